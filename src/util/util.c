@@ -1,0 +1,225 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+util_strerror(int code)
+{
+  switch (code) {
+  case OK:
+    return "ok";
+  case ERR_NOMEM:
+    return "a size limit was reached";
+  case ERR_IO:
+    return "input/output error";
+  case ERR_INVALID:
+    return "invalid data";
+  case ERR_USAGE:
+    return "usage error";
+  case ERR_NOTFOUND:
+    return "not found";
+  case ERR_CONFLICT:
+    return "conflicting record";
+  case ERR_STORE:
+    return "database error";
+  case ERR_CRYPTO:
+    return "cryptographic error";
+  case ERR_VERIFY:
+    return "verification failed";
+  case ERR_MISSING:
+    return "missing value";
+  case ERR_EXISTS:
+    return "already exists";
+  }
+  return "unknown error";
+}
+
+static void
+die_nomem(size_t n)
+{
+  fprintf(stderr, "passage: out of memory (allocating %zu bytes)\n", n);
+  abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+  void *p = malloc(n ? n : 1);
+
+  if (p == NULL)
+    die_nomem(n);
+  return p;
+}
+
+void *
+xcalloc(size_t count, size_t size)
+{
+  void *p = calloc(count ? count : 1, size ? size : 1);
+
+  if (p == NULL)
+    die_nomem(count * size);
+  return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+  void *q = realloc(p, n ? n : 1);
+
+  if (q == NULL)
+    die_nomem(n);
+  return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+  return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+  char *p = xmalloc(n + 1);
+
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+  struct buf b;
+  va_list ap;
+
+  buf_init(&b);
+  va_start(ap, fmt);
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  return buf_take(&b);
+}
+
+void
+buf_init(struct buf *b)
+{
+  b->data = NULL;
+  b->len = 0;
+  b->cap = 0;
+}
+
+void
+buf_cleanup(struct buf *b)
+{
+  if (b == NULL)
+    return;
+  free(b->data);
+  buf_init(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+  b->len = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
+void
+buf_reserve(struct buf *b, size_t extra)
+{
+  size_t need = b->len + extra + 1;
+  size_t cap;
+
+  if (need <= b->cap)
+    return;
+  cap = b->cap ? b->cap : 64;
+  while (cap < need)
+    cap *= 2;
+  b->data = xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+  buf_reserve(b, n);
+  if (n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+  buf_append(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+  buf_reserve(b, 1);
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+  va_list ap2;
+  int n;
+
+  va_copy(ap2, ap);
+  n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0)
+    return;
+  buf_reserve(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+char *
+buf_take(struct buf *b)
+{
+  char *p = b->data ? b->data : xstrdup("");
+
+  buf_init(b);
+  return p;
+}
+
+char *
+util_slug(const char *s)
+{
+  size_t n = strlen(s), o = 0;
+  char *out = xmalloc(n + 1);
+  int dash = 0;
+
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (isalnum(c) && c < 0x80) {
+      if (dash && o > 0)
+        out[o++] = '-';
+      dash = 0;
+      out[o++] = (char)tolower(c);
+    } else {
+      dash = 1;
+    }
+  }
+  out[o] = '\0';
+  return out;
+}

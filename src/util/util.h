@@ -1,0 +1,150 @@
+/*
+ * util: what every module needs and nothing else: the error codes, allocation
+ * that never returns NULL, a growable byte buffer, and the parsers for the
+ * dates and numbers that users type into spreadsheets.
+ */
+#ifndef PASSAGE_UTIL_H
+#define PASSAGE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Every fallible function returns OK or one of these negative codes. */
+enum {
+  OK = 0,
+  ERR_NOMEM = -1,    /* a hard cap was hit (allocation failure aborts) */
+  ERR_IO = -2,       /* reading or writing a file failed */
+  ERR_INVALID = -3,  /* the input is not what was expected */
+  ERR_USAGE = -4,    /* the caller asked for something that makes no sense */
+  ERR_NOTFOUND = -5, /* no such thing */
+  ERR_CONFLICT = -6, /* an id is taken by different content */
+  ERR_STORE = -7,    /* the database failed */
+  ERR_CRYPTO = -8,   /* a cryptographic operation failed */
+  ERR_VERIFY = -9,   /* a check of the log failed: tampering or corruption */
+  ERR_MISSING = -10, /* a value is absent ("", "-"): never zero */
+  ERR_EXISTS = -11,  /* refusing to overwrite something */
+};
+
+/* Returns a short English name for an error code; never NULL. */
+const char *util_strerror(int code);
+
+/* Allocation: these abort with a message instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Like asprintf, aborting on failure. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A growable byte buffer. data is always NUL-terminated (when non-NULL) so it
+ * can be used as a C string; len does not count the terminator.
+ */
+struct buf {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_cleanup(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Hands the buffer's bytes to the caller (never NULL) and resets b. */
+char *buf_take(struct buf *b);
+
+/*
+ * Times as users write them. A time has a precision: a whole year, month or
+ * day, or an instant to the minute or second. A date without a time means the
+ * whole local day, a month the whole month. Instants may carry a UTC offset;
+ * without one they are local to the corridor.
+ */
+enum time_prec {
+  TIME_YEAR = 1,
+  TIME_MONTH,
+  TIME_DAY,
+  TIME_MINUTE,
+  TIME_SECOND,
+};
+
+struct ptime {
+  int year, month, day;  /* month 1-12, day 1-31; unset parts are 1 */
+  int hour, min, sec;    /* unset parts are 0 */
+  enum time_prec prec;
+  int has_offset;        /* 1 when the text gave Z or +HH:MM */
+  int offset_min;        /* UTC offset in minutes, when has_offset */
+};
+
+/*
+ * Parses a date or date-time of n bytes at s (no NUL needed). Accepted forms:
+ * ISO 8601 "2024-02-25", "2024-02", "2024", "2024-2-5", "2024-02-25T10:30",
+ * "2024-02-25 10:30:15", with "Z" or "+04:00"/"+0400" offsets and fractional
+ * seconds (dropped); "25 Feb 2024", "9 Sept 2024", "07 October 2023",
+ * "17-Mar-23" (two-digit years are 2000-2068 / 1969-1999 like POSIX
+ * strptime), "Feb 25, 2024", "25/02/2024" is NOT accepted (ambiguous with
+ * US order). Surrounding white space is ignored. Returns OK and sets *out,
+ * ERR_MISSING for an empty cell or "-", or ERR_INVALID (out cleared) for
+ * anything else, including impossible dates like 2023-02-30.
+ */
+int util_parse_time(const char *s, size_t n, struct ptime *out);
+
+/*
+ * Writes the canonical form of t into buf (at least 32 bytes): "2024",
+ * "2024-02", "2024-02-25", "2024-02-25T10:30:00" (minute precision prints
+ * seconds too), with "Z" for offset 0 or "+04:00" when has_offset.
+ */
+void util_format_time(const struct ptime *t, char *buf, size_t size);
+
+/* Days from 1970-01-01 to the given proleptic Gregorian date (may be <0). */
+int64_t util_days_from_civil(int year, int month, int day);
+/* The inverse of util_days_from_civil. */
+void util_civil_from_days(int64_t days, int *year, int *month, int *day);
+/* Writes "YYYY-MM-DD" for a day number into buf (at least 11 bytes). */
+void util_format_day(int64_t days, char *buf, size_t size);
+
+/*
+ * Parses a decimal number of n bytes at s: optional sign, digits with
+ * optional thousands separators (commas, or spaces, in groups of three:
+ * "66,564", "1 234 567.5"), optional fraction and exponent. Surrounding white
+ * space is ignored. Returns OK, ERR_MISSING for an empty cell or "-", or
+ * ERR_INVALID (nan, inf, "1,23", "12abc", ...).
+ */
+int util_parse_number(const char *s, size_t n, double *out);
+
+/*
+ * Formats a finite double the way ECMAScript's Number.prototype.toString
+ * does (shortest text that reads back as the same double), as RFC 8785
+ * requires for numbers: 1, 0.5, 1e+21, 1.5e-7, -0 prints "0". buf must hold
+ * at least 32 bytes.
+ */
+void util_format_number(double v, char *buf, size_t size);
+
+/*
+ * Lowercases s and replaces every run of characters other than [a-z0-9] by
+ * one '-', trimming '-' at both ends: "Kerem Shalom" -> "kerem-shalom".
+ * Returns a new string; "" when nothing is left.
+ */
+char *util_slug(const char *s);
+
+/*
+ * Appends the RFC 8785 (JSON Canonicalization Scheme) form of v to out:
+ * object members sorted by the UTF-16 code units of their names, no white
+ * space, strings escaped as RFC 8785 3.2.2.2 says (\b \t \n \f \r \" \\ and
+ * \u00xx lower-case for other controls, everything else as UTF-8), numbers
+ * (integers and reals alike) as util_format_number. Returns OK, or
+ * ERR_INVALID for a value JCS cannot represent (an integer beyond 2^53 in
+ * magnitude); out is then left as it was.
+ */
+int util_jcs_encode(const json_t *v, struct buf *out);
+
+#endif
