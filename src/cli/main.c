@@ -1,8 +1,261 @@
-#include <stdio.h>
+/*
+ * passage: monitoring a corridor whose safe passage an agreement promises.
+ * This file reads the global options and hands over to a command.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const struct command {
+  const char *name;
+  int (*fn)(struct cli *, int, char **);
+  const char *summary;
+} commands[] = {
+#define CMD(name, fn, summary) {#name, fn, summary},
+#include "cli/commands.def"
+#undef CMD
+};
+
+static void
+usage(FILE *f)
+{
+  fprintf(f,
+          "usage: passage [--db PATH] COMMAND [OPTIONS]\n"
+          "\n"
+          "Passage keeps a signed, append-only record of what crossed a "
+          "corridor and\nwhat happened on it, and answers how far it is "
+          "from normal.\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f,
+          "\noptions:\n"
+          "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db)\n"
+          "  --help       this text; 'passage COMMAND --help' for a "
+          "command\n"
+          "  --version    the version\n"
+          "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
+          "4 verification failed\n");
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-  puts("passage");
-  return 0;
+  struct cli cli = {0};
+  int i = 1;
+
+  /* Only messages are localised: numbers stay in the C locale so that files
+   * written here read back anywhere. */
+  setlocale(LC_MESSAGES, "");
+  cli.db = getenv("PASSAGE_DB");
+  if (cli.db == NULL || cli.db[0] == '\0')
+    cli.db = "passage.db";
+  while (i < argc && argv[i][0] == '-') {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return EXIT_OK;
+    }
+    if (strcmp(argv[i], "--version") == 0) {
+      printf("passage 0.1.0\n");
+      return EXIT_OK;
+    }
+    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+      cli.db = argv[i + 1];
+      i += 2;
+      continue;
+    }
+    if (strncmp(argv[i], "--db=", 5) == 0) {
+      cli.db = argv[i] + 5;
+      i++;
+      continue;
+    }
+    fprintf(stderr, "passage: unknown option '%s'\n", argv[i]);
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (i >= argc) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(argv[i], "help") == 0) {
+    if (i + 1 < argc) {
+      char *args[] = {argv[i + 1], "--help", NULL};
+      for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(commands[c].name, argv[i + 1]) == 0)
+          return commands[c].fn(&cli, 2, args);
+    }
+    usage(stdout);
+    return EXIT_OK;
+  }
+  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+    if (strcmp(commands[c].name, argv[i]) == 0)
+      return commands[c].fn(&cli, argc - i, argv + i);
+  fprintf(stderr, "passage: unknown command '%s'\n", argv[i]);
+  usage(stderr);
+  return EXIT_USAGE;
+}
+
+struct store *
+cli_open_store(struct cli *cli, int create)
+{
+  struct store *st = NULL;
+  struct buf err;
+
+  buf_init(&err);
+  if (store_open(cli->db, create, &st, &err) != OK)
+    fprintf(stderr, "passage: %s\n", err.data ? err.data : cli->db);
+  buf_cleanup(&err);
+  return st;
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "passage %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\n(see 'passage %s --help')\n", cmd);
+  return EXIT_USAGE;
+}
+
+int
+cli_exit_code(int rc)
+{
+  switch (rc) {
+  case OK:
+    return EXIT_OK;
+  case ERR_USAGE:
+    return EXIT_USAGE;
+  case ERR_INVALID:
+  case ERR_CONFLICT:
+    return EXIT_INVALID;
+  case ERR_VERIFY:
+    return EXIT_VERIFY;
+  default:
+    return EXIT_ERROR;
+  }
+}
+
+int
+cli_parse_day(const char *cmd, const char *opt, const char *text,
+              int64_t *day)
+{
+  struct ptime t;
+
+  if (util_parse_time(text, strlen(text), &t) != OK || t.prec != TIME_DAY) {
+    cli_usage_error(cmd, "%s: expected a date like 2023-02-25, got '%s'", opt,
+                    text);
+    return ERR_USAGE;
+  }
+  *day = util_days_from_civil(t.year, t.month, t.day);
+  return OK;
+}
+
+void
+cli_format_number(double v, char *buf, size_t size)
+{
+  double r = round(v * 1e6) / 1e6;
+
+  if (fabs(v) < 1e15)
+    v = r;
+  if (v == 0)
+    v = 0; /* no "-0" */
+  util_format_number(v, buf, size);
+}
+
+void
+cli_format_human(double v, char *buf, size_t size)
+{
+  char digits[64], *dot;
+  double r = round(v * 100) / 100;
+  size_t n, intlen, o = 0;
+  int neg = r < 0;
+
+  snprintf(digits, sizeof digits, "%.2f", neg ? -r : r);
+  dot = strchr(digits, '.');
+  /* Trim ".00" and a trailing zero: 12.50 -> 12.5. */
+  n = strlen(digits);
+  while (n > 0 && digits[n - 1] == '0' && dot && digits + n - 1 > dot)
+    digits[--n] = '\0';
+  if (n > 0 && digits[n - 1] == '.')
+    digits[--n] = '\0';
+  dot = strchr(digits, '.');
+  intlen = dot ? (size_t)(dot - digits) : n;
+  if (neg && o + 1 < size)
+    buf[o++] = '-';
+  for (size_t i = 0; i < n && o + 1 < size; i++) {
+    if (i < intlen && i > 0 && (intlen - i) % 3 == 0 && o + 2 < size)
+      buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
+}
+
+void
+cli_json_string(struct buf *b, const char *s)
+{
+  json_t *j = json_string(s ? s : "");
+
+  if (j == NULL) /* not UTF-8: cannot happen for stored text */
+    j = json_string("");
+  util_jcs_encode(j, b);
+  json_decref(j);
+}
+
+int
+cli_output_open(struct cli_output *o, const char *path)
+{
+  int fd;
+
+  memset(o, 0, sizeof *o);
+  if (path == NULL || strcmp(path, "-") == 0) {
+    o->f = stdout;
+    return OK;
+  }
+  o->path = xstrdup(path);
+  o->tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+  fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 || (o->f = fdopen(fd, "w")) == NULL) {
+    fprintf(stderr, "passage: cannot write %s: %s\n", path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    free(o->path);
+    free(o->tmp);
+    return ERR_IO;
+  }
+  return OK;
+}
+
+int
+cli_output_close(struct cli_output *o, int ok)
+{
+  int rc = OK;
+
+  if (o->f == stdout) {
+    if (fflush(stdout) != 0)
+      rc = ERR_IO;
+    return rc;
+  }
+  if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+    rc = ERR_IO;
+  fclose(o->f);
+  if (ok && rc == OK && rename(o->tmp, o->path) != 0)
+    rc = ERR_IO;
+  if (!ok || rc != OK)
+    unlink(o->tmp);
+  if (rc != OK)
+    fprintf(stderr, "passage: cannot write %s: %s\n", o->path,
+            strerror(errno));
+  free(o->path);
+  free(o->tmp);
+  return rc;
 }

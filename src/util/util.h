@@ -147,4 +147,18 @@ char *util_slug(const char *s);
  */
 int util_jcs_encode(const json_t *v, struct buf *out);
 
+/*
+ * A map from strings to strings that keeps insertion order. Keys and values
+ * are copied. strmap_get returns NULL for an absent key.
+ */
+struct strmap;
+struct strmap *strmap_new(void);
+void strmap_free(struct strmap *m);
+const char *strmap_get(const struct strmap *m, const char *key);
+void strmap_put(struct strmap *m, const char *key, const char *value);
+size_t strmap_count(const struct strmap *m);
+/* The i-th key or value in insertion order; NULL past the end. */
+const char *strmap_key(const struct strmap *m, size_t i);
+const char *strmap_value(const struct strmap *m, size_t i);
+
 #endif

@@ -1,0 +1,59 @@
+/* cli: the passage command. Private to src/cli. */
+#ifndef PASSAGE_CLI_H
+#define PASSAGE_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+/* Exit codes, as documented in passage --help and docs/cli.md. */
+enum {
+  EXIT_OK = 0,
+  EXIT_ERROR = 1,
+  EXIT_USAGE = 2,
+  EXIT_INVALID = 3,
+  EXIT_VERIFY = 4,
+};
+
+struct cli {
+  const char *db; /* --db, PASSAGE_DB or ./passage.db */
+};
+
+#define CMD(name, fn, summary) int fn(struct cli *cli, int argc, char **argv);
+#include "cli/commands.def"
+#undef CMD
+
+/* Opens the store named by cli->db; prints the reason and returns NULL when
+ * it cannot. */
+struct store *cli_open_store(struct cli *cli, int create);
+
+/* Prints "passage CMD: msg" and a hint to use --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Maps an error code to an exit code. */
+int cli_exit_code(int rc);
+
+/* Parses a DATE argument to a local day number; prints an error naming the
+ * option and returns ERR_USAGE when it is not a date. */
+int cli_parse_day(const char *cmd, const char *opt, const char *text,
+                  int64_t *day);
+
+/* Writes a number for CSV/JSON: rounded to 6 decimals, shortest form. */
+void cli_format_number(double v, char *buf, size_t size);
+/* Writes a number for tables: thousands separators, at most 2 decimals. */
+void cli_format_human(double v, char *buf, size_t size);
+/* Appends s as a JSON string. */
+void cli_json_string(struct buf *b, const char *s);
+
+/* Opens --output FILE (or stdout) for an atomic write; cli_output_close
+ * renames it into place only when ok. */
+struct cli_output {
+  FILE *f;
+  char *path, *tmp;
+};
+int cli_output_open(struct cli_output *o, const char *path);
+int cli_output_close(struct cli_output *o, int ok);
+
+#endif

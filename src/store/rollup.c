@@ -1,0 +1,254 @@
+/*
+ * Daily flow rollups. A record's interval [begin, finish) in local seconds is
+ * spread over the local days it covers in proportion to its overlap; a
+ * zero-length interval (one crossing) falls wholly on its day. Records,
+ * vehicles and persons count under the record's first cargo category (a
+ * truck of food and medicine is one truck, not two); tonnes count under each
+ * cargo line's own category.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct slot {
+  char *key; /* NUL-separated dimension values after an 8-byte day */
+  size_t keylen;
+  uint64_t hash;
+  double m[M_COUNT];
+};
+
+struct rollup {
+  struct slot *slots;
+  size_t cap, count;
+  struct buf key;
+};
+
+/* The rollup table's dimensions, in key order (after the day). */
+static const enum flow_dim key_dims[] = {
+    DIM_CHECKPOINT, DIM_DIRECTION, DIM_VEHICLE, DIM_CATEGORY, DIM_OPERATOR,
+    DIM_PURPOSE,    DIM_SOURCE,    DIM_STAGE,   DIM_OUTCOME};
+#define NKEY (sizeof key_dims / sizeof key_dims[0])
+
+struct rollup *
+rollup_new(void)
+{
+  struct rollup *ru = xcalloc(1, sizeof *ru);
+
+  ru->cap = 1024;
+  ru->slots = xcalloc(ru->cap, sizeof *ru->slots);
+  buf_init(&ru->key);
+  return ru;
+}
+
+void
+rollup_clear(struct rollup *ru)
+{
+  for (size_t i = 0; i < ru->cap; i++) {
+    free(ru->slots[i].key);
+    ru->slots[i].key = NULL;
+  }
+  ru->count = 0;
+}
+
+void
+rollup_free(struct rollup *ru)
+{
+  if (ru == NULL)
+    return;
+  rollup_clear(ru);
+  free(ru->slots);
+  buf_cleanup(&ru->key);
+  free(ru);
+}
+
+size_t
+rollup_count(const struct rollup *ru)
+{
+  return ru->count;
+}
+
+static uint64_t
+fnv1a(const char *p, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+static void
+grow(struct rollup *ru)
+{
+  struct slot *old = ru->slots;
+  size_t oldcap = ru->cap;
+
+  ru->cap *= 2;
+  ru->slots = xcalloc(ru->cap, sizeof *ru->slots);
+  for (size_t i = 0; i < oldcap; i++) {
+    if (old[i].key == NULL)
+      continue;
+    size_t j = old[i].hash & (ru->cap - 1);
+    while (ru->slots[j].key)
+      j = (j + 1) & (ru->cap - 1);
+    ru->slots[j] = old[i];
+  }
+  free(old);
+}
+
+static struct slot *
+lookup(struct rollup *ru, const char *key, size_t len)
+{
+  uint64_t h = fnv1a(key, len);
+  size_t j = h & (ru->cap - 1);
+
+  while (ru->slots[j].key) {
+    struct slot *s = &ru->slots[j];
+    if (s->hash == h && s->keylen == len && memcmp(s->key, key, len) == 0)
+      return s;
+    j = (j + 1) & (ru->cap - 1);
+  }
+  if ((ru->count + 1) * 2 > ru->cap) {
+    grow(ru);
+    return lookup(ru, key, len);
+  }
+  ru->slots[j].key = xmalloc(len);
+  memcpy(ru->slots[j].key, key, len);
+  ru->slots[j].keylen = len;
+  ru->slots[j].hash = h;
+  ru->count++;
+  return &ru->slots[j];
+}
+
+static void
+add(struct rollup *ru, int64_t day, const char *dims[NKEY], const double m[])
+{
+  struct slot *s;
+
+  buf_reset(&ru->key);
+  buf_append(&ru->key, &day, sizeof day);
+  for (size_t i = 0; i < NKEY; i++) {
+    buf_puts(&ru->key, dims[i] ? dims[i] : "");
+    buf_putc(&ru->key, '\0');
+  }
+  s = lookup(ru, ru->key.data, ru->key.len);
+  for (int i = 0; i < M_COUNT; i++)
+    s->m[i] += m[i];
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+  int64_t q = a / b;
+
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Calls add() for each local day of [b, f) with share of m. */
+static void
+spread(struct rollup *ru, int64_t b, int64_t f, const char *dims[NKEY],
+       const double m[M_COUNT])
+{
+  double part[M_COUNT];
+  int64_t d0 = floor_div(b, 86400);
+
+  if (f <= b) {
+    add(ru, d0, dims, m);
+    return;
+  }
+  for (int64_t d = d0; d * 86400 < f; d++) {
+    int64_t lo = d * 86400 > b ? d * 86400 : b;
+    int64_t hi = (d + 1) * 86400 < f ? (d + 1) * 86400 : f;
+    double share = (double)(hi - lo) / (double)(f - b);
+    for (int i = 0; i < M_COUNT; i++)
+      part[i] = m[i] * share;
+    add(ru, d, dims, part);
+  }
+}
+
+void
+rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
+                  record_tz_fn tz)
+{
+  const char *dims[NKEY];
+  double m[M_COUNT] = {0};
+  int64_t b, f, eb, ef;
+  const struct record_value *v;
+
+  if (record_time_bounds(record_get(rec, "start"), tz, NULL, &b, &ef) != OK)
+    return;
+  if (record_time_bounds(record_get(rec, "end"), tz, NULL, &eb, &f) != OK)
+    f = ef;
+  dims[0] = record_get(rec, "checkpoint");
+  dims[1] = record_get(rec, "direction");
+  dims[2] = record_get(rec, "vehicle");
+  dims[3] = rec->ncargo ? record_text(rec, &rec->cargo[0].category) : NULL;
+  dims[4] = record_get(rec, "operator");
+  dims[5] = record_get(rec, "purpose");
+  dims[6] = record_get(rec, "source");
+  dims[7] = record_get(rec, "stage");
+  dims[8] = record_get(rec, "outcome");
+
+  m[M_RECORDS] = sign;
+  v = record_value(rec, "vehicles");
+  m[M_VEHICLES] = v->set ? sign * v->num : 0;
+  v = record_value(rec, "persons");
+  m[M_PERSONS] = v->set ? sign * v->num : 0;
+  {
+    double t = record_cargo_tonnes(rec, 0);
+    m[M_TONNES] = t > 0 ? sign * t : 0;
+  }
+  spread(ru, b, f, dims, m);
+  for (size_t i = 1; i < rec->ncargo; i++) {
+    double t = record_cargo_tonnes(rec, i);
+    double mt[M_COUNT] = {0};
+    if (t <= 0)
+      continue;
+    mt[M_TONNES] = sign * t;
+    dims[3] = record_text(rec, &rec->cargo[i].category);
+    spread(ru, b, f, dims, mt);
+  }
+}
+
+int
+rollup_each(struct rollup *ru, int (*fn)(void *ctx, const struct flow_row *row),
+            void *ctx)
+{
+  for (size_t i = 0; i < ru->cap; i++) {
+    struct slot *s = &ru->slots[i];
+    struct flow_row row;
+    const char *p;
+    int rc;
+
+    if (s->key == NULL)
+      continue;
+    memset(&row, 0, sizeof row);
+    memcpy(&row.day, s->key, sizeof row.day);
+    p = s->key + sizeof row.day;
+    for (size_t k = 0; k < NKEY; k++) {
+      row.dim[key_dims[k]] = p;
+      p += strlen(p) + 1;
+    }
+    memcpy(row.m, s->m, sizeof row.m);
+    rc = fn(ctx, &row);
+    if (rc != OK)
+      return rc;
+  }
+  return OK;
+}
+
+long
+store__tz_offset(void *ctx, int64_t utc)
+{
+  time_t t = (time_t)utc;
+  struct tm tm;
+
+  (void)ctx;
+  if (localtime_r(&t, &tm) == NULL)
+    return 0;
+  return tm.tm_gmtoff;
+}

@@ -1,0 +1,140 @@
+/*
+ * store: the one interface through which the layers above reach stored data.
+ * It keeps the ledger's entries (canonical bytes, leaf hash, gap-free
+ * sequence number; never updated or deleted), the Merkle tree's stored
+ * nodes, one query table per record kind, and daily flow rollups kept up to
+ * date as records arrive. SQLite is the embedded backend; the interface
+ * hides it so that another engine can stand behind it.
+ */
+#ifndef PASSAGE_STORE_H
+#define PASSAGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record/record.h"
+
+struct store;
+struct corridor;
+
+/* The schema version this build writes; older stores are migrated. */
+#define STORE_SCHEMA_VERSION 1
+
+/*
+ * Opens the store at path (a SQLite file). When create is set the file may
+ * be new; otherwise it must exist and have been initialised. Returns OK and
+ * a handle in *out, or an error with a message in err.
+ */
+int store_open(const char *path, int create, struct store **out,
+               struct buf *err);
+void store_close(struct store *st);
+/* The last error's text, for people. */
+const char *store_errmsg(const struct store *st);
+
+/*
+ * Initialises a new store from a corridor file's text (name is its file
+ * name, for messages; text may be NULL for a default corridor called
+ * "corridor"). Fails with ERR_EXISTS when the store was initialised before.
+ */
+int store_init(struct store *st, const char *name, const char *text);
+/* The corridor the store was initialised with; owned by the store. */
+const struct corridor *store_corridor(const struct store *st);
+
+/* The corridor's own cargo categories (NULL-terminated), for record_ctx. */
+const char *const *store_categories(const struct store *st);
+
+struct ledger_source;
+/* Fills src so that the ledger module reads this store's tree hashes. */
+void store_ledger_source(struct store *st, struct ledger_source *src);
+
+/* One transaction around a batch of writes. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+enum store_put_result {
+  STORE_ADDED = 0,     /* a new entry */
+  STORE_UNCHANGED = 1, /* the same id with the same bytes was there */
+};
+
+/*
+ * Appends a record as a ledger entry: its canonical bytes, their leaf hash,
+ * the next sequence number; fills its query table and the rollups; extends
+ * the Merkle tree. Must be inside store_begin/commit. The record's id must
+ * be set. Returns OK with *result, ERR_CONFLICT when the id holds other
+ * bytes (message in store_errmsg), ERR_INVALID when supersedes names no
+ * record of the kind or one already superseded, ERR_STORE on failure.
+ */
+int store_put(struct store *st, const struct record *rec, const char *bytes,
+              size_t len, enum store_put_result *result);
+
+/* 1 when a record of kind with this id exists, else 0. */
+int store_has(struct store *st, enum record_kind kind, const char *id);
+
+/*
+ * Calls fn for each record of kind with its id and name (checkpoints,
+ * actors and sources have names), in sequence order.
+ */
+int store_each_name(struct store *st, enum record_kind kind,
+                    void (*fn)(void *ctx, const char *id, const char *name),
+                    void *ctx);
+
+/* The number of entries: the log's tree size. */
+uint64_t store_size(struct store *st);
+
+struct store_entry {
+  uint64_t seq;
+  enum record_kind kind;
+  const char *id;
+  const char *bytes;
+  size_t len;
+  const uint8_t *hash; /* 32 bytes */
+};
+
+/*
+ * Calls fn for each entry with seq in [start, end), of the given kind (or
+ * every kind when kind < 0), in sequence order. fn returns OK to go on;
+ * anything else stops the walk and is returned.
+ */
+int store_each_entry(struct store *st, int kind, uint64_t start, uint64_t end,
+                     int (*fn)(void *ctx, const struct store_entry *e),
+                     void *ctx);
+
+/* Dimensions of the flow rollups. */
+enum flow_dim {
+  DIM_DAY,
+  DIM_WEEK,
+  DIM_MONTH,
+  DIM_CHECKPOINT,
+  DIM_DIRECTION,
+  DIM_VEHICLE,
+  DIM_CATEGORY,
+  DIM_OPERATOR,
+  DIM_PURPOSE,
+  DIM_SOURCE,
+  DIM_STAGE,
+  DIM_OUTCOME,
+  DIM_COUNT
+};
+extern const char *const store_dim_names[DIM_COUNT];
+
+enum flow_measure { M_RECORDS, M_VEHICLES, M_PERSONS, M_TONNES, M_COUNT };
+extern const char *const store_measure_names[M_COUNT];
+
+/* One row of daily rollups: the day (local day number), the dimensions'
+ * values ("" when the record had none) and the sums. */
+struct flow_row {
+  int64_t day;
+  const char *dim[DIM_COUNT]; /* DIM_DAY..DIM_MONTH are NULL here */
+  double m[M_COUNT];
+};
+
+/*
+ * Calls fn for every rollup row with from_day <= day <= to_day, live records
+ * only (superseded ones are subtracted when their correction arrives).
+ */
+int store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
+                        int (*fn)(void *ctx, const struct flow_row *row),
+                        void *ctx);
+
+#endif

@@ -1,0 +1,28 @@
+/* Private to the store module. */
+#ifndef PASSAGE_STORE_INT_H
+#define PASSAGE_STORE_INT_H
+
+#include "store/store.h"
+
+/*
+ * Daily flow rollups accumulated in memory during a transaction and added to
+ * the rollup table at commit, so that a bulk import costs one upsert per
+ * (day, dimensions) rather than one per record.
+ */
+struct rollup;
+
+struct rollup *rollup_new(void);
+void rollup_free(struct rollup *ru);
+void rollup_clear(struct rollup *ru);
+/* Adds sign times the record's contributions, spread over its local days. */
+void rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
+                       record_tz_fn tz);
+/* Calls fn for each accumulated row. */
+int rollup_each(struct rollup *ru,
+                int (*fn)(void *ctx, const struct flow_row *row), void *ctx);
+size_t rollup_count(const struct rollup *ru);
+
+/* The corridor's UTC offset in seconds at a UTC instant (uses TZ). */
+long store__tz_offset(void *ctx, int64_t utc);
+
+#endif
