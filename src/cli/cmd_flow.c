@@ -15,11 +15,9 @@ static const char flow_help[] =
     "gives each day its share. Corrected records count as corrected.\n"
     "\n"
     "  --from, --to   the period, inclusive (default: all of it)\n"
-    "  --by           day (default), week (ISO, 2023-W07), month, "
-    "checkpoint,\n"
-    "                 direction, vehicle, category, operator, purpose, "
-    "source,\n"
-    "                 stage, outcome\n"
+    "  --by           day (default), week (ISO, 2023-W07), month, year,\n"
+    "                 checkpoint, direction, vehicle, category, operator,\n"
+    "                 purpose, source, stage, outcome\n"
     "  --measure      records, vehicles, persons, tonnes (default: all)\n"
     "  --format       table (default), csv, json\n"
     "\n"
@@ -46,6 +44,8 @@ day_label(int dim, int64_t day, char *out, size_t size)
     util_format_day(day, out, size);
   } else if (dim == DIM_MONTH) {
     snprintf(out, size, "%04d-%02d", y, m);
+  } else if (dim == DIM_YEAR) {
+    snprintf(out, size, "%04d", y);
   } else {
     /* ISO week: the week belongs to the year of its Thursday. */
     int64_t wd = ((day % 7) + 7 + 3) % 7; /* Monday = 0 */
@@ -67,7 +67,7 @@ add_row(void *ctx, const struct flow_row *row)
   buf_reset(&a->key);
   for (size_t i = 0; i < a->ndims; i++) {
     int d = a->dims[i];
-    if (d <= DIM_MONTH) {
+    if (d <= DIM_YEAR) {
       char label[16];
       day_label(d, row->day, label, sizeof label);
       buf_puts(&a->key, label);

@@ -36,7 +36,7 @@ struct store {
 };
 
 const char *const store_dim_names[DIM_COUNT] = {
-    "day",      "week",     "month",  "checkpoint", "direction", "vehicle",
+    "day",      "week",     "month",  "year", "checkpoint", "direction", "vehicle",
     "category", "operator", "purpose", "source",    "stage",     "outcome"};
 const char *const store_measure_names[M_COUNT] = {"records", "vehicles",
                                                   "persons", "tonnes"};

@@ -105,6 +105,7 @@ enum flow_dim {
   DIM_DAY,
   DIM_WEEK,
   DIM_MONTH,
+  DIM_YEAR,
   DIM_CHECKPOINT,
   DIM_DIRECTION,
   DIM_VEHICLE,
@@ -125,7 +126,7 @@ extern const char *const store_measure_names[M_COUNT];
  * values ("" when the record had none) and the sums. */
 struct flow_row {
   int64_t day;
-  const char *dim[DIM_COUNT]; /* DIM_DAY..DIM_MONTH are NULL here */
+  const char *dim[DIM_COUNT]; /* DIM_DAY..DIM_YEAR are NULL here */
   double m[M_COUNT];
 };
 
