@@ -740,7 +740,7 @@ record_finish(struct record *r, struct buf *err)
     } else if (r->v[fi].set && r->v[si].set) {
       int64_t sb, sf, eb, ef;
       if (begin_of(r, &r->v[si], &sb, &sf) == OK &&
-          begin_of(r, &r->v[fi], &eb, &ef) == OK && ef < sb) {
+          begin_of(r, &r->v[fi], &eb, &ef) == OK && eb < sb) {
         sep(err);
         buf_printf(err, "field 'end': %s is before start %s",
                    record_text(r, &r->v[fi]), record_text(r, &r->v[si]));
