@@ -351,8 +351,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
   }
   rc = ingest_files(st, &o, pos + 1, npos - 1, &stats);
   if (rc == OK) {
-    printf("%zu rows: %zu added, %zu already stored", stats.rows, stats.added,
-           stats.unchanged);
+    printf("%zu row%s: %zu added, %zu already stored", stats.rows,
+           stats.rows == 1 ? "" : "s", stats.added, stats.unchanged);
     if (stats.created)
       printf(", %zu checkpoints/sources/actors created", stats.created);
     if (stats.rejected)

@@ -243,6 +243,14 @@ ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err)
     free(field);
     return rc;
   }
+  {
+    /* Field names match in any case, but labels are looked up under the
+     * field's own spelling: keep that one. */
+    const struct kind_desc *k = record_kind_desc(o->kind);
+    char *own = xstrdup(k->fields[record_field_index(k, field)].name);
+    free(field);
+    field = own;
+  }
   items = split(colon + 1, ',', &n);
   for (size_t i = 0; i < n; i++) {
     char *eq = find_unescaped(items[i], '=');
@@ -431,9 +439,12 @@ ref_index(enum record_kind k)
   return -1;
 }
 
-/* Writes a record now (or would, were the import not failing already). */
+/* Writes a record now (or would, were the import not failing already).
+ * A row's record counts as added or already stored; a record made by
+ * --create-missing counts as created instead (by create_ref). */
 static int
-put_record(struct importer *imp, struct record *rec, struct buf *why)
+put_record(struct importer *imp, struct record *rec, int is_row,
+           struct buf *why)
 {
   enum store_put_result res;
   int rc;
@@ -447,6 +458,8 @@ put_record(struct importer *imp, struct record *rec, struct buf *why)
     buf_puts(why, store_errmsg(imp->st));
     return rc == ERR_STORE ? ERR_STORE : ERR_INVALID;
   }
+  if (!is_row)
+    return OK;
   if (res == STORE_ADDED)
     imp->stats->added++;
   else
@@ -474,7 +487,7 @@ create_ref(struct importer *imp, int k, const char *text, const char *id,
   if (rc == OK)
     rc = record_finish(&rec, &e);
   if (rc == OK)
-    rc = put_record(imp, &rec, why);
+    rc = put_record(imp, &rec, 0, why);
   else
     buf_printf(why, "cannot create %s '%s': %s", ref_kinds[k] == KIND_checkpoint ? "checkpoint" : rec.kind->name, text, e.data);
   if (rc == OK) {
@@ -688,7 +701,7 @@ flush(struct importer *imp)
            imp->pending_raw);
     return OK;
   }
-  rc = put_record(imp, rec, &imp->err);
+  rc = put_record(imp, rec, 1, &imp->err);
   if (rc == ERR_STORE) {
     report(imp, imp->pending_line, imp->err.data);
     return rc;
@@ -1191,7 +1204,8 @@ summarise(struct importer *imp)
             n > 1 ? "s" : "");
     for (size_t i = 0; i < n; i++)
       fprintf(imp->msg, "%s'%s'", i ? ", " : "", strmap_key(imp->missing[k], i));
-    fprintf(imp->msg, " (add them first, or import with --create-missing)\n");
+    fprintf(imp->msg, " (add %s first, or import with --create-missing)\n",
+            n > 1 ? "them" : "it");
   }
   for (size_t fi = 0; fi < imp->kind->nfields; fi++) {
     size_t n = imp->unlabelled[fi] ? strmap_count(imp->unlabelled[fi]) : 0;

@@ -120,6 +120,7 @@ lookup(struct rollup *ru, const char *key, size_t len)
   memcpy(ru->slots[j].key, key, len);
   ru->slots[j].keylen = len;
   ru->slots[j].hash = h;
+  memset(ru->slots[j].m, 0, sizeof ru->slots[j].m);
   ru->count++;
   return &ru->slots[j];
 }

@@ -852,6 +852,10 @@ store_put(struct store *st, const struct record *rec, const char *bytes,
   if (!st->in_tx || id == NULL)
     return ERR_USAGE;
   ledger_leaf_hash(bytes, len, hash);
+  /* A correction may be refused after its entry is written: only then is a
+   * savepoint worth its cost. */
+  if (target && (rc = exec(st, "SAVEPOINT correction")) != OK)
+    return rc;
   sqlite3_reset(s);
   sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
   sqlite3_bind_int(s, 2, rec->kind->kind);
@@ -860,13 +864,29 @@ store_put(struct store *st, const struct record *rec, const char *bytes,
   sqlite3_bind_blob(s, 5, bytes, (int)len, SQLITE_STATIC);
   rc = sqlite3_step(s);
   sqlite3_reset(s);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    return existing(st, rec, id, bytes, len, result);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE) {
+    if (target)
+      exec(st, "RELEASE correction");
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+      return existing(st, rec, id, bytes, len, result);
     return fail(st, ERR_STORE, "appending an entry");
-
-  if (target && (rc = supersede(st, rec, target, seq)) != OK)
-    return rc;
+  }
+  if (target) {
+    rc = supersede(st, rec, target, seq);
+    if (rc != OK) {
+      struct buf keep;
+      buf_init(&keep);
+      buf_puts(&keep, store_errmsg(st));
+      exec(st, "ROLLBACK TO correction");
+      exec(st, "RELEASE correction");
+      buf_reset(&st->err);
+      buf_puts(&st->err, keep.data ? keep.data : "");
+      buf_cleanup(&keep);
+      return rc;
+    }
+    if ((rc = exec(st, "RELEASE correction")) != OK)
+      return rc;
+  }
   if ((rc = bind_query_row(st, rec, seq)) != OK)
     return rc;
   if (rec->kind->kind == KIND_flow)

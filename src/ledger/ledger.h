@@ -1,0 +1,418 @@
+/*
+ * ledger: the pure algorithms behind the tamper-evident log, with no storage
+ * of their own.
+ *
+ * - The Merkle tree of RFC 9162 (Certificate Transparency v2) section 2.1:
+ *   leaf and node hashes, tree heads of any past size, inclusion and
+ *   consistency proofs and their verification. Trees are read through a
+ *   struct ledger_source that the store implements; an append-only
+ *   struct ledger_frontier extends the tree and tells the store which
+ *   interior hashes to keep.
+ * - Tree heads published as C2SP signed notes (c2sp.org/signed-note) in the
+ *   checkpoint format (c2sp.org/tlog-checkpoint), signed with Ed25519 keys
+ *   in the encodings of golang.org/x/mod/sumdb/note, and witness
+ *   cosignatures (c2sp.org/tlog-cosignature, Ed25519 "cosignature/v1").
+ *
+ * docs/internals/ledger.md explains how the tree is stored and proved.
+ */
+#ifndef PASSAGE_LEDGER_H
+#define PASSAGE_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+#define LEDGER_HASH_SIZE 32
+
+/*
+ * Hashing. SHA-256 through OpenSSL, with one reusable context per thread so
+ * that hashing millions of leaves allocates nothing per call. The functions
+ * are thread-safe. They cannot fail in a working installation; if OpenSSL
+ * cannot compute SHA-256 at all (out of memory, no default provider) they
+ * abort with a message, like xmalloc.
+ */
+
+/* out = SHA-256(0x00 || data[0..len)), the RFC 9162 leaf hash. */
+void ledger_leaf_hash(const void *data, size_t len,
+                      uint8_t out[LEDGER_HASH_SIZE]);
+/* out = SHA-256(0x01 || left || right), the RFC 9162 interior node hash.
+ * out may alias left or right. */
+void ledger_node_hash(const uint8_t left[LEDGER_HASH_SIZE],
+                      const uint8_t right[LEDGER_HASH_SIZE],
+                      uint8_t out[LEDGER_HASH_SIZE]);
+/* out = SHA-256 of nothing: the root of the empty tree. */
+void ledger_empty_root(uint8_t out[LEDGER_HASH_SIZE]);
+
+/*
+ * A stored tree. The store keeps every leaf hash by index 0..size-1 and,
+ * for every perfect subtree of 2^level leaves with level >=
+ * LEDGER_NODE_LEVEL, its hash: subtree (level, index) covers leaves
+ * [index << level, (index + 1) << level). Hashes of smaller subtrees are
+ * recomputed from one range read of at most 2^LEDGER_NODE_LEVEL leaf
+ * hashes. With level 6 the stored interior hashes add about 1/32 to the
+ * leaf hashes, and every root or proof costs O(log n) reads.
+ */
+#define LEDGER_NODE_LEVEL 6
+
+struct ledger_source {
+  void *ctx;
+  /*
+   * Reads the leaf hashes [start, start + n) into out (n * 32 bytes), with
+   * 1 <= n <= 2^LEDGER_NODE_LEVEL. Returns OK or a negative code, which the
+   * caller passes on unchanged (ERR_NOTFOUND for leaves not stored).
+   */
+  int (*leaves)(void *ctx, uint64_t start, uint64_t n, uint8_t *out);
+  /*
+   * Reads the stored hash of perfect subtree (level, index), level >=
+   * LEDGER_NODE_LEVEL, into out. Returns OK or a negative code, passed on
+   * unchanged.
+   */
+  int (*node)(void *ctx, unsigned level, uint64_t index,
+              uint8_t out[LEDGER_HASH_SIZE]);
+};
+
+/*
+ * The root hash of the first size leaves (RFC 9162 2.1.1), for any size up
+ * to the stored tree's. size 0 gives the empty root without reading src
+ * (which may then be NULL). Returns OK or the source's error; out is zeroed
+ * on entry and set on success.
+ */
+int ledger_root(const struct ledger_source *src, uint64_t size,
+                uint8_t out[LEDGER_HASH_SIZE]);
+
+/*
+ * The inclusion proof of leaf index in the tree of the first size leaves,
+ * PATH(index, D[0:size]) of RFC 9162 2.1.3.1: *out_n hashes of 32 bytes,
+ * from the leaf's sibling up to the root's child. On success *out_hashes is
+ * a new array the caller frees with free() (a 1-byte allocation when
+ * *out_n is 0, for size 1). ERR_INVALID when index >= size; otherwise OK or
+ * the source's error. Out-parameters are cleared on entry.
+ */
+int ledger_prove_inclusion(const struct ledger_source *src, uint64_t index,
+                           uint64_t size, uint8_t **out_hashes,
+                           size_t *out_n);
+
+/*
+ * The consistency proof between the trees of the first old_size and
+ * new_size leaves, PROOF(old_size, D[0:new_size]) of RFC 9162 2.1.4.1.
+ * When old_size is 0 or equals new_size the proof is empty (the RFC defines
+ * proofs only for 0 < old < new; an empty proof is what the verifier below
+ * accepts then). ERR_INVALID when old_size > new_size. Ownership as for
+ * ledger_prove_inclusion.
+ */
+int ledger_prove_consistency(const struct ledger_source *src,
+                             uint64_t old_size, uint64_t new_size,
+                             uint8_t **out_hashes, size_t *out_n);
+
+/*
+ * Verifies an inclusion proof (n hashes of 32 bytes at hashes, which may be
+ * NULL when n is 0) that leaf_hash is leaf index of the tree of size leaves
+ * whose root is root, by RFC 9162 2.1.3.2. Returns OK or ERR_VERIFY (also
+ * for index >= size, a proof too long or too short).
+ */
+int ledger_verify_inclusion(const uint8_t leaf_hash[LEDGER_HASH_SIZE],
+                            uint64_t index, uint64_t size,
+                            const uint8_t *hashes, size_t n,
+                            const uint8_t root[LEDGER_HASH_SIZE]);
+
+/*
+ * Verifies a consistency proof between the tree of old_size leaves with
+ * root old_root and the tree of new_size leaves with root new_root, by RFC
+ * 9162 2.1.4.2 for 0 < old_size < new_size. The cases the RFC leaves out:
+ * old_size == new_size needs an empty proof and equal roots; old_size == 0
+ * needs an empty proof and old_root equal to the empty root (any new tree
+ * extends the empty one). Returns OK or ERR_VERIFY (also for old_size >
+ * new_size).
+ */
+int ledger_verify_consistency(uint64_t old_size, uint64_t new_size,
+                              const uint8_t old_root[LEDGER_HASH_SIZE],
+                              const uint8_t new_root[LEDGER_HASH_SIZE],
+                              const uint8_t *hashes, size_t n);
+
+/*
+ * The frontier: what appending needs to know about a tree, namely the hash
+ * of each perfect subtree along its right edge (one per set bit of the
+ * size, so at most 64). An append costs O(1) hashes amortised, O(log n) at
+ * worst, and no reads.
+ */
+struct ledger_frontier;
+
+/* A frontier of the empty tree. */
+struct ledger_frontier *ledger_frontier_new(void);
+void ledger_frontier_free(struct ledger_frontier *f);
+
+/*
+ * Resets f to the tree of the first size leaves stored in src, to resume
+ * appending: reads one stored node per set bit of size at levels >=
+ * LEDGER_NODE_LEVEL and at most one range of leaf hashes. Returns OK or the
+ * source's error; on error f is left unchanged.
+ */
+int ledger_frontier_load(struct ledger_frontier *f,
+                         const struct ledger_source *src, uint64_t size);
+
+/*
+ * Appends one leaf hash. For each perfect subtree the append completes at
+ * level >= LEDGER_NODE_LEVEL, lowest level first, calls emit(ctx, level,
+ * index, hash) (emit may be NULL): the store writes these in the same
+ * transaction as the entries. Returns OK, the first non-OK code emit
+ * returned (the append stops there), or ERR_INVALID when the tree already
+ * holds 2^64 - 1 leaves. On error f is unchanged, so the caller can roll
+ * back whatever it wrote and try again.
+ */
+int ledger_frontier_append(struct ledger_frontier *f,
+                           const uint8_t leaf_hash[LEDGER_HASH_SIZE],
+                           int (*emit)(void *ctx, unsigned level,
+                                       uint64_t index,
+                                       const uint8_t hash[LEDGER_HASH_SIZE]),
+                           void *ctx);
+
+/* The number of leaves. */
+uint64_t ledger_frontier_size(const struct ledger_frontier *f);
+/* The root hash of the tree (the empty root when it has no leaves). */
+void ledger_frontier_root(const struct ledger_frontier *f,
+                          uint8_t out[LEDGER_HASH_SIZE]);
+
+/*
+ * Keys. One Ed25519 key pair serves both signature types of
+ * c2sp.org/signed-note that we use; the type byte only changes the key
+ * hash (the 4-byte key ID in signature lines) and the signed message.
+ */
+enum ledger_key_type {
+  LEDGER_KEY_ED25519 = 0x01,     /* plain note signatures: the log's key */
+  LEDGER_KEY_COSIGNATURE = 0x04, /* timestamped cosignature/v1: witnesses */
+};
+
+#define LEDGER_PUBKEY_SIZE 32
+#define LEDGER_SEED_SIZE 32
+#define LEDGER_SIG_SIZE 64
+/* Hard caps on what we read: a note, a key file. */
+#define LEDGER_NOTE_MAX (1u << 20)
+#define LEDGER_NOTE_MAX_SIGS 128 /* the spec asks verifiers to take >= 16 */
+#define LEDGER_KEY_FILE_MAX 4096
+
+/*
+ * The key hash (key ID) of signed-note: the first 4 bytes, big-endian, of
+ * SHA-256(name || 0x0A || type || public key).
+ */
+uint32_t ledger_key_hash(const char *name, enum ledger_key_type type,
+                         const uint8_t pub[LEDGER_PUBKEY_SIZE]);
+
+/*
+ * 1 when name is a valid key name per signed-note: non-empty UTF-8 with no
+ * Unicode white space and no '+'; else 0.
+ */
+int ledger_key_name_valid(const char *name, size_t len);
+
+/* A private key with its name: signs notes and cosignatures. */
+struct ledger_signer;
+
+/*
+ * Makes a new key pair from the operating system's random numbers. Returns
+ * OK, ERR_INVALID for a bad name or ERR_CRYPTO, with a message in err
+ * (which may be NULL). *out is cleared on entry, set on success.
+ */
+int ledger_signer_generate(const char *name, struct ledger_signer **out,
+                           struct buf *err);
+
+/* Makes the key pair of an RFC 8032 private key (the 32-byte seed). */
+int ledger_signer_from_seed(const char *name,
+                            const uint8_t seed[LEDGER_SEED_SIZE],
+                            struct ledger_signer **out, struct buf *err);
+
+/*
+ * Parses a private key in the text form of golang.org/x/mod/sumdb/note,
+ * "PRIVATE+KEY+<name>+<8 hex key hash>+<base64(0x01 || seed)>", checking
+ * that the key hash matches the key. Returns OK or ERR_INVALID with a
+ * message in err that never quotes the secret.
+ */
+int ledger_signer_parse(const char *text, size_t len,
+                        struct ledger_signer **out, struct buf *err);
+
+/* The private key text above, NUL-terminated, for the caller to free(). It
+ * is secret: the caller should wipe it (OPENSSL_cleanse) before freeing. */
+char *ledger_signer_format(const struct ledger_signer *s);
+
+/*
+ * Writes the private key text and a newline to a new file at path, created
+ * with mode 0600. Refuses to replace any existing file (ERR_EXISTS);
+ * ERR_IO when the file cannot be written (a partial file is removed).
+ */
+int ledger_signer_save(const struct ledger_signer *s, const char *path,
+                       struct buf *err);
+
+/*
+ * Reads a key file written by ledger_signer_save (one trailing newline is
+ * allowed). ERR_NOTFOUND when there is no such file, ERR_IO when it cannot
+ * be read, ERR_INVALID when it is not a key or is over LEDGER_KEY_FILE_MAX.
+ */
+int ledger_signer_load(const char *path, struct ledger_signer **out,
+                       struct buf *err);
+
+/* Wipes and frees the key. */
+void ledger_signer_free(struct ledger_signer *s);
+
+/* The key's name, owned by s. */
+const char *ledger_signer_name(const struct ledger_signer *s);
+/* The 32-byte Ed25519 public key. */
+void ledger_signer_public_key(const struct ledger_signer *s,
+                              uint8_t out[LEDGER_PUBKEY_SIZE]);
+/* The key hash that signatures of the given type carry. */
+uint32_t ledger_signer_key_hash(const struct ledger_signer *s,
+                                enum ledger_key_type type);
+/*
+ * The verifier key text "<name>+<8 hex key hash>+<base64(type || public
+ * key)>" to give to those who check our signatures (type
+ * LEDGER_KEY_ED25519) or cosignatures (LEDGER_KEY_COSIGNATURE). A new
+ * NUL-terminated string the caller frees.
+ */
+char *ledger_signer_verifier_key(const struct ledger_signer *s,
+                                 enum ledger_key_type type);
+
+/* A public key with its name and type: checks signature lines. */
+struct ledger_verifier;
+
+/*
+ * Parses a verifier key text (see ledger_signer_verifier_key) of type
+ * 0x01 or 0x04, checking its key hash. The hash's hex digits may be in
+ * either case. Returns OK or ERR_INVALID with a message in err.
+ */
+int ledger_verifier_parse(const char *text, size_t len,
+                          struct ledger_verifier **out, struct buf *err);
+
+/* A verifier from its parts; ERR_INVALID for a bad name. */
+int ledger_verifier_new(const char *name, enum ledger_key_type type,
+                        const uint8_t pub[LEDGER_PUBKEY_SIZE],
+                        struct ledger_verifier **out, struct buf *err);
+
+void ledger_verifier_free(struct ledger_verifier *v);
+/* The verifier key text, a new string the caller frees. */
+char *ledger_verifier_format(const struct ledger_verifier *v);
+const char *ledger_verifier_name(const struct ledger_verifier *v);
+enum ledger_key_type ledger_verifier_type(const struct ledger_verifier *v);
+uint32_t ledger_verifier_key_hash(const struct ledger_verifier *v);
+
+/*
+ * Signed notes. A note is a text (one or more lines, each ending in a
+ * newline), a blank line, and one or more signature lines
+ * "— <key name> <base64(4-byte key hash || signature)>\n" (em dash U+2014
+ * and a space). The whole note is valid UTF-8 with no control character
+ * other than newline.
+ */
+
+/*
+ * Signs text (len bytes ending in a newline) with s and returns in *out
+ * the signed note, text + "\n" + one Ed25519 signature line, as a new
+ * NUL-terminated string the caller frees. ERR_INVALID (message in err)
+ * when the text is not valid note text; ERR_CRYPTO when signing fails.
+ */
+int ledger_sign_note(const char *text, size_t len,
+                     const struct ledger_signer *s, char **out,
+                     struct buf *err);
+
+/*
+ * Formats and signs a checkpoint: the body "<origin>\n<size in decimal>\n
+ * <base64 root>\n", then a blank line and the signature line of s. origin
+ * must be non-empty note text without a newline; it should be the name of
+ * s (tlog-checkpoint asks the key name to match the origin) but this is not
+ * enforced. Returns OK and the note in *out (caller frees), ERR_INVALID or
+ * ERR_CRYPTO with a message in err.
+ */
+int ledger_checkpoint_format(const char *origin, uint64_t size,
+                             const uint8_t root[LEDGER_HASH_SIZE],
+                             const struct ledger_signer *s, char **out,
+                             struct buf *err);
+
+/* A parsed, not yet verified, note. */
+struct ledger_note;
+
+/* One signature line of a note, as it was written (nothing verified). */
+struct ledger_note_sig {
+  const char *name; /* NUL-terminated key name */
+  uint32_t key_hash;
+  const uint8_t *sig; /* the bytes after the key hash */
+  size_t sig_len;     /* >= 1 */
+};
+
+/*
+ * Parses a signed note of len bytes (no NUL needed). Checks the syntax
+ * only: the size (at most LEDGER_NOTE_MAX), UTF-8 and control characters,
+ * the blank line before the signatures (the last one in the note), each
+ * signature line (em dash, space, valid key name, space, base64 of at
+ * least 5 bytes), at most LEDGER_NOTE_MAX_SIGS lines. Returns OK and a new
+ * note in *out, or ERR_INVALID with one line in err saying what is wrong
+ * and where.
+ */
+int ledger_note_parse(const char *msg, size_t len, struct ledger_note **out,
+                      struct buf *err);
+void ledger_note_free(struct ledger_note *n);
+
+/*
+ * The note's text: everything before the blank line, including the last
+ * line's newline, owned by n and NUL-terminated (len in *len when len is
+ * not NULL). It MUST be ignored unless ledger_note_verify succeeded.
+ */
+const char *ledger_note_text(const struct ledger_note *n, size_t *len);
+/* The number of signature lines. */
+size_t ledger_note_nsigs(const struct ledger_note *n);
+/* Signature line i (0-based), owned by n; NULL when i is out of range. */
+const struct ledger_note_sig *ledger_note_sig(const struct ledger_note *n,
+                                              size_t i);
+
+/*
+ * Checks the note's signatures by v's key. Lines whose name or key hash
+ * differ from v's are skipped: they belong to other signers. Every line
+ * with v's name and key hash must verify (a note with a bad signature by a
+ * known key is rejected whole, as signed-note advises). For a cosignature
+ * key the text must be a checkpoint, the signature is checked over
+ * "cosignature/v1\ntime <t>\n" + text and *timestamp is set to t (the
+ * latest, if v cosigned more than once); for a plain key *timestamp is set
+ * to 0. timestamp may be NULL. Returns OK; ERR_NOTFOUND when no line is
+ * by v; ERR_VERIFY when a line by v fails; err says which.
+ */
+int ledger_note_verify(const struct ledger_note *n,
+                       const struct ledger_verifier *v, uint64_t *timestamp,
+                       struct buf *err);
+
+/*
+ * Adds s's cosignature at time timestamp (POSIX seconds, at most 2^63 - 1)
+ * to the signed checkpoint msg, replacing an earlier cosignature by the
+ * same key, and returns the new note in *out (caller frees). The cosigner
+ * vouches for the checkpoint: the caller must have verified the log's
+ * signature and the consistency with what it saw before. ERR_INVALID (with
+ * a message) for a malformed note or one whose text is not a checkpoint,
+ * ERR_CRYPTO when signing fails.
+ */
+int ledger_cosign_note(const char *msg, size_t len,
+                       const struct ledger_signer *s, uint64_t timestamp,
+                       char **out, struct buf *err);
+
+/*
+ * The timestamp of a cosignature line (the first 8 bytes after the key
+ * hash, big-endian), without verifying anything. ERR_INVALID when the
+ * line is not 8 + 64 bytes long or the time is over 2^63 - 1.
+ */
+int ledger_cosignature_time(const struct ledger_note_sig *sig,
+                            uint64_t *out);
+
+/* A checkpoint's body (c2sp.org/tlog-checkpoint). */
+struct ledger_checkpoint {
+  char *origin; /* NUL-terminated, non-empty */
+  uint64_t size;
+  uint8_t root[LEDGER_HASH_SIZE];
+  size_t nextensions; /* extension lines after the root, not interpreted */
+};
+
+/*
+ * Parses a checkpoint body (typically ledger_note_text of a verified note):
+ * origin line, tree size in decimal without leading zeros, base64 root of
+ * 32 bytes, then optional non-empty extension lines, each line ending in a
+ * newline. Returns OK with *out filled (release with
+ * ledger_checkpoint_cleanup), or ERR_INVALID with a message in err; *out is
+ * zeroed on entry.
+ */
+int ledger_checkpoint_parse(const char *text, size_t len,
+                            struct ledger_checkpoint *out, struct buf *err);
+void ledger_checkpoint_cleanup(struct ledger_checkpoint *c);
+
+#endif

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Golden-output tests for the passage command (see tests/cli/README.md).
+#
+# usage: run.sh [--update] PASSAGE [CASE...]
+#
+# Each CASE is a folder under tests/cli/cases/ (a name or a path; all of them
+# when none is given). Its `cmd` runs with bash in a fresh temporary folder
+# holding a copy of tests/cli/common/ and of the case's own input files, with
+# PASSAGE set to the binary, a shell function `passage` that runs it, and
+# PASSAGE_DB=./passage.db. What it prints is compared byte for byte with
+# `expected` (stdout and stderr together, as a terminal shows them) or with
+# `expected.out` and `expected.err`; its exit status (that of its last
+# command) with `expected.rc` (0 when absent).
+#
+# --update writes what the command printed into the expected files instead
+# of comparing. Read the diff before committing it: an expected file states
+# what is right, not what the program happens to do.
+set -u
+
+update=0
+if [ "${1:-}" = --update ]; then
+  update=1
+  shift
+fi
+if [ $# -lt 1 ]; then
+  echo "usage: run.sh [--update] PASSAGE [CASE...]" >&2
+  exit 2
+fi
+passage=$1
+shift
+case $passage in
+/*) ;;
+*) passage=$PWD/$passage ;;
+esac
+if [ ! -x "$passage" ]; then
+  echo "run.sh: $passage is not an executable" >&2
+  exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+
+cases=()
+if [ $# -eq 0 ]; then
+  for d in "$here"/cases/*/; do
+    cases+=("${d%/}")
+  done
+else
+  for c in "$@"; do
+    if [ -d "$c" ]; then
+      cases+=("$(cd "$c" && pwd)")
+    else
+      cases+=("$here/cases/$c")
+    fi
+  done
+fi
+
+# tmpfs when there is one: SQLite syncs every commit, which costs
+# milliseconds each on a disk and nothing in memory.
+tmpbase=${PASSAGE_CLI_TMPDIR:-}
+if [ -z "$tmpbase" ]; then
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    tmpbase=/dev/shm
+  else
+    tmpbase=${TMPDIR:-/tmp}
+  fi
+fi
+
+# Runs one case; returns 0 when it passes.
+run_case() {
+  local dir=$1 name work f base sep rc want_rc ok=0
+  name=$(basename "$dir")
+  if [ ! -f "$dir/cmd" ]; then
+    echo "cli/$name: no cmd file in $dir" >&2
+    return 1
+  fi
+  work=$(mktemp -d "$tmpbase/passage-cli-$name.XXXXXX") || return 1
+  if [ -d "$here/common" ]; then
+    cp -R "$here/common/." "$work/"
+  fi
+  for f in "$dir"/* "$dir"/.[!.]*; do
+    [ -e "$f" ] || continue
+    base=$(basename "$f")
+    case $base in
+    cmd | expected | expected.out | expected.err | expected.rc) continue ;;
+    esac
+    cp -R "$f" "$work/"
+  done
+  sep=0
+  if [ -f "$dir/expected.out" ] || [ -f "$dir/expected.err" ]; then
+    sep=1
+  fi
+  # A clean, fixed environment: the case sees only what it sets itself.
+  (
+    cd "$work" || exit 125
+    # shellcheck disable=SC2046
+    unset $(compgen -e | grep '^PASSAGE') 2>/dev/null
+    export PASSAGE="$passage" PASSAGE_DB=./passage.db LC_ALL=C TZ=UTC
+    if [ $sep = 1 ]; then
+      exec timeout 120 bash -c 'passage() { "$PASSAGE" "$@"; }; . "$1"' \
+        cmd "$dir/cmd" >"$work/.out" 2>"$work/.err" </dev/null
+    else
+      exec timeout 120 bash -c 'passage() { "$PASSAGE" "$@"; }; . "$1"' \
+        cmd "$dir/cmd" >"$work/.out" 2>&1 </dev/null
+    fi
+  )
+  rc=$?
+  want_rc=0
+  if [ -f "$dir/expected.rc" ]; then
+    want_rc=$(tr -d ' \n' <"$dir/expected.rc")
+  fi
+
+  if [ $update = 1 ]; then
+    if [ $sep = 1 ]; then
+      cp "$work/.out" "$dir/expected.out"
+      cp "$work/.err" "$dir/expected.err"
+    else
+      cp "$work/.out" "$dir/expected"
+    fi
+    if [ "$rc" = 0 ]; then
+      rm -f "$dir/expected.rc"
+    else
+      echo "$rc" >"$dir/expected.rc"
+    fi
+    echo "updated cli/$name"
+    rm -rf "$work"
+    return 0
+  fi
+
+  if [ $sep = 1 ]; then
+    for f in out err; do
+      if [ ! -f "$dir/expected.$f" ]; then
+        : >"$work/.want.$f"
+      else
+        cp "$dir/expected.$f" "$work/.want.$f"
+      fi
+      if ! cmp -s "$work/.want.$f" "$work/.$f"; then
+        echo "cli/$name: std$f differs (- expected, + actual):"
+        diff -u --label expected.$f --label actual "$work/.want.$f" \
+          "$work/.$f"
+        ok=1
+      fi
+    done
+  else
+    if [ ! -f "$dir/expected" ]; then
+      echo "cli/$name: no expected file in $dir"
+      ok=1
+    elif ! cmp -s "$dir/expected" "$work/.out"; then
+      echo "cli/$name: output differs (- expected, + actual):"
+      diff -u --label expected --label actual "$dir/expected" "$work/.out"
+      ok=1
+    fi
+  fi
+  if [ "$rc" != "$want_rc" ]; then
+    echo "cli/$name: exit status $rc, expected $want_rc"
+    ok=1
+  fi
+  if [ $ok = 0 ] || [ -z "${PASSAGE_CLI_KEEP:-}" ]; then
+    rm -rf "$work"
+  else
+    echo "cli/$name: kept $work"
+  fi
+  return $ok
+}
+
+failed=0
+for c in "${cases[@]}"; do
+  if run_case "$c"; then
+    [ ${#cases[@]} -gt 1 ] && [ $update = 0 ] && echo "ok   cli/$(basename "$c")"
+  else
+    echo "FAIL cli/$(basename "$c")"
+    failed=$((failed + 1))
+  fi
+done
+if [ ${#cases[@]} -gt 1 ] && [ $update = 0 ]; then
+  echo "$((${#cases[@]} - failed)) of ${#cases[@]} cases passed"
+fi
+[ $failed = 0 ]
