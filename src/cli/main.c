@@ -18,7 +18,7 @@ static const struct command {
   int (*fn)(struct cli *, int, char **);
   const char *summary;
 } commands[] = {
-#define CMD(name, fn, summary) {#name, fn, summary},
+#define CMD(name, fn, summary) {name, fn, summary},
 #include "cli/commands.def"
 #undef CMD
 };

@@ -172,6 +172,19 @@ spread(struct rollup *ru, int64_t b, int64_t f, const char *dims[NKEY],
 }
 
 void
+rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign)
+{
+  const char *dims[NKEY];
+  double m[M_COUNT];
+
+  for (size_t i = 0; i < NKEY; i++)
+    dims[i] = row->dim[key_dims[i]];
+  for (int i = 0; i < M_COUNT; i++)
+    m[i] = sign * row->m[i];
+  add(ru, row->day, dims, m);
+}
+
+void
 rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
                   record_tz_fn tz)
 {

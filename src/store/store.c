@@ -12,6 +12,7 @@
 #include "store/store_int.h"
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -448,6 +449,23 @@ store_close(struct store *st)
   buf_cleanup(&st->sql);
   free(st->path);
   free(st);
+}
+
+struct sqlite3 *
+store__db(struct store *st)
+{
+  return st->db;
+}
+
+void
+store__set_error(struct store *st, const char *fmt, ...)
+{
+  va_list ap;
+
+  buf_reset(&st->err);
+  va_start(ap, fmt);
+  buf_vprintf(&st->err, fmt, ap);
+  va_end(ap);
 }
 
 const char *

@@ -138,4 +138,18 @@ int store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
                         int (*fn)(void *ctx, const struct flow_row *row),
                         void *ctx);
 
+/*
+ * Checks the store from outside, as an auditor would: entries numbered
+ * 0..n-1 without gaps; every leaf hash recomputed from the stored bytes;
+ * the bytes the canonical form of a valid record of the stated kind and id;
+ * every stored tree node recomputed; every query table row, cargo line,
+ * correction and daily rollup derived again and compared. Returns OK, or
+ * ERR_VERIFY with the first problem in store_errmsg() naming the entry's
+ * sequence number, kind and id, and *bad set to that sequence number
+ * (UINT64_MAX when the problem is not one entry's). progress, when not
+ * NULL, is called now and then with the number of entries checked.
+ */
+int store_audit(struct store *st, uint64_t *bad,
+                void (*progress)(void *ctx, uint64_t done), void *ctx);
+
 #endif

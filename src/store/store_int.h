@@ -21,6 +21,14 @@ void rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
 int rollup_each(struct rollup *ru,
                 int (*fn)(void *ctx, const struct flow_row *row), void *ctx);
 size_t rollup_count(const struct rollup *ru);
+/* Adds sign times a row's sums under its key (for comparing rollups). */
+void rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign);
+
+/* What store_audit needs of the store's insides. */
+struct sqlite3;
+struct sqlite3 *store__db(struct store *st);
+void store__set_error(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The corridor's UTC offset in seconds at a UTC instant (uses TZ). */
 long store__tz_offset(void *ctx, int64_t utc);
