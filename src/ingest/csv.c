@@ -40,24 +40,14 @@ struct scan {
   int ch;
 };
 
-/*
- * Field text goes to an arena allocated once at its largest possible size:
- * the caller checks the record cap before copying, and a field's text is
- * never longer than its raw bytes, so the arena never holds more than
- * CSV_MAX_RECORD bytes plus one NUL per field. No growth checks are needed
- * on the hot path. (The allocation is 1 MiB of address space per reader;
- * pages are only touched as records need them.)
- */
-#define ARENA_SIZE ((size_t)CSV_MAX_RECORD + CSV_MAX_FIELDS)
-
 struct csv_reader {
   const char *data, *p, *end;
   unsigned long line;     /* the line p is on */
   unsigned long rec_line; /* the line the current record started on */
   struct scan nl, cr, quote;
   /* Field text of the current record, each followed by a NUL. */
-  char *arena; /* ARENA_SIZE bytes */
-  size_t arena_len;
+  char *arena;
+  size_t arena_len, arena_cap;
   size_t off[CSV_MAX_FIELDS];
   size_t len[CSV_MAX_FIELDS];
   char *field[CSV_MAX_FIELDS];
@@ -142,7 +132,8 @@ csv_reader_new(const char *data, size_t len)
   scan_init(&r->nl, '\n', r->end);
   scan_init(&r->cr, '\r', r->end);
   scan_init(&r->quote, '"', r->end);
-  r->arena = xmalloc(ARENA_SIZE);
+  r->arena_cap = 4096;
+  r->arena = xmalloc(r->arena_cap);
   return r;
 }
 
@@ -173,9 +164,28 @@ csv_reader_offset(const struct csv_reader *r)
   return (size_t)(r->p - r->data);
 }
 
+/*
+ * Grows the arena to hold n more bytes. The caller has checked the record
+ * cap first, and field text is never longer than its raw bytes, so the
+ * arena stays below CSV_MAX_RECORD plus one NUL per field.
+ */
+static void
+arena_grow(struct csv_reader *r, size_t n)
+{
+  size_t cap = r->arena_cap;
+
+  while (cap < r->arena_len + n)
+    cap *= 2;
+  r->arena = xrealloc(r->arena, cap);
+  r->arena_cap = cap;
+}
+
+/* Appends n bytes and keeps room for one more (a quote or the NUL). */
 static inline void
 arena_append(struct csv_reader *r, const char *s, size_t n)
 {
+  if (r->arena_len + n + 1 > r->arena_cap)
+    arena_grow(r, n + 1);
   memcpy(r->arena + r->arena_len, s, n);
   r->arena_len += n;
 }
@@ -192,7 +202,7 @@ field_end(struct csv_reader *r)
   size_t i = r->nfields;
 
   r->len[i] = r->arena_len - r->off[i];
-  r->arena[r->arena_len++] = '\0';
+  r->arena[r->arena_len++] = '\0'; /* room kept by arena_append */
   r->nfields++;
 }
 
@@ -249,7 +259,7 @@ read_quoted(struct csv_reader *r, const char **pp, const char *rec)
     arena_append(r, p, (size_t)(q - p));
     r->line += count_lines(p, (size_t)(q - p));
     if (q + 1 < r->end && q[1] == '"') {
-      arena_append(r, "\"", 1); /* "" stands for one quote */
+      r->arena[r->arena_len++] = '"'; /* "" stands for one quote */
       p = q + 2;
       continue;
     }

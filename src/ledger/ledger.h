@@ -109,7 +109,9 @@ int ledger_prove_consistency(const struct ledger_source *src,
  * Verifies an inclusion proof (n hashes of 32 bytes at hashes, which may be
  * NULL when n is 0) that leaf_hash is leaf index of the tree of size leaves
  * whose root is root, by RFC 9162 2.1.3.2. Returns OK or ERR_VERIFY (also
- * for index >= size, a proof too long or too short).
+ * for index >= size, a proof too long or too short). size and root must
+ * come from one signed checkpoint: a proof can fit more than one size, so
+ * a size alone does not pin down the tree.
  */
 int ledger_verify_inclusion(const uint8_t leaf_hash[LEDGER_HASH_SIZE],
                             uint64_t index, uint64_t size,
@@ -304,7 +306,8 @@ uint32_t ledger_verifier_key_hash(const struct ledger_verifier *v);
  * Signs text (len bytes ending in a newline) with s and returns in *out
  * the signed note, text + "\n" + one Ed25519 signature line, as a new
  * NUL-terminated string the caller frees. ERR_INVALID (message in err)
- * when the text is not valid note text; ERR_CRYPTO when signing fails.
+ * when the text is not valid note text or is over LEDGER_NOTE_MAX / 2
+ * bytes; ERR_CRYPTO when signing fails.
  */
 int ledger_sign_note(const char *text, size_t len,
                      const struct ledger_signer *s, char **out,
@@ -368,7 +371,9 @@ const struct ledger_note_sig *ledger_note_sig(const struct ledger_note *n,
  * "cosignature/v1\ntime <t>\n" + text and *timestamp is set to t (the
  * latest, if v cosigned more than once); for a plain key *timestamp is set
  * to 0. timestamp may be NULL. Returns OK; ERR_NOTFOUND when no line is
- * by v; ERR_VERIFY when a line by v fails; err says which.
+ * by v; ERR_VERIFY when a line by v fails; ERR_INVALID when v is a
+ * cosignature key, a line is by v, but the text is no checkpoint. err
+ * says which.
  */
 int ledger_note_verify(const struct ledger_note *n,
                        const struct ledger_verifier *v, uint64_t *timestamp,
@@ -380,8 +385,9 @@ int ledger_note_verify(const struct ledger_note *n,
  * same key, and returns the new note in *out (caller frees). The cosigner
  * vouches for the checkpoint: the caller must have verified the log's
  * signature and the consistency with what it saw before. ERR_INVALID (with
- * a message) for a malformed note or one whose text is not a checkpoint,
- * ERR_CRYPTO when signing fails.
+ * a message) for a malformed note, one whose text is not a checkpoint, or
+ * one that would grow past LEDGER_NOTE_MAX bytes or LEDGER_NOTE_MAX_SIGS
+ * lines; ERR_CRYPTO when signing fails.
  */
 int ledger_cosign_note(const char *msg, size_t len,
                        const struct ledger_signer *s, uint64_t timestamp,

@@ -650,13 +650,12 @@ ledger_signer_save(const struct ledger_signer *s, const char *path,
     errf(err, "%s: cannot write: %s", path, strerror(errno));
     goto out;
   }
-  r = close(fd);
-  fd = -1;
-  if (r != 0) {
+  if (close(fd) != 0) {
+    fd = -1;
     errf(err, "%s: cannot write: %s", path, strerror(errno));
-    r = ERR_IO;
     goto out;
   }
+  fd = -1;
   r = OK;
 out:
   if (fd >= 0)
@@ -1170,6 +1169,7 @@ ledger_cosign_note(const char *msg, size_t len, const struct ledger_signer *s,
   uint8_t sig[COSIG_LEN];
   uint32_t key_hash = ledger_signer_key_hash(s, LEDGER_KEY_COSIGNATURE);
   struct buf m, b;
+  size_t kept = 0;
   int r;
 
   *out = NULL;
@@ -1204,8 +1204,16 @@ ledger_cosign_note(const char *msg, size_t len, const struct ledger_signer *s,
     if (o->key_hash == key_hash && strcmp(o->name, s->name) == 0)
       continue;
     put_sig_line(&b, o->name, o->key_hash, o->sig, o->sig_len);
+    kept++;
   }
   put_sig_line(&b, s->name, key_hash, sig, sizeof sig);
+  /* Never hand out a note that we would refuse to read back. */
+  if (b.len > LEDGER_NOTE_MAX || kept + 1 > LEDGER_NOTE_MAX_SIGS) {
+    errf(err, "the cosigned note would exceed %u bytes or %d signatures",
+         LEDGER_NOTE_MAX, LEDGER_NOTE_MAX_SIGS);
+    r = ERR_INVALID;
+    goto out;
+  }
   *out = buf_take(&b);
 out:
   ledger_checkpoint_cleanup(&cp);

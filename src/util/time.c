@@ -61,9 +61,10 @@ days_in_month(int y, int m)
 }
 
 /*
- * Reads a run of digits at *pp. Returns how many there were, stopping one
- * past max so the caller can tell "too many" apart from "exactly max"
- * without the value overflowing; *val holds the first max digits' value.
+ * Reads a run of digits at *pp into *val. Returns how many there were, but
+ * stops counting at max + 1 so that "too many" is told apart from "exactly
+ * max" without the value overflowing; *pp only moves when the count is at
+ * most max.
  */
 static int
 scan_digits(const char **pp, const char *e, int max, int *val)
@@ -71,6 +72,7 @@ scan_digits(const char **pp, const char *e, int max, int *val)
   const char *p = *pp;
   int n = 0, v = 0;
 
+  *val = 0;
   while (p < e && is_digit((unsigned char)*p)) {
     if (n == max)
       return n + 1;

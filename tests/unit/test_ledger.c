@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -903,6 +903,53 @@ test_errors_pass_through(void **state)
   ledger_frontier_free(NULL);
 }
 
+/* Each thread hashes with its own context; results must not mix. The
+ * threads count mismatches (cmocka cannot fail from another thread). */
+struct hash_job {
+  unsigned seed;
+  unsigned long bad;
+};
+
+static void *
+hash_worker(void *arg)
+{
+  struct hash_job *job = arg;
+
+  for (unsigned i = 0; i < 3000; i++) {
+    uint8_t d[8], h[32], l[32];
+    uint64_t v = (uint64_t)job->seed * 100000 + i % BIG;
+
+    for (int j = 0; j < 8; j++)
+      d[j] = (uint8_t)(v >> (8 * j));
+    ledger_leaf_hash(d, sizeof d, h);
+    if (job->seed == 0 && memcmp(h, big.leaves + 32 * (i % BIG), 32) != 0)
+      job->bad++;
+    ledger_node_hash(h, h, l);
+    ledger_node_hash(h, h, h);
+    if (memcmp(h, l, 32) != 0)
+      job->bad++;
+  }
+  return NULL;
+}
+
+static void
+test_hash_threads(void **state)
+{
+  pthread_t th[4];
+  struct hash_job jobs[4];
+
+  (void)state;
+  for (unsigned i = 0; i < 4; i++) {
+    jobs[i].seed = i;
+    jobs[i].bad = 0;
+    assert_int_equal(pthread_create(&th[i], NULL, hash_worker, &jobs[i]), 0);
+  }
+  for (unsigned i = 0; i < 4; i++) {
+    assert_int_equal(pthread_join(th[i], NULL), 0);
+    assert_int_equal(jobs[i].bad, 0);
+  }
+}
+
 /* ---------------------------------------------------------------------
  * Ed25519 and keys.
  */
@@ -1385,8 +1432,8 @@ test_checkpoint_parse_bad(void **state)
       "origin\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
       "origin\n+1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
       "origin\n\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
-      "origin\n18446744073709551616\n"
-      "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+      ("origin\n18446744073709551616\n"
+       "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"),
       "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2=\n", /* 31 */
       "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n", /* bits */
       "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",
@@ -1535,6 +1582,29 @@ test_cosignature(void **state)
   assert_int_equal(t, (uint64_t)INT64_MAX);
   ledger_note_free(n);
   free(again);
+
+  /* A cosigned note stays within the caps that parsing enforces. */
+  buf_init(&m);
+  buf_puts(&m, "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n");
+  for (int i = 0; i < LEDGER_NOTE_MAX_SIGS - 1; i++)
+    buf_puts(&m, "\xe2\x80\x94 someone AAAAAAAA\n");
+  assert_int_equal(ledger_cosign_note(m.data, m.len, w, 5, &again, NULL), OK);
+  assert_int_equal(ledger_note_parse(again, strlen(again), &n, NULL), OK);
+  assert_int_equal(ledger_note_nsigs(n), LEDGER_NOTE_MAX_SIGS);
+  ledger_note_free(n);
+  /* Cosigning again replaces the line, so the count does not grow... */
+  free(cosigned);
+  cosigned = again;
+  assert_int_equal(ledger_cosign_note(cosigned, strlen(cosigned), w, 6,
+                                      &again, NULL),
+                   OK);
+  free(again);
+  /* ...but a new cosigner has no room left. */
+  assert_int_equal(ledger_cosign_note(cosigned, strlen(cosigned), log, 6,
+                                      &again, NULL),
+                   ERR_INVALID);
+  assert_null(again);
+  buf_cleanup(&m);
 
   free(cosigned);
   free(note);
@@ -1740,6 +1810,7 @@ main(void)
       cmocka_unit_test(test_prop_reads),
       cmocka_unit_test(test_frontier_load),
       cmocka_unit_test(test_errors_pass_through),
+      cmocka_unit_test(test_hash_threads),
       cmocka_unit_test(test_rfc8032),
       cmocka_unit_test(test_key_names),
       cmocka_unit_test(test_go_note_example),

@@ -255,11 +255,14 @@ test_locale_independent(void **state)
 
   (void)state;
   for (size_t i = 0; i < sizeof names / sizeof names[0] && !set; i++)
-    set = setlocale(LC_NUMERIC, names[i]);
+    if (setlocale(LC_NUMERIC, names[i]) != NULL)
+      set = names[i]; /* setlocale's own string dies at the next call */
   if (set == NULL) {
     print_message("no decimal-comma locale installed; skipping\n");
     skip();
   }
+  /* Make sure the locale really has a decimal comma, as assumed below. */
+  assert_string_equal(localeconv()->decimal_point, ",");
   /* 23 significant digits forces the strtod_l path, not the fast one. */
   assert_int_equal(util_parse_number("1.2345678901234567890123", 24, &v), OK);
   setlocale(LC_NUMERIC, "C");
