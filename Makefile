@@ -1,6 +1,7 @@
 # The two set-up commands are `make demo` and `make check`; the rest are for
 # developers. Builds go to build/ (plain) and build-asan/ (ASan+UBSan).
 JOBS ?= 2
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
