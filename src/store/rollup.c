@@ -25,11 +25,11 @@ struct rollup {
   struct buf key;
 };
 
-/* The rollup table's dimensions, in key order (after the day). */
-static const enum flow_dim key_dims[] = {
+const enum flow_dim rollup_key_dims[ROLLUP_NKEY] = {
     DIM_CHECKPOINT, DIM_DIRECTION, DIM_VEHICLE, DIM_CATEGORY, DIM_OPERATOR,
-    DIM_PURPOSE,    DIM_SOURCE,    DIM_STAGE,   DIM_OUTCOME};
-#define NKEY (sizeof key_dims / sizeof key_dims[0])
+    DIM_PURPOSE,    DIM_SOURCE,    DIM_GRADE,   DIM_STAGE,    DIM_OUTCOME};
+#define NKEY ROLLUP_NKEY
+#define key_dims rollup_key_dims
 
 struct rollup *
 rollup_new(void)
@@ -204,8 +204,9 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
   dims[4] = record_get(rec, "operator");
   dims[5] = record_get(rec, "purpose");
   dims[6] = record_get(rec, "source");
-  dims[7] = record_get(rec, "stage");
-  dims[8] = record_get(rec, "outcome");
+  dims[7] = record_get(rec, "grade");
+  dims[8] = record_get(rec, "stage");
+  dims[9] = record_get(rec, "outcome");
 
   m[M_RECORDS] = sign;
   v = record_value(rec, "vehicles");

@@ -38,7 +38,7 @@ struct store {
 
 const char *const store_dim_names[DIM_COUNT] = {
     "day",      "week",     "month",  "year", "checkpoint", "direction", "vehicle",
-    "category", "operator", "purpose", "source",    "stage",     "outcome"};
+    "category", "operator", "purpose", "source",    "grade", "stage",     "outcome"};
 const char *const store_measure_names[M_COUNT] = {"records", "vehicles",
                                                   "persons", "tonnes"};
 
@@ -116,13 +116,16 @@ create_schema(struct store *st)
            " PRIMARY KEY(kind, id)) WITHOUT ROWID;\n"
            "CREATE TABLE flow_cargo (seq INTEGER, line INTEGER, category TEXT,"
            " quantity REAL, unit TEXT, tonnes REAL, PRIMARY KEY(seq, line))"
-           " WITHOUT ROWID;\n"
-           "CREATE TABLE flow_day (day INTEGER, checkpoint TEXT, direction "
-           "TEXT, vehicle TEXT, category TEXT, operator TEXT, purpose TEXT, "
-           "source TEXT, stage TEXT, outcome TEXT, records REAL, vehicles "
-           "REAL, persons REAL, tonnes REAL, PRIMARY KEY(day, checkpoint, "
-           "direction, vehicle, category, operator, purpose, source, stage, "
-           "outcome)) WITHOUT ROWID;\n");
+           " WITHOUT ROWID;\n");
+  /* The rollups' key columns come from the rollup's own list. */
+  buf_puts(&b, "CREATE TABLE flow_day (day INTEGER");
+  for (int i = 0; i < ROLLUP_NKEY; i++)
+    buf_printf(&b, ", %s TEXT", store_dim_names[rollup_key_dims[i]]);
+  buf_puts(&b, ", records REAL, vehicles REAL, persons REAL, tonnes REAL, "
+               "PRIMARY KEY(day");
+  for (int i = 0; i < ROLLUP_NKEY; i++)
+    buf_printf(&b, ", %s", store_dim_names[rollup_key_dims[i]]);
+  buf_puts(&b, ")) WITHOUT ROWID;\n");
   for (int k = 0; k < KIND_COUNT; k++)
     kind_ddl(&b, record_kind_desc((enum record_kind)k));
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
@@ -619,15 +622,13 @@ fail:
 static int
 flush_row(void *ctx, const struct flow_row *row)
 {
-  static const enum flow_dim dims[] = {
-      DIM_CHECKPOINT, DIM_DIRECTION, DIM_VEHICLE, DIM_CATEGORY, DIM_OPERATOR,
-      DIM_PURPOSE,    DIM_SOURCE,    DIM_STAGE,   DIM_OUTCOME};
+  const enum flow_dim *dims = rollup_key_dims;
   sqlite3_stmt *s = ctx;
   int p = 1;
 
   sqlite3_reset(s);
   sqlite3_bind_int64(s, p++, row->day);
-  for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
+  for (size_t i = 0; i < ROLLUP_NKEY; i++)
     sqlite3_bind_text(s, p++, row->dim[dims[i]], -1, SQLITE_STATIC);
   for (int m = 0; m < M_COUNT; m++)
     sqlite3_bind_double(s, p++, row->m[m]);
@@ -644,7 +645,7 @@ store_commit(struct store *st)
     return ERR_USAGE;
   if (sqlite3_prepare_v2(
           st->db,
-          "INSERT INTO flow_day VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          "INSERT INTO flow_day VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
           "ON CONFLICT DO UPDATE SET records = records + excluded.records, "
           "vehicles = vehicles + excluded.vehicles, persons = persons + "
           "excluded.persons, tonnes = tonnes + excluded.tonnes",
@@ -1003,9 +1004,7 @@ store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
                     int (*fn)(void *ctx, const struct flow_row *row),
                     void *ctx)
 {
-  static const enum flow_dim dims[] = {
-      DIM_CHECKPOINT, DIM_DIRECTION, DIM_VEHICLE, DIM_CATEGORY, DIM_OPERATOR,
-      DIM_PURPOSE,    DIM_SOURCE,    DIM_STAGE,   DIM_OUTCOME};
+  const enum flow_dim *dims = rollup_key_dims;
   sqlite3_stmt *s = NULL;
   int rc = OK;
 
@@ -1020,10 +1019,10 @@ store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
     struct flow_row row;
     memset(&row, 0, sizeof row);
     row.day = sqlite3_column_int64(s, 0);
-    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
+    for (size_t i = 0; i < ROLLUP_NKEY; i++)
       row.dim[dims[i]] = (const char *)sqlite3_column_text(s, (int)i + 1);
     for (int m = 0; m < M_COUNT; m++)
-      row.m[m] = sqlite3_column_double(s, 10 + m);
+      row.m[m] = sqlite3_column_double(s, 1 + ROLLUP_NKEY + m);
     rc = fn(ctx, &row);
   }
   sqlite3_finalize(s);

@@ -113,6 +113,7 @@ enum flow_dim {
   DIM_OPERATOR,
   DIM_PURPOSE,
   DIM_SOURCE,
+  DIM_GRADE,
   DIM_STAGE,
   DIM_OUTCOME,
   DIM_COUNT
@@ -137,6 +138,28 @@ struct flow_row {
 int store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
                         int (*fn)(void *ctx, const struct flow_row *row),
                         void *ctx);
+
+/*
+ * As store_each_flow_day, but as the store was when the log held as_of
+ * entries: only flows with a sequence number below as_of, and corrections
+ * among them. as_of >= store_size() reads the kept rollups; an earlier size
+ * derives them again from the flows that overlap the period (slower, but
+ * exact: a published figure is reproduced whatever came later).
+ */
+int store_each_flow_day_as_of(struct store *st, int64_t from_day,
+                              int64_t to_day, uint64_t as_of,
+                              int (*fn)(void *ctx, const struct flow_row *row),
+                              void *ctx);
+
+/*
+ * Calls fn for each live record of kind as of tree size as_of (sequence
+ * number below as_of, not superseded by a record below as_of), in sequence
+ * order. The record is valid during the call only.
+ */
+int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
+                    int (*fn)(void *ctx, const struct record *rec,
+                              uint64_t seq),
+                    void *ctx);
 
 /*
  * Checks the store from outside, as an auditor would: entries numbered

@@ -11,6 +11,10 @@
  */
 struct rollup;
 
+/* The rollup table's dimensions after the day, in key and column order. */
+#define ROLLUP_NKEY 10
+extern const enum flow_dim rollup_key_dims[ROLLUP_NKEY];
+
 struct rollup *rollup_new(void);
 void rollup_free(struct rollup *ru);
 void rollup_clear(struct rollup *ru);
