@@ -164,9 +164,9 @@ cmd_init(struct cli *cli, int argc, char **argv)
     code = cli_exit_code(rc);
     goto out;
   }
-  printf("initialised %s for %s (%zu checkpoints, time zone %s)\n", cli->db,
+  printf("initialised %s for %s (%zu checkpoint%s, time zone %s)\n", cli->db,
          store_corridor(st)->name, c ? c->ncheckpoints : (size_t)0,
-         store_corridor(st)->timezone);
+         c && c->ncheckpoints == 1 ? "" : "s", store_corridor(st)->timezone);
 out:
   store_close(st);
   corridor_free(c);
@@ -248,9 +248,18 @@ parse_import_opts(const char *cmd, struct cli *cli, int argc, char **argv,
     case 'k':
       o->rejects = optarg;
       break;
-    case 'x':
-      o->max_errors = (size_t)strtoul(optarg, NULL, 10);
+    case 'x': {
+      char *end = NULL;
+      unsigned long n = strtoul(optarg, &end, 10);
+      if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0') {
+        buf_printf(&err, "--max-errors: expected a whole number, got '%s'",
+                   optarg);
+        rc = ERR_USAGE;
+      } else {
+        o->max_errors = (size_t)n;
+      }
       break;
+    }
     case 'd':
       cli->db = optarg;
       break;
@@ -358,6 +367,9 @@ cmd_import(struct cli *cli, int argc, char **argv)
     if (stats.rejected)
       printf(", %zu rejected (written to %s)", stats.rejected, o.rejects);
     printf("; log size %llu\n", (unsigned long long)store_size(st));
+  } else if (rc == ERR_INVALID && stats.rejected == 0) {
+    /* The file as a whole was unreadable (no header row, say). */
+    fprintf(stderr, "passage import: nothing was stored\n");
   } else if (rc == ERR_INVALID) {
     fprintf(stderr,
             "passage import: %zu invalid row%s; nothing was stored (fix the "

@@ -153,6 +153,19 @@ parse_list(const char *cmd, const char *opt, const char *text,
   return rc;
 }
 
+/* Columns a text takes on a terminal: one per character, not per byte, so
+ * that names in Armenian or Azerbaijani line up too. */
+static size_t
+text_width(const char *s)
+{
+  size_t n = 0;
+
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xc0) != 0x80)
+      n++;
+  return n;
+}
+
 static void
 print_table(struct agg *a, const char **keys, const int *measures,
             size_t nmeasures)
@@ -187,15 +200,15 @@ print_table(struct agg *a, const char **keys, const int *measures,
   }
   for (size_t r = 0; r <= a->nrows; r++)
     for (size_t c = 0; c < ncols; c++)
-      if (strlen(cells[r][c]) > width[c])
-        width[c] = strlen(cells[r][c]);
+      if (text_width(cells[r][c]) > width[c])
+        width[c] = text_width(cells[r][c]);
   for (size_t r = 0; r <= a->nrows; r++) {
     for (size_t c = 0; c < ncols; c++) {
       int left = c < a->ndims;
       printf("%s%*s%s", c ? "  " : "", left ? 0 : (int)width[c],
              left ? "" : cells[r][c], left ? cells[r][c] : "");
       if (left && c + 1 < ncols)
-        printf("%*s", (int)(width[c] - strlen(cells[r][c])), "");
+        printf("%*s", (int)(width[c] - text_width(cells[r][c])), "");
       free(cells[r][c]);
     }
     putchar('\n');

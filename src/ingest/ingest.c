@@ -439,7 +439,7 @@ ref_index(enum record_kind k)
   return -1;
 }
 
-/* Writes a record now (or would, were the import not failing already).
+/* Writes a record (inside the import's transaction).
  * A row's record counts as added or already stored; a record made by
  * --create-missing counts as created instead (by create_ref). */
 static int
@@ -451,8 +451,9 @@ put_record(struct importer *imp, struct record *rec, int is_row,
 
   buf_reset(&imp->canon);
   record_canonical(rec, &imp->canon);
-  if (imp->failed)
-    return OK; /* everything will be rolled back: only validate */
+  /* Even when an invalid row has doomed the import (it will be rolled
+   * back), write: only the store finds an id stored with other content or a
+   * correction of a missing record, and every error is to be listed. */
   rc = store_put(imp->st, rec, imp->canon.data, imp->canon.len, &res);
   if (rc != OK) {
     buf_puts(why, store_errmsg(imp->st));
@@ -711,6 +712,40 @@ flush(struct importer *imp)
   return OK;
 }
 
+/* A continuation row repeats its flow's other fields or leaves them empty:
+ * a different value means two records share an id, and merging would lose
+ * one of them. */
+static int
+same_flow(const struct record *p, const struct record *rec, struct buf *why)
+{
+  int rc = OK;
+
+  for (size_t i = 0; i < rec->kind->nfields; i++) {
+    const struct field_desc *f = &rec->kind->fields[i];
+    const char *want = record_text(p, &p->v[i]);
+    const char *got = record_text(rec, &rec->v[i]);
+    struct buf m;
+    if ((f->flags & FF_CARGO) || got == NULL ||
+        (want && strcmp(want, got) == 0))
+      continue;
+    buf_init(&m);
+    if (want)
+      buf_printf(&m,
+                 "expected '%s' as on the first row with this id, or "
+                 "nothing, got '%s'",
+                 want, got);
+    else
+      buf_printf(&m,
+                 "expected nothing, as on the first row with this id, "
+                 "got '%s'",
+                 got);
+    field_error(why, f->name, m.data);
+    buf_cleanup(&m);
+    rc = ERR_INVALID;
+  }
+  return rc;
+}
+
 /* Appends the cargo line of rec (a continuation row) to the held record. */
 static int
 merge_cargo(struct importer *imp, const struct record *rec, struct buf *why)
@@ -757,10 +792,13 @@ take_row(struct importer *imp, unsigned long line, struct buf *why)
     reject(imp, line, why->data, imp->cur_raw);
     return OK;
   }
-  if (rec->kind->kind == KIND_flow && imp->pending &&
+  /* In CSV a flow's further cargo lines are further rows with its id; a
+   * JSON line holds all of them, so the same id again is another record. */
+  if (rec->kind->kind == KIND_flow && !imp->o->jsonl && imp->pending &&
       record_get(rec, "id") && record_get(imp->pending, "id") &&
       strcmp(record_get(rec, "id"), record_get(imp->pending, "id")) == 0) {
-    if (merge_cargo(imp, rec, why) != OK)
+    if (same_flow(imp->pending, rec, why) != OK ||
+        merge_cargo(imp, rec, why) != OK)
       reject(imp, line, why->data, imp->cur_raw);
     return OK;
   }
@@ -804,6 +842,25 @@ progress(struct importer *imp, size_t done, size_t total, int final)
   if (final)
     fputc('\n', imp->msg);
   fflush(imp->msg);
+}
+
+static int
+blank(const char *s)
+{
+  for (; *s; s++)
+    if (!isspace((unsigned char)*s))
+      return 0;
+  return 1;
+}
+
+/* A row whose cells are all empty or blank holds nothing to record. */
+static int
+blank_row(const struct csv_record *r)
+{
+  for (size_t i = 0; i < r->nfields; i++)
+    if (!blank(r->field[i]))
+      return 0;
+  return 1;
 }
 
 static int
@@ -891,18 +948,54 @@ fieldmaps_free(struct fieldmap *fm, size_t n)
 }
 
 static int
+by_string(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An HXL hashtag in one spelling: HXL ignores case, spaces and the order
+ * of attributes, so "#indicator +num +Vehicles" is "#indicator+num+vehicles"
+ * is "#indicator+vehicles+num". */
+static char *
+hxl_normal(const char *tag)
+{
+  char *t = xmalloc(strlen(tag) + 1), *o = t, *attrs[64];
+  size_t n = 0;
+  struct buf b;
+
+  for (const char *p = tag; *p; p++)
+    if (!isspace((unsigned char)*p))
+      *o++ = (char)tolower((unsigned char)*p);
+  *o = '\0';
+  for (char *p = strchr(t, '+'); p && n < 64; p = strchr(p + 1, '+')) {
+    *p = '\0';
+    attrs[n++] = p + 1;
+  }
+  qsort(attrs, n, sizeof *attrs, by_string);
+  buf_init(&b);
+  buf_puts(&b, t);
+  for (size_t i = 0; i < n; i++)
+    buf_printf(&b, "+%s", attrs[i]);
+  free(t);
+  return buf_take(&b);
+}
+
+static int
 hxl_field(const struct kind_desc *k, const char *tag)
 {
   struct buf b;
   int found = -1;
-  char *t = trimmed(tag);
+  char *t = hxl_normal(tag);
 
   buf_init(&b);
   for (size_t i = 0; i < k->nfields && found < 0; i++) {
+    char *own;
     buf_reset(&b);
     record_hxl_tag(&k->fields[i], &b);
-    if (strcasecmp(b.data, t) == 0)
+    own = hxl_normal(b.data);
+    if (strcmp(own, t) == 0)
       found = (int)i;
+    free(own);
   }
   buf_cleanup(&b);
   free(t);
@@ -1025,10 +1118,20 @@ import_csv(struct importer *imp, const char *data, size_t len)
       buf_cleanup(&e);
       continue;
     }
+    if (blank_row(&r))
+      continue; /* ",,,,": what spreadsheets leave below the data */
     imp->row++;
     record_reset(imp->cur);
     buf_reset(&why);
     raw_row(imp->cur_raw, &r);
+    for (size_t c = header.nfields; c < r.nfields; c++)
+      if (!blank(r.field[c])) {
+        /* A value under no column would be lost without a word. */
+        buf_printf(&why,
+                   "expected at most %zu cells, as in the header, got %zu",
+                   header.nfields, r.nfields);
+        break;
+      }
     for (size_t fi = 0; fi < imp->kind->nfields; fi++) {
       const char *text;
       if (fm[fi].nparts == 0)

@@ -961,7 +961,10 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
                  const char *json, size_t len, struct buf *err)
 {
   json_error_t jerr;
-  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+  /* Numbers are IEEE doubles, as in RFC 8785 and ECMAScript: an integer
+   * too big for 64 bits is a number like any other, not an error. */
+  json_t *root = json_loadb(
+      json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
   struct buf tmp;
   const char *key;
   json_t *val;
