@@ -56,4 +56,21 @@ struct cli_output {
 int cli_output_open(struct cli_output *o, const char *path);
 int cli_output_close(struct cli_output *o, int ok);
 
+/* An aligned text table; the first nleft columns are left-aligned (labels),
+ * the rest right-aligned (numbers). Cells are copied. */
+struct cli_table {
+  size_t ncols, nleft, nrows, cap;
+  char **cells;
+};
+void cli_table_init(struct cli_table *t, size_t ncols, size_t nleft);
+void cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(struct cli_table *t, FILE *f);
+void cli_table_cleanup(struct cli_table *t);
+
+/* Appends s as a CSV cell, quoted when it must be. */
+void cli_csv_cell(struct buf *b, const char *s);
+
+/* Parses --as-of N; prints a usage error and returns ERR_USAGE when bad. */
+int cli_parse_as_of(const char *cmd, const char *text, uint64_t *out);
+
 #endif

@@ -1,0 +1,67 @@
+/* Private to the analysis module. */
+#ifndef PASSAGE_ANALYSIS_INT_H
+#define PASSAGE_ANALYSIS_INT_H
+
+#include "analysis/analysis.h"
+
+/* A daily rollup row copied out of the store, its strings interned. */
+struct arow {
+  int64_t day;
+  const char *dim[DIM_COUNT];
+  double m[AM_COUNT];
+};
+
+struct arows {
+  struct arow *v;
+  size_t n, cap;
+};
+
+/* A status change or a coverage interval of one checkpoint. */
+struct span {
+  const char *checkpoint;
+  int64_t begin, finish; /* local seconds */
+  int state;             /* status: 0 closed, 1 restricted, 2 open;
+                            coverage: 1 observed, 0 not */
+};
+
+struct analysis {
+  struct store *st;
+  uint64_t as_of;
+  const struct corridor *c;
+  struct strmap *strings;  /* interned strings */
+  struct strmap *observed; /* "day\x1fcheckpoint" of flows and coverage */
+  int64_t obs_from, obs_to; /* the days `observed` has been filled for */
+  int have_obs;
+  const char **checkpoints; /* every live checkpoint id, NULL-terminated */
+  size_t ncheckpoints;
+  struct span *status;      /* sorted by checkpoint, then begin */
+  size_t nstatus;
+  struct span *coverage;
+  size_t ncoverage;
+  int loaded;
+  struct buf err;
+};
+
+/* Interns s (NULL stays NULL). */
+const char *analysis__intern(struct analysis *a, const char *s);
+/* Loads the daily rows of from..to (as of the view) into rows. */
+int analysis__rows(struct analysis *a, int64_t from, int64_t to,
+                   struct arows *rows);
+void analysis__rows_free(struct arows *rows);
+/* 1 when the checkpoint was observed on day (after analysis__observe). */
+int analysis__observed(struct analysis *a, int64_t day, const char *cp);
+/* Fills the observed set for from..to. */
+int analysis__observe(struct analysis *a, int64_t from, int64_t to);
+/* Loads checkpoints, statuses and coverage once. */
+int analysis__load(struct analysis *a);
+
+/*
+ * Reconciled daily totals by direction and part over the checkpoints cps
+ * (NULL: all), for the days from..to: flow[i][dir][part], and known[i] = 1
+ * when every one of those checkpoints was observed on day from+i.
+ */
+int analysis__daily(struct analysis *a, const char *const *cps, int64_t from,
+                    int64_t to, double (*flow)[AD_COUNT][AP_COUNT],
+                    int *known);
+
+#endif

@@ -1,0 +1,118 @@
+/* Aligned text tables and CSV cells, shared by the commands that print data. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+void
+cli_table_init(struct cli_table *t, size_t ncols, size_t nleft)
+{
+  memset(t, 0, sizeof *t);
+  t->ncols = ncols;
+  t->nleft = nleft;
+}
+
+void
+cli_table_add(struct cli_table *t, const char *const *cells)
+{
+  if (t->nrows == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->cells = xrealloc(t->cells, t->cap * t->ncols * sizeof(char *));
+  }
+  for (size_t c = 0; c < t->ncols; c++)
+    t->cells[t->nrows * t->ncols + c] = xstrdup(cells[c] ? cells[c] : "");
+  t->nrows++;
+}
+
+/* Columns a text takes on a terminal: one per character, not per byte, so
+ * that names in Armenian or Azerbaijani line up too. */
+static size_t
+text_width(const char *s)
+{
+  size_t n = 0;
+
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xc0) != 0x80)
+      n++;
+  return n;
+}
+
+void
+cli_table_print(struct cli_table *t, FILE *f)
+{
+  size_t *width = xcalloc(t->ncols, sizeof *width);
+  struct buf line;
+
+  buf_init(&line);
+  for (size_t r = 0; r < t->nrows; r++)
+    for (size_t c = 0; c < t->ncols; c++) {
+      size_t w = text_width(t->cells[r * t->ncols + c]);
+      if (w > width[c])
+        width[c] = w;
+    }
+  for (size_t r = 0; r < t->nrows; r++) {
+    buf_reset(&line);
+    for (size_t c = 0; c < t->ncols; c++) {
+      const char *s = t->cells[r * t->ncols + c];
+      size_t pad = width[c] - text_width(s);
+      if (c && width[c])
+        buf_puts(&line, "  ");
+      if (c < t->nleft) {
+        buf_puts(&line, s);
+        buf_printf(&line, "%*s", (int)pad, "");
+      } else {
+        buf_printf(&line, "%*s%s", (int)pad, "", s);
+      }
+    }
+    /* An empty last column leaves no spaces at the end of the line. */
+    while (line.len && line.data[line.len - 1] == ' ')
+      line.data[--line.len] = '\0';
+    buf_putc(&line, '\n');
+    fwrite(line.data, 1, line.len, f);
+  }
+  buf_cleanup(&line);
+  free(width);
+}
+
+void
+cli_table_cleanup(struct cli_table *t)
+{
+  for (size_t i = 0; i < t->nrows * t->ncols; i++)
+    free(t->cells[i]);
+  free(t->cells);
+  memset(t, 0, sizeof *t);
+}
+
+void
+cli_csv_cell(struct buf *b, const char *s)
+{
+  if (s == NULL)
+    return;
+  if (strpbrk(s, ",\"\n\r") == NULL) {
+    buf_puts(b, s);
+    return;
+  }
+  buf_putc(b, '"');
+  for (; *s; s++) {
+    if (*s == '"')
+      buf_putc(b, '"');
+    buf_putc(b, *s);
+  }
+  buf_putc(b, '"');
+}
+
+int
+cli_parse_as_of(const char *cmd, const char *text, uint64_t *out)
+{
+  char *end = NULL;
+
+  if (text[0] >= '0' && text[0] <= '9') {
+    *out = strtoull(text, &end, 10);
+    if (*end == '\0')
+      return OK;
+  }
+  cli_usage_error(cmd, "--as-of: expected a tree size (a whole number), got "
+                       "'%s'",
+                  text);
+  return ERR_USAGE;
+}
