@@ -9,6 +9,7 @@ struct arow {
   int64_t day;
   const char *dim[DIM_COUNT];
   double m[AM_COUNT];
+  double n[AM_COUNT]; /* how many records gave each measure */
 };
 
 struct arows {

@@ -122,6 +122,10 @@ collect_row(void *ctx, const struct flow_row *row)
   o->m[AM_VEHICLES] = row->m[M_VEHICLES];
   o->m[AM_PERSONS] = row->m[M_PERSONS];
   o->m[AM_TONNES] = row->m[M_TONNES];
+  o->n[AM_RECORDS] = row->m[M_RECORDS];
+  o->n[AM_VEHICLES] = row->m[M_VEHICLES_N];
+  o->n[AM_PERSONS] = row->m[M_PERSONS_N];
+  o->n[AM_TONNES] = row->m[M_TONNES_N];
   return OK;
 }
 
@@ -355,11 +359,13 @@ struct claim {
   const char *source;
   const char *grade;
   double value, records;
+  double present; /* records that gave this measure: missing is not 0 */
 };
 
 struct cell {
   struct claim *claims;
   size_t n, cap;
+  int measure;
   const char *winner;
   int disputed;
 };
@@ -441,18 +447,27 @@ claim_add(struct cell *c, const struct arow *r, int measure)
     cl->grade = r->dim[DIM_GRADE];
   cl->value += r->m[measure];
   cl->records += r->m[AM_RECORDS];
+  cl->present += r->n[measure];
+}
+
+/* A claim stands when some record of the source gave the measure there
+ * (and no correction took it back). */
+static int
+stands(const struct claim *cl)
+{
+  return fabs(cl->present) >= 1e-12;
 }
 
 static void
-decide(struct cell *c, double tolerance)
+decide(struct cell *c, int measure, double tolerance)
 {
   const struct claim *best = NULL;
 
   for (size_t i = 0; i < c->n; i++) {
     const struct claim *cl = &c->claims[i];
     int g;
-    if (fabs(cl->records) < 1e-12 && fabs(cl->value) < 1e-12)
-      continue; /* nothing left after corrections */
+    if (!stands(cl))
+      continue;
     if (best == NULL) {
       best = cl;
       continue;
@@ -467,8 +482,8 @@ decide(struct cell *c, double tolerance)
   c->disputed = 0;
   for (size_t i = 0; best && i < c->n; i++) {
     const struct claim *cl = &c->claims[i];
-    if (cl != best &&
-        (fabs(cl->records) >= 1e-12 || fabs(cl->value) >= 1e-12) &&
+    /* Sources count at different paces: only figures are disputed. */
+    if (cl != best && measure != AM_RECORDS && stands(cl) &&
         fabs(cl->value - best->value) > tolerance * fabs(best->value) + 1e-9)
       c->disputed = 1;
   }
@@ -674,12 +689,15 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
     if (!row_wanted(q, r))
       continue;
     for (int m = 0; m < AM_COUNT; m++) {
+      struct cell *c;
       cell_key(&key, r, m);
-      claim_add(cell_get(&cells, key.data), r, m);
+      c = cell_get(&cells, key.data);
+      c->measure = m;
+      claim_add(c, r, m);
     }
   }
   for (size_t i = 0; i < cells.n; i++)
-    decide(&cells.v[i], tol);
+    decide(&cells.v[i], cells.v[i].measure, tol);
 
   /* Which checkpoint-days each projection covers, and how many unknown. */
   for (int64_t day = q->from; day <= q->to; day++) {
@@ -733,8 +751,7 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
           strmap_put(g->seen_cells, key.data, "");
           g->disputed = 1;
           for (size_t k = 0; k < c->n; k++)
-            if (fabs(c->claims[k].records) >= 1e-12 ||
-                fabs(c->claims[k].value) >= 1e-12)
+            if (stands(&c->claims[k]))
               group_source(g, &c->claims[k], m);
         }
       }

@@ -312,7 +312,7 @@ near_zero(void *ctx, const struct flow_row *row)
   struct audit *a = ctx;
   char day[16];
 
-  for (int m = 0; m < M_COUNT; m++) {
+  for (int m = 0; m < M_ALL; m++) {
     if (fabs(row->m[m]) > 1e-6) {
       util_format_day(row->day, day, sizeof day);
       a->e = NULL;
@@ -320,7 +320,8 @@ near_zero(void *ctx, const struct flow_row *row)
                      "the daily rollup of %s at %s (%s) differs from the "
                      "flows by %g %s",
                      day, row->dim[DIM_CHECKPOINT], row->dim[DIM_DIRECTION],
-                     row->m[m], store_measure_names[m]);
+                     row->m[m],
+                     m < M_COUNT ? store_measure_names[m] : "counted records");
     }
   }
   return OK;

@@ -16,7 +16,7 @@ struct slot {
   char *key; /* NUL-separated dimension values after an 8-byte day */
   size_t keylen;
   uint64_t hash;
-  double m[M_COUNT];
+  double m[M_ALL];
 };
 
 struct rollup {
@@ -137,7 +137,7 @@ add(struct rollup *ru, int64_t day, const char *dims[NKEY], const double m[])
     buf_putc(&ru->key, '\0');
   }
   s = lookup(ru, ru->key.data, ru->key.len);
-  for (int i = 0; i < M_COUNT; i++)
+  for (int i = 0; i < M_ALL; i++)
     s->m[i] += m[i];
 }
 
@@ -152,9 +152,9 @@ floor_div(int64_t a, int64_t b)
 /* Calls add() for each local day of [b, f) with share of m. */
 static void
 spread(struct rollup *ru, int64_t b, int64_t f, const char *dims[NKEY],
-       const double m[M_COUNT])
+       const double m[M_ALL])
 {
-  double part[M_COUNT];
+  double part[M_ALL];
   int64_t d0 = floor_div(b, 86400);
 
   if (f <= b) {
@@ -165,7 +165,7 @@ spread(struct rollup *ru, int64_t b, int64_t f, const char *dims[NKEY],
     int64_t lo = d * 86400 > b ? d * 86400 : b;
     int64_t hi = (d + 1) * 86400 < f ? (d + 1) * 86400 : f;
     double share = (double)(hi - lo) / (double)(f - b);
-    for (int i = 0; i < M_COUNT; i++)
+    for (int i = 0; i < M_ALL; i++)
       part[i] = m[i] * share;
     add(ru, d, dims, part);
   }
@@ -175,11 +175,11 @@ void
 rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign)
 {
   const char *dims[NKEY];
-  double m[M_COUNT];
+  double m[M_ALL];
 
   for (size_t i = 0; i < NKEY; i++)
     dims[i] = row->dim[key_dims[i]];
-  for (int i = 0; i < M_COUNT; i++)
+  for (int i = 0; i < M_ALL; i++)
     m[i] = sign * row->m[i];
   add(ru, row->day, dims, m);
 }
@@ -189,7 +189,7 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
                   record_tz_fn tz)
 {
   const char *dims[NKEY];
-  double m[M_COUNT] = {0};
+  double m[M_ALL] = {0};
   int64_t b, f, eb, ef;
   const struct record_value *v;
 
@@ -211,19 +211,23 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
   m[M_RECORDS] = sign;
   v = record_value(rec, "vehicles");
   m[M_VEHICLES] = v->set ? sign * v->num : 0;
+  m[M_VEHICLES_N] = v->set ? sign : 0;
   v = record_value(rec, "persons");
   m[M_PERSONS] = v->set ? sign * v->num : 0;
+  m[M_PERSONS_N] = v->set ? sign : 0;
   {
     double t = record_cargo_tonnes(rec, 0);
     m[M_TONNES] = t > 0 ? sign * t : 0;
+    m[M_TONNES_N] = t >= 0 ? sign : 0;
   }
   spread(ru, b, f, dims, m);
   for (size_t i = 1; i < rec->ncargo; i++) {
     double t = record_cargo_tonnes(rec, i);
-    double mt[M_COUNT] = {0};
-    if (t <= 0)
+    double mt[M_ALL] = {0};
+    if (t < 0)
       continue;
     mt[M_TONNES] = sign * t;
+    mt[M_TONNES_N] = sign;
     dims[3] = record_text(rec, &rec->cargo[i].category);
     spread(ru, b, f, dims, mt);
   }

@@ -33,6 +33,7 @@ struct store {
   sqlite3_stmt *ins_entry, *get_entry, *ins_node, *ins_cargo;
   sqlite3_stmt *ins_kind[KIND_COUNT];
   sqlite3_stmt *get_supersede, *ins_supersede;
+  sqlite3_stmt *get_leaves, *get_node; /* the tree's reads, on first use */
   struct buf sql;
 };
 
@@ -41,6 +42,10 @@ const char *const store_dim_names[DIM_COUNT] = {
     "category", "operator", "purpose", "source",    "grade", "stage",     "outcome"};
 const char *const store_measure_names[M_COUNT] = {"records", "vehicles",
                                                   "persons", "tonnes"};
+/* The rollup table's measure columns: the measures, then their counts. */
+static const char *const measure_columns[M_ALL] = {
+    "records", "vehicles", "persons", "tonnes",
+    "vehicles_n", "persons_n", "tonnes_n"};
 
 static int
 fail(struct store *st, int code, const char *what)
@@ -121,8 +126,9 @@ create_schema(struct store *st)
   buf_puts(&b, "CREATE TABLE flow_day (day INTEGER");
   for (int i = 0; i < ROLLUP_NKEY; i++)
     buf_printf(&b, ", %s TEXT", store_dim_names[rollup_key_dims[i]]);
-  buf_puts(&b, ", records REAL, vehicles REAL, persons REAL, tonnes REAL, "
-               "PRIMARY KEY(day");
+  for (int m = 0; m < M_ALL; m++)
+    buf_printf(&b, ", %s REAL", measure_columns[m]);
+  buf_puts(&b, ", PRIMARY KEY(day");
   for (int i = 0; i < ROLLUP_NKEY; i++)
     buf_printf(&b, ", %s", store_dim_names[rollup_key_dims[i]]);
   buf_puts(&b, ")) WITHOUT ROWID;\n");
@@ -441,6 +447,8 @@ store_close(struct store *st)
   sqlite3_finalize(st->ins_cargo);
   sqlite3_finalize(st->get_supersede);
   sqlite3_finalize(st->ins_supersede);
+  sqlite3_finalize(st->get_leaves);
+  sqlite3_finalize(st->get_node);
   for (int k = 0; k < KIND_COUNT; k++)
     sqlite3_finalize(st->ins_kind[k]);
   sqlite3_close(st->db);
@@ -535,19 +543,29 @@ store_init(struct store *st, const char *name, const char *text)
   return OK;
 }
 
-/* Reads leaf hashes for the Merkle tree from the entry table. */
+/*
+ * Reads leaf hashes for the Merkle tree from the entry table. This and
+ * src_node keep their statements from the first call to store_close: a
+ * proof makes a few dozen reads, and preparing a statement for each cost
+ * more than the read itself (bench/ledger, docs/BENCHMARKS.md). Each call
+ * resets its statement before returning, which ends the read transaction
+ * the statement opened.
+ */
 static int
 src_leaves(void *ctx, uint64_t start, uint64_t n, uint8_t *out)
 {
   struct store *st = ctx;
-  sqlite3_stmt *s = NULL;
+  sqlite3_stmt *s;
   uint64_t got = 0;
 
-  if (sqlite3_prepare_v2(st->db,
+  if (st->get_leaves == NULL &&
+      sqlite3_prepare_v3(st->db,
                          "SELECT hash FROM entry WHERE seq >= ? AND seq < ? "
                          "ORDER BY seq",
-                         -1, &s, NULL) != SQLITE_OK)
+                         -1, SQLITE_PREPARE_PERSISTENT, &st->get_leaves,
+                         NULL) != SQLITE_OK)
     return fail(st, ERR_STORE, "reading leaf hashes");
+  s = st->get_leaves;
   sqlite3_bind_int64(s, 1, (sqlite3_int64)start);
   sqlite3_bind_int64(s, 2, (sqlite3_int64)(start + n));
   while (sqlite3_step(s) == SQLITE_ROW && got < n) {
@@ -557,7 +575,7 @@ src_leaves(void *ctx, uint64_t start, uint64_t n, uint8_t *out)
            LEDGER_HASH_SIZE);
     got++;
   }
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return got == n ? OK : ERR_NOTFOUND;
 }
 
@@ -565,13 +583,16 @@ static int
 src_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
   struct store *st = ctx;
-  sqlite3_stmt *s = NULL;
+  sqlite3_stmt *s;
   int rc = ERR_NOTFOUND;
 
-  if (sqlite3_prepare_v2(st->db,
+  if (st->get_node == NULL &&
+      sqlite3_prepare_v3(st->db,
                          "SELECT hash FROM node WHERE level = ? AND idx = ?",
-                         -1, &s, NULL) != SQLITE_OK)
+                         -1, SQLITE_PREPARE_PERSISTENT, &st->get_node,
+                         NULL) != SQLITE_OK)
     return fail(st, ERR_STORE, "reading tree nodes");
+  s = st->get_node;
   sqlite3_bind_int(s, 1, (int)level);
   sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
   if (sqlite3_step(s) == SQLITE_ROW &&
@@ -579,7 +600,7 @@ src_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
     memcpy(out, sqlite3_column_blob(s, 0), LEDGER_HASH_SIZE);
     rc = OK;
   }
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return rc;
 }
 
@@ -630,7 +651,7 @@ flush_row(void *ctx, const struct flow_row *row)
   sqlite3_bind_int64(s, p++, row->day);
   for (size_t i = 0; i < ROLLUP_NKEY; i++)
     sqlite3_bind_text(s, p++, row->dim[dims[i]], -1, SQLITE_STATIC);
-  for (int m = 0; m < M_COUNT; m++)
+  for (int m = 0; m < M_ALL; m++)
     sqlite3_bind_double(s, p++, row->m[m]);
   return sqlite3_step(s) == SQLITE_DONE ? OK : ERR_STORE;
 }
@@ -643,13 +664,15 @@ store_commit(struct store *st)
 
   if (!st->in_tx)
     return ERR_USAGE;
-  if (sqlite3_prepare_v2(
-          st->db,
-          "INSERT INTO flow_day VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-          "ON CONFLICT DO UPDATE SET records = records + excluded.records, "
-          "vehicles = vehicles + excluded.vehicles, persons = persons + "
-          "excluded.persons, tonnes = tonnes + excluded.tonnes",
-          -1, &s, NULL) != SQLITE_OK) {
+  buf_reset(&st->sql);
+  buf_puts(&st->sql, "INSERT INTO flow_day VALUES(?");
+  for (int i = 0; i < ROLLUP_NKEY + M_ALL; i++)
+    buf_puts(&st->sql, ",?");
+  buf_puts(&st->sql, ") ON CONFLICT DO UPDATE SET ");
+  for (int m = 0; m < M_ALL; m++)
+    buf_printf(&st->sql, "%s%s = %s + excluded.%s", m ? ", " : "",
+               measure_columns[m], measure_columns[m], measure_columns[m]);
+  if (sqlite3_prepare_v2(st->db, st->sql.data, -1, &s, NULL) != SQLITE_OK) {
     rc = fail(st, ERR_STORE, "updating rollups");
     goto fail;
   }
@@ -1021,7 +1044,7 @@ store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
     row.day = sqlite3_column_int64(s, 0);
     for (size_t i = 0; i < ROLLUP_NKEY; i++)
       row.dim[dims[i]] = (const char *)sqlite3_column_text(s, (int)i + 1);
-    for (int m = 0; m < M_COUNT; m++)
+    for (int m = 0; m < M_ALL; m++)
       row.m[m] = sqlite3_column_double(s, 1 + ROLLUP_NKEY + m);
     rc = fn(ctx, &row);
   }

@@ -120,7 +120,19 @@ enum flow_dim {
 };
 extern const char *const store_dim_names[DIM_COUNT];
 
-enum flow_measure { M_RECORDS, M_VEHICLES, M_PERSONS, M_TONNES, M_COUNT };
+enum flow_measure {
+  M_RECORDS,
+  M_VEHICLES,
+  M_PERSONS,
+  M_TONNES,
+  M_COUNT, /* the measures users ask for; then, kept beside them: */
+  /* how many records (shares of records) gave each measure, so that a
+   * source that did not count vehicles is not read as counting zero */
+  M_VEHICLES_N = M_COUNT,
+  M_PERSONS_N,
+  M_TONNES_N,
+  M_ALL
+};
 extern const char *const store_measure_names[M_COUNT];
 
 /* One row of daily rollups: the day (local day number), the dimensions'
@@ -128,7 +140,7 @@ extern const char *const store_measure_names[M_COUNT];
 struct flow_row {
   int64_t day;
   const char *dim[DIM_COUNT]; /* DIM_DAY..DIM_YEAR are NULL here */
-  double m[M_COUNT];
+  double m[M_ALL];
 };
 
 /*
