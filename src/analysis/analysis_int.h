@@ -30,7 +30,9 @@ struct analysis {
   uint64_t as_of;
   const struct corridor *c;
   struct strmap *strings;  /* interned strings */
-  struct strmap *observed; /* "day\x1fcheckpoint" of flows and coverage */
+  struct tmap *observed;   /* (day, interned checkpoint) seen */
+  struct tmap *labels;     /* (time dimension, day) -> interned label */
+  const char **label_of;   /* by the labels map's index */
   int64_t obs_from, obs_to; /* the days `observed` has been filled for */
   int have_obs;
   const char **checkpoints; /* every live checkpoint id, NULL-terminated */
@@ -43,7 +45,18 @@ struct analysis {
   struct buf err;
 };
 
-/* Interns s (NULL stays NULL). */
+/* A map from tuples of words to dense indexes (tmap.c). */
+struct tmap;
+struct tmap *tmap_new(size_t words);
+void tmap_free(struct tmap *m);
+/* The index of key, adding it when absent (*added says which). */
+size_t tmap_put(struct tmap *m, const uint64_t *key, int *added);
+/* 1 and the index when key is there, else 0. */
+int tmap_get(const struct tmap *m, const uint64_t *key, size_t *index);
+size_t tmap_count(const struct tmap *m);
+const uint64_t *tmap_key(const struct tmap *m, size_t index);
+
+/* Interns s (NULL stays NULL): equal strings get one pointer. */
 const char *analysis__intern(struct analysis *a, const char *s);
 /* Loads the daily rows of from..to (as of the view) into rows. */
 int analysis__rows(struct analysis *a, int64_t from, int64_t to,

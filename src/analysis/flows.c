@@ -34,7 +34,8 @@ analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
   a->as_of = as_of ? as_of : store_size(st);
   a->c = store_corridor(st);
   a->strings = strmap_new();
-  a->observed = strmap_new();
+  a->observed = tmap_new(2);
+  a->labels = tmap_new(2);
   buf_init(&a->err);
   *out = a;
   return OK;
@@ -46,7 +47,9 @@ analysis_free(struct analysis *a)
   if (a == NULL)
     return;
   strmap_free(a->strings);
-  strmap_free(a->observed);
+  tmap_free(a->observed);
+  tmap_free(a->labels);
+  free(a->label_of);
   free(a->checkpoints);
   free(a->status);
   free(a->coverage);
@@ -254,18 +257,24 @@ analysis__load(struct analysis *a)
   return rc;
 }
 
-static void
-obs_key(struct buf *b, int64_t day, const char *cp)
+static int64_t
+day_floor(int64_t seconds)
 {
-  buf_reset(b);
-  buf_printf(b, "%lld\x1f%s", (long long)day, cp);
+  return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+}
+
+static void
+mark(struct analysis *a, int64_t day, const char *cp)
+{
+  uint64_t key[2] = {(uint64_t)day, (uint64_t)(uintptr_t)cp};
+
+  tmap_put(a->observed, key, NULL);
 }
 
 int
 analysis__observe(struct analysis *a, int64_t from, int64_t to)
 {
-  struct arows rows;
-  struct buf key;
+  struct arows rows = {0};
   int rc;
 
   if (a->have_obs && from >= a->obs_from && to <= a->obs_to)
@@ -279,30 +288,21 @@ analysis__observe(struct analysis *a, int64_t from, int64_t to)
     if (a->obs_to > to)
       to = a->obs_to;
   }
-  buf_init(&key);
   /* A checkpoint-day is observed when coverage says so ... */
   for (size_t i = 0; i < a->ncoverage; i++) {
     const struct span *s = &a->coverage[i];
-    int64_t d0 = s->begin >= 0 ? s->begin / 86400 : -((-s->begin + 86399) / 86400);
     if (!s->state)
       continue;
-    for (int64_t d = d0; d * 86400 < s->finish; d++) {
-      if (d < from || d > to)
-        continue;
-      obs_key(&key, d, s->checkpoint);
-      strmap_put(a->observed, key.data, "");
-    }
+    for (int64_t d = day_floor(s->begin); d * 86400 < s->finish; d++)
+      if (d >= from && d <= to)
+        mark(a, d, s->checkpoint);
   }
   /* ... or a flow record covers it. */
   rc = analysis__rows(a, from, to, &rows);
-  for (size_t i = 0; rc == OK && i < rows.n; i++) {
-    if (fabs(rows.v[i].m[AM_RECORDS]) < 1e-12)
-      continue; /* a correction left nothing here */
-    obs_key(&key, rows.v[i].day, rows.v[i].dim[DIM_CHECKPOINT]);
-    strmap_put(a->observed, key.data, "");
-  }
+  for (size_t i = 0; rc == OK && i < rows.n; i++)
+    if (fabs(rows.v[i].m[AM_RECORDS]) >= 1e-12) /* not a corrected-away row */
+      mark(a, rows.v[i].day, rows.v[i].dim[DIM_CHECKPOINT]);
   analysis__rows_free(&rows);
-  buf_cleanup(&key);
   a->have_obs = 1;
   a->obs_from = from;
   a->obs_to = to;
@@ -312,10 +312,11 @@ analysis__observe(struct analysis *a, int64_t from, int64_t to)
 int
 analysis__observed(struct analysis *a, int64_t day, const char *cp)
 {
-  char key[256];
+  uint64_t key[2] = {(uint64_t)day,
+                     (uint64_t)(uintptr_t)analysis__intern(a, cp)};
+  size_t i;
 
-  snprintf(key, sizeof key, "%lld\x1f%s", (long long)day, cp);
-  return strmap_get(a->observed, key) != NULL;
+  return tmap_get(a->observed, key, &i);
 }
 
 int
@@ -340,7 +341,7 @@ analysis_span(struct analysis *a, int64_t *first, int64_t *last)
   for (size_t i = 0; i < a->nstatus + a->ncoverage; i++) {
     const struct span *s =
         i < a->nstatus ? &a->status[i] : &a->coverage[i - a->nstatus];
-    int64_t d = s->begin >= 0 ? s->begin / 86400 : -((-s->begin + 86399) / 86400);
+    int64_t d = day_floor(s->begin);
     if (!found || d < *first)
       *first = d;
     if (!found || d > *last)
@@ -368,52 +369,21 @@ struct cell {
   int measure;
   const char *winner;
   int disputed;
-};
-
-struct cells {
-  struct strmap *index; /* key -> position */
-  struct cell *v;
-  size_t n, cap;
+  int listed; /* its claims were added to the current group's sources */
 };
 
 /* The class a measure reconciles within: vehicles by type, tonnes by
  * category, persons and records as a whole. */
 static void
-cell_key(struct buf *b, const struct arow *r, int measure)
+cell_key(uint64_t key[5], const struct arow *r, int measure)
 {
-  buf_reset(b);
-  buf_printf(b, "%lld\x1f%s\x1f%s\x1f%d\x1f%s", (long long)r->day,
-             r->dim[DIM_CHECKPOINT], r->dim[DIM_DIRECTION], measure,
-             measure == AM_VEHICLES ? r->dim[DIM_VEHICLE]
-             : measure == AM_TONNES ? r->dim[DIM_CATEGORY]
-                                    : "");
-}
-
-static struct cell *
-cell_get(struct cells *cs, const char *key)
-{
-  const char *pos = strmap_get(cs->index, key);
-  char num[24];
-
-  if (pos)
-    return &cs->v[strtoull(pos, NULL, 10)];
-  if (cs->n == cs->cap) {
-    cs->cap = cs->cap ? cs->cap * 2 : 256;
-    cs->v = xrealloc(cs->v, cs->cap * sizeof *cs->v);
-  }
-  memset(&cs->v[cs->n], 0, sizeof cs->v[0]);
-  snprintf(num, sizeof num, "%zu", cs->n);
-  strmap_put(cs->index, key, num);
-  return &cs->v[cs->n++];
-}
-
-static void
-cells_free(struct cells *cs)
-{
-  for (size_t i = 0; i < cs->n; i++)
-    free(cs->v[i].claims);
-  free(cs->v);
-  strmap_free(cs->index);
+  key[0] = (uint64_t)r->day;
+  key[1] = (uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT];
+  key[2] = (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION];
+  key[3] = (uint64_t)measure;
+  key[4] = (uint64_t)(uintptr_t)(measure == AM_VEHICLES ? r->dim[DIM_VEHICLE]
+                                 : measure == AM_TONNES ? r->dim[DIM_CATEGORY]
+                                                        : NULL);
 }
 
 /* Admiralty grades compare as text: "A1" is best; ungraded is worst. */
@@ -459,7 +429,7 @@ stands(const struct claim *cl)
 }
 
 static void
-decide(struct cell *c, int measure, double tolerance)
+decide(struct cell *c, double tolerance)
 {
   const struct claim *best = NULL;
 
@@ -483,7 +453,7 @@ decide(struct cell *c, int measure, double tolerance)
   for (size_t i = 0; best && i < c->n; i++) {
     const struct claim *cl = &c->claims[i];
     /* Sources count at different paces: only figures are disputed. */
-    if (cl != best && measure != AM_RECORDS && stands(cl) &&
+    if (cl != best && c->measure != AM_RECORDS && stands(cl) &&
         fabs(cl->value - best->value) > tolerance * fabs(best->value) + 1e-9)
       c->disputed = 1;
   }
@@ -491,21 +461,14 @@ decide(struct cell *c, int measure, double tolerance)
 
 /* An output row being summed. */
 struct group {
-  char *key;
   const char *dim[DIM_COUNT];
   double m[AM_COUNT];
-  int any_observed;
-  size_t unknown_days;
+  size_t proj; /* its time/checkpoint projection */
   struct analysis_source_value *sources;
   size_t nsources, capsources;
   int disputed;
-  struct strmap *seen_cells; /* disputed cells already listed */
-};
-
-struct groups {
-  struct strmap *index;
-  struct group *v;
-  size_t n, cap;
+  size_t *cells; /* disputed cells already listed */
+  size_t ncells, capcells;
 };
 
 static int
@@ -514,76 +477,77 @@ is_time_dim(int d)
   return d == DIM_DAY || d == DIM_WEEK || d == DIM_MONTH || d == DIM_YEAR;
 }
 
-static void
-time_label(int dim, int64_t day, char *out, size_t size)
+/* The label of a day in a time dimension, interned and cached. */
+static const char *
+time_label(struct analysis *a, int dim, int64_t day)
 {
-  int y, m, d;
+  uint64_t key[2] = {(uint64_t)dim, (uint64_t)day};
+  char out[16];
+  int added, y, m, d;
+  size_t i = tmap_put(a->labels, key, &added);
 
+  if (!added)
+    return a->label_of[i];
   util_civil_from_days(day, &y, &m, &d);
   if (dim == DIM_DAY) {
-    util_format_day(day, out, size);
+    util_format_day(day, out, sizeof out);
   } else if (dim == DIM_MONTH) {
-    snprintf(out, size, "%04d-%02d", y, m);
+    snprintf(out, sizeof out, "%04d-%02d", y, m);
   } else if (dim == DIM_YEAR) {
-    snprintf(out, size, "%04d", y);
+    snprintf(out, sizeof out, "%04d", y);
   } else {
     /* ISO week: the week belongs to the year of its Thursday. */
     int64_t wd = ((day % 7) + 7 + 3) % 7;
     int64_t thursday = day - wd + 3;
     int ty, tm, td;
     util_civil_from_days(thursday, &ty, &tm, &td);
-    snprintf(out, size, "%04d-W%02d", ty,
+    snprintf(out, sizeof out, "%04d-W%02d", ty,
              (int)((thursday - util_days_from_civil(ty, 1, 1)) / 7 + 1));
   }
+  a->label_of = xrealloc(a->label_of, (i + 1) * sizeof *a->label_of);
+  a->label_of[i] = analysis__intern(a, out);
+  return a->label_of[i];
 }
 
-/* The values of the asked dimensions for a row (or, with r->dim NULL
- * beyond checkpoint, for a checkpoint-day). */
+/* The values of the asked dimensions for a day and a row's dimensions. */
 static void
 group_values(struct analysis *a, const struct analysis_flow_query *q,
              int64_t day, const char *const *dims, const char **out)
 {
   for (size_t i = 0; i < q->ndims; i++) {
     int d = q->dims[i];
-    if (is_time_dim(d)) {
-      char label[16];
-      time_label(d, day, label, sizeof label);
-      out[d] = analysis__intern(a, label);
-    } else {
-      out[d] = dims[d] ? dims[d] : "";
-    }
+    out[d] = is_time_dim(d) ? time_label(a, d, day) : dims[d] ? dims[d] : "";
   }
 }
 
+struct groups {
+  struct tmap *index;
+  struct group *v;
+  size_t cap;
+};
+
 static struct group *
 group_get(struct groups *gs, const struct analysis_flow_query *q,
-          const char **vals, struct buf *key)
+          const char **vals)
 {
-  const char *pos;
-  struct group *g;
-  char num[24];
+  uint64_t key[DIM_COUNT];
+  int added;
+  size_t i;
 
-  buf_reset(key);
-  for (size_t i = 0; i < q->ndims; i++) {
-    buf_puts(key, vals[q->dims[i]]);
-    buf_putc(key, '\x1f');
+  for (size_t k = 0; k < q->ndims; k++)
+    key[k] = (uint64_t)(uintptr_t)vals[q->dims[k]];
+  i = tmap_put(gs->index, key, &added);
+  if (added) {
+    if (i == gs->cap) {
+      gs->cap = gs->cap ? gs->cap * 2 : 256;
+      gs->v = xrealloc(gs->v, gs->cap * sizeof *gs->v);
+    }
+    memset(&gs->v[i], 0, sizeof gs->v[i]);
+    for (size_t k = 0; k < q->ndims; k++)
+      gs->v[i].dim[q->dims[k]] = vals[q->dims[k]];
+    gs->v[i].proj = SIZE_MAX;
   }
-  pos = strmap_get(gs->index, key->data ? key->data : "");
-  if (pos)
-    return &gs->v[strtoull(pos, NULL, 10)];
-  if (gs->n == gs->cap) {
-    gs->cap = gs->cap ? gs->cap * 2 : 256;
-    gs->v = xrealloc(gs->v, gs->cap * sizeof *gs->v);
-  }
-  g = &gs->v[gs->n];
-  memset(g, 0, sizeof *g);
-  g->key = xstrdup(key->data ? key->data : "");
-  for (size_t i = 0; i < q->ndims; i++)
-    g->dim[q->dims[i]] = vals[q->dims[i]];
-  snprintf(num, sizeof num, "%zu", gs->n);
-  strmap_put(gs->index, g->key, num);
-  gs->n++;
-  return g;
+  return &gs->v[i];
 }
 
 static void
@@ -609,12 +573,22 @@ group_source(struct group *g, const struct claim *cl, int measure)
   g->nsources++;
 }
 
-static int
-by_group_key(const void *x, const void *y)
+/* Lists a disputed cell's claims in a group, once. */
+static void
+group_dispute(struct group *g, struct cell *c, size_t ci)
 {
-  const struct group *p = x, *q = y;
-
-  return strcmp(p->key, q->key);
+  for (size_t i = 0; i < g->ncells; i++)
+    if (g->cells[i] == ci)
+      return;
+  if (g->ncells == g->capcells) {
+    g->capcells = g->capcells ? g->capcells * 2 : 4;
+    g->cells = xrealloc(g->cells, g->capcells * sizeof *g->cells);
+  }
+  g->cells[g->ncells++] = ci;
+  g->disputed = 1;
+  for (size_t k = 0; k < c->n; k++)
+    if (stands(&c->claims[k]))
+      group_source(g, &c->claims[k], c->measure);
 }
 
 static int
@@ -629,10 +603,9 @@ cp_wanted(const struct analysis_flow_query *q, const char *cp)
 }
 
 static int
-row_wanted(const struct analysis_flow_query *q, const struct arow *r)
+row_wanted(const struct analysis_flow_query *q, const char *outcome,
+           const struct arow *r)
 {
-  const char *outcome = q->outcome ? q->outcome : "passed";
-
   if (*outcome && strcmp(r->dim[DIM_OUTCOME], outcome) != 0)
     return 0;
   if (q->source && strcmp(r->dim[DIM_SOURCE], q->source) != 0)
@@ -651,15 +624,56 @@ has_only_time_and_checkpoint(const struct analysis_flow_query *q)
 
 /* The projection of a group on its time and checkpoint dimensions: what
  * decides whether its figures are known. */
-static void
-proj_key(struct buf *b, const struct analysis_flow_query *q, const char **vals)
+struct proj {
+  int observed;
+  size_t unknown_days;
+};
+
+static size_t
+proj_of(struct tmap *pm, struct proj **pv, size_t *pcap,
+        const struct analysis_flow_query *q, const char **vals)
 {
-  buf_reset(b);
-  for (size_t i = 0; i < q->ndims; i++) {
-    int d = q->dims[i];
-    if (is_time_dim(d) || d == DIM_CHECKPOINT)
-      buf_printf(b, "%s\x1f", vals[d]);
+  uint64_t key[DIM_COUNT + 1];
+  size_t n = 0, i;
+  int added;
+
+  key[n++] = 0; /* so that no projection at all is still one key */
+  for (size_t k = 0; k < q->ndims; k++)
+    if (is_time_dim(q->dims[k]) || q->dims[k] == DIM_CHECKPOINT)
+      key[n++] = (uint64_t)(uintptr_t)vals[q->dims[k]];
+  while (n < DIM_COUNT + 1)
+    key[n++] = 0;
+  i = tmap_put(pm, key, &added);
+  if (added) {
+    if (i == *pcap) {
+      *pcap = *pcap ? *pcap * 2 : 64;
+      *pv = xrealloc(*pv, *pcap * sizeof **pv);
+    }
+    memset(&(*pv)[i], 0, sizeof **pv);
   }
+  return i;
+}
+
+struct sorter {
+  const struct analysis_flow_query *q;
+  const struct group *v;
+};
+
+static const struct sorter *sort_ctx;
+
+static int
+by_dims(const void *x, const void *y)
+{
+  const struct group *p = &sort_ctx->v[*(const size_t *)x];
+  const struct group *r = &sort_ctx->v[*(const size_t *)y];
+
+  for (size_t k = 0; k < sort_ctx->q->ndims; k++) {
+    int d = sort_ctx->q->dims[k];
+    int c = strcmp(p->dim[d], r->dim[d]);
+    if (c)
+      return c;
+  }
+  return 0;
 }
 
 int
@@ -667,16 +681,17 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
                int (*fn)(void *ctx, const struct analysis_flow_row *row),
                void *ctx)
 {
-  struct arows rows;
-  struct cells cells = {strmap_new(), NULL, 0, 0};
-  struct groups gs = {strmap_new(), NULL, 0, 0};
-  struct strmap *proj_obs = strmap_new(), *proj_unknown = strmap_new();
-  double tol = a->c->dispute_tolerance;
-  struct buf key, pk;
+  const char *outcome = q->outcome ? q->outcome : "passed";
+  struct arows rows = {0};
+  struct tmap *cmap = tmap_new(5), *pmap = tmap_new(DIM_COUNT + 1);
+  struct cell *cells = NULL;
+  size_t ncells = 0, capcells = 0, pcap = 0, *order = NULL, ngroups;
+  struct groups gs = {tmap_new(q->ndims ? q->ndims : 1), NULL, 0};
+  struct proj *pv = NULL;
+  size_t *row_cell = NULL;
+  struct sorter sorter;
   int rc;
 
-  buf_init(&key);
-  buf_init(&pk);
   rc = analysis__observe(a, q->from, q->to);
   if (rc == OK)
     rc = analysis__rows(a, q->from, q->to, &rows);
@@ -684,20 +699,34 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
     goto out;
 
   /* Who says what of each cell, and whose figure counts. */
+  row_cell = xmalloc((rows.n ? rows.n : 1) * AM_COUNT * sizeof *row_cell);
   for (size_t i = 0; i < rows.n; i++) {
     const struct arow *r = &rows.v[i];
-    if (!row_wanted(q, r))
+    if (!row_wanted(q, outcome, r)) {
+      row_cell[i * AM_COUNT] = SIZE_MAX;
       continue;
+    }
     for (int m = 0; m < AM_COUNT; m++) {
-      struct cell *c;
-      cell_key(&key, r, m);
-      c = cell_get(&cells, key.data);
-      c->measure = m;
-      claim_add(c, r, m);
+      uint64_t key[5];
+      int added;
+      size_t ci;
+      cell_key(key, r, m);
+      ci = tmap_put(cmap, key, &added);
+      if (added) {
+        if (ci == capcells) {
+          capcells = capcells ? capcells * 2 : 256;
+          cells = xrealloc(cells, capcells * sizeof *cells);
+        }
+        memset(&cells[ci], 0, sizeof *cells);
+        cells[ci].measure = m;
+        ncells++;
+      }
+      claim_add(&cells[ci], r, m);
+      row_cell[i * AM_COUNT + m] = ci;
     }
   }
-  for (size_t i = 0; i < cells.n; i++)
-    decide(&cells.v[i], cells.v[i].measure, tol);
+  for (size_t i = 0; i < ncells; i++)
+    decide(&cells[i], a->c->dispute_tolerance);
 
   /* Which checkpoint-days each projection covers, and how many unknown. */
   for (int64_t day = q->from; day <= q->to; day++) {
@@ -705,24 +734,20 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
       const char *cp = a->checkpoints[c];
       const char *vals[DIM_COUNT] = {0};
       const char *dims[DIM_COUNT] = {0};
-      int obs;
+      struct proj *p;
+      size_t pi;
       if (!cp_wanted(q, cp))
         continue;
       dims[DIM_CHECKPOINT] = cp;
       group_values(a, q, day, dims, vals);
       if (has_only_time_and_checkpoint(q))
-        group_get(&gs, q, vals, &key);
-      proj_key(&pk, q, vals);
-      obs = analysis__observed(a, day, cp);
-      if (obs)
-        strmap_put(proj_obs, pk.data ? pk.data : "", "");
-      else {
-        const char *n = strmap_get(proj_unknown, pk.data ? pk.data : "");
-        char num[24];
-        snprintf(num, sizeof num, "%llu",
-                 (unsigned long long)(n ? strtoull(n, NULL, 10) + 1 : 1));
-        strmap_put(proj_unknown, pk.data ? pk.data : "", num);
-      }
+        group_get(&gs, q, vals);
+      pi = proj_of(pmap, &pv, &pcap, q, vals); /* may move pv */
+      p = &pv[pi];
+      if (analysis__observed(a, day, cp))
+        p->observed = 1;
+      else
+        p->unknown_days++;
     }
   }
 
@@ -731,53 +756,49 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
     const struct arow *r = &rows.v[i];
     const char *vals[DIM_COUNT] = {0};
     struct group *g;
-    if (!row_wanted(q, r))
+    if (row_cell[i * AM_COUNT] == SIZE_MAX)
       continue;
     group_values(a, q, r->day, r->dim, vals);
-    g = group_get(&gs, q, vals, &key);
+    g = group_get(&gs, q, vals);
     for (int m = 0; m < AM_COUNT; m++) {
-      struct cell *c;
-      cell_key(&key, r, m);
-      c = cell_get(&cells, key.data);
+      size_t ci = row_cell[i * AM_COUNT + m];
+      struct cell *c = &cells[ci];
       if (c->winner == NULL)
         continue;
       if (q->source || c->winner == r->dim[DIM_SOURCE])
         g->m[m] += r->m[m];
-      if (c->disputed && !q->source) {
-        /* List each disputed cell's claims once per group. */
-        if (g->seen_cells == NULL)
-          g->seen_cells = strmap_new();
-        if (strmap_get(g->seen_cells, key.data) == NULL) {
-          strmap_put(g->seen_cells, key.data, "");
-          g->disputed = 1;
-          for (size_t k = 0; k < c->n; k++)
-            if (stands(&c->claims[k]))
-              group_source(g, &c->claims[k], m);
-        }
-      }
+      if (c->disputed && !q->source)
+        group_dispute(g, c, ci);
     }
   }
 
-  qsort(gs.v, gs.n, sizeof *gs.v, by_group_key);
-  for (size_t i = 0; i < gs.n && rc == OK; i++) {
-    struct group *g = &gs.v[i];
+  /* Rows sorted by their dimension values. */
+  ngroups = tmap_count(gs.index);
+  order = xmalloc((ngroups ? ngroups : 1) * sizeof *order);
+  for (size_t i = 0; i < ngroups; i++)
+    order[i] = i;
+  sorter.q = q;
+  sorter.v = gs.v;
+  sort_ctx = &sorter;
+  qsort(order, ngroups, sizeof *order, by_dims);
+  for (size_t k = 0; k < ngroups && rc == OK; k++) {
+    struct group *g = &gs.v[order[k]];
     struct analysis_flow_row out;
     const char *vals[DIM_COUNT];
-    const char *n;
+    const struct proj *p;
+    size_t k2;
     memset(&out, 0, sizeof out);
-    for (size_t k = 0; k < q->ndims; k++)
-      vals[q->dims[k]] = g->dim[q->dims[k]];
-    proj_key(&pk, q, vals);
-    n = strmap_get(proj_unknown, pk.data ? pk.data : "");
-    out.unknown_days = n ? (size_t)strtoull(n, NULL, 10) : 0;
+    for (size_t d = 0; d < q->ndims; d++)
+      vals[q->dims[d]] = g->dim[q->dims[d]];
+    k2 = proj_of(pmap, &pv, &pcap, q, vals); /* may move pv */
+    p = &pv[k2];
+    out.unknown_days = p->unknown_days;
     for (int d = 0; d < DIM_COUNT; d++)
       out.dim[d] = g->dim[d];
-    /* Known when any checkpoint-day under it was observed; a row that
-     * holds figures was observed by them. */
-    g->any_observed = strmap_get(proj_obs, pk.data ? pk.data : "") != NULL;
+    /* Known when any checkpoint-day under it was observed. */
     for (int m = 0; m < AM_COUNT; m++) {
-      out.known[m] = g->any_observed;
-      out.m[m] = out.known[m] ? g->m[m] : 0;
+      out.known[m] = p->observed;
+      out.m[m] = p->observed ? g->m[m] : 0;
     }
     out.disputed = g->disputed;
     out.sources = g->sources;
@@ -785,19 +806,20 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
     rc = fn(ctx, &out);
   }
 out:
-  for (size_t i = 0; i < gs.n; i++) {
-    free(gs.v[i].key);
+  for (size_t i = 0; i < tmap_count(gs.index) && gs.v; i++) {
     free(gs.v[i].sources);
-    strmap_free(gs.v[i].seen_cells);
+    free(gs.v[i].cells);
   }
   free(gs.v);
-  strmap_free(gs.index);
-  strmap_free(proj_obs);
-  strmap_free(proj_unknown);
-  cells_free(&cells);
-  if (rc == OK || rows.v)
-    analysis__rows_free(&rows);
-  buf_cleanup(&key);
-  buf_cleanup(&pk);
+  tmap_free(gs.index);
+  for (size_t i = 0; i < ncells; i++)
+    free(cells[i].claims);
+  free(cells);
+  free(row_cell);
+  free(order);
+  free(pv);
+  tmap_free(cmap);
+  tmap_free(pmap);
+  analysis__rows_free(&rows);
   return rc;
 }
