@@ -43,9 +43,11 @@ read_small_file(const char *path, size_t max, struct buf *out)
   return OK;
 }
 
-/* A verifier key given as a file holding its text, or as the text. */
+/* A verifier key given as a file holding its text, or as the text; type
+ * says which kind it must be: the log's signing key, or a witness's. */
 static int
-load_verifier(const char *cmd, const char *arg, struct ledger_verifier **out)
+load_verifier_of(const char *cmd, const char *arg,
+                 enum ledger_key_type type, struct ledger_verifier **out)
 {
   struct buf text, err;
   int rc;
@@ -63,9 +65,26 @@ load_verifier(const char *cmd, const char *arg, struct ledger_verifier **out)
   if (rc != OK)
     fprintf(stderr, "passage %s: %s: not a verifier key: %s\n", cmd, arg,
             err.data ? err.data : "");
+  if (rc == OK && ledger_verifier_type(*out) != type) {
+    fprintf(stderr, "passage %s: %s is a %s key, not a %s key\n", cmd, arg,
+            ledger_verifier_type(*out) == LEDGER_KEY_COSIGNATURE
+                ? "witness (cosignature)"
+                : "log (signing)",
+            type == LEDGER_KEY_COSIGNATURE ? "witness (cosignature)"
+                                           : "log (signing)");
+    ledger_verifier_free(*out);
+    *out = NULL;
+    rc = ERR_USAGE;
+  }
   buf_cleanup(&text);
   buf_cleanup(&err);
   return rc;
+}
+
+static int
+load_verifier(const char *cmd, const char *arg, struct ledger_verifier **out)
+{
+  return load_verifier_of(cmd, arg, LEDGER_KEY_ED25519, out);
 }
 
 static void
@@ -825,7 +844,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
       struct buf err;
       uint64_t t;
       buf_init(&err);
-      if (load_verifier("verify", witnesses[w], &wv) != OK) {
+      if (load_verifier_of("verify", witnesses[w], LEDGER_KEY_COSIGNATURE,
+                           &wv) != OK) {
         code = EXIT_USAGE;
       } else if (ledger_note_parse(text.data, text.len, &note, &err) != OK ||
                  ledger_note_verify(note, wv, &t, &err) != OK) {
