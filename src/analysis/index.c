@@ -65,11 +65,19 @@ analysis__daily(struct analysis *a, const char *const *cps, int64_t from,
   return OK;
 }
 
-/* The checkpoints an obligation names, or NULL for all. */
-static const char *const *
+/* The checkpoints an obligation names as a NULL-terminated list (the
+ * corridor keeps a counted one), or NULL for all. The caller frees it. */
+static const char **
 ob_checkpoints(const struct corridor_obligation *ob)
 {
-  return ob && ob->ncheckpoints ? (const char *const *)ob->checkpoints : NULL;
+  const char **list;
+
+  if (ob == NULL || ob->ncheckpoints == 0)
+    return NULL;
+  list = xcalloc(ob->ncheckpoints + 1, sizeof *list);
+  for (size_t i = 0; i < ob->ncheckpoints; i++)
+    list[i] = ob->checkpoints[i];
+  return list;
 }
 
 /* The obligation whose checkpoints the index is taken over. */
@@ -172,14 +180,17 @@ int
 analysis_index(struct analysis *a, int64_t from, int64_t to,
                struct analysis_index_day *days)
 {
+  const char **cps;
   int rc;
 
   if (to < from)
     return ERR_USAGE;
   if ((rc = analysis__load(a)) != OK)
     return rc;
-  return index_days(a, ob_checkpoints(index_obligation(a->c)), from, to,
-                    days);
+  cps = ob_checkpoints(index_obligation(a->c));
+  rc = index_days(a, cps, from, to, days);
+  free(cps);
+  return rc;
 }
 
 int
@@ -262,6 +273,7 @@ evaluate(struct analysis *a, const struct corridor_obligation *ob,
 {
   int64_t n = to - from + 1;
   struct analysis_index_day *days = NULL;
+  const char **cps = ob_checkpoints(ob);
   int rc = OK, first = 1;
 
   out->ob = ob;
@@ -274,7 +286,7 @@ evaluate(struct analysis *a, const struct corridor_obligation *ob,
   }
   if (ob->has_min_ratio) {
     days = xcalloc((size_t)n, sizeof *days);
-    rc = index_days(a, ob_checkpoints(ob), from, to, days);
+    rc = index_days(a, cps, from, to, days);
     if (rc == ERR_NOTFOUND) {
       rc = OK; /* no baseline window: the test cannot be evaluated */
       for (int64_t i = 0; i < n; i++)
@@ -300,7 +312,6 @@ evaluate(struct analysis *a, const struct corridor_obligation *ob,
     first = 0;
   }
   if (rc == OK && ob->has_min_availability) {
-    const char *const *cps = ob_checkpoints(ob);
     const char *const *list = cps ? cps : a->checkpoints;
     for (int64_t i = 0; i < n; i++) {
       int v = list[0] ? AC_MET : AC_UNKNOWN;
@@ -338,6 +349,7 @@ evaluate(struct analysis *a, const struct corridor_obligation *ob,
     }
     out->current_run = run;
   }
+  free(cps);
   return rc;
 }
 
