@@ -12,6 +12,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/i18n.h"
+
+/* Where the message catalogues are (<dir>/<lang>/LC_MESSAGES/passage.mo):
+ * $PASSAGE_LOCALEDIR, else the folder the build was configured with. */
+#ifndef LOCALEDIR
+#define LOCALEDIR "/usr/local/share/locale"
+#endif
 
 static const struct command {
   const char *name;
@@ -53,6 +60,13 @@ main(int argc, char **argv)
   /* Only messages are localised: numbers stay in the C locale so that files
    * written here read back anywhere. */
   setlocale(LC_MESSAGES, "");
+  {
+    const char *dir = getenv("PASSAGE_LOCALEDIR");
+    bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
+    /* Reports are UTF-8 whatever the terminal's character set. */
+    bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
+    textdomain(PASSAGE_TEXTDOMAIN);
+  }
   cli.db = getenv("PASSAGE_DB");
   if (cli.db == NULL || cli.db[0] == '\0')
     cli.db = "passage.db";

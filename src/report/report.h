@@ -1,0 +1,55 @@
+/*
+ * report: situation reports computed from the analysis (never from the
+ * input layer). A sitrep gathers, for one day or the week ending on it, the
+ * functioning index and flows against the baseline, availability, the
+ * status timeline, events, the supply outlook, compliance with each
+ * obligation, the quality of the data behind them, and the tree size and
+ * root hash it was computed from; it is written as Markdown, one
+ * self-contained HTML file with inline SVG charts, JSON (field names in
+ * docs/report.md) or a short text message. Headings and labels go through
+ * gettext; numbers are always written in the C locale.
+ */
+#ifndef PASSAGE_REPORT_H
+#define PASSAGE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/analysis.h"
+
+enum report_format { REPORT_MD, REPORT_HTML, REPORT_JSON, REPORT_TXT };
+
+/* The names of the formats ("md", "html", "json", "txt"), by enum value. */
+extern const char *const report_format_names[4];
+/* The format called name, or -1. */
+int report_format_by_name(const char *name);
+
+/* The text form never exceeds this many characters (Unicode code points):
+ * it is meant for one low-bandwidth message. */
+#define REPORT_TXT_MAX 1600
+
+/* The days of the line charts in the HTML form, ending on the report's
+ * date. */
+#define REPORT_CHART_DAYS 30
+
+struct report_sitrep_query {
+  int64_t date;    /* the report's last day, a local day number */
+  int period_days; /* 1 (a day) or 7 (the week ending on date) */
+};
+
+/*
+ * Computes the sitrep of q from the view a and appends it to out in format
+ * fmt. Returns OK, ERR_USAGE for a query that makes no sense (a period
+ * other than 1 or 7 days), or the analysis's error with a message appended
+ * to err. out is left as it was on failure.
+ */
+int report_sitrep(struct analysis *a, const struct report_sitrep_query *q,
+                  enum report_format fmt, struct buf *out, struct buf *err);
+
+/*
+ * Returns the number of Unicode code points in the UTF-8 text s[0..len):
+ * what "characters" means for the text form's limit.
+ */
+size_t report_utf8_length(const char *s, size_t len);
+
+#endif

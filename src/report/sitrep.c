@@ -1,0 +1,1239 @@
+/*
+ * The sitrep's figures, gathered from the analysis. This is the only file
+ * of the report module that asks the analysis anything; the writers read
+ * struct sitrep alone, so every format shows the same figures.
+ */
+#include "report/report_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+
+/* Sources. */
+
+int
+report__grade_better(const char *a, const char *b)
+{
+  if (a == NULL || a[0] == '\0')
+    return 0;
+  if (b == NULL || b[0] == '\0')
+    return 1;
+  /* Reliability first (A best), then credibility (1 best). */
+  if (a[0] != b[0])
+    return a[0] < b[0];
+  return strcmp(a + 1, b + 1) < 0;
+}
+
+void
+report__srcset_add(struct sr_srcset *s, const char *id, const char *grade)
+{
+  if (id == NULL || id[0] == '\0')
+    return;
+  for (size_t i = 0; i < s->n; i++) {
+    if (strcmp(s->v[i].id, id) == 0) {
+      if (report__grade_better(grade, s->v[i].grade)) {
+        free(s->v[i].grade);
+        s->v[i].grade = xstrdup(grade);
+      }
+      return;
+    }
+  }
+  if (s->n == s->cap) {
+    s->cap = s->cap ? 2 * s->cap : 4;
+    s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+  }
+  s->v[s->n].id = xstrdup(id);
+  s->v[s->n].grade = xstrdup(grade ? grade : "");
+  s->n++;
+}
+
+void
+report__srcset_cleanup(struct sr_srcset *s)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    free(s->v[i].id);
+    free(s->v[i].grade);
+  }
+  free(s->v);
+  memset(s, 0, sizeof *s);
+}
+
+static int
+by_src_id(const void *x, const void *y)
+{
+  const struct sr_src *a = x, *b = y;
+
+  return strcmp(a->id, b->id);
+}
+
+void
+report__srcset_sort(struct sr_srcset *s)
+{
+  if (s->n > 1)
+    qsort(s->v, s->n, sizeof *s->v, by_src_id);
+}
+
+/* Time. */
+
+static long
+local_offset(void *ctx, int64_t utc)
+{
+  time_t t = (time_t)utc;
+  struct tm tm;
+
+  (void)ctx;
+  if (localtime_r(&t, &tm) == NULL)
+    return 0;
+  return tm.tm_gmtoff;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+  int64_t q = a / b;
+
+  if ((a % b != 0) && ((a < 0) != (b < 0)))
+    q--;
+  return q;
+}
+
+/* The local interval of a time field: OK, or ERR_MISSING/ERR_INVALID. */
+static int
+bounds(const char *text, int64_t *begin, int64_t *first_day, int64_t *last_day)
+{
+  int64_t b, f;
+
+  if (text == NULL)
+    return ERR_MISSING;
+  if (record_time_bounds(text, local_offset, NULL, &b, &f) != OK)
+    return ERR_INVALID;
+  *begin = b;
+  *first_day = floor_div(b, 86400);
+  /* A date's interval ends where the next day begins. */
+  *last_day = f > b ? floor_div(f - 1, 86400) : *first_day;
+  return OK;
+}
+
+static char *
+dup_field(const struct record *r, const char *name)
+{
+  const char *v = record_get(r, name);
+
+  return v ? xstrdup(v) : NULL;
+}
+
+/* Gathering. */
+
+struct gather {
+  struct sitrep *s;
+  struct analysis *a;
+  struct strmap *names, *urls; /* source id -> name, url */
+  int rc;
+};
+
+const struct analysis_index_day *
+report__day(const struct sitrep *s, int64_t day)
+{
+  if (s->days == NULL || day < s->days_from ||
+      day >= s->days_from + (int64_t)s->ndays)
+    return NULL;
+  return &s->days[day - s->days_from];
+}
+
+static int
+collect_index(struct gather *g)
+{
+  struct sitrep *s = g->s;
+  double sum = 0, psum = 0;
+  size_t n = 0, pn = 0;
+  int rc;
+
+  s->days_from = s->chart_from;
+  s->ndays = (size_t)(s->to - s->chart_from + 1);
+  s->days = xcalloc(s->ndays, sizeof *s->days);
+  rc = analysis_index(g->a, s->days_from, s->to, s->days);
+  if (rc == ERR_NOTFOUND) {
+    /* No baseline window: every part is unknown, which the report says. */
+    memset(s->days, 0, s->ndays * sizeof *s->days);
+    for (size_t i = 0; i < s->ndays; i++)
+      s->days[i].day = s->days_from + (int64_t)i;
+    s->has_baseline = 0;
+    return OK;
+  }
+  if (rc != OK)
+    return rc;
+  s->has_baseline = 1;
+  for (int64_t d = s->from; d <= s->to; d++) {
+    const struct analysis_index_day *x = report__day(s, d);
+    if (x && x->known) {
+      sum += x->index;
+      n++;
+    }
+  }
+  for (int64_t d = s->prev_from; d <= s->prev_to; d++) {
+    const struct analysis_index_day *x = report__day(s, d);
+    if (x && x->known) {
+      psum += x->index;
+      pn++;
+    }
+  }
+  s->index_known = n > 0;
+  s->index = n ? sum / (double)n : 0;
+  s->index_known_days = n;
+  s->prev_index_known = pn > 0;
+  s->prev_index = pn ? psum / (double)pn : 0;
+
+  for (int dir = 0; dir < AD_COUNT; dir++) {
+    for (int p = 0; p < AP_COUNT; p++) {
+      struct sr_part *part = &s->part[dir][p];
+      double fsum = 0, rsum = 0, prev = 0;
+      size_t fn = 0, rn = 0, prevn = 0;
+      for (size_t i = 0; i < s->ndays; i++) {
+        const struct analysis_index_day *x = &s->days[i];
+        if (x->baseline[dir][p] > 0 && !part->base_known) {
+          part->base_known = 1;
+          part->baseline = x->baseline[dir][p];
+        }
+        if (!x->known)
+          continue;
+        if (x->day >= s->from && x->day <= s->to) {
+          fsum += x->flow[dir][p];
+          fn++;
+          if (x->part_known[dir][p]) {
+            rsum += x->part[dir][p];
+            rn++;
+          }
+        } else if (x->day >= s->prev_from && x->day <= s->prev_to) {
+          prev += x->flow[dir][p];
+          prevn++;
+        }
+      }
+      part->known_days = fn;
+      part->total = fsum;
+      part->per_day = fn ? fsum / (double)fn : 0;
+      part->ratio_known = rn > 0;
+      part->ratio = rn ? rsum / (double)rn : 0;
+      part->prev_known = prevn > 0;
+      part->prev_per_day = prevn ? prev / (double)prevn : 0;
+      /* From nothing to nothing is no change; from nothing to something
+       * has no percentage (change_known stays 0 though both are known). */
+      part->change_known =
+          fn > 0 && prevn > 0 && (part->prev_per_day > 0 || part->per_day == 0);
+      part->change = part->change_known && part->prev_per_day > 0
+                         ? part->per_day / part->prev_per_day - 1
+                         : 0;
+      part->from_zero =
+          fn > 0 && prevn > 0 && part->prev_per_day == 0 && part->per_day > 0;
+    }
+  }
+  return OK;
+}
+
+static int
+direction_of(const char *name)
+{
+  for (int d = 0; d < AD_COUNT; d++)
+    if (name && strcmp(name, analysis_direction_names[d]) == 0)
+      return d;
+  return -1;
+}
+
+const int report__part_measure[AP_COUNT] = {AM_PERSONS, AM_VEHICLES, AM_TONNES};
+
+static int
+add_part_source(void *ctx, const struct analysis_flow_row *row)
+{
+  struct gather *g = ctx;
+  int dir = direction_of(row->dim[DIM_DIRECTION]);
+
+  if (dir < 0)
+    return OK;
+  for (int p = 0; p < AP_COUNT; p++) {
+    int m = report__part_measure[p];
+    if (row->known[m] && row->m[m] != 0)
+      report__srcset_add(&g->s->part[dir][p].src, row->dim[DIM_SOURCE],
+                         row->dim[DIM_GRADE]);
+  }
+  return OK;
+}
+
+static int
+collect_part_sources(struct gather *g)
+{
+  static const int dims[] = {DIM_DIRECTION, DIM_SOURCE, DIM_GRADE};
+  struct analysis_flow_query q;
+  int rc;
+
+  memset(&q, 0, sizeof q);
+  q.from = g->s->from;
+  q.to = g->s->to;
+  q.dims = dims;
+  q.ndims = 3;
+  q.checkpoints = g->s->index_cps;
+  rc = analysis_flows(g->a, &q, add_part_source, g);
+  for (int d = 0; d < AD_COUNT; d++)
+    for (int p = 0; p < AP_COUNT; p++)
+      report__srcset_sort(&g->s->part[d][p].src);
+  return rc;
+}
+
+static int
+collect_availability(struct gather *g)
+{
+  struct sitrep *s = g->s;
+  int rc;
+
+  for (size_t i = 0; i < s->ncps; i++) {
+    struct sr_checkpoint *cp = &s->cps[i];
+    double sum = 0, psum = 0;
+    size_t n = 0, pn = 0;
+    cp->in_index = s->index_cps == NULL;
+    for (size_t k = 0; k < s->nindex_cps; k++)
+      if (strcmp(s->index_cps[k], cp->id) == 0)
+        cp->in_index = 1;
+    cp->day_avail = xcalloc(s->ndays, sizeof(double));
+    cp->day_known = xcalloc(s->ndays, sizeof(int));
+    for (size_t k = 0; k < s->ndays; k++) {
+      int64_t day = s->days_from + (int64_t)k;
+      rc = analysis_availability(g->a, cp->id, day, &cp->day_avail[k],
+                                 &cp->day_known[k]);
+      if (rc != OK)
+        return rc;
+      if (!cp->day_known[k])
+        continue;
+      if (day >= s->from && day <= s->to) {
+        sum += cp->day_avail[k];
+        n++;
+      } else if (day >= s->prev_from && day <= s->prev_to) {
+        psum += cp->day_avail[k];
+        pn++;
+      }
+    }
+    cp->avail_known = n > 0;
+    cp->avail = n ? sum / (double)n : 0;
+    cp->avail_days = n;
+    cp->prev_avail_known = pn > 0;
+    cp->prev_avail = pn ? psum / (double)pn : 0;
+  }
+  return OK;
+}
+
+static void
+flows_add(struct sr_flows *f, const struct analysis_flow_row *row, int da,
+          int db)
+{
+  struct sr_flow *r;
+
+  if (f->n == f->cap) {
+    f->cap = f->cap ? 2 * f->cap : 8;
+    f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+  }
+  r = &f->v[f->n++];
+  memset(r, 0, sizeof *r);
+  r->a = xstrdup(row->dim[da] ? row->dim[da] : "");
+  r->b = xstrdup(db >= 0 && row->dim[db] ? row->dim[db] : "");
+  memcpy(r->m, row->m, sizeof r->m);
+  memcpy(r->known, row->known, sizeof r->known);
+  r->unknown_days = row->unknown_days;
+  /* A difference in the number of records is no dispute of a figure. */
+  for (size_t i = 0; i < row->nsources; i++)
+    if (row->sources[i].measure != AM_RECORDS)
+      r->disputed = 1;
+}
+
+struct flows_ctx {
+  struct sr_flows *f;
+  int da, db;
+  int measure; /* AM_*: the class rows' measure, or -1 */
+};
+
+static int
+add_flow(void *ctx, const struct analysis_flow_row *row)
+{
+  struct flows_ctx *fc = ctx;
+
+  /* A class row with nothing in it only says that some record had that
+   * class (pedestrians: vehicle "none") or none; the checkpoint table
+   * gives the zeros. */
+  if (fc->measure >= 0 && row->known[fc->measure] && row->m[fc->measure] == 0)
+    return OK;
+  flows_add(fc->f, row, fc->da, fc->db);
+  return OK;
+}
+
+static int
+query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure)
+{
+  int dims[2] = {da, db};
+  struct analysis_flow_query q;
+  struct flows_ctx fc = {f, da, db, measure};
+
+  memset(&q, 0, sizeof q);
+  q.from = g->s->from;
+  q.to = g->s->to;
+  q.dims = dims;
+  q.ndims = 2;
+  return analysis_flows(g->a, &q, add_flow, &fc);
+}
+
+static struct sr_checkpoint *
+find_cp(struct sitrep *s, const char *id)
+{
+  for (size_t i = 0; i < s->ncps; i++)
+    if (id && strcmp(s->cps[i].id, id) == 0)
+      return &s->cps[i];
+  return NULL;
+}
+
+static int
+by_flow_key(const void *x, const void *y)
+{
+  const struct sr_flow *a = x, *b = y;
+  int c = strcmp(a->a, b->a);
+
+  return c ? c : strcmp(a->b, b->b);
+}
+
+/*
+ * The analysis gives a row only where a record is; the table names every
+ * checkpoint in both directions: 0 where the days were observed and
+ * nothing passed, unknown where none was observed.
+ */
+static void
+complete_by_cp(struct sitrep *s)
+{
+  struct sr_flows *f = &s->by_cp;
+  size_t n = f->n;
+
+  for (size_t i = 0; i < s->ncps; i++) {
+    const struct sr_checkpoint *cp = &s->cps[i];
+    for (int d = 0; d < AD_COUNT; d++) {
+      const char *dir = analysis_direction_names[d];
+      struct analysis_flow_row row;
+      int found = 0, known;
+      for (size_t k = 0; k < n; k++)
+        if (strcmp(f->v[k].a, cp->id) == 0 && strcmp(f->v[k].b, dir) == 0)
+          found = 1;
+      if (found || !cp->observed_known)
+        continue;
+      known = cp->unknown_days < (size_t)s->period_days;
+      memset(&row, 0, sizeof row);
+      row.dim[DIM_CHECKPOINT] = cp->id;
+      row.dim[DIM_DIRECTION] = dir;
+      for (int m = 0; m < AM_COUNT; m++)
+        row.known[m] = known;
+      row.unknown_days = cp->unknown_days;
+      flows_add(f, &row, DIM_CHECKPOINT, DIM_DIRECTION);
+    }
+  }
+  if (f->n > 1)
+    qsort(f->v, f->n, sizeof *f->v, by_flow_key);
+  for (size_t i = 0; i < f->n; i++) {
+    int d = direction_of(f->v[i].b);
+    if (d < 0)
+      continue;
+    for (int p = 0; p < AP_COUNT; p++) {
+      int m = report__part_measure[p];
+      if (f->v[i].known[m]) {
+        s->total[d][p] += f->v[i].m[m];
+        s->total_known[d][p] = 1;
+      } else {
+        s->total_partial[d] = 1;
+      }
+    }
+    if (f->v[i].unknown_days)
+      s->total_partial[d] = 1;
+  }
+}
+
+/* The sources whose figures make each row of the checkpoint table. */
+static int
+add_cp_source(void *ctx, const struct analysis_flow_row *row)
+{
+  struct sr_flows *f = ctx;
+  int any = 0;
+
+  for (int m = AM_VEHICLES; m < AM_COUNT; m++)
+    if (row->known[m] && row->m[m] != 0)
+      any = 1;
+  for (size_t i = 0; any && i < f->n; i++)
+    if (strcmp(f->v[i].a, row->dim[DIM_CHECKPOINT]) == 0 &&
+        strcmp(f->v[i].b, row->dim[DIM_DIRECTION]) == 0)
+      report__srcset_add(&f->v[i].src, row->dim[DIM_SOURCE],
+                         row->dim[DIM_GRADE]);
+  return OK;
+}
+
+/* Unknown checkpoint-days: the analysis's row of each checkpoint says how
+ * many of the period's days it did not observe. */
+static int
+add_unknown(void *ctx, const struct analysis_flow_row *row)
+{
+  struct gather *g = ctx;
+  struct sr_checkpoint *cp = find_cp(g->s, row->dim[DIM_CHECKPOINT]);
+
+  if (cp) {
+    cp->observed_known = 1;
+    cp->unknown_days = row->unknown_days;
+  }
+  return OK;
+}
+
+static int
+collect_flows(struct gather *g)
+{
+  static const int dims[] = {DIM_CHECKPOINT};
+  static const int src_dims[] = {DIM_CHECKPOINT, DIM_DIRECTION, DIM_SOURCE,
+                                 DIM_GRADE};
+  struct analysis_flow_query q;
+  int rc;
+
+  rc = query_flows(g, &g->s->by_cp, DIM_CHECKPOINT, DIM_DIRECTION, -1);
+  if (rc == OK)
+    rc = query_flows(g, &g->s->by_vehicle, DIM_DIRECTION, DIM_VEHICLE,
+                     AM_VEHICLES);
+  if (rc == OK)
+    rc = query_flows(g, &g->s->by_cat, DIM_DIRECTION, DIM_CATEGORY, AM_TONNES);
+  if (rc != OK)
+    return rc;
+  memset(&q, 0, sizeof q);
+  q.from = g->s->from;
+  q.to = g->s->to;
+  q.dims = dims;
+  q.ndims = 1;
+  q.outcome = ""; /* observation, whatever the outcome */
+  rc = analysis_flows(g->a, &q, add_unknown, g);
+  if (rc != OK)
+    return rc;
+  complete_by_cp(g->s);
+  q.dims = src_dims;
+  q.ndims = 4;
+  q.outcome = NULL;
+  rc = analysis_flows(g->a, &q, add_cp_source, &g->s->by_cp);
+  for (size_t i = 0; i < g->s->by_cp.n; i++)
+    report__srcset_sort(&g->s->by_cp.v[i].src);
+  return rc;
+}
+
+/* Sources used. */
+
+static struct sr_source *
+use_source(struct gather *g, const char *id, const char *grade, unsigned use)
+{
+  struct sitrep *s = g->s;
+  struct sr_source *src = NULL;
+
+  if (id == NULL || id[0] == '\0')
+    return NULL;
+  for (size_t i = 0; i < s->nsources; i++)
+    if (strcmp(s->sources[i].id, id) == 0)
+      src = &s->sources[i];
+  if (src == NULL) {
+    const char *name = strmap_get(g->names, id), *url = strmap_get(g->urls, id);
+    if (s->nsources == s->capsources) {
+      s->capsources = s->capsources ? 2 * s->capsources : 8;
+      s->sources = xrealloc(s->sources, s->capsources * sizeof *s->sources);
+    }
+    src = &s->sources[s->nsources++];
+    memset(src, 0, sizeof *src);
+    src->id = xstrdup(id);
+    src->name = name ? xstrdup(name) : NULL;
+    src->url = url && url[0] ? xstrdup(url) : NULL;
+    src->grade = xstrdup("");
+  }
+  if (report__grade_better(grade, src->grade)) {
+    free(src->grade);
+    src->grade = xstrdup(grade);
+  }
+  src->used |= use;
+  return src;
+}
+
+static int
+add_source_name(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct gather *g = ctx;
+  const char *id = record_get(rec, "id"), *name = record_get(rec, "name"),
+             *url = record_get(rec, "url");
+
+  (void)seq;
+  if (id) {
+    strmap_put(g->names, id, name ? name : id);
+    strmap_put(g->urls, id, url ? url : "");
+  }
+  return OK;
+}
+
+struct use_ctx {
+  struct gather *g;
+  unsigned use;
+};
+
+static int
+add_flow_source(void *ctx, const struct analysis_flow_row *row)
+{
+  struct use_ctx *u = ctx;
+  int any = 0;
+
+  for (int m = AM_VEHICLES; m < AM_COUNT; m++)
+    if (row->known[m] && row->m[m] != 0)
+      any = 1;
+  if (any)
+    use_source(u->g, row->dim[DIM_SOURCE], row->dim[DIM_GRADE], u->use);
+  return OK;
+}
+
+/* Coverage says which days were observed: what makes a figure 0 rather
+ * than unknown. */
+static int
+add_coverage_source(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct gather *g = ctx;
+  int64_t b, f0, l0, b1, f1, l1;
+
+  (void)seq;
+  if (bounds(record_get(rec, "start"), &b, &f0, &l0) != OK)
+    return OK;
+  if (bounds(record_get(rec, "end") ? record_get(rec, "end")
+                                    : record_get(rec, "start"),
+             &b1, &f1, &l1) != OK)
+    return OK;
+  if (f0 <= g->s->to && l1 >= g->s->from)
+    use_source(g, record_get(rec, "source"), record_get(rec, "grade"),
+               SR_USE_COVERAGE);
+  return OK;
+}
+
+static int
+collect_flow_sources(struct gather *g)
+{
+  static const int dims[] = {DIM_SOURCE, DIM_GRADE};
+  struct analysis_flow_query q;
+  struct use_ctx u = {g, SR_USE_FLOWS};
+  int rc;
+
+  memset(&q, 0, sizeof q);
+  q.from = g->s->from;
+  q.to = g->s->to;
+  q.dims = dims;
+  q.ndims = 2;
+  rc = analysis_flows(g->a, &q, add_flow_source, &u);
+  /* The baseline's figures come from the flows of its window at the
+   * index's checkpoints. */
+  if (rc == OK && g->s->c->has_baseline) {
+    q.from = g->s->c->baseline_from;
+    q.to = g->s->c->baseline_to;
+    q.checkpoints = g->s->index_cps;
+    u.use = SR_USE_BASELINE;
+    rc = analysis_flows(g->a, &q, add_flow_source, &u);
+  }
+  if (rc == OK)
+    rc = analysis_each_record(g->a, KIND_coverage, add_coverage_source, g);
+  return rc;
+}
+
+/* Status timeline. */
+
+static int
+add_status(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct gather *g = ctx;
+  struct sitrep *s = g->s;
+  struct sr_status *x;
+  int64_t begin, first, last;
+
+  if (bounds(record_get(rec, "at"), &begin, &first, &last) != OK ||
+      first > s->to)
+    return OK;
+  if (s->nstatus == s->capstatus) {
+    s->capstatus = s->capstatus ? 2 * s->capstatus : 16;
+    s->status = xrealloc(s->status, s->capstatus * sizeof *s->status);
+  }
+  x = &s->status[s->nstatus++];
+  memset(x, 0, sizeof *x);
+  x->t = begin;
+  x->day = first;
+  x->seq = seq;
+  x->in_period = first >= s->from;
+  x->id = dup_field(rec, "id");
+  x->at = dup_field(rec, "at");
+  x->checkpoint = dup_field(rec, "checkpoint");
+  x->state = dup_field(rec, "state");
+  x->cause = dup_field(rec, "cause");
+  x->actor = dup_field(rec, "actor");
+  x->applies_to = dup_field(rec, "applies_to");
+  x->source = dup_field(rec, "source");
+  x->grade = dup_field(rec, "grade");
+  return OK;
+}
+
+static int
+by_time(int64_t ta, uint64_t sa, int64_t tb, uint64_t sb)
+{
+  if (ta != tb)
+    return ta < tb ? -1 : 1;
+  return sa < sb ? -1 : sa > sb;
+}
+
+static int
+by_status_time(const void *x, const void *y)
+{
+  const struct sr_status *a = x, *b = y;
+
+  return by_time(a->t, a->seq, b->t, b->seq);
+}
+
+static int
+collect_status(struct gather *g)
+{
+  struct sitrep *s = g->s;
+  int rc = analysis_each_record(g->a, KIND_status, add_status, g);
+
+  if (rc != OK)
+    return rc;
+  if (s->nstatus > 1)
+    qsort(s->status, s->nstatus, sizeof *s->status, by_status_time);
+  /* The state each checkpoint is in at the end of the date. */
+  for (size_t i = 0; i < s->nstatus; i++) {
+    struct sr_status *x = &s->status[i];
+    struct sr_checkpoint *cp = find_cp(s, x->checkpoint);
+    if (cp) {
+      free(cp->state);
+      free(cp->since);
+      free(cp->state_id);
+      cp->state = x->state ? xstrdup(x->state) : NULL;
+      cp->since = x->at ? xstrdup(x->at) : NULL;
+      cp->state_id = x->id ? xstrdup(x->id) : NULL;
+    }
+  }
+  /* The records behind the states and the period's changes. */
+  for (size_t i = 0; i < s->nstatus; i++) {
+    struct sr_status *x = &s->status[i];
+    struct sr_checkpoint *cp = find_cp(s, x->checkpoint);
+    if (x->in_period ||
+        (cp && cp->state_id && x->id && strcmp(cp->state_id, x->id) == 0))
+      use_source(g, x->source, x->grade, SR_USE_STATUS);
+  }
+  return OK;
+}
+
+/* Events. */
+
+static int
+add_event(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct gather *g = ctx;
+  struct sitrep *s = g->s;
+  struct sr_event *x;
+  int64_t begin, first, last;
+
+  if (bounds(record_get(rec, "at"), &begin, &first, &last) != OK ||
+      first > s->to || last < s->from)
+    return OK;
+  if (s->nevents == s->capevents) {
+    s->capevents = s->capevents ? 2 * s->capevents : 16;
+    s->events = xrealloc(s->events, s->capevents * sizeof *s->events);
+  }
+  x = &s->events[s->nevents++];
+  memset(x, 0, sizeof *x);
+  x->t = begin;
+  x->seq = seq;
+  x->id = dup_field(rec, "id");
+  x->at = dup_field(rec, "at");
+  x->kind = dup_field(rec, "kind");
+  x->actors = dup_field(rec, "actors");
+  x->place = dup_field(rec, "place");
+  x->summary = dup_field(rec, "summary");
+  x->source = dup_field(rec, "source");
+  x->grade = dup_field(rec, "grade");
+  use_source(g, x->source, x->grade, SR_USE_EVENTS);
+  return OK;
+}
+
+static int
+by_event_time(const void *x, const void *y)
+{
+  const struct sr_event *a = x, *b = y;
+
+  return by_time(a->t, a->seq, b->t, b->seq);
+}
+
+static int
+collect_events(struct gather *g)
+{
+  int rc = analysis_each_record(g->a, KIND_event, add_event, g);
+
+  if (rc == OK && g->s->nevents > 1)
+    qsort(g->s->events, g->s->nevents, sizeof *g->s->events, by_event_time);
+  return rc;
+}
+
+/* Supply: the outlook and the records behind it. */
+
+struct pick {
+  const char *category; /* NULL: any */
+  int64_t limit;        /* the last local day */
+  int64_t best_t;
+  uint64_t best_seq;
+  struct sr_ref *ref;
+};
+
+static void
+ref_cleanup(struct sr_ref *r)
+{
+  free(r->id);
+  free(r->at);
+  free(r->source);
+  free(r->grade);
+  free(r->basis);
+  memset(r, 0, sizeof *r);
+}
+
+static int
+pick_latest(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct pick *p = ctx;
+  const char *cat = record_get(rec, "category"), *at = record_get(rec, "at");
+  int64_t begin = INT64_MIN, first, last;
+
+  if (p->category && (cat == NULL || strcmp(cat, p->category) != 0))
+    return OK;
+  /* A need without a date applies from the beginning; of the records of
+   * one day the later in the log wins, as in analysis_supply. */
+  first = INT64_MIN;
+  if (at && bounds(at, &begin, &first, &last) != OK)
+    return OK;
+  if (first > p->limit)
+    return OK;
+  if (p->ref->id && by_time(first, seq, p->best_t, p->best_seq) < 0)
+    return OK;
+  ref_cleanup(p->ref);
+  p->ref->id = dup_field(rec, "id");
+  p->ref->at = dup_field(rec, "at");
+  p->ref->source = dup_field(rec, "source");
+  p->ref->grade = dup_field(rec, "grade");
+  p->ref->basis = dup_field(rec, "basis");
+  p->best_t = first;
+  p->best_seq = seq;
+  return OK;
+}
+
+static int
+find_ref(struct gather *g, enum record_kind kind, const char *category,
+         struct sr_ref *ref)
+{
+  struct pick p;
+  int rc;
+
+  memset(&p, 0, sizeof p);
+  p.category = category;
+  p.limit = g->s->date;
+  p.ref = ref;
+  rc = analysis_each_record(g->a, kind, pick_latest, &p);
+  if (rc == OK && ref->id)
+    use_source(g, ref->source, ref->grade, SR_USE_SUPPLY);
+  return rc;
+}
+
+static int
+collect_supply(struct gather *g)
+{
+  struct sitrep *s = g->s;
+  int rc = analysis_supply(g->a, s->date, &s->supply, &s->nsupply);
+
+  if (rc != OK)
+    return rc;
+  s->supply_refs = xcalloc(s->nsupply ? s->nsupply : 1, sizeof *s->supply_refs);
+  for (size_t i = 0; i < s->nsupply && rc == OK; i++) {
+    struct sr_supply_refs *r = &s->supply_refs[i];
+    rc = find_ref(g, KIND_stock, s->supply[i].category, &r->stock);
+    if (rc == OK)
+      rc = find_ref(g, KIND_population, NULL, &r->population);
+    if (rc == OK)
+      rc = find_ref(g, KIND_need, s->supply[i].category, &r->need);
+  }
+  return rc;
+}
+
+static int
+collect_compliance(struct gather *g)
+{
+  struct sitrep *s = g->s;
+  int64_t first, last;
+
+  s->comp_from = s->from;
+  if (s->c->has_baseline)
+    s->comp_from = s->c->baseline_from;
+  if (analysis_span(g->a, &first, &last) == OK &&
+      (!s->c->has_baseline || first < s->comp_from))
+    s->comp_from = first;
+  /* The period itself is always evaluated. */
+  if (s->comp_from > s->from)
+    s->comp_from = s->from;
+  return analysis_compliance(g->a, s->comp_from, s->to, &s->comp, &s->ncomp);
+}
+
+/* Disputed figures, per day, checkpoint and direction. */
+
+static int
+add_dispute(void *ctx, const struct analysis_flow_row *row)
+{
+  struct gather *g = ctx;
+  struct sitrep *s = g->s;
+
+  if (!row->disputed)
+    return OK;
+  /* A difference in the number of records is no dispute of a figure. */
+  for (int m = AM_VEHICLES; m < AM_COUNT; m++) {
+    struct sr_dispute *d = NULL;
+    for (size_t i = 0; i < row->nsources; i++) {
+      const struct analysis_source_value *v = &row->sources[i];
+      if (v->measure != m)
+        continue;
+      if (d == NULL) {
+        if (s->ndisputes == s->capdisputes) {
+          s->capdisputes = s->capdisputes ? 2 * s->capdisputes : 8;
+          s->disputes =
+              xrealloc(s->disputes, s->capdisputes * sizeof *s->disputes);
+        }
+        d = &s->disputes[s->ndisputes++];
+        memset(d, 0, sizeof *d);
+        d->day = xstrdup(row->dim[DIM_DAY] ? row->dim[DIM_DAY] : "");
+        d->checkpoint =
+            xstrdup(row->dim[DIM_CHECKPOINT] ? row->dim[DIM_CHECKPOINT] : "");
+        d->direction =
+            xstrdup(row->dim[DIM_DIRECTION] ? row->dim[DIM_DIRECTION] : "");
+        d->measure = m;
+        d->known = row->known[m];
+        d->value = row->m[m];
+      }
+      d->values = xrealloc(d->values, (d->nvalues + 1) * sizeof *d->values);
+      d->values[d->nvalues].source = xstrdup(v->source ? v->source : "");
+      d->values[d->nvalues].grade = xstrdup(v->grade ? v->grade : "");
+      d->values[d->nvalues].value = v->value;
+      d->nvalues++;
+      use_source(g, v->source, v->grade, SR_USE_FLOWS);
+    }
+  }
+  return OK;
+}
+
+static int
+by_value_grade(const void *x, const void *y)
+{
+  const struct sr_dispute_value *a = x, *b = y;
+
+  if (report__grade_better(a->grade, b->grade))
+    return -1;
+  if (report__grade_better(b->grade, a->grade))
+    return 1;
+  return strcmp(a->source, b->source);
+}
+
+static int
+collect_disputes(struct gather *g)
+{
+  static const int dims[] = {DIM_DAY, DIM_CHECKPOINT, DIM_DIRECTION};
+  struct analysis_flow_query q;
+  int rc;
+
+  memset(&q, 0, sizeof q);
+  q.from = g->s->from;
+  q.to = g->s->to;
+  q.dims = dims;
+  q.ndims = 3;
+  rc = analysis_flows(g->a, &q, add_dispute, g);
+  /* Best grade first: the figure the report uses leads. */
+  for (size_t i = 0; i < g->s->ndisputes; i++)
+    qsort(g->s->disputes[i].values, g->s->disputes[i].nvalues,
+          sizeof *g->s->disputes[i].values, by_value_grade);
+  return rc;
+}
+
+static int
+by_source_id(const void *x, const void *y)
+{
+  const struct sr_source *a = x, *b = y;
+
+  return strcmp(a->id, b->id);
+}
+
+const char *
+report__source_name(const struct sitrep *s, const char *id)
+{
+  for (size_t i = 0; i < s->nsources; i++)
+    if (id && strcmp(s->sources[i].id, id) == 0 && s->sources[i].name)
+      return s->sources[i].name;
+  return id;
+}
+
+/* The checkpoints the functioning index counts: those of the corridor's
+ * first obligation with a ratio test, else of the first that names
+ * checkpoints; all when it names none (as analysis_index takes them). */
+static void
+index_checkpoints(struct sitrep *s)
+{
+  const struct corridor *c = s->c;
+  const struct corridor_obligation *ob = NULL;
+
+  for (size_t i = 0; i < c->nobligations && ob == NULL; i++)
+    if (c->obligations[i].has_min_ratio)
+      ob = &c->obligations[i];
+  for (size_t i = 0; i < c->nobligations && ob == NULL; i++)
+    if (c->obligations[i].ncheckpoints)
+      ob = &c->obligations[i];
+  if (ob == NULL || ob->ncheckpoints == 0)
+    return;
+  s->index_cps = (const char *const *)ob->checkpoints;
+  s->nindex_cps = ob->ncheckpoints;
+}
+
+/* The checkpoints: every live checkpoint record, in log order. */
+static int
+add_checkpoint(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct sitrep *s = ctx;
+  struct sr_checkpoint *cp;
+  const char *id = record_get(rec, "id"), *name = record_get(rec, "name");
+
+  (void)seq;
+  if (id == NULL)
+    return OK;
+  s->cps = xrealloc(s->cps, (s->ncps + 1) * sizeof *s->cps);
+  cp = &s->cps[s->ncps++];
+  memset(cp, 0, sizeof *cp);
+  cp->id = xstrdup(id);
+  cp->name = xstrdup(name ? name : id);
+  return OK;
+}
+
+int
+report__sitrep_collect(struct analysis *a, const struct report_sitrep_query *q,
+                       struct sitrep **out, struct buf *err)
+{
+  struct sitrep *s = NULL;
+  struct gather g;
+  uint8_t root[32];
+  const char **cps = NULL;
+  int rc;
+
+  *out = NULL;
+  memset(&g, 0, sizeof g);
+  if (q->period_days != 1 && q->period_days != 7) {
+    buf_printf(err, "the period must be a day or a week");
+    return ERR_USAGE;
+  }
+  s = xcalloc(1, sizeof *s);
+  g.s = s;
+  g.a = a;
+  g.names = strmap_new();
+  g.urls = strmap_new();
+  s->c = analysis_corridor(a);
+  s->date = s->to = q->date;
+  s->period_days = q->period_days;
+  s->from = s->to - (q->period_days - 1);
+  s->prev_to = s->from - 1;
+  s->prev_from = s->prev_to - (q->period_days - 1);
+  s->chart_from = s->to - (REPORT_CHART_DAYS - 1);
+  s->size = analysis_as_of(a);
+  rc = analysis_root(a, root);
+  if (rc != OK)
+    goto out;
+  report__base64(root, sizeof root, s->root);
+  index_checkpoints(s);
+  if (s->index_cps) {
+    /* NULL-terminated, as analysis_flow_query wants. */
+    cps = xcalloc(s->nindex_cps + 1, sizeof *cps);
+    memcpy(cps, s->index_cps, s->nindex_cps * sizeof *cps);
+    s->index_cps = cps;
+    cps = NULL;
+  }
+  rc = analysis_each_record(a, KIND_source, add_source_name, &g);
+  if (rc == OK)
+    rc = analysis_each_record(a, KIND_checkpoint, add_checkpoint, s);
+  if (rc == OK)
+    rc = collect_index(&g);
+  if (rc == OK)
+    rc = collect_part_sources(&g);
+  if (rc == OK)
+    rc = collect_availability(&g);
+  if (rc == OK)
+    rc = collect_flows(&g);
+  if (rc == OK)
+    rc = collect_flow_sources(&g);
+  if (rc == OK)
+    rc = collect_status(&g);
+  if (rc == OK)
+    rc = collect_events(&g);
+  if (rc == OK)
+    rc = collect_supply(&g);
+  if (rc == OK)
+    rc = collect_compliance(&g);
+  if (rc == OK)
+    rc = collect_disputes(&g);
+  if (rc != OK)
+    goto out;
+  if (s->nsources > 1)
+    qsort(s->sources, s->nsources, sizeof *s->sources, by_source_id);
+  *out = s;
+  s = NULL;
+out:
+  if (rc != OK)
+    buf_printf(err, "cannot compute the sitrep: %s", util_strerror(rc));
+  strmap_free(g.names);
+  strmap_free(g.urls);
+  report__sitrep_free(s);
+  return rc;
+}
+
+static void
+flows_cleanup(struct sr_flows *f)
+{
+  for (size_t i = 0; i < f->n; i++) {
+    free(f->v[i].a);
+    free(f->v[i].b);
+    report__srcset_cleanup(&f->v[i].src);
+  }
+  free(f->v);
+}
+
+void
+report__sitrep_free(struct sitrep *s)
+{
+  if (s == NULL)
+    return;
+  free(s->days);
+  for (int d = 0; d < AD_COUNT; d++)
+    for (int p = 0; p < AP_COUNT; p++)
+      report__srcset_cleanup(&s->part[d][p].src);
+  free((void *)s->index_cps);
+  for (size_t i = 0; i < s->ncps; i++) {
+    free(s->cps[i].id);
+    free(s->cps[i].name);
+    free(s->cps[i].day_avail);
+    free(s->cps[i].day_known);
+    free(s->cps[i].state);
+    free(s->cps[i].since);
+    free(s->cps[i].state_id);
+  }
+  free(s->cps);
+  flows_cleanup(&s->by_cp);
+  flows_cleanup(&s->by_vehicle);
+  flows_cleanup(&s->by_cat);
+  for (size_t i = 0; i < s->nstatus; i++) {
+    struct sr_status *x = &s->status[i];
+    free(x->id);
+    free(x->at);
+    free(x->checkpoint);
+    free(x->state);
+    free(x->cause);
+    free(x->actor);
+    free(x->applies_to);
+    free(x->source);
+    free(x->grade);
+  }
+  free(s->status);
+  for (size_t i = 0; i < s->nevents; i++) {
+    struct sr_event *x = &s->events[i];
+    free(x->id);
+    free(x->at);
+    free(x->kind);
+    free(x->actors);
+    free(x->place);
+    free(x->summary);
+    free(x->source);
+    free(x->grade);
+  }
+  free(s->events);
+  for (size_t i = 0; i < s->nsupply && s->supply_refs; i++) {
+    ref_cleanup(&s->supply_refs[i].stock);
+    ref_cleanup(&s->supply_refs[i].population);
+    ref_cleanup(&s->supply_refs[i].need);
+  }
+  free(s->supply_refs);
+  free(s->supply);
+  analysis_compliance_free(s->comp, s->ncomp);
+  for (size_t i = 0; i < s->nsources; i++) {
+    free(s->sources[i].id);
+    free(s->sources[i].name);
+    free(s->sources[i].url);
+    free(s->sources[i].grade);
+  }
+  free(s->sources);
+  for (size_t i = 0; i < s->ndisputes; i++) {
+    struct sr_dispute *d = &s->disputes[i];
+    free(d->day);
+    free(d->checkpoint);
+    free(d->direction);
+    for (size_t k = 0; k < d->nvalues; k++) {
+      free(d->values[k].source);
+      free(d->values[k].grade);
+    }
+    free(d->values);
+  }
+  free(s->disputes);
+  free(s);
+}
+
+int
+report_sitrep(struct analysis *a, const struct report_sitrep_query *q,
+              enum report_format fmt, struct buf *out, struct buf *err)
+{
+  struct sitrep *s = NULL;
+  int rc = report__sitrep_collect(a, q, &s, err);
+
+  if (rc != OK)
+    return rc;
+  switch (fmt) {
+  case REPORT_MD:
+    report__write_md(s, out);
+    break;
+  case REPORT_HTML:
+    report__write_html(s, out);
+    break;
+  case REPORT_JSON:
+    report__write_json(s, out);
+    break;
+  case REPORT_TXT:
+    report__write_txt(s, out);
+    break;
+  }
+  report__sitrep_free(s);
+  return OK;
+}
+
+void
+report__reproduce(const struct sitrep *s, const char *fmt, struct buf *out)
+{
+  char d[16];
+
+  report__fmt_day(s->date, d, sizeof d);
+  buf_printf(out,
+             "passage report sitrep --date %s --period %s --format %s "
+             "--as-of %llu",
+             d, s->period_days == 1 ? "day" : "week", fmt,
+             (unsigned long long)s->size);
+}
+
+void
+report__check_command(const struct sitrep *s, struct buf *out)
+{
+  unsigned long long n = (unsigned long long)s->size;
+
+  buf_printf(out,
+             "passage verify --checkpoint FILE (the signed checkpoint of "
+             "size %llu published with this report); passage proof "
+             "consistency --old %llu --new SIZE, checked with passage "
+             "verify-proof, shows that a later checkpoint extends it; "
+             "passage proof inclusion --id RECORD --size %llu proves that a "
+             "record named here is in it",
+             n, n, n);
+}
+
+const char *
+report__measure_name(int measure)
+{
+  return measure >= 0 && measure < M_COUNT ? store_measure_names[measure] : "";
+}

@@ -1,0 +1,19 @@
+/*
+ * i18n: user-facing text goes through GNU gettext (in glibc), in the text
+ * domain "passage". Wrap a translatable string literal in _() where it is
+ * used, or in N_() where it only needs marking (a static table) and is
+ * translated later with _(). Numbers, dates and identifiers are never
+ * translated, and stay in the C locale so that what is written reads back
+ * anywhere. po/ holds the catalogues; docs/report.md says how to add one.
+ */
+#ifndef PASSAGE_I18N_H
+#define PASSAGE_I18N_H
+
+#include <libintl.h>
+
+#define PASSAGE_TEXTDOMAIN "passage"
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+#endif
