@@ -107,7 +107,8 @@ struct analysis_index_day {
 
 /*
  * The functioning index of each day from..to over the checkpoints of the
- * corridor's first obligation that names checkpoints (or all of them). The
+ * corridor's first obligation with min_ratio_of_baseline (failing that, the
+ * first naming checkpoints; otherwise all of them). The
  * baseline is the mean daily reconciled flow over the corridor's baseline
  * window (its known days). A part whose baseline is 0 or unknown is itself
  * unknown; a day on which any of those checkpoints was not observed is

@@ -43,7 +43,7 @@ day_of(const char *t)
 {
   int64_t b, f;
 
-  if (t == NULL || record_time_bounds(t, NULL, NULL, &b, &f) != OK)
+  if (t == NULL || record_time_bounds(t, store_tz_offset, NULL, &b, &f) != OK)
     return INT64_MIN / 4; /* undated: applies from the beginning */
   return b >= 0 ? b / 86400 : -((-b + 86399) / 86400);
 }

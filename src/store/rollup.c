@@ -19,10 +19,20 @@ struct slot {
   double m[M_ALL];
 };
 
+/* The flow fields a record contributes, in the order of the key's
+ * dimensions (DIM_CATEGORY comes from the cargo lines instead). */
+static const char *const key_fields[] = {
+    "checkpoint", "direction", "vehicle", NULL,    "operator",
+    "purpose",    "source",    "grade",   "stage", "outcome"};
+
 struct rollup {
   struct slot *slots;
   size_t cap, count;
   struct buf key;
+  /* Indexes of flow fields, looked up once rather than for every record
+   * (-1 for none). */
+  int f_start, f_end, f_vehicles, f_persons;
+  int f_key[ROLLUP_NKEY];
 };
 
 const enum flow_dim rollup_key_dims[ROLLUP_NKEY] = {
@@ -35,10 +45,17 @@ struct rollup *
 rollup_new(void)
 {
   struct rollup *ru = xcalloc(1, sizeof *ru);
+  const struct kind_desc *k = record_kind_desc(KIND_flow);
 
   ru->cap = 1024;
   ru->slots = xcalloc(ru->cap, sizeof *ru->slots);
   buf_init(&ru->key);
+  ru->f_start = record_field_index(k, "start");
+  ru->f_end = record_field_index(k, "end");
+  ru->f_vehicles = record_field_index(k, "vehicles");
+  ru->f_persons = record_field_index(k, "persons");
+  for (size_t i = 0; i < NKEY; i++)
+    ru->f_key[i] = key_fields[i] ? record_field_index(k, key_fields[i]) : -1;
   return ru;
 }
 
@@ -193,26 +210,22 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
   int64_t b, f, eb, ef;
   const struct record_value *v;
 
-  if (record_time_bounds(record_get(rec, "start"), tz, NULL, &b, &ef) != OK)
+  if (record_time_bounds(record_text(rec, &rec->v[ru->f_start]), tz, NULL, &b,
+                         &ef) != OK)
     return;
-  if (record_time_bounds(record_get(rec, "end"), tz, NULL, &eb, &f) != OK)
+  if (record_time_bounds(record_text(rec, &rec->v[ru->f_end]), tz, NULL, &eb,
+                         &f) != OK)
     f = ef;
-  dims[0] = record_get(rec, "checkpoint");
-  dims[1] = record_get(rec, "direction");
-  dims[2] = record_get(rec, "vehicle");
+  for (size_t i = 0; i < NKEY; i++)
+    dims[i] = ru->f_key[i] >= 0 ? record_text(rec, &rec->v[ru->f_key[i]])
+                                : NULL;
   dims[3] = rec->ncargo ? record_text(rec, &rec->cargo[0].category) : NULL;
-  dims[4] = record_get(rec, "operator");
-  dims[5] = record_get(rec, "purpose");
-  dims[6] = record_get(rec, "source");
-  dims[7] = record_get(rec, "grade");
-  dims[8] = record_get(rec, "stage");
-  dims[9] = record_get(rec, "outcome");
 
   m[M_RECORDS] = sign;
-  v = record_value(rec, "vehicles");
+  v = &rec->v[ru->f_vehicles];
   m[M_VEHICLES] = v->set ? sign * v->num : 0;
   m[M_VEHICLES_N] = v->set ? sign : 0;
-  v = record_value(rec, "persons");
+  v = &rec->v[ru->f_persons];
   m[M_PERSONS] = v->set ? sign * v->num : 0;
   m[M_PERSONS_N] = v->set ? sign : 0;
   {
@@ -258,6 +271,12 @@ rollup_each(struct rollup *ru, int (*fn)(void *ctx, const struct flow_row *row),
       return rc;
   }
   return OK;
+}
+
+long
+store_tz_offset(void *ctx, int64_t utc)
+{
+  return store__tz_offset(ctx, utc);
 }
 
 long
