@@ -498,24 +498,6 @@ struct export_ctx {
   int rc;
 };
 
-static void
-csv_cell(struct buf *b, const char *s)
-{
-  if (s == NULL)
-    return;
-  if (strpbrk(s, ",\"\n\r") == NULL) {
-    buf_puts(b, s);
-    return;
-  }
-  buf_putc(b, '"');
-  for (; *s; s++) {
-    if (*s == '"')
-      buf_putc(b, '"');
-    buf_putc(b, *s);
-  }
-  buf_putc(b, '"');
-}
-
 static int
 export_one(void *ctx, const struct store_entry *e)
 {
@@ -556,7 +538,7 @@ export_one(void *ctx, const struct store_entry *e)
       } else if (f->flags & FF_CARGO) {
         continue;
       }
-      csv_cell(&x->line, record_text(&x->rec, v));
+      cli_csv_cell(&x->line, record_text(&x->rec, v));
     }
     buf_putc(&x->line, '\n');
     fwrite(x->line.data, 1, x->line.len, x->f);

@@ -189,29 +189,7 @@ cli_format_number(double v, char *buf, size_t size)
 void
 cli_format_human(double v, char *buf, size_t size)
 {
-  char digits[64], *dot;
-  double r = round(v * 100) / 100;
-  size_t n, intlen, o = 0;
-  int neg = r < 0;
-
-  snprintf(digits, sizeof digits, "%.2f", neg ? -r : r);
-  dot = strchr(digits, '.');
-  /* Trim ".00" and a trailing zero: 12.50 -> 12.5. */
-  n = strlen(digits);
-  while (n > 0 && digits[n - 1] == '0' && dot && digits + n - 1 > dot)
-    digits[--n] = '\0';
-  if (n > 0 && digits[n - 1] == '.')
-    digits[--n] = '\0';
-  dot = strchr(digits, '.');
-  intlen = dot ? (size_t)(dot - digits) : n;
-  if (neg && o + 1 < size)
-    buf[o++] = '-';
-  for (size_t i = 0; i < n && o + 1 < size; i++) {
-    if (i < intlen && i > 0 && (intlen - i) % 3 == 0 && o + 2 < size)
-      buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  buf[o] = '\0';
+  util_format_human(v, buf, size);
 }
 
 void

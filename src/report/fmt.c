@@ -33,33 +33,7 @@ report_utf8_length(const char *s, size_t len)
 void
 report__fmt_num(double v, char *buf, size_t size)
 {
-  char digits[64], *dot;
-  double r = round(v * 100) / 100;
-  size_t n, intlen, o = 0;
-  int neg = r < 0;
-
-  if (!isfinite(v) || fabs(v) >= 1e15) {
-    snprintf(buf, size, "%.6g", v);
-    return;
-  }
-  snprintf(digits, sizeof digits, "%.2f", neg ? -r : r);
-  n = strlen(digits);
-  dot = strchr(digits, '.');
-  /* 12.50 -> 12.5, 3.00 -> 3 */
-  while (n > 0 && dot && digits + n - 1 > dot && digits[n - 1] == '0')
-    digits[--n] = '\0';
-  if (n > 0 && digits[n - 1] == '.')
-    digits[--n] = '\0';
-  dot = strchr(digits, '.');
-  intlen = dot ? (size_t)(dot - digits) : n;
-  if (neg && o + 1 < size)
-    buf[o++] = '-';
-  for (size_t i = 0; i < n && o + 1 < size; i++) {
-    if (i < intlen && i > 0 && (intlen - i) % 3 == 0 && o + 2 < size)
-      buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  buf[o] = '\0';
+  util_format_human(v, buf, size);
 }
 
 void

@@ -77,18 +77,6 @@ report__srcset_sort(struct sr_srcset *s)
 
 /* Time. */
 
-static long
-local_offset(void *ctx, int64_t utc)
-{
-  time_t t = (time_t)utc;
-  struct tm tm;
-
-  (void)ctx;
-  if (localtime_r(&t, &tm) == NULL)
-    return 0;
-  return tm.tm_gmtoff;
-}
-
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -107,7 +95,7 @@ bounds(const char *text, int64_t *begin, int64_t *first_day, int64_t *last_day)
 
   if (text == NULL)
     return ERR_MISSING;
-  if (record_time_bounds(text, local_offset, NULL, &b, &f) != OK)
+  if (record_time_bounds(text, store_tz_offset, NULL, &b, &f) != OK)
     return ERR_INVALID;
   *begin = b;
   *first_day = floor_div(b, 86400);

@@ -137,6 +137,12 @@ void util_format_number(double v, char *buf, size_t size);
 char *util_slug(const char *s);
 
 /*
+ * Writes v for people: thousands separators, at most two decimals, no
+ * trailing zeros ("1,234.5", "0.25", "-3"); non-finite or huge values in %g.
+ */
+void util_format_human(double v, char *buf, size_t size);
+
+/*
  * Appends the RFC 8785 (JSON Canonicalization Scheme) form of v to out:
  * object members sorted by the UTF-16 code units of their names, no white
  * space, strings escaped as RFC 8785 3.2.2.2 says (\b \t \n \f \r \" \\ and
