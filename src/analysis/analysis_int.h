@@ -33,8 +33,12 @@ struct analysis {
   struct tmap *observed;   /* (day, interned checkpoint) seen */
   struct tmap *labels;     /* (time dimension, day) -> interned label */
   const char **label_of;   /* by the labels map's index */
-  int64_t obs_from, obs_to; /* the days `observed` has been filled for */
-  int have_obs;
+  /* Daily rollup rows read so far, grouped by day: each day is read from
+   * the store at most once per view. */
+  struct arows cache;
+  struct tmap *days;        /* day -> index into day_first/day_count */
+  size_t *day_first, *day_count, ndays, capdays;
+  int all_loaded;           /* as of an older size: everything is read */
   const char **checkpoints; /* every live checkpoint id, NULL-terminated */
   size_t ncheckpoints;
   struct span *status;      /* sorted by checkpoint, then begin */
@@ -58,13 +62,14 @@ const uint64_t *tmap_key(const struct tmap *m, size_t index);
 
 /* Interns s (NULL stays NULL): equal strings get one pointer. */
 const char *analysis__intern(struct analysis *a, const char *s);
-/* Loads the daily rows of from..to (as of the view) into rows. */
+/* Copies the daily rows of from..to (as of the view) into rows, reading
+ * from the store only the days not read before. */
 int analysis__rows(struct analysis *a, int64_t from, int64_t to,
                    struct arows *rows);
 void analysis__rows_free(struct arows *rows);
 /* 1 when the checkpoint was observed on day (after analysis__observe). */
 int analysis__observed(struct analysis *a, int64_t day, const char *cp);
-/* Fills the observed set for from..to. */
+/* Makes sure the observed set covers from..to. */
 int analysis__observe(struct analysis *a, int64_t from, int64_t to);
 /* Loads checkpoints, statuses and coverage once. */
 int analysis__load(struct analysis *a);

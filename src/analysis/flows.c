@@ -36,6 +36,7 @@ analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
   a->strings = strmap_new();
   a->observed = tmap_new(2);
   a->labels = tmap_new(2);
+  a->days = tmap_new(1);
   buf_init(&a->err);
   *out = a;
   return OK;
@@ -49,6 +50,10 @@ analysis_free(struct analysis *a)
   strmap_free(a->strings);
   tmap_free(a->observed);
   tmap_free(a->labels);
+  tmap_free(a->days);
+  free(a->cache.v);
+  free(a->day_first);
+  free(a->day_count);
   free(a->label_of);
   free(a->checkpoints);
   free(a->status);
@@ -103,6 +108,9 @@ analysis_each_record(struct analysis *a, enum record_kind kind,
 struct collect {
   struct analysis *a;
   struct arows *rows;
+  /* Rows come in key order, so a column's value mostly repeats the last
+   * row's: compare with it before hashing. */
+  const char *last[DIM_COUNT];
 };
 
 static int
@@ -119,8 +127,12 @@ collect_row(void *ctx, const struct flow_row *row)
   o = &r->v[r->n++];
   memset(o, 0, sizeof *o);
   o->day = row->day;
-  for (int d = DIM_CHECKPOINT; d < DIM_COUNT; d++)
-    o->dim[d] = analysis__intern(c->a, row->dim[d] ? row->dim[d] : "");
+  for (int d = DIM_CHECKPOINT; d < DIM_COUNT; d++) {
+    const char *v = row->dim[d] ? row->dim[d] : "";
+    if (c->last[d] == NULL || strcmp(c->last[d], v) != 0)
+      c->last[d] = analysis__intern(c->a, v);
+    o->dim[d] = c->last[d];
+  }
   o->m[AM_RECORDS] = row->m[M_RECORDS];
   o->m[AM_VEHICLES] = row->m[M_VEHICLES];
   o->m[AM_PERSONS] = row->m[M_PERSONS];
@@ -132,15 +144,156 @@ collect_row(void *ctx, const struct flow_row *row)
   return OK;
 }
 
+static int
+by_day(const void *x, const void *y)
+{
+  const struct arow *p = x, *q = y;
+
+  return p->day < q->day ? -1 : p->day > q->day;
+}
+
+static int64_t
+day_floor(int64_t seconds)
+{
+  return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+}
+
+static void
+mark(struct analysis *a, int64_t day, const char *cp)
+{
+  uint64_t key[2] = {(uint64_t)day, (uint64_t)(uintptr_t)cp};
+
+  tmap_put(a->observed, key, NULL);
+}
+
+/* Registers the days first..last as read, with the rows of fresh (sorted
+ * by day) appended to the cache. */
+static void
+cache_days(struct analysis *a, int64_t first, int64_t last,
+           const struct arows *fresh)
+{
+  size_t k = 0;
+
+  for (int64_t d = first; d <= last; d++) {
+    uint64_t key = (uint64_t)d;
+    int added;
+    size_t i = tmap_put(a->days, &key, &added);
+    if (!added)
+      continue;
+    if (i == a->capdays) {
+      a->capdays = a->capdays ? a->capdays * 2 : 256;
+      a->day_first = xrealloc(a->day_first, a->capdays * sizeof(size_t));
+      a->day_count = xrealloc(a->day_count, a->capdays * sizeof(size_t));
+    }
+    while (k < fresh->n && fresh->v[k].day < d)
+      k++;
+    a->day_first[i] = a->cache.n;
+    a->day_count[i] = 0;
+    for (; k < fresh->n && fresh->v[k].day == d; k++) {
+      const struct arow *r = &fresh->v[k];
+      if (a->cache.n == a->cache.cap) {
+        a->cache.cap = a->cache.cap ? a->cache.cap * 2 : 1024;
+        a->cache.v = xrealloc(a->cache.v, a->cache.cap * sizeof *r);
+      }
+      a->cache.v[a->cache.n++] = *r;
+      a->day_count[i]++;
+      if (fabs(r->m[AM_RECORDS]) >= 1e-12) /* not a corrected-away row */
+        mark(a, r->day, r->dim[DIM_CHECKPOINT]);
+    }
+    a->ndays++;
+  }
+}
+
+/* Reads from the store the days of from..to not read yet, in runs. */
+static int
+ensure_days(struct analysis *a, int64_t from, int64_t to)
+{
+  int64_t d = from;
+  int rc = OK;
+
+  if (a->all_loaded)
+    return OK;
+  if (a->as_of < store_size(a->st)) {
+    /* An older size derives every flow again: do it once for all days. */
+    struct arows fresh = {0};
+    struct collect c = {a, &fresh, {0}};
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    rc = store_each_flow_day_as_of(a->st, INT64_MIN / 4, INT64_MAX / 4,
+                                   a->as_of, collect_row, &c);
+    if (rc == OK && fresh.n) {
+      qsort(fresh.v, fresh.n, sizeof *fresh.v, by_day);
+      first = fresh.v[0].day;
+      last = fresh.v[fresh.n - 1].day;
+      cache_days(a, first, last, &fresh);
+    }
+    free(fresh.v);
+    a->all_loaded = rc == OK;
+    return rc;
+  }
+  while (d <= to && rc == OK) {
+    uint64_t key = (uint64_t)d;
+    size_t i;
+    int64_t end = d;
+    if (tmap_get(a->days, &key, &i)) {
+      d++;
+      continue;
+    }
+    for (;;) {
+      uint64_t next = (uint64_t)(end + 1);
+      if (end + 1 > to || tmap_get(a->days, &next, &i))
+        break;
+      end++;
+    }
+    {
+      struct arows fresh = {0};
+      struct collect c = {a, &fresh, {0}};
+      rc = store_each_flow_day(a->st, d, end, collect_row, &c);
+      if (rc == OK)
+        cache_days(a, d, end, &fresh); /* the store sorts by day */
+      free(fresh.v);
+    }
+    d = end + 1;
+  }
+  return rc;
+}
+
 int
 analysis__rows(struct analysis *a, int64_t from, int64_t to,
                struct arows *rows)
 {
-  struct collect c = {a, rows};
+  size_t n = 0;
+  int rc;
 
   memset(rows, 0, sizeof *rows);
-  return store_each_flow_day_as_of(a->st, from, to, a->as_of, collect_row,
-                                   &c);
+  if ((rc = analysis__load(a)) != OK ||
+      (rc = ensure_days(a, from, to)) != OK)
+    return rc;
+  if (to - from > (int64_t)a->ndays) {
+    /* A wide range over few read days: walk the days read. */
+    for (size_t i = 0; i < tmap_count(a->days); i++) {
+      int64_t d = (int64_t)tmap_key(a->days, i)[0];
+      if (d >= from && d <= to)
+        n += a->day_count[i];
+    }
+  } else {
+    for (int64_t d = from; d <= to; d++) {
+      uint64_t key = (uint64_t)d;
+      size_t i;
+      if (tmap_get(a->days, &key, &i))
+        n += a->day_count[i];
+    }
+  }
+  rows->v = xmalloc((n ? n : 1) * sizeof *rows->v);
+  rows->cap = n;
+  for (size_t i = 0; i < tmap_count(a->days); i++) {
+    int64_t d = (int64_t)tmap_key(a->days, i)[0];
+    if (d < from || d > to)
+      continue;
+    memcpy(&rows->v[rows->n], &a->cache.v[a->day_first[i]],
+           a->day_count[i] * sizeof *rows->v);
+    rows->n += a->day_count[i];
+  }
+  return OK;
 }
 
 void
@@ -256,59 +409,27 @@ analysis__load(struct analysis *a)
     qsort(a->status, a->nstatus, sizeof *a->status, cmp_span);
   if (a->ncoverage)
     qsort(a->coverage, a->ncoverage, sizeof *a->coverage, cmp_span);
+  /* A checkpoint-day is observed when coverage says so (or, as days are
+   * read, a flow record covers it). */
+  for (size_t i = 0; i < a->ncoverage; i++) {
+    const struct span *sp = &a->coverage[i];
+    if (!sp->state)
+      continue;
+    for (int64_t d = day_floor(sp->begin); d * 86400 < sp->finish; d++)
+      mark(a, d, sp->checkpoint);
+  }
   return rc;
-}
-
-static int64_t
-day_floor(int64_t seconds)
-{
-  return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-}
-
-static void
-mark(struct analysis *a, int64_t day, const char *cp)
-{
-  uint64_t key[2] = {(uint64_t)day, (uint64_t)(uintptr_t)cp};
-
-  tmap_put(a->observed, key, NULL);
 }
 
 int
 analysis__observe(struct analysis *a, int64_t from, int64_t to)
 {
-  struct arows rows = {0};
   int rc;
 
-  if (a->have_obs && from >= a->obs_from && to <= a->obs_to)
-    return OK;
+  /* Coverage is marked when loaded; flows as their days are read. */
   if ((rc = analysis__load(a)) != OK)
     return rc;
-  if (a->have_obs) {
-    /* Widen to cover both ranges at once. */
-    if (a->obs_from < from)
-      from = a->obs_from;
-    if (a->obs_to > to)
-      to = a->obs_to;
-  }
-  /* A checkpoint-day is observed when coverage says so ... */
-  for (size_t i = 0; i < a->ncoverage; i++) {
-    const struct span *s = &a->coverage[i];
-    if (!s->state)
-      continue;
-    for (int64_t d = day_floor(s->begin); d * 86400 < s->finish; d++)
-      if (d >= from && d <= to)
-        mark(a, d, s->checkpoint);
-  }
-  /* ... or a flow record covers it. */
-  rc = analysis__rows(a, from, to, &rows);
-  for (size_t i = 0; rc == OK && i < rows.n; i++)
-    if (fabs(rows.v[i].m[AM_RECORDS]) >= 1e-12) /* not a corrected-away row */
-      mark(a, rows.v[i].day, rows.v[i].dim[DIM_CHECKPOINT]);
-  analysis__rows_free(&rows);
-  a->have_obs = 1;
-  a->obs_from = from;
-  a->obs_to = to;
-  return rc;
+  return ensure_days(a, from, to);
 }
 
 int
@@ -324,22 +445,28 @@ analysis__observed(struct analysis *a, int64_t day, const char *cp)
 int
 analysis_span(struct analysis *a, int64_t *first, int64_t *last)
 {
-  struct arows rows;
   int found = 0;
   int rc;
 
   *first = *last = 0;
   if ((rc = analysis__load(a)) != OK)
     return rc;
-  rc = analysis__rows(a, INT64_MIN / 4, INT64_MAX / 4, &rows);
-  for (size_t i = 0; rc == OK && i < rows.n; i++) {
-    if (!found || rows.v[i].day < *first)
-      *first = rows.v[i].day;
-    if (!found || rows.v[i].day > *last)
-      *last = rows.v[i].day;
-    found = 1;
+  if (a->as_of >= store_size(a->st)) {
+    rc = store_flow_day_span(a->st, first, last);
+    found = rc == OK;
+    if (rc == ERR_NOTFOUND)
+      rc = OK;
+  } else {
+    rc = ensure_days(a, 0, 0);
+    for (size_t i = 0; rc == OK && i < tmap_count(a->days); i++) {
+      int64_t d = (int64_t)tmap_key(a->days, i)[0];
+      if (!found || d < *first)
+        *first = d;
+      if (!found || d > *last)
+        *last = d;
+      found = 1;
+    }
   }
-  analysis__rows_free(&rows);
   for (size_t i = 0; i < a->nstatus + a->ncoverage; i++) {
     const struct span *s =
         i < a->nstatus ? &a->status[i] : &a->coverage[i - a->nstatus];
@@ -604,15 +731,16 @@ cp_wanted(const struct analysis_flow_query *q, const char *cp)
   return 0;
 }
 
+/* outcome and source are interned (or NULL for any): pointers compare. */
 static int
 row_wanted(const struct analysis_flow_query *q, const char *outcome,
-           const struct arow *r)
+           const char *source, const struct arow *r)
 {
-  if (*outcome && strcmp(r->dim[DIM_OUTCOME], outcome) != 0)
+  if (outcome && r->dim[DIM_OUTCOME] != outcome)
     return 0;
-  if (q->source && strcmp(r->dim[DIM_SOURCE], q->source) != 0)
+  if (source && r->dim[DIM_SOURCE] != source)
     return 0;
-  return cp_wanted(q, r->dim[DIM_CHECKPOINT]);
+  return q->checkpoints == NULL || cp_wanted(q, r->dim[DIM_CHECKPOINT]);
 }
 
 static int
@@ -683,7 +811,11 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
                int (*fn)(void *ctx, const struct analysis_flow_row *row),
                void *ctx)
 {
-  const char *outcome = q->outcome ? q->outcome : "passed";
+  const char *outcome =
+      q->outcome && !*q->outcome
+          ? NULL
+          : analysis__intern(a, q->outcome ? q->outcome : "passed");
+  const char *source = q->source ? analysis__intern(a, q->source) : NULL;
   struct arows rows = {0};
   struct tmap *cmap = tmap_new(5), *pmap = tmap_new(DIM_COUNT + 1);
   struct cell *cells = NULL;
@@ -704,7 +836,7 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
   row_cell = xmalloc((rows.n ? rows.n : 1) * AM_COUNT * sizeof *row_cell);
   for (size_t i = 0; i < rows.n; i++) {
     const struct arow *r = &rows.v[i];
-    if (!row_wanted(q, outcome, r)) {
+    if (!row_wanted(q, outcome, source, r)) {
       row_cell[i * AM_COUNT] = SIZE_MAX;
       continue;
     }

@@ -124,3 +124,29 @@ store_each_flow_day_as_of(struct store *st, int64_t from_day, int64_t to_day,
   rollup_free(d.ru);
   return rc;
 }
+
+int
+store_flow_day_span(struct store *st, int64_t *first, int64_t *last)
+{
+  sqlite3 *db = store__db(st);
+  sqlite3_stmt *s = NULL;
+  int rc = ERR_NOTFOUND;
+
+  *first = *last = 0;
+  /* Both ends come from the primary key's first column: two seeks. */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT (SELECT min(day) FROM flow_day), "
+                         "(SELECT max(day) FROM flow_day)",
+                         -1, &s, NULL) != SQLITE_OK) {
+    store__set_error(st, "reading rollups: %s", sqlite3_errmsg(db));
+    return ERR_STORE;
+  }
+  if (sqlite3_step(s) == SQLITE_ROW &&
+      sqlite3_column_type(s, 0) != SQLITE_NULL) {
+    *first = sqlite3_column_int64(s, 0);
+    *last = sqlite3_column_int64(s, 1);
+    rc = OK;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}

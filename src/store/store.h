@@ -23,7 +23,8 @@ struct corridor;
 /*
  * Opens the store at path (a SQLite file). When create is set the file may
  * be new; otherwise it must exist and have been initialised. Returns OK and
- * a handle in *out, or an error with a message in err.
+ * a handle in *out, or an error with a message in err. A handle may pass
+ * from one thread to another, but two must never use it at once.
  */
 int store_open(const char *path, int create, struct store **out,
                struct buf *err);
@@ -67,6 +68,11 @@ enum store_put_result {
  */
 int store_put(struct store *st, const struct record *rec, const char *bytes,
               size_t len, enum store_put_result *result);
+/* The same, with the leaf hash of the bytes (ledger_leaf_hash) computed by
+ * the caller, say on another thread. */
+int store_put_hashed(struct store *st, const struct record *rec,
+                     const char *bytes, size_t len, const uint8_t hash[32],
+                     enum store_put_result *result);
 
 /* 1 when a record of kind with this id exists, else 0. */
 int store_has(struct store *st, enum record_kind kind, const char *id);
@@ -169,6 +175,10 @@ int store_each_flow_day_as_of(struct store *st, int64_t from_day,
                               int64_t to_day, uint64_t as_of,
                               int (*fn)(void *ctx, const struct flow_row *row),
                               void *ctx);
+
+/* The first and last day of the kept rollups: OK, or ERR_NOTFOUND when
+ * there are none. */
+int store_flow_day_span(struct store *st, int64_t *first, int64_t *last);
 
 /*
  * Calls fn for each live record of kind as of tree size as_of (sequence

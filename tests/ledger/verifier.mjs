@@ -79,7 +79,9 @@ function verifyConsistency(first, second, firstRoot, secondRoot, proof) {
 
 // C2SP signed-note: the verifier key and the note's signature lines.
 function parseVkey(text) {
-  const [name, hash, key] = text.trim().split("+");
+  // The name has no "+", the hash is hex; the base64 key may hold "+".
+  const [name, hash, ...rest] = text.trim().split("+");
+  const key = rest.join("+");
   const raw = Buffer.from(key, "base64");
   if (raw.length !== 33 || raw[0] !== 1) fail("verifier key: not Ed25519");
   const id = sha256(Buffer.from(name), Buffer.from([0x0a]), raw).subarray(0, 4);
