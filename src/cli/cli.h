@@ -32,6 +32,10 @@ struct store *cli_open_store(struct cli *cli, int create);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* What getopt refused, for a message: "unknown option or missing value:
+ * '--frm'". */
+const char *cli_bad_option(char **argv);
+
 /* Maps an error code to an exit code. */
 int cli_exit_code(int rc);
 

@@ -70,7 +70,7 @@ parse_common(struct cli *cli, struct common *c, int argc, char **argv,
       fputs(help, stdout);
       return ERR_EXISTS; /* help given: stop, successfully */
     default:
-      cli_usage_error(c->cmd, "unknown option");
+      cli_usage_error(c->cmd, "%s", cli_bad_option(argv));
       return ERR_USAGE;
     }
   }

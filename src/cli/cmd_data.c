@@ -89,7 +89,7 @@ cmd_init(struct cli *cli, int argc, char **argv)
       fputs(init_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("init", "unknown option");
+      return cli_usage_error("init", "%s", cli_bad_option(argv));
     }
   }
   if (optind < argc)
@@ -273,7 +273,7 @@ parse_import_opts(const char *cmd, struct cli *cli, int argc, char **argv,
   if (rc != OK && err.len)
     cli_usage_error(cmd, "%s", err.data);
   else if (rc != OK)
-    cli_usage_error(cmd, "unknown option");
+    cli_usage_error(cmd, "%s", cli_bad_option(argv));
   buf_cleanup(&err);
   return rc;
 }
@@ -604,7 +604,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
       return EXIT_OK;
     default:
       free(pos);
-      return cli_usage_error("export", "unknown option");
+      return cli_usage_error("export", "%s", cli_bad_option(argv));
     }
   }
   memset(&x, 0, sizeof x);

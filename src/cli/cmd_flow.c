@@ -256,7 +256,7 @@ cmd_flow(struct cli *cli, int argc, char **argv)
       fputs(flow_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("flow", "unknown option");
+      return cli_usage_error("flow", "%s", cli_bad_option(argv));
     }
   }
   if (optind < argc)

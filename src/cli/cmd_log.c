@@ -183,7 +183,7 @@ cmd_key(struct cli *cli, int argc, char **argv)
       fputs(key_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("key", "unknown option");
+      return cli_usage_error("key", "%s", cli_bad_option(argv));
     }
   }
   if (sub == NULL || (strcmp(sub, "generate") && strcmp(sub, "public")))
@@ -500,7 +500,7 @@ cmd_log(struct cli *cli, int argc, char **argv)
       fputs(log_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("log", "unknown option");
+      return cli_usage_error("log", "%s", cli_bad_option(argv));
     }
   }
   if (sub == NULL)
@@ -643,7 +643,7 @@ cmd_proof(struct cli *cli, int argc, char **argv)
       fputs(proof_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("proof", "unknown option");
+      return cli_usage_error("proof", "%s", cli_bad_option(argv));
     }
   }
   if (sub == NULL || (strcmp(sub, "inclusion") && strcmp(sub, "consistency")))
@@ -768,7 +768,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
       fputs(verify_help, stdout);
       goto out;
     default:
-      code = cli_usage_error("verify", "unknown option");
+      code = cli_usage_error("verify", "%s", cli_bad_option(argv));
       goto out;
     }
   }
@@ -978,7 +978,7 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
       fputs(verify_proof_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("verify-proof", "unknown option");
+      return cli_usage_error("verify-proof", "%s", cli_bad_option(argv));
     }
   }
   if (!ncp || !key || !prooff)

@@ -96,7 +96,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
       fputs(report_help, stdout);
       return EXIT_OK;
     default:
-      return cli_usage_error("report", "unknown option");
+      return cli_usage_error("report", "%s", cli_bad_option(argv));
     }
   }
   if (optind < argc)

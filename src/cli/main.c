@@ -67,6 +67,8 @@ main(int argc, char **argv)
     bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
     textdomain(PASSAGE_TEXTDOMAIN);
   }
+  /* Commands say themselves what was wrong with an option. */
+  opterr = 0;
   cli.db = getenv("PASSAGE_DB");
   if (cli.db == NULL || cli.db[0] == '\0')
     cli.db = "passage.db";
@@ -139,6 +141,16 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
   va_end(ap);
   fprintf(stderr, "\n(see 'passage %s --help')\n", cmd);
   return EXIT_USAGE;
+}
+
+const char *
+cli_bad_option(char **argv)
+{
+  static char msg[160];
+
+  snprintf(msg, sizeof msg, "unknown option or missing value: '%s'",
+           optind > 0 ? argv[optind - 1] : "?");
+  return msg;
 }
 
 int
