@@ -5,9 +5,10 @@
  *       Hashes N synthetic 200-byte entries and appends them to a frontier
  *       in memory, keeping the emitted nodes in an array; prints the rate
  *       of hashing alone and of hashing plus appending.
- *   bench_ledger build FILE N [--full] [--batch B]
+ *   bench_ledger build FILE N [--full] [--batch B] [--page-size P]
  *       The same appends written to a new SQLite file with the store's
- *       entry and node tables, B entries per transaction (default 1000000).
+ *       entry and node tables, B entries per transaction (default 1000000),
+ *       in pages of P bytes (default SQLite's, 4096).
  *       Without --full only the hash column holds data (kind 0, id '',
  *       bytes an empty blob, no id index); with --full every row holds its
  *       id and 200 bytes and the unique (kind, id) index is kept, as in a
@@ -182,6 +183,9 @@ prepare(sqlite3 *db, const char *sql)
   return s;
 }
 
+/* The page size of a new file (build --page-size); 0 for SQLite's. */
+static unsigned long page_size;
+
 /* Opens a file as the store does: same flags and pragmas. */
 static sqlite3 *
 db_open(const char *path, int create)
@@ -193,6 +197,12 @@ db_open(const char *path, int create)
   if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK)
     die("cannot open %s", path);
   sqlite3_busy_timeout(db, 5000);
+  if (create && page_size != 0) {
+    /* It only counts before the file is switched to WAL. */
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA page_size = %lu", page_size);
+    exec(db, sql);
+  }
   exec(db, sql_pragmas);
   return db;
 }
@@ -235,8 +245,7 @@ cmd_append(uint64_t n)
   char e[ENTRY_LEN], hx[2 * LEDGER_HASH_SIZE + 1];
   double t0, t1, t2;
 
-  printf("append in memory: N = %" PRIu64 ", %d-byte entries\n", n,
-         ENTRY_LEN);
+  printf("append in memory: N = %" PRIu64 ", %d-byte entries\n", n, ENTRY_LEN);
   t0 = now();
   for (uint64_t i = 0; i < n; i++) {
     entry_make(i, e);
@@ -255,8 +264,8 @@ cmd_append(uint64_t n)
   hex_encode(h, hx);
   report_rate("leaf hash only", n, t1 - t0);
   report_rate("leaf hash + frontier append", n, t2 - t1);
-  printf("nodes emitted: %zu (level >= %d)\nroot: %s\n", m.n,
-         LEDGER_NODE_LEVEL, hx);
+  printf("nodes emitted: %zu (level >= %d)\nroot: %s\n", m.n, LEDGER_NODE_LEVEL,
+         hx);
   printf("(checksum of the hash-only loop: %02x)\n", acc[0] ^ acc[31]);
   free(m.hash);
   ledger_frontier_free(f);
@@ -300,6 +309,7 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
   char e[ENTRY_LEN], hx[2 * LEDGER_HASH_SIZE + 1], num[32];
   struct stat sb;
   double t0, t1, t2, tb = 0;
+  sqlite3_int64 pgsize = 0;
 
   if (stat(path, &sb) == 0)
     die("%s exists: remove it first", path);
@@ -311,8 +321,7 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
   exec(db, "CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT)");
   ins_entry = prepare(db, sql_ins_entry);
   ins_node = prepare(db, sql_ins_node);
-  printf("build %s: N = %" PRIu64 ", %s, %" PRIu64
-         " entries per transaction\n",
+  printf("build %s: N = %" PRIu64 ", %s, %" PRIu64 " entries per transaction\n",
          path, n,
          full ? "full rows (id, 200 bytes, id index)" : "hash column only",
          batch);
@@ -357,14 +366,19 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
   exec(db, "COMMIT");
   sqlite3_finalize(ins_entry);
   sqlite3_finalize(ins_node);
+  ins_entry = prepare(db, "PRAGMA page_size");
+  if (sqlite3_step(ins_entry) == SQLITE_ROW)
+    pgsize = sqlite3_column_int64(ins_entry, 0);
+  sqlite3_finalize(ins_entry);
   exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close(db);
   t2 = now();
   report_rate("appends to SQLite (loop)", n, t1 - t0);
   report_rate("appends to SQLite (+ checkpoint)", n, t2 - t0);
   if (stat(path, &sb) == 0)
-    printf("file: %.2f GB (%.1f bytes per entry)\n", (double)sb.st_size / 1e9,
-           (double)sb.st_size / (double)n);
+    printf("file: %.2f GB (%.1f bytes per entry), pages of %lu bytes\n",
+           (double)sb.st_size / 1e9, (double)sb.st_size / (double)n,
+           (unsigned long)pgsize);
   printf("root: %s\n", hx);
   ledger_frontier_free(f);
   return 0;
@@ -605,8 +619,7 @@ summarise(double *t, size_t n, double q[3])
 /* Prints mean, p50, p99 and max of n samples in microseconds: wall-clock
  * time, then CPU time. */
 static void
-report_times(const char *what, const struct sample *t, size_t n,
-             uint64_t reads)
+report_times(const char *what, const struct sample *t, size_t n, uint64_t reads)
 {
   double *v = xmalloc(n * sizeof *v), qw[3], qc[3], mw, mc;
 
@@ -672,8 +685,8 @@ meta_read(struct bench_tree *t)
  */
 static int
 prove_one(struct src_db *d, const struct ledger_source *src,
-          const struct bench_tree *t, uint64_t index, int read_tx,
-          int tamper, struct sample *out)
+          const struct bench_tree *t, uint64_t index, int read_tx, int tamper,
+          struct sample *out)
 {
   uint8_t *proof = NULL, leaf[LEDGER_HASH_SIZE];
   size_t n = 0;
@@ -709,8 +722,8 @@ static size_t nverified, ntampered, nconsistency;
  */
 static int
 run_inclusion(struct src_db *d, const struct ledger_source *src,
-              const struct bench_tree *t, const struct prove_opts *o,
-              size_t n, uint64_t seed, int cold_each, const char *what)
+              const struct bench_tree *t, const struct prove_opts *o, size_t n,
+              uint64_t seed, int cold_each, const char *what)
 {
   struct sample *times = xmalloc((n ? n : 1) * sizeof *times);
   uint64_t reads = 0, rng = seed;
@@ -771,8 +784,8 @@ run_consistency(struct src_db *d, const struct ledger_source *src,
     reads_r += d->nleaves + d->nnode - before;
     if (r != OK)
       die("consistency: %s", util_strerror(r));
-    if (ledger_verify_consistency(old, t->size, old_root, t->root, proof,
-                                  n) != OK) {
+    if (ledger_verify_consistency(old, t->size, old_root, t->root, proof, n) !=
+        OK) {
       fprintf(stderr, "consistency proof %" PRIu64 " does not verify\n", old);
       bad++;
     }
@@ -800,11 +813,9 @@ cmd_prove(const char *path, const struct prove_opts *o)
   meta_read(&t);
   if (t.size < 2)
     die("%s", "the tree needs at least 2 leaves");
-  printf("prove %s: N = %" PRIu64 " (%s), statements %s%s, seed %" PRIu64
-         "\n",
+  printf("prove %s: N = %" PRIu64 " (%s), statements %s%s, seed %" PRIu64 "\n",
          path, t.size, t.full ? "full rows" : "hash column only",
-         o->per_call ? "prepared per call (store.c before)"
-                     : "prepared once",
+         o->per_call ? "prepared per call (store.c before)" : "prepared once",
          o->read_tx ? ", one read transaction per proof" : "", o->seed);
   res_before = resident(path);
   res_after = drop_cache(path);
@@ -875,11 +886,11 @@ cmd_prove(const char *path, const struct prove_opts *o)
 static void
 usage(void)
 {
-  fprintf(stderr,
-          "usage: bench_ledger append N\n"
-          "       bench_ledger build FILE N [--full] [--batch B]\n"
-          "       bench_ledger prove FILE [--count C] [--cold K] "
-          "[--per-call] [--read-tx] [--seed S]\n");
+  fprintf(stderr, "usage: bench_ledger append N\n"
+                  "       bench_ledger build FILE N [--full] [--batch B] "
+                  "[--page-size P]\n"
+                  "       bench_ledger prove FILE [--count C] [--cold K] "
+                  "[--per-call] [--read-tx] [--seed S]\n");
   exit(2);
 }
 
@@ -900,6 +911,8 @@ main(int argc, char **argv)
         full = 1;
       else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
         batch = parse_u64(argv[++i]);
+      else if (strcmp(argv[i], "--page-size") == 0 && i + 1 < argc)
+        page_size = (unsigned long)parse_u64(argv[++i]);
       else
         usage();
     }
