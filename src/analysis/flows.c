@@ -287,7 +287,7 @@ analysis__rows(struct analysis *a, int64_t from, int64_t to,
   rows->cap = n;
   for (size_t i = 0; i < tmap_count(a->days); i++) {
     int64_t d = (int64_t)tmap_key(a->days, i)[0];
-    if (d < from || d > to)
+    if (d < from || d > to || a->day_count[i] == 0)
       continue;
     memcpy(&rows->v[rows->n], &a->cache.v[a->day_first[i]],
            a->day_count[i] * sizeof *rows->v);

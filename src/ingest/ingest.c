@@ -2,7 +2,8 @@
  * The import pipeline: rows -> fields (mapping, label translation, reference
  * resolution) -> record validation -> canonical bytes -> store. One
  * transaction per import; any invalid row rolls the whole import back unless
- * rejects are being written.
+ * rejects are being written. Files are read on a thread of their own while
+ * the calling thread writes (handoff.h).
  */
 #include "ingest/ingest.h"
 
@@ -18,8 +19,12 @@
 #include <unistd.h>
 
 #include "ingest/csv.h"
+#include "ingest/handoff.h"
+#include "ledger/ledger.h"
 
-/* The kinds that records refer to by id, with --create-missing. */
+/* The kinds that records refer to by id, with --create-missing. The lists
+ * of names for the summary are numbered: 0 to NREF - 1 the unknown
+ * references of each kind, NREF + fi the unmapped labels of field fi. */
 enum { REF_CHECKPOINT, REF_SOURCE, REF_ACTOR, NREF };
 static const enum record_kind ref_kinds[NREF] = {KIND_checkpoint, KIND_source,
                                                  KIND_actor};
@@ -35,6 +40,13 @@ struct fieldmap {
   size_t nparts;
 };
 
+/*
+ * An import runs on two threads (see handoff.h). The reading thread owns
+ * the parsing state below; the writing thread, through the items it is
+ * handed, owns the store, the messages, the rejects file, the statistics
+ * and the lists of unknown names. The reading thread touches those only
+ * after handoff_drain(), when the writer has caught up and waits.
+ */
 struct importer {
   struct store *st;
   const struct ingest_opts *o;
@@ -47,6 +59,7 @@ struct importer {
   struct strmap *missing[NREF]; /* unknown references, in order seen */
   struct strmap **unlabelled;   /* per field: labels with no --values */
   struct strmap *labels;        /* "field\x1flabel" -> value */
+  char *labelled;               /* per field: 1 when it has --values */
   int failed;                   /* an invalid row: the import will roll back */
   size_t nerrors;
   const char *file;
@@ -62,7 +75,14 @@ struct importer {
   unsigned long pending_line;
   struct buf raw[2], *cur_raw, *pending_raw;
   struct buf canon, err, tmp;
+  struct handoff *ho;
+  char *const *files; /* the files to read */
+  size_t nfiles;
+  struct record wrec; /* the writer's copy of a record to store */
+  size_t fail_row;    /* the row being read when the store failed */
 };
+
+static int consume(void *ctx, const struct batch *b);
 
 void
 ingest_opts_init(struct ingest_opts *o)
@@ -324,15 +344,21 @@ importer_init(struct importer *imp, struct store *st,
   }
   imp->unlabelled = xcalloc(imp->kind->nfields, sizeof *imp->unlabelled);
   imp->labels = strmap_new();
+  imp->labelled = xcalloc(imp->kind->nfields, 1);
   for (size_t i = 0; i < o->nlabels; i++) {
     char *key = xasprintf("%s\x1f%s", o->labels[i].field, o->labels[i].label);
     strmap_put(imp->labels, key, o->labels[i].value);
     free(key);
+    for (size_t fi = 0; fi < imp->kind->nfields; fi++)
+      if (strcasecmp(o->labels[i].field, imp->kind->fields[fi].name) == 0)
+        imp->labelled[fi] = 1;
   }
   for (int i = 0; i < 2; i++) {
     record_init(&imp->recs[i], o->kind);
     buf_init(&imp->raw[i]);
   }
+  record_init(&imp->wrec, o->kind);
+  imp->ho = handoff_new(consume, imp);
   imp->cur = &imp->recs[0];
   imp->cur_raw = &imp->raw[0];
   imp->pending_raw = &imp->raw[1];
@@ -345,6 +371,8 @@ importer_init(struct importer *imp, struct store *st,
 static void
 importer_cleanup(struct importer *imp)
 {
+  handoff_free(imp->ho);
+  record_cleanup(&imp->wrec);
   for (int k = 0; k < NREF; k++) {
     strmap_free(imp->ids[k]);
     strmap_free(imp->names[k]);
@@ -354,6 +382,7 @@ importer_cleanup(struct importer *imp)
     strmap_free(imp->unlabelled[i]);
   free(imp->unlabelled);
   strmap_free(imp->labels);
+  free(imp->labelled);
   for (int i = 0; i < 2; i++) {
     record_cleanup(&imp->recs[i]);
     buf_cleanup(&imp->raw[i]);
@@ -403,11 +432,11 @@ report(struct importer *imp, unsigned long line, const char *what)
   }
 }
 
-/* An invalid row: reported, then written to the rejects file or failing
- * the import. */
+/* An invalid row: reported, then written to the rejects file (with the
+ * row as read, nraw bytes at raw) or failing the import. */
 static void
-reject(struct importer *imp, unsigned long line, const char *why,
-       const struct buf *raw)
+do_reject(struct importer *imp, unsigned long line, const char *why,
+          const char *raw, size_t nraw)
 {
   report(imp, line, why);
   imp->stats->rejected++;
@@ -423,11 +452,51 @@ reject(struct importer *imp, unsigned long line, const char *why,
     fwrite(b.data, 1, b.len, imp->rej);
     buf_cleanup(&b);
   }
-  if (raw && raw->len) {
+  if (nraw) {
     fputc(',', imp->rej);
-    fwrite(raw->data, 1, raw->len, imp->rej);
+    fwrite(raw, 1, nraw, imp->rej);
   }
   fputc('\n', imp->rej);
+}
+
+/* The reading thread's side: an invalid row, for the writer to report.
+ * Returns OK, or the writer's error (then stop). */
+static int
+send_reject(struct importer *imp, unsigned long line, const char *why,
+            const struct buf *raw)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_REJECT);
+
+  it->line = line;
+  it->text = batch_puts(b, why);
+  if (raw)
+    it->raw = batch_put(b, raw->data, raw->len);
+  return handoff_ready(imp->ho);
+}
+
+/* A name for the summary (see NREF), kept once in the order first met. */
+static int
+send_note(struct importer *imp, int list, const char *name)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_NOTE);
+
+  it->list = list;
+  it->text = batch_puts(b, name);
+  return handoff_ready(imp->ho);
+}
+
+static void
+do_note(struct importer *imp, const char *name, int list)
+{
+  struct strmap **m =
+      list < NREF ? &imp->missing[list] : &imp->unlabelled[list - NREF];
+
+  if (*m == NULL)
+    *m = strmap_new();
+  if (strmap_get(*m, name) == NULL)
+    strmap_put(*m, name, name);
 }
 
 static int
@@ -439,32 +508,95 @@ ref_index(enum record_kind k)
   return -1;
 }
 
-/* Writes a record (inside the import's transaction).
- * A row's record counts as added or already stored; a record made by
- * --create-missing counts as created instead (by create_ref). */
+/*
+ * Hands a row's record to the writer to store, canonicalised and hashed
+ * here. Even when an invalid row has doomed the import (it will be rolled
+ * back), it is written: only the store finds an id stored with other
+ * content or a correction of a missing record, and every error is to be
+ * listed. Returns OK, or the writer's error (then stop).
+ */
 static int
-put_record(struct importer *imp, struct record *rec, int is_row,
-           struct buf *why)
+send_put(struct importer *imp, const struct record *rec, unsigned long line,
+         const struct buf *raw)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_PUT);
+
+  it->line = line;
+  it->row = imp->row;
+  it->text.off = b->arena.len;
+  record_canonical(rec, &b->arena);
+  it->text.len = b->arena.len - it->text.off;
+  ledger_leaf_hash(batch_at(b, it->text), it->text.len, it->hash);
+  it->kind = rec->kind->kind;
+  it->values = batch_put(b, rec->v, rec->kind->nfields * sizeof rec->v[0]);
+  it->ncargo = rec->ncargo;
+  it->cargo = batch_put(b, rec->cargo, rec->ncargo * sizeof rec->cargo[0]);
+  it->pool = batch_put(b, rec->pool.data, rec->pool.len);
+  if (raw)
+    it->raw = batch_put(b, raw->data, raw->len);
+  return handoff_ready(imp->ho);
+}
+
+/* The record of a PUT item, into the writer's own. */
+static void
+load_record(struct record *r, const struct batch *b, const struct item *it)
+{
+  if (r->kind->kind != it->kind) {
+    record_cleanup(r);
+    record_init(r, it->kind);
+  }
+  memcpy(r->v, batch_at(b, it->values), it->values.len);
+  r->ncargo = it->ncargo;
+  memcpy(r->cargo, batch_at(b, it->cargo), it->cargo.len);
+  buf_reset(&r->pool);
+  buf_append(&r->pool, batch_at(b, it->pool), it->pool.len);
+}
+
+/* Stores a row's record: added or already stored, or rejected. Returns OK,
+ * or ERR_STORE, which ends the import. */
+static int
+do_put(struct importer *imp, const struct batch *b, const struct item *it)
+{
+  const char *raw = batch_at(b, it->raw);
+  enum store_put_result res;
+  int rc;
+
+  load_record(&imp->wrec, b, it);
+  rc = store_put_hashed(imp->st, &imp->wrec, batch_at(b, it->text),
+                        it->text.len, it->hash, &res);
+  if (rc == ERR_STORE) {
+    report(imp, it->line, store_errmsg(imp->st));
+    imp->fail_row = it->row;
+    return rc;
+  }
+  if (rc != OK)
+    do_reject(imp, it->line, store_errmsg(imp->st), raw, it->raw.len);
+  else if (res == STORE_ADDED)
+    imp->stats->added++;
+  else
+    imp->stats->unchanged++;
+  return OK;
+}
+
+/* Stores a record made by --create-missing right away, on the reading
+ * thread: the row that names it needs to know. */
+static int
+store_now(struct importer *imp, const struct record *rec, struct buf *why)
 {
   enum store_put_result res;
   int rc;
 
+  /* What was read before goes first, as it would on one thread. */
+  if ((rc = handoff_drain(imp->ho)) != OK)
+    return rc;
   buf_reset(&imp->canon);
   record_canonical(rec, &imp->canon);
-  /* Even when an invalid row has doomed the import (it will be rolled
-   * back), write: only the store finds an id stored with other content or a
-   * correction of a missing record, and every error is to be listed. */
   rc = store_put(imp->st, rec, imp->canon.data, imp->canon.len, &res);
   if (rc != OK) {
     buf_puts(why, store_errmsg(imp->st));
     return rc == ERR_STORE ? ERR_STORE : ERR_INVALID;
   }
-  if (!is_row)
-    return OK;
-  if (res == STORE_ADDED)
-    imp->stats->added++;
-  else
-    imp->stats->unchanged++;
   return OK;
 }
 
@@ -488,7 +620,7 @@ create_ref(struct importer *imp, int k, const char *text, const char *id,
   if (rc == OK)
     rc = record_finish(&rec, &e);
   if (rc == OK)
-    rc = put_record(imp, &rec, 0, why);
+    rc = store_now(imp, &rec, why);
   else
     buf_printf(why, "cannot create %s '%s': %s", ref_kinds[k] == KIND_checkpoint ? "checkpoint" : rec.kind->name, text, e.data);
   if (rc == OK) {
@@ -533,8 +665,7 @@ resolve(struct importer *imp, int k, const char *text, struct buf *out,
     if (rc == OK)
       buf_puts(out, slug);
   } else {
-    if (strmap_get(imp->missing[k], text) == NULL)
-      strmap_put(imp->missing[k], text, text);
+    send_note(imp, k, text);
     buf_printf(why, "unknown %s '%s'", record_kind_desc(ref_kinds[k])->name,
                text);
     rc = ERR_NOTFOUND;
@@ -550,6 +681,31 @@ field_error(struct buf *why, const char *field, const char *msg)
   if (why->len)
     buf_puts(why, "; ");
   buf_printf(why, "field '%s': %s", field, msg);
+}
+
+/* Replaces the label (*value, *n bytes) of field fi, which has --values,
+ * by our value; an unmapped label is an error. */
+static int
+translate_label(struct importer *imp, int fi, const char **value, size_t *n,
+                struct buf *e)
+{
+  const char *name = imp->kind->fields[fi].name;
+  char *key = xasprintf("%s\x1f%.*s", name, (int)*n, *value);
+  const char *mapped = strmap_get(imp->labels, key);
+  int rc = OK;
+
+  free(key);
+  if (mapped) {
+    *value = mapped;
+    *n = strlen(mapped);
+  } else {
+    char *label = xstrndup(*value, *n);
+    send_note(imp, NREF + fi, label);
+    buf_printf(e, "no --values mapping for label '%s'", label);
+    free(label);
+    rc = ERR_INVALID;
+  }
+  return rc;
 }
 
 /*
@@ -576,29 +732,8 @@ apply(struct importer *imp, struct record *rec, int fi, size_t line,
 
   buf_init(&e);
   buf_init(&resolved);
-  if (translate) {
-    char *key = xasprintf("%s\x1f%.*s", f->name, (int)n, value);
-    const char *mapped = NULL;
-    int has_map = 0;
-    for (size_t i = 0; i < imp->o->nlabels && !has_map; i++)
-      has_map = strcasecmp(imp->o->labels[i].field, f->name) == 0;
-    if (has_map) {
-      mapped = strmap_get(imp->labels, key);
-      if (mapped == NULL) {
-        char *label = xstrndup(value, n);
-        if (imp->unlabelled[fi] == NULL)
-          imp->unlabelled[fi] = strmap_new();
-        strmap_put(imp->unlabelled[fi], label, label);
-        buf_printf(&e, "no --values mapping for label '%s'", label);
-        free(label);
-        rc = ERR_INVALID;
-      } else {
-        value = mapped;
-        n = strlen(mapped);
-      }
-    }
-    free(key);
-  }
+  if (translate && imp->labelled[fi])
+    rc = translate_label(imp, fi, &value, &n, &e);
   if (rc == OK && (f->type == FT_REF || f->type == FT_REFLIST)) {
     int k = ref_index(f->ref);
     char *copy = xstrndup(value, n);
@@ -687,29 +822,17 @@ static int
 flush(struct importer *imp)
 {
   struct record *rec = imp->pending;
-  int rc;
 
   if (rec == NULL)
     return OK;
   imp->pending = NULL;
   buf_reset(&imp->err);
-  if (record_finish(rec, &imp->err) != OK) {
-    reject(imp, imp->pending_line, imp->err.data, imp->pending_raw);
-    return OK;
-  }
-  if (record_get(rec, "id") == NULL) {
-    reject(imp, imp->pending_line, "field 'id': required (or a name)",
-           imp->pending_raw);
-    return OK;
-  }
-  rc = put_record(imp, rec, 1, &imp->err);
-  if (rc == ERR_STORE) {
-    report(imp, imp->pending_line, imp->err.data);
-    return rc;
-  }
-  if (rc != OK)
-    reject(imp, imp->pending_line, imp->err.data, imp->pending_raw);
-  return OK;
+  if (record_finish(rec, &imp->err) != OK)
+    return send_reject(imp, imp->pending_line, imp->err.data, imp->pending_raw);
+  if (record_get(rec, "id") == NULL)
+    return send_reject(imp, imp->pending_line,
+                       "field 'id': required (or a name)", imp->pending_raw);
+  return send_put(imp, rec, imp->pending_line, imp->pending_raw);
 }
 
 /* A continuation row repeats its flow's other fields or leaves them empty:
@@ -789,8 +912,7 @@ take_row(struct importer *imp, unsigned long line, struct buf *why)
   if (why->len) {
     if ((rc = flush(imp)) != OK)
       return rc;
-    reject(imp, line, why->data, imp->cur_raw);
-    return OK;
+    return send_reject(imp, line, why->data, imp->cur_raw);
   }
   /* In CSV a flow's further cargo lines are further rows with its id; a
    * JSON line holds all of them, so the same id again is another record. */
@@ -799,7 +921,7 @@ take_row(struct importer *imp, unsigned long line, struct buf *why)
       strcmp(record_get(rec, "id"), record_get(imp->pending, "id")) == 0) {
     if (same_flow(imp->pending, rec, why) != OK ||
         merge_cargo(imp, rec, why) != OK)
-      reject(imp, line, why->data, imp->cur_raw);
+      return send_reject(imp, line, why->data, imp->cur_raw);
     return OK;
   }
   derive_id(imp, rec);
@@ -833,15 +955,72 @@ digest(struct importer *imp, const char *data, size_t len)
 }
 
 static void
-progress(struct importer *imp, size_t done, size_t total, int final)
+progress(struct importer *imp, size_t done, size_t total, size_t rows,
+         int final)
 {
   if (!imp->o->progress || total == 0)
     return;
   fprintf(imp->msg, "\r%s: %3d%% %zu rows", imp->file,
-          (int)(100.0 * (double)done / (double)total), imp->row);
+          (int)(100.0 * (double)done / (double)total), rows);
   if (final)
     fputc('\n', imp->msg);
   fflush(imp->msg);
+}
+
+/* The progress bar is drawn by the writer, between its messages. */
+static int
+send_progress(struct importer *imp, size_t done, size_t total)
+{
+  struct item *it = batch_add(handoff_batch(imp->ho), ITEM_PROGRESS);
+
+  it->row = imp->row;
+  it->done = done;
+  it->total = total;
+  return handoff_ready(imp->ho);
+}
+
+/* The writing thread: carries out a batch's items in order. */
+static int
+consume(void *ctx, const struct batch *b)
+{
+  struct importer *imp = ctx;
+  int rc = OK;
+
+  for (size_t i = 0; i < b->n && rc == OK; i++) {
+    const struct item *it = &b->items[i];
+    switch (it->type) {
+    case ITEM_PUT:
+      rc = do_put(imp, b, it);
+      break;
+    case ITEM_REJECT:
+      do_reject(imp, it->line, batch_at(b, it->text), batch_at(b, it->raw),
+                it->raw.len);
+      break;
+    case ITEM_NOTE:
+      do_note(imp, batch_at(b, it->text), it->list);
+      break;
+    case ITEM_PROGRESS:
+      progress(imp, it->done, it->total, it->row, 0);
+      break;
+    }
+  }
+  return rc;
+}
+
+/*
+ * Waits for the writer to carry out everything sent so far. Returns rc, or
+ * the writer's error: then, as on one thread, the rows read are those up
+ * to the one being read when the store failed.
+ */
+static int
+catch_up(struct importer *imp, int rc)
+{
+  int wrc = handoff_drain(imp->ho);
+
+  if (wrc == OK)
+    return rc;
+  imp->row = imp->fail_row;
+  return wrc;
 }
 
 static int
@@ -1107,15 +1286,14 @@ import_csv(struct importer *imp, const char *data, size_t len)
 
   for (; got != 0; got = csv_read(rd, &r)) {
     if (got < 0) {
-      struct buf e;
-      buf_init(&e);
-      buf_printf(&e, "%s", csv_reader_error(rd));
       buf_reset(imp->cur_raw);
       if ((rc = flush(imp)) != OK)
         break;
       imp->row++;
-      reject(imp, csv_reader_error_line(rd), e.data, NULL);
-      buf_cleanup(&e);
+      rc = send_reject(imp, csv_reader_error_line(rd), csv_reader_error(rd),
+                       NULL);
+      if (rc != OK)
+        break;
       continue;
     }
     if (blank_row(&r))
@@ -1123,7 +1301,8 @@ import_csv(struct importer *imp, const char *data, size_t len)
     imp->row++;
     record_reset(imp->cur);
     buf_reset(&why);
-    raw_row(imp->cur_raw, &r);
+    if (imp->rej)
+      raw_row(imp->cur_raw, &r); /* only the rejects file shows it */
     for (size_t c = header.nfields; c < r.nfields; c++)
       if (!blank(r.field[c])) {
         /* A value under no column would be lost without a word. */
@@ -1160,12 +1339,14 @@ import_csv(struct importer *imp, const char *data, size_t len)
     apply_sets(imp, imp->cur, &why);
     if ((rc = take_row(imp, r.line, &why)) != OK)
       break;
-    if ((imp->row & 0xffff) == 0)
-      progress(imp, csv_reader_offset(rd), len, 0);
+    if ((imp->row & 0xffff) == 0 &&
+        (rc = send_progress(imp, csv_reader_offset(rd), len)) != OK)
+      break;
   }
   if (rc == OK)
     rc = flush(imp);
-  progress(imp, len, len, 1);
+  rc = catch_up(imp, rc);
+  progress(imp, len, len, imp->row, 1);
 out:
   for (size_t i = 0; i < header.nfields; i++)
     free(header.field[i]);
@@ -1226,19 +1407,21 @@ import_jsonl(struct importer *imp, const char *data, size_t len)
     record_reset(imp->cur);
     buf_reset(&why);
     buf_reset(imp->cur_raw);
-    csv_cell(imp->cur_raw, s, n);
+    if (imp->rej)
+      csv_cell(imp->cur_raw, s, n);
     if (record_from_json(imp->cur, (int)imp->o->kind, &imp->ctx, s, n,
                          &why) == OK) {
       check_refs(imp, imp->cur, &why);
       apply_sets(imp, imp->cur, &why);
     }
     rc = take_row(imp, line, &why);
-    if ((imp->row & 0xffff) == 0)
-      progress(imp, (size_t)(p - data), len, 0);
+    if (rc == OK && (imp->row & 0xffff) == 0)
+      rc = send_progress(imp, (size_t)(p - data), len);
   }
   if (rc == OK)
     rc = flush(imp);
-  progress(imp, len, len, 1);
+  rc = catch_up(imp, rc);
+  progress(imp, len, len, imp->row, 1);
   buf_cleanup(&why);
   return rc;
 }
@@ -1382,6 +1565,37 @@ finish_import(struct importer *imp, int rc)
   return rc;
 }
 
+/* The reading thread of ingest_files(). Each file ends with the writer
+ * caught up, so that what is said about the next one comes after. */
+static int
+read_files(void *ctx)
+{
+  struct importer *imp = ctx;
+  int rc = OK;
+
+  for (size_t i = 0; i < imp->nfiles && rc == OK; i++) {
+    const char *file = imp->files[i];
+    char *data;
+    size_t len;
+    int mapped;
+    imp->file = file;
+    imp->row = 0;
+    if (load_file(file, &data, &len, &mapped) != OK) {
+      fprintf(imp->msg, "%s: cannot read: %s\n", file, strerror(errno));
+      return ERR_IO;
+    }
+    digest(imp, data ? data : "", len);
+    rc = imp->o->jsonl ? import_jsonl(imp, data ? data : "", len)
+                       : import_csv(imp, data ? data : "", len);
+    imp->stats->rows += imp->row;
+    if (mapped)
+      munmap(data, len);
+    else
+      free(data);
+  }
+  return rc;
+}
+
 int
 ingest_files(struct store *st, const struct ingest_opts *o,
              char *const *files, size_t nfiles, struct ingest_stats *stats)
@@ -1391,32 +1605,15 @@ ingest_files(struct store *st, const struct ingest_opts *o,
 
   memset(stats, 0, sizeof *stats);
   importer_init(&imp, st, o, stats);
+  imp.files = files;
+  imp.nfiles = nfiles;
   if ((rc = open_rejects(&imp)) != OK)
     goto out;
   if ((rc = store_begin(st)) != OK) {
     fprintf(imp.msg, "passage: %s\n", store_errmsg(st));
     goto out;
   }
-  for (size_t i = 0; i < nfiles && rc == OK; i++) {
-    char *data;
-    size_t len;
-    int mapped;
-    imp.file = files[i];
-    imp.row = 0;
-    if (load_file(files[i], &data, &len, &mapped) != OK) {
-      fprintf(imp.msg, "%s: cannot read: %s\n", files[i], strerror(errno));
-      rc = ERR_IO;
-      break;
-    }
-    digest(&imp, data ? data : "", len);
-    rc = o->jsonl ? import_jsonl(&imp, data ? data : "", len)
-                  : import_csv(&imp, data ? data : "", len);
-    stats->rows += imp.row;
-    if (mapped)
-      munmap(data, len);
-    else
-      free(data);
-  }
+  rc = handoff_run(imp.ho, read_files, &imp);
   rc = finish_import(&imp, rc);
 out:
   importer_cleanup(&imp);
@@ -1474,6 +1671,7 @@ ingest_fields(struct store *st, const struct ingest_opts *o,
   rc = take_row(&imp, 0, &why);
   if (rc == OK)
     rc = flush(&imp);
+  rc = catch_up(&imp, rc);
   rc = finish_import(&imp, rc);
 out:
   buf_cleanup(&why);

@@ -196,9 +196,24 @@ static const struct kind_desc kinds[KIND_COUNT] = {
      N(indicator_fields)},
 };
 
-/* Canonical JSON wants members sorted by name; computed once. */
+/* Canonical JSON wants members sorted by name; computed once, with the
+ * places among them of the two members that are no fields: a flow's
+ * "cargo" and "record" go before the sorted field cargo_at and record_at
+ * (nfields: after the last). */
 static int sorted[KIND_COUNT][RECORD_MAX_FIELDS];
+static size_t cargo_at[KIND_COUNT], record_at[KIND_COUNT];
 static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static size_t
+first_after(int k, const char *name)
+{
+  size_t i = 0;
+
+  while (i < kinds[k].nfields &&
+         strcmp(kinds[k].fields[sorted[k][i]].name, name) < 0)
+    i++;
+  return i;
+}
 
 static void
 sort_fields(void)
@@ -218,6 +233,8 @@ sort_fields(void)
       }
       o[j] = x;
     }
+    cargo_at[k] = first_after(k, "cargo");
+    record_at[k] = first_after(k, "record");
   }
 }
 
@@ -239,8 +256,13 @@ record_kind_by_name(const char *name)
 int
 record_field_index(const struct kind_desc *k, const char *name)
 {
+  /* Callers look fields up by name on every record: compare the first
+   * letters before calling strcasecmp, which nearly always settles it. */
+  int c = tolower((unsigned char)name[0]);
+
   for (size_t i = 0; i < k->nfields; i++)
-    if (strcasecmp(k->fields[i].name, name) == 0)
+    if (tolower((unsigned char)k->fields[i].name[0]) == c &&
+        strcasecmp(k->fields[i].name, name) == 0)
       return (int)i;
   return -1;
 }
@@ -422,20 +444,49 @@ set_enum(struct record *r, const struct field_desc *f, struct record_value *v,
   return ERR_INVALID;
 }
 
+/* 1 when util_slug() would give back the n bytes at s unchanged: runs of
+ * lower-case letters and digits joined by single dashes. */
+static int
+is_slug(const char *s, size_t n)
+{
+  if (n == 0 || s[0] == '-' || s[n - 1] == '-')
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '-' ? s[i - 1] == '-'
+                 : !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+      return 0;
+  }
+  return 1;
+}
+
+/* Whether category id a is the one meant by the n bytes at s, which are
+ * text and have that slug (both NULL when s is its own slug). */
+static int
+category_is(const char *a, const char *s, size_t n, const char *text,
+            const char *slug)
+{
+  if (text == NULL)
+    return strncasecmp(a, s, n) == 0 && a[n] == '\0';
+  return strcasecmp(a, text) == 0 || strcmp(a, slug) == 0;
+}
+
 static int
 set_category(struct record *r, const struct record_ctx *ctx,
              struct record_value *v, const char *s, size_t n,
              struct buf *err)
 {
-  char *text = xstrndup(s, n);
-  char *slug = util_slug(text);
+  /* Most cells hold a category's id as it is: spare them the copies. */
+  int plain = is_slug(s, n);
+  char *text = plain ? NULL : xstrndup(s, n);
+  char *slug = plain ? NULL : util_slug(text);
   const char *const *lists[2] = {record_default_categories,
                                  ctx ? ctx->categories : NULL};
   int r2 = ERR_INVALID;
 
   for (int l = 0; l < 2 && r2 != OK; l++) {
     for (const char *const *a = lists[l]; a && *a; a++) {
-      if (strcasecmp(*a, text) == 0 || strcmp(*a, slug) == 0) {
+      if (category_is(*a, s, n, text, slug)) {
         put_text(r, v, *a, strlen(*a));
         r2 = OK;
         break;
@@ -701,6 +752,10 @@ finish_flow(struct record *r, struct buf *err)
   for (size_t i = 0; i < r->ncargo; i++)
     if (r->cargo[i].category.set)
       r->cargo[k++] = r->cargo[i];
+  /* Lines past ncargo must stay clear: record_reset() clears only the
+   * first ncargo, and a stale value left here would turn up in the next
+   * record that reuses this one (its text pointing into an old pool). */
+  memset(r->cargo + k, 0, sizeof(r->cargo[0]) * (r->ncargo - k));
   r->ncargo = k;
   return rc;
 }
@@ -756,11 +811,17 @@ static void
 jcs_string(struct buf *out, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
+  size_t run = 0;
 
   buf_reserve(out, n + 2);
   buf_putc(out, '"');
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
+    /* Bytes that stand for themselves are copied a run at a time. */
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    buf_append(out, s + run, i - run);
+    run = i + 1;
     switch (c) {
     case '"':
       buf_puts(out, "\\\"");
@@ -783,15 +844,13 @@ jcs_string(struct buf *out, const char *s, size_t n)
     case '\t':
       buf_puts(out, "\\t");
       break;
-    default:
-      if (c < 0x20) {
-        char e[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-        buf_puts(out, e);
-      } else {
-        buf_putc(out, (char)c);
-      }
+    default: {
+      char e[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+      buf_puts(out, e);
+    }
     }
   }
+  buf_append(out, s + run, n - run);
   buf_putc(out, '"');
 }
 
@@ -830,8 +889,6 @@ record_canonical(const struct record *r, struct buf *out)
 {
   const struct kind_desc *k = r->kind;
   int first = 1;
-  int cargo_done = 0;
-  int rec_done = 0;
 
   pthread_once(&sorted_once, sort_fields);
   buf_putc(out, '{');
@@ -839,9 +896,7 @@ record_canonical(const struct record *r, struct buf *out)
     int fi = sorted[k->kind][i];
     const struct field_desc *f = &k->fields[fi];
 
-    /* "cargo" and "record" sort among the field names. */
-    if (!cargo_done && k->kind == KIND_flow && strcmp(f->name, "cargo") > 0) {
-      cargo_done = 1;
+    if (k->kind == KIND_flow && i == cargo_at[k->kind]) {
       if (r->ncargo > 0) {
         static const struct field_desc cat = {"category", FT_TEXT, 0, 0, NULL,
                                               NULL, NULL, NULL};
@@ -866,8 +921,7 @@ record_canonical(const struct record *r, struct buf *out)
         buf_putc(out, ']');
       }
     }
-    if (!rec_done && strcmp(f->name, "record") > 0) {
-      rec_done = 1;
+    if (i == record_at[k->kind]) {
       buf_puts(out, first ? "\"record\":" : ",\"record\":");
       first = 0;
       jcs_string(out, k->name, strlen(k->name));
@@ -881,7 +935,7 @@ record_canonical(const struct record *r, struct buf *out)
     buf_putc(out, ':');
     json_value(out, r, f, &r->v[fi]);
   }
-  if (!rec_done) {
+  if (record_at[k->kind] == k->nfields) {
     buf_puts(out, first ? "\"record\":" : ",\"record\":");
     jcs_string(out, k->name, strlen(k->name));
   }

@@ -150,8 +150,8 @@ add(struct rollup *ru, int64_t day, const char *dims[NKEY], const double m[])
   buf_reset(&ru->key);
   buf_append(&ru->key, &day, sizeof day);
   for (size_t i = 0; i < NKEY; i++) {
-    buf_puts(&ru->key, dims[i] ? dims[i] : "");
-    buf_putc(&ru->key, '\0');
+    const char *d = dims[i] ? dims[i] : "";
+    buf_append(&ru->key, d, strlen(d) + 1); /* with its NUL */
   }
   s = lookup(ru, ru->key.data, ru->key.len);
   for (int i = 0; i < M_ALL; i++)
@@ -209,16 +209,18 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
   double m[M_ALL] = {0};
   int64_t b, f, eb, ef;
   const struct record_value *v;
+  const char *start = record_text(rec, &rec->v[ru->f_start]);
+  const char *end = record_text(rec, &rec->v[ru->f_end]);
 
-  if (record_time_bounds(record_text(rec, &rec->v[ru->f_start]), tz, NULL, &b,
-                         &ef) != OK)
+  if (record_time_bounds(start, tz, NULL, &b, &ef) != OK)
     return;
-  if (record_time_bounds(record_text(rec, &rec->v[ru->f_end]), tz, NULL, &eb,
-                         &f) != OK)
+  if (end && strcmp(end, start) == 0) /* most often: parse it once */
+    f = ef;
+  else if (record_time_bounds(end, tz, NULL, &eb, &f) != OK)
     f = ef;
   for (size_t i = 0; i < NKEY; i++)
-    dims[i] = ru->f_key[i] >= 0 ? record_text(rec, &rec->v[ru->f_key[i]])
-                                : NULL;
+    dims[i] =
+        ru->f_key[i] >= 0 ? record_text(rec, &rec->v[ru->f_key[i]]) : NULL;
   dims[3] = rec->ncargo ? record_text(rec, &rec->cargo[0].category) : NULL;
 
   m[M_RECORDS] = sign;
@@ -246,31 +248,78 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
   }
 }
 
+/* Calls fn with the row a slot holds. */
+static int
+each_slot(const struct slot *s,
+          int (*fn)(void *ctx, const struct flow_row *row), void *ctx)
+{
+  struct flow_row row;
+  const char *p;
+
+  memset(&row, 0, sizeof row);
+  memcpy(&row.day, s->key, sizeof row.day);
+  p = s->key + sizeof row.day;
+  for (size_t k = 0; k < NKEY; k++) {
+    row.dim[key_dims[k]] = p;
+    p += strlen(p) + 1;
+  }
+  memcpy(row.m, s->m, sizeof row.m);
+  return fn(ctx, &row);
+}
+
 int
 rollup_each(struct rollup *ru, int (*fn)(void *ctx, const struct flow_row *row),
             void *ctx)
 {
   for (size_t i = 0; i < ru->cap; i++) {
-    struct slot *s = &ru->slots[i];
-    struct flow_row row;
-    const char *p;
     int rc;
-
-    if (s->key == NULL)
+    if (ru->slots[i].key == NULL)
       continue;
-    memset(&row, 0, sizeof row);
-    memcpy(&row.day, s->key, sizeof row.day);
-    p = s->key + sizeof row.day;
-    for (size_t k = 0; k < NKEY; k++) {
-      row.dim[key_dims[k]] = p;
-      p += strlen(p) + 1;
-    }
-    memcpy(row.m, s->m, sizeof row.m);
-    rc = fn(ctx, &row);
-    if (rc != OK)
+    if ((rc = each_slot(&ru->slots[i], fn, ctx)) != OK)
       return rc;
   }
   return OK;
+}
+
+/* The rollup table's key order: the day, then each dimension's text as
+ * SQLite's BINARY collation compares it. The texts hold no NUL, so
+ * comparing them NUL-separated compares them one by one. */
+static int
+by_key(const void *a, const void *b)
+{
+  const struct slot *x = *(const struct slot *const *)a;
+  const struct slot *y = *(const struct slot *const *)b;
+  size_t hd = sizeof(int64_t), n;
+  int64_t dx, dy;
+  int c;
+
+  memcpy(&dx, x->key, hd);
+  memcpy(&dy, y->key, hd);
+  if (dx != dy)
+    return dx < dy ? -1 : 1;
+  n = x->keylen < y->keylen ? x->keylen : y->keylen;
+  c = memcmp(x->key + hd, y->key + hd, n - hd);
+  if (c != 0)
+    return c;
+  return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
+}
+
+int
+rollup_each_sorted(struct rollup *ru,
+                   int (*fn)(void *ctx, const struct flow_row *row), void *ctx)
+{
+  const struct slot **order = xcalloc(ru->count, sizeof *order);
+  size_t n = 0;
+  int rc = OK;
+
+  for (size_t i = 0; i < ru->cap; i++)
+    if (ru->slots[i].key)
+      order[n++] = &ru->slots[i];
+  qsort(order, n, sizeof *order, by_key);
+  for (size_t i = 0; i < n && rc == OK; i++)
+    rc = each_slot(order[i], fn, ctx);
+  free(order);
+  return rc;
 }
 
 long

@@ -24,6 +24,11 @@ void rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
 /* Calls fn for each accumulated row. */
 int rollup_each(struct rollup *ru,
                 int (*fn)(void *ctx, const struct flow_row *row), void *ctx);
+/* The same in the order of the rollup table's key, in which SQLite adds
+ * rows fastest: at the end of the table, rather than all over it. */
+int rollup_each_sorted(struct rollup *ru,
+                       int (*fn)(void *ctx, const struct flow_row *row),
+                       void *ctx);
 size_t rollup_count(const struct rollup *ru);
 /* Adds sign times a row's sums under its key (for comparing rollups). */
 void rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign);

@@ -11,9 +11,16 @@
  * may get a decimal comma), so the digits are picked out of the formatted
  * text whatever its decimal point, and the read-back uses strtod_l() in the
  * "C" locale.
+ *
+ * That search costs a few microseconds, and an import formats every count
+ * and quantity it reads, nearly all of them whole numbers or short
+ * decimals. Those take a fast path (dec_fast) that finds the same digits
+ * with a few exact floating-point operations; anything it cannot settle
+ * goes the slow way.
  */
 #include "util.h"
 
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -137,6 +144,77 @@ dec_shortest(double a, struct dec *x)
   dec_round(a, 17, x); /* 17 digits always read back */
 }
 
+/* Writes the decimal digits of the whole number u > 0 into x, with x->e
+ * the power of ten of the first one. */
+static void
+dec_from_u64(uint64_t u, struct dec *x)
+{
+  char t[24];
+  int n = 0;
+
+  while (u > 0) {
+    t[n++] = (char)('0' + u % 10);
+    u /= 10;
+  }
+  x->n = n;
+  x->e = n - 1;
+  for (int i = 0; i < n; i++)
+    x->d[i] = t[n - 1 - i];
+}
+
+/*
+ * The shortest decimal of a > 0 found without the search, where that is
+ * easy to prove; 0 when the slow way must decide.
+ *
+ * A whole a < 2^53: its own digits. A decimal with fewer significant
+ * digits is another whole number, so another double.
+ *
+ * An a < 2^49 with a fraction and not a power of two: the reals that read
+ * back as a form an interval centred on a (the gaps to the doubles on
+ * either side are equal), so with p decimals the one nearest to a is the
+ * only candidate: if it does not read back, none does. No whole number
+ * reads back (a's fraction is at least one gap), so the answer is the
+ * nearest decimal for the first p >= 1 where that reads back, which is
+ * what dec_shortest() finds. All of it is exact: a * 10^p < 2^49 is within
+ * 2^-5 of the true product, and a decimal r / 10^p that reads back is
+ * within 1/16 of it (a's gap times 10^p is below two gaps of the product,
+ * 2^-3); so |a * 10^p - r| < 0.25 makes r the nearest whole number, and a
+ * larger distance means none reads back. r and 10^p (p <= 22) are exact
+ * doubles, so r / 10^p is rounded once, as strtod() rounds the decimal,
+ * and == a says whether it reads back.
+ */
+static int
+dec_fast(double a, struct dec *x)
+{
+  static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const double two49 = 562949953421312.0, two53 = 9007199254740992.0;
+  int exp2;
+
+#if FLT_EVAL_METHOD != 0
+  return 0; /* the argument above needs plain double arithmetic */
+#endif
+  if (a < two53 && a == floor(a)) {
+    dec_from_u64((uint64_t)a, x);
+    return 1;
+  }
+  if (a >= two49 || frexp(a, &exp2) == 0.5)
+    return 0;
+  for (size_t p = 1; p < sizeof pow10 / sizeof pow10[0]; p++) {
+    double hi = a * pow10[p], r;
+    if (hi >= two49)
+      return 0;
+    r = floor(hi + 0.5); /* hi + 0.5 is exact below 2^49 */
+    if (fabs(hi - r) < 0.25 && r / pow10[p] == a) {
+      dec_from_u64((uint64_t)r, x);
+      x->e -= (int)p;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 void
 util_format_number(double v, char *buf, size_t size)
 {
@@ -158,10 +236,12 @@ util_format_number(double v, char *buf, size_t size)
     snprintf(buf, size, "0"); /* -0 too */
     return;
   }
-  pthread_once(&c_locale_once, c_locale_init);
   if (v < 0)
     s[o++] = '-';
-  dec_shortest(fabs(v), &x);
+  if (!dec_fast(fabs(v), &x)) {
+    pthread_once(&c_locale_once, c_locale_init);
+    dec_shortest(fabs(v), &x);
+  }
   k = x.n;
   while (k > 1 && x.d[k - 1] == '0')
     k--;

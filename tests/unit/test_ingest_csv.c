@@ -158,13 +158,14 @@ test_table(void **state)
     const struct csv_case *c = &cases[i];
     size_t len = c->len ? c->len : strlen(c->in);
     char *got = dump(c->in, len);
+    int same = strcmp(got, c->want) == 0;
 
-    if (strcmp(got, c->want) != 0) {
+    /* One free: gcc -O3 takes fail() for a call that returns. */
+    if (!same)
       print_error("case %zu:\n--- got\n%s--- want\n%s", i, got, c->want);
-      free(got);
-      fail();
-    }
     free(got);
+    if (!same)
+      fail();
   }
 }
 

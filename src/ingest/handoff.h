@@ -1,0 +1,102 @@
+/*
+ * The hand-over between an import's two threads, private to ingest. The
+ * reading thread parses, validates, canonicalises and hashes; what is then
+ * left to do (store a record, report a rejected row, ...) it appends to a
+ * batch as items, in the order a single thread would have done it. The
+ * writing thread takes whole batches and carries their items out in that
+ * order, so the store and every message see one sequence, as before.
+ */
+#ifndef PASSAGE_INGEST_HANDOFF_H
+#define PASSAGE_INGEST_HANDOFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record/record.h"
+
+enum item_type {
+  ITEM_PUT,      /* store a record */
+  ITEM_REJECT,   /* an invalid row: report it, keep it in the rejects */
+  ITEM_NOTE,     /* a name for the summary of unknown names */
+  ITEM_PROGRESS, /* redraw the progress bar */
+};
+
+/* Bytes in a batch's arena. An offset rather than a pointer, since the
+ * arena moves as it grows. */
+struct span {
+  size_t off, len;
+};
+
+struct item {
+  enum item_type type;
+  unsigned long line; /* where the row starts in its file */
+  size_t row;         /* PUT, PROGRESS: data rows read when it was made */
+  struct span text;   /* PUT: canonical bytes; REJECT: why; NOTE: the name */
+  struct span raw;    /* PUT, REJECT: the row for the rejects file */
+  int list;           /* NOTE: which list of names */
+  /* PUT: the record, as record_init() left it and values were set. */
+  enum record_kind kind;
+  size_t ncargo;
+  struct span values, cargo, pool;
+  uint8_t hash[32]; /* its leaf hash */
+  /* PROGRESS: bytes read of total. */
+  size_t done, total;
+};
+
+struct batch {
+  struct item *items;
+  size_t n, cap;
+  struct buf arena;
+};
+
+/* Appends an item of the given type, otherwise zero, and returns it; the
+ * pointer is good until the next batch_add. */
+struct item *batch_add(struct batch *b, enum item_type type);
+/* Copies n bytes at p to the arena and says where they are. */
+struct span batch_put(struct batch *b, const void *p, size_t n);
+/* Copies the string s with its NUL, which the span does not count. */
+struct span batch_puts(struct batch *b, const char *s);
+/* The bytes of s; good until the arena grows. */
+const char *batch_at(const struct batch *b, struct span s);
+
+/*
+ * Carries out the items of a batch in order. Returns OK, or an error
+ * (ERR_STORE) after which no later batch is carried out.
+ */
+typedef int (*handoff_fn)(void *ctx, const struct batch *b);
+
+struct handoff;
+
+/*
+ * A hand-over to fn. Until handoff_run() says otherwise, fn runs on the
+ * caller's thread whenever a batch is handed over.
+ */
+struct handoff *handoff_new(handoff_fn fn, void *ctx);
+void handoff_free(struct handoff *h);
+
+/*
+ * Runs read(rctx), which fills batches, on a thread of its own while the
+ * calling thread carries them out with fn, at most a few batches behind.
+ * (The writer is the calling thread because SQLite, which it drives,
+ * allocates much, and the main thread's heap grows more cheaply than a
+ * new thread's.) Returns what read returned, once every batch it handed
+ * over has been carried out. Without threads, read runs on this thread.
+ */
+int handoff_run(struct handoff *h, int (*read)(void *rctx), void *rctx);
+
+/* The batch being filled; the reader's until it is handed over. */
+struct batch *handoff_batch(struct handoff *h);
+/*
+ * Hands the batch over when it is full. Returns OK, or the error fn
+ * returned for an earlier batch: then nothing more will be carried out,
+ * and the reader should stop.
+ */
+int handoff_ready(struct handoff *h);
+/*
+ * Hands the batch over and waits until every batch has been carried out,
+ * so that the reader may use what fn uses (the store, the messages) while
+ * the writer waits. Returns OK or the error as handoff_ready does.
+ */
+int handoff_drain(struct handoff *h);
+
+#endif
