@@ -276,6 +276,45 @@ test_tonnes(void **state)
   buf_cleanup(&err);
 }
 
+/* A cargo line dropped at finish (no category, no quantity) must not leave
+ * its slot set: the next record reusing the struct would inherit it. */
+static void
+test_dropped_cargo_line_is_cleared(void **state)
+{
+  struct record r;
+  struct buf err, out;
+  int cat, qty, unit;
+
+  (void)state;
+  record_init(&r, KIND_flow);
+  buf_init(&err);
+  buf_init(&out);
+  cat = record_field_index(r.kind, "category");
+  qty = record_field_index(r.kind, "quantity");
+  unit = record_field_index(r.kind, "unit");
+  set(&r, "start", "2024-01-01", &err);
+  set(&r, "checkpoint", "x", &err);
+  set(&r, "direction", "in", &err);
+  assert_int_equal(record_set(&r, NULL, unit, 0, "t", 1, &err), OK);
+  assert_int_equal(record_set(&r, NULL, cat, 1, "food", 4, &err), OK);
+  assert_int_equal(record_set(&r, NULL, qty, 1, "5", 1, &err), OK);
+  assert_int_equal(record_finish(&r, &err), OK);
+  assert_int_equal(r.ncargo, 1);
+  record_reset(&r);
+  set(&r, "start", "2024-01-02", &err);
+  set(&r, "checkpoint", "x", &err);
+  set(&r, "direction", "in", &err);
+  assert_int_equal(record_set(&r, NULL, cat, 0, "fuel", 4, &err), OK);
+  assert_int_equal(record_set(&r, NULL, qty, 1, "7", 1, &err), OK);
+  /* Line 1 has a quantity and no category of its own. */
+  assert_int_equal(record_finish(&r, &err), ERR_INVALID);
+  assert_string_equal(err.data,
+                      "field 'category': a cargo line needs a category");
+  record_cleanup(&r);
+  buf_cleanup(&err);
+  buf_cleanup(&out);
+}
+
 int
 main(void)
 {
@@ -289,6 +328,7 @@ main(void)
       cmocka_unit_test(test_time_offset),
       cmocka_unit_test(test_json_roundtrip),
       cmocka_unit_test(test_tonnes),
+      cmocka_unit_test(test_dropped_cargo_line_is_cleared),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
