@@ -75,6 +75,9 @@ struct analysis_flow_query {
   const char *source;         /* only this source's own figures, or NULL */
   const char *outcome;        /* "passed" when NULL; "" for every outcome */
   const char *const *checkpoints; /* NULL-terminated, or NULL for all */
+  /* With source among dims: 1 gives each source's own figures; 0 the
+   * figures each source won (whose numbers the reconciled total used). */
+  int own_figures;
 };
 
 /*
@@ -82,7 +85,9 @@ struct analysis_flow_query {
  * vehicles by type; tonnes by category) the figure of the best-graded
  * source (Admiralty code, A1 best; ties go to the source with more
  * records), never a sum of sources; then summed into the rows asked for.
- * With q->source, that source's own figures instead. Rows come sorted by
+ * With q->source, or with own_figures and source among the dimensions,
+ * each source's own figures instead (disputes are still marked). Rows come
+ * sorted by
  * their dimension values, days in order. fn returns OK to go on.
  */
 int analysis_flows(struct analysis *a, const struct analysis_flow_query *q,

@@ -816,6 +816,8 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
           ? NULL
           : analysis__intern(a, q->outcome ? q->outcome : "passed");
   const char *source = q->source ? analysis__intern(a, q->source) : NULL;
+  /* Grouped by source, each row is one source's: its own figures. */
+  int own = q->source != NULL;
   struct arows rows = {0};
   struct tmap *cmap = tmap_new(5), *pmap = tmap_new(DIM_COUNT + 1);
   struct cell *cells = NULL;
@@ -826,6 +828,8 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
   struct sorter sorter;
   int rc;
 
+  for (size_t k = 0; k < q->ndims && q->own_figures; k++)
+    own |= q->dims[k] == DIM_SOURCE;
   rc = analysis__observe(a, q->from, q->to);
   if (rc == OK)
     rc = analysis__rows(a, q->from, q->to, &rows);
@@ -899,7 +903,7 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
       struct cell *c = &cells[ci];
       if (c->winner == NULL)
         continue;
-      if (q->source || c->winner == r->dim[DIM_SOURCE])
+      if (own || c->winner == r->dim[DIM_SOURCE])
         g->m[m] += r->m[m];
       if (c->disputed && !q->source)
         group_dispute(g, c, ci);

@@ -19,6 +19,7 @@ static const char flow_help[] =
     "source's (A1 best; ties go to the source with more records). Where\n"
     "another source differs by more than the corridor's dispute_tolerance,\n"
     "the row is marked disputed and every source's figure is shown.\n"
+    "With --by source, each row shows that source's own figures.\n"
     "A checkpoint-day with no flow record and no coverage record saying it\n"
     "was observed is unknown: ? in tables, blank in CSV, null in JSON.\n"
     "\n"
@@ -300,6 +301,7 @@ cmd_flow(struct cli *cli, int argc, char **argv)
   q.to = to;
   q.dims = dims;
   q.ndims = ndims;
+  q.own_figures = 1; /* --by source: each source's own account */
   o.dims = dims;
   o.ndims = ndims;
   o.measures = measures;
