@@ -182,10 +182,10 @@ struct analysis_supply {
 /*
  * The supply outlook at the start of `day` for each category with a need
  * (a need record at or before the day, else the corridor file's): stock =
- * the latest stock record at or before the day, plus net inflows (tonnes of
- * the category in minus out; an unknown day adds nothing to the low end
- * and the baseline mean to the high end) minus consumption (population x
- * need) for the days from that record up to day-1. days of cover = stock /
+ * the latest stock record at or before the day, plus recorded net inflows
+ * (tonnes of the category in minus out) minus consumption (population x
+ * need) for the days from that record up to day-1; the recent inflow is
+ * the recorded net inflow of the 7 days before, divided by 7. days of cover = stock /
  * need per day; stock-out under constant net use u is day + floor(stock /
  * u). Returns *n results in a new array (free with free()).
  */

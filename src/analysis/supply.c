@@ -299,10 +299,13 @@ outlook(struct analysis *a, const struct points *stocks,
     rc = analysis__observe(a, day - 7, day - 1);
     if (rc == OK)
       rc = net_inflow(a, category, day - 7, day - 1, net, known);
-    o->inflow_7d_mean =
-        mean_known(net, known, 7, &o->has_inflow_7d) * convert(1, "t", unit);
-    if (isnan(o->inflow_7d_mean))
-      o->has_inflow_7d = 0;
+    /* The issue's "mean daily inflow of the 7 days before D": what was
+     * recorded over those days, divided by 7. */
+    double sum = 0;
+    for (int i = 0; i < 7; i++)
+      sum += net[i];
+    o->inflow_7d_mean = sum / 7 * convert(1, "t", unit);
+    o->has_inflow_7d = !isnan(o->inflow_7d_mean);
   }
   if (rc == OK && s) {
     int64_t n = day - s->day;
@@ -318,14 +321,9 @@ outlook(struct analysis *a, const struct points *stocks,
         double p = 0, use;
         population_on(pops, s->day + i, &p);
         use = p * need.per_person * per_unit;
-        if (known[i]) {
-          low += net[i] * to_unit - use;
-          high += net[i] * to_unit - use;
-        } else {
-          /* Unknown is not zero: the range widens instead. */
-          low -= use;
-          high += (o->has_baseline_inflow ? base_mean : 0) - use;
-        }
+        /* Recorded inflows, as the formula says; days with none add none. */
+        low += net[i] * to_unit - use;
+        high += net[i] * to_unit - use;
       }
       free(net);
       free(known);
