@@ -107,28 +107,11 @@ latest(const struct points *p, int64_t day, const char *category)
   return best;
 }
 
-/* Tonnes in a unit, or 0 when the unit is not a mass. */
-static double
-tonnes_per(const char *unit)
-{
-  static const struct {
-    const char *unit;
-    double t;
-  } units[] = {{"t", 1},     {"tonne", 1}, {"tonnes", 1}, {"ton", 1},
-               {"tons", 1},  {"mt", 1},    {"kg", 0.001}, {"g", 1e-6},
-               {"lb", 0.00045359237},      {"kt", 1000}};
-
-  for (size_t i = 0; unit && i < sizeof units / sizeof units[0]; i++)
-    if (strcasecmp(units[i].unit, unit) == 0)
-      return units[i].t;
-  return 0;
-}
-
 /* Converts amount in unit `from` to unit `to`; NAN when they do not mix. */
 static double
 convert(double amount, const char *from, const char *to)
 {
-  double f = tonnes_per(from), t = tonnes_per(to);
+  double f = record_unit_tonnes(from), t = record_unit_tonnes(to);
 
   if (from && to && strcasecmp(from, to) == 0)
     return amount;

@@ -207,12 +207,8 @@ cli_format_human(double v, char *buf, size_t size)
 void
 cli_json_string(struct buf *b, const char *s)
 {
-  json_t *j = json_string(s ? s : "");
-
-  if (j == NULL) /* not UTF-8: cannot happen for stored text */
-    j = json_string("");
-  util_jcs_encode(j, b);
-  json_decref(j);
+  if (s == NULL || util_jcs_string(b, s, strlen(s)) != OK)
+    buf_puts(b, "\"\""); /* stored text is UTF-8: not reached */
 }
 
 int

@@ -806,52 +806,11 @@ record_finish(struct record *r, struct buf *err)
   return rc;
 }
 
-/* Writes s as a JSON string the way RFC 8785 wants it. */
+/* Record text is checked UTF-8 (record_set), so this cannot fail. */
 static void
 jcs_string(struct buf *out, const char *s, size_t n)
 {
-  static const char hex[] = "0123456789abcdef";
-  size_t run = 0;
-
-  buf_reserve(out, n + 2);
-  buf_putc(out, '"');
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    /* Bytes that stand for themselves are copied a run at a time. */
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    buf_append(out, s + run, i - run);
-    run = i + 1;
-    switch (c) {
-    case '"':
-      buf_puts(out, "\\\"");
-      break;
-    case '\\':
-      buf_puts(out, "\\\\");
-      break;
-    case '\b':
-      buf_puts(out, "\\b");
-      break;
-    case '\f':
-      buf_puts(out, "\\f");
-      break;
-    case '\n':
-      buf_puts(out, "\\n");
-      break;
-    case '\r':
-      buf_puts(out, "\\r");
-      break;
-    case '\t':
-      buf_puts(out, "\\t");
-      break;
-    default: {
-      char e[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-      buf_puts(out, e);
-    }
-    }
-  }
-  buf_append(out, s + run, n - run);
-  buf_putc(out, '"');
+  util_jcs_string(out, s, n);
 }
 
 static void
@@ -1142,7 +1101,7 @@ record_time_bounds(const char *canonical, record_tz_fn tz, void *tzctx,
 }
 
 double
-record_cargo_tonnes(const struct record *r, size_t line)
+record_unit_tonnes(const char *unit)
 {
   static const struct {
     const char *unit;
@@ -1154,19 +1113,26 @@ record_cargo_tonnes(const struct record *r, size_t line)
       {"g", 1e-6},        {"lb", 0.00045359237}, {"lbs", 0.00045359237},
       {"kt", 1000},
   };
+
+  for (size_t i = 0; unit && i < N(units); i++)
+    if (strcasecmp(units[i].unit, unit) == 0)
+      return units[i].tonnes;
+  return 0;
+}
+
+double
+record_cargo_tonnes(const struct record *r, size_t line)
+{
   const struct cargo_line *c;
-  const char *u;
+  double per;
 
   if (line >= r->ncargo)
     return -1;
   c = &r->cargo[line];
   if (!c->quantity.set)
     return -1;
-  u = c->unit.set ? record_text(r, &c->unit) : "t";
-  for (size_t i = 0; i < N(units); i++)
-    if (strcasecmp(units[i].unit, u) == 0)
-      return c->quantity.num * units[i].tonnes;
-  return -1;
+  per = record_unit_tonnes(c->unit.set ? record_text(r, &c->unit) : "t");
+  return per > 0 ? c->quantity.num * per : -1;
 }
 
 void

@@ -162,6 +162,10 @@ int record_time_bounds(const char *canonical, record_tz_fn tz, void *tzctx,
  * b: exports write it, imports recognise it. */
 void record_hxl_tag(const struct field_desc *f, struct buf *b);
 
+/* Tonnes in one unit of a mass unit (t, tonne(s), ton(s), mt, kg, g, lb(s),
+ * kt; any case), or 0 when the unit is not a mass. */
+double record_unit_tonnes(const char *unit);
+
 /* The value of a cargo line's quantity in tonnes, or -1 when it is not a
  * mass (or has no quantity). */
 double record_cargo_tonnes(const struct record *r, size_t line);

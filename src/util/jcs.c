@@ -134,8 +134,8 @@ valid_utf8(const char *s, size_t n)
 }
 
 /* RFC 8785 3.2.2.2: the only escapes are the short ones and \u00xx. */
-static int
-put_string(struct buf *out, const char *s, size_t n)
+int
+util_jcs_string(struct buf *out, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
   size_t run = 0;
@@ -212,7 +212,7 @@ put_object(const json_t *v, struct buf *out, int depth)
   for (i = 0; i < n && r == OK; i++) {
     if (i > 0)
       buf_putc(out, ',');
-    r = put_string(out, m[i].key, m[i].keylen);
+    r = util_jcs_string(out, m[i].key, m[i].keylen);
     if (r != OK)
       break;
     buf_putc(out, ':');
@@ -254,7 +254,7 @@ encode(const json_t *v, struct buf *out, int depth)
   case JSON_ARRAY:
     return put_array(v, out, depth);
   case JSON_STRING:
-    return put_string(out, json_string_value(v), json_string_length(v));
+    return util_jcs_string(out, json_string_value(v), json_string_length(v));
   case JSON_INTEGER: {
     json_int_t i = json_integer_value(v);
     if (i > JCS_MAX_INT || i < -JCS_MAX_INT)

@@ -153,6 +153,10 @@ void util_format_human(double v, char *buf, size_t size);
  */
 int util_jcs_encode(const json_t *v, struct buf *out);
 
+/* Appends n bytes at s as one RFC 8785 JSON string. Returns OK, or
+ * ERR_INVALID (out unchanged) when s is not UTF-8. */
+int util_jcs_string(struct buf *out, const char *s, size_t n);
+
 /*
  * A map from strings to strings that keeps insertion order. Keys and values
  * are copied. strmap_get returns NULL for an absent key.
