@@ -37,10 +37,15 @@ if [ ! -x "$passage" ]; then
   exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
+# Other golden suites (tests/report) run through this script with their own
+# name, folder of cases and folder of shared input files.
+suite=${GOLDEN_SUITE:-cli}
+root=${GOLDEN_ROOT:-$here}
+common=${GOLDEN_COMMON:-common}
 
 cases=()
 if [ $# -eq 0 ]; then
-  for d in "$here"/cases/*/; do
+  for d in "$root"/cases/*/; do
     cases+=("${d%/}")
   done
 else
@@ -48,7 +53,7 @@ else
     if [ -d "$c" ]; then
       cases+=("$(cd "$c" && pwd)")
     else
-      cases+=("$here/cases/$c")
+      cases+=("$root/cases/$c")
     fi
   done
 fi
@@ -69,12 +74,12 @@ run_case() {
   local dir=$1 name work f base sep rc want_rc ok=0
   name=$(basename "$dir")
   if [ ! -f "$dir/cmd" ]; then
-    echo "cli/$name: no cmd file in $dir" >&2
+    echo "$suite/$name: no cmd file in $dir" >&2
     return 1
   fi
-  work=$(mktemp -d "$tmpbase/passage-cli-$name.XXXXXX") || return 1
-  if [ -d "$here/common" ]; then
-    cp -R "$here/common/." "$work/"
+  work=$(mktemp -d "$tmpbase/passage-$suite-$name.XXXXXX") || return 1
+  if [ -d "$root/$common" ]; then
+    cp -R "$root/$common/." "$work/"
   fi
   for f in "$dir"/* "$dir"/.[!.]*; do
     [ -e "$f" ] || continue
@@ -120,7 +125,7 @@ run_case() {
     else
       echo "$rc" >"$dir/expected.rc"
     fi
-    echo "updated cli/$name"
+    echo "updated $suite/$name"
     rm -rf "$work"
     return 0
   fi
@@ -133,7 +138,7 @@ run_case() {
         cp "$dir/expected.$f" "$work/.want.$f"
       fi
       if ! cmp -s "$work/.want.$f" "$work/.$f"; then
-        echo "cli/$name: std$f differs (- expected, + actual):"
+        echo "$suite/$name: std$f differs (- expected, + actual):"
         diff -u --label expected.$f --label actual "$work/.want.$f" \
           "$work/.$f"
         ok=1
@@ -141,22 +146,22 @@ run_case() {
     done
   else
     if [ ! -f "$dir/expected" ]; then
-      echo "cli/$name: no expected file in $dir"
+      echo "$suite/$name: no expected file in $dir"
       ok=1
     elif ! cmp -s "$dir/expected" "$work/.out"; then
-      echo "cli/$name: output differs (- expected, + actual):"
+      echo "$suite/$name: output differs (- expected, + actual):"
       diff -u --label expected --label actual "$dir/expected" "$work/.out"
       ok=1
     fi
   fi
   if [ "$rc" != "$want_rc" ]; then
-    echo "cli/$name: exit status $rc, expected $want_rc"
+    echo "$suite/$name: exit status $rc, expected $want_rc"
     ok=1
   fi
   if [ $ok = 0 ] || [ -z "${PASSAGE_CLI_KEEP:-}" ]; then
     rm -rf "$work"
   else
-    echo "cli/$name: kept $work"
+    echo "$suite/$name: kept $work"
   fi
   return $ok
 }
@@ -164,9 +169,9 @@ run_case() {
 failed=0
 for c in "${cases[@]}"; do
   if run_case "$c"; then
-    [ ${#cases[@]} -gt 1 ] && [ $update = 0 ] && echo "ok   cli/$(basename "$c")"
+    [ ${#cases[@]} -gt 1 ] && [ $update = 0 ] && echo "ok   $suite/$(basename "$c")"
   else
-    echo "FAIL cli/$(basename "$c")"
+    echo "FAIL $suite/$(basename "$c")"
     failed=$((failed + 1))
   fi
 done
