@@ -44,10 +44,6 @@ int cli_exit_code(int rc);
 int cli_parse_day(const char *cmd, const char *opt, const char *text,
                   int64_t *day);
 
-/* Writes a number for CSV/JSON: rounded to 6 decimals, shortest form. */
-void cli_format_number(double v, char *buf, size_t size);
-/* Writes a number for tables: thousands separators, at most 2 decimals. */
-void cli_format_human(double v, char *buf, size_t size);
 /* Appends s as a JSON string. */
 void cli_json_string(struct buf *b, const char *s);
 

@@ -138,7 +138,7 @@ number_or_null(struct buf *b, int known, double v)
     buf_puts(b, "null");
     return;
   }
-  cli_format_number(v, num, sizeof num);
+  util_format_figure(v, num, sizeof num);
   buf_puts(b, num);
 }
 
@@ -150,7 +150,7 @@ human_or_unknown(char *out, size_t size, int known, double v, int percent)
   else if (percent)
     snprintf(out, size, "%.1f%%", v * 100);
   else
-    cli_format_human(v, out, size);
+    util_format_human(v, out, size);
 }
 
 static const char index_help[] =
@@ -231,14 +231,14 @@ cmd_index(struct cli *cli, int argc, char **argv)
       buf_puts(&b, day);
       buf_putc(&b, ',');
       if (d->known) {
-        cli_format_number(d->index, num, sizeof num);
+        util_format_figure(d->index, num, sizeof num);
         buf_puts(&b, num);
       }
       for (int dir = 0; dir < AD_COUNT; dir++)
         for (int p = 0; p < AP_COUNT; p++) {
           buf_putc(&b, ',');
           if (d->part_known[dir][p]) {
-            cli_format_number(d->part[dir][p], num, sizeof num);
+            util_format_figure(d->part[dir][p], num, sizeof num);
             buf_puts(&b, num);
           }
         }
@@ -365,7 +365,7 @@ cmd_availability(struct cli *cli, int argc, char **argv)
         cli_csv_cell(&b, cps.ids[i]);
         buf_putc(&b, ',');
         if (known) {
-          cli_format_number(share, num, sizeof num);
+          util_format_figure(share, num, sizeof num);
           buf_puts(&b, num);
         }
         buf_putc(&b, '\n');
@@ -597,7 +597,7 @@ cmd_supply(struct cli *cli, int argc, char **argv)
         char num[40];
         buf_putc(&b, ',');
         if (k[j]) {
-          cli_format_number(v[j], num, sizeof num);
+          util_format_figure(v[j], num, sizeof num);
           buf_puts(&b, num);
         }
       }
@@ -624,8 +624,8 @@ cmd_supply(struct cli *cli, int argc, char **argv)
       const char *row[8] = {s->category, cells[0], cells[1], cells[2],
                             cells[3],    cells[4], cells[5], cells[6]};
       if (s->has_stock) {
-        cli_format_human(s->stock_low, lo, sizeof lo);
-        cli_format_human(s->stock_high, hi, sizeof hi);
+        util_format_human(s->stock_low, lo, sizeof lo);
+        util_format_human(s->stock_high, hi, sizeof hi);
         snprintf(cells[0], sizeof cells[0], "%s-%s %s", lo, hi, s->unit);
       } else {
         snprintf(cells[0], sizeof cells[0], "?");
@@ -633,8 +633,8 @@ cmd_supply(struct cli *cli, int argc, char **argv)
       human_or_unknown(cells[1], sizeof cells[1], s->need_per_day > 0,
                        s->need_per_day, 0);
       if (s->has_stock && s->need_per_day > 0) {
-        cli_format_human(s->cover_low, lo, sizeof lo);
-        cli_format_human(s->cover_high, hi, sizeof hi);
+        util_format_human(s->cover_low, lo, sizeof lo);
+        util_format_human(s->cover_high, hi, sizeof hi);
         snprintf(cells[2], sizeof cells[2], "%s-%s", lo, hi);
       } else {
         snprintf(cells[2], sizeof cells[2], "?");

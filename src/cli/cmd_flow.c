@@ -71,7 +71,7 @@ json_row(struct out *o, const struct analysis_flow_row *row)
     buf_printf(&o->b, "%s\"%s\": ", o->ndims || i ? ", " : "",
                store_measure_names[o->measures[i]]);
     if (row->known[m]) {
-      cli_format_number(row->m[m], num, sizeof num);
+      util_format_figure(row->m[m], num, sizeof num);
       buf_puts(&o->b, num);
     } else {
       buf_puts(&o->b, "null");
@@ -92,7 +92,7 @@ json_row(struct out *o, const struct analysis_flow_row *row)
         cli_json_string(&o->b, s->grade);
       else
         buf_puts(&o->b, "null");
-      cli_format_number(s->value, num, sizeof num);
+      util_format_figure(s->value, num, sizeof num);
       buf_printf(&o->b, ", \"measure\": \"%s\", \"value\": %s}",
                  names[s->measure], num);
     }
@@ -120,7 +120,7 @@ print_row(void *ctx, const struct analysis_flow_row *row)
       if (o->ndims || i)
         buf_putc(&o->b, ',');
       if (row->known[m]) {
-        cli_format_number(row->m[m], num, sizeof num);
+        util_format_figure(row->m[m], num, sizeof num);
         buf_puts(&o->b, num);
       }
     }
@@ -136,7 +136,7 @@ print_row(void *ctx, const struct analysis_flow_row *row)
     for (size_t i = 0; i < o->nmeasures; i++) {
       int m = measure_map[o->measures[i]];
       if (row->known[m])
-        cli_format_human(row->m[m], nums[i], sizeof nums[i]);
+        util_format_human(row->m[m], nums[i], sizeof nums[i]);
       else
         strcpy(nums[i], "?");
       cells[c++] = nums[i];

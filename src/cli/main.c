@@ -187,24 +187,6 @@ cli_parse_day(const char *cmd, const char *opt, const char *text,
 }
 
 void
-cli_format_number(double v, char *buf, size_t size)
-{
-  double r = round(v * 1e6) / 1e6;
-
-  if (fabs(v) < 1e15)
-    v = r;
-  if (v == 0)
-    v = 0; /* no "-0" */
-  util_format_number(v, buf, size);
-}
-
-void
-cli_format_human(double v, char *buf, size_t size)
-{
-  util_format_human(v, buf, size);
-}
-
-void
 cli_json_string(struct buf *b, const char *s)
 {
   if (s == NULL || util_jcs_string(b, s, strlen(s)) != OK)

@@ -71,13 +71,7 @@ report__fmt_change(double change, char *buf, size_t size)
 void
 report__fmt_json_num(double v, char *buf, size_t size)
 {
-  double r = round(v * 1e6) / 1e6;
-
-  if (fabs(v) < 1e15)
-    v = r;
-  if (v == 0)
-    v = 0; /* no "-0" */
-  util_format_number(v, buf, size);
+  util_format_figure(v, buf, size);
 }
 
 void

@@ -256,3 +256,13 @@ util_format_human(double v, char *buf, size_t size)
   }
   buf[o] = '\0';
 }
+
+void
+util_format_figure(double v, char *buf, size_t size)
+{
+  if (fabs(v) < 1e15)
+    v = round(v * 1e6) / 1e6;
+  if (v == 0)
+    v = 0; /* no "-0" */
+  util_format_number(v, buf, size);
+}

@@ -143,6 +143,12 @@ char *util_slug(const char *s);
 void util_format_human(double v, char *buf, size_t size);
 
 /*
+ * Writes a figure for CSV and JSON: rounded to 6 decimals (spreading over
+ * days leaves long fractions), never "-0", in util_format_number's form.
+ */
+void util_format_figure(double v, char *buf, size_t size);
+
+/*
  * Appends the RFC 8785 (JSON Canonicalization Scheme) form of v to out:
  * object members sorted by the UTF-16 code units of their names, no white
  * space, strings escaped as RFC 8785 3.2.2.2 says (\b \t \n \f \r \" \\ and
