@@ -67,9 +67,6 @@ void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *f);
 void cli_table_cleanup(struct cli_table *t);
 
-/* Appends s as a CSV cell, quoted when it must be. */
-void cli_csv_cell(struct buf *b, const char *s);
-
 /* Parses --as-of N; prints a usage error and returns ERR_USAGE when bad. */
 int cli_parse_as_of(const char *cmd, const char *text, uint64_t *out);
 

@@ -362,7 +362,7 @@ cmd_availability(struct cli *cli, int argc, char **argv)
         buf_putc(&b, '}');
       } else if (strcmp(c.format, "csv") == 0) {
         buf_printf(&b, "%s,", d);
-        cli_csv_cell(&b, cps.ids[i]);
+        util_csv_text(&b, cps.ids[i]);
         buf_putc(&b, ',');
         if (known) {
           util_format_figure(share, num, sizeof num);
@@ -449,9 +449,9 @@ cmd_compliance(struct cli *cli, int argc, char **argv)
     buf_puts(&b, "id,text,days_met,days_breached,days_unknown,"
                  "longest_breach,current_run\n");
     for (size_t i = 0; i < n; i++) {
-      cli_csv_cell(&b, res[i].ob->id);
+      util_csv_text(&b, res[i].ob->id);
       buf_putc(&b, ',');
-      cli_csv_cell(&b, res[i].ob->text ? res[i].ob->text : "");
+      util_csv_text(&b, res[i].ob->text ? res[i].ob->text : "");
       buf_printf(&b, ",%zu,%zu,%zu,%zu,%zu\n", res[i].days_met,
                  res[i].days_breached, res[i].days_unknown,
                  res[i].longest_breach, res[i].current_run);
@@ -590,9 +590,9 @@ cmd_supply(struct cli *cli, int argc, char **argv)
       int k[6] = {s->has_stock,    s->has_stock, s->need_per_day > 0,
                   s->has_inflow_7d, cover,        cover};
       buf_printf(&b, "%s,", date);
-      cli_csv_cell(&b, s->category);
+      util_csv_text(&b, s->category);
       buf_putc(&b, ',');
-      cli_csv_cell(&b, s->unit);
+      util_csv_text(&b, s->unit);
       for (int j = 0; j < 6; j++) {
         char num[40];
         buf_putc(&b, ',');

@@ -538,7 +538,7 @@ export_one(void *ctx, const struct store_entry *e)
       } else if (f->flags & FF_CARGO) {
         continue;
       }
-      cli_csv_cell(&x->line, record_text(&x->rec, v));
+      util_csv_text(&x->line, record_text(&x->rec, v));
     }
     buf_putc(&x->line, '\n');
     fwrite(x->line.data, 1, x->line.len, x->f);

@@ -113,7 +113,7 @@ print_row(void *ctx, const struct analysis_flow_row *row)
     for (size_t i = 0; i < o->ndims; i++) {
       if (i)
         buf_putc(&o->b, ',');
-      cli_csv_cell(&o->b, row->dim[o->dims[i]]);
+      util_csv_text(&o->b, row->dim[o->dims[i]]);
     }
     for (size_t i = 0; i < o->nmeasures; i++) {
       int m = measure_map[o->measures[i]];

@@ -4,8 +4,6 @@
  * own tools.
  */
 #include <errno.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -87,30 +85,10 @@ load_verifier(const char *cmd, const char *arg, struct ledger_verifier **out)
   return load_verifier_of(cmd, arg, LEDGER_KEY_ED25519, out);
 }
 
-static void
-b64(struct buf *b, const uint8_t *data, size_t n)
-{
-  char out[4 * ((64 + 2) / 3) + 1];
-
-  for (size_t i = 0; i < n; i += 48) {
-    size_t chunk = n - i < 48 ? n - i : 48;
-    int len = EVP_EncodeBlock((unsigned char *)out, data + i, (int)chunk);
-    buf_append(b, out, (size_t)len);
-  }
-}
-
 static int
 unb64(const char *s, uint8_t out[LEDGER_HASH_SIZE])
 {
-  unsigned char tmp[48];
-  size_t n = strlen(s);
-
-  if (n != 44 || s[43] != '=' || s[42] == '=')
-    return ERR_INVALID;
-  if (EVP_DecodeBlock(tmp, (const unsigned char *)s, 44) != 33)
-    return ERR_INVALID;
-  memcpy(out, tmp, LEDGER_HASH_SIZE);
-  return OK;
+  return util_base64_decode_exact(s, strlen(s), out, LEDGER_HASH_SIZE);
 }
 
 static int
@@ -570,7 +548,7 @@ print_hashes(struct buf *b, const uint8_t *hashes, size_t n)
   buf_puts(b, "\"hashes\": [");
   for (size_t i = 0; i < n; i++) {
     buf_puts(b, i ? ", \"" : "\"");
-    b64(b, hashes + i * LEDGER_HASH_SIZE, LEDGER_HASH_SIZE);
+    util_base64_encode(b, hashes + i * LEDGER_HASH_SIZE, LEDGER_HASH_SIZE);
     buf_putc(b, '"');
   }
   buf_puts(b, "]}\n");

@@ -83,24 +83,6 @@ cli_table_cleanup(struct cli_table *t)
   memset(t, 0, sizeof *t);
 }
 
-void
-cli_csv_cell(struct buf *b, const char *s)
-{
-  if (s == NULL)
-    return;
-  if (strpbrk(s, ",\"\n\r") == NULL) {
-    buf_puts(b, s);
-    return;
-  }
-  buf_putc(b, '"');
-  for (; *s; s++) {
-    if (*s == '"')
-      buf_putc(b, '"');
-    buf_putc(b, *s);
-  }
-  buf_putc(b, '"');
-}
-
 int
 cli_parse_as_of(const char *cmd, const char *text, uint64_t *out)
 {

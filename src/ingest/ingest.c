@@ -398,27 +398,6 @@ importer_cleanup(struct importer *imp)
   buf_cleanup(&imp->tmp);
 }
 
-static void
-csv_cell(struct buf *b, const char *s, size_t n)
-{
-  int quote = 0;
-
-  for (size_t i = 0; i < n; i++)
-    if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-      quote = 1;
-  if (!quote) {
-    buf_append(b, s, n);
-    return;
-  }
-  buf_putc(b, '"');
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '"')
-      buf_putc(b, '"');
-    buf_putc(b, s[i]);
-  }
-  buf_putc(b, '"');
-}
-
 /* Prints one located error, up to the cap; every error counts. */
 static void
 report(struct importer *imp, unsigned long line, const char *what)
@@ -448,7 +427,7 @@ do_reject(struct importer *imp, unsigned long line, const char *why,
   {
     struct buf b;
     buf_init(&b);
-    csv_cell(&b, why, strlen(why));
+    util_csv_cell(&b, why, strlen(why));
     fwrite(b.data, 1, b.len, imp->rej);
     buf_cleanup(&b);
   }
@@ -1188,7 +1167,7 @@ raw_row(struct buf *b, const struct csv_record *r)
   for (size_t i = 0; i < r->nfields; i++) {
     if (i)
       buf_putc(b, ',');
-    csv_cell(b, r->field[i], r->len[i]);
+    util_csv_cell(b, r->field[i], r->len[i]);
   }
 }
 
@@ -1408,7 +1387,7 @@ import_jsonl(struct importer *imp, const char *data, size_t len)
     buf_reset(&why);
     buf_reset(imp->cur_raw);
     if (imp->rej)
-      csv_cell(imp->cur_raw, s, n);
+      util_csv_cell(imp->cur_raw, s, n);
     if (record_from_json(imp->cur, (int)imp->o->kind, &imp->ctx, s, n,
                          &why) == OK) {
       check_refs(imp, imp->cur, &why);

@@ -214,110 +214,6 @@ ledger_key_name_valid(const char *name, size_t len)
   return 1;
 }
 
-/* Base64, RFC 4648 section 4, with padding. */
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-b64_put(struct buf *b, const uint8_t *p, size_t n)
-{
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)p[i] << 16;
-    size_t left = n - i;
-    char q[4];
-
-    if (left > 1)
-      v |= (uint32_t)p[i + 1] << 8;
-    if (left > 2)
-      v |= p[i + 2];
-    q[0] = b64_alphabet[v >> 18 & 63];
-    q[1] = b64_alphabet[v >> 12 & 63];
-    q[2] = left > 1 ? b64_alphabet[v >> 6 & 63] : '=';
-    q[3] = left > 2 ? b64_alphabet[v & 63] : '=';
-    buf_append(b, q, 4);
-  }
-}
-
-static int
-b64_value(unsigned char c)
-{
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-/*
- * Decodes canonical base64 (len a multiple of 4, '=' only as padding at the
- * end, unused bits zero) into a new buffer. Returns OK, or ERR_INVALID.
- * Canonical form matters: an encoding is then the only one of its bytes,
- * so re-emitting a signature line reproduces it exactly.
- */
-static int
-b64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len)
-{
-  const unsigned char *p = (const unsigned char *)s;
-  uint8_t *d = NULL;
-  size_t n = 0, pad = 0;
-  int r = ERR_INVALID;
-
-  *out = NULL;
-  *out_len = 0;
-  if (len % 4 != 0)
-    goto out;
-  if (len > 0 && p[len - 1] == '=')
-    pad = len > 1 && p[len - 2] == '=' ? 2 : 1;
-  d = xmalloc(len / 4 * 3 + 1);
-  for (size_t i = 0; i < len; i += 4) {
-    int v[4];
-    int quads = (i + 4 == len) ? 4 - (int)pad : 4;
-
-    for (int j = 0; j < 4; j++) {
-      v[j] = j < quads ? b64_value(p[i + j]) : 0;
-      if (v[j] < 0)
-        goto out;
-    }
-    d[n++] = (uint8_t)(v[0] << 2 | v[1] >> 4);
-    if (quads > 2)
-      d[n++] = (uint8_t)((v[1] & 15) << 4 | v[2] >> 2);
-    if (quads > 3)
-      d[n++] = (uint8_t)((v[2] & 3) << 6 | v[3]);
-    if ((quads == 2 && (v[1] & 15) != 0) || (quads == 3 && (v[2] & 3) != 0))
-      goto out;
-  }
-  *out = d;
-  *out_len = n;
-  d = NULL;
-  r = OK;
-out:
-  free(d);
-  return r;
-}
-
-/* Decodes exactly want bytes of base64 into out. */
-static int
-b64_decode_exact(const char *s, size_t len, uint8_t *out, size_t want)
-{
-  uint8_t *d;
-  size_t n;
-  int r = b64_decode(s, len, &d, &n);
-
-  if (r == OK && n != want)
-    r = ERR_INVALID;
-  if (r == OK)
-    memcpy(out, d, want);
-  if (d != NULL)
-    OPENSSL_cleanse(d, n);
-  free(d);
-  return r;
-}
 
 /* Parses exactly 8 hex digits, either case (Go's ParseUint base 16). */
 static int
@@ -501,7 +397,7 @@ format_key(const char *prefix, const char *name, uint32_t key_hash,
   raw[0] = type;
   memcpy(raw + 1, key, 32);
   buf_printf(&b, "%s%s+%08" PRIx32 "+", prefix, name, key_hash);
-  b64_put(&b, raw, sizeof raw);
+  util_base64_encode(&b, raw, sizeof raw);
   OPENSSL_cleanse(raw, sizeof raw);
   return buf_take(&b);
 }
@@ -580,7 +476,7 @@ ledger_signer_parse(const char *text, size_t len, struct ledger_signer **out,
     errf(err, "private key: the key hash is not 8 hex digits");
     goto out;
   }
-  if (b64_decode_exact(k.key, k.key_len, raw, sizeof raw) != OK) {
+  if (util_base64_decode_exact(k.key, k.key_len, raw, sizeof raw) != OK) {
     errf(err, "private key: the key is not base64 of 33 bytes");
     goto out;
   }
@@ -767,7 +663,7 @@ ledger_verifier_parse(const char *text, size_t len,
     errf(err, "verifier key: the key hash is not 8 hex digits");
     goto out;
   }
-  if (b64_decode_exact(k.key, k.key_len, raw, sizeof raw) != OK) {
+  if (util_base64_decode_exact(k.key, k.key_len, raw, sizeof raw) != OK) {
     errf(err, "verifier key: the key is not base64 of 33 bytes");
     goto out;
   }
@@ -840,7 +736,7 @@ put_sig_line(struct buf *b, const char *name, uint32_t key_hash,
   memcpy(raw + 4, sig, sig_len);
   buf_append(b, sig_prefix, SIG_PREFIX_LEN);
   buf_printf(b, "%s ", name);
-  b64_put(b, raw, 4 + sig_len);
+  util_base64_encode(b, raw, 4 + sig_len);
   buf_putc(b, '\n');
   free(raw);
 }
@@ -909,7 +805,7 @@ ledger_checkpoint_format(const char *origin, uint64_t size,
   if (r != OK)
     goto out;
   buf_printf(&b, "%s\n%" PRIu64 "\n", origin, size);
-  b64_put(&b, root, LEDGER_HASH_SIZE);
+  util_base64_encode(&b, root, LEDGER_HASH_SIZE);
   buf_putc(&b, '\n');
   r = ledger_sign_note(b.data, b.len, s, out, err);
 out:
@@ -938,7 +834,8 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
 {
   const char *name, *sp, *b64;
   size_t name_len;
-  uint8_t *raw = NULL;
+  struct buf raw;
+  const uint8_t *r;
   size_t raw_len;
 
   if (len < SIG_PREFIX_LEN || memcmp(line, sig_prefix, SIG_PREFIX_LEN) != 0) {
@@ -959,24 +856,28 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
     return ERR_INVALID;
   }
   b64 = sp + 1;
-  if (b64_decode(b64, (size_t)(line + len - b64), &raw, &raw_len) != OK) {
+  buf_init(&raw);
+  if (util_base64_decode(b64, (size_t)(line + len - b64), &raw) != OK) {
     errf(err, "note, line %lu: the signature is not base64", lineno);
+    buf_cleanup(&raw);
     return ERR_INVALID;
   }
+  raw_len = raw.len;
+  r = (const uint8_t *)raw.data;
   if (raw_len < 5) {
     errf(err, "note, line %lu: the signature is shorter than 5 bytes",
          lineno);
-    free(raw);
+    buf_cleanup(&raw);
     return ERR_INVALID;
   }
   sig->name = xstrndup(name, name_len);
   sig->sig = xmalloc(raw_len - 4);
-  memcpy(sig->sig, raw + 4, raw_len - 4);
+  memcpy(sig->sig, r + 4, raw_len - 4);
   sig->pub.name = sig->name;
-  sig->pub.key_hash = get_be32(raw);
+  sig->pub.key_hash = get_be32(r);
   sig->pub.sig = sig->sig;
   sig->pub.sig_len = raw_len - 4;
-  free(raw);
+  buf_cleanup(&raw);
   return OK;
 }
 
@@ -1294,7 +1195,7 @@ ledger_checkpoint_parse(const char *text, size_t len,
   }
   line = next_line(&p, end, &n);
   if (line == NULL ||
-      b64_decode_exact(line, n, c.root, LEDGER_HASH_SIZE) != OK) {
+      util_base64_decode_exact(line, n, c.root, LEDGER_HASH_SIZE) != OK) {
     errf(err, "checkpoint, line 3: the root hash must be base64 of 32 "
               "bytes");
     goto out;

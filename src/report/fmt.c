@@ -122,27 +122,6 @@ report__md_escape(struct buf *b, const char *s)
   }
 }
 
-void
-report__base64(const uint8_t *data, size_t n, char *out)
-{
-  static const char tab[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t o = 0;
-
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)data[i] << 16;
-    size_t left = n - i;
-    if (left > 1)
-      v |= (uint32_t)data[i + 1] << 8;
-    if (left > 2)
-      v |= data[i + 2];
-    out[o++] = tab[(v >> 18) & 63];
-    out[o++] = tab[(v >> 12) & 63];
-    out[o++] = left > 1 ? tab[(v >> 6) & 63] : '=';
-    out[o++] = left > 2 ? tab[v & 63] : '=';
-  }
-  out[o] = '\0';
-}
 
 /* The JSON writer. */
 

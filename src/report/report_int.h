@@ -260,8 +260,6 @@ void report__html_escape(struct buf *b, const char *s);
 /* Appends text for a Markdown table cell or line: one line, with the
  * characters that Markdown would read as markup escaped. */
 void report__md_escape(struct buf *b, const char *s);
-/* base64 (RFC 4648) of n bytes into out (at least 4 * ((n + 2) / 3) + 1). */
-void report__base64(const uint8_t *data, size_t n, char *out);
 
 /* A JSON writer: one member or element per line, two spaces a level. */
 struct jw {

@@ -1029,7 +1029,13 @@ report__sitrep_collect(struct analysis *a, const struct report_sitrep_query *q,
   rc = analysis_root(a, root);
   if (rc != OK)
     goto out;
-  report__base64(root, sizeof root, s->root);
+  {
+    struct buf b64;
+    buf_init(&b64);
+    util_base64_encode(&b64, root, sizeof root);
+    snprintf(s->root, sizeof s->root, "%s", b64.data);
+    buf_cleanup(&b64);
+  }
   index_checkpoints(s);
   if (s->index_cps) {
     /* NULL-terminated, as analysis_flow_query wants. */

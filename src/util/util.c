@@ -75,6 +75,24 @@ xrealloc(void *p, size_t n)
   return q;
 }
 
+void *
+util_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+  size_t n = *cap ? *cap : 8;
+
+  if (need <= *cap)
+    return p;
+  while (n < need) {
+    if (n > SIZE_MAX / 2 / size) {
+      fprintf(stderr, "passage: out of memory (an array of %zu)\n", need);
+      abort();
+    }
+    n *= 2;
+  }
+  *cap = n;
+  return xrealloc(p, n * size);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -37,6 +37,12 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/*
+ * The one growable array: returns p reallocated so that it holds at least
+ * need elements of size bytes, updating *cap (doubling, so appends cost
+ * amortised O(1)). Use as: v = util_grow(v, &cap, n + 1, sizeof *v).
+ */
+void *util_grow(void *p, size_t *cap, size_t need, size_t size);
 /* Like asprintf, aborting on failure. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -162,6 +168,39 @@ int util_jcs_encode(const json_t *v, struct buf *out);
 /* Appends n bytes at s as one RFC 8785 JSON string. Returns OK, or
  * ERR_INVALID (out unchanged) when s is not UTF-8. */
 int util_jcs_string(struct buf *out, const char *s, size_t n);
+
+/*
+ * Writes v for people and scripts: members in insertion order, strings
+ * escaped as util_jcs_string, integers as they are, reals as
+ * util_format_figure (6 decimals at most), then a newline.
+ * UTIL_JSON_PRETTY: one member or element per line, two spaces a level,
+ * except containers whose path matches a pattern of flat (NULL-terminated,
+ * may be NULL), written on one line: a path names members by key and array
+ * elements by '*', joined by '.' ("" the root, "period",
+ * "rows.*.sources"); a '*' in a pattern matches any one segment.
+ * UTIL_JSON_ROWS: the root object on one line, each array in it one element
+ * a line ({"rows": [\n  {...},\n  {...}\n]}), as the analysis commands print.
+ * Returns OK, or ERR_INVALID (out unchanged) for text that is not UTF-8 or
+ * nesting past 64.
+ */
+enum { UTIL_JSON_PRETTY, UTIL_JSON_ROWS };
+int util_json_write(const json_t *v, int style, const char *const *flat,
+                    struct buf *out);
+
+/*
+ * Base64 (RFC 4648, with padding). decode appends the bytes to out and
+ * accepts only the canonical encoding; on ERR_INVALID out is as it was.
+ * decode_exact needs exactly want bytes, and wipes its scratch copy.
+ */
+void util_base64_encode(struct buf *out, const void *data, size_t n);
+int util_base64_decode(const char *s, size_t len, struct buf *out);
+int util_base64_decode_exact(const char *s, size_t len, uint8_t *out,
+                             size_t want);
+
+/* Appends n bytes at s (or the string s) as one CSV cell, quoted when it
+ * holds a comma, quote or line break (RFC 4180). NULL appends nothing. */
+void util_csv_cell(struct buf *b, const char *s, size_t n);
+void util_csv_text(struct buf *b, const char *s);
 
 /*
  * A map from strings to strings that keeps insertion order. Keys and values
