@@ -179,8 +179,7 @@ run_part(struct store *st, enum part p)
     for (size_t i = 0; rc == OK && i < c->ncheckpoints; i++) {
       double share;
       int known;
-      rc = analysis_availability(a, c->checkpoints[i].id, day, &share,
-                                 &known);
+      rc = analysis_availability(a, c->checkpoints[i].id, day, &share, &known);
     }
   }
 out:

@@ -69,11 +69,11 @@ struct analysis_flow_row {
 };
 
 struct analysis_flow_query {
-  int64_t from, to;           /* days, inclusive */
-  const int *dims;            /* enum flow_dim, in output order */
+  int64_t from, to; /* days, inclusive */
+  const int *dims;  /* enum flow_dim, in output order */
   size_t ndims;
-  const char *source;         /* only this source's own figures, or NULL */
-  const char *outcome;        /* "passed" when NULL; "" for every outcome */
+  const char *source;             /* only this source's own figures, or NULL */
+  const char *outcome;            /* "passed" when NULL; "" for every outcome */
   const char *const *checkpoints; /* NULL-terminated, or NULL for all */
   /* With source among dims: 1 gives each source's own figures; 0 the
    * figures each source won (whose numbers the reconciled total used). */
@@ -102,11 +102,11 @@ extern const char *const analysis_part_names[AP_COUNT];
 
 struct analysis_index_day {
   int64_t day;
-  int known;                     /* 0: every figure below is unknown */
-  double index;                  /* mean of the known parts, 0..1 */
-  double part[AD_COUNT][AP_COUNT];  /* min(1, flow / baseline) */
+  int known;                       /* 0: every figure below is unknown */
+  double index;                    /* mean of the known parts, 0..1 */
+  double part[AD_COUNT][AP_COUNT]; /* min(1, flow / baseline) */
   int part_known[AD_COUNT][AP_COUNT];
-  double flow[AD_COUNT][AP_COUNT];  /* the day's reconciled flow */
+  double flow[AD_COUNT][AP_COUNT];     /* the day's reconciled flow */
   double baseline[AD_COUNT][AP_COUNT]; /* mean daily flow in the window */
 };
 
@@ -163,20 +163,20 @@ extern const char *const analysis_alert_names[4];
 
 struct analysis_supply {
   const char *category;
-  const char *unit;          /* of stock, need and inflows */
-  int has_stock;             /* 0: no stock record at or before the day */
-  double stock_low, stock_high;     /* at the start of the day */
-  double need_per_day;       /* population x need per person per day */
-  double inflow_7d_mean;     /* net inflow, mean of the 7 days before */
+  const char *unit;             /* of stock, need and inflows */
+  int has_stock;                /* 0: no stock record at or before the day */
+  double stock_low, stock_high; /* at the start of the day */
+  double need_per_day;          /* population x need per person per day */
+  double inflow_7d_mean;        /* net inflow, mean of the 7 days before */
   int has_inflow_7d;
-  double baseline_inflow;    /* net inflow, mean over the baseline window */
+  double baseline_inflow; /* net inflow, mean over the baseline window */
   int has_baseline_inflow;
   double cover_low, cover_high; /* days of cover */
   /* Stock-out day per scenario and end; has_stockout 0 means none (net use
    * <= 0) or unknown. */
   int64_t stockout[AS_COUNT][2];
   int has_stockout[AS_COUNT][2];
-  int alert;                 /* AA_*, from the low end of cover */
+  int alert; /* AA_*, from the low end of cover */
 };
 
 /*
@@ -185,9 +185,9 @@ struct analysis_supply {
  * the latest stock record at or before the day, plus recorded net inflows
  * (tonnes of the category in minus out) minus consumption (population x
  * need) for the days from that record up to day-1; the recent inflow is
- * the recorded net inflow of the 7 days before, divided by 7. days of cover = stock /
- * need per day; stock-out under constant net use u is day + floor(stock /
- * u). Returns *n results in a new array (free with free()).
+ * the recorded net inflow of the 7 days before, divided by 7. days of cover =
+ * stock / need per day; stock-out under constant net use u is day + floor(stock
+ * / u). Returns *n results in a new array (free with free()).
  */
 int analysis_supply(struct analysis *a, int64_t day,
                     struct analysis_supply **out, size_t *n);

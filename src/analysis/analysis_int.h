@@ -29,19 +29,19 @@ struct analysis {
   struct store *st;
   uint64_t as_of;
   const struct corridor *c;
-  struct strmap *strings;  /* interned strings */
-  struct tmap *observed;   /* (day, interned checkpoint) seen */
-  struct tmap *labels;     /* (time dimension, day) -> interned label */
-  const char **label_of;   /* by the labels map's index */
+  struct strmap *strings; /* interned strings */
+  struct tmap *observed;  /* (day, interned checkpoint) seen */
+  struct tmap *labels;    /* (time dimension, day) -> interned label */
+  const char **label_of;  /* by the labels map's index */
   /* Daily rollup rows read so far, grouped by day: each day is read from
    * the store at most once per view. */
   struct arows cache;
-  struct tmap *days;        /* day -> index into day_first/day_count */
+  struct tmap *days; /* day -> index into day_first/day_count */
   size_t *day_first, *day_count, ndays, capdays;
   int all_loaded;           /* as of an older size: everything is read */
   const char **checkpoints; /* every live checkpoint id, NULL-terminated */
   size_t ncheckpoints;
-  struct span *status;      /* sorted by checkpoint, then begin */
+  struct span *status; /* sorted by checkpoint, then begin */
   size_t nstatus;
   struct span *coverage;
   size_t ncoverage;
@@ -80,7 +80,6 @@ int analysis__load(struct analysis *a);
  * when every one of those checkpoints was observed on day from+i.
  */
 int analysis__daily(struct analysis *a, const char *const *cps, int64_t from,
-                    int64_t to, double (*flow)[AD_COUNT][AP_COUNT],
-                    int *known);
+                    int64_t to, double (*flow)[AD_COUNT][AP_COUNT], int *known);
 
 #endif

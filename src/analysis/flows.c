@@ -25,8 +25,7 @@ analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
   *out = NULL;
   if (as_of > store_size(st)) {
     buf_printf(err, "--as-of %llu: the log holds only %llu entries",
-               (unsigned long long)as_of,
-               (unsigned long long)store_size(st));
+               (unsigned long long)as_of, (unsigned long long)store_size(st));
     return ERR_USAGE;
   }
   a = xcalloc(1, sizeof *a);
@@ -258,15 +257,13 @@ ensure_days(struct analysis *a, int64_t from, int64_t to)
 }
 
 int
-analysis__rows(struct analysis *a, int64_t from, int64_t to,
-               struct arows *rows)
+analysis__rows(struct analysis *a, int64_t from, int64_t to, struct arows *rows)
 {
   size_t n = 0;
   int rc;
 
   memset(rows, 0, sizeof *rows);
-  if ((rc = analysis__load(a)) != OK ||
-      (rc = ensure_days(a, from, to)) != OK)
+  if ((rc = analysis__load(a)) != OK || (rc = ensure_days(a, from, to)) != OK)
     return rc;
   if (to - from > (int64_t)a->ndays) {
     /* A wide range over few read days: walk the days read. */

@@ -100,7 +100,7 @@ baseline(struct analysis *a, const char *const *cps,
 {
   const struct corridor *c = a->c;
   int64_t n = c->baseline_to - c->baseline_from + 1, known_days = 0;
-  double (*flow)[AD_COUNT][AP_COUNT];
+  double(*flow)[AD_COUNT][AP_COUNT];
   int *known;
   int rc;
 
@@ -111,8 +111,7 @@ baseline(struct analysis *a, const char *const *cps,
   flow = xcalloc((size_t)n, sizeof *flow);
   known = xcalloc((size_t)n, sizeof *known);
   if ((rc = analysis__observe(a, c->baseline_from, c->baseline_to)) == OK)
-    rc = analysis__daily(a, cps, c->baseline_from, c->baseline_to, flow,
-                         known);
+    rc = analysis__daily(a, cps, c->baseline_from, c->baseline_to, flow, known);
   for (int64_t i = 0; rc == OK && i < n; i++) {
     if (!known[i])
       continue;
@@ -132,12 +131,12 @@ baseline(struct analysis *a, const char *const *cps,
 }
 
 static int
-index_days(struct analysis *a, const char *const *cps, int64_t from,
-           int64_t to, struct analysis_index_day *days)
+index_days(struct analysis *a, const char *const *cps, int64_t from, int64_t to,
+           struct analysis_index_day *days)
 {
   int64_t n = to - from + 1;
   double base[AD_COUNT][AP_COUNT];
-  double (*flow)[AD_COUNT][AP_COUNT];
+  double(*flow)[AD_COUNT][AP_COUNT];
   int *known, have;
   int rc;
 
@@ -159,9 +158,8 @@ index_days(struct analysis *a, const char *const *cps, int64_t from,
         o->flow[d][p] = flow[i][d][p];
         if (!known[i] || !have || base[d][p] <= 0)
           continue;
-        o->part[d][p] = flow[i][d][p] / base[d][p] < 1
-                            ? flow[i][d][p] / base[d][p]
-                            : 1;
+        o->part[d][p] =
+            flow[i][d][p] / base[d][p] < 1 ? flow[i][d][p] / base[d][p] : 1;
         o->part_known[d][p] = 1;
         o->index += o->part[d][p];
         parts++;
@@ -194,8 +192,8 @@ analysis_index(struct analysis *a, int64_t from, int64_t to,
 }
 
 int
-analysis_availability(struct analysis *a, const char *checkpoint,
-                      int64_t day, double *out, int *known)
+analysis_availability(struct analysis *a, const char *checkpoint, int64_t day,
+                      double *out, int *known)
 {
   int64_t start = day * 86400, end = start + 86400;
   double w = a->c->restricted_weight, open = 0;
@@ -252,8 +250,7 @@ part_index(const char *measure)
 static int
 dir_index(const char *dir)
 {
-  return strcmp(dir, "in") == 0 ? AD_IN : strcmp(dir, "out") == 0 ? AD_OUT
-                                                                   : -1;
+  return strcmp(dir, "in") == 0 ? AD_IN : strcmp(dir, "out") == 0 ? AD_OUT : -1;
 }
 
 /* Combines a test's verdict into the day's: breached wins, then unknown. */
@@ -268,8 +265,8 @@ combine(int day, int test)
 }
 
 static int
-evaluate(struct analysis *a, const struct corridor_obligation *ob,
-         int64_t from, int64_t to, struct analysis_compliance *out)
+evaluate(struct analysis *a, const struct corridor_obligation *ob, int64_t from,
+         int64_t to, struct analysis_compliance *out)
 {
   int64_t n = to - from + 1;
   struct analysis_index_day *days = NULL;

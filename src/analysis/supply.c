@@ -268,8 +268,8 @@ outlook(struct analysis *a, const struct points *stocks,
     int *known = xcalloc((size_t)n, sizeof *known);
     rc = analysis__observe(a, c->baseline_from, c->baseline_to);
     if (rc == OK)
-      rc = net_inflow(a, category, c->baseline_from, c->baseline_to, net,
-                      known);
+      rc =
+          net_inflow(a, category, c->baseline_from, c->baseline_to, net, known);
     base_mean = mean_known(net, known, n, &have_base) * convert(1, "t", unit);
     free(net);
     free(known);

@@ -54,9 +54,8 @@ find(const struct tmap *m, const uint64_t *key)
 {
   size_t j = hash_key(key, m->words) & (m->cap - 1);
 
-  while (m->slots[j] &&
-         memcmp(&m->keys[(m->slots[j] - 1) * m->words], key,
-                m->words * sizeof *key) != 0)
+  while (m->slots[j] && memcmp(&m->keys[(m->slots[j] - 1) * m->words], key,
+                               m->words * sizeof *key) != 0)
     j = (j + 1) & (m->cap - 1);
   return &m->slots[j];
 }

@@ -94,8 +94,8 @@ parse_common(struct cli *cli, struct common *c, int argc, char **argv,
 /* Opens the store and the view; fills a missing --from/--to from the span
  * of the data. Returns an exit code (EXIT_OK to go on). */
 static int
-open_view(struct cli *cli, struct common *c, int need_range,
-          struct store **st, struct analysis **a)
+open_view(struct cli *cli, struct common *c, int need_range, struct store **st,
+          struct analysis **a)
 {
   struct buf err;
   int rc;
@@ -201,8 +201,7 @@ cmd_index(struct cli *cli, int argc, char **argv)
       const struct analysis_index_day *d = &days[i];
       char day[16];
       util_format_day(d->day, day, sizeof day);
-      buf_printf(&b, "%s\n  {\"day\": \"%s\", \"index\": ", i ? "," : "",
-                 day);
+      buf_printf(&b, "%s\n  {\"day\": \"%s\", \"index\": ", i ? "," : "", day);
       number_or_null(&b, d->known, d->index);
       buf_puts(&b, ", \"parts\": {");
       for (int dir = 0; dir < AD_COUNT; dir++) {
@@ -283,7 +282,8 @@ out:
 
 static const char availability_help[] =
     "usage: passage [--db PATH] availability [--from D1] [--to D2]\n"
-    "                    [--checkpoint ID] [--as-of N] [--format table|csv|json]\n"
+    "                    [--checkpoint ID] [--as-of N] [--format "
+    "table|csv|json]\n"
     "\n"
     "The share of each local day each checkpoint was open, from its status\n"
     "timeline (a state holds until the next change; restricted counts with\n"
@@ -354,8 +354,8 @@ cmd_availability(struct cli *cli, int argc, char **argv)
         break;
       util_format_day(day, d, sizeof d);
       if (strcmp(c.format, "json") == 0) {
-        buf_printf(&b, "%s\n  {\"day\": \"%s\", \"checkpoint\": ",
-                   rows ? "," : "", d);
+        buf_printf(
+            &b, "%s\n  {\"day\": \"%s\", \"checkpoint\": ", rows ? "," : "", d);
         cli_json_string(&b, cps.ids[i]);
         buf_puts(&b, ", \"availability\": ");
         number_or_null(&b, known, share);
@@ -587,7 +587,7 @@ cmd_supply(struct cli *cli, int argc, char **argv)
       int cover = s->has_stock && s->need_per_day > 0;
       double v[6] = {s->stock_low,      s->stock_high, s->need_per_day,
                      s->inflow_7d_mean, s->cover_low,  s->cover_high};
-      int k[6] = {s->has_stock,    s->has_stock, s->need_per_day > 0,
+      int k[6] = {s->has_stock,     s->has_stock, s->need_per_day > 0,
                   s->has_inflow_7d, cover,        cover};
       buf_printf(&b, "%s,", date);
       util_csv_text(&b, s->category);
@@ -614,7 +614,7 @@ cmd_supply(struct cli *cli, int argc, char **argv)
     }
   } else {
     struct cli_table t;
-    const char *head[8] = {"category", "stock",    "need/day", "cover (days)",
+    const char *head[8] = {"category",  "stock",  "need/day", "cover (days)",
                            "no inflow", "recent", "baseline", "alert"};
     cli_table_init(&t, 8, 1);
     cli_table_add(&t, head);
@@ -648,8 +648,7 @@ cmd_supply(struct cli *cli, int argc, char **argv)
           snprintf(cells[3 + sc], sizeof cells[3 + sc], "-");
         }
       }
-      snprintf(cells[6], sizeof cells[6], "%s",
-               analysis_alert_names[s->alert]);
+      snprintf(cells[6], sizeof cells[6], "%s", analysis_alert_names[s->alert]);
       cli_table_add(&t, row);
     }
     printf("supply outlook at the start of %s\n", date);

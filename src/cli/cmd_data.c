@@ -116,8 +116,9 @@ cmd_init(struct cli *cli, int argc, char **argv)
     }
   }
   if (access(cli->db, F_OK) == 0) {
-    fprintf(stderr, "passage init: %s exists already; a store is initialised "
-                    "once (choose another --db)\n",
+    fprintf(stderr,
+            "passage init: %s exists already; a store is initialised "
+            "once (choose another --db)\n",
             cli->db);
     code = EXIT_ERROR;
     goto out;
@@ -282,11 +283,10 @@ parse_import_opts(const char *cmd, struct cli *cli, int argc, char **argv,
 static size_t
 positionals(int argc, char **argv, char ***out)
 {
-  static const char *with_arg[] = {"--format", "--map",        "--set",
-                                   "--values", "--skip-invalid", "--db",
-                                   "--max-errors", "--from", "--to", "--by",
-                                   "--measure", "--output", "--corridor",
-                                   NULL};
+  static const char *with_arg[] = {
+      "--format",  "--map",        "--set",      "--values", "--skip-invalid",
+      "--db",      "--max-errors", "--from",     "--to",     "--by",
+      "--measure", "--output",     "--corridor", NULL};
   size_t n = 0;
 
   *out = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -341,16 +341,15 @@ cmd_import(struct cli *cli, int argc, char **argv)
     return cli_usage_error("import", "no file to import");
   }
   optind = 1;
-  if (parse_import_opts("import", cli, argc, argv, &o, &format, &help) !=
-      OK) {
+  if (parse_import_opts("import", cli, argc, argv, &o, &format, &help) != OK) {
     code = EXIT_USAGE;
     goto out;
   }
   if (strcmp(format, "jsonl") == 0) {
     o.jsonl = 1;
   } else if (strcmp(format, "csv") != 0 && strcmp(format, "hxl") != 0) {
-    code = cli_usage_error("import", "--format: expected csv or jsonl, got '%s'",
-                           format);
+    code = cli_usage_error("import",
+                           "--format: expected csv or jsonl, got '%s'", format);
     goto out;
   }
   o.progress = isatty(2);
@@ -390,7 +389,8 @@ static const char add_help[] =
     "Adds one record, validated as an imported row is. Without --id the id\n"
     "is derived from the content, so running the same command twice adds\n"
     "nothing. Example:\n"
-    "  passage add flow --start 2023-04-23T09:15 --checkpoint hakari-bridge \\\n"
+    "  passage add flow --start 2023-04-23T09:15 --checkpoint hakari-bridge "
+    "\\\n"
     "      --direction in --vehicle truck --vehicles 1 --category food \\\n"
     "      --quantity 20 --source icrc --grade A2\n";
 
@@ -616,9 +616,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
   if (strcmp(format, "jsonl") == 0)
     x.jsonl = 1;
   else if (strcmp(format, "csv") != 0 && strcmp(format, "hxl") != 0)
-    return cli_usage_error("export",
-                           "--format: expected csv, hxl or jsonl, got '%s'",
-                           format);
+    return cli_usage_error(
+        "export", "--format: expected csv, hxl or jsonl, got '%s'", format);
   if ((st = cli_open_store(cli, 0)) == NULL)
     return EXIT_ERROR;
   if (cli_output_open(&out, output) != OK) {

@@ -59,8 +59,7 @@ json_row(struct out *o, const struct analysis_flow_row *row)
   buf_puts(&o->b, o->rows ? ",\n  {" : "\n  {");
   for (size_t i = 0; i < o->ndims; i++) {
     const char *v = row->dim[o->dims[i]];
-    buf_printf(&o->b, "%s\"%s\": ", i ? ", " : "",
-               store_dim_names[o->dims[i]]);
+    buf_printf(&o->b, "%s\"%s\": ", i ? ", " : "", store_dim_names[o->dims[i]]);
     if (v && *v)
       cli_json_string(&o->b, v);
     else
@@ -169,8 +168,7 @@ parse_list(const char *cmd, const char *opt, const char *text,
       buf_init(&b);
       for (int i = 0; i < count; i++)
         buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
-      cli_usage_error(cmd, "%s: unknown '%s' (expected %s)", opt, tok,
-                      b.data);
+      cli_usage_error(cmd, "%s: unknown '%s' (expected %s)", opt, tok, b.data);
       buf_cleanup(&b);
       rc = ERR_USAGE;
     } else if (*n < (size_t)count) {
@@ -233,8 +231,8 @@ cmd_flow(struct cli *cli, int argc, char **argv)
         return EXIT_USAGE;
       break;
     case 'm':
-      if (parse_list("flow", "--measure", optarg, store_measure_names,
-                     M_COUNT, measures, &nmeasures) != OK)
+      if (parse_list("flow", "--measure", optarg, store_measure_names, M_COUNT,
+                     measures, &nmeasures) != OK)
         return EXIT_USAGE;
       break;
     case 's':
@@ -264,9 +262,8 @@ cmd_flow(struct cli *cli, int argc, char **argv)
     return cli_usage_error("flow", "unexpected argument '%s'", argv[optind]);
   if (strcmp(o.format, "table") && strcmp(o.format, "csv") &&
       strcmp(o.format, "json"))
-    return cli_usage_error("flow",
-                           "--format: expected table, csv or json, got '%s'",
-                           o.format);
+    return cli_usage_error(
+        "flow", "--format: expected table, csv or json, got '%s'", o.format);
   if (has_from && has_to && from > to)
     return cli_usage_error("flow", "--from is after --to");
   if ((st = cli_open_store(cli, 0)) == NULL)

@@ -44,8 +44,8 @@ read_small_file(const char *path, size_t max, struct buf *out)
 /* A verifier key given as a file holding its text, or as the text; type
  * says which kind it must be: the log's signing key, or a witness's. */
 static int
-load_verifier_of(const char *cmd, const char *arg,
-                 enum ledger_key_type type, struct ledger_verifier **out)
+load_verifier_of(const char *cmd, const char *arg, enum ledger_key_type type,
+                 struct ledger_verifier **out)
 {
   struct buf text, err;
   int rc;
@@ -56,8 +56,8 @@ load_verifier_of(const char *cmd, const char *arg,
     buf_reset(&text);
     buf_puts(&text, arg);
   }
-  while (text.len && (text.data[text.len - 1] == '\n' ||
-                      text.data[text.len - 1] == '\r'))
+  while (text.len &&
+         (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == '\r'))
     text.data[--text.len] = '\0';
   rc = ledger_verifier_parse(text.data ? text.data : "", text.len, out, &err);
   if (rc != OK)
@@ -125,12 +125,9 @@ int
 cmd_key(struct cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {
-      {"key", required_argument, 0, 'k'},
-      {"name", required_argument, 0, 'n'},
-      {"cosignature", no_argument, 0, 'c'},
-      {"db", required_argument, 0, 'd'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+      {"key", required_argument, 0, 'k'},   {"name", required_argument, 0, 'n'},
+      {"cosignature", no_argument, 0, 'c'}, {"db", required_argument, 0, 'd'},
+      {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
   const char *key = NULL, *name = NULL, *sub = argc > 1 ? argv[1] : NULL;
   int cosig = 0, ch, rc, code = EXIT_OK;
   struct ledger_signer *signer = NULL;
@@ -201,8 +198,8 @@ cmd_key(struct cli *cli, int argc, char **argv)
       code = EXIT_ERROR;
       goto out;
     }
-    vkey = ledger_signer_verifier_key(
-        signer, cosig ? LEDGER_KEY_COSIGNATURE : LEDGER_KEY_ED25519);
+    vkey = ledger_signer_verifier_key(signer, cosig ? LEDGER_KEY_COSIGNATURE
+                                                    : LEDGER_KEY_ED25519);
     printf("%s\n", vkey);
     free(vkey);
   }
@@ -248,14 +245,12 @@ load_checkpoint_note(const char *cmd, const char *path,
     fprintf(stderr, "passage %s: cannot read %s\n", cmd, path);
     goto out;
   }
-  rc = ledger_note_parse(text->data ? text->data : "", text->len, &note,
-                         &err);
+  rc = ledger_note_parse(text->data ? text->data : "", text->len, &note, &err);
   if (rc == OK && v)
     rc = ledger_note_verify(note, v, NULL, &err);
   if (rc == ERR_NOTFOUND) {
     buf_reset(&err);
-    buf_printf(&err, "it carries no signature by %s",
-               ledger_verifier_name(v));
+    buf_printf(&err, "it carries no signature by %s", ledger_verifier_name(v));
     rc = ERR_VERIFY;
   }
   if (rc == OK) {
@@ -293,8 +288,8 @@ make_checkpoint(struct store *st, const char *keypath, char **note)
   store_ledger_source(st, &src);
   rc = ledger_root(&src, store_size(st), root);
   if (rc == OK)
-    rc = ledger_checkpoint_format(store_corridor(st)->log, store_size(st),
-                                  root, signer, note, &err);
+    rc = ledger_checkpoint_format(store_corridor(st)->log, store_size(st), root,
+                                  signer, note, &err);
   if (rc != OK)
     fprintf(stderr, "passage log checkpoint: %s\n",
             err.data ? err.data : util_strerror(rc));
@@ -358,15 +353,14 @@ log_cosign(struct cli *cli, const char *key, const char *logkey,
       OK)
     goto out;
   if (state && access(state, F_OK) == 0) {
-    if ((rc = load_checkpoint_note("log cosign", state, lv, &old, &last)) !=
-        OK)
+    if ((rc = load_checkpoint_note("log cosign", state, lv, &old, &last)) != OK)
       goto out;
     if (strcmp(last.origin, now.origin) != 0 || last.size > now.size) {
       fprintf(stderr,
               "passage log cosign: %s (%s, size %llu) does not extend the "
               "last checkpoint signed (%s, size %llu)\n",
-              checkpoint, now.origin, (unsigned long long)now.size,
-              last.origin, (unsigned long long)last.size);
+              checkpoint, now.origin, (unsigned long long)now.size, last.origin,
+              (unsigned long long)last.size);
       rc = ERR_VERIFY;
       goto out;
     }
@@ -381,8 +375,8 @@ log_cosign(struct cli *cli, const char *key, const char *logkey,
       store_ledger_source(st, &src);
       rc = ledger_prove_consistency(&src, last.size, now.size, &hashes, &n);
       if (rc == OK)
-        rc = ledger_verify_consistency(last.size, now.size, last.root,
-                                       now.root, hashes, n);
+        rc = ledger_verify_consistency(last.size, now.size, last.root, now.root,
+                                       hashes, n);
       free(hashes);
       if (rc != OK) {
         fprintf(stderr,
@@ -523,25 +517,6 @@ static const char proof_help[] =
     "tree of size B: {\"old_size\": A, \"new_size\": B, \"hashes\": [...]}.\n"
     "Check them with 'passage verify-proof' or any RFC 9162 verifier.\n";
 
-struct find_id {
-  const char *id;
-  int kind;
-  uint64_t seq;
-  int found;
-};
-
-static int
-find_id(void *ctx, const struct store_entry *e)
-{
-  struct find_id *f = ctx;
-
-  if (strcmp(e->id, f->id) == 0 && (f->kind < 0 || (int)e->kind == f->kind)) {
-    f->found++;
-    f->seq = e->seq;
-  }
-  return OK;
-}
-
 static void
 print_hashes(struct buf *b, const uint8_t *hashes, size_t n)
 {
@@ -557,17 +532,16 @@ print_hashes(struct buf *b, const uint8_t *hashes, size_t n)
 int
 cmd_proof(struct cli *cli, int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"index", required_argument, 0, 'i'},
-      {"id", required_argument, 0, 'r'},
-      {"kind", required_argument, 0, 'k'},
-      {"size", required_argument, 0, 's'},
-      {"old", required_argument, 0, 'o'},
-      {"new", required_argument, 0, 'n'},
-      {"format", required_argument, 0, 'f'},
-      {"db", required_argument, 0, 'd'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+  static const struct option opts[] = {{"index", required_argument, 0, 'i'},
+                                       {"id", required_argument, 0, 'r'},
+                                       {"kind", required_argument, 0, 'k'},
+                                       {"size", required_argument, 0, 's'},
+                                       {"old", required_argument, 0, 'o'},
+                                       {"new", required_argument, 0, 'n'},
+                                       {"format", required_argument, 0, 'f'},
+                                       {"db", required_argument, 0, 'd'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
   const char *sub = argc > 1 ? argv[1] : NULL, *id = NULL, *kind = NULL;
   uint64_t index = 0, size = 0, old = 0, new_size = 0;
   int has_index = 0, has_size = 0, has_old = 0, has_new = 0, ch, rc;
@@ -640,17 +614,20 @@ cmd_proof(struct cli *cli, int argc, char **argv)
     if (!has_size)
       size = store_size(st);
     if (id) {
-      struct find_id f = {id, kind ? record_kind_by_name(kind) : -1, 0, 0};
-      store_each_entry(st, f.kind, 0, size, find_id, &f);
-      if (f.found != 1) {
+      int found = store_find_entry(st, kind ? record_kind_by_name(kind) : -1,
+                                   id, &index);
+      if (found == OK && index >= size)
+        found = ERR_NOTFOUND;
+      if (found != OK) {
         fprintf(stderr, "passage proof: %s\n",
-                f.found ? "several records have that id: add --kind"
-                        : "no record with that id in the tree");
+                found == ERR_CONFLICT
+                    ? "several records have that id: add --kind"
+                : found == ERR_NOTFOUND ? "no record with that id in the tree"
+                                        : store_errmsg(st));
         store_close(st);
         buf_cleanup(&out);
-        return f.found ? EXIT_USAGE : EXIT_ERROR;
+        return found == ERR_CONFLICT ? EXIT_USAGE : EXIT_ERROR;
       }
-      index = f.seq;
     }
     if (size > store_size(st) || index >= size) {
       store_close(st);
@@ -666,7 +643,8 @@ cmd_proof(struct cli *cli, int argc, char **argv)
     if (old > new_size || new_size > store_size(st)) {
       store_close(st);
       buf_cleanup(&out);
-      return cli_usage_error("proof", "need old <= new <= %llu (the log's size)",
+      return cli_usage_error("proof",
+                             "need old <= new <= %llu (the log's size)",
                              (unsigned long long)store_size(st));
     }
     rc = ledger_prove_consistency(&src, old, new_size, &hashes, &n);
@@ -797,8 +775,9 @@ cmd_verify(struct cli *cli, int argc, char **argv)
     }
     store_ledger_source(st, &src);
     if (strcmp(cp.origin, store_corridor(st)->log) != 0) {
-      fprintf(stderr, "passage verify: FAILED: %s is a checkpoint of '%s', "
-                      "not of this log ('%s')\n",
+      fprintf(stderr,
+              "passage verify: FAILED: %s is a checkpoint of '%s', "
+              "not of this log ('%s')\n",
               cps[i], cp.origin, store_corridor(st)->log);
       code = EXIT_VERIFY;
     } else if (cp.size > store_size(st)) {
@@ -892,7 +871,8 @@ proof_hashes(json_t *proof, uint8_t **hashes, size_t *n)
   if (!json_is_array(arr) || json_array_size(arr) > 128)
     return ERR_INVALID;
   *hashes = xcalloc(json_array_size(arr) + 1, LEDGER_HASH_SIZE);
-  json_array_foreach(arr, i, h) {
+  json_array_foreach(arr, i, h)
+  {
     if (!json_is_string(h) ||
         unb64(json_string_value(h), *hashes + i * LEDGER_HASH_SIZE) != OK)
       return ERR_INVALID;
@@ -922,8 +902,7 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
       {"entry", required_argument, 0, 'e'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
-  const char *cpf[2] = {NULL, NULL}, *key = NULL, *prooff = NULL,
-             *entry = NULL;
+  const char *cpf[2] = {NULL, NULL}, *key = NULL, *prooff = NULL, *entry = NULL;
   struct ledger_checkpoint cp[2];
   struct ledger_verifier *lv = NULL;
   uint8_t *hashes = NULL;
@@ -965,16 +944,16 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
   if (load_verifier("verify-proof", key, &lv) != OK)
     return EXIT_USAGE;
   for (size_t i = 0; i < ncp; i++)
-    if (load_checkpoint_note("verify-proof", cpf[i], lv, &text, &cp[i]) !=
-        OK) {
+    if (load_checkpoint_note("verify-proof", cpf[i], lv, &text, &cp[i]) != OK) {
       code = EXIT_VERIFY;
       goto out;
     }
   if (read_proof(prooff, &proof) != OK ||
       proof_hashes(proof, &hashes, &n) != OK) {
     if (proof)
-      fprintf(stderr, "passage verify-proof: %s: expected \"hashes\": an "
-                      "array of base64 SHA-256 hashes\n",
+      fprintf(stderr,
+              "passage verify-proof: %s: expected \"hashes\": an "
+              "array of base64 SHA-256 hashes\n",
               prooff);
     code = EXIT_INVALID;
     goto out;
@@ -1010,11 +989,12 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
       code = EXIT_VERIFY;
       goto out;
     }
-    rc = ledger_verify_inclusion(leaf, index, size, hashes, n,
-                                 cp[ncp - 1].root);
+    rc =
+        ledger_verify_inclusion(leaf, index, size, hashes, n, cp[ncp - 1].root);
     if (rc != OK) {
-      fprintf(stderr, "passage verify-proof: FAILED: the entry is not leaf "
-                      "%llu of the checkpoint's tree\n",
+      fprintf(stderr,
+              "passage verify-proof: FAILED: the entry is not leaf "
+              "%llu of the checkpoint's tree\n",
               (unsigned long long)index);
       code = EXIT_VERIFY;
       goto out;
@@ -1037,9 +1017,10 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
     }
     if (cp[0].size != old || cp[1].size != new_size ||
         strcmp(cp[0].origin, cp[1].origin) != 0) {
-      fprintf(stderr, "passage verify-proof: FAILED: the checkpoints (sizes "
-                      "%llu, %llu) are not the proof's (%llu, %llu) or are "
-                      "of different logs\n",
+      fprintf(stderr,
+              "passage verify-proof: FAILED: the checkpoints (sizes "
+              "%llu, %llu) are not the proof's (%llu, %llu) or are "
+              "of different logs\n",
               (unsigned long long)cp[0].size, (unsigned long long)cp[1].size,
               (unsigned long long)old, (unsigned long long)new_size);
       code = EXIT_VERIFY;

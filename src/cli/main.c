@@ -32,22 +32,20 @@ static const struct command {
 static void
 usage(FILE *f)
 {
-  fprintf(f,
-          "usage: passage [--db PATH] COMMAND [OPTIONS]\n"
-          "\n"
-          "Passage keeps a signed, append-only record of what crossed a "
-          "corridor and\nwhat happened on it, and answers how far it is "
-          "from normal.\n\ncommands:\n");
+  fprintf(f, "usage: passage [--db PATH] COMMAND [OPTIONS]\n"
+             "\n"
+             "Passage keeps a signed, append-only record of what crossed a "
+             "corridor and\nwhat happened on it, and answers how far it is "
+             "from normal.\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f,
-          "\noptions:\n"
-          "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db)\n"
-          "  --help       this text; 'passage COMMAND --help' for a "
-          "command\n"
-          "  --version    the version\n"
-          "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
-          "4 verification failed\n");
+  fprintf(f, "\noptions:\n"
+             "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db)\n"
+             "  --help       this text; 'passage COMMAND --help' for a "
+             "command\n"
+             "  --version    the version\n"
+             "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
+             "4 verification failed\n");
 }
 
 int
@@ -171,8 +169,7 @@ cli_exit_code(int rc)
 }
 
 int
-cli_parse_day(const char *cmd, const char *opt, const char *text,
-              int64_t *day)
+cli_parse_day(const char *cmd, const char *opt, const char *text, int64_t *day)
 {
   struct ptime t;
 
@@ -234,8 +231,7 @@ cli_output_close(struct cli_output *o, int ok)
   if (!ok || rc != OK)
     unlink(o->tmp);
   if (rc != OK)
-    fprintf(stderr, "passage: cannot write %s: %s\n", o->path,
-            strerror(errno));
+    fprintf(stderr, "passage: cannot write %s: %s\n", o->path, strerror(errno));
   free(o->path);
   free(o->tmp);
   return rc;

@@ -93,8 +93,9 @@ cli_parse_as_of(const char *cmd, const char *text, uint64_t *out)
     if (*end == '\0')
       return OK;
   }
-  cli_usage_error(cmd, "--as-of: expected a tree size (a whole number), got "
-                       "'%s'",
+  cli_usage_error(cmd,
+                  "--as-of: expected a tree size (a whole number), got "
+                  "'%s'",
                   text);
   return ERR_USAGE;
 }

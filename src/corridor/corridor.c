@@ -56,8 +56,8 @@
 #define LONG_VALUE "\x01"
 
 enum sect {
-  SECT_NONE,       /* before the first section */
-  SECT_SKIP,       /* a section already reported as wrong: keys ignored */
+  SECT_NONE, /* before the first section */
+  SECT_SKIP, /* a section already reported as wrong: keys ignored */
   SECT_CORRIDOR,
   SECT_CHECKPOINT,
   SECT_CATEGORY,
@@ -96,7 +96,10 @@ struct keydef {
   size_t aux;
 };
 
-#define KEY(s, k, t, f, a) {k, t, offsetof(struct s, f), a}
+#define KEY(s, k, t, f, a)                                                     \
+  {                                                                            \
+    k, t, offsetof(struct s, f), a                                             \
+  }
 #define AUX(s, f) offsetof(struct s, f)
 
 static const struct keydef corridor_keys[] = {
@@ -219,17 +222,16 @@ struct pstate {
   enum sect kind;
   const struct keydef *keys;
   size_t nkeys;
-  size_t index; /* into the corridor's array for its kind */
+  size_t index;              /* into the corridor's array for its kind */
   char label[QUOTE_MAX + 8]; /* "checkpoint kerem-shalom", for messages */
   int sect_line;
-  unsigned seen;  /* bit i: keys[i] was set */
+  unsigned seen; /* bit i: keys[i] was set */
   int seen_line[8];
 
   char *long_value; /* see LONG_VALUE */
 };
 
-static void
-perr_add(struct pstate *st, int line, const char *fmt, ...)
+static void perr_add(struct pstate *st, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -284,8 +286,8 @@ bad_value(struct pstate *st, const char *key, const char *expected,
 {
   int more, n = quote_len(value, strlen(value), &more);
 
-  perr_add(st, st->lineno, "key '%s': expected %s, got '%.*s%s'", key,
-           expected, n, value, more ? "..." : "");
+  perr_add(st, st->lineno, "key '%s': expected %s, got '%.*s%s'", key, expected,
+           n, value, more ? "..." : "");
 }
 
 /* Length of the well-formed UTF-8 sequence at s[0..n), or 0. */
@@ -356,8 +358,8 @@ end_section(struct pstate *st)
 }
 
 /* Appends a zeroed element to the array a of n elements; returns it. */
-#define GROW(a, n)                                                           \
-  ((a) = xrealloc((a), ((n) + 1) * sizeof *(a)),                             \
+#define GROW(a, n)                                                             \
+  ((a) = xrealloc((a), ((n) + 1) * sizeof *(a)),                               \
    memset(&(a)[(n)], 0, sizeof *(a)), &(a)[(n)++])
 
 /* Returns the line of the section of that kind and id, or 0. */
@@ -389,8 +391,8 @@ find_section(const struct pstate *st, enum sect kind, const char *id)
 }
 
 static void
-begin_keyed(struct pstate *st, enum sect kind, const char *type,
-            const char *id, size_t idlen)
+begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
+            size_t idlen)
 {
   struct corridor *c = st->c;
   static const char *const examples[] = {
@@ -456,8 +458,8 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type,
 }
 
 static void
-begin_single(struct pstate *st, enum sect kind, const char *type,
-             size_t idlen, int *seen_line)
+begin_single(struct pstate *st, enum sect kind, const char *type, size_t idlen,
+             int *seen_line)
 {
   if (idlen > 0) {
     perr_add(st, st->lineno, "section [%s] takes no id, got [%s]", type,
@@ -465,8 +467,8 @@ begin_single(struct pstate *st, enum sect kind, const char *type,
     return;
   }
   if (*seen_line) {
-    perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)",
-             type, *seen_line);
+    perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)", type,
+             *seen_line);
     return;
   }
   *seen_line = st->lineno;
@@ -545,15 +547,13 @@ check_line(struct pstate *st, const char *s, size_t n)
   const unsigned char *u = (const unsigned char *)s;
 
   if (n > CORRIDOR_MAX_LINE) {
-    perr_add(st, st->lineno, "line longer than %d bytes",
-             CORRIDOR_MAX_LINE);
+    perr_add(st, st->lineno, "line longer than %d bytes", CORRIDOR_MAX_LINE);
     return 0;
   }
   for (size_t i = 0; i < n;) {
     size_t len;
     if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f) {
-      perr_add(st, st->lineno, "control character 0x%02x in the line",
-               u[i]);
+      perr_add(st, st->lineno, "control character 0x%02x in the line", u[i]);
       return 0;
     }
     len = utf8_len(u + i, n - i);
@@ -583,8 +583,7 @@ comment_start(const char *s, size_t n)
  * already reported; otherwise "key = value" without comments.
  */
 static void
-prepare_line(struct pstate *st, const char *s, size_t n, char *out,
-             size_t room)
+prepare_line(struct pstate *st, const char *s, size_t n, char *out, size_t room)
 {
   size_t keylen;
   int more, qn;
@@ -877,7 +876,10 @@ set_value(const struct keydef *k, char *base, const char *v)
   case V_LON:
   case V_NONNEG:
   case V_SHARE:
-    if (!parse_num(v, k->type == V_LAT ? -90 : k->type == V_LON ? -180 : 0,
+    if (!parse_num(v,
+                   k->type == V_LAT   ? -90
+                   : k->type == V_LON ? -180
+                                      : 0,
                    k->type == V_LAT     ? 90
                    : k->type == V_LON   ? 180
                    : k->type == V_SHARE ? 1
@@ -1116,8 +1118,9 @@ corridor_parse(const char *name, const char *text, size_t len,
   st.kind = SECT_NONE;
 
   if (len > CORRIDOR_MAX_BYTES) {
-    perr_add(&st, 0, "the file is larger than %d bytes; a corridor file is "
-                     "a few kilobytes",
+    perr_add(&st, 0,
+             "the file is larger than %d bytes; a corridor file is "
+             "a few kilobytes",
              CORRIDOR_MAX_BYTES);
   } else {
     r = ini_parse_stream(read_line, &st, on_key, &st);

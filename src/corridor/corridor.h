@@ -54,12 +54,12 @@ struct corridor {
   /* Baseline window as day numbers (util_days_from_civil), inclusive. */
   long long baseline_from, baseline_to;
   int has_baseline;
-  double restricted_weight;  /* default 0.5 */
-  double dispute_tolerance;  /* default 0.10 */
-  long min_public_count;     /* default 10 */
-  int warning_days;          /* default 30 */
-  int severe_days;           /* default 14 */
-  int critical_days;         /* default 7 */
+  double restricted_weight; /* default 0.5 */
+  double dispute_tolerance; /* default 0.10 */
+  long min_public_count;    /* default 10 */
+  int warning_days;         /* default 30 */
+  int severe_days;          /* default 14 */
+  int critical_days;        /* default 7 */
 
   struct corridor_checkpoint *checkpoints;
   size_t ncheckpoints;
@@ -94,7 +94,7 @@ void corridor_free(struct corridor *c);
 /* Lookups by id; NULL when absent. */
 const struct corridor_checkpoint *
 corridor_find_checkpoint(const struct corridor *c, const char *id);
-const struct corridor_category *
-corridor_find_category(const struct corridor *c, const char *id);
+const struct corridor_category *corridor_find_category(const struct corridor *c,
+                                                       const char *id);
 
 #endif

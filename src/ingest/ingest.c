@@ -601,7 +601,9 @@ create_ref(struct importer *imp, int k, const char *text, const char *id,
   if (rc == OK)
     rc = store_now(imp, &rec, why);
   else
-    buf_printf(why, "cannot create %s '%s': %s", ref_kinds[k] == KIND_checkpoint ? "checkpoint" : rec.kind->name, text, e.data);
+    buf_printf(why, "cannot create %s '%s': %s",
+               ref_kinds[k] == KIND_checkpoint ? "checkpoint" : rec.kind->name,
+               text, e.data);
   if (rc == OK) {
     char *l = lower(text);
     strmap_put(imp->ids[k], id, id);
@@ -863,8 +865,7 @@ merge_cargo(struct importer *imp, const struct record *rec, struct buf *why)
   buf_init(&e);
   for (size_t i = 0; i < rec->ncargo && rc == OK; i++, line++) {
     const struct cargo_line *c = &rec->cargo[i];
-    const struct record_value *vals[3] = {&c->category, &c->quantity,
-                                          &c->unit};
+    const struct record_value *vals[3] = {&c->category, &c->quantity, &c->unit};
     int fis[3] = {fcat, fqty, funit};
     for (int j = 0; j < 3 && rc == OK; j++) {
       const char *t = record_text(rec, vals[j]);
@@ -1187,7 +1188,8 @@ import_csv(struct importer *imp, const char *data, size_t len)
   got = csv_read(rd, &header_rec);
   if (got <= 0) {
     report(imp, got < 0 ? csv_reader_error_line(rd) : 0,
-           got < 0 ? csv_reader_error(rd) : "empty file: expected a header row");
+           got < 0 ? csv_reader_error(rd)
+                   : "empty file: expected a header row");
     imp->failed = 1;
     goto out;
   }
@@ -1304,8 +1306,7 @@ import_csv(struct importer *imp, const char *data, size_t len)
           const struct part *pt = &fm[fi].parts[j];
           if (pt->column < 0) {
             buf_puts(&tmp, pt->text);
-          } else if ((size_t)pt->column < r.nfields &&
-                     r.field[pt->column][0]) {
+          } else if ((size_t)pt->column < r.nfields && r.field[pt->column][0]) {
             buf_puts(&tmp, r.field[pt->column]);
           } else {
             empty = 1; /* a template with a missing part is missing */
@@ -1388,8 +1389,8 @@ import_jsonl(struct importer *imp, const char *data, size_t len)
     buf_reset(imp->cur_raw);
     if (imp->rej)
       util_csv_cell(imp->cur_raw, s, n);
-    if (record_from_json(imp->cur, (int)imp->o->kind, &imp->ctx, s, n,
-                         &why) == OK) {
+    if (record_from_json(imp->cur, (int)imp->o->kind, &imp->ctx, s, n, &why) ==
+        OK) {
       check_refs(imp, imp->cur, &why);
       apply_sets(imp, imp->cur, &why);
     }
@@ -1468,7 +1469,8 @@ summarise(struct importer *imp)
     fprintf(imp->msg, "unknown %s%s: ", record_kind_desc(ref_kinds[k])->name,
             n > 1 ? "s" : "");
     for (size_t i = 0; i < n; i++)
-      fprintf(imp->msg, "%s'%s'", i ? ", " : "", strmap_key(imp->missing[k], i));
+      fprintf(imp->msg, "%s'%s'", i ? ", " : "",
+              strmap_key(imp->missing[k], i));
     fprintf(imp->msg, " (add %s first, or import with --create-missing)\n",
             n > 1 ? "them" : "it");
   }
@@ -1576,8 +1578,8 @@ read_files(void *ctx)
 }
 
 int
-ingest_files(struct store *st, const struct ingest_opts *o,
-             char *const *files, size_t nfiles, struct ingest_stats *stats)
+ingest_files(struct store *st, const struct ingest_opts *o, char *const *files,
+             size_t nfiles, struct ingest_stats *stats)
 {
   struct importer imp;
   int rc;
@@ -1600,9 +1602,8 @@ out:
 }
 
 int
-ingest_fields(struct store *st, const struct ingest_opts *o,
-              char *const *names, char *const *values, size_t n,
-              struct ingest_stats *stats)
+ingest_fields(struct store *st, const struct ingest_opts *o, char *const *names,
+              char *const *values, size_t n, struct ingest_stats *stats)
 {
   struct importer imp;
   struct buf why;

@@ -24,18 +24,18 @@ struct ingest_label {
 
 struct ingest_opts {
   enum record_kind kind;
-  int jsonl;                 /* JSON Lines rather than CSV */
-  struct ingest_pair *maps;  /* --map field=Column */
+  int jsonl;                /* JSON Lines rather than CSV */
+  struct ingest_pair *maps; /* --map field=Column */
   size_t nmaps;
-  struct ingest_pair *sets;  /* --set field=value */
+  struct ingest_pair *sets; /* --set field=value */
   size_t nsets;
   struct ingest_label *labels; /* --values field:Label=value */
   size_t nlabels;
-  int create_missing;        /* create unknown checkpoints, sources, actors */
-  const char *rejects;       /* --skip-invalid: where rejected rows go */
-  int progress;              /* draw a progress bar on msg */
-  size_t max_errors;         /* how many errors to print; 0 means 20 */
-  FILE *msg;                 /* errors and notes; stderr when NULL */
+  int create_missing;  /* create unknown checkpoints, sources, actors */
+  const char *rejects; /* --skip-invalid: where rejected rows go */
+  int progress;        /* draw a progress bar on msg */
+  size_t max_errors;   /* how many errors to print; 0 means 20 */
+  FILE *msg;           /* errors and notes; stderr when NULL */
 };
 
 struct ingest_stats {
@@ -57,8 +57,7 @@ void ingest_opts_cleanup(struct ingest_opts *o);
  */
 int ingest_add_maps(struct ingest_opts *o, const char *spec, struct buf *err);
 int ingest_add_sets(struct ingest_opts *o, const char *spec, struct buf *err);
-int ingest_add_labels(struct ingest_opts *o, const char *spec,
-                      struct buf *err);
+int ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err);
 
 /*
  * Imports files into st in one transaction: all or nothing, unless

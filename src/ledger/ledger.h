@@ -90,8 +90,7 @@ int ledger_root(const struct ledger_source *src, uint64_t size,
  * the source's error. Out-parameters are cleared on entry.
  */
 int ledger_prove_inclusion(const struct ledger_source *src, uint64_t index,
-                           uint64_t size, uint8_t **out_hashes,
-                           size_t *out_n);
+                           uint64_t size, uint8_t **out_hashes, size_t *out_n);
 
 /*
  * The consistency proof between the trees of the first old_size and
@@ -101,9 +100,9 @@ int ledger_prove_inclusion(const struct ledger_source *src, uint64_t index,
  * accepts then). ERR_INVALID when old_size > new_size. Ownership as for
  * ledger_prove_inclusion.
  */
-int ledger_prove_consistency(const struct ledger_source *src,
-                             uint64_t old_size, uint64_t new_size,
-                             uint8_t **out_hashes, size_t *out_n);
+int ledger_prove_consistency(const struct ledger_source *src, uint64_t old_size,
+                             uint64_t new_size, uint8_t **out_hashes,
+                             size_t *out_n);
 
 /*
  * Verifies an inclusion proof (n hashes of 32 bytes at hashes, which may be
@@ -398,8 +397,7 @@ int ledger_cosign_note(const char *msg, size_t len,
  * hash, big-endian), without verifying anything. ERR_INVALID when the
  * line is not 8 + 64 bytes long or the time is over 2^63 - 1.
  */
-int ledger_cosignature_time(const struct ledger_note_sig *sig,
-                            uint64_t *out);
+int ledger_cosignature_time(const struct ledger_note_sig *sig, uint64_t *out);
 
 /* A checkpoint's body (c2sp.org/tlog-checkpoint). */
 struct ledger_checkpoint {

@@ -296,8 +296,8 @@ ledger_root(const struct ledger_source *src, uint64_t size,
 /* PATH(m, D[start:end]), siblings appended deepest first as the RFC lists
  * them: the recursion's result comes before this level's sibling. */
 static int
-path(const struct ledger_source *src, uint64_t m, uint64_t start,
-     uint64_t end, struct proof *p)
+path(const struct ledger_source *src, uint64_t m, uint64_t start, uint64_t end,
+     struct proof *p)
 {
   uint64_t n = end - start, k;
   int r;
@@ -383,8 +383,7 @@ out:
 
 int
 ledger_prove_consistency(const struct ledger_source *src, uint64_t old_size,
-                         uint64_t new_size, uint8_t **out_hashes,
-                         size_t *out_n)
+                         uint64_t new_size, uint8_t **out_hashes, size_t *out_n)
 {
   struct proof *p = NULL;
   int r = OK;
@@ -515,9 +514,8 @@ ledger_verify_consistency(uint64_t old_size, uint64_t new_size,
     sn >>= 1;
   }
   /* 7. */
-  return hash_eq(fr, old_root) && hash_eq(sr, new_root) && sn == 0
-             ? OK
-             : ERR_VERIFY;
+  return hash_eq(fr, old_root) && hash_eq(sr, new_root) && sn == 0 ? OK
+                                                                   : ERR_VERIFY;
 }
 
 /*
@@ -599,8 +597,8 @@ ledger_frontier_root(const struct ledger_frontier *f,
 }
 
 int
-ledger_frontier_load(struct ledger_frontier *f,
-                     const struct ledger_source *src, uint64_t size)
+ledger_frontier_load(struct ledger_frontier *f, const struct ledger_source *src,
+                     uint64_t size)
 {
   struct ledger_frontier *t = ledger_frontier_new();
   uint8_t buf[SMALL_RANGE * LEDGER_HASH_SIZE];

@@ -153,9 +153,20 @@ static int
 is_unicode_space(uint32_t c)
 {
   switch (c) {
-  case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-  case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
-  case 0x202f: case 0x205f: case 0x3000:
+  case '\t':
+  case '\n':
+  case '\v':
+  case '\f':
+  case '\r':
+  case ' ':
+  case 0x85:
+  case 0xa0:
+  case 0x1680:
+  case 0x2028:
+  case 0x2029:
+  case 0x202f:
+  case 0x205f:
+  case 0x3000:
     return 1;
   }
   return c >= 0x2000 && c <= 0x200a;
@@ -177,8 +188,7 @@ check_text(const char *s, size_t len, const char *what, struct buf *err)
     size_t n = utf8_decode(p + i, len - i, &c);
 
     if (n == 0) {
-      errf(err, "%s, line %lu: invalid UTF-8 (byte 0x%02x)", what, line,
-           p[i]);
+      errf(err, "%s, line %lu: invalid UTF-8 (byte 0x%02x)", what, line, p[i]);
       return ERR_INVALID;
     }
     if (c == '\n') {
@@ -213,7 +223,6 @@ ledger_key_name_valid(const char *name, size_t len)
   }
   return 1;
 }
-
 
 /* Parses exactly 8 hex digits, either case (Go's ParseUint base 16). */
 static int
@@ -265,8 +274,7 @@ ledger__sign(const struct ledger_signer *s, const void *msg, size_t len,
   if (c == NULL ||
       EVP_DigestSignInit_ex(c, NULL, NULL, NULL, NULL, s->pkey, NULL) != 1)
     goto out;
-  if (EVP_DigestSign(c, sig, &n, len > 0 ? msg : (const void *)"", len) !=
-          1 ||
+  if (EVP_DigestSign(c, sig, &n, len > 0 ? msg : (const void *)"", len) != 1 ||
       n != LEDGER_SIG_SIZE)
     goto out;
   r = OK;
@@ -379,8 +387,7 @@ ledger_signer_public_key(const struct ledger_signer *s,
 }
 
 uint32_t
-ledger_signer_key_hash(const struct ledger_signer *s,
-                       enum ledger_key_type type)
+ledger_signer_key_hash(const struct ledger_signer *s, enum ledger_key_type type)
 {
   return ledger_key_hash(s->name, type, s->pub);
 }
@@ -414,8 +421,8 @@ char *
 ledger_signer_verifier_key(const struct ledger_signer *s,
                            enum ledger_key_type type)
 {
-  return format_key("", s->name, ledger_signer_key_hash(s, type),
-                    (uint8_t)type, s->pub);
+  return format_key("", s->name, ledger_signer_key_hash(s, type), (uint8_t)type,
+                    s->pub);
 }
 
 /*
@@ -481,8 +488,10 @@ ledger_signer_parse(const char *text, size_t len, struct ledger_signer **out,
     goto out;
   }
   if (raw[0] != LEDGER_KEY_ED25519) {
-    errf(err, "private key: unsupported key type 0x%02x (want 0x01, "
-              "Ed25519)", raw[0]);
+    errf(err,
+         "private key: unsupported key type 0x%02x (want 0x01, "
+         "Ed25519)",
+         raw[0]);
     goto out;
   }
   name = xstrndup(k.name, k.name_len);
@@ -668,13 +677,14 @@ ledger_verifier_parse(const char *text, size_t len,
     goto out;
   }
   if (raw[0] != LEDGER_KEY_ED25519 && raw[0] != LEDGER_KEY_COSIGNATURE) {
-    errf(err, "verifier key: unsupported key type 0x%02x (want 0x01 or "
-              "0x04)", raw[0]);
+    errf(err,
+         "verifier key: unsupported key type 0x%02x (want 0x01 or "
+         "0x04)",
+         raw[0]);
     goto out;
   }
   name = xstrndup(k.name, k.name_len);
-  r = ledger_verifier_new(name, (enum ledger_key_type)raw[0], raw + 1, &v,
-                          err);
+  r = ledger_verifier_new(name, (enum ledger_key_type)raw[0], raw + 1, &v, err);
   if (r != OK)
     goto out;
   if (v->key_hash != want) {
@@ -776,8 +786,8 @@ ledger_sign_note(const char *text, size_t len, const struct ledger_signer *s,
   }
   buf_append(&b, text, len);
   buf_putc(&b, '\n');
-  put_sig_line(&b, s->name, ledger_signer_key_hash(s, LEDGER_KEY_ED25519),
-               sig, sizeof sig);
+  put_sig_line(&b, s->name, ledger_signer_key_hash(s, LEDGER_KEY_ED25519), sig,
+               sizeof sig);
   *out = buf_take(&b);
 out:
   buf_cleanup(&b);
@@ -839,8 +849,10 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
   size_t raw_len;
 
   if (len < SIG_PREFIX_LEN || memcmp(line, sig_prefix, SIG_PREFIX_LEN) != 0) {
-    errf(err, "note, line %lu: a signature line must start with an em dash "
-              "(U+2014) and a space", lineno);
+    errf(err,
+         "note, line %lu: a signature line must start with an em dash "
+         "(U+2014) and a space",
+         lineno);
     return ERR_INVALID;
   }
   name = line + SIG_PREFIX_LEN;
@@ -865,8 +877,7 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
   raw_len = raw.len;
   r = (const uint8_t *)raw.data;
   if (raw_len < 5) {
-    errf(err, "note, line %lu: the signature is shorter than 5 bytes",
-         lineno);
+    errf(err, "note, line %lu: the signature is shorter than 5 bytes", lineno);
     buf_cleanup(&raw);
     return ERR_INVALID;
   }
@@ -940,8 +951,7 @@ ledger_note_parse(const char *msg, size_t len, struct ledger_note **out,
       goto out;
     }
     n->sigs = xrealloc(n->sigs, (n->nsigs + 1) * sizeof *n->sigs);
-    r = parse_sig_line(p, (size_t)(nl - p), lineno, &n->sigs[n->nsigs],
-                       err);
+    r = parse_sig_line(p, (size_t)(nl - p), lineno, &n->sigs[n->nsigs], err);
     if (r != OK)
       goto out;
     n->nsigs++;
@@ -1016,9 +1026,8 @@ verify_cosig(const struct ledger_note *n, const struct ledger_verifier *v,
 }
 
 int
-ledger_note_verify(const struct ledger_note *n,
-                   const struct ledger_verifier *v, uint64_t *timestamp,
-                   struct buf *err)
+ledger_note_verify(const struct ledger_note *n, const struct ledger_verifier *v,
+                   uint64_t *timestamp, struct buf *err)
 {
   struct ledger_checkpoint cp;
   uint64_t latest = 0, t = 0;
@@ -1043,8 +1052,7 @@ ledger_note_verify(const struct ledger_note *n,
     if (v->type == LEDGER_KEY_COSIGNATURE)
       r = verify_cosig(n, v, sig, &t);
     else
-      r = ledger__verify(v->pub, n->text, n->text_len, sig->sig,
-                         sig->sig_len);
+      r = ledger__verify(v->pub, n->text, n->text_len, sig->sig, sig->sig_len);
     if (r != OK) {
       errf(err, "invalid signature by %s+%08" PRIx32, v->name, v->key_hash);
       return ERR_VERIFY;

@@ -9,41 +9,47 @@
 
 /* Allowed values of the enumerated fields (DESIGN.md section 3). */
 static const char *const directions[] = {"in", "out", NULL};
-static const char *const vehicles[] = {"none", "car",  "bus",      "truck",
-                                       "ambulance", "rail", "ship",
-                                       "aircraft",  "other", NULL};
-static const char *const purposes[] = {"humanitarian", "medical",
-                                       "commercial",   "private",
-                                       "evacuation",   "military",
-                                       "other",        NULL};
+static const char *const vehicles[] = {"none",      "car",  "bus",  "truck",
+                                       "ambulance", "rail", "ship", "aircraft",
+                                       "other",     NULL};
+static const char *const purposes[] = {
+    "humanitarian", "medical",  "commercial", "private",
+    "evacuation",   "military", "other",      NULL};
 static const char *const outcomes[] = {"passed", "turned_back", "held",
                                        "detained", NULL};
 static const char *const stages[] = {"queued", "inspected", "crossed",
                                      "delivered", NULL};
 static const char *const states[] = {"open", "restricted", "closed", NULL};
-static const char *const causes[] = {"blockade", "security", "administrative",
+static const char *const causes[] = {"blockade", "security",  "administrative",
                                      "weather",  "technical", "other",
                                      NULL};
 static const char *const event_kinds[] = {
-    "incident",  "statement",  "negotiation", "demand",
-    "agreement", "evacuation", "utility_cut", "other", NULL};
+    "incident",   "statement",   "negotiation", "demand", "agreement",
+    "evacuation", "utility_cut", "other",       NULL};
 static const char *const coverage_states[] = {"observed", "not_observed",
                                               "denied", NULL};
-static const char *const bases[] = {"reported", "estimated", "modelled",
-                                    NULL};
+static const char *const bases[] = {"reported", "estimated", "modelled", NULL};
 
 const char *const record_default_categories[] = {
     "food", "medicine", "fuel", "hygiene", "construction", "other", NULL};
 
 #define REQ FF_REQUIRED
 #define F(n, t, fl, help)                                                      \
-  { n, t, fl, 0, NULL, NULL, NULL, help }
+  {                                                                            \
+    n, t, fl, 0, NULL, NULL, NULL, help                                        \
+  }
 #define FE(n, fl, allowed, def, help)                                          \
-  { n, FT_ENUM, fl, 0, allowed, def, NULL, help }
+  {                                                                            \
+    n, FT_ENUM, fl, 0, allowed, def, NULL, help                                \
+  }
 #define FR(n, t, fl, kind, help)                                               \
-  { n, t, fl, kind, NULL, NULL, NULL, help }
+  {                                                                            \
+    n, t, fl, kind, NULL, NULL, NULL, help                                     \
+  }
 #define FN(n, t, fl, unit, help)                                               \
-  { n, t, fl, 0, NULL, NULL, unit, help }
+  {                                                                            \
+    n, t, fl, 0, NULL, NULL, unit, help                                        \
+  }
 /* Every kind ends with these. */
 #define TAIL                                                                   \
   FR("source", FT_REF, 0, KIND_source, "who reported it (a source id)"),       \
@@ -125,8 +131,7 @@ static const struct field_desc coverage_fields[] = {
     F("start", FT_TIME, REQ, "start of the interval"),
     F("end", FT_TIME, 0, "end of the interval; defaults to start"),
     FR("checkpoint", FT_REF, REQ, KIND_checkpoint, "checkpoint"),
-    FE("state", REQ, coverage_states, NULL,
-       "observed, not_observed or denied"),
+    FE("state", REQ, coverage_states, NULL, "observed, not_observed or denied"),
     TAIL,
 };
 
@@ -182,16 +187,14 @@ static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_actor, "actor", "actor", actor_fields, N(actor_fields)},
     {KIND_source, "source", "source", source_fields, N(source_fields)},
     {KIND_flow, "flow", "flow observation", flow_fields, N(flow_fields)},
-    {KIND_status, "status", "status change", status_fields,
-     N(status_fields)},
+    {KIND_status, "status", "status change", status_fields, N(status_fields)},
     {KIND_event, "event", "event", event_fields, N(event_fields)},
     {KIND_coverage, "coverage", "observation coverage", coverage_fields,
      N(coverage_fields)},
     {KIND_stock, "stock", "stock level", stock_fields, N(stock_fields)},
     {KIND_population, "population", "population count", population_fields,
      N(population_fields)},
-    {KIND_need, "need", "daily need per person", need_fields,
-     N(need_fields)},
+    {KIND_need, "need", "daily need per person", need_fields, N(need_fields)},
     {KIND_indicator, "indicator", "indicator value", indicator_fields,
      N(indicator_fields)},
 };
@@ -225,9 +228,8 @@ sort_fields(void)
     for (size_t i = 1; i < kinds[k].nfields; i++) {
       int x = o[i];
       size_t j = i;
-      while (j > 0 &&
-             strcmp(kinds[k].fields[o[j - 1]].name, kinds[k].fields[x].name) >
-                 0) {
+      while (j > 0 && strcmp(kinds[k].fields[o[j - 1]].name,
+                             kinds[k].fields[x].name) > 0) {
         o[j] = o[j - 1];
         j--;
       }
@@ -473,8 +475,7 @@ category_is(const char *a, const char *s, size_t n, const char *text,
 
 static int
 set_category(struct record *r, const struct record_ctx *ctx,
-             struct record_value *v, const char *s, size_t n,
-             struct buf *err)
+             struct record_value *v, const char *s, size_t n, struct buf *err)
 {
   /* Most cells hold a category's id as it is: spare them the copies. */
   int plain = is_slug(s, n);
@@ -544,8 +545,8 @@ set_reflist(struct record *r, struct record_value *v, const char *s, size_t n,
 }
 
 int
-record_set(struct record *r, const struct record_ctx *ctx, int fi,
-           size_t line, const char *s, size_t n, struct buf *err)
+record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
+           const char *s, size_t n, struct buf *err)
 {
   const struct field_desc *f = &r->kind->fields[fi];
   struct record_value *v = &r->v[fi];
@@ -857,10 +858,10 @@ record_canonical(const struct record *r, struct buf *out)
 
     if (k->kind == KIND_flow && i == cargo_at[k->kind]) {
       if (r->ncargo > 0) {
-        static const struct field_desc cat = {"category", FT_TEXT, 0, 0, NULL,
-                                              NULL, NULL, NULL};
-        static const struct field_desc qty = {"quantity", FT_NUMBER, 0, 0,
-                                              NULL, NULL, NULL, NULL};
+        static const struct field_desc cat = {"category", FT_TEXT, 0,    0,
+                                              NULL,       NULL,    NULL, NULL};
+        static const struct field_desc qty = {
+            "quantity", FT_NUMBER, 0, 0, NULL, NULL, NULL, NULL};
         buf_puts(out, first ? "\"cargo\":[" : ",\"cargo\":[");
         first = 0;
         for (size_t c = 0; c < r->ncargo; c++) {
@@ -943,7 +944,8 @@ set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
     json_t *item;
     struct buf joined;
     buf_init(&joined);
-    json_array_foreach(j, i, item) {
+    json_array_foreach(j, i, item)
+    {
       if (!json_is_string(item)) {
         buf_cleanup(&joined);
         json_err(err, f->name, "expected an array of ids");
@@ -997,7 +999,8 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
   if (kind < 0) {
     if (!json_is_string(val) ||
         (kind = record_kind_by_name(json_string_value(val))) < 0) {
-      json_err(err, "record", "expected the kind of record (flow, status, ...)");
+      json_err(err, "record",
+               "expected the kind of record (flow, status, ...)");
       json_decref(root);
       return ERR_INVALID;
     }
@@ -1012,7 +1015,8 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
     record_init(r, (enum record_kind)kind);
   }
   buf_init(&tmp);
-  json_object_foreach(root, key, val) {
+  json_object_foreach(root, key, val)
+  {
     int fi;
     if (strcmp(key, "record") == 0)
       continue;
@@ -1024,7 +1028,8 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
         rc = ERR_INVALID;
         continue;
       }
-      json_array_foreach(val, i, line) {
+      json_array_foreach(val, i, line)
+      {
         const char *ck;
         json_t *cv;
         if (!json_is_object(line)) {
@@ -1032,7 +1037,8 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
           rc = ERR_INVALID;
           continue;
         }
-        json_object_foreach(line, ck, cv) {
+        json_object_foreach(line, ck, cv)
+        {
           int ci = record_field_index(r->kind, ck);
           if (ci < 0 || !(r->kind->fields[ci].flags & FF_CARGO)) {
             json_err(err, ck, "unknown field of a cargo line");
@@ -1107,10 +1113,10 @@ record_unit_tonnes(const char *unit)
     const char *unit;
     double tonnes;
   } units[] = {
-      {"t", 1},           {"tonne", 1},         {"tonnes", 1},
-      {"ton", 1},         {"tons", 1},          {"mt", 1},
-      {"metric ton", 1},  {"metric tons", 1},   {"kg", 0.001},
-      {"g", 1e-6},        {"lb", 0.00045359237}, {"lbs", 0.00045359237},
+      {"t", 1},          {"tonne", 1},          {"tonnes", 1},
+      {"ton", 1},        {"tons", 1},           {"mt", 1},
+      {"metric ton", 1}, {"metric tons", 1},    {"kg", 0.001},
+      {"g", 1e-6},       {"lb", 0.00045359237}, {"lbs", 0.00045359237},
       {"kt", 1000},
   };
 

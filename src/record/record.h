@@ -43,11 +43,11 @@ struct field_desc {
   const char *name;
   enum field_type type;
   unsigned flags;
-  enum record_kind ref;         /* for FT_REF / FT_REFLIST */
-  const char *const *allowed;   /* for FT_ENUM: NULL-terminated */
-  const char *def;              /* default filled in when absent, or NULL */
-  const char *unit;             /* unit of a number, for the docs */
-  const char *help;             /* one line for --help and the docs */
+  enum record_kind ref;       /* for FT_REF / FT_REFLIST */
+  const char *const *allowed; /* for FT_ENUM: NULL-terminated */
+  const char *def;            /* default filled in when absent, or NULL */
+  const char *unit;           /* unit of a number, for the docs */
+  const char *help;           /* one line for --help and the docs */
 };
 
 struct kind_desc {
@@ -98,7 +98,8 @@ struct record {
 
 /* What validation needs to know beyond the record itself. */
 struct record_ctx {
-  const char *const *categories; /* extra categories, NULL-terminated, or NULL */
+  const char *const
+      *categories; /* extra categories, NULL-terminated, or NULL */
 };
 
 void record_init(struct record *r, enum record_kind kind);

@@ -122,7 +122,6 @@ report__md_escape(struct buf *b, const char *s)
   }
 }
 
-
 /* The JSON writer. */
 
 static void

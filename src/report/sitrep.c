@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-
 /* Sources. */
 
 int

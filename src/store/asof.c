@@ -50,8 +50,8 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
     return ERR_STORE;
   }
   sqlite3_bind_int(s, 1, kind);
-  sqlite3_bind_int64(s, 2, (sqlite3_int64)(as_of > INT64_MAX ? INT64_MAX
-                                                              : as_of));
+  sqlite3_bind_int64(s, 2,
+                     (sqlite3_int64)(as_of > INT64_MAX ? INT64_MAX : as_of));
   record_init(&rec, kind);
   buf_init(&err);
   while (rc == OK && sqlite3_step(s) == SQLITE_ROW) {

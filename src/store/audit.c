@@ -29,8 +29,7 @@ struct audit {
   int failed;
 };
 
-static int
-problem(struct audit *a, uint64_t seq, const char *fmt, ...)
+static int problem(struct audit *a, uint64_t seq, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -140,8 +139,7 @@ check_query_row(struct audit *a, uint64_t seq)
       if (ok && f->type == FT_TIME) {
         int64_t b = 0, e = 0;
         if (v->set)
-          record_time_bounds(record_text(r, v), store__tz_offset, NULL, &b,
-                             &e);
+          record_time_bounds(record_text(r, v), store__tz_offset, NULL, &b, &e);
         ok = v->set ? sqlite3_column_int64(s, col) == b &&
                           sqlite3_column_int64(s, col + 1) == e
                     : sqlite3_column_type(s, col) == SQLITE_NULL;
@@ -174,8 +172,7 @@ check_query_row(struct audit *a, uint64_t seq)
         !same_text(s, 3, record_text(r, &c->unit)) ||
         (t >= 0 ? sqlite3_column_double(s, 4) != t
                 : sqlite3_column_type(s, 4) != SQLITE_NULL))
-      rc = problem(a, seq, "its cargo line %zu differs from the stored one",
-                   i);
+      rc = problem(a, seq, "its cargo line %zu differs from the stored one", i);
   }
   a->cargo_lines += r->ncargo;
   sqlite3_reset(s);
@@ -273,8 +270,7 @@ check_entry(void *ctx, const struct store_entry *e)
       strcmp(record_get(&a->rec, "id"), e->id ? e->id : "") != 0)
     return problem(a, e->seq, "its id column differs from its bytes");
   a->per_kind[e->kind]++;
-  if ((rc = ledger_frontier_append(a->frontier, hash, check_node, &nc)) !=
-      OK)
+  if ((rc = ledger_frontier_append(a->frontier, hash, check_node, &nc)) != OK)
     return rc;
   if ((rc = check_query_row(a, e->seq)) != OK)
     return rc;
@@ -337,11 +333,10 @@ check_totals(struct audit *a)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s",
              record_kind_desc((enum record_kind)k)->name);
     if (count(a, sql) != (int64_t)a->per_kind[k])
-      return problem(a, UINT64_MAX,
-                     "the %s table has %lld rows for %llu entries",
-                     record_kind_desc((enum record_kind)k)->name,
-                     (long long)count(a, sql),
-                     (unsigned long long)a->per_kind[k]);
+      return problem(
+          a, UINT64_MAX, "the %s table has %lld rows for %llu entries",
+          record_kind_desc((enum record_kind)k)->name, (long long)count(a, sql),
+          (unsigned long long)a->per_kind[k]);
   }
   if (count(a, "SELECT count(*) FROM flow_cargo") != (int64_t)a->cargo_lines)
     return problem(a, UINT64_MAX, "flow_cargo holds rows of no entry");
@@ -385,8 +380,7 @@ store_audit(struct store *st, uint64_t *bad,
               "WHERE seq = ? ORDER BY line",
               &a.cargo);
   if (rc == OK)
-    rc = prep(&a, "SELECT hash FROM node WHERE level = ? AND idx = ?",
-              &a.node);
+    rc = prep(&a, "SELECT hash FROM node WHERE level = ? AND idx = ?", &a.node);
   if (rc == OK)
     rc = prep(&a, "SELECT by_seq FROM supersede WHERE kind = ? AND id = ?",
               &a.sup);
@@ -397,10 +391,8 @@ store_audit(struct store *st, uint64_t *bad,
   if (rc == OK) {
     /* Walk in chunks so that progress can be told. */
     uint64_t size = store_size(st);
-    for (uint64_t start = 0; start < size + 1 && rc == OK;
-         start += 1u << 20) {
-      rc = store_each_entry(st, -1, start, start + (1u << 20), check_entry,
-                            &a);
+    for (uint64_t start = 0; start < size + 1 && rc == OK; start += 1u << 20) {
+      rc = store_each_entry(st, -1, start, start + (1u << 20), check_entry, &a);
       if (progress)
         progress(ctx, a.next);
     }

@@ -39,13 +39,14 @@ struct store {
 };
 
 const char *const store_dim_names[DIM_COUNT] = {
-    "day",      "week",     "month",  "year", "checkpoint", "direction", "vehicle",
-    "category", "operator", "purpose", "source",    "grade", "stage",     "outcome"};
+    "day",       "week",    "month",    "year",     "checkpoint",
+    "direction", "vehicle", "category", "operator", "purpose",
+    "source",    "grade",   "stage",    "outcome"};
 const char *const store_measure_names[M_COUNT] = {"records", "vehicles",
                                                   "persons", "tonnes"};
 /* The rollup table's measure columns: the measures, then their counts. */
 static const char *const measure_columns[M_ALL] = {
-    "records", "vehicles", "persons", "tonnes",
+    "records",    "vehicles",  "persons", "tonnes",
     "vehicles_n", "persons_n", "tonnes_n"};
 
 static int
@@ -205,8 +206,8 @@ get_meta(struct store *st, const char *key, char **out)
   int rc = ERR_NOTFOUND;
 
   *out = NULL;
-  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1,
-                         &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s,
+                         NULL) != SQLITE_OK)
     return fail(st, ERR_STORE, "reading meta");
   sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
   if (sqlite3_step(s) == SQLITE_ROW) {
@@ -224,9 +225,8 @@ set_meta(struct store *st, const char *key, const char *value)
   sqlite3_stmt *s = NULL;
   int rc = OK;
 
-  if (sqlite3_prepare_v2(st->db,
-                         "INSERT INTO meta(key, value) VALUES(?, ?)", -1, &s,
-                         NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(st->db, "INSERT INTO meta(key, value) VALUES(?, ?)",
+                         -1, &s, NULL) != SQLITE_OK)
     return fail(st, ERR_STORE, "writing meta");
   sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
@@ -298,8 +298,8 @@ out:
 static int
 prepare(struct store *st, const char *sql, sqlite3_stmt **s)
 {
-  if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s,
-                         NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) !=
+      SQLITE_OK)
     return fail(st, ERR_STORE, "preparing a statement");
   return OK;
 }
@@ -313,20 +313,19 @@ prepare_all(struct store *st)
                     "INSERT INTO entry(seq, kind, id, hash, bytes) "
                     "VALUES(?,?,?,?,?)",
                     &st->ins_entry)) != OK ||
-      (rc = prepare(st,
-                    "SELECT seq, bytes FROM entry WHERE kind = ? AND id = ?",
-                    &st->get_entry)) != OK ||
+      (rc =
+           prepare(st, "SELECT seq, bytes FROM entry WHERE kind = ? AND id = ?",
+                   &st->get_entry)) != OK ||
       (rc = prepare(st, "INSERT INTO node(level, idx, hash) VALUES(?,?,?)",
                     &st->ins_node)) != OK ||
       (rc = prepare(st,
                     "INSERT INTO flow_cargo(seq, line, category, quantity, "
                     "unit, tonnes) VALUES(?,?,?,?,?,?)",
                     &st->ins_cargo)) != OK ||
-      (rc = prepare(st,
-                    "SELECT by_seq FROM supersede WHERE kind = ? AND id = ?",
-                    &st->get_supersede)) != OK ||
-      (rc = prepare(st,
-                    "INSERT INTO supersede(kind, id, by_seq) VALUES(?,?,?)",
+      (rc =
+           prepare(st, "SELECT by_seq FROM supersede WHERE kind = ? AND id = ?",
+                   &st->get_supersede)) != OK ||
+      (rc = prepare(st, "INSERT INTO supersede(kind, id, by_seq) VALUES(?,?,?)",
                     &st->ins_supersede)) != OK)
     return rc;
   for (int k = 0; k < KIND_COUNT; k++) {
@@ -410,8 +409,8 @@ store_open(const char *path, int create, struct store **out, struct buf *err)
     /* A file with tables but no version is not ours. */
     sqlite3_stmt *s = NULL;
     int tables = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1,
-                           &s, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s,
+                           NULL) == SQLITE_OK &&
         sqlite3_step(s) == SQLITE_ROW)
       tables = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
@@ -818,8 +817,7 @@ bind_query_row(struct store *st, const struct record *rec, uint64_t seq)
     sqlite3_clear_bindings(s);
     sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
     sqlite3_bind_int(s, 2, (int)i);
-    sqlite3_bind_text(s, 3, record_text(rec, &c->category), -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, record_text(rec, &c->category), -1, SQLITE_STATIC);
     if (c->quantity.set)
       sqlite3_bind_double(s, 4, c->quantity.num);
     if (c->unit.set)
@@ -875,9 +873,9 @@ supersede(struct store *st, const struct record *rec, const char *target,
   record_init(&old, rec->kind->kind);
   buf_init(&e);
   if (rec->kind->kind == KIND_flow) {
-    rc = record_from_json(&old, rec->kind->kind, NULL,
-                          sqlite3_column_blob(s, 1),
-                          (size_t)sqlite3_column_bytes(s, 1), &e);
+    rc =
+        record_from_json(&old, rec->kind->kind, NULL, sqlite3_column_blob(s, 1),
+                         (size_t)sqlite3_column_bytes(s, 1), &e);
     if (rc == OK)
       rollup_add_record(st->rollup, &old, -1, store__tz_offset);
   }
@@ -911,9 +909,8 @@ store_put(struct store *st, const struct record *rec, const char *bytes,
 }
 
 int
-store_put_hashed(struct store *st, const struct record *rec,
-                 const char *bytes, size_t len,
-                 const uint8_t hash[LEDGER_HASH_SIZE],
+store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
+                 size_t len, const uint8_t hash[LEDGER_HASH_SIZE],
                  enum store_put_result *result)
 {
   const char *id = record_get(rec, "id");
@@ -986,6 +983,40 @@ store_has(struct store *st, enum record_kind kind, const char *id)
 }
 
 int
+store_find_entry(struct store *st, int kind, const char *id, uint64_t *seq)
+{
+  sqlite3_stmt *s = st->get_entry;
+  int found = 0, rc = OK;
+
+  *seq = 0;
+  for (int k = kind < 0 ? 0 : kind; k < (kind < 0 ? KIND_COUNT : kind + 1);
+       k++) {
+    int step;
+    sqlite3_reset(s);
+    sqlite3_bind_int(s, 1, k);
+    sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+      if (found++ == 0)
+        *seq = (uint64_t)sqlite3_column_int64(s, 0);
+    } else if (step != SQLITE_DONE) {
+      rc = fail(st, ERR_STORE, "finding an entry");
+      break;
+    }
+  }
+  sqlite3_reset(s);
+  if (rc != OK)
+    return rc;
+  if (found == 0)
+    return ERR_NOTFOUND;
+  if (found > 1) {
+    *seq = 0;
+    return ERR_CONFLICT;
+  }
+  return OK;
+}
+
+int
 store_each_name(struct store *st, enum record_kind kind,
                 void (*fn)(void *ctx, const char *id, const char *name),
                 void *ctx)
@@ -1027,9 +1058,8 @@ store_each_entry(struct store *st, int kind, uint64_t start, uint64_t end,
   if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
     return fail(st, ERR_STORE, "reading entries");
   sqlite3_bind_int64(s, 1, (sqlite3_int64)start);
-  sqlite3_bind_int64(s, 2,
-                     end > (uint64_t)INT64_MAX ? INT64_MAX
-                                               : (sqlite3_int64)end);
+  sqlite3_bind_int64(
+      s, 2, end > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)end);
   if (kind >= 0)
     sqlite3_bind_int(s, 3, kind);
   while (rc == OK) {
@@ -1055,8 +1085,7 @@ store_each_entry(struct store *st, int kind, uint64_t start, uint64_t end,
 
 int
 store_each_flow_day(struct store *st, int64_t from_day, int64_t to_day,
-                    int (*fn)(void *ctx, const struct flow_row *row),
-                    void *ctx)
+                    int (*fn)(void *ctx, const struct flow_row *row), void *ctx)
 {
   const enum flow_dim *dims = rollup_key_dims;
   sqlite3_stmt *s = NULL;

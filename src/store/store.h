@@ -78,6 +78,14 @@ int store_put_hashed(struct store *st, const struct record *rec,
 int store_has(struct store *st, enum record_kind kind, const char *id);
 
 /*
+ * Finds the entry of the record with this id, of kind (or of any kind when
+ * kind < 0), through the store's index. Returns OK with its sequence number
+ * in *seq, ERR_NOTFOUND, ERR_CONFLICT when kind < 0 and records of several
+ * kinds have that id, or ERR_STORE.
+ */
+int store_find_entry(struct store *st, int kind, const char *id, uint64_t *seq);
+
+/*
  * Calls fn for each record of kind with its id and name (checkpoints,
  * actors and sources have names), in sequence order.
  */

@@ -88,8 +88,7 @@ bad:
 }
 
 int
-util_base64_decode_exact(const char *s, size_t len, uint8_t *out,
-                         size_t want)
+util_base64_decode_exact(const char *s, size_t len, uint8_t *out, size_t want)
 {
   struct buf b;
   int r;

@@ -66,8 +66,7 @@ enum layout {
   ROWS,   /* ROWS style's arrays: one flat element a line, indent 2 */
 };
 
-static int write_value(struct writer *w, const json_t *v, int depth,
-                       int flat);
+static int write_value(struct writer *w, const json_t *v, int depth, int flat);
 
 /* Writes a member or element with the path extended by seg. */
 static int
@@ -87,8 +86,7 @@ write_child(struct writer *w, const char *seg, size_t n, const json_t *v,
 }
 
 static int
-write_container(struct writer *w, const json_t *v, int depth,
-                enum layout how)
+write_container(struct writer *w, const json_t *v, int depth, enum layout how)
 {
   int object = json_is_object(v), r = OK;
   size_t n = object ? json_object_size(v) : json_array_size(v), i = 0;
@@ -107,7 +105,8 @@ write_container(struct writer *w, const json_t *v, int depth,
     const char *key;
     json_t *m;
     /* json_t is not const-correct for iteration; nothing is modified. */
-    json_object_foreach((json_t *)v, key, m) {
+    json_object_foreach((json_t *)v, key, m)
+    {
       if (i++ > 0)
         buf_puts(w->out, lines ? "," : ", ");
       if (lines)
@@ -162,8 +161,7 @@ write_value(struct writer *w, const json_t *v, int depth, int flat)
   case JSON_ARRAY:
     return write_container(w, v, depth, layout_of(w, v, depth, flat));
   case JSON_STRING:
-    return util_jcs_string(w->out, json_string_value(v),
-                           json_string_length(v));
+    return util_jcs_string(w->out, json_string_value(v), json_string_length(v));
   case JSON_INTEGER:
     buf_printf(w->out, "%lld", (long long)json_integer_value(v));
     return OK;

@@ -129,7 +129,7 @@ scan_month_name(const char **pp, const char *e)
 
   while (p < e && is_alpha((unsigned char)*p)) {
     if (n == sizeof w - 1)
-      return 0; /* longer than "september": not a month */
+      return 0;                 /* longer than "september": not a month */
     w[n++] = (char)(*p | 0x20); /* ASCII lowercase, no locale */
     p++;
   }

@@ -34,6 +34,8 @@ util_strerror(int code)
     return "missing value";
   case ERR_EXISTS:
     return "already exists";
+  case ERR_RETRY:
+    return "try again";
   }
   return "unknown error";
 }

@@ -26,6 +26,7 @@ enum {
   ERR_VERIFY = -9,   /* a check of the log failed: tampering or corruption */
   ERR_MISSING = -10, /* a value is absent ("", "-"): never zero */
   ERR_EXISTS = -11,  /* refusing to overwrite something */
+  ERR_RETRY = -12,   /* the backend asks for the transaction again */
 };
 
 /* Returns a short English name for an error code; never NULL. */
@@ -84,11 +85,11 @@ enum time_prec {
 };
 
 struct ptime {
-  int year, month, day;  /* month 1-12, day 1-31; unset parts are 1 */
-  int hour, min, sec;    /* unset parts are 0 */
+  int year, month, day; /* month 1-12, day 1-31; unset parts are 1 */
+  int hour, min, sec;   /* unset parts are 0 */
   enum time_prec prec;
-  int has_offset;        /* 1 when the text gave Z or +HH:MM */
-  int offset_min;        /* UTC offset in minutes, when has_offset */
+  int has_offset; /* 1 when the text gave Z or +HH:MM */
+  int offset_min; /* UTC offset in minutes, when has_offset */
 };
 
 /*

@@ -64,8 +64,7 @@ check_note(const char *msg, size_t len, struct ledger_signer *witness,
   if (ledger_checkpoint_parse(text, text_len, &cp, err) == OK)
     ledger_checkpoint_cleanup(&cp);
 
-  if (ledger_cosign_note(msg, len, witness, 1700000000, &cosigned, err) ==
-      OK) {
+  if (ledger_cosign_note(msg, len, witness, 1700000000, &cosigned, err) == OK) {
     if (ledger_note_parse(cosigned, strlen(cosigned), &again, err) != OK ||
         ledger_note_verify(again, vwit, &t, err) != OK || t != 1700000000) {
       fprintf(stderr, "fuzz_ledger_note: a cosigned note does not verify\n");

@@ -40,8 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (t.year < 1000 || t.year > 9999 || t.month < 1 || t.month > 12 ||
       t.day < 1 || t.day > 31 || t.hour < 0 || t.hour > 23 || t.min < 0 ||
       t.min > 59 || t.sec < 0 || t.sec > 59 || t.prec < TIME_YEAR ||
-      t.prec > TIME_SECOND || t.offset_min < -18 * 60 ||
-      t.offset_min > 18 * 60)
+      t.prec > TIME_SECOND || t.offset_min < -18 * 60 || t.offset_min > 18 * 60)
     abort();
   util_civil_from_days(util_days_from_civil(t.year, t.month, t.day), &y, &m,
                        &d);

@@ -276,8 +276,7 @@ test_all_keys(void **state)
   assert_true(c->checkpoints[0].lat == -90);
   assert_true(c->checkpoints[0].lon == 180);
   assert_true(c->checkpoints[0].km == 12.5);
-  assert_string_equal(c->checkpoints[0].note,
-                      "run by \"COGAT\": 08:00-16:00");
+  assert_string_equal(c->checkpoints[0].note, "run by \"COGAT\": 08:00-16:00");
   assert_int_equal(c->checkpoints[0].line, 10);
   assert_string_equal(c->categories[0].name, "Medical supplies");
   assert_string_equal(c->categories[0].unit, "kg");
@@ -307,8 +306,9 @@ test_long_value(void **state)
   for (int i = 0; i < 100; i++)
     buf_printf(&want, "clause %d; ", i);
   buf_puts(&want, "end");
-  buf_printf(&text, "[corridor]\nname = X\n[obligation long]\ntext = %s   "
-                    "; comment\nmin_ratio_of_baseline = 0.5\n",
+  buf_printf(&text,
+             "[corridor]\nname = X\n[obligation long]\ntext = %s   "
+             "; comment\nmin_ratio_of_baseline = 0.5\n",
              want.data);
   c = expect_ok(text.data);
   assert_string_equal(c->obligations[0].text, want.data);
@@ -365,9 +365,8 @@ static const struct bad bads[] = {
     {P "[checkpoint]\nname = K\n",
      "t.ini:3: section [checkpoint] needs an id, as in "
      "[checkpoint kerem-shalom]\n"},
-    {P "[obligation]\n",
-     "t.ini:3: section [obligation] needs an id, as in "
-     "[obligation free-movement]\n"},
+    {P "[obligation]\n", "t.ini:3: section [obligation] needs an id, as in "
+                         "[obligation free-movement]\n"},
     {P "[alerts x]\n", "t.ini:3: section [alerts] takes no id, got "
                        "[alerts x]\n"},
     {P "[corridor]\nname = Again\n",
@@ -500,26 +499,26 @@ static void
 test_all_errors_listed(void **state)
 {
   (void)state;
-  expect_errors("stray = 1\n"                          /* 1 */
-                "[corridor]\n"                         /* 2 */
-                "timezone = Nowhere/City\n"            /* 3 */
-                "baseline = 2023-09-30..2023-08-01\n"  /* 4 */
-                "restricted_weight = half\n"           /* 5 */
-                "colour = red\n"                       /* 6 */
-                "[checkpoint erez]\n"                  /* 7 */
-                "lat = north\n"                        /* 8 */
-                "lon = 34.5\n"                         /* 9 */
-                "lon = 34.6\n"                         /* 10 */
-                "[checkpoint erez]\n"                  /* 11 */
-                "name = Erez\n"                        /* 12 */
-                "[obligation free-movement]\n"         /* 13 */
-                "measures = trucks\n"                  /* 14 */
-                "checkpoints = kerem-shalom, erez\n"   /* 15 */
-                "[station x]\n"                        /* 16 */
-                "name = ignored\n"                     /* 17 */
-                "[alerts]\n"                           /* 18 */
-                "warning_days = 10\n"                  /* 19 */
-                "critical_days = 0\n",                 /* 20 */
+  expect_errors("stray = 1\n"                         /* 1 */
+                "[corridor]\n"                        /* 2 */
+                "timezone = Nowhere/City\n"           /* 3 */
+                "baseline = 2023-09-30..2023-08-01\n" /* 4 */
+                "restricted_weight = half\n"          /* 5 */
+                "colour = red\n"                      /* 6 */
+                "[checkpoint erez]\n"                 /* 7 */
+                "lat = north\n"                       /* 8 */
+                "lon = 34.5\n"                        /* 9 */
+                "lon = 34.6\n"                        /* 10 */
+                "[checkpoint erez]\n"                 /* 11 */
+                "name = Erez\n"                       /* 12 */
+                "[obligation free-movement]\n"        /* 13 */
+                "measures = trucks\n"                 /* 14 */
+                "checkpoints = kerem-shalom, erez\n"  /* 15 */
+                "[station x]\n"                       /* 16 */
+                "name = ignored\n"                    /* 17 */
+                "[alerts]\n"                          /* 18 */
+                "warning_days = 10\n"                 /* 19 */
+                "critical_days = 0\n",                /* 20 */
                 "t.ini:1: key 'stray' comes before the first section\n"
                 "t.ini:2: missing required key 'name' in [corridor]\n"
                 "t.ini:3: key 'timezone': expected an IANA time zone name "
@@ -618,8 +617,9 @@ test_load(void **state)
   write_file(path, P "[alerts]\nsevere_days = x\n");
   assert_int_equal(corridor_load(path, &c, &err), ERR_INVALID);
   assert_null(c);
-  buf_printf(&want, "%s:4: key 'severe_days': expected a whole number of "
-                    "days between 1 and 3650, got 'x'\n",
+  buf_printf(&want,
+             "%s:4: key 'severe_days': expected a whole number of "
+             "days between 1 and 3650, got 'x'\n",
              path);
   assert_string_equal(err.data, want.data);
 

@@ -84,10 +84,20 @@ static const struct csv_case cases[] = {
     {"a,b\rc,d\r", 0, "1:[a|b]\n2:[c|d]\n"},
     {"a\rb\nc\r\nd", 0, "1:[a]\n2:[b]\n3:[c]\n4:[d]\n"},
     /* A UTF-8 byte-order mark is dropped; only at the very start. */
-    {"\xEF\xBB\xBF" "a,b\n", 0, "1:[a|b]\n"},
+    {"\xEF\xBB\xBF"
+     "a,b\n",
+     0, "1:[a|b]\n"},
     {"\xEF\xBB\xBF", 0, ""},
-    {"\xEF\xBB\xBF\xEF\xBB\xBF" "a\n", 0, "1:[\xEF\xBB\xBF" "a]\n"},
-    {"a\n\xEF\xBB\xBF" "b\n", 0, "1:[a]\n2:[\xEF\xBB\xBF" "b]\n"},
+    {"\xEF\xBB\xBF\xEF\xBB\xBF"
+     "a\n",
+     0,
+     "1:[\xEF\xBB\xBF"
+     "a]\n"},
+    {"a\n\xEF\xBB\xBF"
+     "b\n",
+     0,
+     "1:[a]\n2:[\xEF\xBB\xBF"
+     "b]\n"},
     {"\xEF\xBB", 0, "1:[\xEF\xBB]\n"},
     /* Empty input and blank lines, which count as lines. */
     {"", 0, ""},
@@ -117,8 +127,7 @@ static const struct csv_case cases[] = {
     {"\"a\"\r\"b\"", 0, "1:[a]\n2:[b]\n"},
     {"\"x y\" ,z", 0, "E1:unexpected character after closing quote\n"},
     /* Line breaks inside quotes; the lines after are numbered right. */
-    {"\"line1\nline2\",x\nnext,y\n", 0,
-     "1:[line1\\nline2|x]\n3:[next|y]\n"},
+    {"\"line1\nline2\",x\nnext,y\n", 0, "1:[line1\\nline2|x]\n3:[next|y]\n"},
     {"\"a\r\nb\",c\r\nd,e\r\n", 0, "1:[a\\r\\nb|c]\n3:[d|e]\n"},
     {"\"x\ry\",z\nw\n", 0, "1:[x\\ry|z]\n3:[w]\n"},
     {"h\n\"1\n2\n3\",\"4\n\n5\"\nlast", 0,
@@ -136,8 +145,7 @@ static const struct csv_case cases[] = {
      "E1:unexpected character after closing quote\n2:[ok]\n"},
     {"a,\"bc\nd,e\nf,g\n", 0,
      "E1:unterminated quoted field\n2:[d|e]\n3:[f|g]\n"},
-    {"x\n\"a\nb\nc", 0,
-     "1:[x]\nE2:unterminated quoted field\n3:[b]\n4:[c]\n"},
+    {"x\n\"a\nb\nc", 0, "1:[x]\nE2:unterminated quoted field\n3:[b]\n4:[c]\n"},
     {"\"a\nb\",c\nx,\"y\nz\n", 0,
      "1:[a\\nb|c]\nE3:unterminated quoted field\n4:[z]\n"},
     {"a,\"", 0, "E1:unterminated quoted field\n"},
@@ -536,8 +544,8 @@ test_texas_coordinates(void **state)
   while ((rc = csv_read(r, &rec)) == 1) {
     static const struct {
       unsigned long order, line;
-    } starts[] = {{1, 2},   {4, 5},   {5, 7},   {19, 21}, {20, 23},
-                  {26, 29}, {27, 31}, {34, 38}};
+    } starts[] = {{1, 2},   {4, 5},   {5, 7},   {19, 21},
+                  {20, 23}, {26, 29}, {27, 31}, {34, 38}};
 
     records++;
     assert_int_equal(rec.nfields, 11);

@@ -46,8 +46,8 @@ static EVP_MD_CTX *ref_ctx;
 
 /* SHA-256 of a || b || c, straight from OpenSSL (not the module's code). */
 static void
-ref_sha(const void *a, size_t alen, const void *b, size_t blen,
-        const void *c, size_t clen, uint8_t out[32])
+ref_sha(const void *a, size_t alen, const void *b, size_t blen, const void *c,
+        size_t clen, uint8_t out[32])
 {
   if (ref_ctx == NULL) {
     ref_md = EVP_MD_fetch(NULL, "SHA256", NULL);
@@ -254,8 +254,7 @@ big_setup(void **state)
     for (int j = 0; j < 8; j++)
       d[j] = (uint8_t)(i >> (8 * j));
     ref_leaf(d, sizeof d, big.leaves + 32 * i);
-    if (ledger_frontier_append(fr, big.leaves + 32 * i, fake_emit, &big) !=
-        OK)
+    if (ledger_frontier_append(fr, big.leaves + 32 * i, fake_emit, &big) != OK)
       return -1;
   }
   big.nleaves = BIG;
@@ -286,9 +285,14 @@ big_teardown(void **state)
  * them over from google/certificate-transparency's merkle_tree_test.cc.
  */
 
-static const char *const kat_leaves[8] = {
-    "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-    "606162636465666768696a6b6c6d6e6f"};
+static const char *const kat_leaves[8] = {"",
+                                          "00",
+                                          "10",
+                                          "2021",
+                                          "3031",
+                                          "40414243",
+                                          "5051525354555657",
+                                          "606162636465666768696a6b6c6d6e6f"};
 
 static const char *const kat_roots[9] = {
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -456,20 +460,18 @@ test_kat_inclusion(void **state)
     uint8_t want[96], root[32], *proof;
     size_t n, nwant = kat_expected(k, want);
 
-    assert_int_equal(ledger_prove_inclusion(&src, k->a, k->b, &proof, &n),
-                     OK);
+    assert_int_equal(ledger_prove_inclusion(&src, k->a, k->b, &proof, &n), OK);
     assert_int_equal(n, nwant);
     if (n > 0)
       assert_memory_equal(proof, want, 32 * n);
     unhex(kat_roots[k->b], root, 32);
-    assert_int_equal(ledger_verify_inclusion(f.leaves + 32 * k->a, k->a,
-                                             k->b, proof, n, root),
+    assert_int_equal(ledger_verify_inclusion(f.leaves + 32 * k->a, k->a, k->b,
+                                             proof, n, root),
                      OK);
     /* The same proof for a neighbour, or in a tree twice as big, fails. */
     if (k->b > 1) {
-      assert_int_equal(ledger_verify_inclusion(f.leaves + 32 * k->a,
-                                               k->a ^ 1, k->b, proof, n,
-                                               root),
+      assert_int_equal(ledger_verify_inclusion(f.leaves + 32 * k->a, k->a ^ 1,
+                                               k->b, proof, n, root),
                        ERR_VERIFY);
       assert_int_equal(ledger_verify_inclusion(f.leaves + 32 * k->a, k->a,
                                                k->b * 2, proof, n, root),
@@ -502,13 +504,12 @@ test_kat_consistency(void **state)
       assert_memory_equal(proof, want, 32 * n);
     unhex(kat_roots[k->a], r1, 32);
     unhex(kat_roots[k->b], r2, 32);
-    assert_int_equal(
-        ledger_verify_consistency(k->a, k->b, r1, r2, proof, n), OK);
+    assert_int_equal(ledger_verify_consistency(k->a, k->b, r1, r2, proof, n),
+                     OK);
     if (k->a != k->b) {
       /* Swapped roots, or a proof cut short, fail. */
-      assert_int_equal(
-          ledger_verify_consistency(k->a, k->b, r2, r1, proof, n),
-          ERR_VERIFY);
+      assert_int_equal(ledger_verify_consistency(k->a, k->b, r2, r1, proof, n),
+                       ERR_VERIFY);
       assert_int_equal(
           ledger_verify_consistency(k->a, k->b, r1, r2, proof, n - 1),
           ERR_VERIFY);
@@ -534,12 +535,10 @@ test_proof_edges(void **state)
   unhex(kat_roots[1], r1, 32);
   unhex(kat_roots[8], r8, 32);
 
-  assert_int_equal(ledger_prove_inclusion(&src, 8, 8, &proof, &n),
-                   ERR_INVALID);
+  assert_int_equal(ledger_prove_inclusion(&src, 8, 8, &proof, &n), ERR_INVALID);
   assert_null(proof);
   assert_int_equal(n, 0);
-  assert_int_equal(ledger_prove_inclusion(&src, 0, 0, &proof, &n),
-                   ERR_INVALID);
+  assert_int_equal(ledger_prove_inclusion(&src, 0, 0, &proof, &n), ERR_INVALID);
   assert_int_equal(ledger_prove_consistency(&src, 5, 4, &proof, &n),
                    ERR_INVALID);
   assert_null(proof);
@@ -561,10 +560,8 @@ test_proof_edges(void **state)
   assert_int_equal(ledger_verify_consistency(8, 8, r8, r8, NULL, 0), OK);
   assert_int_equal(ledger_verify_consistency(8, 8, r8, r1, NULL, 0),
                    ERR_VERIFY);
-  assert_int_equal(ledger_verify_consistency(8, 8, r8, r8, r1, 1),
-                   ERR_VERIFY);
-  assert_int_equal(ledger_verify_consistency(0, 0, empty, empty, NULL, 0),
-                   OK);
+  assert_int_equal(ledger_verify_consistency(8, 8, r8, r8, r1, 1), ERR_VERIFY);
+  assert_int_equal(ledger_verify_consistency(0, 0, empty, empty, NULL, 0), OK);
   /* Time running backwards, or an empty proof where one is needed. */
   assert_int_equal(ledger_verify_consistency(8, 1, r8, r1, NULL, 0),
                    ERR_VERIFY);
@@ -572,10 +569,8 @@ test_proof_edges(void **state)
                    ERR_VERIFY);
   /* A one-leaf tree's root is its leaf; index must be below size. */
   assert_int_equal(ledger_verify_inclusion(r1, 0, 1, NULL, 0, r1), OK);
-  assert_int_equal(ledger_verify_inclusion(r1, 1, 1, NULL, 0, r1),
-                   ERR_VERIFY);
-  assert_int_equal(ledger_verify_inclusion(r1, 0, 0, NULL, 0, r1),
-                   ERR_VERIFY);
+  assert_int_equal(ledger_verify_inclusion(r1, 1, 1, NULL, 0, r1), ERR_VERIFY);
+  assert_int_equal(ledger_verify_inclusion(r1, 0, 0, NULL, 0, r1), ERR_VERIFY);
   assert_int_equal(ledger_verify_inclusion(r1, 0, 1, r1, 1, r1), ERR_VERIFY);
   /* The empty root needs no reads. */
   assert_int_equal(ledger_root(NULL, 0, r1), OK);
@@ -635,8 +630,7 @@ check_inclusion(uint64_t m, uint64_t size, int exhaustive)
     assert_memory_equal(proof, want, 32 * n);
   memcpy(leaf, big.leaves + 32 * m, 32);
   memcpy(root, big_roots[size], 32);
-  assert_int_equal(ledger_verify_inclusion(leaf, m, size, proof, n, root),
-                   OK);
+  assert_int_equal(ledger_verify_inclusion(leaf, m, size, proof, n, root), OK);
 
   for (size_t i = 0; i < n + 2; i++) {
     uint8_t *h = i < n ? proof + 32 * i : i == n ? leaf : root;
@@ -645,9 +639,8 @@ check_inclusion(uint64_t m, uint64_t size, int exhaustive)
       unsigned b = exhaustive ? bit : (unsigned)(rng() % 256);
 
       h[b / 8] ^= (uint8_t)(1 << (b % 8));
-      assert_int_equal(
-          ledger_verify_inclusion(leaf, m, size, proof, n, root),
-          ERR_VERIFY);
+      assert_int_equal(ledger_verify_inclusion(leaf, m, size, proof, n, root),
+                       ERR_VERIFY);
       h[b / 8] ^= (uint8_t)(1 << (b % 8));
       if (!exhaustive)
         break;
@@ -661,13 +654,12 @@ check_inclusion(uint64_t m, uint64_t size, int exhaustive)
    * cannot tell a subtree hash from a leaf hash, so a proof can fit more
    * than one size; the signed tree head binds size and root.) */
   if (size < BIG)
-    assert_int_equal(ledger_verify_inclusion(leaf, m, size, proof, n,
-                                             big_roots[size + 1]),
-                     ERR_VERIFY);
-  if (n > 0)
     assert_int_equal(
-        ledger_verify_inclusion(leaf, m, size, proof, n - 1, root),
+        ledger_verify_inclusion(leaf, m, size, proof, n, big_roots[size + 1]),
         ERR_VERIFY);
+  if (n > 0)
+    assert_int_equal(ledger_verify_inclusion(leaf, m, size, proof, n - 1, root),
+                     ERR_VERIFY);
   free(proof);
 }
 
@@ -705,8 +697,7 @@ check_consistency(uint64_t old, uint64_t size, int exhaustive)
     assert_memory_equal(proof, want, 32 * n);
   memcpy(r1, big_roots[old], 32);
   memcpy(r2, big_roots[size], 32);
-  assert_int_equal(ledger_verify_consistency(old, size, r1, r2, proof, n),
-                   OK);
+  assert_int_equal(ledger_verify_consistency(old, size, r1, r2, proof, n), OK);
 
   /* From size 0 the new root is not constrained: every tree extends the
    * empty one, so r2 is not flipped then. */
@@ -717,9 +708,8 @@ check_consistency(uint64_t old, uint64_t size, int exhaustive)
       unsigned b = exhaustive ? bit : (unsigned)(rng() % 256);
 
       h[b / 8] ^= (uint8_t)(1 << (b % 8));
-      assert_int_equal(
-          ledger_verify_consistency(old, size, r1, r2, proof, n),
-          ERR_VERIFY);
+      assert_int_equal(ledger_verify_consistency(old, size, r1, r2, proof, n),
+                       ERR_VERIFY);
       h[b / 8] ^= (uint8_t)(1 << (b % 8));
       if (!exhaustive)
         break;
@@ -728,17 +718,15 @@ check_consistency(uint64_t old, uint64_t size, int exhaustive)
   /* Other trees' roots fail, as does a proof cut short (the sizes fix how
    * many hashes a proof has). */
   if (old > 0 && old < size) {
-    assert_int_equal(ledger_verify_consistency(old, size, big_roots[old - 1],
-                                               r2, proof, n),
-                     ERR_VERIFY);
+    assert_int_equal(
+        ledger_verify_consistency(old, size, big_roots[old - 1], r2, proof, n),
+        ERR_VERIFY);
     if (size < BIG)
       assert_int_equal(ledger_verify_consistency(old, size, r1,
-                                                 big_roots[size + 1], proof,
-                                                 n),
+                                                 big_roots[size + 1], proof, n),
                        ERR_VERIFY);
-    assert_int_equal(
-        ledger_verify_consistency(old, size, r1, r2, proof, n - 1),
-        ERR_VERIFY);
+    assert_int_equal(ledger_verify_consistency(old, size, r1, r2, proof, n - 1),
+                     ERR_VERIFY);
   }
   free(proof);
 }
@@ -780,8 +768,7 @@ test_prop_reads(void **state)
     assert_true(big.leaf_reads <= 3);
     assert_true(big.node_reads <= 2 * 11);
     big.leaf_reads = big.node_reads = 0;
-    assert_int_equal(ledger_prove_consistency(&src, m, size, &proof, &n),
-                     OK);
+    assert_int_equal(ledger_prove_consistency(&src, m, size, &proof, &n), OK);
     free(proof);
     assert_true(big.leaf_reads <= 4);
     assert_true(big.node_reads <= 3 * 11);
@@ -813,9 +800,8 @@ static void
 test_frontier_load(void **state)
 {
   struct ledger_source src = fake_source(&big);
-  uint64_t sizes[] = {0,   1,    2,    63,   64,   65,   127,
-                      128, 129,  1000, 1023, 1024, 1025, 1999,
-                      BIG, 0,    0,    0,    0,    0};
+  uint64_t sizes[] = {0,    1,    2,    63,   64,  65, 127, 128, 129, 1000,
+                      1023, 1024, 1025, 1999, BIG, 0,  0,   0,   0,   0};
   size_t nsizes = sizeof sizes / sizeof *sizes;
 
   (void)state;
@@ -835,9 +821,8 @@ test_frontier_load(void **state)
     ledger_frontier_root(fr, h);
     assert_memory_equal(h, big_roots[sizes[i]], 32);
     for (uint64_t n = sizes[i]; n < BIG; n++) {
-      assert_int_equal(ledger_frontier_append(fr, big.leaves + 32 * n,
-                                              check_emit, &ce),
-                       OK);
+      assert_int_equal(
+          ledger_frontier_append(fr, big.leaves + 32 * n, check_emit, &ce), OK);
       ledger_frontier_root(fr, h);
       assert_memory_equal(h, big_roots[n + 1], 32);
     }
@@ -849,8 +834,7 @@ test_frontier_load(void **state)
 }
 
 static int
-failing_emit(void *ctx, unsigned level, uint64_t index,
-             const uint8_t hash[32])
+failing_emit(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 {
   (void)level;
   (void)index;
@@ -875,8 +859,7 @@ test_errors_pass_through(void **state)
   assert_int_equal(ledger_prove_inclusion(&src, 3, 100, &proof, &n), ERR_IO);
   assert_null(proof);
   assert_int_equal(n, 0);
-  assert_int_equal(ledger_prove_consistency(&src, 3, 100, &proof, &n),
-                   ERR_IO);
+  assert_int_equal(ledger_prove_consistency(&src, 3, 100, &proof, &n), ERR_IO);
   assert_null(proof);
   assert_int_equal(ledger_frontier_load(fr, &src, 100), ERR_IO);
   assert_int_equal(ledger_frontier_size(fr), 0);
@@ -968,8 +951,7 @@ static const struct {
      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1"
      "e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
     {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
-     "af82",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
      "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b"
      "538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
 };
@@ -1005,15 +987,20 @@ test_rfc8032(void **state)
 static void
 test_key_names(void **state)
 {
-  static const char *const good[] = {"a", "example.com/log42",
-                                     "PeterNeumann", "caf\xc3\xa9",
-                                     "\xe2\x80\x94"};
-  static const char *const bad[] = {
-      "",          "a+b",          "a b",          "a\tb",
-      "a\nb",      "a\x01",        "nb\xc2\xa0sp", /* U+00A0 */
-      "i\xe3\x80\x80", /* U+3000 */ "x\xe2\x80\x8a", /* U+200A */
-      "\xff",      "\xc0\xaf",     /* overlong '/' */
-      "\xed\xa0\x80" /* surrogate */};
+  static const char *const good[] = {"a", "example.com/log42", "PeterNeumann",
+                                     "caf\xc3\xa9", "\xe2\x80\x94"};
+  static const char *const bad[] = {"",
+                                    "a+b",
+                                    "a b",
+                                    "a\tb",
+                                    "a\nb",
+                                    "a\x01",
+                                    "nb\xc2\xa0sp", /* U+00A0 */
+                                    "i\xe3\x80\x80",
+                                    /* U+3000 */ "x\xe2\x80\x8a", /* U+200A */
+                                    "\xff",
+                                    "\xc0\xaf", /* overlong '/' */
+                                    "\xed\xa0\x80" /* surrogate */};
 
   (void)state;
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
@@ -1027,9 +1014,8 @@ test_key_names(void **state)
  * and example_test.go): a private key, its verifier key, a text and the
  * signed note Go produces from them.
  */
-static const char peter_skey[] =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+"
-    "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+static const char peter_skey[] = "PRIVATE+KEY+PeterNeumann+c74f20a3+"
+                                 "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 static const char peter_vkey[] =
     "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 static const char peter_text[] =
@@ -1066,8 +1052,7 @@ test_go_note_example(void **state)
   assert_int_equal(
       ledger_signer_parse(peter_skey, strlen(peter_skey), &s, NULL), OK);
   assert_string_equal(ledger_signer_name(s), "PeterNeumann");
-  assert_int_equal(ledger_signer_key_hash(s, LEDGER_KEY_ED25519),
-                   0xc74f20a3);
+  assert_int_equal(ledger_signer_key_hash(s, LEDGER_KEY_ED25519), 0xc74f20a3);
   text = ledger_signer_format(s);
   assert_string_equal(text, peter_skey);
   free(text);
@@ -1093,8 +1078,8 @@ test_go_note_example(void **state)
   assert_string_equal(text, peter_vkey);
   free(text);
 
-  assert_int_equal(
-      ledger_note_parse(peter_note, strlen(peter_note), &n, NULL), OK);
+  assert_int_equal(ledger_note_parse(peter_note, strlen(peter_note), &n, NULL),
+                   OK);
   assert_string_equal(ledger_note_text(n, &len), peter_text);
   assert_int_equal(len, strlen(peter_text));
   assert_int_equal(ledger_note_nsigs(n), 1);
@@ -1107,15 +1092,14 @@ test_go_note_example(void **state)
   ledger_note_free(n);
 
   /* The EnochRoot line is by an unknown key and is skipped. */
-  assert_int_equal(ledger_note_parse(peter_enoch_note,
-                                     strlen(peter_enoch_note), &n, NULL),
-                   OK);
+  assert_int_equal(
+      ledger_note_parse(peter_enoch_note, strlen(peter_enoch_note), &n, NULL),
+      OK);
   assert_int_equal(ledger_note_nsigs(n), 2);
   assert_int_equal(ledger_note_verify(n, v, NULL, NULL), OK);
   /* A key named EnochRoot with another hash does not match that line. */
   assert_int_equal(
-      ledger_verifier_new("EnochRoot", LEDGER_KEY_ED25519, pub, &v2, NULL),
-      OK);
+      ledger_verifier_new("EnochRoot", LEDGER_KEY_ED25519, pub, &v2, NULL), OK);
   assert_int_equal(ledger_note_verify(n, v2, NULL, NULL), ERR_NOTFOUND);
   ledger_verifier_free(v2);
   ledger_note_free(n);
@@ -1163,15 +1147,17 @@ static void
 test_note_malformed(void **state)
 {
   static const char *const bad[] = {
-      "", "text\n", "text\n\n",
+      "",
+      "text\n",
+      "text\n\n",
       "text\n\n\xe2\x80\x94 PeterNeumann AAAAAAAA", /* no final newline */
-      "text\n\n- PeterNeumann AAAAAAAA\n",         /* hyphen */
+      "text\n\n- PeterNeumann AAAAAAAA\n",          /* hyphen */
       "text\n\n\xe2\x80\x94PeterNeumann AAAAAAAA\n",
       "text\n\n\xe2\x80\x94 PeterNeumannAAAAAAAA\n",
       "text\n\n\xe2\x80\x94 Peter+Neumann AAAAAAAA\n",
-      "text\n\n\xe2\x80\x94  AAAAAAAA\n",           /* empty name */
-      "text\n\n\xe2\x80\x94 PeterNeumann AAAAAAA\n", /* not base64 */
-      "text\n\n\xe2\x80\x94 PeterNeumann AAAA\n",    /* 3 bytes */
+      "text\n\n\xe2\x80\x94  AAAAAAAA\n",             /* empty name */
+      "text\n\n\xe2\x80\x94 PeterNeumann AAAAAAA\n",  /* not base64 */
+      "text\n\n\xe2\x80\x94 PeterNeumann AAAA\n",     /* 3 bytes */
       "text\n\n\xe2\x80\x94 PeterNeumann AAAAAB==\n", /* pad bits */
       "text\n\n\xe2\x80\x94 PeterNeumann AAAAAAAA \n",
       "text\n\n\xe2\x80\x94 PeterNeumann AAAAAAAA\n\n",
@@ -1207,21 +1193,21 @@ test_note_malformed(void **state)
   buf_puts(&big_note, "text\n\n");
   for (int i = 0; i < LEDGER_NOTE_MAX_SIGS; i++)
     buf_puts(&big_note, "\xe2\x80\x94 someone AAAAAAAA\n");
-  assert_int_equal(
-      ledger_note_parse(big_note.data, big_note.len, &n, NULL), OK);
+  assert_int_equal(ledger_note_parse(big_note.data, big_note.len, &n, NULL),
+                   OK);
   assert_int_equal(ledger_note_nsigs(n), LEDGER_NOTE_MAX_SIGS);
   ledger_note_free(n);
   buf_puts(&big_note, "\xe2\x80\x94 someone AAAAAAAA\n");
   buf_reset(&err);
-  assert_int_equal(
-      ledger_note_parse(big_note.data, big_note.len, &n, &err), ERR_INVALID);
+  assert_int_equal(ledger_note_parse(big_note.data, big_note.len, &n, &err),
+                   ERR_INVALID);
   assert_non_null(strstr(err.data, "more than"));
   buf_reset(&big_note);
   while (big_note.len <= LEDGER_NOTE_MAX)
     buf_puts(&big_note, "0123456789abcdef0123456789abcdef\n");
   buf_puts(&big_note, "\n\xe2\x80\x94 someone AAAAAAAA\n");
-  assert_int_equal(
-      ledger_note_parse(big_note.data, big_note.len, &n, NULL), ERR_INVALID);
+  assert_int_equal(ledger_note_parse(big_note.data, big_note.len, &n, NULL),
+                   ERR_INVALID);
   buf_cleanup(&big_note);
 
   /* Blank lines inside the text are fine: the last one splits. */
@@ -1307,8 +1293,7 @@ test_checkpoint_format(void **state)
   assert_int_equal(ledger_note_parse(note, strlen(note), &n, NULL), OK);
   assert_int_equal(ledger_note_verify(n, v, NULL, NULL), OK);
   text = ledger_note_text(n, NULL);
-  assert_int_equal(ledger_checkpoint_parse(text, strlen(text), &cp, NULL),
-                   OK);
+  assert_int_equal(ledger_checkpoint_parse(text, strlen(text), &cp, NULL), OK);
   assert_string_equal(cp.origin, "example.org/corridor");
   assert_int_equal(cp.size, 1234567);
   assert_memory_equal(cp.root, root, 32);
@@ -1319,18 +1304,17 @@ test_checkpoint_format(void **state)
   free(note);
 
   /* The empty tree has size 0; origins are single non-empty lines. */
-  assert_int_equal(
-      ledger_checkpoint_format("o", 0, root, s, &note, NULL), OK);
+  assert_int_equal(ledger_checkpoint_format("o", 0, root, s, &note, NULL), OK);
   assert_int_equal(strncmp(note, "o\n0\n", 4), 0);
   free(note);
   note = (char *)1;
-  assert_int_equal(
-      ledger_checkpoint_format("", 1, root, s, &note, NULL), ERR_INVALID);
+  assert_int_equal(ledger_checkpoint_format("", 1, root, s, &note, NULL),
+                   ERR_INVALID);
   assert_null(note);
-  assert_int_equal(
-      ledger_checkpoint_format("a\nb", 1, root, s, &note, NULL), ERR_INVALID);
-  assert_int_equal(
-      ledger_checkpoint_format("a\rb", 1, root, s, &note, NULL), ERR_INVALID);
+  assert_int_equal(ledger_checkpoint_format("a\nb", 1, root, s, &note, NULL),
+                   ERR_INVALID);
+  assert_int_equal(ledger_checkpoint_format("a\rb", 1, root, s, &note, NULL),
+                   ERR_INVALID);
   assert_int_equal(ledger_sign_note("no newline", 10, s, &note, NULL),
                    ERR_INVALID);
   assert_int_equal(ledger_sign_note("", 0, s, &note, NULL), ERR_INVALID);
@@ -1361,13 +1345,12 @@ test_spec_examples(void **state)
   const char *text;
 
   (void)state;
-  assert_int_equal(ledger_note_parse(spec_checkpoint,
-                                     strlen(spec_checkpoint), &n, NULL),
-                   OK);
+  assert_int_equal(
+      ledger_note_parse(spec_checkpoint, strlen(spec_checkpoint), &n, NULL),
+      OK);
   assert_int_equal(ledger_note_nsigs(n), 2);
   text = ledger_note_text(n, NULL);
-  assert_int_equal(ledger_checkpoint_parse(text, strlen(text), &cp, NULL),
-                   OK);
+  assert_int_equal(ledger_checkpoint_parse(text, strlen(text), &cp, NULL), OK);
   assert_string_equal(cp.origin, "example.com/behind-the-sofa");
   assert_int_equal(cp.size, 20852163);
   assert_int_equal(EVP_DecodeBlock(root,
@@ -1402,8 +1385,8 @@ test_spec_examples(void **state)
         "O/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n";
     struct ledger_verifier *v;
 
-    assert_int_equal(
-        ledger_note_parse(quasimodo, strlen(quasimodo), &n, NULL), OK);
+    assert_int_equal(ledger_note_parse(quasimodo, strlen(quasimodo), &n, NULL),
+                     OK);
     assert_int_equal(ledger_note_nsigs(n), 1);
     assert_string_equal(ledger_note_sig(n, 0)->name,
                         "quasimodo.example/salvatore");
@@ -1434,7 +1417,7 @@ test_checkpoint_parse_bad(void **state)
       "origin\n\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
       ("origin\n18446744073709551616\n"
        "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"),
-      "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2=\n", /* 31 */
+      "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2=\n",  /* 31 */
       "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n", /* bits */
       "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",
       "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\next\n\n",
@@ -1446,8 +1429,7 @@ test_checkpoint_parse_bad(void **state)
   buf_init(&err);
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     buf_reset(&err);
-    assert_int_equal(ledger_checkpoint_parse(bad[i], strlen(bad[i]), &cp,
-                                             &err),
+    assert_int_equal(ledger_checkpoint_parse(bad[i], strlen(bad[i]), &cp, &err),
                      ERR_INVALID);
     assert_null(cp.origin);
     assert_true(err.len > 0);
@@ -1482,13 +1464,12 @@ test_cosignature(void **state)
 
   (void)state;
   memset(root, 0xab, sizeof root);
-  assert_int_equal(
-      ledger_checkpoint_format("example.org/corridor", 42, root, log, &note,
-                               NULL),
-      OK);
-  assert_int_equal(ledger_cosign_note(note, strlen(note), w, 1679315147,
-                                      &cosigned, NULL),
+  assert_int_equal(ledger_checkpoint_format("example.org/corridor", 42, root,
+                                            log, &note, NULL),
                    OK);
+  assert_int_equal(
+      ledger_cosign_note(note, strlen(note), w, 1679315147, &cosigned, NULL),
+      OK);
   /* The cosigned note is the original plus one line. */
   assert_int_equal(strncmp(cosigned, note, strlen(note)), 0);
 
@@ -1519,8 +1500,7 @@ test_cosignature(void **state)
   assert_string_equal(cosigned + strlen(note), line);
 
   vkey = ledger_signer_verifier_key(log, LEDGER_KEY_ED25519);
-  assert_int_equal(ledger_verifier_parse(vkey, strlen(vkey), &vlog, NULL),
-                   OK);
+  assert_int_equal(ledger_verifier_parse(vkey, strlen(vkey), &vlog, NULL), OK);
   free(vkey);
   vkey = ledger_signer_verifier_key(w, LEDGER_KEY_COSIGNATURE);
   assert_int_equal(ledger_verifier_parse(vkey, strlen(vkey), &vw, NULL), OK);
@@ -1531,19 +1511,17 @@ test_cosignature(void **state)
                    OK);
   free(vkey);
 
-  assert_int_equal(
-      ledger_note_parse(cosigned, strlen(cosigned), &n, NULL), OK);
+  assert_int_equal(ledger_note_parse(cosigned, strlen(cosigned), &n, NULL), OK);
   assert_int_equal(ledger_note_verify(n, vlog, NULL, NULL), OK);
   assert_int_equal(ledger_note_verify(n, vw, &t, NULL), OK);
   assert_int_equal(t, 1679315147);
   /* The same key as a plain note key has another key hash. */
-  assert_int_equal(ledger_note_verify(n, vw_plain, NULL, NULL),
-                   ERR_NOTFOUND);
+  assert_int_equal(ledger_note_verify(n, vw_plain, NULL, NULL), ERR_NOTFOUND);
   ledger_note_free(n);
 
   /* Cosigning again replaces the witness's line. */
-  assert_int_equal(ledger_cosign_note(cosigned, strlen(cosigned), w,
-                                      1700000000, &again, NULL),
+  assert_int_equal(ledger_cosign_note(cosigned, strlen(cosigned), w, 1700000000,
+                                      &again, NULL),
                    OK);
   assert_int_equal(ledger_note_parse(again, strlen(again), &n, NULL), OK);
   assert_int_equal(ledger_note_nsigs(n), 2);
@@ -1568,9 +1546,9 @@ test_cosignature(void **state)
 
   /* Only checkpoints are cosigned, at times up to 2^63 - 1. */
   again = (char *)1;
-  assert_int_equal(ledger_cosign_note(peter_note, strlen(peter_note), w, 1,
-                                      &again, NULL),
-                   ERR_INVALID);
+  assert_int_equal(
+      ledger_cosign_note(peter_note, strlen(peter_note), w, 1, &again, NULL),
+      ERR_INVALID);
   assert_null(again);
   assert_int_equal(ledger_cosign_note(note, strlen(note), w,
                                       (uint64_t)INT64_MAX + 1, &again, NULL),
@@ -1595,14 +1573,13 @@ test_cosignature(void **state)
   /* Cosigning again replaces the line, so the count does not grow... */
   free(cosigned);
   cosigned = again;
-  assert_int_equal(ledger_cosign_note(cosigned, strlen(cosigned), w, 6,
-                                      &again, NULL),
-                   OK);
+  assert_int_equal(
+      ledger_cosign_note(cosigned, strlen(cosigned), w, 6, &again, NULL), OK);
   free(again);
   /* ...but a new cosigner has no room left. */
-  assert_int_equal(ledger_cosign_note(cosigned, strlen(cosigned), log, 6,
-                                      &again, NULL),
-                   ERR_INVALID);
+  assert_int_equal(
+      ledger_cosign_note(cosigned, strlen(cosigned), log, 6, &again, NULL),
+      ERR_INVALID);
   assert_null(again);
   buf_cleanup(&m);
 
@@ -1641,8 +1618,7 @@ test_verifier_keys(void **state)
 
   (void)state;
   buf_init(&err);
-  assert_int_equal(ledger_verifier_parse(remora, strlen(remora), &v, NULL),
-                   OK);
+  assert_int_equal(ledger_verifier_parse(remora, strlen(remora), &v, NULL), OK);
   assert_int_equal(ledger_verifier_type(v), LEDGER_KEY_COSIGNATURE);
   assert_int_equal(ledger_verifier_key_hash(v), 0xda77ade7);
   text = ledger_verifier_format(v);
@@ -1703,8 +1679,7 @@ test_signer_parse_bad(void **state)
     /* Messages never quote the secret. */
     assert_null(strstr(err.data, "AYEKFALV"));
   }
-  assert_int_equal(ledger_signer_generate("bad name", &s, NULL),
-                   ERR_INVALID);
+  assert_int_equal(ledger_signer_generate("bad name", &s, NULL), ERR_INVALID);
   assert_null(s);
   buf_cleanup(&err);
 }

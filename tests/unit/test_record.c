@@ -183,9 +183,8 @@ test_time_bounds(void **state)
   assert_int_equal(f, (d - 24 + 29) * 86400);
   /* An instant is a zero-length interval; an offset moves it to local time
    * (here the tz function says local = UTC + 2 h). */
-  assert_int_equal(record_time_bounds("2024-02-25T10:30:00", NULL, NULL, &b,
-                                      &f),
-                   OK);
+  assert_int_equal(
+      record_time_bounds("2024-02-25T10:30:00", NULL, NULL, &b, &f), OK);
   assert_int_equal(b, d * 86400 + 10 * 3600 + 30 * 60);
   assert_int_equal(f, b);
 }
@@ -232,10 +231,9 @@ test_json_roundtrip(void **state)
   record_canonical(&r, &out);
   /* Canonical text keeps non-ASCII as UTF-8, not \u escapes. */
   assert_string_equal(
-      out.data,
-      "{\"actors\":[\"icrc\",\"protesters\"],\"at\":\"2022-12-12\","
-      "\"id\":\"e1\",\"kind\":\"incident\",\"record\":\"event\","
-      "\"summary\":\"Road blocked \xc3\xa0 Shusha \xe2\x80\x94 1\"}");
+      out.data, "{\"actors\":[\"icrc\",\"protesters\"],\"at\":\"2022-12-12\","
+                "\"id\":\"e1\",\"kind\":\"incident\",\"record\":\"event\","
+                "\"summary\":\"Road blocked \xc3\xa0 Shusha \xe2\x80\x94 1\"}");
   /* Unknown members are errors, not silently dropped. */
   record_reset(&r);
   buf_reset(&err);
@@ -263,12 +261,11 @@ test_tonnes(void **state)
   record_set(&r, NULL, record_field_index(r.kind, "quantity"), 0, "2500", 4,
              &err);
   record_set(&r, NULL, record_field_index(r.kind, "unit"), 0, "kg", 2, &err);
-  record_set(&r, NULL, record_field_index(r.kind, "category"), 1, "medicine",
-             8, &err);
+  record_set(&r, NULL, record_field_index(r.kind, "category"), 1, "medicine", 8,
+             &err);
   record_set(&r, NULL, record_field_index(r.kind, "quantity"), 1, "40", 2,
              &err);
-  record_set(&r, NULL, record_field_index(r.kind, "unit"), 1, "boxes", 5,
-             &err);
+  record_set(&r, NULL, record_field_index(r.kind, "unit"), 1, "boxes", 5, &err);
   assert_true(record_cargo_tonnes(&r, 0) == 2.5);
   assert_true(record_cargo_tonnes(&r, 1) == -1); /* not a mass */
   assert_true(record_cargo_tonnes(&r, 2) == -1);

@@ -246,8 +246,8 @@ test_tree_matches_naive(void **state)
     snprintf(id, sizeof id, "f%llu", (unsigned long long)i);
     snprintf(v, sizeof v, "%llu", (unsigned long long)i);
     assert_int_equal(put_flow(fx->st, &res, "id", id, "start", "2024-01-01",
-                              "checkpoint", "x", "direction", "in",
-                              "vehicles", v, NULL),
+                              "checkpoint", "x", "direction", "in", "vehicles",
+                              v, NULL),
                      OK);
     if (i % 40 == 39 || i == n - 1)
       assert_int_equal(store_commit(fx->st), OK);
@@ -292,10 +292,9 @@ main(void)
       cmocka_unit_test_setup_teardown(test_idempotent_ids, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup,
                                       teardown),
-      cmocka_unit_test_setup_teardown(test_rollups_spread_and_supersede,
-                                      setup, teardown),
-      cmocka_unit_test_setup_teardown(test_tree_matches_naive, setup,
+      cmocka_unit_test_setup_teardown(test_rollups_spread_and_supersede, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_tree_matches_naive, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reopen_requires_init, setup,
                                       teardown),
   };

@@ -71,7 +71,7 @@ static const struct numvec more[] = {
     {0x444ad5814560aa64, "990000000000001000000"}, /* 21 digits: fixed */
     {0x7e37e43c8800759c, "1e+300"},
     {0xc0c3880000000000, "-10000"},
-    {0x000fffffffffffff, "2.225073858507201e-308"}, /* largest subnormal */
+    {0x000fffffffffffff, "2.225073858507201e-308"},  /* largest subnormal */
     {0x0010000000000000, "2.2250738585072014e-308"}, /* smallest normal */
     /* A power of two where the nearest 16-digit decimal does not read back
        but its upper neighbour does (the read-back interval is lopsided). */
@@ -85,8 +85,8 @@ check_vectors(const struct numvec *v, size_t n)
     char buf[40];
     util_format_number(from_bits(v[i].bits), buf, sizeof buf);
     if (strcmp(buf, v[i].text) != 0)
-      print_error("0x%016llx: got %s, want %s\n",
-                  (unsigned long long)v[i].bits, buf, v[i].text);
+      print_error("0x%016llx: got %s, want %s\n", (unsigned long long)v[i].bits,
+                  buf, v[i].text);
     assert_string_equal(buf, v[i].text);
   }
 }

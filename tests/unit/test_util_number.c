@@ -22,9 +22,18 @@ struct num_case {
   double want;
 };
 
-#define V(in, v) {in, OK, v}
-#define BAD(in) {in, ERR_INVALID, 0}
-#define MISS(in) {in, ERR_MISSING, 0}
+#define V(in, v)                                                               \
+  {                                                                            \
+    in, OK, v                                                                  \
+  }
+#define BAD(in)                                                                \
+  {                                                                            \
+    in, ERR_INVALID, 0                                                         \
+  }
+#define MISS(in)                                                               \
+  {                                                                            \
+    in, ERR_MISSING, 0                                                         \
+  }
 
 static const struct num_case cases[] = {
     /* Every example in util.h's comment. */
@@ -136,8 +145,10 @@ static const struct num_case cases[] = {
     BAD("$12"),
     BAD("1_000"),
     BAD("1'000"),
-    BAD("\xe2\x88\x92" "5"), /* U+2212 minus sign */
-    BAD("1\xc2\xa0" "000"), /* no-break space is not a separator here */
+    BAD("\xe2\x88\x92"
+        "5"), /* U+2212 minus sign */
+    BAD("1\xc2\xa0"
+        "000"), /* no-break space is not a separator here */
     BAD("abc"),
     /* Over the 64-character cap, even though strtod could read it. */
     BAD("0.00000000000000000000000000000000000000000000000000000000000000001"),

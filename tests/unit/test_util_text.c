@@ -18,11 +18,10 @@ static void
 base64_rfc4648_vectors(void **state)
 {
   /* RFC 4648 section 10. */
-  static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba",
-                                      "foobar"};
-  static const char *const coded[] = {"",         "Zg==",     "Zm8=",
-                                      "Zm9v",     "Zm9vYg==", "Zm9vYmE=",
-                                      "Zm9vYmFy"};
+  static const char *const plain[] = {"",     "f",     "fo",    "foo",
+                                      "foob", "fooba", "foobar"};
+  static const char *const coded[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
   (void)state;
   for (size_t i = 0; i < 7; i++) {
     struct buf b;
@@ -42,8 +41,8 @@ base64_refuses_non_canonical(void **state)
 {
   /* "Zh==" decodes to 'f' with unused bits set: not the canonical "Zg==".
    * Missing padding, padding inside, and letters outside the alphabet. */
-  static const char *const bad[] = {"Zh==", "Zg", "Zg=", "Z===", "Zg==Zg==",
-                                    "Zm9-", "Zm9v\n", "===="};
+  static const char *const bad[] = {
+      "Zh==", "Zg", "Zg=", "Z===", "Zg==Zg==", "Zm9-", "Zm9v\n", "===="};
   (void)state;
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct buf b;
@@ -96,8 +95,8 @@ sample(void)
   return json_pack("{s:s, s:{s:i, s:f}, s:[{s:s, s:[i,i]}, {s:s, s:[]}], "
                    "s:n, s:b}",
                    "name", "Gate \"A\"", "period", "days", 7, "share",
-                   0.2083333333, "rows", "id", "a", "n", 1, 2, "id", "b",
-                   "n", "empty", "ok", 1);
+                   0.2083333333, "rows", "id", "a", "n", 1, 2, "id", "b", "n",
+                   "empty", "ok", 1);
 }
 
 static void
@@ -142,8 +141,8 @@ json_pretty_with_flat_paths(void **state)
 static void
 json_rows_layout(void **state)
 {
-  json_t *v = json_pack("{s:s, s:[{s:i}, {s:[i]}], s:[]}", "date",
-                        "2023-01-08", "rows", "a", 1, "b", 2, "none");
+  json_t *v = json_pack("{s:s, s:[{s:i}, {s:[i]}], s:[]}", "date", "2023-01-08",
+                        "rows", "a", 1, "b", 2, "none");
   struct buf b;
 
   (void)state;
@@ -168,8 +167,7 @@ json_refuses_bad_utf8(void **state)
   json_object_set_new_nocheck(v, "\xff", json_true());
   buf_init(&b);
   buf_puts(&b, "x");
-  assert_int_equal(util_json_write(v, UTIL_JSON_PRETTY, NULL, &b),
-                   ERR_INVALID);
+  assert_int_equal(util_json_write(v, UTIL_JSON_PRETTY, NULL, &b), ERR_INVALID);
   assert_string_equal(b.data, "x");
   json_decref(v);
   buf_cleanup(&b);

@@ -22,9 +22,18 @@ struct time_case {
   const char *canon; /* util_format_time of the result, when rc is OK */
 };
 
-#define V(in, prec, canon) {in, OK, prec, canon}
-#define BAD(in) {in, ERR_INVALID, 0, NULL}
-#define MISS(in) {in, ERR_MISSING, 0, NULL}
+#define V(in, prec, canon)                                                     \
+  {                                                                            \
+    in, OK, prec, canon                                                        \
+  }
+#define BAD(in)                                                                \
+  {                                                                            \
+    in, ERR_INVALID, 0, NULL                                                   \
+  }
+#define MISS(in)                                                               \
+  {                                                                            \
+    in, ERR_MISSING, 0, NULL                                                   \
+  }
 
 static const struct time_case cases[] = {
     /* Every example in util.h's comment. */
@@ -355,22 +364,14 @@ struct day_case {
 
 /* From Python: date(y, m, d).toordinal() - 719163; year 0 by hand. */
 static const struct day_case day_cases[] = {
-    {1970, 1, 1, 0, "1970-01-01"},
-    {1969, 12, 31, -1, "1969-12-31"},
-    {2000, 1, 1, 10957, "2000-01-01"},
-    {2000, 2, 29, 11016, "2000-02-29"},
-    {2000, 3, 1, 11017, "2000-03-01"},
-    {2024, 2, 29, 19782, "2024-02-29"},
-    {2023, 10, 7, 19637, "2023-10-07"},
-    {2024, 9, 17, 19983, "2024-09-17"},
-    {1600, 2, 29, -135081, "1600-02-29"},
-    {1900, 3, 1, -25508, "1900-03-01"},
-    {1000, 1, 1, -354285, "1000-01-01"},
-    {9999, 12, 31, 2932896, "9999-12-31"},
-    {1, 1, 1, -719162, "0001-01-01"},
-    {0, 3, 1, -719468, "0000-03-01"},
-    {0, 1, 1, -719528, "0000-01-01"},
-    {-1, 12, 31, -719529, "-0001-12-31"},
+    {1970, 1, 1, 0, "1970-01-01"},        {1969, 12, 31, -1, "1969-12-31"},
+    {2000, 1, 1, 10957, "2000-01-01"},    {2000, 2, 29, 11016, "2000-02-29"},
+    {2000, 3, 1, 11017, "2000-03-01"},    {2024, 2, 29, 19782, "2024-02-29"},
+    {2023, 10, 7, 19637, "2023-10-07"},   {2024, 9, 17, 19983, "2024-09-17"},
+    {1600, 2, 29, -135081, "1600-02-29"}, {1900, 3, 1, -25508, "1900-03-01"},
+    {1000, 1, 1, -354285, "1000-01-01"},  {9999, 12, 31, 2932896, "9999-12-31"},
+    {1, 1, 1, -719162, "0001-01-01"},     {0, 3, 1, -719468, "0000-03-01"},
+    {0, 1, 1, -719528, "0000-01-01"},     {-1, 12, 31, -719529, "-0001-12-31"},
 };
 
 static void
@@ -476,14 +477,10 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_table),
-      cmocka_unit_test(test_parse_fields),
-      cmocka_unit_test(test_parse_length),
-      cmocka_unit_test(test_format_time),
-      cmocka_unit_test(test_days_table),
-      cmocka_unit_test(test_days_walk),
-      cmocka_unit_test(test_days_extremes),
-      cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_parse_table),   cmocka_unit_test(test_parse_fields),
+      cmocka_unit_test(test_parse_length),  cmocka_unit_test(test_format_time),
+      cmocka_unit_test(test_days_table),    cmocka_unit_test(test_days_walk),
+      cmocka_unit_test(test_days_extremes), cmocka_unit_test(test_round_trip),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
