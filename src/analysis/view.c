@@ -340,8 +340,8 @@ load_status(void *ctx, const struct record *rec, uint64_t seq)
   int64_t b, f;
 
   (void)seq;
-  if (record_time_bounds(record_get(rec, "at"), store_tz_offset, NULL, &b,
-                         &f) != OK)
+  if (record_time_bounds(record_get(rec, "at"), corridor_tz_offset,
+                         (void *)a->c, &b, &f) != OK)
     return OK;
   if (a->nstatus == l->cap_st) {
     l->cap_st = l->cap_st ? l->cap_st * 2 : 16;
@@ -366,10 +366,10 @@ load_coverage(void *ctx, const struct record *rec, uint64_t seq)
   int64_t b, f, eb, ef;
 
   (void)seq;
-  if (record_time_bounds(record_get(rec, "start"), store_tz_offset, NULL, &b,
-                         &ef) != OK ||
-      record_time_bounds(record_get(rec, "end"), store_tz_offset, NULL, &eb,
-                         &f) != OK)
+  if (record_time_bounds(record_get(rec, "start"), corridor_tz_offset,
+                         (void *)a->c, &b, &ef) != OK ||
+      record_time_bounds(record_get(rec, "end"), corridor_tz_offset,
+                         (void *)a->c, &eb, &f) != OK)
     return OK;
   if (a->ncoverage == l->cap_cov) {
     l->cap_cov = l->cap_cov ? l->cap_cov * 2 : 16;
