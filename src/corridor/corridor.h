@@ -107,10 +107,10 @@ const struct corridor_category *corridor_find_category(const struct corridor *c,
 
 /*
  * Time zones. A corridor computes its own UTC offsets from the tz database
- * and never from the process's time zone (no setenv("TZ"), tzset() or
- * localtime_r() anywhere): two corridors in different zones can live in one
- * process, and any number of threads may ask at once, since a zone never
- * changes once read.
+ * and never from the process's time zone (the TZ variable and the C
+ * library's local time are never used): two corridors in different zones
+ * can live in one process, and any number of threads may ask at once, since
+ * a zone never changes once read.
  */
 
 /*

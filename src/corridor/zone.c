@@ -5,9 +5,10 @@
  * rule of its footer, which governs every instant after the last
  * transition. An offset is then a binary search, or the rule evaluated for
  * the years around the instant: nothing global is read or written, so two
- * corridors in different zones, or many threads, never meet. setenv("TZ"),
- * tzset() and localtime_r() would make the zone the process's, racing with
- * every other thread and allowing one zone at a time.
+ * corridors in different zones, or many threads, never meet. Setting the
+ * TZ variable and asking the C library for local time would make the zone
+ * the process's, racing with every other thread and allowing one zone at a
+ * time.
  *
  * Written from the RFC. The file is input: every count in it is checked
  * against a cap and against the bytes actually present before anything is
