@@ -311,64 +311,55 @@ proj_of(struct tmap *pm, struct proj **pv, size_t *pcap,
   return i;
 }
 
-struct sorter {
+/* A group to sort, with the query whose dimensions order it (so that no
+ * state is shared between threads running queries at once). */
+struct sort_item {
+  const struct group *g;
   const struct analysis_flow_query *q;
-  const struct group *v;
 };
-
-static const struct sorter *sort_ctx;
 
 static int
 by_dims(const void *x, const void *y)
 {
-  const struct group *p = &sort_ctx->v[*(const size_t *)x];
-  const struct group *r = &sort_ctx->v[*(const size_t *)y];
+  const struct sort_item *p = x, *r = y;
 
-  for (size_t k = 0; k < sort_ctx->q->ndims; k++) {
-    int d = sort_ctx->q->dims[k];
-    int c = strcmp(p->dim[d], r->dim[d]);
+  for (size_t k = 0; k < p->q->ndims; k++) {
+    int d = p->q->dims[k];
+    int c = strcmp(p->g->dim[d], r->g->dim[d]);
     if (c)
       return c;
   }
   return 0;
 }
 
-int
-analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
-               int (*fn)(void *ctx, const struct analysis_flow_row *row),
-               void *ctx)
+/* The working state of one flow query. */
+struct recon {
+  struct analysis *a;
+  const struct analysis_flow_query *q;
+  const char *outcome, *source; /* interned; NULL for any */
+  int own;                      /* each source's own figures */
+  struct arows rows;
+  struct tmap *cmap; /* cell key -> index into cells */
+  struct cell *cells;
+  size_t ncells, capcells;
+  size_t *row_cell; /* rows.n x AM_COUNT cell indexes; SIZE_MAX: unwanted */
+  struct groups gs;
+  struct tmap *pmap; /* projection key -> index into pv */
+  struct proj *pv;
+  size_t pcap;
+};
+
+/* Who says what of each cell, and whose figure counts. */
+static void
+recon_claims(struct recon *x)
 {
-  const char *outcome =
-      q->outcome && !*q->outcome
-          ? NULL
-          : analysis__intern(a, q->outcome ? q->outcome : "passed");
-  const char *source = q->source ? analysis__intern(a, q->source) : NULL;
-  /* Grouped by source, each row is one source's: its own figures. */
-  int own = q->source != NULL;
-  struct arows rows = {0};
-  struct tmap *cmap = tmap_new(5), *pmap = tmap_new(DIM_COUNT + 1);
-  struct cell *cells = NULL;
-  size_t ncells = 0, capcells = 0, pcap = 0, *order = NULL, ngroups;
-  struct groups gs = {tmap_new(q->ndims ? q->ndims : 1), NULL, 0};
-  struct proj *pv = NULL;
-  size_t *row_cell = NULL;
-  struct sorter sorter;
-  int rc;
+  const struct arows *rows = &x->rows;
 
-  for (size_t k = 0; k < q->ndims && q->own_figures; k++)
-    own |= q->dims[k] == DIM_SOURCE;
-  rc = analysis__observe(a, q->from, q->to);
-  if (rc == OK)
-    rc = analysis__rows(a, q->from, q->to, &rows);
-  if (rc != OK)
-    goto out;
-
-  /* Who says what of each cell, and whose figure counts. */
-  row_cell = xmalloc((rows.n ? rows.n : 1) * AM_COUNT * sizeof *row_cell);
-  for (size_t i = 0; i < rows.n; i++) {
-    const struct arow *r = &rows.v[i];
-    if (!row_wanted(q, outcome, source, r)) {
-      row_cell[i * AM_COUNT] = SIZE_MAX;
+  x->row_cell = xmalloc((rows->n ? rows->n : 1) * AM_COUNT * sizeof(size_t));
+  for (size_t i = 0; i < rows->n; i++) {
+    const struct arow *r = &rows->v[i];
+    if (!row_wanted(x->q, x->outcome, x->source, r)) {
+      x->row_cell[i * AM_COUNT] = SIZE_MAX;
       continue;
     }
     for (int m = 0; m < AM_COUNT; m++) {
@@ -376,24 +367,31 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
       int added;
       size_t ci;
       cell_key(key, r, m);
-      ci = tmap_put(cmap, key, &added);
+      ci = tmap_put(x->cmap, key, &added);
       if (added) {
-        if (ci == capcells) {
-          capcells = capcells ? capcells * 2 : 256;
-          cells = xrealloc(cells, capcells * sizeof *cells);
+        if (ci == x->capcells) {
+          x->capcells = x->capcells ? x->capcells * 2 : 256;
+          x->cells = xrealloc(x->cells, x->capcells * sizeof *x->cells);
         }
-        memset(&cells[ci], 0, sizeof *cells);
-        cells[ci].measure = m;
-        ncells++;
+        memset(&x->cells[ci], 0, sizeof *x->cells);
+        x->cells[ci].measure = m;
+        x->ncells++;
       }
-      claim_add(&cells[ci], r, m);
-      row_cell[i * AM_COUNT + m] = ci;
+      claim_add(&x->cells[ci], r, m);
+      x->row_cell[i * AM_COUNT + m] = ci;
     }
   }
-  for (size_t i = 0; i < ncells; i++)
-    decide(&cells[i], a->c->dispute_tolerance);
+  for (size_t i = 0; i < x->ncells; i++)
+    decide(&x->cells[i], x->a->c->dispute_tolerance);
+}
 
-  /* Which checkpoint-days each projection covers, and how many unknown. */
+/* Which checkpoint-days each projection covers, and how many unknown. */
+static void
+recon_projections(struct recon *x)
+{
+  struct analysis *a = x->a;
+  const struct analysis_flow_query *q = x->q;
+
   for (int64_t day = q->from; day <= q->to; day++) {
     for (size_t c = 0; c < a->ncheckpoints; c++) {
       const char *cp = a->checkpoints[c];
@@ -406,57 +404,68 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
       dims[DIM_CHECKPOINT] = cp;
       group_values(a, q, day, dims, vals);
       if (has_only_time_and_checkpoint(q))
-        group_get(&gs, q, vals);
-      pi = proj_of(pmap, &pv, &pcap, q, vals); /* may move pv */
-      p = &pv[pi];
+        group_get(&x->gs, q, vals);
+      pi = proj_of(x->pmap, &x->pv, &x->pcap, q, vals); /* may move pv */
+      p = &x->pv[pi];
       if (analysis__observed(a, day, cp))
         p->observed = 1;
       else
         p->unknown_days++;
     }
   }
+}
 
-  /* Sum each measure of the rows whose source won their cell. */
-  for (size_t i = 0; i < rows.n; i++) {
-    const struct arow *r = &rows.v[i];
+/* Sums each measure of the rows whose source won their cell. */
+static void
+recon_sums(struct recon *x)
+{
+  for (size_t i = 0; i < x->rows.n; i++) {
+    const struct arow *r = &x->rows.v[i];
     const char *vals[DIM_COUNT] = {0};
     struct group *g;
-    if (row_cell[i * AM_COUNT] == SIZE_MAX)
+    if (x->row_cell[i * AM_COUNT] == SIZE_MAX)
       continue;
-    group_values(a, q, r->day, r->dim, vals);
-    g = group_get(&gs, q, vals);
+    group_values(x->a, x->q, r->day, r->dim, vals);
+    g = group_get(&x->gs, x->q, vals);
     for (int m = 0; m < AM_COUNT; m++) {
-      size_t ci = row_cell[i * AM_COUNT + m];
-      struct cell *c = &cells[ci];
+      size_t ci = x->row_cell[i * AM_COUNT + m];
+      struct cell *c = &x->cells[ci];
       if (c->winner == NULL)
         continue;
-      if (own || c->winner == r->dim[DIM_SOURCE])
+      if (x->own || c->winner == r->dim[DIM_SOURCE])
         g->m[m] += r->m[m];
-      if (c->disputed && !q->source)
+      if (c->disputed && !x->q->source)
         group_dispute(g, c, ci);
     }
   }
+}
 
-  /* Rows sorted by their dimension values. */
-  ngroups = tmap_count(gs.index);
-  order = xmalloc((ngroups ? ngroups : 1) * sizeof *order);
-  for (size_t i = 0; i < ngroups; i++)
-    order[i] = i;
-  sorter.q = q;
-  sorter.v = gs.v;
-  sort_ctx = &sorter;
+/* Hands fn the rows, sorted by their dimension values. */
+static int
+recon_emit(struct recon *x,
+           int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx)
+{
+  const struct analysis_flow_query *q = x->q;
+  size_t ngroups = tmap_count(x->gs.index);
+  struct sort_item *order = xmalloc((ngroups ? ngroups : 1) * sizeof *order);
+  int rc = OK;
+
+  for (size_t i = 0; i < ngroups; i++) {
+    order[i].g = &x->gs.v[i];
+    order[i].q = q;
+  }
   qsort(order, ngroups, sizeof *order, by_dims);
   for (size_t k = 0; k < ngroups && rc == OK; k++) {
-    struct group *g = &gs.v[order[k]];
+    const struct group *g = order[k].g;
     struct analysis_flow_row out;
     const char *vals[DIM_COUNT];
     const struct proj *p;
-    size_t k2;
+    size_t pi;
     memset(&out, 0, sizeof out);
     for (size_t d = 0; d < q->ndims; d++)
       vals[q->dims[d]] = g->dim[q->dims[d]];
-    k2 = proj_of(pmap, &pv, &pcap, q, vals); /* may move pv */
-    p = &pv[k2];
+    pi = proj_of(x->pmap, &x->pv, &x->pcap, q, vals); /* may move pv */
+    p = &x->pv[pi];
     out.unknown_days = p->unknown_days;
     for (int d = 0; d < DIM_COUNT; d++)
       out.dim[d] = g->dim[d];
@@ -470,21 +479,60 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
     out.nsources = g->nsources;
     rc = fn(ctx, &out);
   }
-out:
-  for (size_t i = 0; i < tmap_count(gs.index) && gs.v; i++) {
-    free(gs.v[i].sources);
-    free(gs.v[i].cells);
-  }
-  free(gs.v);
-  tmap_free(gs.index);
-  for (size_t i = 0; i < ncells; i++)
-    free(cells[i].claims);
-  free(cells);
-  free(row_cell);
   free(order);
-  free(pv);
-  tmap_free(cmap);
-  tmap_free(pmap);
-  analysis__rows_free(&rows);
+  return rc;
+}
+
+static void
+recon_cleanup(struct recon *x)
+{
+  for (size_t i = 0; i < tmap_count(x->gs.index) && x->gs.v; i++) {
+    free(x->gs.v[i].sources);
+    free(x->gs.v[i].cells);
+  }
+  free(x->gs.v);
+  tmap_free(x->gs.index);
+  for (size_t i = 0; i < x->ncells; i++)
+    free(x->cells[i].claims);
+  free(x->cells);
+  free(x->row_cell);
+  free(x->pv);
+  tmap_free(x->cmap);
+  tmap_free(x->pmap);
+  analysis__rows_free(&x->rows);
+}
+
+int
+analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
+               int (*fn)(void *ctx, const struct analysis_flow_row *row),
+               void *ctx)
+{
+  struct recon x;
+  int rc;
+
+  memset(&x, 0, sizeof x);
+  x.a = a;
+  x.q = q;
+  x.outcome = q->outcome && !*q->outcome
+                  ? NULL
+                  : analysis__intern(a, q->outcome ? q->outcome : "passed");
+  x.source = q->source ? analysis__intern(a, q->source) : NULL;
+  /* Grouped by source, each row is one source's: its own figures. */
+  x.own = q->source != NULL;
+  for (size_t k = 0; k < q->ndims && q->own_figures; k++)
+    x.own |= q->dims[k] == DIM_SOURCE;
+  x.cmap = tmap_new(5);
+  x.pmap = tmap_new(DIM_COUNT + 1);
+  x.gs.index = tmap_new(q->ndims ? q->ndims : 1);
+  rc = analysis__observe(a, q->from, q->to);
+  if (rc == OK)
+    rc = analysis__rows(a, q->from, q->to, &x.rows);
+  if (rc == OK) {
+    recon_claims(&x);
+    recon_projections(&x);
+    recon_sums(&x);
+    rc = recon_emit(&x, fn, ctx);
+  }
+  recon_cleanup(&x);
   return rc;
 }
