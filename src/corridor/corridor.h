@@ -131,7 +131,8 @@ long corridor_tz_offset(void *corridor, int64_t utc);
  * when TZDIR is unset or empty, read with corridor_zone_parse. Returns OK
  * and hands a new zone to *out; ERR_NOTFOUND when no zone has that name (a
  * name that is not a plain relative path of letters, digits, '/', '_', '-'
- * and '+' of at most 64 bytes, no such file, or a file that is not TZif);
+ * and '+' of at most 64 bytes, no such file, a directory, or a file that
+ * is not TZif);
  * ERR_INVALID when the file says it is TZif but is not valid, or ERR_IO
  * when it cannot be read, each with the file and the reason appended to err
  * as one phrase without a newline.

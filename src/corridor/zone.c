@@ -587,7 +587,9 @@ read_all(int fd, size_t cap, char **out, size_t *len)
     if (got < 0 && errno == EINTR)
       continue;
     if (got < 0) {
+      int e = errno;
       free(data);
+      errno = e;
       return -1;
     }
     if (got == 0)
@@ -625,8 +627,15 @@ corridor_zone_load(const char *name, struct corridor_zone **out,
     return ERR_NOTFOUND;
   /* O_NONBLOCK: a FIFO planted at the path must not hang the open. */
   fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
+                 errno == ENAMETOOLONG))
     return ERR_NOTFOUND;
+  if (fd < 0) {
+    /* There, but not for us (permissions, say): not "no such zone". */
+    if (err != NULL)
+      buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
+    return ERR_IO;
+  }
   if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
     goto out;
   if (read_all(fd, ZONE_MAX_BYTES, &data, &len) != 0) {

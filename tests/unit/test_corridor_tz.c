@@ -524,12 +524,11 @@ test_damaged_files(void **state)
   static const uint8_t idx[] = {1, 0};
   static const int32_t off[] = {0, H};
   struct spec s = {'2', times, idx, 2, off, 2, "UTC0"};
-  struct buf b, big;
+  struct buf b;
   size_t v1; /* where the second header starts */
 
   (void)state;
   buf_init(&b);
-  buf_init(&big);
   build(&b, &s);
   v1 = 44 + 2 * 5 + 2 * 6 + 4;
 
@@ -582,7 +581,21 @@ test_damaged_files(void **state)
   b.data[v1 + 44 + 18 + 5] = 4; /* desigidx past charcnt */
   expect_invalid(b.data, b.len, "designation");
 
-  /* Footers. */
+  buf_cleanup(&b);
+}
+
+static void
+test_damaged_footers(void **state)
+{
+  static const int64_t times[] = {0, 1000};
+  static const uint8_t idx[] = {1, 0};
+  static const int32_t off[] = {0, H};
+  struct spec s = {'2', times, idx, 2, off, 2, "UTC0"};
+  struct buf b, big;
+
+  (void)state;
+  buf_init(&b);
+  buf_init(&big);
   build(&b, &s);
   b.len -= 6; /* "\nUTC0\n" gone */
   expect_invalid(b.data, b.len, "footer is missing");
@@ -725,6 +738,16 @@ test_corridor_zone_errors(void **state)
              path);
   assert_string_equal(err.data, want.data);
 
+  /* A zone file we may not read is not "no such zone" (root reads it). */
+  buf_reset(&err);
+  assert_int_equal(chmod(path, 0), 0);
+  if (geteuid() != 0) {
+    struct corridor_zone *z = NULL;
+    assert_int_equal(corridor_zone_load("Broken/Zone", &z, &err), ERR_IO);
+    assert_null(z);
+    assert_non_null(strstr(err.data, "cannot open"));
+  }
+
   /* Without tzdata, UTC still works and a real zone is no zone. */
   buf_reset(&err);
   c = corridor_in("UTC");
@@ -812,6 +835,7 @@ main(void)
       cmocka_unit_test(test_footer_forms),
       cmocka_unit_test(test_footers_against_libc),
       cmocka_unit_test(test_damaged_files),
+      cmocka_unit_test(test_damaged_footers),
       cmocka_unit_test(test_two_corridors),
       cmocka_unit_test(test_corridor_zone_errors),
       cmocka_unit_test(test_against_libc),
