@@ -60,6 +60,8 @@ int tmap_get(const struct tmap *m, const uint64_t *key, size_t *index);
 size_t tmap_count(const struct tmap *m);
 const uint64_t *tmap_key(const struct tmap *m, size_t index);
 
+/* The view (view.c). */
+
 /* Interns s (NULL stays NULL): equal strings get one pointer. */
 const char *analysis__intern(struct analysis *a, const char *s);
 /* Copies the daily rows of from..to (as of the view) into rows, reading
@@ -74,6 +76,8 @@ int analysis__observe(struct analysis *a, int64_t from, int64_t to);
 /* Loads checkpoints, statuses and coverage once. */
 int analysis__load(struct analysis *a);
 
+/* The functioning index (index.c), which compliance evaluates too. */
+
 /*
  * Reconciled daily totals by direction and part over the checkpoints cps
  * (NULL: all), for the days from..to: flow[i][dir][part], and known[i] = 1
@@ -81,5 +85,19 @@ int analysis__load(struct analysis *a);
  */
 int analysis__daily(struct analysis *a, const char *const *cps, int64_t from,
                     int64_t to, double (*flow)[AD_COUNT][AP_COUNT], int *known);
+
+/* The checkpoints an obligation names as a NULL-terminated list (the
+ * corridor keeps a counted one), or NULL for all (also for a NULL
+ * obligation). The caller frees the list, not its strings. */
+const char **analysis__ob_checkpoints(const struct corridor_obligation *ob);
+
+/*
+ * The index of each day from..to over the checkpoints cps (NULL: all) into
+ * days[0..to-from], against the baseline over the same checkpoints.
+ * ERR_NOTFOUND when the corridor has no baseline window.
+ */
+int analysis__index_days(struct analysis *a, const char *const *cps,
+                         int64_t from, int64_t to,
+                         struct analysis_index_day *days);
 
 #endif

@@ -39,11 +39,12 @@ push(struct points *p, const struct point *pt)
 }
 
 static int64_t
-day_of(const char *t)
+day_of(const struct analysis *a, const char *t)
 {
   int64_t b, f;
 
-  if (t == NULL || record_time_bounds(t, store_tz_offset, NULL, &b, &f) != OK)
+  if (t == NULL ||
+      record_time_bounds(t, corridor_tz_offset, (void *)a->c, &b, &f) != OK)
     return INT64_MIN / 4; /* undated: applies from the beginning */
   return b >= 0 ? b / 86400 : -((-b + 86399) / 86400);
 }
@@ -52,7 +53,7 @@ static int
 load_stock(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct points *p = ctx;
-  struct point pt = {day_of(record_get(rec, "at")),
+  struct point pt = {day_of(p->a, record_get(rec, "at")),
                      record_value(rec, "low")->num,
                      record_value(rec, "high")->num,
                      analysis__intern(p->a, record_get(rec, "category")),
@@ -67,7 +68,7 @@ static int
 load_population(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct points *p = ctx;
-  struct point pt = {day_of(record_get(rec, "at")),
+  struct point pt = {day_of(p->a, record_get(rec, "at")),
                      record_value(rec, "low")->num,
                      record_value(rec, "high")->num, NULL, NULL};
 
@@ -81,7 +82,7 @@ load_need(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct points *p = ctx;
   double v = record_value(rec, "per_person_per_day")->num;
-  struct point pt = {day_of(record_get(rec, "at")), v, v,
+  struct point pt = {day_of(p->a, record_get(rec, "at")), v, v,
                      analysis__intern(p->a, record_get(rec, "category")),
                      analysis__intern(p->a, record_get(rec, "unit"))};
 

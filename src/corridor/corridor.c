@@ -280,14 +280,23 @@ quote_len(const char *s, size_t n, int *more)
   return (int)n;
 }
 
+/* Reports a bad value; why, when not NULL, says more after it. */
+static void
+bad_value_why(struct pstate *st, const char *key, const char *expected,
+              const char *value, const char *why)
+{
+  int more, n = quote_len(value, strlen(value), &more);
+
+  perr_add(st, st->lineno, "key '%s': expected %s, got '%.*s%s'%s%s%s", key,
+           expected, n, value, more ? "..." : "", why ? " (" : "",
+           why ? why : "", why ? ")" : "");
+}
+
 static void
 bad_value(struct pstate *st, const char *key, const char *expected,
           const char *value)
 {
-  int more, n = quote_len(value, strlen(value), &more);
-
-  perr_add(st, st->lineno, "key '%s': expected %s, got '%.*s%s'", key, expected,
-           n, value, more ? "..." : "");
+  bad_value_why(st, key, expected, value, NULL);
 }
 
 /* Length of the well-formed UTF-8 sequence at s[0..n), or 0. */
@@ -716,46 +725,6 @@ valid_unit(const char *v)
   return 1;
 }
 
-/*
- * Whether name is a time zone the system knows: "UTC", or a TZif file under
- * $TZDIR or /usr/share/zoneinfo whose name cannot leave that folder.
- */
-static int
-timezone_exists(const char *name)
-{
-  const char *dir = getenv("TZDIR");
-  char path[512], magic[4];
-  struct stat sb;
-  int fd, ok = 0;
-
-  if (strcmp(name, "UTC") == 0)
-    return 1;
-  if (*name == '\0' || *name == '/' || strlen(name) > 64 ||
-      strstr(name, "..") != NULL || strstr(name, "//") != NULL ||
-      name[strlen(name) - 1] == '/')
-    return 0;
-  for (const char *p = name; *p; p++) {
-    char ch = *p;
-    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-          (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' || ch == '-' ||
-          ch == '+'))
-      return 0;
-  }
-  if (dir == NULL || *dir == '\0')
-    dir = "/usr/share/zoneinfo";
-  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-    return 0;
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    return 0;
-  if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-      read(fd, magic, sizeof magic) == (ssize_t)sizeof magic &&
-      memcmp(magic, "TZif", 4) == 0)
-    ok = 1;
-  close(fd);
-  return ok;
-}
-
 /* Parses "D1..D2" into day numbers; 1 when both are whole dates. */
 static int
 parse_window(const char *v, long long *from, long long *to)
@@ -853,12 +822,12 @@ set_value(const struct keydef *k, char *base, const char *v)
   size_t n;
 
   switch (k->type) {
+  case V_TZ: /* set_zone reads zones */
+    return 0;
   case V_TEXT:
   case V_LOG:
-  case V_TZ:
   case V_UNIT:
     if (*v == '\0' || (k->type == V_LOG && !valid_log(v)) ||
-        (k->type == V_TZ && !timezone_exists(v)) ||
         (k->type == V_UNIT && !valid_unit(v)))
       return 0;
     *(char **)(base + k->off) = xstrdup(v);
@@ -934,6 +903,28 @@ section_base(struct pstate *st)
   }
 }
 
+/*
+ * Reads the zone of the timezone key, once, so that offsets never need the
+ * process's time zone. A name that is no zone gets the usual message; a
+ * zone whose file is broken or unreadable gets it with the file and why.
+ */
+static void
+set_zone(struct pstate *st, const char *key, const char *v)
+{
+  struct corridor *c = st->c;
+  struct buf why;
+  int r;
+
+  buf_init(&why);
+  r = corridor_zone_load(v, &c->zone, &why);
+  if (r == OK)
+    c->timezone = xstrdup(v);
+  else
+    bad_value_why(st, key, expected_text(V_TZ), v,
+                  r == ERR_NOTFOUND ? NULL : why.data);
+  buf_cleanup(&why);
+}
+
 static int
 on_key(void *user, const char *section, const char *key, const char *value)
 {
@@ -967,6 +958,10 @@ on_key(void *user, const char *section, const char *key, const char *value)
   }
   st->seen |= 1u << i;
   st->seen_line[i] = st->lineno;
+  if (k->type == V_TZ) {
+    set_zone(st, key, value);
+    return 1;
+  }
   r = set_value(k, section_base(st), value);
   if (r == 0)
     bad_value(st, key, expected_text(k->type), value);
@@ -1027,8 +1022,10 @@ finish(struct pstate *st)
                "missing required key 'log' in [corridor] (the name has no "
                "letters or digits to derive it from)");
   }
-  if (c->timezone == NULL)
+  if (c->timezone == NULL) {
     c->timezone = xstrdup("UTC");
+    c->zone = corridor_zone_utc();
+  }
   if (!(c->critical_days <= c->severe_days &&
         c->severe_days <= c->warning_days))
     perr_add(st, st->alerts_line,
@@ -1098,6 +1095,7 @@ corridor_new_default(const char *name)
   c->name = xstrdup(name ? name : "");
   c->log = util_slug(c->name);
   c->timezone = xstrdup("UTC");
+  c->zone = corridor_zone_utc();
   return c;
 }
 
@@ -1207,6 +1205,7 @@ corridor_free(struct corridor *c)
   free(c->name);
   free(c->log);
   free(c->timezone);
+  corridor_zone_free(c->zone);
   free(c->inside);
   for (size_t i = 0; i < c->ncheckpoints; i++) {
     free(c->checkpoints[i].id);

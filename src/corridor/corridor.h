@@ -8,8 +8,11 @@
 #define PASSAGE_CORRIDOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/util.h"
+
+struct corridor_zone;
 
 struct corridor_checkpoint {
   char *id;   /* the section name: [checkpoint kerem-shalom] */
@@ -50,7 +53,10 @@ struct corridor {
   char *name;     /* required */
   char *log;      /* origin line of the signed log; default: slug of name */
   char *timezone; /* IANA name; default "UTC" */
-  char *inside;   /* what `in` points to; may be NULL */
+  /* The rules of timezone, read from the tz database when the corridor is
+   * parsed (see corridor_utc_offset); owned by the corridor. */
+  struct corridor_zone *zone;
+  char *inside; /* what `in` points to; may be NULL */
   /* Baseline window as day numbers (util_days_from_civil), inclusive. */
   long long baseline_from, baseline_to;
   int has_baseline;
@@ -77,7 +83,9 @@ struct corridor {
  * each "FILE:LINE: key 'KEY': expected ..., got '...'" (or
  * "FILE:LINE: unknown key 'KEY' in [SECTION]", "unknown section", "missing
  * required key 'name' in [corridor]"). Every problem in the file is listed,
- * not just the first.
+ * not just the first. The time zone is read here, once (corridor_zone_load):
+ * a zone that does not exist, or whose file is not valid TZif, is one of
+ * those problems.
  */
 int corridor_parse(const char *name, const char *text, size_t len,
                    struct corridor **out, struct buf *err);
@@ -96,5 +104,63 @@ const struct corridor_checkpoint *
 corridor_find_checkpoint(const struct corridor *c, const char *id);
 const struct corridor_category *corridor_find_category(const struct corridor *c,
                                                        const char *id);
+
+/*
+ * Time zones. A corridor computes its own UTC offsets from the tz database
+ * and never from the process's time zone (the TZ variable and the C
+ * library's local time are never used): two corridors in different zones
+ * can live in one process, and any number of threads may ask at once, since
+ * a zone never changes once read.
+ */
+
+/*
+ * The corridor's UTC offset in seconds (east positive: +14400 in Asia/Baku)
+ * at the UTC instant utc (seconds since 1970-01-01T00:00Z). A NULL corridor
+ * is UTC. Local time is utc plus the offset.
+ */
+long corridor_utc_offset(const struct corridor *c, int64_t utc);
+
+/* The same, shaped as record_tz_fn (record/record.h) so that the record
+ * layer can take a corridor as its context:
+ * record_time_bounds(text, corridor_tz_offset, (void *)c, &b, &f). */
+long corridor_tz_offset(void *corridor, int64_t utc);
+
+/*
+ * Reads the zone named name: "UTC" and "Etc/UTC" are known without the tz
+ * database; any other name is a file under $TZDIR, or /usr/share/zoneinfo
+ * when TZDIR is unset or empty, read with corridor_zone_parse. Returns OK
+ * and hands a new zone to *out; ERR_NOTFOUND when no zone has that name (a
+ * name that is not a plain relative path of letters, digits, '/', '_', '-'
+ * and '+' of at most 64 bytes, no such file, a directory, or a file that
+ * is not TZif);
+ * ERR_INVALID when the file says it is TZif but is not valid, or ERR_IO
+ * when it cannot be read, each with the file and the reason appended to err
+ * as one phrase without a newline.
+ */
+int corridor_zone_load(const char *name, struct corridor_zone **out,
+                       struct buf *err);
+
+/*
+ * Parses a TZif file (RFC 8536; version 1, or the 64-bit data and the
+ * footer's POSIX TZ string of version 2 and later, with the extensions of
+ * its section 3.3.1) from len bytes at data. Returns OK and hands a new
+ * zone to *out, or ERR_INVALID with the reason appended to err (one phrase,
+ * no newline). Every count in the file is capped (256 KiB in all, 20,000
+ * transitions, 256 types, a footer of 256 bytes).
+ */
+int corridor_zone_parse(const void *data, size_t len,
+                        struct corridor_zone **out, struct buf *err);
+
+/* A zone that is UTC at every instant. */
+struct corridor_zone *corridor_zone_utc(void);
+
+/*
+ * The zone's UTC offset in seconds at utc: that of the latest transition
+ * at or before it; before the first, local time type 0's (RFC 8536 section
+ * 3.2); from the last one on, the footer's TZ string's when there is one.
+ */
+long corridor_zone_offset(const struct corridor_zone *z, int64_t utc);
+
+void corridor_zone_free(struct corridor_zone *z);
 
 #endif

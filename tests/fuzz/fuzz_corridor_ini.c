@@ -30,8 +30,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   r = corridor_parse("fuzz.ini", (const char *)data, size, &c, &err);
   if (r == OK) {
     if (c == NULL || err.len != 0 || c->name == NULL || c->log == NULL ||
-        c->timezone == NULL)
+        c->timezone == NULL || c->zone == NULL)
       fail("OK without a complete corridor");
+    if (corridor_utc_offset(c, 0) < -89999 || corridor_utc_offset(c, 0) > 93599)
+      fail("an offset beyond -25 to +26 hours");
     if (!(c->critical_days <= c->severe_days &&
           c->severe_days <= c->warning_days))
       fail("alert thresholds out of order");

@@ -1,0 +1,189 @@
+/*
+ * Compliance: each obligation of the agreement evaluated per day of the
+ * period as met, breached or unknown, with the runs of breached days.
+ */
+#include "analysis/analysis_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+part_index(const char *measure)
+{
+  for (int p = 0; p < AP_COUNT; p++)
+    if (strcmp(analysis_part_names[p], measure) == 0)
+      return p;
+  return -1;
+}
+
+static int
+dir_index(const char *dir)
+{
+  return strcmp(dir, "in") == 0 ? AD_IN : strcmp(dir, "out") == 0 ? AD_OUT : -1;
+}
+
+/* Combines a test's verdict into the day's: breached wins, then unknown. */
+static int
+combine(int day, int test)
+{
+  if (day == AC_BREACHED || test == AC_BREACHED)
+    return AC_BREACHED;
+  if (day == AC_UNKNOWN || test == AC_UNKNOWN)
+    return AC_UNKNOWN;
+  return AC_MET;
+}
+
+/* The min_ratio_of_baseline test: each part the obligation names by
+ * measures x directions at or above the ratio of its baseline. */
+static int
+ratio_verdict(const struct corridor_obligation *ob,
+              const struct analysis_index_day *day)
+{
+  int v = AC_MET;
+
+  for (size_t m = 0; m < ob->nmeasures; m++)
+    for (size_t d = 0; d < ob->ndirections; d++) {
+      int p = part_index(ob->measures[m]);
+      int di = dir_index(ob->directions[d]);
+      if (p < 0 || di < 0)
+        continue;
+      if (!day->part_known[di][p])
+        v = combine(v, AC_UNKNOWN);
+      else if (day->flow[di][p] <
+               ob->min_ratio_of_baseline * day->baseline[di][p])
+        v = combine(v, AC_BREACHED);
+    }
+  return v;
+}
+
+/* Combines the ratio test of each day from..to into verdict. */
+static int
+test_ratio(struct analysis *a, const struct corridor_obligation *ob,
+           const char *const *cps, int64_t from, int64_t to, int *verdict)
+{
+  int64_t n = to - from + 1;
+  struct analysis_index_day *days = xcalloc((size_t)n, sizeof *days);
+  int rc = analysis__index_days(a, cps, from, to, days);
+
+  if (rc == ERR_NOTFOUND) {
+    rc = OK; /* no baseline window: the test cannot be evaluated */
+    for (int64_t i = 0; i < n; i++)
+      days[i].known = 0;
+  }
+  for (int64_t i = 0; rc == OK && i < n; i++)
+    verdict[i] = combine(verdict[i], ratio_verdict(ob, &days[i]));
+  free(days);
+  return rc;
+}
+
+/* Combines the min_availability test of each day from..to into verdict:
+ * every checkpoint of the obligation (cps, or all) open enough. */
+static void
+test_availability(struct analysis *a, const struct corridor_obligation *ob,
+                  const char *const *cps, int64_t from, int64_t to,
+                  int *verdict)
+{
+  const char *const *list = cps ? cps : a->checkpoints;
+
+  for (int64_t i = 0; i < to - from + 1; i++) {
+    int v = list[0] ? AC_MET : AC_UNKNOWN;
+    for (const char *const *c = list; *c; c++) {
+      double share;
+      int known;
+      analysis_availability(a, *c, from + i, &share, &known);
+      if (!known)
+        v = combine(v, AC_UNKNOWN);
+      else if (share < ob->min_availability - 1e-12)
+        v = combine(v, AC_BREACHED);
+    }
+    verdict[i] = combine(verdict[i], v);
+  }
+}
+
+/* The day counts and the runs of consecutive breached days; an unknown day
+ * ends a run. */
+static void
+count_runs(struct analysis_compliance *out, int64_t n)
+{
+  size_t run = 0;
+
+  for (int64_t i = 0; i < n; i++) {
+    switch (out->verdict[i]) {
+    case AC_MET:
+      out->days_met++;
+      run = 0;
+      break;
+    case AC_BREACHED:
+      out->days_breached++;
+      run++;
+      if (run > out->longest_breach)
+        out->longest_breach = run;
+      break;
+    default:
+      out->days_unknown++;
+      run = 0;
+    }
+  }
+  out->current_run = run;
+}
+
+/* A day is met when every test of the obligation is met, breached when one
+ * is breached, unknown otherwise (and when the obligation has no test). */
+static int
+evaluate(struct analysis *a, const struct corridor_obligation *ob, int64_t from,
+         int64_t to, struct analysis_compliance *out)
+{
+  int64_t n = to - from + 1;
+  const char **cps = analysis__ob_checkpoints(ob);
+  int untested = !ob->has_min_ratio && !ob->has_min_availability;
+  int rc = OK;
+
+  out->ob = ob;
+  out->verdict = xcalloc((size_t)n, sizeof *out->verdict);
+  for (int64_t i = 0; i < n; i++)
+    out->verdict[i] = untested ? AC_UNKNOWN : AC_MET;
+  if (ob->has_min_ratio)
+    rc = test_ratio(a, ob, cps, from, to, out->verdict);
+  if (rc == OK && ob->has_min_availability)
+    test_availability(a, ob, cps, from, to, out->verdict);
+  count_runs(out, n);
+  free(cps);
+  return rc;
+}
+
+int
+analysis_compliance(struct analysis *a, int64_t from, int64_t to,
+                    struct analysis_compliance **out, size_t *n)
+{
+  const struct corridor *c = a->c;
+  struct analysis_compliance *res;
+  int rc = OK;
+
+  *out = NULL;
+  *n = 0;
+  if (to < from)
+    return ERR_USAGE;
+  rc = analysis__load(a);
+  if (rc != OK)
+    return rc;
+  res = xcalloc(c->nobligations + 1, sizeof *res);
+  for (size_t i = 0; i < c->nobligations && rc == OK; i++)
+    rc = evaluate(a, &c->obligations[i], from, to, &res[i]);
+  if (rc != OK) {
+    analysis_compliance_free(res, c->nobligations);
+    return rc;
+  }
+  *out = res;
+  *n = c->nobligations;
+  return OK;
+}
+
+void
+analysis_compliance_free(struct analysis_compliance *c, size_t n)
+{
+  if (c == NULL)
+    return;
+  for (size_t i = 0; i < n; i++)
+    free(c[i].verdict);
+  free(c);
+}

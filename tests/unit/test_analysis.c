@@ -1,0 +1,160 @@
+/*
+ * Unit tests of analysis: two stores in different time zones, open in one
+ * process at once, each put a status change at the same UTC instant on its
+ * own local day, with its own share of the day open.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analysis/analysis.h"
+
+struct fixture {
+  char dir[64];
+  struct store *baku, *ny;
+};
+
+static int
+have_zone(const char *name)
+{
+  char path[256];
+
+  snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+  return getenv("TZDIR") == NULL && access(path, R_OK) == 0;
+}
+
+/* Stores a status change. */
+static void
+put_status(struct store *st, const char *id, const char *at, const char *state)
+{
+  const char *fields[][2] = {
+      {"id", id}, {"at", at}, {"checkpoint", "a"}, {"state", state}};
+  enum store_put_result res;
+  struct record r;
+  struct buf err, bytes;
+
+  record_init(&r, KIND_status);
+  buf_init(&err);
+  buf_init(&bytes);
+  for (size_t i = 0; i < 4; i++) {
+    int fi = record_field_index(r.kind, fields[i][0]);
+    assert_true(fi >= 0);
+    assert_int_equal(
+        record_set(&r, NULL, fi, 0, fields[i][1], strlen(fields[i][1]), &err),
+        OK);
+  }
+  assert_int_equal(record_finish(&r, &err), OK);
+  record_canonical(&r, &bytes);
+  assert_int_equal(store_begin(st), OK);
+  assert_int_equal(store_put(st, &r, bytes.data, bytes.len, &res), OK);
+  assert_int_equal(store_commit(st), OK);
+  record_cleanup(&r);
+  buf_cleanup(&err);
+  buf_cleanup(&bytes);
+}
+
+/* A new store in dir whose corridor is in zone, with checkpoint a closed
+ * from its local 2023-01-09 and open from 2023-01-10T00:00Z. */
+static struct store *
+open_store(const char *dir, const char *file, const char *zone)
+{
+  char path[128], text[128];
+  struct store *st = NULL;
+  struct buf err;
+
+  buf_init(&err);
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  snprintf(text, sizeof text, "[corridor]\nname = %s\ntimezone = %s\n", file,
+           zone);
+  assert_int_equal(store_open(path, 1, &st, &err), OK);
+  assert_int_equal(store_init(st, "corridor.ini", text), OK);
+  put_status(st, "s1", "2023-01-09", "closed");
+  put_status(st, "s2", "2023-01-10T00:00:00Z", "open");
+  buf_cleanup(&err);
+  return st;
+}
+
+static int
+setup(void **state)
+{
+  struct fixture *fx = calloc(1, sizeof *fx);
+
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/passage-test-XXXXXX");
+  assert_non_null(mkdtemp(fx->dir));
+  *state = fx;
+  return 0;
+}
+
+static int
+teardown(void **state)
+{
+  struct fixture *fx = *state;
+  char cmd[256];
+
+  store_close(fx->baku);
+  store_close(fx->ny);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+  assert_int_equal(system(cmd), 0);
+  free(fx);
+  return 0;
+}
+
+static double
+open_share(struct analysis *a, int y, int m, int d)
+{
+  double share;
+  int known;
+
+  assert_int_equal(analysis_availability(a, "a", util_days_from_civil(y, m, d),
+                                         &share, &known),
+                   OK);
+  assert_true(known);
+  return share;
+}
+
+static void
+test_two_zones_at_once(void **state)
+{
+  struct fixture *fx = *state;
+  struct analysis *baku = NULL, *ny = NULL;
+  struct buf err;
+
+  if (!have_zone("Asia/Baku") || !have_zone("America/New_York"))
+    skip();
+  buf_init(&err);
+  /* Both open at once: whichever was opened last must not decide the
+   * other's days. */
+  fx->baku = open_store(fx->dir, "baku.db", "Asia/Baku");
+  fx->ny = open_store(fx->dir, "ny.db", "America/New_York");
+  assert_int_equal(analysis_open(fx->baku, 0, &baku, &err), OK);
+  assert_int_equal(analysis_open(fx->ny, 0, &ny, &err), OK);
+  for (int i = 0; i < 2; i++) {
+    /* 00:00 UTC is 04:00 in Baku (+4): open 20 of Jan 10's 24 hours. */
+    assert_float_equal(open_share(baku, 2023, 1, 10), 20.0 / 24, 1e-12);
+    assert_float_equal(open_share(baku, 2023, 1, 9), 0, 1e-12);
+    /* ... and 19:00 on Jan 9 in New York (-5): open 5 of Jan 9's hours,
+     * all of Jan 10. */
+    assert_float_equal(open_share(ny, 2023, 1, 9), 5.0 / 24, 1e-12);
+    assert_float_equal(open_share(ny, 2023, 1, 10), 1, 1e-12);
+  }
+  analysis_free(baku);
+  analysis_free(ny);
+  buf_cleanup(&err);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_two_zones_at_once, setup, teardown),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
