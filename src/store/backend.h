@@ -151,7 +151,8 @@ struct store_backend {
    * front then calls rollback.
    */
   int (*commit)(struct store_db *db);
-  /* Discards everything written since begin; never fails visibly. */
+  /* Discards everything written since begin; never fails visibly, and
+   * leaves the error buffer alone (it holds why the front rolls back). */
   void (*rollback)(struct store_db *db);
   /*
    * Marks the current point of the write transaction, and release(undo)
@@ -171,6 +172,7 @@ struct store_backend {
    * snapshot's). Never called inside the write transaction, nor nested.
    */
   int (*read_begin)(struct store_db *db);
+  /* Ends it; never fails visibly, and leaves the error buffer alone. */
   void (*read_end)(struct store_db *db);
 
   /* -- Meta: the corridor file and schema facts, text by key -- */

@@ -440,13 +440,15 @@ store_read_begin(struct store *st)
   int rc;
 
   if (st->reading++ > 0 || st->in_tx)
-    return OK;
+    return OK; /* the outer transaction is the snapshot */
   if ((rc = st->be->read_begin(st->db)) != OK) {
     st->reading = 0;
     return rc;
   }
+  st->read_tx = 1;
   if ((rc = refresh(st)) != OK) {
     st->be->read_end(st->db);
+    st->read_tx = 0;
     st->reading = 0;
   }
   return rc;
@@ -455,9 +457,10 @@ store_read_begin(struct store *st)
 void
 store_read_end(struct store *st)
 {
-  if (st->reading == 0 || --st->reading > 0 || st->in_tx)
+  if (st->reading == 0 || --st->reading > 0 || !st->read_tx)
     return;
   st->be->read_end(st->db);
+  st->read_tx = 0;
 }
 
 int
@@ -467,7 +470,7 @@ store_begin(struct store *st)
   struct ledger_source src;
   int rc;
 
-  if (st->in_tx || st->reading > 0) {
+  if (st->in_tx || st->read_tx) {
     store__set_error(st, "a transaction is open already on this handle");
     return ERR_USAGE;
   }

@@ -18,6 +18,7 @@ struct store {
   int in_tx;     /* between store_begin and store_commit/rollback */
   int tx_failed; /* ERR_RETRY: the backend lost the transaction */
   int reading;   /* the depth of store_read_begin */
+  int read_tx;   /* the backend's read transaction is open */
   struct ledger_frontier *frontier;
   struct rollup *rollup;
   struct store_row row; /* the row being written, reused */
