@@ -32,6 +32,10 @@
  * - A handle is used by one thread at a time; several handles (threads,
  *   processes, machines) may use one store at once, and what one commits
  *   is seen by the others' next read outside a read transaction.
+ * - Inside the write transaction, reads see its own writes: a correction
+ *   looks up entries and corrections written earlier in the same batch. A
+ *   backend that gathers writes to send them in one go (a pipeline, COPY)
+ *   must answer such reads from what it gathered, or send it first.
  */
 #ifndef PASSAGE_STORE_BACKEND_H
 #define PASSAGE_STORE_BACKEND_H
