@@ -246,7 +246,9 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
  * ERR_VERIFY with the first problem in store_errmsg() naming the entry's
  * sequence number, kind and id, and *bad set to that sequence number
  * (UINT64_MAX when the problem is not one entry's). progress, when not
- * NULL, is called now and then with the number of entries checked.
+ * NULL, is called now and then with the number of entries checked. It
+ * reads one snapshot (store_read_begin), so entries that another handle
+ * appends meanwhile are not half seen.
  */
 int store_audit(struct store *st, uint64_t *bad,
                 void (*progress)(void *ctx, uint64_t done), void *ctx);
