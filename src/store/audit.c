@@ -8,7 +8,6 @@
 #include "store/store_int.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +15,9 @@
 
 struct audit {
   struct store *st;
-  sqlite3 *db;
-  sqlite3_stmt *row[KIND_COUNT];
-  sqlite3_stmt *cargo, *node, *sup, *target;
+  const struct store_backend *be;
+  struct store_db *db;
+  struct store_row want, got; /* the query row derived, and as stored */
   struct ledger_frontier *frontier;
   struct rollup *rollup;
   struct record rec;
@@ -55,13 +54,15 @@ problem(struct audit *a, uint64_t seq, const char *fmt, ...)
   return ERR_VERIFY;
 }
 
+/* A backend's failure, said as the auditor says every problem. */
 static int
-prep(struct audit *a, const char *sql, sqlite3_stmt **s)
+unreadable(struct audit *a, int rc)
 {
-  if (sqlite3_prepare_v2(a->db, sql, -1, s, NULL) != SQLITE_OK)
-    return problem(a, UINT64_MAX, "the store cannot be read: %s",
-                   sqlite3_errmsg(a->db));
-  return OK;
+  if (a->failed)
+    return rc;
+  a->e = NULL;
+  return problem(a, UINT64_MAX, "the store cannot be read: %s",
+                 store_errmsg(a->st));
 }
 
 struct node_check {
@@ -75,17 +76,14 @@ check_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 {
   struct node_check *nc = ctx;
   struct audit *a = nc->a;
-  sqlite3_stmt *s = a->node;
-  int ok;
+  uint8_t stored[LEDGER_HASH_SIZE];
+  int rc;
 
   a->nodes++;
-  sqlite3_reset(s);
-  sqlite3_bind_int(s, 1, (int)level);
-  sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
-  ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32 &&
-       memcmp(sqlite3_column_blob(s, 0), hash, 32) == 0;
-  sqlite3_reset(s);
-  if (!ok)
+  rc = a->be->get_node(a->db, level, index, stored);
+  if (rc != OK && rc != ERR_NOTFOUND)
+    return unreadable(a, rc);
+  if (rc != OK || memcmp(stored, hash, LEDGER_HASH_SIZE) != 0)
     return problem(a, nc->seq,
                    "the stored tree node (level %u, index %llu) that this "
                    "entry completes is missing or differs",
@@ -94,89 +92,94 @@ check_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 }
 
 static int
-same_text(sqlite3_stmt *s, int col, const char *want)
+same_text(const char *got, const char *want)
 {
-  const char *got = (const char *)sqlite3_column_text(s, col);
-
   if (want == NULL)
-    return sqlite3_column_type(s, col) == SQLITE_NULL;
+    return got == NULL;
   return got && strcmp(got, want) == 0;
 }
 
 static int
-same_num(sqlite3_stmt *s, int col, const struct record_value *v)
+same_num(int got_set, double got, int want_set, double want)
 {
-  if (!v->set)
-    return sqlite3_column_type(s, col) == SQLITE_NULL;
-  return sqlite3_column_type(s, col) != SQLITE_NULL &&
-         sqlite3_column_double(s, col) == v->num;
+  if (!want_set)
+    return !got_set;
+  return got_set && got == want;
+}
+
+/* A stored value against the one derived from the entry. */
+static int
+same_value(const struct field_desc *f, const struct store_value *got,
+           const struct store_value *want)
+{
+  if (f->type == FT_COUNT || f->type == FT_NUMBER)
+    return same_num(got->set, got->num, want->set, want->num);
+  if (!same_text(got->set ? got->text : NULL, want->set ? want->text : NULL))
+    return 0;
+  if (f->type != FT_TIME)
+    return 1;
+  if (!want->bounds_set)
+    return !got->bounds_set;
+  return got->bounds_set && got->begin == want->begin && got->end == want->end;
+}
+
+struct cargo_check {
+  struct audit *a;
+  uint64_t seq, next; /* the line expected next */
+};
+
+static int
+check_cargo_line(void *ctx, uint64_t line, const struct store_cargo *c)
+{
+  struct cargo_check *cc = ctx;
+  struct audit *a = cc->a;
+  const struct store_cargo *w;
+  size_t i = (size_t)cc->next++;
+
+  if (i == a->want.ncargo)
+    return problem(a, cc->seq, "it has more cargo lines stored than it holds");
+  w = &a->want.cargo[i];
+  if (line != i || !same_text(c->category, w->category) ||
+      !same_num(c->quantity_set, c->quantity, w->quantity_set, w->quantity) ||
+      !same_text(c->unit, w->unit) ||
+      !same_num(c->tonnes_set, c->tonnes, w->tonnes_set, w->tonnes))
+    return problem(a, cc->seq, "its cargo line %zu differs from the stored one",
+                   i);
+  return OK;
 }
 
 static int
 check_query_row(struct audit *a, uint64_t seq)
 {
-  const struct record *r = &a->rec;
-  const struct kind_desc *k = r->kind;
-  sqlite3_stmt *s = a->row[k->kind];
-  int col = 1, rc = OK;
+  const struct kind_desc *k = a->rec.kind;
+  struct cargo_check cc = {a, seq, 0};
+  int rc;
 
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  store__row_from_record(&a->rec, seq, &a->want);
+  rc = a->be->get_row(a->db, k->kind, seq, &a->got);
+  if (rc == ERR_NOTFOUND)
     return problem(a, seq, "its row in the %s table is missing", k->name);
-  }
-  for (size_t i = 0; i < k->nfields && rc == OK; i++) {
+  if (rc != OK)
+    return unreadable(a, rc);
+  for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *f = &k->fields[i];
-    const struct record_value *v = &r->v[i];
-    int ok;
     if (f->flags & (FF_CARGO | FF_INPUT))
       continue;
-    if (f->type == FT_COUNT || f->type == FT_NUMBER) {
-      ok = same_num(s, col++, v);
-    } else {
-      ok = same_text(s, col++, record_text(r, v));
-      if (ok && f->type == FT_TIME) {
-        int64_t b = 0, e = 0;
-        if (v->set)
-          record_time_bounds(record_text(r, v), store__tz_offset, NULL, &b, &e);
-        ok = v->set ? sqlite3_column_int64(s, col) == b &&
-                          sqlite3_column_int64(s, col + 1) == e
-                    : sqlite3_column_type(s, col) == SQLITE_NULL;
-        col += 2;
-      }
-    }
-    if (!ok)
-      rc = problem(a, seq, "the %s table differs from the entry in field '%s'",
-                   k->name, f->name);
+    if (!same_value(f, &a->got.v[i], &a->want.v[i]))
+      return problem(a, seq,
+                     "the %s table differs from the entry in field '%s'",
+                     k->name, f->name);
   }
-  sqlite3_reset(s);
-  if (rc != OK || k->kind != KIND_flow)
-    return rc;
-
-  s = a->cargo;
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-  for (size_t i = 0; i <= r->ncargo && rc == OK; i++) {
-    int step = sqlite3_step(s);
-    if (i == r->ncargo) {
-      if (step == SQLITE_ROW)
-        rc = problem(a, seq, "it has more cargo lines stored than it holds");
-      break;
-    }
-    const struct cargo_line *c = &r->cargo[i];
-    double t = record_cargo_tonnes(r, i);
-    if (step != SQLITE_ROW || sqlite3_column_int(s, 0) != (int)i ||
-        !same_text(s, 1, record_text(r, &c->category)) ||
-        !same_num(s, 2, &c->quantity) ||
-        !same_text(s, 3, record_text(r, &c->unit)) ||
-        (t >= 0 ? sqlite3_column_double(s, 4) != t
-                : sqlite3_column_type(s, 4) != SQLITE_NULL))
-      rc = problem(a, seq, "its cargo line %zu differs from the stored one", i);
-  }
-  a->cargo_lines += r->ncargo;
-  sqlite3_reset(s);
-  return rc;
+  if (k->kind != KIND_flow)
+    return OK;
+  rc = a->be->each_cargo(a->db, seq, check_cargo_line, &cc);
+  if (rc != OK)
+    return a->failed ? rc : unreadable(a, rc);
+  if (cc.next < a->want.ncargo)
+    return problem(a, seq, "its cargo line %zu differs from the stored one",
+                   (size_t)cc.next);
+  a->cargo_lines += a->want.ncargo;
+  return OK;
 }
 
 /* The correction this entry makes is recorded, and its flows left the
@@ -184,45 +187,39 @@ check_query_row(struct audit *a, uint64_t seq)
 static int
 check_correction(struct audit *a, uint64_t seq, const char *target)
 {
-  sqlite3_stmt *s = a->sup;
-  int ok, rc = OK;
+  enum record_kind kind = a->rec.kind->kind;
+  struct store_entry old_e;
+  uint64_t by = 0;
+  int rc;
 
   a->corrections++;
-  sqlite3_reset(s);
-  sqlite3_bind_int(s, 1, a->rec.kind->kind);
-  sqlite3_bind_text(s, 2, target, -1, SQLITE_TRANSIENT);
-  ok = sqlite3_step(s) == SQLITE_ROW &&
-       (uint64_t)sqlite3_column_int64(s, 0) == seq;
-  sqlite3_reset(s);
-  if (!ok)
+  rc = a->be->get_supersede(a->db, kind, target, &by);
+  if (rc != OK && rc != ERR_NOTFOUND)
+    return unreadable(a, rc);
+  if (rc != OK || by != seq)
     return problem(a, seq, "its correction of '%s' is not recorded as such",
                    target);
-  if (a->rec.kind->kind != KIND_flow)
+  if (kind != KIND_flow)
     return OK;
-  s = a->target;
-  sqlite3_reset(s);
-  sqlite3_bind_int(s, 1, KIND_flow);
-  sqlite3_bind_text(s, 2, target, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  rc = a->be->get_entry(a->db, KIND_flow, target, &old_e);
+  if (rc != OK && rc != ERR_NOTFOUND)
+    return unreadable(a, rc);
+  if (rc != OK || old_e.seq >= seq)
     return problem(a, seq, "it corrects '%s', which no earlier entry holds",
                    target);
-  }
   {
     struct record old;
     struct buf e;
     record_init(&old, KIND_flow);
     buf_init(&e);
-    if (record_from_json(&old, KIND_flow, NULL, sqlite3_column_blob(s, 0),
-                         (size_t)sqlite3_column_bytes(s, 0), &e) == OK)
+    if (record_from_json(&old, KIND_flow, NULL, old_e.bytes, old_e.len, &e) ==
+        OK)
       rollup_add_record(a->rollup, &old, -1, store__tz_offset);
     else
       rc = problem(a, seq, "the record it corrects cannot be read");
     record_cleanup(&old);
     buf_cleanup(&e);
   }
-  sqlite3_reset(s);
   return rc;
 }
 
@@ -282,17 +279,16 @@ check_entry(void *ctx, const struct store_entry *e)
   return OK;
 }
 
+/* The rows of a table, or -1 when they cannot be counted (which no
+ * number of entries matches). */
 static int64_t
-count(struct audit *a, const char *sql)
+count(struct audit *a, enum store_table table, enum record_kind kind)
 {
-  sqlite3_stmt *s = NULL;
-  int64_t n = -1;
+  uint64_t n = 0;
 
-  if (sqlite3_prepare_v2(a->db, sql, -1, &s, NULL) == SQLITE_OK &&
-      sqlite3_step(s) == SQLITE_ROW)
-    n = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  return n;
+  if (a->be->count(a->db, table, kind, &n) != OK)
+    return -1;
+  return (int64_t)n;
 }
 
 static int
@@ -326,104 +322,91 @@ near_zero(void *ctx, const struct flow_row *row)
 static int
 check_totals(struct audit *a)
 {
-  char sql[128];
+  int64_t n;
 
   a->e = NULL;
   for (int k = 0; k < KIND_COUNT; k++) {
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s",
-             record_kind_desc((enum record_kind)k)->name);
-    if (count(a, sql) != (int64_t)a->per_kind[k])
-      return problem(
-          a, UINT64_MAX, "the %s table has %lld rows for %llu entries",
-          record_kind_desc((enum record_kind)k)->name, (long long)count(a, sql),
-          (unsigned long long)a->per_kind[k]);
+    n = count(a, STORE_TABLE_ROWS, (enum record_kind)k);
+    if (n != (int64_t)a->per_kind[k])
+      return problem(a, UINT64_MAX,
+                     "the %s table has %lld rows for %llu entries",
+                     record_kind_desc((enum record_kind)k)->name, (long long)n,
+                     (unsigned long long)a->per_kind[k]);
   }
-  if (count(a, "SELECT count(*) FROM flow_cargo") != (int64_t)a->cargo_lines)
+  if (count(a, STORE_TABLE_CARGO, 0) != (int64_t)a->cargo_lines)
     return problem(a, UINT64_MAX, "flow_cargo holds rows of no entry");
-  if (count(a, "SELECT count(*) FROM supersede") != (int64_t)a->corrections)
+  if (count(a, STORE_TABLE_SUPERSEDE, 0) != (int64_t)a->corrections)
     return problem(a, UINT64_MAX,
                    "the corrections table holds rows of no entry");
-  if (count(a, "SELECT count(*) FROM node") != (int64_t)a->nodes)
+  n = count(a, STORE_TABLE_NODE, 0);
+  if (n != (int64_t)a->nodes)
     return problem(a, UINT64_MAX,
                    "the tree holds %lld nodes where the entries make %llu",
-                   (long long)count(a, "SELECT count(*) FROM node"),
-                   (unsigned long long)a->nodes);
+                   (long long)n, (unsigned long long)a->nodes);
   return OK;
+}
+
+/* Every entry in order, in chunks so that progress can be told. */
+static int
+check_entries(struct audit *a, void (*progress)(void *ctx, uint64_t done),
+              void *ctx)
+{
+  uint64_t size = store_size(a->st);
+  int rc = OK;
+
+  for (uint64_t start = 0; start < size + 1 && rc == OK; start += 1u << 20) {
+    rc = store_each_entry(a->st, -1, start, start + (1u << 20), check_entry, a);
+    if (progress)
+      progress(ctx, a->next);
+  }
+  if (rc == OK && a->next != size) {
+    a->e = NULL;
+    rc = problem(a, a->next,
+                 "entry %llu is missing: the log should hold %llu entries",
+                 (unsigned long long)a->next, (unsigned long long)size);
+  }
+  return rc;
 }
 
 int
 store_audit(struct store *st, uint64_t *bad,
             void (*progress)(void *ctx, uint64_t done), void *ctx)
 {
-  struct audit a;
-  int rc = OK;
+  struct audit *a = xcalloc(1, sizeof *a);
+  int rc;
 
-  memset(&a, 0, sizeof a);
   *bad = UINT64_MAX;
-  a.st = st;
-  a.db = store__db(st);
-  a.bad = UINT64_MAX;
-  a.frontier = ledger_frontier_new();
-  a.rollup = rollup_new();
-  record_init(&a.rec, KIND_flow);
-  buf_init(&a.canon);
-  buf_init(&a.err);
-  for (int k = 0; k < KIND_COUNT && rc == OK; k++) {
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE seq = ?",
-             record_kind_desc((enum record_kind)k)->name);
-    rc = prep(&a, sql, &a.row[k]);
-  }
-  if (rc == OK)
-    rc = prep(&a,
-              "SELECT line, category, quantity, unit, tonnes FROM flow_cargo "
-              "WHERE seq = ? ORDER BY line",
-              &a.cargo);
-  if (rc == OK)
-    rc = prep(&a, "SELECT hash FROM node WHERE level = ? AND idx = ?", &a.node);
-  if (rc == OK)
-    rc = prep(&a, "SELECT by_seq FROM supersede WHERE kind = ? AND id = ?",
-              &a.sup);
-  if (rc == OK)
-    rc = prep(&a,
-              "SELECT bytes FROM entry WHERE kind = ? AND id = ? AND seq < ?",
-              &a.target);
+  a->st = st;
+  a->be = st->be;
+  a->db = st->db;
+  a->bad = UINT64_MAX;
+  a->frontier = ledger_frontier_new();
+  a->rollup = rollup_new();
+  record_init(&a->rec, KIND_flow);
+  buf_init(&a->canon);
+  buf_init(&a->err);
+  /* One snapshot: entries appended meanwhile by another handle are not
+   * half seen. */
+  rc = store_read_begin(st);
   if (rc == OK) {
-    /* Walk in chunks so that progress can be told. */
-    uint64_t size = store_size(st);
-    for (uint64_t start = 0; start < size + 1 && rc == OK; start += 1u << 20) {
-      rc = store_each_entry(st, -1, start, start + (1u << 20), check_entry, &a);
-      if (progress)
-        progress(ctx, a.next);
-    }
-    if (rc == OK && a.next != size) {
-      a.e = NULL;
-      rc = problem(&a, a.next,
-                   "entry %llu is missing: the log should hold %llu entries",
-                   (unsigned long long)a.next, (unsigned long long)size);
-    }
-  }
-  if (rc == OK)
-    rc = check_totals(&a);
-  if (rc == OK) {
-    rc = store_each_flow_day(st, INT64_MIN / 2, INT64_MAX / 2, negate_stored,
-                             a.rollup);
+    rc = check_entries(a, progress, ctx);
     if (rc == OK)
-      rc = rollup_each(a.rollup, near_zero, &a);
+      rc = check_totals(a);
+    if (rc == OK)
+      rc = store_each_flow_day(st, INT64_MIN / 2, INT64_MAX / 2, negate_stored,
+                               a->rollup);
+    if (rc == OK)
+      rc = rollup_each(a->rollup, near_zero, a);
+    store_read_end(st);
   }
-  if (rc != OK && !a.failed)
-    rc = problem(&a, UINT64_MAX, "%s", store_errmsg(st));
-  *bad = a.bad;
-  for (int k = 0; k < KIND_COUNT; k++)
-    sqlite3_finalize(a.row[k]);
-  sqlite3_finalize(a.cargo);
-  sqlite3_finalize(a.node);
-  sqlite3_finalize(a.sup);
-  sqlite3_finalize(a.target);
-  ledger_frontier_free(a.frontier);
-  rollup_free(a.rollup);
-  record_cleanup(&a.rec);
-  buf_cleanup(&a.canon);
-  buf_cleanup(&a.err);
+  if (rc != OK && !a->failed)
+    rc = problem(a, UINT64_MAX, "%s", store_errmsg(st));
+  *bad = a->bad;
+  ledger_frontier_free(a->frontier);
+  rollup_free(a->rollup);
+  record_cleanup(&a->rec);
+  buf_cleanup(&a->canon);
+  buf_cleanup(&a->err);
+  free(a);
   return rc == OK ? OK : ERR_VERIFY;
 }

@@ -3,8 +3,9 @@
  * It keeps the ledger's entries (canonical bytes, leaf hash, gap-free
  * sequence number; never updated or deleted), the Merkle tree's stored
  * nodes, one query table per record kind, and daily flow rollups kept up to
- * date as records arrive. SQLite is the embedded backend; the interface
- * hides it so that another engine can stand behind it.
+ * date as records arrive. Its rules live in a front (store.c and its
+ * neighbours) over a backend chosen by the store's location (backend.h):
+ * SQLite, embedded, today; nothing above the store knows which it has.
  */
 #ifndef PASSAGE_STORE_H
 #define PASSAGE_STORE_H
@@ -21,12 +22,17 @@ struct corridor;
 #define STORE_SCHEMA_VERSION 1
 
 /*
- * Opens the store at path (a SQLite file). When create is set the file may
- * be new; otherwise it must exist and have been initialised. Returns OK and
- * a handle in *out, or an error with a message in err. A handle may pass
- * from one thread to another, but two must never use it at once.
+ * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
+ * where what follows the "//" is the path: sqlite:///tmp/p.db is
+ * /tmp/p.db) is a SQLite file; postgresql://... and postgres://... are
+ * refused with ERR_USAGE until that backend is built, as is any other
+ * scheme. When create is set the store may be new; otherwise it must exist
+ * and have been initialised. Returns OK and a handle in *out, or an error
+ * with a message in err. A handle may pass from one thread to another, but
+ * two must never use it at once; threads that read at once open a handle
+ * each.
  */
-int store_open(const char *path, int create, struct store **out,
+int store_open(const char *location, int create, struct store **out,
                struct buf *err);
 void store_close(struct store *st);
 /* The last error's text, for people. */
@@ -48,7 +54,39 @@ struct ledger_source;
 /* Fills src so that the ledger module reads this store's tree hashes. */
 void store_ledger_source(struct store *st, struct ledger_source *src);
 
-/* One transaction around a batch of writes. */
+/*
+ * A handle keeps the tree size (and the corridor) it read last. Reads the
+ * size again, so that a long-lived reader sees the entries other handles
+ * and processes committed since; the corridor too when it changed, which
+ * invalidates what store_corridor and store_categories returned before.
+ * Inside a transaction of this handle it changes nothing (the
+ * transaction's view stays). Returns OK or the backend's error, the
+ * handle's view then unchanged.
+ */
+int store_refresh(struct store *st);
+
+/*
+ * A read transaction: from store_read_begin to store_read_end every read
+ * through this handle sees one snapshot of the store, and store_size names
+ * its tree size, whatever other handles commit meanwhile. store_read_begin
+ * refreshes the handle first (as store_refresh). They nest: only the
+ * outermost pair counts. Inside a write transaction they do nothing.
+ * store_begin is refused inside a read transaction.
+ */
+int store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+
+/*
+ * One write transaction around a batch of writes, all of it committed or
+ * nothing. store_begin and store_commit return ERR_RETRY when the backend
+ * gave up on a conflict with another writer (for SQLite: the store stayed
+ * locked past the busy timeout); store_put and the others may return it
+ * too. The transaction is then rolled back already, every later write of it
+ * returns ERR_RETRY, and store_commit ends it with ERR_RETRY: the caller
+ * may start it again from the beginning. Nothing is retried here, since
+ * only the caller can replay its writes. store_commit rolls back on any
+ * failure.
+ */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
@@ -64,7 +102,8 @@ enum store_put_result {
  * the Merkle tree. Must be inside store_begin/commit. The record's id must
  * be set. Returns OK with *result, ERR_CONFLICT when the id holds other
  * bytes (message in store_errmsg), ERR_INVALID when supersedes names no
- * record of the kind or one already superseded, ERR_STORE on failure.
+ * record of the kind or one already superseded, ERR_STORE on failure,
+ * ERR_RETRY as store_begin says.
  */
 int store_put(struct store *st, const struct record *rec, const char *bytes,
               size_t len, enum store_put_result *result);
@@ -207,7 +246,9 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
  * ERR_VERIFY with the first problem in store_errmsg() naming the entry's
  * sequence number, kind and id, and *bad set to that sequence number
  * (UINT64_MAX when the problem is not one entry's). progress, when not
- * NULL, is called now and then with the number of entries checked.
+ * NULL, is called now and then with the number of entries checked. It
+ * reads one snapshot (store_read_begin), so entries that another handle
+ * appends meanwhile are not half seen.
  */
 int store_audit(struct store *st, uint64_t *bad,
                 void (*progress)(void *ctx, uint64_t done), void *ctx);

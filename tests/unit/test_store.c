@@ -1,7 +1,21 @@
 /*
- * Unit tests of store: entries are appended once, ids are idempotent,
- * corrections leave the rollups, rollups spread intervals over days, and the
- * stored Merkle nodes give the same root as a tree built from scratch.
+ * The store's contract, written once and run against every backend:
+ * entries are appended once, ids are idempotent, corrections leave the
+ * rollups, rollups spread intervals over days, the stored Merkle nodes give
+ * the same root as a tree built from scratch, a rollback leaves nothing, a
+ * handle sees what another committed once refreshed, and a read
+ * transaction sees one snapshot.
+ *
+ * Which stores: PASSAGE_TEST_STORES, a space-separated list of location
+ * templates, each run as one group of the contract tests (default
+ * "sqlite:%s %s": SQLite named by URL and by plain path). Every "%s" is
+ * replaced by a fresh name for each test: a new file in a temporary folder
+ * for SQLite (a template starting with sqlite: or without a scheme), a new
+ * identifier (passage_test_<pid>_<n>) for a server, which that backend
+ * creates on store_open with create set. So a PostgreSQL run is
+ *   PASSAGE_TEST_STORES='postgresql://127.0.0.1:5433/%s' test_store
+ * Tests that concern SQLite's files or the choice of backend run once, in
+ * their own group.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,28 +28,71 @@
 
 #include <cmocka.h>
 
+#include "corridor/corridor.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
+/* The location template of the group being run. */
+static const char *target = "%s";
+
 struct fixture {
   char dir[64];
-  char path[128];
+  char path[256]; /* the store's location */
+  unsigned n;     /* locations made so far */
   struct store *st;
 };
+
+/* A template names a file when it is SQLite's: sqlite: or no scheme. */
+static int
+target_is_file(void)
+{
+  return strncmp(target, "sqlite:", 7) == 0 || strstr(target, "://") == NULL;
+}
+
+/*
+ * A location for a new store, from the group's template; the file's path
+ * in file (when not NULL) for a file backend, "" otherwise.
+ */
+static void
+fresh_location(struct fixture *fx, char *out, size_t n, char *file,
+               size_t nfile)
+{
+  char name[160];
+  const char *pct = strstr(target, "%s");
+
+  if (target_is_file())
+    snprintf(name, sizeof name, "%s/p%u.db", fx->dir, fx->n++);
+  else
+    snprintf(name, sizeof name, "passage_test_%ld_%u", (long)getpid(), fx->n++);
+  assert_non_null(pct);
+  snprintf(out, n, "%.*s%s%s", (int)(pct - target), target, name, pct + 2);
+  if (file)
+    snprintf(file, nfile, "%s", target_is_file() ? name : "");
+}
+
+static struct store *
+open_store(const char *location, int create)
+{
+  struct store *st = NULL;
+  struct buf err;
+
+  buf_init(&err);
+  if (store_open(location, create, &st, &err) != OK)
+    fail_msg("store_open %s: %s", location, err.data ? err.data : "");
+  buf_cleanup(&err);
+  return st;
+}
 
 static int
 setup(void **state)
 {
   struct fixture *fx = calloc(1, sizeof *fx);
-  struct buf err;
 
   snprintf(fx->dir, sizeof fx->dir, "/tmp/passage-test-XXXXXX");
   assert_non_null(mkdtemp(fx->dir));
-  snprintf(fx->path, sizeof fx->path, "%s/p.db", fx->dir);
-  buf_init(&err);
-  assert_int_equal(store_open(fx->path, 1, &fx->st, &err), OK);
+  fresh_location(fx, fx->path, sizeof fx->path, NULL, 0);
+  fx->st = open_store(fx->path, 1);
   assert_int_equal(store_init(fx->st, NULL, NULL), OK);
-  buf_cleanup(&err);
   *state = fx;
   return 0;
 }
@@ -53,21 +110,20 @@ teardown(void **state)
   return 0;
 }
 
-/* Builds a flow from field=value pairs and stores it; returns store_put's
- * code and the result in *res. */
+/* Builds a record of kind from field=value pairs and stores it; returns
+ * store_put's code and the result in *res. */
 static int
-put_flow(struct store *st, enum store_put_result *res, ...)
+vput(struct store *st, enum record_kind kind, enum store_put_result *res,
+     va_list ap)
 {
   struct record r;
   struct buf err, bytes;
-  va_list ap;
   const char *name;
   int rc;
 
-  record_init(&r, KIND_flow);
+  record_init(&r, kind);
   buf_init(&err);
   buf_init(&bytes);
-  va_start(ap, res);
   while ((name = va_arg(ap, const char *)) != NULL) {
     const char *value = va_arg(ap, const char *);
     int fi = record_field_index(r.kind, name);
@@ -75,13 +131,37 @@ put_flow(struct store *st, enum store_put_result *res, ...)
     assert_int_equal(record_set(&r, NULL, fi, 0, value, strlen(value), &err),
                      OK);
   }
-  va_end(ap);
   assert_int_equal(record_finish(&r, &err), OK);
   record_canonical(&r, &bytes);
   rc = store_put(st, &r, bytes.data, bytes.len, res);
   record_cleanup(&r);
   buf_cleanup(&err);
   buf_cleanup(&bytes);
+  return rc;
+}
+
+static int
+put_flow(struct store *st, enum store_put_result *res, ...)
+{
+  va_list ap;
+  int rc;
+
+  va_start(ap, res);
+  rc = vput(st, KIND_flow, res, ap);
+  va_end(ap);
+  return rc;
+}
+
+static int
+put_record(struct store *st, enum record_kind kind, enum store_put_result *res,
+           ...)
+{
+  va_list ap;
+  int rc;
+
+  va_start(ap, res);
+  rc = vput(st, kind, res, ap);
+  va_end(ap);
   return rc;
 }
 
@@ -272,23 +352,457 @@ test_reopen_requires_init(void **state)
   struct fixture *fx = *state;
   struct store *st = NULL;
   struct buf err;
-  char other[160];
+  char other[256], file[256];
 
   buf_init(&err);
   /* The fixture's store reopens; a missing file does not appear. */
   assert_int_equal(store_open(fx->path, 0, &st, &err), OK);
   store_close(st);
-  snprintf(other, sizeof other, "%s/none.db", fx->dir);
+  fresh_location(fx, other, sizeof other, file, sizeof file);
   assert_int_not_equal(store_open(other, 0, &st, &err), OK);
   assert_null(st);
-  assert_int_not_equal(access(other, F_OK), 0);
+  if (file[0])
+    assert_int_not_equal(access(file, F_OK), 0);
   buf_cleanup(&err);
+}
+
+static int
+count_entry(void *ctx, const struct store_entry *e)
+{
+  (void)e;
+  (*(uint64_t *)ctx)++;
+  return OK;
+}
+
+static uint64_t
+entries(struct store *st)
+{
+  uint64_t n = 0;
+
+  assert_int_equal(store_each_entry(st, -1, 0, UINT64_MAX, count_entry, &n),
+                   OK);
+  return n;
+}
+
+static void
+assert_audit_ok(struct store *st)
+{
+  uint64_t bad = 0;
+
+  if (store_audit(st, &bad, NULL, NULL) != OK)
+    fail_msg("audit: %s", store_errmsg(st));
+  assert_true(bad == UINT64_MAX);
+}
+
+/* A rollback leaves no entry, id, row, cargo line, correction, tree node
+ * or rollup: the audit, which counts every table, finds the store empty,
+ * and the ids are free again. */
+static void
+test_rollback_leaves_nothing_at_all(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct sums s = {0};
+  uint64_t seq = 1;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  /* 70 flows: a completed block of 64 leaves writes a tree node. */
+  for (int i = 0; i < 70; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "f%d", i);
+    assert_int_equal(put_flow(fx->st, &res, "id", id, "start", "2024-01-01",
+                              "checkpoint", "x", "direction", "in", "vehicles",
+                              "1", "category", "food", "quantity", "2", NULL),
+                     OK);
+  }
+  assert_int_equal(put_flow(fx->st, &res, "id", "g", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "5", "supersedes", "f0", NULL),
+                   OK);
+  assert_int_equal(store_size(fx->st), 71);
+  store_rollback(fx->st);
+  assert_int_equal(store_size(fx->st), 0);
+  assert_int_equal(entries(fx->st), 0);
+  assert_int_equal(store_has(fx->st, KIND_flow, "f0"), 0);
+  assert_int_equal(store_find_entry(fx->st, KIND_flow, "g", &seq),
+                   ERR_NOTFOUND);
+  assert_int_equal(seq, 0);
+  assert_int_equal(store_each_flow_day(fx->st, 0, 100000, collect, &s), OK);
+  assert_int_equal(s.n, 0);
+  assert_audit_ok(fx->st);
+
+  /* The ids are free: other bytes under f0 are a new entry, no conflict. */
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f0", "start", "2024-01-02",
+                            "checkpoint", "x", "direction", "out", NULL),
+                   OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_int_equal(store_size(fx->st), 1);
+  assert_audit_ok(fx->st);
+}
+
+/* A correction refused after its entry was written leaves no trace of it,
+ * and the transaction goes on. */
+static void
+test_refused_correction_leaves_nothing(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "b", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "supersedes",
+                            "nothing", NULL),
+                   ERR_INVALID);
+  assert_non_null(strstr(store_errmsg(fx->st), "no flow with id 'nothing'"));
+  assert_int_equal(put_flow(fx->st, &res, "id", "c", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_int_equal(store_size(fx->st), 2);
+  assert_int_equal(store_has(fx->st, KIND_flow, "b"), 0);
+  assert_audit_ok(fx->st);
+}
+
+/* Duplicates are decided across transactions and handles alike. */
+static void
+test_duplicates_across_handles(void **state)
+{
+  struct fixture *fx = *state;
+  struct store *other = open_store(fx->path, 0);
+  enum store_put_result res;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_int_equal(store_begin(other), OK);
+  assert_int_equal(put_flow(other, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(res, STORE_UNCHANGED);
+  assert_int_equal(put_flow(other, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "out", NULL),
+                   ERR_CONFLICT);
+  assert_non_null(strstr(store_errmsg(other), "(entry 0)"));
+  assert_int_equal(store_commit(other), OK);
+  assert_int_equal(store_size(other), 1);
+  store_close(other);
+}
+
+static void
+test_find_entry(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  uint64_t seq = 99;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(
+      put_record(fx->st, KIND_checkpoint, &res, "id", "x", "name", "X", NULL),
+      OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "x", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "y", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+
+  /* Found, by its kind or by any kind. */
+  assert_int_equal(store_find_entry(fx->st, KIND_flow, "y", &seq), OK);
+  assert_int_equal(seq, 2);
+  seq = 99;
+  assert_int_equal(store_find_entry(fx->st, -1, "y", &seq), OK);
+  assert_int_equal(seq, 2);
+  assert_int_equal(store_find_entry(fx->st, KIND_flow, "x", &seq), OK);
+  assert_int_equal(seq, 1);
+  assert_int_equal(store_find_entry(fx->st, KIND_checkpoint, "x", &seq), OK);
+  assert_int_equal(seq, 0);
+  /* Not found: no such id, or not of that kind. */
+  seq = 99;
+  assert_int_equal(store_find_entry(fx->st, -1, "none", &seq), ERR_NOTFOUND);
+  assert_int_equal(seq, 0);
+  assert_int_equal(store_find_entry(fx->st, KIND_checkpoint, "y", &seq),
+                   ERR_NOTFOUND);
+  /* Ambiguous: two kinds hold the id. */
+  seq = 99;
+  assert_int_equal(store_find_entry(fx->st, -1, "x", &seq), ERR_CONFLICT);
+  assert_int_equal(seq, 0);
+}
+
+/* What a reader opened before sees once refreshed: the size, the entries,
+ * the same tree; and its writes continue that tree. */
+static void
+test_refresh_sees_other_handle(void **state)
+{
+  struct fixture *fx = *state;
+  struct store *reader = open_store(fx->path, 0);
+  struct ledger_source src_w, src_r;
+  enum store_put_result res;
+  uint8_t want[32], got[32];
+  uint64_t seq = 0;
+
+  assert_int_equal(store_size(reader), 0);
+  assert_int_equal(store_begin(fx->st), OK);
+  for (int i = 0; i < 3; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "w%d", i);
+    assert_int_equal(put_flow(fx->st, &res, "id", id, "start", "2024-01-01",
+                              "checkpoint", "x", "direction", "in", NULL),
+                     OK);
+  }
+  assert_int_equal(store_commit(fx->st), OK);
+
+  /* A handle keeps the size it read until it refreshes. */
+  assert_int_equal(store_size(reader), 0);
+  assert_int_equal(store_refresh(reader), OK);
+  assert_int_equal(store_size(reader), 3);
+  assert_int_equal(entries(reader), 3);
+  assert_int_equal(store_find_entry(reader, KIND_flow, "w2", &seq), OK);
+  assert_int_equal(seq, 2);
+  store_ledger_source(fx->st, &src_w);
+  store_ledger_source(reader, &src_r);
+  assert_int_equal(ledger_root(&src_w, 3, want), OK);
+  assert_int_equal(ledger_root(&src_r, 3, got), OK);
+  assert_memory_equal(want, got, 32);
+
+  /* The reader writes; the first handle refreshes and goes on from there. */
+  assert_int_equal(store_begin(reader), OK);
+  assert_int_equal(put_flow(reader, &res, "id", "r0", "start", "2024-01-02",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(reader), OK);
+  assert_int_equal(store_refresh(fx->st), OK);
+  assert_int_equal(store_size(fx->st), 4);
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "w3", "start", "2024-01-02",
+                            "checkpoint", "x", "direction", "out", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_int_equal(store_refresh(reader), OK);
+  assert_int_equal(store_size(reader), 5);
+  assert_int_equal(ledger_root(&src_w, 5, want), OK);
+  assert_int_equal(ledger_root(&src_r, 5, got), OK);
+  assert_memory_equal(want, got, 32);
+  assert_audit_ok(reader);
+  store_close(reader);
+}
+
+/* A handle opened before the store was initialised finds its corridor. */
+static void
+test_refresh_loads_corridor(void **state)
+{
+  struct fixture *fx = *state;
+  struct store *a, *b;
+  char location[256];
+
+  fresh_location(fx, location, sizeof location, NULL, 0);
+  a = open_store(location, 1);
+  b = open_store(location, 1);
+  assert_null(store_corridor(b));
+  assert_int_equal(store_init(a, NULL, NULL), OK);
+  assert_int_equal(store_refresh(b), OK);
+  assert_non_null(store_corridor(b));
+  assert_string_equal(store_corridor(b)->name, "corridor");
+  store_close(a);
+  store_close(b);
+}
+
+/* A read transaction sees one snapshot, whatever is committed meanwhile. */
+static void
+test_read_transaction_is_a_snapshot(void **state)
+{
+  struct fixture *fx = *state;
+  struct store *reader = open_store(fx->path, 0);
+  enum store_put_result res;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+
+  assert_int_equal(store_read_begin(reader), OK);
+  assert_int_equal(store_size(reader), 1);
+  /* Nested: only the outermost pair counts. */
+  assert_int_equal(store_read_begin(reader), OK);
+  store_read_end(reader);
+  /* No write transaction inside a read transaction. */
+  assert_int_equal(store_begin(reader), ERR_USAGE);
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "b", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+
+  assert_int_equal(store_refresh(reader), OK); /* changes nothing here */
+  assert_int_equal(store_size(reader), 1);
+  assert_int_equal(entries(reader), 1);
+  assert_int_equal(store_has(reader, KIND_flow, "b"), 0);
+  assert_audit_ok(reader);
+  store_read_end(reader);
+
+  assert_int_equal(store_has(reader, KIND_flow, "b"), 1);
+  assert_int_equal(store_refresh(reader), OK);
+  assert_int_equal(store_size(reader), 2);
+  store_close(reader);
+}
+
+static int
+live_ids(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct buf *b = ctx;
+
+  buf_printf(b, "%s@%llu ", record_get(rec, "id"), (unsigned long long)seq);
+  return OK;
+}
+
+/* Live records as of a size: later entries and later corrections do not
+ * count. */
+static void
+test_each_live_as_of(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct buf b;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(
+      put_record(fx->st, KIND_checkpoint, &res, "id", "x", "name", "X", NULL),
+      OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "b", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "supersedes",
+                            "a", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  buf_init(&b);
+  assert_int_equal(store_each_live(fx->st, KIND_flow, 1, live_ids, &b), OK);
+  assert_string_equal(b.data ? b.data : "", "a@0 ");
+  buf_reset(&b);
+  assert_int_equal(store_each_live(fx->st, KIND_flow, 2, live_ids, &b), OK);
+  assert_string_equal(b.data ? b.data : "", "a@0 ");
+  buf_reset(&b);
+  assert_int_equal(store_each_live(fx->st, KIND_flow, 3, live_ids, &b), OK);
+  assert_string_equal(b.data ? b.data : "", "b@2 ");
+  buf_cleanup(&b);
+}
+
+/* -- SQLite's files and the choice of backend: run once. -- */
+
+static int
+setup_dir(void **state)
+{
+  struct fixture *fx = calloc(1, sizeof *fx);
+
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/passage-test-XXXXXX");
+  assert_non_null(mkdtemp(fx->dir));
+  *state = fx;
+  return 0;
+}
+
+static void
+test_open_by_scheme(void **state)
+{
+  struct fixture *fx = *state;
+  const char *forms[] = {"%s/s.db", "sqlite:%s/s.db", "sqlite://%s/s.db"};
+  enum store_put_result res;
+  struct store *st;
+  char location[256];
+
+  /* Made through one form, it is the same store through every other. */
+  snprintf(location, sizeof location, "sqlite:%s/s.db", fx->dir);
+  st = open_store(location, 1);
+  assert_int_equal(store_init(st, NULL, NULL), OK);
+  assert_int_equal(store_begin(st), OK);
+  assert_int_equal(put_flow(st, &res, "id", "a", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(st), OK);
+  store_close(st);
+  snprintf(location, sizeof location, "%s/s.db", fx->dir);
+  assert_int_equal(access(location, F_OK), 0);
+  for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+    snprintf(location, sizeof location, forms[i], fx->dir);
+    st = open_store(location, 0);
+    assert_int_equal(store_size(st), 1);
+    assert_int_equal(store_has(st, KIND_flow, "a"), 1);
+    store_close(st);
+  }
+  /* A colon in a plain path is no scheme. */
+  snprintf(location, sizeof location, "%s/a:b.db", fx->dir);
+  st = open_store(location, 1);
+  store_close(st);
+  assert_int_equal(access(location, F_OK), 0);
+}
+
+static void
+test_open_refuses_other_schemes(void **state)
+{
+  const char *refused[] = {"postgresql://127.0.0.1/passage",
+                           "postgres://u@host:5432/db", "mysql://host/db",
+                           "sqlite:"};
+  const char *says[] = {"the PostgreSQL backend is not built yet",
+                        "the PostgreSQL backend is not built yet",
+                        "unknown kind of store 'mysql://'", "names no store"};
+
+  (void)state;
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    struct store *st = (struct store *)1;
+    struct buf err;
+    buf_init(&err);
+    assert_int_equal(store_open(refused[i], 1, &st, &err), ERR_USAGE);
+    assert_null(st);
+    assert_non_null(err.data);
+    if (strstr(err.data, says[i]) == NULL)
+      fail_msg("%s: '%s' lacks '%s'", refused[i], err.data, says[i]);
+    buf_cleanup(&err);
+  }
+}
+
+/* A writer that cannot have the store within the busy timeout (5 s) is
+ * told to retry, and nothing of its transaction is open. */
+static void
+test_locked_store_asks_to_retry(void **state)
+{
+  struct fixture *fx = *state;
+  struct store *a, *b;
+  enum store_put_result res;
+  char location[256];
+
+  snprintf(location, sizeof location, "%s/l.db", fx->dir);
+  a = open_store(location, 1);
+  assert_int_equal(store_init(a, NULL, NULL), OK);
+  b = open_store(location, 0);
+  assert_int_equal(store_begin(a), OK);
+  assert_int_equal(store_begin(b), ERR_RETRY);
+  assert_non_null(strstr(store_errmsg(b), "locked"));
+  assert_int_equal(put_flow(b, &res, "id", "b", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   ERR_USAGE);
+  assert_int_equal(store_commit(a), OK);
+  assert_int_equal(store_begin(b), OK);
+  assert_int_equal(put_flow(b, &res, "id", "b", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", NULL),
+                   OK);
+  assert_int_equal(store_commit(b), OK);
+  store_close(a);
+  store_close(b);
 }
 
 int
 main(void)
 {
-  const struct CMUnitTest tests[] = {
+  const struct CMUnitTest contract[] = {
       cmocka_unit_test_setup_teardown(test_idempotent_ids, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup,
                                       teardown),
@@ -297,6 +811,39 @@ main(void)
       cmocka_unit_test_setup_teardown(test_tree_matches_naive, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reopen_requires_init, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing_at_all,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refused_correction_leaves_nothing,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_duplicates_across_handles, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_find_entry, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refresh_sees_other_handle, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_refresh_loads_corridor, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_read_transaction_is_a_snapshot,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  const struct CMUnitTest once[] = {
+      cmocka_unit_test_setup_teardown(test_open_by_scheme, setup_dir, teardown),
+      cmocka_unit_test(test_open_refuses_other_schemes),
+      cmocka_unit_test_setup_teardown(test_locked_store_asks_to_retry,
+                                      setup_dir, teardown),
+  };
+  const char *env = getenv("PASSAGE_TEST_STORES");
+  char *list = strdup(env && *env ? env : "sqlite:%s %s");
+  char *save = NULL;
+  int failed = 0;
+
+  for (char *t = strtok_r(list, " ", &save); t;
+       t = strtok_r(NULL, " ", &save)) {
+    target = t;
+    failed += cmocka_run_group_tests_name(t, contract, NULL, NULL);
+  }
+  failed +=
+      cmocka_run_group_tests_name("sqlite files and schemes", once, NULL, NULL);
+  free(list);
+  return failed;
 }

@@ -16,9 +16,9 @@
  *   bench_ledger prove FILE [--count C] [--cold K] [--per-call] [--read-tx]
  *                           [--seed S]
  *       Inclusion and consistency proofs against a file made by build,
- *       read through a ledger_source that issues the SQL of
- *       src/store/store.c, of random leaves of the whole tree (C defaults
- *       to 10000):
+ *       read through a ledger_source over the SQLite backend's own tree
+ *       statements (src/store/sqlite/tree.c), of random leaves of the whole
+ *       tree (C defaults to 10000):
  *         - K inclusion proofs, each from a cold cache (default 200);
  *         - the node table read whole into a cold cache, then C proofs
  *           whose leaf pages still come from the disk;
@@ -35,13 +35,20 @@
  *       the leaf hash recomputed from the synthetic entry, and in each run
  *       the first 100 inclusion proofs must fail once a bit is flipped; a
  *       failure makes the exit status 1.
- *       --per-call prepares each statement per read, as the store used to;
- *       --read-tx wraps each proof in one read transaction.
+ *       --per-call finalizes the statements after each read, so that each
+ *       read prepares its own, as the store used to; --read-tx wraps each
+ *       proof in one read transaction.
  *
  * "Cold" means the file's pages were dropped from the kernel's page cache
  * (fdatasync, then posix_fadvise DONTNEED, checked with mincore) and the
  * SQLite connection, with its own page cache, was reopened. What a virtual
  * disk's host caches beneath us we cannot drop.
+ *
+ * The tables' DDL, the connection's flags and pragmas, the entry insert and
+ * every node write and tree read are the store's own code
+ * (store/sqlite/sqlite_tree.h); what only the benchmark does (its side
+ * table, hash-only rows, read transactions, dropping caches) it does with
+ * SQLite itself, here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,31 +64,11 @@
 #include <sqlite3.h>
 
 #include "ledger/ledger.h"
+#include "store/sqlite/sqlite_tree.h"
 #include "util/util.h"
 
 #define ENTRY_LEN 200
 #define ID_OFF 23 /* where the 16 hex digits of the sequence number go */
-
-/* The store's SQL, byte for byte (src/store/store.c). */
-static const char ddl_entry[] =
-    "CREATE TABLE entry (seq INTEGER PRIMARY KEY, kind INTEGER NOT "
-    "NULL, id TEXT NOT NULL, hash BLOB NOT NULL, bytes BLOB NOT NULL);\n";
-static const char ddl_entry_id[] =
-    "CREATE UNIQUE INDEX entry_id ON entry(kind, id);\n";
-static const char ddl_node[] =
-    "CREATE TABLE node (level INTEGER, idx INTEGER, hash BLOB NOT NULL,"
-    " PRIMARY KEY(level, idx)) WITHOUT ROWID;\n";
-static const char sql_pragmas[] =
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-    "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;";
-static const char sql_ins_entry[] =
-    "INSERT INTO entry(seq, kind, id, hash, bytes) VALUES(?,?,?,?,?)";
-static const char sql_ins_node[] =
-    "INSERT INTO node(level, idx, hash) VALUES(?,?,?)";
-static const char sql_leaves[] = "SELECT hash FROM entry WHERE seq >= ? AND "
-                                 "seq < ? ORDER BY seq";
-static const char sql_node[] =
-    "SELECT hash FROM node WHERE level = ? AND idx = ?";
 
 static void
 die(const char *fmt, const char *arg)
@@ -191,19 +178,13 @@ static sqlite3 *
 db_open(const char *path, int create)
 {
   sqlite3 *db = NULL;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-              (create ? SQLITE_OPEN_CREATE : 0);
+  struct buf err;
 
-  if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK)
-    die("cannot open %s", path);
-  sqlite3_busy_timeout(db, 5000);
-  if (create && page_size != 0) {
-    /* It only counts before the file is switched to WAL. */
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA page_size = %lu", page_size);
-    exec(db, sql);
-  }
-  exec(db, sql_pragmas);
+  buf_init(&err);
+  if (store_sqlite__connect(path, create, create ? (unsigned)page_size : 0, &db,
+                            &err) != OK)
+    die("%s", err.data ? err.data : path);
+  buf_cleanup(&err);
   return db;
 }
 
@@ -272,18 +253,13 @@ cmd_append(uint64_t n)
   return 0;
 }
 
-/* Appending to SQLite: nodes go to the node table like the store's. */
+/* Appending to SQLite: nodes go to the node table through the store's own
+ * statement. */
 static int
 db_emit(void *ctx, unsigned level, uint64_t index,
         const uint8_t hash[LEDGER_HASH_SIZE])
 {
-  sqlite3_stmt *s = ctx;
-
-  sqlite3_reset(s);
-  sqlite3_bind_int(s, 1, (int)level);
-  sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
-  sqlite3_bind_blob(s, 3, hash, LEDGER_HASH_SIZE, SQLITE_STATIC);
-  return sqlite3_step(s) == SQLITE_DONE ? OK : ERR_STORE;
+  return store_sqlite__tree_put(ctx, level, index, hash);
 }
 
 static void
@@ -303,8 +279,9 @@ static int
 cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
 {
   struct ledger_frontier *f = ledger_frontier_new();
+  struct store_sqlite_tree tree;
   sqlite3 *db;
-  sqlite3_stmt *ins_entry, *ins_node;
+  sqlite3_stmt *ins_entry;
   uint8_t h[LEDGER_HASH_SIZE];
   char e[ENTRY_LEN], hx[2 * LEDGER_HASH_SIZE + 1], num[32];
   struct stat sb;
@@ -314,13 +291,13 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
   if (stat(path, &sb) == 0)
     die("%s exists: remove it first", path);
   db = db_open(path, 1);
-  exec(db, ddl_entry);
+  exec(db, store_sqlite__ddl_entry);
   if (full)
-    exec(db, ddl_entry_id);
-  exec(db, ddl_node);
+    exec(db, store_sqlite__ddl_entry_id);
+  exec(db, store_sqlite__ddl_node);
   exec(db, "CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT)");
-  ins_entry = prepare(db, sql_ins_entry);
-  ins_node = prepare(db, sql_ins_node);
+  ins_entry = prepare(db, store_sqlite__ins_entry);
+  store_sqlite__tree_init(&tree, db);
   printf("build %s: N = %" PRIu64 ", %s, %" PRIu64 " entries per transaction\n",
          path, n,
          full ? "full rows (id, 200 bytes, id index)" : "hash column only",
@@ -347,7 +324,7 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
     sqlite3_bind_blob(ins_entry, 4, h, LEDGER_HASH_SIZE, SQLITE_STATIC);
     if (sqlite3_step(ins_entry) != SQLITE_DONE)
       die("inserting an entry: %s", sqlite3_errmsg(db));
-    if (ledger_frontier_append(f, h, db_emit, ins_node) != OK)
+    if (ledger_frontier_append(f, h, db_emit, &tree) != OK)
       die("inserting a node: %s", sqlite3_errmsg(db));
     if ((i + 1) % batch == 0 || i + 1 == n) {
       exec(db, "COMMIT");
@@ -365,7 +342,7 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
   meta_put(db, "full", full ? "1" : "0");
   exec(db, "COMMIT");
   sqlite3_finalize(ins_entry);
-  sqlite3_finalize(ins_node);
+  store_sqlite__tree_finalize(&tree);
   ins_entry = prepare(db, "PRAGMA page_size");
   if (sqlite3_step(ins_entry) == SQLITE_ROW)
     pgsize = sqlite3_column_int64(ins_entry, 0);
@@ -385,16 +362,17 @@ cmd_build(const char *path, uint64_t n, int full, uint64_t batch)
 }
 
 /*
- * The ledger source over the bench file, reading exactly as store.c does.
- * With per_call set each read prepares and finalizes its statement (the
- * store's code before the statements were kept); otherwise the statements
- * are prepared once and reset after each read, which also ends the read
+ * The ledger source over the bench file: the store's own tree reads
+ * (store_sqlite__tree_*), counted. With per_call set the statements are
+ * finalized after each read, so that every read prepares its own (the
+ * store's code before the statements were kept); otherwise they are
+ * prepared once and reset after each read, which also ends the read
  * transaction each one opens.
  */
 struct src_db {
   sqlite3 *db;
+  struct store_sqlite_tree tree;
   int per_call;
-  sqlite3_stmt *leaves, *node;
   uint64_t nleaves, nnode;
 };
 
@@ -402,27 +380,13 @@ static int
 src_leaves(void *ctx, uint64_t start, uint64_t n, uint8_t *out)
 {
   struct src_db *d = ctx;
-  sqlite3_stmt *s = d->leaves;
-  uint64_t got = 0;
+  int rc;
 
   d->nleaves++;
-  if (d->per_call &&
-      sqlite3_prepare_v2(d->db, sql_leaves, -1, &s, NULL) != SQLITE_OK)
-    return ERR_STORE;
-  sqlite3_bind_int64(s, 1, (sqlite3_int64)start);
-  sqlite3_bind_int64(s, 2, (sqlite3_int64)(start + n));
-  while (sqlite3_step(s) == SQLITE_ROW && got < n) {
-    if (sqlite3_column_bytes(s, 0) != LEDGER_HASH_SIZE)
-      break;
-    memcpy(out + got * LEDGER_HASH_SIZE, sqlite3_column_blob(s, 0),
-           LEDGER_HASH_SIZE);
-    got++;
-  }
+  rc = store_sqlite__tree_leaves(&d->tree, start, n, out);
   if (d->per_call)
-    sqlite3_finalize(s);
-  else
-    sqlite3_reset(s);
-  return got == n ? OK : ERR_NOTFOUND;
+    store_sqlite__tree_finalize(&d->tree);
+  return rc;
 }
 
 static int
@@ -430,49 +394,31 @@ src_node(void *ctx, unsigned level, uint64_t index,
          uint8_t out[LEDGER_HASH_SIZE])
 {
   struct src_db *d = ctx;
-  sqlite3_stmt *s = d->node;
-  int rc = ERR_NOTFOUND;
+  int rc;
 
   d->nnode++;
-  if (d->per_call &&
-      sqlite3_prepare_v2(d->db, sql_node, -1, &s, NULL) != SQLITE_OK)
-    return ERR_STORE;
-  sqlite3_bind_int(s, 1, (int)level);
-  sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
-  if (sqlite3_step(s) == SQLITE_ROW &&
-      sqlite3_column_bytes(s, 0) == LEDGER_HASH_SIZE) {
-    memcpy(out, sqlite3_column_blob(s, 0), LEDGER_HASH_SIZE);
-    rc = OK;
-  }
+  rc = store_sqlite__tree_node(&d->tree, level, index, out);
   if (d->per_call)
-    sqlite3_finalize(s);
-  else
-    sqlite3_reset(s);
+    store_sqlite__tree_finalize(&d->tree);
   return rc;
 }
 
 static void
 src_open(struct src_db *d, const char *path)
 {
-  sqlite3_stmt *s;
-
   d->db = db_open(path, 0);
+  store_sqlite__tree_init(&d->tree, d->db);
   /* Load the schema now, as a long-lived store connection has it. */
-  s = prepare(d->db, sql_node);
-  if (d->per_call) {
-    sqlite3_finalize(s);
-  } else {
-    d->node = s;
-    d->leaves = prepare(d->db, sql_leaves);
-  }
+  if (store_sqlite__tree_prepare(&d->tree) != OK)
+    die("sqlite: %s", sqlite3_errmsg(d->db));
+  if (d->per_call)
+    store_sqlite__tree_finalize(&d->tree);
 }
 
 static void
 src_close(struct src_db *d)
 {
-  sqlite3_finalize(d->leaves);
-  sqlite3_finalize(d->node);
-  d->leaves = d->node = NULL;
+  store_sqlite__tree_finalize(&d->tree);
   sqlite3_close(d->db);
   d->db = NULL;
 }

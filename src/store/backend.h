@@ -1,0 +1,313 @@
+/*
+ * The store's backends: what an engine (SQLite, PostgreSQL) must provide so
+ * that the front (store.c and its neighbours) can keep the store's rules on
+ * top of it. Private to the store module (and to the ledger benchmark).
+ *
+ * The front owns every rule: numbering entries, duplicate and conflict
+ * detection, corrections, rollup accumulation, the Merkle frontier, the
+ * corridor, schema version checks and the auditor. A backend only stores
+ * and reads back what it is given, in the order and with the atomicity
+ * stated below. docs/internals/store.md explains the split; a new backend
+ * is one more `struct store_backend` and one line in store.c's table of
+ * schemes.
+ *
+ * Conventions for every operation:
+ * - It returns OK or a negative code of util.h. On failure it has written a
+ *   message for people into the error buffer given to open (replacing what
+ *   was there), except for the ERR_NOTFOUND and ERR_EXISTS answers noted
+ *   below, which are not failures and leave the buffer alone.
+ * - ERR_RETRY means the engine gave up on a conflict with another handle
+ *   (a lock not granted in time, a serialization failure): nothing of the
+ *   current transaction may be assumed to stand. The front then rolls the
+ *   transaction back and hands ERR_RETRY to its caller, who may start the
+ *   whole transaction again; the front never retries by itself, since only
+ *   the caller can replay its writes.
+ * - Any other failure is ERR_STORE.
+ * - Pointers handed out (texts, bytes, hashes) are owned by the handle:
+ *   those given to a callback are valid during the call only; those of an
+ *   out-parameter until the same operation is called again on the handle,
+ *   or it is closed.
+ * - Iterations call fn for each item in the stated order; fn returns OK to
+ *   go on, anything else stops the walk and is returned unchanged.
+ * - A handle is used by one thread at a time; several handles (threads,
+ *   processes, machines) may use one store at once, and what one commits
+ *   is seen by the others' next read outside a read transaction.
+ * - Inside the write transaction, reads see its own writes: a correction
+ *   looks up entries and corrections written earlier in the same batch. A
+ *   backend that gathers writes to send them in one go (a pipeline, COPY)
+ *   must answer such reads from what it gathered, or send it first.
+ */
+#ifndef PASSAGE_STORE_BACKEND_H
+#define PASSAGE_STORE_BACKEND_H
+
+#include "store/store.h"
+
+/* A backend's connection to one store; each backend defines its own. */
+struct store_db;
+
+/* The rollup table's dimensions after the day, in key and column order. */
+#define ROLLUP_NKEY 10
+extern const enum flow_dim rollup_key_dims[ROLLUP_NKEY];
+
+/*
+ * One column value of a query row, as the front writes it and as the
+ * backend reads it back for the auditor.
+ */
+struct store_value {
+  int set;          /* 0: the field is absent (SQL NULL) */
+  double num;       /* FT_COUNT and FT_NUMBER */
+  const char *text; /* every other type, NUL-terminated, len bytes */
+  size_t len;
+  /* FT_TIME only: the time's bounds in local seconds [begin, end] (as
+   * record_time_bounds gives them), kept in their own integer columns so
+   * that a period is a range scan. Set with the text when writing; read
+   * back on their own, for the auditor to compare. */
+  int bounds_set;
+  int64_t begin, end;
+};
+
+/* One cargo line of a flow (flow_cargo in SQLite). */
+struct store_cargo {
+  const char *category; /* NULL when absent */
+  int quantity_set;
+  double quantity;
+  const char *unit; /* NULL when absent */
+  int tonnes_set;   /* the quantity in tonnes, when it converts */
+  double tonnes;
+};
+
+/*
+ * A query row: the record of entry seq as columns of its kind's table.
+ * v is indexed like the kind's fields (record_kind_desc(kind)->fields);
+ * fields with FF_CARGO or FF_INPUT are not stored, and their values are
+ * ignored when writing and left alone when reading. A flow's cargo lines
+ * come with it when writing; get_row does not read them (each_cargo does).
+ */
+struct store_row {
+  enum record_kind kind;
+  uint64_t seq;
+  struct store_value v[RECORD_MAX_FIELDS];
+  size_t ncargo;
+  struct store_cargo cargo[RECORD_MAX_CARGO];
+};
+
+/* What the auditor counts, to find rows that belong to no entry. */
+enum store_table {
+  STORE_TABLE_ROWS,      /* the query table of a kind */
+  STORE_TABLE_CARGO,     /* cargo lines */
+  STORE_TABLE_SUPERSEDE, /* corrections */
+  STORE_TABLE_NODE,      /* tree nodes */
+};
+
+struct store_backend {
+  const char *name; /* for messages: "SQLite" */
+
+  /* -- Connection -- */
+
+  /*
+   * Connects to the store at location (a file path for SQLite, the URL
+   * for a server). With create set the store may be made (an empty one:
+   * the front then calls create_schema); without it a location that holds
+   * nothing fails with ERR_IO and a message saying how to make a store.
+   * err receives the text of every failure, of this call and of every
+   * later one on the handle; it outlives the handle. Returns OK and the
+   * handle in *out (NULL on failure).
+   */
+  int (*open)(const char *location, int create, struct buf *err,
+              struct store_db **out);
+  /* Rolls back what is uncommitted and disconnects; NULL does nothing. */
+  void (*close)(struct store_db *db);
+
+  /* -- Schema -- */
+
+  /*
+   * The schema version stored (0 for none) in *version, and in *empty
+   * whether the store holds nothing at all: version 0 with something in
+   * it is not a Passage store, and the front refuses it.
+   */
+  int (*schema_version)(struct store_db *db, int *version, int *empty);
+  /*
+   * Creates every table and index of STORE_SCHEMA_VERSION in an empty
+   * store and records that version.
+   */
+  int (*create_schema)(struct store_db *db);
+  /*
+   * Migrates the schema from version from to from + 1 and records the new
+   * version. Called inside begin/commit, once per step, oldest first; a
+   * failure makes the front roll back every step.
+   */
+  int (*upgrade)(struct store_db *db, int from);
+
+  /* -- Transactions -- */
+
+  /*
+   * Starts the write transaction. From its return until commit or
+   * rollback no other handle may append entries (SQLite: BEGIN IMMEDIATE;
+   * a server: lock the log's head row), since the front numbers the
+   * entries it appends from the size it reads right after. ERR_RETRY when
+   * the lock was not granted in time.
+   */
+  int (*begin)(struct store_db *db);
+  /*
+   * Makes everything written since begin durable and visible to other
+   * handles, all of it or nothing (entries, tree nodes, query rows,
+   * corrections, rollups, meta). On failure nothing was committed; the
+   * front then calls rollback.
+   */
+  int (*commit)(struct store_db *db);
+  /* Discards everything written since begin; never fails visibly, and
+   * leaves the error buffer alone (it holds why the front rolls back). */
+  void (*rollback)(struct store_db *db);
+  /*
+   * Marks the current point of the write transaction, and release(undo)
+   * ends that mark: with undo set, every write since the mark is undone
+   * first, the transaction going on. One mark at a time; the front uses
+   * it around a correction, which may be refused after its entry is
+   * written.
+   */
+  int (*savepoint)(struct store_db *db);
+  int (*release)(struct store_db *db, int undo);
+  /*
+   * A read transaction: every read between read_begin and read_end sees
+   * one snapshot of the store, whatever other handles commit meanwhile
+   * (SQLite: a deferred transaction, WAL keeping the snapshot; a server:
+   * REPEATABLE READ). The snapshot is taken by read_begin itself (the
+   * front reads the size right after, and that size must be the
+   * snapshot's). Never called inside the write transaction, nor nested.
+   */
+  int (*read_begin)(struct store_db *db);
+  /* Ends it; never fails visibly, and leaves the error buffer alone. */
+  void (*read_end)(struct store_db *db);
+
+  /* -- Meta: the corridor file and schema facts, text by key -- */
+
+  /* The value of key, a new string the caller frees, or ERR_NOTFOUND. */
+  int (*get_meta)(struct store_db *db, const char *key, char **out);
+  /* Stores key (new) with value; inside the write transaction. */
+  int (*set_meta)(struct store_db *db, const char *key, const char *value);
+
+  /* -- Entries: the ledger, insert only -- */
+
+  /*
+   * One more than the highest sequence number stored, 0 for none. Not a
+   * count of rows: a gap that a deleted entry leaves must reach the
+   * auditor, which names it.
+   */
+  int (*size)(struct store_db *db, uint64_t *size);
+  /*
+   * Appends entry e (seq, kind, id, bytes, len, 32-byte hash) inside the
+   * write transaction; e->seq is the size the front read at begin plus
+   * the entries it appended since. ERR_EXISTS when an entry of the same
+   * kind and id is stored (decided by a unique index, not a look-up
+   * before: two writers must not both succeed): then nothing was written
+   * and the transaction goes on.
+   */
+  int (*put_entry)(struct store_db *db, const struct store_entry *e);
+  /* The entry of kind with this id in *out, or ERR_NOTFOUND. */
+  int (*get_entry)(struct store_db *db, enum record_kind kind, const char *id,
+                   struct store_entry *out);
+  /*
+   * Calls fn for each entry with start <= seq < end (end may be
+   * UINT64_MAX), of kind (every kind when kind < 0), in sequence order.
+   * An entry is handed over as stored, even when its kind is unknown or
+   * its hash is not 32 bytes long (hash NULL then): the auditor names it.
+   */
+  int (*each_entry)(struct store_db *db, int kind, uint64_t start, uint64_t end,
+                    int (*fn)(void *ctx, const struct store_entry *e),
+                    void *ctx);
+  /*
+   * Calls fn for each entry of kind with seq < as_of whose record no
+   * entry with seq < as_of supersedes (see put_supersede), in sequence
+   * order.
+   */
+  int (*each_live)(struct store_db *db, enum record_kind kind, uint64_t as_of,
+                   int (*fn)(void *ctx, const struct store_entry *e),
+                   void *ctx);
+  /*
+   * The leaf hashes of entries [start, start + n) into out (n * 32
+   * bytes), 1 <= n <= 64: the Merkle tree's reads, on the hot path of
+   * every proof. ERR_NOTFOUND (no message) when fewer are stored.
+   */
+  int (*leaves)(struct store_db *db, uint64_t start, uint64_t n, uint8_t *out);
+
+  /* -- Tree nodes: the perfect subtrees of ledger.h, insert only -- */
+
+  /* Stores node (level, index) inside the write transaction. */
+  int (*put_node)(struct store_db *db, unsigned level, uint64_t index,
+                  const uint8_t hash[32]);
+  /* The node's hash into out, or ERR_NOTFOUND (no message). */
+  int (*get_node)(struct store_db *db, unsigned level, uint64_t index,
+                  uint8_t out[32]);
+
+  /* -- Query tables: one per kind, and the cargo lines of flows -- */
+
+  /* Stores row (and its cargo lines) inside the write transaction. */
+  int (*put_row)(struct store_db *db, const struct store_row *row);
+  /*
+   * Reads back the query row of entry seq of kind into out->v (the rest
+   * of out untouched), or ERR_NOTFOUND. Values are as stored: a number
+   * column read as a number, a text column as text, whatever was written
+   * there behind the program's back.
+   */
+  int (*get_row)(struct store_db *db, enum record_kind kind, uint64_t seq,
+                 struct store_row *out);
+  /* Calls fn for each stored cargo line of entry seq, by line number. */
+  int (*each_cargo)(struct store_db *db, uint64_t seq,
+                    int (*fn)(void *ctx, uint64_t line,
+                              const struct store_cargo *c),
+                    void *ctx);
+  /*
+   * Calls fn for each query row of kind with its id and its name field
+   * (NULL when the kind has none or the row no name), in sequence order.
+   */
+  int (*each_name)(struct store_db *db, enum record_kind kind,
+                   int (*fn)(void *ctx, const char *id, const char *name),
+                   void *ctx);
+
+  /* -- Corrections -- */
+
+  /*
+   * Records inside the write transaction that entry by_seq supersedes the
+   * record of kind with this id. The front has checked that the record
+   * exists and is not superseded yet: at most one row per (kind, id).
+   */
+  int (*put_supersede)(struct store_db *db, enum record_kind kind,
+                       const char *id, uint64_t by_seq);
+  /* The entry that supersedes (kind, id) in *by_seq, or ERR_NOTFOUND. */
+  int (*get_supersede)(struct store_db *db, enum record_kind kind,
+                       const char *id, uint64_t *by_seq);
+
+  /* -- Daily flow rollups: flow_row's day and ROLLUP_NKEY dimensions -- */
+
+  /*
+   * Adds row's sums (every measure, M_ALL of them) to the stored row of
+   * the same day and dimensions, creating it at zero first; inside the
+   * write transaction. The front calls it for each accumulated row just
+   * before commit, in the rollups' key order; a backend may gather them
+   * and write them in one go at commit.
+   */
+  int (*add_flow_day)(struct store_db *db, const struct flow_row *row);
+  /*
+   * Calls fn for each stored row with from_day <= day <= to_day, ordered
+   * by day and then by the dimensions in rollup_key_dims order, each
+   * compared as bytes (SQLite's BINARY collation): sums over rows are
+   * floating point, and another order could change their last digit in
+   * a report.
+   */
+  int (*each_flow_day)(struct store_db *db, int64_t from_day, int64_t to_day,
+                       int (*fn)(void *ctx, const struct flow_row *row),
+                       void *ctx);
+  /* The first and last day of the stored rows, or ERR_NOTFOUND. */
+  int (*flow_day_span)(struct store_db *db, int64_t *first, int64_t *last);
+
+  /* -- The auditor's counts -- */
+
+  /* The number of rows of table (of kind, for STORE_TABLE_ROWS) in *n. */
+  int (*count)(struct store_db *db, enum store_table table,
+               enum record_kind kind, uint64_t *n);
+};
+
+/* The backends built in (store.c maps schemes to them). */
+extern const struct store_backend store__sqlite_backend;
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * The store's write path: a record becomes an entry with the next sequence
+ * number, its query row, its tree nodes and its rollups, or is found to be
+ * there already (the same bytes: unchanged; other bytes: a conflict), or is
+ * a correction of an earlier record. The rules are here; the backend only
+ * writes and reads back (backend.h).
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/ledger.h"
+
+void
+store__row_from_record(const struct record *rec, uint64_t seq,
+                       struct store_row *row)
+{
+  const struct kind_desc *k = rec->kind;
+  const char *parsed = NULL; /* the time that b and e are the bounds of */
+  int64_t b = 0, e = 0;
+
+  row->kind = k->kind;
+  row->seq = seq;
+  row->ncargo = 0;
+  for (size_t i = 0; i < k->nfields; i++) {
+    const struct field_desc *f = &k->fields[i];
+    const struct record_value *v = &rec->v[i];
+    struct store_value *sv = &row->v[i];
+    memset(sv, 0, sizeof *sv);
+    if ((f->flags & (FF_CARGO | FF_INPUT)) || !v->set)
+      continue;
+    sv->set = 1;
+    if (f->type == FT_COUNT || f->type == FT_NUMBER) {
+      sv->num = v->num;
+      continue;
+    }
+    sv->text = record_text(rec, v);
+    sv->len = v->len;
+    if (f->type == FT_TIME) {
+      /* An end is most often its start again: parse that once. */
+      if (parsed == NULL || strcmp(parsed, sv->text) != 0) {
+        parsed = sv->text;
+        record_time_bounds(parsed, store__tz_offset, NULL, &b, &e);
+      }
+      sv->bounds_set = 1;
+      sv->begin = b;
+      sv->end = e;
+    }
+  }
+  if (k->kind != KIND_flow)
+    return;
+  for (size_t i = 0; i < rec->ncargo; i++) {
+    const struct cargo_line *c = &rec->cargo[i];
+    struct store_cargo *sc = &row->cargo[i];
+    double t = record_cargo_tonnes(rec, i);
+    sc->category = record_text(rec, &c->category);
+    sc->quantity_set = c->quantity.set;
+    sc->quantity = c->quantity.set ? c->quantity.num : 0;
+    sc->unit = record_text(rec, &c->unit);
+    sc->tonnes_set = t >= 0;
+    sc->tonnes = t >= 0 ? t : 0;
+  }
+  row->ncargo = rec->ncargo;
+}
+
+static int
+emit_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
+{
+  struct store *st = ctx;
+
+  return st->be->put_node(st->db, level, index, hash);
+}
+
+/* Compares a record's bytes with the entry already stored under its id:
+ * the unique index said it is there. */
+static int
+existing(struct store *st, const struct record *rec, const char *id,
+         const char *bytes, size_t len, enum store_put_result *result)
+{
+  struct store_entry e;
+  int rc;
+
+  rc = st->be->get_entry(st->db, rec->kind->kind, id, &e);
+  if (rc == ERR_NOTFOUND) {
+    store__set_error(st, "looking up an id: %s '%s' is stored and is not",
+                     rec->kind->name, id);
+    return ERR_STORE;
+  }
+  if (rc != OK)
+    return store__tx_error(st, rc);
+  if (e.len == len && memcmp(e.bytes, bytes, len) == 0) {
+    *result = STORE_UNCHANGED;
+    return OK;
+  }
+  store__set_error(st,
+                   "%s '%s' is already stored (entry %llu) with different "
+                   "content; to correct it, add a record with a new id and "
+                   "supersedes=%s",
+                   rec->kind->name, id, (unsigned long long)e.seq, id);
+  return ERR_CONFLICT;
+}
+
+/*
+ * A correction: the superseded record must exist and not be superseded
+ * already (corrections form a chain, never a fork). Its flows leave the
+ * rollups.
+ */
+static int
+supersede(struct store *st, const struct record *rec, const char *target,
+          uint64_t seq)
+{
+  const struct store_backend *be = st->be;
+  enum record_kind kind = rec->kind->kind;
+  struct store_entry old_e;
+  struct record old;
+  struct buf e;
+  uint64_t by = 0;
+  int rc;
+
+  rc = be->get_supersede(st->db, kind, target, &by);
+  if (rc == OK) {
+    store__set_error(st,
+                     "supersedes: %s '%s' is already superseded (by entry "
+                     "%llu); supersede the newer record instead",
+                     rec->kind->name, target, (unsigned long long)by);
+    return ERR_INVALID;
+  }
+  if (rc != ERR_NOTFOUND)
+    return store__tx_error(st, rc);
+  rc = be->get_entry(st->db, kind, target, &old_e);
+  if (rc == ERR_NOTFOUND) {
+    store__set_error(st, "supersedes: no %s with id '%s'", rec->kind->name,
+                     target);
+    return ERR_INVALID;
+  }
+  if (rc != OK)
+    return store__tx_error(st, rc);
+  record_init(&old, kind);
+  buf_init(&e);
+  if (kind == KIND_flow)
+    rc = record_from_json(&old, kind, NULL, old_e.bytes, old_e.len, &e);
+  buf_cleanup(&e);
+  if (rc != OK) {
+    record_cleanup(&old);
+    store__set_error(st, "supersedes: the stored %s '%s' cannot be read",
+                     rec->kind->name, target);
+    return ERR_STORE;
+  }
+  rc = be->put_supersede(st->db, kind, target, seq);
+  if (rc == OK && kind == KIND_flow)
+    rollup_add_record(st->rollup, &old, -1, store__tz_offset);
+  record_cleanup(&old);
+  return store__tx_error(st, rc);
+}
+
+/* Writes the correction inside a savepoint, which undoes its entry when
+ * the correction is refused. */
+static int
+put_correction(struct store *st, const struct record *rec, const char *target,
+               uint64_t seq)
+{
+  struct buf keep;
+  int rc;
+
+  rc = supersede(st, rec, target, seq);
+  if (rc == OK)
+    return store__tx_error(st, st->be->release(st->db, 0));
+  if (st->tx_failed != OK)
+    return rc;
+  buf_init(&keep);
+  buf_puts(&keep, store_errmsg(st));
+  if (st->be->release(st->db, 1) == OK)
+    store__set_error(st, "%s", keep.data ? keep.data : "");
+  buf_cleanup(&keep);
+  return rc;
+}
+
+int
+store_put(struct store *st, const struct record *rec, const char *bytes,
+          size_t len, enum store_put_result *result)
+{
+  uint8_t hash[LEDGER_HASH_SIZE];
+
+  ledger_leaf_hash(bytes, len, hash);
+  return store_put_hashed(st, rec, bytes, len, hash, result);
+}
+
+int
+store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
+                 size_t len, const uint8_t hash[LEDGER_HASH_SIZE],
+                 enum store_put_result *result)
+{
+  const struct store_backend *be = st->be;
+  const char *id = record_get(rec, "id");
+  const char *target = record_get(rec, "supersedes");
+  struct store_entry e = {st->size, rec->kind->kind, id, bytes, len, hash};
+  int rc;
+
+  *result = STORE_ADDED;
+  if (!st->in_tx || id == NULL)
+    return ERR_USAGE;
+  if (st->tx_failed != OK)
+    return st->tx_failed;
+  /* A correction may be refused after its entry is written: only then is a
+   * savepoint worth its cost. */
+  if (target && (rc = be->savepoint(st->db)) != OK)
+    return store__tx_error(st, rc);
+  rc = be->put_entry(st->db, &e);
+  if (rc != OK) {
+    if (target && st->tx_failed == OK && rc != ERR_RETRY)
+      be->release(st->db, 0); /* nothing was written */
+    if (rc == ERR_EXISTS)
+      return existing(st, rec, id, bytes, len, result);
+    return store__tx_error(st, rc);
+  }
+  if (target && (rc = put_correction(st, rec, target, e.seq)) != OK)
+    return rc;
+  store__row_from_record(rec, e.seq, &st->row);
+  if ((rc = be->put_row(st->db, &st->row)) != OK)
+    return store__tx_error(st, rc);
+  if (rec->kind->kind == KIND_flow)
+    rollup_add_record(st->rollup, rec, 1, store__tz_offset);
+  rc = ledger_frontier_append(st->frontier, hash, emit_node, st);
+  if (rc != OK)
+    return store__tx_error(st, rc);
+  st->size = e.seq + 1;
+  return OK;
+}

@@ -1,0 +1,263 @@
+/*
+ * The SQLite backend's ledger: entries, corrections and the Merkle tree's
+ * nodes, all insert-only.
+ */
+#include "store/sqlite/sqlite_int.h"
+
+#include <string.h>
+
+#define HASH_SIZE 32
+
+int
+store_sqlite__size(struct store_db *d, uint64_t *size)
+{
+  sqlite3_stmt *s;
+  int rc;
+
+  *size = 0;
+  rc = store_sqlite__prepare(d, &d->size,
+                             "SELECT coalesce(max(seq) + 1, 0) FROM entry",
+                             "counting entries");
+  if (rc != OK)
+    return rc;
+  s = d->size;
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *size = (uint64_t)sqlite3_column_int64(s, 0);
+  rc = rc == SQLITE_ROW ? OK : store_sqlite__fail(d, "counting entries");
+  sqlite3_reset(s);
+  return rc;
+}
+
+int
+store_sqlite__put_entry(struct store_db *d, const struct store_entry *e)
+{
+  sqlite3_stmt *s;
+  int rc;
+
+  rc = store_sqlite__prepare(d, &d->ins_entry, store_sqlite__ins_entry,
+                             "appending an entry");
+  if (rc != OK)
+    return rc;
+  s = d->ins_entry;
+  sqlite3_bind_int64(s, 1, store_sqlite__i64(e->seq));
+  sqlite3_bind_int(s, 2, (int)e->kind);
+  sqlite3_bind_text(s, 3, e->id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 4, e->hash, HASH_SIZE, SQLITE_STATIC);
+  sqlite3_bind_blob(s, 5, e->bytes, (int)e->len, SQLITE_STATIC);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc == SQLITE_DONE)
+    return OK;
+  /* The (kind, id) index; a taken sequence number is a failure. */
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    return ERR_EXISTS;
+  return store_sqlite__fail(d, "appending an entry");
+}
+
+/* Copies an entry row (seq, kind, id, bytes, hash) into the handle. */
+static void
+copy_entry(struct store_db *d, sqlite3_stmt *s, struct store_entry *out)
+{
+  size_t idlen = (size_t)sqlite3_column_bytes(s, 2);
+  size_t len = (size_t)sqlite3_column_bytes(s, 3);
+  const void *bytes = sqlite3_column_blob(s, 3);
+  const void *id = sqlite3_column_text(s, 2);
+
+  buf_reset(&d->entry_copy);
+  buf_append(&d->entry_copy, id ? id : "", id ? idlen : 0);
+  buf_putc(&d->entry_copy, '\0');
+  if (len > 0)
+    buf_append(&d->entry_copy, bytes, len);
+  out->seq = (uint64_t)sqlite3_column_int64(s, 0);
+  out->kind = (enum record_kind)sqlite3_column_int(s, 1);
+  out->id = d->entry_copy.data;
+  out->bytes = d->entry_copy.data + (id ? idlen : 0) + 1;
+  out->len = len;
+  out->hash = NULL;
+  if (sqlite3_column_bytes(s, 4) == HASH_SIZE) {
+    memcpy(d->entry_hash, sqlite3_column_blob(s, 4), HASH_SIZE);
+    out->hash = d->entry_hash;
+  }
+}
+
+int
+store_sqlite__get_entry(struct store_db *d, enum record_kind kind,
+                        const char *id, struct store_entry *out)
+{
+  sqlite3_stmt *s;
+  int rc;
+
+  memset(out, 0, sizeof *out);
+  rc = store_sqlite__prepare(d, &d->get_entry,
+                             "SELECT seq, kind, id, bytes, hash FROM entry "
+                             "WHERE kind = ? AND id = ?",
+                             "looking up an id");
+  if (rc != OK)
+    return rc;
+  s = d->get_entry;
+  sqlite3_bind_int(s, 1, (int)kind);
+  sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    copy_entry(d, s, out);
+    rc = OK;
+  } else if (rc == SQLITE_DONE) {
+    rc = ERR_NOTFOUND;
+  } else {
+    rc = store_sqlite__fail(d, "looking up an id");
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* Walks the rows of s (seq, kind, id, bytes, hash), then finalizes it. */
+static int
+walk(struct store_db *d, sqlite3_stmt *s, const char *what,
+     int (*fn)(void *ctx, const struct store_entry *e), void *ctx)
+{
+  int rc = OK;
+
+  while (rc == OK) {
+    int step = sqlite3_step(s);
+    struct store_entry e;
+    if (step == SQLITE_DONE)
+      break;
+    if (step != SQLITE_ROW) {
+      rc = store_sqlite__fail(d, what);
+      break;
+    }
+    e.seq = (uint64_t)sqlite3_column_int64(s, 0);
+    e.kind = (enum record_kind)sqlite3_column_int(s, 1);
+    e.id = (const char *)sqlite3_column_text(s, 2);
+    e.bytes = sqlite3_column_blob(s, 3);
+    e.len = (size_t)sqlite3_column_bytes(s, 3);
+    e.hash = sqlite3_column_bytes(s, 4) == HASH_SIZE ? sqlite3_column_blob(s, 4)
+                                                     : NULL;
+    rc = fn(ctx, &e);
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+int
+store_sqlite__each_entry(struct store_db *d, int kind, uint64_t start,
+                         uint64_t end,
+                         int (*fn)(void *ctx, const struct store_entry *e),
+                         void *ctx)
+{
+  sqlite3_stmt *s = NULL;
+  const char *sql =
+      kind < 0 ? "SELECT seq, kind, id, bytes, hash FROM entry WHERE seq >= ? "
+                 "AND seq < ? ORDER BY seq"
+               : "SELECT seq, kind, id, bytes, hash FROM entry WHERE seq >= ? "
+                 "AND seq < ? AND kind = ? ORDER BY seq";
+
+  if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "reading entries");
+  sqlite3_bind_int64(s, 1, store_sqlite__i64(start));
+  sqlite3_bind_int64(s, 2, store_sqlite__i64(end));
+  if (kind >= 0)
+    sqlite3_bind_int(s, 3, kind);
+  return walk(d, s, "reading entries", fn, ctx);
+}
+
+int
+store_sqlite__each_live(struct store_db *d, enum record_kind kind,
+                        uint64_t as_of,
+                        int (*fn)(void *ctx, const struct store_entry *e),
+                        void *ctx)
+{
+  sqlite3_stmt *s = NULL;
+
+  /* The supersede table's key is (kind, id): one seek per entry. */
+  if (sqlite3_prepare_v2(d->db,
+                         "SELECT seq, kind, id, bytes, hash FROM entry e "
+                         "WHERE kind = ?1 AND seq < ?2 AND NOT EXISTS "
+                         "(SELECT 1 FROM supersede s WHERE s.kind = ?1 AND "
+                         "s.id = e.id AND s.by_seq < ?2) ORDER BY seq",
+                         -1, &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "reading records");
+  sqlite3_bind_int(s, 1, (int)kind);
+  sqlite3_bind_int64(s, 2, store_sqlite__i64(as_of));
+  return walk(d, s, "reading records", fn, ctx);
+}
+
+int
+store_sqlite__leaves(struct store_db *d, uint64_t start, uint64_t n,
+                     uint8_t *out)
+{
+  int rc = store_sqlite__tree_leaves(&d->tree, start, n, out);
+
+  return rc == ERR_STORE ? store_sqlite__fail(d, "reading leaf hashes") : rc;
+}
+
+int
+store_sqlite__put_node(struct store_db *d, unsigned level, uint64_t index,
+                       const uint8_t hash[HASH_SIZE])
+{
+  int rc = store_sqlite__tree_put(&d->tree, level, index, hash);
+
+  return rc == ERR_STORE ? store_sqlite__fail(d, "writing tree nodes") : rc;
+}
+
+int
+store_sqlite__get_node(struct store_db *d, unsigned level, uint64_t index,
+                       uint8_t out[HASH_SIZE])
+{
+  int rc = store_sqlite__tree_node(&d->tree, level, index, out);
+
+  return rc == ERR_STORE ? store_sqlite__fail(d, "reading tree nodes") : rc;
+}
+
+int
+store_sqlite__put_supersede(struct store_db *d, enum record_kind kind,
+                            const char *id, uint64_t by_seq)
+{
+  sqlite3_stmt *s;
+  int rc;
+
+  rc = store_sqlite__prepare(
+      d, &d->ins_supersede,
+      "INSERT INTO supersede(kind, id, by_seq) VALUES(?,?,?)",
+      "recording a correction");
+  if (rc != OK)
+    return rc;
+  s = d->ins_supersede;
+  sqlite3_bind_int(s, 1, (int)kind);
+  sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 3, store_sqlite__i64(by_seq));
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? OK
+                           : store_sqlite__fail(d, "recording a correction");
+}
+
+int
+store_sqlite__get_supersede(struct store_db *d, enum record_kind kind,
+                            const char *id, uint64_t *by_seq)
+{
+  sqlite3_stmt *s;
+  int rc;
+
+  *by_seq = 0;
+  rc = store_sqlite__prepare(
+      d, &d->get_supersede,
+      "SELECT by_seq FROM supersede WHERE kind = ? AND id = ?",
+      "reading corrections");
+  if (rc != OK)
+    return rc;
+  s = d->get_supersede;
+  sqlite3_bind_int(s, 1, (int)kind);
+  sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    *by_seq = (uint64_t)sqlite3_column_int64(s, 0);
+    rc = OK;
+  } else {
+    rc = rc == SQLITE_DONE ? ERR_NOTFOUND
+                           : store_sqlite__fail(d, "reading corrections");
+  }
+  sqlite3_reset(s);
+  return rc;
+}

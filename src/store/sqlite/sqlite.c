@@ -1,0 +1,307 @@
+/*
+ * The SQLite backend: one file, WAL mode, synchronous=FULL. This file holds
+ * the connection, the schema, transactions and meta; entries.c the ledger's
+ * entries, corrections and tree; rows.c the query tables, cargo lines and
+ * rollups; tree.c the connection's set-up and the tree's statements.
+ */
+#include "store/sqlite/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bulk imports append hundreds of bytes per record to several tables:
+ * larger pages mean fewer page splits, frames and syncs (an import of a
+ * million records takes a fifth less time than with 4096). */
+#define PAGE_SIZE 32768
+
+int
+store_sqlite__fail(struct store_db *d, const char *what)
+{
+  int code = sqlite3_errcode(d->db) & 0xff;
+
+  buf_reset(d->err);
+  buf_printf(d->err, "%s: %s", what, d->db ? sqlite3_errmsg(d->db) : "");
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED ? ERR_RETRY : ERR_STORE;
+}
+
+int
+store_sqlite__exec(struct store_db *d, const char *sql)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec(d->db, sql, NULL, NULL, &msg);
+
+  if (rc == SQLITE_OK)
+    return OK;
+  buf_reset(d->err);
+  buf_printf(d->err, "%s", msg ? msg : "sqlite error");
+  sqlite3_free(msg);
+  rc &= 0xff;
+  return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ERR_RETRY : ERR_STORE;
+}
+
+int
+store_sqlite__prepare(struct store_db *d, sqlite3_stmt **s, const char *sql,
+                      const char *what)
+{
+  if (*s != NULL)
+    return OK;
+  if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) !=
+      SQLITE_OK)
+    return store_sqlite__fail(d, what);
+  return OK;
+}
+
+sqlite3_int64
+store_sqlite__i64(uint64_t v)
+{
+  return v > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)v;
+}
+
+/* Runs sql; ignores a failure and leaves the error buffer alone. */
+static void
+quietly(struct store_db *d, const char *sql)
+{
+  char *msg = NULL;
+
+  sqlite3_exec(d->db, sql, NULL, NULL, &msg);
+  sqlite3_free(msg);
+}
+
+static int
+sq_open(const char *location, int create, struct buf *err,
+        struct store_db **out)
+{
+  struct store_db *d;
+  sqlite3 *db = NULL;
+  int rc;
+
+  *out = NULL;
+  if ((rc = store_sqlite__connect(location, create, PAGE_SIZE, &db, err)) != OK)
+    return rc;
+  d = xcalloc(1, sizeof *d);
+  d->db = db;
+  d->err = err;
+  store_sqlite__tree_init(&d->tree, db);
+  buf_init(&d->entry_copy);
+  buf_init(&d->row_copy);
+  *out = d;
+  return OK;
+}
+
+static void
+sq_close(struct store_db *d)
+{
+  if (d == NULL)
+    return;
+  if (!sqlite3_get_autocommit(d->db))
+    quietly(d, "ROLLBACK");
+  store_sqlite__finalize(d);
+  store_sqlite__tree_finalize(&d->tree);
+  sqlite3_close(d->db);
+  buf_cleanup(&d->entry_copy);
+  buf_cleanup(&d->row_copy);
+  free(d);
+}
+
+static int
+sq_schema_version(struct store_db *d, int *version, int *empty)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = ERR_STORE;
+
+  *version = 0;
+  *empty = 0;
+  if (sqlite3_prepare_v2(d->db, "PRAGMA user_version", -1, &s, NULL) ==
+          SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    *version = sqlite3_column_int(s, 0);
+    rc = OK;
+  }
+  sqlite3_finalize(s);
+  if (rc != OK)
+    return store_sqlite__fail(d, "reading the schema version");
+  s = NULL;
+  if (sqlite3_prepare_v2(d->db, "SELECT count(*) FROM sqlite_master", -1, &s,
+                         NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    *empty = sqlite3_column_int(s, 0) == 0;
+  sqlite3_finalize(s);
+  return OK;
+}
+
+static int
+sq_create_schema(struct store_db *d)
+{
+  struct buf b;
+  int rc;
+
+  buf_init(&b);
+  buf_puts(&b,
+           "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) STRICT;\n");
+  buf_puts(&b, store_sqlite__ddl_entry);
+  buf_puts(&b, store_sqlite__ddl_entry_id);
+  buf_puts(&b, store_sqlite__ddl_node);
+  buf_puts(&b, "CREATE TABLE supersede (kind INTEGER, id TEXT, by_seq INTEGER,"
+               " PRIMARY KEY(kind, id)) WITHOUT ROWID;\n"
+               "CREATE TABLE flow_cargo (seq INTEGER, line INTEGER, category "
+               "TEXT, quantity REAL, unit TEXT, tonnes REAL, PRIMARY KEY(seq, "
+               "line)) WITHOUT ROWID;\n");
+  store_sqlite__flow_day_ddl(&b);
+  for (int k = 0; k < KIND_COUNT; k++)
+    store_sqlite__kind_ddl(&b, record_kind_desc((enum record_kind)k));
+  buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
+  rc = store_sqlite__exec(d, b.data);
+  buf_cleanup(&b);
+  return rc;
+}
+
+/*
+ * Migrations from each version to the next, by the version they start
+ * from. Version 1 is the first (made by sq_create_schema); later ones
+ * append here.
+ */
+static const char *const migrations[] = {
+    NULL, /* 0 -> 1: a new store, created by sq_create_schema */
+};
+
+static int
+sq_upgrade(struct store_db *d, int from)
+{
+  char pragma[64];
+  int rc;
+
+  if (from < 0 || (size_t)from >= sizeof migrations / sizeof migrations[0] ||
+      migrations[from] == NULL)
+    return OK;
+  if ((rc = store_sqlite__exec(d, migrations[from])) != OK)
+    return rc;
+  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", from + 1);
+  return store_sqlite__exec(d, pragma);
+}
+
+/* IMMEDIATE: the write lock is taken now, before the front reads the size
+ * it numbers entries from; a writer that cannot have it within the busy
+ * timeout gets ERR_RETRY. */
+static int
+sq_begin(struct store_db *d)
+{
+  return store_sqlite__exec(d, "BEGIN IMMEDIATE");
+}
+
+static int
+sq_commit(struct store_db *d)
+{
+  return store_sqlite__exec(d, "COMMIT");
+}
+
+static void
+sq_rollback(struct store_db *d)
+{
+  quietly(d, "ROLLBACK");
+}
+
+static int
+sq_savepoint(struct store_db *d)
+{
+  return store_sqlite__exec(d, "SAVEPOINT correction");
+}
+
+static int
+sq_release(struct store_db *d, int undo)
+{
+  int rc = OK;
+
+  if (undo)
+    rc = store_sqlite__exec(d, "ROLLBACK TO correction");
+  if (rc == OK)
+    rc = store_sqlite__exec(d, "RELEASE correction");
+  return rc;
+}
+
+/* A deferred transaction: its first read (the front's size) fixes the WAL
+ * snapshot that every later read of it sees. */
+static int
+sq_read_begin(struct store_db *d)
+{
+  return store_sqlite__exec(d, "BEGIN");
+}
+
+static void
+sq_read_end(struct store_db *d)
+{
+  quietly(d, "COMMIT");
+}
+
+static int
+sq_get_meta(struct store_db *d, const char *key, char **out)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = ERR_NOTFOUND;
+
+  *out = NULL;
+  if (sqlite3_prepare_v2(d->db, "SELECT value FROM meta WHERE key = ?", -1, &s,
+                         NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "reading meta");
+  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    const char *v = (const char *)sqlite3_column_text(s, 0);
+    *out = xstrdup(v ? v : "");
+    rc = OK;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int
+sq_set_meta(struct store_db *d, const char *key, const char *value)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = OK;
+
+  if (sqlite3_prepare_v2(d->db, "INSERT INTO meta(key, value) VALUES(?, ?)", -1,
+                         &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "writing meta");
+  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    rc = store_sqlite__fail(d, "writing meta");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+const struct store_backend store__sqlite_backend = {
+    .name = "SQLite",
+    .open = sq_open,
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .create_schema = sq_create_schema,
+    .upgrade = sq_upgrade,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .get_meta = sq_get_meta,
+    .set_meta = sq_set_meta,
+    .size = store_sqlite__size,
+    .put_entry = store_sqlite__put_entry,
+    .get_entry = store_sqlite__get_entry,
+    .each_entry = store_sqlite__each_entry,
+    .each_live = store_sqlite__each_live,
+    .leaves = store_sqlite__leaves,
+    .put_node = store_sqlite__put_node,
+    .get_node = store_sqlite__get_node,
+    .put_row = store_sqlite__put_row,
+    .get_row = store_sqlite__get_row,
+    .each_cargo = store_sqlite__each_cargo,
+    .each_name = store_sqlite__each_name,
+    .put_supersede = store_sqlite__put_supersede,
+    .get_supersede = store_sqlite__get_supersede,
+    .add_flow_day = store_sqlite__add_flow_day,
+    .each_flow_day = store_sqlite__each_flow_day,
+    .flow_day_span = store_sqlite__flow_day_span,
+    .count = store_sqlite__count,
+};

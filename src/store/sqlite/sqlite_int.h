@@ -1,0 +1,97 @@
+/*
+ * Private to the SQLite backend (src/store/sqlite/). Tables:
+ *   meta(key, value)                  corridor file, schema facts
+ *   entry(seq, kind, id, hash, bytes) the ledger; insert-only
+ *   node(level, idx, hash)            Merkle perfect-subtree hashes
+ *   supersede(kind, id, by_seq)       which records a later one corrects
+ *   <kind>(seq, fields...)            one query table per record kind
+ *   flow_cargo(seq, line, ...)        the cargo lines of flows
+ *   flow_day(day, dims..., sums)      daily rollups of live flows
+ * Schema version in PRAGMA user_version.
+ */
+#ifndef PASSAGE_STORE_SQLITE_INT_H
+#define PASSAGE_STORE_SQLITE_INT_H
+
+#include "store/backend.h"
+#include "store/sqlite/sqlite_tree.h"
+
+struct store_db {
+  sqlite3 *db;
+  struct buf *err; /* the front's, for every failure's text */
+  struct store_sqlite_tree tree;
+  /* Statements prepared on first use and kept until close. */
+  sqlite3_stmt *size, *ins_entry, *get_entry, *ins_cargo, *get_cargo;
+  sqlite3_stmt *ins_kind[KIND_COUNT], *get_kind[KIND_COUNT];
+  sqlite3_stmt *ins_supersede, *get_supersede, *add_flow_day;
+  /* What get_entry and get_row hand out, copied so that their statements
+   * are reset at once (a statement left stepping holds a read transaction
+   * open, and a long-lived reader would see nothing new). */
+  struct buf entry_copy, row_copy;
+  uint8_t entry_hash[32];
+};
+
+/* The rollup table's measure columns: the measures, then their counts. */
+extern const char *const store_sqlite__measure_columns[M_ALL];
+
+/* Writes "what: SQLite's message" to the error buffer; returns ERR_RETRY
+ * for a lock not granted (SQLITE_BUSY, SQLITE_LOCKED), else ERR_STORE. */
+int store_sqlite__fail(struct store_db *d, const char *what);
+/* Runs SQL text; a failure's message is SQLite's alone. */
+int store_sqlite__exec(struct store_db *d, const char *sql);
+/* Prepares sql into *s once (nothing when *s is set already). */
+int store_sqlite__prepare(struct store_db *d, sqlite3_stmt **s, const char *sql,
+                          const char *what);
+/* Binds uint64_t values that SQLite keeps as signed 64-bit integers. */
+sqlite3_int64 store_sqlite__i64(uint64_t v);
+
+/* The query tables' DDL, generated from the record kinds' fields. */
+void store_sqlite__kind_ddl(struct buf *b, const struct kind_desc *k);
+/* The rollup table's DDL. */
+void store_sqlite__flow_day_ddl(struct buf *b);
+/* Finalizes the statements of rows.c and entries.c. */
+void store_sqlite__finalize(struct store_db *d);
+
+/* The operations, as struct store_backend lists them (backend.h). */
+int store_sqlite__size(struct store_db *d, uint64_t *size);
+int store_sqlite__put_entry(struct store_db *d, const struct store_entry *e);
+int store_sqlite__get_entry(struct store_db *d, enum record_kind kind,
+                            const char *id, struct store_entry *out);
+int store_sqlite__each_entry(struct store_db *d, int kind, uint64_t start,
+                             uint64_t end,
+                             int (*fn)(void *ctx, const struct store_entry *e),
+                             void *ctx);
+int store_sqlite__each_live(struct store_db *d, enum record_kind kind,
+                            uint64_t as_of,
+                            int (*fn)(void *ctx, const struct store_entry *e),
+                            void *ctx);
+int store_sqlite__leaves(struct store_db *d, uint64_t start, uint64_t n,
+                         uint8_t *out);
+int store_sqlite__put_node(struct store_db *d, unsigned level, uint64_t index,
+                           const uint8_t hash[32]);
+int store_sqlite__get_node(struct store_db *d, unsigned level, uint64_t index,
+                           uint8_t out[32]);
+int store_sqlite__put_supersede(struct store_db *d, enum record_kind kind,
+                                const char *id, uint64_t by_seq);
+int store_sqlite__get_supersede(struct store_db *d, enum record_kind kind,
+                                const char *id, uint64_t *by_seq);
+int store_sqlite__put_row(struct store_db *d, const struct store_row *row);
+int store_sqlite__get_row(struct store_db *d, enum record_kind kind,
+                          uint64_t seq, struct store_row *out);
+int store_sqlite__each_cargo(struct store_db *d, uint64_t seq,
+                             int (*fn)(void *ctx, uint64_t line,
+                                       const struct store_cargo *c),
+                             void *ctx);
+int store_sqlite__each_name(struct store_db *d, enum record_kind kind,
+                            int (*fn)(void *ctx, const char *id,
+                                      const char *name),
+                            void *ctx);
+int store_sqlite__add_flow_day(struct store_db *d, const struct flow_row *row);
+int store_sqlite__each_flow_day(
+    struct store_db *d, int64_t from_day, int64_t to_day,
+    int (*fn)(void *ctx, const struct flow_row *row), void *ctx);
+int store_sqlite__flow_day_span(struct store_db *d, int64_t *first,
+                                int64_t *last);
+int store_sqlite__count(struct store_db *d, enum store_table table,
+                        enum record_kind kind, uint64_t *n);
+
+#endif
