@@ -1,7 +1,8 @@
 /*
  * The sitrep's figures, gathered from the analysis. This is the only file
- * of the report module that asks the analysis anything; the writers read
- * struct sitrep alone, so every format shows the same figures.
+ * of the report module that asks the analysis anything; the JSON writer
+ * and the document read struct sitrep alone, so every format shows the
+ * same figures.
  */
 #include "report/report_int.h"
 
@@ -12,8 +13,9 @@
 
 /* Sources. */
 
-int
-report__grade_better(const char *a, const char *b)
+/* 1 when Admiralty grade a is better than b (A1 best; "" worst). */
+static int
+grade_better(const char *a, const char *b)
 {
   if (a == NULL || a[0] == '\0')
     return 0;
@@ -25,14 +27,14 @@ report__grade_better(const char *a, const char *b)
   return strcmp(a + 1, b + 1) < 0;
 }
 
-void
-report__srcset_add(struct sr_srcset *s, const char *id, const char *grade)
+static void
+srcset_add(struct sr_srcset *s, const char *id, const char *grade)
 {
   if (id == NULL || id[0] == '\0')
     return;
   for (size_t i = 0; i < s->n; i++) {
     if (strcmp(s->v[i].id, id) == 0) {
-      if (report__grade_better(grade, s->v[i].grade)) {
+      if (grade_better(grade, s->v[i].grade)) {
         free(s->v[i].grade);
         s->v[i].grade = xstrdup(grade);
       }
@@ -48,8 +50,8 @@ report__srcset_add(struct sr_srcset *s, const char *id, const char *grade)
   s->n++;
 }
 
-void
-report__srcset_cleanup(struct sr_srcset *s)
+static void
+srcset_cleanup(struct sr_srcset *s)
 {
   for (size_t i = 0; i < s->n; i++) {
     free(s->v[i].id);
@@ -67,8 +69,9 @@ by_src_id(const void *x, const void *y)
   return strcmp(a->id, b->id);
 }
 
-void
-report__srcset_sort(struct sr_srcset *s)
+/* Sorts by id, for output that does not depend on the order of discovery. */
+static void
+srcset_sort(struct sr_srcset *s)
 {
   if (s->n > 1)
     qsort(s->v, s->n, sizeof *s->v, by_src_id);
@@ -88,13 +91,14 @@ floor_div(int64_t a, int64_t b)
 
 /* The local interval of a time field: OK, or ERR_MISSING/ERR_INVALID. */
 static int
-bounds(const char *text, int64_t *begin, int64_t *first_day, int64_t *last_day)
+bounds(const struct analysis *a, const char *text, int64_t *begin,
+       int64_t *first_day, int64_t *last_day)
 {
   int64_t b, f;
 
   if (text == NULL)
     return ERR_MISSING;
-  if (record_time_bounds(text, store_tz_offset, NULL, &b, &f) != OK)
+  if (analysis_time_bounds(a, text, &b, &f) != OK)
     return ERR_INVALID;
   *begin = b;
   *first_day = floor_div(b, 86400);
@@ -120,8 +124,9 @@ struct gather {
   int rc;
 };
 
-const struct analysis_index_day *
-report__day(const struct sitrep *s, int64_t day)
+/* The entry of days[] for day, or NULL when outside. */
+static const struct analysis_index_day *
+day_of(const struct sitrep *s, int64_t day)
 {
   if (s->days == NULL || day < s->days_from ||
       day >= s->days_from + (int64_t)s->ndays)
@@ -153,14 +158,14 @@ collect_index(struct gather *g)
     return rc;
   s->has_baseline = 1;
   for (int64_t d = s->from; d <= s->to; d++) {
-    const struct analysis_index_day *x = report__day(s, d);
+    const struct analysis_index_day *x = day_of(s, d);
     if (x && x->known) {
       sum += x->index;
       n++;
     }
   }
   for (int64_t d = s->prev_from; d <= s->prev_to; d++) {
-    const struct analysis_index_day *x = report__day(s, d);
+    const struct analysis_index_day *x = day_of(s, d);
     if (x && x->known) {
       psum += x->index;
       pn++;
@@ -240,8 +245,8 @@ add_part_source(void *ctx, const struct analysis_flow_row *row)
   for (int p = 0; p < AP_COUNT; p++) {
     int m = report__part_measure[p];
     if (row->known[m] && row->m[m] != 0)
-      report__srcset_add(&g->s->part[dir][p].src, row->dim[DIM_SOURCE],
-                         row->dim[DIM_GRADE]);
+      srcset_add(&g->s->part[dir][p].src, row->dim[DIM_SOURCE],
+                 row->dim[DIM_GRADE]);
   }
   return OK;
 }
@@ -262,7 +267,7 @@ collect_part_sources(struct gather *g)
   rc = analysis_flows(g->a, &q, add_part_source, g);
   for (int d = 0; d < AD_COUNT; d++)
     for (int p = 0; p < AP_COUNT; p++)
-      report__srcset_sort(&g->s->part[d][p].src);
+      srcset_sort(&g->s->part[d][p].src);
   return rc;
 }
 
@@ -448,8 +453,7 @@ add_cp_source(void *ctx, const struct analysis_flow_row *row)
   for (size_t i = 0; any && i < f->n; i++)
     if (strcmp(f->v[i].a, row->dim[DIM_CHECKPOINT]) == 0 &&
         strcmp(f->v[i].b, row->dim[DIM_DIRECTION]) == 0)
-      report__srcset_add(&f->v[i].src, row->dim[DIM_SOURCE],
-                         row->dim[DIM_GRADE]);
+      srcset_add(&f->v[i].src, row->dim[DIM_SOURCE], row->dim[DIM_GRADE]);
   return OK;
 }
 
@@ -500,7 +504,7 @@ collect_flows(struct gather *g)
   q.outcome = NULL;
   rc = analysis_flows(g->a, &q, add_cp_source, &g->s->by_cp);
   for (size_t i = 0; i < g->s->by_cp.n; i++)
-    report__srcset_sort(&g->s->by_cp.v[i].src);
+    srcset_sort(&g->s->by_cp.v[i].src);
   return rc;
 }
 
@@ -530,7 +534,7 @@ use_source(struct gather *g, const char *id, const char *grade, unsigned use)
     src->url = url && url[0] ? xstrdup(url) : NULL;
     src->grade = xstrdup("");
   }
-  if (report__grade_better(grade, src->grade)) {
+  if (grade_better(grade, src->grade)) {
     free(src->grade);
     src->grade = xstrdup(grade);
   }
@@ -581,9 +585,10 @@ add_coverage_source(void *ctx, const struct record *rec, uint64_t seq)
   int64_t b, f0, l0, b1, f1, l1;
 
   (void)seq;
-  if (bounds(record_get(rec, "start"), &b, &f0, &l0) != OK)
+  if (bounds(g->a, record_get(rec, "start"), &b, &f0, &l0) != OK)
     return OK;
-  if (bounds(record_get(rec, "end") ? record_get(rec, "end")
+  if (bounds(g->a,
+             record_get(rec, "end") ? record_get(rec, "end")
                                     : record_get(rec, "start"),
              &b1, &f1, &l1) != OK)
     return OK;
@@ -631,7 +636,7 @@ add_status(void *ctx, const struct record *rec, uint64_t seq)
   struct sr_status *x;
   int64_t begin, first, last;
 
-  if (bounds(record_get(rec, "at"), &begin, &first, &last) != OK ||
+  if (bounds(g->a, record_get(rec, "at"), &begin, &first, &last) != OK ||
       first > s->to)
     return OK;
   if (s->nstatus == s->capstatus) {
@@ -716,7 +721,7 @@ add_event(void *ctx, const struct record *rec, uint64_t seq)
   struct sr_event *x;
   int64_t begin, first, last;
 
-  if (bounds(record_get(rec, "at"), &begin, &first, &last) != OK ||
+  if (bounds(g->a, record_get(rec, "at"), &begin, &first, &last) != OK ||
       first > s->to || last < s->from)
     return OK;
   if (s->nevents == s->capevents) {
@@ -760,6 +765,7 @@ collect_events(struct gather *g)
 /* Supply: the outlook and the records behind it. */
 
 struct pick {
+  const struct analysis *a;
   const char *category; /* NULL: any */
   int64_t limit;        /* the last local day */
   int64_t best_t;
@@ -790,7 +796,7 @@ pick_latest(void *ctx, const struct record *rec, uint64_t seq)
   /* A need without a date applies from the beginning; of the records of
    * one day the later in the log wins, as in analysis_supply. */
   first = INT64_MIN;
-  if (at && bounds(at, &begin, &first, &last) != OK)
+  if (at && bounds(p->a, at, &begin, &first, &last) != OK)
     return OK;
   if (first > p->limit)
     return OK;
@@ -815,6 +821,7 @@ find_ref(struct gather *g, enum record_kind kind, const char *category,
   int rc;
 
   memset(&p, 0, sizeof p);
+  p.a = g->a;
   p.category = category;
   p.limit = g->s->date;
   p.ref = ref;
@@ -849,6 +856,7 @@ collect_compliance(struct gather *g)
 {
   struct sitrep *s = g->s;
   int64_t first, last;
+  int rc;
 
   s->comp_from = s->from;
   if (s->c->has_baseline)
@@ -859,7 +867,20 @@ collect_compliance(struct gather *g)
   /* The period itself is always evaluated. */
   if (s->comp_from > s->from)
     s->comp_from = s->from;
-  return analysis_compliance(g->a, s->comp_from, s->to, &s->comp, &s->ncomp);
+  rc = analysis_compliance(g->a, s->comp_from, s->to, &s->comp, &s->ncomp);
+  if (rc != OK)
+    return rc;
+  s->comp_period = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *s->comp_period);
+  for (size_t i = 0; i < s->ncomp; i++) {
+    struct sr_verdicts *v = &s->comp_period[i];
+    for (int64_t d = s->from; d <= s->to; d++) {
+      int x = s->comp[i].verdict[d - s->comp_from];
+      v->met += x == AC_MET;
+      v->breached += x == AC_BREACHED;
+      v->unknown += x == AC_UNKNOWN;
+    }
+  }
+  return OK;
 }
 
 /* Disputed figures, per day, checkpoint and direction. */
@@ -912,9 +933,9 @@ by_value_grade(const void *x, const void *y)
 {
   const struct sr_dispute_value *a = x, *b = y;
 
-  if (report__grade_better(a->grade, b->grade))
+  if (grade_better(a->grade, b->grade))
     return -1;
-  if (report__grade_better(b->grade, a->grade))
+  if (grade_better(b->grade, a->grade))
     return 1;
   return strcmp(a->source, b->source);
 }
@@ -945,15 +966,6 @@ by_source_id(const void *x, const void *y)
   const struct sr_source *a = x, *b = y;
 
   return strcmp(a->id, b->id);
-}
-
-const char *
-report__source_name(const struct sitrep *s, const char *id)
-{
-  for (size_t i = 0; i < s->nsources; i++)
-    if (id && strcmp(s->sources[i].id, id) == 0 && s->sources[i].name)
-      return s->sources[i].name;
-  return id;
 }
 
 /* The checkpoints the functioning index counts: those of the corridor's
@@ -1087,7 +1099,7 @@ flows_cleanup(struct sr_flows *f)
   for (size_t i = 0; i < f->n; i++) {
     free(f->v[i].a);
     free(f->v[i].b);
-    report__srcset_cleanup(&f->v[i].src);
+    srcset_cleanup(&f->v[i].src);
   }
   free(f->v);
 }
@@ -1100,7 +1112,7 @@ report__sitrep_free(struct sitrep *s)
   free(s->days);
   for (int d = 0; d < AD_COUNT; d++)
     for (int p = 0; p < AP_COUNT; p++)
-      report__srcset_cleanup(&s->part[d][p].src);
+      srcset_cleanup(&s->part[d][p].src);
   free((void *)s->index_cps);
   for (size_t i = 0; i < s->ncps; i++) {
     free(s->cps[i].id);
@@ -1148,6 +1160,7 @@ report__sitrep_free(struct sitrep *s)
   free(s->supply_refs);
   free(s->supply);
   analysis_compliance_free(s->comp, s->ncomp);
+  free(s->comp_period);
   for (size_t i = 0; i < s->nsources; i++) {
     free(s->sources[i].id);
     free(s->sources[i].name);
@@ -1170,39 +1183,12 @@ report__sitrep_free(struct sitrep *s)
   free(s);
 }
 
-int
-report_sitrep(struct analysis *a, const struct report_sitrep_query *q,
-              enum report_format fmt, struct buf *out, struct buf *err)
-{
-  struct sitrep *s = NULL;
-  int rc = report__sitrep_collect(a, q, &s, err);
-
-  if (rc != OK)
-    return rc;
-  switch (fmt) {
-  case REPORT_MD:
-    report__write_md(s, out);
-    break;
-  case REPORT_HTML:
-    report__write_html(s, out);
-    break;
-  case REPORT_JSON:
-    report__write_json(s, out);
-    break;
-  case REPORT_TXT:
-    report__write_txt(s, out);
-    break;
-  }
-  report__sitrep_free(s);
-  return OK;
-}
-
 void
 report__reproduce(const struct sitrep *s, const char *fmt, struct buf *out)
 {
   char d[16];
 
-  report__fmt_day(s->date, d, sizeof d);
+  util_format_day(s->date, d, sizeof d);
   buf_printf(out,
              "passage report sitrep --date %s --period %s --format %s "
              "--as-of %llu",
@@ -1210,23 +1196,18 @@ report__reproduce(const struct sitrep *s, const char *fmt, struct buf *out)
              (unsigned long long)s->size);
 }
 
-void
-report__check_command(const struct sitrep *s, struct buf *out)
-{
-  unsigned long long n = (unsigned long long)s->size;
-
-  buf_printf(out,
-             "passage verify --checkpoint FILE (the signed checkpoint of "
-             "size %llu published with this report); passage proof "
-             "consistency --old %llu --new SIZE, checked with passage "
-             "verify-proof, shows that a later checkpoint extends it; "
-             "passage proof inclusion --id RECORD --size %llu proves that a "
-             "record named here is in it",
-             n, n, n);
-}
+/* The measures' names, as the analysis numbers them (AM_*). */
+static const char *const measure_names[AM_COUNT] = {"records", "vehicles",
+                                                    "persons", "tonnes"};
 
 const char *
 report__measure_name(int measure)
 {
-  return measure >= 0 && measure < M_COUNT ? store_measure_names[measure] : "";
+  return measure >= 0 && measure < AM_COUNT ? measure_names[measure] : "";
+}
+
+int
+report__cover_known(const struct analysis_supply *x)
+{
+  return x->has_stock && x->need_per_day > 0;
 }
