@@ -52,13 +52,13 @@ enum {
 };
 
 struct doc_span {
-  int kind;    /* enum doc_span_kind */
-  int style;   /* DOC_STRONG ... */
-  char *text;  /* the words, text, code or id; a link's text; a flag's word */
-  char *extra; /* a source's grade ("" none); a url; a flag's level */
-  double v, v2;   /* NUM, PCT, CHANGE; RANGE v..v2 */
-  int64_t n;      /* DAY: the day number; COUNT: the count */
-  size_t max;     /* TEXT in a line: at most this many characters, 0 all */
+  int kind;     /* enum doc_span_kind */
+  int style;    /* DOC_STRONG ... */
+  char *text;   /* the words, text, code or id; a link's text; a flag's word */
+  char *extra;  /* a source's grade ("" none); a url; a flag's level */
+  double v, v2; /* NUM, PCT, CHANGE; RANGE v..v2 */
+  int64_t n;    /* DAY: the day number; COUNT: the count */
+  size_t max;   /* TEXT in a line: at most this many characters, 0 all */
 };
 
 struct doc_spans {
@@ -133,14 +133,14 @@ struct doc_chart {
 };
 
 enum doc_block_kind {
-  DOC_HEADING,  /* a subheading */
-  DOC_PARA,     /* a paragraph */
-  DOC_LIST,     /* a list of items */
-  DOC_TABLE,    /* columns and rows of cells */
-  DOC_KEYFIGS,  /* key figures side by side */
-  DOC_LEGEND,   /* the key of the charts that follow */
-  DOC_CHART,    /* a chart */
-  DOC_LINE,     /* a line of the short form */
+  DOC_HEADING, /* a subheading */
+  DOC_PARA,    /* a paragraph */
+  DOC_LIST,    /* a list of items */
+  DOC_TABLE,   /* columns and rows of cells */
+  DOC_KEYFIGS, /* key figures side by side */
+  DOC_LEGEND,  /* the key of the charts that follow */
+  DOC_CHART,   /* a chart */
+  DOC_LINE,    /* a line of the short form */
 };
 
 /* The styles of a block. */
@@ -162,7 +162,7 @@ struct doc_block {
   size_t ncols;
   struct doc_row *rows;
   size_t nrows;
-  struct doc_spans empty;   /* TABLE: what to say instead of no rows */
+  struct doc_spans empty;  /* TABLE: what to say instead of no rows */
   struct doc_keyfig *figs; /* KEYFIGS */
   size_t nfigs;
   struct doc_chart *chart; /* CHART */

@@ -152,7 +152,7 @@ table(struct doc *d, const struct sitrep *s, const struct col *cols, size_t n)
   for (size_t i = 0; i < n; i++) {
     doc_column(d, cols[i].numeric);
     doc_words(d, _(s->period_days > 1 && cols[i].week ? cols[i].week
-                                                       : cols[i].label));
+                                                      : cols[i].label));
   }
 }
 
@@ -284,14 +284,10 @@ static void
 baseline_table(struct doc *d, const struct sitrep *s)
 {
   static const struct col cols[] = {
-      {N_("direction"), NULL, 0},
-      {N_("measure"), NULL, 0},
-      {N_("per day"), NULL, 1},
-      {N_("baseline"), NULL, 1},
-      {N_("share"), NULL, 1},
-      {N_("previous day"), N_("previous week"), 1},
-      {N_("change"), NULL, 1},
-      {N_("sources"), NULL, 0},
+      {N_("direction"), NULL, 0}, {N_("measure"), NULL, 0},
+      {N_("per day"), NULL, 1},   {N_("baseline"), NULL, 1},
+      {N_("share"), NULL, 1},     {N_("previous day"), N_("previous week"), 1},
+      {N_("change"), NULL, 1},    {N_("sources"), NULL, 0},
   };
 
   table(d, s, cols, COUNT(cols));
@@ -444,8 +440,8 @@ flow_chart(struct doc *d, const struct sitrep *s, int p)
 {
   struct doc_chart *c = doc_chart(d, DOC_CHART_BARS);
 
-  c->title = xasprintf(_("Daily %s, in and out, against the baseline"),
-                       part_label(p));
+  c->title =
+      xasprintf(_("Daily %s, in and out, against the baseline"), part_label(p));
   c->id = xasprintf("unk-flow-%d", p);
   c->unknown = xstrdup(_("unknown (not observed)"));
   c->first_day = s->days_from;
@@ -749,8 +745,7 @@ supply_row(struct doc *d, const struct analysis_supply *x)
   else if (x->alert == AA_NONE)
     doc_words(d, "-");
   else
-    doc_flag(d, analysis_alert_names[x->alert],
-             analysis_alert_names[x->alert]);
+    doc_flag(d, analysis_alert_names[x->alert], analysis_alert_names[x->alert]);
 }
 
 static void
@@ -808,9 +803,12 @@ static void
 compliance(struct doc *d, const struct sitrep *s)
 {
   static const struct col cols[] = {
-      {N_("obligation"), NULL, 0},     {N_("met"), NULL, 1},
-      {N_("breached"), NULL, 1},       {N_("unknown"), NULL, 1},
-      {N_("longest breach"), NULL, 1}, {N_("current run"), NULL, 1},
+      {N_("obligation"), NULL, 0},
+      {N_("met"), NULL, 1},
+      {N_("breached"), NULL, 1},
+      {N_("unknown"), NULL, 1},
+      {N_("longest breach"), NULL, 1},
+      {N_("current run"), NULL, 1},
       {N_("this day"), N_("this week"), 0},
   };
   char from[16], to[16];
@@ -848,8 +846,8 @@ compliance(struct doc *d, const struct sitrep *s)
     doc_cell(d);
     doc_count(d, x->current_run);
     doc_cell(d);
-    doc_wordsf(d, _("%zu met, %zu breached, %zu unknown"), v->met,
-               v->breached, v->unknown);
+    doc_wordsf(d, _("%zu met, %zu breached, %zu unknown"), v->met, v->breached,
+               v->unknown);
   }
 }
 
