@@ -87,19 +87,18 @@ test_markdown(void **state)
   (void)state;
   buf_init(&out);
   report__render_md(d, &out);
-  assert_string_equal(out.data,
-                      "## Flows\n"
-                      "\n"
-                      "Said by a \\*b\\* \\<c\\>\n"
-                      "\n"
-                      "| what | trucks | sources |\n"
-                      "|---|--:|---|\n"
-                      "| `id-1` | ? | mission (A1) |\n"
-                      "| **x\\|y** | 1,225.5 | - |\n"
-                      "\n"
-                      "- `id-1`: the first\n"
-                      "\n"
-                      "- **Index: 25%** (note)\n");
+  assert_string_equal(out.data, "## Flows\n"
+                                "\n"
+                                "Said by a \\*b\\* \\<c\\>\n"
+                                "\n"
+                                "| what | trucks | sources |\n"
+                                "|---|--:|---|\n"
+                                "| `id-1` | ? | mission (A1) |\n"
+                                "| **x\\|y** | 1,225.5 | - |\n"
+                                "\n"
+                                "- `id-1`: the first\n"
+                                "\n"
+                                "- **Index: 25%** (note)\n");
   buf_cleanup(&out);
   doc_free(d);
 }
@@ -117,19 +116,19 @@ test_html(void **state)
   assert_non_null(strstr(out.data, "<title>Title &lt;1&gt;</title>"));
   body = strstr(out.data, "<main>\n");
   assert_non_null(body);
-  assert_non_null(
-      strstr(body, "<section id=\"s1\"><h2>Flows</h2>\n"
-                   "<p class=\"note\">Said by a *b* &lt;c&gt;</p>"
-                   "<div class=\"scroll\"><table><tr><th>what</th>"
-                   "<th class=\"n\">trucks</th><th>sources</th></tr>\n"
-                   "<tr class=\"hi\"><td><b><code>id-1</code></b><br>"
-                   "<span class=\"note\">the first</span></td>"
-                   "<td class=\"n\"><span class=\"unknown\">?</span></td>"
-                   "<td>mission A1</td></tr>\n"
-                   "<tr><td>x|y</td><td class=\"n\">1,225.5</td>"
-                   "<td>-</td></tr>\n</table></div>"
-                   "<ul>\n<li><b>Index: 25%</b><span class=\"note\"> "
-                   "(note)</span></li>\n</ul>\n</section>\n"));
+  assert_non_null(strstr(body,
+                         "<section id=\"s1\"><h2>Flows</h2>\n"
+                         "<p class=\"note\">Said by a *b* &lt;c&gt;</p>"
+                         "<div class=\"scroll\"><table><tr><th>what</th>"
+                         "<th class=\"n\">trucks</th><th>sources</th></tr>\n"
+                         "<tr class=\"hi\"><td><b><code>id-1</code></b><br>"
+                         "<span class=\"note\">the first</span></td>"
+                         "<td class=\"n\"><span class=\"unknown\">?</span></td>"
+                         "<td>mission A1</td></tr>\n"
+                         "<tr><td>x|y</td><td class=\"n\">1,225.5</td>"
+                         "<td>-</td></tr>\n</table></div>"
+                         "<ul>\n<li><b>Index: 25%</b><span class=\"note\"> "
+                         "(note)</span></li>\n</ul>\n</section>\n"));
   /* The chart section is drawn, with its figure's own hatch. */
   assert_non_null(strstr(body, "<section id=\"charts\"><h2>Charts</h2>\n"
                                "<h3>Cover</h3>\n<svg class=\"chart\""));
@@ -232,10 +231,8 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_markdown),
-      cmocka_unit_test(test_html),
-      cmocka_unit_test(test_markdown_no_charts),
-      cmocka_unit_test(test_values),
+      cmocka_unit_test(test_markdown),           cmocka_unit_test(test_html),
+      cmocka_unit_test(test_markdown_no_charts), cmocka_unit_test(test_values),
       cmocka_unit_test(test_txt_fits),
   };
 
