@@ -205,4 +205,16 @@ int analysis_each_record(struct analysis *a, enum record_kind kind,
  * computed from). */
 int analysis_root(struct analysis *a, uint8_t root[32]);
 
+/*
+ * The interval a canonical time field (an "at", "start" or "end" of a
+ * record) covers, in local seconds of the corridor's time zone, as
+ * record_time_bounds gives it: [*begin, *finish), a date its whole day, an
+ * instant an empty interval. This is how a report places a record on the
+ * corridor's days without knowing where the time zone comes from. Returns
+ * OK; ERR_MISSING when canonical is NULL, or the error of text that is not
+ * a time (ERR_INVALID), with both out-parameters 0.
+ */
+int analysis_time_bounds(const struct analysis *a, const char *canonical,
+                         int64_t *begin, int64_t *finish);
+
 #endif

@@ -1,9 +1,14 @@
 /*
- * report_int.h: private to src/report. A sitrep is computed in two steps:
- * sitrep.c gathers every figure from the analysis into struct sitrep (the
- * only place that asks the analysis anything), and one writer per format
- * turns that into text. The writers share the formatting helpers of fmt.c
- * and the charts of svg.c.
+ * report_int.h: private to src/report. A sitrep is computed in steps that
+ * each depend only on the one before:
+ *
+ *   sitrep.c       gathers every figure from the analysis into struct
+ *                  sitrep (the only file that asks the analysis anything);
+ *   sitrep_json.c  writes struct sitrep as JSON;
+ *   sitrep_doc.c   turns it into a document (doc.h): all the wording;
+ *   render_*.c     write a document as Markdown, HTML or text (render.h),
+ *                  knowing nothing of sitreps;
+ *   report.c       runs them for report_sitrep.
  */
 #ifndef PASSAGE_REPORT_INT_H
 #define PASSAGE_REPORT_INT_H
@@ -24,14 +29,6 @@ struct sr_srcset {
   struct sr_src *v;
   size_t n, cap;
 };
-
-void report__srcset_add(struct sr_srcset *s, const char *id, const char *grade);
-void report__srcset_cleanup(struct sr_srcset *s);
-/* Sorts by id, for output that does not depend on the order of discovery. */
-void report__srcset_sort(struct sr_srcset *s);
-
-/* 1 when Admiralty grade a is better than b (A1 best; "" worst). */
-int report__grade_better(const char *a, const char *b);
 
 /* One direction x part of the functioning index over the period. */
 struct sr_part {
@@ -126,6 +123,11 @@ struct sr_dispute {
   size_t nvalues;
 };
 
+/* An obligation's verdicts over the report's period. */
+struct sr_verdicts {
+  size_t met, breached, unknown;
+};
+
 enum {
   SR_USE_FLOWS = 1 << 0,
   SR_USE_STATUS = 1 << 1,
@@ -187,8 +189,9 @@ struct sitrep {
   struct sr_supply_refs *supply_refs;
 
   int64_t comp_from;
-  struct analysis_compliance *comp;
+  struct analysis_compliance *comp; /* from comp_from to the date */
   size_t ncomp;
+  struct sr_verdicts *comp_period; /* each obligation's days in the period */
 
   struct sr_source *sources;
   size_t nsources, capsources;
@@ -199,90 +202,27 @@ struct sitrep {
 /* The measure (AM_*) of each part of the index (AP_*). */
 extern const int report__part_measure[AP_COUNT];
 
-/* sitrep.c */
+/* sitrep.c: gathering. */
 int report__sitrep_collect(struct analysis *a,
                            const struct report_sitrep_query *q,
                            struct sitrep **out, struct buf *err);
 void report__sitrep_free(struct sitrep *s);
-/* The entry of days[] for day, or NULL when outside. */
-const struct analysis_index_day *report__day(const struct sitrep *s,
-                                             int64_t day);
-/* The name of a source, or its id. */
-const char *report__source_name(const struct sitrep *s, const char *id);
-
-/* The command that computes this sitrep again, in format fmt. */
+/* Appends the command that computes this sitrep again, in the format
+ * named fmt. */
 void report__reproduce(const struct sitrep *s, const char *fmt,
                        struct buf *out);
-/* One line on how to check the tree head, in English (for JSON). */
-void report__check_command(const struct sitrep *s, struct buf *out);
-/* "records", "vehicles", "persons", "tonnes" for AM_*. */
+/* "records", "vehicles", "persons", "tonnes" for AM_*; "" for others. */
 const char *report__measure_name(int measure);
-
-/* text.c: phrases shared by the Markdown, HTML and text forms, translated. */
-const char *report__part_label(int part);
-const char *report__dir_label(int dir);
-/* "Week 2023-06-14 to 2023-06-20" or "Day 2023-06-20". */
-void report__period_title(const struct sitrep *s, struct buf *out);
-/* The name of a checkpoint, or its id. */
-const char *report__cp_name(const struct sitrep *s, const char *id);
-/* "1,690-2,760" or "1,690" when both ends agree. */
-void report__range(struct buf *out, double low, double high);
-/* A scenario's stock-out: "2023-07-15 to 2023-08-01", "none" (the inflow
- * covers the need) or "?" (unknown). */
-void report__stockout(const struct analysis_supply *x, int scenario,
-                      struct buf *out);
-/* 1 when days of cover are known. */
+/* 1 when the days of cover of x are known (a stock and a need). */
 int report__cover_known(const struct analysis_supply *x);
-/* The verdict counts of an obligation over the period. */
-void report__period_verdicts(const struct sitrep *s,
-                             const struct analysis_compliance *x, size_t *met,
-                             size_t *breached, size_t *unknown);
 
-/* The writers, each appending to out. */
-void report__write_md(const struct sitrep *s, struct buf *out);
+/* sitrep_json.c: appends s as one JSON object (docs/report.md). */
 void report__write_json(const struct sitrep *s, struct buf *out);
-void report__write_txt(const struct sitrep *s, struct buf *out);
-void report__write_html(const struct sitrep *s, struct buf *out);
 
-/* fmt.c: numbers for people: thousands separators, at most 2 decimals
- * ("1,225", "12.5"). */
-void report__fmt_num(double v, char *buf, size_t size);
-/* A share as a percentage for people: "25%", "4.1%", "<0.1%". */
-void report__fmt_pct(double share, char *buf, size_t size);
-/* A change as a signed percentage: "+12%", "-100%". */
-void report__fmt_change(double change, char *buf, size_t size);
-/* A number for JSON: rounded to 6 decimals, shortest form. */
-void report__fmt_json_num(double v, char *buf, size_t size);
-/* "YYYY-MM-DD". */
-void report__fmt_day(int64_t day, char *buf, size_t size);
-/* Appends text escaped for HTML (also for attributes). */
-void report__html_escape(struct buf *b, const char *s);
-/* Appends text for a Markdown table cell or line: one line, with the
- * characters that Markdown would read as markup escaped. */
-void report__md_escape(struct buf *b, const char *s);
-
-/* A JSON writer: one member or element per line, two spaces a level. */
-struct jw {
-  struct buf *b;
-  int depth;
-  int first;
-  int flat; /* > 0: inside an object or array written on one line */
-};
-void report__jw_open(struct jw *w, const char *key, char bracket);
-/* Opens an object or array written on one line, up to its close. */
-void report__jw_open_flat(struct jw *w, const char *key, char bracket);
-void report__jw_close(struct jw *w, char bracket);
-void report__jw_str(struct jw *w, const char *key, const char *s);
-void report__jw_num(struct jw *w, const char *key, double v);
-/* A number, or null when !known. */
-void report__jw_numk(struct jw *w, const char *key, int known, double v);
-void report__jw_int(struct jw *w, const char *key, long long v);
-void report__jw_bool(struct jw *w, const char *key, int v);
-void report__jw_null(struct jw *w, const char *key);
-
-/* svg.c: the HTML form's charts, each an inline <svg> element. */
-void report__svg_flows(const struct sitrep *s, int part, struct buf *out);
-void report__svg_availability(const struct sitrep *s, struct buf *out);
-void report__svg_cover(const struct sitrep *s, struct buf *out);
+/* sitrep_doc.c: the document of s for the format fmt (md, html or txt;
+ * the format only picks the layouts that differ and names itself in the
+ * command that reproduces the report). Free with doc_free. */
+struct doc;
+struct doc *report__sitrep_doc(const struct sitrep *s, enum report_format fmt);
 
 #endif

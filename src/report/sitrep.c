@@ -1,19 +1,22 @@
 /*
  * The sitrep's figures, gathered from the analysis. This is the only file
- * of the report module that asks the analysis anything; the writers read
- * struct sitrep alone, so every format shows the same figures.
+ * of the report module that asks the analysis anything; the JSON writer
+ * and the document read struct sitrep alone, so every format shows the
+ * same figures.
  */
 #include "report/report_int.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 /* Sources. */
 
-int
-report__grade_better(const char *a, const char *b)
+/* 1 when Admiralty grade a is better than b (A1 best; "" worst). */
+static int
+grade_better(const char *a, const char *b)
 {
   if (a == NULL || a[0] == '\0')
     return 0;
@@ -25,31 +28,28 @@ report__grade_better(const char *a, const char *b)
   return strcmp(a + 1, b + 1) < 0;
 }
 
-void
-report__srcset_add(struct sr_srcset *s, const char *id, const char *grade)
+static void
+srcset_add(struct sr_srcset *s, const char *id, const char *grade)
 {
   if (id == NULL || id[0] == '\0')
     return;
   for (size_t i = 0; i < s->n; i++) {
     if (strcmp(s->v[i].id, id) == 0) {
-      if (report__grade_better(grade, s->v[i].grade)) {
+      if (grade_better(grade, s->v[i].grade)) {
         free(s->v[i].grade);
         s->v[i].grade = xstrdup(grade);
       }
       return;
     }
   }
-  if (s->n == s->cap) {
-    s->cap = s->cap ? 2 * s->cap : 4;
-    s->v = xrealloc(s->v, s->cap * sizeof *s->v);
-  }
+  s->v = util_grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
   s->v[s->n].id = xstrdup(id);
   s->v[s->n].grade = xstrdup(grade ? grade : "");
   s->n++;
 }
 
-void
-report__srcset_cleanup(struct sr_srcset *s)
+static void
+srcset_cleanup(struct sr_srcset *s)
 {
   for (size_t i = 0; i < s->n; i++) {
     free(s->v[i].id);
@@ -67,8 +67,9 @@ by_src_id(const void *x, const void *y)
   return strcmp(a->id, b->id);
 }
 
-void
-report__srcset_sort(struct sr_srcset *s)
+/* Sorts by id, for output that does not depend on the order of discovery. */
+static void
+srcset_sort(struct sr_srcset *s)
 {
   if (s->n > 1)
     qsort(s->v, s->n, sizeof *s->v, by_src_id);
@@ -88,13 +89,14 @@ floor_div(int64_t a, int64_t b)
 
 /* The local interval of a time field: OK, or ERR_MISSING/ERR_INVALID. */
 static int
-bounds(const char *text, int64_t *begin, int64_t *first_day, int64_t *last_day)
+bounds(const struct analysis *a, const char *text, int64_t *begin,
+       int64_t *first_day, int64_t *last_day)
 {
   int64_t b, f;
 
   if (text == NULL)
     return ERR_MISSING;
-  if (record_time_bounds(text, store_tz_offset, NULL, &b, &f) != OK)
+  if (analysis_time_bounds(a, text, &b, &f) != OK)
     return ERR_INVALID;
   *begin = b;
   *first_day = floor_div(b, 86400);
@@ -111,6 +113,49 @@ dup_field(const struct record *r, const char *name)
   return v ? xstrdup(v) : NULL;
 }
 
+/* The text fields a list of records keeps: a record field's name and
+ * where its copy goes in the list's struct. */
+struct copied {
+  const char *name;
+  size_t at;
+};
+
+#define COPIED(type, field)                                                    \
+  {                                                                            \
+#field, offsetof(struct type, field)                                       \
+  }
+
+static const struct copied status_fields[] = {
+    COPIED(sr_status, id),         COPIED(sr_status, at),
+    COPIED(sr_status, checkpoint), COPIED(sr_status, state),
+    COPIED(sr_status, cause),      COPIED(sr_status, actor),
+    COPIED(sr_status, applies_to), COPIED(sr_status, source),
+    COPIED(sr_status, grade),
+};
+
+static const struct copied event_fields[] = {
+    COPIED(sr_event, id),     COPIED(sr_event, at),
+    COPIED(sr_event, kind),   COPIED(sr_event, actors),
+    COPIED(sr_event, place),  COPIED(sr_event, summary),
+    COPIED(sr_event, source), COPIED(sr_event, grade),
+};
+
+#define NCOPIED(a) (sizeof(a) / sizeof *(a))
+
+static void
+copy_fields(void *x, const struct record *rec, const struct copied *f, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    *(char **)((char *)x + f[i].at) = dup_field(rec, f[i].name);
+}
+
+static void
+free_fields(void *x, const struct copied *f, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(*(char **)((char *)x + f[i].at));
+}
+
 /* Gathering. */
 
 struct gather {
@@ -120,8 +165,9 @@ struct gather {
   int rc;
 };
 
-const struct analysis_index_day *
-report__day(const struct sitrep *s, int64_t day)
+/* The entry of days[] for day, or NULL when outside. */
+static const struct analysis_index_day *
+day_of(const struct sitrep *s, int64_t day)
 {
   if (s->days == NULL || day < s->days_from ||
       day >= s->days_from + (int64_t)s->ndays)
@@ -129,12 +175,74 @@ report__day(const struct sitrep *s, int64_t day)
   return &s->days[day - s->days_from];
 }
 
+/* One part of the index over the period, against the previous one. */
+static void
+collect_part(struct sitrep *s, int dir, int p)
+{
+  struct sr_part *part = &s->part[dir][p];
+  double fsum = 0, rsum = 0, prev = 0;
+  size_t fn = 0, rn = 0, prevn = 0;
+
+  for (size_t i = 0; i < s->ndays; i++) {
+    const struct analysis_index_day *x = &s->days[i];
+    if (x->baseline[dir][p] > 0 && !part->base_known) {
+      part->base_known = 1;
+      part->baseline = x->baseline[dir][p];
+    }
+    if (!x->known)
+      continue;
+    if (x->day >= s->from && x->day <= s->to) {
+      fsum += x->flow[dir][p];
+      fn++;
+      if (x->part_known[dir][p]) {
+        rsum += x->part[dir][p];
+        rn++;
+      }
+    } else if (x->day >= s->prev_from && x->day <= s->prev_to) {
+      prev += x->flow[dir][p];
+      prevn++;
+    }
+  }
+  part->known_days = fn;
+  part->total = fsum;
+  part->per_day = fn ? fsum / (double)fn : 0;
+  part->ratio_known = rn > 0;
+  part->ratio = rn ? rsum / (double)rn : 0;
+  part->prev_known = prevn > 0;
+  part->prev_per_day = prevn ? prev / (double)prevn : 0;
+  /* From nothing to nothing is no change; from nothing to something has no
+   * percentage (change_known stays 0 though both are known). */
+  part->change_known =
+      fn > 0 && prevn > 0 && (part->prev_per_day > 0 || part->per_day == 0);
+  part->change = part->change_known && part->prev_per_day > 0
+                     ? part->per_day / part->prev_per_day - 1
+                     : 0;
+  part->from_zero =
+      fn > 0 && prevn > 0 && part->prev_per_day == 0 && part->per_day > 0;
+}
+
+/* The mean index of the known days from..to; *n of them. */
+static double
+mean_index(const struct sitrep *s, int64_t from, int64_t to, size_t *n)
+{
+  double sum = 0;
+
+  *n = 0;
+  for (int64_t d = from; d <= to; d++) {
+    const struct analysis_index_day *x = day_of(s, d);
+    if (x && x->known) {
+      sum += x->index;
+      (*n)++;
+    }
+  }
+  return *n ? sum / (double)*n : 0;
+}
+
 static int
 collect_index(struct gather *g)
 {
   struct sitrep *s = g->s;
-  double sum = 0, psum = 0;
-  size_t n = 0, pn = 0;
+  size_t pn;
   int rc;
 
   s->days_from = s->chart_from;
@@ -152,69 +260,13 @@ collect_index(struct gather *g)
   if (rc != OK)
     return rc;
   s->has_baseline = 1;
-  for (int64_t d = s->from; d <= s->to; d++) {
-    const struct analysis_index_day *x = report__day(s, d);
-    if (x && x->known) {
-      sum += x->index;
-      n++;
-    }
-  }
-  for (int64_t d = s->prev_from; d <= s->prev_to; d++) {
-    const struct analysis_index_day *x = report__day(s, d);
-    if (x && x->known) {
-      psum += x->index;
-      pn++;
-    }
-  }
-  s->index_known = n > 0;
-  s->index = n ? sum / (double)n : 0;
-  s->index_known_days = n;
+  s->index = mean_index(s, s->from, s->to, &s->index_known_days);
+  s->index_known = s->index_known_days > 0;
+  s->prev_index = mean_index(s, s->prev_from, s->prev_to, &pn);
   s->prev_index_known = pn > 0;
-  s->prev_index = pn ? psum / (double)pn : 0;
-
-  for (int dir = 0; dir < AD_COUNT; dir++) {
-    for (int p = 0; p < AP_COUNT; p++) {
-      struct sr_part *part = &s->part[dir][p];
-      double fsum = 0, rsum = 0, prev = 0;
-      size_t fn = 0, rn = 0, prevn = 0;
-      for (size_t i = 0; i < s->ndays; i++) {
-        const struct analysis_index_day *x = &s->days[i];
-        if (x->baseline[dir][p] > 0 && !part->base_known) {
-          part->base_known = 1;
-          part->baseline = x->baseline[dir][p];
-        }
-        if (!x->known)
-          continue;
-        if (x->day >= s->from && x->day <= s->to) {
-          fsum += x->flow[dir][p];
-          fn++;
-          if (x->part_known[dir][p]) {
-            rsum += x->part[dir][p];
-            rn++;
-          }
-        } else if (x->day >= s->prev_from && x->day <= s->prev_to) {
-          prev += x->flow[dir][p];
-          prevn++;
-        }
-      }
-      part->known_days = fn;
-      part->total = fsum;
-      part->per_day = fn ? fsum / (double)fn : 0;
-      part->ratio_known = rn > 0;
-      part->ratio = rn ? rsum / (double)rn : 0;
-      part->prev_known = prevn > 0;
-      part->prev_per_day = prevn ? prev / (double)prevn : 0;
-      /* From nothing to nothing is no change; from nothing to something
-       * has no percentage (change_known stays 0 though both are known). */
-      part->change_known =
-          fn > 0 && prevn > 0 && (part->prev_per_day > 0 || part->per_day == 0);
-      part->change = part->change_known && part->prev_per_day > 0
-                         ? part->per_day / part->prev_per_day - 1
-                         : 0;
-      part->from_zero =
-          fn > 0 && prevn > 0 && part->prev_per_day == 0 && part->per_day > 0;
-    }
-  }
+  for (int dir = 0; dir < AD_COUNT; dir++)
+    for (int p = 0; p < AP_COUNT; p++)
+      collect_part(s, dir, p);
   return OK;
 }
 
@@ -240,8 +292,8 @@ add_part_source(void *ctx, const struct analysis_flow_row *row)
   for (int p = 0; p < AP_COUNT; p++) {
     int m = report__part_measure[p];
     if (row->known[m] && row->m[m] != 0)
-      report__srcset_add(&g->s->part[dir][p].src, row->dim[DIM_SOURCE],
-                         row->dim[DIM_GRADE]);
+      srcset_add(&g->s->part[dir][p].src, row->dim[DIM_SOURCE],
+                 row->dim[DIM_GRADE]);
   }
   return OK;
 }
@@ -262,7 +314,7 @@ collect_part_sources(struct gather *g)
   rc = analysis_flows(g->a, &q, add_part_source, g);
   for (int d = 0; d < AD_COUNT; d++)
     for (int p = 0; p < AP_COUNT; p++)
-      report__srcset_sort(&g->s->part[d][p].src);
+      srcset_sort(&g->s->part[d][p].src);
   return rc;
 }
 
@@ -313,10 +365,7 @@ flows_add(struct sr_flows *f, const struct analysis_flow_row *row, int da,
 {
   struct sr_flow *r;
 
-  if (f->n == f->cap) {
-    f->cap = f->cap ? 2 * f->cap : 8;
-    f->v = xrealloc(f->v, f->cap * sizeof *f->v);
-  }
+  f->v = util_grow(f->v, &f->cap, f->n + 1, sizeof *f->v);
   r = &f->v[f->n++];
   memset(r, 0, sizeof *r);
   r->a = xstrdup(row->dim[da] ? row->dim[da] : "");
@@ -448,8 +497,7 @@ add_cp_source(void *ctx, const struct analysis_flow_row *row)
   for (size_t i = 0; any && i < f->n; i++)
     if (strcmp(f->v[i].a, row->dim[DIM_CHECKPOINT]) == 0 &&
         strcmp(f->v[i].b, row->dim[DIM_DIRECTION]) == 0)
-      report__srcset_add(&f->v[i].src, row->dim[DIM_SOURCE],
-                         row->dim[DIM_GRADE]);
+      srcset_add(&f->v[i].src, row->dim[DIM_SOURCE], row->dim[DIM_GRADE]);
   return OK;
 }
 
@@ -500,7 +548,7 @@ collect_flows(struct gather *g)
   q.outcome = NULL;
   rc = analysis_flows(g->a, &q, add_cp_source, &g->s->by_cp);
   for (size_t i = 0; i < g->s->by_cp.n; i++)
-    report__srcset_sort(&g->s->by_cp.v[i].src);
+    srcset_sort(&g->s->by_cp.v[i].src);
   return rc;
 }
 
@@ -519,10 +567,8 @@ use_source(struct gather *g, const char *id, const char *grade, unsigned use)
       src = &s->sources[i];
   if (src == NULL) {
     const char *name = strmap_get(g->names, id), *url = strmap_get(g->urls, id);
-    if (s->nsources == s->capsources) {
-      s->capsources = s->capsources ? 2 * s->capsources : 8;
-      s->sources = xrealloc(s->sources, s->capsources * sizeof *s->sources);
-    }
+    s->sources = util_grow(s->sources, &s->capsources, s->nsources + 1,
+                           sizeof *s->sources);
     src = &s->sources[s->nsources++];
     memset(src, 0, sizeof *src);
     src->id = xstrdup(id);
@@ -530,7 +576,7 @@ use_source(struct gather *g, const char *id, const char *grade, unsigned use)
     src->url = url && url[0] ? xstrdup(url) : NULL;
     src->grade = xstrdup("");
   }
-  if (report__grade_better(grade, src->grade)) {
+  if (grade_better(grade, src->grade)) {
     free(src->grade);
     src->grade = xstrdup(grade);
   }
@@ -581,9 +627,10 @@ add_coverage_source(void *ctx, const struct record *rec, uint64_t seq)
   int64_t b, f0, l0, b1, f1, l1;
 
   (void)seq;
-  if (bounds(record_get(rec, "start"), &b, &f0, &l0) != OK)
+  if (bounds(g->a, record_get(rec, "start"), &b, &f0, &l0) != OK)
     return OK;
-  if (bounds(record_get(rec, "end") ? record_get(rec, "end")
+  if (bounds(g->a,
+             record_get(rec, "end") ? record_get(rec, "end")
                                     : record_get(rec, "start"),
              &b1, &f1, &l1) != OK)
     return OK;
@@ -631,28 +678,18 @@ add_status(void *ctx, const struct record *rec, uint64_t seq)
   struct sr_status *x;
   int64_t begin, first, last;
 
-  if (bounds(record_get(rec, "at"), &begin, &first, &last) != OK ||
+  if (bounds(g->a, record_get(rec, "at"), &begin, &first, &last) != OK ||
       first > s->to)
     return OK;
-  if (s->nstatus == s->capstatus) {
-    s->capstatus = s->capstatus ? 2 * s->capstatus : 16;
-    s->status = xrealloc(s->status, s->capstatus * sizeof *s->status);
-  }
+  s->status =
+      util_grow(s->status, &s->capstatus, s->nstatus + 1, sizeof *s->status);
   x = &s->status[s->nstatus++];
   memset(x, 0, sizeof *x);
   x->t = begin;
   x->day = first;
   x->seq = seq;
   x->in_period = first >= s->from;
-  x->id = dup_field(rec, "id");
-  x->at = dup_field(rec, "at");
-  x->checkpoint = dup_field(rec, "checkpoint");
-  x->state = dup_field(rec, "state");
-  x->cause = dup_field(rec, "cause");
-  x->actor = dup_field(rec, "actor");
-  x->applies_to = dup_field(rec, "applies_to");
-  x->source = dup_field(rec, "source");
-  x->grade = dup_field(rec, "grade");
+  copy_fields(x, rec, status_fields, NCOPIED(status_fields));
   return OK;
 }
 
@@ -716,25 +753,16 @@ add_event(void *ctx, const struct record *rec, uint64_t seq)
   struct sr_event *x;
   int64_t begin, first, last;
 
-  if (bounds(record_get(rec, "at"), &begin, &first, &last) != OK ||
+  if (bounds(g->a, record_get(rec, "at"), &begin, &first, &last) != OK ||
       first > s->to || last < s->from)
     return OK;
-  if (s->nevents == s->capevents) {
-    s->capevents = s->capevents ? 2 * s->capevents : 16;
-    s->events = xrealloc(s->events, s->capevents * sizeof *s->events);
-  }
+  s->events =
+      util_grow(s->events, &s->capevents, s->nevents + 1, sizeof *s->events);
   x = &s->events[s->nevents++];
   memset(x, 0, sizeof *x);
   x->t = begin;
   x->seq = seq;
-  x->id = dup_field(rec, "id");
-  x->at = dup_field(rec, "at");
-  x->kind = dup_field(rec, "kind");
-  x->actors = dup_field(rec, "actors");
-  x->place = dup_field(rec, "place");
-  x->summary = dup_field(rec, "summary");
-  x->source = dup_field(rec, "source");
-  x->grade = dup_field(rec, "grade");
+  copy_fields(x, rec, event_fields, NCOPIED(event_fields));
   use_source(g, x->source, x->grade, SR_USE_EVENTS);
   return OK;
 }
@@ -760,6 +788,7 @@ collect_events(struct gather *g)
 /* Supply: the outlook and the records behind it. */
 
 struct pick {
+  const struct analysis *a;
   const char *category; /* NULL: any */
   int64_t limit;        /* the last local day */
   int64_t best_t;
@@ -790,7 +819,7 @@ pick_latest(void *ctx, const struct record *rec, uint64_t seq)
   /* A need without a date applies from the beginning; of the records of
    * one day the later in the log wins, as in analysis_supply. */
   first = INT64_MIN;
-  if (at && bounds(at, &begin, &first, &last) != OK)
+  if (at && bounds(p->a, at, &begin, &first, &last) != OK)
     return OK;
   if (first > p->limit)
     return OK;
@@ -815,6 +844,7 @@ find_ref(struct gather *g, enum record_kind kind, const char *category,
   int rc;
 
   memset(&p, 0, sizeof p);
+  p.a = g->a;
   p.category = category;
   p.limit = g->s->date;
   p.ref = ref;
@@ -849,6 +879,7 @@ collect_compliance(struct gather *g)
 {
   struct sitrep *s = g->s;
   int64_t first, last;
+  int rc;
 
   s->comp_from = s->from;
   if (s->c->has_baseline)
@@ -859,7 +890,20 @@ collect_compliance(struct gather *g)
   /* The period itself is always evaluated. */
   if (s->comp_from > s->from)
     s->comp_from = s->from;
-  return analysis_compliance(g->a, s->comp_from, s->to, &s->comp, &s->ncomp);
+  rc = analysis_compliance(g->a, s->comp_from, s->to, &s->comp, &s->ncomp);
+  if (rc != OK)
+    return rc;
+  s->comp_period = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *s->comp_period);
+  for (size_t i = 0; i < s->ncomp; i++) {
+    struct sr_verdicts *v = &s->comp_period[i];
+    for (int64_t d = s->from; d <= s->to; d++) {
+      int x = s->comp[i].verdict[d - s->comp_from];
+      v->met += x == AC_MET;
+      v->breached += x == AC_BREACHED;
+      v->unknown += x == AC_UNKNOWN;
+    }
+  }
+  return OK;
 }
 
 /* Disputed figures, per day, checkpoint and direction. */
@@ -880,11 +924,8 @@ add_dispute(void *ctx, const struct analysis_flow_row *row)
       if (v->measure != m)
         continue;
       if (d == NULL) {
-        if (s->ndisputes == s->capdisputes) {
-          s->capdisputes = s->capdisputes ? 2 * s->capdisputes : 8;
-          s->disputes =
-              xrealloc(s->disputes, s->capdisputes * sizeof *s->disputes);
-        }
+        s->disputes = util_grow(s->disputes, &s->capdisputes, s->ndisputes + 1,
+                                sizeof *s->disputes);
         d = &s->disputes[s->ndisputes++];
         memset(d, 0, sizeof *d);
         d->day = xstrdup(row->dim[DIM_DAY] ? row->dim[DIM_DAY] : "");
@@ -912,9 +953,9 @@ by_value_grade(const void *x, const void *y)
 {
   const struct sr_dispute_value *a = x, *b = y;
 
-  if (report__grade_better(a->grade, b->grade))
+  if (grade_better(a->grade, b->grade))
     return -1;
-  if (report__grade_better(b->grade, a->grade))
+  if (grade_better(b->grade, a->grade))
     return 1;
   return strcmp(a->source, b->source);
 }
@@ -945,15 +986,6 @@ by_source_id(const void *x, const void *y)
   const struct sr_source *a = x, *b = y;
 
   return strcmp(a->id, b->id);
-}
-
-const char *
-report__source_name(const struct sitrep *s, const char *id)
-{
-  for (size_t i = 0; i < s->nsources; i++)
-    if (id && strcmp(s->sources[i].id, id) == 0 && s->sources[i].name)
-      return s->sources[i].name;
-  return id;
 }
 
 /* The checkpoints the functioning index counts: those of the corridor's
@@ -996,27 +1028,41 @@ add_checkpoint(void *ctx, const struct record *rec, uint64_t seq)
   return OK;
 }
 
-int
-report__sitrep_collect(struct analysis *a, const struct report_sitrep_query *q,
-                       struct sitrep **out, struct buf *err)
+static int
+collect_names(struct gather *g)
 {
-  struct sitrep *s = NULL;
-  struct gather g;
-  uint8_t root[32];
-  const char **cps = NULL;
-  int rc;
+  return analysis_each_record(g->a, KIND_source, add_source_name, g);
+}
 
-  *out = NULL;
-  memset(&g, 0, sizeof g);
-  if (q->period_days != 1 && q->period_days != 7) {
-    buf_printf(err, "the period must be a day or a week");
-    return ERR_USAGE;
-  }
-  s = xcalloc(1, sizeof *s);
-  g.s = s;
-  g.a = a;
-  g.names = strmap_new();
-  g.urls = strmap_new();
+static int
+collect_checkpoints(struct gather *g)
+{
+  return analysis_each_record(g->a, KIND_checkpoint, add_checkpoint, g->s);
+}
+
+/* The tree the sitrep is computed from. */
+static int
+collect_root(struct gather *g)
+{
+  uint8_t root[32];
+  struct buf b64;
+  int rc = analysis_root(g->a, root);
+
+  if (rc != OK)
+    return rc;
+  buf_init(&b64);
+  util_base64_encode(&b64, root, sizeof root);
+  snprintf(g->s->root, sizeof g->s->root, "%s", b64.data);
+  buf_cleanup(&b64);
+  return OK;
+}
+
+/* A sitrep of q's period, nothing gathered yet. */
+static struct sitrep *
+sitrep_new(struct analysis *a, const struct report_sitrep_query *q)
+{
+  struct sitrep *s = xcalloc(1, sizeof *s);
+
   s->c = analysis_corridor(a);
   s->date = s->to = q->date;
   s->period_days = q->period_days;
@@ -1025,47 +1071,48 @@ report__sitrep_collect(struct analysis *a, const struct report_sitrep_query *q,
   s->prev_from = s->prev_to - (q->period_days - 1);
   s->chart_from = s->to - (REPORT_CHART_DAYS - 1);
   s->size = analysis_as_of(a);
-  rc = analysis_root(a, root);
-  if (rc != OK)
-    goto out;
-  {
-    struct buf b64;
-    buf_init(&b64);
-    util_base64_encode(&b64, root, sizeof root);
-    snprintf(s->root, sizeof s->root, "%s", b64.data);
-    buf_cleanup(&b64);
-  }
   index_checkpoints(s);
   if (s->index_cps) {
     /* NULL-terminated, as analysis_flow_query wants. */
-    cps = xcalloc(s->nindex_cps + 1, sizeof *cps);
+    const char **cps = xcalloc(s->nindex_cps + 1, sizeof *cps);
     memcpy(cps, s->index_cps, s->nindex_cps * sizeof *cps);
     s->index_cps = cps;
-    cps = NULL;
   }
-  rc = analysis_each_record(a, KIND_source, add_source_name, &g);
-  if (rc == OK)
-    rc = analysis_each_record(a, KIND_checkpoint, add_checkpoint, s);
-  if (rc == OK)
-    rc = collect_index(&g);
-  if (rc == OK)
-    rc = collect_part_sources(&g);
-  if (rc == OK)
-    rc = collect_availability(&g);
-  if (rc == OK)
-    rc = collect_flows(&g);
-  if (rc == OK)
-    rc = collect_flow_sources(&g);
-  if (rc == OK)
-    rc = collect_status(&g);
-  if (rc == OK)
-    rc = collect_events(&g);
-  if (rc == OK)
-    rc = collect_supply(&g);
-  if (rc == OK)
-    rc = collect_compliance(&g);
-  if (rc == OK)
-    rc = collect_disputes(&g);
+  return s;
+}
+
+/* The gathering, in order: names and checkpoints before what is per
+ * checkpoint, the index before its sources. */
+static int (*const collectors[])(struct gather *g) = {
+    collect_root,     collect_names,        collect_checkpoints,
+    collect_index,    collect_part_sources, collect_availability,
+    collect_flows,    collect_flow_sources, collect_status,
+    collect_events,   collect_supply,       collect_compliance,
+    collect_disputes,
+};
+
+int
+report__sitrep_collect(struct analysis *a, const struct report_sitrep_query *q,
+                       struct sitrep **out, struct buf *err)
+{
+  struct sitrep *s = NULL;
+  struct gather g;
+  int rc = OK;
+
+  *out = NULL;
+  memset(&g, 0, sizeof g);
+  if (q->period_days != 1 && q->period_days != 7) {
+    buf_printf(err, "the period must be a day or a week");
+    return ERR_USAGE;
+  }
+  s = sitrep_new(a, q);
+  g.s = s;
+  g.a = a;
+  g.names = strmap_new();
+  g.urls = strmap_new();
+  for (size_t i = 0; rc == OK && i < sizeof collectors / sizeof *collectors;
+       i++)
+    rc = collectors[i](&g);
   if (rc != OK)
     goto out;
   if (s->nsources > 1)
@@ -1087,9 +1134,34 @@ flows_cleanup(struct sr_flows *f)
   for (size_t i = 0; i < f->n; i++) {
     free(f->v[i].a);
     free(f->v[i].b);
-    report__srcset_cleanup(&f->v[i].src);
+    srcset_cleanup(&f->v[i].src);
   }
   free(f->v);
+}
+
+static void
+checkpoint_cleanup(struct sr_checkpoint *cp)
+{
+  free(cp->id);
+  free(cp->name);
+  free(cp->day_avail);
+  free(cp->day_known);
+  free(cp->state);
+  free(cp->since);
+  free(cp->state_id);
+}
+
+static void
+dispute_cleanup(struct sr_dispute *d)
+{
+  free(d->day);
+  free(d->checkpoint);
+  free(d->direction);
+  for (size_t k = 0; k < d->nvalues; k++) {
+    free(d->values[k].source);
+    free(d->values[k].grade);
+  }
+  free(d->values);
 }
 
 void
@@ -1100,45 +1172,19 @@ report__sitrep_free(struct sitrep *s)
   free(s->days);
   for (int d = 0; d < AD_COUNT; d++)
     for (int p = 0; p < AP_COUNT; p++)
-      report__srcset_cleanup(&s->part[d][p].src);
+      srcset_cleanup(&s->part[d][p].src);
   free((void *)s->index_cps);
-  for (size_t i = 0; i < s->ncps; i++) {
-    free(s->cps[i].id);
-    free(s->cps[i].name);
-    free(s->cps[i].day_avail);
-    free(s->cps[i].day_known);
-    free(s->cps[i].state);
-    free(s->cps[i].since);
-    free(s->cps[i].state_id);
-  }
+  for (size_t i = 0; i < s->ncps; i++)
+    checkpoint_cleanup(&s->cps[i]);
   free(s->cps);
   flows_cleanup(&s->by_cp);
   flows_cleanup(&s->by_vehicle);
   flows_cleanup(&s->by_cat);
-  for (size_t i = 0; i < s->nstatus; i++) {
-    struct sr_status *x = &s->status[i];
-    free(x->id);
-    free(x->at);
-    free(x->checkpoint);
-    free(x->state);
-    free(x->cause);
-    free(x->actor);
-    free(x->applies_to);
-    free(x->source);
-    free(x->grade);
-  }
+  for (size_t i = 0; i < s->nstatus; i++)
+    free_fields(&s->status[i], status_fields, NCOPIED(status_fields));
   free(s->status);
-  for (size_t i = 0; i < s->nevents; i++) {
-    struct sr_event *x = &s->events[i];
-    free(x->id);
-    free(x->at);
-    free(x->kind);
-    free(x->actors);
-    free(x->place);
-    free(x->summary);
-    free(x->source);
-    free(x->grade);
-  }
+  for (size_t i = 0; i < s->nevents; i++)
+    free_fields(&s->events[i], event_fields, NCOPIED(event_fields));
   free(s->events);
   for (size_t i = 0; i < s->nsupply && s->supply_refs; i++) {
     ref_cleanup(&s->supply_refs[i].stock);
@@ -1148,6 +1194,7 @@ report__sitrep_free(struct sitrep *s)
   free(s->supply_refs);
   free(s->supply);
   analysis_compliance_free(s->comp, s->ncomp);
+  free(s->comp_period);
   for (size_t i = 0; i < s->nsources; i++) {
     free(s->sources[i].id);
     free(s->sources[i].name);
@@ -1155,46 +1202,10 @@ report__sitrep_free(struct sitrep *s)
     free(s->sources[i].grade);
   }
   free(s->sources);
-  for (size_t i = 0; i < s->ndisputes; i++) {
-    struct sr_dispute *d = &s->disputes[i];
-    free(d->day);
-    free(d->checkpoint);
-    free(d->direction);
-    for (size_t k = 0; k < d->nvalues; k++) {
-      free(d->values[k].source);
-      free(d->values[k].grade);
-    }
-    free(d->values);
-  }
+  for (size_t i = 0; i < s->ndisputes; i++)
+    dispute_cleanup(&s->disputes[i]);
   free(s->disputes);
   free(s);
-}
-
-int
-report_sitrep(struct analysis *a, const struct report_sitrep_query *q,
-              enum report_format fmt, struct buf *out, struct buf *err)
-{
-  struct sitrep *s = NULL;
-  int rc = report__sitrep_collect(a, q, &s, err);
-
-  if (rc != OK)
-    return rc;
-  switch (fmt) {
-  case REPORT_MD:
-    report__write_md(s, out);
-    break;
-  case REPORT_HTML:
-    report__write_html(s, out);
-    break;
-  case REPORT_JSON:
-    report__write_json(s, out);
-    break;
-  case REPORT_TXT:
-    report__write_txt(s, out);
-    break;
-  }
-  report__sitrep_free(s);
-  return OK;
 }
 
 void
@@ -1202,7 +1213,7 @@ report__reproduce(const struct sitrep *s, const char *fmt, struct buf *out)
 {
   char d[16];
 
-  report__fmt_day(s->date, d, sizeof d);
+  util_format_day(s->date, d, sizeof d);
   buf_printf(out,
              "passage report sitrep --date %s --period %s --format %s "
              "--as-of %llu",
@@ -1210,23 +1221,18 @@ report__reproduce(const struct sitrep *s, const char *fmt, struct buf *out)
              (unsigned long long)s->size);
 }
 
-void
-report__check_command(const struct sitrep *s, struct buf *out)
-{
-  unsigned long long n = (unsigned long long)s->size;
-
-  buf_printf(out,
-             "passage verify --checkpoint FILE (the signed checkpoint of "
-             "size %llu published with this report); passage proof "
-             "consistency --old %llu --new SIZE, checked with passage "
-             "verify-proof, shows that a later checkpoint extends it; "
-             "passage proof inclusion --id RECORD --size %llu proves that a "
-             "record named here is in it",
-             n, n, n);
-}
+/* The measures' names, as the analysis numbers them (AM_*). */
+static const char *const measure_names[AM_COUNT] = {"records", "vehicles",
+                                                    "persons", "tonnes"};
 
 const char *
 report__measure_name(int measure)
 {
-  return measure >= 0 && measure < M_COUNT ? store_measure_names[measure] : "";
+  return measure >= 0 && measure < AM_COUNT ? measure_names[measure] : "";
+}
+
+int
+report__cover_known(const struct analysis_supply *x)
+{
+  return x->has_stock && x->need_per_day > 0;
 }

@@ -1,444 +1,544 @@
 /*
- * The sitrep as one JSON object with every figure; field names are stable
- * and documented in docs/report.md. Unknown figures are null, never 0.
+ * The sitrep as one JSON object with every figure, serialised straight
+ * from struct sitrep (not from the document: JSON is for programs, which
+ * want the figures, not the wording). Field names are stable and
+ * documented in docs/report.md. Unknown figures are null, never 0.
  */
 #include "report/report_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-day_str(struct jw *w, const char *key, int64_t day)
-{
-  char d[16];
+/* The containers written on one line (util_json_write's flat paths): the
+ * small objects and the rows of tables, so that a day or a row reads as
+ * one line. */
+static const char *const flat[] = {
+    "period",
+    "previous_period",
+    "headline.index_checkpoints",
+    "headline.parts.*.*.sources.*",
+    "flows.total.*",
+    "flows.by_checkpoint.*",
+    "flows.by_vehicle.*",
+    "flows.by_category.*",
+    "daily.*",
+    "events.*.actors",
+    "supply.categories.*.stock",
+    "supply.categories.*.days_of_cover",
+    "supply.categories.*.stockout.*",
+    "supply.categories.*.records.*",
+    "compliance.obligations.*.period",
+    "data_quality.sources.*.used_for",
+    "data_quality.disputed.*.sources.*",
+    "data_quality.unknown_days.*",
+    NULL,
+};
 
-  report__fmt_day(day, d, sizeof d);
-  report__jw_str(w, key, d);
+/* A string, or null. Stored text is UTF-8; anything else becomes "". */
+static json_t *
+str(const char *s)
+{
+  json_t *j;
+
+  if (s == NULL)
+    return json_null();
+  j = json_string(s);
+  return j ? j : json_string("");
 }
 
-static void
-sources(struct jw *w, const char *key, const struct sr_srcset *set)
+static json_t *
+day(int64_t d)
 {
-  report__jw_open(w, key, '[');
-  for (size_t i = 0; i < set->n; i++) {
-    report__jw_open_flat(w, NULL, '{');
-    report__jw_str(w, "source", set->v[i].id);
-    report__jw_str(w, "grade", set->v[i].grade);
-    report__jw_close(w, '}');
+  char b[16];
+
+  util_format_day(d, b, sizeof b);
+  return json_string(b);
+}
+
+/* A figure, or null when unknown. */
+static json_t *
+num(int known, double v)
+{
+  return known && isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+integer(long long v)
+{
+  return json_integer(v);
+}
+
+/* Sets key of o to v (which it takes). */
+static void
+set(json_t *o, const char *key, json_t *v)
+{
+  json_object_set_new(o, key, v);
+}
+
+static json_t *
+sources(const struct sr_srcset *set_)
+{
+  json_t *a = json_array();
+
+  for (size_t i = 0; i < set_->n; i++) {
+    json_t *o = json_object();
+    set(o, "source", str(set_->v[i].id));
+    set(o, "grade", str(set_->v[i].grade));
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
+  return a;
 }
 
-static void
-write_log(struct jw *w, const struct sitrep *s)
+/* How to check the tree head, in English. */
+static json_t *
+check_command(const struct sitrep *s)
 {
+  unsigned long long n = (unsigned long long)s->size;
+  char *t = xasprintf("passage verify --checkpoint FILE (the signed "
+                      "checkpoint of size %llu published with this "
+                      "report); passage proof consistency --old %llu --new "
+                      "SIZE, checked with passage verify-proof, shows that a "
+                      "later checkpoint extends it; passage proof inclusion "
+                      "--id RECORD --size %llu proves that a record named "
+                      "here is in it",
+                      n, n, n);
+  json_t *j = json_string(t);
+
+  free(t);
+  return j;
+}
+
+static json_t *
+log_of(const struct sitrep *s)
+{
+  json_t *o = json_object();
   struct buf cmd;
 
   buf_init(&cmd);
-  report__jw_open(w, "log", '{');
-  report__jw_str(w, "origin", s->c->log);
-  report__jw_int(w, "tree_size", (long long)s->size);
-  report__jw_str(w, "root", s->root);
   report__reproduce(s, "json", &cmd);
-  report__jw_str(w, "reproduce", cmd.data);
-  buf_reset(&cmd);
-  report__check_command(s, &cmd);
-  report__jw_str(w, "check", cmd.data);
-  report__jw_close(w, '}');
+  set(o, "origin", str(s->c->log));
+  set(o, "tree_size", integer((long long)s->size));
+  set(o, "root", str(s->root));
+  set(o, "reproduce", str(cmd.data));
+  set(o, "check", check_command(s));
   buf_cleanup(&cmd);
+  return o;
 }
 
-static void
-write_headline(struct jw *w, const struct sitrep *s)
+static json_t *
+part(const struct sr_part *x)
 {
-  report__jw_open(w, "headline", '{');
-  report__jw_numk(w, "index", s->index_known, s->index);
-  report__jw_int(w, "index_known_days", (long long)s->index_known_days);
-  report__jw_numk(w, "index_previous", s->prev_index_known, s->prev_index);
-  if (s->index_cps) {
-    report__jw_open_flat(w, "index_checkpoints", '[');
-    for (size_t i = 0; i < s->nindex_cps; i++)
-      report__jw_str(w, NULL, s->index_cps[i]);
-    report__jw_close(w, ']');
-  } else {
-    report__jw_null(w, "index_checkpoints");
-  }
-  report__jw_bool(w, "baseline_window", s->has_baseline);
-  report__jw_open(w, "parts", '{');
-  for (int d = 0; d < AD_COUNT; d++) {
-    report__jw_open(w, analysis_direction_names[d], '{');
-    for (int p = 0; p < AP_COUNT; p++) {
-      const struct sr_part *x = &s->part[d][p];
-      int known = x->known_days > 0;
-      report__jw_open(w, analysis_part_names[p], '{');
-      report__jw_numk(w, "flow", known, x->total);
-      report__jw_numk(w, "flow_per_day", known, x->per_day);
-      report__jw_numk(w, "baseline_per_day", x->base_known, x->baseline);
-      report__jw_numk(w, "share", x->ratio_known, x->ratio);
-      report__jw_int(w, "known_days", (long long)x->known_days);
-      report__jw_numk(w, "previous_per_day", x->prev_known, x->prev_per_day);
-      report__jw_numk(w, "change", x->change_known, x->change);
-      sources(w, "sources", &x->src);
-      report__jw_close(w, '}');
-    }
-    report__jw_close(w, '}');
-  }
-  report__jw_close(w, '}');
-  report__jw_open(w, "availability", '[');
+  json_t *o = json_object();
+  int known = x->known_days > 0;
+
+  set(o, "flow", num(known, x->total));
+  set(o, "flow_per_day", num(known, x->per_day));
+  set(o, "baseline_per_day", num(x->base_known, x->baseline));
+  set(o, "share", num(x->ratio_known, x->ratio));
+  set(o, "known_days", integer((long long)x->known_days));
+  set(o, "previous_per_day", num(x->prev_known, x->prev_per_day));
+  set(o, "change", num(x->change_known, x->change));
+  set(o, "sources", sources(&x->src));
+  return o;
+}
+
+static json_t *
+availability(const struct sitrep *s)
+{
+  json_t *a = json_array();
+
   for (size_t i = 0; i < s->ncps; i++) {
     const struct sr_checkpoint *cp = &s->cps[i];
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "checkpoint", cp->id);
-    report__jw_str(w, "name", cp->name);
-    report__jw_numk(w, "availability", cp->avail_known, cp->avail);
-    report__jw_int(w, "known_days", (long long)cp->avail_days);
-    report__jw_numk(w, "previous", cp->prev_avail_known, cp->prev_avail);
-    report__jw_str(w, "state", cp->state);
-    report__jw_str(w, "since", cp->since);
-    report__jw_str(w, "status_record", cp->state_id);
-    report__jw_close(w, '}');
+    json_t *o = json_object();
+    set(o, "checkpoint", str(cp->id));
+    set(o, "name", str(cp->name));
+    set(o, "availability", num(cp->avail_known, cp->avail));
+    set(o, "known_days", integer((long long)cp->avail_days));
+    set(o, "previous", num(cp->prev_avail_known, cp->prev_avail));
+    set(o, "state", str(cp->state));
+    set(o, "since", str(cp->since));
+    set(o, "status_record", str(cp->state_id));
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
-  report__jw_close(w, '}');
+  return a;
 }
 
-static void
-flow_rows(struct jw *w, const char *key, const struct sr_flows *f,
-          const char *ka, const char *kb, int measure)
+static json_t *
+headline(const struct sitrep *s)
 {
-  report__jw_open(w, key, '[');
+  json_t *o = json_object(), *parts = json_object();
+
+  set(o, "index", num(s->index_known, s->index));
+  set(o, "index_known_days", integer((long long)s->index_known_days));
+  set(o, "index_previous", num(s->prev_index_known, s->prev_index));
+  if (s->index_cps) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < s->nindex_cps; i++)
+      json_array_append_new(a, str(s->index_cps[i]));
+    set(o, "index_checkpoints", a);
+  } else {
+    set(o, "index_checkpoints", json_null());
+  }
+  set(o, "baseline_window", json_boolean(s->has_baseline));
+  for (int d = 0; d < AD_COUNT; d++) {
+    json_t *dir = json_object();
+    for (int p = 0; p < AP_COUNT; p++)
+      set(dir, analysis_part_names[p], part(&s->part[d][p]));
+    set(parts, analysis_direction_names[d], dir);
+  }
+  set(o, "parts", parts);
+  set(o, "availability", availability(s));
+  return o;
+}
+
+/* Rows by two dimensions named ka and kb: every measure (measure < 0, the
+ * checkpoint table) or one. */
+static json_t *
+flow_rows(const struct sr_flows *f, const char *ka, const char *kb, int measure)
+{
+  json_t *a = json_array();
+
   for (size_t i = 0; i < f->n; i++) {
     const struct sr_flow *r = &f->v[i];
-    report__jw_open_flat(w, NULL, '{');
-    report__jw_str(w, ka, r->a[0] ? r->a : NULL);
-    report__jw_str(w, kb, r->b[0] ? r->b : NULL);
+    json_t *o = json_object();
+    set(o, ka, str(r->a[0] ? r->a : NULL));
+    set(o, kb, str(r->b[0] ? r->b : NULL));
     if (measure < 0) {
-      report__jw_numk(w, "persons", r->known[AM_PERSONS], r->m[AM_PERSONS]);
-      report__jw_numk(w, "vehicles", r->known[AM_VEHICLES], r->m[AM_VEHICLES]);
-      report__jw_numk(w, "tonnes", r->known[AM_TONNES], r->m[AM_TONNES]);
-      report__jw_int(w, "unknown_days", (long long)r->unknown_days);
-      report__jw_bool(w, "disputed", r->disputed);
-      report__jw_open_flat(w, "sources", '[');
-      for (size_t k = 0; k < r->src.n; k++) {
-        report__jw_open_flat(w, NULL, '{');
-        report__jw_str(w, "source", r->src.v[k].id);
-        report__jw_str(w, "grade", r->src.v[k].grade);
-        report__jw_close(w, '}');
-      }
-      report__jw_close(w, ']');
+      set(o, "persons", num(r->known[AM_PERSONS], r->m[AM_PERSONS]));
+      set(o, "vehicles", num(r->known[AM_VEHICLES], r->m[AM_VEHICLES]));
+      set(o, "tonnes", num(r->known[AM_TONNES], r->m[AM_TONNES]));
+      set(o, "unknown_days", integer((long long)r->unknown_days));
+      set(o, "disputed", json_boolean(r->disputed));
+      set(o, "sources", sources(&r->src));
     } else {
-      report__jw_numk(w, measure == AM_VEHICLES ? "vehicles" : "tonnes",
-                      r->known[measure], r->m[measure]);
+      set(o, report__measure_name(measure),
+          num(r->known[measure], r->m[measure]));
     }
-    report__jw_close(w, '}');
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
+  return a;
 }
 
-static void
-write_flows(struct jw *w, const struct sitrep *s)
+static json_t *
+flows(const struct sitrep *s)
 {
-  report__jw_open(w, "flows", '{');
-  report__jw_open(w, "total", '{');
+  json_t *o = json_object(), *total = json_object();
+
   for (int d = 0; d < AD_COUNT; d++) {
-    report__jw_open_flat(w, analysis_direction_names[d], '{');
+    json_t *t = json_object();
     for (int p = 0; p < AP_COUNT; p++)
-      report__jw_numk(w, analysis_part_names[p], s->total_known[d][p],
-                      s->total[d][p]);
-    report__jw_bool(w, "partial", s->total_partial[d]);
-    report__jw_close(w, '}');
+      set(t, analysis_part_names[p], num(s->total_known[d][p], s->total[d][p]));
+    set(t, "partial", json_boolean(s->total_partial[d]));
+    set(total, analysis_direction_names[d], t);
   }
-  report__jw_close(w, '}');
-  flow_rows(w, "by_checkpoint", &s->by_cp, "checkpoint", "direction", -1);
-  flow_rows(w, "by_vehicle", &s->by_vehicle, "direction", "vehicle",
-            AM_VEHICLES);
-  flow_rows(w, "by_category", &s->by_cat, "direction", "category", AM_TONNES);
-  report__jw_close(w, '}');
+  set(o, "total", total);
+  set(o, "by_checkpoint", flow_rows(&s->by_cp, "checkpoint", "direction", -1));
+  set(o, "by_vehicle",
+      flow_rows(&s->by_vehicle, "direction", "vehicle", AM_VEHICLES));
+  set(o, "by_category",
+      flow_rows(&s->by_cat, "direction", "category", AM_TONNES));
+  return o;
 }
 
-static void
-write_daily(struct jw *w, const struct sitrep *s)
+static json_t *
+daily(const struct sitrep *s)
 {
-  report__jw_open(w, "daily", '[');
+  json_t *a = json_array();
+
   for (size_t i = 0; i < s->ndays; i++) {
     const struct analysis_index_day *x = &s->days[i];
-    report__jw_open_flat(w, NULL, '{');
-    day_str(w, "day", x->day);
-    report__jw_numk(w, "index", x->known, x->index);
+    json_t *o = json_object(), *av = json_object();
+    set(o, "day", day(x->day));
+    set(o, "index", num(x->known, x->index));
     for (int d = 0; d < AD_COUNT; d++) {
-      report__jw_open_flat(w, analysis_direction_names[d], '{');
+      json_t *dir = json_object();
       for (int p = 0; p < AP_COUNT; p++)
-        report__jw_numk(w, analysis_part_names[p], x->known, x->flow[d][p]);
-      report__jw_close(w, '}');
+        set(dir, analysis_part_names[p], num(x->known, x->flow[d][p]));
+      set(o, analysis_direction_names[d], dir);
     }
-    report__jw_open_flat(w, "availability", '{');
     for (size_t c = 0; c < s->ncps; c++)
-      report__jw_numk(w, s->cps[c].id, s->cps[c].day_known[i],
-                      s->cps[c].day_avail[i]);
-    report__jw_close(w, '}');
-    report__jw_close(w, '}');
+      set(av, s->cps[c].id,
+          num(s->cps[c].day_known[i], s->cps[c].day_avail[i]));
+    set(o, "availability", av);
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
+  return a;
 }
 
-static void
-write_status(struct jw *w, const struct sitrep *s)
+static json_t *
+status(const struct sitrep *s)
 {
-  report__jw_open(w, "status", '[');
+  json_t *a = json_array();
+
   for (size_t i = 0; i < s->nstatus; i++) {
     const struct sr_status *x = &s->status[i];
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "id", x->id);
-    report__jw_str(w, "at", x->at);
-    report__jw_str(w, "checkpoint", x->checkpoint);
-    report__jw_str(w, "state", x->state);
-    report__jw_str(w, "cause", x->cause);
-    report__jw_str(w, "actor", x->actor);
-    report__jw_str(w, "applies_to", x->applies_to);
-    report__jw_str(w, "source", x->source);
-    report__jw_str(w, "grade", x->grade);
-    report__jw_bool(w, "in_period", x->in_period);
-    report__jw_close(w, '}');
+    json_t *o = json_object();
+    set(o, "id", str(x->id));
+    set(o, "at", str(x->at));
+    set(o, "checkpoint", str(x->checkpoint));
+    set(o, "state", str(x->state));
+    set(o, "cause", str(x->cause));
+    set(o, "actor", str(x->actor));
+    set(o, "applies_to", str(x->applies_to));
+    set(o, "source", str(x->source));
+    set(o, "grade", str(x->grade));
+    set(o, "in_period", json_boolean(x->in_period));
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
+  return a;
 }
 
 /* A comma-separated list of ids as an array ([] when absent). */
-static void
-strlist(struct jw *w, const char *key, const char *list)
+static json_t *
+strlist(const char *list)
 {
-  report__jw_open_flat(w, key, '[');
+  json_t *a = json_array();
+
   for (const char *p = list; p && *p;) {
     const char *e = strchr(p, ',');
     size_t n = e ? (size_t)(e - p) : strlen(p);
     char *item = xstrndup(p, n);
-    report__jw_str(w, NULL, item);
+    json_array_append_new(a, str(item));
     free(item);
     p = e ? e + 1 : p + n;
   }
-  report__jw_close(w, ']');
+  return a;
 }
 
-static void
-write_events(struct jw *w, const struct sitrep *s)
+static json_t *
+events(const struct sitrep *s)
 {
-  report__jw_open(w, "events", '[');
+  json_t *a = json_array();
+
   for (size_t i = 0; i < s->nevents; i++) {
     const struct sr_event *x = &s->events[i];
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "id", x->id);
-    report__jw_str(w, "at", x->at);
-    report__jw_str(w, "kind", x->kind);
-    strlist(w, "actors", x->actors);
-    report__jw_str(w, "place", x->place);
-    report__jw_str(w, "summary", x->summary);
-    report__jw_str(w, "source", x->source);
-    report__jw_str(w, "grade", x->grade);
-    report__jw_close(w, '}');
+    json_t *o = json_object();
+    set(o, "id", str(x->id));
+    set(o, "at", str(x->at));
+    set(o, "kind", str(x->kind));
+    set(o, "actors", strlist(x->actors));
+    set(o, "place", str(x->place));
+    set(o, "summary", str(x->summary));
+    set(o, "source", str(x->source));
+    set(o, "grade", str(x->grade));
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
+  return a;
 }
 
-static void
-ref(struct jw *w, const char *key, const struct sr_ref *r, int corridor)
+/* The record behind a figure; a need without one is the corridor file's. */
+static json_t *
+ref(const struct sr_ref *r, int corridor)
 {
-  if (r->id == NULL && !corridor) {
-    report__jw_null(w, key);
-    return;
-  }
-  report__jw_open_flat(w, key, '{');
+  json_t *o;
+
+  if (r->id == NULL && !corridor)
+    return json_null();
+  o = json_object();
   if (r->id == NULL) {
-    report__jw_null(w, "id");
-    report__jw_str(w, "source", "corridor file");
-  } else {
-    report__jw_str(w, "id", r->id);
-    report__jw_str(w, "at", r->at);
-    report__jw_str(w, "source", r->source);
-    report__jw_str(w, "grade", r->grade);
-    report__jw_str(w, "basis", r->basis);
+    set(o, "id", json_null());
+    set(o, "source", str("corridor file"));
+    return o;
   }
-  report__jw_close(w, '}');
+  set(o, "id", str(r->id));
+  set(o, "at", str(r->at));
+  set(o, "source", str(r->source));
+  set(o, "grade", str(r->grade));
+  set(o, "basis", str(r->basis));
+  return o;
 }
 
-static void
-write_supply(struct jw *w, const struct sitrep *s)
+/* {"low": .., "high": ..}, or null when unknown. */
+static json_t *
+low_high(int known, double low, double high)
 {
-  report__jw_open(w, "supply", '{');
-  day_str(w, "date", s->date);
-  report__jw_open(w, "categories", '[');
-  for (size_t i = 0; i < s->nsupply; i++) {
-    const struct analysis_supply *x = &s->supply[i];
-    const struct sr_supply_refs *r = &s->supply_refs[i];
-    int need = x->need_per_day > 0 || r->population.id;
-    int cover = x->has_stock && x->need_per_day > 0;
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "category", x->category);
-    report__jw_str(w, "unit", x->unit);
-    if (x->has_stock) {
-      report__jw_open_flat(w, "stock", '{');
-      report__jw_num(w, "low", x->stock_low);
-      report__jw_num(w, "high", x->stock_high);
-      report__jw_close(w, '}');
-    } else {
-      report__jw_null(w, "stock");
-    }
-    report__jw_numk(w, "need_per_day", need, x->need_per_day);
-    report__jw_numk(w, "inflow_7d_mean", x->has_inflow_7d, x->inflow_7d_mean);
-    report__jw_numk(w, "baseline_inflow", x->has_baseline_inflow,
-                    x->baseline_inflow);
-    if (cover) {
-      report__jw_open_flat(w, "days_of_cover", '{');
-      report__jw_num(w, "low", x->cover_low);
-      report__jw_num(w, "high", x->cover_high);
-      report__jw_close(w, '}');
-    } else {
-      report__jw_null(w, "days_of_cover");
-    }
-    report__jw_open(w, "stockout", '{');
-    for (int sc = 0; sc < AS_COUNT; sc++) {
-      report__jw_open_flat(w, analysis_scenario_names[sc], '{');
-      for (int e = 0; e < 2; e++) {
-        if (x->has_stockout[sc][e])
-          day_str(w, e ? "high" : "low", x->stockout[sc][e]);
-        else
-          report__jw_null(w, e ? "high" : "low");
-      }
-      report__jw_close(w, '}');
-    }
-    report__jw_close(w, '}');
-    if (cover)
-      report__jw_str(w, "alert", analysis_alert_names[x->alert]);
-    else
-      report__jw_null(w, "alert");
-    report__jw_open(w, "records", '{');
-    ref(w, "stock", &r->stock, 0);
-    ref(w, "population", &r->population, 0);
-    ref(w, "need", &r->need, 1);
-    report__jw_close(w, '}');
-    report__jw_close(w, '}');
-  }
-  report__jw_close(w, ']');
-  report__jw_close(w, '}');
+  json_t *o;
+
+  if (!known)
+    return json_null();
+  o = json_object();
+  set(o, "low", num(1, low));
+  set(o, "high", num(1, high));
+  return o;
 }
 
-static void
-write_compliance(struct jw *w, const struct sitrep *s)
+static json_t *
+category(const struct analysis_supply *x, const struct sr_supply_refs *r)
 {
-  report__jw_open(w, "compliance", '{');
-  day_str(w, "from", s->comp_from);
-  day_str(w, "to", s->to);
-  report__jw_open(w, "obligations", '[');
+  json_t *o = json_object(), *out = json_object(), *recs = json_object();
+  int need = x->need_per_day > 0 || r->population.id;
+  int cover = report__cover_known(x);
+
+  set(o, "category", str(x->category));
+  set(o, "unit", str(x->unit));
+  set(o, "stock", low_high(x->has_stock, x->stock_low, x->stock_high));
+  set(o, "need_per_day", num(need, x->need_per_day));
+  set(o, "inflow_7d_mean", num(x->has_inflow_7d, x->inflow_7d_mean));
+  set(o, "baseline_inflow", num(x->has_baseline_inflow, x->baseline_inflow));
+  set(o, "days_of_cover", low_high(cover, x->cover_low, x->cover_high));
+  for (int sc = 0; sc < AS_COUNT; sc++) {
+    json_t *e = json_object();
+    for (int k = 0; k < 2; k++)
+      set(e, k ? "high" : "low",
+          x->has_stockout[sc][k] ? day(x->stockout[sc][k]) : json_null());
+    set(out, analysis_scenario_names[sc], e);
+  }
+  set(o, "stockout", out);
+  set(o, "alert", cover ? str(analysis_alert_names[x->alert]) : json_null());
+  set(recs, "stock", ref(&r->stock, 0));
+  set(recs, "population", ref(&r->population, 0));
+  set(recs, "need", ref(&r->need, 1));
+  set(o, "records", recs);
+  return o;
+}
+
+static json_t *
+supply(const struct sitrep *s)
+{
+  json_t *o = json_object(), *a = json_array();
+
+  set(o, "date", day(s->date));
+  for (size_t i = 0; i < s->nsupply; i++)
+    json_array_append_new(a, category(&s->supply[i], &s->supply_refs[i]));
+  set(o, "categories", a);
+  return o;
+}
+
+static json_t *
+compliance(const struct sitrep *s)
+{
+  json_t *o = json_object(), *a = json_array();
+
+  set(o, "from", day(s->comp_from));
+  set(o, "to", day(s->to));
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
-    size_t met, breached, unknown;
-    report__period_verdicts(s, x, &met, &breached, &unknown);
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "id", x->ob->id);
-    report__jw_str(w, "text", x->ob->text);
-    report__jw_int(w, "days_met", (long long)x->days_met);
-    report__jw_int(w, "days_breached", (long long)x->days_breached);
-    report__jw_int(w, "days_unknown", (long long)x->days_unknown);
-    report__jw_int(w, "longest_breach", (long long)x->longest_breach);
-    report__jw_int(w, "current_run", (long long)x->current_run);
-    report__jw_open_flat(w, "period", '{');
-    report__jw_int(w, "days_met", (long long)met);
-    report__jw_int(w, "days_breached", (long long)breached);
-    report__jw_int(w, "days_unknown", (long long)unknown);
-    report__jw_close(w, '}');
-    report__jw_close(w, '}');
+    const struct sr_verdicts *v = &s->comp_period[i];
+    json_t *ob = json_object(), *per = json_object();
+    set(ob, "id", str(x->ob->id));
+    set(ob, "text", str(x->ob->text));
+    set(ob, "days_met", integer((long long)x->days_met));
+    set(ob, "days_breached", integer((long long)x->days_breached));
+    set(ob, "days_unknown", integer((long long)x->days_unknown));
+    set(ob, "longest_breach", integer((long long)x->longest_breach));
+    set(ob, "current_run", integer((long long)x->current_run));
+    set(per, "days_met", integer((long long)v->met));
+    set(per, "days_breached", integer((long long)v->breached));
+    set(per, "days_unknown", integer((long long)v->unknown));
+    set(ob, "period", per);
+    json_array_append_new(a, ob);
   }
-  report__jw_close(w, ']');
-  report__jw_close(w, '}');
+  set(o, "obligations", a);
+  return o;
 }
 
-static void
-write_quality(struct jw *w, const struct sitrep *s)
+static json_t *
+used_sources(const struct sitrep *s)
 {
   static const char *const uses[SR_USE_COUNT] = {
       "flows", "status", "events", "supply", "coverage", "baseline"};
+  json_t *a = json_array();
 
-  report__jw_open(w, "data_quality", '{');
-  report__jw_open(w, "sources", '[');
   for (size_t i = 0; i < s->nsources; i++) {
     const struct sr_source *x = &s->sources[i];
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "source", x->id);
-    report__jw_str(w, "name", x->name);
-    report__jw_str(w, "url", x->url);
-    report__jw_str(w, "grade", x->grade[0] ? x->grade : NULL);
-    report__jw_open_flat(w, "used_for", '[');
+    json_t *o = json_object(), *used = json_array();
+    set(o, "source", str(x->id));
+    set(o, "name", str(x->name));
+    set(o, "url", str(x->url));
+    set(o, "grade", str(x->grade[0] ? x->grade : NULL));
     for (int u = 0; u < SR_USE_COUNT; u++)
       if (x->used & (1u << u))
-        report__jw_str(w, NULL, uses[u]);
-    report__jw_close(w, ']');
-    report__jw_close(w, '}');
+        json_array_append_new(used, str(uses[u]));
+    set(o, "used_for", used);
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
-  report__jw_open(w, "disputed", '[');
+  return a;
+}
+
+static json_t *
+disputes(const struct sitrep *s)
+{
+  json_t *a = json_array();
+
   for (size_t i = 0; i < s->ndisputes; i++) {
     const struct sr_dispute *x = &s->disputes[i];
-    report__jw_open(w, NULL, '{');
-    report__jw_str(w, "day", x->day);
-    report__jw_str(w, "checkpoint", x->checkpoint);
-    report__jw_str(w, "direction", x->direction);
-    report__jw_str(w, "measure", report__measure_name(x->measure));
-    report__jw_numk(w, "value", x->known, x->value);
-    report__jw_open(w, "sources", '[');
+    json_t *o = json_object(), *vals = json_array();
+    set(o, "day", str(x->day));
+    set(o, "checkpoint", str(x->checkpoint));
+    set(o, "direction", str(x->direction));
+    set(o, "measure", str(report__measure_name(x->measure)));
+    set(o, "value", num(x->known, x->value));
     for (size_t k = 0; k < x->nvalues; k++) {
-      report__jw_open_flat(w, NULL, '{');
-      report__jw_str(w, "source", x->values[k].source);
-      report__jw_str(w, "grade", x->values[k].grade);
-      report__jw_num(w, "value", x->values[k].value);
-      report__jw_close(w, '}');
+      json_t *v = json_object();
+      set(v, "source", str(x->values[k].source));
+      set(v, "grade", str(x->values[k].grade));
+      set(v, "value", num(1, x->values[k].value));
+      json_array_append_new(vals, v);
     }
-    report__jw_close(w, ']');
-    report__jw_close(w, '}');
+    set(o, "sources", vals);
+    json_array_append_new(a, o);
   }
-  report__jw_close(w, ']');
-  report__jw_open(w, "unknown_days", '[');
+  return a;
+}
+
+static json_t *
+quality(const struct sitrep *s)
+{
+  json_t *o = json_object(), *unknown = json_array();
+
+  set(o, "sources", used_sources(s));
+  set(o, "disputed", disputes(s));
   for (size_t i = 0; i < s->ncps; i++) {
     const struct sr_checkpoint *cp = &s->cps[i];
-    report__jw_open_flat(w, NULL, '{');
-    report__jw_str(w, "checkpoint", cp->id);
-    report__jw_numk(w, "unknown_days", cp->observed_known,
-                    (double)cp->unknown_days);
-    report__jw_int(w, "days", s->period_days);
-    report__jw_close(w, '}');
+    json_t *u = json_object();
+    set(u, "checkpoint", str(cp->id));
+    set(u, "unknown_days", num(cp->observed_known, (double)cp->unknown_days));
+    set(u, "days", integer(s->period_days));
+    json_array_append_new(unknown, u);
   }
-  report__jw_close(w, ']');
-  report__jw_close(w, '}');
+  set(o, "unknown_days", unknown);
+  return o;
+}
+
+static json_t *
+sitrep_json(const struct sitrep *s)
+{
+  json_t *o = json_object(), *period = json_object(), *prev = json_object();
+
+  set(o, "report", str("sitrep"));
+  set(o, "version", integer(1));
+  set(o, "corridor", str(s->c->name));
+  set(o, "timezone", str(s->c->timezone));
+  set(o, "inside", str(s->c->inside));
+  set(o, "date", day(s->date));
+  set(period, "kind", str(s->period_days == 1 ? "day" : "week"));
+  set(period, "from", day(s->from));
+  set(period, "to", day(s->to));
+  set(period, "days", integer(s->period_days));
+  set(o, "period", period);
+  set(prev, "from", day(s->prev_from));
+  set(prev, "to", day(s->prev_to));
+  set(o, "previous_period", prev);
+  set(o, "log", log_of(s));
+  set(o, "headline", headline(s));
+  set(o, "flows", flows(s));
+  set(o, "daily", daily(s));
+  set(o, "status", status(s));
+  set(o, "events", events(s));
+  set(o, "supply", supply(s));
+  set(o, "compliance", compliance(s));
+  set(o, "data_quality", quality(s));
+  return o;
 }
 
 void
 report__write_json(const struct sitrep *s, struct buf *out)
 {
-  struct jw w = {out, 0, 1, 0};
+  json_t *v = sitrep_json(s);
 
-  report__jw_open(&w, NULL, '{');
-  report__jw_str(&w, "report", "sitrep");
-  report__jw_int(&w, "version", 1);
-  report__jw_str(&w, "corridor", s->c->name);
-  report__jw_str(&w, "timezone", s->c->timezone);
-  report__jw_str(&w, "inside", s->c->inside);
-  day_str(&w, "date", s->date);
-  report__jw_open_flat(&w, "period", '{');
-  report__jw_str(&w, "kind", s->period_days == 1 ? "day" : "week");
-  day_str(&w, "from", s->from);
-  day_str(&w, "to", s->to);
-  report__jw_int(&w, "days", s->period_days);
-  report__jw_close(&w, '}');
-  report__jw_open_flat(&w, "previous_period", '{');
-  day_str(&w, "from", s->prev_from);
-  day_str(&w, "to", s->prev_to);
-  report__jw_close(&w, '}');
-  write_log(&w, s);
-  write_headline(&w, s);
-  write_flows(&w, s);
-  write_daily(&w, s);
-  write_status(&w, s);
-  write_events(&w, s);
-  write_supply(&w, s);
-  write_compliance(&w, s);
-  write_quality(&w, s);
-  report__jw_close(&w, '}');
+  /* Every string is valid UTF-8 and the nesting is shallow: the writer
+   * cannot fail on this value. */
+  (void)util_json_write(v, UTIL_JSON_PRETTY, flat, out);
+  json_decref(v);
 }
