@@ -53,6 +53,7 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
 
 struct derive {
   struct rollup *ru;
+  const struct corridor *c;
   int64_t from, to;
   int (*fn)(void *ctx, const struct flow_row *row);
   void *ctx;
@@ -61,8 +62,10 @@ struct derive {
 static int
 add_flow(void *ctx, const struct record *rec, uint64_t seq)
 {
+  struct derive *d = ctx;
+
   (void)seq;
-  rollup_add_record(ctx, rec, 1, store__tz_offset);
+  rollup_add_record(d->ru, rec, 1, d->c);
   return OK;
 }
 
@@ -82,7 +85,8 @@ store_each_flow_day_as_of(struct store *st, int64_t from_day, int64_t to_day,
                           int (*fn)(void *ctx, const struct flow_row *row),
                           void *ctx)
 {
-  struct derive d = {rollup_new(), from_day, to_day, fn, ctx};
+  struct derive d = {rollup_new(), store_corridor(st), from_day, to_day, fn,
+                     ctx};
   int rc;
 
   if (as_of >= store_size(st)) {
@@ -92,7 +96,7 @@ store_each_flow_day_as_of(struct store *st, int64_t from_day, int64_t to_day,
   /* Every live flow of that time; those outside the period add rows that
    * in_range skips. Reports ask for recent sizes of small logs, or accept
    * the wait. */
-  rc = store_each_live(st, KIND_flow, as_of, add_flow, d.ru);
+  rc = store_each_live(st, KIND_flow, as_of, add_flow, &d);
   if (rc == OK)
     rc = rollup_each(d.ru, in_range, &d);
   rollup_free(d.ru);

@@ -155,7 +155,7 @@ check_query_row(struct audit *a, uint64_t seq)
   struct cargo_check cc = {a, seq, 0};
   int rc;
 
-  store__row_from_record(&a->rec, seq, &a->want);
+  store__row_from_record(&a->rec, seq, a->st->corridor, &a->want);
   rc = a->be->get_row(a->db, k->kind, seq, &a->got);
   if (rc == ERR_NOTFOUND)
     return problem(a, seq, "its row in the %s table is missing", k->name);
@@ -214,7 +214,7 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
     buf_init(&e);
     if (record_from_json(&old, KIND_flow, NULL, old_e.bytes, old_e.len, &e) ==
         OK)
-      rollup_add_record(a->rollup, &old, -1, store__tz_offset);
+      rollup_add_record(a->rollup, &old, -1, a->st->corridor);
     else
       rc = problem(a, seq, "the record it corrects cannot be read");
     record_cleanup(&old);
@@ -275,7 +275,7 @@ check_entry(void *ctx, const struct store_entry *e)
   if (target && (rc = check_correction(a, e->seq, target)) != OK)
     return rc;
   if (e->kind == KIND_flow)
-    rollup_add_record(a->rollup, &a->rec, 1, store__tz_offset);
+    rollup_add_record(a->rollup, &a->rec, 1, a->st->corridor);
   return OK;
 }
 

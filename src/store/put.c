@@ -14,7 +14,7 @@
 
 void
 store__row_from_record(const struct record *rec, uint64_t seq,
-                       struct store_row *row)
+                       const struct corridor *c, struct store_row *row)
 {
   const struct kind_desc *k = rec->kind;
   const char *parsed = NULL; /* the time that b and e are the bounds of */
@@ -41,7 +41,7 @@ store__row_from_record(const struct record *rec, uint64_t seq,
       /* An end is most often its start again: parse that once. */
       if (parsed == NULL || strcmp(parsed, sv->text) != 0) {
         parsed = sv->text;
-        record_time_bounds(parsed, store__tz_offset, NULL, &b, &e);
+        record_time_bounds(parsed, corridor_tz_offset, (void *)c, &b, &e);
       }
       sv->bounds_set = 1;
       sv->begin = b;
@@ -51,13 +51,13 @@ store__row_from_record(const struct record *rec, uint64_t seq,
   if (k->kind != KIND_flow)
     return;
   for (size_t i = 0; i < rec->ncargo; i++) {
-    const struct cargo_line *c = &rec->cargo[i];
+    const struct cargo_line *cl = &rec->cargo[i];
     struct store_cargo *sc = &row->cargo[i];
     double t = record_cargo_tonnes(rec, i);
-    sc->category = record_text(rec, &c->category);
-    sc->quantity_set = c->quantity.set;
-    sc->quantity = c->quantity.set ? c->quantity.num : 0;
-    sc->unit = record_text(rec, &c->unit);
+    sc->category = record_text(rec, &cl->category);
+    sc->quantity_set = cl->quantity.set;
+    sc->quantity = cl->quantity.set ? cl->quantity.num : 0;
+    sc->unit = record_text(rec, &cl->unit);
     sc->tonnes_set = t >= 0;
     sc->tonnes = t >= 0 ? t : 0;
   }
@@ -149,7 +149,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
   }
   rc = be->put_supersede(st->db, kind, target, seq);
   if (rc == OK && kind == KIND_flow)
-    rollup_add_record(st->rollup, &old, -1, store__tz_offset);
+    rollup_add_record(st->rollup, &old, -1, st->corridor);
   record_cleanup(&old);
   return store__tx_error(st, rc);
 }
@@ -216,11 +216,11 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
   }
   if (target && (rc = put_correction(st, rec, target, e.seq)) != OK)
     return rc;
-  store__row_from_record(rec, e.seq, &st->row);
+  store__row_from_record(rec, e.seq, st->corridor, &st->row);
   if ((rc = be->put_row(st->db, &st->row)) != OK)
     return store__tx_error(st, rc);
   if (rec->kind->kind == KIND_flow)
-    rollup_add_record(st->rollup, rec, 1, store__tz_offset);
+    rollup_add_record(st->rollup, rec, 1, st->corridor);
   rc = ledger_frontier_append(st->frontier, hash, emit_node, st);
   if (rc != OK)
     return store__tx_error(st, rc);

@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct slot {
   char *key; /* NUL-separated dimension values after an 8-byte day */
@@ -203,7 +202,7 @@ rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign)
 
 void
 rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
-                  record_tz_fn tz)
+                  const struct corridor *c)
 {
   const char *dims[NKEY];
   double m[M_ALL] = {0};
@@ -212,11 +211,12 @@ rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
   const char *start = record_text(rec, &rec->v[ru->f_start]);
   const char *end = record_text(rec, &rec->v[ru->f_end]);
 
-  if (record_time_bounds(start, tz, NULL, &b, &ef) != OK)
+  if (record_time_bounds(start, corridor_tz_offset, (void *)c, &b, &ef) != OK)
     return;
   if (end && strcmp(end, start) == 0) /* most often: parse it once */
     f = ef;
-  else if (record_time_bounds(end, tz, NULL, &eb, &f) != OK)
+  else if (record_time_bounds(end, corridor_tz_offset, (void *)c, &eb, &f) !=
+           OK)
     f = ef;
   for (size_t i = 0; i < NKEY; i++)
     dims[i] =
@@ -320,22 +320,4 @@ rollup_each_sorted(struct rollup *ru,
     rc = each_slot(order[i], fn, ctx);
   free(order);
   return rc;
-}
-
-long
-store_tz_offset(void *ctx, int64_t utc)
-{
-  return store__tz_offset(ctx, utc);
-}
-
-long
-store__tz_offset(void *ctx, int64_t utc)
-{
-  time_t t = (time_t)utc;
-  struct tm tm;
-
-  (void)ctx;
-  if (localtime_r(&t, &tm) == NULL)
-    return 0;
-  return tm.tm_gmtoff;
 }

@@ -102,7 +102,7 @@ get_meta(struct store *st, const char *key, char **out)
   return st->be->get_meta(st->db, key, out);
 }
 
-/* Days are local to the corridor: the process works in its time zone. */
+/* Days are local to the corridor, by its own time zone (corridor_tz_offset). */
 static void
 use_corridor(struct store *st, struct corridor *c, const char *text)
 {
@@ -116,8 +116,6 @@ use_corridor(struct store *st, struct corridor *c, const char *text)
   st->categories = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
     st->categories[i] = c->categories[i].id;
-  setenv("TZ", c->timezone, 1);
-  tzset();
 }
 
 /* Parses the corridor stored in meta (text, as read from it). */

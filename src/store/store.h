@@ -132,13 +132,6 @@ int store_each_name(struct store *st, enum record_kind kind,
                     void (*fn)(void *ctx, const char *id, const char *name),
                     void *ctx);
 
-/*
- * The corridor's UTC offset in seconds at a UTC instant, for
- * record_time_bounds: times with an offset land on the corridor's local
- * day. (The store works in the corridor's time zone once opened.)
- */
-long store_tz_offset(void *ctx, int64_t utc);
-
 /* The number of entries: the log's tree size. */
 uint64_t store_size(struct store *st);
 

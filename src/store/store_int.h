@@ -3,6 +3,7 @@
 #ifndef PASSAGE_STORE_INT_H
 #define PASSAGE_STORE_INT_H
 
+#include "corridor/corridor.h"
 #include "store/backend.h"
 #include "store/store.h"
 
@@ -34,9 +35,10 @@ struct rollup;
 struct rollup *rollup_new(void);
 void rollup_free(struct rollup *ru);
 void rollup_clear(struct rollup *ru);
-/* Adds sign times the record's contributions, spread over its local days. */
+/* Adds sign times the record's contributions, spread over its local days
+ * in corridor c's time zone. */
 void rollup_add_record(struct rollup *ru, const struct record *rec, int sign,
-                       record_tz_fn tz);
+                       const struct corridor *c);
 /* Calls fn for each accumulated row. */
 int rollup_each(struct rollup *ru,
                 int (*fn)(void *ctx, const struct flow_row *row), void *ctx);
@@ -66,9 +68,6 @@ int store__tx_error(struct store *st, int rc);
  * writer stores it; the auditor compares it with what is stored.
  */
 void store__row_from_record(const struct record *rec, uint64_t seq,
-                            struct store_row *row);
-
-/* The corridor's UTC offset in seconds at a UTC instant (uses TZ). */
-long store__tz_offset(void *ctx, int64_t utc);
+                            const struct corridor *c, struct store_row *row);
 
 #endif

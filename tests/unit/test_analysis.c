@@ -1,7 +1,7 @@
 /*
  * Unit tests of analysis: two stores in different time zones, open in one
- * process at once, each put a status change at the same UTC instant on its
- * own local day, with its own share of the day open.
+ * process at once, each put a status change and a crossing at the same UTC
+ * instants on its own local day, with its own share of the day open.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,20 +30,19 @@ have_zone(const char *name)
   return getenv("TZDIR") == NULL && access(path, R_OK) == 0;
 }
 
-/* Stores a status change. */
+/* Stores a record of kind given as n field/value pairs. */
 static void
-put_status(struct store *st, const char *id, const char *at, const char *state)
+put_fields(struct store *st, enum record_kind kind, const char *fields[][2],
+           size_t n)
 {
-  const char *fields[][2] = {
-      {"id", id}, {"at", at}, {"checkpoint", "a"}, {"state", state}};
   enum store_put_result res;
   struct record r;
   struct buf err, bytes;
 
-  record_init(&r, KIND_status);
+  record_init(&r, kind);
   buf_init(&err);
   buf_init(&bytes);
-  for (size_t i = 0; i < 4; i++) {
+  for (size_t i = 0; i < n; i++) {
     int fi = record_field_index(r.kind, fields[i][0]);
     assert_true(fi >= 0);
     assert_int_equal(
@@ -58,6 +57,43 @@ put_status(struct store *st, const char *id, const char *at, const char *state)
   record_cleanup(&r);
   buf_cleanup(&err);
   buf_cleanup(&bytes);
+}
+
+static void
+put_status(struct store *st, const char *id, const char *at, const char *state)
+{
+  const char *fields[][2] = {
+      {"id", id}, {"at", at}, {"checkpoint", "a"}, {"state", state}};
+
+  put_fields(st, KIND_status, fields, 4);
+}
+
+/* 12 persons out at one instant. */
+static void
+put_crossing(struct store *st, const char *at)
+{
+  const char *fields[][2] = {{"id", "f1"},        {"start", at},
+                             {"checkpoint", "a"}, {"direction", "out"},
+                             {"persons", "12"},   {"source", "m"}};
+
+  put_fields(st, KIND_flow, fields, 6);
+}
+
+struct day_sum {
+  int64_t day;
+  double persons;
+};
+
+static int
+persons_day(void *ctx, const struct flow_row *row)
+{
+  struct day_sum *d = ctx;
+
+  if (row->m[M_PERSONS] != 0) {
+    d->day = row->day;
+    d->persons += row->m[M_PERSONS];
+  }
+  return OK;
 }
 
 /* A new store in dir whose corridor is in zone, with checkpoint a closed
@@ -77,6 +113,7 @@ open_store(const char *dir, const char *file, const char *zone)
   assert_int_equal(store_init(st, "corridor.ini", text), OK);
   put_status(st, "s1", "2023-01-09", "closed");
   put_status(st, "s2", "2023-01-10T00:00:00Z", "open");
+  put_crossing(st, "2023-01-10T02:00:00Z");
   buf_cleanup(&err);
   return st;
 }
@@ -143,6 +180,20 @@ test_two_zones_at_once(void **state)
      * all of Jan 10. */
     assert_float_equal(open_share(ny, 2023, 1, 9), 5.0 / 24, 1e-12);
     assert_float_equal(open_share(ny, 2023, 1, 10), 1, 1e-12);
+  }
+  /* The store's own daily rollups: 02:00 UTC on Jan 10 is 06:00 on Jan 10
+   * in Baku and 21:00 on Jan 9 in New York. */
+  {
+    struct day_sum b = {0, 0}, n = {0, 0};
+    int64_t jan1 = util_days_from_civil(2023, 1, 1);
+    assert_int_equal(
+        store_each_flow_day(fx->baku, jan1, jan1 + 30, persons_day, &b), OK);
+    assert_int_equal(
+        store_each_flow_day(fx->ny, jan1, jan1 + 30, persons_day, &n), OK);
+    assert_int_equal(b.day, util_days_from_civil(2023, 1, 10));
+    assert_int_equal(n.day, util_days_from_civil(2023, 1, 9));
+    assert_float_equal(b.persons, 12, 1e-12);
+    assert_float_equal(n.persons, 12, 1e-12);
   }
   analysis_free(baku);
   analysis_free(ny);
