@@ -2,13 +2,10 @@
  * passage: monitoring a corridor whose safe passage an agreement promises.
  * This file reads the global options and hands over to a command.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/i18n.h"
@@ -114,19 +111,6 @@ main(int argc, char **argv)
   return EXIT_USAGE;
 }
 
-struct store *
-cli_open_store(struct cli *cli, int create)
-{
-  struct store *st = NULL;
-  struct buf err;
-
-  buf_init(&err);
-  if (store_open(cli->db, create, &st, &err) != OK)
-    fprintf(stderr, "passage: %s\n", err.data ? err.data : cli->db);
-  buf_cleanup(&err);
-  return st;
-}
-
 int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -182,57 +166,62 @@ cli_parse_day(const char *cmd, const char *opt, const char *text, int64_t *day)
   return OK;
 }
 
-void
-cli_json_string(struct buf *b, const char *s)
+int
+cli_fail(const char *cmd, const struct app_error *e)
 {
-  if (s == NULL || util_jcs_string(b, s, strlen(s)) != OK)
-    buf_puts(b, "\"\""); /* stored text is UTF-8: not reached */
+  const char *msg = e->message;
+
+  if (msg == NULL) /* reported below already */
+    return cli_exit_code(e->code);
+  switch (e->kind) {
+  case APP_ERROR_REQUEST:
+    cli_usage_error(cmd, "%s", msg);
+    break;
+  case APP_ERROR_PROGRAM:
+    fprintf(stderr, "passage: %s\n", msg);
+    break;
+  case APP_ERROR_INPUT:
+    fprintf(stderr, "%s\n", msg);
+    break;
+  default:
+    fprintf(stderr, "passage %s: %s\n", cmd, msg);
+  }
+  return cli_exit_code(e->code);
 }
 
 int
 cli_output_open(struct cli_output *o, const char *path)
 {
-  int fd;
+  struct app_error err = {0};
+  int rc = app_file_open(&o->file, path, &err);
 
-  memset(o, 0, sizeof *o);
-  if (path == NULL || strcmp(path, "-") == 0) {
-    o->f = stdout;
-    return OK;
-  }
-  o->path = xstrdup(path);
-  o->tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-  fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || (o->f = fdopen(fd, "w")) == NULL) {
-    fprintf(stderr, "passage: cannot write %s: %s\n", path, strerror(errno));
-    if (fd >= 0)
-      close(fd);
-    free(o->path);
-    free(o->tmp);
-    return ERR_IO;
-  }
-  return OK;
+  o->f = o->file.f;
+  if (rc != OK)
+    cli_fail(NULL, &err);
+  app_error_cleanup(&err);
+  return rc;
 }
 
 int
 cli_output_close(struct cli_output *o, int ok)
 {
-  int rc = OK;
+  struct app_error err = {0};
+  int rc = app_file_close(&o->file, ok, &err);
 
-  if (o->f == stdout) {
-    if (fflush(stdout) != 0)
-      rc = ERR_IO;
-    return rc;
-  }
-  if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
-    rc = ERR_IO;
-  fclose(o->f);
-  if (ok && rc == OK && rename(o->tmp, o->path) != 0)
-    rc = ERR_IO;
-  if (!ok || rc != OK)
-    unlink(o->tmp);
   if (rc != OK)
-    fprintf(stderr, "passage: cannot write %s: %s\n", o->path, strerror(errno));
-  free(o->path);
-  free(o->tmp);
+    cli_fail(NULL, &err);
+  app_error_cleanup(&err);
+  o->f = NULL;
   return rc;
+}
+
+int
+cli_write_text(const char *path, const char *text)
+{
+  struct cli_output o;
+
+  if (cli_output_open(&o, path) != OK)
+    return ERR_IO;
+  fputs(text, o.f);
+  return cli_output_close(&o, 1);
 }
