@@ -45,67 +45,87 @@ usage(FILE *f)
              "4 verification failed\n");
 }
 
+/* Only messages are localised: numbers stay in the C locale so that files
+ * written here read back anywhere. */
+static void
+localise(void)
+{
+  const char *dir = getenv("PASSAGE_LOCALEDIR");
+
+  setlocale(LC_MESSAGES, "");
+  bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
+  /* Reports are UTF-8 whatever the terminal's character set. */
+  bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
+  textdomain(PASSAGE_TEXTDOMAIN);
+}
+
+/* Reads the options before the command into cli; *i is then the command's
+ * index. Returns -1 to go on, or the exit code. */
+static int
+global_options(struct cli *cli, int argc, char **argv, int *i)
+{
+  while (*i < argc && argv[*i][0] == '-') {
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      usage(stdout);
+      return EXIT_OK;
+    }
+    if (strcmp(arg, "--version") == 0) {
+      printf("passage 0.1.0\n");
+      return EXIT_OK;
+    }
+    if (strcmp(arg, "--db") == 0 && *i + 1 < argc) {
+      cli->db = argv[*i + 1];
+      *i += 2;
+    } else if (strncmp(arg, "--db=", 5) == 0) {
+      cli->db = arg + 5;
+      (*i)++;
+    } else {
+      fprintf(stderr, "passage: unknown option '%s'\n", arg);
+      usage(stderr);
+      return EXIT_USAGE;
+    }
+  }
+  if (*i >= argc) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  return -1;
+}
+
+static const struct command *
+find_command(const char *name)
+{
+  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+    if (strcmp(commands[c].name, name) == 0)
+      return &commands[c];
+  return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
   struct cli cli = {0};
-  int i = 1;
+  const struct command *cmd;
+  int i = 1, code;
 
-  /* Only messages are localised: numbers stay in the C locale so that files
-   * written here read back anywhere. */
-  setlocale(LC_MESSAGES, "");
-  {
-    const char *dir = getenv("PASSAGE_LOCALEDIR");
-    bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
-    /* Reports are UTF-8 whatever the terminal's character set. */
-    bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
-    textdomain(PASSAGE_TEXTDOMAIN);
-  }
+  localise();
   /* Commands say themselves what was wrong with an option. */
   opterr = 0;
   cli.db = getenv("PASSAGE_DB");
   if (cli.db == NULL || cli.db[0] == '\0')
     cli.db = "passage.db";
-  while (i < argc && argv[i][0] == '-') {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
-      return EXIT_OK;
-    }
-    if (strcmp(argv[i], "--version") == 0) {
-      printf("passage 0.1.0\n");
-      return EXIT_OK;
-    }
-    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-      cli.db = argv[i + 1];
-      i += 2;
-      continue;
-    }
-    if (strncmp(argv[i], "--db=", 5) == 0) {
-      cli.db = argv[i] + 5;
-      i++;
-      continue;
-    }
-    fprintf(stderr, "passage: unknown option '%s'\n", argv[i]);
-    usage(stderr);
-    return EXIT_USAGE;
-  }
-  if (i >= argc) {
-    usage(stderr);
-    return EXIT_USAGE;
-  }
+  if ((code = global_options(&cli, argc, argv, &i)) >= 0)
+    return code;
   if (strcmp(argv[i], "help") == 0) {
-    if (i + 1 < argc) {
-      char *args[] = {argv[i + 1], "--help", NULL};
-      for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (strcmp(commands[c].name, argv[i + 1]) == 0)
-          return commands[c].fn(&cli, 2, args);
-    }
+    char *args[] = {i + 1 < argc ? argv[i + 1] : NULL, "--help", NULL};
+    if (args[0] && (cmd = find_command(args[0])) != NULL)
+      return cmd->fn(&cli, 2, args);
     usage(stdout);
     return EXIT_OK;
   }
-  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-    if (strcmp(commands[c].name, argv[i]) == 0)
-      return commands[c].fn(&cli, argc - i, argv + i);
+  if ((cmd = find_command(argv[i])) != NULL)
+    return cmd->fn(&cli, argc - i, argv + i);
   fprintf(stderr, "passage: unknown command '%s'\n", argv[i]);
   usage(stderr);
   return EXIT_USAGE;
