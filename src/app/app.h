@@ -253,9 +253,12 @@ struct app_column {
 };
 
 /*
- * An answer: the JSON document (as docs and --help describe it), the member
- * of its root that holds the rows, and the columns that make its CSV form.
- * no_data: the store has no records at all, and the CSV form is empty.
+ * An answer's shape: the head of its JSON document (the root as docs and
+ * --help describe it, with the member that holds the rows last and empty),
+ * that member's name, and the columns that make its CSV form. no_data: the
+ * store has no records at all (the CSV form is then empty, not even a
+ * header). Rows are not kept here: an answer hands them over one at a time,
+ * so that a long one is written as it is made.
  */
 struct app_table {
   json_t *json;
@@ -265,32 +268,55 @@ struct app_table {
   int no_data;
 };
 void app_table_cleanup(struct app_table *t);
-/* The rows array of the answer, and the value of column col in one of its
- * rows (NULL when the row has none); borrowed. */
-json_t *app_table_rows(const struct app_table *t);
+/* The value of column col in a row of t (NULL when the row has none),
+ * borrowed from the row. */
 const json_t *app_table_value(const struct app_table *t, const json_t *row,
                               size_t col);
-/* Appends the JSON form: the root on one line, a row a line. */
-int app_table_json(const struct app_table *t, struct buf *out);
-/* Appends the CSV form: a header row of the column names, then a line per
- * row; unknown figures are empty cells. */
-int app_table_csv(const struct app_table *t, struct buf *out);
 
+/*
+ * Where an answer goes: begin with its shape, row for each row (borrowed:
+ * valid during the call), end when all are given. Each returns OK to go on;
+ * anything else stops the answer, which returns it. detail 0 leaves out of
+ * the rows what no column holds and no table shows (the per-source figures
+ * behind a disputed flow), which a long CSV answer need not build.
+ */
+struct app_rows {
+  int (*begin)(void *ctx, const struct app_table *t);
+  int (*row)(void *ctx, const struct app_table *t, const json_t *row);
+  int (*end)(void *ctx, const struct app_table *t);
+  void *ctx;
+  int detail;
+};
+
+/* The answers. Each checks q, then hands its rows to out. */
+typedef int app_answer_fn(struct app *app, const struct app_query *q,
+                          const struct app_rows *out, struct app_error *err);
 /* Reconciled flows grouped by q->by ({"rows": [...]}). */
-int app_flow(struct app *app, const struct app_query *q, struct app_table *out,
-             struct app_error *err);
+int app_flow(struct app *app, const struct app_query *q,
+             const struct app_rows *out, struct app_error *err);
 /* The functioning index of each day ({"days": [...]}). */
-int app_index(struct app *app, const struct app_query *q, struct app_table *out,
-              struct app_error *err);
+int app_index(struct app *app, const struct app_query *q,
+              const struct app_rows *out, struct app_error *err);
 /* Each checkpoint's open share of each day ({"days": [...]}). */
 int app_availability(struct app *app, const struct app_query *q,
-                     struct app_table *out, struct app_error *err);
-/* Each obligation, day by day ({"obligations": [...]}). */
+                     const struct app_rows *out, struct app_error *err);
+/* Each obligation over the period ({"obligations": [...]}). */
 int app_compliance(struct app *app, const struct app_query *q,
-                   struct app_table *out, struct app_error *err);
+                   const struct app_rows *out, struct app_error *err);
 /* The supply outlook at the start of q->date ({"date", "categories"}). */
 int app_supply(struct app *app, const struct app_query *q,
-               struct app_table *out, struct app_error *err);
+               const struct app_rows *out, struct app_error *err);
+
+/*
+ * An answer written to out as it is made, in one of its two forms: JSON
+ * (the root on one line, a row a line: {"rows": [\n  {...},\n  {...}\n]})
+ * or CSV (a header of the column names, a line per row, unknown figures as
+ * empty cells). A failure of out stops it with out's code.
+ */
+enum app_form { APP_FORM_JSON, APP_FORM_CSV };
+int app_write_answer(struct app *app, app_answer_fn *answer,
+                     const struct app_query *q, enum app_form form,
+                     const struct app_sink *out, struct app_error *err);
 
 /* Reports. The situation report of q->date for a period of period_days
  * (1 or 7; app_check_period reads "day" or "week"), in format (md, html,

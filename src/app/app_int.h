@@ -59,8 +59,20 @@ int app__period(struct analysis *a, const struct app_query *q, int64_t *from,
 /* Answers are built with these: a figure (null when unknown), a day. */
 json_t *app__figure(int known, double v);
 json_t *app__day(int64_t day);
+/* A new answer shape with a head of one empty object and its rows in the
+ * member rows (a string that outlives t). */
+void app__table(struct app_table *t, const char *rows);
 /* Adds a column to t (name and path copied). */
 void app__column(struct app_table *t, const char *name, const char *path,
                  enum app_column_type type);
+/* Hands the answer to out: its shape (the rows member is added to the head
+ * last), each row (taken: freed after the call), the end. A failure of out
+ * fills err with out's code and no message. */
+int app__begin(const struct app_rows *out, struct app_table *t,
+               struct app_error *err);
+int app__row(const struct app_rows *out, const struct app_table *t, json_t *row,
+             struct app_error *err);
+int app__end(const struct app_rows *out, const struct app_table *t,
+             struct app_error *err);
 
 #endif

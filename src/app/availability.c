@@ -26,8 +26,9 @@ add_cp(void *ctx, const struct record *rec, uint64_t seq)
 
 /* The rows of days from..to, each day every checkpoint of l. */
 static int
-availability_rows(struct analysis *a, const struct cp_list *l, int64_t from,
-                  int64_t to, json_t *rows)
+availability_rows(struct app *app, struct analysis *a, const struct cp_list *l,
+                  int64_t from, int64_t to, const struct app_rows *out,
+                  const struct app_table *t, struct app_error *err)
 {
   for (int64_t day = from; day <= to; day++)
     for (size_t i = 0; i < l->n; i++) {
@@ -36,27 +37,29 @@ availability_rows(struct analysis *a, const struct cp_list *l, int64_t from,
       int known, rc;
       rc = analysis_availability(a, l->ids[i], day, &share, &known);
       if (rc != OK)
-        return rc;
+        return app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s",
+                         store_errmsg(app->st));
       o = json_object();
       json_object_set_new(o, "day", app__day(day));
       json_object_set_new(o, "checkpoint", json_string(l->ids[i]));
       json_object_set_new(o, "availability", app__figure(known, share));
-      json_array_append_new(rows, o);
+      if ((rc = app__row(out, t, o, err)) != OK)
+        return rc;
     }
   return OK;
 }
 
 int
 app_availability(struct app *app, const struct app_query *q,
-                 struct app_table *out, struct app_error *err)
+                 const struct app_rows *out, struct app_error *err)
 {
   struct cp_list cps = {0};
   struct analysis *a = NULL;
+  struct app_table t;
   int64_t from, to;
-  json_t *rows;
   int rc;
 
-  memset(out, 0, sizeof *out);
+  app__table(&t, "days");
   if ((rc = app_check_range(q, err)) != OK ||
       (rc = app__view(app, q->as_of, &a, err)) != OK ||
       (rc = app__period(a, q, &from, &to, err)) != OK)
@@ -65,26 +68,22 @@ app_availability(struct app *app, const struct app_query *q,
     cps.ids = xcalloc(1, sizeof *cps.ids);
     cps.ids[0] = xstrdup(q->checkpoint);
     cps.n = cps.cap = 1;
-  } else {
-    rc = analysis_each_record(a, KIND_checkpoint, add_cp, &cps);
-  }
-  out->json = json_object();
-  out->rows = "days";
-  rows = json_array();
-  json_object_set_new(out->json, "days", rows);
-  app__column(out, "day", "day", APP_COL_DAY);
-  app__column(out, "checkpoint", "checkpoint", APP_COL_TEXT);
-  app__column(out, "availability", "availability", APP_COL_SHARE);
-  if (rc == OK)
-    rc = availability_rows(a, &cps, from, to, rows);
-  if (rc != OK) {
+  } else if ((rc = analysis_each_record(a, KIND_checkpoint, add_cp, &cps)) !=
+             OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(app->st));
-    app_table_cleanup(out);
+    goto out;
   }
+  app__column(&t, "day", "day", APP_COL_DAY);
+  app__column(&t, "checkpoint", "checkpoint", APP_COL_TEXT);
+  app__column(&t, "availability", "availability", APP_COL_SHARE);
+  if ((rc = app__begin(out, &t, err)) == OK &&
+      (rc = availability_rows(app, a, &cps, from, to, out, &t, err)) == OK)
+    rc = app__end(out, &t, err);
 out:
   for (size_t i = 0; i < cps.n; i++)
     free(cps.ids[i]);
   free(cps.ids);
+  app_table_cleanup(&t);
   analysis_free(a);
   return rc;
 }

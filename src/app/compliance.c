@@ -27,19 +27,19 @@ obligation_json(const struct analysis_compliance *r)
 
 int
 app_compliance(struct app *app, const struct app_query *q,
-               struct app_table *out, struct app_error *err)
+               const struct app_rows *out, struct app_error *err)
 {
   static const char *const counts[] = {"days_met", "days_breached",
                                        "days_unknown", "longest_breach",
                                        "current_run"};
   struct analysis_compliance *res = NULL;
   struct analysis *a = NULL;
+  struct app_table t;
   int64_t from, to;
   size_t n = 0;
-  json_t *rows;
   int rc;
 
-  memset(out, 0, sizeof *out);
+  app__table(&t, "obligations");
   if ((rc = app_check_range(q, err)) != OK ||
       (rc = app__view(app, q->as_of, &a, err)) != OK ||
       (rc = app__period(a, q, &from, &to, err)) != OK)
@@ -49,18 +49,18 @@ app_compliance(struct app *app, const struct app_query *q,
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(app->st));
     goto out;
   }
-  out->json = json_object();
-  out->rows = "obligations";
-  rows = json_array();
-  json_object_set_new(out->json, "obligations", rows);
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(rows, obligation_json(&res[i]));
-  app__column(out, "id", "id", APP_COL_TEXT);
-  app__column(out, "text", "text", APP_COL_TEXT);
+  app__column(&t, "id", "id", APP_COL_TEXT);
+  app__column(&t, "text", "text", APP_COL_TEXT);
   for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
-    app__column(out, counts[i], counts[i], APP_COL_COUNT);
+    app__column(&t, counts[i], counts[i], APP_COL_COUNT);
+  rc = app__begin(out, &t, err);
+  for (size_t i = 0; rc == OK && i < n; i++)
+    rc = app__row(out, &t, obligation_json(&res[i]), err);
+  if (rc == OK)
+    rc = app__end(out, &t, err);
 out:
   analysis_compliance_free(res, n);
+  app_table_cleanup(&t);
   analysis_free(a);
   return rc;
 }

@@ -71,11 +71,15 @@ app_check_list(const char *field, const char *text, struct app_error *err)
   return parse_field(field, text, items, &n, err);
 }
 
-/* How rows become JSON: the dimensions and measures asked for. */
+/* How rows become JSON: the dimensions and measures asked for, and where
+ * they go. */
 struct flow_out {
   int dims[DIM_COUNT], measures[M_COUNT];
   size_t ndims, nmeasures;
-  json_t *rows;
+  const struct app_rows *out;
+  const struct app_table *t;
+  struct app_error *err;
+  int failed; /* out refused a row */
 };
 
 static json_t *
@@ -102,6 +106,7 @@ add_row(void *ctx, const struct analysis_flow_row *row)
 {
   struct flow_out *o = ctx;
   json_t *r = json_object();
+  int rc;
 
   for (size_t i = 0; i < o->ndims; i++) {
     const char *v = row->dim[o->dims[i]];
@@ -118,25 +123,25 @@ add_row(void *ctx, const struct analysis_flow_row *row)
                         json_integer((json_int_t)row->unknown_days));
   if (row->disputed) {
     json_object_set_new(r, "disputed", json_true());
-    json_object_set_new(r, "sources", sources_json(row));
+    if (o->out->detail)
+      json_object_set_new(r, "sources", sources_json(row));
   }
-  json_array_append_new(o->rows, r);
-  return OK;
+  rc = app__row(o->out, o->t, r, o->err);
+  o->failed = rc != OK;
+  return rc;
 }
 
-/* The answer's document and columns, with no rows yet. */
+/* The answer's shape: rows under "rows", a column per dimension and
+ * measure. */
 static void
-flow_table(struct flow_out *o, struct app_table *out)
+flow_table(const struct flow_out *o, struct app_table *t)
 {
-  out->json = json_object();
-  out->rows = "rows";
-  o->rows = json_array();
-  json_object_set_new(out->json, "rows", o->rows);
+  app__table(t, "rows");
   for (size_t i = 0; i < o->ndims; i++)
-    app__column(out, store_dim_names[o->dims[i]], store_dim_names[o->dims[i]],
+    app__column(t, store_dim_names[o->dims[i]], store_dim_names[o->dims[i]],
                 APP_COL_TEXT);
   for (size_t i = 0; i < o->nmeasures; i++)
-    app__column(out, store_measure_names[o->measures[i]],
+    app__column(t, store_measure_names[o->measures[i]],
                 store_measure_names[o->measures[i]], APP_COL_NUMBER);
 }
 
@@ -180,36 +185,54 @@ flow_period(struct analysis *a, const struct app_query *q, int64_t *from,
     *to = *from;
 }
 
-int
-app_flow(struct app *app, const struct app_query *q, struct app_table *out,
-         struct app_error *err)
+/* The reconciled rows of q's period, to o->out. */
+static int
+flow_rows(struct app *app, struct analysis *a, const struct app_query *q,
+          struct flow_out *o, int64_t from, int64_t to)
 {
   struct analysis_flow_query fq;
-  struct analysis *a = NULL;
-  struct flow_out o;
   int rc;
 
-  memset(out, 0, sizeof *out);
   memset(&fq, 0, sizeof fq);
+  fq.from = from;
+  fq.to = to;
+  fq.dims = o->dims;
+  fq.ndims = o->ndims;
+  fq.source = q->source;
+  fq.outcome = q->outcome && strcmp(q->outcome, "all") == 0 ? "" : q->outcome;
+  fq.own_figures = 1; /* by source: each source's own account */
+  rc = analysis_flows(a, &fq, add_row, o);
+  if (rc != OK && !o->failed)
+    app__fail(o->err, rc, APP_ERROR_OPERATION, NULL, "%s",
+              store_errmsg(app->st));
+  return rc;
+}
+
+int
+app_flow(struct app *app, const struct app_query *q, const struct app_rows *out,
+         struct app_error *err)
+{
+  struct analysis *a = NULL;
+  struct app_table t;
+  struct flow_out o;
+  int64_t from, to;
+  int rc;
+
   if ((rc = flow_query(q, &o, err)) != OK)
     return rc;
   if ((rc = app__view(app, q->as_of, &a, err)) != OK)
     return rc;
-  flow_table(&o, out);
-  flow_period(a, q, &fq.from, &fq.to, &out->no_data);
-  if (out->no_data)
-    goto out;
-  fq.dims = o.dims;
-  fq.ndims = o.ndims;
-  fq.source = q->source;
-  fq.outcome = q->outcome && strcmp(q->outcome, "all") == 0 ? "" : q->outcome;
-  fq.own_figures = 1; /* by source: each source's own account */
-  rc = analysis_flows(a, &fq, add_row, &o);
-  if (rc != OK) {
-    app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(app->st));
-    app_table_cleanup(out);
-  }
-out:
+  o.out = out;
+  o.t = &t;
+  o.err = err;
+  flow_table(&o, &t);
+  flow_period(a, q, &from, &to, &t.no_data);
+  rc = app__begin(out, &t, err);
+  if (rc == OK && !t.no_data)
+    rc = flow_rows(app, a, q, &o, from, to);
+  if (rc == OK)
+    rc = app__end(out, &t, err);
+  app_table_cleanup(&t);
   analysis_free(a);
   return rc;
 }

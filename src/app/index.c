@@ -43,16 +43,16 @@ index_columns(struct app_table *t)
 }
 
 int
-app_index(struct app *app, const struct app_query *q, struct app_table *out,
-          struct app_error *err)
+app_index(struct app *app, const struct app_query *q,
+          const struct app_rows *out, struct app_error *err)
 {
   struct analysis_index_day *days = NULL;
   struct analysis *a = NULL;
+  struct app_table t;
   int64_t from, to;
-  json_t *rows;
   int rc;
 
-  memset(out, 0, sizeof *out);
+  app__table(&t, "days");
   if ((rc = app_check_range(q, err)) != OK ||
       (rc = app__view(app, q->as_of, &a, err)) != OK ||
       (rc = app__period(a, q, &from, &to, err)) != OK)
@@ -69,15 +69,15 @@ app_index(struct app *app, const struct app_query *q, struct app_table *out,
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(app->st));
     goto out;
   }
-  out->json = json_object();
-  out->rows = "days";
-  rows = json_array();
-  json_object_set_new(out->json, "days", rows);
-  for (int64_t i = 0; i <= to - from; i++)
-    json_array_append_new(rows, day_json(&days[i]));
-  index_columns(out);
+  index_columns(&t);
+  rc = app__begin(out, &t, err);
+  for (int64_t i = 0; rc == OK && i <= to - from; i++)
+    rc = app__row(out, &t, day_json(&days[i]), err);
+  if (rc == OK)
+    rc = app__end(out, &t, err);
 out:
   free(days);
+  app_table_cleanup(&t);
   analysis_free(a);
   return rc;
 }

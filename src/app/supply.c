@@ -80,19 +80,19 @@ supply_columns(struct app_table *t)
 }
 
 int
-app_supply(struct app *app, const struct app_query *q, struct app_table *out,
-           struct app_error *err)
+app_supply(struct app *app, const struct app_query *q,
+           const struct app_rows *out, struct app_error *err)
 {
   struct analysis_supply *res = NULL;
   struct analysis *a = NULL;
+  struct app_table t;
   size_t n = 0;
-  json_t *rows;
   int rc;
 
-  memset(out, 0, sizeof *out);
   if (!q->has_date)
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "date",
                      "--date D is required");
+  app__table(&t, "categories");
   if ((rc = app__view(app, q->as_of, &a, err)) != OK)
     goto out;
   rc = analysis_supply(a, q->date, &res, &n);
@@ -100,16 +100,16 @@ app_supply(struct app *app, const struct app_query *q, struct app_table *out,
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(app->st));
     goto out;
   }
-  out->json = json_object();
-  out->rows = "categories";
-  rows = json_array();
-  json_object_set_new(out->json, "date", app__day(q->date));
-  json_object_set_new(out->json, "categories", rows);
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(rows, category_json(&res[i]));
-  supply_columns(out);
+  json_object_set_new(t.json, "date", app__day(q->date));
+  supply_columns(&t);
+  rc = app__begin(out, &t, err);
+  for (size_t i = 0; rc == OK && i < n; i++)
+    rc = app__row(out, &t, category_json(&res[i]), err);
+  if (rc == OK)
+    rc = app__end(out, &t, err);
 out:
   free(res);
+  app_table_cleanup(&t);
   analysis_free(a);
   return rc;
 }

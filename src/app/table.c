@@ -1,6 +1,7 @@
 /*
- * Answers as tables: one JSON document, written as JSON or, through its
- * columns, as CSV, so that the CLI and the server never build either.
+ * Answers as tables: one JSON document, handed over row by row and written
+ * as JSON or, through its columns, as CSV, so that the CLI and the server
+ * never build either.
  */
 #include "app/app.h"
 
@@ -23,6 +24,14 @@ app__day(int64_t day)
 
   util_format_day(day, d, sizeof d);
   return json_string(d);
+}
+
+void
+app__table(struct app_table *t, const char *rows)
+{
+  memset(t, 0, sizeof *t);
+  t->json = json_object();
+  t->rows = rows;
 }
 
 void
@@ -50,16 +59,43 @@ app_table_cleanup(struct app_table *t)
   memset(t, 0, sizeof *t);
 }
 
-json_t *
-app_table_rows(const struct app_table *t)
+/* A failure of where the rows go: out's code, said by out (or nobody). */
+static int
+sink_failed(struct app_error *err, int rc)
 {
-  return json_object_get(t->json, t->rows);
+  return app__fail(err, rc, APP_ERROR_OPERATION, NULL, NULL);
 }
 
 int
-app_table_json(const struct app_table *t, struct buf *out)
+app__begin(const struct app_rows *out, struct app_table *t,
+           struct app_error *err)
 {
-  return util_json_write(t->json, UTIL_JSON_ROWS, NULL, out);
+  int rc;
+
+  /* The rows member comes last and stays empty: rows are written as they
+   * come. */
+  json_object_set_new(t->json, t->rows, json_array());
+  rc = out->begin ? out->begin(out->ctx, t) : OK;
+  return rc == OK ? OK : sink_failed(err, rc);
+}
+
+int
+app__row(const struct app_rows *out, const struct app_table *t, json_t *row,
+         struct app_error *err)
+{
+  int rc = out->row ? out->row(out->ctx, t, row) : OK;
+
+  json_decref(row);
+  return rc == OK ? OK : sink_failed(err, rc);
+}
+
+int
+app__end(const struct app_rows *out, const struct app_table *t,
+         struct app_error *err)
+{
+  int rc = out->end ? out->end(out->ctx, t) : OK;
+
+  return rc == OK ? OK : sink_failed(err, rc);
 }
 
 /* The value at path ("a.b") in row, or in root for "/a.b"; NULL when
@@ -90,57 +126,4 @@ const json_t *
 app_table_value(const struct app_table *t, const json_t *row, size_t col)
 {
   return col < t->ncols ? lookup(t->json, row, t->cols[col].path) : NULL;
-}
-
-static void
-csv_value(struct buf *b, const json_t *v)
-{
-  char num[40];
-
-  switch (v ? json_typeof(v) : JSON_NULL) {
-  case JSON_STRING:
-    util_csv_cell(b, json_string_value(v), json_string_length(v));
-    break;
-  case JSON_INTEGER:
-    buf_printf(b, "%lld", (long long)json_integer_value(v));
-    break;
-  case JSON_REAL:
-    util_format_figure(json_real_value(v), num, sizeof num);
-    buf_puts(b, num);
-    break;
-  case JSON_TRUE:
-    buf_puts(b, "true");
-    break;
-  case JSON_FALSE:
-    buf_puts(b, "false");
-    break;
-  default: /* null, unknown: an empty cell */
-    break;
-  }
-}
-
-int
-app_table_csv(const struct app_table *t, struct buf *out)
-{
-  const json_t *rows = app_table_rows(t), *row;
-  size_t i;
-
-  if (t->no_data)
-    return OK;
-  for (size_t c = 0; c < t->ncols; c++) {
-    if (c)
-      buf_putc(out, ',');
-    util_csv_text(out, t->cols[c].name);
-  }
-  buf_putc(out, '\n');
-  json_array_foreach(rows, i, row)
-  {
-    for (size_t c = 0; c < t->ncols; c++) {
-      if (c)
-        buf_putc(out, ',');
-      csv_value(out, app_table_value(t, row, c));
-    }
-    buf_putc(out, '\n');
-  }
-  return OK;
 }

@@ -121,19 +121,35 @@ void cli_table_cleanup(struct cli_table *t);
  * as percentages, "?" for unknown, "-" for no text. */
 void cli_cell(const json_t *v, enum app_column_type type, char *out,
               size_t size);
-/* Prints an answer as a text table: a header of its column names ('_'
- * shown as ' '), a line per row; its leading text and day columns are
- * left-aligned. With disputed, a last column marks disputed rows. */
-void cli_print_answer(const struct app_table *t, int disputed, FILE *f);
+/* Starts t for answer a: a column per column of a and extra more, headed by
+ * their names ('_' shown as ' ') and ""; a's leading text and day columns
+ * are left-aligned. */
+void cli_answer_head(struct cli_table *t, const struct app_table *a,
+                     size_t extra);
+/* Adds a row of a to t: its columns' cells, then the extra cells. */
+void cli_answer_row(struct cli_table *t, const struct app_table *a,
+                    const json_t *row, const char *const *extra);
+
+/* How an analysis command prints its answer as a text table: head starts
+ * the table, row adds a row, foot prints it (rows: how many there were). */
+struct cli_layout {
+  void (*head)(struct cli_table *t, const struct app_table *a);
+  void (*row)(struct cli_table *t, const struct app_table *a,
+              const json_t *row);
+  void (*foot)(struct cli_table *t, const struct app_table *a, size_t rows);
+};
+/* The layout of answers that are their columns (index, availability). */
+extern const struct cli_layout cli_plain_layout;
 
 /* The analysis commands: checks --format (table, csv or json) and q's
  * period, printing what is wrong; returns EXIT_OK or the exit code. */
 int cli_answer_check(const char *cmd, const char *format,
                      const struct app_query *q);
-/* Prints an answer as JSON or CSV, or through table for the table format;
- * returns the exit code. */
-int cli_answer_print(const struct app_table *t, const char *format,
-                     void (*table)(const struct app_table *t));
+/* Asks app for the answer to q and prints it in format (table through
+ * layout); prints what went wrong and returns the exit code. */
+int cli_answer(struct cli *cli, const char *cmd, app_answer_fn *answer,
+               const struct app_query *q, const char *format,
+               const struct cli_layout *layout);
 
 /*
  * Not yet converted: import, add and export (cmd_data.c) still reach the

@@ -10,19 +10,15 @@
 /* One of these commands: its answer, and how it prints as a table. */
 struct answer {
   const char *cmd, *help;
-  int (*run)(struct app *app, const struct app_query *q, struct app_table *out,
-             struct app_error *err);
-  void (*table)(const struct app_table *t);
+  app_answer_fn *run;
+  const struct cli_layout *layout;
 };
 
 static int
 answer(struct cli *cli, const struct answer *x, int argc, char **argv)
 {
   struct cli_args a = {.cmd = x->cmd, .help = x->help, .cli = cli};
-  struct app_error err = {0};
-  struct app_table t = {0};
   struct app_query q = {0};
-  struct app *app = NULL;
   const char *format;
   int rc, code;
 
@@ -41,25 +37,11 @@ answer(struct cli *cli, const struct answer *x, int argc, char **argv)
   q.has_date = a.n[OPT_analysis_date] > 0;
   q.as_of = a.num[OPT_analysis_as_of];
   q.checkpoint = a.v[OPT_analysis_checkpoint];
-  if ((code = cli_answer_check(x->cmd, format, &q)) != EXIT_OK)
-    goto out;
-  app = app_new(cli->db);
-  if (x->run(app, &q, &t, &err) != OK)
-    code = cli_fail(x->cmd, &err);
-  else
-    code = cli_answer_print(&t, format, x->table);
+  if ((code = cli_answer_check(x->cmd, format, &q)) == EXIT_OK)
+    code = cli_answer(cli, x->cmd, x->run, &q, format, x->layout);
 out:
-  app_table_cleanup(&t);
-  app_error_cleanup(&err);
-  app_free(app);
   cli_args_cleanup(&a);
   return code;
-}
-
-static void
-plain_table(const struct app_table *t)
-{
-  cli_print_answer(t, 0, stdout);
 }
 
 static const char index_help[] =
@@ -78,7 +60,8 @@ static const char index_help[] =
 int
 cmd_index(struct cli *cli, int argc, char **argv)
 {
-  static const struct answer x = {"index", index_help, app_index, plain_table};
+  static const struct answer x = {"index", index_help, app_index,
+                                  &cli_plain_layout};
 
   return answer(cli, &x, argc, argv);
 }
@@ -98,7 +81,7 @@ int
 cmd_availability(struct cli *cli, int argc, char **argv)
 {
   static const struct answer x = {"availability", availability_help,
-                                  app_availability, plain_table};
+                                  app_availability, &cli_plain_layout};
 
   return answer(cli, &x, argc, argv);
 }
@@ -118,43 +101,49 @@ static const char compliance_help[] =
     "\"current_run\"}]}\n";
 
 static void
-compliance_table(const struct app_table *t)
+compliance_head(struct cli_table *t, const struct app_table *a)
 {
   static const char *const head[6] = {"obligation", "met",     "breached",
                                       "unknown",    "longest", "current run"};
-  static const char *const counts[5] = {"days_met", "days_breached",
-                                        "days_unknown", "longest_breach",
-                                        "current_run"};
-  const json_t *rows = app_table_rows(t), *r;
-  struct cli_table tab;
-  size_t i;
 
-  cli_table_init(&tab, 6, 1);
-  cli_table_add(&tab, head);
-  json_array_foreach(rows, i, r)
-  {
-    char v[5][24];
-    const char *row[6] = {json_string_value(json_object_get(r, "id")),
-                          v[0],
-                          v[1],
-                          v[2],
-                          v[3],
-                          v[4]};
-    for (int k = 0; k < 5; k++)
-      cli_cell(json_object_get(r, counts[k]), APP_COL_COUNT, v[k], sizeof v[k]);
-    cli_table_add(&tab, row);
-  }
-  cli_table_print(&tab, stdout);
-  cli_table_cleanup(&tab);
-  if (json_array_size(rows) == 0)
+  (void)a;
+  cli_table_init(t, 6, 1);
+  cli_table_add(t, head);
+}
+
+static void
+compliance_row(struct cli_table *t, const struct app_table *a, const json_t *r)
+{
+  char v[5][24];
+  const char *row[6] = {json_string_value(json_object_get(r, "id")),
+                        v[0],
+                        v[1],
+                        v[2],
+                        v[3],
+                        v[4]};
+
+  /* The answer's columns: id, text, then the five counts. */
+  for (size_t k = 0; k < 5; k++)
+    cli_cell(app_table_value(a, r, 2 + k), APP_COL_COUNT, v[k], sizeof v[k]);
+  cli_table_add(t, row);
+}
+
+static void
+compliance_foot(struct cli_table *t, const struct app_table *a, size_t rows)
+{
+  (void)a;
+  cli_table_print(t, stdout);
+  if (rows == 0)
     puts("(the corridor file names no obligations)");
 }
 
 int
 cmd_compliance(struct cli *cli, int argc, char **argv)
 {
+  static const struct cli_layout layout = {compliance_head, compliance_row,
+                                           compliance_foot};
   static const struct answer x = {"compliance", compliance_help, app_compliance,
-                                  compliance_table};
+                                  &layout};
 
   return answer(cli, &x, argc, argv);
 }
@@ -195,14 +184,32 @@ range_cell(const json_t *r, const char *name, const char *unit, char *out,
   snprintf(out, size, "%s-%s%s%s", l, h, unit ? " " : "", unit ? unit : "");
 }
 
+/* The stock-out days of each scenario, in the answer's order (no, recent,
+ * baseline inflow): "low..high", or "-" for none. */
 static void
-supply_row(struct cli_table *tab, const json_t *r)
+stockout_cells(const json_t *r, char cells[][192], size_t n)
+{
+  const char *name;
+  json_t *so;
+  size_t sc = 0;
+
+  json_object_foreach(json_object_get(r, "stockout"), name, so)
+  {
+    const json_t *lo = json_object_get(so, "low");
+    if (sc == n)
+      break;
+    if (json_is_string(lo))
+      snprintf(cells[sc], sizeof cells[sc], "%s..%s", json_string_value(lo),
+               json_string_value(json_object_get(so, "high")));
+    sc++;
+  }
+}
+
+static void
+supply_row(struct cli_table *t, const struct app_table *a, const json_t *r)
 {
   const char *unit = json_string_value(json_object_get(r, "unit"));
   char cells[7][192] = {"", "", "", "-", "-", "-", ""};
-  const char *name;
-  json_t *so;
-  int sc = 0;
   const char *row[8] = {json_string_value(json_object_get(r, "category")),
                         cells[0],
                         cells[1],
@@ -212,47 +219,36 @@ supply_row(struct cli_table *tab, const json_t *r)
                         cells[5],
                         cells[6]};
 
+  (void)a;
   range_cell(r, "stock", unit, cells[0], sizeof cells[0]);
   cli_cell(json_object_get(r, "need_per_day"), APP_COL_NUMBER, cells[1],
            sizeof cells[1]);
   range_cell(r, "days_of_cover", NULL, cells[2], sizeof cells[2]);
-  /* The scenarios, in the answer's order: no, recent, baseline inflow. */
-  json_object_foreach(json_object_get(r, "stockout"), name, so)
-  {
-    const json_t *lo = json_object_get(so, "low");
-    if (sc == 3)
-      break;
-    if (json_is_string(lo))
-      snprintf(cells[3 + sc], sizeof cells[3 + sc], "%s..%s",
-               json_string_value(lo),
-               json_string_value(json_object_get(so, "high")));
-    else
-      snprintf(cells[3 + sc], sizeof cells[3 + sc], "-");
-    sc++;
-  }
+  stockout_cells(r, cells + 3, 3);
   snprintf(cells[6], sizeof cells[6], "%s",
            json_string_value(json_object_get(r, "alert")));
-  cli_table_add(tab, row);
+  cli_table_add(t, row);
 }
 
 static void
-supply_table(const struct app_table *t)
+supply_head(struct cli_table *t, const struct app_table *a)
 {
   static const char *const head[8] = {"category",     "stock",     "need/day",
                                       "cover (days)", "no inflow", "recent",
                                       "baseline",     "alert"};
-  const json_t *rows = app_table_rows(t), *r;
-  struct cli_table tab;
-  size_t i;
 
-  cli_table_init(&tab, 8, 1);
-  cli_table_add(&tab, head);
-  json_array_foreach(rows, i, r) supply_row(&tab, r);
+  (void)a;
+  cli_table_init(t, 8, 1);
+  cli_table_add(t, head);
+}
+
+static void
+supply_foot(struct cli_table *t, const struct app_table *a, size_t rows)
+{
   printf("supply outlook at the start of %s\n",
-         json_string_value(json_object_get(t->json, "date")));
-  cli_table_print(&tab, stdout);
-  cli_table_cleanup(&tab);
-  if (json_array_size(rows) == 0)
+         json_string_value(json_object_get(a->json, "date")));
+  cli_table_print(t, stdout);
+  if (rows == 0)
     puts("(no category has a need: set need_per_person_per_day in the "
          "corridor file or add need records)");
 }
@@ -260,8 +256,9 @@ supply_table(const struct app_table *t)
 int
 cmd_supply(struct cli *cli, int argc, char **argv)
 {
-  static const struct answer x = {"supply", supply_help, app_supply,
-                                  supply_table};
+  static const struct cli_layout layout = {supply_head, supply_row,
+                                           supply_foot};
+  static const struct answer x = {"supply", supply_help, app_supply, &layout};
 
   return answer(cli, &x, argc, argv);
 }

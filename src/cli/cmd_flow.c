@@ -32,26 +32,40 @@ static const char flow_help[] =
     "not tonnes. Records, vehicles and persons count under a flow's first\n"
     "cargo category; records are spread over days like the rest.\n";
 
+/* The table: the answer's columns and a last one marking disputed rows. */
 static void
-flow_table(const struct app_table *t)
+flow_head(struct cli_table *t, const struct app_table *a)
 {
-  if (t->no_data) {
+  cli_answer_head(t, a, 1);
+}
+
+static void
+flow_row(struct cli_table *t, const struct app_table *a, const json_t *row)
+{
+  const char *disputed[1] = {
+      json_is_true(json_object_get(row, "disputed")) ? "disputed" : ""};
+
+  cli_answer_row(t, a, row, disputed);
+}
+
+static void
+flow_foot(struct cli_table *t, const struct app_table *a, size_t rows)
+{
+  if (a->no_data) {
     puts("(no flows recorded)");
     return;
   }
-  cli_print_answer(t, 1, stdout);
-  if (json_array_size(app_table_rows(t)) == 0)
+  cli_table_print(t, stdout);
+  if (rows == 0)
     puts("(no flows recorded in this period)");
 }
 
 int
 cmd_flow(struct cli *cli, int argc, char **argv)
 {
+  static const struct cli_layout layout = {flow_head, flow_row, flow_foot};
   struct cli_args a = {.cmd = "flow", .help = flow_help, .cli = cli};
-  struct app_error err = {0};
-  struct app_table t = {0};
   struct app_query q = {0};
-  struct app *app = NULL;
   const char *format;
   int rc, code;
 
@@ -71,17 +85,9 @@ cmd_flow(struct cli *cli, int argc, char **argv)
   q.measure = a.v[OPT_flow_measure];
   q.source = a.v[OPT_flow_source];
   q.outcome = a.v[OPT_flow_outcome];
-  if ((code = cli_answer_check("flow", format, &q)) != EXIT_OK)
-    goto out;
-  app = app_new(cli->db);
-  if (app_flow(app, &q, &t, &err) != OK)
-    code = cli_fail("flow", &err);
-  else
-    code = cli_answer_print(&t, format, flow_table);
+  if ((code = cli_answer_check("flow", format, &q)) == EXIT_OK)
+    code = cli_answer(cli, "flow", app_flow, &q, format, &layout);
 out:
-  app_table_cleanup(&t);
-  app_error_cleanup(&err);
-  app_free(app);
   cli_args_cleanup(&a);
   return code;
 }

@@ -124,13 +124,16 @@ cli_cell(const json_t *v, enum app_column_type type, char *out, size_t size)
   }
 }
 
-/* Adds the header row: the column names, '_' shown as ' ', and extra
- * cells after them. */
-static void
-add_header(struct cli_table *t, const struct app_table *a, size_t extra)
+void
+cli_answer_head(struct cli_table *t, const struct app_table *a, size_t extra)
 {
   const char **head = xcalloc(a->ncols + extra, sizeof *head);
+  size_t nleft = 0;
 
+  while (nleft < a->ncols && (a->cols[nleft].type == APP_COL_TEXT ||
+                              a->cols[nleft].type == APP_COL_DAY))
+    nleft++;
+  cli_table_init(t, a->ncols + extra, nleft);
   for (size_t c = 0; c < a->ncols; c++) {
     char *h = xstrdup(a->cols[c].name);
     for (char *s = h; *s; s++)
@@ -146,48 +149,26 @@ add_header(struct cli_table *t, const struct app_table *a, size_t extra)
   free(head);
 }
 
-/* Fills a table from an answer: its leading text and day columns are the
- * labels; the disputed column, when asked for, marks disputed rows. */
-static void
-fill(struct cli_table *t, const struct app_table *a, int disputed)
+void
+cli_answer_row(struct cli_table *t, const struct app_table *a, const json_t *r,
+               const char *const *extra)
 {
-  size_t nleft = 0, ncols = a->ncols + (disputed != 0), i;
-  char(*cells)[64] = xcalloc(ncols, sizeof *cells);
-  const char **row = xcalloc(ncols, sizeof *row);
-  const json_t *r, *v;
+  char(*cells)[64] = xcalloc(t->ncols, sizeof *cells);
+  const char **row = xcalloc(t->ncols, sizeof *row);
 
-  while (nleft < a->ncols && (a->cols[nleft].type == APP_COL_TEXT ||
-                              a->cols[nleft].type == APP_COL_DAY))
-    nleft++;
-  cli_table_init(t, ncols, nleft);
-  add_header(t, a, ncols - a->ncols);
-  json_array_foreach(app_table_rows(a), i, r)
-  {
-    for (size_t c = 0; c < a->ncols; c++) {
-      v = app_table_value(a, r, c);
-      /* Text goes in whole; figures fit a small cell. */
-      if (json_is_string(v)) {
-        row[c] = json_string_value(v);
-        continue;
-      }
-      cli_cell(v, a->cols[c].type, cells[c], sizeof cells[c]);
-      row[c] = cells[c];
+  for (size_t c = 0; c < a->ncols; c++) {
+    const json_t *v = app_table_value(a, r, c);
+    /* Text goes in whole; figures fit a small cell. */
+    if (json_is_string(v)) {
+      row[c] = json_string_value(v);
+      continue;
     }
-    if (disputed)
-      row[a->ncols] =
-          json_is_true(json_object_get(r, "disputed")) ? "disputed" : "";
-    cli_table_add(t, row);
+    cli_cell(v, a->cols[c].type, cells[c], sizeof cells[c]);
+    row[c] = cells[c];
   }
+  for (size_t c = a->ncols; c < t->ncols; c++)
+    row[c] = extra[c - a->ncols];
+  cli_table_add(t, row);
   free(cells);
   free(row);
-}
-
-void
-cli_print_answer(const struct app_table *a, int disputed, FILE *f)
-{
-  struct cli_table t;
-
-  fill(&t, a, disputed);
-  cli_table_print(&t, f);
-  cli_table_cleanup(&t);
 }

@@ -311,7 +311,7 @@ test_bad_requests(void **state)
   struct app_inclusion_query iq = {0};
   struct app_query q = {0};
   struct app_error err = {0};
-  struct app_table t = {0};
+  struct app_rows none = {0};
   json_t *proof = NULL;
   uint64_t seq;
 
@@ -335,18 +335,36 @@ test_bad_requests(void **state)
   assert_string_equal(err.field, "kind");
 
   q.by = "day,colour";
-  assert_int_equal(app_flow(fx->app, &q, &t, &err), ERR_USAGE);
+  assert_int_equal(app_flow(fx->app, &q, &none, &err), ERR_USAGE);
   assert_string_equal(err.field, "by");
   assert_non_null(strstr(err.message, "unknown 'colour'"));
-  assert_int_equal(app_supply(fx->app, &q, &t, &err), ERR_USAGE);
+  assert_int_equal(app_supply(fx->app, &q, &none, &err), ERR_USAGE);
   assert_string_equal(err.field, "date");
   q.by = NULL;
   q.has_from = q.has_to = 1;
   q.from = 10;
   q.to = 9;
-  assert_int_equal(app_index(fx->app, &q, &t, &err), ERR_USAGE);
+  assert_int_equal(app_index(fx->app, &q, &none, &err), ERR_USAGE);
   assert_string_equal(err.field, "from");
   app_error_cleanup(&err);
+}
+
+/* Counts the rows an answer hands over, and keeps the last. */
+struct counted {
+  size_t rows;
+  json_t *last;
+};
+
+static int
+count_row(void *ctx, const struct app_table *t, const json_t *row)
+{
+  struct counted *c = ctx;
+
+  (void)t;
+  c->rows++;
+  json_decref(c->last);
+  c->last = json_deep_copy(row);
+  return c->rows < 2 ? OK : ERR_IO; /* stop at the second */
 }
 
 static void
@@ -355,14 +373,16 @@ test_answer_json_and_csv(void **state)
   struct fixture *fx = *state;
   struct app_query q = {0};
   struct app_error err = {0};
-  struct app_table t = {0};
+  struct counted c = {0};
+  struct app_rows rows = {NULL, count_row, NULL, &c, 1};
   struct buf b;
+  struct app_sink out = {to_buf, &b};
 
   buf_init(&b);
   q.by = "checkpoint";
   q.measure = "records,vehicles";
-  assert_int_equal(app_flow(fx->app, &q, &t, &err), OK);
-  assert_int_equal(app_table_json(&t, &b), OK);
+  assert_int_equal(
+      app_write_answer(fx->app, app_flow, &q, APP_FORM_JSON, &out, &err), OK);
   assert_string_equal(b.data,
                       "{\"rows\": [\n"
                       "  {\"checkpoint\": \"north-gate\", \"records\": 1, "
@@ -371,11 +391,25 @@ test_answer_json_and_csv(void **state)
                       "\"vehicles\": 4, \"unknown_days\": 1}\n"
                       "]}\n");
   buf_reset(&b);
-  assert_int_equal(app_table_csv(&t, &b), OK);
+  assert_int_equal(
+      app_write_answer(fx->app, app_flow, &q, APP_FORM_CSV, &out, &err), OK);
   assert_string_equal(b.data, "checkpoint,records,vehicles\n"
                               "north-gate,1,10\n"
                               "south-bridge,1,4\n");
-  app_table_cleanup(&t);
+  /* A consumer that refuses a row stops the answer with its code. */
+  assert_int_equal(app_flow(fx->app, &q, &rows, &err), ERR_IO);
+  assert_int_equal(c.rows, 2);
+  assert_string_equal(json_string_value(json_object_get(c.last, "checkpoint")),
+                      "south-bridge");
+  json_decref(c.last);
+  /* An answer with a member before its rows. */
+  buf_reset(&b);
+  q.has_date = 1;
+  q.date = util_days_from_civil(2023, 3, 2);
+  assert_int_equal(
+      app_write_answer(fx->app, app_supply, &q, APP_FORM_JSON, &out, &err), OK);
+  assert_string_equal(b.data,
+                      "{\"date\": \"2023-03-02\", \"categories\": []}\n");
   buf_cleanup(&b);
   app_error_cleanup(&err);
 }
