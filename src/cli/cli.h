@@ -5,7 +5,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "store/store.h"
+#include "app/app.h"
+#include "util/util.h"
 
 /* Exit codes, as documented in passage --help and docs/cli.md. */
 enum {
@@ -24,9 +25,55 @@ struct cli {
 #include "cli/commands.def"
 #undef CMD
 
-/* Opens the store named by cli->db; prints the reason and returns NULL when
- * it cannot. */
-struct store *cli_open_store(struct cli *cli, int create);
+/* Every option of every command, from options.def: OPT_<set>_<id>. */
+enum cli_opt_id {
+#define OPT(set, name, letter, arg, check, id) OPT_##set##_##id,
+#include "cli/options.def"
+#undef OPT
+  OPT_COUNT
+};
+
+/* What a command was given. */
+struct cli_args {
+  const char *cmd;  /* its name, for messages: "flow", "log", ... */
+  const char *help; /* what --help prints */
+  struct cli *cli;
+  const char *v[OPT_COUNT]; /* the last value given ("" for a flag) */
+  unsigned n[OPT_COUNT];    /* how often the option was given */
+  int64_t day[OPT_COUNT];   /* opt_day's day */
+  uint64_t num[OPT_COUNT];  /* opt_count's, opt_as_of's, opt_period's */
+  /* Every value given, in order, for options that may repeat. */
+  const char **values;
+  int *ids;
+  size_t nvalues;
+};
+
+/* cli_parse's answer when --help was given and printed. */
+#define CLI_HELP 1
+
+/*
+ * Parses the options of set (as options.def names it) in argv[first..]
+ * with getopt_long; optind is then the first argument left. Returns OK,
+ * CLI_HELP (help printed: exit 0), or ERR_USAGE with the message printed
+ * (exit 2). Release a with cli_args_cleanup.
+ */
+int cli_parse(struct cli_args *a, const char *set, int argc, char **argv,
+              int first);
+void cli_args_cleanup(struct cli_args *a);
+/* The exit code for what cli_parse returned. */
+int cli_parse_exit(int rc);
+/* The values of a repeated option, in order, into out (room for
+ * a->nvalues); returns how many. */
+size_t cli_args_list(const struct cli_args *a, int id, const char **out);
+/* 1 when arg asks for help (--help, -h). */
+int cli_is_help(const char *arg);
+/* Prints "unexpected argument" and returns EXIT_USAGE when arguments are
+ * left after the options; EXIT_OK otherwise. */
+int cli_no_more(const char *cmd, int argc, char **argv);
+
+/* Prints an app error as the CLI words it (see enum app_error_kind) and
+ * returns the exit code for its code. */
+int cli_fail(const char *cmd, const struct app_error *e);
 
 /* Prints "passage CMD: msg" and a hint to use --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -44,17 +91,20 @@ int cli_exit_code(int rc);
 int cli_parse_day(const char *cmd, const char *opt, const char *text,
                   int64_t *day);
 
-/* Appends s as a JSON string. */
-void cli_json_string(struct buf *b, const char *s);
+/* Parses --as-of N; prints a usage error and returns ERR_USAGE when bad. */
+int cli_parse_as_of(const char *cmd, const char *text, uint64_t *out);
 
 /* Opens --output FILE (or stdout) for an atomic write; cli_output_close
- * renames it into place only when ok. */
+ * renames it into place only when ok. Failures are printed. */
 struct cli_output {
+  struct app_file file;
   FILE *f;
-  char *path, *tmp;
 };
 int cli_output_open(struct cli_output *o, const char *path);
 int cli_output_close(struct cli_output *o, int ok);
+
+/* Writes text to path (NULL or "-": stdout) atomically; prints failures. */
+int cli_write_text(const char *path, const char *text);
 
 /* An aligned text table; the first nleft columns are left-aligned (labels),
  * the rest right-aligned (numbers). Cells are copied. */
@@ -67,7 +117,47 @@ void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *f);
 void cli_table_cleanup(struct cli_table *t);
 
-/* Parses --as-of N; prints a usage error and returns ERR_USAGE when bad. */
-int cli_parse_as_of(const char *cmd, const char *text, uint64_t *out);
+/* Writes a cell of an answer for people: figures with separators, shares
+ * as percentages, "?" for unknown, "-" for no text. */
+void cli_cell(const json_t *v, enum app_column_type type, char *out,
+              size_t size);
+/* Starts t for answer a: a column per column of a and extra more, headed by
+ * their names ('_' shown as ' ') and ""; a's leading text and day columns
+ * are left-aligned. */
+void cli_answer_head(struct cli_table *t, const struct app_table *a,
+                     size_t extra);
+/* Adds a row of a to t: its columns' cells, then the extra cells. */
+void cli_answer_row(struct cli_table *t, const struct app_table *a,
+                    const json_t *row, const char *const *extra);
+
+/* How an analysis command prints its answer as a text table: head starts
+ * the table, row adds a row, foot prints it (rows: how many there were). */
+struct cli_layout {
+  void (*head)(struct cli_table *t, const struct app_table *a);
+  void (*row)(struct cli_table *t, const struct app_table *a,
+              const json_t *row);
+  void (*foot)(struct cli_table *t, const struct app_table *a, size_t rows);
+};
+/* The layout of answers that are their columns (index, availability). */
+extern const struct cli_layout cli_plain_layout;
+
+/* The analysis commands: checks --format (table, csv or json) and q's
+ * period, printing what is wrong; returns EXIT_OK or the exit code. */
+int cli_answer_check(const char *cmd, const char *format,
+                     const struct app_query *q);
+/* Asks app for the answer to q and prints it in format (table through
+ * layout); prints what went wrong and returns the exit code. */
+int cli_answer(struct cli *cli, const char *cmd, app_answer_fn *answer,
+               const struct app_query *q, const char *format,
+               const struct cli_layout *layout);
+
+/*
+ * Not yet converted: import, add and export (cmd_data.c) still reach the
+ * store and ingest themselves, until the ingest work is merged. This opens
+ * the store named by cli->db, printing the reason and returning NULL when
+ * it cannot.
+ */
+struct store;
+struct store *cli_open_store(struct cli *cli, int create);
 
 #endif

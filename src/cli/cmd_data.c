@@ -1,10 +1,9 @@
-/* passage init, import, add, export: records in and out. */
+/* passage import, add, export: records in and out. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "corridor/corridor.h"
 #include "ingest/ingest.h"
 
 static void
@@ -50,130 +49,6 @@ list_fields(FILE *f, enum record_kind kind)
     }
     fputc('\n', f);
   }
-}
-
-static const char init_help[] =
-    "usage: passage [--db PATH] init [--corridor FILE]\n"
-    "\n"
-    "Creates a new store from a corridor file (an INI file naming the\n"
-    "corridor, its time zone, checkpoints, baseline window, cargo categories\n"
-    "with their needs, obligations and alert thresholds; see\n"
-    "docs/corridor-file.md). Its checkpoints become the first records of\n"
-    "the log. Without --corridor the store gets a default corridor.\n";
-
-int
-cmd_init(struct cli *cli, int argc, char **argv)
-{
-  static const struct option opts[] = {{"corridor", required_argument, 0, 'c'},
-                                       {"db", required_argument, 0, 'd'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  const char *path = NULL;
-  struct corridor *c = NULL;
-  struct store *st = NULL;
-  struct buf err, text;
-  int ch, rc = OK, code = EXIT_OK;
-
-  buf_init(&err);
-  buf_init(&text);
-  optind = 1;
-  while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-    switch (ch) {
-    case 'c':
-      path = optarg;
-      break;
-    case 'd':
-      cli->db = optarg;
-      break;
-    case 'h':
-      fputs(init_help, stdout);
-      return EXIT_OK;
-    default:
-      return cli_usage_error("init", "%s", cli_bad_option(argv));
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
-  if (path) {
-    FILE *f = fopen(path, "rb");
-    char chunk[4096];
-    size_t n;
-    if (f == NULL) {
-      fprintf(stderr, "passage init: cannot read %s\n", path);
-      return EXIT_ERROR;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-      buf_append(&text, chunk, n);
-    fclose(f);
-    /* Check the file before creating anything. */
-    rc = corridor_parse(path, text.data ? text.data : "", text.len, &c, &err);
-    if (rc != OK) {
-      fputs(err.data ? err.data : "invalid corridor file\n", stderr);
-      if (err.len && err.data[err.len - 1] != '\n')
-        fputc('\n', stderr);
-      code = EXIT_INVALID;
-      goto out;
-    }
-  }
-  if (access(cli->db, F_OK) == 0) {
-    fprintf(stderr,
-            "passage init: %s exists already; a store is initialised "
-            "once (choose another --db)\n",
-            cli->db);
-    code = EXIT_ERROR;
-    goto out;
-  }
-  if ((st = cli_open_store(cli, 1)) == NULL) {
-    code = EXIT_ERROR;
-    goto out;
-  }
-  rc = store_init(st, path, path ? (text.data ? text.data : "") : NULL);
-  if (rc != OK) {
-    fprintf(stderr, "passage init: %s\n", store_errmsg(st));
-    code = cli_exit_code(rc);
-    goto out;
-  }
-  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++) {
-    const struct corridor_checkpoint *cp = &c->checkpoints[i];
-    char lat[32], lon[32], km[32];
-    char *names[6], *values[6];
-    size_t n = 0;
-    struct ingest_opts o;
-    struct ingest_stats stats;
-    names[n] = "id", values[n++] = cp->id;
-    names[n] = "name", values[n++] = cp->name;
-    if (cp->has_lat) {
-      util_format_number(cp->lat, lat, sizeof lat);
-      names[n] = "lat", values[n++] = lat;
-    }
-    if (cp->has_lon) {
-      util_format_number(cp->lon, lon, sizeof lon);
-      names[n] = "lon", values[n++] = lon;
-    }
-    if (cp->has_km) {
-      util_format_number(cp->km, km, sizeof km);
-      names[n] = "km", values[n++] = km;
-    }
-    if (cp->note)
-      names[n] = "note", values[n++] = cp->note;
-    ingest_opts_init(&o);
-    o.kind = KIND_checkpoint;
-    rc = ingest_fields(st, &o, names, values, n, &stats);
-    ingest_opts_cleanup(&o);
-  }
-  if (rc != OK) {
-    code = cli_exit_code(rc);
-    goto out;
-  }
-  printf("initialised %s for %s (%zu checkpoint%s, time zone %s)\n", cli->db,
-         store_corridor(st)->name, c ? c->ncheckpoints : (size_t)0,
-         c && c->ncheckpoints == 1 ? "" : "s", store_corridor(st)->timezone);
-out:
-  store_close(st);
-  corridor_free(c);
-  buf_cleanup(&err);
-  buf_cleanup(&text);
-  return code;
 }
 
 static const char import_help[] =

@@ -1,10 +1,7 @@
 /* passage report: situation reports (sitreps) computed from the analysis. */
-#include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analysis.h"
 #include "cli/cli.h"
-#include "report/report.h"
 
 static const char report_help[] =
     "usage: passage [--db PATH] report sitrep --date D [--period day|week]\n"
@@ -32,28 +29,31 @@ static const char report_help[] =
     "Headings follow the language of the environment (LANGUAGE, LC_ALL,\n"
     "LC_MESSAGES, LANG) where a translation exists; numbers do not change.\n";
 
+/* Writes the report to --output (or standard output). */
+static int
+write_report(const struct buf *out, const char *output)
+{
+  struct cli_output o;
+
+  if (cli_output_open(&o, output) != OK)
+    return EXIT_ERROR;
+  if (out->len)
+    fwrite(out->data, 1, out->len, o.f);
+  return cli_output_close(&o, 1) == OK ? EXIT_OK : EXIT_ERROR;
+}
+
 int
 cmd_report(struct cli *cli, int argc, char **argv)
 {
-  static const struct option opts[] = {{"date", required_argument, 0, 'D'},
-                                       {"period", required_argument, 0, 'p'},
-                                       {"format", required_argument, 0, 'o'},
-                                       {"as-of", required_argument, 0, 'a'},
-                                       {"output", required_argument, 0, 'w'},
-                                       {"db", required_argument, 0, 'd'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+  struct cli_args a = {.cmd = "report", .help = report_help, .cli = cli};
   const char *sub = argc > 1 ? argv[1] : NULL;
-  const char *format = "md", *output = NULL;
-  struct report_sitrep_query q = {0, 1};
-  struct analysis *a = NULL;
-  struct store *st = NULL;
-  struct cli_output o;
-  struct buf out, err;
-  uint64_t as_of = 0;
-  int has_date = 0, fmt, ch, rc, code = EXIT_OK;
+  struct app_sitrep_query q = {0};
+  struct app_error err = {0};
+  struct app *app = NULL;
+  struct buf out;
+  int rc, code;
 
-  if (sub && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)) {
+  if (cli_is_help(sub)) {
     fputs(report_help, stdout);
     return EXIT_OK;
   }
@@ -62,77 +62,27 @@ cmd_report(struct cli *cli, int argc, char **argv)
   if (strcmp(sub, "sitrep") != 0)
     return cli_usage_error("report", "unknown report '%s' (expected sitrep)",
                            sub);
-  optind = 2;
-  while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (ch) {
-    case 'D':
-      if (cli_parse_day("report", "--date", optarg, &q.date) != OK)
-        return EXIT_USAGE;
-      has_date = 1;
-      break;
-    case 'p':
-      if (strcmp(optarg, "day") == 0)
-        q.period_days = 1;
-      else if (strcmp(optarg, "week") == 0)
-        q.period_days = 7;
-      else
-        return cli_usage_error(
-            "report", "--period: expected day or week, got '%s'", optarg);
-      break;
-    case 'o':
-      format = optarg;
-      break;
-    case 'a':
-      if (cli_parse_as_of("report", optarg, &as_of) != OK)
-        return EXIT_USAGE;
-      break;
-    case 'w':
-      output = optarg;
-      break;
-    case 'd':
-      cli->db = optarg;
-      break;
-    case 'h':
-      fputs(report_help, stdout);
-      return EXIT_OK;
-    default:
-      return cli_usage_error("report", "%s", cli_bad_option(argv));
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
-  if (!has_date)
-    return cli_usage_error("report", "sitrep needs --date D");
-  if ((fmt = report_format_by_name(format)) < 0)
-    return cli_usage_error("report",
-                           "--format: expected md, html, json or txt, got "
-                           "'%s'",
-                           format);
-  if ((st = cli_open_store(cli, 0)) == NULL)
-    return EXIT_ERROR;
   buf_init(&out);
-  buf_init(&err);
-  rc = analysis_open(st, as_of, &a, &err);
-  if (rc == OK)
-    rc = report_sitrep(a, &q, (enum report_format)fmt, &out, &err);
-  if (rc != OK) {
-    fprintf(stderr, "passage report: %s\n",
-            err.data ? err.data : util_strerror(rc));
-    code = cli_exit_code(rc);
+  if ((rc = cli_parse(&a, "report", argc, argv, 2)) != OK) {
+    code = cli_parse_exit(rc);
     goto out;
   }
-  if (cli_output_open(&o, output) != OK) {
-    code = EXIT_ERROR;
+  if ((code = cli_no_more("report", argc, argv)) != EXIT_OK)
     goto out;
-  }
-  if (out.len)
-    fwrite(out.data, 1, out.len, o.f);
-  if (cli_output_close(&o, 1) != OK)
-    code = EXIT_ERROR;
+  q.date = a.day[OPT_report_date];
+  q.has_date = a.n[OPT_report_date] > 0;
+  q.period_days = a.n[OPT_report_period] ? (int)a.num[OPT_report_period] : 1;
+  q.format = a.v[OPT_report_format];
+  q.as_of = a.num[OPT_report_as_of];
+  app = app_new(cli->db);
+  if (app_report_sitrep(app, &q, &out, &err) != OK)
+    code = cli_fail("report", &err);
+  else
+    code = write_report(&out, a.v[OPT_report_output]);
 out:
   buf_cleanup(&out);
-  buf_cleanup(&err);
-  analysis_free(a);
-  store_close(st);
+  app_error_cleanup(&err);
+  app_free(app);
+  cli_args_cleanup(&a);
   return code;
 }

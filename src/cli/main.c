@@ -2,13 +2,10 @@
  * passage: monitoring a corridor whose safe passage an agreement promises.
  * This file reads the global options and hands over to a command.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/i18n.h"
@@ -48,83 +45,90 @@ usage(FILE *f)
              "4 verification failed\n");
 }
 
+/* Only messages are localised: numbers stay in the C locale so that files
+ * written here read back anywhere. */
+static void
+localise(void)
+{
+  const char *dir = getenv("PASSAGE_LOCALEDIR");
+
+  setlocale(LC_MESSAGES, "");
+  bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
+  /* Reports are UTF-8 whatever the terminal's character set. */
+  bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
+  textdomain(PASSAGE_TEXTDOMAIN);
+}
+
+/* Reads the options before the command into cli; *i is then the command's
+ * index. Returns -1 to go on, or the exit code. */
+static int
+global_options(struct cli *cli, int argc, char **argv, int *i)
+{
+  while (*i < argc && argv[*i][0] == '-') {
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      usage(stdout);
+      return EXIT_OK;
+    }
+    if (strcmp(arg, "--version") == 0) {
+      printf("passage 0.1.0\n");
+      return EXIT_OK;
+    }
+    if (strcmp(arg, "--db") == 0 && *i + 1 < argc) {
+      cli->db = argv[*i + 1];
+      *i += 2;
+    } else if (strncmp(arg, "--db=", 5) == 0) {
+      cli->db = arg + 5;
+      (*i)++;
+    } else {
+      fprintf(stderr, "passage: unknown option '%s'\n", arg);
+      usage(stderr);
+      return EXIT_USAGE;
+    }
+  }
+  if (*i >= argc) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  return -1;
+}
+
+static const struct command *
+find_command(const char *name)
+{
+  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+    if (strcmp(commands[c].name, name) == 0)
+      return &commands[c];
+  return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
   struct cli cli = {0};
-  int i = 1;
+  const struct command *cmd;
+  int i = 1, code;
 
-  /* Only messages are localised: numbers stay in the C locale so that files
-   * written here read back anywhere. */
-  setlocale(LC_MESSAGES, "");
-  {
-    const char *dir = getenv("PASSAGE_LOCALEDIR");
-    bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
-    /* Reports are UTF-8 whatever the terminal's character set. */
-    bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
-    textdomain(PASSAGE_TEXTDOMAIN);
-  }
+  localise();
   /* Commands say themselves what was wrong with an option. */
   opterr = 0;
   cli.db = getenv("PASSAGE_DB");
   if (cli.db == NULL || cli.db[0] == '\0')
     cli.db = "passage.db";
-  while (i < argc && argv[i][0] == '-') {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
-      return EXIT_OK;
-    }
-    if (strcmp(argv[i], "--version") == 0) {
-      printf("passage 0.1.0\n");
-      return EXIT_OK;
-    }
-    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-      cli.db = argv[i + 1];
-      i += 2;
-      continue;
-    }
-    if (strncmp(argv[i], "--db=", 5) == 0) {
-      cli.db = argv[i] + 5;
-      i++;
-      continue;
-    }
-    fprintf(stderr, "passage: unknown option '%s'\n", argv[i]);
-    usage(stderr);
-    return EXIT_USAGE;
-  }
-  if (i >= argc) {
-    usage(stderr);
-    return EXIT_USAGE;
-  }
+  if ((code = global_options(&cli, argc, argv, &i)) >= 0)
+    return code;
   if (strcmp(argv[i], "help") == 0) {
-    if (i + 1 < argc) {
-      char *args[] = {argv[i + 1], "--help", NULL};
-      for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (strcmp(commands[c].name, argv[i + 1]) == 0)
-          return commands[c].fn(&cli, 2, args);
-    }
+    char *args[] = {i + 1 < argc ? argv[i + 1] : NULL, "--help", NULL};
+    if (args[0] && (cmd = find_command(args[0])) != NULL)
+      return cmd->fn(&cli, 2, args);
     usage(stdout);
     return EXIT_OK;
   }
-  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-    if (strcmp(commands[c].name, argv[i]) == 0)
-      return commands[c].fn(&cli, argc - i, argv + i);
+  if ((cmd = find_command(argv[i])) != NULL)
+    return cmd->fn(&cli, argc - i, argv + i);
   fprintf(stderr, "passage: unknown command '%s'\n", argv[i]);
   usage(stderr);
   return EXIT_USAGE;
-}
-
-struct store *
-cli_open_store(struct cli *cli, int create)
-{
-  struct store *st = NULL;
-  struct buf err;
-
-  buf_init(&err);
-  if (store_open(cli->db, create, &st, &err) != OK)
-    fprintf(stderr, "passage: %s\n", err.data ? err.data : cli->db);
-  buf_cleanup(&err);
-  return st;
 }
 
 int
@@ -182,57 +186,62 @@ cli_parse_day(const char *cmd, const char *opt, const char *text, int64_t *day)
   return OK;
 }
 
-void
-cli_json_string(struct buf *b, const char *s)
+int
+cli_fail(const char *cmd, const struct app_error *e)
 {
-  if (s == NULL || util_jcs_string(b, s, strlen(s)) != OK)
-    buf_puts(b, "\"\""); /* stored text is UTF-8: not reached */
+  const char *msg = e->message;
+
+  if (msg == NULL) /* reported below already */
+    return cli_exit_code(e->code);
+  switch (e->kind) {
+  case APP_ERROR_REQUEST:
+    cli_usage_error(cmd, "%s", msg);
+    break;
+  case APP_ERROR_PROGRAM:
+    fprintf(stderr, "passage: %s\n", msg);
+    break;
+  case APP_ERROR_INPUT:
+    fprintf(stderr, "%s\n", msg);
+    break;
+  default:
+    fprintf(stderr, "passage %s: %s\n", cmd, msg);
+  }
+  return cli_exit_code(e->code);
 }
 
 int
 cli_output_open(struct cli_output *o, const char *path)
 {
-  int fd;
+  struct app_error err = {0};
+  int rc = app_file_open(&o->file, path, &err);
 
-  memset(o, 0, sizeof *o);
-  if (path == NULL || strcmp(path, "-") == 0) {
-    o->f = stdout;
-    return OK;
-  }
-  o->path = xstrdup(path);
-  o->tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-  fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || (o->f = fdopen(fd, "w")) == NULL) {
-    fprintf(stderr, "passage: cannot write %s: %s\n", path, strerror(errno));
-    if (fd >= 0)
-      close(fd);
-    free(o->path);
-    free(o->tmp);
-    return ERR_IO;
-  }
-  return OK;
+  o->f = o->file.f;
+  if (rc != OK)
+    cli_fail(NULL, &err);
+  app_error_cleanup(&err);
+  return rc;
 }
 
 int
 cli_output_close(struct cli_output *o, int ok)
 {
-  int rc = OK;
+  struct app_error err = {0};
+  int rc = app_file_close(&o->file, ok, &err);
 
-  if (o->f == stdout) {
-    if (fflush(stdout) != 0)
-      rc = ERR_IO;
-    return rc;
-  }
-  if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
-    rc = ERR_IO;
-  fclose(o->f);
-  if (ok && rc == OK && rename(o->tmp, o->path) != 0)
-    rc = ERR_IO;
-  if (!ok || rc != OK)
-    unlink(o->tmp);
   if (rc != OK)
-    fprintf(stderr, "passage: cannot write %s: %s\n", o->path, strerror(errno));
-  free(o->path);
-  free(o->tmp);
+    cli_fail(NULL, &err);
+  app_error_cleanup(&err);
+  o->f = NULL;
   return rc;
+}
+
+int
+cli_write_text(const char *path, const char *text)
+{
+  struct cli_output o;
+
+  if (cli_output_open(&o, path) != OK)
+    return ERR_IO;
+  fputs(text, o.f);
+  return cli_output_close(&o, 1);
 }

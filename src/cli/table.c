@@ -99,3 +99,76 @@ cli_parse_as_of(const char *cmd, const char *text, uint64_t *out)
                   text);
   return ERR_USAGE;
 }
+
+void
+cli_cell(const json_t *v, enum app_column_type type, char *out, size_t size)
+{
+  if (v == NULL || json_is_null(v)) {
+    snprintf(out, size, "%s", type == APP_COL_TEXT ? "-" : "?");
+    return;
+  }
+  switch (type) {
+  case APP_COL_TEXT:
+  case APP_COL_DAY:
+    snprintf(out, size, "%s", json_string_value(v));
+    break;
+  case APP_COL_COUNT:
+    snprintf(out, size, "%lld", (long long)json_integer_value(v));
+    break;
+  case APP_COL_SHARE:
+    snprintf(out, size, "%.1f%%", json_number_value(v) * 100);
+    break;
+  case APP_COL_NUMBER:
+    util_format_human(json_number_value(v), out, size);
+    break;
+  }
+}
+
+void
+cli_answer_head(struct cli_table *t, const struct app_table *a, size_t extra)
+{
+  const char **head = xcalloc(a->ncols + extra, sizeof *head);
+  size_t nleft = 0;
+
+  while (nleft < a->ncols && (a->cols[nleft].type == APP_COL_TEXT ||
+                              a->cols[nleft].type == APP_COL_DAY))
+    nleft++;
+  cli_table_init(t, a->ncols + extra, nleft);
+  for (size_t c = 0; c < a->ncols; c++) {
+    char *h = xstrdup(a->cols[c].name);
+    for (char *s = h; *s; s++)
+      if (*s == '_')
+        *s = ' ';
+    head[c] = h;
+  }
+  for (size_t c = a->ncols; c < a->ncols + extra; c++)
+    head[c] = "";
+  cli_table_add(t, head);
+  for (size_t c = 0; c < a->ncols; c++)
+    free((char *)head[c]);
+  free(head);
+}
+
+void
+cli_answer_row(struct cli_table *t, const struct app_table *a, const json_t *r,
+               const char *const *extra)
+{
+  char(*cells)[64] = xcalloc(t->ncols, sizeof *cells);
+  const char **row = xcalloc(t->ncols, sizeof *row);
+
+  for (size_t c = 0; c < a->ncols; c++) {
+    const json_t *v = app_table_value(a, r, c);
+    /* Text goes in whole; figures fit a small cell. */
+    if (json_is_string(v)) {
+      row[c] = json_string_value(v);
+      continue;
+    }
+    cli_cell(v, a->cols[c].type, cells[c], sizeof cells[c]);
+    row[c] = cells[c];
+  }
+  for (size_t c = a->ncols; c < t->ncols; c++)
+    row[c] = extra[c - a->ncols];
+  cli_table_add(t, row);
+  free(cells);
+  free(row);
+}

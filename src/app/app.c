@@ -1,0 +1,110 @@
+/* The handle, its store, and errors. */
+#include "app/app.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_int.h"
+
+void
+app_error_init(struct app_error *e)
+{
+  memset(e, 0, sizeof *e);
+}
+
+void
+app_error_cleanup(struct app_error *e)
+{
+  if (e == NULL)
+    return;
+  free(e->message);
+  free(e->field);
+  memset(e, 0, sizeof *e);
+}
+
+int
+app__fail(struct app_error *err, int code, enum app_error_kind kind,
+          const char *field, const char *fmt, ...)
+{
+  va_list ap;
+  struct buf b;
+
+  app_error_cleanup(err);
+  err->code = code;
+  err->kind = kind;
+  err->field = field ? xstrdup(field) : NULL;
+  if (fmt) {
+    buf_init(&b);
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    err->message = buf_take(&b);
+  }
+  return code;
+}
+
+struct app *
+app_new(const char *db)
+{
+  struct app *app = xcalloc(1, sizeof *app);
+
+  app->db = xstrdup(db);
+  return app;
+}
+
+void
+app_free(struct app *app)
+{
+  if (app == NULL)
+    return;
+  store_close(app->st);
+  free(app->db);
+  free(app);
+}
+
+const char *
+app_db(const struct app *app)
+{
+  return app->db;
+}
+
+int
+app__store(struct app *app, int create, struct store **st,
+           struct app_error *err)
+{
+  struct buf msg;
+  int rc = OK;
+
+  *st = NULL;
+  if (app->st == NULL) {
+    buf_init(&msg);
+    rc = store_open(app->db, create, &app->st, &msg);
+    if (rc != OK)
+      app__fail(err, rc, APP_ERROR_PROGRAM, "db", "%s",
+                msg.data ? msg.data : app->db);
+    buf_cleanup(&msg);
+  }
+  *st = app->st;
+  return rc;
+}
+
+int
+app_open(struct app *app, struct app_error *err)
+{
+  struct store *st;
+
+  return app__store(app, 0, &st, err);
+}
+
+int
+app_sink_file(void *ctx, const void *data, size_t len)
+{
+  return fwrite(data, 1, len, ctx) == len ? OK : ERR_IO;
+}
+
+char *
+app__key_path(const struct app *app, const char *path)
+{
+  return path ? xstrdup(path) : xasprintf("%s.key", app->db);
+}

@@ -1,0 +1,122 @@
+/* init: a new store from a corridor file, its checkpoints the first records
+ * of the log. */
+#include "app/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app_int.h"
+#include "corridor/corridor.h"
+#include "ingest/ingest.h"
+
+void
+app_init_result_cleanup(struct app_init_result *r)
+{
+  if (r == NULL)
+    return;
+  free(r->corridor);
+  free(r->timezone);
+  memset(r, 0, sizeof *r);
+}
+
+/* Reads and checks the corridor file before anything is created. */
+static int
+read_corridor(const char *path, struct buf *text, struct corridor **c,
+              struct app_error *err)
+{
+  struct buf msg;
+  int rc;
+
+  if (app__read_file(path, SIZE_MAX, text) != OK)
+    return app__fail(err, ERR_IO, APP_ERROR_OPERATION, "corridor",
+                     "cannot read %s", path);
+  buf_init(&msg);
+  rc = corridor_parse(path, text->data ? text->data : "", text->len, c, &msg);
+  if (rc != OK) {
+    if (msg.len && msg.data[msg.len - 1] == '\n')
+      msg.data[--msg.len] = '\0';
+    app__fail(err, ERR_INVALID, APP_ERROR_INPUT, "corridor", "%s",
+              msg.len ? msg.data : "invalid corridor file");
+  }
+  buf_cleanup(&msg);
+  return rc == OK ? OK : ERR_INVALID;
+}
+
+/* Stores one of the corridor's checkpoints as a checkpoint record. */
+static int
+add_checkpoint(struct store *st, const struct corridor_checkpoint *cp)
+{
+  char lat[32], lon[32], km[32];
+  char *names[6], *values[6];
+  struct ingest_stats stats;
+  struct ingest_opts o;
+  size_t n = 0;
+  int rc;
+
+  names[n] = "id", values[n++] = cp->id;
+  names[n] = "name", values[n++] = cp->name;
+  if (cp->has_lat) {
+    util_format_number(cp->lat, lat, sizeof lat);
+    names[n] = "lat", values[n++] = lat;
+  }
+  if (cp->has_lon) {
+    util_format_number(cp->lon, lon, sizeof lon);
+    names[n] = "lon", values[n++] = lon;
+  }
+  if (cp->has_km) {
+    util_format_number(cp->km, km, sizeof km);
+    names[n] = "km", values[n++] = km;
+  }
+  if (cp->note)
+    names[n] = "note", values[n++] = cp->note;
+  ingest_opts_init(&o);
+  o.kind = KIND_checkpoint;
+  rc = ingest_fields(st, &o, names, values, n, &stats);
+  ingest_opts_cleanup(&o);
+  return rc;
+}
+
+int
+app_init(struct app *app, const char *corridor_path,
+         struct app_init_result *out, struct app_error *err)
+{
+  struct corridor *c = NULL;
+  struct store *st;
+  struct buf text;
+  int rc = OK;
+
+  memset(out, 0, sizeof *out);
+  buf_init(&text);
+  if (corridor_path &&
+      (rc = read_corridor(corridor_path, &text, &c, err)) != OK)
+    goto out;
+  if (access(app->db, F_OK) == 0) {
+    rc = app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
+                   "%s exists already; a store is initialised once (choose "
+                   "another --db)",
+                   app->db);
+    goto out;
+  }
+  if ((rc = app__store(app, 1, &st, err)) != OK)
+    goto out;
+  rc = store_init(st, corridor_path,
+                  corridor_path ? (text.data ? text.data : "") : NULL);
+  if (rc != OK) {
+    app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
+    goto out;
+  }
+  /* ingest reports a bad checkpoint itself (on stderr, for now). */
+  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++)
+    if ((rc = add_checkpoint(st, &c->checkpoints[i])) != OK)
+      app__fail(err, rc, APP_ERROR_OPERATION, NULL, NULL);
+  if (rc == OK) {
+    out->corridor = xstrdup(store_corridor(st)->name);
+    out->timezone = xstrdup(store_corridor(st)->timezone);
+    out->checkpoints = c ? c->ncheckpoints : 0;
+  }
+out:
+  corridor_free(c);
+  buf_cleanup(&text);
+  return rc;
+}
