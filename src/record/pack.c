@@ -5,15 +5,17 @@
  * The form, integers as LEB128 varints, numbers as the 8 bytes of their
  * IEEE double, least significant first:
  *
- *   kind, count of set fields,
+ *   kind, count of set fields, count of cargo lines, bytes of text
  *   per set field:  field index, value
- *   count of cargo lines,
  *   per cargo line: a mask of its set parts (1 category, 2 quantity, 4 unit),
  *                   then a value for each set part, in that order
- *   value:          (text length << 1 | has a number), text, [number]
+ *   the text:       the record's pool as it is (each value's text and a NUL)
+ *   the numbers:    one for each value that says it has one, in order
+ *   value:          offset of its text, text length << 1 | has a number
  *
- * Only set values travel, so a record of a few fields packs into little
- * more than its texts, whatever RECORD_MAX_FIELDS and RECORD_MAX_CARGO are.
+ * Only set values have a place in it, whatever RECORD_MAX_FIELDS and
+ * RECORD_MAX_CARGO are, and the text travels in one copy each way: both
+ * threads of an import have other work to do.
  */
 #include "record/record.h"
 
@@ -21,6 +23,8 @@
 
 /* The most bytes a varint of a size_t takes. */
 #define VARINT_MAX 10
+/* The most values a record holds. */
+#define MAX_VALUES (RECORD_MAX_FIELDS + 3 * RECORD_MAX_CARGO)
 
 static unsigned char *
 put_varint(unsigned char *p, uint64_t v)
@@ -33,68 +37,76 @@ put_varint(unsigned char *p, uint64_t v)
   return p;
 }
 
-static unsigned char *
-put_value(unsigned char *p, const struct record *r,
-          const struct record_value *v)
+static uint64_t
+num_bits(const struct record_value *v)
 {
   uint64_t bits;
 
   /* The bits, not the value, decide: -0.0 comes back as -0.0. */
   memcpy(&bits, &v->num, sizeof bits);
-  p = put_varint(p, (uint64_t)v->len << 1 | (uint64_t)(bits != 0));
-  memcpy(p, r->pool.data + v->off, v->len);
-  p += v->len;
-  if (bits != 0) {
-    for (int i = 0; i < 8; i++)
-      *p++ = (unsigned char)(bits >> (8 * i));
-  }
-  return p;
+  return bits;
 }
 
-/* The most bytes a value packs into. */
-static size_t
-value_max(const struct record_value *v)
+static unsigned char *
+put_value(unsigned char *p, const struct record_value *v)
 {
-  return v->set ? VARINT_MAX + v->len + 8 : 0;
+  p = put_varint(p, v->off);
+  return put_varint(p, (uint64_t)v->len << 1 | (num_bits(v) != 0));
+}
+
+static unsigned char *
+put_num(unsigned char *p, const struct record_value *v)
+{
+  uint64_t bits = num_bits(v);
+
+  if (v->set && bits != 0)
+    for (int b = 0; b < 8; b++)
+      *p++ = (unsigned char)(bits >> (8 * b));
+  return p;
 }
 
 void
 record_pack(const struct record *r, struct buf *out)
 {
   const struct kind_desc *k = r->kind;
-  size_t max = 3 * VARINT_MAX, nset = 0;
+  size_t nset = 0;
   unsigned char *start, *p;
 
   for (size_t i = 0; i < k->nfields; i++)
-    if (r->v[i].set) {
-      max += 1 + value_max(&r->v[i]);
-      nset++;
-    }
-  for (size_t i = 0; i < r->ncargo; i++)
-    max += 1 + value_max(&r->cargo[i].category) +
-           value_max(&r->cargo[i].quantity) + value_max(&r->cargo[i].unit);
-  buf_reserve(out, max);
+    nset += r->v[i].set ? 1 : 0;
+  buf_reserve(out, 4 * VARINT_MAX + r->pool.len +
+                       (nset + 3 * r->ncargo) * (1 + 2 * VARINT_MAX + 8) +
+                       r->ncargo);
   start = p = (unsigned char *)out->data + out->len;
   p = put_varint(p, (uint64_t)k->kind);
   p = put_varint(p, nset);
+  p = put_varint(p, r->ncargo);
+  p = put_varint(p, r->pool.len);
   for (size_t i = 0; i < k->nfields; i++)
     if (r->v[i].set) {
       p = put_varint(p, i);
-      p = put_value(p, r, &r->v[i]);
+      p = put_value(p, &r->v[i]);
     }
-  p = put_varint(p, r->ncargo);
   for (size_t i = 0; i < r->ncargo; i++) {
     const struct cargo_line *c = &r->cargo[i];
-    const struct record_value *parts[3] = {&c->category, &c->quantity,
-                                           &c->unit};
-    unsigned char mask = 0;
-    for (int j = 0; j < 3; j++)
-      if (parts[j]->set)
-        mask |= (unsigned char)(1 << j);
-    *p++ = mask;
-    for (int j = 0; j < 3; j++)
-      if (parts[j]->set)
-        p = put_value(p, r, parts[j]);
+    *p++ = (unsigned char)(c->category.set | c->quantity.set << 1 |
+                           c->unit.set << 2);
+    if (c->category.set)
+      p = put_value(p, &c->category);
+    if (c->quantity.set)
+      p = put_value(p, &c->quantity);
+    if (c->unit.set)
+      p = put_value(p, &c->unit);
+  }
+  if (r->pool.len)
+    memcpy(p, r->pool.data, r->pool.len);
+  p += r->pool.len;
+  for (size_t i = 0; i < k->nfields; i++)
+    p = put_num(p, &r->v[i]);
+  for (size_t i = 0; i < r->ncargo; i++) {
+    p = put_num(p, &r->cargo[i].category);
+    p = put_num(p, &r->cargo[i].quantity);
+    p = put_num(p, &r->cargo[i].unit);
   }
   out->len += (size_t)(p - start);
   out->data[out->len] = '\0';
@@ -106,7 +118,7 @@ struct reader {
 };
 
 static int
-get_varint(struct reader *rd, uint64_t *v)
+get_varint_long(struct reader *rd, uint64_t *v)
 {
   *v = 0;
   for (int shift = 0; shift < 64; shift += 7) {
@@ -121,51 +133,56 @@ get_varint(struct reader *rd, uint64_t *v)
   return ERR_INVALID;
 }
 
-static int
-get_value(struct reader *rd, struct record *r, struct record_value *v)
+/* Most varints here are one byte: that case inline. */
+static inline int
+get_varint(struct reader *rd, uint64_t *v)
 {
-  uint64_t head, len;
-
-  if (get_varint(rd, &head) != OK)
-    return ERR_INVALID;
-  len = head >> 1;
-  if (len > (uint64_t)(rd->end - rd->p))
-    return ERR_INVALID;
-  /* record_unpack reserved room: each value's header, at least a byte,
-   * is more than the NUL it becomes in the pool. */
-  v->set = 1;
-  v->off = r->pool.len;
-  v->len = (size_t)len;
-  memcpy(r->pool.data + r->pool.len, rd->p, (size_t)len);
-  r->pool.len += (size_t)len;
-  r->pool.data[r->pool.len++] = '\0';
-  rd->p += len;
-  if (head & 1) {
-    uint64_t bits = 0;
-    if (rd->end - rd->p < 8)
-      return ERR_INVALID;
-    for (int i = 0; i < 8; i++)
-      bits |= (uint64_t)rd->p[i] << (8 * i);
-    rd->p += 8;
-    memcpy(&v->num, &bits, sizeof bits);
+  if (rd->p < rd->end && *rd->p < 0x80) {
+    *v = *rd->p++;
+    return OK;
   }
+  return get_varint_long(rd, v);
+}
+
+/* The values read, for the checks and numbers that follow the text. */
+struct heads {
+  struct record_value *v[MAX_VALUES];
+  size_t n, text; /* values; bytes of text */
+  struct record_value *num[MAX_VALUES];
+  size_t nnum;
+};
+
+static int
+get_value(struct reader *rd, struct heads *h, struct record_value *v)
+{
+  uint64_t off, head;
+
+  if (get_varint(rd, &off) != OK || get_varint(rd, &head) != OK ||
+      off >= h->text || (head >> 1) >= h->text - off)
+    return ERR_INVALID; /* its text and NUL must lie in the text */
+  v->set = 1;
+  v->off = (size_t)off;
+  v->len = (size_t)(head >> 1);
+  h->v[h->n++] = v;
+  if (head & 1)
+    h->num[h->nnum++] = v;
   return OK;
 }
 
 static int
-unpack(struct reader *rd, struct record *r)
+get_values(struct reader *rd, struct record *r, struct heads *h)
 {
-  uint64_t n, fi, ncargo;
+  uint64_t nset, ncargo, text, fi;
 
-  if (get_varint(rd, &n) != OK || n > r->kind->nfields)
+  if (get_varint(rd, &nset) != OK || nset > r->kind->nfields ||
+      get_varint(rd, &ncargo) != OK || ncargo > RECORD_MAX_CARGO ||
+      get_varint(rd, &text) != OK || text > (uint64_t)(rd->end - rd->p))
     return ERR_INVALID;
-  for (uint64_t i = 0; i < n; i++) {
-    if (get_varint(rd, &fi) != OK || fi >= r->kind->nfields ||
-        get_value(rd, r, &r->v[fi]) != OK)
+  h->text = (size_t)text;
+  for (uint64_t i = 0; i < nset; i++)
+    if (get_varint(rd, &fi) != OK || fi >= r->kind->nfields || r->v[fi].set ||
+        get_value(rd, h, &r->v[fi]) != OK)
       return ERR_INVALID;
-  }
-  if (get_varint(rd, &ncargo) != OK || ncargo > RECORD_MAX_CARGO)
-    return ERR_INVALID;
   r->ncargo = (size_t)ncargo;
   for (size_t i = 0; i < r->ncargo; i++) {
     struct cargo_line *c = &r->cargo[i];
@@ -174,10 +191,39 @@ unpack(struct reader *rd, struct record *r)
     if (rd->p == rd->end || (mask = *rd->p++) > 7)
       return ERR_INVALID;
     for (int j = 0; j < 3; j++)
-      if ((mask & (1u << j)) && get_value(rd, r, parts[j]) != OK)
+      if ((mask & (1u << j)) && get_value(rd, h, parts[j]) != OK)
         return ERR_INVALID;
   }
-  return rd->p == rd->end ? OK : ERR_INVALID;
+  return OK;
+}
+
+static int
+unpack(struct reader *rd, struct record *r)
+{
+  struct heads h;
+
+  h.n = h.text = h.nnum = 0;
+  if (get_values(rd, r, &h) != OK ||
+      (size_t)(rd->end - rd->p) != h.text + 8 * h.nnum)
+    return ERR_INVALID;
+  buf_reserve(&r->pool, h.text);
+  if (h.text)
+    memcpy(r->pool.data, rd->p, h.text);
+  r->pool.len = h.text;
+  r->pool.data[h.text] = '\0';
+  /* Each text ends where its value says, so record_text() stops there. */
+  for (size_t i = 0; i < h.n; i++)
+    if (r->pool.data[h.v[i]->off + h.v[i]->len] != '\0')
+      return ERR_INVALID;
+  rd->p += h.text;
+  for (size_t i = 0; i < h.nnum; i++) {
+    uint64_t bits = 0;
+    for (int b = 0; b < 8; b++)
+      bits |= (uint64_t)rd->p[b] << (8 * b);
+    rd->p += 8;
+    memcpy(&h.num[i]->num, &bits, sizeof bits);
+  }
+  return OK;
 }
 
 int
@@ -197,11 +243,8 @@ record_unpack(struct record *r, const void *data, size_t len)
   } else {
     record_reset(r);
   }
-  buf_reserve(&r->pool, len); /* all the texts fit: see get_value */
   rc = unpack(&rd, r);
   if (rc != OK)
     record_reset(r);
-  else
-    r->pool.data[r->pool.len] = '\0'; /* as a buf always is */
   return rc;
 }

@@ -429,7 +429,7 @@ test_pack_roundtrip(void **state)
 
   /* Not a packed record. */
   assert_int_equal(record_unpack(&out, "\x7f", 1), ERR_INVALID);
-  assert_int_equal(record_unpack(&out, "\x03\x01\x3f\x00\x00", 5), ERR_INVALID);
+  assert_int_equal(record_unpack(&out, "\x03\x01\x00\x3f\x00", 5), ERR_INVALID);
   record_cleanup(&flow);
   record_cleanup(&event);
   record_cleanup(&out);
