@@ -328,7 +328,6 @@ ingest_fields(struct store *st, const struct ingest_opts *o,
   if (imp.prob.n == 0 && record_get(imp.cur, "id") == NULL &&
       ingest__ref_index(imp.kind->kind) < 0) {
     content_id(&imp);
-    imp.row = 0;
   }
   /* Without handoff_run() the writer's side runs here, item by item. */
   rc = ingest__take_row(&imp, 0);

@@ -206,9 +206,12 @@ typedef int (*ingest_write_fn)(void *ctx, const char *data, size_t len);
  * several cargo lines a row per line, with the same id); INGEST_HXL the
  * same with a row of HXL hashtags under the header; INGEST_JSONL each
  * record's canonical bytes, exactly as they are hashed in the log, a line
- * each. What is written imports back unchanged. Returns OK; ERR_INVALID
- * when a stored entry cannot be read as its kind, or ERR_STORE, with a
- * message in err; or what write returned.
+ * each. What is written imports back unchanged. The bytes come in pieces
+ * of whole rows, some 64 KiB each (the last smaller). Returns OK;
+ * ERR_INVALID when a stored entry cannot be read as its kind, or
+ * ERR_STORE, with a message appended to err (the rows before it are
+ * written); or what write returned, which stops the export (err
+ * untouched).
  */
 int ingest_export(struct store *st, enum record_kind kind,
                   enum ingest_format format, ingest_write_fn write, void *wctx,
