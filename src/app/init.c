@@ -43,10 +43,32 @@ read_corridor(const char *path, struct buf *text, struct corridor **c,
   return rc == OK ? OK : ERR_INVALID;
 }
 
+/* A checkpoint's problems, as the CLI words an import's: "FILE:LINE: ...",
+ * a row's parts joined by "; ", one line each. */
+static void
+keep_error(void *ctx, const struct ingest_error *e)
+{
+  struct buf *b = ctx;
+
+  if (e->part > 0)
+    buf_puts(b, "; ");
+  else {
+    if (b->len)
+      buf_putc(b, '\n');
+    if (e->file && e->line)
+      buf_printf(b, "%s:%lu: ", e->file, e->line);
+    else if (e->file)
+      buf_printf(b, "%s: ", e->file);
+  }
+  buf_puts(b, e->message);
+}
+
 /* Stores one of the corridor's checkpoints as a checkpoint record. */
 static int
-add_checkpoint(struct store *st, const struct corridor_checkpoint *cp)
+add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
+               struct buf *problems)
 {
+  struct ingest_sink sink = {keep_error, NULL, NULL, problems};
   char lat[32], lon[32], km[32];
   char *names[6], *values[6];
   struct ingest_stats stats;
@@ -72,7 +94,7 @@ add_checkpoint(struct store *st, const struct corridor_checkpoint *cp)
     names[n] = "note", values[n++] = cp->note;
   ingest_opts_init(&o);
   o.kind = KIND_checkpoint;
-  rc = ingest_fields(st, &o, names, values, n, &stats);
+  rc = ingest_fields(st, &o, &sink, names, values, n, &stats);
   ingest_opts_cleanup(&o);
   return rc;
 }
@@ -106,10 +128,15 @@ app_init(struct app *app, const char *corridor_path,
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
     goto out;
   }
-  /* ingest reports a bad checkpoint itself (on stderr, for now). */
-  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++)
-    if ((rc = add_checkpoint(st, &c->checkpoints[i])) != OK)
-      app__fail(err, rc, APP_ERROR_OPERATION, NULL, NULL);
+  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++) {
+    struct buf problems;
+    buf_init(&problems);
+    rc = add_checkpoint(st, &c->checkpoints[i], &problems);
+    if (rc != OK)
+      app__fail(err, rc, APP_ERROR_INPUT, "corridor", "%s",
+                problems.len ? problems.data : util_strerror(rc));
+    buf_cleanup(&problems);
+  }
   if (rc == OK) {
     out->corridor = xstrdup(store_corridor(st)->name);
     out->timezone = xstrdup(store_corridor(st)->timezone);

@@ -51,6 +51,86 @@ list_fields(FILE *f, enum record_kind kind)
   }
 }
 
+/* What an import reports, on stderr as the CLI has always said it: one line
+ * per problem, "FILE:LINE: ..." with a row's problems joined by "; ". */
+static void
+show_error(void *ctx, const struct ingest_error *e)
+{
+  (void)ctx;
+  if (e->part > 0)
+    fputs("; ", stderr);
+  else if (e->file == NULL)
+    fputs("passage: ", stderr);
+  else if (e->line)
+    fprintf(stderr, "%s:%lu: ", e->file, e->line);
+  else
+    fprintf(stderr, "%s: ", e->file);
+  fputs(e->message, stderr);
+  if (e->part + 1 == e->nparts)
+    fputc('\n', stderr);
+}
+
+static void
+show_names(const struct ingest_note *n)
+{
+  for (size_t i = 0; i < n->nnames; i++)
+    fprintf(stderr, "%s'%s'", i ? ", " : "", n->names[i]);
+}
+
+static void
+show_note(void *ctx, const struct ingest_note *n)
+{
+  (void)ctx;
+  switch (n->kind) {
+  case INGEST_NOTE_IGNORED_COLUMNS:
+    fprintf(stderr, "%s: ignoring columns that map to no %s field: ", n->file,
+            n->subject);
+    show_names(n);
+    fputc('\n', stderr);
+    break;
+  case INGEST_NOTE_MORE_ERRORS:
+    fprintf(stderr, "... and %zu more errors\n", n->count);
+    break;
+  case INGEST_NOTE_UNKNOWN:
+    fprintf(stderr, "unknown %s%s: ", n->subject, n->nnames > 1 ? "s" : "");
+    show_names(n);
+    fprintf(stderr, " (add %s first, or import with --create-missing)\n",
+            n->nnames > 1 ? "them" : "it");
+    break;
+  case INGEST_NOTE_UNLABELLED:
+    fprintf(stderr,
+            "field '%s': labels with no --values mapping: ", n->subject);
+    show_names(n);
+    fputc('\n', stderr);
+    break;
+  }
+}
+
+/* The progress bar, redrawn in place. */
+static void
+show_progress(void *ctx, const struct ingest_progress *p)
+{
+  (void)ctx;
+  if (p->total == 0)
+    return;
+  fprintf(stderr, "\r%s: %3d%% %zu rows", p->file,
+          (int)(100.0 * (double)p->done / (double)p->total), p->rows);
+  if (p->final)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* The CLI's sink; with a progress bar when asked (stderr is a terminal). */
+static struct ingest_sink
+cli_sink(int progress)
+{
+  struct ingest_sink s = {show_error, show_note, NULL, NULL};
+
+  if (progress)
+    s.progress = show_progress;
+  return s;
+}
+
 static const char import_help[] =
     "usage: passage [--db PATH] import KIND FILE... [OPTIONS]\n"
     "\n"
@@ -189,6 +269,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 {
   struct ingest_opts o;
   struct ingest_stats stats;
+  struct ingest_sink sink;
   struct store *st = NULL;
   const char *format = "csv";
   char **pos = NULL;
@@ -221,18 +302,18 @@ cmd_import(struct cli *cli, int argc, char **argv)
     goto out;
   }
   if (strcmp(format, "jsonl") == 0) {
-    o.jsonl = 1;
+    o.format = INGEST_JSONL;
   } else if (strcmp(format, "csv") != 0 && strcmp(format, "hxl") != 0) {
     code = cli_usage_error("import",
                            "--format: expected csv or jsonl, got '%s'", format);
     goto out;
   }
-  o.progress = isatty(2);
+  sink = cli_sink(isatty(2));
   if ((st = cli_open_store(cli, 0)) == NULL) {
     code = EXIT_ERROR;
     goto out;
   }
-  rc = ingest_files(st, &o, pos + 1, npos - 1, &stats);
+  rc = ingest_files(st, &o, &sink, pos + 1, npos - 1, &stats);
   if (rc == OK) {
     printf("%zu row%s: %zu added, %zu already stored", stats.rows,
            stats.rows == 1 ? "" : "s", stats.added, stats.unchanged);
@@ -274,6 +355,7 @@ cmd_add(struct cli *cli, int argc, char **argv)
 {
   struct ingest_opts o;
   struct ingest_stats stats;
+  struct ingest_sink sink = cli_sink(0);
   struct store *st = NULL;
   char **names = NULL, **values = NULL;
   size_t n = 0;
@@ -335,7 +417,7 @@ cmd_add(struct cli *cli, int argc, char **argv)
     code = EXIT_ERROR;
     goto out;
   }
-  rc = ingest_fields(st, &o, names, values, n, &stats);
+  rc = ingest_fields(st, &o, &sink, names, values, n, &stats);
   if (rc == OK)
     printf("%s; log size %llu\n",
            stats.added ? "added" : "already stored (nothing added)",
@@ -363,82 +445,12 @@ static const char export_help[] =
     "canonical bytes, exactly as they are hashed in the log. Exports import\n"
     "back unchanged. --output writes the file atomically.\n";
 
-struct export_ctx {
-  FILE *f;
-  enum record_kind kind;
-  int jsonl;
-  struct record rec;
-  struct record_ctx rctx;
-  struct buf line, err;
-  int rc;
-};
-
+/* Where an export goes: the --output file or stdout. */
 static int
-export_one(void *ctx, const struct store_entry *e)
+write_out(void *ctx, const char *data, size_t len)
 {
-  struct export_ctx *x = ctx;
-  const struct kind_desc *k = record_kind_desc(x->kind);
-  size_t lines;
-
-  if (x->jsonl) {
-    fwrite(e->bytes, 1, e->len, x->f);
-    fputc('\n', x->f);
-    return OK;
-  }
-  buf_reset(&x->err);
-  record_reset(&x->rec);
-  if (record_from_json(&x->rec, (int)x->kind, &x->rctx, e->bytes, e->len,
-                       &x->err) != OK) {
-    fprintf(stderr, "passage export: entry %llu cannot be read: %s\n",
-            (unsigned long long)e->seq, x->err.data);
-    return ERR_INVALID;
-  }
-  lines = x->rec.ncargo ? x->rec.ncargo : 1;
-  for (size_t l = 0; l < lines; l++) {
-    int first = 1;
-    buf_reset(&x->line);
-    for (size_t i = 0; i < k->nfields; i++) {
-      const struct field_desc *f = &k->fields[i];
-      const struct record_value *v = &x->rec.v[i];
-      if (f->flags & FF_INPUT)
-        continue;
-      if (!first)
-        buf_putc(&x->line, ',');
-      first = 0;
-      if ((f->flags & FF_CARGO) && l < x->rec.ncargo) {
-        const struct cargo_line *c = &x->rec.cargo[l];
-        v = strcmp(f->name, "category") == 0   ? &c->category
-            : strcmp(f->name, "quantity") == 0 ? &c->quantity
-                                               : &c->unit;
-      } else if (f->flags & FF_CARGO) {
-        continue;
-      }
-      util_csv_text(&x->line, record_text(&x->rec, v));
-    }
-    buf_putc(&x->line, '\n');
-    fwrite(x->line.data, 1, x->line.len, x->f);
-  }
-  return OK;
-}
-
-static void
-hxl_row(FILE *f, const struct kind_desc *k)
-{
-  struct buf b;
-  int first = 1;
-
-  buf_init(&b);
-  for (size_t i = 0; i < k->nfields; i++) {
-    if (k->fields[i].flags & FF_INPUT)
-      continue;
-    if (!first)
-      buf_putc(&b, ',');
-    first = 0;
-    record_hxl_tag(&k->fields[i], &b);
-  }
-  buf_putc(&b, '\n');
-  fwrite(b.data, 1, b.len, f);
-  buf_cleanup(&b);
+  fwrite(data, 1, len, ctx);
+  return OK; /* a failed write shows when the output is closed */
 }
 
 int
@@ -449,12 +461,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
                                        {"db", required_argument, 0, 'd'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  struct export_ctx x;
+  enum record_kind kind;
+  enum ingest_format fmt = INGEST_CSV;
   struct cli_output out;
   struct store *st = NULL;
   const char *format = "csv", *output = NULL;
   char **pos = NULL;
   size_t npos;
+  struct buf err;
   int ch, rc, code = EXIT_OK;
 
   npos = positionals(argc, argv, &pos);
@@ -482,15 +496,16 @@ cmd_export(struct cli *cli, int argc, char **argv)
       return cli_usage_error("export", "%s", cli_bad_option(argv));
     }
   }
-  memset(&x, 0, sizeof x);
-  if (npos != 1 || kind_arg("export", pos[0], &x.kind) != OK) {
+  if (npos != 1 || kind_arg("export", pos[0], &kind) != OK) {
     free(pos);
     return EXIT_USAGE;
   }
   free(pos);
   if (strcmp(format, "jsonl") == 0)
-    x.jsonl = 1;
-  else if (strcmp(format, "csv") != 0 && strcmp(format, "hxl") != 0)
+    fmt = INGEST_JSONL;
+  else if (strcmp(format, "hxl") == 0)
+    fmt = INGEST_HXL;
+  else if (strcmp(format, "csv") != 0)
     return cli_usage_error(
         "export", "--format: expected csv, hxl or jsonl, got '%s'", format);
   if ((st = cli_open_store(cli, 0)) == NULL)
@@ -499,33 +514,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
     store_close(st);
     return EXIT_ERROR;
   }
-  x.f = out.f;
-  record_init(&x.rec, x.kind);
-  x.rctx.categories = store_categories(st);
-  buf_init(&x.line);
-  buf_init(&x.err);
-  if (!x.jsonl) {
-    const struct kind_desc *k = record_kind_desc(x.kind);
-    int first = 1;
-    for (size_t i = 0; i < k->nfields; i++) {
-      if (k->fields[i].flags & FF_INPUT)
-        continue;
-      fprintf(x.f, "%s%s", first ? "" : ",", k->fields[i].name);
-      first = 0;
-    }
-    fputc('\n', x.f);
-    if (strcmp(format, "hxl") == 0)
-      hxl_row(x.f, k);
-  }
-  rc = store_each_entry(st, (int)x.kind, 0, UINT64_MAX, export_one, &x);
-  if (rc != OK && rc != ERR_INVALID)
-    fprintf(stderr, "passage export: %s\n", store_errmsg(st));
+  buf_init(&err);
+  rc = ingest_export(st, kind, fmt, write_out, out.f, &err);
+  if (rc != OK)
+    fprintf(stderr, "passage export: %s\n", err.data ? err.data : "");
   if (cli_output_close(&out, rc == OK) != OK && rc == OK)
     rc = ERR_IO;
   code = cli_exit_code(rc);
-  record_cleanup(&x.rec);
-  buf_cleanup(&x.line);
-  buf_cleanup(&x.err);
+  buf_cleanup(&err);
   store_close(st);
   return code;
 }

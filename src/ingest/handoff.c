@@ -78,6 +78,22 @@ batch_at(const struct batch *b, struct span s)
   return b->arena.data ? b->arena.data + s.off : "";
 }
 
+struct span
+batch_put_record(struct batch *b, const struct record *r)
+{
+  struct span s = {b->arena.len, 0};
+
+  record_pack(r, &b->arena);
+  s.len = b->arena.len - s.off;
+  return s;
+}
+
+int
+batch_get_record(const struct batch *b, struct span s, struct record *r)
+{
+  return record_unpack(r, batch_at(b, s), s.len);
+}
+
 static struct batch *
 batch_new(void)
 {

@@ -17,8 +17,11 @@
 enum item_type {
   ITEM_PUT,      /* store a record */
   ITEM_REJECT,   /* an invalid row: report it, keep it in the rejects */
+  ITEM_ERROR,    /* a problem of the input as a whole: report it */
   ITEM_NOTE,     /* a name for the summary of unknown names */
-  ITEM_PROGRESS, /* redraw the progress bar */
+  ITEM_IGNORED,  /* columns that map to no field: say so */
+  ITEM_HEADER,   /* the header row of the rejects file */
+  ITEM_PROGRESS, /* report how far the reading is */
 };
 
 /* Bytes in a batch's arena. An offset rather than a pointer, since the
@@ -29,18 +32,20 @@ struct span {
 
 struct item {
   enum item_type type;
-  unsigned long line; /* where the row starts in its file */
-  size_t row;         /* PUT, PROGRESS: data rows read when it was made */
-  struct span text;   /* PUT: canonical bytes; REJECT: why; NOTE: the name */
-  struct span raw;    /* PUT, REJECT: the row for the rejects file */
-  int list;           /* NOTE: which list of names */
-  /* PUT: the record, as record_init() left it and values were set. */
-  enum record_kind kind;
-  size_t ncargo;
-  struct span values, cargo, pool;
-  uint8_t hash[32]; /* its leaf hash */
-  /* PROGRESS: bytes read of total. */
-  size_t done, total;
+  unsigned long line;   /* where the row starts in its input */
+  size_t row;           /* data rows read when it was made */
+  struct span text;     /* PUT: canonical bytes; NOTE: the name; IGNORED: the
+                           columns, each with its NUL; HEADER: the row */
+  struct span raw;      /* PUT, REJECT: the row for the rejects file */
+  struct span id;       /* REJECT: the record's id, when known */
+  struct span problems; /* REJECT, ERROR: ingest__problems_pack() bytes */
+  size_t n;             /* REJECT, ERROR: problems; IGNORED: columns */
+  int list;             /* NOTE: which list of names */
+  int created;          /* PUT: made by --create-missing */
+  struct span rec;      /* PUT: the record, record_pack()ed */
+  uint8_t hash[32];     /* PUT: its leaf hash */
+  size_t done, total;   /* PROGRESS: bytes read of total */
+  int final;            /* PROGRESS: the input is read to its end */
 };
 
 struct batch {
@@ -58,6 +63,11 @@ struct span batch_put(struct batch *b, const void *p, size_t n);
 struct span batch_puts(struct batch *b, const char *s);
 /* The bytes of s; good until the arena grows. */
 const char *batch_at(const struct batch *b, struct span s);
+/* Packs r into the arena (record_pack) and says where it is. */
+struct span batch_put_record(struct batch *b, const struct record *r);
+/* Rebuilds in r the record packed at s (record_unpack): OK or
+ * ERR_INVALID. */
+int batch_get_record(const struct batch *b, struct span s, struct record *r);
 
 /*
  * Carries out the items of a batch in order. Returns OK, or an error

@@ -1,15 +1,29 @@
 /*
- * ingest: users' files as they are (CSV with an optional HXL hashtag row,
- * JSON Lines) and single records typed on the command line, mapped onto a
- * record kind, validated, and stored in one transaction per import.
+ * ingest: users' data as they are (CSV with an optional HXL hashtag row,
+ * JSON Lines), read from files or from bytes in memory, and single records
+ * typed on the command line, mapped onto a record kind, validated, and
+ * stored in one transaction per import; and records written back out in
+ * those formats (export).
+ *
+ * Nothing here prints. What an import has to say (each invalid row, the
+ * summary of unknown names, progress) goes to a sink of callbacks the
+ * caller provides: the CLI formats it for a terminal, the server as JSON.
  */
 #ifndef PASSAGE_INGEST_H
 #define PASSAGE_INGEST_H
 
-#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "record/record.h"
 #include "store/store.h"
+
+enum ingest_format {
+  INGEST_CSV,   /* CSV; on import an HXL hashtag row is recognised */
+  INGEST_HXL,   /* CSV with a row of HXL hashtags under the header; on
+                   import the same as INGEST_CSV */
+  INGEST_JSONL, /* JSON Lines: one JSON object a line */
+};
 
 struct ingest_pair {
   char *key;   /* a field name */
@@ -24,8 +38,8 @@ struct ingest_label {
 
 struct ingest_opts {
   enum record_kind kind;
-  int jsonl;                /* JSON Lines rather than CSV */
-  struct ingest_pair *maps; /* --map field=Column */
+  enum ingest_format format; /* of the input; INGEST_CSV by default */
+  struct ingest_pair *maps;  /* --map field=Column */
   size_t nmaps;
   struct ingest_pair *sets; /* --set field=value */
   size_t nsets;
@@ -33,9 +47,8 @@ struct ingest_opts {
   size_t nlabels;
   int create_missing;  /* create unknown checkpoints, sources, actors */
   const char *rejects; /* --skip-invalid: where rejected rows go */
-  int progress;        /* draw a progress bar on msg */
-  size_t max_errors;   /* how many errors to print; 0 means 20 */
-  FILE *msg;           /* errors and notes; stderr when NULL */
+  size_t max_errors;   /* errors handed to the sink, 0 meaning 20; later
+                          ones are counted (ingest_stats.errors) only */
 };
 
 struct ingest_stats {
@@ -44,6 +57,96 @@ struct ingest_stats {
   size_t unchanged; /* already stored, same content */
   size_t rejected;  /* invalid rows (skipped with --skip-invalid) */
   size_t created;   /* checkpoints, sources, actors made by --create-missing */
+  size_t errors;    /* invalid rows and other problems of the input, all of
+                       them, including those past max_errors */
+};
+
+/* What is wrong, for a client that acts on it (the server's status codes,
+ * a form that marks a field). */
+enum ingest_error_kind {
+  /* About one row (line, row, maybe id and field): */
+  INGEST_ERR_FIELD,      /* a field's value is invalid, or the field is not
+                            one of the kind's */
+  INGEST_ERR_RECORD,     /* the record as a whole: a required field missing,
+                            end before start, cells beyond the header */
+  INGEST_ERR_REFERENCE,  /* names a checkpoint, source or actor that does
+                            not exist (or could not be created) */
+  INGEST_ERR_LABEL,      /* a label with no --values mapping */
+  INGEST_ERR_SYNTAX,     /* the CSV or JSON cannot be read there */
+  INGEST_ERR_CONFLICT,   /* the store holds the id with other content */
+  INGEST_ERR_SUPERSEDES, /* supersedes names no record of the kind, or one
+                            superseded already */
+  /* About the input as a whole: */
+  INGEST_ERR_FILE, /* nothing to read: an empty file, no header row */
+  INGEST_ERR_MAP,  /* a --map names a column the file lacks */
+  INGEST_ERR_IO,   /* a file cannot be read, the rejects not written */
+  INGEST_ERR_STORE /* the store failed */
+};
+
+/*
+ * One problem. A row with several problems (two bad cells, say) gives
+ * nparts errors in a row, part 0 to nparts - 1, in the order found, all
+ * with the same file, line, row and id; a caller that shows one line per
+ * row joins their messages with "; ". The strings are valid during the
+ * call only.
+ */
+struct ingest_error {
+  enum ingest_error_kind kind;
+  const char *file;     /* the input's name; NULL when about no input (the
+                           store failed to begin or commit) */
+  unsigned long line;   /* where the row starts, from 1; 0 when about the
+                           input as a whole or a command line's fields */
+  size_t row;           /* the data row, from 1; 0 when not about a row */
+  const char *id;       /* the row's record id when known, else NULL */
+  const char *field;    /* the field at fault, or NULL */
+  const char *expected; /* what the field should hold ("a date"), or NULL */
+  const char *got;      /* what it held, as quoted in message (shortened,
+                           without the quotes), or NULL */
+  const char *message;  /* this problem in words, e.g. "field 'start':
+                           expected a date, got '2023-02-30'" */
+  size_t part, nparts;
+};
+
+/* What an import says besides errors: notes and its closing summary. */
+enum ingest_note_kind {
+  INGEST_NOTE_IGNORED_COLUMNS, /* file: subject (the kind) has no field for
+                                  these columns; names: the columns */
+  INGEST_NOTE_MORE_ERRORS,     /* count errors past max_errors not handed
+                                  over */
+  INGEST_NOTE_UNKNOWN,         /* references to no existing record; subject:
+                                  the kind; names: as written, first seen
+                                  first */
+  INGEST_NOTE_UNLABELLED,      /* subject: a field with --values; names: its
+                                  labels that have no mapping */
+};
+
+struct ingest_note {
+  enum ingest_note_kind kind;
+  const char *file; /* IGNORED_COLUMNS: the input's name; else NULL */
+  const char *subject;
+  const char *const *names;
+  size_t nnames;
+  size_t count; /* MORE_ERRORS */
+};
+
+struct ingest_progress {
+  const char *file;   /* the input being read */
+  size_t done, total; /* bytes read of the input's bytes */
+  size_t rows;        /* data rows read so far */
+  int final;          /* the input has been read to its end */
+};
+
+/*
+ * Where an import reports. Any callback may be NULL (then that is not
+ * reported). They run on the thread that called ingest_files(),
+ * ingest_buffer() or ingest_fields(), one at a time, in the order a single
+ * thread reading and storing row after row would have said things.
+ */
+struct ingest_sink {
+  void (*error)(void *ctx, const struct ingest_error *e);
+  void (*note)(void *ctx, const struct ingest_note *n);
+  void (*progress)(void *ctx, const struct ingest_progress *p);
+  void *ctx;
 };
 
 void ingest_opts_init(struct ingest_opts *o);
@@ -60,22 +163,58 @@ int ingest_add_sets(struct ingest_opts *o, const char *spec, struct buf *err);
 int ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err);
 
 /*
- * Imports files into st in one transaction: all or nothing, unless
- * o->rejects is set, in which case valid rows are stored and each invalid
- * row is written to that CSV file with its line and reason. Errors go to
- * o->msg as "FILE:LINE: field 'x': expected ..., got '...'". Returns OK,
- * ERR_INVALID (the data was invalid; nothing stored), ERR_USAGE (a --map
- * names a column the file lacks), ERR_IO or ERR_STORE.
+ * Imports files ("-" is standard input) into st in one transaction: all or
+ * nothing, unless o->rejects is set, in which case valid rows are stored
+ * and each invalid row is written to that CSV file with its line and
+ * reason. Every row is checked, and each problem goes to sink (which may be
+ * NULL). Returns OK, ERR_INVALID (the data was invalid; nothing stored),
+ * ERR_USAGE (a --map names a column the file lacks), ERR_IO or ERR_STORE.
+ * The files are read on a thread of their own while this one stores.
  */
 int ingest_files(struct store *st, const struct ingest_opts *o,
-                 char *const *files, size_t nfiles, struct ingest_stats *stats);
+                 const struct ingest_sink *sink, char *const *files,
+                 size_t nfiles, struct ingest_stats *stats);
+
+/*
+ * The same import from len bytes at data (an upload), called name in
+ * errors and notes. Ids derived from the content are those the same bytes
+ * in a file would get. data stays the caller's and must not change during
+ * the call.
+ */
+int ingest_buffer(struct store *st, const struct ingest_opts *o,
+                  const struct ingest_sink *sink, const char *name,
+                  const void *data, size_t len, struct ingest_stats *stats);
 
 /*
  * Stores one record given as field names and texts (passage add). Same
- * validation and messages as a one-row file named "command line".
+ * validation and errors as a one-row file named "command line" (errors
+ * have line 0).
  */
 int ingest_fields(struct store *st, const struct ingest_opts *o,
-                  char *const *names, char *const *values, size_t n,
-                  struct ingest_stats *stats);
+                  const struct ingest_sink *sink, char *const *names,
+                  char *const *values, size_t n, struct ingest_stats *stats);
+
+/*
+ * Where an export's bytes go: called with each piece in order. Returns OK
+ * to go on; anything else stops the export, which returns it.
+ */
+typedef int (*ingest_write_fn)(void *ctx, const char *data, size_t len);
+
+/*
+ * Writes every record of kind in st, in log order, to write(wctx):
+ * INGEST_CSV a header row of field names and a row per record (a flow with
+ * several cargo lines a row per line, with the same id); INGEST_HXL the
+ * same with a row of HXL hashtags under the header; INGEST_JSONL each
+ * record's canonical bytes, exactly as they are hashed in the log, a line
+ * each. What is written imports back unchanged. The bytes come in pieces
+ * of whole rows, some 64 KiB each (the last smaller). Returns OK;
+ * ERR_INVALID when a stored entry cannot be read as its kind, or
+ * ERR_STORE, with a message appended to err (the rows before it are
+ * written); or what write returned, which stops the export (err
+ * untouched).
+ */
+int ingest_export(struct store *st, enum record_kind kind,
+                  enum ingest_format format, ingest_write_fn write, void *wctx,
+                  struct buf *err);
 
 #endif

@@ -924,16 +924,34 @@ json_text(json_t *j, struct buf *tmp)
   return OK;
 }
 
+/* Where the problems of a JSON record go: err, and the caller's fn. */
+struct json_errs {
+  struct buf *err;
+  record_problem_fn fn;
+  void *pctx;
+};
+
+/* Appends one problem of a JSON record, "field 'x': msg" (or msg alone
+ * when field is NULL), and hands it to the caller's fn. */
 static void
-json_err(struct buf *err, const char *field, const char *msg)
+json_err(const struct json_errs *je, const char *field, const char *msg)
 {
-  sep(err);
-  buf_printf(err, "field '%s': %s", field, msg);
+  size_t start;
+
+  sep(je->err);
+  start = je->err->len;
+  if (field)
+    buf_printf(je->err, "field '%s': %s", field, msg);
+  else
+    buf_puts(je->err, msg);
+  if (je->fn)
+    je->fn(je->pctx, field, je->err->data + start);
 }
 
 static int
 set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
-               size_t line, json_t *j, struct buf *tmp, struct buf *err)
+               size_t line, json_t *j, struct buf *tmp,
+               const struct json_errs *je)
 {
   const struct field_desc *f = &r->kind->fields[fi];
   struct buf e;
@@ -948,7 +966,7 @@ set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
     {
       if (!json_is_string(item)) {
         buf_cleanup(&joined);
-        json_err(err, f->name, "expected an array of ids");
+        json_err(je, f->name, "expected an array of ids");
         return ERR_INVALID;
       }
       if (i)
@@ -960,13 +978,13 @@ set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
       buf_append(tmp, joined.data, joined.len);
     buf_cleanup(&joined);
   } else if (json_text(j, tmp) != OK) {
-    json_err(err, f->name, "expected a string or a number");
+    json_err(je, f->name, "expected a string or a number");
     return ERR_INVALID;
   }
   buf_init(&e);
   rc = record_set(r, ctx, fi, line, tmp->data ? tmp->data : "", tmp->len, &e);
   if (rc != OK)
-    json_err(err, f->name, e.data);
+    json_err(je, f->name, e.data);
   buf_cleanup(&e);
   return rc;
 }
@@ -975,6 +993,16 @@ int
 record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
                  const char *json, size_t len, struct buf *err)
 {
+  return record_from_json_problems(r, kind, ctx, json, len, err, NULL, NULL);
+}
+
+int
+record_from_json_problems(struct record *r, int kind,
+                          const struct record_ctx *ctx, const char *json,
+                          size_t len, struct buf *err,
+                          record_problem_fn problem, void *pctx)
+{
+  const struct json_errs errs = {err, problem, pctx}, *je = &errs;
   json_error_t jerr;
   /* Numbers are IEEE doubles, as in RFC 8785 and ECMAScript: an integer
    * too big for 64 bits is a number like any other, not an error. */
@@ -986,12 +1014,14 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
   int rc = OK;
 
   if (root == NULL || !json_is_object(root)) {
-    sep(err);
+    buf_init(&tmp);
     if (root == NULL)
-      buf_printf(err, "expected a JSON object: %s (column %d)", jerr.text,
+      buf_printf(&tmp, "expected a JSON object: %s (column %d)", jerr.text,
                  jerr.column);
     else
-      buf_puts(err, "expected a JSON object");
+      buf_puts(&tmp, "expected a JSON object");
+    json_err(je, NULL, tmp.data);
+    buf_cleanup(&tmp);
     json_decref(root);
     return ERR_INVALID;
   }
@@ -999,14 +1029,13 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
   if (kind < 0) {
     if (!json_is_string(val) ||
         (kind = record_kind_by_name(json_string_value(val))) < 0) {
-      json_err(err, "record",
-               "expected the kind of record (flow, status, ...)");
+      json_err(je, "record", "expected the kind of record (flow, status, ...)");
       json_decref(root);
       return ERR_INVALID;
     }
   } else if (val && (!json_is_string(val) ||
                      strcmp(json_string_value(val), kinds[kind].name) != 0)) {
-    json_err(err, "record", "names another kind than the one imported");
+    json_err(je, "record", "names another kind than the one imported");
     json_decref(root);
     return ERR_INVALID;
   }
@@ -1024,7 +1053,7 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
       size_t i;
       json_t *line;
       if (!json_is_array(val)) {
-        json_err(err, "cargo", "expected an array of cargo lines");
+        json_err(je, "cargo", "expected an array of cargo lines");
         rc = ERR_INVALID;
         continue;
       }
@@ -1033,7 +1062,7 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
         const char *ck;
         json_t *cv;
         if (!json_is_object(line)) {
-          json_err(err, "cargo", "expected {category, quantity, unit}");
+          json_err(je, "cargo", "expected {category, quantity, unit}");
           rc = ERR_INVALID;
           continue;
         }
@@ -1041,9 +1070,9 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
         {
           int ci = record_field_index(r->kind, ck);
           if (ci < 0 || !(r->kind->fields[ci].flags & FF_CARGO)) {
-            json_err(err, ck, "unknown field of a cargo line");
+            json_err(je, ck, "unknown field of a cargo line");
             rc = ERR_INVALID;
-          } else if (set_json_field(r, ctx, ci, i, cv, &tmp, err) != OK) {
+          } else if (set_json_field(r, ctx, ci, i, cv, &tmp, je) != OK) {
             rc = ERR_INVALID;
           }
         }
@@ -1053,11 +1082,11 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
     fi = record_field_index(r->kind, key);
     if (fi < 0 || (r->kind->fields[fi].flags & FF_CARGO && kind == KIND_flow &&
                    json_is_array(val))) {
-      json_err(err, key, "unknown field");
+      json_err(je, key, "unknown field");
       rc = ERR_INVALID;
       continue;
     }
-    if (set_json_field(r, ctx, fi, 0, val, &tmp, err) != OK)
+    if (set_json_field(r, ctx, fi, 0, val, &tmp, je) != OK)
       rc = ERR_INVALID;
   }
   buf_cleanup(&tmp);

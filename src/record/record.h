@@ -139,6 +139,20 @@ int record_finish(struct record *r, struct buf *err);
 void record_canonical(const struct record *r, struct buf *out);
 
 /*
+ * A record as self-contained bytes (its kind, the text and number of every
+ * set value, its cargo lines; no pointers), so that it can be handed to
+ * another thread and rebuilt there exactly. Not a storage or exchange
+ * format: the canonical JSON is that. record_pack appends the bytes to out.
+ */
+void record_pack(const struct record *r, struct buf *out);
+/*
+ * Rebuilds in r (initialised by record_init, of any kind: it takes the
+ * packed one) the record packed in len bytes at data. Returns OK, or
+ * ERR_INVALID when the bytes are not a packed record (r is then empty).
+ */
+int record_unpack(struct record *r, const void *data, size_t len);
+
+/*
  * Reads a record back from JSON (a canonical entry, or a line of a JSON
  * Lines file: an object whose "record" member names the kind unless kind
  * is given, i.e. >= 0). Values are validated as record_set does. Returns
@@ -146,6 +160,20 @@ void record_canonical(const struct record *r, struct buf *out);
  */
 int record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
                      const char *json, size_t len, struct buf *err);
+
+/*
+ * The same, also calling problem(pctx, field, text) once for each problem
+ * it appends to err, with the field it is about (NULL for the text as a
+ * whole) and the problem's own words as appended ("field 'x': expected
+ * ..., got '...'"), so that a caller can tell them apart even when a value
+ * quoted in one reads like the "; " between two.
+ */
+typedef void (*record_problem_fn)(void *pctx, const char *field,
+                                  const char *text);
+int record_from_json_problems(struct record *r, int kind,
+                              const struct record_ctx *ctx, const char *json,
+                              size_t len, struct buf *err,
+                              record_problem_fn problem, void *pctx);
 
 /*
  * The interval a time value covers, in local seconds: seconds since

@@ -315,6 +315,165 @@ test_dropped_cargo_line_is_cleared(void **state)
   buf_cleanup(&out);
 }
 
+static void
+collect(void *ctx, const char *field, const char *text)
+{
+  buf_printf(ctx, "%s|%s\n", field ? field : "-", text);
+}
+/* Every value of b is the value of a: set, text and number. */
+static void
+assert_same_values(const struct record *a, const struct record *b)
+{
+  assert_int_equal(a->kind->kind, b->kind->kind);
+  for (size_t i = 0; i < a->kind->nfields; i++) {
+    assert_int_equal(a->v[i].set, b->v[i].set);
+    if (!a->v[i].set)
+      continue;
+    assert_string_equal(record_text(a, &a->v[i]), record_text(b, &b->v[i]));
+    assert_memory_equal(&a->v[i].num, &b->v[i].num, sizeof a->v[i].num);
+  }
+  assert_int_equal(a->ncargo, b->ncargo);
+  for (size_t l = 0; l < a->ncargo; l++) {
+    const struct record_value *va[3] = {
+        &a->cargo[l].category, &a->cargo[l].quantity, &a->cargo[l].unit};
+    const struct record_value *vb[3] = {
+        &b->cargo[l].category, &b->cargo[l].quantity, &b->cargo[l].unit};
+    for (int j = 0; j < 3; j++) {
+      assert_int_equal(va[j]->set, vb[j]->set);
+      if (va[j]->set)
+        assert_string_equal(record_text(a, va[j]), record_text(b, vb[j]));
+      assert_memory_equal(&va[j]->num, &vb[j]->num, sizeof va[j]->num);
+    }
+  }
+}
+
+/* Packs a, unpacks it into b, and checks that nothing changed, down to
+ * the canonical bytes; and that every shorter prefix is refused. */
+static void
+roundtrip(const struct record *a, struct record *b)
+{
+  struct buf packed, ca, cb;
+  struct record cut;
+
+  buf_init(&packed);
+  buf_init(&ca);
+  buf_init(&cb);
+  record_pack(a, &packed);
+  assert_int_equal(record_unpack(b, packed.data, packed.len), OK);
+  assert_same_values(a, b);
+  record_canonical(a, &ca);
+  record_canonical(b, &cb);
+  assert_string_equal(ca.data, cb.data);
+  record_init(&cut, KIND_flow);
+  for (size_t n = 0; n < packed.len; n++)
+    assert_int_equal(record_unpack(&cut, packed.data, n), ERR_INVALID);
+  record_cleanup(&cut);
+  buf_cleanup(&packed);
+  buf_cleanup(&ca);
+  buf_cleanup(&cb);
+}
+
+/* record_pack / record_unpack: every field type (text, id, reference,
+ * list of references, enum, category, count, number, time, grade), cargo
+ * lines with parts missing, and a record reused across kinds. */
+static void
+test_pack_roundtrip(void **state)
+{
+  struct record flow, event, out;
+  struct buf err;
+  int cat, qty, unit;
+
+  (void)state;
+  record_init(&flow, KIND_flow);
+  record_init(&event, KIND_event);
+  record_init(&out, KIND_stock); /* another kind: unpack takes the packed one */
+  buf_init(&err);
+  cat = record_field_index(flow.kind, "category");
+  qty = record_field_index(flow.kind, "quantity");
+  unit = record_field_index(flow.kind, "unit");
+  assert_int_equal(set(&flow, "id", "f-1", &err), OK);
+  assert_int_equal(set(&flow, "start", "2024-02-25T09:15+02:00", &err), OK);
+  assert_int_equal(set(&flow, "checkpoint", "kerem-shalom", &err), OK);
+  assert_int_equal(set(&flow, "direction", "IN", &err), OK);
+  assert_int_equal(set(&flow, "vehicle", "truck", &err), OK);
+  assert_int_equal(set(&flow, "vehicles", "1,200", &err), OK);
+  assert_int_equal(set(&flow, "persons", "0", &err), OK);
+  assert_int_equal(set(&flow, "operator", "WFP \xe2\x80\x94 \"convoy\"", &err),
+                   OK);
+  assert_int_equal(set(&flow, "source", "icrc", &err), OK);
+  assert_int_equal(set(&flow, "grade", "b2", &err), OK);
+  assert_int_equal(set(&flow, "note", "two\nlines", &err), OK);
+  assert_int_equal(set(&flow, "supersedes", "f-0", &err), OK);
+  assert_int_equal(record_set(&flow, NULL, cat, 0, "food", 4, &err), OK);
+  assert_int_equal(record_set(&flow, NULL, qty, 0, "20.5", 4, &err), OK);
+  assert_int_equal(record_set(&flow, NULL, cat, 1, "fuel", 4, &err), OK);
+  assert_int_equal(record_set(&flow, NULL, qty, 1, "-0", 2, &err), OK);
+  assert_int_equal(record_set(&flow, NULL, unit, 1, "kg", 2, &err), OK);
+  assert_int_equal(record_set(&flow, NULL, cat, 2, "medicine", 8, &err), OK);
+  assert_int_equal(record_finish(&flow, &err), OK);
+  assert_int_equal(flow.ncargo, 3);
+  roundtrip(&flow, &out);
+
+  assert_int_equal(set(&event, "at", "2022-12", &err), OK);
+  assert_int_equal(set(&event, "kind", "Incident", &err), OK);
+  assert_int_equal(set(&event, "actors", "icrc, protesters", &err), OK);
+  assert_int_equal(set(&event, "summary", "", &err), OK); /* unset */
+  roundtrip(&event, &out); /* before finish: a required field unset */
+  assert_int_equal(out.ncargo, 0);
+  assert_null(record_get(&out, "summary"));
+  assert_string_equal(record_get(&out, "actors"), "icrc,protesters");
+
+  /* Back to a flow: nothing of the event is left. */
+  roundtrip(&flow, &out);
+  assert_int_equal(out.kind->kind, KIND_flow);
+
+  /* Not a packed record. */
+  assert_int_equal(record_unpack(&out, "\x7f", 1), ERR_INVALID);
+  assert_int_equal(record_unpack(&out, "\x03\x01\x00\x3f\x00", 5), ERR_INVALID);
+  record_cleanup(&flow);
+  record_cleanup(&event);
+  record_cleanup(&out);
+  buf_cleanup(&err);
+}
+
+/* record_from_json_problems hands each problem over apart, even when a
+ * value quoted in one reads like the separator between two. */
+static void
+test_json_problems(void **state)
+{
+  const char *in = "{\"start\":\"x'; field 'y': z\",\"direction\":\"up\","
+                   "\"colour\":1}";
+  struct record r;
+  struct buf err, seen;
+
+  (void)state;
+  record_init(&r, KIND_flow);
+  buf_init(&err);
+  buf_init(&seen);
+  assert_int_equal(record_from_json_problems(&r, KIND_flow, NULL, in,
+                                             strlen(in), &err, collect, &seen),
+                   ERR_INVALID);
+  assert_string_equal(err.data, "field 'start': expected a date, got 'x'; "
+                                "field 'y': z'; "
+                                "field 'direction': expected one of in, out, "
+                                "got 'up'; "
+                                "field 'colour': unknown field");
+  assert_string_equal(seen.data, "start|field 'start': expected a date, got "
+                                 "'x'; field 'y': z'\n"
+                                 "direction|field 'direction': expected one "
+                                 "of in, out, got 'up'\n"
+                                 "colour|field 'colour': unknown field\n");
+  buf_reset(&seen);
+  buf_reset(&err);
+  assert_int_equal(record_from_json_problems(&r, KIND_flow, NULL, "[1]", 3,
+                                             &err, collect, &seen),
+                   ERR_INVALID);
+  assert_string_equal(seen.data, "-|expected a JSON object\n");
+  record_cleanup(&r);
+  buf_cleanup(&err);
+  buf_cleanup(&seen);
+}
+
 int
 main(void)
 {
@@ -329,6 +488,8 @@ main(void)
       cmocka_unit_test(test_json_roundtrip),
       cmocka_unit_test(test_tonnes),
       cmocka_unit_test(test_dropped_cargo_line_is_cleared),
+      cmocka_unit_test(test_pack_roundtrip),
+      cmocka_unit_test(test_json_problems),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

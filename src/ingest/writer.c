@@ -1,0 +1,308 @@
+/*
+ * The writing thread's side of an import (the calling thread): it carries
+ * out the items the reader hands over, in order: stores records, reports
+ * problems to the sink (up to max_errors), writes the rejects file, keeps
+ * the lists of unknown names for the summary.
+ */
+#include "ingest/ingest_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+ingest__deliver(struct importer *imp, struct ingest_error *parts, size_t n,
+                int counted)
+{
+  size_t cap = imp->o->max_errors ? imp->o->max_errors : 20;
+
+  if (counted && ++imp->stats->errors > cap)
+    return;
+  if (imp->sink.error == NULL)
+    return;
+  for (size_t i = 0; i < n; i++)
+    imp->sink.error(imp->sink.ctx, &parts[i]);
+}
+
+/* Says where the n parts of a problem are, and hands them over. */
+static void
+deliver_at(struct importer *imp, struct ingest_error *parts, size_t n,
+           unsigned long line, size_t row, const char *id)
+{
+  for (size_t i = 0; i < n; i++) {
+    parts[i].file = imp->file;
+    parts[i].line = line;
+    parts[i].row = row;
+    parts[i].id = id;
+  }
+  ingest__deliver(imp, parts, n, parts[0].kind != INGEST_ERR_IO);
+}
+
+/* An invalid row: reported, then written to the rejects file (with the
+ * row as read, nraw bytes at raw) or failing the import. */
+static void
+reject_at(struct importer *imp, struct ingest_error *parts, size_t n,
+          const struct item *it, const char *id, const char *raw, size_t nraw)
+{
+  struct buf *l = &imp->msg;
+
+  deliver_at(imp, parts, n, it->line, it->row, id);
+  imp->stats->rejected++;
+  if (imp->rej == NULL) {
+    imp->failed = 1;
+    return;
+  }
+  buf_reset(l);
+  for (size_t i = 0; i < n; i++)
+    buf_printf(l, "%s%s", i ? "; " : "", parts[i].message);
+  fprintf(imp->rej, "%s,%lu,", imp->file, it->line);
+  {
+    struct buf cell;
+    buf_init(&cell);
+    util_csv_cell(&cell, l->data ? l->data : "", l->len);
+    fwrite(cell.data, 1, cell.len, imp->rej);
+    buf_cleanup(&cell);
+  }
+  if (nraw) {
+    fputc(',', imp->rej);
+    fwrite(raw, 1, nraw, imp->rej);
+  }
+  fputc('\n', imp->rej);
+}
+
+/* The problems packed in an item, as the parts of one error; free with
+ * free() unless it is one. */
+static struct ingest_error *
+unpack_parts(const struct batch *b, const struct item *it,
+             struct ingest_error *one)
+{
+  struct ingest_error *parts = it->n > 1 ? xcalloc(it->n, sizeof *parts) : one;
+
+  ingest__problems_unpack(batch_at(b, it->problems), it->n, parts);
+  return parts;
+}
+
+static void
+do_error(struct importer *imp, const struct batch *b, const struct item *it)
+{
+  struct ingest_error one, *parts = unpack_parts(b, it, &one);
+
+  deliver_at(imp, parts, it->n, it->line, it->row, NULL);
+  imp->failed = 1;
+  if (parts != &one)
+    free(parts);
+}
+
+static void
+do_reject(struct importer *imp, const struct batch *b, const struct item *it)
+{
+  struct ingest_error one, *parts = unpack_parts(b, it, &one);
+
+  reject_at(imp, parts, it->n, it, it->id.len ? batch_at(b, it->id) : NULL,
+            batch_at(b, it->raw), it->raw.len);
+  if (parts != &one)
+    free(parts);
+}
+
+/*
+ * Stores a row's record: added or already stored, or rejected. Returns OK,
+ * or ERR_STORE, which ends the import.
+ */
+static int
+do_put(struct importer *imp, const struct batch *b, const struct item *it)
+{
+  enum store_put_result res;
+  struct ingest_error e;
+  int rc;
+
+  if (batch_get_record(b, it->rec, &imp->wrec) != OK)
+    abort(); /* packed by the reader a moment ago: a bug */
+  rc = store_put_hashed(imp->st, &imp->wrec, batch_at(b, it->text),
+                        it->text.len, it->hash, &res);
+  if (rc == OK) {
+    if (it->created)
+      imp->stats->created++;
+    else if (res == STORE_ADDED)
+      imp->stats->added++;
+    else
+      imp->stats->unchanged++;
+    return OK;
+  }
+  memset(&e, 0, sizeof e);
+  e.message = store_errmsg(imp->st);
+  e.nparts = 1;
+  e.kind = rc == ERR_CONFLICT  ? INGEST_ERR_CONFLICT
+           : rc == ERR_INVALID ? INGEST_ERR_SUPERSEDES
+                               : INGEST_ERR_STORE;
+  e.field = rc == ERR_INVALID ? "supersedes" : NULL;
+  if (rc == ERR_STORE) {
+    imp->fail_row = it->row;
+    deliver_at(imp, &e, 1, it->line, it->row, NULL);
+    return rc;
+  }
+  if (it->created) {
+    /* A record --create-missing made cannot meet another with its id (it
+     * was unknown) nor correct one; should the store refuse it all the
+     * same, the import fails rather than store rows naming it. */
+    deliver_at(imp, &e, 1, it->line, it->row, record_get(&imp->wrec, "id"));
+    imp->failed = 1;
+    return OK;
+  }
+  reject_at(imp, &e, 1, it, record_get(&imp->wrec, "id"), batch_at(b, it->raw),
+            it->raw.len);
+  return OK;
+}
+
+/* A name for the summary, kept once in the order first met. */
+static void
+do_note(struct importer *imp, const char *name, int list)
+{
+  struct strmap **m =
+      list < NREF ? &imp->missing[list] : &imp->unlabelled[list - NREF];
+
+  if (*m == NULL)
+    *m = strmap_new();
+  if (strmap_get(*m, name) == NULL)
+    strmap_put(*m, name, name);
+}
+
+static void
+do_ignored(struct importer *imp, const struct batch *b, const struct item *it)
+{
+  const char **names = xcalloc(it->n ? it->n : 1, sizeof *names);
+  const char *p = batch_at(b, it->text);
+  struct ingest_note n = {
+      INGEST_NOTE_IGNORED_COLUMNS, imp->file, imp->kind->name, names, it->n, 0};
+
+  for (size_t i = 0; i < it->n; i++) {
+    names[i] = p;
+    p += strlen(p) + 1;
+  }
+  if (imp->sink.note)
+    imp->sink.note(imp->sink.ctx, &n);
+  free(names);
+}
+
+static void
+do_progress(struct importer *imp, const struct item *it)
+{
+  struct ingest_progress p = {imp->file, it->done, it->total, it->row,
+                              it->final};
+
+  if (imp->sink.progress)
+    imp->sink.progress(imp->sink.ctx, &p);
+}
+
+int
+ingest__consume(void *ctx, const struct batch *b)
+{
+  struct importer *imp = ctx;
+  int rc = OK;
+
+  for (size_t i = 0; i < b->n && rc == OK; i++) {
+    const struct item *it = &b->items[i];
+    switch (it->type) {
+    case ITEM_PUT:
+      rc = do_put(imp, b, it);
+      break;
+    case ITEM_REJECT:
+      do_reject(imp, b, it);
+      break;
+    case ITEM_ERROR:
+      do_error(imp, b, it);
+      break;
+    case ITEM_NOTE:
+      do_note(imp, batch_at(b, it->text), it->list);
+      break;
+    case ITEM_IGNORED:
+      do_ignored(imp, b, it);
+      break;
+    case ITEM_HEADER:
+      if (imp->rej)
+        fprintf(imp->rej, "file,line,reason,%s\n", batch_at(b, it->text));
+      break;
+    case ITEM_PROGRESS:
+      do_progress(imp, it);
+      break;
+    }
+  }
+  return rc;
+}
+
+/* Hands the names of a list to the sink as one note. */
+static void
+note_names(struct importer *imp, enum ingest_note_kind kind,
+           const char *subject, const struct strmap *m)
+{
+  size_t n = m ? strmap_count(m) : 0;
+  const char **names;
+  struct ingest_note note = {kind, NULL, subject, NULL, n, 0};
+
+  if (n == 0 || imp->sink.note == NULL)
+    return;
+  names = xcalloc(n, sizeof *names);
+  for (size_t i = 0; i < n; i++)
+    names[i] = strmap_key(m, i);
+  note.names = names;
+  imp->sink.note(imp->sink.ctx, &note);
+  free(names);
+}
+
+void
+ingest__summarise(struct importer *imp)
+{
+  size_t cap = imp->o->max_errors ? imp->o->max_errors : 20;
+
+  if (imp->stats->errors > cap && imp->sink.note) {
+    struct ingest_note n = {INGEST_NOTE_MORE_ERRORS, NULL, NULL, NULL, 0,
+                            imp->stats->errors - cap};
+    imp->sink.note(imp->sink.ctx, &n);
+  }
+  for (int k = 0; k < NREF; k++)
+    note_names(imp, INGEST_NOTE_UNKNOWN,
+               record_kind_desc(ingest__ref_kinds[k])->name, imp->missing[k]);
+  for (size_t fi = 0; fi < imp->kind->nfields; fi++)
+    note_names(imp, INGEST_NOTE_UNLABELLED, imp->kind->fields[fi].name,
+               imp->unlabelled[fi]);
+}
+
+int
+ingest__open_rejects(struct importer *imp)
+{
+  int fd;
+
+  if (imp->o->rejects == NULL)
+    return OK;
+  imp->rej_tmp = xasprintf("%s.tmp.%d", imp->o->rejects, (int)getpid());
+  fd = open(imp->rej_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 || (imp->rej = fdopen(fd, "w")) == NULL) {
+    char *m = xasprintf("cannot write: %s", strerror(errno));
+    ingest__error(imp, INGEST_ERR_IO, imp->o->rejects, m);
+    free(m);
+    if (fd >= 0)
+      close(fd);
+    return ERR_IO;
+  }
+  return OK;
+}
+
+/* The rejects file appears whole or not at all. */
+int
+ingest__close_rejects(struct importer *imp, int keep)
+{
+  int rc = OK;
+
+  if (imp->rej == NULL)
+    return OK;
+  if (fflush(imp->rej) != 0 || fsync(fileno(imp->rej)) != 0)
+    rc = ERR_IO;
+  fclose(imp->rej);
+  imp->rej = NULL;
+  if (keep && rc == OK && rename(imp->rej_tmp, imp->o->rejects) != 0)
+    rc = ERR_IO;
+  if (!keep || rc != OK)
+    unlink(imp->rej_tmp);
+  return rc;
+}
