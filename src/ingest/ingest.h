@@ -80,7 +80,8 @@ enum ingest_error_kind {
   INGEST_ERR_FILE, /* nothing to read: an empty file, no header row */
   INGEST_ERR_MAP,  /* a --map names a column the file lacks */
   INGEST_ERR_IO,   /* a file cannot be read, the rejects not written */
-  INGEST_ERR_STORE /* the store failed */
+  INGEST_ERR_STORE /* the store failed: the import ends (ERR_STORE), or
+                      is to be tried again (ERR_RETRY) */
 };
 
 /*
@@ -168,7 +169,11 @@ int ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err);
  * and each invalid row is written to that CSV file with its line and
  * reason. Every row is checked, and each problem goes to sink (which may be
  * NULL). Returns OK, ERR_INVALID (the data was invalid; nothing stored),
- * ERR_USAGE (a --map names a column the file lacks), ERR_IO or ERR_STORE.
+ * ERR_USAGE (a --map names a column the file lacks), ERR_IO, ERR_STORE, or
+ * ERR_RETRY: the store lost the transaction to another writer (a
+ * serialization failure, a lock not granted in time) and nothing was
+ * stored; the same import may be run again. A failure of the store ends
+ * the import at once, whatever row it met.
  * The files are read on a thread of their own while this one stores.
  */
 int ingest_files(struct store *st, const struct ingest_opts *o,
