@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #include "record/record.h"
-#include "store/store.h"
+
+struct store; /* store/store.h */
 
 enum ingest_format {
   INGEST_CSV,   /* CSV; on import an HXL hashtag row is recognised */
@@ -177,7 +178,7 @@ int ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err);
  * The files are read on a thread of their own while this one stores.
  */
 int ingest_files(struct store *st, const struct ingest_opts *o,
-                 const struct ingest_sink *sink, char *const *files,
+                 const struct ingest_sink *sink, const char *const *files,
                  size_t nfiles, struct ingest_stats *stats);
 
 /*
@@ -196,8 +197,9 @@ int ingest_buffer(struct store *st, const struct ingest_opts *o,
  * have line 0).
  */
 int ingest_fields(struct store *st, const struct ingest_opts *o,
-                  const struct ingest_sink *sink, char *const *names,
-                  char *const *values, size_t n, struct ingest_stats *stats);
+                  const struct ingest_sink *sink, const char *const *names,
+                  const char *const *values, size_t n,
+                  struct ingest_stats *stats);
 
 /*
  * Where an export's bytes go: called with each piece in order. Returns OK
