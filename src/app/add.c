@@ -22,9 +22,7 @@ app_add(struct app *app, const struct app_add_query *q,
       (rc = app__store(app, 0, &st, err)) != OK)
     goto out;
   rc = ingest_fields(st, &o, sink, q->names, q->values, q->n, &out->stats);
-  out->size = store_size(st);
-  if (rc != OK)
-    app__import_failed(rc, err);
+  rc = app__import_done(st, rc, out, err);
 out:
   ingest_opts_cleanup(&o);
   return rc;

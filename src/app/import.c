@@ -96,11 +96,15 @@ import_opts(const struct app_import_query *q, struct ingest_opts *o,
 }
 
 int
-app__import_failed(int rc, struct app_error *err)
+app__import_done(struct store *st, int rc, struct app_import_result *out,
+                 struct app_error *err)
 {
   enum app_error_kind kind =
       rc == ERR_STORE || rc == ERR_RETRY ? APP_ERROR_PROGRAM : APP_ERROR_INPUT;
 
+  out->size = store_size(st);
+  if (rc == OK)
+    return OK;
   return app__fail(err, rc, kind, rc == ERR_USAGE ? "map" : NULL, NULL);
 }
 
@@ -123,9 +127,7 @@ app_import(struct app *app, const struct app_import_query *q,
   else
     rc = ingest_buffer(st, &o, sink, q->name ? q->name : "upload", q->data,
                        q->len, &out->stats);
-  out->size = store_size(st);
-  if (rc != OK)
-    app__import_failed(rc, err);
+  rc = app__import_done(st, rc, out, err);
 out:
   ingest_opts_cleanup(&o);
   return rc;
