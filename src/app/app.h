@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "ingest/ingest.h"
 #include "util/util.h"
 
 /*
@@ -146,6 +147,117 @@ int app_check_kind(const char *name, struct app_error *err);
  * kinds have the id. */
 int app_find_entry(struct app *app, const char *kind, const char *id,
                    uint64_t *seq, struct app_error *err);
+
+/*
+ * Records in and out. An import reads files or an upload of one kind of
+ * record, maps the columns onto fields (the mapping options, each text as
+ * one --map, --set or --values gives it), validates every row and stores
+ * them in one transaction, all or nothing (with rejects: the valid rows).
+ * What it has to say goes to the caller's ingest sink (ingest.h) as it
+ * goes: each problem with its line, field, what was expected and what was
+ * got; the columns ignored, the unknown references, the unmapped labels;
+ * progress. The CLI prints them as it always has; the server answers them
+ * as JSON.
+ */
+struct app_import_query {
+  const char *kind;        /* the records' kind */
+  const char *format;      /* the input's: csv (an HXL row is recognised), hxl
+                            * (the same) or jsonl; NULL: csv */
+  const char *const *maps; /* "field=Column,field2={Year}-{Month}" */
+  size_t nmaps;
+  const char *const *sets; /* "field=value,..." */
+  size_t nsets;
+  const char *const *values; /* "field:Label=value,Label2=value2" */
+  size_t nvalues;
+  int create_missing;  /* create the checkpoints, sources, actors named */
+  const char *rejects; /* store the valid rows, the others to this CSV file
+                        * (--skip-invalid); NULL: all or nothing */
+  size_t max_errors;   /* errors handed to the sink (0: 20); the rest are
+                        * counted and announced by a note */
+  /* The input: files ("-" is standard input), or when nfiles is 0 the len
+   * bytes at data (an upload, the caller's during the call), called name
+   * in errors (NULL: "upload"). The same bytes give the same ids. */
+  const char *const *files;
+  size_t nfiles;
+  const char *name;
+  const void *data;
+  size_t len;
+};
+
+/* What an import or an add did: ingest's counts (rows read, added, already
+ * stored, rejected, created) and the log's size after it. */
+struct app_import_result {
+  struct ingest_stats stats;
+  uint64_t size;
+};
+
+/*
+ * Checks one mapping option's text for records of kind before an import
+ * (the CLI, as it meets each option): option is "map", "set" or "values".
+ * OK, or ERR_USAGE (APP_ERROR_REQUEST, field option; or field "kind") with
+ * the message ingest gives, naming the option ("--map: flow has no field
+ * 'x' (fields: ...)").
+ */
+int app_check_mapping(const char *kind, const char *option, const char *text,
+                      struct app_error *err);
+
+/*
+ * Imports q's input into the store, telling sink (which may be NULL) what
+ * happened. Returns OK, or:
+ * - ERR_USAGE, APP_ERROR_REQUEST: the request (field "kind", "format",
+ *   "map", "set" or "values"); nothing read;
+ * - the store's error as APP_ERROR_PROGRAM when it cannot be opened;
+ * - the import's failure, which sink has heard already (the error has no
+ *   message): ERR_INVALID (invalid data: nothing stored), ERR_USAGE
+ *   (field "map": a --map names a column the input lacks), ERR_IO (an
+ *   input, or the rejects file), APP_ERROR_INPUT; ERR_STORE, or ERR_RETRY
+ *   (the store lost the
+ *   transaction to another writer: nothing stored, the same import may be
+ *   run again), APP_ERROR_PROGRAM.
+ * *out holds the counts in either case (a failed import stored nothing,
+ * and counts nothing as added).
+ */
+int app_import(struct app *app, const struct app_import_query *q,
+               const struct ingest_sink *sink, struct app_import_result *out,
+               struct app_error *err);
+
+/* One record given as field names and texts, as typed (passage add). */
+struct app_add_query {
+  const char *kind;
+  const char *const *names;
+  const char *const *values;
+  size_t n;
+  int create_missing;
+};
+/*
+ * Stores q's record, validated as an imported row is (a field the kind
+ * lacks is a problem of the record). Without an id its id is derived from
+ * its content, so the same record given twice adds nothing. Returns and
+ * reports as app_import, the problems named "command line" with line 0.
+ */
+int app_add(struct app *app, const struct app_add_query *q,
+            const struct ingest_sink *sink, struct app_import_result *out,
+            struct app_error *err);
+
+/* Every record of a kind, in log order. */
+struct app_export_query {
+  const char *kind;
+  const char *format; /* csv, hxl (CSV with a row of hashtags) or jsonl (the
+                       * canonical bytes as hashed in the log); NULL: csv */
+};
+/* Checks q without the store: OK or ERR_USAGE (APP_ERROR_REQUEST, field
+ * "kind" or "format"). */
+int app_check_export(const struct app_export_query *q, struct app_error *err);
+/*
+ * Writes the records to out in pieces of whole rows, some 64 KiB each:
+ * what imports back unchanged (ingest_export). Returns OK; q's errors as
+ * app_check_export; the store's when it cannot be opened; ERR_INVALID (a
+ * stored entry is not of its kind) or ERR_STORE with a message
+ * (APP_ERROR_OPERATION; the rows before it are written); or what out
+ * returned, which stops the export (no message).
+ */
+int app_export(struct app *app, const struct app_export_query *q,
+               const struct app_sink *out, struct app_error *err);
 
 /*
  * Proofs (RFC 9162), as JSON objects in the shape the CLI prints and the

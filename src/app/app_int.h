@@ -24,6 +24,18 @@ int app__fail(struct app_error *err, int code, enum app_error_kind kind,
 int app__store(struct app *app, int create, struct store **st,
                struct app_error *err);
 
+/* The record kind called name; ERR_USAGE (field "kind") as
+ * app_check_kind says when there is none. */
+int app__kind(const char *name, enum record_kind *kind, struct app_error *err);
+
+/* Ends an import (or add) that returned rc: the log's size in out, and,
+ * when it failed, err filled as its sink has heard why already: no
+ * message; APP_ERROR_PROGRAM for the store's failures (ERR_STORE,
+ * ERR_RETRY), else APP_ERROR_INPUT (field "map" for ERR_USAGE, a --map
+ * naming no column). Returns rc. */
+int app__import_done(struct store *st, int rc, struct app_import_result *out,
+                     struct app_error *err);
+
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);
 

@@ -70,7 +70,7 @@ add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
 {
   struct ingest_sink sink = {keep_error, NULL, NULL, problems};
   char lat[32], lon[32], km[32];
-  char *names[6], *values[6];
+  const char *names[6], *values[6];
   struct ingest_stats stats;
   struct ingest_opts o;
   size_t n = 0;

@@ -38,12 +38,27 @@ struct cli_args {
   const char *cmd;  /* its name, for messages: "flow", "log", ... */
   const char *help; /* what --help prints */
   struct cli *cli;
+  /* Set by the command before parsing, for the checks that need it: the
+   * kind of record the options concern (import's --map, --set, --values;
+   * add's fields). */
+  const char *kind;
+  /*
+   * A set with a FIELDS line (add) takes --NAME VALUE for each of these
+   * names as well (a record kind's fields), and unknown says what is
+   * wrong with a --NAME that is neither one of them nor an option of the
+   * set (NULL: "unknown option"); see options.def.
+   */
+  const char *const *fields;
+  size_t nfields;
+  void (*unknown)(const struct cli_args *a, const char *name);
   const char *v[OPT_COUNT]; /* the last value given ("" for a flag) */
   unsigned n[OPT_COUNT];    /* how often the option was given */
   int64_t day[OPT_COUNT];   /* opt_day's day */
   uint64_t num[OPT_COUNT];  /* opt_count's, opt_as_of's, opt_period's */
-  /* Every value given, in order, for options that may repeat. */
+  /* Every value given, in order, for options that may repeat, with its
+   * option's id and name (for a FIELDS line: the field's name). */
   const char **values;
+  const char **names;
   int *ids;
   size_t nvalues;
 };
@@ -60,6 +75,15 @@ struct cli_args {
 int cli_parse(struct cli_args *a, const char *set, int argc, char **argv,
               int first);
 void cli_args_cleanup(struct cli_args *a);
+/*
+ * The arguments of argv[first..] that are neither options nor their
+ * values, in order: what cli_parse(a, set, ...) will leave from
+ * argv[optind], found without reporting anything, for a command that needs
+ * them first (import's kind decides what its options may say). *out is a
+ * new array (free it) of borrowed strings; returns how many.
+ */
+size_t cli_operands(const char *set, int argc, char **argv, int first,
+                    const char ***out);
 /* The exit code for what cli_parse returned. */
 int cli_parse_exit(int rc);
 /* The values of a repeated option, in order, into out (room for
@@ -150,14 +174,5 @@ int cli_answer_check(const char *cmd, const char *format,
 int cli_answer(struct cli *cli, const char *cmd, app_answer_fn *answer,
                const struct app_query *q, const char *format,
                const struct cli_layout *layout);
-
-/*
- * Not yet converted: import, add and export (cmd_data.c) still reach the
- * store and ingest themselves, until the ingest work is merged. This opens
- * the store named by cli->db, printing the reason and returning NULL when
- * it cannot.
- */
-struct store;
-struct store *cli_open_store(struct cli *cli, int create);
 
 #endif

@@ -1,34 +1,46 @@
-/* passage import, add, export: records in and out. */
+/*
+ * passage import, add, export: records in and out. app does the work; here
+ * are the options and the help, and an import's problems, notes and
+ * progress printed as they always have been.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "ingest/ingest.h"
+
+/* "kinds: checkpoint actor ...", a line. */
+static void
+kinds_line(struct buf *b)
+{
+  buf_puts(b, "kinds:");
+  for (int k = 0; k < KIND_COUNT; k++)
+    buf_printf(b, " %s", record_kind_desc((enum record_kind)k)->name);
+  buf_putc(b, '\n');
+}
 
 static void
 list_kinds(FILE *f)
 {
-  fprintf(f, "kinds:");
-  for (int k = 0; k < KIND_COUNT; k++)
-    fprintf(f, " %s", record_kind_desc((enum record_kind)k)->name);
-  fputc('\n', f);
+  struct buf b;
+
+  buf_init(&b);
+  kinds_line(&b);
+  fputs(b.data, f);
+  buf_cleanup(&b);
 }
 
+/* OK when name is a record kind; otherwise says so, with the kinds. */
 static int
-kind_arg(const char *cmd, const char *name, enum record_kind *kind)
+kind_arg(const char *cmd, const char *name)
 {
-  int k = name ? record_kind_by_name(name) : -1;
-
-  if (k < 0) {
-    fprintf(stderr, "passage %s: %s '%s'\n", cmd,
-            name ? "unknown kind" : "missing the kind of record",
-            name ? name : "");
-    list_kinds(stderr);
-    return ERR_USAGE;
-  }
-  *kind = (enum record_kind)k;
-  return OK;
+  if (name && record_kind_by_name(name) >= 0)
+    return OK;
+  fprintf(stderr, "passage %s: %s '%s'\n", cmd,
+          name ? "unknown kind" : "missing the kind of record",
+          name ? name : "");
+  list_kinds(stderr);
+  return ERR_USAGE;
 }
 
 /* Lists a kind's fields for --help texts. */
@@ -161,181 +173,142 @@ static const char import_help[] =
     "without a time is the whole local day. Empty cells and - are missing,\n"
     "never zero. See docs/importing.md for worked examples.\n";
 
+/* The help of import or add: text, then the fields of the kind named
+ * (the kinds when it names none). */
+static void
+data_help(const char *text, const char *kind)
+{
+  int k = kind ? record_kind_by_name(kind) : -1;
+
+  fputs(text, stdout);
+  if (k >= 0)
+    list_fields(stdout, (enum record_kind)k);
+  else
+    list_kinds(stdout);
+}
+
+/* 1 when --help or -h stands anywhere in argv (even as an option's value):
+ * import and add look for it before anything else, as they always have. */
 static int
-parse_import_opts(const char *cmd, struct cli *cli, int argc, char **argv,
-                  struct ingest_opts *o, const char **format, int *help)
+asks_help(int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"format", required_argument, 0, 'f'},
-      {"map", required_argument, 0, 'm'},
-      {"set", required_argument, 0, 's'},
-      {"values", required_argument, 0, 'v'},
-      {"create-missing", no_argument, 0, 'c'},
-      {"skip-invalid", required_argument, 0, 'k'},
-      {"max-errors", required_argument, 0, 'x'},
-      {"db", required_argument, 0, 'd'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
-  struct buf err;
-  int ch, rc = OK;
-
-  buf_init(&err);
-  *help = 0;
-  /* "-" returns positionals in place, so options may stand anywhere. */
-  while ((ch = getopt_long(argc, argv, "-h", opts, NULL)) != -1 && rc == OK) {
-    switch (ch) {
-    case 1: /* a positional argument: positionals() collects them */
-      break;
-    case 'f':
-      *format = optarg;
-      break;
-    case 'm':
-      rc = ingest_add_maps(o, optarg, &err);
-      break;
-    case 's':
-      rc = ingest_add_sets(o, optarg, &err);
-      break;
-    case 'v':
-      rc = ingest_add_labels(o, optarg, &err);
-      break;
-    case 'c':
-      o->create_missing = 1;
-      break;
-    case 'k':
-      o->rejects = optarg;
-      break;
-    case 'x': {
-      char *end = NULL;
-      unsigned long n = strtoul(optarg, &end, 10);
-      if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0') {
-        buf_printf(&err, "--max-errors: expected a whole number, got '%s'",
-                   optarg);
-        rc = ERR_USAGE;
-      } else {
-        o->max_errors = (size_t)n;
-      }
-      break;
-    }
-    case 'd':
-      cli->db = optarg;
-      break;
-    case 'h':
-      *help = 1;
-      break;
-    default:
-      rc = ERR_USAGE;
-    }
-  }
-  if (rc != OK && err.len)
-    cli_usage_error(cmd, "%s", err.data);
-  else if (rc != OK)
-    cli_usage_error(cmd, "%s", cli_bad_option(argv));
-  buf_cleanup(&err);
-  return rc;
-}
-
-/* Collects positional arguments, wherever they stand among the options. */
-static size_t
-positionals(int argc, char **argv, char ***out)
-{
-  static const char *with_arg[] = {
-      "--format",  "--map",        "--set",      "--values", "--skip-invalid",
-      "--db",      "--max-errors", "--from",     "--to",     "--by",
-      "--measure", "--output",     "--corridor", NULL};
-  size_t n = 0;
-
-  *out = xcalloc((size_t)argc + 1, sizeof(char *));
-  for (int i = 1; i < argc; i++) {
-    int takes = 0;
-    if (strcmp(argv[i], "--") == 0) {
-      for (i++; i < argc; i++)
-        (*out)[n++] = argv[i];
-      break;
-    }
-    if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      for (const char **w = with_arg; *w; w++)
-        if (strcmp(argv[i], *w) == 0)
-          takes = 1;
-      i += takes;
-      continue;
-    }
-    (*out)[n++] = argv[i];
-  }
-  return n;
-}
-
-int
-cmd_import(struct cli *cli, int argc, char **argv)
-{
-  struct ingest_opts o;
-  struct ingest_stats stats;
-  struct ingest_sink sink;
-  struct store *st = NULL;
-  const char *format = "csv";
-  char **pos = NULL;
-  size_t npos;
-  int help, rc, code = EXIT_OK;
-
-  ingest_opts_init(&o);
-  npos = positionals(argc, argv, &pos);
   for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(import_help, stdout);
-      if (npos > 0 && record_kind_by_name(pos[0]) >= 0)
-        list_fields(stdout, (enum record_kind)record_kind_by_name(pos[0]));
-      else
-        list_kinds(stdout);
-      free(pos);
-      return EXIT_OK;
-    }
-  if (npos < 1 || kind_arg("import", pos[0], &o.kind) != OK) {
-    free(pos);
-    return EXIT_USAGE;
-  }
-  if (npos < 2) {
-    free(pos);
-    return cli_usage_error("import", "no file to import");
-  }
-  optind = 1;
-  if (parse_import_opts("import", cli, argc, argv, &o, &format, &help) != OK) {
-    code = EXIT_USAGE;
-    goto out;
-  }
-  if (strcmp(format, "jsonl") == 0) {
-    o.format = INGEST_JSONL;
-  } else if (strcmp(format, "csv") != 0 && strcmp(format, "hxl") != 0) {
-    code = cli_usage_error("import",
-                           "--format: expected csv or jsonl, got '%s'", format);
-    goto out;
-  }
-  sink = cli_sink(isatty(2));
-  if ((st = cli_open_store(cli, 0)) == NULL) {
-    code = EXIT_ERROR;
-    goto out;
-  }
-  rc = ingest_files(st, &o, &sink, pos + 1, npos - 1, &stats);
+    if (cli_is_help(argv[i]))
+      return 1;
+  return 0;
+}
+
+/* A failure app reported, printed as cli_fail does; when the store cannot
+ * be opened these commands exit 1 whatever the reason, as they always
+ * have. */
+static int
+data_fail(const char *cmd, const struct app_error *e)
+{
+  int code = cli_fail(cmd, e);
+
+  return e->kind == APP_ERROR_PROGRAM ? EXIT_ERROR : code;
+}
+
+/* import's request: ops are the kind and the files; room holds the lists
+ * of mapping options (room for 3 * a->nvalues). */
+static void
+import_query(const struct cli_args *a, const char **ops, size_t nops,
+             const char **room, struct app_import_query *q)
+{
+  size_t n = a->nvalues;
+
+  memset(q, 0, sizeof *q);
+  q->kind = ops[0];
+  q->format = a->v[OPT_import_format];
+  q->maps = room;
+  q->nmaps = cli_args_list(a, OPT_import_map, room);
+  q->sets = room + n;
+  q->nsets = cli_args_list(a, OPT_import_set, room + n);
+  q->values = room + 2 * n;
+  q->nvalues = cli_args_list(a, OPT_import_values, room + 2 * n);
+  q->create_missing = a->n[OPT_import_create_missing] > 0;
+  q->rejects = a->v[OPT_import_skip_invalid];
+  q->max_errors = (size_t)a->num[OPT_import_max_errors];
+  q->files = ops + 1;
+  q->nfiles = nops - 1;
+}
+
+/* The summary of an import, or what is left to say of its failure. */
+static int
+import_report(const struct app_import_query *q, int rc,
+              const struct app_import_result *r, const struct app_error *err)
+{
+  const struct ingest_stats *s = &r->stats;
+
   if (rc == OK) {
-    printf("%zu row%s: %zu added, %zu already stored", stats.rows,
-           stats.rows == 1 ? "" : "s", stats.added, stats.unchanged);
-    if (stats.created)
-      printf(", %zu checkpoints/sources/actors created", stats.created);
-    if (stats.rejected)
-      printf(", %zu rejected (written to %s)", stats.rejected, o.rejects);
-    printf("; log size %llu\n", (unsigned long long)store_size(st));
-  } else if (rc == ERR_INVALID && stats.rejected == 0) {
+    printf("%zu row%s: %zu added, %zu already stored", s->rows,
+           s->rows == 1 ? "" : "s", s->added, s->unchanged);
+    if (s->created)
+      printf(", %zu checkpoints/sources/actors created", s->created);
+    if (s->rejected)
+      printf(", %zu rejected (written to %s)", s->rejected, q->rejects);
+    printf("; log size %llu\n", (unsigned long long)r->size);
+  } else if (err->message) {
+    return data_fail("import", err);
+  } else if (rc == ERR_INVALID && s->rejected == 0) {
     /* The file as a whole was unreadable (no header row, say). */
     fprintf(stderr, "passage import: nothing was stored\n");
   } else if (rc == ERR_INVALID) {
     fprintf(stderr,
             "passage import: %zu invalid row%s; nothing was stored (fix the "
             "file, or use --skip-invalid REJECTS.csv)\n",
-            stats.rejected, stats.rejected == 1 ? "" : "s");
+            s->rejected, s->rejected == 1 ? "" : "s");
   }
-  code = cli_exit_code(rc);
-out:
-  store_close(st);
-  ingest_opts_cleanup(&o);
-  free(pos);
+  return cli_exit_code(rc);
+}
+
+/* Parses import's options, its kind and files known, and imports. */
+static int
+import_run(struct cli_args *a, int argc, char **argv, const char **ops,
+           size_t nops)
+{
+  struct ingest_sink sink = cli_sink(isatty(2));
+  struct app_import_result res;
+  struct app_error err = {0};
+  struct app_import_query q;
+  struct app *app;
+  const char **room;
+  int rc;
+
+  a->kind = ops[0];
+  if ((rc = cli_parse(a, "import", argc, argv, 1)) != OK)
+    return cli_parse_exit(rc);
+  room = xcalloc(3 * a->nvalues + 1, sizeof *room);
+  import_query(a, ops, nops, room, &q);
+  app = app_new(a->cli->db);
+  rc = app_import(app, &q, &sink, &res, &err);
+  rc = import_report(&q, rc, &res, &err);
+  app_free(app);
+  app_error_cleanup(&err);
+  free(room);
+  return rc;
+}
+
+int
+cmd_import(struct cli *cli, int argc, char **argv)
+{
+  struct cli_args a = {.cmd = "import", .help = import_help, .cli = cli};
+  const char **ops;
+  size_t nops = cli_operands("import", argc, argv, 1, &ops);
+  int code;
+
+  if (asks_help(argc, argv)) {
+    data_help(import_help, nops ? ops[0] : NULL);
+    code = EXIT_OK;
+  } else if (nops < 1 || kind_arg("import", ops[0]) != OK) {
+    code = EXIT_USAGE; /* no kind: exit 2, nothing said, as before */
+  } else if (nops < 2) {
+    code = cli_usage_error("import", "no file to import");
+  } else {
+    code = import_run(&a, argc, argv, ops, nops);
+  }
+  cli_args_cleanup(&a);
+  free(ops);
   return code;
 }
 
@@ -350,88 +323,78 @@ static const char add_help[] =
     "      --direction in --vehicle truck --vehicles 1 --category food \\\n"
     "      --quantity 20 --source icrc --grade A2\n";
 
+/* add's --NAME that is no field of the kind. */
+static void
+no_field(const struct cli_args *a, const char *name)
+{
+  enum record_kind kind = (enum record_kind)record_kind_by_name(a->kind);
+
+  fprintf(stderr, "passage add: %s has no field '%s'\n",
+          record_kind_desc(kind)->name, name);
+  list_fields(stderr, kind);
+}
+
+/* Parses add's fields and options, its kind known, and adds. */
+static int
+add_run(struct cli_args *a, int argc, char **argv)
+{
+  const struct kind_desc *k =
+      record_kind_desc((enum record_kind)record_kind_by_name(a->kind));
+  const char *fields[RECORD_MAX_FIELDS], **names, **values;
+  struct ingest_sink sink = cli_sink(0);
+  struct app_add_query q = {a->kind, NULL, NULL, 0, 0};
+  struct app_import_result res;
+  struct app_error err = {0};
+  struct app *app;
+  int rc;
+
+  for (size_t i = 0; i < k->nfields; i++)
+    fields[i] = k->fields[i].name;
+  a->fields = fields;
+  a->nfields = k->nfields;
+  if ((rc = cli_parse(a, "add", argc, argv, 2)) != OK)
+    return cli_parse_exit(rc);
+  names = xcalloc(a->nvalues + 1, sizeof *names);
+  values = xcalloc(a->nvalues + 1, sizeof *values);
+  for (size_t i = 0; i < a->nvalues; i++)
+    if (a->ids[i] == OPT_add_field) {
+      names[q.n] = a->names[i];
+      values[q.n++] = a->values[i];
+    }
+  q.names = names;
+  q.values = values;
+  q.create_missing = a->n[OPT_add_create_missing] > 0;
+  app = app_new(a->cli->db);
+  rc = app_add(app, &q, &sink, &res, &err);
+  if (rc == OK)
+    printf("%s; log size %llu\n",
+           res.stats.added ? "added" : "already stored (nothing added)",
+           (unsigned long long)res.size);
+  rc = err.message ? data_fail("add", &err) : cli_exit_code(rc);
+  app_free(app);
+  app_error_cleanup(&err);
+  free(names);
+  free(values);
+  return rc;
+}
+
 int
 cmd_add(struct cli *cli, int argc, char **argv)
 {
-  struct ingest_opts o;
-  struct ingest_stats stats;
-  struct ingest_sink sink = cli_sink(0);
-  struct store *st = NULL;
-  char **names = NULL, **values = NULL;
-  size_t n = 0;
-  int rc, code = EXIT_OK, i;
+  struct cli_args a = {
+      .cmd = "add", .help = add_help, .cli = cli, .unknown = no_field};
+  const char *kind = argc > 1 ? argv[1] : NULL;
+  int code;
 
-  ingest_opts_init(&o);
-  for (i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(add_help, stdout);
-      if (argc > 1 && record_kind_by_name(argv[1]) >= 0)
-        list_fields(stdout, (enum record_kind)record_kind_by_name(argv[1]));
-      else
-        list_kinds(stdout);
-      return EXIT_OK;
-    }
-  if (argc < 2 || kind_arg("add", argv[1], &o.kind) != OK)
-    return EXIT_USAGE;
-  names = xcalloc((size_t)argc, sizeof(char *));
-  values = xcalloc((size_t)argc, sizeof(char *));
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    const char *eq;
-    if (strncmp(a, "--", 2) != 0) {
-      code = cli_usage_error("add", "expected --field value, got '%s'", a);
-      goto out;
-    }
-    a += 2;
-    if (strcmp(a, "db") == 0 && i + 1 < argc) {
-      cli->db = argv[++i];
-      continue;
-    }
-    if (strcmp(a, "create-missing") == 0) {
-      o.create_missing = 1;
-      continue;
-    }
-    eq = strchr(a, '=');
-    if (eq) {
-      names[n] = xstrndup(a, (size_t)(eq - a));
-      values[n] = xstrdup(eq + 1);
-    } else if (i + 1 < argc) {
-      names[n] = xstrdup(a);
-      values[n] = xstrdup(argv[++i]);
-    } else {
-      code = cli_usage_error("add", "--%s needs a value", a);
-      goto out;
-    }
-    if (record_field_index(record_kind_desc(o.kind), names[n]) < 0) {
-      fprintf(stderr, "passage add: %s has no field '%s'\n",
-              record_kind_desc(o.kind)->name, names[n]);
-      list_fields(stderr, o.kind);
-      free(names[n]);
-      free(values[n]);
-      code = EXIT_USAGE;
-      goto out;
-    }
-    n++;
+  if (asks_help(argc, argv)) {
+    data_help(add_help, kind);
+    return EXIT_OK;
   }
-  if ((st = cli_open_store(cli, 0)) == NULL) {
-    code = EXIT_ERROR;
-    goto out;
-  }
-  rc = ingest_fields(st, &o, &sink, names, values, n, &stats);
-  if (rc == OK)
-    printf("%s; log size %llu\n",
-           stats.added ? "added" : "already stored (nothing added)",
-           (unsigned long long)store_size(st));
-  code = cli_exit_code(rc);
-out:
-  for (size_t k = 0; k < n; k++) {
-    free(names[k]);
-    free(values[k]);
-  }
-  free(names);
-  free(values);
-  store_close(st);
-  ingest_opts_cleanup(&o);
+  if (argc < 2 || kind_arg("add", kind) != OK)
+    return EXIT_USAGE; /* no kind: exit 2, nothing said, as before */
+  a.kind = kind;
+  code = add_run(&a, argc, argv);
+  cli_args_cleanup(&a);
   return code;
 }
 
@@ -447,81 +410,72 @@ static const char export_help[] =
 
 /* Where an export goes: the --output file or stdout. */
 static int
-write_out(void *ctx, const char *data, size_t len)
+write_out(void *ctx, const void *data, size_t len)
 {
   fwrite(data, 1, len, ctx);
   return OK; /* a failed write shows when the output is closed */
 }
 
-int
-cmd_export(struct cli *cli, int argc, char **argv)
+/* Exports to output (NULL: standard output), opening the store before the
+ * output, so that a missing store leaves no file behind. */
+static int
+export_to(struct app *app, const struct app_export_query *q, const char *output)
 {
-  static const struct option opts[] = {{"format", required_argument, 0, 'f'},
-                                       {"output", required_argument, 0, 'o'},
-                                       {"db", required_argument, 0, 'd'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  enum record_kind kind;
-  enum ingest_format fmt = INGEST_CSV;
+  struct app_sink sink = {write_out, NULL};
+  struct app_error err = {0};
   struct cli_output out;
-  struct store *st = NULL;
-  const char *format = "csv", *output = NULL;
-  char **pos = NULL;
-  size_t npos;
-  struct buf err;
-  int ch, rc, code = EXIT_OK;
+  int rc, code;
 
-  npos = positionals(argc, argv, &pos);
-  optind = 1;
-  while ((ch = getopt_long(argc, argv, "-f:o:h", opts, NULL)) != -1) {
-    switch (ch) {
-    case 1:
-      break;
-    case 'f':
-      format = optarg;
-      break;
-    case 'o':
-      output = optarg;
-      break;
-    case 'd':
-      cli->db = optarg;
-      break;
-    case 'h':
-      fputs(export_help, stdout);
-      list_kinds(stdout);
-      free(pos);
-      return EXIT_OK;
-    default:
-      free(pos);
-      return cli_usage_error("export", "%s", cli_bad_option(argv));
-    }
+  if ((rc = app_check_export(q, &err)) != OK ||
+      (rc = app_open(app, &err)) != OK) {
+    code = data_fail("export", &err);
+    goto out;
   }
-  if (npos != 1 || kind_arg("export", pos[0], &kind) != OK) {
-    free(pos);
-    return EXIT_USAGE;
-  }
-  free(pos);
-  if (strcmp(format, "jsonl") == 0)
-    fmt = INGEST_JSONL;
-  else if (strcmp(format, "hxl") == 0)
-    fmt = INGEST_HXL;
-  else if (strcmp(format, "csv") != 0)
-    return cli_usage_error(
-        "export", "--format: expected csv, hxl or jsonl, got '%s'", format);
-  if ((st = cli_open_store(cli, 0)) == NULL)
-    return EXIT_ERROR;
   if (cli_output_open(&out, output) != OK) {
-    store_close(st);
-    return EXIT_ERROR;
+    code = EXIT_ERROR;
+    goto out;
   }
-  buf_init(&err);
-  rc = ingest_export(st, kind, fmt, write_out, out.f, &err);
-  if (rc != OK)
-    fprintf(stderr, "passage export: %s\n", err.data ? err.data : "");
+  sink.ctx = out.f;
+  if ((rc = app_export(app, q, &sink, &err)) != OK)
+    cli_fail("export", &err);
   if (cli_output_close(&out, rc == OK) != OK && rc == OK)
     rc = ERR_IO;
   code = cli_exit_code(rc);
-  buf_cleanup(&err);
-  store_close(st);
+out:
+  app_error_cleanup(&err);
+  return code;
+}
+
+int
+cmd_export(struct cli *cli, int argc, char **argv)
+{
+  struct cli_args a = {.cmd = "export", .cli = cli};
+  struct app_export_query q = {0};
+  struct app *app = NULL;
+  struct buf help;
+  int rc, code;
+
+  buf_init(&help);
+  buf_puts(&help, export_help);
+  kinds_line(&help);
+  a.help = help.data;
+  if ((rc = cli_parse(&a, "export", argc, argv, 1)) != OK) {
+    code = cli_parse_exit(rc);
+    goto out;
+  }
+  /* One operand, the kind; without it (or with more) exit 2, nothing
+   * said, as before. */
+  if (argc - optind != 1 || kind_arg("export", argv[optind]) != OK) {
+    code = EXIT_USAGE;
+    goto out;
+  }
+  q.kind = argv[optind];
+  q.format = a.v[OPT_export_format];
+  app = app_new(cli->db);
+  code = export_to(app, &q, a.v[OPT_export_output]);
+out:
+  app_free(app);
+  buf_cleanup(&help);
+  cli_args_cleanup(&a);
   return code;
 }

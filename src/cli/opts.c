@@ -11,12 +11,13 @@
 
 #define VALUE required_argument
 #define FLAG no_argument
+#define FIELDS (optional_argument + 1) /* none of getopt's */
 
 typedef int opt_check(struct cli_args *a, int id, const char *opt,
                       const char *value);
 
 static opt_check opt_day, opt_count, opt_as_of, opt_by, opt_measure, opt_period,
-    opt_json, opt_two, opt_db, opt_help;
+    opt_json, opt_two, opt_mapping, opt_db, opt_help;
 
 static const struct opt {
   const char *set, *name;
@@ -119,6 +120,17 @@ opt_two(struct cli_args *a, int id, const char *opt, const char *value)
   return ERR_USAGE;
 }
 
+/* --map, --set, --values: app checks the text against the kind's fields. */
+static int
+opt_mapping(struct cli_args *a, int id, const char *opt, const char *value)
+{
+  struct app_error err = {0};
+
+  (void)id;
+  return app_checked(a->cmd, app_check_mapping(a->kind, opt + 2, value, &err),
+                     &err);
+}
+
 static int
 opt_db(struct cli_args *a, int id, const char *opt, const char *value)
 {
@@ -143,7 +155,7 @@ build(const char *set, struct option *lopts, char *shorts)
   size_t n = 0, s = 0;
 
   for (size_t i = 0; i < NOPTS; i++) {
-    if (strcmp(opts[i].set, set) != 0)
+    if (strcmp(opts[i].set, set) != 0 || opts[i].arg == FIELDS)
       continue;
     lopts[n].name = opts[i].name;
     lopts[n].has_arg = opts[i].arg;
@@ -169,21 +181,105 @@ find(const char *set, int val)
   return NULL;
 }
 
-/* Checks and keeps one option's value. */
+/* Checks and keeps one value of option o, given as --name (o's name, or
+ * for a FIELDS line the field's). */
 static int
-take(struct cli_args *a, const struct opt *o, const char *value)
+take(struct cli_args *a, const struct opt *o, const char *name,
+     const char *value)
 {
-  char opt[64];
+  char opt[128];
   int rc = OK;
 
-  snprintf(opt, sizeof opt, "--%s", o->name);
+  snprintf(opt, sizeof opt, "--%s", name);
   if (o->check && (rc = o->check(a, o->id, opt, value ? value : "")) != OK)
     return rc;
   a->v[o->id] = value ? value : "";
   a->n[o->id]++;
   a->values[a->nvalues] = a->v[o->id];
+  a->names[a->nvalues] = name;
   a->ids[a->nvalues++] = o->id;
   return OK;
+}
+
+/* The line of set with arg FIELDS (fields set), or the option of set
+ * called name (len bytes), in full; NULL when there is none. */
+static const struct opt *
+find_line(const char *set, int fields, const char *name, size_t len)
+{
+  for (size_t i = 0; i < NOPTS; i++) {
+    const struct opt *o = &opts[i];
+    if (strcmp(o->set, set) != 0 || (o->arg == FIELDS) != fields)
+      continue;
+    if (fields || (strncmp(o->name, name, len) == 0 && o->name[len] == '\0'))
+      return o;
+  }
+  return NULL;
+}
+
+/* The field of a->fields called name (len bytes), or NULL. */
+static const char *
+find_field(const struct cli_args *a, const char *name, size_t len)
+{
+  for (size_t i = 0; i < a->nfields; i++)
+    if (strncmp(a->fields[i], name, len) == 0 && a->fields[i][len] == '\0')
+      return a->fields[i];
+  return NULL;
+}
+
+static int
+refuse_name(const struct cli_args *a, const char *name, size_t len)
+{
+  char *n = xstrndup(name, len);
+
+  if (a->unknown)
+    a->unknown(a, n);
+  else
+    cli_usage_error(a->cmd, "unknown option '--%s'", n);
+  free(n);
+  return ERR_USAGE;
+}
+
+/*
+ * Reads argv[first..] for a set with a FIELDS line, as `passage add` has
+ * always read its arguments: every argument an option, --NAME VALUE or
+ * --NAME=VALUE, NAME an option of the set or one of a->fields, in full
+ * (a prefix unique among a kind's fields today may not be once the kind
+ * gains a field, so none is offered). A flag given a value is no option.
+ */
+static int
+parse_fields(struct cli_args *a, const char *set, int argc, char **argv,
+             int first)
+{
+  const struct opt *fields = find_line(set, 1, NULL, 0), *o;
+  int rc = OK;
+
+  for (int i = first; i < argc && rc == OK; i++) {
+    const char *name = argv[i] + 2, *eq, *value, *field;
+    size_t len;
+    if (strncmp(argv[i], "--", 2) != 0) {
+      cli_usage_error(a->cmd, "expected --field value, got '%s'", argv[i]);
+      return ERR_USAGE;
+    }
+    eq = strchr(name, '=');
+    len = eq ? (size_t)(eq - name) : strlen(name);
+    o = find_line(set, 0, name, len);
+    if (o && o->arg == FLAG && eq == NULL) {
+      rc = take(a, o, o->name, NULL);
+      continue;
+    }
+    value = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+    if (value == NULL) {
+      cli_usage_error(a->cmd, "--%s needs a value", name);
+      return ERR_USAGE;
+    }
+    if (o && o->arg != FLAG)
+      rc = take(a, o, o->name, value);
+    else if ((field = find_field(a, name, len)) != NULL)
+      rc = take(a, fields, field, value);
+    else
+      rc = refuse_name(a, name, len);
+  }
+  return rc;
 }
 
 int
@@ -195,7 +291,10 @@ cli_parse(struct cli_args *a, const char *set, int argc, char **argv, int first)
   int ch, rc = OK;
 
   a->values = xcalloc((size_t)argc + 1, sizeof *a->values);
+  a->names = xcalloc((size_t)argc + 1, sizeof *a->names);
   a->ids = xcalloc((size_t)argc + 1, sizeof *a->ids);
+  if (find_line(set, 1, NULL, 0))
+    return parse_fields(a, set, argc, argv, first);
   build(set, lopts, shorts);
   optind = first;
   while (rc == OK &&
@@ -204,17 +303,42 @@ cli_parse(struct cli_args *a, const char *set, int argc, char **argv, int first)
       cli_usage_error(a->cmd, "%s", cli_bad_option(argv));
       return ERR_USAGE;
     }
-    rc = take(a, o, optarg);
+    rc = take(a, o, o->name, optarg);
   }
   return rc;
+}
+
+size_t
+cli_operands(const char *set, int argc, char **argv, int first,
+             const char ***out)
+{
+  struct option lopts[NOPTS + 1];
+  char shorts[2 * NOPTS + 1];
+  char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
+  size_t n = 0;
+
+  memcpy(copy, argv, (size_t)argc * sizeof *copy);
+  build(set, lopts, shorts);
+  optind = first;
+  /* getopt permutes the copy as it will argv; what is wrong is
+   * cli_parse's to say. */
+  while (getopt_long(argc, copy, shorts, lopts, NULL) != -1)
+    ;
+  *out = xcalloc((size_t)(argc - optind) + 1, sizeof **out);
+  for (int i = optind; i < argc; i++)
+    (*out)[n++] = copy[i];
+  free(copy);
+  return n;
 }
 
 void
 cli_args_cleanup(struct cli_args *a)
 {
   free(a->values);
+  free(a->names);
   free(a->ids);
   a->values = NULL;
+  a->names = NULL;
   a->ids = NULL;
   a->nvalues = 0;
 }

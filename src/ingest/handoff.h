@@ -71,7 +71,8 @@ int batch_get_record(const struct batch *b, struct span s, struct record *r);
 
 /*
  * Carries out the items of a batch in order. Returns OK, or an error
- * (ERR_STORE) after which no later batch is carried out.
+ * (the store's: ERR_STORE, ERR_RETRY) after which no later batch is
+ * carried out.
  */
 typedef int (*handoff_fn)(void *ctx, const struct batch *b);
 

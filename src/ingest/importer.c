@@ -254,8 +254,8 @@ out:
 
 int
 ingest_files(struct store *st, const struct ingest_opts *o,
-             const struct ingest_sink *sink, char *const *files, size_t nfiles,
-             struct ingest_stats *stats)
+             const struct ingest_sink *sink, const char *const *files,
+             size_t nfiles, struct ingest_stats *stats)
 {
   struct input *in = xcalloc(nfiles ? nfiles : 1, sizeof *in);
   int rc;
@@ -300,8 +300,8 @@ content_id(struct importer *imp)
 
 int
 ingest_fields(struct store *st, const struct ingest_opts *o,
-              const struct ingest_sink *sink, char *const *names,
-              char *const *values, size_t n, struct ingest_stats *stats)
+              const struct ingest_sink *sink, const char *const *names,
+              const char *const *values, size_t n, struct ingest_stats *stats)
 {
   struct importer imp;
   int rc, wrc;

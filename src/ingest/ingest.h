@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #include "record/record.h"
-#include "store/store.h"
+
+struct store; /* store/store.h */
 
 enum ingest_format {
   INGEST_CSV,   /* CSV; on import an HXL hashtag row is recognised */
@@ -80,7 +81,8 @@ enum ingest_error_kind {
   INGEST_ERR_FILE, /* nothing to read: an empty file, no header row */
   INGEST_ERR_MAP,  /* a --map names a column the file lacks */
   INGEST_ERR_IO,   /* a file cannot be read, the rejects not written */
-  INGEST_ERR_STORE /* the store failed */
+  INGEST_ERR_STORE /* the store failed: the import ends (ERR_STORE), or
+                      is to be tried again (ERR_RETRY) */
 };
 
 /*
@@ -168,11 +170,15 @@ int ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err);
  * and each invalid row is written to that CSV file with its line and
  * reason. Every row is checked, and each problem goes to sink (which may be
  * NULL). Returns OK, ERR_INVALID (the data was invalid; nothing stored),
- * ERR_USAGE (a --map names a column the file lacks), ERR_IO or ERR_STORE.
+ * ERR_USAGE (a --map names a column the file lacks), ERR_IO, ERR_STORE, or
+ * ERR_RETRY: the store lost the transaction to another writer (a
+ * serialization failure, a lock not granted in time) and nothing was
+ * stored; the same import may be run again. A failure of the store ends
+ * the import at once, whatever row it met.
  * The files are read on a thread of their own while this one stores.
  */
 int ingest_files(struct store *st, const struct ingest_opts *o,
-                 const struct ingest_sink *sink, char *const *files,
+                 const struct ingest_sink *sink, const char *const *files,
                  size_t nfiles, struct ingest_stats *stats);
 
 /*
@@ -191,8 +197,9 @@ int ingest_buffer(struct store *st, const struct ingest_opts *o,
  * have line 0).
  */
 int ingest_fields(struct store *st, const struct ingest_opts *o,
-                  const struct ingest_sink *sink, char *const *names,
-                  char *const *values, size_t n, struct ingest_stats *stats);
+                  const struct ingest_sink *sink, const char *const *names,
+                  const char *const *values, size_t n,
+                  struct ingest_stats *stats);
 
 /*
  * Where an export's bytes go: called with each piece in order. Returns OK

@@ -21,6 +21,7 @@
 #include "ingest/csv.h"
 #include "ingest/handoff.h"
 #include "ingest/ingest.h"
+#include "store/store.h"
 
 /* The kinds that records refer to by id, with --create-missing. The lists
  * of names for the summary are numbered: 0 to NREF - 1 the unknown

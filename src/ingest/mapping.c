@@ -394,7 +394,8 @@ create_ref(struct importer *imp, int k, const char *text, const char *id,
     free(l);
     rc = ingest__send_created(imp, &rec);
     if (rc != OK)
-      rc = ERR_STORE; /* the writer failed: stop */
+      rc = ERR_STORE; /* the writer failed: stop (its own code, ERR_RETRY
+                         say, reaches the caller through handoff_drain) */
   } else {
     buf_printf(why, "cannot create %s '%s': %s",
                ingest__ref_kinds[k] == KIND_checkpoint ? "checkpoint"

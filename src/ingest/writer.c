@@ -108,7 +108,12 @@ do_reject(struct importer *imp, const struct batch *b, const struct item *it)
 
 /*
  * Stores a row's record: added or already stored, or rejected. Returns OK,
- * or ERR_STORE, which ends the import.
+ * or the store's failure, which ends the import: ERR_STORE, or ERR_RETRY
+ * (the backend has lost the transaction: a serialization failure, a lock
+ * not granted in time), or whatever else is not about this row. Only
+ * ERR_CONFLICT and ERR_INVALID are the row's own problems: taking a failure
+ * of the store for one would reject the row and go on storing the next
+ * rows in a transaction that is gone.
  */
 static int
 do_put(struct importer *imp, const struct batch *b, const struct item *it)
@@ -137,7 +142,7 @@ do_put(struct importer *imp, const struct batch *b, const struct item *it)
            : rc == ERR_INVALID ? INGEST_ERR_SUPERSEDES
                                : INGEST_ERR_STORE;
   e.field = rc == ERR_INVALID ? "supersedes" : NULL;
-  if (rc == ERR_STORE) {
+  if (e.kind == INGEST_ERR_STORE) {
     imp->fail_row = it->row;
     deliver_at(imp, &e, 1, it->line, it->row, NULL);
     return rc;

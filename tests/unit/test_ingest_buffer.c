@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "ingest/ingest.h"
+#include "store/store.h"
 
 static const char corridor[] = "[corridor]\n"
                                "name = Test corridor\n"
@@ -201,7 +202,8 @@ static void
 same_as_file(struct fixture *fx, enum ingest_format format, const char *text,
              const char *derived)
 {
-  char path[128], *files[1] = {path};
+  char path[128];
+  const char *files[1] = {path};
   struct ingest_opts o;
   struct ingest_stats a, b;
   char *da, *db;
@@ -531,8 +533,8 @@ static void
 test_fields(void **state)
 {
   struct fixture *fx = *state;
-  char *names[] = {"start", "checkpoint", "direction", "colour"};
-  char *values[] = {"2023-13-01", "north-gate", "in", "red"};
+  const char *names[] = {"start", "checkpoint", "direction", "colour"};
+  const char *values[] = {"2023-13-01", "north-gate", "in", "red"};
   struct ingest_opts o;
   struct ingest_stats stats;
   struct seen s;

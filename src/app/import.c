@@ -1,0 +1,134 @@
+/*
+ * import and add: records in through ingest, what happened told to the
+ * caller's sink as it happens.
+ */
+#include "app/app.h"
+
+#include <string.h>
+
+#include "app/app_int.h"
+
+/* The kind called name, or ERR_USAGE as app_check_kind says. */
+int
+app__kind(const char *name, enum record_kind *kind, struct app_error *err)
+{
+  if (app_check_kind(name, err) != OK)
+    return ERR_USAGE;
+  *kind = (enum record_kind)record_kind_by_name(name);
+  return OK;
+}
+
+/* Adds one mapping option's text to o. */
+static int
+add_mapping(struct ingest_opts *o, const char *option, const char *text,
+            struct app_error *err)
+{
+  struct buf msg;
+  int rc;
+
+  buf_init(&msg);
+  if (strcmp(option, "map") == 0)
+    rc = ingest_add_maps(o, text, &msg);
+  else if (strcmp(option, "set") == 0)
+    rc = ingest_add_sets(o, text, &msg);
+  else if (strcmp(option, "values") == 0)
+    rc = ingest_add_labels(o, text, &msg);
+  else
+    rc = ERR_USAGE;
+  if (rc != OK)
+    app__fail(err, rc, APP_ERROR_REQUEST, option, "%s",
+              msg.len ? msg.data : "not a mapping option");
+  buf_cleanup(&msg);
+  return rc;
+}
+
+int
+app_check_mapping(const char *kind, const char *option, const char *text,
+                  struct app_error *err)
+{
+  struct ingest_opts o;
+  int rc;
+
+  ingest_opts_init(&o);
+  rc = app__kind(kind, &o.kind, err);
+  if (rc == OK)
+    rc = add_mapping(&o, option, text, err);
+  ingest_opts_cleanup(&o);
+  return rc;
+}
+
+/* The texts of one mapping option, added to o. */
+static int
+add_mappings(struct ingest_opts *o, const char *option,
+             const char *const *texts, size_t n, struct app_error *err)
+{
+  int rc = OK;
+
+  for (size_t i = 0; i < n && rc == OK; i++)
+    rc = add_mapping(o, option, texts[i], err);
+  return rc;
+}
+
+/* q as ingest's options, checked. HXL is read as CSV: its hashtag row is
+ * recognised by itself. */
+static int
+import_opts(const struct app_import_query *q, struct ingest_opts *o,
+            struct app_error *err)
+{
+  int rc = app__kind(q->kind, &o->kind, err);
+
+  if (rc != OK)
+    return rc;
+  if (q->format && strcmp(q->format, "jsonl") == 0)
+    o->format = INGEST_JSONL;
+  else if (q->format && strcmp(q->format, "csv") != 0 &&
+           strcmp(q->format, "hxl") != 0)
+    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "format",
+                     "--format: expected csv or jsonl, got '%s'", q->format);
+  if ((rc = add_mappings(o, "map", q->maps, q->nmaps, err)) != OK ||
+      (rc = add_mappings(o, "set", q->sets, q->nsets, err)) != OK ||
+      (rc = add_mappings(o, "values", q->values, q->nvalues, err)) != OK)
+    return rc;
+  o->create_missing = q->create_missing;
+  o->rejects = q->rejects;
+  o->max_errors = q->max_errors;
+  return OK;
+}
+
+int
+app__import_done(struct store *st, int rc, struct app_import_result *out,
+                 struct app_error *err)
+{
+  enum app_error_kind kind =
+      rc == ERR_STORE || rc == ERR_RETRY ? APP_ERROR_PROGRAM : APP_ERROR_INPUT;
+
+  out->size = store_size(st);
+  if (rc == OK)
+    return OK;
+  return app__fail(err, rc, kind, rc == ERR_USAGE ? "map" : NULL, NULL);
+}
+
+int
+app_import(struct app *app, const struct app_import_query *q,
+           const struct ingest_sink *sink, struct app_import_result *out,
+           struct app_error *err)
+{
+  struct ingest_opts o;
+  struct store *st;
+  int rc;
+
+  memset(out, 0, sizeof *out);
+  ingest_opts_init(&o);
+  if ((rc = import_opts(q, &o, err)) != OK ||
+      (rc = app__store(app, 0, &st, err)) != OK)
+    goto out;
+  if (q->nfiles)
+    rc = ingest_files(st, &o, sink, q->files, q->nfiles, &out->stats);
+  else
+    rc = ingest_buffer(st, &o, sink, q->name ? q->name : "upload", q->data,
+                       q->len, &out->stats);
+  rc = app__import_done(st, rc, out, err);
+out:
+  ingest_opts_cleanup(&o);
+  return rc;
+}
