@@ -242,9 +242,11 @@ int app_check_list(const char *field, const char *text, struct app_error *err);
 enum app_column_type {
   APP_COL_TEXT,   /* a string, or null when the row has none */
   APP_COL_DAY,    /* "YYYY-MM-DD" */
-  APP_COL_NUMBER, /* a figure, or null when unknown */
+  APP_COL_NUMBER, /* a quantity (tonnes, days, hours), or null when unknown */
   APP_COL_SHARE,  /* 0..1 (a percentage for people), or null */
   APP_COL_COUNT,  /* a whole number */
+  APP_COL_TALLY,  /* persons, vehicles or records, fractional where spread
+                     over days: shown whole to people, full in JSON and CSV */
 };
 struct app_column {
   char *name;

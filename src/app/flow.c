@@ -140,9 +140,11 @@ flow_table(const struct flow_out *o, struct app_table *t)
   for (size_t i = 0; i < o->ndims; i++)
     app__column(t, store_dim_names[o->dims[i]], store_dim_names[o->dims[i]],
                 APP_COL_TEXT);
+  /* Persons, vehicles and records read as whole numbers, tonnes not. */
   for (size_t i = 0; i < o->nmeasures; i++)
     app__column(t, store_measure_names[o->measures[i]],
-                store_measure_names[o->measures[i]], APP_COL_NUMBER);
+                store_measure_names[o->measures[i]],
+                o->measures[i] == M_TONNES ? APP_COL_NUMBER : APP_COL_TALLY);
 }
 
 static int

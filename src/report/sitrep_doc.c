@@ -38,6 +38,55 @@ dir_label(int dir)
   return _(dir_labels[dir]);
 }
 
+/* How a part's or a measure's figures read: persons, vehicles and records
+ * whole, tonnes to one decimal below 10 (util_format_shown). */
+static enum util_shown
+part_shown(int part)
+{
+  return part == AP_TONNES ? UTIL_SHOWN_QUANTITY : UTIL_SHOWN_COUNT;
+}
+
+static enum util_shown
+measure_shown(int measure)
+{
+  return measure == AM_TONNES ? UTIL_SHOWN_QUANTITY : UTIL_SHOWN_COUNT;
+}
+
+/* A part's share of its baseline as a reader works it out from the two
+ * figures shown beside it, min(1, per day / baseline): a table must not
+ * say "0 of 1,225 (0.1%)". Unknown when the analysis knows no share. */
+static void
+part_share(struct doc *d, const struct sr_part *x, int p)
+{
+  double now = util_shown_round(x->per_day, part_shown(p));
+  double base = util_shown_round(x->baseline, part_shown(p));
+
+  if (!x->ratio_known || base <= 0) {
+    doc_pct(d, x->ratio_known, x->ratio);
+    return;
+  }
+  doc_pct(d, 1, now < base ? now / base : 1);
+}
+
+/* A part's change on the previous period, from the two figures shown (so
+ * that "0 to 0" never reads -100%); "from 0" where the previous figure
+ * shows 0 and this one does not; "?" where either is unknown. */
+static void
+part_change(struct doc *d, const struct sr_part *x, int p)
+{
+  double change;
+
+  if (!x->change_known && !x->from_zero) {
+    doc_unknown(d);
+    return;
+  }
+  if (util_shown_change(x->per_day, x->prev_per_day, part_shown(p), &change) ==
+      OK)
+    doc_change(d, change);
+  else
+    doc_words(d, _("from 0"));
+}
+
 /* A record's or the corridor's text: "-" when it has none. */
 static void
 text(struct doc *d, const char *s)
@@ -261,7 +310,7 @@ totals(struct doc *d, const struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       if (p)
         doc_words(d, ", ");
-      doc_num(d, s->total_known[dir][p], s->total[dir][p]);
+      doc_num(d, s->total_known[dir][p], s->total[dir][p], part_shown(p));
       doc_wordsf(d, " %s", part_label(p));
     }
     if (s->total_partial[dir])
@@ -300,20 +349,15 @@ baseline_table(struct doc *d, const struct sitrep *s)
       doc_cell(d);
       doc_words(d, part_label(p));
       doc_cell(d);
-      doc_num(d, x->known_days > 0, x->per_day);
+      doc_num(d, x->known_days > 0, x->per_day, part_shown(p));
       doc_cell(d);
-      doc_num(d, x->base_known, x->baseline);
+      doc_num(d, x->base_known, x->baseline, part_shown(p));
       doc_cell(d);
-      doc_pct(d, x->ratio_known, x->ratio);
+      part_share(d, x, p);
       doc_cell(d);
-      doc_num(d, x->prev_known, x->prev_per_day);
+      doc_num(d, x->prev_known, x->prev_per_day, part_shown(p));
       doc_cell(d);
-      if (x->change_known)
-        doc_change(d, x->change);
-      else if (x->from_zero)
-        doc_words(d, _("from 0"));
-      else
-        doc_unknown(d);
+      part_change(d, x, p);
       doc_cell(d);
       sources(d, &x->src);
     }
@@ -440,6 +484,7 @@ flow_chart(struct doc *d, const struct sitrep *s, int p)
 {
   struct doc_chart *c = doc_chart(d, DOC_CHART_BARS);
 
+  c->shown = (int)part_shown(p);
   c->title =
       xasprintf(_("Daily %s, in and out, against the baseline"), part_label(p));
   c->id = xasprintf("unk-flow-%d", p);
@@ -495,6 +540,7 @@ cover_chart(struct doc *d, const struct sitrep *s)
   static const char *const levels[3] = {"critical", "severe", "warning"};
   struct doc_chart *c = doc_chart(d, DOC_CHART_RANGES);
 
+  c->shown = UTIL_SHOWN_QUANTITY; /* days */
   c->title = xstrdup(_("Days of cover per category, low to high"));
   c->id = xstrdup("unk-cover");
   c->unknown = xstrdup(_("unknown"));
@@ -554,7 +600,7 @@ checkpoint_table(struct doc *d, const struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       int k = report__part_measure[p];
       doc_cell(d);
-      doc_num(d, r->known[k], r->m[k]);
+      doc_num(d, r->known[k], r->m[k], part_shown(p));
     }
     doc_cell(d);
     doc_count(d, r->unknown_days);
@@ -585,7 +631,7 @@ class_table(struct doc *d, const struct sitrep *s, const struct sr_flows *f,
     doc_cell(d);
     text(d, r->b[0] ? r->b : _("unspecified"));
     doc_cell(d);
-    doc_num(d, r->known[measure], r->m[measure]);
+    doc_num(d, r->known[measure], r->m[measure], measure_shown(measure));
   }
   doc_flags(d, DOC_BREAK);
 }
@@ -727,14 +773,14 @@ supply_row(struct doc *d, const struct analysis_supply *x)
   doc_cell(d);
   text(d, x->category);
   doc_cell(d);
-  doc_range(d, x->has_stock, x->stock_low, x->stock_high);
+  doc_range(d, x->has_stock, x->stock_low, x->stock_high, UTIL_SHOWN_QUANTITY);
   if (x->has_stock)
     doc_wordsf(d, " %s", unit);
   doc_cell(d);
-  doc_num(d, x->need_per_day > 0, x->need_per_day);
+  doc_num(d, x->need_per_day > 0, x->need_per_day, UTIL_SHOWN_QUANTITY);
   doc_wordsf(d, " %s", unit);
   doc_cell(d);
-  doc_range(d, cover, x->cover_low, x->cover_high);
+  doc_range(d, cover, x->cover_low, x->cover_high, UTIL_SHOWN_QUANTITY);
   for (int sc = 0; sc < AS_COUNT; sc++) {
     doc_cell(d);
     stockout(d, x, sc);
@@ -906,7 +952,7 @@ dispute_list(struct doc *d, const struct sitrep *s)
     doc_wordsf(d, ", %s, %s: ", x->direction,
                _(report__measure_name(x->measure)));
     doc_style(d, DOC_KEY);
-    doc_num(d, x->known, x->value);
+    doc_num(d, x->known, x->value, measure_shown(x->measure));
     doc_style(d, 0);
     doc_words(d, " (");
     for (size_t k = 0; k < x->nvalues; k++) {
@@ -914,7 +960,7 @@ dispute_list(struct doc *d, const struct sitrep *s)
         doc_words(d, "; ");
       source_grade(d, x->values[k].source, x->values[k].grade);
       doc_words(d, ": ");
-      doc_num(d, 1, x->values[k].value);
+      doc_num(d, 1, x->values[k].value, measure_shown(x->measure));
     }
     doc_words(d, ")");
   }
@@ -1045,7 +1091,7 @@ brief_headline(struct doc *d, const struct sitrep *s)
     doc_wordsf(d, "%s %s", dir ? ";" : "", dir_label(dir));
     for (int p = 0; p < AP_COUNT; p++) {
       doc_wordsf(d, "%s ", p ? "," : "");
-      doc_num(d, s->total_known[dir][p], s->total[dir][p]);
+      doc_num(d, s->total_known[dir][p], s->total[dir][p], part_shown(p));
       doc_wordsf(d, " %s", part_label(p));
     }
     if (s->total_partial[dir])
@@ -1062,14 +1108,14 @@ brief_flows(struct doc *d, const struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       const struct sr_part *x = &s->part[dir][p];
       doc_wordsf(d, "%s %s ", p ? "," : "", part_label(p));
-      doc_num(d, x->known_days > 0, x->per_day);
+      doc_num(d, x->known_days > 0, x->per_day, part_shown(p));
       doc_wordsf(d, " %s ", _("of"));
-      doc_num(d, x->base_known, x->baseline);
+      doc_num(d, x->base_known, x->baseline, part_shown(p));
       doc_words(d, " (");
-      doc_pct(d, x->ratio_known, x->ratio);
-      if (x->change_known) {
+      part_share(d, x, p);
+      if (x->change_known || x->from_zero) {
         doc_words(d, "; ");
-        doc_change(d, x->change);
+        part_change(d, x, p);
         doc_wordsf(d, " %s", _("on prev"));
       }
       doc_words(d, ")");
@@ -1115,7 +1161,7 @@ brief_supply(struct doc *d, const struct sitrep *s)
       continue;
     }
     doc_wordsf(d, "%s: ", x->category);
-    doc_range(d, 1, x->cover_low, x->cover_high);
+    doc_range(d, 1, x->cover_low, x->cover_high, UTIL_SHOWN_QUANTITY);
     doc_wordsf(d, " %s; %s ", _("days of cover"), _("out"));
     stockout(d, x, AS_NO_INFLOW);
     doc_wordsf(d, " %s", _("if nothing enters"));
