@@ -102,7 +102,8 @@ enum store_put_result {
  * the Merkle tree. Must be inside store_begin/commit. The record's id must
  * be set. Returns OK with *result, ERR_CONFLICT when the id holds other
  * bytes (message in store_errmsg), ERR_INVALID when supersedes names no
- * record of the kind or one already superseded, ERR_STORE on failure,
+ * record of the kind, one already superseded, or one of another source
+ * (only a source corrects its own records), ERR_STORE on failure,
  * ERR_RETRY as store_begin says.
  */
 int store_put(struct store *st, const struct record *rec, const char *bytes,
