@@ -160,6 +160,8 @@ flow_query(const struct app_query *q, struct flow_out *o, struct app_error *err)
   if (q->measure &&
       parse_field("measure", q->measure, o->measures, &o->nmeasures, err) != OK)
     return ERR_USAGE;
+  if (app__check_outcome(q->outcome, err) != OK)
+    return ERR_USAGE;
   return app_check_range(q, err);
 }
 
@@ -190,7 +192,7 @@ flow_period(struct analysis *a, const struct app_query *q, int64_t *from,
 /* The reconciled rows of q's period, to o->out. */
 static int
 flow_rows(struct app *app, struct analysis *a, const struct app_query *q,
-          struct flow_out *o, int64_t from, int64_t to)
+          const char *source, struct flow_out *o, int64_t from, int64_t to)
 {
   struct analysis_flow_query fq;
   int rc;
@@ -200,7 +202,7 @@ flow_rows(struct app *app, struct analysis *a, const struct app_query *q,
   fq.to = to;
   fq.dims = o->dims;
   fq.ndims = o->ndims;
-  fq.source = q->source;
+  fq.source = source;
   fq.outcome = q->outcome && strcmp(q->outcome, "all") == 0 ? "" : q->outcome;
   fq.own_figures = 1; /* by source: each source's own account */
   rc = analysis_flows(a, &fq, add_row, o);
@@ -217,13 +219,19 @@ app_flow(struct app *app, const struct app_query *q, const struct app_rows *out,
   struct analysis *a = NULL;
   struct app_table t;
   struct flow_out o;
+  char *source = NULL;
   int64_t from, to;
   int rc;
 
   if ((rc = flow_query(q, &o, err)) != OK)
     return rc;
-  if ((rc = app__view(app, q->as_of, &a, err)) != OK)
+  if (q->source && (rc = app__resolve(app, KIND_source, "source", q->source,
+                                      &source, err)) != OK)
     return rc;
+  if ((rc = app__view(app, q->as_of, &a, err)) != OK) {
+    free(source);
+    return rc;
+  }
   o.out = out;
   o.t = &t;
   o.err = err;
@@ -231,10 +239,11 @@ app_flow(struct app *app, const struct app_query *q, const struct app_rows *out,
   flow_period(a, q, &from, &to, &t.no_data);
   rc = app__begin(out, &t, err);
   if (rc == OK && !t.no_data)
-    rc = flow_rows(app, a, q, &o, from, to);
+    rc = flow_rows(app, a, q, source, &o, from, to);
   if (rc == OK)
     rc = app__end(out, &t, err);
   app_table_cleanup(&t);
   analysis_free(a);
+  free(source);
   return rc;
 }
