@@ -189,7 +189,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
   buf_init(&e);
   if (kind == KIND_flow) {
     /* It was valid in this corridor when it was stored. */
-    struct record_ctx ctx = {(const char *const *)st->categories};
+    struct record_ctx ctx = {(const char *const *)st->categories, NULL, NULL};
     rc = record_from_json(&old, kind, &ctx, old_e.bytes, old_e.len, &e);
   }
   buf_cleanup(&e);

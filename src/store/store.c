@@ -113,9 +113,14 @@ use_corridor(struct store *st, struct corridor *c, const char *text)
   free(st->corridor_text);
   st->corridor_text = xstrdup(text ? text : "");
   free(st->categories);
+  free(st->stages);
   st->categories = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
     st->categories[i] = c->categories[i].id;
+  free(st->stages);
+  st->stages = xcalloc(c->nstages + 1, sizeof(char *));
+  for (size_t i = 0; i < c->nstages; i++)
+    st->stages[i] = c->stages[i];
 }
 
 /* Parses the corridor stored in meta (text, as read from it). */
@@ -329,6 +334,15 @@ const char *const *
 store_categories(const struct store *st)
 {
   return (const char *const *)st->categories;
+}
+
+void
+store_record_ctx(const struct store *st, struct record_ctx *ctx)
+{
+  memset(ctx, 0, sizeof *ctx);
+  ctx->categories = (const char *const *)st->categories;
+  ctx->stages = (const char *const *)st->stages;
+  ctx->counting_stage = st->corridor ? st->corridor->counting_stage : NULL;
 }
 
 int

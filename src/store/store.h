@@ -19,7 +19,7 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -49,6 +49,10 @@ const struct corridor *store_corridor(const struct store *st);
 
 /* The corridor's own cargo categories (NULL-terminated), for record_ctx. */
 const char *const *store_categories(const struct store *st);
+/* What validating a new record against the corridor needs: its categories,
+ * its stages and its counting stage (a flow without a stage is counted
+ * there). Valid until the corridor changes, as store_categories. */
+void store_record_ctx(const struct store *st, struct record_ctx *ctx);
 
 struct ledger_source;
 /* Fills src so that the ledger module reads this store's tree hashes. */
