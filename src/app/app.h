@@ -308,6 +308,13 @@ int app_compliance(struct app *app, const struct app_query *q,
 /* The supply outlook at the start of q->date ({"date", "categories"}). */
 int app_supply(struct app *app, const struct app_query *q,
                const struct app_rows *out, struct app_error *err);
+/* The pipeline of q's period ({"stages": {"order", "counting"},
+ * "measure", "rows"}): per day, checkpoint (q->checkpoint: one, by id or name) and
+ * direction, the count of q->measure (one of vehicles, the default,
+ * persons, tonnes, records) at each stage, the backlog, and the median and
+ * 90th-percentile dwell in hours between consecutive stages. */
+int app_pipeline(struct app *app, const struct app_query *q,
+                 const struct app_rows *out, struct app_error *err);
 
 /*
  * An answer written to out as it is made, in one of its two forms: JSON

@@ -206,8 +206,9 @@ expected_text(enum vtype t)
   case V_IDS:
     return "a comma-separated list of checkpoint ids, each at most once";
   case V_STAGES:
-    return "a comma-separated list of stage names (lower-case words such "
-           "as queued, inspected, crossed, delivered), each at most once";
+    return "a comma-separated list of stage names (lower-case letters, "
+           "digits, '_' and '-', such as queued, inspected, crossed, "
+           "delivered), each at most once";
   }
   return "a value";
 }
@@ -895,8 +896,12 @@ set_value(const struct keydef *k, char *base, const char *v)
     if (!parse_list(v, direction_names, 2, &list, &n))
       return 0;
     goto store_list;
-  case V_IDS:
   case V_STAGES:
+    /* A stage names a column and a JSON member path: no '.'. */
+    if (strchr(v, '.') != NULL)
+      return 0;
+    /* fall through */
+  case V_IDS:
     if (!parse_list(v, NULL, 0, &list, &n))
       return 0;
   store_list:

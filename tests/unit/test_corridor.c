@@ -691,9 +691,14 @@ test_stages(void **state)
                 "stages of 'order', got 'landed'\n");
   expect_errors(P "[stages]\norder = queued, Crossed, queued\n",
                 "t.ini:4: key 'order': expected a comma-separated list of "
-                "stage names (lower-case words such as queued, inspected, "
-                "crossed, delivered), each at most once, got 'queued, "
-                "Crossed, queued'\n");
+                "stage names (lower-case letters, digits, '_' and '-', such "
+                "as queued, inspected, crossed, delivered), each at most "
+                "once, got 'queued, Crossed, queued'\n");
+  expect_errors(P "[stages]\norder = at.gate, crossed\n",
+                "t.ini:4: key 'order': expected a comma-separated list of "
+                "stage names (lower-case letters, digits, '_' and '-', such "
+                "as queued, inspected, crossed, delivered), each at most "
+                "once, got 'at.gate, crossed'\n");
 }
 
 int
