@@ -309,8 +309,8 @@ int app_compliance(struct app *app, const struct app_query *q,
 int app_supply(struct app *app, const struct app_query *q,
                const struct app_rows *out, struct app_error *err);
 /* The pipeline of q's period ({"stages": {"order", "counting"},
- * "measure", "rows"}): per day, checkpoint (q->checkpoint: one, by id or name) and
- * direction, the count of q->measure (one of vehicles, the default,
+ * "measure", "rows"}): per day, checkpoint (q->checkpoint: one, by id or name)
+ * and direction, the count of q->measure (one of vehicles, the default,
  * persons, tonnes, records) at each stage, the backlog, and the median and
  * 90th-percentile dwell in hours between consecutive stages. */
 int app_pipeline(struct app *app, const struct app_query *q,
@@ -327,13 +327,21 @@ int app_write_answer(struct app *app, app_answer_fn *answer,
                      const struct app_query *q, enum app_form form,
                      const struct app_sink *out, struct app_error *err);
 
-/* Reports. The situation report of q->date for a period of period_days
- * (1 or 7; app_check_period reads "day" or "week"), in format (md, html,
- * json, txt; NULL: md), appended to out. */
+/* Reports. The situation report, in format (md, html, json, txt; NULL:
+ * md), appended to out, of q->date for a period of period_days: 1 (the
+ * day), 7 (the week ending on it) or APP_PERIOD_MONTH (the calendar month
+ * containing it, from its 1st to the date: the whole month when the date is
+ * its last day); app_check_period reads "day", "week" or "month". Or, with
+ * neither date nor period, of the days from..to (both needed). The
+ * previous period is as long, just before. */
+#define APP_PERIOD_MONTH 0
 struct app_sitrep_query {
   int64_t date;
   int has_date;
   int period_days;
+  int has_period; /* the period was given, not the default day */
+  int64_t from, to;
+  int has_from, has_to;
   const char *format;
   uint64_t as_of;
 };
