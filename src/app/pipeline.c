@@ -87,13 +87,33 @@ pipeline_table(const struct corridor *c, int measure, struct app_table *t)
   }
 }
 
+/* Whether the row says anything of the measure asked: a count, a backlog
+ * or a step made (the analysis gives rows busy in any measure). */
+static int
+says_something(const struct pipe_out *o,
+               const struct analysis_pipeline_row *row)
+{
+  if (row->backlog[o->measure] > 0)
+    return 1;
+  for (size_t k = 0; k < row->nstages; k++)
+    if (row->count[k * AM_COUNT + (size_t)o->measure] != 0 ||
+        (k + 1 < row->nstages && row->dwell[k].n))
+      return 1;
+  return 0;
+}
+
 static int
 add_row(void *ctx, const struct analysis_pipeline_row *row)
 {
   struct pipe_out *o = ctx;
-  json_t *r = json_object(), *stages = json_object(), *dwell = json_object();
+  json_t *r, *stages, *dwell;
   int rc;
 
+  if (!says_something(o, row))
+    return OK;
+  r = json_object();
+  stages = json_object();
+  dwell = json_object();
   json_object_set_new(r, "day", app__day(row->day));
   json_object_set_new(r, "checkpoint", json_string(row->checkpoint));
   json_object_set_new(r, "direction", json_string(row->direction));
