@@ -787,12 +787,13 @@ backlog(struct doc *d, const struct sitrep *s)
              _("at the end of %s (entered %s, not yet past %s nor turned "
                "back)"),
              day, first, s->c->counting_stage ? s->c->counting_stage : "");
-  doc_words(d, ": ");
   if (s->nbacklog == 0) {
+    doc_words(d, ": ");
     doc_words(d, _("none recorded."));
     doc_flags(d, DOC_BREAK);
     return;
   }
+  doc_words(d, ":");
   doc_block(d, DOC_LIST, DOC_PLAIN);
   for (size_t i = 0; i < s->nbacklog; i++) {
     doc_item(d);
