@@ -220,6 +220,8 @@ struct analysis_pipeline_row {
 struct analysis_pipeline_query {
   int64_t from, to;       /* days, inclusive */
   const char *checkpoint; /* one checkpoint's id, or NULL for each */
+  int dwell; /* 1: measure the dwell too, which reads every live flow
+                record (the counts and the backlog read the rollups) */
 };
 
 /*

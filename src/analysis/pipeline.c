@@ -172,22 +172,86 @@ reconcile(struct pipe *p, struct arow *const *v, size_t n)
   }
 }
 
+/* Calls fn for each cached rollup row of the days from..to, in place: the
+ * rows of all history are not copied (the view has read them, for
+ * compliance too). */
+static void
+each_cached(struct analysis *a, int64_t from, int64_t to,
+            void (*fn)(void *ctx, struct arow *r), void *ctx)
+{
+  for (size_t i = 0; i < tmap_count(a->days); i++) {
+    int64_t d = (int64_t)tmap_key(a->days, i)[0];
+    if (d < from || d > to)
+      continue;
+    for (size_t k = 0; k < a->day_count[i]; k++)
+      fn(ctx, &a->cache.v[a->day_first[i] + k]);
+  }
+}
+
+/* The rows a pipeline reads: those of the period, and before it those of
+ * the checkpoints and directions where something entered the first stage
+ * (only they can have a backlog). */
+struct pick {
+  struct pipe *p;
+  struct tmap *queues; /* (cp, dir) with a row at the first stage */
+  struct arow **v;
+  size_t n, cap;
+};
+
+static int
+wanted_cp(const struct pipe *p, const struct arow *r)
+{
+  return p->q->checkpoint == NULL ||
+         text_cmp(r->dim[DIM_CHECKPOINT], p->q->checkpoint) == 0;
+}
+
+static void
+find_queue(void *ctx, struct arow *r)
+{
+  struct pick *k = ctx;
+  uint64_t key[2] = {(uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT],
+                     (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION]};
+
+  if (wanted_cp(k->p, r) &&
+      corridor_stage_index(k->p->a->c, r->dim[DIM_STAGE]) == 0)
+    tmap_put(k->queues, key, NULL);
+}
+
+static void
+pick_row(void *ctx, struct arow *r)
+{
+  struct pick *k = ctx;
+  uint64_t key[2] = {(uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT],
+                     (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION]};
+  size_t i;
+
+  if (!wanted_cp(k->p, r) ||
+      (r->day < k->p->q->from && !tmap_get(k->queues, key, &i)))
+    return;
+  k->v = util_grow(k->v, &k->cap, k->n + 1, sizeof *k->v);
+  k->v[k->n++] = r;
+}
+
 static int
 count_stages(struct pipe *p, int64_t from)
 {
-  struct arows rows;
+  struct pick k = {p, tmap_new(2), NULL, 0, 0};
   struct arow **v;
-  size_t n = 0;
+  size_t n;
   int rc;
 
-  if ((rc = analysis__rows(p->a, from, p->q->to, &rows)) != OK)
+  /* Read (once per view) and mark observed; the rows stay in the view. */
+  if ((rc = analysis__observe(p->a, from, p->q->to)) != OK) {
+    tmap_free(k.queues);
     return rc;
-  v = xmalloc((rows.n ? rows.n : 1) * sizeof *v);
-  for (size_t i = 0; i < rows.n; i++)
-    if (p->q->checkpoint == NULL ||
-        text_cmp(rows.v[i].dim[DIM_CHECKPOINT], p->q->checkpoint) == 0)
-      v[n++] = &rows.v[i];
-  qsort(v, n, sizeof *v, by_group);
+  }
+  each_cached(p->a, from, p->q->to, find_queue, &k);
+  each_cached(p->a, from, p->q->to, pick_row, &k);
+  tmap_free(k.queues);
+  v = k.v;
+  n = k.n;
+  if (n > 1)
+    qsort(v, n, sizeof *v, by_group);
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && same(v[i], v[j], 0))
@@ -196,7 +260,6 @@ count_stages(struct pipe *p, int64_t from)
     i = j;
   }
   free(v);
-  analysis__rows_free(&rows);
   return OK;
 }
 
@@ -470,7 +533,7 @@ analysis_pipeline(struct analysis *a, const struct analysis_pipeline_query *q,
   p.cons = tmap_new(2);
   /* The backlog runs from the first day of data. */
   rc = count_stages(&p, first < q->from ? first : q->from);
-  if (rc == OK)
+  if (rc == OK && q->dwell)
     rc = measure_dwell(&p);
   if (rc == OK)
     rc = hand_over(&p, fn, ctx);

@@ -165,6 +165,7 @@ app_pipeline(struct app *app, const struct app_query *q,
     return rc;
   memset(&pq, 0, sizeof pq);
   pq.checkpoint = cp;
+  pq.dwell = 1;
   if ((rc = app__view(app, q->as_of, &a, err)) != OK ||
       (rc = app__period(a, q, &pq.from, &pq.to, err)) != OK)
     goto out;
