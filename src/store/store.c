@@ -113,7 +113,6 @@ use_corridor(struct store *st, struct corridor *c, const char *text)
   free(st->corridor_text);
   st->corridor_text = xstrdup(text ? text : "");
   free(st->categories);
-  free(st->stages);
   st->categories = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
     st->categories[i] = c->categories[i].id;
@@ -300,6 +299,7 @@ store_close(struct store *st)
   corridor_free(st->corridor);
   free(st->corridor_text);
   free(st->categories);
+  free(st->stages);
   ledger_frontier_free(st->frontier);
   rollup_free(st->rollup);
   buf_cleanup(&st->err);
