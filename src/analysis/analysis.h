@@ -193,6 +193,62 @@ int analysis_supply(struct analysis *a, int64_t day,
                     struct analysis_supply **out, size_t *n);
 
 /*
+ * The pipeline (docs/analysis.md): where flows name the stage they were
+ * counted at (the corridor's [stages]), what was counted at each stage per
+ * day, checkpoint and direction, the backlog (what entered the first stage
+ * and has neither reached the counting stage nor turned back), and, where
+ * consignment ids link a load's records, the dwell between consecutive
+ * stages.
+ */
+struct analysis_dwell {
+  size_t n;           /* consignments that reached the later stage that day */
+  double median, p90; /* hours from the earlier stage; valid when n > 0 */
+};
+
+struct analysis_pipeline_row {
+  int64_t day;
+  const char *checkpoint, *direction;
+  int observed;             /* 0: the checkpoint was not observed that day, and
+                               the counts are unknown (the backlog carries) */
+  const double *count;      /* [stage * AM_COUNT + measure]: counted at each
+                               stage that day, any outcome, sources reconciled */
+  double backlog[AM_COUNT]; /* at the end of the day */
+  const struct analysis_dwell *dwell; /* [stage]: stage to stage + 1 */
+  size_t nstages;                     /* the corridor's */
+};
+
+struct analysis_pipeline_query {
+  int64_t from, to;       /* days, inclusive */
+  const char *checkpoint; /* one checkpoint's id, or NULL for each */
+  int dwell; /* 1: measure the dwell too, which reads every live flow
+                record (the counts and the backlog read the rollups) */
+};
+
+/*
+ * Calls fn for each day from..to, checkpoint and direction on which
+ * something was counted at a stage, a consignment made a step, or a backlog
+ * waits, in order of day, checkpoint and direction. Counts at a stage
+ * reconcile sources as daily flows did before reconciliation in time: per
+ * day, stage and outcome the best-graded source that gave the measure
+ * (then the source id). The backlog is a running balance from the first
+ * day of data: each day adds what entered the first stage and takes what
+ * passed the counting stage or turned back at or before it, never going
+ * below zero. Dwell: the time from a consignment's first record at a stage
+ * to its first record at the next (their starts), in hours, on the day and
+ * at the checkpoint of the later one; median (the middle value, or the mean
+ * of the two middle ones) and 90th percentile (nearest rank: the
+ * ceil(0.9 n)-th smallest). fn returns OK to go on.
+ */
+int
+analysis_pipeline(struct analysis *a, const struct analysis_pipeline_query *q,
+                  int (*fn)(void *ctx, const struct analysis_pipeline_row *row),
+                  void *ctx);
+
+/* The median and nearest-rank 90th percentile of v[0..n) (n > 0), which it
+ * sorts: the rule analysis_pipeline states, for its tests. */
+void analysis_percentiles(double *v, size_t n, double *median, double *p90);
+
+/*
  * Calls fn for each live record of kind as of the view's size (see
  * store_each_live): for reports that list status changes and events.
  */

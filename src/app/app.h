@@ -354,9 +354,11 @@ int app_check_list(const char *field, const char *text, struct app_error *err);
 enum app_column_type {
   APP_COL_TEXT,   /* a string, or null when the row has none */
   APP_COL_DAY,    /* "YYYY-MM-DD" */
-  APP_COL_NUMBER, /* a figure, or null when unknown */
+  APP_COL_NUMBER, /* a quantity (tonnes, days, hours), or null when unknown */
   APP_COL_SHARE,  /* 0..1 (a percentage for people), or null */
   APP_COL_COUNT,  /* a whole number */
+  APP_COL_TALLY,  /* persons, vehicles or records, fractional where spread
+                     over days: shown whole to people, full in JSON and CSV */
 };
 struct app_column {
   char *name;
@@ -418,6 +420,13 @@ int app_compliance(struct app *app, const struct app_query *q,
 /* The supply outlook at the start of q->date ({"date", "categories"}). */
 int app_supply(struct app *app, const struct app_query *q,
                const struct app_rows *out, struct app_error *err);
+/* The pipeline of q's period ({"stages": {"order", "counting"},
+ * "measure", "rows"}): per day, checkpoint (q->checkpoint: one, by id or name)
+ * and direction, the count of q->measure (one of vehicles, the default,
+ * persons, tonnes, records) at each stage, the backlog, and the median and
+ * 90th-percentile dwell in hours between consecutive stages. */
+int app_pipeline(struct app *app, const struct app_query *q,
+                 const struct app_rows *out, struct app_error *err);
 
 /*
  * An answer written to out as it is made, in one of its two forms: JSON
@@ -430,13 +439,21 @@ int app_write_answer(struct app *app, app_answer_fn *answer,
                      const struct app_query *q, enum app_form form,
                      const struct app_sink *out, struct app_error *err);
 
-/* Reports. The situation report of q->date for a period of period_days
- * (1 or 7; app_check_period reads "day" or "week"), in format (md, html,
- * json, txt; NULL: md), appended to out. */
+/* Reports. The situation report, in format (md, html, json, txt; NULL:
+ * md), appended to out, of q->date for a period of period_days: 1 (the
+ * day), 7 (the week ending on it) or APP_PERIOD_MONTH (the calendar month
+ * containing it, from its 1st to the date: the whole month when the date is
+ * its last day); app_check_period reads "day", "week" or "month". Or, with
+ * neither date nor period, of the days from..to (both needed). The
+ * previous period is as long, just before. */
+#define APP_PERIOD_MONTH 0
 struct app_sitrep_query {
   int64_t date;
   int has_date;
   int period_days;
+  int has_period; /* the period was given, not the default day */
+  int64_t from, to;
+  int has_from, has_to;
   const char *format;
   uint64_t as_of;
 };

@@ -68,6 +68,21 @@ int app__view(struct app *app, uint64_t as_of, struct analysis **a,
 int app__period(struct analysis *a, const struct app_query *q, int64_t *from,
                 int64_t *to, struct app_error *err);
 
+/* filter.c: filters that refuse what does not exist. The id of the record
+ * of kind (a checkpoint or a source) that text names: its id, its name in
+ * any case, or the slug of its name, as import reads references (*id new).
+ * ERR_USAGE, field set, listing the ids there are (the first 20 and how
+ * many), when it names none. */
+int app__resolve(struct app *app, enum record_kind kind, const char *field,
+                 const char *text, char **id, struct app_error *err);
+/* OK when text is NULL, "all" or an outcome of flows; else ERR_USAGE
+ * listing them (field "outcome"). */
+int app__check_outcome(const char *text, struct app_error *err);
+/* OK unless q names a checkpoint, which the answer of cmd (index, supply,
+ * compliance) does not take: ERR_USAGE (field "checkpoint"). */
+int app__no_checkpoint(const char *cmd, const struct app_query *q,
+                       struct app_error *err);
+
 /* Answers are built with these: a figure (null when unknown), a day. */
 json_t *app__figure(int known, double v);
 json_t *app__day(int64_t day);

@@ -66,7 +66,9 @@ app_availability(struct app *app, const struct app_query *q,
     goto out;
   if (q->checkpoint) {
     cps.ids = xcalloc(1, sizeof *cps.ids);
-    cps.ids[0] = xstrdup(q->checkpoint);
+    if ((rc = app__resolve(app, KIND_checkpoint, "checkpoint", q->checkpoint,
+                           &cps.ids[0], err)) != OK)
+      goto out;
     cps.n = cps.cap = 1;
   } else if ((rc = analysis_each_record(a, KIND_checkpoint, add_cp, &cps)) !=
              OK) {

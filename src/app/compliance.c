@@ -41,6 +41,7 @@ app_compliance(struct app *app, const struct app_query *q,
 
   app__table(&t, "obligations");
   if ((rc = app_check_range(q, err)) != OK ||
+      (rc = app__no_checkpoint("compliance", q, err)) != OK ||
       (rc = app__view(app, q->as_of, &a, err)) != OK ||
       (rc = app__period(a, q, &from, &to, err)) != OK)
     goto out;

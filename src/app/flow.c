@@ -1,6 +1,7 @@
 /* The flow answer: reconciled flows per day, checkpoint, direction, ... */
 #include "app/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,7 @@ app_check_list(const char *field, const char *text, struct app_error *err)
 struct flow_out {
   int dims[DIM_COUNT], measures[M_COUNT];
   size_t ndims, nmeasures;
+  int64_t from, to; /* the period: a week, month or year it cuts is partial */
   const struct app_rows *out;
   const struct app_table *t;
   struct app_error *err;
@@ -101,11 +103,69 @@ sources_json(const struct analysis_flow_row *row)
   return arr;
 }
 
+/* The first day and the length of the period a label of a time dimension
+ * names ("2022-W52", an ISO week; "2023-02"; "2023"); 0 for a day. */
+static int
+label_period(int dim, const char *label, int64_t *first, int *len)
+{
+  int y, m, w;
+
+  if (dim == DIM_WEEK && sscanf(label, "%d-W%d", &y, &w) == 2) {
+    /* Week 1 holds the year's first Thursday; weeks start on Monday. */
+    int64_t jan1 = util_days_from_civil(y, 1, 1);
+    int64_t wd = ((jan1 % 7) + 7 + 3) % 7; /* Monday 0 */
+    *first = jan1 + (3 - wd + 7) % 7 - 3 + 7 * (int64_t)(w - 1);
+    *len = 7;
+    return 1;
+  }
+  if (dim == DIM_MONTH && sscanf(label, "%d-%d", &y, &m) == 2) {
+    *first = util_days_from_civil(y, m, 1);
+    *len = (int)(util_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1,
+                                      1) -
+                 *first);
+    return 1;
+  }
+  if (dim == DIM_YEAR && sscanf(label, "%d", &y) == 1) {
+    *first = util_days_from_civil(y, 1, 1);
+    *len = (int)(util_days_from_civil(y + 1, 1, 1) - *first);
+    return 1;
+  }
+  return 0;
+}
+
+/* A row's weeks, months or years that the period cuts: {"week": {"days":
+ * 1, "of": 7}}, or NULL when none is cut. */
+static json_t *
+partial_json(const struct flow_out *o, const struct analysis_flow_row *row)
+{
+  json_t *p = NULL;
+
+  for (size_t i = 0; i < o->ndims; i++) {
+    int d = o->dims[i], len;
+    const char *v = row->dim[d];
+    int64_t first, a, b;
+    json_t *x;
+    if (v == NULL || !label_period(d, v, &first, &len))
+      continue;
+    a = first > o->from ? first : o->from;
+    b = first + len - 1 < o->to ? first + len - 1 : o->to;
+    if (b - a + 1 >= len)
+      continue;
+    x = json_object();
+    json_object_set_new(x, "days", json_integer(b >= a ? b - a + 1 : 0));
+    json_object_set_new(x, "of", json_integer(len));
+    if (p == NULL)
+      p = json_object();
+    json_object_set_new(p, store_dim_names[d], x);
+  }
+  return p;
+}
+
 static int
 add_row(void *ctx, const struct analysis_flow_row *row)
 {
   struct flow_out *o = ctx;
-  json_t *r = json_object();
+  json_t *r = json_object(), *partial;
   int rc;
 
   for (size_t i = 0; i < o->ndims; i++) {
@@ -121,6 +181,8 @@ add_row(void *ctx, const struct analysis_flow_row *row)
   if (row->unknown_days)
     json_object_set_new(r, "unknown_days",
                         json_integer((json_int_t)row->unknown_days));
+  if ((partial = partial_json(o, row)) != NULL)
+    json_object_set_new(r, "partial", partial);
   if (row->disputed) {
     json_object_set_new(r, "disputed", json_true());
     if (o->out->detail)
@@ -140,9 +202,11 @@ flow_table(const struct flow_out *o, struct app_table *t)
   for (size_t i = 0; i < o->ndims; i++)
     app__column(t, store_dim_names[o->dims[i]], store_dim_names[o->dims[i]],
                 APP_COL_TEXT);
+  /* Persons, vehicles and records read as whole numbers, tonnes not. */
   for (size_t i = 0; i < o->nmeasures; i++)
     app__column(t, store_measure_names[o->measures[i]],
-                store_measure_names[o->measures[i]], APP_COL_NUMBER);
+                store_measure_names[o->measures[i]],
+                o->measures[i] == M_TONNES ? APP_COL_NUMBER : APP_COL_TALLY);
 }
 
 static int
@@ -157,6 +221,8 @@ flow_query(const struct app_query *q, struct flow_out *o, struct app_error *err)
     return ERR_USAGE;
   if (q->measure &&
       parse_field("measure", q->measure, o->measures, &o->nmeasures, err) != OK)
+    return ERR_USAGE;
+  if (app__check_outcome(q->outcome, err) != OK)
     return ERR_USAGE;
   return app_check_range(q, err);
 }
@@ -188,7 +254,7 @@ flow_period(struct analysis *a, const struct app_query *q, int64_t *from,
 /* The reconciled rows of q's period, to o->out. */
 static int
 flow_rows(struct app *app, struct analysis *a, const struct app_query *q,
-          struct flow_out *o, int64_t from, int64_t to)
+          const char *source, struct flow_out *o, int64_t from, int64_t to)
 {
   struct analysis_flow_query fq;
   int rc;
@@ -198,7 +264,7 @@ flow_rows(struct app *app, struct analysis *a, const struct app_query *q,
   fq.to = to;
   fq.dims = o->dims;
   fq.ndims = o->ndims;
-  fq.source = q->source;
+  fq.source = source;
   fq.outcome = q->outcome && strcmp(q->outcome, "all") == 0 ? "" : q->outcome;
   fq.own_figures = 1; /* by source: each source's own account */
   rc = analysis_flows(a, &fq, add_row, o);
@@ -215,24 +281,33 @@ app_flow(struct app *app, const struct app_query *q, const struct app_rows *out,
   struct analysis *a = NULL;
   struct app_table t;
   struct flow_out o;
+  char *source = NULL;
   int64_t from, to;
   int rc;
 
   if ((rc = flow_query(q, &o, err)) != OK)
     return rc;
-  if ((rc = app__view(app, q->as_of, &a, err)) != OK)
+  if (q->source && (rc = app__resolve(app, KIND_source, "source", q->source,
+                                      &source, err)) != OK)
     return rc;
+  if ((rc = app__view(app, q->as_of, &a, err)) != OK) {
+    free(source);
+    return rc;
+  }
   o.out = out;
   o.t = &t;
   o.err = err;
   flow_table(&o, &t);
   flow_period(a, q, &from, &to, &t.no_data);
+  o.from = from;
+  o.to = to;
   rc = app__begin(out, &t, err);
   if (rc == OK && !t.no_data)
-    rc = flow_rows(app, a, q, &o, from, to);
+    rc = flow_rows(app, a, q, source, &o, from, to);
   if (rc == OK)
     rc = app__end(out, &t, err);
   app_table_cleanup(&t);
   analysis_free(a);
+  free(source);
   return rc;
 }

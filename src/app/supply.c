@@ -93,7 +93,8 @@ app_supply(struct app *app, const struct app_query *q,
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "date",
                      "--date D is required");
   app__table(&t, "categories");
-  if ((rc = app__view(app, q->as_of, &a, err)) != OK)
+  if ((rc = app__no_checkpoint("the supply outlook", q, err)) != OK ||
+      (rc = app__view(app, q->as_of, &a, err)) != OK)
     goto out;
   rc = analysis_supply(a, q->date, &res, &n);
   if (rc != OK) {

@@ -74,7 +74,8 @@ static const char availability_help[] =
     "The share of each local day each checkpoint was open, from its status\n"
     "timeline (a state holds until the next change; restricted counts with\n"
     "the corridor's restricted_weight). A day is known when a status was\n"
-    "recorded at or before its start.\n"
+    "recorded at or before its start. --checkpoint takes an id or a name;\n"
+    "an unknown one exits 2 listing the checkpoints.\n"
     "JSON: {\"days\": [{\"day\", \"checkpoint\", \"availability\"}]}\n";
 
 int

@@ -1,4 +1,6 @@
 /* passage flow: reconciled flows over a period, by dimensions. */
+#include <stdlib.h>
+
 #include "cli/cli.h"
 
 static const char flow_help[] =
@@ -17,13 +19,18 @@ static const char flow_help[] =
     "With --by source, each row shows that source's own figures.\n"
     "A checkpoint-day with no flow record and no coverage record saying it\n"
     "was observed is unknown: ? in tables, blank in CSV, null in JSON.\n"
+    "A week, month or year the period cuts is marked partial (\"2022-W52, 1\n"
+    "of 7 days\" in tables; \"partial\": {\"week\": {\"days\", \"of\"}} in\n"
+    "JSON). Tables show persons, vehicles and records whole, tonnes whole\n"
+    "from 10 up; CSV and JSON keep every digit.\n"
     "\n"
     "  --from, --to   the period, inclusive (default: all of it)\n"
     "  --by           day (default), week (ISO, 2023-W07), month, year,\n"
     "                 checkpoint, direction, vehicle, category, operator,\n"
     "                 purpose, source, grade, stage, outcome\n"
     "  --measure      records, vehicles, persons, tonnes (default: all)\n"
-    "  --source NAME  that source's own figures, not reconciled\n"
+    "  --source NAME  that source's own figures, not reconciled (an id or a\n"
+    "                 name; an unknown one exits 2 listing the sources)\n"
     "  --outcome X    passed (default), turned_back, held, detained, or all\n"
     "  --as-of N      as the log stood at tree size N\n"
     "  --format       table (default), csv, json\n"
@@ -39,13 +46,34 @@ flow_head(struct cli_table *t, const struct app_table *a)
   cli_answer_head(t, a, 1);
 }
 
+/* A row: its cells, a week, month or year the period cuts marked as
+ * partial ("2022-W52, 1 of 7 days"), then the disputed mark. */
 static void
 flow_row(struct cli_table *t, const struct app_table *a, const json_t *row)
 {
-  const char *disputed[1] = {
-      json_is_true(json_object_get(row, "disputed")) ? "disputed" : ""};
+  const json_t *partial = json_object_get(row, "partial");
+  char(*cells)[96] = xcalloc(a->ncols + 1, sizeof *cells);
+  const char **out = xcalloc(a->ncols + 1, sizeof *out);
 
-  cli_answer_row(t, a, row, disputed);
+  for (size_t c = 0; c < a->ncols; c++) {
+    const json_t *v = app_table_value(a, row, c);
+    const json_t *cut = json_object_get(partial, a->cols[c].name);
+    out[c] = cells[c];
+    if (json_is_string(v) && cut)
+      snprintf(cells[c], sizeof cells[c], "%s, %lld of %lld days",
+               json_string_value(v),
+               (long long)json_integer_value(json_object_get(cut, "days")),
+               (long long)json_integer_value(json_object_get(cut, "of")));
+    else if (json_is_string(v))
+      out[c] = json_string_value(v);
+    else
+      cli_cell(v, a->cols[c].type, cells[c], sizeof cells[c]);
+  }
+  out[a->ncols] =
+      json_is_true(json_object_get(row, "disputed")) ? "disputed" : "";
+  cli_table_add(t, out);
+  free(cells);
+  free(out);
 }
 
 static void

@@ -4,21 +4,26 @@
 #include "cli/cli.h"
 
 static const char report_help[] =
-    "usage: passage [--db PATH] report sitrep --date D [--period day|week]\n"
+    "usage: passage [--db PATH] report sitrep --date D\n"
+    "                 [--period day|week|month] | --from D1 --to D2\n"
     "                 [--format md|html|json|txt] [--as-of N] [--output "
     "FILE]\n"
     "\n"
-    "A situation report for day D, or the week ending on D: the functioning\n"
-    "index and flows against the baseline with the change on the previous\n"
-    "period, availability of each checkpoint, flows by direction and class,\n"
-    "the status timeline, events, the supply outlook with stock-out dates,\n"
-    "compliance with each obligation, the quality of the data (sources,\n"
-    "disputed figures, unknown checkpoint-days) and the tree size and root\n"
-    "hash it was computed from. Unknown figures are shown as unknown, never\n"
-    "as zero.\n"
+    "A situation report for day D, the week ending on D, the month of D, or\n"
+    "the days D1 to D2: the functioning index and flows against the\n"
+    "baseline with the change on the previous period (as long, just\n"
+    "before), availability of each checkpoint, flows per checkpoint by\n"
+    "direction and class, the backlog between stages, the status timeline,\n"
+    "events, the supply outlook with stock-out dates, compliance with each\n"
+    "obligation, the quality of the data (sources, disputed figures,\n"
+    "unknown checkpoint-days) and the tree size and root hash it was\n"
+    "computed from. Unknown figures are shown as unknown, never as zero.\n"
     "\n"
     "  --date D       the report's last day (local to the corridor)\n"
-    "  --period       day (default) or week (the 7 days ending on D)\n"
+    "  --period       day (default), week (the 7 days ending on D) or month\n"
+    "                 (the calendar month containing D, from its 1st to D:\n"
+    "                 the whole month when D is its last day)\n"
+    "  --from D1 --to D2  the days D1 to D2 instead (at most 366)\n"
     "  --format       md (default), html (one self-contained file with\n"
     "                 charts), json (every figure; see docs/report.md) or\n"
     "                 txt (at most 1,600 characters, for one message)\n"
@@ -72,6 +77,11 @@ cmd_report(struct cli *cli, int argc, char **argv)
   q.date = a.day[OPT_report_date];
   q.has_date = a.n[OPT_report_date] > 0;
   q.period_days = a.n[OPT_report_period] ? (int)a.num[OPT_report_period] : 1;
+  q.has_period = a.n[OPT_report_period] > 0;
+  q.from = a.day[OPT_report_from];
+  q.to = a.day[OPT_report_to];
+  q.has_from = a.n[OPT_report_from] > 0;
+  q.has_to = a.n[OPT_report_to] > 0;
   q.format = a.v[OPT_report_format];
   q.as_of = a.num[OPT_report_as_of];
   app = app_new(cli->db);

@@ -116,10 +116,13 @@ cli_cell(const json_t *v, enum app_column_type type, char *out, size_t size)
     snprintf(out, size, "%lld", (long long)json_integer_value(v));
     break;
   case APP_COL_SHARE:
-    snprintf(out, size, "%.1f%%", json_number_value(v) * 100);
+    util_format_share(json_number_value(v), out, size);
     break;
   case APP_COL_NUMBER:
-    util_format_human(json_number_value(v), out, size);
+    util_format_shown(json_number_value(v), UTIL_SHOWN_QUANTITY, out, size);
+    break;
+  case APP_COL_TALLY:
+    util_format_shown(json_number_value(v), UTIL_SHOWN_COUNT, out, size);
     break;
   }
 }

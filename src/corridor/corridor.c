@@ -63,6 +63,7 @@ enum sect {
   SECT_CATEGORY,
   SECT_OBLIGATION,
   SECT_ALERTS,
+  SECT_STAGES,
 };
 
 enum vtype {
@@ -80,6 +81,7 @@ enum vtype {
   V_MEASURES,   /* list from persons, vehicles, tonnes */
   V_DIRECTIONS, /* list from in, out */
   V_IDS,        /* list of checkpoint ids */
+  V_STAGES,     /* list of stage names (ids), in the order goods pass them */
 };
 
 #define NO_AUX ((size_t)-1)
@@ -152,6 +154,13 @@ static const struct keydef obligation_keys[] = {
         AUX(corridor_obligation, has_min_availability)),
 };
 
+/* [stages]: the steps a consignment is counted at, and the one that
+ * counts as having crossed. */
+static const struct keydef stages_keys[] = {
+    KEY(corridor, "order", V_STAGES, stages, AUX(corridor, nstages)),
+    KEY(corridor, "counting", V_TEXT, counting_stage, NO_AUX),
+};
+
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* struct pstate tracks the keys seen in a section in 8 slots. */
@@ -196,6 +205,10 @@ expected_text(enum vtype t)
     return "a comma-separated list from in, out, each at most once";
   case V_IDS:
     return "a comma-separated list of checkpoint ids, each at most once";
+  case V_STAGES:
+    return "a comma-separated list of stage names (lower-case letters, "
+           "digits, '_' and '-', such as queued, inspected, crossed, "
+           "delivered), each at most once";
   }
   return "a value";
 }
@@ -217,6 +230,7 @@ struct pstate {
 
   int nsections;
   int corridor_line, alerts_line; /* 0 while not seen */
+  int stages_line;
 
   /* The current section. */
   enum sect kind;
@@ -485,6 +499,9 @@ begin_single(struct pstate *st, enum sect kind, const char *type, size_t idlen,
   if (kind == SECT_CORRIDOR) {
     st->keys = corridor_keys;
     st->nkeys = NKEYS(corridor_keys);
+  } else if (kind == SECT_STAGES) {
+    st->keys = stages_keys;
+    st->nkeys = NKEYS(stages_keys);
   } else {
     st->keys = alerts_keys;
     st->nkeys = NKEYS(alerts_keys);
@@ -533,6 +550,8 @@ begin_section(struct pstate *st, const char *s, size_t n)
     begin_single(st, SECT_CORRIDOR, typez, idlen, &st->corridor_line);
   else if (strcmp(typez, "alerts") == 0)
     begin_single(st, SECT_ALERTS, typez, idlen, &st->alerts_line);
+  else if (strcmp(typez, "stages") == 0)
+    begin_single(st, SECT_STAGES, typez, idlen, &st->stages_line);
   else if (strcmp(typez, "checkpoint") == 0)
     begin_keyed(st, SECT_CHECKPOINT, typez, id, idlen);
   else if (strcmp(typez, "category") == 0)
@@ -542,7 +561,7 @@ begin_section(struct pstate *st, const char *s, size_t n)
   else
     perr_add(st, st->lineno,
              "unknown section [%s]; expected [corridor], [checkpoint ID], "
-             "[category ID], [obligation ID] or [alerts]",
+             "[category ID], [obligation ID], [stages] or [alerts]",
              st->label);
 }
 
@@ -877,6 +896,11 @@ set_value(const struct keydef *k, char *base, const char *v)
     if (!parse_list(v, direction_names, 2, &list, &n))
       return 0;
     goto store_list;
+  case V_STAGES:
+    /* A stage names a column and a JSON member path: no '.'. */
+    if (strchr(v, '.') != NULL)
+      return 0;
+    /* fall through */
   case V_IDS:
     if (!parse_list(v, NULL, 0, &list, &n))
       return 0;
@@ -1007,6 +1031,47 @@ list_of(const char *const *names, size_t n, size_t *nout)
   return l;
 }
 
+const char *const corridor_default_stages[] = {"queued", "inspected", "crossed",
+                                               "delivered", NULL};
+
+/* The stages by default, counted at crossed. */
+static void
+default_stages(struct corridor *c)
+{
+  c->stages = list_of(corridor_default_stages, 4, &c->nstages);
+  c->counting_stage = xstrdup("crossed");
+}
+
+/* [stages]: the order defaults to the four stages, the counting stage to
+ * crossed, which the order must then name; a counting stage must be in
+ * the order. */
+static void
+finish_stages(struct pstate *st)
+{
+  struct corridor *c = st->c;
+
+  if (c->stages == NULL && c->counting_stage == NULL) {
+    default_stages(c);
+    return;
+  }
+  if (c->stages == NULL)
+    c->stages = list_of(corridor_default_stages, 4, &c->nstages);
+  if (c->counting_stage == NULL) {
+    if (corridor_stage_index(c, "crossed") < 0) {
+      perr_add(st, st->stages_line,
+               "[stages]: key 'counting': required when 'order' does not "
+               "name crossed (which stage counts as having crossed?)");
+      return;
+    }
+    c->counting_stage = xstrdup("crossed");
+  } else if (corridor_stage_index(c, c->counting_stage) < 0) {
+    perr_add(st, st->stages_line,
+             "[stages]: key 'counting': expected one of the stages of "
+             "'order', got '%s'",
+             c->counting_stage);
+  }
+}
+
 /* Fills in what the file left out and checks what spans sections. */
 static void
 finish(struct pstate *st)
@@ -1050,6 +1115,7 @@ finish(struct pstate *st)
     if (o->directions == NULL)
       o->directions = list_of(direction_names, 2, &o->ndirections);
   }
+  finish_stages(st);
   check_references(st);
 }
 
@@ -1096,6 +1162,7 @@ corridor_new_default(const char *name)
   c->log = util_slug(c->name);
   c->timezone = xstrdup("UTC");
   c->zone = corridor_zone_utc();
+  default_stages(c);
   return c;
 }
 
@@ -1229,6 +1296,8 @@ corridor_free(struct corridor *c)
     free_list(o->checkpoints, o->ncheckpoints);
   }
   free(c->obligations);
+  free_list(c->stages, c->nstages);
+  free(c->counting_stage);
   free(c);
 }
 
@@ -1239,6 +1308,15 @@ corridor_find_checkpoint(const struct corridor *c, const char *id)
     if (strcmp(c->checkpoints[i].id, id) == 0)
       return &c->checkpoints[i];
   return NULL;
+}
+
+int
+corridor_stage_index(const struct corridor *c, const char *stage)
+{
+  for (size_t i = 0; c != NULL && stage != NULL && i < c->nstages; i++)
+    if (strcmp(c->stages[i], stage) == 0)
+      return (int)i;
+  return -1;
 }
 
 const struct corridor_category *

@@ -73,7 +73,17 @@ struct corridor {
   size_t ncategories;
   struct corridor_obligation *obligations;
   size_t nobligations;
+
+  /* [stages]: the steps goods are counted at, in order (order = ...;
+   * default queued, inspected, crossed, delivered), and the one that
+   * counts as having crossed (counting = ...; default crossed). */
+  char **stages;
+  size_t nstages;
+  char *counting_stage;
 };
+
+/* The stages of a corridor file without [stages], NULL-terminated. */
+extern const char *const corridor_default_stages[];
 
 /*
  * Parses a corridor file's text (len bytes at text, need not be
@@ -98,6 +108,9 @@ int corridor_load(const char *path, struct corridor **out, struct buf *err);
 struct corridor *corridor_new_default(const char *name);
 
 void corridor_free(struct corridor *c);
+
+/* The place of stage in the corridor's order (0 first), or -1. */
+int corridor_stage_index(const struct corridor *c, const char *stage);
 
 /* Lookups by id; NULL when absent. */
 const struct corridor_checkpoint *

@@ -29,7 +29,7 @@ importer_init(struct importer *imp, struct store *st,
     imp->sink = *sink;
   imp->stats = stats;
   imp->kind = record_kind_desc(o->kind);
-  imp->ctx.categories = store_categories(st);
+  store_record_ctx(st, &imp->ctx); /* categories, stages */
   ingest__mapping_init(imp);
   for (int k = 0; k < NREF; k++)
     imp->missing[k] = strmap_new();

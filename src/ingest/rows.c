@@ -161,7 +161,7 @@ ingest__flush(struct importer *imp)
     return OK;
   imp->pending = NULL;
   buf_reset(&imp->err);
-  if (record_finish(rec, &imp->err) != OK) {
+  if (record_finish_ctx(rec, &imp->ctx, &imp->err) != OK) {
     ingest__problems_finish(&imp->fprob, imp->err.data);
     return send_problems(imp, imp->pending_line, &imp->fprob, rec,
                          imp->pending_raw);

@@ -99,10 +99,15 @@ static const struct field_desc flow_fields[] = {
     F("operator", FT_TEXT, 0, "who operates the movement (ICRC, WFP, ...)"),
     FE("purpose", 0, purposes, NULL, "why it moved"),
     FE("outcome", 0, outcomes, "passed", "what happened at the checkpoint"),
-    FE("stage", 0, stages, "crossed", "the stage it was counted at"),
+    FE("stage", FF_STAGE, stages, "crossed",
+       "the stage it was counted at, from the corridor's [stages] "
+       "(default: its counting stage); without [stages]"),
     FN("count", FT_COUNT, FF_INPUT, "vehicles or persons",
        "on input: vehicles, or persons when vehicle is none"),
     TAIL,
+    /* Last, after the tail: schema 2 added its query column at the end. */
+    F("consignment", FT_ID, 0,
+      "the load's id: one consignment's records at each stage"),
 };
 
 static const struct field_desc status_fields[] = {
@@ -417,32 +422,66 @@ expected(struct buf *err, const char *what, const char *s, size_t n)
   quote(err, s, n);
 }
 
+/* 1 when s is a stage word as corridor files write them: [a-z0-9], then
+ * also '_', '.' and '-'. */
 static int
-set_enum(struct record *r, const struct field_desc *f, struct record_value *v,
-         const char *s, size_t n, struct buf *err)
+stage_word(const char *s)
 {
-  char norm[64];
+  if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+          strchr("_.-", *s)))
+      return 0;
+  return 1;
+}
+
+static void
+one_of(struct buf *err, const char *const *allowed, const char *s, size_t n)
+{
   struct buf list;
 
+  buf_init(&list);
+  buf_puts(&list, "one of ");
+  for (const char *const *a = allowed; *a; a++)
+    buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
+  expected(err, list.data, s, n);
+  buf_cleanup(&list);
+}
+
+static int
+set_enum(struct record *r, const struct record_ctx *ctx,
+         const struct field_desc *f, struct record_value *v, const char *s,
+         size_t n, struct buf *err)
+{
+  const char *const *allowed = f->allowed;
+  char norm[64];
+
+  /* A stage is the corridor's; read back without it, any stage word. */
+  if (f->flags & FF_STAGE)
+    allowed = ctx && ctx->stages ? ctx->stages : NULL;
   if (n < sizeof norm) {
     for (size_t i = 0; i < n; i++) {
       char c = (char)tolower((unsigned char)s[i]);
-      norm[i] = (c == ' ' || c == '-') ? '_' : c;
+      /* Stage names keep their dashes, as corridor files write them. */
+      norm[i] = (c == ' ' || (c == '-' && !(f->flags & FF_STAGE))) ? '_' : c;
     }
     norm[n] = '\0';
-    for (const char *const *a = f->allowed; *a; a++) {
+    if (allowed == NULL && stage_word(norm)) {
+      put_text(r, v, norm, n);
+      return OK;
+    }
+    for (const char *const *a = allowed; a && *a; a++) {
       if (strcmp(*a, norm) == 0) {
         put_text(r, v, *a, strlen(*a));
         return OK;
       }
     }
   }
-  buf_init(&list);
-  buf_puts(&list, "one of ");
-  for (const char *const *a = f->allowed; *a; a++)
-    buf_printf(&list, "%s%s", a == f->allowed ? "" : ", ", *a);
-  expected(err, list.data, s, n);
-  buf_cleanup(&list);
+  if (allowed)
+    one_of(err, allowed, s, n);
+  else
+    expected(err, "a stage (a lower-case word)", s, n);
   return ERR_INVALID;
 }
 
@@ -597,7 +636,7 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
   case FT_REFLIST:
     return set_reflist(r, v, s, n, err);
   case FT_ENUM:
-    return set_enum(r, f, v, s, n, err);
+    return set_enum(r, ctx, f, v, s, n, err);
   case FT_CATEGORY:
     return set_category(r, ctx, v, s, n, err);
   case FT_COUNT:
@@ -758,6 +797,36 @@ finish_flow(struct record *r, struct buf *err)
    * record that reuses this one (its text pointing into an old pool). */
   memset(r->cargo + k, 0, sizeof(r->cargo[0]) * (r->ncargo - k));
   r->ncargo = k;
+  return rc;
+}
+
+int
+record_finish_ctx(struct record *r, const struct record_ctx *ctx,
+                  struct buf *err)
+{
+  int fi = record_field_index(r->kind, "stage");
+  const char *stage;
+  int rc = OK;
+
+  if (fi < 0 || ctx == NULL || ctx->stages == NULL)
+    return record_finish(r, err);
+  /* Counted where the corridor counts, unless it says otherwise. */
+  if (!r->v[fi].set && ctx->counting_stage)
+    put_text(r, &r->v[fi], ctx->counting_stage, strlen(ctx->counting_stage));
+  stage = record_text(r, &r->v[fi]);
+  if (stage) {
+    int known = 0;
+    for (const char *const *a = ctx->stages; *a; a++)
+      known |= strcmp(*a, stage) == 0;
+    if (!known) {
+      sep(err);
+      buf_puts(err, "field 'stage': ");
+      one_of(err, ctx->stages, stage, strlen(stage));
+      rc = ERR_INVALID;
+    }
+  }
+  if (record_finish(r, err) != OK)
+    rc = ERR_INVALID;
   return rc;
 }
 

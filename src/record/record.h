@@ -37,6 +37,8 @@ enum {
   FF_REQUIRED = 1 << 0, /* a record without it is invalid */
   FF_CARGO = 1 << 1,    /* flow: part of a cargo line, not of the record */
   FF_INPUT = 1 << 2,    /* accepted on input, folded into other fields */
+  FF_STAGE = 1 << 3,    /* FT_ENUM: the values are the corridor's stages
+                           (record_ctx.stages); allowed is the default list */
 };
 
 struct field_desc {
@@ -100,6 +102,13 @@ struct record {
 struct record_ctx {
   const char *const
       *categories; /* extra categories, NULL-terminated, or NULL */
+  /* The corridor's stages (NULL-terminated), which a flow's stage must be
+   * one of, and its counting stage, which a flow without a stage gets
+   * (record_finish_ctx). With no stages (NULL, or no ctx: a stored record
+   * read back, which the corridor of its time accepted) any stage that is
+   * a lower-case word is taken. */
+  const char *const *stages;
+  const char *counting_stage;
 };
 
 void record_init(struct record *r, enum record_kind kind);
@@ -134,6 +143,11 @@ int record_set(struct record *r, const struct record_ctx *ctx, int fi,
  * "field 'x': ..." lines separated by "; ".
  */
 int record_finish(struct record *r, struct buf *err);
+/* The same for a record of a corridor (ctx may be NULL): a flow without a
+ * stage is at the corridor's counting stage, and a stage must be one of the
+ * corridor's ("field 'stage': expected one of ..., got '...'"). */
+int record_finish_ctx(struct record *r, const struct record_ctx *ctx,
+                      struct buf *err);
 
 /* Appends the record's canonical JSON (RFC 8785) to out. */
 void record_canonical(const struct record *r, struct buf *out);

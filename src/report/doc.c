@@ -427,12 +427,17 @@ doc_code(struct doc *d, const char *s)
 }
 
 void
-doc_num(struct doc *d, int known, double v)
+doc_num(struct doc *d, int known, double v, enum util_shown shown)
 {
-  if (known)
-    add(d, DOC_NUM, NULL, NULL)->v = v;
-  else
+  struct doc_span *x;
+
+  if (!known) {
     doc_unknown(d);
+    return;
+  }
+  x = add(d, DOC_NUM, NULL, NULL);
+  x->v = v;
+  x->shown = (int)shown;
 }
 
 void
@@ -445,7 +450,8 @@ doc_pct(struct doc *d, int known, double v)
 }
 
 void
-doc_range(struct doc *d, int known, double low, double high)
+doc_range(struct doc *d, int known, double low, double high,
+          enum util_shown shown)
 {
   struct doc_span *x;
 
@@ -456,6 +462,7 @@ doc_range(struct doc *d, int known, double low, double high)
   x = add(d, DOC_RANGE, NULL, NULL);
   x->v = low;
   x->v2 = high;
+  x->shown = (int)shown;
 }
 
 void
@@ -513,7 +520,7 @@ doc_put_plain(struct buf *b, const struct doc_span *s)
 
   switch (s->kind) {
   case DOC_NUM:
-    report__fmt_num(s->v, n, sizeof n);
+    report__fmt_num(s->v, (enum util_shown)s->shown, n, sizeof n);
     break;
   case DOC_COUNT:
     snprintf(n, sizeof n, "%lld", (long long)s->n);
@@ -528,7 +535,7 @@ doc_put_plain(struct buf *b, const struct doc_span *s)
     report__fmt_day(s->n, n, sizeof n);
     break;
   case DOC_RANGE:
-    report__fmt_range(b, s->v, s->v2);
+    report__fmt_range(b, s->v, s->v2, (enum util_shown)s->shown);
     return;
   case DOC_UNKNOWN:
     snprintf(n, sizeof n, "?");

@@ -28,7 +28,7 @@ enum doc_span_kind {
   DOC_TEXT,    /* text of a record or the corridor file: escaped */
   DOC_MARKED,  /* wording with Markdown's `code`, **strong** and *em* */
   DOC_CODE,    /* an id or a command */
-  DOC_NUM,     /* a figure: "1,225", "12.5" */
+  DOC_NUM,     /* a figure: "1,225" persons, "9.4" t (util_shown) */
   DOC_COUNT,   /* a count of days: "1225" */
   DOC_PCT,     /* a share: "25%", "<0.1%" */
   DOC_CHANGE,  /* a change: "+12%", "-100%" */
@@ -57,6 +57,7 @@ struct doc_span {
   char *text;   /* the words, text, code or id; a link's text; a flag's word */
   char *extra;  /* a source's grade ("" none); a url; a flag's level */
   double v, v2; /* NUM, PCT, CHANGE; RANGE v..v2 */
+  int shown;    /* NUM, RANGE: enum util_shown, how the figure rounds */
   int64_t n;    /* DAY: the day number; COUNT: the count */
   size_t max;   /* TEXT in a line: at most this many characters, 0 all */
 };
@@ -105,6 +106,7 @@ struct doc_chart_row {
 /* A chart's figures and the words on it. */
 struct doc_chart {
   int kind;      /* enum doc_chart_kind */
+  int shown;     /* enum util_shown: how its figures round for people */
   char *title;   /* its heading, and its name for screen readers */
   char *id;      /* its hatch's id: unique in the document */
   char *unknown; /* what an unknown mark says */
@@ -241,10 +243,13 @@ void doc_marked(struct doc *d, const char *s);
 void doc_markedf(struct doc *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void doc_code(struct doc *d, const char *s);
-/* A figure, share or range, or DOC_UNKNOWN when !known. */
-void doc_num(struct doc *d, int known, double v);
+/* A figure, share or range, or DOC_UNKNOWN when !known. A figure and a
+ * range round as shown says (enum util_shown: a count of persons, vehicles
+ * or records whole, a quantity of tonnes or days to one decimal below 10). */
+void doc_num(struct doc *d, int known, double v, enum util_shown shown);
 void doc_pct(struct doc *d, int known, double v);
-void doc_range(struct doc *d, int known, double low, double high);
+void doc_range(struct doc *d, int known, double low, double high,
+               enum util_shown shown);
 void doc_count(struct doc *d, size_t n);
 void doc_change(struct doc *d, double change);
 void doc_day(struct doc *d, int64_t day);
@@ -262,9 +267,10 @@ void doc_swatch(struct doc *d, const char *key, const char *label);
  */
 void doc_put_plain(struct buf *b, const struct doc_span *s);
 
-/* fmt.c: values for people. Numbers with thousands separators and at most
- * 2 decimals ("1,225", "12.5"). */
-void report__fmt_num(double v, char *buf, size_t size);
+/* fmt.c: values for people, through util's one rounding of figures
+ * (util_format_shown): a count whole ("1,225"), a quantity whole from 10
+ * up and with one decimal below ("9.4"). */
+void report__fmt_num(double v, enum util_shown shown, char *buf, size_t size);
 /* A share as a percentage: "25%", "4.1%", "<0.1%". */
 void report__fmt_pct(double share, char *buf, size_t size);
 /* A change as a signed percentage: "+12%", "-100%". */
@@ -272,7 +278,8 @@ void report__fmt_change(double change, char *buf, size_t size);
 /* "YYYY-MM-DD". */
 void report__fmt_day(int64_t day, char *buf, size_t size);
 /* Appends "1,690-2,760", or "1,690" when both ends read the same. */
-void report__fmt_range(struct buf *out, double low, double high);
+void report__fmt_range(struct buf *out, double low, double high,
+                       enum util_shown shown);
 /* Appends text for a Markdown line or table cell: one line, with the
  * characters Markdown would read as markup escaped (for DOC_MARKED). */
 void report__md_escape(struct buf *b, const char *s);

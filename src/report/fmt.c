@@ -1,6 +1,7 @@
 /*
  * Values for people, shared by the document and its renderers: numbers in
- * the C locale whatever the language of the wording, and Markdown escaping.
+ * the C locale whatever the language of the wording, rounded by util's one
+ * rule for figures people read (util_format_shown), and Markdown escaping.
  */
 #include "report/doc.h"
 
@@ -9,41 +10,21 @@
 #include <string.h>
 
 void
-report__fmt_num(double v, char *buf, size_t size)
+report__fmt_num(double v, enum util_shown shown, char *buf, size_t size)
 {
-  util_format_human(v, buf, size);
+  util_format_shown(v, shown, buf, size);
 }
 
 void
 report__fmt_pct(double share, char *buf, size_t size)
 {
-  double p = share * 100;
-  char num[64];
-
-  if (p > 0 && p < 0.05) {
-    snprintf(buf, size, "<0.1%%");
-    return;
-  }
-  p = round(p * 10) / 10;
-  if (p == 0)
-    p = 0; /* no "-0" */
-  if (p == floor(p))
-    snprintf(num, sizeof num, "%.0f", p);
-  else
-    snprintf(num, sizeof num, "%.1f", p);
-  snprintf(buf, size, "%s%%", num);
+  util_format_share(share, buf, size);
 }
 
 void
 report__fmt_change(double change, char *buf, size_t size)
 {
-  char pct[64];
-
-  report__fmt_pct(fabs(change), pct, sizeof pct);
-  if (strcmp(pct, "0%") == 0)
-    snprintf(buf, size, "0%%");
-  else
-    snprintf(buf, size, "%s%s", change < 0 ? "-" : "+", pct);
+  util_format_change(change, buf, size);
 }
 
 void
@@ -53,12 +34,13 @@ report__fmt_day(int64_t day, char *buf, size_t size)
 }
 
 void
-report__fmt_range(struct buf *out, double low, double high)
+report__fmt_range(struct buf *out, double low, double high,
+                  enum util_shown shown)
 {
   char a[64], b[64];
 
-  report__fmt_num(low, a, sizeof a);
-  report__fmt_num(high, b, sizeof b);
+  report__fmt_num(low, shown, a, sizeof a);
+  report__fmt_num(high, shown, b, sizeof b);
   if (strcmp(a, b) == 0)
     buf_puts(out, a);
   else

@@ -32,16 +32,30 @@ int report_format_by_name(const char *name);
  * date. */
 #define REPORT_CHART_DAYS 30
 
+/* What a report's period is, which decides how it is named and the
+ * command that reproduces it. */
+enum report_period {
+  REPORT_PERIOD_DAY,   /* the date alone */
+  REPORT_PERIOD_WEEK,  /* the 7 days ending on the date */
+  REPORT_PERIOD_MONTH, /* the calendar month of the date, up to the date */
+  REPORT_PERIOD_RANGE, /* from..to as given */
+};
+
+/* The longest period a report covers. */
+#define REPORT_MAX_DAYS 366
+
 struct report_sitrep_query {
-  int64_t date;    /* the report's last day, a local day number */
-  int period_days; /* 1 (a day) or 7 (the week ending on date) */
+  int64_t from, to; /* the period, local day numbers; to is its date */
+  int kind;         /* enum report_period */
 };
 
 /*
  * Computes the sitrep of q from the view a and appends it to out in format
- * fmt. Returns OK, ERR_USAGE for a query that makes no sense (a period
- * other than 1 or 7 days), or the analysis's error with a message appended
- * to err. out is left as it was on failure.
+ * fmt. The previous period is the one of the same length just before.
+ * Returns OK, ERR_USAGE for a query that makes no sense (a period that is
+ * not what its kind says, or of more than REPORT_MAX_DAYS), or the
+ * analysis's error with a message appended to err. out is left as it was
+ * on failure.
  */
 int report_sitrep(struct analysis *a, const struct report_sitrep_query *q,
                   enum report_format fmt, struct buf *out, struct buf *err);

@@ -123,6 +123,24 @@ struct sr_dispute {
   size_t nvalues;
 };
 
+/* A flow at a checkpoint the index does not count that exceeds what the
+ * index counted in the period: the headline says so. */
+struct sr_uncounted {
+  char *checkpoint;
+  int dir, part; /* AD_*, AP_* */
+  double value;  /* the checkpoint's total of the period */
+  int counted_known;
+  double counted; /* the index's total of the period (its known days) */
+};
+
+/* What waits at a checkpoint at the end of the report's date (the
+ * pipeline's backlog). */
+struct sr_backlog {
+  char *checkpoint;
+  int dir;
+  double v[AM_COUNT];
+};
+
 /* An obligation's verdicts over the report's period. */
 struct sr_verdicts {
   size_t met, breached, unknown;
@@ -149,15 +167,19 @@ struct sitrep {
   const struct corridor *c;
   int64_t date, from, to; /* the period: from..to, to = date */
   int period_days;
+  int kind;       /* enum report_period */
+  int month_days; /* REPORT_PERIOD_MONTH: the whole month's days */
   int64_t prev_from, prev_to;
   int64_t chart_from; /* the charts: chart_from..to */
   uint64_t size;      /* the tree size it was computed from */
   char root[48];      /* its root hash, base64 */
 
   int has_baseline;                /* the corridor has a baseline window */
-  struct analysis_index_day *days; /* days_from..to */
+  struct analysis_index_day *days; /* days_from..to: the previous period
+                                      and the charts' days */
   int64_t days_from;
   size_t ndays;
+  size_t chart_at; /* chart_from's place in days[] */
   int index_known;
   double index;
   size_t index_known_days;
@@ -170,12 +192,13 @@ struct sitrep {
   struct sr_checkpoint *cps; /* every checkpoint record, in log order */
   size_t ncps;
 
-  struct sr_flows by_cp; /* checkpoint x direction */
-  /* by_cp summed per direction and part over the known rows; total_known
-   * 0 when no row is known, total_partial when some row is unknown. */
-  double total[AD_COUNT][AP_COUNT];
-  int total_known[AD_COUNT][AP_COUNT];
-  int total_partial[AD_COUNT];
+  /* checkpoint x direction. Never summed over checkpoints: traffic along
+   * one route passes several, so a sum counts the same people twice. */
+  struct sr_flows by_cp;
+  struct sr_uncounted *uncounted; /* by checkpoint, direction, part */
+  size_t nuncounted;
+  struct sr_backlog *backlog; /* by checkpoint, direction */
+  size_t nbacklog;
   struct sr_flows by_vehicle; /* direction x vehicle type */
   struct sr_flows by_cat;     /* direction x cargo category */
 
@@ -207,6 +230,8 @@ int report__sitrep_collect(struct analysis *a,
                            const struct report_sitrep_query *q,
                            struct sitrep **out, struct buf *err);
 void report__sitrep_free(struct sitrep *s);
+/* "day", "week", "month", "range" by enum report_period. */
+extern const char *const report__period_names[4];
 /* Appends the command that computes this sitrep again, in the format
  * named fmt. */
 void report__reproduce(const struct sitrep *s, const char *fmt,

@@ -245,8 +245,9 @@ collect_index(struct gather *g)
   size_t pn;
   int rc;
 
-  s->days_from = s->chart_from;
-  s->ndays = (size_t)(s->to - s->chart_from + 1);
+  s->days_from = s->chart_from < s->prev_from ? s->chart_from : s->prev_from;
+  s->ndays = (size_t)(s->to - s->days_from + 1);
+  s->chart_at = (size_t)(s->chart_from - s->days_from);
   s->days = xcalloc(s->ndays, sizeof *s->days);
   rc = analysis_index(g->a, s->days_from, s->to, s->days);
   if (rc == ERR_NOTFOUND) {
@@ -466,21 +467,50 @@ complete_by_cp(struct sitrep *s)
   }
   if (f->n > 1)
     qsort(f->v, f->n, sizeof *f->v, by_flow_key);
-  for (size_t i = 0; i < f->n; i++) {
-    int d = direction_of(f->v[i].b);
-    if (d < 0)
+}
+
+static int
+in_index(const struct sitrep *s, const char *cp)
+{
+  if (s->index_cps == NULL)
+    return 1; /* the index counts every checkpoint */
+  for (size_t k = 0; k < s->nindex_cps; k++)
+    if (strcmp(s->index_cps[k], cp) == 0)
+      return 1;
+  return 0;
+}
+
+/*
+ * Flows at checkpoints the index does not count that exceed what it
+ * counted in the period (or that pass where the index knows nothing): a
+ * report that says "index 0%" while 100,417 people left through another
+ * checkpoint must say so in its headline.
+ */
+static void
+find_uncounted(struct sitrep *s)
+{
+  for (size_t i = 0; i < s->by_cp.n; i++) {
+    const struct sr_flow *r = &s->by_cp.v[i];
+    int dir = direction_of(r->b);
+    if (dir < 0 || in_index(s, r->a))
       continue;
     for (int p = 0; p < AP_COUNT; p++) {
+      const struct sr_part *x = &s->part[dir][p];
       int m = report__part_measure[p];
-      if (f->v[i].known[m]) {
-        s->total[d][p] += f->v[i].m[m];
-        s->total_known[d][p] = 1;
-      } else {
-        s->total_partial[d] = 1;
-      }
+      struct sr_uncounted *u;
+      if (!r->known[m] || r->m[m] <= 0 ||
+          (x->known_days > 0 && r->m[m] <= x->total))
+        continue;
+      s->uncounted =
+          xrealloc(s->uncounted, (s->nuncounted + 1) * sizeof *s->uncounted);
+      u = &s->uncounted[s->nuncounted++];
+      u->checkpoint = xstrdup(r->a);
+      u->dir = dir;
+      u->part = p;
+      u->value = r->m[m];
+      u->counted_known = x->known_days > 0;
+      u->counted = x->total;
     }
-    if (f->v[i].unknown_days)
-      s->total_partial[d] = 1;
   }
 }
 
@@ -543,6 +573,7 @@ collect_flows(struct gather *g)
   if (rc != OK)
     return rc;
   complete_by_cp(g->s);
+  find_uncounted(g->s);
   q.dims = src_dims;
   q.ndims = 4;
   q.outcome = NULL;
@@ -988,6 +1019,37 @@ by_source_id(const void *x, const void *y)
   return strcmp(a->id, b->id);
 }
 
+/* The backlog at the end of the date: what entered the corridor's first
+ * stage and has neither passed the counting stage nor turned back. */
+static int
+add_backlog(void *ctx, const struct analysis_pipeline_row *row)
+{
+  struct sitrep *s = ctx;
+  struct sr_backlog *b;
+  int dir = direction_of(row->direction), any = 0;
+
+  for (int m = AM_VEHICLES; m < AM_COUNT; m++)
+    any |= row->backlog[m] > 0;
+  if (!any || dir < 0)
+    return OK;
+  s->backlog = xrealloc(s->backlog, (s->nbacklog + 1) * sizeof *s->backlog);
+  b = &s->backlog[s->nbacklog++];
+  b->checkpoint = xstrdup(row->checkpoint);
+  b->dir = dir;
+  memcpy(b->v, row->backlog, sizeof b->v);
+  return OK;
+}
+
+static int
+collect_backlog(struct gather *g)
+{
+  struct analysis_pipeline_query q;
+
+  memset(&q, 0, sizeof q);
+  q.from = q.to = g->s->date;
+  return analysis_pipeline(g->a, &q, add_backlog, g->s);
+}
+
 /* The checkpoints the functioning index counts: those of the corridor's
  * first obligation with a ratio test, else of the first that names
  * checkpoints; all when it names none (as analysis_index takes them). */
@@ -1057,6 +1119,43 @@ collect_root(struct gather *g)
   return OK;
 }
 
+/* The days of the month that day d is in. */
+static int
+month_days(int64_t d)
+{
+  int y, m, dd;
+
+  util_civil_from_days(d, &y, &m, &dd);
+  return (
+      int)(util_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
+           util_days_from_civil(y, m, 1));
+}
+
+/* Whether q's period is what its kind says it is. */
+static int
+check_period(const struct report_sitrep_query *q, struct buf *err)
+{
+  int64_t n = q->to - q->from + 1;
+  int y, m, d;
+
+  util_civil_from_days(q->from, &y, &m, &d);
+  if (n < 1 || n > REPORT_MAX_DAYS)
+    buf_printf(err, "a report covers 1 to %d days, not %lld", REPORT_MAX_DAYS,
+               (long long)n);
+  else if (q->kind == REPORT_PERIOD_DAY && n != 1)
+    buf_printf(err, "a day's report covers one day");
+  else if (q->kind == REPORT_PERIOD_WEEK && n != 7)
+    buf_printf(err, "a week's report covers 7 days");
+  else if (q->kind == REPORT_PERIOD_MONTH &&
+           (d != 1 || n > month_days(q->from)))
+    buf_printf(err, "a month's report starts on the 1st and ends in the month");
+  else if (q->kind < REPORT_PERIOD_DAY || q->kind > REPORT_PERIOD_RANGE)
+    buf_printf(err, "unknown kind of period");
+  else
+    return OK;
+  return ERR_USAGE;
+}
+
 /* A sitrep of q's period, nothing gathered yet. */
 static struct sitrep *
 sitrep_new(struct analysis *a, const struct report_sitrep_query *q)
@@ -1064,11 +1163,14 @@ sitrep_new(struct analysis *a, const struct report_sitrep_query *q)
   struct sitrep *s = xcalloc(1, sizeof *s);
 
   s->c = analysis_corridor(a);
-  s->date = s->to = q->date;
-  s->period_days = q->period_days;
-  s->from = s->to - (q->period_days - 1);
+  s->date = s->to = q->to;
+  s->from = q->from;
+  s->kind = q->kind;
+  s->period_days = (int)(q->to - q->from + 1);
+  s->month_days = month_days(q->from);
+  /* The previous period is as long, just before. */
   s->prev_to = s->from - 1;
-  s->prev_from = s->prev_to - (q->period_days - 1);
+  s->prev_from = s->prev_to - (s->period_days - 1);
   s->chart_from = s->to - (REPORT_CHART_DAYS - 1);
   s->size = analysis_as_of(a);
   index_checkpoints(s);
@@ -1088,7 +1190,7 @@ static int (*const collectors[])(struct gather *g) = {
     collect_index,    collect_part_sources, collect_availability,
     collect_flows,    collect_flow_sources, collect_status,
     collect_events,   collect_supply,       collect_compliance,
-    collect_disputes,
+    collect_disputes, collect_backlog,
 };
 
 int
@@ -1101,10 +1203,8 @@ report__sitrep_collect(struct analysis *a, const struct report_sitrep_query *q,
 
   *out = NULL;
   memset(&g, 0, sizeof g);
-  if (q->period_days != 1 && q->period_days != 7) {
-    buf_printf(err, "the period must be a day or a week");
-    return ERR_USAGE;
-  }
+  if ((rc = check_period(q, err)) != OK)
+    return rc;
   s = sitrep_new(a, q);
   g.s = s;
   g.a = a;
@@ -1178,6 +1278,12 @@ report__sitrep_free(struct sitrep *s)
     checkpoint_cleanup(&s->cps[i]);
   free(s->cps);
   flows_cleanup(&s->by_cp);
+  for (size_t i = 0; i < s->nuncounted; i++)
+    free(s->uncounted[i].checkpoint);
+  free(s->uncounted);
+  for (size_t i = 0; i < s->nbacklog; i++)
+    free(s->backlog[i].checkpoint);
+  free(s->backlog);
   flows_cleanup(&s->by_vehicle);
   flows_cleanup(&s->by_cat);
   for (size_t i = 0; i < s->nstatus; i++)
@@ -1208,16 +1314,21 @@ report__sitrep_free(struct sitrep *s)
   free(s);
 }
 
+const char *const report__period_names[4] = {"day", "week", "month", "range"};
+
 void
 report__reproduce(const struct sitrep *s, const char *fmt, struct buf *out)
 {
-  char d[16];
+  char d[16], f[16];
 
   util_format_day(s->date, d, sizeof d);
-  buf_printf(out,
-             "passage report sitrep --date %s --period %s --format %s "
-             "--as-of %llu",
-             d, s->period_days == 1 ? "day" : "week", fmt,
+  util_format_day(s->from, f, sizeof f);
+  if (s->kind == REPORT_PERIOD_RANGE)
+    buf_printf(out, "passage report sitrep --from %s --to %s", f, d);
+  else
+    buf_printf(out, "passage report sitrep --date %s --period %s", d,
+               report__period_names[s->kind]);
+  buf_printf(out, " --format %s --as-of %llu", fmt,
              (unsigned long long)s->size);
 }
 

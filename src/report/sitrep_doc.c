@@ -38,6 +38,55 @@ dir_label(int dir)
   return _(dir_labels[dir]);
 }
 
+/* How a part's or a measure's figures read: persons, vehicles and records
+ * whole, tonnes to one decimal below 10 (util_format_shown). */
+static enum util_shown
+part_shown(int part)
+{
+  return part == AP_TONNES ? UTIL_SHOWN_QUANTITY : UTIL_SHOWN_COUNT;
+}
+
+static enum util_shown
+measure_shown(int measure)
+{
+  return measure == AM_TONNES ? UTIL_SHOWN_QUANTITY : UTIL_SHOWN_COUNT;
+}
+
+/* A part's share of its baseline as a reader works it out from the two
+ * figures shown beside it, min(1, per day / baseline): a table must not
+ * say "0 of 1,225 (0.1%)". Unknown when the analysis knows no share. */
+static void
+part_share(struct doc *d, const struct sr_part *x, int p)
+{
+  double now = util_shown_round(x->per_day, part_shown(p));
+  double base = util_shown_round(x->baseline, part_shown(p));
+
+  if (!x->ratio_known || base <= 0) {
+    doc_pct(d, x->ratio_known, x->ratio);
+    return;
+  }
+  doc_pct(d, 1, now < base ? now / base : 1);
+}
+
+/* A part's change on the previous period, from the two figures shown (so
+ * that "0 to 0" never reads -100%); "from 0" where the previous figure
+ * shows 0 and this one does not; "?" where either is unknown. */
+static void
+part_change(struct doc *d, const struct sr_part *x, int p)
+{
+  double change;
+
+  if (!x->change_known && !x->from_zero) {
+    doc_unknown(d);
+    return;
+  }
+  if (util_shown_change(x->per_day, x->prev_per_day, part_shown(p), &change) ==
+      OK)
+    doc_change(d, change);
+  else
+    doc_words(d, _("from 0"));
+}
+
 /* A record's or the corridor's text: "-" when it has none. */
 static void
 text(struct doc *d, const char *s)
@@ -45,7 +94,9 @@ text(struct doc *d, const char *s)
   doc_text(d, s && s[0] ? s : "-");
 }
 
-/* "Week 2023-06-14 to 2023-06-20" or "Day 2023-06-20". */
+/* "Day 2023-06-20", "Week 2023-06-14 to 2023-06-20", "Month 2023-06" or,
+ * for a month not over yet, "Month 2023-06 (2023-06-01 to 2023-06-20), 20
+ * of 30 days": a partial period says so. */
 static void
 period_title(const struct sitrep *s, struct buf *out)
 {
@@ -53,10 +104,23 @@ period_title(const struct sitrep *s, struct buf *out)
 
   report__fmt_day(s->from, from, sizeof from);
   report__fmt_day(s->to, to, sizeof to);
-  if (s->period_days == 1)
+  switch (s->kind) {
+  case REPORT_PERIOD_DAY:
     buf_printf(out, _("Day %s"), to);
-  else
+    break;
+  case REPORT_PERIOD_WEEK:
     buf_printf(out, _("Week %s to %s"), from, to);
+    break;
+  case REPORT_PERIOD_MONTH:
+    if (s->period_days == s->month_days)
+      buf_printf(out, _("Month %.7s"), from);
+    else
+      buf_printf(out, _("Month %.7s (%s to %s), %d of %d days"), from, from, to,
+                 s->period_days, s->month_days);
+    break;
+  default:
+    buf_printf(out, _("Period %s to %s"), from, to);
+  }
 }
 
 static void
@@ -70,10 +134,30 @@ period_words(struct doc *d, const struct sitrep *s)
   buf_cleanup(&t);
 }
 
-static const char *
-previous_label(const struct sitrep *s)
+/* "previous day", "previous week", "previous 30 days": the period before,
+ * of the same length. */
+static void
+previous_words(struct doc *d, const struct sitrep *s)
 {
-  return s->period_days == 1 ? _("previous day") : _("previous week");
+  if (s->kind == REPORT_PERIOD_DAY)
+    doc_words(d, _("previous day"));
+  else if (s->kind == REPORT_PERIOD_WEEK)
+    doc_words(d, _("previous week"));
+  else
+    doc_wordsf(d,
+               ngettext("previous %d day", "previous %d days",
+                        (unsigned long)s->period_days),
+               s->period_days);
+}
+
+/* "this day", "this week", "this month", "this period". */
+static void
+this_words(struct doc *d, const struct sitrep *s)
+{
+  static const char *const words[] = {N_("this day"), N_("this week"),
+                                      N_("this month"), N_("this period")};
+
+  doc_words(d, _(words[s->kind]));
 }
 
 /* The name of a checkpoint, or its id. */
@@ -135,10 +219,11 @@ stockout(struct doc *d, const struct analysis_supply *x, int sc)
     doc_wordsf(d, _("%s to %s"), a, b);
 }
 
-/* A table's column: its label (N_), the label it takes instead when the
- * report covers a week, and whether it holds figures. */
+/* A table's column: its label (N_), or the words that name it after the
+ * report's period, and whether it holds figures. */
 struct col {
-  const char *label, *week;
+  const char *label;
+  void (*words)(struct doc *d, const struct sitrep *s);
   int numeric;
 };
 
@@ -151,8 +236,10 @@ table(struct doc *d, const struct sitrep *s, const struct col *cols, size_t n)
   doc_block(d, DOC_TABLE, DOC_PLAIN);
   for (size_t i = 0; i < n; i++) {
     doc_column(d, cols[i].numeric);
-    doc_words(d, _(s->period_days > 1 && cols[i].week ? cols[i].week
-                                                      : cols[i].label));
+    if (cols[i].words)
+      cols[i].words(d, s);
+    else
+      doc_words(d, _(cols[i].label));
   }
 }
 
@@ -227,8 +314,31 @@ index_note(struct doc *d, const struct sitrep *s)
                ngettext("%zu of %d day known", "%zu of %d days known",
                         (unsigned long)s->period_days),
                s->index_known_days, s->period_days);
-  doc_wordsf(d, "; %s: ", previous_label(s));
+  doc_words(d, "; ");
+  previous_words(d, s);
+  doc_words(d, ": ");
   doc_pct(d, s->prev_index_known, s->prev_index);
+}
+
+/* The checkpoints the index counts, by name: "Shusha junction", "North
+ * Gate and South Bridge", "every checkpoint"; each cut at clip characters
+ * in the short form (0: whole). */
+static void
+counted_names(struct doc *d, const struct sitrep *s, size_t clip)
+{
+  if (s->index_cps == NULL) {
+    doc_words(d, _("every checkpoint"));
+    return;
+  }
+  for (size_t i = 0; i < s->nindex_cps; i++) {
+    const char *name = cp_name(s, s->index_cps[i]);
+    if (i)
+      doc_words(d, i + 1 == s->nindex_cps ? _(" and ") : ", ");
+    if (clip)
+      doc_clipped(d, name, clip);
+    else
+      text(d, name);
+  }
 }
 
 /* "Counted at: North Gate." */
@@ -237,12 +347,100 @@ counted_at(struct doc *d, const struct sitrep *s)
 {
   doc_words(d, _("Counted at"));
   doc_words(d, ": ");
-  for (size_t i = 0; i < s->nindex_cps; i++) {
-    if (i)
-      doc_words(d, ", ");
-    text(d, cp_name(s, s->index_cps[i]));
-  }
+  counted_names(d, s, 0);
   doc_words(d, ".");
+}
+
+/* What the index counted in the period, per direction: "in: 3 persons, 2
+ * vehicles, 12.5 tonnes (1 of 7 days unknown); out: ...". Never a sum over
+ * checkpoints along one route, which would count the same people twice. */
+static void
+counted_totals(struct doc *d, const struct sitrep *s, int brief)
+{
+  for (int dir = 0; dir < AD_COUNT; dir++) {
+    size_t known = s->part[dir][0].known_days;
+    doc_wordsf(d, "%s%s%s ", dir ? "; " : "", dir_label(dir), brief ? "" : ":");
+    for (int p = 0; p < AP_COUNT; p++) {
+      const struct sr_part *x = &s->part[dir][p];
+      if (p)
+        doc_words(d, ", ");
+      doc_num(d, x->known_days > 0, x->total, part_shown(p));
+      doc_wordsf(d, " %s", part_label(p));
+    }
+    if (known > 0 && known < (size_t)s->period_days) {
+      if (brief)
+        doc_words(d, " +?");
+      else
+        doc_wordsf(d,
+                   ngettext(" (%zu of %d day unknown)",
+                            " (%zu of %d days unknown)",
+                            (unsigned long)s->period_days),
+                   (size_t)s->period_days - known, s->period_days);
+    }
+  }
+  if (!brief)
+    doc_words(d, ".");
+}
+
+/* "**Counted by the index** at Shusha junction: " */
+static void
+counted_label(struct doc *d, const struct sitrep *s)
+{
+  doc_style(d, DOC_STRONG);
+  doc_words(d, _("Counted by the index"));
+  doc_style(d, 0);
+  doc_wordsf(d, " %s ", _("at"));
+  counted_names(d, s, 0);
+  doc_words(d, ": ");
+}
+
+/* One sentence per checkpoint and direction of s->uncounted[i..j): "100,417
+ * persons and 21,103 vehicles left through Kornidzor, which the index does
+ * not count." (clip: names cut in the short form). */
+static void
+uncounted_sentence(struct doc *d, const struct sitrep *s, size_t i, size_t j,
+                   size_t clip)
+{
+  const struct sr_uncounted *u = &s->uncounted[i];
+  const char *name = cp_name(s, u->checkpoint);
+
+  for (size_t k = i; k < j; k++) {
+    if (k > i)
+      doc_words(d, k + 1 == j ? _(" and ") : ", ");
+    doc_style(d, DOC_STRONG);
+    doc_num(d, 1, s->uncounted[k].value, part_shown(s->uncounted[k].part));
+    doc_wordsf(d, " %s", part_label(s->uncounted[k].part));
+    doc_style(d, 0);
+  }
+  doc_wordsf(d, " %s ",
+             u->dir == AD_OUT ? _("left through") : _("entered through"));
+  if (clip)
+    doc_clipped(d, name, clip);
+  else
+    text(d, name);
+  doc_wordsf(d, ", %s%s", _("which the index does not count"), clip ? "" : ".");
+}
+
+/* The end of the run of s->uncounted starting at i that is about one
+ * checkpoint and direction. */
+static size_t
+uncounted_run(const struct sitrep *s, size_t i)
+{
+  size_t j = i + 1;
+
+  while (j < s->nuncounted &&
+         strcmp(s->uncounted[j].checkpoint, s->uncounted[i].checkpoint) == 0 &&
+         s->uncounted[j].dir == s->uncounted[i].dir)
+    j++;
+  return j;
+}
+
+/* "mean per known day at Shusha junction" */
+static void
+per_day_at(struct doc *d, const struct sitrep *s)
+{
+  doc_wordsf(d, "%s ", _("mean per known day at"));
+  counted_names(d, s, 0);
 }
 
 /* "open since 2024-02-07T18:00:00" */
@@ -252,33 +450,6 @@ state_since(struct doc *d, const struct sr_checkpoint *cp)
   doc_wordsf(d, _("%s since %s"), cp->state, cp->since ? cp->since : "?");
 }
 
-/* "in: 3 persons, 2 vehicles, 12.5 tonnes; out: ..." */
-static void
-totals(struct doc *d, const struct sitrep *s)
-{
-  for (int dir = 0; dir < AD_COUNT; dir++) {
-    doc_wordsf(d, "%s%s: ", dir ? "; " : "", dir_label(dir));
-    for (int p = 0; p < AP_COUNT; p++) {
-      if (p)
-        doc_words(d, ", ");
-      doc_num(d, s->total_known[dir][p], s->total[dir][p]);
-      doc_wordsf(d, " %s", part_label(p));
-    }
-    if (s->total_partial[dir])
-      doc_wordsf(d, " (%s)", _("some checkpoint-days unknown"));
-  }
-  doc_words(d, ".");
-}
-
-static void
-passed_label(struct doc *d)
-{
-  doc_style(d, DOC_STRONG);
-  doc_words(d, _("Passed at all checkpoints"));
-  doc_style(d, 0);
-  doc_words(d, ": ");
-}
-
 /* Flows against the baseline, per direction and part of the index. */
 static void
 baseline_table(struct doc *d, const struct sitrep *s)
@@ -286,7 +457,7 @@ baseline_table(struct doc *d, const struct sitrep *s)
   static const struct col cols[] = {
       {N_("direction"), NULL, 0}, {N_("measure"), NULL, 0},
       {N_("per day"), NULL, 1},   {N_("baseline"), NULL, 1},
-      {N_("share"), NULL, 1},     {N_("previous day"), N_("previous week"), 1},
+      {N_("share"), NULL, 1},     {NULL, previous_words, 1},
       {N_("change"), NULL, 1},    {N_("sources"), NULL, 0},
   };
 
@@ -300,20 +471,15 @@ baseline_table(struct doc *d, const struct sitrep *s)
       doc_cell(d);
       doc_words(d, part_label(p));
       doc_cell(d);
-      doc_num(d, x->known_days > 0, x->per_day);
+      doc_num(d, x->known_days > 0, x->per_day, part_shown(p));
       doc_cell(d);
-      doc_num(d, x->base_known, x->baseline);
+      doc_num(d, x->base_known, x->baseline, part_shown(p));
       doc_cell(d);
-      doc_pct(d, x->ratio_known, x->ratio);
+      part_share(d, x, p);
       doc_cell(d);
-      doc_num(d, x->prev_known, x->prev_per_day);
+      doc_num(d, x->prev_known, x->prev_per_day, part_shown(p));
       doc_cell(d);
-      if (x->change_known)
-        doc_change(d, x->change);
-      else if (x->from_zero)
-        doc_words(d, _("from 0"));
-      else
-        doc_unknown(d);
+      part_change(d, x, p);
       doc_cell(d);
       sources(d, &x->src);
     }
@@ -345,18 +511,22 @@ headline_figures(struct doc *d, const struct sitrep *s)
     }
   }
   doc_flags(d, DOC_BREAK);
-  if (s->index_cps) {
-    doc_block(d, DOC_PARA, DOC_ASIDE);
-    counted_at(d, s);
+  doc_block(d, DOC_PARA, DOC_ASIDE);
+  counted_at(d, s);
+  doc_flags(d, DOC_BREAK);
+  doc_block(d, DOC_PARA, DOC_PLAIN);
+  counted_label(d, s);
+  counted_totals(d, s, 0);
+  doc_flags(d, DOC_BREAK);
+  for (size_t i = 0; i < s->nuncounted; i = uncounted_run(s, i)) {
+    doc_block(d, DOC_PARA, DOC_PLAIN);
+    uncounted_sentence(d, s, i, uncounted_run(s, i), 0);
     doc_flags(d, DOC_BREAK);
   }
-  doc_block(d, DOC_PARA, DOC_PLAIN);
-  passed_label(d);
-  totals(d, s);
-  doc_flags(d, DOC_BREAK);
   doc_block(d, DOC_HEADING, DOC_PLAIN);
   doc_words(d, _("Flows vs baseline"));
-  para(d, DOC_ASIDE, _("mean per known day at the index's checkpoints"));
+  doc_block(d, DOC_PARA, DOC_ASIDE);
+  per_day_at(d, s);
 }
 
 /* Markdown: the same as a list. */
@@ -372,11 +542,8 @@ headline_list(struct doc *d, const struct sitrep *s)
   doc_style(d, 0);
   doc_words(d, " (");
   index_note(d, s);
-  doc_words(d, ").");
-  if (s->index_cps) {
-    doc_words(d, " ");
-    counted_at(d, s);
-  }
+  doc_words(d, "). ");
+  counted_at(d, s);
   doc_item(d);
   doc_style(d, DOC_STRONG);
   doc_words(d, _("Availability"));
@@ -397,13 +564,19 @@ headline_list(struct doc *d, const struct sitrep *s)
   }
   doc_words(d, ".");
   doc_item(d);
-  passed_label(d);
-  totals(d, s);
+  counted_label(d, s);
+  counted_totals(d, s, 0);
+  for (size_t i = 0; i < s->nuncounted; i = uncounted_run(s, i)) {
+    doc_item(d);
+    uncounted_sentence(d, s, i, uncounted_run(s, i), 0);
+  }
   doc_item(d);
   doc_style(d, DOC_STRONG);
   doc_words(d, _("Flows vs baseline"));
   doc_style(d, 0);
-  doc_wordsf(d, " (%s):", _("mean per known day at the index's checkpoints"));
+  doc_words(d, " (");
+  per_day_at(d, s);
+  doc_words(d, "):");
 }
 
 static void
@@ -439,31 +612,48 @@ static void
 flow_chart(struct doc *d, const struct sitrep *s, int p)
 {
   struct doc_chart *c = doc_chart(d, DOC_CHART_BARS);
+  const struct analysis_index_day *day = s->days + s->chart_at;
+  size_t n = s->ndays - s->chart_at;
 
-  c->title =
-      xasprintf(_("Daily %s, in and out, against the baseline"), part_label(p));
+  c->shown = (int)part_shown(p);
+  {
+    /* The title names where the index counts. */
+    struct buf at;
+    buf_init(&at);
+    if (s->index_cps == NULL)
+      buf_puts(&at, _("every checkpoint"));
+    for (size_t i = 0; s->index_cps && i < s->nindex_cps; i++)
+      buf_printf(&at, "%s%s",
+                 i == 0                   ? ""
+                 : i + 1 == s->nindex_cps ? _(" and ")
+                                          : ", ",
+                 cp_name(s, s->index_cps[i]));
+    c->title = xasprintf(_("Daily %s at %s, in and out, against the baseline"),
+                         part_label(p), at.data);
+    buf_cleanup(&at);
+  }
   c->id = xasprintf("unk-flow-%d", p);
   c->unknown = xstrdup(_("unknown (not observed)"));
-  c->first_day = s->days_from;
-  c->ndays = s->ndays;
-  c->bar_known = xcalloc(s->ndays ? s->ndays : 1, sizeof *c->bar_known);
+  c->first_day = s->chart_from;
+  c->ndays = n;
+  c->bar_known = xcalloc(n ? n : 1, sizeof *c->bar_known);
   for (int dir = 0; dir < AD_COUNT; dir++) {
     c->key[dir] = xstrdup(analysis_direction_names[dir]);
     c->series[dir] = xstrdup(dir_label(dir));
-    c->bar[dir] = xcalloc(s->ndays ? s->ndays : 1, sizeof *c->bar[dir]);
-    for (size_t i = 0; i < s->ndays; i++)
-      c->bar[dir][i] = s->days[i].flow[dir][p];
+    c->bar[dir] = xcalloc(n ? n : 1, sizeof *c->bar[dir]);
+    for (size_t i = 0; i < n; i++)
+      c->bar[dir][i] = day[i].flow[dir][p];
     if (s->part[dir][p].base_known) {
       c->ref += s->part[dir][p].baseline;
       c->ref_known = 1;
     }
   }
-  for (size_t i = 0; i < s->ndays; i++)
-    c->bar_known[i] = s->days[i].known;
-  if (s->from >= s->days_from) {
-    c->shade_from = (size_t)(s->from - s->days_from);
-    c->shade_days = (size_t)s->period_days;
-  }
+  for (size_t i = 0; i < n; i++)
+    c->bar_known[i] = day[i].known;
+  /* The period, or the part of it the charts' days show. */
+  c->shade_from =
+      s->from > s->chart_from ? (size_t)(s->from - s->chart_from) : 0;
+  c->shade_days = (size_t)(s->to - s->chart_from + 1) - c->shade_from;
   c->ref_label = xstrdup(_("baseline"));
 }
 
@@ -471,21 +661,21 @@ static void
 availability_chart(struct doc *d, const struct sitrep *s)
 {
   struct doc_chart *c = doc_chart(d, DOC_CHART_STRIP);
-  size_t n = s->ndays ? s->ndays : 1;
+  size_t at = s->chart_at, n = s->ndays - at;
 
   c->title = xstrdup(_("Availability of each checkpoint, day by day"));
   c->id = xstrdup("unk-avail");
   c->unknown = xstrdup(_("unknown"));
-  c->first_day = s->days_from;
-  c->ndays = s->ndays;
+  c->first_day = s->chart_from;
+  c->ndays = n;
   c->rows = xcalloc(s->ncps ? s->ncps : 1, sizeof *c->rows);
   c->nrows = s->ncps;
   for (size_t i = 0; i < s->ncps; i++) {
     c->rows[i].label = xstrdup(s->cps[i].name);
-    c->rows[i].v = xcalloc(n, sizeof *c->rows[i].v);
-    c->rows[i].known = xcalloc(n, sizeof *c->rows[i].known);
-    memcpy(c->rows[i].v, s->cps[i].day_avail, s->ndays * sizeof(double));
-    memcpy(c->rows[i].known, s->cps[i].day_known, s->ndays * sizeof(int));
+    c->rows[i].v = xcalloc(n ? n : 1, sizeof *c->rows[i].v);
+    c->rows[i].known = xcalloc(n ? n : 1, sizeof *c->rows[i].known);
+    memcpy(c->rows[i].v, s->cps[i].day_avail + at, n * sizeof(double));
+    memcpy(c->rows[i].known, s->cps[i].day_known + at, n * sizeof(int));
   }
 }
 
@@ -495,6 +685,7 @@ cover_chart(struct doc *d, const struct sitrep *s)
   static const char *const levels[3] = {"critical", "severe", "warning"};
   struct doc_chart *c = doc_chart(d, DOC_CHART_RANGES);
 
+  c->shown = UTIL_SHOWN_QUANTITY; /* days */
   c->title = xstrdup(_("Days of cover per category, low to high"));
   c->id = xstrdup("unk-cover");
   c->unknown = xstrdup(_("unknown"));
@@ -554,7 +745,7 @@ checkpoint_table(struct doc *d, const struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       int k = report__part_measure[p];
       doc_cell(d);
-      doc_num(d, r->known[k], r->m[k]);
+      doc_num(d, r->known[k], r->m[k], part_shown(p));
     }
     doc_cell(d);
     doc_count(d, r->unknown_days);
@@ -563,6 +754,52 @@ checkpoint_table(struct doc *d, const struct sitrep *s)
     doc_cell(d);
     if (r->disputed)
       doc_flag(d, _("disputed"), "warning");
+  }
+  doc_flags(d, DOC_BREAK);
+}
+
+/* "19 vehicles, 0 persons, 361 tonnes": what waits. */
+static void
+backlog_figures(struct doc *d, const struct sr_backlog *b)
+{
+  for (int p = 0; p < AP_COUNT; p++) {
+    if (p)
+      doc_words(d, ", ");
+    doc_num(d, 1, b->v[report__part_measure[p]], part_shown(p));
+    doc_wordsf(d, " %s", part_label(p));
+  }
+}
+
+/* The backlog at the end of the date, per checkpoint and direction. */
+static void
+backlog(struct doc *d, const struct sitrep *s)
+{
+  const char *first = s->c->nstages ? s->c->stages[0] : "";
+  char day[16];
+
+  report__fmt_day(s->date, day, sizeof day);
+  doc_block(d, DOC_PARA, DOC_PLAIN);
+  doc_style(d, DOC_STRONG);
+  doc_words(d, _("Backlog"));
+  doc_style(d, 0);
+  doc_words(d, " ");
+  doc_wordsf(d,
+             _("at the end of %s (entered %s, not yet past %s nor turned "
+               "back)"),
+             day, first, s->c->counting_stage ? s->c->counting_stage : "");
+  if (s->nbacklog == 0) {
+    doc_words(d, ": ");
+    doc_words(d, _("none recorded."));
+    doc_flags(d, DOC_BREAK);
+    return;
+  }
+  doc_words(d, ":");
+  doc_block(d, DOC_LIST, DOC_PLAIN);
+  for (size_t i = 0; i < s->nbacklog; i++) {
+    doc_item(d);
+    text(d, cp_name(s, s->backlog[i].checkpoint));
+    doc_wordsf(d, ", %s: ", dir_label(s->backlog[i].dir));
+    backlog_figures(d, &s->backlog[i]);
   }
   doc_flags(d, DOC_BREAK);
 }
@@ -585,7 +822,7 @@ class_table(struct doc *d, const struct sitrep *s, const struct sr_flows *f,
     doc_cell(d);
     text(d, r->b[0] ? r->b : _("unspecified"));
     doc_cell(d);
-    doc_num(d, r->known[measure], r->m[measure]);
+    doc_num(d, r->known[measure], r->m[measure], measure_shown(measure));
   }
   doc_flags(d, DOC_BREAK);
 }
@@ -602,12 +839,14 @@ flows(struct doc *d, const struct sitrep *s)
 
   section(d, "flows", _("Flows by direction and class"));
   para(d, DOC_ASIDE,
-       _("Totals of the period at every checkpoint. Each day's figure is the "
-         "best-graded source's, never a sum of sources."));
+       _("Totals of the period per checkpoint, never added up: traffic "
+         "along one route passes several checkpoints. Each day's figure is "
+         "the best-graded source's, never a sum of sources."));
   checkpoint_table(d, s);
   class_table(d, s, &s->by_vehicle, _("Vehicles by type:"), vehicles,
               AM_VEHICLES);
   class_table(d, s, &s->by_cat, _("Cargo by category:"), cargo, AM_TONNES);
+  backlog(d, s);
 }
 
 /* The status timeline. */
@@ -727,14 +966,14 @@ supply_row(struct doc *d, const struct analysis_supply *x)
   doc_cell(d);
   text(d, x->category);
   doc_cell(d);
-  doc_range(d, x->has_stock, x->stock_low, x->stock_high);
+  doc_range(d, x->has_stock, x->stock_low, x->stock_high, UTIL_SHOWN_QUANTITY);
   if (x->has_stock)
     doc_wordsf(d, " %s", unit);
   doc_cell(d);
-  doc_num(d, x->need_per_day > 0, x->need_per_day);
+  doc_num(d, x->need_per_day > 0, x->need_per_day, UTIL_SHOWN_QUANTITY);
   doc_wordsf(d, " %s", unit);
   doc_cell(d);
-  doc_range(d, cover, x->cover_low, x->cover_high);
+  doc_range(d, cover, x->cover_low, x->cover_high, UTIL_SHOWN_QUANTITY);
   for (int sc = 0; sc < AS_COUNT; sc++) {
     doc_cell(d);
     stockout(d, x, sc);
@@ -803,13 +1042,10 @@ static void
 compliance(struct doc *d, const struct sitrep *s)
 {
   static const struct col cols[] = {
-      {N_("obligation"), NULL, 0},
-      {N_("met"), NULL, 1},
-      {N_("breached"), NULL, 1},
-      {N_("unknown"), NULL, 1},
-      {N_("longest breach"), NULL, 1},
-      {N_("current run"), NULL, 1},
-      {N_("this day"), N_("this week"), 0},
+      {N_("obligation"), NULL, 0},     {N_("met"), NULL, 1},
+      {N_("breached"), NULL, 1},       {N_("unknown"), NULL, 1},
+      {N_("longest breach"), NULL, 1}, {N_("current run"), NULL, 1},
+      {NULL, this_words, 0},
   };
   char from[16], to[16];
 
@@ -906,7 +1142,7 @@ dispute_list(struct doc *d, const struct sitrep *s)
     doc_wordsf(d, ", %s, %s: ", x->direction,
                _(report__measure_name(x->measure)));
     doc_style(d, DOC_KEY);
-    doc_num(d, x->known, x->value);
+    doc_num(d, x->known, x->value, measure_shown(x->measure));
     doc_style(d, 0);
     doc_words(d, " (");
     for (size_t k = 0; k < x->nvalues; k++) {
@@ -914,7 +1150,7 @@ dispute_list(struct doc *d, const struct sitrep *s)
         doc_words(d, "; ");
       source_grade(d, x->values[k].source, x->values[k].grade);
       doc_words(d, ": ");
-      doc_num(d, 1, x->values[k].value);
+      doc_num(d, 1, x->values[k].value, measure_shown(x->measure));
     }
     doc_words(d, ")");
   }
@@ -1033,6 +1269,8 @@ brief_headline(struct doc *d, const struct sitrep *s)
   doc_line(d, DOC_KEEP);
   doc_wordsf(d, "%s ", _("Index"));
   doc_pct(d, s->index_known, s->index);
+  doc_wordsf(d, " %s ", _("at"));
+  counted_names(d, s, 30);
   doc_words(d, " (");
   doc_wordsf(d, _("%zu/%d days known"), s->index_known_days, s->period_days);
   doc_wordsf(d, "; %s ", _("prev"));
@@ -1040,16 +1278,13 @@ brief_headline(struct doc *d, const struct sitrep *s)
   doc_words(d, ")");
 
   doc_line(d, DOC_KEEP);
-  doc_wordsf(d, "%s:", _("Passed, all checkpoints"));
-  for (int dir = 0; dir < AD_COUNT; dir++) {
-    doc_wordsf(d, "%s %s", dir ? ";" : "", dir_label(dir));
-    for (int p = 0; p < AP_COUNT; p++) {
-      doc_wordsf(d, "%s ", p ? "," : "");
-      doc_num(d, s->total_known[dir][p], s->total[dir][p]);
-      doc_wordsf(d, " %s", part_label(p));
-    }
-    if (s->total_partial[dir])
-      doc_words(d, " +?");
+  doc_wordsf(d, "%s ", _("Counted at"));
+  counted_names(d, s, 30);
+  doc_words(d, ": ");
+  counted_totals(d, s, 1);
+  for (size_t i = 0; i < s->nuncounted; i = uncounted_run(s, i)) {
+    doc_line(d, DOC_KEEP);
+    uncounted_sentence(d, s, i, uncounted_run(s, i), 30);
   }
 }
 
@@ -1058,22 +1293,32 @@ brief_flows(struct doc *d, const struct sitrep *s)
 {
   for (int dir = 0; dir < AD_COUNT; dir++) {
     doc_line(d, P_FLOWS);
-    doc_wordsf(d, "%s/%s %s:", dir_label(dir), _("day"), _("vs baseline"));
+    doc_wordsf(d, "%s/%s %s %s ", dir_label(dir), _("day"), _("vs baseline"),
+               _("at"));
+    counted_names(d, s, 30);
+    doc_words(d, ":");
     for (int p = 0; p < AP_COUNT; p++) {
       const struct sr_part *x = &s->part[dir][p];
       doc_wordsf(d, "%s %s ", p ? "," : "", part_label(p));
-      doc_num(d, x->known_days > 0, x->per_day);
+      doc_num(d, x->known_days > 0, x->per_day, part_shown(p));
       doc_wordsf(d, " %s ", _("of"));
-      doc_num(d, x->base_known, x->baseline);
+      doc_num(d, x->base_known, x->baseline, part_shown(p));
       doc_words(d, " (");
-      doc_pct(d, x->ratio_known, x->ratio);
-      if (x->change_known) {
+      part_share(d, x, p);
+      if (x->change_known || x->from_zero) {
         doc_words(d, "; ");
-        doc_change(d, x->change);
+        part_change(d, x, p);
         doc_wordsf(d, " %s", _("on prev"));
       }
       doc_words(d, ")");
     }
+  }
+  for (size_t i = 0; i < s->nbacklog; i++) {
+    doc_line(d, P_FLOWS);
+    doc_wordsf(d, "%s: ", _("Backlog"));
+    doc_clipped(d, cp_name(s, s->backlog[i].checkpoint), 30);
+    doc_wordsf(d, " %s ", dir_label(s->backlog[i].dir));
+    backlog_figures(d, &s->backlog[i]);
   }
   doc_line(d, P_FLOWS);
   doc_wordsf(d, "%s:", _("Availability"));
@@ -1115,7 +1360,7 @@ brief_supply(struct doc *d, const struct sitrep *s)
       continue;
     }
     doc_wordsf(d, "%s: ", x->category);
-    doc_range(d, 1, x->cover_low, x->cover_high);
+    doc_range(d, 1, x->cover_low, x->cover_high, UTIL_SHOWN_QUANTITY);
     doc_wordsf(d, " %s; %s ", _("days of cover"), _("out"));
     stockout(d, x, AS_NO_INFLOW);
     doc_wordsf(d, " %s", _("if nothing enters"));

@@ -18,8 +18,10 @@ static const char *const flat[] = {
     "previous_period",
     "headline.index_checkpoints",
     "headline.parts.*.*.sources.*",
-    "flows.total.*",
+    "headline.uncounted.*",
     "flows.by_checkpoint.*",
+    "pipeline.stages",
+    "pipeline.backlog.*",
     "flows.by_vehicle.*",
     "flows.by_category.*",
     "daily.*",
@@ -164,6 +166,26 @@ availability(const struct sitrep *s)
   return a;
 }
 
+/* Flows at checkpoints the index does not count that exceed what it
+ * counted. */
+static json_t *
+uncounted(const struct sitrep *s)
+{
+  json_t *a = json_array();
+
+  for (size_t i = 0; i < s->nuncounted; i++) {
+    const struct sr_uncounted *u = &s->uncounted[i];
+    json_t *o = json_object();
+    set(o, "checkpoint", str(u->checkpoint));
+    set(o, "direction", str(analysis_direction_names[u->dir]));
+    set(o, "measure", str(analysis_part_names[u->part]));
+    set(o, "value", num(1, u->value));
+    set(o, "counted", num(u->counted_known, u->counted));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
 static json_t *
 headline(const struct sitrep *s)
 {
@@ -188,6 +210,7 @@ headline(const struct sitrep *s)
     set(parts, analysis_direction_names[d], dir);
   }
   set(o, "parts", parts);
+  set(o, "uncounted", uncounted(s));
   set(o, "availability", availability(s));
   return o;
 }
@@ -223,16 +246,9 @@ flow_rows(const struct sr_flows *f, const char *ka, const char *kb, int measure)
 static json_t *
 flows(const struct sitrep *s)
 {
-  json_t *o = json_object(), *total = json_object();
+  json_t *o = json_object();
 
-  for (int d = 0; d < AD_COUNT; d++) {
-    json_t *t = json_object();
-    for (int p = 0; p < AP_COUNT; p++)
-      set(t, analysis_part_names[p], num(s->total_known[d][p], s->total[d][p]));
-    set(t, "partial", json_boolean(s->total_partial[d]));
-    set(total, analysis_direction_names[d], t);
-  }
-  set(o, "total", total);
+  /* No total over checkpoints: one route's traffic passes several. */
   set(o, "by_checkpoint", flow_rows(&s->by_cp, "checkpoint", "direction", -1));
   set(o, "by_vehicle",
       flow_rows(&s->by_vehicle, "direction", "vehicle", AM_VEHICLES));
@@ -241,12 +257,38 @@ flows(const struct sitrep *s)
   return o;
 }
 
+/* The corridor's stages and what waits between them at the end of the
+ * date. */
+static json_t *
+pipeline(const struct sitrep *s)
+{
+  json_t *o = json_object(), *stages = json_array(), *a = json_array();
+
+  for (size_t k = 0; k < s->c->nstages; k++)
+    json_array_append_new(stages, str(s->c->stages[k]));
+  set(o, "stages", stages);
+  set(o, "counting_stage", str(s->c->counting_stage));
+  for (size_t i = 0; i < s->nbacklog; i++) {
+    const struct sr_backlog *b = &s->backlog[i];
+    json_t *x = json_object();
+    set(x, "checkpoint", str(b->checkpoint));
+    set(x, "direction", str(analysis_direction_names[b->dir]));
+    set(x, "persons", num(1, b->v[AM_PERSONS]));
+    set(x, "vehicles", num(1, b->v[AM_VEHICLES]));
+    set(x, "tonnes", num(1, b->v[AM_TONNES]));
+    json_array_append_new(a, x);
+  }
+  set(o, "backlog", a);
+  return o;
+}
+
 static json_t *
 daily(const struct sitrep *s)
 {
   json_t *a = json_array();
 
-  for (size_t i = 0; i < s->ndays; i++) {
+  /* The charts' days: the last REPORT_CHART_DAYS. */
+  for (size_t i = s->chart_at; i < s->ndays; i++) {
     const struct analysis_index_day *x = &s->days[i];
     json_t *o = json_object(), *av = json_object();
     set(o, "day", day(x->day));
@@ -512,10 +554,16 @@ sitrep_json(const struct sitrep *s)
   set(o, "timezone", str(s->c->timezone));
   set(o, "inside", str(s->c->inside));
   set(o, "date", day(s->date));
-  set(period, "kind", str(s->period_days == 1 ? "day" : "week"));
+  set(period, "kind", str(report__period_names[s->kind]));
   set(period, "from", day(s->from));
   set(period, "to", day(s->to));
   set(period, "days", integer(s->period_days));
+  /* A month not over yet is a partial period. */
+  set(period, "partial",
+      json_boolean(s->kind == REPORT_PERIOD_MONTH &&
+                   s->period_days < s->month_days));
+  if (s->kind == REPORT_PERIOD_MONTH)
+    set(period, "month_days", integer(s->month_days));
   set(o, "period", period);
   set(prev, "from", day(s->prev_from));
   set(prev, "to", day(s->prev_to));
@@ -523,6 +571,7 @@ sitrep_json(const struct sitrep *s)
   set(o, "log", log_of(s));
   set(o, "headline", headline(s));
   set(o, "flows", flows(s));
+  set(o, "pipeline", pipeline(s));
   set(o, "daily", daily(s));
   set(o, "status", status(s));
   set(o, "events", events(s));

@@ -133,7 +133,7 @@ bar(const struct doc_chart *c, size_t i, double slot, double max, struct buf *b)
     buf_printf(&t, "%s:", day);
     for (int k = 0; k < 2; k++) {
       double v = c->bar[k][i], hh = (bottom - top) * v / max;
-      report__fmt_num(v, num, sizeof num);
+      report__fmt_num(v, (enum util_shown)c->shown, num, sizeof num);
       buf_printf(&t, " %s %s", c->series[k], num);
       if (hh <= 0)
         continue;
@@ -163,7 +163,7 @@ ref_line(const struct doc_chart *c, double max, struct buf *b)
   struct buf t;
 
   buf_init(&t);
-  report__fmt_num(c->ref, num, sizeof num);
+  report__fmt_num(c->ref, (enum util_shown)c->shown, num, sizeof num);
   buf_printf(b,
              "<line class=\"baseline\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
              "y2=\"%.1f\">",
@@ -197,7 +197,7 @@ bars(const struct doc_chart *c, struct buf *b)
                LEFT + slot * (double)c->shade_from, top,
                slot * (double)c->shade_days, bottom - top);
   /* Axis: 0 and the top. */
-  report__fmt_num(max, num, sizeof num);
+  report__fmt_num(max, (enum util_shown)c->shown, num, sizeof num);
   buf_printf(b,
              "<g class=\"axis\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
              "y2=\"%.1f\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
@@ -300,7 +300,7 @@ range_row(const struct doc_chart *c, const struct doc_chart_row *x, double y,
     buf_cleanup(&t);
     return;
   }
-  report__fmt_range(&t, x->low, x->high);
+  report__fmt_range(&t, x->low, x->high, (enum util_shown)c->shown);
   buf_printf(b,
              "<rect class=\"cover-low %s\" x=\"%.1f\" y=\"%.1f\" "
              "width=\"%.1f\" height=\"%.1f\"/>",
@@ -349,7 +349,7 @@ ranges(const struct doc_chart *c, struct buf *b)
   }
   for (size_t i = 0; i < c->nrows; i++)
     range_row(c, &c->rows[i], top + row * (double)i, lab, span, max, b);
-  report__fmt_num(max, num, sizeof num);
+  report__fmt_num(max, (enum util_shown)c->shown, num, sizeof num);
   buf_printf(b,
              "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
              "text-anchor=\"middle\">%s</text>",

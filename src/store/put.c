@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "ledger/ledger.h"
 
 void
@@ -101,10 +103,55 @@ existing(struct store *st, const struct record *rec, const char *id,
   return ERR_CONFLICT;
 }
 
+/* The source named in a stored entry's bytes, as a new string ("" when it
+ * names none). */
+static char *
+entry_source(const struct store_entry *e)
+{
+  json_t *root = json_loadb(e->bytes, e->len, 0, NULL);
+  const char *src = json_string_value(json_object_get(root, "source"));
+  char *out = xstrdup(src ? src : "");
+
+  json_decref(root);
+  return out;
+}
+
 /*
- * A correction: the superseded record must exist and not be superseded
- * already (corrections form a chain, never a fork). Its flows leave the
- * rollups.
+ * Only a source corrects its own account. A record that names another
+ * source's record in supersedes would replace that source's figure with
+ * its own (a party's C3 silently taking the place of the monitors' A1):
+ * it is a competing claim, and reconciliation weighs competing claims.
+ */
+static int
+same_source(struct store *st, const struct record *rec, const char *target,
+            const struct store_entry *old_e)
+{
+  const char *mine = record_get(rec, "source");
+  char *theirs = entry_source(old_e);
+  int rc = OK;
+
+  if (mine == NULL)
+    mine = "";
+  if (strcmp(mine, theirs) != 0) {
+    store__set_error(st,
+                     "supersedes: %s '%s' is from %s%s%s, this record from "
+                     "%s%s%s; only a record of the same source may correct "
+                     "it: another source's account is a competing claim, to "
+                     "be added without supersedes",
+                     rec->kind->name, target,
+                     theirs[0] ? "source '" : "no source", theirs,
+                     theirs[0] ? "'" : "", mine[0] ? "source '" : "no source",
+                     mine, mine[0] ? "'" : "");
+    rc = ERR_INVALID;
+  }
+  free(theirs);
+  return rc;
+}
+
+/*
+ * A correction: the superseded record must exist, be of the same source
+ * and not be superseded already (corrections form a chain, never a fork).
+ * Its flows leave the rollups.
  */
 static int
 supersede(struct store *st, const struct record *rec, const char *target,
@@ -136,10 +183,15 @@ supersede(struct store *st, const struct record *rec, const char *target,
   }
   if (rc != OK)
     return store__tx_error(st, rc);
+  if ((rc = same_source(st, rec, target, &old_e)) != OK)
+    return rc;
   record_init(&old, kind);
   buf_init(&e);
-  if (kind == KIND_flow)
-    rc = record_from_json(&old, kind, NULL, old_e.bytes, old_e.len, &e);
+  if (kind == KIND_flow) {
+    /* It was valid in this corridor when it was stored. */
+    struct record_ctx ctx = {(const char *const *)st->categories, NULL, NULL};
+    rc = record_from_json(&old, kind, &ctx, old_e.bytes, old_e.len, &e);
+  }
   buf_cleanup(&e);
   if (rc != OK) {
     record_cleanup(&old);

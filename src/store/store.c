@@ -116,6 +116,10 @@ use_corridor(struct store *st, struct corridor *c, const char *text)
   st->categories = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
     st->categories[i] = c->categories[i].id;
+  free(st->stages);
+  st->stages = xcalloc(c->nstages + 1, sizeof(char *));
+  for (size_t i = 0; i < c->nstages; i++)
+    st->stages[i] = c->stages[i];
 }
 
 /* Parses the corridor stored in meta (text, as read from it). */
@@ -295,6 +299,7 @@ store_close(struct store *st)
   corridor_free(st->corridor);
   free(st->corridor_text);
   free(st->categories);
+  free(st->stages);
   ledger_frontier_free(st->frontier);
   rollup_free(st->rollup);
   buf_cleanup(&st->err);
@@ -329,6 +334,15 @@ const char *const *
 store_categories(const struct store *st)
 {
   return (const char *const *)st->categories;
+}
+
+void
+store_record_ctx(const struct store *st, struct record_ctx *ctx)
+{
+  memset(ctx, 0, sizeof *ctx);
+  ctx->categories = (const char *const *)st->categories;
+  ctx->stages = (const char *const *)st->stages;
+  ctx->counting_stage = st->corridor ? st->corridor->counting_stage : NULL;
 }
 
 int

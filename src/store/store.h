@@ -19,7 +19,7 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -49,6 +49,10 @@ const struct corridor *store_corridor(const struct store *st);
 
 /* The corridor's own cargo categories (NULL-terminated), for record_ctx. */
 const char *const *store_categories(const struct store *st);
+/* What validating a new record against the corridor needs: its categories,
+ * its stages and its counting stage (a flow without a stage is counted
+ * there). Valid until the corridor changes, as store_categories. */
+void store_record_ctx(const struct store *st, struct record_ctx *ctx);
 
 struct ledger_source;
 /* Fills src so that the ledger module reads this store's tree hashes. */
@@ -102,7 +106,8 @@ enum store_put_result {
  * the Merkle tree. Must be inside store_begin/commit. The record's id must
  * be set. Returns OK with *result, ERR_CONFLICT when the id holds other
  * bytes (message in store_errmsg), ERR_INVALID when supersedes names no
- * record of the kind or one already superseded, ERR_STORE on failure,
+ * record of the kind, one already superseded, or one of another source
+ * (only a source corrects its own records), ERR_STORE on failure,
  * ERR_RETRY as store_begin says.
  */
 int store_put(struct store *st, const struct record *rec, const char *bytes,

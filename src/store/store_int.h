@@ -14,6 +14,7 @@ struct store {
   struct corridor *corridor;
   char *corridor_text; /* as stored in meta, to see it change */
   char **categories;   /* the corridor's category ids, NULL-terminated */
+  char **stages;       /* the corridor's stages, NULL-terminated */
   struct buf err;
   uint64_t size;
   int in_tx;     /* between store_begin and store_commit/rollback */

@@ -156,6 +156,36 @@ void util_format_human(double v, char *buf, size_t size);
 void util_format_figure(double v, char *buf, size_t size);
 
 /*
+ * Figures for people (shown.c): the CLI's tables and the md, html and txt
+ * reports round through these and nothing else; CSV and JSON keep the full
+ * figure. A count (persons, vehicles, records) is shown whole; a quantity
+ * (tonnes, days, hours) whole from 10 up and with one decimal below
+ * ("42", "9.4", "0.5"). A figure is rounded once, from its full value:
+ * totals and means are computed before, never from shown figures.
+ */
+enum util_shown { UTIL_SHOWN_COUNT, UTIL_SHOWN_QUANTITY };
+/* v as it is shown (half away from zero; never -0). */
+double util_shown_round(double v, enum util_shown kind);
+/* Writes v as shown, with thousands separators: "100,417", "9.4", "0". */
+void util_format_shown(double v, enum util_shown kind, char *buf, size_t size);
+/* A share as a percentage with at most one decimal: "25%", "4.1%"; a
+ * share above 0 that would read 0% reads "<0.1%". */
+void util_format_share(double share, char *buf, size_t size);
+/* share rounded as util_format_share shows it (0.25, 0.041). */
+double util_shown_share(double share);
+/* A change as a signed percentage: "+12%", "-100%", "0%". */
+void util_format_change(double change, char *buf, size_t size);
+/*
+ * The change from before to now as a reader computes it from the two
+ * figures shown (each rounded as kind is shown), so that the percentage
+ * printed beside them can be checked from the page: OK with now/before - 1
+ * (0 when both show 0), or ERR_MISSING when before shows 0 and now does not
+ * (a change "from 0" has no percentage).
+ */
+int util_shown_change(double now, double before, enum util_shown kind,
+                      double *change);
+
+/*
  * Appends the RFC 8785 (JSON Canonicalization Scheme) form of v to out:
  * object members sorted by the UTF-16 code units of their names, no white
  * space, strings escaped as RFC 8785 3.2.2.2 says (\b \t \n \f \r \" \\ and

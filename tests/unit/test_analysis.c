@@ -200,11 +200,33 @@ test_two_zones_at_once(void **state)
   buf_cleanup(&err);
 }
 
+/* The pipeline's dwell statistics (docs/analysis.md): the median is the
+ * middle value, or the mean of the two middle ones; the 90th percentile is
+ * the nearest rank, the ceil(0.9 n)-th smallest value. */
+static void
+test_percentiles(void **state)
+{
+  double three[] = {5, 1, 3}, ten[] = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+  double one[] = {2}, four[] = {24, 1, 24, 6};
+  double median, p90;
+
+  (void)state;
+  analysis_percentiles(three, 3, &median, &p90);
+  assert_true(median == 3 && p90 == 5); /* rank ceil(2.7) = 3 */
+  analysis_percentiles(ten, 10, &median, &p90);
+  assert_true(median == 5.5 && p90 == 9); /* rank 9 */
+  analysis_percentiles(one, 1, &median, &p90);
+  assert_true(median == 2 && p90 == 2);
+  analysis_percentiles(four, 4, &median, &p90);
+  assert_true(median == 15 && p90 == 24); /* (6 + 24) / 2; rank 4 */
+}
+
 int
 main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_two_zones_at_once, setup, teardown),
+      cmocka_unit_test(test_percentiles),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -346,7 +346,7 @@ static const struct bad bads[] = {
     /* Sections. */
     {P "[checkpoints]\n",
      "t.ini:3: unknown section [checkpoints]; expected [corridor], "
-     "[checkpoint ID], [category ID], [obligation ID] or [alerts]\n"},
+     "[checkpoint ID], [category ID], [obligation ID], [stages] or [alerts]\n"},
     {P "[checkpoint Kerem Shalom]\nname = K\n",
      "t.ini:3: section [checkpoint Kerem Shalom]: id 'Kerem Shalom' must "
      "match [a-z0-9][a-z0-9._-]* (lower-case letters, digits, '.', '_' and "
@@ -541,8 +541,8 @@ test_all_errors_listed(void **state)
                 "from persons, vehicles, tonnes, each at most once, got "
                 "'trucks'\n"
                 "t.ini:16: unknown section [station x]; expected [corridor], "
-                "[checkpoint ID], [category ID], [obligation ID] or "
-                "[alerts]\n"
+                "[checkpoint ID], [category ID], [obligation ID], [stages] "
+                "or [alerts]\n"
                 "t.ini:18: [alerts]: expected critical_days <= severe_days "
                 "<= warning_days, got 7, 14, 10\n"
                 "t.ini:20: key 'critical_days': expected a whole number of "
@@ -644,10 +644,68 @@ test_load(void **state)
   buf_cleanup(&want);
 }
 
+/* [stages] (issue 8, item 9): the default four, counted at crossed; the
+ * UN2720 words with crossed as the counting stage; a list without crossed
+ * must name its counting stage, which must be one of its stages. */
+static void
+test_stages(void **state)
+{
+  struct corridor *c;
+
+  (void)state;
+  c = expect_ok(P);
+  assert_int_equal(c->nstages, 4);
+  assert_string_equal(c->stages[0], "queued");
+  assert_string_equal(c->stages[3], "delivered");
+  assert_string_equal(c->counting_stage, "crossed");
+  assert_int_equal(corridor_stage_index(c, "inspected"), 1);
+  assert_int_equal(corridor_stage_index(c, "offloaded"), -1);
+  corridor_free(c);
+
+  c = expect_ok(P
+                "[stages]\n"
+                "order = arrived, inspected, crossed, offloaded, collected\n");
+  assert_int_equal(c->nstages, 5);
+  assert_string_equal(c->stages[4], "collected");
+  assert_string_equal(c->counting_stage, "crossed");
+  assert_int_equal(corridor_stage_index(c, "offloaded"), 3);
+  corridor_free(c);
+
+  c = expect_ok(P "[stages]\norder = waiting, cleared, through\n"
+                  "counting = cleared\n");
+  assert_string_equal(c->counting_stage, "cleared");
+  assert_int_equal(corridor_stage_index(c, "cleared"), 1);
+  corridor_free(c);
+
+  c = corridor_new_default("x");
+  assert_int_equal(c->nstages, 4);
+  assert_string_equal(c->counting_stage, "crossed");
+  corridor_free(c);
+
+  expect_errors(P "[stages]\norder = waiting, cleared\n",
+                "t.ini:3: [stages]: key 'counting': required when 'order' "
+                "does not name crossed (which stage counts as having "
+                "crossed?)\n");
+  expect_errors(P "[stages]\ncounting = landed\n",
+                "t.ini:3: [stages]: key 'counting': expected one of the "
+                "stages of 'order', got 'landed'\n");
+  expect_errors(P "[stages]\norder = queued, Crossed, queued\n",
+                "t.ini:4: key 'order': expected a comma-separated list of "
+                "stage names (lower-case letters, digits, '_' and '-', such "
+                "as queued, inspected, crossed, delivered), each at most "
+                "once, got 'queued, Crossed, queued'\n");
+  expect_errors(P "[stages]\norder = at.gate, crossed\n",
+                "t.ini:4: key 'order': expected a comma-separated list of "
+                "stage names (lower-case letters, digits, '_' and '-', such "
+                "as queued, inspected, crossed, delivered), each at most "
+                "once, got 'at.gate, crossed'\n");
+}
+
 int
 main(void)
 {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_stages),
       cmocka_unit_test(test_example),
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_all_keys),

@@ -474,11 +474,67 @@ test_json_problems(void **state)
   buf_cleanup(&seen);
 }
 
+/* A flow's stage is one of its corridor's stages (issue 8, item 9); a flow
+ * without one is at the counting stage; read back without the corridor
+ * (a stored record), any stage word is taken. */
+static void
+test_stages(void **state)
+{
+  static const char *const un2720[] = {"arrived",   "inspected", "crossed",
+                                       "offloaded", "collected", NULL};
+  struct record_ctx ctx = {NULL, un2720, "crossed"};
+  int fi;
+  struct record r;
+  struct buf err;
+
+  (void)state;
+  record_init(&r, KIND_flow);
+  buf_init(&err);
+  fi = record_field_index(r.kind, "stage");
+  assert_int_equal(record_set(&r, &ctx, fi, 0, "Offloaded", 9, &err), OK);
+  assert_string_equal(record_get(&r, "stage"), "offloaded");
+  record_reset(&r);
+  assert_int_equal(record_set(&r, &ctx, fi, 0, "queued", 6, &err), ERR_INVALID);
+  assert_string_equal(err.data, "expected one of arrived, inspected, crossed, "
+                                "offloaded, collected, got 'queued'");
+  /* Without a stage: the counting stage (here "cleared", not crossed). */
+  {
+    static const char *const own[] = {"waiting", "cleared", NULL};
+    struct record_ctx c2 = {NULL, own, "cleared"};
+    record_reset(&r);
+    buf_reset(&err);
+    assert_int_equal(set(&r, "start", "2024-02-25", &err), OK);
+    assert_int_equal(set(&r, "checkpoint", "a", &err), OK);
+    assert_int_equal(set(&r, "direction", "in", &err), OK);
+    assert_int_equal(record_finish_ctx(&r, &c2, &err), OK);
+    assert_string_equal(record_get(&r, "stage"), "cleared");
+    /* A stage set without the corridor's list (the default "crossed" of
+     * record_finish) is checked against it. */
+    record_reset(&r);
+    assert_int_equal(set(&r, "start", "2024-02-25", &err), OK);
+    assert_int_equal(set(&r, "checkpoint", "a", &err), OK);
+    assert_int_equal(set(&r, "direction", "in", &err), OK);
+    assert_int_equal(set(&r, "stage", "crossed", &err), OK);
+    assert_int_equal(record_finish_ctx(&r, &c2, &err), ERR_INVALID);
+    assert_string_equal(err.data, "field 'stage': expected one of waiting, "
+                                  "cleared, got 'crossed'");
+  }
+  /* Read back: any lower-case word. */
+  record_reset(&r);
+  buf_reset(&err);
+  assert_int_equal(set(&r, "stage", "arrived", &err), OK);
+  assert_string_equal(record_get(&r, "stage"), "arrived");
+  assert_int_equal(set(&r, "stage", "no way!", &err), ERR_INVALID);
+  record_cleanup(&r);
+  buf_cleanup(&err);
+}
+
 int
 main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_flow_canonical),
+      cmocka_unit_test(test_stages),
       cmocka_unit_test(test_missing_is_not_zero),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_end_before_start),

@@ -45,7 +45,7 @@ sample(void)
   doc_detail(d);
   doc_text(d, "the first");
   doc_cell(d);
-  doc_num(d, 0, 0);
+  doc_num(d, 0, 0, UTIL_SHOWN_COUNT);
   doc_cell(d);
   doc_style(d, DOC_LISTED);
   doc_source(d, "mission", "A1");
@@ -54,7 +54,7 @@ sample(void)
   doc_style(d, DOC_MARK);
   doc_text(d, "x|y");
   doc_cell(d);
-  doc_num(d, 1, 1225.5);
+  doc_num(d, 1, 1225.5, UTIL_SHOWN_QUANTITY);
   doc_cell(d);
   doc_words(d, "-");
   doc_block(d, DOC_LIST, DOC_PLAIN);
@@ -94,7 +94,7 @@ test_markdown(void **state)
                                 "| what | trucks | sources |\n"
                                 "|---|--:|---|\n"
                                 "| `id-1` | ? | mission (A1) |\n"
-                                "| **x\\|y** | 1,225.5 | - |\n"
+                                "| **x\\|y** | 1,226 | - |\n"
                                 "\n"
                                 "- `id-1`: the first\n"
                                 "\n"
@@ -125,7 +125,7 @@ test_html(void **state)
                          "<span class=\"note\">the first</span></td>"
                          "<td class=\"n\"><span class=\"unknown\">?</span></td>"
                          "<td>mission A1</td></tr>\n"
-                         "<tr><td>x|y</td><td class=\"n\">1,225.5</td>"
+                         "<tr><td>x|y</td><td class=\"n\">1,226</td>"
                          "<td>-</td></tr>\n</table></div>"
                          "<ul>\n<li><b>Index: 25%</b><span class=\"note\"> "
                          "(note)</span></li>\n</ul>\n</section>\n"));
@@ -161,19 +161,28 @@ test_values(void **state)
 
   (void)state;
   doc_line(d, DOC_KEEP);
-  doc_num(d, 1, 1225);
+  doc_num(d, 1, 1225, UTIL_SHOWN_COUNT);
   doc_words(d, " ");
-  doc_num(d, 0, 1225);
+  doc_num(d, 0, 1225, UTIL_SHOWN_COUNT);
+  doc_words(d, " ");
+  /* Issue 8's figures: a count whole, a quantity to one decimal below 10. */
+  doc_num(d, 1, 90822.11, UTIL_SHOWN_COUNT);
+  doc_words(d, " ");
+  doc_num(d, 1, 0.08, UTIL_SHOWN_COUNT);
+  doc_words(d, " ");
+  doc_num(d, 1, 9.44, UTIL_SHOWN_QUANTITY);
+  doc_words(d, " ");
+  doc_range(d, 1, 42.03, 54.15, UTIL_SHOWN_QUANTITY);
   doc_words(d, " ");
   doc_pct(d, 1, 0.0001);
   doc_words(d, " ");
   doc_change(d, -1);
   doc_words(d, " ");
-  doc_range(d, 1, 1690, 2760);
+  doc_range(d, 1, 1690, 2760, UTIL_SHOWN_QUANTITY);
   doc_words(d, " ");
-  doc_range(d, 1, 12.001, 12.002);
+  doc_range(d, 1, 12.001, 12.002, UTIL_SHOWN_QUANTITY);
   doc_words(d, " ");
-  doc_range(d, 0, 1, 2);
+  doc_range(d, 0, 1, 2, UTIL_SHOWN_QUANTITY);
   doc_words(d, " ");
   doc_count(d, 1234);
   doc_words(d, " ");
@@ -183,8 +192,8 @@ test_values(void **state)
   buf_init(&out);
   report__render_txt(d, &out);
   assert_string_equal(
-      out.data,
-      "1,225 ? <0.1% -100% 1,690-2,760 12 ? 1234 2024-02-07 mission\n");
+      out.data, "1,225 ? 90,822 0 9.4 42-54 <0.1% -100% 1,690-2,760 12 ? 1234 "
+                "2024-02-07 mission\n");
   buf_cleanup(&out);
   doc_free(d);
 }

@@ -163,6 +163,9 @@ sq_create_schema(struct store_db *d)
  */
 static const char *const migrations[] = {
     NULL, /* 0 -> 1: a new store, created by sq_create_schema */
+    /* 1 -> 2: flows carry a consignment id (the field is the flow table's
+     * last, so the positional inserts still line up). */
+    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;",
 };
 
 static int
