@@ -63,6 +63,7 @@ enum sect {
   SECT_CATEGORY,
   SECT_OBLIGATION,
   SECT_ALERTS,
+  SECT_PUBLISH,
 };
 
 enum vtype {
@@ -80,6 +81,7 @@ enum vtype {
   V_MEASURES,   /* list from persons, vehicles, tonnes */
   V_DIRECTIONS, /* list from in, out */
   V_IDS,        /* list of checkpoint ids */
+  V_PUBLISH,    /* list from corridor_published */
 };
 
 #define NO_AUX ((size_t)-1)
@@ -117,6 +119,10 @@ static const struct keydef alerts_keys[] = {
     KEY(corridor, "warning_days", V_DAYS, warning_days, NO_AUX),
     KEY(corridor, "severe_days", V_DAYS, severe_days, NO_AUX),
     KEY(corridor, "critical_days", V_DAYS, critical_days, NO_AUX),
+};
+
+static const struct keydef publish_keys[] = {
+    KEY(corridor, "public", V_PUBLISH, publish, AUX(corridor, npublish)),
 };
 
 static const struct keydef checkpoint_keys[] = {
@@ -160,6 +166,11 @@ _Static_assert(NKEYS(corridor_keys) <= 8 && NKEYS(obligation_keys) <= 8,
 
 static const char *const measure_names[] = {"persons", "vehicles", "tonnes"};
 static const char *const direction_names[] = {"in", "out"};
+const char *const corridor_published[] = {
+    "flows",  "index",    "availability", "compliance",
+    "supply", "pipeline", "events",
+};
+#define NPUBLISHED (sizeof corridor_published / sizeof corridor_published[0])
 
 /* What each value type expects, as error messages say it. */
 static const char *
@@ -196,6 +207,9 @@ expected_text(enum vtype t)
     return "a comma-separated list from in, out, each at most once";
   case V_IDS:
     return "a comma-separated list of checkpoint ids, each at most once";
+  case V_PUBLISH:
+    return "a comma-separated list from flows, index, availability, "
+           "compliance, supply, pipeline, events, each at most once";
   }
   return "a value";
 }
@@ -217,6 +231,7 @@ struct pstate {
 
   int nsections;
   int corridor_line, alerts_line; /* 0 while not seen */
+  int publish_line;
 
   /* The current section. */
   enum sect kind;
@@ -485,6 +500,9 @@ begin_single(struct pstate *st, enum sect kind, const char *type, size_t idlen,
   if (kind == SECT_CORRIDOR) {
     st->keys = corridor_keys;
     st->nkeys = NKEYS(corridor_keys);
+  } else if (kind == SECT_PUBLISH) {
+    st->keys = publish_keys;
+    st->nkeys = NKEYS(publish_keys);
   } else {
     st->keys = alerts_keys;
     st->nkeys = NKEYS(alerts_keys);
@@ -533,6 +551,8 @@ begin_section(struct pstate *st, const char *s, size_t n)
     begin_single(st, SECT_CORRIDOR, typez, idlen, &st->corridor_line);
   else if (strcmp(typez, "alerts") == 0)
     begin_single(st, SECT_ALERTS, typez, idlen, &st->alerts_line);
+  else if (strcmp(typez, "publish") == 0)
+    begin_single(st, SECT_PUBLISH, typez, idlen, &st->publish_line);
   else if (strcmp(typez, "checkpoint") == 0)
     begin_keyed(st, SECT_CHECKPOINT, typez, id, idlen);
   else if (strcmp(typez, "category") == 0)
@@ -542,7 +562,7 @@ begin_section(struct pstate *st, const char *s, size_t n)
   else
     perr_add(st, st->lineno,
              "unknown section [%s]; expected [corridor], [checkpoint ID], "
-             "[category ID], [obligation ID] or [alerts]",
+             "[category ID], [obligation ID], [alerts] or [publish]",
              st->label);
 }
 
@@ -875,6 +895,10 @@ set_value(const struct keydef *k, char *base, const char *v)
     goto store_list;
   case V_DIRECTIONS:
     if (!parse_list(v, direction_names, 2, &list, &n))
+      return 0;
+    goto store_list;
+  case V_PUBLISH:
+    if (!parse_list(v, corridor_published, NPUBLISHED, &list, &n))
       return 0;
     goto store_list;
   case V_IDS:
@@ -1229,6 +1253,9 @@ corridor_free(struct corridor *c)
     free_list(o->checkpoints, o->ncheckpoints);
   }
   free(c->obligations);
+  for (size_t i = 0; i < c->npublish; i++)
+    free(c->publish[i]);
+  free(c->publish);
   free(c);
 }
 

@@ -73,7 +73,16 @@ struct corridor {
   size_t ncategories;
   struct corridor_obligation *obligations;
   size_t nobligations;
+  /* [publish] public: the answers the server gives the public role (no
+   * token), from corridor_published; none by default. */
+  char **publish;
+  size_t npublish;
 };
+
+/* What a corridor may publish: flows, index, availability, compliance,
+ * supply, pipeline, events (a sitrep's counts are never suppressed, so it
+ * is never public). */
+extern const char *const corridor_published[7];
 
 /*
  * Parses a corridor file's text (len bytes at text, need not be

@@ -346,7 +346,8 @@ static const struct bad bads[] = {
     /* Sections. */
     {P "[checkpoints]\n",
      "t.ini:3: unknown section [checkpoints]; expected [corridor], "
-     "[checkpoint ID], [category ID], [obligation ID] or [alerts]\n"},
+     "[checkpoint ID], [category ID], [obligation ID], [alerts] or "
+     "[publish]\n"},
     {P "[checkpoint Kerem Shalom]\nname = K\n",
      "t.ini:3: section [checkpoint Kerem Shalom]: id 'Kerem Shalom' must "
      "match [a-z0-9][a-z0-9._-]* (lower-case letters, digits, '.', '_' and "
