@@ -200,15 +200,19 @@ keep(struct app_batch *b, const struct record *rec)
   buf_append(&b->ids, id, strlen(id) + 1);
 }
 
-/* The kind a record names ("kind", or the JSON Lines form's "record"). */
+/*
+ * The kind a record names: "record" (the JSON Lines form), or else
+ * "kind". An event has a field called kind of its own (incident, ...): it
+ * names its record kind with "record".
+ */
 static int
 record_kind_of(json_t *obj, json_t *errors, size_t index, const char *id)
 {
-  json_t *k = json_object_get(obj, "kind");
+  json_t *k = json_object_get(obj, "record");
   int kind;
 
   if (k == NULL)
-    k = json_object_get(obj, "record");
+    k = json_object_get(obj, "kind");
   kind = json_is_string(k) ? record_kind_by_name(json_string_value(k)) : -1;
   if (kind < 0) {
     char *got = json_is_string(k)
@@ -246,7 +250,8 @@ parse_one(struct app_batch *b, const struct app_principal *who,
 
   if ((kind = record_kind_of(obj, errors, index, id)) < 0)
     return ERR_INVALID;
-  json_object_del(obj, "kind");
+  if (json_object_get(obj, "record") == NULL)
+    json_object_del(obj, "kind");
   text = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
   buf_init(&e);
   record_reset(rec);

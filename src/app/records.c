@@ -30,8 +30,8 @@ in_window(void *ctx, const struct record *rec)
   if (record_time_bounds(start, corridor_tz_offset, (void *)w->c, &b0, &e0) !=
       OK)
     return 1;
-  if (end && record_time_bounds(end, corridor_tz_offset, (void *)w->c, &b1,
-                                &e1) == OK)
+  if (end &&
+      record_time_bounds(end, corridor_tz_offset, (void *)w->c, &b1, &e1) == OK)
     e0 = e1;
   return e0 >= w->from && b0 < w->to;
 }
@@ -74,8 +74,7 @@ app_records(struct app *app, const struct app_records_query *q,
     return rc;
   if (format_of(q->format, &f) != OK)
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "format",
-                     "format: expected jsonl, csv or hxl, got '%s'",
-                     q->format);
+                     "format: expected jsonl, csv or hxl, got '%s'", q->format);
   if (q->kind == NULL && f != INGEST_JSONL)
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "kind",
                      "kind: CSV and HXL need one kind of record");

@@ -86,10 +86,10 @@ source_count(void *ctx, const struct flow_row *row)
   /* A record spread over days gives each its share: summed, they make it
    * whole again. */
   if (o)
-    json_object_set_new(o, "records",
-                        json_real(json_number_value(
-                                      json_object_get(o, "records")) +
-                                  row->m[M_RECORDS]));
+    json_object_set_new(
+        o, "records",
+        json_real(json_number_value(json_object_get(o, "records")) +
+                  row->m[M_RECORDS]));
   return OK;
 }
 
@@ -118,8 +118,8 @@ status_sources(struct store *st, json_t *root, json_t **span)
   rc = store_each_live(st, KIND_source, store_size(st), source_one, &s);
   if (rc == OK && (rc = store_flow_day_span(st, &first, &last)) == OK) {
     json_decref(*span);
-    *span = json_pack("{s:o,s:o}", "from", app__day(first), "to",
-                      app__day(last));
+    *span =
+        json_pack("{s:o,s:o}", "from", app__day(first), "to", app__day(last));
     rc = store_each_flow_day(st, first, last, source_count, &s);
   } else if (rc == ERR_NOTFOUND) {
     rc = OK;
@@ -142,8 +142,7 @@ app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
   if ((rc = app__store(app, 0, &st, err)) != OK)
     return rc;
   if ((rc = store_refresh(st)) != OK)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s",
-                     store_errmsg(st));
+    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   store_ledger_source(st, &src);
   if ((rc = ledger_root(&src, store_size(st), root)) != OK)
     return app__fail(err, rc, APP_ERROR_PROGRAM, NULL,

@@ -117,12 +117,11 @@ check_token_query(const struct app_token_query *q, struct app_error *err)
                      "got '%s'",
                      q->role ? q->role : "");
   if (q->ncheckpoints > 0 && role != APP_ROLE_MONITOR)
-    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "checkpoint",
-                     "--checkpoint: only a monitor token is limited to "
-                     "checkpoints, not a%s %s token",
-                     role == APP_ROLE_ADMIN || role == APP_ROLE_ANALYST ? "n"
-                                                                        : "",
-                     q->role);
+    return app__fail(
+        err, ERR_USAGE, APP_ERROR_REQUEST, "checkpoint",
+        "--checkpoint: only a monitor token is limited to "
+        "checkpoints, not a%s %s token",
+        role == APP_ROLE_ADMIN || role == APP_ROLE_ANALYST ? "n" : "", q->role);
   return OK;
 }
 
@@ -147,8 +146,8 @@ token_checkpoints(struct store *st, const struct app_token_query *q,
 }
 
 int
-app_token_create(struct app *app, const struct app_token_query *q,
-                 char **token, struct app_error *err)
+app_token_create(struct app *app, const struct app_token_query *q, char **token,
+                 struct app_error *err)
 {
   uint8_t secret[TOKEN_BYTES];
   struct store_token t;
@@ -180,8 +179,8 @@ app_token_create(struct app *app, const struct app_token_query *q,
   token_hash(text.data, text.len, t.hash);
   rc = store_put_token(st, &t);
   if (rc != OK) {
-    app__fail(err, rc, rc == ERR_EXISTS ? APP_ERROR_OPERATION
-                                        : APP_ERROR_PROGRAM,
+    app__fail(err, rc,
+              rc == ERR_EXISTS ? APP_ERROR_OPERATION : APP_ERROR_PROGRAM,
               "name", "%s", store_errmsg(st));
     goto out;
   }
@@ -220,7 +219,7 @@ list_one(void *ctx, const struct store_token *tok)
 {
   struct lister *l = ctx;
   json_t *row = json_object();
-  const char *state = tok->revoked                            ? "revoked"
+  const char *state = tok->revoked                             ? "revoked"
                       : tok->expires && tok->expires <= l->now ? "expired"
                                                                : "valid";
 
@@ -240,9 +239,8 @@ int
 app_token_list(struct app *app, const struct app_rows *out,
                struct app_error *err)
 {
-  static const char *const cols[] = {"name",    "role",    "checkpoints",
-                                     "created", "expires", "revoked",
-                                     "state"};
+  static const char *const cols[] = {
+      "name", "role", "checkpoints", "created", "expires", "revoked", "state"};
   struct lister l = {out, NULL, err, (int64_t)time(NULL)};
   struct app_table t;
   struct store *st;
@@ -343,8 +341,7 @@ app_authenticate(struct app *app, const char *authorization,
   if (rc == ERR_NOTFOUND || (rc == OK && CRYPTO_memcmp(hash, t.hash, 32) != 0))
     return unauthenticated(err, "unknown token");
   if (rc != OK)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s",
-                     store_errmsg(st));
+    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   if (t.revoked)
     return unauthenticated(err, "this token was revoked");
   if (t.expires && t.expires <= (int64_t)time(NULL))
@@ -367,8 +364,8 @@ published(const struct corridor *c, const char *answer)
 }
 
 int
-app_allow(struct app *app, const struct app_principal *who,
-          enum app_action act, const char *answer, struct app_error *err)
+app_allow(struct app *app, const struct app_principal *who, enum app_action act,
+          const char *answer, struct app_error *err)
 {
   struct store *st;
   int rc;
@@ -402,8 +399,11 @@ app_allow(struct app *app, const struct app_principal *who,
   if (who->name == NULL)
     return app__fail(err, ERR_AUTH, APP_ERROR_OPERATION, "authorization",
                      "this needs a token ('Authorization: Bearer TOKEN')");
-  return app__fail(err, ERR_DENIED, APP_ERROR_OPERATION, "authorization",
-                   "a %s token may not do this", app_role_name(who->role));
+  return app__fail(
+      err, ERR_DENIED, APP_ERROR_OPERATION, "authorization",
+      "%s %s token may not do this",
+      who->role == APP_ROLE_ANALYST || who->role == APP_ROLE_ADMIN ? "an" : "a",
+      app_role_name(who->role));
 }
 
 int
@@ -432,8 +432,7 @@ app_refresh(struct app *app, struct app_error *err)
 }
 
 int
-app_writer_of(struct app *app, uint64_t seq, char **name,
-              struct app_error *err)
+app_writer_of(struct app *app, uint64_t seq, char **name, struct app_error *err)
 {
   struct store *st;
   int rc;

@@ -78,8 +78,8 @@ run(struct cli *cli, struct app *app, const struct cli_args *a, int argc,
     char **argv)
 {
   const char *sub = argv[1];
-  const char *format = a->v[OPT_token_format] ? a->v[OPT_token_format]
-                                              : "table";
+  const char *format =
+      a->v[OPT_token_format] ? a->v[OPT_token_format] : "table";
   struct app_query q = {0};
   int code;
 

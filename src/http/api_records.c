@@ -198,8 +198,7 @@ route_records_get(struct request *r)
                         "from: expected a date like 2023-02-25, got '%s'",
                         from);
     }
-    if (to && util_parse_time(to, strlen(to), &t) == OK &&
-        t.prec == TIME_DAY) {
+    if (to && util_parse_time(to, strlen(to), &t) == OK && t.prec == TIME_DAY) {
       q.to = util_days_from_civil(t.year, t.month, t.day);
       q.has_to = 1;
     } else if (to) {
@@ -217,14 +216,14 @@ route_records_get(struct request *r)
     return mr;
   }
   len = b.len;
-  resp = MHD_create_response_from_buffer(len, buf_take(&b),
-                                         MHD_RESPMEM_MUST_FREE);
+  resp =
+      MHD_create_response_from_buffer(len, buf_take(&b), MHD_RESPMEM_MUST_FREE);
   if (resp == NULL)
     return MHD_NO;
-  MHD_add_response_header(
-      resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-      q.format && strcmp(q.format, "jsonl") != 0 ? "text/csv; charset=utf-8"
-                                                 : "application/x-ndjson");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                          q.format && strcmp(q.format, "jsonl") != 0
+                              ? "text/csv; charset=utf-8"
+                              : "application/x-ndjson");
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (next) {
     snprintf(cursor, sizeof cursor, "%llu", (unsigned long long)next);

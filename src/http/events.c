@@ -239,8 +239,8 @@ route_events(struct request *r)
   c->hub = h;
   c->conn = r->conn;
   buf_init(&c->out);
-  resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
-                                           read_stream, c, free_stream);
+  resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read_stream,
+                                           c, free_stream);
   if (resp == NULL) {
     free(c);
     return MHD_NO;

@@ -23,9 +23,9 @@ struct http_config {
   unsigned max_conns;   /* connections at once */
   const char *tls_cert; /* PEM files for HTTPS, or NULL */
   const char *tls_key;
-  const char *key;    /* the signing key (NULL: beside the store) */
-  int quiet;          /* no access log */
-  const char *ready;  /* a file to write "host port\n" to once listening */
+  const char *key;   /* the signing key (NULL: beside the store) */
+  int quiet;         /* no access log */
+  const char *ready; /* a file to write "host port\n" to once listening */
 };
 
 void http_config_init(struct http_config *c);

@@ -48,7 +48,7 @@ struct http_metrics;
 struct http_server {
   const struct http_config *cfg;
   struct MHD_Daemon *daemon;
-  char *web;            /* the static folder, resolved; NULL: none */
+  char *web; /* the static folder, resolved; NULL: none */
   struct http_writer *writer;
   struct http_hub *hub;
   struct http_metrics *metrics;
@@ -90,8 +90,8 @@ struct request {
 struct app *http_app(struct request *r);
 
 /* Answers: each queues the response and returns libmicrohttpd's result. */
-enum MHD_Result http_reply(struct request *r, unsigned status,
-                           const char *type, char *data, size_t len);
+enum MHD_Result http_reply(struct request *r, unsigned status, const char *type,
+                           char *data, size_t len);
 enum MHD_Result http_reply_json(struct request *r, unsigned status,
                                 const json_t *v);
 enum MHD_Result http_error(struct request *r, enum http_error_id id,
@@ -104,8 +104,8 @@ enum http_error_id http_error_of(int code);
 unsigned http_error_status(enum http_error_id id);
 /* A response of the error body, for the writer thread. */
 struct MHD_Response *http_error_response(enum http_error_id id,
-                                         const char *field,
-                                         const char *message, size_t *len);
+                                         const char *field, const char *message,
+                                         size_t *len);
 /* A response holding a JSON document (compact, a newline). */
 struct MHD_Response *http_json_response(const json_t *v, size_t *len);
 /* Queues a response made elsewhere (and destroys our hold on it). */
@@ -116,8 +116,8 @@ enum MHD_Result http_queue(struct request *r, unsigned status,
 const char *http_arg(struct request *r, const char *name);
 /* A whole number parameter: OK (*has set when given), or ERR_USAGE in
  * err naming it. */
-int http_arg_count(struct request *r, const char *name, uint64_t *out,
-                   int *has, struct app_error *err);
+int http_arg_count(struct request *r, const char *name, uint64_t *out, int *has,
+                   struct app_error *err);
 /* Who asks (Authorization), and whether they may: OK, or the error
  * answered already (*mr holds libmicrohttpd's result). */
 int http_auth(struct request *r, enum app_action act, const char *answer,

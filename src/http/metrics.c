@@ -55,7 +55,8 @@ http_metrics_request(struct http_metrics *m, int route, unsigned status,
     if (m->counts[i].route == route && m->counts[i].status == status)
       break;
   if (i == m->ncounts) {
-    m->counts = util_grow(m->counts, &m->cap, m->ncounts + 1, sizeof *m->counts);
+    m->counts =
+        util_grow(m->counts, &m->cap, m->ncounts + 1, sizeof *m->counts);
     m->counts[m->ncounts++] = (struct count){route, status, 0};
   }
   m->counts[i].n++;

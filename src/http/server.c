@@ -113,7 +113,10 @@ struct MHD_Response *
 http_json_response(const json_t *v, size_t *len)
 {
   struct MHD_Response *resp;
-  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  /* 15 digits: what a double holds, without its binary noise (39.6, not
+   * 39.600000000000001). */
+  char *text =
+      json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
   struct buf b;
 
   buf_init(&b);
@@ -312,8 +315,7 @@ not_routed(struct request *r)
   if (!other)
     return http_error(r, HTTP_E_NOT_FOUND, NULL, "no route %s %s", r->method,
                       r->path);
-  return http_error(r, HTTP_E_METHOD, NULL, "%s takes another method",
-                    r->path);
+  return http_error(r, HTTP_E_METHOD, NULL, "%s takes another method", r->path);
 }
 
 /* Before any of the body: its size, when told, against the cap. */
@@ -359,7 +361,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
    * is queued on the first call: never answer before the second. */
   if (r->called++ == 0) {
     first_call(r, url, method);
-    return MHD_YES;
+    /* A body declared too big is refused before it is read (the
+     * connection then closes, which such a client deserves). */
+    return r->too_big ? dispatch(r) : MHD_YES;
   }
   if (r->pending) {
     struct MHD_Response *resp = r->pending;
@@ -373,9 +377,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
     }
     if (!r->too_big)
       buf_append(&r->body, upload, *upload_size);
+    /* Past the cap the rest is read and dropped: libmicrohttpd takes an
+     * answer only before the body or after all of it. */
     *upload_size = 0;
-    /* Past the cap the rest is not worth reading: answer now. */
-    return r->too_big ? dispatch(r) : MHD_YES;
+    return MHD_YES;
   }
   return dispatch(r);
 }
@@ -407,8 +412,9 @@ access_log(struct request *r, double ms)
   json_text(&b, r->method ? r->method : "", r->method ? strlen(r->method) : 0);
   buf_puts(&b, ",\"path\":");
   json_text(&b, r->raw, q ? (size_t)(q - r->raw) : strlen(r->raw));
-  buf_printf(&b, ",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f,\"token\":",
-             r->status, r->bytes, ms);
+  buf_printf(&b,
+             ",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f,\"token\":", r->status,
+             r->bytes, ms);
   json_text(&b, r->who.name, r->who.name ? strlen(r->who.name) : 0);
   buf_puts(&b, "}\n");
   fwrite(b.data, 1, b.len, stderr);

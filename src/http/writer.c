@@ -178,14 +178,13 @@ run_import(struct http_server *s, struct job *j)
   if (rc != OK && err.message && json_array_size(ir.errors) == 0) {
     answer_error(j->r, &err);
   } else {
-    body = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "rows",
-                     (json_int_t)res.stats.rows, "added",
-                     (json_int_t)res.stats.added, "unchanged",
-                     (json_int_t)res.stats.unchanged, "rejected",
-                     (json_int_t)res.stats.rejected, "created",
-                     (json_int_t)res.stats.created, "tree_size",
-                     (json_int_t)res.size, "errors", ir.errors, "notes",
-                     ir.notes);
+    body = json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "rows", (json_int_t)res.stats.rows,
+        "added", (json_int_t)res.stats.added, "unchanged",
+        (json_int_t)res.stats.unchanged, "rejected",
+        (json_int_t)res.stats.rejected, "created",
+        (json_int_t)res.stats.created, "tree_size", (json_int_t)res.size,
+        "errors", ir.errors, "notes", ir.notes);
     answer(j->r, rc == OK ? 200 : http_error_status(http_error_of(rc)),
            http_json_response(body, &len), len);
     json_decref(body);

@@ -39,8 +39,9 @@ store_put_token(struct store *st, const struct store_token *t)
     return rc;
   rc = st->be->put_token(st->db, t);
   if (rc == ERR_EXISTS)
-    store__set_error(st, "a token called '%s' exists already (names are "
-                         "never reused, even revoked)",
+    store__set_error(st,
+                     "a token called '%s' exists already (names are "
+                     "never reused, even revoked)",
                      t->name);
   return own_transaction(st, rc, 1);
 }

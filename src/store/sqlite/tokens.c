@@ -109,8 +109,8 @@ store_sqlite__each_token(struct store_db *d,
   sqlite3_stmt *s = NULL;
   int rc = OK, step;
 
-  if (sqlite3_prepare_v2(d->db, TOKEN_COLUMNS " ORDER BY name", -1, &s,
-                         NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(d->db, TOKEN_COLUMNS " ORDER BY name", -1, &s, NULL) !=
+      SQLITE_OK)
     return store_sqlite__fail(d, "reading tokens");
   while (rc == OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
     token_row(d, s, &t);
@@ -168,8 +168,8 @@ store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out)
   int rc = ERR_NOTFOUND, step;
 
   *out = NULL;
-  if (sqlite3_prepare_v2(d->db, "SELECT name FROM writer WHERE seq = ?", -1,
-                         &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(d->db, "SELECT name FROM writer WHERE seq = ?", -1, &s,
+                         NULL) != SQLITE_OK)
     return store_sqlite__fail(d, "reading a writer");
   sqlite3_bind_int64(s, 1, store_sqlite__i64(seq));
   step = sqlite3_step(s);
