@@ -2,7 +2,8 @@
 # The CLI is a front end: it parses options, calls app and formats what app
 # returns (docs/internals/app.md). This checks the rules that say so:
 # - no function in src/cli is over 60 lines;
-# - src/cli includes headers of app/, util/ and record/ (and its own) only;
+# - src/cli includes headers of app/, util/ and record/ (and its own) only,
+#   and http/http.h, the other front end, which `serve` starts;
 # - no file of src/cli calls the store, ledger, analysis, report, ingest or
 #   corridor modules, or builds JSON (jansson setters, the JSON and base64
 #   writers): that is app's work.
@@ -24,7 +25,8 @@ if [ -n "$long" ]; then
 fi
 
 bad=$(grep -nE '^#include "' "${files[@]}" |
-  grep -vE '#include "(app|util|record|cli)/[a-z_0-9]+\.(h|def)"')
+  grep -vE '#include "(app|util|record|cli)/[a-z_0-9]+\.(h|def)"' |
+  grep -v '#include "http/http.h"')
 if [ -n "$bad" ]; then
   echo "headers src/cli may not include:"; echo "$bad"; fail=1
 fi

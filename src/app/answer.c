@@ -10,6 +10,7 @@ struct writer {
   struct buf b;
   size_t rows;
   int (*row)(struct writer *w, const struct app_table *t, const json_t *row);
+  int hxl; /* APP_FORM_HXL: a row of hashtags under the header */
 };
 
 /* Hands what is buffered to the sink. */
@@ -75,6 +76,13 @@ csv_begin(void *ctx, const struct app_table *t)
     util_csv_text(&w->b, t->cols[c].name);
   }
   buf_putc(&w->b, '\n');
+  for (size_t c = 0; w->hxl && c < t->ncols; c++) {
+    if (c)
+      buf_putc(&w->b, ',');
+    app__hxl_tag(&t->cols[c], &w->b);
+  }
+  if (w->hxl)
+    buf_putc(&w->b, '\n');
   return OK;
 }
 
@@ -140,7 +148,11 @@ app_write_answer(struct app *app, app_answer_fn *answer,
                  const struct app_query *q, enum app_form form,
                  const struct app_sink *out, struct app_error *err)
 {
-  struct writer w = {out, {0}, 0, form == APP_FORM_JSON ? json_row : csv_row};
+  struct writer w = {out,
+                     {0},
+                     0,
+                     form == APP_FORM_JSON ? json_row : csv_row,
+                     form == APP_FORM_HXL};
   struct app_rows rows = {form == APP_FORM_JSON ? json_begin : csv_begin,
                           any_row, form == APP_FORM_JSON ? json_end : csv_end,
                           &w, form == APP_FORM_JSON};

@@ -432,9 +432,10 @@ int app_pipeline(struct app *app, const struct app_query *q,
  * An answer written to out as it is made, in one of its two forms: JSON
  * (the root on one line, a row a line: {"rows": [\n  {...},\n  {...}\n]})
  * or CSV (a header of the column names, a line per row, unknown figures as
- * empty cells). A failure of out stops it with out's code.
+ * empty cells), or HXL (the CSV with a row of HXL hashtags under its
+ * header: app__hxl_tag). A failure of out stops it with out's code.
  */
-enum app_form { APP_FORM_JSON, APP_FORM_CSV };
+enum app_form { APP_FORM_JSON, APP_FORM_CSV, APP_FORM_HXL };
 int app_write_answer(struct app *app, app_answer_fn *answer,
                      const struct app_query *q, enum app_form form,
                      const struct app_sink *out, struct app_error *err);
@@ -470,5 +471,183 @@ struct app_init_result {
 int app_init(struct app *app, const char *corridor_path,
              struct app_init_result *out, struct app_error *err);
 void app_init_result_cleanup(struct app_init_result *r);
+
+/*
+ * The server's operations (issue 11): tokens and roles, the intake of
+ * records posted by devices, records listed page by page, the corridor's
+ * status, the log's head. docs/internals/app.md says which route calls
+ * what.
+ */
+
+/* Roles, from the least allowed up. */
+enum app_role {
+  APP_ROLE_PUBLIC,  /* no token: published answers, status, the log */
+  APP_ROLE_MONITOR, /* writes records (for its checkpoints, if limited) */
+  APP_ROLE_ANALYST, /* reads every answer, record and report */
+  APP_ROLE_ADMIN,   /* all of it */
+};
+/* "public", "monitor", ...; app_role_by_name: -1 when unknown. */
+const char *app_role_name(enum app_role r);
+int app_role_by_name(const char *name);
+
+/* Who asks: the role and name of the token given, and the checkpoints it
+ * may write for (NULL: any). Release with app_principal_cleanup. */
+struct app_principal {
+  enum app_role role;
+  char *name;         /* the token's name; NULL for the public */
+  char **checkpoints; /* NULL-terminated, or NULL */
+};
+void app_principal_cleanup(struct app_principal *p);
+
+/* A new token: its name (an id: letters, digits, ._:@/+-), role, the
+ * checkpoints a monitor is limited to, and the last day it is valid (a
+ * local day of the corridor; has_expires 0: never). */
+struct app_token_query {
+  const char *name, *role;
+  const char *const *checkpoints;
+  size_t ncheckpoints;
+  int64_t expires;
+  int has_expires;
+};
+/*
+ * Makes a token of 256 random bits and stores only its SHA-256 hash, with
+ * q's name, role, checkpoints and expiry. *token is the token's text (a
+ * new string, "pst_" and 43 characters of base64url), which nothing can
+ * show again. ERR_USAGE (APP_ERROR_REQUEST: field "name", "role",
+ * "checkpoint", "expires") for a bad request or a checkpoint the corridor
+ * lacks; ERR_EXISTS (field "name") when the name is taken.
+ */
+int app_token_create(struct app *app, const struct app_token_query *q,
+                     char **token, struct app_error *err);
+/* Every token, by name ({"tokens": [{name, role, checkpoints, created,
+ * expires, revoked, state}]}), never their hashes. */
+int app_token_list(struct app *app, const struct app_rows *out,
+                   struct app_error *err);
+/* Revokes the token called name: no request carries it from then on.
+ * ERR_NOTFOUND (field "name"). */
+int app_token_revoke(struct app *app, const char *name, struct app_error *err);
+/*
+ * Who a request's Authorization header (NULL: none) says it comes from:
+ * no header is the public; "Bearer TOKEN" a stored token, found by its
+ * hash and compared in constant time, not expired nor revoked. ERR_AUTH
+ * (field "authorization") for anything else; *who is then the public.
+ */
+int app_authenticate(struct app *app, const char *authorization,
+                     struct app_principal *who, struct app_error *err);
+
+/* Records the handle's writes from now on as the token called name's
+ * (NULL: nobody's), beside each entry (store_set_writer). */
+int app_set_writer(struct app *app, const char *name, struct app_error *err);
+/* Sees what other handles committed (store_refresh). */
+int app_refresh(struct app *app, struct app_error *err);
+/* The name of the token that wrote entry seq (a new string), or
+ * ERR_NOTFOUND. */
+int app_writer_of(struct app *app, uint64_t seq, char **name,
+                  struct app_error *err);
+
+/* What a request would do, for app_allow. */
+enum app_action {
+  APP_ACT_STATUS,  /* status, the log, proofs: everyone */
+  APP_ACT_ANSWER,  /* an analysis answer (answer names it: "flows") */
+  APP_ACT_RECORDS, /* records listed (answer: the kind) */
+  APP_ACT_REPORT,  /* the sitrep */
+  APP_ACT_WRITE,   /* records posted, files imported */
+  APP_ACT_ADMIN,   /* the server's own state */
+};
+/*
+ * OK when who may do act; otherwise ERR_AUTH (the public asked: a token
+ * would help) or ERR_DENIED (the token's role may not). Analysis answers
+ * need an analyst unless the corridor's [publish] public names them;
+ * records of kind event are read as "events"; writes need a monitor or
+ * an admin.
+ */
+int app_allow(struct app *app, const struct app_principal *who,
+              enum app_action act, const char *answer, struct app_error *err);
+
+/*
+ * The flow answer as the public may see it: a person count below the
+ * corridor's min_public_count (and above zero) is null, the row marked
+ * "suppressed": true, and so is a disputing source's person figure. Shaped
+ * as the answers are, for app_write_answer.
+ */
+int app_flow_public(struct app *app, const struct app_query *q,
+                    const struct app_rows *out, struct app_error *err);
+
+/*
+ * Intake. A batch is one POST's records ({"records": [{"kind": "flow",
+ * "id": "...", ...fields}]}), parsed and checked on the request's thread
+ * (app_batch_parse), then stored by the one writer with the batches queued
+ * beside it, in one transaction and one sync (app_batch_commit), and
+ * answered from what the store said (app_batch_answer).
+ */
+struct app_batch;
+/*
+ * Parses body (len bytes) from who. Returns OK and *out; or ERR_USAGE
+ * (the body is not JSON of that shape: field names where), ERR_INVALID
+ * (*problems: {"errors": [{index, id, field, expected, got, message}]}
+ * for every invalid record; nothing is stored), ERR_DENIED (who may not
+ * write, or not for a record's checkpoint; index in the message),
+ * ERR_NOMEM (more than APP_BATCH_MAX records).
+ */
+#define APP_BATCH_MAX 10000
+int app_batch_parse(struct app *app, const struct app_principal *who,
+                    const char *body, size_t len, struct app_batch **out,
+                    json_t **problems, struct app_error *err);
+size_t app_batch_size(const struct app_batch *b);
+void app_batch_free(struct app_batch *b);
+/*
+ * Stores the n batches through writer's store in one transaction: each
+ * all or nothing. A batch whose record names an unknown reference, an id
+ * stored with other bytes (the store's unique index decides) or a record
+ * it may not supersede is left out, and the others committed without it.
+ * Returns OK (each batch's own outcome is app_batch_answer's), or the
+ * store's failure, which every batch not yet decided shares: ERR_NOSPACE,
+ * ERR_RETRY (locked past the busy timeout, three times), ERR_STORE.
+ */
+int app_batch_commit(struct app *writer, struct app_batch *const *batches,
+                     size_t n, struct app_error *err);
+/*
+ * A committed batch's answer into *body: OK with {"accepted", "duplicates",
+ * "tree_size", "receipts": [{id, seq, leaf_hash}]} (a duplicate's receipt
+ * the original's); ERR_CONFLICT with {"errors": [{index, id, message,
+ * stored_leaf_hash}]}; ERR_INVALID with {"errors": [{index, id, field,
+ * expected, got, message}]}; or the store's failure (*body NULL, err
+ * filled). accepted and duplicates count records added and found.
+ */
+int app_batch_answer(const struct app_batch *b, json_t **body,
+                     struct app_error *err);
+/* Records added by the batch (0 unless it was accepted). */
+size_t app_batch_accepted(const struct app_batch *b);
+
+/*
+ * Records listed page by page, in log order: those of kind (NULL: every
+ * kind) whose time falls in [from, to] (local days, when given), from
+ * the entry cursor (0: the first), at most limit (0: 1,000; at most
+ * 10,000), in format csv, hxl or jsonl (NULL: jsonl; a kind is needed for
+ * csv and hxl). *next is the cursor of the next page, or 0 when this was
+ * the last. ERR_USAGE for a bad request (field kind, format, limit).
+ */
+struct app_records_query {
+  const char *kind, *format;
+  int64_t from, to;
+  int has_from, has_to;
+  uint64_t cursor, limit;
+};
+int app_records(struct app *app, const struct app_records_query *q,
+                const struct app_sink *out, uint64_t *next,
+                struct app_error *err);
+
+/*
+ * The corridor at a glance: {"corridor": {name, timezone, log, inside,
+ * checkpoints: [{id, name, lat, lon, km, route}]}, "tree_size", "root"
+ * (base64), "checkpoint" (the signed note, or null without a key),
+ * "sources": [{id, name, grade, records}], "span": {"from", "to"} (null
+ * without flows), "publish": [...]}. *out is new.
+ */
+int app_status(struct app *app, json_t **out, struct app_error *err);
+
+/* The log's head as the event stream announces it: its size and root. */
+int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
+                  struct app_error *err);
 
 #endif

@@ -102,4 +102,8 @@ int app__row(const struct app_rows *out, const struct app_table *t, json_t *row,
 int app__end(const struct app_rows *out, const struct app_table *t,
              struct app_error *err);
 
+/* Appends the HXL hashtag of an answer's column: #date for a day,
+ * #loc+checkpoint, #indicator+NAME+num for a figure, ... (hxl.c). */
+void app__hxl_tag(const struct app_column *c, struct buf *b);
+
 #endif

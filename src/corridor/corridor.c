@@ -64,6 +64,7 @@ enum sect {
   SECT_OBLIGATION,
   SECT_ALERTS,
   SECT_STAGES,
+  SECT_PUBLISH,
 };
 
 enum vtype {
@@ -82,6 +83,7 @@ enum vtype {
   V_DIRECTIONS, /* list from in, out */
   V_IDS,        /* list of checkpoint ids */
   V_STAGES,     /* list of stage names (ids), in the order goods pass them */
+  V_PUBLISH,    /* list from corridor_published */
 };
 
 #define NO_AUX ((size_t)-1)
@@ -119,6 +121,10 @@ static const struct keydef alerts_keys[] = {
     KEY(corridor, "warning_days", V_DAYS, warning_days, NO_AUX),
     KEY(corridor, "severe_days", V_DAYS, severe_days, NO_AUX),
     KEY(corridor, "critical_days", V_DAYS, critical_days, NO_AUX),
+};
+
+static const struct keydef publish_keys[] = {
+    KEY(corridor, "public", V_PUBLISH, publish, AUX(corridor, npublish)),
 };
 
 static const struct keydef checkpoint_keys[] = {
@@ -169,6 +175,11 @@ _Static_assert(NKEYS(corridor_keys) <= 8 && NKEYS(obligation_keys) <= 8,
 
 static const char *const measure_names[] = {"persons", "vehicles", "tonnes"};
 static const char *const direction_names[] = {"in", "out"};
+const char *const corridor_published[] = {
+    "flows",  "index",    "availability", "compliance",
+    "supply", "pipeline", "events",
+};
+#define NPUBLISHED (sizeof corridor_published / sizeof corridor_published[0])
 
 /* What each value type expects, as error messages say it. */
 static const char *
@@ -209,6 +220,9 @@ expected_text(enum vtype t)
     return "a comma-separated list of stage names (lower-case letters, "
            "digits, '_' and '-', such as queued, inspected, crossed, "
            "delivered), each at most once";
+  case V_PUBLISH:
+    return "a comma-separated list from flows, index, availability, "
+           "compliance, supply, pipeline, events, each at most once";
   }
   return "a value";
 }
@@ -231,6 +245,7 @@ struct pstate {
   int nsections;
   int corridor_line, alerts_line; /* 0 while not seen */
   int stages_line;
+  int publish_line;
 
   /* The current section. */
   enum sect kind;
@@ -502,6 +517,9 @@ begin_single(struct pstate *st, enum sect kind, const char *type, size_t idlen,
   } else if (kind == SECT_STAGES) {
     st->keys = stages_keys;
     st->nkeys = NKEYS(stages_keys);
+  } else if (kind == SECT_PUBLISH) {
+    st->keys = publish_keys;
+    st->nkeys = NKEYS(publish_keys);
   } else {
     st->keys = alerts_keys;
     st->nkeys = NKEYS(alerts_keys);
@@ -552,6 +570,8 @@ begin_section(struct pstate *st, const char *s, size_t n)
     begin_single(st, SECT_ALERTS, typez, idlen, &st->alerts_line);
   else if (strcmp(typez, "stages") == 0)
     begin_single(st, SECT_STAGES, typez, idlen, &st->stages_line);
+  else if (strcmp(typez, "publish") == 0)
+    begin_single(st, SECT_PUBLISH, typez, idlen, &st->publish_line);
   else if (strcmp(typez, "checkpoint") == 0)
     begin_keyed(st, SECT_CHECKPOINT, typez, id, idlen);
   else if (strcmp(typez, "category") == 0)
@@ -561,7 +581,8 @@ begin_section(struct pstate *st, const char *s, size_t n)
   else
     perr_add(st, st->lineno,
              "unknown section [%s]; expected [corridor], [checkpoint ID], "
-             "[category ID], [obligation ID], [stages] or [alerts]",
+             "[category ID], [obligation ID], [stages], [alerts] or "
+             "[publish]",
              st->label);
 }
 
@@ -894,6 +915,10 @@ set_value(const struct keydef *k, char *base, const char *v)
     goto store_list;
   case V_DIRECTIONS:
     if (!parse_list(v, direction_names, 2, &list, &n))
+      return 0;
+    goto store_list;
+  case V_PUBLISH:
+    if (!parse_list(v, corridor_published, NPUBLISHED, &list, &n))
       return 0;
     goto store_list;
   case V_STAGES:
@@ -1298,6 +1323,9 @@ corridor_free(struct corridor *c)
   free(c->obligations);
   free_list(c->stages, c->nstages);
   free(c->counting_stage);
+  for (size_t i = 0; i < c->npublish; i++)
+    free(c->publish[i]);
+  free(c->publish);
   free(c);
 }
 

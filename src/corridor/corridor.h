@@ -80,10 +80,20 @@ struct corridor {
   char **stages;
   size_t nstages;
   char *counting_stage;
+
+  /* [publish] public: the answers the server gives the public role (no
+   * token), from corridor_published; none by default. */
+  char **publish;
+  size_t npublish;
 };
 
 /* The stages of a corridor file without [stages], NULL-terminated. */
 extern const char *const corridor_default_stages[];
+
+/* What a corridor may publish: flows, index, availability, compliance,
+ * supply, pipeline, events (a sitrep's counts are never suppressed, so it
+ * is never public). */
+extern const char *const corridor_published[7];
 
 /*
  * Parses a corridor file's text (len bytes at text, need not be

@@ -20,7 +20,15 @@ struct exporter {
   struct record_ctx rctx;
   struct buf out, err;
   int wrc; /* what write returned, when not OK */
+  /* A page (ingest_export_page): records kept so far, at most limit (0:
+   * all), those keep accepts; next is where the next page starts. */
+  uint64_t count, limit, next;
+  ingest_keep_fn keep;
+  void *kctx;
 };
+
+/* What stops the walk when a page is full. */
+#define PAGE_FULL 1
 
 /* Hands what is gathered to write, when it is enough or at the end. */
 static int
@@ -97,21 +105,34 @@ export_one(void *ctx, const struct store_entry *e)
   struct exporter *x = ctx;
   size_t lines;
 
-  if (x->format == INGEST_JSONL) {
+  if (x->limit && x->count >= x->limit) {
+    x->next = e->seq;
+    return PAGE_FULL;
+  }
+  if (x->format == INGEST_JSONL && x->keep == NULL) {
+    x->count++;
     buf_append(&x->out, e->bytes, e->len);
     buf_putc(&x->out, '\n');
     return flush_out(x, 0);
   }
   buf_reset(&x->err);
   record_reset(&x->rec);
-  if (record_from_json(&x->rec, (int)x->k->kind, &x->rctx, e->bytes, e->len,
-                       &x->err) != OK) {
+  if (record_from_json(&x->rec, x->k ? (int)x->k->kind : -1, &x->rctx, e->bytes,
+                       e->len, &x->err) != OK) {
     char *m = xasprintf("entry %llu cannot be read: %s",
                         (unsigned long long)e->seq, x->err.data);
     buf_reset(&x->err);
     buf_puts(&x->err, m);
     free(m);
     return ERR_INVALID;
+  }
+  if (x->keep && !x->keep(x->kctx, &x->rec))
+    return OK;
+  x->count++;
+  if (x->format == INGEST_JSONL) {
+    buf_append(&x->out, e->bytes, e->len);
+    buf_putc(&x->out, '\n');
+    return flush_out(x, 0);
   }
   lines = x->rec.ncargo ? x->rec.ncargo : 1;
   for (size_t l = 0; l < lines; l++)
@@ -142,6 +163,51 @@ ingest_export(struct store *st, enum record_kind kind,
   rc = store_each_entry(st, (int)kind, 0, UINT64_MAX, export_one, &x);
   /* What was gathered goes out even when an entry stopped the walk: the
    * rows before it are whole. */
+  if (x.wrc == OK && flush_out(&x, 1) != OK && rc == OK)
+    rc = x.wrc;
+  if (x.wrc != OK)
+    rc = x.wrc;
+  else if (rc == ERR_INVALID)
+    buf_puts(err, x.err.data);
+  else if (rc != OK)
+    buf_puts(err, store_errmsg(st));
+  record_cleanup(&x.rec);
+  buf_cleanup(&x.out);
+  buf_cleanup(&x.err);
+  return rc;
+}
+
+int
+ingest_export_page(struct store *st, int kind, enum ingest_format format,
+                   uint64_t start, uint64_t limit, ingest_keep_fn keep,
+                   void *kctx, ingest_write_fn write, void *wctx,
+                   uint64_t *next, struct buf *err)
+{
+  struct exporter x;
+  int rc;
+
+  *next = 0;
+  if (kind < 0 && format != INGEST_JSONL)
+    return ERR_USAGE;
+  memset(&x, 0, sizeof x);
+  x.k = kind >= 0 ? record_kind_desc((enum record_kind)kind) : NULL;
+  x.format = format;
+  x.write = write;
+  x.wctx = wctx;
+  x.limit = limit;
+  x.keep = keep;
+  x.kctx = kctx;
+  x.rctx.categories = store_categories(st);
+  record_init(&x.rec, kind >= 0 ? (enum record_kind)kind : KIND_flow);
+  buf_init(&x.out);
+  buf_init(&x.err);
+  if (format != INGEST_JSONL)
+    header(&x);
+  rc = store_each_entry(st, kind, start, UINT64_MAX, export_one, &x);
+  if (rc == PAGE_FULL) {
+    rc = OK;
+    *next = x.next;
+  }
   if (x.wrc == OK && flush_out(&x, 1) != OK && rc == OK)
     rc = x.wrc;
   if (x.wrc != OK)

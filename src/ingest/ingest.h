@@ -224,4 +224,19 @@ int ingest_export(struct store *st, enum record_kind kind,
                   enum ingest_format format, ingest_write_fn write, void *wctx,
                   struct buf *err);
 
+/*
+ * One page of an export: the records of kind (every kind when kind < 0,
+ * JSON Lines only) from entry start on, those keep accepts (keep NULL:
+ * all; it sees each record as read back), at most limit of them (0: no
+ * limit), written as ingest_export writes them (CSV and HXL with their
+ * header rows on every page). *next is the entry the next page starts
+ * at, or 0 when no record is left. Returns as ingest_export; ERR_USAGE
+ * for CSV or HXL of every kind.
+ */
+typedef int (*ingest_keep_fn)(void *ctx, const struct record *rec);
+int ingest_export_page(struct store *st, int kind, enum ingest_format format,
+                       uint64_t start, uint64_t limit, ingest_keep_fn keep,
+                       void *kctx, ingest_write_fn write, void *wctx,
+                       uint64_t *next, struct buf *err);
+
 #endif

@@ -305,6 +305,28 @@ struct store_backend {
   /* The number of rows of table (of kind, for STORE_TABLE_ROWS) in *n. */
   int (*count)(struct store_db *db, enum store_table table,
                enum record_kind kind, uint64_t *n);
+
+  /* -- Tokens and writers (schema 2): beside the log, not in it -- */
+
+  /* Stores t inside the write transaction; ERR_EXISTS (no message) when
+   * its name or hash is taken, by a unique index. */
+  int (*put_token)(struct store_db *db, const struct store_token *t);
+  /* The token with this hash, or ERR_NOTFOUND. */
+  int (*find_token)(struct store_db *db, const uint8_t hash[32],
+                    struct store_token *out);
+  /* Calls fn for each token, by name. */
+  int (*each_token)(struct store_db *db,
+                    int (*fn)(void *ctx, const struct store_token *t),
+                    void *ctx);
+  /* Sets the revocation time of the token called name when it has none,
+   * inside the write transaction; ERR_NOTFOUND when there is no token of
+   * that name. */
+  int (*revoke_token)(struct store_db *db, const char *name, int64_t when);
+  /* Stores that the token called name wrote entry seq, inside the write
+   * transaction. */
+  int (*put_writer)(struct store_db *db, uint64_t seq, const char *name);
+  /* The writer of entry seq, a new string, or ERR_NOTFOUND. */
+  int (*get_writer)(struct store_db *db, uint64_t seq, char **out);
 };
 
 /* The backends built in (store.c maps schemes to them). */

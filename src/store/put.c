@@ -271,6 +271,8 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
   store__row_from_record(rec, e.seq, st->corridor, &st->row);
   if ((rc = be->put_row(st->db, &st->row)) != OK)
     return store__tx_error(st, rc);
+  if (st->writer && (rc = be->put_writer(st->db, e.seq, st->writer)) != OK)
+    return store__tx_error(st, rc);
   if (rec->kind->kind == KIND_flow)
     rollup_add_record(st->rollup, rec, 1, st->corridor);
   rc = ledger_frontier_append(st->frontier, hash, emit_node, st);

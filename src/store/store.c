@@ -304,6 +304,7 @@ store_close(struct store *st)
   rollup_free(st->rollup);
   buf_cleanup(&st->err);
   free(st->path);
+  free(st->writer);
   free(st);
 }
 

@@ -19,7 +19,7 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -250,5 +250,49 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
  */
 int store_audit(struct store *st, uint64_t *bad,
                 void (*progress)(void *ctx, uint64_t done), void *ctx);
+
+/*
+ * Tokens and writers (schema 2): who may write over HTTP, and which token
+ * wrote each entry. Neither is evidence: they live beside the log, never
+ * in an entry's canonical bytes, so that a device's bytes alone decide
+ * whether a record is a duplicate. A token is kept only as the SHA-256
+ * hash of its text; its name is unique and never reused, even revoked.
+ */
+struct store_token {
+  const char *name;
+  uint8_t hash[32];
+  const char *role;        /* admin, monitor, analyst or public */
+  const char *checkpoints; /* the checkpoint ids it may write for, comma-
+                            * separated; "" for any */
+  int64_t created;         /* Unix seconds */
+  int64_t expires;         /* Unix seconds; 0: never */
+  int64_t revoked;         /* Unix seconds; 0: not revoked */
+};
+
+/* Stores a new token in a transaction of its own (none may be open on the
+ * handle). ERR_EXISTS when its name, or its hash, is taken. */
+int store_put_token(struct store *st, const struct store_token *t);
+/* The token whose hash this is, into *out (its texts valid until the next
+ * call on the handle), or ERR_NOTFOUND. */
+int store_find_token(struct store *st, const uint8_t hash[32],
+                     struct store_token *out);
+/* Calls fn for each token, by name. */
+int store_each_token(struct store *st,
+                     int (*fn)(void *ctx, const struct store_token *t),
+                     void *ctx);
+/* Marks the token called name revoked at when, in a transaction of its
+ * own. ERR_NOTFOUND when there is none; a token revoked already keeps its
+ * first time (OK). */
+int store_revoke_token(struct store *st, const char *name, int64_t when);
+
+/* Records inside the write transaction that the token called name wrote
+ * entry seq (one just appended). */
+int store_put_writer(struct store *st, uint64_t seq, const char *name);
+/* From now on every entry this handle appends is recorded as written by
+ * the token called name (NULL: by nobody, as the CLI writes). */
+void store_set_writer(struct store *st, const char *name);
+/* The name of the token that wrote entry seq, a new string, or
+ * ERR_NOTFOUND (an entry written by a command, not through the server). */
+int store_get_writer(struct store *st, uint64_t seq, char **name);
 
 #endif

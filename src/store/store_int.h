@@ -24,6 +24,7 @@ struct store {
   struct ledger_frontier *frontier;
   struct rollup *rollup;
   struct store_row row; /* the row being written, reused */
+  char *writer;         /* store_set_writer's name, or NULL */
 };
 
 /*

@@ -36,6 +36,12 @@ util_strerror(int code)
     return "already exists";
   case ERR_RETRY:
     return "try again";
+  case ERR_AUTH:
+    return "not authenticated";
+  case ERR_DENIED:
+    return "not allowed";
+  case ERR_NOSPACE:
+    return "no space left";
   }
   return "unknown error";
 }

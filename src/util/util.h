@@ -27,6 +27,10 @@ enum {
   ERR_MISSING = -10, /* a value is absent ("", "-"): never zero */
   ERR_EXISTS = -11,  /* refusing to overwrite something */
   ERR_RETRY = -12,   /* the backend asks for the transaction again */
+  ERR_AUTH = -13,    /* no valid credentials (a token unknown, expired,
+                        revoked) */
+  ERR_DENIED = -14,  /* the credentials do not allow this */
+  ERR_NOSPACE = -15, /* the disk (or the store's size limit) is full */
 };
 
 /* Returns a short English name for an error code; never NULL. */

@@ -346,7 +346,8 @@ static const struct bad bads[] = {
     /* Sections. */
     {P "[checkpoints]\n",
      "t.ini:3: unknown section [checkpoints]; expected [corridor], "
-     "[checkpoint ID], [category ID], [obligation ID], [stages] or [alerts]\n"},
+     "[checkpoint ID], [category ID], [obligation ID], [stages], [alerts] or "
+     "[publish]\n"},
     {P "[checkpoint Kerem Shalom]\nname = K\n",
      "t.ini:3: section [checkpoint Kerem Shalom]: id 'Kerem Shalom' must "
      "match [a-z0-9][a-z0-9._-]* (lower-case letters, digits, '.', '_' and "
@@ -541,8 +542,8 @@ test_all_errors_listed(void **state)
                 "from persons, vehicles, tonnes, each at most once, got "
                 "'trucks'\n"
                 "t.ini:16: unknown section [station x]; expected [corridor], "
-                "[checkpoint ID], [category ID], [obligation ID], [stages] "
-                "or [alerts]\n"
+                "[checkpoint ID], [category ID], [obligation ID], [stages], "
+                "[alerts] or [publish]\n"
                 "t.ini:18: [alerts]: expected critical_days <= severe_days "
                 "<= warning_days, got 7, 14, 10\n"
                 "t.ini:20: key 'critical_days': expected a whole number of "

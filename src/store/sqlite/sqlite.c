@@ -22,7 +22,16 @@ store_sqlite__fail(struct store_db *d, const char *what)
 
   buf_reset(d->err);
   buf_printf(d->err, "%s: %s", what, d->db ? sqlite3_errmsg(d->db) : "");
-  return code == SQLITE_BUSY || code == SQLITE_LOCKED ? ERR_RETRY : ERR_STORE;
+  return store_sqlite__code(code);
+}
+
+int
+store_sqlite__code(int code)
+{
+  code &= 0xff;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return ERR_RETRY;
+  return code == SQLITE_FULL ? ERR_NOSPACE : ERR_STORE;
 }
 
 int
@@ -36,8 +45,7 @@ store_sqlite__exec(struct store_db *d, const char *sql)
   buf_reset(d->err);
   buf_printf(d->err, "%s", msg ? msg : "sqlite error");
   sqlite3_free(msg);
-  rc &= 0xff;
-  return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ERR_RETRY : ERR_STORE;
+  return store_sqlite__code(rc);
 }
 
 int
@@ -97,6 +105,7 @@ sq_close(struct store_db *d)
   if (!sqlite3_get_autocommit(d->db))
     quietly(d, "ROLLBACK");
   store_sqlite__finalize(d);
+  sqlite3_finalize(d->ins_writer);
   store_sqlite__tree_finalize(&d->tree);
   sqlite3_close(d->db);
   buf_cleanup(&d->entry_copy);
@@ -130,6 +139,19 @@ sq_schema_version(struct store_db *d, int *version, int *empty)
   return OK;
 }
 
+/*
+ * Migrations from each version to the next, by the version they start
+ * from. Version 1 is the first (made by sq_create_schema); later ones
+ * append here.
+ */
+static const char *const migrations[] = {
+    NULL, /* 0 -> 1: a new store, created by sq_create_schema */
+    /* 1 -> 2: flows carry a consignment id (the field is the flow table's
+     * last, so the positional inserts still line up). */
+    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;",
+    store_sqlite__ddl_tokens, /* 2 -> 3: the server's tokens, writers */
+};
+
 static int
 sq_create_schema(struct store_db *d)
 {
@@ -150,23 +172,14 @@ sq_create_schema(struct store_db *d)
   store_sqlite__flow_day_ddl(&b);
   for (int k = 0; k < KIND_COUNT; k++)
     store_sqlite__kind_ddl(&b, record_kind_desc((enum record_kind)k));
+  /* A new store has what every later step adds: the query tables above
+   * come from today's field tables; the tables no field table describes: */
+  buf_puts(&b, store_sqlite__ddl_tokens);
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
   rc = store_sqlite__exec(d, b.data);
   buf_cleanup(&b);
   return rc;
 }
-
-/*
- * Migrations from each version to the next, by the version they start
- * from. Version 1 is the first (made by sq_create_schema); later ones
- * append here.
- */
-static const char *const migrations[] = {
-    NULL, /* 0 -> 1: a new store, created by sq_create_schema */
-    /* 1 -> 2: flows carry a consignment id (the field is the flow table's
-     * last, so the positional inserts still line up). */
-    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;",
-};
 
 static int
 sq_upgrade(struct store_db *d, int from)
@@ -307,4 +320,10 @@ const struct store_backend store__sqlite_backend = {
     .each_flow_day = store_sqlite__each_flow_day,
     .flow_day_span = store_sqlite__flow_day_span,
     .count = store_sqlite__count,
+    .put_token = store_sqlite__put_token,
+    .find_token = store_sqlite__find_token,
+    .each_token = store_sqlite__each_token,
+    .revoke_token = store_sqlite__revoke_token,
+    .put_writer = store_sqlite__put_writer,
+    .get_writer = store_sqlite__get_writer,
 };

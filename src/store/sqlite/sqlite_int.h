@@ -7,6 +7,8 @@
  *   <kind>(seq, fields...)            one query table per record kind
  *   flow_cargo(seq, line, ...)        the cargo lines of flows
  *   flow_day(day, dims..., sums)      daily rollups of live flows
+ *   token(name, hash, role, ...)      the server's tokens (schema 2)
+ *   writer(seq, name)                 the token that wrote an entry (2)
  * Schema version in PRAGMA user_version.
  */
 #ifndef PASSAGE_STORE_SQLITE_INT_H
@@ -23,6 +25,7 @@ struct store_db {
   sqlite3_stmt *size, *ins_entry, *get_entry, *ins_cargo, *get_cargo;
   sqlite3_stmt *ins_kind[KIND_COUNT], *get_kind[KIND_COUNT];
   sqlite3_stmt *ins_supersede, *get_supersede, *add_flow_day;
+  sqlite3_stmt *ins_writer; /* tokens.c */
   /* What get_entry and get_row hand out, copied so that their statements
    * are reset at once (a statement left stepping holds a read transaction
    * open, and a long-lived reader would see nothing new). */
@@ -34,7 +37,10 @@ struct store_db {
 extern const char *const store_sqlite__measure_columns[M_ALL];
 
 /* Writes "what: SQLite's message" to the error buffer; returns ERR_RETRY
- * for a lock not granted (SQLITE_BUSY, SQLITE_LOCKED), else ERR_STORE. */
+ * for a lock not granted (SQLITE_BUSY, SQLITE_LOCKED), ERR_NOSPACE for a
+ * full disk (SQLITE_FULL), else ERR_STORE: store_sqlite__code's mapping of
+ * a result code. */
+int store_sqlite__code(int code);
 int store_sqlite__fail(struct store_db *d, const char *what);
 /* Runs SQL text; a failure's message is SQLite's alone. */
 int store_sqlite__exec(struct store_db *d, const char *sql);
@@ -93,5 +99,19 @@ int store_sqlite__flow_day_span(struct store_db *d, int64_t *first,
                                 int64_t *last);
 int store_sqlite__count(struct store_db *d, enum store_table table,
                         enum record_kind kind, uint64_t *n);
+
+/* tokens.c: schema 2's tables, and their operations. */
+extern const char store_sqlite__ddl_tokens[];
+int store_sqlite__put_token(struct store_db *d, const struct store_token *t);
+int store_sqlite__find_token(struct store_db *d, const uint8_t hash[32],
+                             struct store_token *out);
+int store_sqlite__each_token(struct store_db *d,
+                             int (*fn)(void *ctx, const struct store_token *t),
+                             void *ctx);
+int store_sqlite__revoke_token(struct store_db *d, const char *name,
+                               int64_t when);
+int store_sqlite__put_writer(struct store_db *d, uint64_t seq,
+                             const char *name);
+int store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out);
 
 #endif
