@@ -284,8 +284,14 @@ const mapPanel = {
       }
       const b = L.latLngBounds(placed.map((c) => [c.lat, c.lon]));
       map.fitBounds(b.pad(0.3), { maxZoom: 11, animate: false });
-      ctx.maps.push(map);
-      new ResizeObserver(() => map.invalidateSize()).observe(box);
+      const ro = new ResizeObserver(() => map.invalidateSize({ animate: false }));
+      ro.observe(box);
+      ctx.maps.push({
+        remove() {
+          ro.disconnect();
+          map.remove();
+        },
+      });
     } else {
       box.append(note("No checkpoint has coordinates."));
     }

@@ -2,7 +2,7 @@ import "../common/style.css";
 import { getJson } from "../common/api.js";
 import { el, time } from "../common/format.js";
 import { loadToken, saveToken, takeTokenFromFragment } from "../common/token.js";
-import { allRecords, currentDraft, discard, newDraft, openOutbox, queueDraft, requeue, saveDraft, SCHEMA } from "./outbox.js";
+import { adoptDraft, allRecords, currentDraft, deleteDraft, discard, newDraft, openOutbox, orphanDrafts, queueDraft, requeue, saveDraft, SCHEMA, touchDraft } from "./outbox.js";
 import { Sender } from "./sender.js";
 
 // The entry page: a monitor's form for one flow record, and the outbox of
@@ -16,6 +16,10 @@ const TOKEN_KEY = "passage.entry.token";
 const CORRIDOR_KEY = "passage.entry.corridor";
 const STICKY_KEY = "passage.entry.sticky";
 const SETTINGS_KEY = "passage.entry.settings";
+// This tab's id: its drafts are its own (outbox.js). sessionStorage keeps
+// it across reloads of the tab, and only there.
+const TAB_ID = sessionStorage.getItem("passage.entry.tab") || `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+sessionStorage.setItem("passage.entry.tab", TAB_ID);
 const channel = "BroadcastChannel" in self ? new BroadcastChannel("passage-outbox") : null;
 
 const $ = (id) => document.getElementById(id);
@@ -196,12 +200,41 @@ function changed() {
 }
 
 async function startDraft() {
-  draft = await currentDraft(db);
+  draft = await currentDraft(db, TAB_ID);
   if (!draft) {
     const sticky = readJson(STICKY_KEY, {});
-    draft = await newDraft(db, { checkpoint: sticky.checkpoint, vehicle: sticky.vehicle, outcome: sticky.outcome, direction: sticky.direction });
+    draft = await newDraft(db, { checkpoint: sticky.checkpoint, vehicle: sticky.vehicle, outcome: sticky.outcome, direction: sticky.direction }, TAB_ID);
   }
   writeForm(draft.fields || {});
+}
+
+// Something typed: more than the defaults every new draft starts with.
+function typed(fields) {
+  return Boolean(fields && (fields.vehicles || fields.persons || fields.note?.trim() || (fields.cargo || []).some((c) => c.category || c.quantity)));
+}
+
+// Drafts left by tabs that have gone: the empty ones are let go, the others
+// listed with the outbox so that the monitor can carry on with them.
+async function orphans() {
+  const out = [];
+  for (const d of await orphanDrafts(db, TAB_ID, draft?.id)) {
+    if (typed(d.fields)) out.push(d);
+    else await deleteDraft(db, d.id);
+  }
+  return out;
+}
+
+async function continueDraft(d) {
+  const mine = await adoptDraft(db, d.id, TAB_ID);
+  if (!mine) return;
+
+  // The form's own draft stays as it was (listed in its turn if typed);
+  // the adopted one, touched last, is the one this tab shows.
+  if (draft && draft.id !== mine.id) await saveDraft(db, draft.id, readForm());
+  await touchDraft(db, mine.id);
+  draft = mine;
+  writeForm(draft.fields || {});
+  notify();
 }
 
 async function submit(ev) {
@@ -215,7 +248,14 @@ async function submit(ev) {
     return;
   }
   err.hidden = true;
-  const q = await queueDraft(db, draft.id, built.record, fields);
+  let q = await queueDraft(db, draft.id, built.record, fields);
+  if (!q) {
+    // The draft was queued meanwhile from another tab that had it (a tab
+    // duplicated with its session): what was typed here is another record,
+    // queued under a new id of its own.
+    const d = await newDraft(db, fields, TAB_ID);
+    q = await queueDraft(db, d.id, buildRecord(d.id, fields, readJson(SETTINGS_KEY, {})).record, fields);
+  }
   localStorage.setItem(STICKY_KEY, JSON.stringify({ checkpoint: fields.checkpoint, vehicle: fields.vehicle, outcome: fields.outcome, direction: fields.direction }));
   draft = null;
   await startDraft();
@@ -249,6 +289,23 @@ async function render() {
   const rs = await allRecords(db);
   const ul = $("outbox");
   ul.replaceChildren();
+  for (const d of await orphans()) {
+    ul.append(
+      el(
+        "li",
+        { "data-id": d.id, "data-state": "draft" },
+        el("span", { class: "state" }, "draft"),
+        el("span", {}, describe(d)),
+        el("span", { class: "meta" }, "not queued: left in a tab that was closed"),
+        el(
+          "span",
+          { class: "row" },
+          el("button", { type: "button", class: "small secondary", onclick: () => continueDraft(d) }, "Continue in the form"),
+          el("button", { type: "button", class: "small secondary", onclick: async () => confirm("Discard this draft? It was never queued.") && (await deleteDraft(db, d.id), notify()) }, "Discard"),
+        ),
+      ),
+    );
+  }
   const count = (s) => rs.filter((r) => r.state === s).length;
   const waiting = count("queued") + count("sent");
   $("outbox-summary").textContent = `${waiting} waiting to be logged, ${count("refused")} refused, ${count("logged")} logged.`;
@@ -280,9 +337,10 @@ async function render() {
 // A refused record's fields in the form, as a new draft (a new id: the
 // corrected record is another record).
 async function copyToForm(r) {
-  await saveDraft(db, draft.id, { ...r.fields });
-  draft = await currentDraft(db);
+  if (draft) await saveDraft(db, draft.id, readForm());
+  draft = await newDraft(db, { ...r.fields }, TAB_ID);
   writeForm(draft.fields);
+  notify();
   form().scrollIntoView();
 }
 
@@ -375,6 +433,7 @@ async function main() {
   });
   await loadCorridor();
   await startDraft();
+  setInterval(() => draft && touchDraft(db, draft.id), 10000);
   await render();
   channel && channel.addEventListener("message", () => render());
   window.addEventListener("online", () => {

@@ -71,14 +71,23 @@ export function newId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export async function currentDraft(db) {
-  const drafts = await db.getAllFromIndex("records", "state", "draft");
-  drafts.sort((a, b) => b.created_at - a.created_at);
+// Drafts belong to the tab that made them (owner: the tab's id, kept in its
+// sessionStorage so that a reload finds its draft again): two tabs never
+// fill in the same record. A tab marks its draft seen every few seconds; a
+// draft not seen for DRAFT_STALE_MS belongs to a tab that has gone, and
+// another tab may take it over (adoptDraft) so that nothing typed is lost.
+export const DRAFT_STALE_MS = 30000;
+
+export async function currentDraft(db, owner) {
+  // The one it shows is the one it last touched.
+  const drafts = (await db.getAllFromIndex("records", "state", "draft")).filter((d) => d.owner === owner);
+  drafts.sort((a, b) => (b.seen_at || 0) - (a.seen_at || 0));
   return drafts[0] || null;
 }
 
-export async function newDraft(db, fields = {}) {
-  const d = { id: newId(), state: "draft", created_at: Date.now(), fields };
+export async function newDraft(db, fields = {}, owner = null) {
+  const now = Date.now();
+  const d = { id: newId(), state: "draft", created_at: now, seen_at: now, owner, fields };
   await db.add("records", d);
   return d;
 }
@@ -86,7 +95,41 @@ export async function newDraft(db, fields = {}) {
 export async function saveDraft(db, id, fields) {
   const tx = db.transaction("records", "readwrite");
   const r = await tx.store.get(id);
-  if (r && r.state === "draft") await tx.store.put({ ...r, fields });
+  if (r && r.state === "draft") await tx.store.put({ ...r, fields, seen_at: Date.now() });
+  await tx.done;
+}
+
+export async function touchDraft(db, id) {
+  const tx = db.transaction("records", "readwrite");
+  const r = await tx.store.get(id);
+  if (r && r.state === "draft") await tx.store.put({ ...r, seen_at: Date.now() });
+  await tx.done;
+}
+
+// Drafts not in a form: those of tabs that have gone, and this tab's own
+// other than the one it shows (set aside by "copy into the form").
+export async function orphanDrafts(db, owner, currentId) {
+  const now = Date.now();
+  return (await db.getAllFromIndex("records", "state", "draft")).filter((d) => d.id !== currentId && (d.owner === owner || (d.seen_at || 0) < now - DRAFT_STALE_MS));
+}
+
+// Takes over a gone tab's draft; null when its tab turned out to be alive.
+export async function adoptDraft(db, id, owner) {
+  const tx = db.transaction("records", "readwrite");
+  const r = await tx.store.get(id);
+  let out = null;
+  if (r && r.state === "draft" && (r.owner === owner || (r.seen_at || 0) < Date.now() - DRAFT_STALE_MS)) {
+    out = { ...r, owner, seen_at: Date.now() };
+    await tx.store.put(out);
+  }
+  await tx.done;
+  return out;
+}
+
+export async function deleteDraft(db, id) {
+  const tx = db.transaction("records", "readwrite");
+  const r = await tx.store.get(id);
+  if (r && r.state === "draft") await tx.store.delete(id);
   await tx.done;
 }
 
