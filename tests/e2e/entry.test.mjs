@@ -5,13 +5,10 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { browser, makeStore, server, tmpdir, waitFor, watchErrors } from "./lib.mjs";
+import { browser, enter, makeStore, openEntry, server, tmpdir, waitFor, watchErrors } from "./lib.mjs";
 
-// A fixed day in the past: 12:00 on the phone's clock in Asia/Baku (UTC+4,
-// no daylight saving time) is 08:00 UTC, on 2025-06-01 in the corridor's
-// UTC days whatever the hour the test runs.
+// The day of the records lib.mjs enters (WHEN).
 const DAY = "2025-06-01";
-const WHEN = `${DAY}T12:00`;
 const PHONE = { viewport: { width: 390, height: 844 }, timezoneId: "Asia/Baku", serviceWorkers: "block" };
 
 let chrome;
@@ -27,30 +24,6 @@ async function fresh(name) {
   const store = makeStore(dir, "small");
   const srv = await server({ db: store.db, tokens: store.tokens, log: path.join(dir, "server.log") });
   return { dir, store, srv };
-}
-
-export async function openEntry(ctx, srv, token) {
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
-  await page.goto(`${srv.url}/entry${token ? `#token=${token}` : ""}`);
-  await page.waitForSelector("body[data-ready=true]");
-  await page.waitForSelector('select[name="checkpoint"] option[value="north-gate"]', { state: "attached" });
-  return { page, errors };
-}
-
-// Fills the form as a monitor would and queues the record; returns its id
-// (the draft's, made when the form opened).
-export async function enter(page, { checkpoint = "north-gate", direction = "in", vehicles = "7", persons = "12", vehicle = "truck", when = WHEN } = {}) {
-  const id = await page.textContent("#draft-id");
-  await page.selectOption('select[name="checkpoint"]', checkpoint);
-  await page.check(`input[name="direction"][value="${direction}"]`, { force: true });
-  await page.selectOption('select[name="vehicle"]', vehicle);
-  await page.fill('input[name="vehicles"]', vehicles);
-  await page.fill('input[name="persons"]', persons);
-  await page.fill('input[name="start"]', when);
-  await page.click("#queue");
-  await page.waitForSelector(`#outbox li[data-id="${id}"]`);
-  return id;
 }
 
 const stateOf = (page, id) => page.getAttribute(`#outbox li[data-id="${id}"]`, "data-state");

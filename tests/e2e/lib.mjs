@@ -200,3 +200,33 @@ export function saveArtifact(name, data) {
   fs.mkdirSync(artifacts, { recursive: true });
   fs.writeFileSync(path.join(artifacts, name), data);
 }
+
+// The entry page's helpers. A record's time: 12:00 on the phone's clock in
+// Asia/Baku (UTC+4, no daylight saving time) on 2025-06-01 is 08:00 UTC, on
+// 2025-06-01 in the corridor's UTC days whatever the hour the test runs.
+export const WHEN = "2025-06-01T12:00";
+
+export async function openEntry(ctx, srv, token) {
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${srv.url}/entry${token ? `#token=${token}` : ""}`);
+  await page.waitForSelector("body[data-ready=true]");
+  await page.waitForSelector('select[name="checkpoint"] option[value="north-gate"]', { state: "attached" });
+  return { page, errors };
+}
+
+// Fills the form as a monitor would and queues the record; returns its id
+// (the draft's, made when the form opened).
+export async function enter(page, { checkpoint = "north-gate", direction = "in", vehicles = "7", persons = "12", vehicle = "truck", when = WHEN } = {}) {
+  const id = await page.textContent("#draft-id");
+  await page.selectOption('select[name="checkpoint"]', checkpoint);
+  await page.check(`input[name="direction"][value="${direction}"]`, { force: true });
+  await page.selectOption('select[name="vehicle"]', vehicle);
+  await page.fill('input[name="vehicles"]', vehicles);
+  await page.fill('input[name="persons"]', persons);
+  await page.fill('input[name="start"]', when);
+  await page.click("#queue");
+  await page.waitForSelector(`#outbox li[data-id="${id}"]`);
+  return id;
+}
+
