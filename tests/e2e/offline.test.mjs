@@ -83,7 +83,7 @@ test("the entry page still loads offline after a new version is deployed, and wh
 
     // Back online, with the server up: delivered once.
     const sent = [];
-    ctx.on("request", (r) => r.method() === "POST" && r.url().endsWith("/api/v1/records") && sent.push(...JSON.parse(r.postData()).records.map((x) => x.id)));
+    ctx.on("requestfinished", (r) => r.method() === "POST" && r.url().endsWith("/api/v1/records") && sent.push(...JSON.parse(r.postData()).records.map((x) => x.id)));
     await srv.start();
     await ctx.unroute("**/api/v1/records");
     await ctx.setOffline(false);

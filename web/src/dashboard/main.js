@@ -213,6 +213,10 @@ async function refresh() {
     document.getElementById("corridor-sub").textContent = [status.corridor?.timezone && `days in ${status.corridor.timezone}`, span.to && `data ${span.from ?? "?"} to ${span.to}`].filter(Boolean).join(" · ");
     const n = status.tree_size;
     const filters = effectiveFilters(readFilters(), status);
+    // The same log, filters and token as what is shown: nothing to redraw
+    // (the 15-second look while the stream is down finds this mostly).
+    const key = JSON.stringify([n, filters, state.token]);
+    if (key === state.shownKey) return;
     const ctx = makeCtx(status, filters, n);
     const results = await Promise.allSettled(PANELS.map((p) => p.load(ctx)));
     if (results.some((r) => r.status === "rejected" && r.reason?.status === 0)) {
@@ -240,6 +244,7 @@ async function refresh() {
     state.maps = ctx.maps;
     state.lastCtx = ctx;
     state.shownSize = n;
+    state.shownKey = key;
     state.fetchedAt = new Date();
     document.body.dataset.treeSize = String(n);
   } catch (e) {

@@ -269,7 +269,7 @@ function describe(r) {
   const f = r.fields || {};
   const name = [...form().elements.checkpoint.options].find((o) => o.value === f.checkpoint)?.textContent || f.checkpoint;
   const parts = [];
-  if (f.vehicles !== "" && f.vehicles !== undefined) parts.push(`${f.vehicles} ${f.vehicle || "vehicles"}`);
+  if (f.vehicles !== "" && f.vehicles !== undefined) parts.push(`${f.vehicles} × ${f.vehicle || "vehicle"}`);
   if (f.persons !== "" && f.persons !== undefined) parts.push(`${f.persons} persons`);
   for (const c of f.cargo || []) if (c.category) parts.push(`${c.category}${c.quantity !== "" ? ` ${c.quantity} ${c.unit || "t"}` : ""}`);
   if (f.outcome && f.outcome !== "passed") parts.push(f.outcome.replace("_", " "));
@@ -309,6 +309,7 @@ async function render() {
   const count = (s) => rs.filter((r) => r.state === s).length;
   const waiting = count("queued") + count("sent");
   $("outbox-summary").textContent = `${waiting} waiting to be logged, ${count("refused")} refused, ${count("logged")} logged.`;
+  $("send-now").hidden = waiting === 0;
   for (const r of rs) {
     const li = el(
       "li",
@@ -438,12 +439,13 @@ async function main() {
   channel && channel.addEventListener("message", () => render());
   window.addEventListener("online", () => {
     setConn("ok", "Online again: sending.");
-    sender.kick();
+    sender.sendNow();
   });
+  $("send-now").addEventListener("click", () => sender.sendNow());
   window.addEventListener("offline", () => setConn("offline", "Offline: records are queued on this device."));
-  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sender.kick());
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sender.sendNow());
   setConn(navigator.onLine ? "ok" : "offline", navigator.onLine ? "Ready." : "Offline: records are queued on this device.");
-  sender.kick();
+  sender.sendNow();
   setupServiceWorker();
   document.body.dataset.ready = "true";
 }

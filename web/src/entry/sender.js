@@ -72,20 +72,31 @@ export class Sender {
       });
   }
 
-  // A new token: the records held for the old one go at once.
-  tokenChanged() {
-    this.clearHolds().then(() => this.kick());
+  // Try every waiting record now, whatever its backoff said: the browser
+  // is online again, or the monitor asked. Records held for their token
+  // (401, 403) wait for a new token (tokenChanged), or their slow retry.
+  sendNow() {
+    this.due({ holds: false }).then(() => this.kick());
   }
 
-  async clearHolds() {
+  // A new token: every waiting record goes at once, those held for the old
+  // token too.
+  tokenChanged() {
+    this.due({ holds: true }).then(() => this.kick());
+  }
+
+  async due({ holds }) {
     const ups = {};
-    for (const r of await pending(this.db)) if (r.hold) ups[r.id] = { hold: null, next_at: 0 };
+    for (const r of await pending(this.db)) {
+      if (r.hold && !holds) continue;
+      ups[r.id] = { hold: null, next_at: 0 };
+    }
     await update(this.db, ups);
     this.onChange();
   }
 
   async schedule() {
-    const p = (await pending(this.db)).filter((r) => !r.hold);
+    const p = await pending(this.db);
     if (!p.length) return;
     const next = Math.min(...p.map((r) => r.next_at || 0));
     const wait = Math.max(500, next - Date.now());
@@ -128,7 +139,7 @@ export class Sender {
   async drain() {
     for (let round = 0; round < 1000; round++) {
       const now = Date.now();
-      const due = (await pending(this.db)).filter((r) => !r.hold && (r.next_at || 0) <= now);
+      const due = (await pending(this.db)).filter((r) => (r.next_at || 0) <= now);
       if (!due.length) return;
       const batch = due.slice(0, this.single ? 1 : this.batchLimit);
       if (!(await claimLease(this.db, this.owner, LEASE_MS))) return;
@@ -181,7 +192,9 @@ export class Sender {
         return false;
       }
       const why = status === 401 ? `the token was not accepted (${message}): paste a valid token` : `this token may not write this record (${message})`;
-      await update(this.db, Object.fromEntries(ids.map((id) => [id, { state: "queued", hold: "token", last_error: why }])));
+      // Held, they are still tried now and then (the longest wait), in case
+      // the refusal was the server's passing state.
+      await update(this.db, Object.fromEntries(batch.map((r) => [r.id, { state: "queued", hold: "token", last_error: why, attempts: (r.attempts || 0) + 1, next_at: Date.now() + BACKOFF_CAP_MS }])));
       this.onStatus({ kind: "error", text: `Waiting: ${why}.` });
       return status === 401;
     }
