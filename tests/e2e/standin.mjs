@@ -154,7 +154,9 @@ async function records(res, q) {
       const t = String(x.at ?? x.start ?? "").slice(0, 10);
       return (!from || t >= from) && (!to || t <= to);
     });
-  send(res, 200, JSON.stringify({ records: out, next_cursor: null }));
+  // JSON Lines, one record a line, as the real server gives them (its
+  // pages' cursors in X-Next-Cursor; the stand-in gives one page).
+  send(res, 200, out.map((x) => JSON.stringify(x)).join("\n") + (out.length ? "\n" : ""), "application/x-ndjson");
 }
 
 // --------------------------------------------------------------- writes

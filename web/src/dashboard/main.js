@@ -120,10 +120,12 @@ function makeCtx(status, filters, asOf) {
       return memo(apiUrl(path, p), () => getJson(path, p, token));
     },
     text: (path, params = {}) => memo(apiUrl(path, params), () => getText(path, params, token)),
+    // Records as JSON Lines of their canonical bytes, page by page: the
+    // next page's cursor comes in the X-Next-Cursor header.
     records: async (params) => {
-      const url = apiUrl("/api/v1/records", params);
-      const text = await memo(url, async () => {
-        const res = await fetchWithTimeout(url, { headers: { Accept: "application/json", ...authHeaders(token) } });
+      const url = apiUrl("/api/v1/records", { ...params, format: "jsonl" });
+      const page = await memo(url, async () => {
+        const res = await fetchWithTimeout(url, { headers: { Accept: "application/x-ndjson", ...authHeaders(token) } });
         if (!res.ok) {
           let msg = `${res.status}`;
           try {
@@ -133,9 +135,10 @@ function makeCtx(status, filters, asOf) {
           }
           throw new ApiError(res.status, msg);
         }
-        return res.text();
+        return { text: await res.text(), next: res.headers.get("X-Next-Cursor") };
       });
-      return parseRecords(text);
+      const parsed = parseRecords(page.text);
+      return { records: parsed.records, next: page.next || parsed.next };
     },
   };
 }
@@ -179,7 +182,7 @@ function panelShell(p) {
 function explain(e) {
   if (e.status === 401 || e.status === 403)
     return state.token ? `This token may not read this (${e.message}).` : "Not published to the public. An analyst can paste a token (the Token button above).";
-  if (e.status === 404) return "This server does not offer it.";
+  if (e.status === 404 || e.status === 501) return "This server does not offer it (yet).";
   if (e.status === 0) return `Could not be loaded: ${e.message}.`;
   return `The server refused: ${e.message}.`;
 }
@@ -232,7 +235,7 @@ async function refresh() {
       const r = results[i];
       try {
         if (r.status === "fulfilled") p.render(body, r.value, ctx);
-        else body.append(el("p", { class: r.reason?.status === 404 ? "panel-absent" : "panel-error" }, explain(r.reason)));
+        else body.append(el("p", { class: r.reason?.status === 404 || r.reason?.status === 501 ? "panel-absent" : "panel-error" }, explain(r.reason)));
       } catch (e) {
         console.error(`panel ${p.id}:`, e);
         body.replaceChildren(el("p", { class: "panel-error" }, `This panel could not be drawn: ${e.message}`));
