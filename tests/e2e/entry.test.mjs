@@ -181,7 +181,9 @@ test("a record the server refuses stays on the device with the server's reason; 
     await page.waitForSelector("body[data-ready=true]");
     assert.equal(await stateOf(page, bad), "refused");
     // Copied into the form, it is a new record with a new id.
+    const shown = await page.textContent("#draft-id");
     await page.click(`#outbox li[data-id="${bad}"] button:has-text("Copy into the form")`);
+    await page.waitForFunction((old) => document.getElementById("draft-id").textContent !== old, shown);
     const copy = await page.textContent("#draft-id");
     assert.notEqual(copy, bad);
     assert.equal(await page.inputValue('input[name="vehicles"]'), "7");

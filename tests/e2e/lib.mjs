@@ -228,6 +228,8 @@ export async function enter(page, { checkpoint = "north-gate", direction = "in",
   await page.fill('input[name="start"]', when);
   await page.click("#queue");
   await page.waitForSelector(`#outbox li[data-id="${id}"]`);
+  // The form has its next draft (and id) before the next record.
+  await page.waitForFunction((old) => document.getElementById("draft-id").textContent !== old, id);
   return id;
 }
 

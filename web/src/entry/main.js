@@ -239,6 +239,17 @@ async function continueDraft(d) {
 
 async function submit(ev) {
   ev.preventDefault();
+  if (!draft || submitting) return; // the next draft is being made
+  submitting = true;
+  try {
+    await queueForm();
+  } finally {
+    submitting = false;
+  }
+}
+
+let submitting = false;
+async function queueForm() {
   const err = $("form-error");
   const fields = readForm();
   const built = buildRecord(draft.id, fields, readJson(SETTINGS_KEY, {}));
