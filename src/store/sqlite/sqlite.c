@@ -163,6 +163,16 @@ sq_create_schema(struct store_db *d)
  */
 static const char *const migrations[] = {
     NULL, /* 0 -> 1: a new store, created by sq_create_schema */
+    /* 1 -> 2: a checkpoint's route, a status's direction, and production
+     * records. The new columns are appended (rows.c names its columns);
+     * old rows leave them NULL, as records without the fields are. */
+    "ALTER TABLE checkpoint ADD COLUMN \"route\" TEXT;\n"
+    "ALTER TABLE status ADD COLUMN \"direction\" TEXT;\n"
+    "CREATE TABLE production (seq INTEGER PRIMARY KEY, \"id\" TEXT, "
+    "\"start\" TEXT, \"start_b\" INTEGER, \"start_f\" INTEGER, \"end\" TEXT, "
+    "\"end_b\" INTEGER, \"end_f\" INTEGER, \"category\" TEXT, \"quantity\" "
+    "REAL, \"unit\" TEXT, \"scope\" TEXT, \"basis\" TEXT, \"source\" TEXT, "
+    "\"grade\" TEXT, \"note\" TEXT, \"supersedes\" TEXT);\n",
 };
 
 static int
@@ -291,6 +301,7 @@ const struct store_backend store__sqlite_backend = {
     .get_entry = store_sqlite__get_entry,
     .each_entry = store_sqlite__each_entry,
     .each_live = store_sqlite__each_live,
+    .each_flow_overlap = store_sqlite__each_flow_overlap,
     .leaves = store_sqlite__leaves,
     .put_node = store_sqlite__put_node,
     .get_node = store_sqlite__get_node,
