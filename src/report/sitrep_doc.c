@@ -459,7 +459,8 @@ flow_chart(struct doc *d, const struct sitrep *s, int p)
     }
   }
   for (size_t i = 0; i < s->ndays; i++)
-    c->bar_known[i] = s->days[i].known;
+    c->bar_known[i] =
+        s->days[i].flow_known[AD_IN][p] && s->days[i].flow_known[AD_OUT][p];
   if (s->from >= s->days_from) {
     c->shade_from = (size_t)(s->from - s->days_from);
     c->shade_days = (size_t)s->period_days;
@@ -1129,9 +1130,9 @@ brief_compliance(struct doc *d, const struct sitrep *s)
 {
   char from[16];
 
-  report__fmt_day(s->comp_from, from, sizeof from);
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
+    report__fmt_day(report__ob_since(s, i), from, sizeof from);
     doc_line(d, P_COMPLIANCE);
     doc_clipped(d, x->ob->id, 40);
     doc_wordsf(d,

@@ -148,12 +148,25 @@ availability(const struct sitrep *s)
 {
   json_t *a = json_array();
 
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
+  /* The corridor first (the minimum over the route checkpoints), then each
+   * checkpoint: availability is the lower of the two directions, each
+   * direction's own beside it. */
+  for (size_t i = 0; i <= s->ncps; i++) {
+    const struct sr_checkpoint *cp = i ? &s->cps[i - 1] : &s->corridor;
     json_t *o = json_object();
     set(o, "checkpoint", str(cp->id));
-    set(o, "name", str(cp->name));
+    if (i) {
+      set(o, "name", str(cp->name));
+      set(o, "route", json_boolean(cp->route));
+    }
     set(o, "availability", num(cp->avail_known, cp->avail));
+    for (int d = 0; d < AD_COUNT; d++)
+      set(o, analysis_direction_names[d],
+          num(cp->avail_dir_known[d], cp->avail_dir[d]));
+    if (i == 0) {
+      json_array_append_new(a, o);
+      continue;
+    }
     set(o, "known_days", integer((long long)cp->avail_days));
     set(o, "previous", num(cp->prev_avail_known, cp->prev_avail));
     set(o, "state", str(cp->state));
@@ -254,7 +267,8 @@ daily(const struct sitrep *s)
     for (int d = 0; d < AD_COUNT; d++) {
       json_t *dir = json_object();
       for (int p = 0; p < AP_COUNT; p++)
-        set(dir, analysis_part_names[p], num(x->known, x->flow[d][p]));
+        set(dir, analysis_part_names[p],
+            num(x->flow_known[d][p], x->flow[d][p]));
       set(o, analysis_direction_names[d], dir);
     }
     for (size_t c = 0; c < s->ncps; c++)
@@ -416,8 +430,12 @@ compliance(const struct sitrep *s)
     const struct analysis_compliance *x = &s->comp[i];
     const struct sr_verdicts *v = &s->comp_period[i];
     json_t *ob = json_object(), *per = json_object();
+    json_t *force = json_object();
     set(ob, "id", str(x->ob->id));
     set(ob, "text", str(x->ob->text));
+    set(force, "from", x->ob->has_from ? day(x->ob->from) : json_null());
+    set(force, "until", x->ob->has_until ? day(x->ob->until) : json_null());
+    set(ob, "in_force", force);
     set(ob, "days_met", integer((long long)x->days_met));
     set(ob, "days_breached", integer((long long)x->days_breached));
     set(ob, "days_unknown", integer((long long)x->days_unknown));
