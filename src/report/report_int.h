@@ -75,9 +75,12 @@ struct sr_checkpoint {
   double prev_avail;
   double *day_avail; /* the chart window, one per day */
   int *day_known;
-  char *state;         /* at the end of the report's date; NULL: none */
-  char *since;         /* when that state began (the record's time) */
-  char *state_id;      /* the status record */
+  char *state;    /* at the end of the report's date; NULL: none */
+  char *since;    /* when that state began (the record's time) */
+  char *state_id; /* the status record */
+  /* Each direction's state at the end of the date (a status of the other
+   * direction leaves it as it was) and its record; NULL: none. */
+  char *state_dir[AD_COUNT], *state_dir_id[AD_COUNT];
   int observed_known;  /* the analysis said which days were observed */
   size_t unknown_days; /* days of the period not observed */
 };
@@ -105,6 +108,7 @@ struct sr_status {
   int64_t day; /* local day of its start */
   uint64_t seq;
   int in_period;
+  char *direction; /* in, out or both; NULL: both */
   char *id, *at, *checkpoint, *state, *cause, *actor, *applies_to, *source,
       *grade;
 };

@@ -129,8 +129,8 @@ static const struct copied status_fields[] = {
     COPIED(sr_status, id),         COPIED(sr_status, at),
     COPIED(sr_status, checkpoint), COPIED(sr_status, state),
     COPIED(sr_status, cause),      COPIED(sr_status, actor),
-    COPIED(sr_status, applies_to), COPIED(sr_status, source),
-    COPIED(sr_status, grade),
+    COPIED(sr_status, applies_to), COPIED(sr_status, direction),
+    COPIED(sr_status, source),     COPIED(sr_status, grade),
 };
 
 static const struct copied event_fields[] = {
@@ -754,6 +754,18 @@ by_status_time(const void *x, const void *y)
   return by_time(a->t, a->seq, b->t, b->seq);
 }
 
+/* 1 when record id gives a state of cp at the end of the date. */
+static int
+state_record(const struct sr_checkpoint *cp, const char *id)
+{
+  if (cp->state_id && strcmp(cp->state_id, id) == 0)
+    return 1;
+  for (int d = 0; d < AD_COUNT; d++)
+    if (cp->state_dir_id[d] && strcmp(cp->state_dir_id[d], id) == 0)
+      return 1;
+  return 0;
+}
+
 static int
 collect_status(struct gather *g)
 {
@@ -775,14 +787,22 @@ collect_status(struct gather *g)
       cp->state = x->state ? xstrdup(x->state) : NULL;
       cp->since = x->at ? xstrdup(x->at) : NULL;
       cp->state_id = x->id ? xstrdup(x->id) : NULL;
+      for (int d = 0; d < AD_COUNT; d++) {
+        if (x->direction && strcmp(x->direction, "both") != 0 &&
+            strcmp(x->direction, analysis_direction_names[d]) != 0)
+          continue;
+        free(cp->state_dir[d]);
+        free(cp->state_dir_id[d]);
+        cp->state_dir[d] = x->state ? xstrdup(x->state) : NULL;
+        cp->state_dir_id[d] = x->id ? xstrdup(x->id) : NULL;
+      }
     }
   }
   /* The records behind the states and the period's changes. */
   for (size_t i = 0; i < s->nstatus; i++) {
     struct sr_status *x = &s->status[i];
     struct sr_checkpoint *cp = find_cp(s, x->checkpoint);
-    if (x->in_period ||
-        (cp && cp->state_id && x->id && strcmp(cp->state_id, x->id) == 0))
+    if (x->in_period || (cp && x->id && state_record(cp, x->id)))
       use_source(g, x->source, x->grade, SR_USE_STATUS);
   }
   return OK;
@@ -1180,6 +1200,10 @@ checkpoint_cleanup(struct sr_checkpoint *cp)
   free(cp->state);
   free(cp->since);
   free(cp->state_id);
+  for (int d = 0; d < AD_COUNT; d++) {
+    free(cp->state_dir[d]);
+    free(cp->state_dir_id[d]);
+  }
 }
 
 static void

@@ -170,6 +170,12 @@ availability(const struct sitrep *s)
     set(o, "known_days", integer((long long)cp->avail_days));
     set(o, "previous", num(cp->prev_avail_known, cp->prev_avail));
     set(o, "state", str(cp->state));
+    {
+      json_t *states = json_object();
+      for (int d = 0; d < AD_COUNT; d++)
+        set(states, analysis_direction_names[d], str(cp->state_dir[d]));
+      set(o, "states", states);
+    }
     set(o, "since", str(cp->since));
     set(o, "status_record", str(cp->state_id));
     json_array_append_new(a, o);
@@ -295,6 +301,7 @@ status(const struct sitrep *s)
     set(o, "cause", str(x->cause));
     set(o, "actor", str(x->actor));
     set(o, "applies_to", str(x->applies_to));
+    set(o, "direction", str(x->direction ? x->direction : "both"));
     set(o, "source", str(x->source));
     set(o, "grade", str(x->grade));
     set(o, "in_period", json_boolean(x->in_period));
