@@ -228,9 +228,8 @@ decide(struct sweep *s, int64_t a, int64_t b)
     if (w == NULL || better(&s->claims[i], w))
       w = &s->claims[i];
   for (size_t i = 0; s->disputable && i < s->nclaims; i++)
-    if (&s->claims[i] != w &&
-        fabs(s->claims[i].value - w->value) >
-            s->tolerance * fabs(w->value) + 1e-9)
+    if (&s->claims[i] != w && fabs(s->claims[i].value - w->value) >
+                                  s->tolerance * fabs(w->value) + 1e-9)
       disputed = 1;
   cell = cell_for(s, day);
   cell->value += w->value;
@@ -264,8 +263,8 @@ decide(struct sweep *s, int64_t a, int64_t b)
     const struct recon_item *it = &s->items[s->parts[i].item];
     size_t si = share_for(s, s->parts[i].item, day);
     struct recon_share *sh = &o->shares[si];
-    const char *winner = piece != SIZE_MAX ? o->pieces[piece].winner
-                                           : (w ? w->source : NULL);
+    const char *winner =
+        piece != SIZE_MAX ? o->pieces[piece].winner : (w ? w->source : NULL);
     sh->own += s->parts[i].value;
     if (it->source == winner) {
       sh->won += s->parts[i].value;

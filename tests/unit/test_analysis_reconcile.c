@@ -18,7 +18,7 @@
 #include "analysis/analysis_int.h"
 
 #define D 19358 /* 2023-01-01 */
-#define H(h) ((int64_t)D * 86400 + (int64_t)((h) * 3600))
+#define H(h) ((int64_t)D * 86400 + (int64_t)((h)*3600))
 #define EPS 1e-9
 
 /* Interned source names: the reconciler compares pointers. */
@@ -176,8 +176,7 @@ test_partial_overlap(void **state)
 static void
 test_equal_grades(void **state)
 {
-  struct recon_item it[] = {item(0, 24, A, "B2", 24),
-                            item(8, 12, B, "B2", 10)};
+  struct recon_item it[] = {item(0, 24, A, "B2", 24), item(8, 12, B, "B2", 10)};
   struct recon_item same[] = {item(0, 24, BETA, "B2", 7),
                               item(0, 24, ALPHA, "B2", 9)};
   struct recon_out o = {0};
