@@ -93,6 +93,8 @@ struct sr_flow {
   size_t unknown_days;
   int approximate[AM_COUNT]; /* holds shares of records longer than the
                               * period */
+  struct sr_spread *spread;  /* those records (by_cp rows), by id */
+  size_t nspread;
   int disputed;
   struct sr_srcset src; /* the sources of the figures (by_cp rows) */
 };

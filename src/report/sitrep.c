@@ -417,6 +417,19 @@ flows_add(struct sr_flows *f, const struct analysis_flow_row *row, int da,
   memcpy(r->m, row->m, sizeof r->m);
   memcpy(r->known, row->known, sizeof r->known);
   memcpy(r->approximate, row->approximate, sizeof r->approximate);
+  for (size_t i = 0; i < row->nspread; i++) {
+    const struct analysis_spread *x = &row->spread[i];
+    int seen = 0;
+    for (size_t k = 0; k < r->nspread; k++)
+      seen |= strcmp(r->spread[k].id, x->id ? x->id : "") == 0;
+    if (seen)
+      continue;
+    r->spread = xrealloc(r->spread, (r->nspread + 1) * sizeof *r->spread);
+    r->spread[r->nspread].id = xstrdup(x->id ? x->id : "");
+    r->spread[r->nspread].start = xstrdup(x->start ? x->start : "");
+    r->spread[r->nspread].end = xstrdup(x->end ? x->end : "");
+    r->nspread++;
+  }
   r->unknown_days = row->unknown_days;
   /* A difference in the number of records is no dispute of a figure. */
   for (size_t i = 0; i < row->nsources; i++)
@@ -1180,12 +1193,24 @@ out:
 }
 
 static void
+spread_cleanup(struct sr_spread *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(v[i].id);
+    free(v[i].start);
+    free(v[i].end);
+  }
+  free(v);
+}
+
+static void
 flows_cleanup(struct sr_flows *f)
 {
   for (size_t i = 0; i < f->n; i++) {
     free(f->v[i].a);
     free(f->v[i].b);
     srcset_cleanup(&f->v[i].src);
+    spread_cleanup(f->v[i].spread, f->v[i].nspread);
   }
   free(f->v);
 }
@@ -1229,12 +1254,7 @@ report__sitrep_free(struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       struct sr_part *x = &s->part[d][p];
       srcset_cleanup(&x->src);
-      for (size_t i = 0; i < x->nspread; i++) {
-        free(x->spread[i].id);
-        free(x->spread[i].start);
-        free(x->spread[i].end);
-      }
-      free(x->spread);
+      spread_cleanup(x->spread, x->nspread);
     }
   checkpoint_cleanup(&s->corridor);
   free((void *)s->index_cps);

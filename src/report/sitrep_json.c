@@ -126,6 +126,22 @@ log_of(const struct sitrep *s)
   return o;
 }
 
+/* The records spread over more than the period: [{"id", "start", "end"}]. */
+static json_t *
+spread_json(const struct sr_spread *v, size_t n)
+{
+  json_t *a = json_array();
+
+  for (size_t i = 0; i < n; i++) {
+    json_t *o = json_object();
+    set(o, "id", str(v[i].id));
+    set(o, "start", str(v[i].start));
+    set(o, "end", str(v[i].end));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
 static json_t *
 part(const struct sr_part *x)
 {
@@ -139,6 +155,9 @@ part(const struct sr_part *x)
   set(o, "known_days", integer((long long)x->known_days));
   set(o, "previous_per_day", num(x->prev_known, x->prev_per_day));
   set(o, "change", num(x->change_known, x->change));
+  set(o, "same_record", json_boolean(x->same_record));
+  set(o, "approximate", json_boolean(x->approximate));
+  set(o, "spread", spread_json(x->spread, x->nspread));
   set(o, "sources", sources(&x->src));
   return o;
 }
@@ -228,6 +247,11 @@ flow_rows(const struct sr_flows *f, const char *ka, const char *kb, int measure)
       set(o, "vehicles", num(r->known[AM_VEHICLES], r->m[AM_VEHICLES]));
       set(o, "tonnes", num(r->known[AM_TONNES], r->m[AM_TONNES]));
       set(o, "unknown_days", integer((long long)r->unknown_days));
+      set(o, "approximate",
+          json_boolean(r->approximate[AM_PERSONS] ||
+                       r->approximate[AM_VEHICLES] ||
+                       r->approximate[AM_TONNES]));
+      set(o, "spread", spread_json(r->spread, r->nspread));
       set(o, "disputed", json_boolean(r->disputed));
       set(o, "sources", sources(&r->src));
     } else {
