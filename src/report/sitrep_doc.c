@@ -800,6 +800,25 @@ supply(struct doc *d, const struct sitrep *s, enum report_format fmt)
 
 /* Compliance. */
 
+/* When an obligation is in force, if not always: its days are counted
+ * from then. */
+static void
+in_force(struct doc *d, const struct corridor_obligation *ob)
+{
+  char from[16], until[16];
+
+  if (ob->has_from)
+    report__fmt_day(ob->from, from, sizeof from);
+  if (ob->has_until)
+    report__fmt_day(ob->until, until, sizeof until);
+  if (ob->has_from && ob->has_until)
+    doc_wordsf(d, _(" (in force %s to %s)"), from, until);
+  else if (ob->has_from)
+    doc_wordsf(d, _(" (in force from %s)"), from);
+  else if (ob->has_until)
+    doc_wordsf(d, _(" (in force until %s)"), until);
+}
+
 static void
 compliance(struct doc *d, const struct sitrep *s)
 {
@@ -836,6 +855,7 @@ compliance(struct doc *d, const struct sitrep *s)
     doc_code(d, x->ob->id);
     doc_detail(d);
     text(d, x->ob->text);
+    in_force(d, x->ob);
     doc_cell(d);
     doc_count(d, x->days_met);
     doc_cell(d);
