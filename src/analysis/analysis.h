@@ -1,14 +1,17 @@
 /*
- * analysis: what users open Passage for (DESIGN.md section 6). Reconciled
- * daily flows (sources never added together; unknown is not zero), the
- * functioning index against the baseline, availability from the status
- * timeline, compliance with each obligation, and the supply outlook. Every
- * answer is computed as of a tree size, so a published figure can be
- * reproduced exactly later.
+ * analysis: what users open Passage for (DESIGN.md section 6). Flows
+ * reconciled in time (claims about the same time never added, claims about
+ * different times always; unknown is not zero, class by class), the
+ * functioning index against the baseline, availability per direction from
+ * the status timeline and the corridor's minimum, compliance with each
+ * obligation in force, and the supply outlook. Every answer is computed as
+ * of a tree size, so a published figure can be reproduced exactly later.
+ * docs/analysis.md states each rule.
  *
  * Days are local day numbers (util_days_from_civil) in the corridor's time
- * zone. Figures count flows whose outcome is "passed" (a convoy held at a
- * checkpoint did not cross) unless a query asks for another outcome.
+ * zone. Figures count flows whose outcome is "passed" at the counting stage
+ * (a convoy held at a checkpoint did not cross) unless a query asks for
+ * another outcome.
  */
 #ifndef PASSAGE_ANALYSIS_H
 #define PASSAGE_ANALYSIS_H
