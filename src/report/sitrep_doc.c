@@ -648,8 +648,11 @@ flow_chart(struct doc *d, const struct sitrep *s, int p)
       c->ref_known = 1;
     }
   }
+  /* A part's bar is known when both directions' flows of that part are
+   * (a persons-only record leaves the vehicles bar unknown). */
   for (size_t i = 0; i < n; i++)
-    c->bar_known[i] = day[i].known;
+    c->bar_known[i] =
+        day[i].flow_known[AD_IN][p] && day[i].flow_known[AD_OUT][p];
   /* The period, or the part of it the charts' days show. */
   c->shade_from =
       s->from > s->chart_from ? (size_t)(s->from - s->chart_from) : 0;
@@ -1038,6 +1041,25 @@ supply(struct doc *d, const struct sitrep *s, enum report_format fmt)
 
 /* Compliance. */
 
+/* When an obligation is in force, if not always: its days are counted
+ * from then. */
+static void
+in_force(struct doc *d, const struct corridor_obligation *ob)
+{
+  char from[16], until[16];
+
+  if (ob->has_from)
+    report__fmt_day(ob->from, from, sizeof from);
+  if (ob->has_until)
+    report__fmt_day(ob->until, until, sizeof until);
+  if (ob->has_from && ob->has_until)
+    doc_wordsf(d, _(" (in force %s to %s)"), from, until);
+  else if (ob->has_from)
+    doc_wordsf(d, _(" (in force from %s)"), from);
+  else if (ob->has_until)
+    doc_wordsf(d, _(" (in force until %s)"), until);
+}
+
 static void
 compliance(struct doc *d, const struct sitrep *s)
 {
@@ -1071,6 +1093,7 @@ compliance(struct doc *d, const struct sitrep *s)
     doc_code(d, x->ob->id);
     doc_detail(d);
     text(d, x->ob->text);
+    in_force(d, x->ob);
     doc_cell(d);
     doc_count(d, x->days_met);
     doc_cell(d);
@@ -1374,9 +1397,9 @@ brief_compliance(struct doc *d, const struct sitrep *s)
 {
   char from[16];
 
-  report__fmt_day(s->comp_from, from, sizeof from);
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
+    report__fmt_day(report__ob_since(s, i), from, sizeof from);
     doc_line(d, P_COMPLIANCE);
     doc_clipped(d, x->ob->id, 40);
     doc_wordsf(d,
