@@ -342,8 +342,8 @@ struct analysis_pipeline_row {
 struct analysis_pipeline_query {
   int64_t from, to;       /* days, inclusive */
   const char *checkpoint; /* one checkpoint's id, or NULL for each */
-  int dwell; /* 1: measure the dwell too (from the flow records the
-                counts read) */
+  int dwell;              /* 1: measure the dwell too (from the flow records the
+                             counts read) */
 };
 
 /*
