@@ -81,8 +81,10 @@ struct sr_checkpoint {
   /* Each direction's state at the end of the date (a status of the other
    * direction leaves it as it was) and its record; NULL: none. */
   char *state_dir[AD_COUNT], *state_dir_id[AD_COUNT];
-  int observed_known;  /* the analysis said which days were observed */
-  size_t unknown_days; /* days of the period not observed */
+  char *since_dir[AD_COUNT]; /* when each direction's state began */
+  int observed_known;        /* the analysis said which days were observed */
+  size_t unknown_days;       /* days of the period on which persons, vehicles or
+                              * tonnes was not observed throughout */
 };
 
 /* A row of reconciled flows, by two dimensions. */
@@ -90,7 +92,8 @@ struct sr_flow {
   char *a, *b;
   double m[AM_COUNT];
   int known[AM_COUNT];
-  size_t unknown_days;
+  size_t unknown_days;       /* days on which a class was not observed */
+  size_t unknown[AM_COUNT];  /* days on which that class was not */
   int approximate[AM_COUNT]; /* holds shares of records longer than the
                               * period */
   struct sr_spread *spread;  /* those records (by_cp rows), by id */
@@ -152,8 +155,9 @@ struct sr_dispute {
  * index counted in the period: the headline says so. */
 struct sr_uncounted {
   char *checkpoint;
-  int dir, part; /* AD_*, AP_* */
-  double value;  /* the checkpoint's total of the period */
+  int dir, part;   /* AD_*, AP_* */
+  double value;    /* the checkpoint's total of the period */
+  int approximate; /* value holds shares of records longer than the period */
   int counted_known;
   double counted; /* the index's total of the period (its known days) */
 };
@@ -169,6 +173,7 @@ struct sr_backlog {
 /* An obligation's verdicts over the report's period. */
 struct sr_verdicts {
   size_t met, breached, unknown;
+  size_t not_in_force; /* days outside the obligation's from..until */
 };
 
 enum {
@@ -271,6 +276,10 @@ const char *report__measure_name(int measure);
  * compliance section's first, or the day the obligation comes in force
  * when that is later. */
 int64_t report__ob_since(const struct sitrep *s, size_t i);
+/* 1 when obligation i is in force on some day up to the report's date:
+ * one that comes in force later is not shown (no report gives an
+ * obligation before it existed). */
+int report__ob_shown(const struct sitrep *s, size_t i);
 /* 1 when the days of cover of x are known (a stock and a need). */
 int report__cover_known(const struct analysis_supply *x);
 

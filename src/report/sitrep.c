@@ -240,6 +240,41 @@ index_days_known(const struct sitrep *s, int64_t from, int64_t to)
   return n;
 }
 
+/*
+ * Flows at checkpoints the index does not count that exceed what it
+ * counted in the period (or that pass where the index knows nothing): a
+ * report that says "index 0%" while 100,417 people left through another
+ * checkpoint must say so in its headline. From the analysis's period
+ * figures: each checkpoint's totals, those the index counts marked.
+ */
+static void
+find_uncounted(struct sitrep *s, const struct analysis_period *cur)
+{
+  for (size_t i = 0; cur && i < cur->ncps; i++) {
+    const struct analysis_period_cp *cp = &cur->cps[i];
+    if (cp->counted)
+      continue;
+    for (int dir = 0; dir < AD_COUNT; dir++)
+      for (int p = 0; p < AP_COUNT; p++) {
+        const struct sr_part *x = &s->part[dir][p];
+        struct sr_uncounted *u;
+        if (!cp->known[dir][p] || cp->total[dir][p] <= 0 ||
+            (x->known_days > 0 && cp->total[dir][p] <= x->total))
+          continue;
+        s->uncounted =
+            xrealloc(s->uncounted, (s->nuncounted + 1) * sizeof *s->uncounted);
+        u = &s->uncounted[s->nuncounted++];
+        u->checkpoint = xstrdup(cp->checkpoint);
+        u->dir = dir;
+        u->part = p;
+        u->value = cp->total[dir][p];
+        u->approximate = cp->approximate[dir][p];
+        u->counted_known = x->known_days > 0;
+        u->counted = x->total;
+      }
+  }
+}
+
 static int
 collect_index(struct gather *g)
 {
@@ -252,21 +287,22 @@ collect_index(struct gather *g)
   s->chart_at = (size_t)(s->chart_from - s->days_from);
   s->days = xcalloc(s->ndays, sizeof *s->days);
   rc = analysis_index(g->a, s->days_from, s->to, s->days);
+  s->has_baseline = rc == OK;
   if (rc == ERR_NOTFOUND) {
     /* No baseline window: every part is unknown, which the report says. */
     memset(s->days, 0, s->ndays * sizeof *s->days);
     for (size_t i = 0; i < s->ndays; i++)
       s->days[i].day = s->days_from + (int64_t)i;
-    s->has_baseline = 0;
-    return OK;
-  }
-  if (rc != OK)
+  } else if (rc != OK) {
     return rc;
-  s->has_baseline = 1;
+  }
+  /* Without a baseline the period's checkpoint totals are still known. */
   rc = analysis_period(g->a, s->from, s->to, &cur);
-  if (rc == OK)
+  if (rc == ERR_NOTFOUND && !s->has_baseline)
+    rc = OK;
+  if (rc == OK && s->has_baseline)
     rc = analysis_period(g->a, s->prev_from, s->prev_to, &prev);
-  if (rc == OK) {
+  if (rc == OK && s->has_baseline) {
     s->index = cur->index;
     s->index_known = cur->index_known;
     s->index_known_days = index_days_known(s, s->from, s->to);
@@ -276,6 +312,8 @@ collect_index(struct gather *g)
       for (int p = 0; p < AP_COUNT; p++)
         collect_part(s, dir, p, cur, prev);
   }
+  if (rc == OK)
+    find_uncounted(s, cur);
   analysis_period_free(cur);
   analysis_period_free(prev);
   return rc;
@@ -432,6 +470,7 @@ flows_add(struct sr_flows *f, const struct analysis_flow_row *row, int da,
     r->nspread++;
   }
   r->unknown_days = row->unknown_days;
+  memcpy(r->unknown, row->unknown, sizeof r->unknown);
   /* A difference in the number of records is no dispute of a figure. */
   for (size_t i = 0; i < row->nsources; i++)
     if (row->sources[i].measure != AM_RECORDS)
@@ -458,8 +497,12 @@ add_flow(void *ctx, const struct analysis_flow_row *row)
   return OK;
 }
 
+/* Rows by da and db; with complete (checkpoint and direction), a row for
+ * every checkpoint in both directions, 0 where observed and nothing
+ * passed, unknown class by class where not observed. */
 static int
-query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure)
+query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure,
+            int complete)
 {
   int dims[2] = {da, db};
   struct analysis_flow_query q;
@@ -470,6 +513,7 @@ query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure)
   q.to = g->s->to;
   q.dims = dims;
   q.ndims = 2;
+  q.complete = complete;
   return analysis_flows(g->a, &q, add_flow, &fc);
 }
 
@@ -480,96 +524,6 @@ find_cp(struct sitrep *s, const char *id)
     if (id && strcmp(s->cps[i].id, id) == 0)
       return &s->cps[i];
   return NULL;
-}
-
-static int
-by_flow_key(const void *x, const void *y)
-{
-  const struct sr_flow *a = x, *b = y;
-  int c = strcmp(a->a, b->a);
-
-  return c ? c : strcmp(a->b, b->b);
-}
-
-/*
- * The analysis gives a row only where a record is; the table names every
- * checkpoint in both directions: 0 where the days were observed and
- * nothing passed, unknown where none was observed.
- */
-static void
-complete_by_cp(struct sitrep *s)
-{
-  struct sr_flows *f = &s->by_cp;
-  size_t n = f->n;
-
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
-    for (int d = 0; d < AD_COUNT; d++) {
-      const char *dir = analysis_direction_names[d];
-      struct analysis_flow_row row;
-      int found = 0, known;
-      for (size_t k = 0; k < n; k++)
-        if (strcmp(f->v[k].a, cp->id) == 0 && strcmp(f->v[k].b, dir) == 0)
-          found = 1;
-      if (found || !cp->observed_known)
-        continue;
-      known = cp->unknown_days < (size_t)s->period_days;
-      memset(&row, 0, sizeof row);
-      row.dim[DIM_CHECKPOINT] = cp->id;
-      row.dim[DIM_DIRECTION] = dir;
-      for (int m = 0; m < AM_COUNT; m++)
-        row.known[m] = known;
-      row.unknown_days = cp->unknown_days;
-      flows_add(f, &row, DIM_CHECKPOINT, DIM_DIRECTION);
-    }
-  }
-  if (f->n > 1)
-    qsort(f->v, f->n, sizeof *f->v, by_flow_key);
-}
-
-static int
-in_index(const struct sitrep *s, const char *cp)
-{
-  if (s->index_cps == NULL)
-    return 1; /* the index counts every checkpoint */
-  for (size_t k = 0; k < s->nindex_cps; k++)
-    if (strcmp(s->index_cps[k], cp) == 0)
-      return 1;
-  return 0;
-}
-
-/*
- * Flows at checkpoints the index does not count that exceed what it
- * counted in the period (or that pass where the index knows nothing): a
- * report that says "index 0%" while 100,417 people left through another
- * checkpoint must say so in its headline.
- */
-static void
-find_uncounted(struct sitrep *s)
-{
-  for (size_t i = 0; i < s->by_cp.n; i++) {
-    const struct sr_flow *r = &s->by_cp.v[i];
-    int dir = direction_of(r->b);
-    if (dir < 0 || in_index(s, r->a))
-      continue;
-    for (int p = 0; p < AP_COUNT; p++) {
-      const struct sr_part *x = &s->part[dir][p];
-      int m = report__part_measure[p];
-      struct sr_uncounted *u;
-      if (!r->known[m] || r->m[m] <= 0 ||
-          (x->known_days > 0 && r->m[m] <= x->total))
-        continue;
-      s->uncounted =
-          xrealloc(s->uncounted, (s->nuncounted + 1) * sizeof *s->uncounted);
-      u = &s->uncounted[s->nuncounted++];
-      u->checkpoint = xstrdup(r->a);
-      u->dir = dir;
-      u->part = p;
-      u->value = r->m[m];
-      u->counted_known = x->known_days > 0;
-      u->counted = x->total;
-    }
-  }
 }
 
 /* The sources whose figures make each row of the checkpoint table. */
@@ -613,12 +567,13 @@ collect_flows(struct gather *g)
   struct analysis_flow_query q;
   int rc;
 
-  rc = query_flows(g, &g->s->by_cp, DIM_CHECKPOINT, DIM_DIRECTION, -1);
+  rc = query_flows(g, &g->s->by_cp, DIM_CHECKPOINT, DIM_DIRECTION, -1, 1);
   if (rc == OK)
     rc = query_flows(g, &g->s->by_vehicle, DIM_DIRECTION, DIM_VEHICLE,
-                     AM_VEHICLES);
+                     AM_VEHICLES, 0);
   if (rc == OK)
-    rc = query_flows(g, &g->s->by_cat, DIM_DIRECTION, DIM_CATEGORY, AM_TONNES);
+    rc = query_flows(g, &g->s->by_cat, DIM_DIRECTION, DIM_CATEGORY, AM_TONNES,
+                     0);
   if (rc != OK)
     return rc;
   memset(&q, 0, sizeof q);
@@ -630,8 +585,6 @@ collect_flows(struct gather *g)
   rc = analysis_flows(g->a, &q, add_unknown, g);
   if (rc != OK)
     return rc;
-  complete_by_cp(g->s);
-  find_uncounted(g->s);
   q.dims = src_dims;
   q.ndims = 4;
   q.outcome = NULL;
@@ -837,8 +790,10 @@ collect_status(struct gather *g)
           continue;
         free(cp->state_dir[d]);
         free(cp->state_dir_id[d]);
+        free(cp->since_dir[d]);
         cp->state_dir[d] = x->state ? xstrdup(x->state) : NULL;
         cp->state_dir_id[d] = x->id ? xstrdup(x->id) : NULL;
+        cp->since_dir[d] = x->at ? xstrdup(x->at) : NULL;
       }
     }
   }
@@ -1010,6 +965,7 @@ collect_compliance(struct gather *g)
       v->met += x == AC_MET;
       v->breached += x == AC_BREACHED;
       v->unknown += x == AC_UNKNOWN;
+      v->not_in_force += x == AC_NOT_IN_FORCE;
     }
   }
   return OK;
@@ -1328,6 +1284,7 @@ checkpoint_cleanup(struct sr_checkpoint *cp)
   for (int d = 0; d < AD_COUNT; d++) {
     free(cp->state_dir[d]);
     free(cp->state_dir_id[d]);
+    free(cp->since_dir[d]);
   }
 }
 
@@ -1430,6 +1387,14 @@ int
 report__cover_known(const struct analysis_supply *x)
 {
   return x->has_stock && x->need_per_day > 0;
+}
+
+int
+report__ob_shown(const struct sitrep *s, size_t i)
+{
+  const struct corridor_obligation *ob = s->comp[i].ob;
+
+  return !ob->has_from || ob->from <= s->to;
 }
 
 int64_t

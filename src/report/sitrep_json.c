@@ -192,10 +192,13 @@ availability(const struct sitrep *s)
     set(o, "previous", num(cp->prev_avail_known, cp->prev_avail));
     set(o, "state", str(cp->state));
     {
-      json_t *states = json_object();
-      for (int d = 0; d < AD_COUNT; d++)
+      json_t *states = json_object(), *since = json_object();
+      for (int d = 0; d < AD_COUNT; d++) {
         set(states, analysis_direction_names[d], str(cp->state_dir[d]));
+        set(since, analysis_direction_names[d], str(cp->since_dir[d]));
+      }
       set(o, "states", states);
+      set(o, "states_since", since);
     }
     set(o, "since", str(cp->since));
     set(o, "status_record", str(cp->state_id));
@@ -218,6 +221,7 @@ uncounted(const struct sitrep *s)
     set(o, "direction", str(analysis_direction_names[u->dir]));
     set(o, "measure", str(analysis_part_names[u->part]));
     set(o, "value", num(1, u->value));
+    set(o, "approximate", json_boolean(u->approximate));
     set(o, "counted", num(u->counted_known, u->counted));
     json_array_append_new(a, o);
   }
@@ -270,6 +274,13 @@ flow_rows(const struct sr_flows *f, const char *ka, const char *kb, int measure)
       set(o, "vehicles", num(r->known[AM_VEHICLES], r->m[AM_VEHICLES]));
       set(o, "tonnes", num(r->known[AM_TONNES], r->m[AM_TONNES]));
       set(o, "unknown_days", integer((long long)r->unknown_days));
+      {
+        json_t *by = json_object();
+        for (int p = 0; p < AP_COUNT; p++)
+          set(by, analysis_part_names[p],
+              integer((long long)r->unknown[report__part_measure[p]]));
+        set(o, "unknown_days_by_class", by);
+      }
       set(o, "approximate",
           json_boolean(r->approximate[AM_PERSONS] ||
                        r->approximate[AM_VEHICLES] ||
@@ -343,6 +354,10 @@ daily(const struct sitrep *s)
             num(x->flow_known[d][p], x->flow[d][p]));
       set(o, analysis_direction_names[d], dir);
     }
+    /* The corridor first, as in the headline; each the lower of its two
+     * directions. */
+    set(av, "corridor",
+        num(s->corridor.day_known[i], s->corridor.day_avail[i]));
     for (size_t c = 0; c < s->ncps; c++)
       set(av, s->cps[c].id,
           num(s->cps[c].day_known[i], s->cps[c].day_avail[i]));
@@ -502,13 +517,18 @@ compliance(const struct sitrep *s)
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
     const struct sr_verdicts *v = &s->comp_period[i];
-    json_t *ob = json_object(), *per = json_object();
-    json_t *force = json_object();
+    json_t *ob, *per, *force;
+    if (!report__ob_shown(s, i))
+      continue; /* in force only after the date */
+    ob = json_object();
+    per = json_object();
+    force = json_object();
     set(ob, "id", str(x->ob->id));
     set(ob, "text", str(x->ob->text));
     set(force, "from", x->ob->has_from ? day(x->ob->from) : json_null());
     set(force, "until", x->ob->has_until ? day(x->ob->until) : json_null());
     set(ob, "in_force", force);
+    set(ob, "since", day(report__ob_since(s, i)));
     set(ob, "days_met", integer((long long)x->days_met));
     set(ob, "days_breached", integer((long long)x->days_breached));
     set(ob, "days_unknown", integer((long long)x->days_unknown));
@@ -517,6 +537,7 @@ compliance(const struct sitrep *s)
     set(per, "days_met", integer((long long)v->met));
     set(per, "days_breached", integer((long long)v->breached));
     set(per, "days_unknown", integer((long long)v->unknown));
+    set(per, "days_not_in_force", integer((long long)v->not_in_force));
     set(ob, "period", per);
     json_array_append_new(a, ob);
   }
