@@ -178,11 +178,13 @@ run_part(struct store *st, enum part p)
     free(s);
   } else if (p == P_AVAILABILITY) {
     const struct corridor *c = analysis_corridor(a);
-    for (size_t i = 0; rc == OK && i < c->ncheckpoints; i++) {
-      double share;
-      int known;
-      rc = analysis_availability(a, c->checkpoints[i].id, day, &share, &known);
-    }
+    for (size_t i = 0; rc == OK && i < c->ncheckpoints; i++)
+      for (int dir = 0; rc == OK && dir < AD_COUNT; dir++) {
+        double share;
+        int known;
+        rc = analysis_availability(a, c->checkpoints[i].id, dir, day, &share,
+                                   &known);
+      }
   }
 out:
   if (rc != OK)

@@ -84,6 +84,8 @@ enum vtype {
   V_IDS,        /* list of checkpoint ids */
   V_STAGES,     /* list of stage names (ids), in the order goods pass them */
   V_PUBLISH,    /* list from corridor_published */
+  V_DATE,       /* a date YYYY-MM-DD, stored as a day number */
+  V_YESNO,      /* yes or no, stored as an int 1 or 0 */
 };
 
 #define NO_AUX ((size_t)-1)
@@ -136,6 +138,7 @@ static const struct keydef checkpoint_keys[] = {
     KEY(corridor_checkpoint, "km", V_NONNEG, km,
         AUX(corridor_checkpoint, has_km)),
     KEY(corridor_checkpoint, "note", V_TEXT, note, NO_AUX),
+    KEY(corridor_checkpoint, "route", V_YESNO, route, NO_AUX),
 };
 
 static const struct keydef category_keys[] = {
@@ -158,6 +161,10 @@ static const struct keydef obligation_keys[] = {
         min_ratio_of_baseline, AUX(corridor_obligation, has_min_ratio)),
     KEY(corridor_obligation, "min_availability", V_SHARE, min_availability,
         AUX(corridor_obligation, has_min_availability)),
+    KEY(corridor_obligation, "from", V_DATE, from,
+        AUX(corridor_obligation, has_from)),
+    KEY(corridor_obligation, "until", V_DATE, until,
+        AUX(corridor_obligation, has_until)),
 };
 
 /* [stages]: the steps a consignment is counted at, and the one that
@@ -223,6 +230,10 @@ expected_text(enum vtype t)
   case V_PUBLISH:
     return "a comma-separated list from flows, index, availability, "
            "compliance, supply, pipeline, events, each at most once";
+  case V_DATE:
+    return "a date such as '2023-02-22'";
+  case V_YESNO:
+    return "yes or no";
   }
   return "a value";
 }
@@ -455,6 +466,14 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
              st->label, qn, id, more ? "..." : "", CORRIDOR_MAX_ID);
     return;
   }
+  if (kind == SECT_CHECKPOINT && idlen == 8 && memcmp(id, "corridor", 8) == 0) {
+    /* Outputs list the corridor's own availability under this name. */
+    perr_add(st, st->lineno,
+             "section [%s]: the id 'corridor' is reserved for the corridor "
+             "as a whole; choose another",
+             st->label);
+    return;
+  }
   idz = xstrndup(id, idlen);
   first = find_section(st, kind, idz);
   if (first) {
@@ -467,6 +486,7 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
   case SECT_CHECKPOINT: {
     struct corridor_checkpoint *p = GROW(c->checkpoints, c->ncheckpoints);
     p->id = idz;
+    p->route = 1;
     p->line = st->lineno;
     st->index = c->ncheckpoints - 1;
     st->keys = checkpoint_keys;
@@ -921,6 +941,20 @@ set_value(const struct keydef *k, char *base, const char *v)
     if (!parse_list(v, corridor_published, NPUBLISHED, &list, &n))
       return 0;
     goto store_list;
+  case V_DATE: {
+    struct ptime t;
+    if (util_parse_time(v, strlen(v), &t) != OK || t.prec != TIME_DAY)
+      return 0;
+    *(long long *)(base + k->off) =
+        util_days_from_civil(t.year, t.month, t.day);
+    *(int *)(base + k->aux) = 1;
+    return 1;
+  }
+  case V_YESNO:
+    if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+      return 0;
+    *(int *)(base + k->off) = strcmp(v, "yes") == 0;
+    return 1;
   case V_STAGES:
     /* A stage names a column and a JSON member path: no '.'. */
     if (strchr(v, '.') != NULL)
@@ -974,6 +1008,23 @@ set_zone(struct pstate *st, const char *key, const char *v)
   buf_cleanup(&why);
 }
 
+/* An obligation ends no earlier than it begins: checked at whichever of
+ * from and until comes second, so the message names that line. */
+static void
+check_in_force(struct pstate *st, const char *key, const char *value)
+{
+  const struct corridor_obligation *o = &st->c->obligations[st->index];
+  int until = strcmp(key, "until") == 0;
+  char day[16], expected[64];
+
+  if (!o->has_from || !o->has_until || o->until >= o->from)
+    return;
+  util_format_day(until ? o->from : o->until, day, sizeof day);
+  snprintf(expected, sizeof expected, "a date on or %s %s (%s)",
+           until ? "after" : "before", until ? "from" : "until", day);
+  bad_value(st, key, expected, value);
+}
+
 static int
 on_key(void *user, const char *section, const char *key, const char *value)
 {
@@ -1016,6 +1067,8 @@ on_key(void *user, const char *section, const char *key, const char *value)
     bad_value(st, key, expected_text(k->type), value);
   else if (r < 0)
     bad_value(st, key, "the first date on or before the second", value);
+  else if (k->type == V_DATE)
+    check_in_force(st, key, value);
   return 1;
 }
 

@@ -20,6 +20,7 @@ struct corridor_checkpoint {
   double lat, lon, km;
   int has_lat, has_lon, has_km;
   char *note; /* NULL when absent */
+  int route;  /* 1 (the default) unless route = no: not on the road */
   int line;   /* line of the section header, for messages */
 };
 
@@ -46,6 +47,10 @@ struct corridor_obligation {
   int has_min_ratio;
   double min_availability; /* share of the day, 0..1 */
   int has_min_availability;
+  /* In force from and until these days (day numbers, inclusive); open
+   * at an end whose has_ flag is 0. */
+  long long from, until;
+  int has_from, has_until;
   int line;
 };
 

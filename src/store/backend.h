@@ -224,6 +224,20 @@ struct store_backend {
                    int (*fn)(void *ctx, const struct store_entry *e),
                    void *ctx);
   /*
+   * The live flows of a period: calls fn for each flow entry with seq <
+   * as_of that no entry with seq < as_of supersedes, at checkpoint (every
+   * checkpoint when NULL), whose query row's bounds reach [from, to) in
+   * local seconds: start_b < to and end_f >= from (which takes in the
+   * instants of the period, and the flows that end just where it begins:
+   * the front keeps those that overlap it), in sequence order. Through the
+   * flow table's index on (checkpoint, start_b), so that a period costs the
+   * flows that start before it ends, not the whole log.
+   */
+  int (*each_flow_overlap)(struct store_db *db, const char *checkpoint,
+                           int64_t from, int64_t to, uint64_t as_of,
+                           int (*fn)(void *ctx, const struct store_entry *e),
+                           void *ctx);
+  /*
    * The leaf hashes of entries [start, start + n) into out (n * 32
    * bytes), 1 <= n <= 64: the Merkle tree's reads, on the hot path of
    * every proof. ERR_NOTFOUND (no message) when fewer are stored.

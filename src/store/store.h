@@ -236,6 +236,23 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
                     void *ctx);
 
 /*
+ * The live flow records of a period, as of tree size as_of (as
+ * store_each_live): calls fn for each flow at one of checkpoints (a
+ * NULL-terminated list; NULL: every checkpoint) whose interval [begin,
+ * finish) in local seconds (record_time_bounds of its start's begin and
+ * its end's finish) overlaps [from, to), or whose instant (begin ==
+ * finish) lies in [from, to); exactly those, each once, in sequence order
+ * checkpoint by checkpoint as listed (NULL: in sequence order). The
+ * record is valid during the call only. What an analysis that cuts time
+ * finer than days reads instead of the daily rollups.
+ */
+int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
+                                const char *const *checkpoints, uint64_t as_of,
+                                int (*fn)(void *ctx, const struct record *rec,
+                                          uint64_t seq),
+                                void *ctx);
+
+/*
  * Checks the store from outside, as an auditor would: entries numbered
  * 0..n-1 without gaps; every leaf hash recomputed from the stored bytes;
  * the bytes the canonical form of a valid record of the stated kind and id;

@@ -580,21 +580,21 @@ test_export(void **state)
   assert_int_equal(
       ingest_export(fx->st[0], KIND_checkpoint, INGEST_CSV, to_buf, &out, &err),
       OK);
-  assert_string_equal(out.data, "id,name,lat,lon,km,source,grade,note,"
+  assert_string_equal(out.data, "id,name,lat,lon,km,route,source,grade,note,"
                                 "supersedes\n"
-                                "north-gate,North Gate,,,,,,,\n"
-                                "south-bridge,South Bridge,,,,,,,\n");
+                                "north-gate,North Gate,,,,,,,,\n"
+                                "south-bridge,South Bridge,,,,,,,,\n");
   buf_reset(&out);
   assert_int_equal(
       ingest_export(fx->st[0], KIND_checkpoint, INGEST_HXL, to_buf, &out, &err),
       OK);
   assert_string_equal(out.data,
-                      "id,name,lat,lon,km,source,grade,note,supersedes\n"
+                      "id,name,lat,lon,km,route,source,grade,note,supersedes\n"
                       "#meta+id,#meta+name,#geo+lat,#geo+lon,"
-                      "#indicator+km+num,#meta+source,#meta+grade,#meta+note,"
-                      "#meta+supersedes\n"
-                      "north-gate,North Gate,,,,,,,\n"
-                      "south-bridge,South Bridge,,,,,,,\n");
+                      "#indicator+km+num,#meta+route,#meta+source,#meta+grade,"
+                      "#meta+note,#meta+supersedes\n"
+                      "north-gate,North Gate,,,,,,,,\n"
+                      "south-bridge,South Bridge,,,,,,,,\n");
   buf_reset(&out);
   assert_int_equal(ingest_export(fx->st[0], KIND_checkpoint, INGEST_JSONL,
                                  to_buf, &out, &err),

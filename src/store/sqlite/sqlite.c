@@ -146,9 +146,19 @@ sq_schema_version(struct store_db *d, int *version, int *empty)
  */
 static const char *const migrations[] = {
     NULL, /* 0 -> 1: a new store, created by sq_create_schema */
-    /* 1 -> 2: flows carry a consignment id (the field is the flow table's
-     * last, so the positional inserts still line up). */
-    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;",
+    /* 1 -> 2: flows carry a consignment id, checkpoints a route, statuses
+     * a direction, and production records have their table. The new
+     * columns are appended to old tables (rows.c names its columns, so a
+     * column is found wherever its field stands in the kind); old rows
+     * leave them NULL, as records without the fields are. */
+    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;\n"
+    "ALTER TABLE checkpoint ADD COLUMN \"route\" TEXT;\n"
+    "ALTER TABLE status ADD COLUMN \"direction\" TEXT;\n"
+    "CREATE TABLE production (seq INTEGER PRIMARY KEY, \"id\" TEXT, "
+    "\"start\" TEXT, \"start_b\" INTEGER, \"start_f\" INTEGER, \"end\" TEXT, "
+    "\"end_b\" INTEGER, \"end_f\" INTEGER, \"category\" TEXT, \"quantity\" "
+    "REAL, \"unit\" TEXT, \"scope\" TEXT, \"basis\" TEXT, \"source\" TEXT, "
+    "\"grade\" TEXT, \"note\" TEXT, \"supersedes\" TEXT);\n",
     store_sqlite__ddl_tokens, /* 2 -> 3: the server's tokens, writers */
 };
 
@@ -307,6 +317,7 @@ const struct store_backend store__sqlite_backend = {
     .get_entry = store_sqlite__get_entry,
     .each_entry = store_sqlite__each_entry,
     .each_live = store_sqlite__each_live,
+    .each_flow_overlap = store_sqlite__each_flow_overlap,
     .leaves = store_sqlite__leaves,
     .put_node = store_sqlite__put_node,
     .get_node = store_sqlite__get_node,

@@ -70,6 +70,11 @@ int store_sqlite__each_live(struct store_db *d, enum record_kind kind,
                             uint64_t as_of,
                             int (*fn)(void *ctx, const struct store_entry *e),
                             void *ctx);
+int store_sqlite__each_flow_overlap(struct store_db *d, const char *checkpoint,
+                                    int64_t from, int64_t to, uint64_t as_of,
+                                    int (*fn)(void *ctx,
+                                              const struct store_entry *e),
+                                    void *ctx);
 int store_sqlite__leaves(struct store_db *d, uint64_t start, uint64_t n,
                          uint8_t *out);
 int store_sqlite__put_node(struct store_db *d, unsigned level, uint64_t index,
