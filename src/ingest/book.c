@@ -45,7 +45,11 @@ ingest__archive_open(const char *data, size_t len, struct archive **out,
   }
   z = zip_open_from_source(src, ZIP_RDONLY, &ze);
   if (z == NULL) {
-    buf_printf(err, "a damaged ZIP archive: %s", zip_error_strerror(&ze));
+    buf_printf(err,
+               "begins as a ZIP archive (a workbook) but cannot be read as "
+               "one (%s): save it again as .xlsx, .ods or CSV "
+               "(docs/importing.md#spreadsheets)",
+               zip_error_strerror(&ze));
     zip_source_free(src);
     zip_error_fini(&ze);
     return ERR_INVALID;

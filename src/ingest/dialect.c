@@ -857,8 +857,12 @@ ingest__cell_number(struct importer *imp, int fi, const char *s, size_t n,
   double v;
 
   *refuse = 0;
-  if (imp->o->decimal == INGEST_DECIMAL_COMMA)
-    return comma_number(s, n, out) == OK ? out->data : NULL;
+  if (imp->o->decimal == INGEST_DECIMAL_COMMA) {
+    if (comma_number(s, n, out) == OK)
+      return out->data;
+    *refuse = 2; /* "7.5" under --decimal-comma: '.' groups thousands */
+    return NULL;
+  }
   if (memchr(s, ',', n) && imp->o->decimal == INGEST_DECIMAL_AUTO &&
       imp->delim != ',' && !imp->sheet) {
     /* A file delimited otherwise than by commas comes from where a comma

@@ -302,8 +302,16 @@ say_header(struct importer *imp, const struct rows *rs, size_t h)
   int rc;
 
   buf_init(&m);
-  buf_printf(&m, "the header is %s %lu; the %s%s above it look like titles",
-             what, at, what, h > 1 ? "s" : "");
+  if (imp->sheet)
+    buf_printf(&m, "sheet '%s': ", imp->sheet);
+  if (h == 1)
+    buf_printf(&m, "the header is %s %lu; the %s above it looks like a title",
+               what, at, what);
+  else
+    buf_printf(&m,
+               "the header is %s %lu; the %zu %ss above it look like "
+               "titles",
+               what, at, h, what);
   for (size_t i = 0; i < first->nfields; i++)
     if (!blank(first->field[i])) {
       buf_printf(&m, " ('%.60s'%s)", first->field[i],
@@ -370,7 +378,8 @@ map_header(struct importer *imp, struct columns *c,
                           &c->fm[fi]) != OK) {
       free(none);
       ingest__no_column(imp, "--map", imp->o->maps[i].key,
-                        imp->o->maps[i].value, &c->header);
+                        imp->o->maps[i].value, imp->o->maps[i].value,
+                        &c->header);
       return ERR_USAGE;
     }
     for (size_t j = 0; j < c->fm[fi].nparts; j++)
@@ -412,7 +421,7 @@ note_ignored(struct importer *imp, const struct columns *c)
   int rc = OK;
 
   for (size_t col = 0; col < c->header.nfields; col++)
-    if (!c->used[col] && !blank(c->header.field[col]))
+    if (!c->used[col])
       names[n++] = c->header.field[col];
   if (n)
     rc = ingest__send_ignored(imp, names, n);

@@ -61,8 +61,10 @@ importer_cleanup(struct importer *imp)
   for (size_t i = 0; i < imp->kind->nfields; i++)
     ingest__tally_free(&imp->unlabelled[i]);
   free(imp->unlabelled);
-  for (size_t i = 0; imp->hints && i < NHINT * imp->kind->nfields; i++)
+  for (size_t i = 0; imp->hints && i < NHINT * imp->kind->nfields; i++) {
     free(imp->hints[i].example);
+    strmap_free(imp->hints[i].words);
+  }
   free(imp->hints);
   ingest__dialect_cleanup(imp);
   ingest__preset_free(imp);

@@ -228,7 +228,8 @@ struct importer {
 /* A hint's tally, the writer's. */
 struct hint_tally {
   size_t count;
-  char *example; /* the first cell */
+  char *example;        /* the first cell */
+  struct strmap *words; /* HINT_MISSING: the distinct cells */
   unsigned long line;
   unsigned flags; /* SEEN_* */
 };
@@ -344,6 +345,9 @@ const char *ingest__cell_time(struct importer *imp, int fi, const char *s,
                               size_t n, struct buf *out);
 const char *ingest__cell_number(struct importer *imp, int fi, const char *s,
                                 size_t n, struct buf *out, int *refuse);
+/* (ingest__cell_number sets *refuse to 1 for a comma of unknown role, 2
+ * for a number that is not written with a decimal comma under
+ * --decimal-comma.) */
 /* After the record module refused cell s of field fi: hints the option
  * that would read it, if any. */
 void ingest__cell_refused(struct importer *imp, int fi, const char *s,
@@ -364,9 +368,10 @@ int ingest__check_required(struct importer *imp,
                            const struct csv_record *header,
                            const struct fieldmap *fm, const int *used,
                            const struct csv_record *first);
-/* The --map naming no column, with the columns there are. */
+/* "--map key=value" (or --where) naming column, which the file lacks: the
+ * columns there are, one spelt nearly so. */
 void ingest__no_column(struct importer *imp, const char *option,
-                       const char *key, const char *value,
+                       const char *key, const char *value, const char *column,
                        const struct csv_record *header);
 /* The summary lines of labels and hints (writer.c's summary). */
 void ingest__summarise_labels(struct importer *imp);

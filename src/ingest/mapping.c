@@ -630,8 +630,9 @@ set_cell(struct importer *imp, struct record *rec, int fi, size_t line,
   else if (f->type == FT_NUMBER || f->type == FT_COUNT)
     conv = ingest__cell_number(imp, fi, value, n, &tmp, &refuse);
   if (refuse) {
-    buf_printf(e, "expected a number, got '%.*s'", (int)(n > 60 ? 60 : n),
-               value);
+    buf_printf(e, "expected a number%s, got '%.*s'",
+               refuse == 2 ? " with a decimal comma (--decimal-comma)" : "",
+               (int)(n > 60 ? 60 : n), value);
     rc = ERR_INVALID;
   } else if (conv) {
     rc = record_set(rec, &imp->ctx, fi, line, conv, strlen(conv), e);

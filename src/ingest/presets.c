@@ -235,10 +235,8 @@ ingest__preset_header(struct importer *imp, const struct csv_record *header,
       buf_init(&v);
       for (size_t j = 0; j < w->nvalues; j++)
         buf_printf(&v, "%s%s", j ? "|" : "", w->values[j]);
-      ingest__no_column(imp, "--where", w->column, v.data ? v.data : "",
-                        header);
-      /* the message reads "--where item=Total" for "item!=Total" too: the
-       * column is what is missing */
+      ingest__no_column(imp, w->negated ? "--where (!=)" : "--where", w->column,
+                        v.data ? v.data : "", w->column, header);
       buf_cleanup(&v);
       return ERR_USAGE;
     }
@@ -380,12 +378,12 @@ ingest__preset_mapped(struct importer *imp, const struct csv_record *header,
   if (n) {
     buf_init(&m);
     buf_printf(&m,
-               "column%s %s %s the flow's by name, but in forms of this tool "
-               "the questions of type start and end record when the form was "
-               "opened and sent, not the interval counted: --map "
+               "column%s %s map%s to the flow's by name, but in KoboToolbox "
+               "and ODK forms start and end are most often the times the "
+               "form was opened and sent, not the interval counted: --map "
                "start=COLUMN,end=COLUMN if the interval is elsewhere "
                "(docs/importing.md#kobo)",
-               n > 1 ? "s" : "", names.data, n > 1 ? "are" : "is");
+               n > 1 ? "s" : "", names.data, n > 1 ? "" : "s");
     ingest__send_guess(imp, m.data);
     buf_cleanup(&m);
   }

@@ -89,16 +89,20 @@ squeezed(const char *s)
 
 void
 ingest__no_column(struct importer *imp, const char *option, const char *key,
-                  const char *value, const struct csv_record *header)
+                  const char *value, const char *column,
+                  const struct csv_record *header)
 {
-  char *want = squeezed(value), *near = NULL;
+  char *want = squeezed(column), *near = NULL;
   size_t nnear = 0;
   struct buf m;
 
-  /* A column spelt a little differently ("Date " for "date", "date_1"). */
+  /* A column spelt a little differently ("Date-" for "date", "date_1"). */
   for (size_t i = 0; i < header->nfields && want[0]; i++) {
     char *h = squeezed(header->field[i]);
-    if (h[0] && strncmp(h, want, strlen(want)) == 0) {
+    size_t nh = strlen(h), nw = strlen(want);
+    size_t shorter = nh < nw ? nh : nw;
+    if (shorter >= 3 && strncmp(h, want, shorter) == 0 &&
+        (nh > nw ? nh - nw : nw - nh) <= 2) {
       near = header->field[i];
       nnear++;
     }
@@ -111,6 +115,9 @@ ingest__no_column(struct importer *imp, const char *option, const char *key,
   buf_puts(&m, ")");
   if (nnear == 1)
     buf_printf(&m, "; did you mean '%s'?", near);
+  else if (header->nfields == 1 && strpbrk(header->field[0], ",;\t|"))
+    buf_puts(&m, "; the header is one column: are the fields separated by "
+                 "another character? (--delimiter)");
   buf_puts(&m, " (docs/importing.md#columns)");
   ingest__send_error(imp, INGEST_ERR_MAP, 0, key, m.data);
   buf_cleanup(&m);
@@ -354,12 +361,13 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
 
   buf_init(&line);
   buf_init(&vals);
-  buf_printf(m, "field '%s': %zu label%s %s: ", f->name, n, n == 1 ? "" : "s",
-             imp->labelled[fi] ? (n == 1 ? "has no --values mapping"
-                                         : "have no --values mapping")
-             : f->type == FT_ENUM
-                 ? (n == 1 ? "is none of its values" : "are none of its values")
-                 : (n == 1 ? "is no category" : "are no category"));
+  buf_printf(
+      m, "field '%s': %zu label%s %s: ", f->name, n, n == 1 ? "" : "s",
+      imp->labelled[fi]
+          ? (n == 1 ? "has no --values mapping" : "have no --values mapping")
+      : f->type == FT_ENUM
+          ? (n == 1 ? "matches none of its values" : "match none of its values")
+          : (n == 1 ? "matches no category" : "match no category"));
   for (size_t i = 0; i < n && i < MAX_LABELS; i++)
     buf_printf(m, "%s'%s' (%zu row%s)", i ? ", " : "", strmap_key(t->index, i),
                t->count[i], t->count[i] == 1 ? "" : "s");
@@ -458,12 +466,19 @@ hint_message(const struct importer *imp, enum hint h, size_t fi,
                : imp->delim == ';' ? "';'"
                                    : "'|'");
     break;
-  case HINT_MISSING:
+  case HINT_MISSING: {
+    struct buf words;
+    buf_init(&words);
+    for (size_t i = 0; t->words && i < strmap_count(t->words); i++)
+      buf_printf(&words, "%s%s", i ? "," : "", strmap_key(t->words, i));
     buf_printf(m,
                "%s for no figure: give --missing '%s' to read %s as missing "
                "(docs/importing.md#missing)",
-               one ? "stands" : "stand", t->example, one ? "it" : "them");
+               one ? "stands" : "stand", words.data ? words.data : t->example,
+               one ? "it" : "them");
+    buf_cleanup(&words);
     break;
+  }
   case HINT_DATE_ORDER:
     buf_puts(m, "could be day/month or month/day: give ");
     if (t->flags == SEEN_DMY)

@@ -246,6 +246,12 @@ do_hint(struct importer *imp, const struct item *it, const char *cell)
     t->line = it->line;
   }
   t->flags |= it->flags;
+  if (it->list == HINT_MISSING) {
+    if (t->words == NULL)
+      t->words = strmap_new();
+    if (strmap_count(t->words) < 8)
+      strmap_put(t->words, cell, cell);
+  }
 }
 
 static void
