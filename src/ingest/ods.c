@@ -59,34 +59,41 @@ struct ods {
   char error[200];
 };
 
-/* "PT10H30M00S" as "10:30:00". */
+/* "PT10H30M00S" as "10:30:00" (a fraction of a second dropped). Each part
+ * is digits alone, capped, so no text can overflow it. */
 static void
 duration_clock(const char *v, struct buf *out)
 {
-  unsigned long h = 0, m = 0;
-  double s = 0;
+  unsigned long part[3] = {0, 0, 0}; /* H, M, S */
   const char *p = strchr(v, 'T');
-  char *end;
 
   if (p == NULL) {
     buf_puts(out, v);
     return;
   }
   for (p++; *p;) {
-    double x = strtod(p, &end);
-    if (end == p)
+    unsigned long x = 0;
+    const char *start = p;
+    while (*p >= '0' && *p <= '9') {
+      x = x < 1000000 ? x * 10 + (unsigned long)(*p - '0') : x;
+      p++;
+    }
+    if (p == start)
       break;
-    if (*end == 'H')
-      h = (unsigned long)x;
-    else if (*end == 'M')
-      m = (unsigned long)x;
-    else if (*end == 'S')
-      s = x;
+    if (*p == '.' || *p == ',') /* a fraction: of the seconds */
+      while (*++p >= '0' && *p <= '9')
+        ;
+    if (*p == 'H')
+      part[0] = x;
+    else if (*p == 'M')
+      part[1] = x;
+    else if (*p == 'S')
+      part[2] = x;
     else
       break;
-    p = end + 1;
+    p++;
   }
-  buf_printf(out, "%02lu:%02lu:%02lu", h, m, (unsigned long)s);
+  buf_printf(out, "%02lu:%02lu:%02lu", part[0], part[1], part[2]);
 }
 
 static void

@@ -283,6 +283,7 @@ styles_free(struct styles *st)
   for (size_t i = 0; i < st->nfmts; i++)
     free(st->fmts[i].code);
   free(st->fmts);
+  free(st->shows);
   memset(st, 0, sizeof *st);
 }
 
@@ -472,7 +473,9 @@ sheet_start(void *ud, const char *name, const char **atts)
   } else if (strcmp(local, "row") == 0 && s->in_data) {
     const char *r = ingest__xml_attr(atts, "r");
     unsigned long n = r ? strtoul(r, NULL, 10) : 0;
-    s->rownum = n > s->rownum ? n : s->rownum + 1;
+    /* Rows go down (a sheet has at most 1,048,576): a number that does
+     * not is the next row's. */
+    s->rownum = n > s->rownum && n <= (1ul << 31) ? n : s->rownum + 1;
     s->in_row = 1;
     s->next_col = 0;
     ingest__row_reset(&s->row);
@@ -666,8 +669,9 @@ open_parts(struct archive *a, const char *want, struct xlsx *s,
   rc = ingest__xml_parse_all(a, wbpart, &wb, workbook_start, NULL, NULL, err);
   if (rc == ERR_NOTFOUND)
     buf_printf(err, "no workbook part '%s'", wbpart);
-  if (rc != OK || (rc = read_rels(a, wbpart, &rs, err)) != OK ||
-      (i = ingest__book_pick(bs, want, err)) < 0) {
+  if (rc == OK && (rc = read_rels(a, wbpart, &rs, err)) == ERR_NOTFOUND)
+    buf_printf(err, "no relationships for the workbook part '%s'", wbpart);
+  if (rc != OK || (i = ingest__book_pick(bs, want, err)) < 0) {
     rc = rc != OK ? rc : ERR_INVALID;
     goto out;
   }
