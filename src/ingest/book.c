@@ -106,6 +106,7 @@ struct entry {
   zip_file_t *zf;
   long mem;      /* the entry in memory, or -1 */
   size_t memoff; /* how far it is read */
+  size_t size;   /* its bytes, inflated (0: not known) */
 };
 
 static int
@@ -116,11 +117,18 @@ entry_open(struct archive *a, const char *name, struct entry *e)
   e->mem = -1;
   if (a->zip) {
     zip_int64_t i = zip_name_locate(a->zip, name, ZIP_FL_NOCASE);
+    zip_stat_t st;
     if (i < 0 || (e->zf = zip_fopen_index(a->zip, (zip_uint64_t)i, 0)) == NULL)
       return ERR_NOTFOUND;
+    zip_stat_init(&st);
+    if (zip_stat_index(a->zip, (zip_uint64_t)i, 0, &st) == 0 &&
+        (st.valid & ZIP_STAT_SIZE))
+      e->size = (size_t)st.size;
     return OK;
   }
   e->mem = mem_index(a, name);
+  if (e->mem >= 0)
+    e->size = a->lens[e->mem];
   return e->mem < 0 ? ERR_NOTFOUND : OK;
 }
 
@@ -259,6 +267,12 @@ size_t
 ingest__xml_read(const struct xml_in *x)
 {
   return x->read;
+}
+
+size_t
+ingest__xml_size(const struct xml_in *x)
+{
+  return x->e.size;
 }
 
 void

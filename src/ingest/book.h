@@ -47,8 +47,9 @@ int ingest__xml_run(struct xml_in *x);
 void ingest__xml_suspend(struct xml_in *x);
 void ingest__xml_abort(struct xml_in *x);
 const char *ingest__xml_error(const struct xml_in *x);
-/* Bytes of the entry read so far. */
+/* Bytes of the entry read so far, and in all (0 when not known). */
 size_t ingest__xml_read(const struct xml_in *x);
+size_t ingest__xml_size(const struct xml_in *x);
 void ingest__xml_free(struct xml_in *x);
 /* The whole entry at once (a small one): OK, ERR_NOTFOUND, or the error
  * of ingest__xml_run with the entry's name and why in err. */

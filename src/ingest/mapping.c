@@ -645,6 +645,25 @@ set_cell(struct importer *imp, struct record *rec, int fi, size_t line,
   return rc;
 }
 
+/* A field's problem, worded by the record module (worded: "expected X,
+ * got Y") or here. Returns ERR_INVALID. */
+static int
+add_problem(struct importer *imp, const struct field_desc *f,
+            enum ingest_error_kind kind, int worded, const char *msg,
+            const char *got)
+{
+  char *m;
+
+  msg = msg ? msg : "invalid";
+  m = xasprintf("field '%s': %s", f->name, msg);
+  if (worded)
+    ingest__problem_text(&imp->prob, kind, f->name, msg);
+  else
+    ingest__problem_add(&imp->prob, kind, f->name, NULL, got, m);
+  free(m);
+  return ERR_INVALID;
+}
+
 int
 ingest__apply(struct importer *imp, struct record *rec, int fi, size_t line,
               const char *text, int translate)
@@ -695,18 +714,8 @@ ingest__apply(struct importer *imp, struct record *rec, int fi, size_t line,
       ingest__send_note(imp, NREF + fi, got);
     }
   }
-  if (rc == ERR_STORE) {
-    /* The writer failed: the import ends, this row is not its problem. */
-  } else if (rc != OK) {
-    const char *msg = e.data ? e.data : "invalid";
-    char *m = xasprintf("field '%s': %s", f->name, msg);
-    if (worded) /* the record module's "expected X, got Y" */
-      ingest__problem_text(&imp->prob, kind, f->name, msg);
-    else
-      ingest__problem_add(&imp->prob, kind, f->name, NULL, got, m);
-    free(m);
-    rc = ERR_INVALID;
-  }
+  if (rc != OK && rc != ERR_STORE) /* ERR_STORE: the import ends there */
+    rc = add_problem(imp, f, kind, worded, e.data, got);
   free(got);
   buf_cleanup(&e);
   buf_cleanup(&resolved);

@@ -348,6 +348,7 @@ ingest__ods_open(struct archive *a, const char *want, struct table **out,
   o->x = ingest__xml_open(a, "content.xml", o, ods_start, ods_end, ods_chars);
   o->t.sheet = xstrdup(bs->names[i]);
   o->t.sheet_no = (int)i + 1;
+  o->t.total = o->x ? ingest__xml_size(o->x) : 0;
   bs->chosen = (size_t)i;
   *out = &o->t;
   return OK;

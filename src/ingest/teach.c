@@ -218,6 +218,29 @@ add_pair(struct buf *b, const char *field, const char *value)
   }
 }
 
+/* For a required field no column is guessed for: a value to set for all
+ * (a choice among an enum's values, never one of them chosen), or a column
+ * to name. */
+static void
+suggest_set(const struct field_desc *f, struct buf *maps, struct buf *sets)
+{
+  struct buf any;
+
+  if (f->type == FT_ENUM) {
+    buf_init(&any);
+    for (const char *const *a = f->allowed; *a; a++)
+      buf_printf(&any, "%s%s", a == f->allowed ? "" : "|", *a);
+    add_pair(sets, f->name, any.data);
+    buf_cleanup(&any);
+  } else if (f->type == FT_REF) {
+    add_pair(sets, f->name, "ID");
+  } else if (f->type == FT_TIME) {
+    add_pair(sets, f->name, "YYYY-MM-DD");
+  } else {
+    add_pair(maps, f->name, "COLUMN");
+  }
+}
+
 int
 ingest__check_required(struct importer *imp, const struct csv_record *header,
                        const struct fieldmap *fm, const int *used,
@@ -245,19 +268,8 @@ ingest__check_required(struct importer *imp, const struct csv_record *header,
     if ((col = guess_column(imp, fi, header, taken, first)) >= 0) {
       taken[col] = 1;
       add_pair(&maps, f->name, header->field[col]);
-    } else if (f->type == FT_ENUM) {
-      struct buf any;
-      buf_init(&any);
-      for (const char *const *a = f->allowed; *a; a++)
-        buf_printf(&any, "%s%s", a == f->allowed ? "" : "|", *a);
-      add_pair(&sets, f->name, any.data);
-      buf_cleanup(&any);
-    } else if (f->type == FT_REF) {
-      add_pair(&sets, f->name, "ID");
-    } else if (f->type == FT_TIME) {
-      add_pair(&sets, f->name, "YYYY-MM-DD");
     } else {
-      add_pair(&maps, f->name, "COLUMN");
+      suggest_set(f, &maps, &sets);
     }
   }
   if (nmissing) {

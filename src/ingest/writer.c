@@ -207,12 +207,13 @@ do_put(struct importer *imp, const struct batch *b, const struct item *it)
 static void
 do_note(struct importer *imp, const char *name, int list)
 {
-  struct strmap **m = &imp->missing[list];
+  struct strmap **m;
 
   if (list >= NREF) {
     ingest__tally_add(&imp->unlabelled[list - NREF], name);
     return;
   }
+  m = &imp->missing[list];
   if (*m == NULL)
     *m = strmap_new();
   if (strmap_get(*m, name) == NULL)

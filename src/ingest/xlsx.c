@@ -705,6 +705,7 @@ open_parts(struct archive *a, const char *want, struct xlsx *s,
   }
   s->t.sheet = xstrdup(bs->names[i]);
   s->t.sheet_no = (int)i + 1;
+  s->t.total = ingest__xml_size(s->x);
   s->t.date1904 = wb.date1904;
   bs->chosen = (size_t)i;
 out:
