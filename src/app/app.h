@@ -162,7 +162,9 @@ int app_find_entry(struct app *app, const char *kind, const char *id,
 struct app_import_query {
   const char *kind;        /* the records' kind */
   const char *format;      /* the input's: csv (an HXL row is recognised), hxl
-                            * (the same) or jsonl; NULL: csv */
+                            * (the same), xlsx, ods or jsonl; NULL: csv. A
+                            * workbook is known by its bytes whatever csv,
+                            * hxl, xlsx or ods says */
   const char *const *maps; /* "field=Column,field2={Year}-{Month}" */
   size_t nmaps;
   const char *const *sets; /* "field=value,..." */
@@ -174,6 +176,21 @@ struct app_import_query {
                         * (--skip-invalid); NULL: all or nothing */
   size_t max_errors;   /* errors handed to the sink (0: 20); the rest are
                         * counted and announced by a note */
+  /* How the input is written (docs/importing.md); NULL or 0: as usual, or
+   * detected (the import says what it guessed). */
+  const char *sheet;          /* a workbook's sheet: name or number from 1 */
+  const char *delimiter;      /* ",", ";", "tab", "|" */
+  int decimal_comma;          /* "12,5" is 12.5 */
+  int decimal_point;          /* "1,234" is 1234, whatever the delimiter */
+  const char *date_format;    /* DMY, MDY, YMD, serial, or "%d.%m.%Y" */
+  const char *encoding;       /* latin1, cp1252, UTF-16, any iconv knows */
+  unsigned long header_row;   /* the header's row from 1; 0: detected */
+  const char *const *missing; /* "n/a,NA,null": words for missing */
+  size_t nmissing;
+  const char *preset;        /* kobo or odk */
+  int only_validated;        /* with a preset: approved submissions only */
+  const char *const *wheres; /* "Column=value|value2": rows kept */
+  size_t nwheres;
   /* The input: files ("-" is standard input), or when nfiles is 0 the len
    * bytes at data (an upload, the caller's during the call), called name
    * in errors (NULL: "upload"). The same bytes give the same ids. */
@@ -205,7 +222,9 @@ int app_check_mapping(const char *kind, const char *option, const char *text,
  * Imports q's input into the store, telling sink (which may be NULL) what
  * happened. Returns OK, or:
  * - ERR_USAGE, APP_ERROR_REQUEST: the request (field "kind", "format",
- *   "map", "set" or "values"); nothing read;
+ *   "map", "set", "values", or a dialect option: "delimiter", "decimal",
+ *   "date_format", "encoding", "missing", "preset", "only_validated",
+ *   "where"); nothing read;
  * - the store's error as APP_ERROR_PROGRAM when it cannot be opened;
  * - the import's failure, which sink has heard already (the error has no
  *   message): ERR_INVALID (invalid data: nothing stored), ERR_USAGE

@@ -130,6 +130,31 @@ ingest__send_header(struct importer *imp, const char *row)
   return handoff_ready(imp->ho);
 }
 
+int
+ingest__send_guess(struct importer *imp, const char *message)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_GUESS);
+
+  it->text = batch_puts(b, message);
+  return handoff_ready(imp->ho);
+}
+
+int
+ingest__send_hint(struct importer *imp, enum hint h, int fi, const char *cell,
+                  unsigned flags)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_HINT);
+
+  it->list = (int)h;
+  it->n = (size_t)fi;
+  it->line = imp->line;
+  it->flags = flags;
+  it->text = batch_puts(b, cell);
+  return handoff_ready(imp->ho);
+}
+
 /* The progress is reported by the writer, between its messages. */
 static int
 send_progress(struct importer *imp, size_t done, size_t total, int final)
@@ -257,7 +282,13 @@ derive_id(struct importer *imp, struct record *rec)
       free(slug);
     }
   } else {
-    snprintf(id, sizeof id, "%s-%zu", imp->digest, imp->row);
+    /* A workbook's sheets share the file's hash: the sheet's number tells
+     * their rows apart. */
+    if (imp->sheet)
+      snprintf(id, sizeof id, "%s-s%d-%zu", imp->digest, imp->sheet_no,
+               imp->row);
+    else
+      snprintf(id, sizeof id, "%s-%zu", imp->digest, imp->row);
     record_set(rec, &imp->ctx, fi, 0, id, strlen(id), &e);
   }
   buf_cleanup(&e);

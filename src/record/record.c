@@ -474,6 +474,14 @@ one_of(struct buf *err, const char *const *allowed, const char *s, size_t n)
   buf_cleanup(&list);
 }
 
+const char *const *
+record_enum_values(const struct field_desc *f, const struct record_ctx *ctx)
+{
+  if ((f->flags & FF_STAGE) && ctx && ctx->stages)
+    return ctx->stages;
+  return f->allowed;
+}
+
 static int
 set_enum(struct record *r, const struct record_ctx *ctx,
          const struct field_desc *f, struct record_value *v, const char *s,
