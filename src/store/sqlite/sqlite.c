@@ -148,6 +148,7 @@ sq_create_schema(struct store_db *d)
                "TEXT, quantity REAL, unit TEXT, tonnes REAL, PRIMARY KEY(seq, "
                "line)) WITHOUT ROWID;\n");
   store_sqlite__flow_day_ddl(&b);
+  buf_puts(&b, store_sqlite__ddl_cosign);
   for (int k = 0; k < KIND_COUNT; k++)
     store_sqlite__kind_ddl(&b, record_kind_desc((enum record_kind)k));
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
@@ -166,6 +167,9 @@ static const char *const migrations[] = {
     /* 1 -> 2: flows carry a consignment id (the field is the flow table's
      * last, so the positional inserts still line up). */
     "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;",
+    /* 2 -> 3: the signed checkpoints and witnesses' cosignatures (issue
+     * 12), two new tables beside the log. */
+    store_sqlite__ddl_cosign,
 };
 
 static int
@@ -307,4 +311,10 @@ const struct store_backend store__sqlite_backend = {
     .each_flow_day = store_sqlite__each_flow_day,
     .flow_day_span = store_sqlite__flow_day_span,
     .count = store_sqlite__count,
+    .put_checkpoint = store_sqlite__put_checkpoint,
+    .get_checkpoint = store_sqlite__get_checkpoint,
+    .put_cosignature = store_sqlite__put_cosignature,
+    .each_cosignature = store_sqlite__each_cosignature,
+    .witness_size = store_sqlite__witness_size,
+    .next_cosigned = store_sqlite__next_cosigned,
 };
