@@ -102,4 +102,41 @@ int app__row(const struct app_rows *out, const struct app_table *t, json_t *row,
 int app__end(const struct app_rows *out, const struct app_table *t,
              struct app_error *err);
 
+/* fetch.c: HTTP as a client (libcurl), one kept-alive connection per
+ * handle. app__http_new returns NULL when libcurl cannot start. */
+struct app__http;
+struct app__http_answer {
+  long status;            /* the HTTP status */
+  struct buf body;        /* what came, at most the max asked */
+  char content_type[128]; /* "" when none was given */
+};
+struct app__http *app__http_new(void);
+void app__http_free(struct app__http *h);
+void app__http_answer_cleanup(struct app__http_answer *a);
+/*
+ * GET url (body NULL; redirects followed) or POST body (len bytes, as
+ * text/plain) to it. OK when the server answered, whatever its status
+ * (in out); ERR_IO when none did, ERR_NOMEM when the answer is over max
+ * bytes, with a message naming url in why. Release out with
+ * app__http_answer_cleanup.
+ */
+int app__http_request(struct app__http *h, const char *url, const char *body,
+                      size_t len, size_t max, struct app__http_answer *out,
+                      struct buf *why);
+
+/* tiles.c: the bytes of one tile or entry bundle of the store's tree (the
+ * caller has checked that it lies in the tree). */
+struct ledger_tile;
+int app__tile_bytes(struct store *st, const struct ledger_tile *t,
+                    struct buf *out);
+/* The latest checkpoint kept in the store, with every cosignature of it
+ * appended to its note (*ncosig of them; ncosig may be NULL): OK, or
+ * ERR_NOTFOUND when none is kept. */
+int app__cosigned(struct store *st, struct buf *note, uint64_t *size,
+                  size_t *ncosig);
+/* Signs the store's current tree with the key at key (NULL: beside the
+ * store) and keeps the checkpoint in the store; *note is new. */
+int app__sign_tree(struct app *app, const char *key, char **note,
+                   struct app_error *err);
+
 #endif

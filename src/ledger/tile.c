@@ -127,8 +127,8 @@ ledger_tile_parse(const char *path, size_t len, struct ledger_tile *out)
       break;
     }
   if (dot) {
-    if (parse_decimal(dot + 3, (size_t)(end - dot - 3), 3, &v) != OK ||
-        v < 1 || v >= LEDGER_TILE_WIDTH)
+    if (parse_decimal(dot + 3, (size_t)(end - dot - 3), 3, &v) != OK || v < 1 ||
+        v >= LEDGER_TILE_WIDTH)
       return ERR_INVALID;
     t.width = (unsigned)v;
     end = dot;
@@ -139,8 +139,7 @@ ledger_tile_parse(const char *path, size_t len, struct ledger_tile *out)
    * a cache or a mirror must never hold one tile under two names. */
   buf_init(&again);
   ledger_tile_path(&t, &again);
-  r = again.len == len && memcmp(again.data, path, len) == 0 ? OK
-                                                             : ERR_INVALID;
+  r = again.len == len && memcmp(again.data, path, len) == 0 ? OK : ERR_INVALID;
   buf_cleanup(&again);
   if (r == OK)
     *out = t;

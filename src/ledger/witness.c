@@ -55,8 +55,9 @@ ledger_witness_parse_request(const char *body, size_t len,
     line++;
     nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
     if (nl == NULL) {
-      buf_printf(err, "line %zu: expected a proof hash or the empty line "
-                      "before the checkpoint",
+      buf_printf(err,
+                 "line %zu: expected a proof hash or the empty line "
+                 "before the checkpoint",
                  line);
       return ERR_INVALID;
     }
@@ -82,8 +83,8 @@ ledger_witness_parse_request(const char *body, size_t len,
 }
 
 void
-ledger_witness_format_request(uint64_t old_size, const uint8_t *proof,
-                              size_t n, const char *note, size_t note_len,
+ledger_witness_format_request(uint64_t old_size, const uint8_t *proof, size_t n,
+                              const char *note, size_t note_len,
                               struct buf *out)
 {
   buf_printf(out, "old %llu\n", (unsigned long long)old_size);

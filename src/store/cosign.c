@@ -38,8 +38,9 @@ check_note(struct store *st, const char *note, size_t len,
   }
   store_ledger_source(st, &src);
   if (strcmp(cp->origin, st->corridor->log) != 0) {
-    store__set_error(st, "the checkpoint is of log '%s', not of this one "
-                         "('%s')",
+    store__set_error(st,
+                     "the checkpoint is of log '%s', not of this one "
+                     "('%s')",
                      cp->origin, st->corridor->log);
     rc = ERR_VERIFY;
   } else if (cp->size > st->size) {
@@ -48,12 +49,14 @@ check_note(struct store *st, const char *note, size_t len,
                      (unsigned long long)st->size);
     rc = ERR_VERIFY;
   } else if ((rc = ledger_root(&src, cp->size, root)) != OK) {
-    store__set_error(st, "cannot compute the root of the tree of %llu "
-                         "entries",
+    store__set_error(st,
+                     "cannot compute the root of the tree of %llu "
+                     "entries",
                      (unsigned long long)cp->size);
   } else if (memcmp(root, cp->root, LEDGER_HASH_SIZE) != 0) {
-    store__set_error(st, "the checkpoint's root is not that of the log's "
-                         "first %llu entries",
+    store__set_error(st,
+                     "the checkpoint's root is not that of the log's "
+                     "first %llu entries",
                      (unsigned long long)cp->size);
     rc = ERR_VERIFY;
   }
@@ -79,8 +82,9 @@ store_add_cosigned(struct store *st, const char *note, size_t len,
     goto fail;
   for (size_t i = 0; i < n; i++)
     if (c[i].size != cp.size) {
-      store__set_error(st, "a cosignature of the tree of %llu entries "
-                           "given with the checkpoint of %llu",
+      store__set_error(st,
+                       "a cosignature of the tree of %llu entries "
+                       "given with the checkpoint of %llu",
                        (unsigned long long)c[i].size,
                        (unsigned long long)cp.size);
       rc = ERR_USAGE;

@@ -270,8 +270,7 @@ test_bundle(void **state)
                    ERR_INVALID);
   pos = 5; /* at the second entry again: ends exactly */
   assert_int_equal(ledger_bundle_next(b.data, 7, &pos, &e, &len), OK);
-  assert_int_equal(ledger_bundle_next(b.data, 7, &pos, &e, &len),
-                   ERR_NOTFOUND);
+  assert_int_equal(ledger_bundle_next(b.data, 7, &pos, &e, &len), ERR_NOTFOUND);
   /* 65,535 bytes fit a 16-bit length (0xffff); one more does not. */
   buf_reset(&b);
   assert_int_equal(ledger_bundle_append(&b, big, LEDGER_ENTRY_MAX), OK);
@@ -325,11 +324,11 @@ static void
 test_witness_bad_requests(void **state)
 {
   static const char *const bad[] = {
-      "old 01\n\nnote",     /* a leading zero */
-      "old -1\n\nnote",     /* no sign */
-      "old 1\nnote",        /* no empty line */
-      "old 1\nAAAA\n\nn",   /* a proof line of 3 bytes */
-      "old 1",              /* no newline */
+      "old 01\n\nnote",   /* a leading zero */
+      "old -1\n\nnote",   /* no sign */
+      "old 1\nnote",      /* no empty line */
+      "old 1\nAAAA\n\nn", /* a proof line of 3 bytes */
+      "old 1",            /* no newline */
       "olde 1\n\nn",
       "old 18446744073709551616\n\nn", /* 2^64 */
   };

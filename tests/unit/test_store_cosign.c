@@ -35,7 +35,7 @@ struct fixture {
 static int
 put_flow(struct store *st, const char *id, const char *note)
 {
-  static const char *const names[] = {"id", "start", "checkpoint",
+  static const char *const names[] = {"id",        "start",    "checkpoint",
                                       "direction", "vehicles", "note"};
   const char *values[] = {id, "2023-01-01", "gate", "in", "1", note};
   enum store_put_result res;
@@ -78,11 +78,9 @@ setup(void **state)
   assert_non_null(mkdtemp(fx->dir));
   snprintf(path, sizeof path, "%s/p.db", fx->dir);
   assert_int_equal(store_open(path, 1, &fx->st, &err), OK);
+  assert_int_equal(store_init(fx->st, "c.ini", corridor_ini), OK);
   assert_int_equal(
-      store_init(fx->st, "c.ini", corridor_ini), OK);
-  assert_int_equal(ledger_signer_generate("passage.example/cosign", &fx->log,
-                                          &err),
-                   OK);
+      ledger_signer_generate("passage.example/cosign", &fx->log, &err), OK);
   /* store_init appends nothing (init's checkpoints are app's): four
    * flows make the tree of 4 entries. */
   assert_int_equal(put_flow(fx->st, "f1", NULL), OK);
@@ -214,8 +212,8 @@ test_refuses_other_trees(void **state)
 {
   struct fixture *fx = *state;
   uint8_t bogus[LEDGER_HASH_SIZE] = {1, 2, 3};
-  char *forged = checkpoint(fx->st, fx->log, "passage.example/cosign", 3,
-                            bogus);
+  char *forged =
+      checkpoint(fx->st, fx->log, "passage.example/cosign", 3, bogus);
   char *other = checkpoint(fx->st, fx->log, "passage.example/other", 3, NULL);
   char *big = checkpoint(fx->st, fx->log, "passage.example/cosign", 5, bogus);
   char *cp3 = checkpoint(fx->st, fx->log, "passage.example/cosign", 3, NULL);

@@ -58,7 +58,8 @@ store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
   sqlite3_stmt *s;
   int rc;
 
-  rc = prepare(d, &s, "INSERT INTO checkpoint_note(size, note) VALUES(?, ?)", what);
+  rc = prepare(d, &s, "INSERT INTO checkpoint_note(size, note) VALUES(?, ?)",
+               what);
   if (rc != OK)
     return rc;
   sqlite3_bind_int64(s, 1, store_sqlite__i64(size));
@@ -76,11 +77,12 @@ store_sqlite__get_checkpoint(struct store_db *d, uint64_t size, int latest,
   sqlite3_stmt *s;
   int rc;
 
-  rc = prepare(d, &s,
-               latest ? "SELECT size, note FROM checkpoint_note ORDER BY size DESC "
-                        "LIMIT 1"
-                      : "SELECT size, note FROM checkpoint_note WHERE size = ?",
-               what);
+  rc = prepare(
+      d, &s,
+      latest ? "SELECT size, note FROM checkpoint_note ORDER BY size DESC "
+               "LIMIT 1"
+             : "SELECT size, note FROM checkpoint_note WHERE size = ?",
+      what);
   if (rc != OK)
     return rc;
   if (!latest)
@@ -199,8 +201,8 @@ store_sqlite__next_cosigned(struct store_db *d, uint64_t from, uint64_t *size)
   sqlite3_stmt *s;
   int rc;
 
-  rc = prepare(d, &s, "SELECT min(size) FROM cosignature WHERE size >= ?",
-               what);
+  rc =
+      prepare(d, &s, "SELECT min(size) FROM cosignature WHERE size >= ?", what);
   if (rc != OK)
     return rc;
   sqlite3_bind_int64(s, 1, store_sqlite__i64(from));
