@@ -264,8 +264,7 @@ folder_checkpoint(struct mirror *m, struct store *st, uint64_t size,
     rc = app__fail(m->err, ERR_VERIFY, APP_ERROR_OPERATION, "out",
                    "%s has %llu entries, the tree to publish only %llu: the "
                    "folder was published from a longer log",
-                   path, (unsigned long long)cp.size,
-                   (unsigned long long)size);
+                   path, (unsigned long long)cp.size, (unsigned long long)size);
   else if (ledger_root(&src, cp.size, root) != OK ||
            memcmp(root, cp.root, LEDGER_HASH_SIZE) != 0)
     rc = app__fail(m->err, ERR_VERIFY, APP_ERROR_OPERATION, "out",
@@ -322,8 +321,7 @@ pick_checkpoint(struct app *app, struct store *st, const char *key,
   if (rc == OK && *size == store_size(st))
     return OK;
   if (rc != OK && rc != ERR_NOTFOUND)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s",
-                     store_errmsg(st));
+    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   buf_reset(note);
   *ncosig = 0;
   if ((rc = app__sign_tree(app, key, &fresh, err)) != OK)
@@ -379,8 +377,8 @@ app_log_tiles(struct app *app, const struct app_tiles_query *q,
     rc = fail_errno(&m, "create", q->out);
     goto out;
   }
-  rc = pick_checkpoint(app, st, q->key, &note, &size, &ncosig,
-                       &out->signed_now, err);
+  rc = pick_checkpoint(app, st, q->key, &note, &size, &ncosig, &out->signed_now,
+                       err);
   if (rc == OK)
     rc = folder_checkpoint(&m, st, size, &old);
   if (rc != OK)

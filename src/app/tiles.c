@@ -48,7 +48,7 @@ add_entry(void *ctx, const struct store_entry *e)
   if (e->seq != x->seq++)
     return ERR_VERIFY;
   return ledger_bundle_append(x->out, e->bytes, e->len) == OK ? OK
-                                                                : ERR_INVALID;
+                                                              : ERR_INVALID;
 }
 
 int

@@ -56,15 +56,15 @@ fetch(struct tiles *t, const char *path, size_t max, struct buf *out)
   if (t->http == NULL) {
     rc = app__read_file(where, max, out);
     if (rc != OK)
-      app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles", "%s: %s",
-                where, rc == ERR_NOMEM ? "larger than a tile can be"
-                                       : "cannot be read");
+      app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles", "%s: %s", where,
+                rc == ERR_NOMEM ? "larger than a tile can be"
+                                : "cannot be read");
     rc = rc == OK ? OK : ERR_IO;
   } else {
     rc = app__http_request(t->http, where, NULL, 0, max, &ans, &why);
     if (rc == OK && ans.status != 200) {
-      app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles",
-                "%s: HTTP %ld", where, ans.status);
+      app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles", "%s: HTTP %ld",
+                where, ans.status);
       rc = ERR_IO;
     } else if (rc != OK) {
       app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles", "%s",
@@ -90,9 +90,8 @@ fetch_tile(struct tiles *t, const struct ledger_tile *tl, struct buf *out)
 
   buf_init(&path);
   ledger_tile_path(tl, &path);
-  rc = fetch(t, path.data, tl->level == LEDGER_TILE_ENTRIES ? BUNDLE_MAX
-                                                              : TILE_MAX,
-             out);
+  rc = fetch(t, path.data,
+             tl->level == LEDGER_TILE_ENTRIES ? BUNDLE_MAX : TILE_MAX, out);
   if (rc == OK && tl->level != LEDGER_TILE_ENTRIES &&
       out->len != (size_t)tl->width * LEDGER_HASH_SIZE)
     rc = app__fail(t->err, ERR_VERIFY, APP_ERROR_OPERATION, "tiles",
@@ -223,9 +222,8 @@ check_bundle(struct tiles *t, uint64_t b, struct ledger_frontier *f,
     rc = check_entry(t, seq, e, len,
                      (const uint8_t *)leaves.data + i * LEDGER_HASH_SIZE, rec);
     if (rc == OK)
-      rc = ledger_frontier_append(f, (const uint8_t *)leaves.data +
-                                         i * LEDGER_HASH_SIZE,
-                                  on_node, t);
+      rc = ledger_frontier_append(
+          f, (const uint8_t *)leaves.data + i * LEDGER_HASH_SIZE, on_node, t);
     if (rc != OK)
       goto out;
     i++;
@@ -386,8 +384,8 @@ app_verify_tiles(const struct app_tiles_verify_query *q,
   for (int L = 0; L < LEVELS; L++)
     buf_init(&t.held[L]);
   if (is_url(q->tiles) && (t.http = app__http_new()) == NULL) {
-    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL,
-                   "libcurl cannot start");
+    rc =
+        app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
     goto out;
   }
   if ((rc = check_checkpoint(&t, q, &cp)) != OK)

@@ -34,7 +34,7 @@ app_witness_init(const struct app_witness_init_query *q,
   buf_init(&why);
   if (q->origin == NULL || q->nlog_keys == 0 || q->key == NULL) {
     rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST,
-                   q->origin == NULL    ? "origin"
+                   q->origin == NULL   ? "origin"
                    : q->nlog_keys == 0 ? "log-key"
                                        : "key",
                    "init needs --origin, --log-key and --key");

@@ -166,8 +166,7 @@ post(struct ask *a, const char *url, uint64_t old, uint64_t *retry_from)
           util_strerror(rc));
     goto out;
   }
-  ledger_witness_format_request(old, proof, n, a->note, strlen(a->note),
-                                &body);
+  ledger_witness_format_request(old, proof, n, a->note, strlen(a->note), &body);
   rc = app__http_request(a->http, url, body.data, body.len, ANSWER_MAX, &ans,
                          &why);
   if (rc != OK) {
@@ -217,8 +216,9 @@ ask_witness(struct ask *a)
   if (rc == OK && ledger_verifier_type(a->v) != LEDGER_KEY_COSIGNATURE)
     rc = ERR_INVALID;
   if (rc != OK) {
-    failf(a, "the corridor file's key for [witness %s] is not a cosignature "
-             "verifier key%s%s",
+    failf(a,
+          "the corridor file's key for [witness %s] is not a cosignature "
+          "verifier key%s%s",
           a->cw->id, msg.len ? ": " : "", msg.data ? msg.data : "");
     goto out;
   }
@@ -227,17 +227,19 @@ ask_witness(struct ask *a)
   if (rc == ERR_NOTFOUND)
     old = 0;
   if (old > a->cp.size) {
-    failf(a, "cosigned a tree of %llu entries, more than this log's %llu: "
-             "the log lost entries",
+    failf(a,
+          "cosigned a tree of %llu entries, more than this log's %llu: "
+          "the log lost entries",
           (unsigned long long)old, (unsigned long long)a->cp.size);
     goto out;
   }
   rc = post(a, url, old, &again);
   if (rc == ERR_CONFLICT) {
     if (again > a->cp.size)
-      failf(a, "holds a tree of %llu entries, more than this log's %llu: "
-               "this log lost entries, or another log of the same name "
-               "was shown to it",
+      failf(a,
+            "holds a tree of %llu entries, more than this log's %llu: "
+            "this log lost entries, or another log of the same name "
+            "was shown to it",
             (unsigned long long)again, (unsigned long long)a->cp.size);
     else
       post(a, url, again, &again);
@@ -320,8 +322,8 @@ app_log_witness(struct app *app, const char *key,
   if ((rc = app__sign_tree(app, key, &note, err)) != OK)
     return rc;
   if ((http = app__http_new()) == NULL) {
-    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL,
-                   "libcurl cannot start");
+    rc =
+        app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
     goto out;
   }
   c = store_corridor(st);

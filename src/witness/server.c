@@ -41,8 +41,8 @@ log_line(const char *method, const char *url, int status, size_t in)
   gmtime_r(&now, &tm);
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
   /* The path is ours to print only as far as it is plain text. */
-  fprintf(stderr,
-          "{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"", when, method);
+  fprintf(stderr, "{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"", when,
+          method);
   for (const char *p = url; *p && p - url < 200; p++)
     if ((unsigned char)*p >= ' ' && *p != '"' && *p != '\\')
       fputc(*p, stderr);
@@ -183,8 +183,9 @@ parse_listen(const char *listen, struct sockaddr_storage *sa, int *v6,
   int gai;
 
   if (colon == NULL || colon[1] == '\0') {
-    buf_printf(err, "--listen: expected HOST:PORT, [V6]:PORT or :PORT, got "
-                    "'%s'",
+    buf_printf(err,
+               "--listen: expected HOST:PORT, [V6]:PORT or :PORT, got "
+               "'%s'",
                listen);
     return ERR_USAGE;
   }
@@ -248,8 +249,9 @@ witness_serve(struct witness *w, const char *listen,
       NULL, MHD_OPTION_END);
   if (d == NULL) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    buf_printf(err, "cannot listen on %s (in use, or not an address of this "
-                    "machine?)",
+    buf_printf(err,
+               "cannot listen on %s (in use, or not an address of this "
+               "machine?)",
                listen);
     return ERR_IO;
   }

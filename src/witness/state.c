@@ -183,9 +183,11 @@ load_log(struct witness *w, const json_t *jl, struct buf *err)
   int rc;
 
   if (!json_is_string(jo) || !json_is_array(jk) || n == 0 ||
-      n > WITNESS_MAX_KEYS || (jc && !json_is_null(jc) && !json_is_string(jc))) {
-    buf_printf(err, "a log needs \"origin\", \"keys\" (1 to %d) and "
-                    "\"checkpoint\" (a note or null)",
+      n > WITNESS_MAX_KEYS ||
+      (jc && !json_is_null(jc) && !json_is_string(jc))) {
+    buf_printf(err,
+               "a log needs \"origin\", \"keys\" (1 to %d) and "
+               "\"checkpoint\" (a note or null)",
                WITNESS_MAX_KEYS);
     return ERR_INVALID;
   }
@@ -220,8 +222,9 @@ read_state(struct witness *w, const char *path, struct buf *err)
   root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
   if (root == NULL) {
     if (access(path, F_OK) != 0 && errno == ENOENT) {
-      buf_printf(err, "%s: no such witness state (make one with 'passage "
-                      "witness init')",
+      buf_printf(err,
+                 "%s: no such witness state (make one with 'passage "
+                 "witness init')",
                  path);
       return ERR_NOTFOUND;
     }
@@ -375,10 +378,9 @@ same_keys(const struct witness_log *l, const char *const *keys, size_t n)
 }
 
 int
-witness_init(const char *path, const char *origin,
-             const char *const *log_keys, size_t nlog_keys,
-             const char *key_path, int *added, char **verifier,
-             struct buf *err)
+witness_init(const char *path, const char *origin, const char *const *log_keys,
+             size_t nlog_keys, const char *key_path, int *added,
+             char **verifier, struct buf *err)
 {
   struct witness *w = witness_new(path);
   char abs[PATH_MAX];
@@ -399,9 +401,10 @@ witness_init(const char *path, const char *origin,
     w->key_path = xstrdup(abs);
     rc = OK;
   } else if (rc == OK && strcmp(w->key_path, abs) != 0) {
-    buf_printf(err, "%s is the state of the witness key %s, not %s: one key "
-                    "serves one witness (cosignatures do not name their "
-                    "witness), so give each its own state with --state",
+    buf_printf(err,
+               "%s is the state of the witness key %s, not %s: one key "
+               "serves one witness (cosignatures do not name their "
+               "witness), so give each its own state with --state",
                path, w->key_path, abs);
     rc = ERR_EXISTS;
   }
@@ -411,8 +414,9 @@ witness_init(const char *path, const char *origin,
     goto out;
   l = witness__find(w, origin, strlen(origin));
   if (l && !same_keys(l, log_keys, nlog_keys)) {
-    buf_printf(err, "%s trusts the log %s with other keys already: a log's "
-                    "keys are not replaced by init",
+    buf_printf(err,
+               "%s trusts the log %s with other keys already: a log's "
+               "keys are not replaced by init",
                path, origin);
     rc = ERR_EXISTS;
   } else if (l == NULL) {

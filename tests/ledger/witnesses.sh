@@ -168,4 +168,34 @@ start 3 "$(cat port.3)"
 check "witness 3 back, all three cosign 5" 0 "$passage" log witness
 grep -q 'witness w3: cosigned the tree of 5 entries (from 4)' err &&
   ok "witness 3 from 4" || bad "$(cat err)"
+
+# Sitreps name the witnesses of their tree (issue 12, item 5).
+"$passage" report sitrep --date 2023-01-02 --format json >s5.json
+python3 - s5.json <<'EOF2' && ok "the JSON sitrep names 3 witnesses of 5" || bad "$(cat s5.json)"
+import json, sys
+log = json.load(open(sys.argv[1]))["log"]
+assert log["tree_size"] == 5 and log["cosigned_size"] == 5, log
+assert [w["id"] for w in log["witnesses"]] == ["w1", "w2", "w3"], log
+assert [w["name"] for w in log["witnesses"]] == [
+    "witness.example/w1", "witness.example/w2", "witness.example/w3"], log
+assert all(len(w["key_hash"]) == 8 and w["time"].endswith("Z")
+           for w in log["witnesses"]), log
+EOF2
+"$passage" report sitrep --date 2023-01-02 --format md >s5.md
+grep -q 'Cosigned by 3 witnesses (C2SP tlog-witness)' s5.md &&
+  grep -q 'w1 (`witness.example/w1`, ' s5.md && ok "the md sitrep names them" ||
+  bad "$(grep -i witness s5.md)"
+"$passage" report sitrep --date 2023-01-02 --format txt | grep -q '^Witnesses 3 at size 5: w1, w2, w3$' &&
+  ok "the txt sitrep names them" || bad "txt: $("$passage" report sitrep --date 2023-01-02 --format txt)"
+"$passage" report sitrep --date 2023-01-02 --format json --as-of 3 >s3.json
+python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["log"]; assert l["cosigned_size"] == 3 and len(l["witnesses"]) == 3, l' s3.json &&
+  ok "--as-of 3 names the witnesses of 3" || bad "$(cat s3.json)"
+"$passage" add flow --start 2023-01-02 --checkpoint kornidzor --direction in \
+  --vehicles 5 >/dev/null # 6 entries, not cosigned
+"$passage" report sitrep --date 2023-01-02 --format md >s6.md
+grep -q 'No witness has cosigned a checkpoint that contains this tree yet' s6.md &&
+  ok "a tree no witness cosigned says so" || bad "$(grep -i witness s6.md)"
+"$passage" report sitrep --date 2023-01-02 --format json --as-of 4 >s4.json
+python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["log"]; assert l["tree_size"] == 4 and l["cosigned_size"] == 4, l' s4.json &&
+  ok "--as-of 4: the checkpoint of 4" || bad "$(cat s4.json)"
 exit $fail

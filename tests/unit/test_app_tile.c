@@ -159,8 +159,8 @@ test_tiles(void **state)
   app_tile_cleanup(&t);
   /* No tile: beyond the tree, not the canonical spelling, not a tile. */
   static const char *const none[] = {
-      "tile/0/001.p/47", "tile/0/001", "tile/1/000", "tile/0/x000/000",
-      "tile/entries/002.p/1", "tile/2/000.p/1", "tile", "index.html",
+      "tile/0/001.p/47",      "tile/0/001",     "tile/1/000", "tile/0/x000/000",
+      "tile/entries/002.p/1", "tile/2/000.p/1", "tile",       "index.html",
   };
   for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
     assert_int_equal(app_log_tile(fx->app, none[i], &t, &err), ERR_NOTFOUND);

@@ -67,8 +67,8 @@ setup(void **state)
   snprintf(fx->key, sizeof fx->key, "%s/w.key", fx->dir);
   assert_int_equal(ledger_signer_generate(ORIGIN, &fx->log, &err), OK);
   assert_int_equal(ledger_signer_generate(ORIGIN, &fx->other, &err), OK);
-  assert_int_equal(
-      ledger_signer_generate("witness.example/w", &fx->wkey, &err), OK);
+  assert_int_equal(ledger_signer_generate("witness.example/w", &fx->wkey, &err),
+                   OK);
   assert_int_equal(ledger_signer_save(fx->wkey, fx->key, &err), OK);
   fx->log_vkey = ledger_signer_verifier_key(fx->log, LEDGER_KEY_ED25519);
   for (int i = 0; i < 40; i++) {
@@ -334,8 +334,8 @@ test_init_rules(void **state)
   /* A cosignature key is no log key. */
   buf_reset(&err);
   assert_int_equal(witness_init(fx->state, "b.example/log",
-                                (const char *const *)&cosig, 1, fx->key,
-                                &added, NULL, &err),
+                                (const char *const *)&cosig, 1, fx->key, &added,
+                                NULL, &err),
                    ERR_INVALID);
   /* Another witness key for the same state is refused: one key, one
    * witness. */
