@@ -305,8 +305,9 @@ struct app_verify_query {
   size_t quorum;
 };
 struct app_verify_result {
-  uint64_t entries;   /* the log's size */
-  size_t checkpoints; /* checkpoints found consistent */
+  uint64_t entries;    /* the log's size */
+  size_t checkpoints;  /* checkpoints found consistent */
+  size_t cosignatures; /* kept cosignatures verified (issue 12) */
 };
 int app_verify(struct app *app, const struct app_verify_query *q,
                struct app_verify_result *out, struct app_error *err);

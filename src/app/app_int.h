@@ -139,4 +139,10 @@ int app__cosigned(struct store *st, struct buf *note, uint64_t *size,
 int app__sign_tree(struct app *app, const char *key, char **note,
                    struct app_error *err);
 
+/* verify_cosigned.c: the kept checkpoints that witnesses cosigned are this
+ * tree's, and each cosignature by a witness of the corridor verifies
+ * (*verified of them). OK or ERR_VERIFY with a message. */
+int app__verify_cosigned(struct store *st, size_t *verified,
+                         struct app_error *err);
+
 #endif

@@ -171,6 +171,8 @@ app_verify(struct app *app, const struct app_verify_query *q,
   if (rc != OK)
     return app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, NULL, "FAILED: %s",
                      store_errmsg(st));
+  if ((rc = app__verify_cosigned(st, &out->cosignatures, err)) != OK)
+    return rc;
   if (q->ncheckpoints && (rc = log_verifier(app, q->key, &lv, err)) != OK)
     return rc;
   for (size_t i = 0; i < q->ncheckpoints && rc == OK; i++)

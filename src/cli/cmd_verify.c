@@ -39,6 +39,19 @@ verify_progress(void *ctx, uint64_t done, int finished)
     fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
 }
 
+/* "; 3 kept cosignatures verified", or nothing before any is kept. */
+static const char *
+cosigned_text(size_t n)
+{
+  static char text[64];
+
+  if (n == 0)
+    return "";
+  snprintf(text, sizeof text, "; %zu kept cosignature%s verified", n,
+           n == 1 ? "" : "s");
+  return text;
+}
+
 static void
 tiles_progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -117,9 +130,9 @@ cmd_verify(struct cli *cli, int argc, char **argv)
     code = cli_fail("verify", &err);
   else
     printf("ok: %llu entries, tree and tables verified; %zu checkpoint%s "
-           "consistent\n",
+           "consistent%s\n",
            (unsigned long long)res.entries, res.checkpoints,
-           res.checkpoints == 1 ? "" : "s");
+           res.checkpoints == 1 ? "" : "s", cosigned_text(res.cosignatures));
 out:
   app_error_cleanup(&err);
   app_free(app);

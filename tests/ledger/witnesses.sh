@@ -198,4 +198,13 @@ grep -q 'No witness has cosigned a checkpoint that contains this tree yet' s6.md
 "$passage" report sitrep --date 2023-01-02 --format json --as-of 4 >s4.json
 python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["log"]; assert l["tree_size"] == 4 and l["cosigned_size"] == 4, l' s4.json &&
   ok "--as-of 4: the checkpoint of 4" || bad "$(cat s4.json)"
+
+# verify checks the kept cosignatures: 3 witnesses at 3, 4 and 5 (the
+# second gathering at 5 added w3's), 9 in all; one edited is caught.
+check "verify checks the kept cosignatures" 0 "$passage" verify
+grep -q '; 9 kept cosignatures verified$' out && ok "9 of them" || bad "$(cat out)"
+sqlite3 p.db "UPDATE cosignature SET line = (SELECT line FROM cosignature WHERE size = 3 AND witness = 'witness.example/w1') WHERE size = 4 AND witness = 'witness.example/w1'"
+check "an edited cosignature fails verify" 4 "$passage" verify
+grep -q 'cosignature kept for the tree of 4 entries by witness.example/w1 does not verify' err &&
+  ok "it names the tree and the witness" || bad "$(cat err)"
 exit $fail
