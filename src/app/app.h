@@ -599,6 +599,7 @@ struct app_tiles_verify_query {
   void *ctx;
 };
 struct app_tiles_verify_result {
+  char *note; /* the checkpoint verified, as fetched */
   char *origin;
   uint64_t size;
   char root[48];              /* base64 */
@@ -655,5 +656,24 @@ struct app_witness_serve_query {
 };
 int app_witness_serve(const struct app_witness_serve_query *q,
                       struct app_error *err);
+
+/*
+ * `passage log replay`: a party's own store rebuilt from a log's published
+ * tiles, so that it can compute every figure of a report itself (`report
+ * sitrep --as-of N`) and compare. The tiles are checked first as
+ * app_verify_tiles does (key, witnesses, quorum); then the store at the
+ * handle's db (which must not exist) is made with the corridor file
+ * (whose log must be the checkpoint's origin) and every entry appended in
+ * the log's order, byte for byte, in one transaction; its tree must then
+ * have the checkpoint's root. The checkpoint is kept with the
+ * cosignatures of the witnesses the corridor file names. Nothing is left
+ * at db on failure.
+ */
+struct app_replay_query {
+  struct app_tiles_verify_query tiles;
+  const char *corridor;
+};
+int app_log_replay(struct app *app, const struct app_replay_query *q,
+                   struct app_tiles_verify_result *out, struct app_error *err);
 
 #endif

@@ -145,4 +145,18 @@ int app__sign_tree(struct app *app, const char *key, char **note,
 int app__verify_cosigned(struct store *st, size_t *verified,
                          struct app_error *err);
 
+/* verify_tiles.c: calls fn for each entry of the first size entries of
+ * the tiles at prefix (a folder or a URL), in order, as the bundles hold
+ * them; nothing is verified here (app_verify_tiles does). OK, fn's code,
+ * or ERR_IO / ERR_VERIFY with a message. */
+int app__tiles_entries(const char *prefix, uint64_t size,
+                       int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
+                                 size_t len),
+                       void *ctx, struct app_error *err);
+
+/* witness_log.c: the signature line of sig as a note carries it ("— name
+ * base64\n"), a new string. */
+struct ledger_note_sig;
+char *app__sig_line(const struct ledger_note_sig *sig);
+
 #endif

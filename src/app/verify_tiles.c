@@ -282,6 +282,8 @@ check_checkpoint(struct tiles *t, const struct app_tiles_verify_query *q,
                    ledger_verifier_name(lv), why.data ? why.data : "");
     goto out;
   }
+  free(t->res->note);
+  t->res->note = xstrndup(text.data, text.len);
   need = q->quorum ? q->quorum : q->nwitnesses;
   for (size_t i = 0; i < q->nwitnesses && rc == OK; i++) {
     int r;
@@ -321,6 +323,7 @@ app_tiles_verify_result_cleanup(struct app_tiles_verify_result *r)
   if (r == NULL)
     return;
   free(r->origin);
+  free(r->note);
   memset(r, 0, sizeof *r);
 }
 
@@ -398,6 +401,8 @@ app_verify_tiles(const struct app_tiles_verify_query *q,
   }
   if (rc == OK)
     rc = check_end(&t, f, &cp);
+  if (rc != OK)
+    app_tiles_verify_result_cleanup(out);
   if (rc == OK) {
     out->origin = xstrdup(cp.origin);
     out->size = cp.size;
@@ -413,5 +418,49 @@ out:
   ledger_frontier_free(f);
   ledger_checkpoint_cleanup(&cp);
   record_cleanup(&rec);
+  return rc;
+}
+
+int
+app__tiles_entries(const char *prefix, uint64_t size,
+                   int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
+                             size_t len),
+                   void *ctx, struct app_error *err)
+{
+  struct app_tiles_verify_result res;
+  struct tiles t;
+  struct buf bundle;
+  int rc = OK;
+
+  memset(&t, 0, sizeof t);
+  memset(&res, 0, sizeof res);
+  t.prefix = prefix;
+  t.plen = strlen(prefix);
+  while (t.plen > 1 && prefix[t.plen - 1] == '/')
+    t.plen--;
+  t.size = size;
+  t.res = &res;
+  t.err = err;
+  buf_init(&bundle);
+  if (is_url(prefix) && (t.http = app__http_new()) == NULL)
+    rc =
+        app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
+  for (uint64_t b = 0; rc == OK && b * LEDGER_TILE_WIDTH < size; b++) {
+    struct ledger_tile bt = {LEDGER_TILE_ENTRIES, b, width_of(&t, 0, b)};
+    const uint8_t *e;
+    size_t pos = 0, len;
+    uint64_t seq = b * LEDGER_TILE_WIDTH;
+
+    if ((rc = fetch_tile(&t, &bt, &bundle)) != OK)
+      break;
+    while (rc == OK && seq < b * LEDGER_TILE_WIDTH + bt.width &&
+           ledger_bundle_next(bundle.data, bundle.len, &pos, &e, &len) == OK)
+      rc = fn(ctx, seq++, e, len);
+    if (rc == OK && seq != b * LEDGER_TILE_WIDTH + bt.width)
+      rc = app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, "tiles",
+                     "FAILED: an entry bundle changed while it was read");
+  }
+  buf_cleanup(&bundle);
+  app__http_free(t.http);
   return rc;
 }

@@ -66,9 +66,8 @@ failf(struct ask *a, const char *fmt, ...)
   a->o->message = buf_take(&b);
 }
 
-/* The signature line of sig, as a note carries it. */
-static char *
-sig_line(const struct ledger_note_sig *sig)
+char *
+app__sig_line(const struct ledger_note_sig *sig)
 {
   uint8_t *raw = xmalloc(4 + sig->sig_len);
   struct buf b;
@@ -120,7 +119,7 @@ take_cosignature(struct ask *a, const struct buf *body)
     if (s->key_hash == ledger_verifier_key_hash(a->v) &&
         strcmp(s->name, ledger_verifier_name(a->v)) == 0) {
       free(a->line);
-      a->line = sig_line(s);
+      a->line = app__sig_line(s);
     }
   }
   a->o->time = t;

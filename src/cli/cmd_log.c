@@ -14,6 +14,8 @@ static const char log_help[] =
     "                 --checkpoint FILE [--state FILE] [--output FILE]\n"
     "       passage [--db PATH] log witness [--key FILE]\n"
     "       passage [--db PATH] log tiles --out DIR [--key FILE]\n"
+    "       passage [--db PATH] log replay --tiles DIR|URL --key VKEY\n"
+    "                 --corridor FILE [--witness VKEY]... [--quorum K]\n"
     "\n"
     "checkpoint prints the latest signed tree head as a C2SP tlog-checkpoint\n"
     "note: origin (the corridor file's log value), tree size, base64 root\n"
@@ -34,7 +36,12 @@ static const char log_help[] =
     "the current tree is signed first if entries came after it),\n"
     "DIR/tile/<L>/<N> and DIR/tile/entries/<N>. Only what DIR lacks is\n"
     "written, tiles synced before the checkpoint is swapped in; publish DIR\n"
-    "with any web server (rsync).\n";
+    "with any web server (rsync).\n"
+    "replay is for a party: it checks a published log as 'verify --tiles'\n"
+    "does, then builds a new store at --db from it, every entry in the log's\n"
+    "order, byte for byte (its root must be the checkpoint's), with the\n"
+    "log's corridor file; 'report sitrep --as-of N' then computes a\n"
+    "report's figures again, to compare with the one published.\n";
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
@@ -142,6 +149,34 @@ log_tiles(struct app *app, const struct cli_args *a)
 }
 
 static int
+log_replay(struct app *app, const struct cli_args *a)
+{
+  const char **w = xcalloc(a->nvalues + 1, sizeof *w);
+  struct app_replay_query q = {{0}, a->v[OPT_log_corridor]};
+  struct app_tiles_verify_result res;
+  struct app_error err = {0};
+  int code = EXIT_OK;
+
+  q.tiles.tiles = a->v[OPT_log_tiles];
+  q.tiles.key =
+      a->v[OPT_log_log_key] ? a->v[OPT_log_log_key] : a->v[OPT_log_key];
+  q.tiles.witnesses = w;
+  q.tiles.nwitnesses = cli_args_list(a, OPT_log_witness, w);
+  q.tiles.quorum = a->num[OPT_log_quorum];
+  if (app_log_replay(app, &q, &res, &err) != OK)
+    code = cli_fail("log replay", &err);
+  else
+    printf("replayed the tree of %llu entries of %s into %s: root %s, "
+           "signed by the log's key; %zu of %zu witnesses cosigned\n",
+           (unsigned long long)res.size, res.origin, app_db(app), res.root,
+           res.cosigned, q.tiles.nwitnesses);
+  app_tiles_verify_result_cleanup(&res);
+  app_error_cleanup(&err);
+  free(w);
+  return code;
+}
+
+static int
 log_run(struct app *app, const char *sub, const struct cli_args *a)
 {
   if (strcmp(sub, "cosign") == 0)
@@ -152,6 +187,8 @@ log_run(struct app *app, const char *sub, const struct cli_args *a)
     return log_witness(app, a);
   if (strcmp(sub, "tiles") == 0)
     return log_tiles(app, a);
+  if (strcmp(sub, "replay") == 0)
+    return log_replay(app, a);
   return log_entries(app, a);
 }
 
@@ -171,10 +208,10 @@ cmd_log(struct cli *cli, int argc, char **argv)
     code = cli_parse_exit(rc);
   else if (sub == NULL)
     code = cli_usage_error("log", "expected checkpoint, entries, cosign, "
-                                  "witness or tiles");
+                                  "witness, tiles or replay");
   else if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
            strcmp(sub, "entries") && strcmp(sub, "witness") &&
-           strcmp(sub, "tiles"))
+           strcmp(sub, "tiles") && strcmp(sub, "replay"))
     code = cli_usage_error("log", "unknown subcommand '%s'", sub);
   else {
     app = app_new(cli->db);
