@@ -43,10 +43,9 @@ put_entry(void *ctx, uint64_t seq, const uint8_t *e, size_t len)
               APP_ERROR_OPERATION, "tiles",
               "FAILED: entry %llu cannot be replayed: %s",
               (unsigned long long)seq,
-              why.len ? why.data
-              : rc == ERR_CONFLICT
-                  ? "its id was taken by an earlier entry"
-                  : store_errmsg(r->st));
+              why.len              ? why.data
+              : rc == ERR_CONFLICT ? "its id was taken by an earlier entry"
+                                   : store_errmsg(r->st));
   buf_cleanup(&why);
   return rc == OK ? OK : r->err->code;
 }
@@ -121,8 +120,8 @@ keep_checkpoint(struct store *st, const char *note, const char *log_key,
           s->key_hash == ledger_verifier_key_hash(wv) &&
           strcmp(s->name, ledger_verifier_name(wv)) == 0 &&
           ledger_note_verify(n, wv, &t, NULL) == OK) {
-        cs[k] = (struct store_cosignature){cp.size, s->name, s->key_hash, t,
-                                           line};
+        cs[k] =
+            (struct store_cosignature){cp.size, s->name, s->key_hash, t, line};
         lines[k++] = line;
         line = NULL;
       }

@@ -1223,7 +1223,11 @@ witness_words(struct doc *d, const struct sitrep *s)
                     "corridor's witnesses)."));
     return;
   }
-  if (s->cosigned_size == s->size)
+  if (s->cosigned_size == s->size && s->nwitnesses == 1)
+    doc_marked(d, _("Cosigned by 1 witness (C2SP tlog-witness), having "
+                    "checked that this tree extends every one it saw "
+                    "before:"));
+  else if (s->cosigned_size == s->size)
     doc_markedf(d,
                 _("Cosigned by %zu witnesses (C2SP tlog-witness), each "
                   "having checked that this tree extends every one it "
@@ -1233,7 +1237,7 @@ witness_words(struct doc *d, const struct sitrep *s)
     doc_markedf(d,
                 _("Not cosigned at this size; the checkpoint of size %llu, "
                   "which contains the first %llu entries, is cosigned by "
-                  "%zu witnesses (C2SP tlog-witness):"),
+                  "witnesses (C2SP tlog-witness), %zu of them:"),
                 (unsigned long long)s->cosigned_size, n, s->nwitnesses);
   for (size_t i = 0; i < s->nwitnesses; i++) {
     const struct report_witness *w = &s->witnesses[i];

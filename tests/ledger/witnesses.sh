@@ -135,7 +135,7 @@ curl -s -o body -w '%{http_code} %{content_type}\n' \
 
 # Killed with SIGKILL and started again: the state is what it cosigned.
 kill -9 "${pids[2]}"
-wait "${pids[2]}" 2>/dev/null
+{ wait "${pids[2]}"; } 2>/dev/null
 start 2 "$(cat port.2)"
 curl -s "http://127.0.0.1:$(cat port.2)/$hash/checkpoint" >held.2
 sed -n 2p held.2 | grep -qx 4 && ok "witness 2 killed and restarted holds 4" ||
@@ -198,6 +198,10 @@ grep -q 'No witness has cosigned a checkpoint that contains this tree yet' s6.md
 "$passage" report sitrep --date 2023-01-02 --format json --as-of 4 >s4.json
 python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["log"]; assert l["tree_size"] == 4 and l["cosigned_size"] == 4, l' s4.json &&
   ok "--as-of 4: the checkpoint of 4" || bad "$(cat s4.json)"
+"$passage" report sitrep --date 2023-01-02 --format md --as-of 2 >s2.md
+grep -q 'Not cosigned at this size; the checkpoint of size 3, which contains the first 2 entries, is cosigned by witnesses (C2SP tlog-witness), 3 of them: w1' s2.md &&
+  ok "--as-of 2: the smallest cosigned tree that contains it, 3" ||
+  bad "$(grep -i cosign s2.md)"
 
 # A party with only the published tiles, the log's key and the witnesses'
 # keys rebuilds the log and computes the report again: the same bytes.
