@@ -42,13 +42,18 @@ check() { # check NAME WANT-RC COMMAND...
 # start N: witness N serves on a port of its own choosing; its port in
 # port.N once it listens.
 start() {
-  local n=$1 port=${2:-0}
+  local n=$1 port=${2:-0} before
+  touch "w$n.log"
+  before=$(grep -c 'listening on port' "w$n.log")
   "$passage" witness serve --listen "127.0.0.1:$port" --state "w$n.state" \
     2>>"w$n.log" &
   pids[$n]=$!
-  for _ in $(seq 100); do
-    p=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "w$n.log" | tail -1)
-    [ -n "$p" ] && [ "$p" != 0 ] && { echo "$p" >"port.$n"; return 0; }
+  for _ in $(seq 200); do
+    # This start's line, not an earlier one's (a restart appends).
+    if [ "$(grep -c 'listening on port' "w$n.log")" -gt "$before" ]; then
+      sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "w$n.log" | tail -1 >"port.$n"
+      return 0
+    fi
     sleep 0.05
   done
   echo "witness $n did not start: $(cat "w$n.log")"

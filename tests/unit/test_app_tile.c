@@ -68,6 +68,7 @@ setup(void **state)
   assert_int_equal(app_key_generate(fx->app, NULL, NULL, &key, &err), OK);
   app_key_cleanup(&key);
   app_init_result_cleanup(&init);
+  app_error_cleanup(&err);
   buf_cleanup(&csv);
   free(ini);
   *state = fx;
@@ -121,6 +122,7 @@ same_as_file(struct fixture *fx, const char *mirror, const char *path,
   assert_string_equal(t.content_type, type);
   assert_string_equal(t.cache_control, cache);
   app_tile_cleanup(&t);
+  app_error_cleanup(&err);
   buf_cleanup(&want);
   free(file);
 }
@@ -166,6 +168,7 @@ test_tiles(void **state)
     assert_int_equal(app_log_tile(fx->app, none[i], &t, &err), ERR_NOTFOUND);
     assert_null(t.data);
   }
+  app_error_cleanup(&err);
   free(mirror);
 }
 
