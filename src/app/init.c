@@ -103,6 +103,24 @@ add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
   return rc;
 }
 
+/* Whether the file at db is a store whose init did not end (killed
+ * midway): an empty file, a schema without a corridor, or a store marked
+ * incomplete all open as not initialised. Those, init finishes; anything
+ * else (a store, a file of another kind) it leaves alone. */
+static int
+interrupted(const char *db)
+{
+  struct store *st = NULL;
+  struct buf msg;
+  int rc;
+
+  buf_init(&msg);
+  rc = store_open(db, 0, &st, &msg);
+  store_close(st);
+  buf_cleanup(&msg);
+  return rc == ERR_NOTFOUND;
+}
+
 int
 app_init(struct app *app, const char *corridor_path,
          struct app_init_result *out, struct app_error *err)
@@ -117,7 +135,7 @@ app_init(struct app *app, const char *corridor_path,
   if (corridor_path &&
       (rc = read_corridor(corridor_path, &text, &c, err)) != OK)
     goto out;
-  if (access(app->db, F_OK) == 0) {
+  if (access(app->db, F_OK) == 0 && !interrupted(app->db)) {
     rc = app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
                    "%s exists already; a store is initialised once (choose "
                    "another --db)",
@@ -126,8 +144,8 @@ app_init(struct app *app, const char *corridor_path,
   }
   if ((rc = app__store(app, 1, &st, err)) != OK)
     goto out;
-  rc = store_init(st, corridor_path,
-                  corridor_path ? (text.data ? text.data : "") : NULL);
+  rc = store_init_begin(st, corridor_path,
+                        corridor_path ? (text.data ? text.data : "") : NULL);
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
     goto out;
@@ -141,6 +159,8 @@ app_init(struct app *app, const char *corridor_path,
                 problems.len ? problems.data : util_strerror(rc));
     buf_cleanup(&problems);
   }
+  if (rc == OK && (rc = store_init_done(st)) != OK)
+    app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
   if (rc == OK) {
     out->corridor = xstrdup(store_corridor(st)->name);
     out->timezone = xstrdup(store_corridor(st)->timezone);

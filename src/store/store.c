@@ -153,12 +153,36 @@ out:
   return rc;
 }
 
+/* Whether an init began here and did not end: store_init writes meta
+ * "init_begun", store_init_done "init_done" (stores made before these
+ * have neither, and are whole). */
+static int
+init_incomplete(struct store *st)
+{
+  char *v = NULL;
+  int begun, done;
+
+  begun = get_meta(st, "init_begun", &v) == OK;
+  free(v);
+  v = NULL;
+  done = get_meta(st, "init_done", &v) == OK;
+  free(v);
+  return begun && !done;
+}
+
 static int
 load_corridor(struct store *st)
 {
   char *text = NULL;
   int rc;
 
+  if (init_incomplete(st)) {
+    store__set_error(st,
+                     "%s is not fully initialised (init was interrupted): run "
+                     "'passage init --corridor FILE' again",
+                     st->path);
+    return ERR_NOTFOUND;
+  }
   rc = get_meta(st, "corridor", &text);
   if (rc == ERR_NOTFOUND)
     store__set_error(
@@ -346,33 +370,57 @@ store_record_ctx(const struct store *st, struct record_ctx *ctx)
   ctx->counting_stage = st->corridor ? st->corridor->counting_stage : NULL;
 }
 
-int
-store_init(struct store *st, const char *name, const char *text)
+/* Parses the corridor file's text for store_init (NULL: the default). */
+static int
+init_corridor(struct store *st, const char *name, const char *text,
+              struct corridor **c)
+{
+  struct buf e;
+  int rc = OK;
+
+  *c = NULL;
+  if (text == NULL) {
+    *c = corridor_new_default("corridor");
+    return OK;
+  }
+  buf_init(&e);
+  rc = corridor_parse(name, text, strlen(text), c, &e);
+  if (rc != OK)
+    store__set_error(st, "%s", e.data ? e.data : "invalid corridor file");
+  buf_cleanup(&e);
+  return rc;
+}
+
+/* store_init and store_init_begin: begun marks the init as not ended. */
+static int
+init_store(struct store *st, const char *name, const char *text, int begun)
 {
   const struct store_backend *be = st->be;
   struct corridor *c = NULL;
   char *existing = NULL;
-  struct buf e;
   int rc;
 
   if (get_meta(st, "corridor", &existing) == OK) {
+    /* An init that did not end is finished with the same corridor file;
+     * meta is written once, so its values are those of the first try. */
+    int same = init_incomplete(st) && strcmp(existing, text ? text : "") == 0;
     free(existing);
-    store__set_error(st, "%s is already initialised", st->path);
-    return ERR_EXISTS;
-  }
-  buf_init(&e);
-  if (text) {
-    rc = corridor_parse(name, text, strlen(text), &c, &e);
-    if (rc != OK) {
-      store__set_error(st, "%s", e.data ? e.data : "invalid corridor file");
-      buf_cleanup(&e);
-      return rc;
+    if (!same) {
+      store__set_error(st, "%s is already initialised", st->path);
+      return ERR_EXISTS;
     }
-  } else {
-    c = corridor_new_default("corridor");
+    if ((rc = init_corridor(st, name, text, &c)) == OK)
+      use_corridor(st, c, text);
+    return rc;
   }
-  buf_cleanup(&e);
+  if ((rc = init_corridor(st, name, text, &c)) != OK)
+    return rc;
   rc = be->begin(st->db);
+  /* Until store_init_done, the store is not one to use (load_corridor):
+   * an init killed before its last record leaves a store that init
+   * finishes, not one that looks whole without its checkpoints. */
+  if (rc == OK && begun)
+    rc = be->set_meta(st->db, "init_begun", "1");
   if (rc == OK)
     rc = be->set_meta(st->db, "corridor", text ? text : "");
   if (rc == OK)
@@ -388,6 +436,36 @@ store_init(struct store *st, const char *name, const char *text)
   }
   use_corridor(st, c, text);
   return OK;
+}
+
+int
+store_init(struct store *st, const char *name, const char *text)
+{
+  return init_store(st, name, text, 0);
+}
+
+int
+store_init_begin(struct store *st, const char *name, const char *text)
+{
+  return init_store(st, name, text, 1);
+}
+
+int
+store_init_done(struct store *st)
+{
+  const struct store_backend *be = st->be;
+  int rc;
+
+  if (!init_incomplete(st))
+    return OK;
+  rc = be->begin(st->db);
+  if (rc == OK)
+    rc = be->set_meta(st->db, "init_done", "1");
+  if (rc == OK)
+    rc = be->commit(st->db);
+  if (rc != OK)
+    be->rollback(st->db);
+  return rc;
 }
 
 /*

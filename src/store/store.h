@@ -44,6 +44,18 @@ const char *store_errmsg(const struct store *st);
  * "corridor"). Fails with ERR_EXISTS when the store was initialised before.
  */
 int store_init(struct store *st, const char *name, const char *text);
+/*
+ * store_init for an init that stores records after it (passage init: the
+ * corridor's checkpoints): the store opens as not initialised
+ * (ERR_NOTFOUND from store_open) until store_init_done marks the end, and
+ * store_init_begin may run on it again with the same text, so that an
+ * init killed midway is finished by the next one, never left looking
+ * whole without its records.
+ */
+int store_init_begin(struct store *st, const char *name, const char *text);
+/* Marks the end of the init store_init_begin began (OK when none is
+ * pending). */
+int store_init_done(struct store *st);
 /* The corridor the store was initialised with; owned by the store. */
 const struct corridor *store_corridor(const struct store *st);
 

@@ -190,7 +190,16 @@ sq_create_schema(struct store_db *d)
   buf_puts(&b, store_sqlite__ddl_tokens);
   buf_puts(&b, store_sqlite__ddl_cosign);
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
-  rc = store_sqlite__exec(d, b.data);
+  /* One transaction: a process killed midway leaves an empty file, which
+   * the next open makes a store in, not half a schema ("not a Passage
+   * store"). */
+  rc = store_sqlite__exec(d, "BEGIN IMMEDIATE");
+  if (rc == OK)
+    rc = store_sqlite__exec(d, b.data);
+  if (rc == OK)
+    rc = store_sqlite__exec(d, "COMMIT");
+  if (rc != OK)
+    sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
   buf_cleanup(&b);
   return rc;
 }
