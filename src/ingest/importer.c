@@ -262,8 +262,11 @@ finish_import(struct importer *imp, int rc)
       store_error(imp);
   } else {
     store_rollback(imp->st);
-    imp->stats->added = imp->stats->unchanged = imp->stats->created = 0;
   }
+  /* A commit that failed (a full disk) stored nothing either: no summary
+   * may count the rows as added. */
+  if (rc != OK)
+    imp->stats->added = imp->stats->unchanged = imp->stats->created = 0;
   if (ingest__close_rejects(imp, rc == OK) != OK && rc == OK) {
     ingest__error(imp, INGEST_ERR_IO, imp->o->rejects,
                   "cannot write the rejected rows");
