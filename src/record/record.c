@@ -674,8 +674,14 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     return set_category(r, ctx, v, s, n, err);
   case FT_COUNT:
     rc = util_parse_number(s, n, &d);
-    if (rc != OK || d < 0 || d != floor(d) || d > 9007199254740992.0) {
+    if (rc != OK || d < 0 || d != floor(d)) {
       expected(err, "a whole number >= 0", s, n);
+      return ERR_INVALID;
+    }
+    /* From 2^53 on, doubles skip integers: 9007199254740993 reads as
+     * ...992, and a count stored would not be the count sent. */
+    if (d >= 9007199254740992.0) {
+      expected(err, "a whole number below 9007199254740992 (2^53)", s, n);
       return ERR_INVALID;
     }
     util_format_number(d, tmp, sizeof tmp);
