@@ -199,6 +199,10 @@ struct app_import_query {
   const char *name;
   const void *data;
   size_t len;
+  /* Who imports (the server's token; NULL: the CLI, anyone): a monitor
+   * limited to checkpoints imports only records for those, and may not
+   * create_missing; else ERR_DENIED, nothing stored. */
+  const struct app_principal *who;
 };
 
 /* What an import or an add did: ingest's counts (rows read, added, already

@@ -20,6 +20,10 @@ int app__fail(struct app_error *err, int code, enum app_error_kind kind,
               const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* 1 when who may write rec: a monitor limited to checkpoints only records
+ * naming one of them (intake.c). */
+int app__may_write(const struct app_principal *who, const struct record *rec);
+
 /* The store, opened (create: a new one may be made) on first use. */
 int app__store(struct app *app, int create, struct store **st,
                struct app_error *err);

@@ -121,6 +121,22 @@ dialect_opts(const struct app_import_query *q, struct ingest_opts *o,
 
 /* q as ingest's options, checked. HXL is read as CSV: its hashtag row is
  * recognised by itself; a workbook is known by its bytes. */
+/* ingest_opts.admit for a limited token: ctx is its principal. */
+static int
+admit(void *ctx, const struct record *rec, struct buf *why)
+{
+  const char *cp = record_get(rec, "checkpoint");
+
+  if (app__may_write(ctx, rec))
+    return OK;
+  buf_reset(why);
+  buf_printf(why,
+             "field 'checkpoint': this token may write only for checkpoints "
+             "it names, not for '%s'",
+             cp ? cp : "(none)");
+  return ERR_DENIED;
+}
+
 static int
 import_opts(const struct app_import_query *q, struct ingest_opts *o,
             struct app_error *err)
@@ -143,6 +159,14 @@ import_opts(const struct app_import_query *q, struct ingest_opts *o,
       (rc = add_mappings(o, "values", q->values, q->nvalues, err)) != OK ||
       (rc = dialect_opts(q, o, err)) != OK)
     return rc;
+  if (q->who && q->who->checkpoints) {
+    if (q->create_missing)
+      return app__fail(err, ERR_DENIED, APP_ERROR_OPERATION, "create_missing",
+                       "this token may write only for checkpoints it names: "
+                       "it may not create records with create_missing");
+    o->admit = admit;
+    o->admit_ctx = (void *)q->who;
+  }
   o->create_missing = q->create_missing;
   o->rejects = q->rejects;
   o->max_errors = q->max_errors;

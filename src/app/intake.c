@@ -162,9 +162,8 @@ add_finish_problems(json_t *errors, size_t index, const char *id,
   }
 }
 
-/* 1 when who may write rec: a limited monitor only for its checkpoints. */
-static int
-may_write(const struct app_principal *who, const struct record *rec)
+int
+app__may_write(const struct app_principal *who, const struct record *rec)
 {
   const char *cp;
 
@@ -273,7 +272,7 @@ parse_one(struct app_batch *b, const struct app_principal *who,
               "without it a retry could not be told from a new record");
     return ERR_INVALID;
   }
-  if (!may_write(who, rec))
+  if (!app__may_write(who, rec))
     return app__fail(err, ERR_DENIED, APP_ERROR_OPERATION, "checkpoint",
                      "record %zu: this token may write only for checkpoints "
                      "it names, not for '%s'",

@@ -171,6 +171,7 @@ run_import(struct http_server *s, struct job *j)
   memset(&res, 0, sizeof res);
   j->q.data = j->r->body.data ? j->r->body.data : "";
   j->q.len = j->r->body.len;
+  j->q.who = &j->r->who;
   rc = app_set_writer(app, j->r->who.name, &err);
   if (rc == OK)
     rc = app_import(app, &j->q, &sink, &res, &err);

@@ -255,7 +255,7 @@ finish_import(struct importer *imp, int rc)
     imp->sink.progress(imp->sink.ctx, &imp->late);
   ingest__summarise(imp);
   if (rc == OK && imp->failed)
-    rc = ERR_INVALID;
+    rc = imp->denied ? ERR_DENIED : ERR_INVALID;
   if (rc == OK) {
     rc = store_commit(imp->st);
     if (rc != OK)

@@ -110,6 +110,13 @@ struct ingest_opts {
   int only_validated; /* with a preset: rows approved in the tool only */
   struct ingest_where *wheres;
   size_t nwheres;
+  /* Who may write what, for a caller that knows who writes (the server):
+   * each valid record is shown to admit before it is stored; ERR_DENIED
+   * with why filled refuses it, as a row's problem (field "checkpoint"),
+   * and the import then fails with ERR_DENIED, storing nothing. NULL:
+   * every valid record is stored. */
+  int (*admit)(void *ctx, const struct record *rec, struct buf *why);
+  void *admit_ctx;
 };
 
 struct ingest_stats {

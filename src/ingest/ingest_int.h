@@ -218,6 +218,7 @@ struct importer {
   struct hint_tally *hints;     /* [hint * nfields + field] */
   size_t shown;                 /* errors counted against max_errors */
   int failed;                   /* an invalid row: the import will roll back */
+  int denied; /* a record opts.admit refused (the reader's side) */
   FILE *rej;
   char *rej_tmp;
   struct record wrec; /* the writer's copy of a record to store */

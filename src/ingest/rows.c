@@ -240,6 +240,14 @@ ingest__flush(struct importer *imp)
     return send_problems(imp, imp->pending_line, &imp->fprob, rec,
                          imp->pending_raw);
   }
+  if (imp->o->admit &&
+      imp->o->admit(imp->o->admit_ctx, rec, &imp->err) == ERR_DENIED) {
+    imp->denied = 1;
+    ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, "checkpoint", NULL,
+                        NULL, imp->err.data ? imp->err.data : "not allowed");
+    return send_problems(imp, imp->pending_line, &imp->fprob, rec,
+                         imp->pending_raw);
+  }
   return send_put(imp, rec, imp->pending_line, imp->pending_raw, 0);
 }
 
