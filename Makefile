@@ -5,7 +5,7 @@ MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps build build-asan check test demo bench fuzz format clean
+.PHONY: all deps build build-asan check test demo bench fuzz torture format clean
 
 all: build
 
@@ -43,6 +43,13 @@ bench: deps
 fuzz: deps
 	@CC=clang cmake -S . -B build-fuzz -DPASSAGE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
+
+# The long forms of the reliability tests (issue 15): crashes, full disk,
+# hostile requests, access, a 30-minute soak and each fuzzer for 10
+# minutes; prints the table of docs/RELIABILITY.md. Sizes by environment
+# (KILLS, ROWS, SOAK_MINUTES, FUZZ_MINUTES, ONLY): tests/reliability/torture.
+torture: build
+	@tests/reliability/torture $(BUILD)/passage
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

@@ -1,0 +1,143 @@
+// Usage: node soak.mjs BASE TOKENS-DIR SERVER-PID SECONDS [WRITES/S] [READS/S] [FLOWS/S]
+//
+// Issue 15, item 7: a soak at a fixed rate on loopback. For SECONDS,
+// WRITES/S batches of 10 flows (fresh ids) are posted, READS/S reads sent
+// (in turn: status, records of a kind page by page, the checkpoint, an
+// inclusion proof, the entries of the last 10) and FLOWS/S flow answers
+// of one day by checkpoint and direction (1), on a
+// schedule fixed in advance (an open loop: a slow answer does not slow
+// the sending). The server's resident memory (VmRSS of SERVER-PID) is
+// sampled every second. Prints one JSON line: requests, errors, the
+// latency percentiles (ms) of writes, reads and flow answers, RSS (MiB) at the first
+// sample, the largest of the first and of the last quarter, and the
+// largest of all, and the records acknowledged. Exit 1 on any error
+// (a status other than 200, a lost connection, more than 500 requests in
+// flight).
+import fs from 'node:fs';
+import http from 'node:http';
+
+const [base, tokensDir, pid, secs, wps = '20', rps = '50', fps = '1'] = process.argv.slice(2);
+const seconds = Number(secs), writeRate = Number(wps), readRate = Number(rps);
+const flowsRate = Number(fps);
+const tok = (n) => fs.readFileSync(`${tokensDir}/token.${n}`, 'utf8').trim();
+const monitor = tok('monitor'), analyst = tok('analyst');
+const agent = new http.Agent({keepAlive: true, maxSockets: 64});
+const lat = {write: [], read: [], flows: []};
+let errors = 0, inflight = 0, maxInflight = 0, sent = 0, acked = 0, size = 2;
+const firstErrors = [];
+
+function rss() {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function send(kind, method, path, token, body) {
+  const t0 = process.hrtime.bigint();
+  inflight++;
+  sent++;
+  maxInflight = Math.max(maxInflight, inflight);
+  const done = (status, text) => {
+    inflight--;
+    lat[kind].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (status !== 200) {
+      errors++;
+      if (firstErrors.length < 5) firstErrors.push(`${method} ${path}: ${status} ${text.slice(0, 120)}`);
+    } else if (kind === 'write') {
+      const a = JSON.parse(text);
+      acked += a.accepted + a.duplicates;
+      size = Math.max(size, a.tree_size);
+    }
+  };
+  const req = http.request(base + path, {
+    method, agent, headers: Object.assign(
+      {Authorization: `Bearer ${token}`},
+      body ? {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body)} : {}),
+  }, (res) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (d) => { text += d; });
+    res.on('end', () => done(res.statusCode, text));
+    res.on('error', (e) => done(0, String(e)));
+  });
+  req.on('error', (e) => done(0, String(e)));
+  req.end(body);
+}
+
+let batch = 0, read = 0;
+function write() {
+  const n = ++batch, records = [];
+  for (let i = 0; i < 10; i++)
+    records.push({kind: 'flow', id: `soak-${n}-${i}`, checkpoint: i % 2 ? 'a' : 'b',
+                  direction: i % 3 ? 'in' : 'out',
+                  start: `2023-01-0${1 + (n % 7)}`, vehicles: 1 + (n % 5), persons: i});
+  send('write', 'POST', '/api/v1/records', monitor, JSON.stringify({records}));
+}
+// The cheap reads in turn; the flows answer (which reads every flow of
+// its period) on a schedule of its own, FLOWS/s, over one day.
+function readOne() {
+  const r = read++ % 5;
+  const paths = [
+    '/api/v1/status',
+    `/api/v1/records?kind=flow&limit=100&cursor=${(read * 37) % Math.max(1, size - 100)}`,
+    '/log/checkpoint',
+    `/log/proof/inclusion?index=${(read * 7919) % (size - 1)}&size=${size - 1}`,
+    `/log/entries?start=${Math.max(0, size - 11)}&end=${size - 1}`,
+  ];
+  send('read', 'GET', paths[r], analyst);
+}
+let flows = 0;
+function flowsOne() {
+  const day = 1 + (flows++ % 7);
+  send('flows', 'GET', `/api/v1/flows?from=2023-01-0${day}&to=2023-01-0${day}&by=checkpoint,direction`, analyst);
+}
+
+// The log's size before the first request (a store may hold records).
+size = await new Promise((resolve) => {
+  http.get(base + '/healthz', (res) => {
+    let t = '';
+    res.on('data', (d) => { t += d; });
+    res.on('end', () => resolve(JSON.parse(t).tree_size));
+  });
+});
+const start = size;
+const samples = [];
+const t0 = Date.now();
+let w = 0, rd = 0, fl = 0, overload = false;
+samples.push(rss());
+const sampler = setInterval(() => samples.push(rss()), 1000);
+await new Promise((resolve) => {
+  const tick = setInterval(() => {
+    const t = (Date.now() - t0) / 1000;
+    if (t >= seconds) { clearInterval(tick); resolve(); return; }
+    while (w < t * writeRate) { write(); w++; }
+    while (rd < t * readRate) { readOne(); rd++; }
+    while (fl < t * flowsRate) { flowsOne(); fl++; }
+    if (inflight > 500) overload = true;
+  }, 5);
+});
+while (inflight > 0) await new Promise((r) => setTimeout(r, 20));
+clearInterval(sampler);
+samples.push(rss());
+
+const pct = (a, p) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? Number(s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))].toFixed(2)) : null;
+};
+const q = Math.max(1, Math.floor(samples.length / 4));
+const ok = samples.filter((x) => x !== null);
+const out = {
+  seconds, sent, errors: errors + (overload ? 1 : 0), acked, start_size: start, max_in_flight: maxInflight,
+  write_ms: {p50: pct(lat.write, 50), p95: pct(lat.write, 95), p99: pct(lat.write, 99), max: pct(lat.write, 100)},
+  read_ms: {p50: pct(lat.read, 50), p95: pct(lat.read, 95), p99: pct(lat.read, 99), max: pct(lat.read, 100)},
+  flows_ms: {p50: pct(lat.flows, 50), p95: pct(lat.flows, 95), p99: pct(lat.flows, 99), max: pct(lat.flows, 100)},
+  rss_mib: {first: ok[0], first_quarter_max: Math.max(...samples.slice(0, q).filter((x) => x !== null)),
+            last_quarter_max: Math.max(...samples.slice(-q).filter((x) => x !== null)),
+            max: Math.max(...ok), samples: samples.length},
+};
+for (const e of firstErrors) console.error(e);
+console.log(JSON.stringify(out));
+process.exit(out.errors ? 1 : 0);
