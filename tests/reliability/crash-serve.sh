@@ -22,10 +22,12 @@ poster=
 trap '[ -n "$poster" ] && kill $poster 2>/dev/null; [ -n "$server_pid" ] && kill -KILL $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
 echo "seed $SEED, $KILLS kills"
+# The clients read the address before each try: written whole, by rename.
+set_base() { echo "$BASE" >"$WORK/base.new" && mv "$WORK/base.new" "$WORK/base"; }
 db=$(store_location t)
 setup_store "$db" || exit 1
 start_server "$db" --quiet || exit 1
-echo "$BASE" >"$WORK/base"
+set_base
 : >"$WORK/acked"
 node "$here/poster.mjs" "$WORK/base" "$WORK/token.monitor" "$WORK/acked" 4 20 \
   >"$WORK/poster.out" 2>"$WORK/poster.err" &
@@ -45,7 +47,7 @@ for k in $(seq 1 "$KILLS"); do
   sleep 0.2 # answers already received are written to acked
   cp "$WORK/acked" "$WORK/acked.$k"
   start_server "$db" --quiet || { bad "restart $k"; break; }
-  echo "$BASE" >"$WORK/base"
+  set_base
   check_acked "$db" "$WORK/acked.$k" "kill $k" &&
     verify_store "$db" "kill $k" &&
     ok "kill $k: $(sort -u "$WORK/acked.$k" | wc -l) acknowledged records present once each, verified"
