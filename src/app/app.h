@@ -76,15 +76,16 @@ struct app_sink {
 int app_sink_file(void *ctx, const void *data, size_t len);
 
 /*
- * Files written atomically: app_file_open opens path (NULL or "-" is
- * standard output) through a temporary file beside it; app_file_close
- * flushes and syncs it and renames it into place when keep is set (removes
- * it otherwise). Failures are APP_ERROR_PROGRAM "cannot write PATH: why",
- * ERR_IO.
+ * Files written atomically (util_file_open): app_file_open opens path
+ * (NULL or "-" is standard output) through a temporary file beside it;
+ * app_file_close flushes and syncs it, renames it into place and syncs its
+ * folder when keep is set (removes it otherwise). Failures are
+ * APP_ERROR_PROGRAM "cannot write PATH: why", ERR_IO.
  */
+struct util_file;
 struct app_file {
   FILE *f;
-  char *path, *tmp;
+  struct util_file *file; /* NULL for standard output */
 };
 int app_file_open(struct app_file *o, const char *path, struct app_error *err);
 int app_file_close(struct app_file *o, int keep, struct app_error *err);

@@ -1,11 +1,8 @@
 /* Reading small files and writing files atomically. */
 #include "app/app.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app/app_int.h"
 
@@ -30,57 +27,61 @@ app__read_file(const char *path, size_t max, struct buf *out)
 }
 
 static int
-cannot_write(struct app_error *err, const char *path)
+cannot_write(struct app_error *err, const struct buf *why)
 {
-  return app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "cannot write %s: %s",
-                   path, strerror(errno));
+  return app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "%s",
+                   why->data ? why->data : "cannot write");
 }
 
 int
 app_file_open(struct app_file *o, const char *path, struct app_error *err)
 {
-  int fd;
+  struct buf why;
+  int rc;
 
   memset(o, 0, sizeof *o);
   if (path == NULL || strcmp(path, "-") == 0) {
     o->f = stdout;
     return OK;
   }
-  o->path = xstrdup(path);
-  o->tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-  fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || (o->f = fdopen(fd, "w")) == NULL) {
-    cannot_write(err, path);
-    if (fd >= 0)
-      close(fd);
-    free(o->path);
-    free(o->tmp);
+  buf_init(&why);
+  o->file = xcalloc(1, sizeof *o->file);
+  rc = util_file_open(o->file, path, 0, &why);
+  if (rc != OK) {
+    cannot_write(err, &why);
+    free(o->file);
     memset(o, 0, sizeof *o);
-    return ERR_IO;
+  } else {
+    o->f = o->file->f;
   }
-  return OK;
+  buf_cleanup(&why);
+  return rc == OK ? OK : ERR_IO;
 }
 
 int
 app_file_close(struct app_file *o, int keep, struct app_error *err)
 {
+  struct buf why;
   int rc = OK;
 
-  if (o->f == stdout)
+  if (o->f == stdout) {
+    o->f = NULL;
     return fflush(stdout) != 0 ? ERR_IO : OK;
-  if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
-    rc = ERR_IO;
-  fclose(o->f);
-  if (keep && rc == OK && rename(o->tmp, o->path) != 0)
-    rc = ERR_IO;
-  if (!keep || rc != OK)
-    unlink(o->tmp);
-  if (rc != OK)
-    cannot_write(err, o->path);
-  free(o->path);
-  free(o->tmp);
+  }
+  if (o->file == NULL)
+    return OK;
+  buf_init(&why);
+  if (keep) {
+    rc = util_file_commit(o->file, &why);
+    if (rc != OK)
+      cannot_write(err, &why);
+  } else {
+    util_file_discard(o->file);
+  }
+  buf_cleanup(&why);
+  free(o->file);
   memset(o, 0, sizeof *o);
-  return rc;
+  return rc == OK ? OK : ERR_IO;
 }
 
 int

@@ -139,11 +139,11 @@ struct importer {
   struct strmap *missing[NREF]; /* unknown references, in order seen */
   struct strmap **unlabelled;   /* per field: labels with no --values */
   int failed;                   /* an invalid row: the import will roll back */
-  FILE *rej;
-  char *rej_tmp;
-  struct record wrec; /* the writer's copy of a record to store */
-  struct buf msg;     /* a row's messages joined, for the rejects file */
-  size_t fail_row;    /* the row being read when the store failed */
+  FILE *rej;                    /* rej_file.f while a rejects file is open */
+  struct util_file rej_file;    /* written atomically (util_file_open) */
+  struct record wrec;           /* the writer's copy of a record to store */
+  struct buf msg;  /* a row's messages joined, for the rejects file */
+  size_t fail_row; /* the row being read when the store failed */
 };
 
 /* importer.c */
