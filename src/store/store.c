@@ -96,97 +96,6 @@ pick_backend(const char *location, const struct store_backend **be,
   return OK;
 }
 
-static int
-get_meta(struct store *st, const char *key, char **out)
-{
-  return st->be->get_meta(st->db, key, out);
-}
-
-/* Days are local to the corridor, by its own time zone (corridor_tz_offset). */
-static void
-use_corridor(struct store *st, struct corridor *c, const char *text)
-{
-  size_t n = c->ncategories;
-
-  corridor_free(st->corridor);
-  st->corridor = c;
-  free(st->corridor_text);
-  st->corridor_text = xstrdup(text ? text : "");
-  free(st->categories);
-  st->categories = xcalloc(n + 1, sizeof(char *));
-  for (size_t i = 0; i < n; i++)
-    st->categories[i] = c->categories[i].id;
-}
-
-/* Parses the corridor stored in meta (text, as read from it). */
-static int
-parse_corridor(struct store *st, const char *text)
-{
-  char *name = NULL;
-  struct corridor *c = NULL;
-  struct buf e;
-  int rc = OK;
-
-  buf_init(&e);
-  get_meta(st, "corridor_file", &name);
-  if (text[0] == '\0') {
-    char *cname = NULL;
-    get_meta(st, "corridor_name", &cname);
-    c = corridor_new_default(cname ? cname : "corridor");
-    free(cname);
-  } else {
-    rc = corridor_parse(name ? name : "corridor", text, strlen(text), &c, &e);
-    if (rc != OK) {
-      store__set_error(st, "the stored corridor file is invalid: %s",
-                       e.data ? e.data : "");
-      goto out;
-    }
-  }
-  use_corridor(st, c, text);
-out:
-  free(name);
-  buf_cleanup(&e);
-  return rc;
-}
-
-static int
-load_corridor(struct store *st)
-{
-  char *text = NULL;
-  int rc;
-
-  rc = get_meta(st, "corridor", &text);
-  if (rc == ERR_NOTFOUND)
-    store__set_error(
-        st, "%s is not initialised: run 'passage init --corridor FILE'",
-        st->path);
-  else if (rc == OK)
-    rc = parse_corridor(st, text);
-  free(text);
-  return rc;
-}
-
-/*
- * Another handle may have initialised the store, or (later) amended its
- * corridor: reload it when its text changed. A store not initialised yet
- * is no error here.
- */
-static int
-reload_corridor(struct store *st)
-{
-  char *text = NULL;
-  int rc;
-
-  rc = get_meta(st, "corridor", &text);
-  if (rc == ERR_NOTFOUND)
-    rc = OK;
-  else if (rc == OK &&
-           (st->corridor_text == NULL || strcmp(text, st->corridor_text) != 0))
-    rc = parse_corridor(st, text);
-  free(text);
-  return rc;
-}
-
 /*
  * Migrations run in order inside one transaction; each backend knows its
  * own steps (store_backend.upgrade). Version 1 is the first.
@@ -244,6 +153,17 @@ int
 store_open(const char *location, int create, struct store **out,
            struct buf *err)
 {
+  struct store_options o = {create, 0, NULL};
+
+  return store_open_with(location, &o, out, err);
+}
+
+int
+store_open_with(const char *location, const struct store_options *opts,
+                struct store **out, struct buf *err)
+{
+  static const struct store_options defaults = {0, 0, NULL};
+  const struct store_options *o = opts ? opts : &defaults;
   const struct store_backend *be = NULL;
   const char *where = NULL;
   struct store *st = NULL;
@@ -258,14 +178,14 @@ store_open(const char *location, int create, struct store **out,
   st->be = be;
   st->path = xstrdup(where);
   st->rollup = rollup_new();
-  rc = be->open(where, create, &st->err, &st->db);
+  rc = be->open(where, o, &st->err, &st->db);
   if (rc == OK)
-    rc = check_schema(st, create, &fresh);
+    rc = check_schema(st, o->create, &fresh);
   if (rc == OK)
     rc = be->size(st->db, &st->size);
   if (rc == OK && !fresh) {
-    rc = load_corridor(st);
-    if (rc == ERR_NOTFOUND && create)
+    rc = store__load_versions(st);
+    if (rc == ERR_NOTFOUND && o->create)
       rc = OK; /* init will store it */
   }
   if (rc != OK) {
@@ -292,9 +212,7 @@ store_close(struct store *st)
   }
   if (st->db)
     st->be->close(st->db);
-  corridor_free(st->corridor);
-  free(st->corridor_text);
-  free(st->categories);
+  store__versions_free(st);
   ledger_frontier_free(st->frontier);
   rollup_free(st->rollup);
   buf_cleanup(&st->err);
@@ -319,29 +237,15 @@ store_errmsg(const struct store *st)
   return st->err.data ? st->err.data : "";
 }
 
-const struct corridor *
-store_corridor(const struct store *st)
-{
-  return st->corridor;
-}
-
-const char *const *
-store_categories(const struct store *st)
-{
-  return (const char *const *)st->categories;
-}
-
 int
 store_init(struct store *st, const char *name, const char *text)
 {
-  const struct store_backend *be = st->be;
+  enum store_put_result result;
   struct corridor *c = NULL;
-  char *existing = NULL;
   struct buf e;
   int rc;
 
-  if (get_meta(st, "corridor", &existing) == OK) {
-    free(existing);
+  if (st->nversions > 0) {
     store__set_error(st, "%s is already initialised", st->path);
     return ERR_EXISTS;
   }
@@ -357,22 +261,20 @@ store_init(struct store *st, const char *name, const char *text)
     c = corridor_new_default("corridor");
   }
   buf_cleanup(&e);
-  rc = be->begin(st->db);
-  if (rc == OK)
-    rc = be->set_meta(st->db, "corridor", text ? text : "");
-  if (rc == OK)
-    rc = be->set_meta(st->db, "corridor_file", name ? name : "");
-  if (rc == OK)
-    rc = be->set_meta(st->db, "corridor_name", c->name);
-  if (rc == OK)
-    rc = be->commit(st->db);
-  if (rc != OK) {
-    be->rollback(st->db);
-    corridor_free(c);
-    return rc;
+  /* The rules are entry 0, before anything that they govern. */
+  rc = store_begin(st);
+  if (rc == OK && st->size != 0) {
+    store__set_error(st, "%s holds entries but no corridor", st->path);
+    rc = ERR_STORE;
   }
-  use_corridor(st, c, text);
-  return OK;
+  if (rc == OK)
+    rc = store_put_corridor(st, c, &result);
+  if (rc == OK)
+    rc = store_commit(st);
+  else if (st->in_tx)
+    store_rollback(st);
+  corridor_free(c);
+  return rc;
 }
 
 /*
@@ -404,8 +306,9 @@ store_ledger_source(struct store *st, struct ledger_source *src)
   src->node = src_node;
 }
 
-/* What other handles committed: the size, and the corridor when the size
- * moved (an amendment is an entry) or none was loaded yet. */
+/* What other handles committed: the size, and the corridor's new
+ * versions when the size moved (an amendment is an entry) or none was
+ * loaded yet. */
 static int
 refresh(struct store *st)
 {
@@ -415,7 +318,8 @@ refresh(struct store *st)
   if ((rc = st->be->size(st->db, &size)) != OK)
     return rc;
   if (size != st->size || st->corridor == NULL) {
-    if ((rc = reload_corridor(st)) != OK)
+    rc = store__refresh_versions(st);
+    if (rc != OK && !(rc == ERR_NOTFOUND && st->nversions == 0))
       return rc;
     ledger_frontier_free(st->frontier);
     st->frontier = NULL;
@@ -488,6 +392,7 @@ store_begin(struct store *st)
   }
   st->in_tx = 1;
   st->tx_failed = OK;
+  st->tx_bytes = 0;
   return OK;
 fail:
   be->rollback(st->db);
@@ -495,17 +400,42 @@ fail:
   return rc;
 }
 
+/*
+ * What a transaction that hit a full disk needed: its entries' bytes times
+ * what the store keeps per byte of entry (the bytes, their hash and tree
+ * nodes, the query row and its indexes, the rollups: STORE_BYTES_PER_BYTE,
+ * measured on the demo store, docs/operating.md), said after the
+ * backend's message.
+ */
+static void
+say_needed(struct store *st)
+{
+  char need[32];
+
+  if (st->tx_bytes == 0)
+    return;
+  util_format_bytes(st->tx_bytes * STORE_BYTES_PER_BYTE, need, sizeof need);
+  buf_printf(&st->err,
+             " (this transaction needed about %s more: %llu bytes of "
+             "entries and what the store keeps beside them)",
+             need, (unsigned long long)st->tx_bytes);
+}
+
 int
 store__tx_error(struct store *st, int rc)
 {
-  if (rc == ERR_RETRY && st->in_tx && st->tx_failed == OK) {
+  if ((rc == ERR_RETRY || rc == ERR_FULL) && st->in_tx && st->tx_failed == OK) {
     struct buf keep;
+    uint64_t bytes = st->tx_bytes;
     buf_init(&keep);
     buf_puts(&keep, store_errmsg(st));
     store_rollback(st);
     st->in_tx = 1; /* until store_commit or store_rollback */
-    st->tx_failed = ERR_RETRY;
+    st->tx_failed = rc;
     store__set_error(st, "%s", keep.data ? keep.data : "");
+    st->tx_bytes = bytes;
+    if (rc == ERR_FULL)
+      say_needed(st);
     buf_cleanup(&keep);
   }
   return rc;
@@ -538,8 +468,15 @@ store_commit(struct store *st)
     goto fail;
   st->in_tx = 0;
   rollup_clear(st->rollup);
+  if (st->tx_corridor) {
+    /* The version appended is the one in force from now on. */
+    st->tx_corridor = 0;
+    return store__refresh_versions(st);
+  }
   return OK;
 fail:
+  if (rc == ERR_FULL)
+    say_needed(st);
   store_rollback(st);
   return rc;
 }
@@ -551,6 +488,7 @@ store_rollback(struct store *st)
     st->be->rollback(st->db);
   st->in_tx = 0;
   st->tx_failed = OK;
+  st->tx_corridor = 0;
   rollup_clear(st->rollup);
   ledger_frontier_free(st->frontier);
   st->frontier = NULL;

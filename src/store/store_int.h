@@ -7,13 +7,31 @@
 #include "store/backend.h"
 #include "store/store.h"
 
+/* One version of the corridor's rules (rules.c). */
+struct store_version {
+  int meta;           /* a schema 1 store's copy in meta, not in the log */
+  uint64_t seq;       /* its entry, when logged */
+  unsigned version;   /* its number: the entry's id; 0 for the meta copy */
+  struct corridor *c; /* parsed when first needed */
+  char **categories;  /* c's category ids, NULL-terminated */
+};
+
+/* What the store keeps per byte of entry, all tables and indexes
+ * counted: for the space a full disk lacked (store.c). */
+#define STORE_BYTES_PER_BYTE 3
+
 struct store {
   const struct store_backend *be;
   struct store_db *db;
   char *path; /* the location given to the backend, for messages */
-  struct corridor *corridor;
-  char *corridor_text; /* as stored in meta, to see it change */
-  char **categories;   /* the corridor's category ids, NULL-terminated */
+  /* Every version of the corridor, oldest first; the latest is the one
+   * in force at the handle's size, borrowed here. */
+  struct store_version *versions;
+  size_t nversions, capversions;
+  const struct corridor *corridor;
+  char **categories; /* the latest's category ids, NULL-terminated */
+  int tx_corridor;   /* the write transaction appended a version */
+  uint64_t tx_bytes; /* the bytes of the entries it appended */
   struct buf err;
   uint64_t size;
   int in_tx;     /* between store_begin and store_commit/rollback */
@@ -50,6 +68,26 @@ int rollup_each_sorted(struct rollup *ru,
 size_t rollup_count(const struct rollup *ru);
 /* Adds sign times a row's sums under its key (for comparing rollups). */
 void rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign);
+
+/* The corridor's versions (rules.c): read them all at open (the meta
+ * copy, then every logged version, the latest parsed), or look for
+ * versions logged since; free them. */
+int store__load_versions(struct store *st);
+int store__refresh_versions(struct store *st);
+void store__versions_free(struct store *st);
+/* The bytes of version n of c: the canonical JSON of {"record":
+ * "corridor", "version": n, ...corridor_to_json(c)}. */
+int store__corridor_bytes(const struct corridor *c, unsigned n,
+                          struct buf *out);
+/* Reads a corridor entry's bytes (of entry seq, for messages) back into a
+ * new corridor and its version number, checking that they are the
+ * canonical form of what they hold. ERR_INVALID with why in err. */
+int store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
+                          unsigned *version, struct corridor **out,
+                          struct buf *err);
+/* OK with *key when meta holds a key of a schema 1 corridor copy, else
+ * ERR_NOTFOUND (or a failure). */
+int store__check_meta(struct store *st, const char **key);
 
 void store__set_error(struct store *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
