@@ -177,8 +177,12 @@ int app_proof_write(const json_t *proof, struct buf *out);
  * checks each checkpoint file: signed by the log's key (key: a verifier key
  * or a file holding one; NULL: the signing key beside the store), of this
  * log, with the root of the store's tree at its size, and cosigned by each
- * witness. progress, when set, hears how far the audit got and, with
- * finished set, that it ended. ERR_VERIFY with the first failure.
+ * witness; all of it in one snapshot, so that appends made meanwhile cause
+ * no false alarm. progress, when set, hears how far the audit got and,
+ * with finished set, that it ended. ERR_VERIFY with the first failure.
+ * Without checkpoints the store is checked against itself only: a rewrite
+ * of the whole log (entries, hashes, nodes, tables made anew) passes; only
+ * checkpoints kept from before show it.
  */
 struct app_verify_query {
   const char *const *checkpoints;
@@ -192,6 +196,11 @@ struct app_verify_query {
 struct app_verify_result {
   uint64_t entries;   /* the log's size */
   size_t checkpoints; /* checkpoints found consistent */
+  /* A store made before the corridor's rules were logged: those in force
+   * before entry rules_logged_from (the size, when none is logged) are
+   * only in its meta table, where nothing checks them. */
+  int rules_unlogged;
+  uint64_t rules_logged_from;
 };
 int app_verify(struct app *app, const struct app_verify_query *q,
                struct app_verify_result *out, struct app_error *err);
@@ -332,6 +341,44 @@ struct app_sitrep_query {
 int app_check_period(const char *text, int *days, struct app_error *err);
 int app_report_sitrep(struct app *app, const struct app_sitrep_query *q,
                       struct buf *out, struct app_error *err);
+
+/*
+ * The corridor's rules, which are entries of the log (docs/corridor-file.md).
+ * app_corridor_show writes the version in force at q->as_of (0: now) to
+ * out: APP_CORRIDOR_INI a corridor file (after a comment line naming the
+ * version and its entry) that init or amend reads back to the same rules;
+ * APP_CORRIDOR_JSON the entry's canonical bytes and a newline, as the log
+ * holds and publishes them (what `export corridor` writes).
+ * app_corridor_amend appends the file at path as the next version, with a
+ * checkpoint record for each of its checkpoints that the log has none of
+ * yet, all in one transaction; refused (ERR_INVALID, APP_ERROR_OPERATION,
+ * the reason in words) when it drops or renames a checkpoint or category
+ * that records name, or changes the log origin or the time zone once the
+ * records depend on them; a file's own mistakes are APP_ERROR_INPUT.
+ * Rules equal to those in force append nothing (unchanged set).
+ */
+enum app_corridor_form { APP_CORRIDOR_INI, APP_CORRIDOR_JSON };
+struct app_corridor_query {
+  const char *format; /* "ini" (NULL) or "json" */
+  uint64_t as_of;
+};
+struct app_corridor_result {
+  unsigned version; /* the version in force (0: a copy not in the log) */
+  uint64_t entry;   /* its entry, when logged */
+  int logged;
+  uint64_t size; /* the tree size it is in force at (amend: after it) */
+  int unchanged; /* amend: the file's rules are those in force */
+  char **added;  /* amend: checkpoints new to the log, by id */
+  size_t nadded, capadded;
+};
+int app_check_corridor_format(const char *text, enum app_corridor_form *form,
+                              struct app_error *err);
+int app_corridor_show(struct app *app, const struct app_corridor_query *q,
+                      struct buf *out, struct app_corridor_result *res,
+                      struct app_error *err);
+int app_corridor_amend(struct app *app, const char *path,
+                       struct app_corridor_result *res, struct app_error *err);
+void app_corridor_result_cleanup(struct app_corridor_result *r);
 
 /* A new store from a corridor file (NULL: a default corridor), its
  * checkpoints the first records of the log. The db must not exist yet. */

@@ -1579,6 +1579,7 @@ void
 corridor_to_ini(const struct corridor *c, struct buf *out)
 {
   struct buf text;
+  int first = 1;
 
   buf_init(&text);
   for (int k = 0; k < NSECT; k++) {
@@ -1586,8 +1587,9 @@ corridor_to_ini(const struct corridor *c, struct buf *out)
     size_t n = sec->keyed ? *sect_count(sec, c) : 1;
     for (size_t i = 0; i < n; i++) {
       const char *base = sec->keyed ? sect_elem(sec, c, i) : (const char *)c;
-      if (out->len > 0)
+      if (!first)
         buf_putc(out, '\n');
+      first = 0;
       if (sec->keyed)
         buf_printf(out, "[%s %s]\n", sec->type, elem_id(sec, base));
       else

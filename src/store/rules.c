@@ -297,6 +297,37 @@ store_corridor_version(struct store *st, uint64_t size,
   return OK;
 }
 
+int
+store_corridor_bytes(struct store *st, uint64_t size, struct buf *out)
+{
+  struct store_version *v = version_at(st, size);
+  struct store_entry e;
+  char id[16];
+  int rc;
+
+  if (v == NULL) {
+    store__set_error(st, "%s is not initialised", st->path);
+    return ERR_NOTFOUND;
+  }
+  if (v->meta) {
+    if ((rc = parse_version(st, v)) != OK)
+      return rc;
+    return store__corridor_bytes(v->c, 0, out);
+  }
+  snprintf(id, sizeof id, "%u", v->version);
+  rc = st->be->get_entry(st->db, (enum record_kind)STORE_KIND_CORRIDOR, id, &e);
+  if (rc == ERR_NOTFOUND) {
+    store__set_error(st,
+                     "the corridor entry of version %u is gone (run "
+                     "'passage verify')",
+                     v->version);
+    return ERR_STORE;
+  }
+  if (rc == OK)
+    buf_append(out, e.bytes, e.len);
+  return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Appending a version                                                 */
 
@@ -413,10 +444,10 @@ check_dropped(struct store *st, const struct corridor *old,
     else
       store__set_error(st,
                        "the new corridor file drops %s '%s', which records "
-                       "name (the first: %s, entry %llu), and the log keeps "
-                       "them for good: keep its [%s %s] section (its other "
-                       "keys may change). An id cannot be renamed either, "
-                       "since it is what the records refer to",
+                       "name (the first is a %s, entry %llu), and the log "
+                       "keeps them for good: keep its [%s %s] section (its "
+                       "other keys may change). An id cannot be renamed "
+                       "either, since it is what the records refer to",
                        checkpoint ? "checkpoint" : "category", id,
                        record_kind_desc(kind)->title, (unsigned long long)seq,
                        checkpoint ? "checkpoint" : "category", id);
@@ -502,7 +533,10 @@ store_put_corridor(struct store *st, const struct corridor *c,
   if (last != NULL) {
     store__corridor_bytes(st->corridor, last->version, &now);
     store__corridor_bytes(c, last->version, &bytes);
-    if (bytes.len == now.len && memcmp(bytes.data, now.data, now.len) == 0) {
+    /* The same rules append nothing, unless they are only in meta: then
+     * the amendment is what publishes them. */
+    if (!last->meta && bytes.len == now.len &&
+        memcmp(bytes.data, now.data, now.len) == 0) {
       *result = STORE_UNCHANGED;
       rc = OK;
       goto out;

@@ -103,6 +103,10 @@ struct store_corridor_info {
 };
 int store_corridor_version(struct store *st, uint64_t size,
                            struct store_corridor_info *out);
+/* Appends the bytes of the corridor entry in force at size, as the log
+ * holds them (for a meta copy, the same form with version 0, which is in
+ * no log). */
+int store_corridor_bytes(struct store *st, uint64_t size, struct buf *out);
 
 struct ledger_source;
 /* Fills src so that the ledger module reads this store's tree hashes. */
