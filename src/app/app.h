@@ -99,7 +99,9 @@ void app_key_cleanup(struct app_key *k);
 
 /* Makes a new signing key in a new file of mode 0600 (never overwriting
  * one), named name or, when name is NULL, after the corridor's log (which
- * opens the store). Fills *out with the path and the log verifier key. */
+ * opens the store), and its signer's state beside it (KEY.state: the
+ * checkpoint of the empty tree, signed; see app_log_checkpoint). Fills
+ * *out with the path and the log verifier key. */
 int app_key_generate(struct app *app, const char *path, const char *name,
                      struct app_key *out, struct app_error *err);
 /* The verifier key of the key at path: the log's form, or the witness's
@@ -107,11 +109,28 @@ int app_key_generate(struct app *app, const char *path, const char *name,
 int app_key_public(struct app *app, const char *path, int cosignature,
                    struct app_key *out, struct app_error *err);
 
-/* The log. The signed checkpoint (a C2SP note) of the store's current
- * tree, signed with the key at key (NULL: beside the store); *note is new,
- * the caller frees it. */
-int app_log_checkpoint(struct app *app, const char *key, char **note,
-                       struct app_error *err);
+/*
+ * The log. The signed checkpoint (a C2SP note) of the store's current
+ * tree, signed with the key at key (NULL: beside the store). The key must
+ * be the log's: its name the corridor's log origin (else ERR_INVALID). Its
+ * signer's state (KEY.state, the last checkpoint it signed) must be
+ * extended by the tree: a tree smaller than the last one signed, or not
+ * consistent with it (by a consistency proof from the store), is refused
+ * with ERR_VERIFY naming both trees. The state is then replaced by the new
+ * checkpoint (atomically) before the note is handed over, all under a lock
+ * on the key file. A key without a state (made before signers kept one)
+ * signs and starts one: state_new says so. Release *out with
+ * app_checkpoint_cleanup.
+ */
+struct app_checkpoint {
+  char *note;    /* the signed checkpoint */
+  uint64_t size; /* its tree size */
+  char *state;   /* the signer's state file */
+  int state_new; /* there was none before */
+};
+int app_log_checkpoint(struct app *app, const char *key,
+                       struct app_checkpoint *out, struct app_error *err);
+void app_checkpoint_cleanup(struct app_checkpoint *c);
 
 /* Entries [start, end) of the log, each entry's canonical bytes and a
  * newline: the bytes `passage log entries` prints. Both ends are needed,

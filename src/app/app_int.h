@@ -27,6 +27,15 @@ int app__store(struct app *app, int create, struct store **st,
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);
 
+/* The signer's state beside a key (signer.c): KEY.state, a new string;
+ * writing it (atomically); starting it for a new key with the checkpoint
+ * of the empty tree. */
+struct ledger_signer;
+char *app__state_path(const char *key_path);
+int app__state_write(const char *path, const char *note, struct app_error *err);
+int app__state_start(const struct ledger_signer *s, const char *path,
+                     struct app_error *err);
+
 /* Reads at most max bytes of a file into out (appending). ERR_IO when it
  * cannot be read, ERR_NOMEM past max. */
 int app__read_file(const char *path, size_t max, struct buf *out);

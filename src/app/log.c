@@ -10,44 +10,6 @@
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
 
-int
-app_log_checkpoint(struct app *app, const char *key, char **note,
-                   struct app_error *err)
-{
-  struct ledger_signer *signer = NULL;
-  char *path = app__key_path(app, key);
-  uint8_t root[LEDGER_HASH_SIZE];
-  struct ledger_source src;
-  struct store *st;
-  struct buf msg;
-  int rc;
-
-  *note = NULL;
-  buf_init(&msg);
-  if ((rc = app__store(app, 0, &st, err)) != OK)
-    goto out;
-  rc = ledger_signer_load(path, &signer, &msg);
-  if (rc != OK) {
-    app__fail(err, rc, APP_ERROR_OPERATION, "key",
-              "%s: %s (make one with 'passage key generate')", path,
-              msg.data ? msg.data : util_strerror(rc));
-    goto out;
-  }
-  store_ledger_source(st, &src);
-  rc = ledger_root(&src, store_size(st), root);
-  if (rc == OK)
-    rc = ledger_checkpoint_format(store_corridor(st)->log, store_size(st), root,
-                                  signer, note, &msg);
-  if (rc != OK)
-    app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s",
-              msg.data ? msg.data : util_strerror(rc));
-out:
-  ledger_signer_free(signer);
-  free(path);
-  buf_cleanup(&msg);
-  return rc;
-}
-
 struct entries_ctx {
   const struct app_sink *out;
 };

@@ -141,17 +141,18 @@ test_verify_good_store(void **state)
   struct app_verify_query q = {0};
   struct app_verify_result res;
   struct app_error err = {0};
-  char *note = NULL, *cp = path_in(fx, "cp");
+  struct app_checkpoint note;
+  char *cp = path_in(fx, "cp");
   const char *cps[] = {cp};
 
   assert_int_equal(app_log_checkpoint(fx->app, NULL, &note, &err), OK);
-  write_file(cp, note);
+  write_file(cp, note.note);
   q.checkpoints = cps;
   q.ncheckpoints = 1;
   assert_int_equal(app_verify(fx->app, &q, &res, &err), OK);
   assert_int_equal(res.entries, 6);
   assert_int_equal(res.checkpoints, 1);
-  free(note);
+  app_checkpoint_cleanup(&note);
   free(cp);
   app_error_cleanup(&err);
 }
@@ -213,7 +214,7 @@ test_proof_round_trip(void **state)
   struct app_error err = {0};
   struct app_key key = {0};
   json_t *incl = NULL;
-  char *note = NULL;
+  struct app_checkpoint note;
   struct buf bytes;
 
   buf_init(&bytes);
@@ -222,7 +223,7 @@ test_proof_round_trip(void **state)
   assert_int_equal(app_key_public(fx->app, NULL, 0, &key, &err), OK);
   write_file(vkey, key.verifier);
   assert_int_equal(app_log_checkpoint(fx->app, NULL, &note, &err), OK);
-  write_file(cp, note);
+  write_file(cp, note.note);
   assert_int_equal(app_log_entries(fx->app, &eq, &sink, &err), OK);
   assert_non_null(strstr(bytes.data, "\"id\":\"f-2\""));
   write_file(entry, bytes.data);
@@ -251,7 +252,7 @@ test_proof_round_trip(void **state)
   app_key_cleanup(&key);
   app_error_cleanup(&err);
   buf_cleanup(&bytes);
-  free(note);
+  app_checkpoint_cleanup(&note);
   free(cp);
   free(entry);
   free(proof);
@@ -422,12 +423,12 @@ test_no_store(void **state)
   char *db = path_in(fx, "none.db");
   struct app *app = app_new(db);
   struct app_error err = {0};
-  char *note = NULL;
+  struct app_checkpoint note;
 
   assert_int_not_equal(app_log_checkpoint(app, NULL, &note, &err), OK);
   assert_int_equal(err.kind, APP_ERROR_PROGRAM);
   assert_string_equal(err.field, "db");
-  assert_null(note);
+  assert_null(note.note);
   app_free(app);
   app_error_cleanup(&err);
   free(db);
