@@ -12,6 +12,7 @@ struct ledger_checkpoint;
 struct app {
   char *db;
   struct store *st; /* NULL until an operation needs it */
+  char *init_db;    /* while init makes the store: its real path */
 };
 
 /* Fills err (replacing what it held) and returns code. field may be NULL;
@@ -39,6 +40,17 @@ int app__state_start(const struct ledger_signer *s, const char *path,
 /* Reads at most max bytes of a file into out (appending). ERR_IO when it
  * cannot be read, ERR_NOMEM past max. */
 int app__read_file(const char *path, size_t max, struct buf *out);
+
+/*
+ * A store made whole or not at all: app__init_begin points the handle at a
+ * temporary name beside the store's (DB.init-PID), where init builds it;
+ * app__init_end(rc) closes it and, when rc is OK, renames it into place
+ * (never over a store that appeared meanwhile) and syncs the folder, or
+ * else removes it with its SQLite companions. Returns rc, or the failure
+ * of the rename (APP_ERROR_PROGRAM).
+ */
+int app__init_begin(struct app *app, struct app_error *err);
+int app__init_end(struct app *app, int rc, struct app_error *err);
 
 /* Writes text to path (NULL or "-": standard output) atomically. */
 int app__write_file(const char *path, const char *text, struct app_error *err);

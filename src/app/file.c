@@ -1,8 +1,10 @@
-/* Reading small files and writing files atomically. */
+/* Reading small files and writing files atomically, a new store too. */
 #include "app/app.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app_int.h"
 
@@ -93,4 +95,65 @@ app__write_file(const char *path, const char *text, struct app_error *err)
     return ERR_IO;
   fputs(text, o.f);
   return app_file_close(&o, 1, err);
+}
+
+int
+app__init_begin(struct app *app, struct app_error *err)
+{
+  (void)err;
+  app->init_db = app->db;
+  app->db = xasprintf("%s.init-%ld", app->init_db, (long)getpid());
+  return OK;
+}
+
+/* The store's file and what SQLite keeps beside it. */
+static void
+remove_store(const char *path)
+{
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+
+  for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+    char *p = xasprintf("%s%s", path, suffixes[i]);
+    unlink(p);
+    free(p);
+  }
+}
+
+int
+app__init_end(struct app *app, int rc, struct app_error *err)
+{
+  char *tmp = app->db, *wal = xasprintf("%s-wal", app->db);
+  struct buf why;
+  int r;
+
+  /* Closing the last connection moves the WAL into the file and removes
+   * it: the file alone is then the whole store. */
+  store_close(app->st);
+  app->st = NULL;
+  app->db = app->init_db;
+  app->init_db = NULL;
+  buf_init(&why);
+  if (rc == OK && access(wal, F_OK) == 0)
+    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, "db",
+                   "cannot finish %s: the new store's log (%s) was not "
+                   "folded into it",
+                   app->db, wal);
+  if (rc == OK && (r = util_rename_noreplace(tmp, app->db)) != OK) {
+    if (r == ERR_EXISTS)
+      rc = app__fail(err, ERR_EXISTS, APP_ERROR_PROGRAM, "db",
+                     "%s appeared while this init made it; a store is "
+                     "initialised once",
+                     app->db);
+    else
+      rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, "db",
+                     "cannot write %s: %s", app->db, strerror(errno));
+  }
+  if (rc == OK && util_sync_folder(app->db, &why) != OK)
+    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, "db", "%s", why.data);
+  if (rc != OK)
+    remove_store(tmp);
+  buf_cleanup(&why);
+  free(wal);
+  free(tmp);
+  return rc;
 }
