@@ -90,6 +90,27 @@ app__store(struct app *app, int create, struct store **st,
 }
 
 int
+app__snapshot(struct app *app, struct store **st, struct app_error *err)
+{
+  int rc;
+
+  if ((rc = app__store(app, 0, st, err)) != OK)
+    return rc;
+  if ((rc = store_read_begin(*st)) != OK) {
+    app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(*st));
+    *st = NULL;
+  }
+  return rc;
+}
+
+void
+app__snapshot_end(struct app *app)
+{
+  if (app->st != NULL)
+    store_read_end(app->st);
+}
+
+int
 app_open(struct app *app, struct app_error *err)
 {
   struct store *st;

@@ -25,6 +25,16 @@ int app__fail(struct app_error *err, int code, enum app_error_kind kind,
 int app__store(struct app *app, int create, struct store **st,
                struct app_error *err);
 
+/*
+ * The store, in a read transaction (store_read_begin): every read of the
+ * operation until app__snapshot_end sees one snapshot and one tree size,
+ * whatever other processes append meanwhile. Every operation that reads
+ * does so (an analysis view holds its own: analysis_open), so that what it
+ * prints is of the size it names.
+ */
+int app__snapshot(struct app *app, struct store **st, struct app_error *err);
+void app__snapshot_end(struct app *app);
+
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);
 

@@ -72,10 +72,8 @@ app_corridor_show(struct app *app, const struct app_corridor_query *q,
   memset(res, 0, sizeof *res);
   if ((rc = app_check_corridor_format(q->format, &form, err)) != OK)
     return rc;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
-  if ((rc = store_read_begin(st)) != OK)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   size = q->as_of ? q->as_of : store_size(st);
   if (q->as_of > store_size(st)) {
     rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "as-of",
@@ -111,7 +109,7 @@ app_corridor_show(struct app *app, const struct app_corridor_query *q,
     buf_cleanup(&line);
   }
 out:
-  store_read_end(st);
+  app__snapshot_end(app);
   return rc;
 }
 

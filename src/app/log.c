@@ -31,18 +31,22 @@ app_log_entries(struct app *app, const struct app_entries_query *q,
   struct store *st;
   int rc;
 
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   if (!q->has_start || !q->has_end || q->start > q->end ||
-      q->end > store_size(st))
-    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "start",
-                     "entries needs --start A --end B with A <= B <= %llu "
-                     "(the log's size)",
-                     (unsigned long long)store_size(st));
+      q->end > store_size(st)) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "start",
+                   "entries needs --start A --end B with A <= B <= %llu "
+                   "(the log's size)",
+                   (unsigned long long)store_size(st));
+    goto out;
+  }
   rc = store_each_entry(st, -1, q->start, q->end, write_entry, &x);
   /* The CLI has always failed quietly here: the code says enough. */
   if (rc != OK)
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, NULL);
+out:
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -65,13 +69,14 @@ check_extends(struct app *app, const struct app_cosign_query *q,
                      "signed (%s, size %llu)",
                      q->checkpoint, now->origin, (unsigned long long)now->size,
                      last->origin, (unsigned long long)last->size);
-  if (app__store(app, 0, &st, err) != OK)
+  if (app__snapshot(app, &st, err) != OK)
     return err->code = ERR_IO;
   store_ledger_source(st, &src);
   rc = ledger_prove_consistency(&src, last->size, now->size, &hashes, &n);
   if (rc == OK)
     rc = ledger_verify_consistency(last->size, now->size, last->root, now->root,
                                    hashes, n);
+  app__snapshot_end(app);
   free(hashes);
   if (rc != OK)
     return app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, "checkpoint",

@@ -260,12 +260,10 @@ app_log_checkpoint(struct app *app, const char *key, struct app_checkpoint *out,
                    path, strerror(errno));
     goto out;
   }
-  if ((rc = store_read_begin(st)) != OK) {
-    app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     goto out;
-  }
   rc = sign_locked(st, signer, state, out, err);
-  store_read_end(st);
+  app__snapshot_end(app);
   if (rc == OK) {
     out->state = state;
     state = NULL;

@@ -171,11 +171,9 @@ app_verify(struct app *app, const struct app_verify_query *q,
   int rc;
 
   memset(out, 0, sizeof *out);
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
-  if ((rc = store_read_begin(st)) != OK)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   rc = verify_snapshot(app, st, q, out, err);
-  store_read_end(st);
+  app__snapshot_end(app);
   return rc;
 }
