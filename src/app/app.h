@@ -58,7 +58,20 @@ void app_error_cleanup(struct app_error *e);
  */
 struct app;
 
+/* How a handle opens its store. */
+struct app_options {
+  /* How long a writer waits for another process to let go of the store
+   * before giving up, naming it (0: 30 s, STORE_BUSY_TIMEOUT_MS). */
+  unsigned busy_timeout_ms;
+};
+
+/* A handle with the process's defaults (app_set_defaults), or with o. */
 struct app *app_new(const char *db);
+struct app *app_new_with(const char *db, const struct app_options *o);
+/* The defaults of app_new, for a front end that runs one operation per
+ * process and reads them once from its command line (the CLI's global
+ * options); a server gives each handle its own with app_new_with. */
+void app_set_defaults(const struct app_options *o);
 void app_free(struct app *app);
 /* The db the handle was made with. */
 const char *app_db(const struct app *app);

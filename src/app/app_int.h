@@ -13,6 +13,7 @@ struct app {
   char *db;
   struct store *st; /* NULL until an operation needs it */
   char *init_db;    /* while init makes the store: its real path */
+  struct app_options opts;
 };
 
 /* Fills err (replacing what it held) and returns code. field may be NULL;

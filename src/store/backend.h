@@ -111,8 +111,8 @@ struct store_backend {
    * holds nothing fails with ERR_IO and a message saying how to make a
    * store. A writer waits o->busy_timeout_ms for another to let go (then
    * ERR_RETRY, with a message naming the holder as far as the engine can
-   * tell, from what o->holder said in the process that holds it). A full
-   * disk is ERR_FULL, with the store's path and the space left.
+   * tell). A full disk is ERR_FULL, with the store's path and the space
+   * left.
    * err receives the text of every failure, of this call and of every
    * later one on the handle; it outlives the handle. Returns OK and the
    * handle in *out (NULL on failure).

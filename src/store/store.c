@@ -153,7 +153,7 @@ int
 store_open(const char *location, int create, struct store **out,
            struct buf *err)
 {
-  struct store_options o = {create, 0, NULL};
+  struct store_options o = {create, 0};
 
   return store_open_with(location, &o, out, err);
 }
@@ -162,12 +162,12 @@ int
 store_open_with(const char *location, const struct store_options *opts,
                 struct store **out, struct buf *err)
 {
-  static const struct store_options defaults = {0, 0, NULL};
+  static const struct store_options defaults = {0, 0};
   const struct store_options *o = opts ? opts : &defaults;
   const struct store_backend *be = NULL;
   const char *where = NULL;
   struct store *st = NULL;
-  int fresh = 0;
+  int fresh = 0, opened;
   int rc;
 
   *out = NULL;
@@ -179,6 +179,7 @@ store_open_with(const char *location, const struct store_options *opts,
   st->path = xstrdup(where);
   st->rollup = rollup_new();
   rc = be->open(where, o, &st->err, &st->db);
+  opened = rc == OK; /* a full disk at open says all itself */
   if (rc == OK)
     rc = check_schema(st, o->create, &fresh);
   if (rc == OK)
@@ -188,6 +189,8 @@ store_open_with(const char *location, const struct store_options *opts,
     if (rc == ERR_NOTFOUND && o->create)
       rc = OK; /* init will store it */
   }
+  if (rc == ERR_FULL && opened)
+    store__say_full(st);
   if (rc != OK) {
     buf_puts(err, st->err.data ? st->err.data : util_strerror(rc));
     goto out;
@@ -401,24 +404,32 @@ fail:
 }
 
 /*
- * What a transaction that hit a full disk needed: its entries' bytes times
- * what the store keeps per byte of entry (the bytes, their hash and tree
- * nodes, the query row and its indexes, the rollups: STORE_BYTES_PER_BYTE,
- * measured on the demo store, docs/operating.md), said after the
- * backend's message.
+ * After a full disk, once the transaction is rolled back (and the backend
+ * has given back what it held for it): what the transaction needed, its
+ * entries' bytes times what the store and its write-ahead log take per
+ * byte of entry (STORE_BYTES_PER_BYTE, docs/operating.md), against the
+ * space now free, and what to do, said after the backend's message.
  */
-static void
-say_needed(struct store *st)
+void
+store__say_full(struct store *st)
 {
-  char need[32];
+  char need[32], left[32];
+  uint64_t free_bytes = 0;
 
-  if (st->tx_bytes == 0)
-    return;
-  util_format_bytes(st->tx_bytes * STORE_BYTES_PER_BYTE, need, sizeof need);
-  buf_printf(&st->err,
-             " (this transaction needed about %s more: %llu bytes of "
-             "entries and what the store keeps beside them)",
-             need, (unsigned long long)st->tx_bytes);
+  util_free_space(st->path, &free_bytes);
+  util_format_bytes(free_bytes, left, sizeof left);
+  if (st->tx_bytes > 0) {
+    util_format_bytes(st->tx_bytes * STORE_BYTES_PER_BYTE, need, sizeof need);
+    buf_printf(&st->err,
+               "; it needed about %s (%llu bytes of entries and what the "
+               "store keeps beside them), and %s %s free",
+               need, (unsigned long long)st->tx_bytes, left,
+               free_bytes == 1 ? "is" : "are");
+  } else {
+    buf_printf(&st->err, "; %s %s free", left, free_bytes == 1 ? "is" : "are");
+  }
+  buf_puts(&st->err, ": free some space, or move the store to a larger "
+                     "disk, and run the command again");
 }
 
 int
@@ -435,7 +446,7 @@ store__tx_error(struct store *st, int rc)
     store__set_error(st, "%s", keep.data ? keep.data : "");
     st->tx_bytes = bytes;
     if (rc == ERR_FULL)
-      say_needed(st);
+      store__say_full(st);
     buf_cleanup(&keep);
   }
   return rc;
@@ -475,9 +486,9 @@ store_commit(struct store *st)
   }
   return OK;
 fail:
-  if (rc == ERR_FULL)
-    say_needed(st);
   store_rollback(st);
+  if (rc == ERR_FULL)
+    store__say_full(st);
   return rc;
 }
 

@@ -38,11 +38,9 @@ struct corridor;
 struct store_options {
   int create; /* the store may be new (see store_open) */
   /* How long to wait for the write lock another process holds before
-   * giving up with ERR_RETRY; 0 means STORE_BUSY_TIMEOUT_MS. */
+   * giving up with ERR_RETRY, with a message naming the holder as far as
+   * it can be known; 0 means STORE_BUSY_TIMEOUT_MS. */
   unsigned busy_timeout_ms;
-  /* What this process is, for the message another one gets when it
-   * waits for us in vain: "import", "server", ...; NULL: "passage". */
-  const char *holder;
 };
 
 /*

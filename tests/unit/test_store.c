@@ -782,7 +782,7 @@ static void
 test_locked_store_asks_to_retry(void **state)
 {
   struct fixture *fx = *state;
-  struct store_options o = {0, 200, NULL};
+  struct store_options o = {0, 200};
   struct store *a, *b = NULL;
   enum store_put_result res;
   char location[256], want[300];

@@ -218,6 +218,14 @@ static void
 sq_rollback(struct store_db *d)
 {
   quietly(d, "ROLLBACK");
+  if (d->full) {
+    /* The frames of a transaction rolled back stay in the WAL file, and
+     * the disk stays full: fold in what was committed and cut the file to
+     * nothing, so that the space is free again (as far as the checkpoint
+     * can finish). */
+    d->full = 0;
+    quietly(d, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
 }
 
 static int

@@ -20,6 +20,7 @@ struct store_db {
   struct buf *err;  /* the front's, for every failure's text */
   char *path;       /* the file, for messages */
   unsigned busy_ms; /* how long a writer waits for the lock */
+  int full;         /* a write found the disk full: give the WAL back */
   struct store_sqlite_tree tree;
   /* Statements prepared on first use and kept until close. */
   sqlite3_stmt *size, *ins_entry, *get_entry, *ins_cargo, *get_cargo;

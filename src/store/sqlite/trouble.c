@@ -138,31 +138,9 @@ store_sqlite__holder(const char *path, struct buf *out)
   free(shm);
 }
 
-/* The store's file and its WAL, in bytes. */
-static uint64_t
-store_bytes(const char *path)
-{
-  static const char *const suffixes[] = {"", "-wal"};
-  uint64_t n = 0;
-
-  for (size_t i = 0; i < 2; i++) {
-    char *p = xasprintf("%s%s", path, suffixes[i]);
-    FILE *f = fopen(p, "rb");
-    if (f != NULL) {
-      if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > 0)
-        n += (uint64_t)ftell(f);
-      fclose(f);
-    }
-    free(p);
-  }
-  return n;
-}
-
 int
 store_sqlite__trouble(struct store_db *d, const char *what, int code)
 {
-  char left[32], size[32];
-  uint64_t free_bytes = 0;
   struct buf who;
 
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
@@ -179,16 +157,14 @@ store_sqlite__trouble(struct store_db *d, const char *what, int code)
   }
   if (code == SQLITE_FULL ||
       (code == SQLITE_IOERR && sqlite3_system_errno(d->db) == ENOSPC)) {
-    util_free_space(d->path, &free_bytes);
-    util_format_bytes(free_bytes, left, sizeof left);
-    util_format_bytes(store_bytes(d->path), size, sizeof size);
+    /* The front says what was needed and what is free, once the rollback
+     * has given back what the WAL held (sq_rollback). */
+    d->full = 1;
     buf_reset(d->err);
     buf_printf(d->err,
-               "%s: the disk holding %s is full (%s free; the store and its "
-               "log file take %s); nothing of this transaction was stored: "
-               "free some space, or move the store to a larger disk, and "
-               "run the command again",
-               what, d->path, left, size);
+               "%s: the disk holding %s is full, and nothing of this "
+               "transaction was stored",
+               what, d->path);
     return ERR_FULL;
   }
   return 0;
