@@ -411,6 +411,10 @@ int app_corridor_show(struct app *app, const struct app_corridor_query *q,
 int app_corridor_amend(struct app *app, const char *path,
                        struct app_corridor_result *res, struct app_error *err);
 void app_corridor_result_cleanup(struct app_corridor_result *r);
+/* `export corridor`: the rules in force, as the log's JSON entry and a
+ * newline, to out (a failure of out stops it with out's code). */
+int app_corridor_export(struct app *app, const struct app_sink *out,
+                        struct app_error *err);
 
 /* A new store from a corridor file (NULL: a default corridor), its
  * checkpoints the first records of the log. The db must not exist yet. */

@@ -259,3 +259,21 @@ out:
   corridor_free(c);
   return rc;
 }
+
+int
+app_corridor_export(struct app *app, const struct app_sink *out,
+                    struct app_error *err)
+{
+  struct app_corridor_query q = {"json", 0};
+  struct app_corridor_result res;
+  struct buf bytes;
+  int rc;
+
+  buf_init(&bytes);
+  rc = app_corridor_show(app, &q, &bytes, &res, err);
+  if (rc == OK && (rc = out->write(out->ctx, bytes.data, bytes.len)) != OK)
+    app__fail(err, rc, APP_ERROR_OPERATION, NULL, NULL);
+  app_corridor_result_cleanup(&res);
+  buf_cleanup(&bytes);
+  return rc;
+}
