@@ -1145,14 +1145,58 @@ corridor_new_default(const char *name)
   return c;
 }
 
+/*
+ * A corridor file may also be the JSON form of a log's corridor entry (as
+ * `passage corridor show --format json` and `log entries` print it), so
+ * that a party can rebuild a store from a published log alone: its
+ * "record" and "version" members are the entry's, the rest the rules.
+ */
+static int
+parse_entry(const char *name, const char *text, size_t len,
+            struct corridor **out, struct buf *err)
+{
+  const char *file = name ? name : "corridor file";
+  json_error_t jerr;
+  json_t *j, *rec;
+  int r;
+
+  *out = NULL;
+  j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (j == NULL) {
+    if (err != NULL)
+      buf_printf(err, "%s:%d: not JSON: %s\n", file, jerr.line, jerr.text);
+    return ERR_INVALID;
+  }
+  rec = json_object_get(j, "record");
+  if (rec != NULL && !(json_is_string(rec) &&
+                       strcmp(json_string_value(rec), "corridor") == 0)) {
+    if (err != NULL)
+      buf_printf(err, "%s: a log entry of another kind, not a corridor\n",
+                 file);
+    json_decref(j);
+    return ERR_INVALID;
+  }
+  json_object_del(j, "record");
+  json_object_del(j, "version");
+  r = corridor_from_json(file, j, out, err);
+  json_decref(j);
+  return r;
+}
+
 int
 corridor_parse(const char *name, const char *text, size_t len,
                struct corridor **out, struct buf *err)
 {
   struct pstate st;
+  size_t lead = 0;
   int r;
 
   *out = NULL;
+  while (lead < len &&
+         (is_blank(text[lead]) || text[lead] == '\n' || text[lead] == '\r'))
+    lead++;
+  if (lead < len && text[lead] == '{' && len <= CORRIDOR_MAX_BYTES)
+    return parse_entry(name, text, len, out, err);
   memset(&st, 0, sizeof st);
   st.file = name ? name : "corridor file";
   st.p = text;

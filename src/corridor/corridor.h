@@ -89,6 +89,10 @@ struct corridor {
  */
 int corridor_parse(const char *name, const char *text, size_t len,
                    struct corridor **out, struct buf *err);
+/* Text that begins with '{' is read as the JSON form instead (a log's
+ * corridor entry, its "record" and "version" members ignored; see
+ * corridor_from_json), so that a store can be made from a published
+ * log's rules. */
 
 /* Reads and parses a file; ERR_IO (with a message in err) when unreadable. */
 int corridor_load(const char *path, struct corridor **out, struct buf *err);
