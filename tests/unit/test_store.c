@@ -701,6 +701,110 @@ test_each_live_as_of(void **state)
   buf_cleanup(&b);
 }
 
+/* Amends the rules with a corridor file's text, in a transaction of its
+ * own; returns store_put_corridor's code (the transaction rolled back when
+ * refused). */
+static int
+amend(struct store *st, const char *text, enum store_put_result *res)
+{
+  struct corridor *c = NULL;
+  struct buf err;
+  int rc;
+
+  buf_init(&err);
+  if (corridor_parse("t.ini", text, strlen(text), &c, &err) != OK)
+    fail_msg("bad test corridor: %s", err.data);
+  assert_int_equal(store_begin(st), OK);
+  rc = store_put_corridor(st, c, res);
+  if (rc == OK)
+    assert_int_equal(store_commit(st), OK);
+  else
+    store_rollback(st);
+  corridor_free(c);
+  buf_cleanup(&err);
+  return rc;
+}
+
+/* The corridor's rules are versions in the log: the one in force at a
+ * size is the latest entry below it; an amendment may not take away what
+ * records name; the same rules append nothing; another handle sees a new
+ * version once refreshed. */
+static void
+test_corridor_versions(void **state)
+{
+  static const char v2[] = "[corridor]\nname = T\n[checkpoint x]\nname = X\n"
+                           "[category fuel]\nneed_per_person_per_day = 0.1\n";
+  static const char no_fuel[] = "[corridor]\nname = T\n[checkpoint x]\n"
+                                "name = X\n";
+  static const char no_x[] = "[corridor]\nname = T\n[category fuel]\n";
+  static const char v3[] = "[corridor]\nname = T\nrestricted_weight = 0.25\n"
+                           "[checkpoint x]\nname = X\n[category fuel]\n"
+                           "need_per_person_per_day = 0.1\n";
+  struct fixture *fx = *state;
+  struct store *other = open_store(fx->path, 0);
+  struct store_corridor_info in;
+  const struct corridor *c = NULL;
+  enum store_put_result res;
+  uint64_t before;
+
+  /* init's rules: version 1, entry 0. */
+  assert_int_equal(store_corridor_version(fx->st, store_size(fx->st), &in), OK);
+  assert_int_equal(in.version, 1);
+  assert_true(in.logged && in.seq == 0);
+  /* No records yet: even the log origin may change ("corridor" -> "t"). */
+  assert_int_equal(amend(fx->st, v2, &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_string_equal(store_corridor(fx->st)->log, "t");
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(
+      put_record(fx->st, KIND_checkpoint, &res, "id", "x", "name", "X", NULL),
+      OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "category",
+                            "fuel", "quantity", "3", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_stock, &res, "id", "s", "at",
+                              "2024-01-01", "category", "fuel", "low", "1",
+                              "high", "2", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK); /* entries 2, 3, 4 */
+
+  /* What records name stays: the flow's cargo names fuel, the flow x. */
+  assert_int_equal(amend(fx->st, no_fuel, &res), ERR_INVALID);
+  assert_non_null(strstr(store_errmsg(fx->st),
+                         "drops category 'fuel', which records name (the "
+                         "first is a flow observation, entry 3)"));
+  assert_int_equal(amend(fx->st, no_x, &res), ERR_INVALID);
+  assert_non_null(strstr(store_errmsg(fx->st),
+                         "drops checkpoint 'x', which records name (the "
+                         "first is a flow observation, entry 3)"));
+  assert_int_equal(store_size(fx->st), 5);
+
+  /* A weight may change; the old size keeps the old rules. */
+  before = store_size(fx->st);
+  assert_int_equal(amend(fx->st, v3, &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_int_equal(store_size(fx->st), before + 1);
+  assert_int_equal(store_corridor_at(fx->st, before, &c), OK);
+  assert_true(c->restricted_weight == 0.5);
+  assert_int_equal(store_corridor_at(fx->st, before + 1, &c), OK);
+  assert_true(c->restricted_weight == 0.25);
+  assert_true(store_corridor(fx->st)->restricted_weight == 0.25);
+  assert_int_equal(store_corridor_version(fx->st, before + 1, &in), OK);
+  assert_int_equal(in.version, 3);
+  assert_int_equal(in.seq, before);
+  assert_int_equal(amend(fx->st, v3, &res), OK);
+  assert_int_equal(res, STORE_UNCHANGED);
+  assert_int_equal(store_size(fx->st), before + 1);
+
+  /* A handle opened before sees version 3 once refreshed. */
+  assert_true(store_corridor(other)->restricted_weight == 0.5);
+  assert_int_equal(store_refresh(other), OK);
+  assert_true(store_corridor(other)->restricted_weight == 0.25);
+  assert_audit_ok(other);
+  store_close(other);
+}
+
 /* -- SQLite's files and the choice of backend: run once. -- */
 
 static int
@@ -839,6 +943,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_read_transaction_is_a_snapshot,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),
   };
   const struct CMUnitTest once[] = {
       cmocka_unit_test_setup_teardown(test_open_by_scheme, setup_dir, teardown),
