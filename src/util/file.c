@@ -124,7 +124,7 @@ static int
 create_tmp(const char *path, unsigned flags, char **tmp, int *fd,
            struct buf *err)
 {
-  static unsigned counter;
+  static _Atomic unsigned counter; /* threads may write files at once */
   mode_t mode = (flags & UTIL_FILE_PRIVATE) ? 0600 : 0644;
   struct timespec ts;
 

@@ -76,11 +76,13 @@ passage_kind(const char *line)
   while (p != NULL && *p == ' ') {
     const char *w = p + 1;
     size_t n = strcspn(w, " ");
-    if (strncmp(w, "--db", 4) == 0) {
-      /* --db PATH or --db=PATH: not the command. */
+    if (w[0] == '-') {
+      /* A global option, not the command; --db and --busy-timeout take
+       * the next word unless written with '='. */
       p = w + n;
-      if (w[4] == '\0' || w[4] == ' ')
-        p = strchr(p + (*p == ' '), ' ');
+      if ((n == 4 && strncmp(w, "--db", 4) == 0) ||
+          (n == 14 && strncmp(w, "--busy-timeout", 14) == 0))
+        p = *p ? strchr(p + 1, ' ') : NULL;
       continue;
     }
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
