@@ -3,11 +3,12 @@
 # A killed init leaves no store (issue 9 item 5): init builds the store
 # under a temporary name beside it and renames it into place whole. A
 # corridor of 200 checkpoints makes init take long enough (one transaction
-# per checkpoint, each synced) to kill it with SIGKILL at several moments
-# after its temporary file appears; after each kill there is nothing at the
-# store's path, the hint that commands give is right ("create one with
-# 'passage init'"), and init then succeeds. An init that finished before
-# its kill left a whole store.
+# per checkpoint, each synced) to kill it with SIGKILL at 10% to 90% of
+# its time; after each kill there is nothing at the store's path, the hint
+# that commands give is right ("create one with 'passage init'"), and init
+# then succeeds. An init that finished before its kill (or was killed just
+# after its last step, the rename) left a whole store. The previous build
+# left a half-made store at the path.
 set -uo pipefail
 passage=$(realpath "$1")
 work=$(mktemp -d)
@@ -25,24 +26,14 @@ start=$(date +%s%N)
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "an uninterrupted init takes $ms ms"
 
-# made DB: the store or its temporary file exists.
-made() { [ -e "$1" ] || compgen -G "$1.init-*" >/dev/null; }
-
 midway=0
-for delay in 0 0.01 0.03 0.06 0.1 0.15 0.2 0.3 0.5; do
-  db=k$delay.db
-  "$passage" --db "$db" init --corridor corridor.ini >/dev/null 2>&1 &
-  pid=$!
-  # From the moment the store (or its temporary file) exists.
-  for _ in $(seq 1 500); do
-    made "$db" && break
-    sleep 0.002
-  done
-  sleep "$delay"
-  tmp_seen=0
-  made "$db" && tmp_seen=1
-  kill -9 $pid 2>/dev/null
-  wait $pid 2>/dev/null
+# At 10% to 90% of the time an init takes. timeout delivers the SIGKILL to
+# its own child only: a pid freed by an init that finished first is never
+# signalled.
+for pct in 10 20 30 40 50 60 70 80 90; do
+  delay=$(awk -v ms="$ms" -v p="$pct" 'BEGIN { printf "%.3f", ms * p / 100000 }')
+  db=k$pct.db
+  timeout --foreground -s KILL "$delay" "$passage" --db "$db" init --corridor corridor.ini >/dev/null 2>&1
   rc=$?
   if [ $rc -eq 0 ]; then
     # Finished before the kill: a whole store.
@@ -53,9 +44,18 @@ for delay in 0 0.01 0.03 0.06 0.1 0.15 0.2 0.3 0.5; do
     fi
     continue
   fi
+  # A kill in the middle leaves the temporary store beside the path.
+  tmp_seen=0
+  compgen -G "$db.init-*" >/dev/null && tmp_seen=1
   [ $tmp_seen -eq 1 ] && midway=$((midway + 1))
   if [ -e "$db" ]; then
-    echo "FAIL: killed after $delay s (exit $rc): $db exists"; fail=1; continue
+    # Killed after the rename, its last step: the store there is whole.
+    if [ $tmp_seen -eq 0 ] && out=$("$passage" --db "$db" verify 2>&1); then
+      echo "ok: killed after $delay s, just after the store was in place: $(head -1 <<<"$out")"
+    else
+      echo "FAIL: killed after $delay s (exit $rc): $db exists and is not whole: $out"; fail=1
+    fi
+    continue
   fi
   hint=$("$passage" --db "$db" flow 2>&1)
   if ! grep -q "there is no store at $db: create one with 'passage init --corridor FILE'" <<<"$hint"; then
@@ -66,7 +66,7 @@ for delay in 0 0.01 0.03 0.06 0.1 0.15 0.2 0.3 0.5; do
   elif ! "$passage" --db "$db" verify >/dev/null; then
     echo "FAIL: the store made after a killed init does not verify"; fail=1
   else
-    echo "ok: killed $delay s into making it (half made: $tmp_seen): nothing at $db, the hint is right, init then works"
+    echo "ok: killed after $delay s (exit $rc, its temporary store left: $tmp_seen): nothing at $db, the hint is right, init then works"
   fi
 done
 if [ $midway -lt 5 ]; then
