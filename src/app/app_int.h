@@ -12,6 +12,8 @@ struct ledger_checkpoint;
 struct app {
   char *db;
   struct store *st; /* NULL until an operation needs it */
+  char *init_db;    /* while init makes the store: its real path */
+  struct app_options opts;
 };
 
 /* Fills err (replacing what it held) and returns code. field may be NULL;
@@ -35,13 +37,42 @@ int app__kind(const char *name, enum record_kind *kind, struct app_error *err);
  * naming no column). Returns rc. */
 int app__import_done(struct store *st, int rc, struct app_import_result *out,
                      struct app_error *err);
+/*
+ * The store, in a read transaction (store_read_begin): every read of the
+ * operation until app__snapshot_end sees one snapshot and one tree size,
+ * whatever other processes append meanwhile. Every operation that reads
+ * does so (an analysis view holds its own: analysis_open), so that what it
+ * prints is of the size it names.
+ */
+int app__snapshot(struct app *app, struct store **st, struct app_error *err);
+void app__snapshot_end(struct app *app);
 
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);
 
+/* The signer's state beside a key (signer.c): KEY.state, a new string;
+ * writing it (atomically); starting it for a new key with the checkpoint
+ * of the empty tree. */
+struct ledger_signer;
+char *app__state_path(const char *key_path);
+int app__state_write(const char *path, const char *note, struct app_error *err);
+int app__state_start(const struct ledger_signer *s, const char *path,
+                     struct app_error *err);
+
 /* Reads at most max bytes of a file into out (appending). ERR_IO when it
  * cannot be read, ERR_NOMEM past max. */
 int app__read_file(const char *path, size_t max, struct buf *out);
+
+/*
+ * A store made whole or not at all: app__init_begin points the handle at a
+ * temporary name beside the store's (DB.init-PID), where init builds it;
+ * app__init_end(rc) closes it and, when rc is OK, renames it into place
+ * (never over a store that appeared meanwhile) and syncs the folder, or
+ * else removes it with its SQLite companions. Returns rc, or the failure
+ * of the rename (APP_ERROR_PROGRAM).
+ */
+int app__init_begin(struct app *app, struct app_error *err);
+int app__init_end(struct app *app, int rc, struct app_error *err);
 
 /* Writes text to path (NULL or "-": standard output) atomically. */
 int app__write_file(const char *path, const char *text, struct app_error *err);

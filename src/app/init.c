@@ -124,13 +124,17 @@ app_init(struct app *app, const char *corridor_path,
                    app->db);
     goto out;
   }
-  if ((rc = app__store(app, 1, &st, err)) != OK)
+  /* Made under a temporary name and renamed into place whole (file.c):
+   * a failed or killed init leaves nothing at the store's path. */
+  if ((rc = app__init_begin(app, err)) != OK)
     goto out;
+  if ((rc = app__store(app, 1, &st, err)) != OK)
+    goto made;
   rc = store_init(st, corridor_path,
                   corridor_path ? (text.data ? text.data : "") : NULL);
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
-    goto out;
+    goto made;
   }
   for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++) {
     struct buf problems;
@@ -146,6 +150,8 @@ app_init(struct app *app, const char *corridor_path,
     out->timezone = xstrdup(store_corridor(st)->timezone);
     out->checkpoints = c ? c->ncheckpoints : 0;
   }
+made:
+  rc = app__init_end(app, rc, err);
 out:
   corridor_free(c);
   buf_cleanup(&text);

@@ -180,13 +180,18 @@ int
 app__sign_tree(struct app *app, const char *key, char **note,
                struct app_error *err)
 {
+  struct app_checkpoint cp;
   struct store *st;
   int rc;
 
   /* The signer's own rules (its state, the key's name) are
    * app_log_checkpoint's; the store keeps what was signed. */
-  if ((rc = app_log_checkpoint(app, key, note, err)) != OK)
+
+  if ((rc = app_log_checkpoint(app, key, &cp, err)) != OK)
     return rc;
+  *note = cp.note;
+  cp.note = NULL;
+  app_checkpoint_cleanup(&cp);
   if ((rc = app__store(app, 0, &st, err)) != OK)
     goto fail;
   rc = store_add_cosigned(st, *note, strlen(*note), NULL, 0);

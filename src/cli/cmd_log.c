@@ -46,16 +46,22 @@ static const char log_help[] =
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
 {
+  struct app_checkpoint cp;
   struct app_error err = {0};
-  char *note = NULL;
   int rc;
 
-  rc = app_log_checkpoint(app, a->v[OPT_log_key], &note, &err);
+  rc = app_log_checkpoint(app, a->v[OPT_log_key], &cp, &err);
   if (rc != OK)
     cli_fail("log checkpoint", &err);
   else
-    rc = cli_write_text(a->v[OPT_log_output], note);
-  free(note);
+    rc = cli_write_text(a->v[OPT_log_output], cp.note);
+  if (rc == OK && cp.state_new)
+    fprintf(stderr,
+            "passage log checkpoint: note: %s did not exist (a key made "
+            "before signers kept state); it now holds this checkpoint, and "
+            "later ones must extend it\n",
+            cp.state);
+  app_checkpoint_cleanup(&cp);
   app_error_cleanup(&err);
   return cli_exit_code(rc);
 }

@@ -73,11 +73,8 @@ importer_cleanup(struct importer *imp)
     record_cleanup(&imp->recs[i]);
     buf_cleanup(&imp->raw[i]);
   }
-  if (imp->rej) {
-    fclose(imp->rej);
-    unlink(imp->rej_tmp);
-  }
-  free(imp->rej_tmp);
+  util_file_discard(&imp->rej_file);
+  imp->rej = NULL;
   ingest__problems_cleanup(&imp->prob);
   ingest__problems_cleanup(&imp->fprob);
   buf_cleanup(&imp->err);

@@ -218,11 +218,11 @@ struct importer {
   struct hint_tally *hints;     /* [hint * nfields + field] */
   size_t shown;                 /* errors counted against max_errors */
   int failed;                   /* an invalid row: the import will roll back */
-  FILE *rej;
-  char *rej_tmp;
-  struct record wrec; /* the writer's copy of a record to store */
-  struct buf msg;     /* a row's messages joined, for the rejects file */
-  size_t fail_row;    /* the row being read when the store failed */
+  FILE *rej;                    /* rej_file.f while a rejects file is open */
+  struct util_file rej_file;    /* written atomically (util_file_open) */
+  struct record wrec;           /* the writer's copy of a record to store */
+  struct buf msg;  /* a row's messages joined, for the rejects file */
+  size_t fail_row; /* the row being read when the store failed */
 };
 
 /* A hint's tally, the writer's. */

@@ -306,5 +306,6 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
   if (rc != OK)
     return store__tx_error(st, rc);
   st->size = e.seq + 1;
+  st->tx_bytes += len;
   return OK;
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -221,6 +222,47 @@ int util_jcs_string(struct buf *out, const char *s, size_t n);
 enum { UTIL_JSON_PRETTY, UTIL_JSON_ROWS };
 int util_json_write(const json_t *v, int style, const char *const *flat,
                     struct buf *out);
+
+/*
+ * Files written atomically (file.c): the bytes go to a temporary file in
+ * the same folder ("PATH.tmp.PID.N"), which commit flushes, syncs with
+ * fsync, renames into place and whose folder it then syncs, so that after
+ * a crash, a kill or a full disk the path holds the old file or the whole
+ * new one, never a part. discard removes the temporary file instead.
+ * Failures are ERR_IO with "cannot write PATH: why" in err (on a full disk
+ * with the space left); err may be NULL.
+ */
+enum {
+  UTIL_FILE_PRIVATE = 1 << 0,   /* mode 0600 (a key) rather than 0644 */
+  UTIL_FILE_NOREPLACE = 1 << 1, /* never replace a file at the path: */
+                                /* ERR_EXISTS, checked again at the rename */
+};
+struct util_file {
+  FILE *f; /* write here (stdio), between open and commit */
+  char *path, *tmp;
+  unsigned flags;
+};
+int util_file_open(struct util_file *o, const char *path, unsigned flags,
+                   struct buf *err);
+/* Ends o whatever happens; OK when the file is in place. */
+int util_file_commit(struct util_file *o, struct buf *err);
+/* Ends o, leaving the path as it was; NULL or an ended o does nothing. */
+void util_file_discard(struct util_file *o);
+/* The whole file at once, written with write(2) (no stdio buffer keeps a
+ * copy of a secret). */
+int util_file_write(const char *path, const void *data, size_t len,
+                    unsigned flags, struct buf *err);
+/* Syncs the folder holding path, so that a rename in it is durable. */
+int util_sync_folder(const char *path, struct buf *err);
+/* Renames from to to unless to exists (ERR_EXISTS), atomically; ERR_IO
+ * with errno set otherwise. */
+int util_rename_noreplace(const char *from, const char *to);
+/* The bytes free for us on the file system holding path (or, when path
+ * does not exist, its folder). */
+int util_free_space(const char *path, uint64_t *bytes);
+/* "512 bytes", "3.2 MiB", "1.0 GiB": a size for people (at least 24
+ * bytes of buf). */
+void util_format_bytes(uint64_t n, char *buf, size_t size);
 
 /*
  * Base64 (RFC 4648, with padding). decode appends the bytes to out and
