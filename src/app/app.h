@@ -890,6 +890,7 @@ struct app_tiles_verify_result {
   size_t bundles;             /* entry bundles checked */
   size_t cosigned;            /* witnesses whose cosignature verified */
   uint64_t kinds[KIND_COUNT]; /* entries of each record kind */
+  uint64_t rules;             /* versions of the corridor's rules */
 };
 void app_tiles_verify_result_cleanup(struct app_tiles_verify_result *r);
 int app_verify_tiles(const struct app_tiles_verify_query *q,
@@ -945,16 +946,17 @@ int app_witness_serve(const struct app_witness_serve_query *q,
  * tiles, so that it can compute every figure of a report itself (`report
  * sitrep --as-of N`) and compare. The tiles are checked first as
  * app_verify_tiles does (key, witnesses, quorum); then the store at the
- * handle's db (which must not exist) is made with the corridor file
- * (whose log must be the checkpoint's origin) and every entry appended in
- * the log's order, byte for byte, in one transaction; its tree must then
- * have the checkpoint's root. The checkpoint is kept with the
- * cosignatures of the witnesses the corridor file names. Nothing is left
- * at db on failure.
+ * handle's db (which must not exist) is made from the entries alone, in
+ * the log's order, byte for byte, in one transaction: the corridor's rules
+ * are entries too (entry 0, then each amendment), so no corridor file is
+ * needed; one given (corridor, may be NULL) must be of the checkpoint's
+ * log. The store's tree must then have the checkpoint's root. The
+ * checkpoint is kept with the cosignatures of the witnesses the rules in
+ * force name. Nothing is left at db on failure.
  */
 struct app_replay_query {
   struct app_tiles_verify_query tiles;
-  const char *corridor;
+  const char *corridor; /* optional: checked to be of the log */
 };
 int app_log_replay(struct app *app, const struct app_replay_query *q,
                    struct app_tiles_verify_result *out, struct app_error *err);

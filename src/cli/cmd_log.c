@@ -15,7 +15,7 @@ static const char log_help[] =
     "       passage [--db PATH] log witness [--key FILE]\n"
     "       passage [--db PATH] log tiles --out DIR [--key FILE]\n"
     "       passage [--db PATH] log replay --tiles DIR|URL --key VKEY\n"
-    "                 --corridor FILE [--witness VKEY]... [--quorum K]\n"
+    "                 [--corridor FILE] [--witness VKEY]... [--quorum K]\n"
     "\n"
     "checkpoint prints the latest signed tree head as a C2SP tlog-checkpoint\n"
     "note: origin (the corridor file's log value), tree size, base64 root\n"
@@ -39,9 +39,10 @@ static const char log_help[] =
     "with any web server (rsync).\n"
     "replay is for a party: it checks a published log as 'verify --tiles'\n"
     "does, then builds a new store at --db from it, every entry in the log's\n"
-    "order, byte for byte (its root must be the checkpoint's), with the\n"
-    "log's corridor file; 'report sitrep --as-of N' then computes a\n"
-    "report's figures again, to compare with the one published.\n";
+    "order, byte for byte (its root must be the checkpoint's), the\n"
+    "corridor's rules included (they are entries: a --corridor FILE given\n"
+    "must only be of the same log); 'report sitrep --as-of N' then computes\n"
+    "a report's figures again, to compare with the one published.\n";
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)

@@ -86,6 +86,11 @@ verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
   printf("  %zu entry bundles and %zu hash tiles: every entry canonical and "
          "in its leaf, every tile the tree's, the root the checkpoint's\n",
          res.bundles, res.tiles);
+  if (res.rules) {
+    printf("  entries: %llu version%s of the corridor's rules",
+           (unsigned long long)res.rules, res.rules == 1 ? "" : "s");
+    kinds++;
+  }
   for (int k = 0; k < KIND_COUNT; k++)
     if (res.kinds[k])
       printf("%s%llu %s",

@@ -117,6 +117,14 @@ store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
   return rc;
 }
 
+int
+store_corridor_entry_parse(const char *bytes, size_t len, uint64_t seq,
+                           unsigned *version, struct corridor **out,
+                           struct buf *err)
+{
+  return store__corridor_parse(bytes, len, seq, version, out, err);
+}
+
 /* Parses version v (from meta or from its entry) if not parsed yet. */
 static int
 parse_version(struct store *st, struct store_version *v)

@@ -176,6 +176,18 @@ int store_put_hashed(struct store *st, const struct record *rec,
                      enum store_put_result *result);
 
 /*
+ * Reads the bytes of a corridor entry of a published log (entry seq, for
+ * messages), as a party that has no store does (verify --tiles, log
+ * replay): OK with its version's number and the rules in *out (a new
+ * corridor) when they are the canonical form of {"record": "corridor",
+ * "version": N, ...} with every rule valid; else ERR_INVALID with why
+ * appended to err and *out NULL.
+ */
+int store_corridor_entry_parse(const char *bytes, size_t len, uint64_t seq,
+                               unsigned *version, struct corridor **out,
+                               struct buf *err);
+
+/*
  * Appends c as the corridor's next version, inside store_begin/commit
  * (store_init makes the first). The version in force must allow it:
  * ERR_INVALID with the reason in store_errmsg when c drops (or renames) a
