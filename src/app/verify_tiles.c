@@ -170,8 +170,8 @@ check_rules(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len)
   int rc;
 
   buf_init(&why);
-  rc = store_corridor_entry_parse((const char *)e, len, seq, &version, &c,
-                                  &why);
+  rc =
+      store_corridor_entry_parse((const char *)e, len, seq, &version, &c, &why);
   corridor_free(c);
   buf_cleanup(&why);
   if (rc != OK)

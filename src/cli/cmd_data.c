@@ -477,7 +477,7 @@ static const char export_help[] =
     "same id); hxl adds a row of HXL hashtags; jsonl writes each record's\n"
     "canonical bytes, exactly as they are hashed in the log. Exports import\n"
     "back unchanged. --output writes the file atomically. 'export corridor'\n"
-    "writes the corridor's rules in force, as their log entry (one JSON line).\n";
+    "writes the corridor's rules in force: their log entry, one JSON line.\n";
 
 /* Where an export goes: the --output file or stdout. */
 static int
@@ -536,9 +536,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
   }
   /* One operand, the kind; without it (or with more) exit 2, nothing
    * said, as before. */
-  if (argc - optind != 1 ||
-      (strcmp(argv[optind], "corridor") != 0 &&
-       kind_arg("export", argv[optind]) != OK)) {
+  if (argc - optind != 1 || (strcmp(argv[optind], "corridor") != 0 &&
+                             kind_arg("export", argv[optind]) != OK)) {
     code = EXIT_USAGE;
     goto out;
   }

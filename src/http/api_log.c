@@ -46,8 +46,7 @@ route_log_checkpoint(struct request *r)
     return mr;
   buf_init(&b);
   if ((rc = app_refresh(http_app(r), &err)) == OK &&
-      (rc = app_log_checkpoint(http_app(r), r->srv->cfg->key, &cp, &err)) ==
-          OK)
+      (rc = app_log_checkpoint(http_app(r), r->srv->cfg->key, &cp, &err)) == OK)
     buf_puts(&b, cp.note);
   app_checkpoint_cleanup(&cp);
   return reply_buf(r, rc, &b, "text/plain; charset=utf-8", &err);

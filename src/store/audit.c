@@ -409,9 +409,9 @@ near_zero(void *ctx, const struct flow_row *row)
 }
 
 /*
- * The rules: the store uses the log's latest (or, in a store made before schema 5, its
- * meta copy), and a store whose log begins with its rules holds no copy in
- * meta, where a forger would put one.
+ * The rules: the store uses the log's latest (or, in a store made before schema
+ * 5, its meta copy), and a store whose log begins with its rules holds no copy
+ * in meta, where a forger would put one.
  */
 static int
 check_rules_used(struct audit *a)

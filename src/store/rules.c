@@ -5,8 +5,8 @@
  * whoever holds the log holds the rules every figure was computed with,
  * and recomputes them as of any tree size: the version in force at a size
  * is the latest corridor entry below it. A store made before the rules
- * were logged (schema 4 and before) has its corridor only in meta; that copy is in
- * force until the first corridor entry, and verify says it is not in the
+ * were logged (schema 4 and before) has its corridor only in meta; that copy is
+ * in force until the first corridor entry, and verify says it is not in the
  * log.
  *
  * An amendment may change whatever the log's records do not depend on.

@@ -436,7 +436,8 @@ store__say_full(struct store *st)
 int
 store__tx_error(struct store *st, int rc)
 {
-  if ((rc == ERR_RETRY || rc == ERR_NOSPACE) && st->in_tx && st->tx_failed == OK) {
+  if ((rc == ERR_RETRY || rc == ERR_NOSPACE) && st->in_tx &&
+      st->tx_failed == OK) {
     struct buf keep;
     uint64_t bytes = st->tx_bytes;
     buf_init(&keep);

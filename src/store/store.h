@@ -77,8 +77,8 @@ int store_init(struct store *st, const char *name, const char *text);
  * handle's size (the latest); store_corridor_at the one in force at tree
  * size size: the latest corridor entry below it, so that a view as of a
  * size uses the rules of that size. A store made before the rules were
- * logged (schema 4 and before) has its corridor only in meta: that copy is in force
- * before its first corridor entry. Every version is owned by the store
+ * logged (schema 4 and before) has its corridor only in meta: that copy is in
+ * force before its first corridor entry. Every version is owned by the store
  * and stays valid until store_close. store_corridor_at returns OK, or
  * ERR_STORE when the version's entry cannot be read (message in
  * store_errmsg).
