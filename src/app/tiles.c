@@ -111,7 +111,7 @@ app_log_cosigned(struct app *app, char **note, uint64_t *size,
 
   *note = NULL;
   *size = 0;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   buf_init(&b);
   rc = app__cosigned(st, &b, size, NULL);
@@ -124,6 +124,7 @@ app_log_cosigned(struct app *app, char **note, uint64_t *size,
   else
     *note = buf_take(&b);
   buf_cleanup(&b);
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -142,7 +143,8 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
     path = "";
   if (*path == '/')
     path++;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  /* One snapshot: the tile and the size it is checked against. */
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   buf_init(&b);
   if (strcmp(path, "checkpoint") == 0) {
@@ -173,6 +175,7 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
     out->content_type = out->cache_control = NULL;
   }
   buf_cleanup(&b);
+  app__snapshot_end(app);
   return rc;
 }
 
