@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct record_ctx store__stored_ctx = {.stored = 1};
+
 struct live {
   struct store *st;
   struct record rec;
@@ -43,6 +45,7 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
   int rc;
 
   l.rctx.categories = store_categories(st);
+  l.rctx.stored = 1; /* entries keep the rules they were stored under */
   record_init(&l.rec, kind);
   buf_init(&l.err);
   rc = st->be->each_live(st->db, kind, as_of, each_live, &l);

@@ -212,8 +212,8 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
     struct buf e;
     record_init(&old, KIND_flow);
     buf_init(&e);
-    if (record_from_json(&old, KIND_flow, NULL, old_e.bytes, old_e.len, &e) ==
-        OK)
+    if (record_from_json(&old, KIND_flow, &store__stored_ctx, old_e.bytes,
+                         old_e.len, &e) == OK)
       rollup_add_record(a->rollup, &old, -1, a->st->corridor);
     else
       rc = problem(a, seq, "the record it corrects cannot be read");
@@ -255,8 +255,8 @@ check_entry(void *ctx, const struct store_entry *e)
                    "edited");
   buf_reset(&a->err);
   record_reset(&a->rec);
-  if (record_from_json(&a->rec, (int)e->kind, NULL, e->bytes, e->len,
-                       &a->err) != OK)
+  if (record_from_json(&a->rec, (int)e->kind, &store__stored_ctx, e->bytes,
+                       e->len, &a->err) != OK)
     return problem(a, e->seq, "its bytes are not a valid record: %s",
                    a->err.data ? a->err.data : "");
   buf_reset(&a->canon);

@@ -139,7 +139,8 @@ supersede(struct store *st, const struct record *rec, const char *target,
   record_init(&old, kind);
   buf_init(&e);
   if (kind == KIND_flow)
-    rc = record_from_json(&old, kind, NULL, old_e.bytes, old_e.len, &e);
+    rc = record_from_json(&old, kind, &store__stored_ctx, old_e.bytes,
+                          old_e.len, &e);
   buf_cleanup(&e);
   if (rc != OK) {
     record_cleanup(&old);

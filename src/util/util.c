@@ -36,6 +36,8 @@ util_strerror(int code)
     return "already exists";
   case ERR_RETRY:
     return "try again";
+  case ERR_RANGE:
+    return "number out of range";
   }
   return "unknown error";
 }
