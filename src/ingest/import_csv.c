@@ -281,26 +281,143 @@ read_row(struct importer *imp, const struct columns *c,
   return ingest__take_row(imp, r->line);
 }
 
-/* A row the CSV reader could not read. */
+/* The field that column col (from 0) is read into, or -1. */
 static int
-bad_row(struct importer *imp, struct csv_reader *rd)
+field_of_column(const struct importer *imp, const struct columns *c, size_t col)
+{
+  for (size_t fi = 0; c->fm && fi < imp->kind->nfields; fi++)
+    for (size_t j = 0; j < c->fm[fi].nparts; j++)
+      if (c->fm[fi].parts[j].column == (int)col)
+        return (int)fi;
+  return -1;
+}
+
+/*
+ * The reader's error about one cell (a NUL byte, a cell too long) as a
+ * problem of the field the cell is read into, or of its column: "field
+ * 'quantity': expected text without NUL bytes, got a NUL byte".
+ */
+static void
+cell_problem(struct importer *imp, const struct columns *c,
+             struct csv_reader *rd)
+{
+  size_t col = csv_reader_error_column(rd) - 1;
+  const char *text = csv_reader_error(rd);
+  int fi = field_of_column(imp, c, col);
+  char *where;
+
+  if (fi >= 0) {
+    ingest__problem_text(&imp->prob, INGEST_ERR_FIELD,
+                         imp->kind->fields[fi].name, text);
+    return;
+  }
+  where = col < c->header.nfields
+              ? xasprintf("column '%s': %s", c->header.field[col], text)
+              : xasprintf("column %zu: %s", col + 1, text);
+  ingest__problem_add(&imp->prob, INGEST_ERR_FIELD, NULL, NULL, NULL, where);
+  free(where);
+}
+
+int
+ingest__send_too_long(struct importer *imp, unsigned long line,
+                      const char *what)
+{
+  char *m = xasprintf("%s; the rest of the input was not read (raise the "
+                      "cap with --max-line BYTES)",
+                      what);
+  int rc = ingest__send_error(imp, INGEST_ERR_SYNTAX, line, NULL, m);
+
+  free(m);
+  return rc;
+}
+
+/*
+ * A row the CSV reader could not read. Returns OK to read on, the
+ * writer's error, or (a line over the cap, the input unreadable)
+ * ERR_INVALID or ERR_IO once that is said: then the input is read no
+ * further.
+ */
+static int
+bad_row(struct importer *imp, const struct columns *c, struct csv_reader *rd,
+        int got)
 {
   int rc;
 
   buf_reset(imp->cur_raw);
   if ((rc = ingest__flush(imp)) != OK)
     return rc;
+  if (got == ERR_IO) {
+    rc = ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, csv_reader_error(rd));
+    return rc != OK ? rc : ERR_IO;
+  }
+  if (got == ERR_NOMEM && csv_reader_error_long_line(rd)) {
+    rc = ingest__send_too_long(imp, csv_reader_error_line(rd),
+                               csv_reader_error(rd));
+    return rc != OK ? rc : ERR_INVALID;
+  }
   imp->row++;
-  ingest__problem_add(&imp->prob, INGEST_ERR_SYNTAX, NULL, NULL, NULL,
-                      csv_reader_error(rd));
+  if (csv_reader_error_column(rd) > 0 && got == ERR_INVALID &&
+      strncmp(csv_reader_error(rd), "expected ", 9) == 0)
+    cell_problem(imp, c, rd);
+  else
+    ingest__problem_add(&imp->prob, INGEST_ERR_SYNTAX, NULL, NULL, NULL,
+                        csv_reader_error(rd));
   record_reset(imp->cur);
   return ingest__send_reject(imp, csv_reader_error_line(rd), NULL);
 }
 
-int
-ingest__import_csv(struct importer *imp, const char *data, size_t len)
+/* The reader of an input, with the import's line cap. */
+static struct csv_reader *
+reader_of(struct importer *imp, struct source *src)
 {
-  struct csv_reader *rd = csv_reader_new(data, len);
+  struct csv_reader *rd = src->data
+                              ? csv_reader_new(src->data, src->len)
+                              : csv_reader_new_stream(ingest__source_read, src);
+
+  csv_reader_set_max_record(rd, imp->max_line);
+  return rd;
+}
+
+/*
+ * The header row: returns 1, or what the input's reading returns without
+ * one (said, failing the import; the next input is still read): OK, or
+ * ERR_IO or the writer's error, which end the import.
+ */
+static int
+read_header(struct importer *imp, struct csv_reader *rd, struct csv_record *r)
+{
+  int got = csv_read(rd, r), rc;
+  char *m = NULL;
+
+  if (got == 1)
+    return 1;
+  if (got == ERR_IO) {
+    rc = ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, csv_reader_error(rd));
+    return rc != OK ? rc : ERR_IO;
+  }
+  if (got == 0)
+    rc = ingest__send_error(imp, INGEST_ERR_FILE, 0, NULL,
+                            "empty file: expected a header row");
+  else if (got == ERR_NOMEM && csv_reader_error_long_line(rd))
+    rc = ingest__send_too_long(imp, csv_reader_error_line(rd),
+                               csv_reader_error(rd));
+  else {
+    if (csv_reader_error_column(rd) > 0 &&
+        strncmp(csv_reader_error(rd), "expected ", 9) == 0)
+      m = xasprintf("column %zu: %s", csv_reader_error_column(rd),
+                    csv_reader_error(rd));
+    rc = ingest__send_error(imp, INGEST_ERR_SYNTAX, csv_reader_error_line(rd),
+                            NULL, m ? m : csv_reader_error(rd));
+    free(m);
+  }
+  /* The writer says so while this is still the input it names. */
+  return rc != OK ? rc : handoff_drain(imp->ho);
+}
+
+int
+ingest__import_csv(struct importer *imp, struct source *src)
+{
+  struct csv_reader *rd = reader_of(imp, src);
   struct csv_record r;
   struct columns c;
   int rc = OK, got;
@@ -309,14 +426,8 @@ ingest__import_csv(struct importer *imp, const char *data, size_t len)
   memset(&c, 0, sizeof c);
   buf_init(&tmp);
   buf_init(&raw);
-  got = csv_read(rd, &r);
-  if (got <= 0) {
-    ingest__send_error(imp, got < 0 ? INGEST_ERR_SYNTAX : INGEST_ERR_FILE,
-                       got < 0 ? csv_reader_error_line(rd) : 0, NULL,
-                       got < 0 ? csv_reader_error(rd)
-                               : "empty file: expected a header row");
-    /* The writer says so while this is still the input it names. */
-    rc = handoff_drain(imp->ho);
+  if ((got = read_header(imp, rd, &r)) != 1) {
+    rc = got;
     goto out;
   }
   columns_init(&c, &r, imp->kind->nfields);
@@ -334,16 +445,20 @@ ingest__import_csv(struct importer *imp, const char *data, size_t len)
   rc = note_ignored(imp, &c);
   for (; got != 0 && rc == OK; got = csv_read(rd, &r)) {
     if (got < 0) {
-      rc = bad_row(imp, rd);
+      rc = bad_row(imp, &c, rd, got);
       continue;
     }
     if (blank_row(&r))
       continue; /* ",,,,": what spreadsheets leave below the data */
     rc = read_row(imp, &c, &r, &tmp);
     if (rc == OK && (imp->row & 0xffff) == 0)
-      rc = ingest__send_progress(imp, csv_reader_offset(rd), len);
+      rc = ingest__send_progress(imp, csv_reader_offset(rd), src->total);
   }
-  rc = ingest__end_input(imp, rc, len);
+  /* A line over the cap is said; the held rows are still to be judged. */
+  if (rc == ERR_INVALID)
+    rc = ingest__end_input(imp, OK, src->total);
+  else
+    rc = ingest__end_input(imp, rc, src->total);
 out:
   columns_cleanup(&c, imp->kind->nfields);
   csv_reader_free(rd);

@@ -95,6 +95,31 @@ struct input {
   size_t len;
 };
 
+/* source.c: an input's bytes, in memory or read as a stream. */
+struct source {
+  const char *data; /* bytes in memory, or NULL for a stream */
+  size_t len;
+  int fd;          /* a stream's file (a copy of a pipe); -1 in memory */
+  size_t total;    /* the input's bytes in all, for progress */
+  size_t max_line; /* the line cap, up to which a pipe is copied */
+  int lf_only;     /* lines end at LF only (JSON Lines), else CR or LF */
+  char digest[13]; /* 12 hex digits of the content's SHA-256 */
+};
+
+/*
+ * Opens an input: bytes in memory as they are; a file, standard input or
+ * a pipe to be read with ingest__source_read(), its content hashed first
+ * (a pipe copied to a temporary file on the way, up to an endless line).
+ * Returns OK or ERR_IO with errno set.
+ */
+int ingest__source_open(struct source *src, const struct input *in,
+                        size_t max_line, int lf_only);
+/* A csv_read_fn over an opened stream (ctx is the source). */
+long ingest__source_read(void *ctx, char *buf, size_t cap);
+void ingest__source_close(struct source *src);
+/* The 12 hex digits of the SHA-256 of n bytes at data into out. */
+void ingest__digest(const char *data, size_t n, char out[13]);
+
 /*
  * An import runs on two threads (see handoff.h). The reading thread owns
  * the parsing state; the writing thread, through the items it is handed,
@@ -108,6 +133,7 @@ struct importer {
   struct ingest_sink sink;
   struct ingest_stats *stats;
   const struct kind_desc *kind;
+  size_t max_line; /* o->max_line, or INGEST_MAX_LINE */
   struct handoff *ho;
   const struct input *inputs;
   size_t ninputs;
@@ -204,7 +230,11 @@ void ingest__deliver(struct importer *imp, struct ingest_error *parts, size_t n,
 void ingest__summarise(struct importer *imp);
 
 /* import_csv.c, import_jsonl.c: read one input. */
-int ingest__import_csv(struct importer *imp, const char *data, size_t len);
-int ingest__import_jsonl(struct importer *imp, const char *data, size_t len);
+int ingest__import_csv(struct importer *imp, struct source *src);
+int ingest__import_jsonl(struct importer *imp, struct source *src);
+/* Says that a line over the cap stopped the reading of the input
+ * (an error that fails the import). */
+int ingest__send_too_long(struct importer *imp, unsigned long line,
+                          const char *what);
 
 #endif
