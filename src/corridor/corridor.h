@@ -75,6 +75,11 @@ struct corridor {
   size_t nobligations;
 };
 
+/* The largest corridor file read: a real one is a few kilobytes. Readers
+ * stop reading past it (so that /dev/zero cannot exhaust memory), and
+ * corridor_parse refuses a text longer than it. */
+#define CORRIDOR_MAX_BYTES (1024 * 1024)
+
 /*
  * Parses a corridor file's text (len bytes at text, need not be
  * NUL-terminated). name is the file name used in messages. On success
