@@ -149,15 +149,19 @@ scans_init(struct csv_reader *r)
   scan_init(&r->nul, '\0', r->end);
 }
 
-/* A UTF-8 byte-order mark, as Excel writes, is not part of the data. */
-static void
+/* A UTF-8 byte-order mark, as Excel writes, is not part of the data.
+ * Returns 1 when one was skipped. */
+static int
 skip_bom(struct csv_reader *r)
 {
   if (r->bom_seen || (r->end - r->p < 3 && !r->eof))
-    return;
+    return 0;
   r->bom_seen = 1;
-  if (r->end - r->p >= 3 && memcmp(r->p, "\xEF\xBB\xBF", 3) == 0)
+  if (r->end - r->p >= 3 && memcmp(r->p, "\xEF\xBB\xBF", 3) == 0) {
     r->p += 3;
+    return 1;
+  }
+  return 0;
 }
 
 static struct csv_reader *
@@ -285,7 +289,9 @@ fill(struct csv_reader *r)
   }
   r->end = r->win + have;
   scans_init(r);
-  skip_bom(r);
+  /* Skipping the mark takes from what the window was to hold. */
+  if (skip_bom(r))
+    fill(r);
 }
 
 /*

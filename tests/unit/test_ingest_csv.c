@@ -147,6 +147,9 @@ static const struct csv_case cases[] = {
      "1:[a]\n2:[\xEF\xBB\xBF"
      "b]\n"},
     {"\xEF\xBB", 0, "1:[\xEF\xBB]\n"},
+    /* After the mark, a CRLF that a stream's first window would cut in
+     * two (found by fuzz_ingest_csv): still one line end. */
+    {"\xEF\xBB\xBF\r\n\r\na\r\n", 0, "3:[a]\n"},
     /* Empty input and blank lines, which count as lines. */
     {"", 0, ""},
     {"\n", 0, ""},
