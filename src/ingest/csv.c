@@ -557,14 +557,16 @@ csv_read(struct csv_reader *r, struct csv_record *rec)
     skip_line(r);
   skip_blank(r);
   fill(r);
-  if (r->p == r->end) {
-    if (r->read_err) {
-      fail(r, r->line, "cannot read: %s", strerror(r->read_err));
-      r->read_err = 0;
-      return ERR_IO;
-    }
-    return 0;
+  /* What came before a failed read may be cut anywhere: none of it is
+   * handed out as a record. */
+  if (r->read_err) {
+    fail(r, r->line, "cannot read: %s", strerror(r->read_err));
+    r->read_err = 0;
+    r->p = r->end;
+    return ERR_IO;
   }
+  if (r->p == r->end)
+    return 0;
 
   start = r->p;
   start_line = r->line;

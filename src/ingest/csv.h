@@ -62,7 +62,8 @@ void csv_reader_free(struct csv_reader *r);
  *   whose first line alone is over the cap is, whatever else is wrong in
  *   it (so that the answer does not depend on how much was read ahead);
  * - ERR_IO: a stream could not be read (errno's text in the message); the
- *   reader is then at its end.
+ *   reader is then at its end, and what it had read but not handed out
+ *   is dropped (it may end anywhere).
  * After an error the reader may be used again: it resumes at the next
  * line (after a record over the cap, reading on to find it). Blank lines
  * are skipped.

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The reader's caps are the import's (csv.h stands alone). */
+_Static_assert(CSV_MAX_RECORD == INGEST_MAX_LINE, "line caps differ");
+_Static_assert(CSV_MAX_FIELD == INGEST_MAX_FIELD, "field caps differ");
+
 static int
 blank(const char *s)
 {

@@ -114,9 +114,12 @@ next_line(struct lines *l, size_t max, const char **s, size_t *n)
     }
     if (avail > max)
       return ERR_NOMEM;
+    /* After a failed read the last line may be cut anywhere. */
+    if (l->err)
+      return ERR_IO;
     if (l->eof) {
       if (avail == 0)
-        return l->err ? ERR_IO : 0;
+        return 0;
       *s = l->p;
       *n = avail;
       l->p = l->end;
