@@ -8,7 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct record_ctx store__stored_ctx = {.stored = 1};
+void
+store__stored_ctx(const struct store *st, struct record_ctx *ctx)
+{
+  memset(ctx, 0, sizeof *ctx);
+  ctx->categories = store_categories(st);
+  ctx->stored = 1;
+}
 
 struct live {
   struct store *st;
@@ -44,8 +50,7 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
   struct live l = {.st = st, .fn = fn, .ctx = ctx};
   int rc;
 
-  l.rctx.categories = store_categories(st);
-  l.rctx.stored = 1; /* entries keep the rules they were stored under */
+  store__stored_ctx(st, &l.rctx);
   record_init(&l.rec, kind);
   buf_init(&l.err);
   rc = st->be->each_live(st->db, kind, as_of, each_live, &l);

@@ -21,6 +21,7 @@ struct audit {
   struct ledger_frontier *frontier;
   struct rollup *rollup;
   struct record rec;
+  struct record_ctx rctx; /* how entries are read back */
   struct buf canon, err;
   uint64_t next, bad, nodes, cargo_lines, corrections;
   uint64_t per_kind[KIND_COUNT];
@@ -212,8 +213,8 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
     struct buf e;
     record_init(&old, KIND_flow);
     buf_init(&e);
-    if (record_from_json(&old, KIND_flow, &store__stored_ctx, old_e.bytes,
-                         old_e.len, &e) == OK)
+    if (record_from_json(&old, KIND_flow, &a->rctx, old_e.bytes, old_e.len,
+                         &e) == OK)
       rollup_add_record(a->rollup, &old, -1, a->st->corridor);
     else
       rc = problem(a, seq, "the record it corrects cannot be read");
@@ -255,8 +256,8 @@ check_entry(void *ctx, const struct store_entry *e)
                    "edited");
   buf_reset(&a->err);
   record_reset(&a->rec);
-  if (record_from_json(&a->rec, (int)e->kind, &store__stored_ctx, e->bytes,
-                       e->len, &a->err) != OK)
+  if (record_from_json(&a->rec, (int)e->kind, &a->rctx, e->bytes, e->len,
+                       &a->err) != OK)
     return problem(a, e->seq, "its bytes are not a valid record: %s",
                    a->err.data ? a->err.data : "");
   buf_reset(&a->canon);
@@ -389,6 +390,7 @@ store_audit(struct store *st, uint64_t *bad,
    * half seen. */
   rc = store_read_begin(st);
   if (rc == OK) {
+    store__stored_ctx(st, &a->rctx); /* the corridor of this snapshot */
     rc = check_entries(a, progress, ctx);
     if (rc == OK)
       rc = check_totals(a);

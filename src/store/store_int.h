@@ -54,9 +54,10 @@ void rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign);
 void store__set_error(struct store *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* How stored entries are read back: under the rules they were stored by
- * (record_ctx.stored), whatever input rules came since. */
-extern const struct record_ctx store__stored_ctx;
+/* How stored entries are read back: with the corridor's categories, under
+ * the rules they were stored by (record_ctx.stored), whatever input rules
+ * came since. Valid until the handle's corridor changes (store_refresh). */
+void store__stored_ctx(const struct store *st, struct record_ctx *ctx);
 
 /*
  * What a backend operation's failure means for the write transaction:
