@@ -101,6 +101,7 @@ struct source {
   size_t len;
   int fd;          /* a stream's file (a copy of a pipe); -1 in memory */
   size_t total;    /* the input's bytes in all, for progress */
+  size_t left;     /* of a stream's, not read yet */
   size_t max_line; /* the line cap, up to which a pipe is copied */
   int lf_only;     /* lines end at LF only (JSON Lines), else CR or LF */
   char digest[13]; /* 12 hex digits of the content's SHA-256 */

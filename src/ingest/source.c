@@ -186,6 +186,7 @@ ingest__source_open(struct source *src, const struct input *in, size_t max_line,
   else
     rc = spool(src, md, buf) == 0 ? OK : ERR_IO;
   err = errno;
+  src->left = src->total;
   hex_digest(md, src->digest);
   EVP_MD_CTX_free(md);
   free(buf);
@@ -200,8 +201,17 @@ long
 ingest__source_read(void *ctx, char *buf, size_t cap)
 {
   struct source *src = ctx;
+  long got;
 
-  return read_some(src->fd, buf, cap);
+  /* Only the bytes hashed are read, should the file grow meanwhile. */
+  if (cap > src->left)
+    cap = src->left;
+  if (cap == 0)
+    return 0;
+  got = read_some(src->fd, buf, cap);
+  if (got > 0)
+    src->left -= (size_t)got;
+  return got;
 }
 
 void
