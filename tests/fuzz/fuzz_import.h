@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest/ingest.h"
 
@@ -104,6 +105,70 @@ static const char *const fuzz_labels[] = {
     "state:Shut=closed,Partly\\, open=restricted",
 };
 
+static char fuzz_dir[] = "/tmp/passage-fuzz-XXXXXX";
+static char fuzz_path[64];
+
+static void
+fuzz_remove_file(void)
+{
+  unlink(fuzz_path);
+  rmdir(fuzz_dir);
+}
+
+/* Imports the bytes from a file of a folder of this process's own. */
+static int
+fuzz_from_file(struct store *st, const struct ingest_opts *o,
+               const struct ingest_sink *sink, const char *text, size_t len,
+               struct ingest_stats *stats)
+{
+  char *path = fuzz_path, *files[1] = {path};
+  FILE *f;
+
+  if (path[0] == '\0') {
+    if (mkdtemp(fuzz_dir) == NULL)
+      fuzz_fail("no temporary folder");
+    snprintf(fuzz_path, sizeof fuzz_path, "%s/input", fuzz_dir);
+    atexit(fuzz_remove_file);
+  }
+  if ((f = fopen(path, "wb")) == NULL || fwrite(text, 1, len, f) != len ||
+      fclose(f) != 0)
+    fuzz_fail("cannot write the input's file");
+  return ingest_files(st, o, sink, files, 1, stats);
+}
+
+/*
+ * passage add with the first line's cells as field names and the
+ * second's as their values: the same promises as an import.
+ */
+static void
+fuzz_fields(struct store *st, const struct ingest_opts *o,
+            const struct ingest_sink *sink, const char *text, size_t len)
+{
+  char *copy = xstrndup(text, len), *lines[2], *names[16], *values[16];
+  size_t n = 0;
+  uint64_t before = store_size(st);
+  struct ingest_stats stats;
+  int rc;
+
+  lines[0] = copy;
+  lines[1] = strchr(copy, '\n');
+  if (lines[1] == NULL) {
+    free(copy);
+    return;
+  }
+  *lines[1]++ = '\0';
+  for (char *a = lines[0], *b = lines[1]; a && b && n < 16; n++) {
+    names[n] = strsep(&a, ",");
+    values[n] = strsep(&b, ",\n");
+  }
+  rc = ingest_fields(st, o, sink, names, values, n, &stats);
+  if (rc != OK && rc != ERR_INVALID)
+    fuzz_fail("an add failed otherwise than on its fields");
+  if (store_size(st) != before + (rc == OK ? stats.added + stats.created : 0))
+    fuzz_fail("an add stored other than what it says it added");
+  free(copy);
+}
+
 static const enum record_kind fuzz_kinds[] = {
     KIND_flow,  KIND_status,     KIND_event,      KIND_coverage,
     KIND_stock, KIND_need,       KIND_population, KIND_indicator,
@@ -164,7 +229,10 @@ fuzz_import(const uint8_t *data, size_t size, enum ingest_format format)
     text += nl ? n + 1 : n;
     len -= nl ? n + 1 : n;
   }
-  rc = ingest_buffer(st, &o, &sink, "fuzz", text, len, &stats);
+  /* An input of odd length is read from a file, as a stream; of even
+   * length from memory. */
+  rc = len % 2 ? fuzz_from_file(st, &o, &sink, text, len, &stats)
+               : ingest_buffer(st, &o, &sink, "fuzz", text, len, &stats);
   if (rc != OK && rc != ERR_INVALID && rc != ERR_USAGE)
     fuzz_fail("an import failed otherwise than on its input");
   if (rc == OK && store_size(st) != before + stats.added + stats.created)
@@ -173,6 +241,8 @@ fuzz_import(const uint8_t *data, size_t size, enum ingest_format format)
     fuzz_fail("a failed import stored something");
   if (stats.added + stats.unchanged + stats.rejected > stats.rows)
     fuzz_fail("more rows accounted for than read");
+  if (format == INGEST_CSV)
+    fuzz_fields(st, &o, &sink, text, len);
   if (store_audit(st, &bad, NULL, NULL) != OK) {
     fprintf(stderr, "%s\n", store_errmsg(st));
     fuzz_fail("the store fails its own check after an import");
