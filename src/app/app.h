@@ -224,6 +224,11 @@ struct app_import_query {
   int only_validated;        /* with a preset: approved submissions only */
   const char *const *wheres; /* "Column=value|value2": rows kept */
   size_t nwheres;
+  /* Limits (docs/importing.md#limits): a CSV record or JSON line of at
+   * most max_line bytes (0: 1 MiB; at most 256 MiB); times more than a
+   * day after the clock refused unless allow_future. */
+  size_t max_line;
+  int allow_future;
   /* The input: files ("-" is standard input), or when nfiles is 0 the len
    * bytes at data (an upload, the caller's during the call), called name
    * in errors (NULL: "upload"). The same bytes give the same ids. */
@@ -280,6 +285,7 @@ struct app_add_query {
   const char *const *values;
   size_t n;
   int create_missing;
+  int allow_future; /* a time more than a day after the clock is taken */
 };
 /*
  * Stores q's record, validated as an imported row is (a field the kind

@@ -73,6 +73,26 @@ int app__read_file(const char *path, size_t max, struct buf *out);
  */
 int app__init_begin(struct app *app, struct app_error *err);
 int app__init_end(struct app *app, int rc, struct app_error *err);
+/* A proof file's members, as verify-proof reads them (verify_proof.c). */
+struct app__proof {
+  json_t *json;
+  uint8_t *hashes; /* n hashes of LEDGER_HASH_SIZE bytes */
+  size_t n;
+};
+
+/* The largest proof file read: 128 hashes take some 6 KB. */
+#define APP_PROOF_MAX (1u << 20)
+
+/*
+ * Reads a proof (an object with "hashes", an array of at most 128 base64
+ * SHA-256 hashes, and its sizes) from len bytes at text, named name in
+ * messages, as JSON from users (util_json_load). Returns OK with p filled
+ * (free it with app__proof_cleanup, also after a failure), or ERR_INVALID
+ * with err saying why.
+ */
+int app__proof_parse(const char *text, size_t len, const char *name,
+                     struct app__proof *p, struct app_error *err);
+void app__proof_cleanup(struct app__proof *p);
 
 /* Writes text to path (NULL or "-": standard output) atomically. */
 int app__write_file(const char *path, const char *text, struct app_error *err);

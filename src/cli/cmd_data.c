@@ -187,6 +187,11 @@ static const char import_help[] =
     "  --skip-invalid REJECTS.csv  store the valid rows; write the others,\n"
     "                            with their reasons, to REJECTS.csv\n"
     "  --max-errors N            errors to print (default 20)\n"
+    "  --max-line BYTES          the longest CSV record or JSON line read\n"
+    "                            (default 1048576, at most 268435456); a\n"
+    "                            longer one stops the reading of its file\n"
+    "  --allow-future            take times more than a day after the clock\n"
+    "                            (plans, scenarios)\n"
     "\n"
     "how the files are written (by default detected; a guess is said):\n"
     "  --sheet NAME|N            a workbook's sheet (default the first)\n"
@@ -293,6 +298,8 @@ import_query(const struct cli_args *a, const char **ops, size_t nops,
   q->create_missing = a->n[OPT_import_create_missing] > 0;
   q->rejects = a->v[OPT_import_skip_invalid];
   q->max_errors = (size_t)a->num[OPT_import_max_errors];
+  q->max_line = (size_t)a->num[OPT_import_max_line];
+  q->allow_future = a->n[OPT_import_allow_future] > 0;
   q->files = ops + 1;
   q->nfiles = nops - 1;
   dialect_query(a, room + 3 * n, q);
@@ -391,7 +398,9 @@ static const char add_help[] =
     "  passage add flow --start 2023-04-23T09:15 --checkpoint hakari-bridge "
     "\\\n"
     "      --direction in --vehicle truck --vehicles 1 --category food \\\n"
-    "      --quantity 20 --source icrc --grade A2\n";
+    "      --quantity 20 --source icrc --grade A2\n"
+    "A time more than a day after the clock is refused (it cannot have been\n"
+    "observed yet) unless --allow-future is given.\n";
 
 /* add's --NAME that is no field of the kind. */
 static void
@@ -412,7 +421,7 @@ add_run(struct cli_args *a, int argc, char **argv)
       record_kind_desc((enum record_kind)record_kind_by_name(a->kind));
   const char *fields[RECORD_MAX_FIELDS], **names, **values;
   struct ingest_sink sink = cli_sink(0);
-  struct app_add_query q = {a->kind, NULL, NULL, 0, 0};
+  struct app_add_query q = {.kind = a->kind};
   struct app_import_result res;
   struct app_error err = {0};
   struct app *app;
@@ -434,6 +443,7 @@ add_run(struct cli_args *a, int argc, char **argv)
   q.names = names;
   q.values = values;
   q.create_missing = a->n[OPT_add_create_missing] > 0;
+  q.allow_future = a->n[OPT_add_allow_future] > 0;
   app = app_new(a->cli->db);
   rc = app_add(app, &q, &sink, &res, &err);
   if (rc == OK)

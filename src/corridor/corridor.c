@@ -41,8 +41,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Hard caps: a real corridor file is a few kilobytes. */
-#define CORRIDOR_MAX_BYTES (1024 * 1024)
+/* Hard caps: a real corridor file is a few kilobytes (and the file's own,
+ * CORRIDOR_MAX_BYTES, is in corridor.h). */
 #define CORRIDOR_MAX_SECTIONS 1000
 #define CORRIDOR_MAX_LINE 8192
 #define CORRIDOR_MAX_ID 64

@@ -111,6 +111,10 @@ extern const char *const corridor_default_stages[];
  * supply, pipeline, events (a sitrep's counts are never suppressed, so it
  * is never public). */
 extern const char *const corridor_published[7];
+/* The largest corridor file read: a real one is a few kilobytes. Readers
+ * stop reading past it (so that /dev/zero cannot exhaust memory), and
+ * corridor_parse refuses a text longer than it. */
+#define CORRIDOR_MAX_BYTES (1024 * 1024)
 
 /*
  * Parses a corridor file's text (len bytes at text, need not be

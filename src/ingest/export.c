@@ -154,6 +154,7 @@ ingest_export(struct store *st, enum record_kind kind,
   x.write = write;
   x.wctx = wctx;
   x.rctx.categories = store_categories(st);
+  x.rctx.stored = 1; /* entries keep the rules they were stored under */
   record_init(&x.rec, kind);
   buf_init(&x.out);
   buf_init(&x.err);

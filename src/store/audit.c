@@ -21,7 +21,7 @@ struct audit {
    * the latest corridor entry so far (or an older store's meta copy). */
   const struct corridor *rules;
   struct corridor *owned; /* rules, when read by the auditor itself */
-  struct record_ctx rctx; /* its categories */
+  struct record_ctx rctx; /* its categories; entries read as stored */
   char **categories;
   unsigned version;     /* of the rules: 0 before any corridor entry */
   uint64_t first_rules; /* the first corridor entry's seq, or UINT64_MAX */
@@ -539,6 +539,9 @@ store_audit(struct store *st, uint64_t *bad,
    * half seen. */
   rc = store_read_begin(st);
   if (rc == OK) {
+    /* Stored entries are read as stored (record_ctx.stored): the rules
+     * added for new input since do not apply to them. */
+    a->rctx.stored = 1;
     rc = meta_rules(a);
     if (rc == OK)
       rc = check_entries(a, progress, ctx);

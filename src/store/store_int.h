@@ -102,6 +102,11 @@ void store__say_full(struct store *st);
 void store__set_error(struct store *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* How stored entries are read back: with the corridor's categories, under
+ * the rules they were stored by (record_ctx.stored), whatever input rules
+ * came since. Valid until the handle's corridor changes (store_refresh). */
+void store__stored_ctx(const struct store *st, struct record_ctx *ctx);
+
 /*
  * What a backend operation's failure means for the write transaction:
  * ERR_RETRY rolls it back at once (the backend has lost it) and marks it

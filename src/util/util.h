@@ -32,6 +32,7 @@ enum {
                         revoked) */
   ERR_DENIED = -14,  /* the credentials do not allow this */
   ERR_NOSPACE = -15, /* the disk (or the store's size limit) is full */
+  ERR_RANGE = -16,   /* a number beyond what can be held (1e309, 1e-400) */
 };
 
 /* Returns a short English name for an error code; never NULL. */
@@ -128,8 +129,11 @@ void util_format_day(int64_t days, char *buf, size_t size);
  * Parses a decimal number of n bytes at s: optional sign, digits with
  * optional thousands separators (commas, or spaces, in groups of three:
  * "66,564", "1 234 567.5"), optional fraction and exponent. Surrounding white
- * space is ignored. Returns OK, ERR_MISSING for an empty cell or "-", or
- * ERR_INVALID (nan, inf, "1,23", "12abc", ...).
+ * space is ignored. Returns OK, ERR_MISSING for an empty cell or "-",
+ * ERR_RANGE for a number a double cannot hold: above about 1.8e308 in
+ * magnitude, or not zero and below about 2.2e-308 (DBL_MIN: "1e-400" would
+ * become 0), or ERR_INVALID (nan, inf, "1,23", "12abc", ...). *out is 0
+ * unless OK.
  */
 int util_parse_number(const char *s, size_t n, double *out);
 
@@ -222,6 +226,23 @@ int util_jcs_string(struct buf *out, const char *s, size_t n);
 enum { UTIL_JSON_PRETTY, UTIL_JSON_ROWS };
 int util_json_write(const json_t *v, int style, const char *const *flat,
                     struct buf *out);
+
+/* The deepest nesting of arrays and objects accepted in JSON from users. */
+#define UTIL_JSON_MAX_DEPTH 32
+
+/*
+ * Loads JSON that users give (a JSON Lines line, a proof file) from n
+ * bytes at s with json_loadb(flags), after the checks jansson lacks: at
+ * most UTIL_JSON_MAX_DEPTH levels of arrays and objects (ERR_NOMEM past
+ * them), and every number of at most 64 characters and within what a
+ * double holds (ERR_RANGE: jansson would read 1e-400 as 0). Returns OK
+ * with a new reference in *out; otherwise *out is NULL and jerr holds what
+ * is wrong ("expected at most 32 levels of nesting, got more", "expected a
+ * number between 1e-308 and 1e308 in size, or 0, got '1e-400'", or
+ * jansson's text for ERR_INVALID) and where (line, column from 1).
+ */
+int util_json_load(const char *s, size_t n, size_t flags, json_t **out,
+                   json_error_t *jerr);
 
 /*
  * Files written atomically (file.c): the bytes go to a temporary file in

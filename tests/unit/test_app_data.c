@@ -266,7 +266,7 @@ test_bad_requests(void **state)
   struct app *none = app_new("/nonexistent/p.db");
   struct app_import_query q = flows_query();
   struct app_export_query e = {"flow", "xml"};
-  struct app_add_query a = {"widget", NULL, NULL, 0, 0};
+  struct app_add_query a = {"widget", NULL, NULL, 0, 0, 0};
   struct app_sink sink = {to_buf, NULL};
   struct app_import_result res;
   struct app_error err = {0};
@@ -319,7 +319,7 @@ test_add(void **state)
   struct fixture *fx = *state;
   const char *names[] = {"start", "checkpoint", "direction", "colour"};
   const char *values[] = {"2023-03-01", "North Gate", "in", "red"};
-  struct app_add_query q = {"flow", names, values, 3, 0};
+  struct app_add_query q = {"flow", names, values, 3, 0, 0};
   struct ingest_sink sink = sink_of(fx);
   struct app_import_result res;
   struct app_error err = {0};
