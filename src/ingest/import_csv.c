@@ -599,12 +599,22 @@ no_header(struct importer *imp, struct rows *rs)
 {
   const char *m = "empty file: expected a header row";
   char *own = NULL;
-  struct held *h = rs->nheld ? &rs->held[rs->nheld - 1] : NULL;
+  struct held *h = NULL;
   unsigned long line = 0;
+  int any = 0;
 
-  if (h && h->rc < 0 && rs->nheld == 1) {
+  /* No row read at all: the first that could not be read says why. */
+  for (size_t i = 0; i < rs->nheld; i++) {
+    any = any || rs->held[i].rc == 1;
+    if (h == NULL && rs->held[i].rc < 0)
+      h = &rs->held[i];
+  }
+  if (h && !any) {
     m = h->error;
     line = h->error_line;
+    /* A cell's own error (a NUL byte) names its column. */
+    if (h->error_column > 0 && strncmp(m, "expected ", 9) == 0)
+      m = own = xasprintf("column %zu: %s", h->error_column, h->error);
   } else if (imp->o->header_row) {
     own = xasprintf("no row at --header-row %lu: the file ends before it",
                     imp->o->header_row);
