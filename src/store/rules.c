@@ -479,6 +479,37 @@ check_dropped(struct store *st, const struct corridor *old,
   return OK;
 }
 
+/* Refuses to drop a stage of old's [stages] that a flow names: the
+ * pipeline orders a consignment's records by the stages in force, and a
+ * stage no longer in it would leave them out. */
+static int
+check_dropped_stages(struct store *st, const struct corridor *old,
+                     const struct corridor *c)
+{
+  int fi = record_field_index(record_kind_desc(KIND_flow), "stage");
+  uint64_t seq = 0;
+  int rc;
+
+  for (size_t i = 0; fi >= 0 && i < old->nstages; i++) {
+    if (corridor_stage_index(c, old->stages[i]) >= 0)
+      continue;
+    rc = st->be->uses(st->db, KIND_flow, (size_t)fi, old->stages[i], &seq);
+    if (rc == ERR_NOTFOUND)
+      continue;
+    if (rc != OK)
+      return store__tx_error(st, rc);
+    store__set_error(st,
+                     "the new corridor file drops the stage '%s' from "
+                     "[stages] order, which flows name (the first is entry "
+                     "%llu), and the log keeps them for good: keep it in "
+                     "the order (others may be added, the counting stage "
+                     "may change)",
+                     old->stages[i], (unsigned long long)seq);
+    return ERR_INVALID;
+  }
+  return OK;
+}
+
 /* 1 when the store holds a record of a kind with a time field. */
 static int
 timed_records(struct store *st, int *any)
@@ -530,7 +561,8 @@ check_amendment(struct store *st, const struct corridor *old,
       return ERR_INVALID;
     }
   }
-  if ((rc = check_dropped(st, old, c, 1)) != OK)
+  if ((rc = check_dropped(st, old, c, 1)) != OK ||
+      (rc = check_dropped_stages(st, old, c)) != OK)
     return rc;
   return check_dropped(st, old, c, 0);
 }
