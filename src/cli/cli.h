@@ -103,6 +103,12 @@ int cli_fail(const char *cmd, const struct app_error *e);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Prints "passage CMD: msg", the usage lines of help (its first
+ * paragraph) and a hint to use --help, on stderr; returns EXIT_USAGE. For a
+ * command called without the subcommand or operand it needs. */
+int cli_usage(const char *cmd, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* What getopt refused, for a message: "unknown option or missing value:
  * '--frm'". */
 const char *cli_bad_option(char **argv);

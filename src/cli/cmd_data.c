@@ -30,16 +30,26 @@ list_kinds(FILE *f)
   buf_cleanup(&b);
 }
 
-/* OK when name is a record kind; otherwise says so, with the kinds. */
+/* OK when name is a record kind; otherwise says so, with the kinds (and
+ * the usage lines of help when no kind was named). */
 static int
-kind_arg(const char *cmd, const char *name)
+kind_arg(const char *cmd, const char *help, const char *name)
 {
-  if (name && record_kind_by_name(name) >= 0)
+  struct buf b;
+
+  if (name && name[0] != '-' && record_kind_by_name(name) >= 0)
     return OK;
-  fprintf(stderr, "passage %s: %s '%s'\n", cmd,
-          name ? "unknown kind" : "missing the kind of record",
-          name ? name : "");
-  list_kinds(stderr);
+  if (name && name[0] != '-') {
+    fprintf(stderr, "passage %s: unknown kind '%s'\n", cmd, name);
+    list_kinds(stderr);
+    return ERR_USAGE;
+  }
+  buf_init(&b);
+  for (int k = 0; k < KIND_COUNT; k++)
+    buf_printf(&b, "%s%s", k ? ", " : "",
+               record_kind_desc((enum record_kind)k)->name);
+  cli_usage(cmd, help, "expected the kind of record first (%s)", b.data);
+  buf_cleanup(&b);
   return ERR_USAGE;
 }
 
@@ -89,10 +99,53 @@ show_names(const struct ingest_note *n)
     fprintf(stderr, "%s'%s'", i ? ", " : "", n->names[i]);
 }
 
+/* Writes s for a shell: as it is when nothing in it is special, else in
+ * single quotes. */
+static void
+shell_word(FILE *f, const char *s)
+{
+  if (s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789._-/") == strlen(s)) {
+    fputs(s, f);
+    return;
+  }
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'')
+      fputs("'\\''", f);
+    else
+      fputc(*s, f);
+  fputc('\'', f);
+}
+
+/* The command that makes the first unknown name of a note: an id as it is
+ * written names the record's id, anything else its name (whose slug
+ * becomes the id, as --create-missing would make it). */
+static void
+show_add_hint(const struct ingest_note *n)
+{
+  const char *name = n->names[0];
+  int is_id =
+      strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(name);
+
+  fprintf(stderr, "add %s with: passage add %s ", n->nnames > 1 ? "each" : "it",
+          n->subject);
+  if (is_id) {
+    fputs("--id ", stderr);
+    shell_word(stderr, name);
+    fputs(" --name NAME", stderr);
+  } else {
+    fputs("--name ", stderr);
+    shell_word(stderr, name);
+  }
+  if (n->nnames > 1)
+    fputs(", ...", stderr);
+}
+
+/* ctx: the command ("import", "add"), for the hints. */
 static void
 show_note(void *ctx, const struct ingest_note *n)
 {
-  (void)ctx;
   switch (n->kind) {
   case INGEST_NOTE_IGNORED_COLUMNS:
     fprintf(stderr, "%s: ignoring columns that map to no %s field: ", n->file,
@@ -106,8 +159,10 @@ show_note(void *ctx, const struct ingest_note *n)
   case INGEST_NOTE_UNKNOWN:
     fprintf(stderr, "unknown %s%s: ", n->subject, n->nnames > 1 ? "s" : "");
     show_names(n);
-    fprintf(stderr, " (add %s first, or import with --create-missing)\n",
-            n->nnames > 1 ? "them" : "it");
+    fputs(" (", stderr);
+    show_add_hint(n);
+    fprintf(stderr, "; or %s with --create-missing)\n",
+            ctx ? (const char *)ctx : "import");
     break;
   case INGEST_NOTE_UNLABELLED:
     fprintf(stderr,
@@ -132,11 +187,12 @@ show_progress(void *ctx, const struct ingest_progress *p)
   fflush(stderr);
 }
 
-/* The CLI's sink; with a progress bar when asked (stderr is a terminal). */
+/* The CLI's sink for the command cmd; with a progress bar when asked
+ * (stderr is a terminal). */
 static struct ingest_sink
-cli_sink(int progress)
+cli_sink(const char *cmd, int progress)
 {
-  struct ingest_sink s = {show_error, show_note, NULL, NULL};
+  struct ingest_sink s = {show_error, show_note, NULL, (void *)cmd};
 
   if (progress)
     s.progress = show_progress;
@@ -267,7 +323,7 @@ static int
 import_run(struct cli_args *a, int argc, char **argv, const char **ops,
            size_t nops)
 {
-  struct ingest_sink sink = cli_sink(isatty(2));
+  struct ingest_sink sink = cli_sink("import", isatty(2));
   struct app_import_result res;
   struct app_error err = {0};
   struct app_import_query q;
@@ -300,8 +356,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
   if (asks_help(argc, argv)) {
     data_help(import_help, nops ? ops[0] : NULL);
     code = EXIT_OK;
-  } else if (nops < 1 || kind_arg("import", ops[0]) != OK) {
-    code = EXIT_USAGE; /* no kind: exit 2, nothing said, as before */
+  } else if (kind_arg("import", import_help, nops ? ops[0] : NULL) != OK) {
+    code = EXIT_USAGE;
   } else if (nops < 2) {
     code = cli_usage_error("import", "no file to import");
   } else {
@@ -313,7 +369,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 }
 
 static const char add_help[] =
-    "usage: passage [--db PATH] add KIND --FIELD VALUE...\n"
+    "usage: passage [--db PATH] add KIND --FIELD VALUE... [--create-missing]\n"
     "\n"
     "Adds one record, validated as an imported row is. Without --id the id\n"
     "is derived from the content, so running the same command twice adds\n"
@@ -321,7 +377,16 @@ static const char add_help[] =
     "  passage add flow --start 2023-04-23T09:15 --checkpoint hakari-bridge "
     "\\\n"
     "      --direction in --vehicle truck --vehicles 1 --category food \\\n"
-    "      --quantity 20 --source icrc --grade A2\n";
+    "      --quantity 20 --source icrc --grade A2\n"
+    "\n"
+    "options:\n"
+    "  --FIELD VALUE     a field of KIND (the fields are listed below), in\n"
+    "                    full; --FIELD=VALUE works too\n"
+    "  --create-missing  create the checkpoint, source or actors the record\n"
+    "                    names but that do not exist yet (the id is the slug\n"
+    "                    of the name: 'West Post' becomes west-post)\n"
+    "  --db PATH         the store (default: $PASSAGE_DB or ./passage.db)\n"
+    "  --help            this text; with KIND, the fields of KIND\n";
 
 /* add's --NAME that is no field of the kind. */
 static void
@@ -341,7 +406,7 @@ add_run(struct cli_args *a, int argc, char **argv)
   const struct kind_desc *k =
       record_kind_desc((enum record_kind)record_kind_by_name(a->kind));
   const char *fields[RECORD_MAX_FIELDS], **names, **values;
-  struct ingest_sink sink = cli_sink(0);
+  struct ingest_sink sink = cli_sink("add", 0);
   struct app_add_query q = {a->kind, NULL, NULL, 0, 0};
   struct app_import_result res;
   struct app_error err = {0};
@@ -390,8 +455,8 @@ cmd_add(struct cli *cli, int argc, char **argv)
     data_help(add_help, kind);
     return EXIT_OK;
   }
-  if (argc < 2 || kind_arg("add", kind) != OK)
-    return EXIT_USAGE; /* no kind: exit 2, nothing said, as before */
+  if (kind_arg("add", add_help, kind) != OK)
+    return EXIT_USAGE;
   a.kind = kind;
   code = add_run(&a, argc, argv);
   cli_args_cleanup(&a);
@@ -463,13 +528,15 @@ cmd_export(struct cli *cli, int argc, char **argv)
     code = cli_parse_exit(rc);
     goto out;
   }
-  /* One operand, the kind; without it (or with more) exit 2, nothing
-   * said, as before. */
-  if (argc - optind != 1 || kind_arg("export", argv[optind]) != OK) {
+  /* One operand, the kind. */
+  if (kind_arg("export", help.data, optind < argc ? argv[optind] : NULL) !=
+      OK) {
     code = EXIT_USAGE;
     goto out;
   }
-  q.kind = argv[optind];
+  q.kind = argv[optind++];
+  if ((code = cli_no_more("export", argc, argv)) != EXIT_OK)
+    goto out;
   q.format = a.v[OPT_export_format];
   app = app_new(cli->db);
   code = export_to(app, &q, a.v[OPT_export_output]);

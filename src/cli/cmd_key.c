@@ -29,12 +29,16 @@ cmd_key(struct cli *cli, int argc, char **argv)
     fputs(key_help, stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("key", key_help,
+                     "expected a subcommand: generate or public");
+  if (strcmp(sub, "generate") && strcmp(sub, "public"))
+    return cli_usage_error("key",
+                           "unknown subcommand '%s' (expected generate or "
+                           "public)",
+                           sub);
   if ((rc = cli_parse(&a, "key", argc, argv, 2)) != OK) {
     code = cli_parse_exit(rc);
-    goto out;
-  }
-  if (sub == NULL || (strcmp(sub, "generate") && strcmp(sub, "public"))) {
-    code = cli_usage_error("key", "expected 'generate' or 'public'");
     goto out;
   }
   if ((code = cli_no_more("key", argc, argv)) != EXIT_OK)

@@ -86,13 +86,19 @@ cmd_log(struct cli *cli, int argc, char **argv)
     fputs(log_help, stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("log", log_help,
+                     "expected a subcommand: checkpoint, entries or cosign");
+  if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
+      strcmp(sub, "entries"))
+    return cli_usage_error("log",
+                           "unknown subcommand '%s' (expected checkpoint, "
+                           "entries or cosign)",
+                           sub);
   if ((rc = cli_parse(&a, "log", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL)
-    code = cli_usage_error("log", "expected checkpoint, entries or cosign");
-  else if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
-           strcmp(sub, "entries"))
-    code = cli_usage_error("log", "unknown subcommand '%s'", sub);
+  else if (optind < argc)
+    code = cli_no_more("log", argc, argv);
   else {
     app = app_new(cli->db);
     code = strcmp(sub, "cosign") == 0       ? log_cosign(app, &a)

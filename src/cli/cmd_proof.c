@@ -52,12 +52,19 @@ cmd_proof(struct cli *cli, int argc, char **argv)
     fputs(proof_help, stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("proof", proof_help,
+                     "expected a subcommand: inclusion or consistency");
+  if (strcmp(sub, "inclusion") && strcmp(sub, "consistency"))
+    return cli_usage_error("proof",
+                           "unknown subcommand '%s' (expected inclusion or "
+                           "consistency)",
+                           sub);
   buf_init(&out);
   if ((rc = cli_parse(&a, "proof", argc, argv, 2)) != OK) {
     code = cli_parse_exit(rc);
-  } else if (sub == NULL ||
-             (strcmp(sub, "inclusion") && strcmp(sub, "consistency"))) {
-    code = cli_usage_error("proof", "expected inclusion or consistency");
+  } else if (optind < argc) {
+    code = cli_no_more("proof", argc, argv);
   } else {
     app = app_new(cli->db);
     if (prove(app, sub, &a, &proof, &err) != OK ||

@@ -58,7 +58,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
     return EXIT_OK;
   }
   if (sub == NULL || sub[0] == '-')
-    return cli_usage_error("report", "expected a report: sitrep");
+    return cli_usage("report", report_help, "expected a report: sitrep");
   if (strcmp(sub, "sitrep") != 0)
     return cli_usage_error("report", "unknown report '%s' (expected sitrep)",
                            sub);

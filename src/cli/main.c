@@ -144,6 +144,22 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
   return EXIT_USAGE;
 }
 
+int
+cli_usage(const char *cmd, const char *help, const char *fmt, ...)
+{
+  const char *end = strstr(help, "\n\n");
+  va_list ap;
+
+  fprintf(stderr, "passage %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  /* The help's first paragraph is its usage lines. */
+  fprintf(stderr, "\n%.*s\n(see 'passage %s --help')\n",
+          (int)(end ? (size_t)(end - help) : strlen(help)), help, cmd);
+  return EXIT_USAGE;
+}
+
 const char *
 cli_bad_option(char **argv)
 {

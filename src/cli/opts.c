@@ -293,6 +293,10 @@ cli_parse(struct cli_args *a, const char *set, int argc, char **argv, int first)
   a->values = xcalloc((size_t)argc + 1, sizeof *a->values);
   a->names = xcalloc((size_t)argc + 1, sizeof *a->names);
   a->ids = xcalloc((size_t)argc + 1, sizeof *a->ids);
+  /* A command with no subcommand starts past its end: getopt would read
+   * beyond argv's NULL, into the environment. */
+  if (first > argc)
+    first = argc;
   if (find_line(set, 1, NULL, 0))
     return parse_fields(a, set, argc, argv, first);
   build(set, lopts, shorts);
@@ -318,6 +322,8 @@ cli_operands(const char *set, int argc, char **argv, int first,
   size_t n = 0;
 
   memcpy(copy, argv, (size_t)argc * sizeof *copy);
+  if (first > argc)
+    first = argc;
   build(set, lopts, shorts);
   optind = first;
   /* getopt permutes the copy as it will argv; what is wrong is
