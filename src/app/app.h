@@ -444,8 +444,10 @@ int app_check_period(const char *text, int *days, struct app_error *err);
 int app_report_sitrep(struct app *app, const struct app_sitrep_query *q,
                       struct buf *out, struct app_error *err);
 
-/* A new store from a corridor file (NULL: a default corridor), its
- * checkpoints the first records of the log. The db must not exist yet. */
+/* A new store from a corridor file, its checkpoints the first records of
+ * the log. The db must not exist yet. Without a corridor file (NULL):
+ * ERR_USAGE (APP_ERROR_REQUEST, field "corridor"), saying how to start
+ * one. */
 struct app_init_result {
   char *corridor, *timezone;
   size_t checkpoints;
@@ -453,5 +455,8 @@ struct app_init_result {
 int app_init(struct app *app, const char *corridor_path,
              struct app_init_result *out, struct app_error *err);
 void app_init_result_cleanup(struct app_init_result *r);
+/* A commented starter corridor file that app_init accepts as it is
+ * (static text). */
+const char *app_corridor_template(void);
 
 #endif

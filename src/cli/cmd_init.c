@@ -2,13 +2,14 @@
 #include "cli/cli.h"
 
 static const char init_help[] =
-    "usage: passage [--db PATH] init [--corridor FILE]\n"
+    "usage: passage [--db PATH] init --corridor FILE\n"
     "\n"
     "Creates a new store from a corridor file (an INI file naming the\n"
     "corridor, its time zone, checkpoints, baseline window, cargo categories\n"
     "with their needs, obligations and alert thresholds; see\n"
     "docs/corridor-file.md). Its checkpoints become the first records of\n"
-    "the log. Without --corridor the store gets a default corridor.\n";
+    "the log. To start a corridor file:\n"
+    "  passage corridor template > corridor.ini\n";
 
 int
 cmd_init(struct cli *cli, int argc, char **argv)

@@ -99,6 +99,10 @@ struct corridor *corridor_new_default(const char *name);
 
 void corridor_free(struct corridor *c);
 
+/* A commented starter corridor file (every key, an example checkpoint,
+ * category and obligation) that corridor_parse accepts as it is. */
+const char *corridor_template(void);
+
 /* Lookups by id; NULL when absent. */
 const struct corridor_checkpoint *
 corridor_find_checkpoint(const struct corridor *c, const char *id);
