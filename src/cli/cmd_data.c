@@ -9,45 +9,61 @@
 
 #include "cli/cli.h"
 
+/* The kinds' names after lead, each after sep: every kind, or (all 0)
+ * those people import and add (not passage's own). */
+static void
+kind_names(struct buf *b, const char *lead, const char *sep, int all)
+{
+  buf_puts(b, lead);
+  for (int k = 0, n = 0; k < KIND_COUNT; k++)
+    if (all || !record_kind_internal((enum record_kind)k))
+      buf_printf(b, "%s%s", n++ ? sep : "",
+                 record_kind_desc((enum record_kind)k)->name);
+}
+
 /* "kinds: checkpoint actor ...", a line. */
 static void
-kinds_line(struct buf *b)
+kinds_line(struct buf *b, int all)
 {
-  buf_puts(b, "kinds:");
-  for (int k = 0; k < KIND_COUNT; k++)
-    buf_printf(b, " %s", record_kind_desc((enum record_kind)k)->name);
+  kind_names(b, "kinds: ", " ", all);
   buf_putc(b, '\n');
 }
 
 static void
-list_kinds(FILE *f)
+list_kinds(FILE *f, int all)
 {
   struct buf b;
 
   buf_init(&b);
-  kinds_line(&b);
+  kinds_line(&b, all);
   fputs(b.data, f);
   buf_cleanup(&b);
 }
 
-/* OK when name is a record kind; otherwise says so, with the kinds (and
- * the usage lines of help when no kind was named). */
+/* OK when name is a record kind (one that people import and add, unless
+ * all is set); otherwise says so, with the kinds (and the usage lines of
+ * help when no kind was named). */
 static int
-kind_arg(const char *cmd, const char *help, const char *name)
+kind_arg(const char *cmd, const char *help, const char *name, int all)
 {
+  int k = name && name[0] != '-' ? record_kind_by_name(name) : -1;
   struct buf b;
 
-  if (name && name[0] != '-' && record_kind_by_name(name) >= 0)
+  if (k >= 0 && (all || !record_kind_internal((enum record_kind)k)))
     return OK;
+  if (k >= 0) {
+    fprintf(stderr, "passage %s: %s records are written by passage itself\n",
+            cmd, name);
+    list_kinds(stderr, all);
+    return ERR_USAGE;
+  }
   if (name && name[0] != '-') {
     fprintf(stderr, "passage %s: unknown kind '%s'\n", cmd, name);
-    list_kinds(stderr);
+    list_kinds(stderr, all);
     return ERR_USAGE;
   }
   buf_init(&b);
-  for (int k = 0; k < KIND_COUNT; k++)
-    buf_printf(&b, "%s%s", k ? ", " : "",
-               record_kind_desc((enum record_kind)k)->name);
+  kind_names(&b, "", ", ", all);
   cli_usage(cmd, help, "expected the kind of record first (%s)", b.data);
   buf_cleanup(&b);
   return ERR_USAGE;
@@ -240,7 +256,7 @@ data_help(const char *text, const char *kind)
   if (k >= 0)
     list_fields(stdout, (enum record_kind)k);
   else
-    list_kinds(stdout);
+    list_kinds(stdout, 0);
 }
 
 /* 1 when --help or -h stands anywhere in argv (even as an option's value):
@@ -303,6 +319,8 @@ import_report(const struct app_import_query *q, int rc,
       printf(", %zu checkpoints/sources/actors created", s->created);
     if (s->rejected)
       printf(", %zu rejected (written to %s)", s->rejected, q->rejects);
+    if (s->import_seq != UINT64_MAX)
+      printf("; recorded as import-%llu", (unsigned long long)s->import_seq);
     printf("; log size %llu\n", (unsigned long long)r->size);
   } else if (err->message) {
     return data_fail("import", err);
@@ -356,7 +374,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
   if (asks_help(argc, argv)) {
     data_help(import_help, nops ? ops[0] : NULL);
     code = EXIT_OK;
-  } else if (kind_arg("import", import_help, nops ? ops[0] : NULL) != OK) {
+  } else if (kind_arg("import", import_help, nops ? ops[0] : NULL, 0) != OK) {
     code = EXIT_USAGE;
   } else if (nops < 2) {
     code = cli_usage_error("import", "no file to import");
@@ -455,7 +473,7 @@ cmd_add(struct cli *cli, int argc, char **argv)
     data_help(add_help, kind);
     return EXIT_OK;
   }
-  if (kind_arg("add", add_help, kind) != OK)
+  if (kind_arg("add", add_help, kind, 0) != OK)
     return EXIT_USAGE;
   a.kind = kind;
   code = add_run(&a, argc, argv);
@@ -522,14 +540,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
   buf_init(&help);
   buf_puts(&help, export_help);
-  kinds_line(&help);
+  kinds_line(&help, 1);
   a.help = help.data;
   if ((rc = cli_parse(&a, "export", argc, argv, 1)) != OK) {
     code = cli_parse_exit(rc);
     goto out;
   }
   /* One operand, the kind. */
-  if (kind_arg("export", help.data, optind < argc ? argv[optind] : NULL) !=
+  if (kind_arg("export", help.data, optind < argc ? argv[optind] : NULL, 1) !=
       OK) {
     code = EXIT_USAGE;
     goto out;

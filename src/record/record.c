@@ -29,6 +29,11 @@ static const char *const event_kinds[] = {
 static const char *const coverage_states[] = {"observed", "not_observed",
                                               "denied", NULL};
 static const char *const bases[] = {"reported", "estimated", "modelled", NULL};
+static const char *const kind_names[] = {
+#define KIND(sym, name, title) name,
+#include "record/kinds.def"
+#undef KIND
+    NULL};
 
 const char *const record_default_categories[] = {
     "food", "medicine", "fuel", "hygiene", "construction", "other", NULL};
@@ -180,6 +185,47 @@ static const struct field_desc indicator_fields[] = {
     TAIL,
 };
 
+/*
+ * An import of files, written by the import in its own transaction after
+ * the entries it added, which are entries first .. first + entries - 1 of
+ * the log (its records, and what --create-missing made): so the log itself
+ * says which file, by its hash and with which options, brought each
+ * record. Recorded only when the import added something.
+ */
+static const struct field_desc import_fields[] = {
+    F("id", FT_ID, REQ, "import-N, N its own place in the log"),
+    F("at", FT_TIME, REQ, "when it was made (UTC)"),
+    FE("kind", REQ, kind_names, NULL, "the kind of the records imported"),
+    F("files", FT_TEXT, REQ, "the inputs' names as given, one a line"),
+    F("sha256", FT_TEXT, REQ, "each input's SHA-256 in hex, one a line"),
+    F("options", FT_TEXT, 0, "the mapping options as given"),
+    FN("first", FT_COUNT, REQ, "entry", "the first entry it added"),
+    FN("entries", FT_COUNT, REQ, "entries",
+       "the entries it added, from first on"),
+    FN("rows", FT_COUNT, 0, "rows", "data rows read"),
+    FN("added", FT_COUNT, 0, "records", "records added"),
+    FN("unchanged", FT_COUNT, 0, "rows", "rows already stored"),
+    FN("created", FT_COUNT, 0, "records",
+       "checkpoints, sources and actors --create-missing made"),
+    FN("rejected", FT_COUNT, 0, "rows",
+       "invalid rows left out (--skip-invalid)"),
+    TAIL,
+};
+
+/*
+ * A withdrawal: the correction that takes a record out of every analysis
+ * (passage withdraw), superseding it with its own source and grade. It
+ * names the record's kind, since it is a record of its own kind.
+ */
+static const struct field_desc withdrawal_fields[] = {
+    F("id", FT_ID, REQ, "withdrawal-N, N the entry of the record withdrawn"),
+    F("at", FT_TIME, REQ, "when it was withdrawn (UTC)"),
+    FE("kind", REQ, kind_names, NULL, "the kind of the record withdrawn"),
+    F("reason", FT_TEXT, REQ, "why"),
+    FR("import", FT_REF, 0, KIND_import, "the import withdrawn with it"),
+    TAIL,
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_checkpoint, "checkpoint", "checkpoint", checkpoint_fields,
@@ -197,6 +243,9 @@ static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_need, "need", "daily need per person", need_fields, N(need_fields)},
     {KIND_indicator, "indicator", "indicator value", indicator_fields,
      N(indicator_fields)},
+    {KIND_import, "import", "import of files", import_fields, N(import_fields)},
+    {KIND_withdrawal, "withdrawal", "withdrawal of a record", withdrawal_fields,
+     N(withdrawal_fields)},
 };
 
 /* Canonical JSON wants members sorted by name; computed once, with the
@@ -253,6 +302,12 @@ record_kind_by_name(const char *name)
     if (strcmp(kinds[k].name, name) == 0)
       return k;
   return -1;
+}
+
+int
+record_kind_internal(enum record_kind kind)
+{
+  return kind == KIND_import || kind == KIND_withdrawal;
 }
 
 int
@@ -774,6 +829,12 @@ record_finish(struct record *r, struct buf *err)
     rc = ERR_INVALID;
   if (k->kind == KIND_population && fold_range(r, "count", err) != OK)
     rc = ERR_INVALID;
+  /* A withdrawal is a correction or nothing. */
+  if (k->kind == KIND_withdrawal && !record_get(r, "supersedes")) {
+    sep(err);
+    buf_puts(err, "field 'supersedes': required");
+    rc = ERR_INVALID;
+  }
 
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *f = &k->fields[i];
