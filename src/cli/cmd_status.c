@@ -204,10 +204,11 @@ out:
 }
 
 static const char list_help[] =
-    "usage: passage [--db PATH] list WHAT [--as-of N] [--format "
-    "table|csv|json]\n"
+    "usage: passage [--db PATH] list sources|checkpoints|actors|categories|"
+    "imports\n"
+    "                 [--as-of N] [--format table|csv|json]\n"
     "\n"
-    "WHAT is one of:\n"
+    "Lists what the store holds:\n"
     "  sources      id, name, the grades of its live records, how many\n"
     "  checkpoints  id, name, km, lat, lon, live flows counted there\n"
     "  actors       id, name, role\n"

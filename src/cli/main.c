@@ -6,12 +6,16 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/i18n.h"
 
 /* Where the message catalogues are (<dir>/<lang>/LC_MESSAGES/passage.mo):
- * $PASSAGE_LOCALEDIR, else the folder the build was configured with. */
+ * $PASSAGE_LOCALEDIR; else, for an installed passage (PREFIX/bin/passage
+ * beside PREFIX/share/passage), PREFIX/share/locale, wherever the prefix
+ * (and DESTDIR) put it; else the build's own folder. */
 #ifndef LOCALEDIR
 #define LOCALEDIR "/usr/local/share/locale"
 #endif
@@ -51,7 +55,22 @@ static void
 localise(void)
 {
   const char *dir = getenv("PASSAGE_LOCALEDIR");
+  char exe[4096], installed[4096 + 32];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  struct stat sb;
 
+  if ((dir == NULL || dir[0] == '\0') && n > 0) {
+    char *slash;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash)
+      *slash = '\0';
+    snprintf(installed, sizeof installed, "%s/../share/passage", exe);
+    if (stat(installed, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      snprintf(installed, sizeof installed, "%s/../share/locale", exe);
+      dir = installed;
+    }
+  }
   setlocale(LC_MESSAGES, "");
   bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
   /* Reports are UTF-8 whatever the terminal's character set. */
