@@ -116,6 +116,12 @@ collect_row(void *ctx, const struct flow_row *row)
   struct arows *r = c->rows;
   struct arow *o;
 
+  /* A row whose records corrections or withdrawals took back is no claim:
+   * kept, it would make a group of zeros (an "in 0" where no live record
+   * counted inbound). */
+  if (fabs(row->m[M_RECORDS]) < 1e-9 && fabs(row->m[M_VEHICLES_N]) < 1e-9 &&
+      fabs(row->m[M_PERSONS_N]) < 1e-9 && fabs(row->m[M_TONNES_N]) < 1e-9)
+    return OK;
   if (r->n == r->cap) {
     r->cap = r->cap ? r->cap * 2 : 256;
     r->v = xrealloc(r->v, r->cap * sizeof *r->v);
