@@ -44,7 +44,7 @@ out:
   return code;
 }
 
-static const char index_help[] =
+static const char *const index_help = N_(
     "usage: passage [--db PATH] index [--from D1] [--to D2] [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
@@ -55,7 +55,7 @@ static const char index_help[] =
     "corridor's baseline window; the index is the mean of the six parts.\n"
     "A day on which one of those checkpoints was not observed is unknown.\n"
     "JSON: {\"days\": [{\"day\", \"index\", \"parts\": {\"in\": {\"persons\",\n"
-    "\"vehicles\", \"tonnes\"}, \"out\": {...}}}]}\n";
+    "\"vehicles\", \"tonnes\"}, \"out\": {...}}}]}\n");
 
 int
 cmd_index(struct cli *cli, int argc, char **argv)
@@ -66,16 +66,16 @@ cmd_index(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char availability_help[] =
-    "usage: passage [--db PATH] availability [--from D1] [--to D2]\n"
-    "                    [--checkpoint ID] [--as-of N] [--format "
-    "table|csv|json]\n"
-    "\n"
-    "The share of each local day each checkpoint was open, from its status\n"
-    "timeline (a state holds until the next change; restricted counts with\n"
-    "the corridor's restricted_weight). A day is known when a status was\n"
-    "recorded at or before its start.\n"
-    "JSON: {\"days\": [{\"day\", \"checkpoint\", \"availability\"}]}\n";
+static const char *const availability_help =
+    N_("usage: passage [--db PATH] availability [--from D1] [--to D2]\n"
+       "                    [--checkpoint ID] [--as-of N] [--format "
+       "table|csv|json]\n"
+       "\n"
+       "The share of each local day each checkpoint was open, from its status\n"
+       "timeline (a state holds until the next change; restricted counts with\n"
+       "the corridor's restricted_weight). A day is known when a status was\n"
+       "recorded at or before its start.\n"
+       "JSON: {\"days\": [{\"day\", \"checkpoint\", \"availability\"}]}\n");
 
 int
 cmd_availability(struct cli *cli, int argc, char **argv)
@@ -86,7 +86,7 @@ cmd_availability(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char compliance_help[] =
+static const char *const compliance_help = N_(
     "usage: passage [--db PATH] compliance [--from D1] [--to D2] [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
@@ -98,7 +98,7 @@ static const char compliance_help[] =
     "run; current_run is the run that ends on D2.\n"
     "JSON: {\"obligations\": [{\"id\", \"text\", \"days_met\",\n"
     "\"days_breached\", \"days_unknown\", \"longest_breach\", "
-    "\"current_run\"}]}\n";
+    "\"current_run\"}]}\n");
 
 static void
 compliance_head(struct cli_table *t, const struct app_table *a)
@@ -148,7 +148,7 @@ cmd_compliance(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char supply_help[] =
+static const char *const supply_help = N_(
     "usage: passage [--db PATH] supply --date D [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
@@ -162,7 +162,7 @@ static const char supply_help[] =
     "inflow recorded in the 7 days before D, divided by 7), baseline_inflow\n"
     "(the baseline window's mean).\n"
     "Alerts from the low end of cover: warning, severe, critical (the\n"
-    "corridor file's [alerts], default 30, 14, 7 days).\n";
+    "corridor file's [alerts], default 30, 14, 7 days).\n");
 
 /* "low-high" of the range at member name of r, with a unit; "?" when
  * unknown. */
@@ -245,7 +245,7 @@ supply_head(struct cli_table *t, const struct app_table *a)
 static void
 supply_foot(struct cli_table *t, const struct app_table *a, size_t rows)
 {
-  printf("supply outlook at the start of %s\n",
+  printf(_("supply outlook at the start of %s\n"),
          json_string_value(json_object_get(a->json, "date")));
   cli_table_print(t, stdout);
   if (rows == 0)

@@ -7,13 +7,13 @@
 
 #include "cli/cli.h"
 
-static const char corridor_help[] =
-    "usage: passage corridor template > corridor.ini\n"
-    "\n"
-    "template prints a starter corridor file: every key with its meaning\n"
-    "and default, an example checkpoint, cargo category and obligation.\n"
-    "It is valid as it stands; edit it (docs/corridor-file.md), then\n"
-    "create a store with 'passage init --corridor corridor.ini'.\n";
+static const char *const corridor_help =
+    N_("usage: passage corridor template > corridor.ini\n"
+       "\n"
+       "template prints a starter corridor file: every key with its meaning\n"
+       "and default, an example checkpoint, cargo category and obligation.\n"
+       "It is valid as it stands; edit it (docs/corridor-file.md), then\n"
+       "create a store with 'passage init --corridor corridor.ini'.\n");
 
 static int
 template_cmd(struct cli *cli, int argc, char **argv)
@@ -42,7 +42,7 @@ cmd_corridor(struct cli *cli, int argc, char **argv)
   const char *sub = argc > 1 ? argv[1] : NULL;
 
   if (cli_is_help(sub)) {
-    fputs(corridor_help, stdout);
+    fputs(_(corridor_help), stdout);
     return EXIT_OK;
   }
   if (sub == NULL || sub[0] == '-')

@@ -52,13 +52,13 @@ kind_arg(const char *cmd, const char *help, const char *name, int all)
   if (k >= 0 && (all || !record_kind_internal((enum record_kind)k)))
     return OK;
   if (k >= 0) {
-    fprintf(stderr, "passage %s: %s records are written by passage itself\n",
+    fprintf(stderr, _("passage %s: %s records are written by passage itself\n"),
             cmd, name);
     list_kinds(stderr, all);
     return ERR_USAGE;
   }
   if (name && name[0] != '-') {
-    fprintf(stderr, "passage %s: unknown kind '%s'\n", cmd, name);
+    fprintf(stderr, _("passage %s: unknown kind '%s'\n"), cmd, name);
     list_kinds(stderr, all);
     return ERR_USAGE;
   }
@@ -75,13 +75,13 @@ list_fields(FILE *f, enum record_kind kind)
 {
   const struct kind_desc *k = record_kind_desc(kind);
 
-  fprintf(f, "\nfields of %s (%s):\n", k->name, k->title);
+  fprintf(f, _("\nfields of %s (%s):\n"), k->name, _(k->title));
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *fd = &k->fields[i];
-    fprintf(f, "  %-20s %s%s", fd->name, fd->help,
-            fd->flags & FF_REQUIRED ? " (required)" : "");
+    fprintf(f, "  %-20s %s%s", fd->name, _(fd->help),
+            fd->flags & FF_REQUIRED ? _(" (required)") : "");
     if (fd->allowed) {
-      fprintf(f, "; one of:");
+      fprintf(f, _("; one of:"));
       for (const char *const *a = fd->allowed; *a; a++)
         fprintf(f, " %s", *a);
     }
@@ -144,7 +144,9 @@ show_add_hint(const struct ingest_note *n)
   int is_id =
       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(name);
 
-  fprintf(stderr, "add %s with: passage add %s ", n->nnames > 1 ? "each" : "it",
+  fprintf(stderr,
+          n->nnames > 1 ? _("add each with: passage add %s ")
+                        : _("add it with: passage add %s "),
           n->subject);
   if (is_id) {
     fputs("--id ", stderr);
@@ -164,25 +166,26 @@ show_note(void *ctx, const struct ingest_note *n)
 {
   switch (n->kind) {
   case INGEST_NOTE_IGNORED_COLUMNS:
-    fprintf(stderr, "%s: ignoring columns that map to no %s field: ", n->file,
-            n->subject);
+    fprintf(stderr, _("%s: ignoring columns that map to no %s field: "),
+            n->file, n->subject);
     show_names(n);
     fputc('\n', stderr);
     break;
   case INGEST_NOTE_MORE_ERRORS:
-    fprintf(stderr, "... and %zu more errors\n", n->count);
+    fprintf(stderr, _("... and %zu more errors\n"), n->count);
     break;
   case INGEST_NOTE_UNKNOWN:
-    fprintf(stderr, "unknown %s%s: ", n->subject, n->nnames > 1 ? "s" : "");
+    fprintf(stderr, ngettext("unknown %s: ", "unknown %ss: ", n->nnames),
+            n->subject);
     show_names(n);
     fputs(" (", stderr);
     show_add_hint(n);
-    fprintf(stderr, "; or %s with --create-missing)\n",
+    fprintf(stderr, _("; or %s with --create-missing)\n"),
             ctx ? (const char *)ctx : "import");
     break;
   case INGEST_NOTE_UNLABELLED:
-    fprintf(stderr,
-            "field '%s': labels with no --values mapping: ", n->subject);
+    fprintf(stderr, _("field '%s': labels with no --values mapping: "),
+            n->subject);
     show_names(n);
     fputc('\n', stderr);
     break;
@@ -196,7 +199,8 @@ show_progress(void *ctx, const struct ingest_progress *p)
   (void)ctx;
   if (p->total == 0)
     return;
-  fprintf(stderr, "\r%s: %3d%% %zu rows", p->file,
+  fputc('\r', stderr);
+  fprintf(stderr, _("%s: %3d%% %zu rows"), p->file,
           (int)(100.0 * (double)p->done / (double)p->total), p->rows);
   if (p->final)
     fputc('\n', stderr);
@@ -215,7 +219,7 @@ cli_sink(const char *cmd, int progress)
   return s;
 }
 
-static const char import_help[] =
+static const char *const import_help = N_(
     "usage: passage [--db PATH] import KIND FILE... [OPTIONS]\n"
     "\n"
     "Imports records of one kind from CSV files (a header row, then an\n"
@@ -243,7 +247,7 @@ static const char import_help[] =
     "are ignored (and listed). Dates: 2024-02-25, 2024-02 (a month),\n"
     "25 Feb 2024, 9 Sept 2024, 17-Mar-23, 2024-02-25T10:30+02:00. A date\n"
     "without a time is the whole local day. Empty cells and - are missing,\n"
-    "never zero. See docs/importing.md for worked examples.\n";
+    "never zero. See docs/importing.md for worked examples.\n");
 
 /* The help of import or add: text, then the fields of the kind named
  * (the kinds when it names none). */
@@ -252,7 +256,7 @@ data_help(const char *text, const char *kind)
 {
   int k = kind ? record_kind_by_name(kind) : -1;
 
-  fputs(text, stdout);
+  fputs(_(text), stdout);
   if (k >= 0)
     list_fields(stdout, (enum record_kind)k);
   else
@@ -313,25 +317,29 @@ import_report(const struct app_import_query *q, int rc,
   const struct ingest_stats *s = &r->stats;
 
   if (rc == OK) {
-    printf("%zu row%s: %zu added, %zu already stored", s->rows,
-           s->rows == 1 ? "" : "s", s->added, s->unchanged);
+    printf(ngettext("%zu row: %zu added, %zu already stored",
+                    "%zu rows: %zu added, %zu already stored", s->rows),
+           s->rows, s->added, s->unchanged);
     if (s->created)
-      printf(", %zu checkpoints/sources/actors created", s->created);
+      printf(_(", %zu checkpoints/sources/actors created"), s->created);
     if (s->rejected)
-      printf(", %zu rejected (written to %s)", s->rejected, q->rejects);
+      printf(_(", %zu rejected (written to %s)"), s->rejected, q->rejects);
     if (s->import_seq != UINT64_MAX)
-      printf("; recorded as import-%llu", (unsigned long long)s->import_seq);
-    printf("; log size %llu\n", (unsigned long long)r->size);
+      printf(_("; recorded as import-%llu"), (unsigned long long)s->import_seq);
+    printf(_("; log size %llu\n"), (unsigned long long)r->size);
   } else if (err->message) {
     return data_fail("import", err);
   } else if (rc == ERR_INVALID && s->rejected == 0) {
     /* The file as a whole was unreadable (no header row, say). */
-    fprintf(stderr, "passage import: nothing was stored\n");
+    fprintf(stderr, _("passage import: nothing was stored\n"));
   } else if (rc == ERR_INVALID) {
     fprintf(stderr,
-            "passage import: %zu invalid row%s; nothing was stored (fix the "
-            "file, or use --skip-invalid REJECTS.csv)\n",
-            s->rejected, s->rejected == 1 ? "" : "s");
+            ngettext("passage import: %zu invalid row; nothing was stored (fix "
+                     "the file, or use --skip-invalid REJECTS.csv)\n",
+                     "passage import: %zu invalid rows; nothing was stored "
+                     "(fix the file, or use --skip-invalid REJECTS.csv)\n",
+                     s->rejected),
+            s->rejected);
   }
   return cli_exit_code(rc);
 }
@@ -386,7 +394,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
   return code;
 }
 
-static const char add_help[] =
+static const char *const add_help = N_(
     "usage: passage [--db PATH] add KIND --FIELD VALUE... [--create-missing]\n"
     "\n"
     "Adds one record, validated as an imported row is. Without --id the id\n"
@@ -404,7 +412,7 @@ static const char add_help[] =
     "                    names but that do not exist yet (the id is the slug\n"
     "                    of the name: 'West Post' becomes west-post)\n"
     "  --db PATH         the store (default: $PASSAGE_DB or ./passage.db)\n"
-    "  --help            this text; with KIND, the fields of KIND\n";
+    "  --help            this text; with KIND, the fields of KIND\n");
 
 /* add's --NAME that is no field of the kind. */
 static void
@@ -412,7 +420,7 @@ no_field(const struct cli_args *a, const char *name)
 {
   enum record_kind kind = (enum record_kind)record_kind_by_name(a->kind);
 
-  fprintf(stderr, "passage add: %s has no field '%s'\n",
+  fprintf(stderr, _("passage add: %s has no field '%s'\n"),
           record_kind_desc(kind)->name, name);
   list_fields(stderr, kind);
 }
@@ -450,8 +458,9 @@ add_run(struct cli_args *a, int argc, char **argv)
   app = app_new(a->cli->db);
   rc = app_add(app, &q, &sink, &res, &err);
   if (rc == OK)
-    printf("%s; log size %llu\n",
-           res.stats.added ? "added" : "already stored (nothing added)",
+    printf(res.stats.added
+               ? _("added; log size %llu\n")
+               : _("already stored (nothing added); log size %llu\n"),
            (unsigned long long)res.size);
   rc = err.message ? data_fail("add", &err) : cli_exit_code(rc);
   app_free(app);
@@ -481,7 +490,7 @@ cmd_add(struct cli *cli, int argc, char **argv)
   return code;
 }
 
-static const char export_help[] =
+static const char *const export_help = N_(
     "usage: passage [--db PATH] export KIND [--format csv|hxl|jsonl] "
     "[--output FILE]\n"
     "\n"
@@ -489,7 +498,7 @@ static const char export_help[] =
     "names (a flow with several cargo lines takes one row per line, with the\n"
     "same id); hxl adds a row of HXL hashtags; jsonl writes each record's\n"
     "canonical bytes, exactly as they are hashed in the log. Exports import\n"
-    "back unchanged. --output writes the file atomically.\n";
+    "back unchanged. --output writes the file atomically.\n");
 
 /* Where an export goes: the --output file or stdout. */
 static int
@@ -539,7 +548,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   buf_init(&help);
-  buf_puts(&help, export_help);
+  buf_puts(&help, _(export_help));
   kinds_line(&help, 1);
   a.help = help.data;
   if ((rc = cli_parse(&a, "export", argc, argv, 1)) != OK) {

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 
-static const char log_help[] =
+static const char *const log_help = N_(
     "usage: passage [--db PATH] log checkpoint [--key FILE] [--output FILE]\n"
     "       passage [--db PATH] log entries --start A --end B\n"
     "       passage [--db PATH] log cosign --key WITNESS.key --log-key VKEY\n"
@@ -21,7 +21,7 @@ static const char log_help[] =
     "cosign is for a witness: it checks the log's signature on the\n"
     "checkpoint and, when --state holds the last checkpoint this witness\n"
     "signed, the consistency of the two from the store; then it adds its\n"
-    "C2SP cosignature and records the checkpoint in --state.\n";
+    "C2SP cosignature and records the checkpoint in --state.\n");
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
@@ -83,7 +83,7 @@ cmd_log(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(log_help, stdout);
+    fputs(_(log_help), stdout);
     return EXIT_OK;
   }
   if (sub == NULL || sub[0] == '-')

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-static const char status_help[] =
+static const char *const status_help = N_(
     "usage: passage [--db PATH] status [--as-of N] [--format text|json]\n"
     "\n"
     "What the store holds: the corridor and its checkpoints, the live\n"
@@ -17,7 +17,20 @@ static const char status_help[] =
     "the days the flows cover, each source with its records and their\n"
     "grades, the imports, the tree size, whether the signing key is there\n"
     "and the last checkpoint it signed. --as-of N: as the log stood at tree\n"
-    "size N. JSON: see docs/cli.md.\n";
+    "size N. JSON: see docs/cli.md.\n");
+
+/* A line's label, padded to 12 columns (characters, not bytes: a
+ * translation's letters may take two bytes each) and a space. */
+static void
+label(const char *s)
+{
+  size_t cols = 0;
+
+  for (const char *p = s; *p; p++)
+    cols += ((unsigned char)*p & 0xc0) != 0x80;
+  fputs(s, stdout);
+  printf("%*s ", cols < 12 ? (int)(12 - cols) : 0, "");
+}
 
 /* The text or "-". */
 static const char *
@@ -42,7 +55,7 @@ status_records(const json_t *o)
   json_t *v;
   int n = 0;
 
-  printf("%-12s ", _("records"));
+  label(_("records"));
   json_object_foreach((json_t *)recs, kind, v)
   {
     if (json_integer_value(v) == 0)
@@ -51,9 +64,11 @@ status_records(const json_t *o)
            (long long)json_integer_value(v));
   }
   printf("%s\n", n ? "" : _("none yet"));
-  if (num(o, "withdrawn"))
-    printf("%-12s %lld %s\n", _("withdrawn"), (long long)num(o, "withdrawn"),
+  if (num(o, "withdrawn")) {
+    label(_("withdrawn"));
+    printf("%lld %s\n", (long long)num(o, "withdrawn"),
            _("records (superseded by withdrawals)"));
+  }
 }
 
 static void
@@ -69,7 +84,7 @@ status_sources(const json_t *o)
     const char *g;
     json_t *v;
     int n = 0;
-    printf("%-12s ", i ? "" : _("sources"));
+    label(i ? "" : _("sources"));
     if (json_is_null(json_object_get(s, "id")))
       printf("%s", _("(no source named)"));
     else if (json_string_value(json_object_get(s, "name")) &&
@@ -77,15 +92,18 @@ status_sources(const json_t *o)
       printf("%s (%s)", str(s, "id"), str(s, "name"));
     else
       printf("%s", str(s, "id"));
-    printf(": %lld %s (", (long long)num(s, "records"),
-           ngettext("record", "records", (unsigned long)num(s, "records")));
+    printf(ngettext(": %lld record (", ": %lld records (",
+                    (unsigned long)num(s, "records")),
+           (long long)num(s, "records"));
     json_object_foreach((json_t *)grades, g, v) printf(
         "%s%s %lld", n++ ? ", " : "", strcmp(g, "none") ? g : _("ungraded"),
         (long long)json_integer_value(v));
     printf(")\n");
   }
-  if (json_array_size(sources) == 0)
-    printf("%-12s %s\n", _("sources"), _("none yet"));
+  if (json_array_size(sources) == 0) {
+    label(_("sources"));
+    printf("%s\n", _("none yet"));
+  }
 }
 
 static void
@@ -94,18 +112,18 @@ status_key(const json_t *o)
   const json_t *k = json_object_get(o, "key"),
                *s = json_object_get(o, "last_signed");
 
-  printf("%-12s %s: %s\n", _("signing key"), str(k, "path"),
+  label(_("signing key"));
+  printf("%s: %s\n", str(k, "path"),
          json_is_true(json_object_get(k, "present"))
              ? _("present")
              : _("none (passage key generate makes it)"));
+  label(_("last signed"));
   if (json_is_null(s))
-    printf("%-12s %s\n", _("last signed"),
-           _("none (passage log checkpoint signs the log)"));
+    printf("%s\n", _("none (passage log checkpoint signs the log)"));
   else if (json_is_true(json_object_get(s, "unreadable")))
-    printf("%-12s %s: %s\n", _("last signed"), str(s, "file"),
-           _("cannot be read"));
+    printf("%s: %s\n", str(s, "file"), _("cannot be read"));
   else
-    printf("%-12s %s %lld, %s %s (%s)\n", _("last signed"), _("tree size"),
+    printf("%s %lld, %s %s (%s)\n", _("tree size"),
            (long long)num(s, "tree_size"), _("root"), str(s, "root"),
            str(s, "file"));
 }
@@ -120,25 +138,30 @@ status_text(const json_t *o)
   size_t i;
   json_t *cp;
 
-  printf("%-12s %s, %s %lld\n", _("store"), str(o, "db"), _("tree size"),
+  label(_("store"));
+  printf("%s, %s %lld\n", str(o, "db"), _("tree size"),
          (long long)num(o, "tree_size"));
-  printf("%-12s %s (%s %s, %s %s)\n", _("corridor"), str(c, "name"), _("log"),
-         str(c, "log"), _("time zone"), str(c, "timezone"));
-  printf("%-12s %zu", _("checkpoints"), json_array_size(cps));
+  label(_("corridor"));
+  printf("%s (%s %s, %s %s)\n", str(c, "name"), _("log"), str(c, "log"),
+         _("time zone"), str(c, "timezone"));
+  label(_("checkpoints"));
+  printf("%zu", json_array_size(cps));
   json_array_foreach(cps, i, cp)
       printf("%s%s (%s)", i ? ", " : ": ", str(cp, "id"), str(cp, "name"));
   putchar('\n');
   status_records(o);
-  if (!json_is_null(period))
-    printf("%-12s %s %s %s\n", _("flows"), str(period, "from"), _("to"),
-           str(period, "to"));
+  if (!json_is_null(period)) {
+    label(_("flows"));
+    printf("%s %s %s\n", str(period, "from"), _("to"), str(period, "to"));
+  }
   status_sources(o);
+  label(_("imports"));
   if (num(im, "count"))
-    printf("%-12s %lld (%lld %s), %s %s\n", _("imports"),
-           (long long)num(im, "count"), (long long)num(im, "withdrawn"),
-           _("withdrawn"), _("the latest"), str(im, "latest"));
+    printf("%lld (%lld %s), %s %s\n", (long long)num(im, "count"),
+           (long long)num(im, "withdrawn"), _("withdrawn"), _("the latest"),
+           str(im, "latest"));
   else
-    printf("%-12s %s\n", _("imports"), _("none yet"));
+    printf("%s\n", _("none yet"));
   status_key(o);
 }
 
@@ -203,22 +226,22 @@ out:
   return code;
 }
 
-static const char list_help[] =
-    "usage: passage [--db PATH] list sources|checkpoints|actors|categories|"
-    "imports\n"
-    "                 [--as-of N] [--format table|csv|json]\n"
-    "\n"
-    "Lists what the store holds:\n"
-    "  sources      id, name, the grades of its live records, how many\n"
-    "  checkpoints  id, name, km, lat, lon, live flows counted there\n"
-    "  actors       id, name, role\n"
-    "  categories   the cargo categories (the corridor's and the built-in\n"
-    "               ones): unit, need per person per day\n"
-    "  imports      each import the log records: id (import-N, what\n"
-    "               'passage withdraw' takes), when, kind, files, whether\n"
-    "               it was withdrawn, what it added, its entries\n"
-    "--as-of N lists them as the log stood at tree size N. JSON gives\n"
-    "every member (sources' url, imports' options and withdrawn_by).\n";
+static const char *const list_help =
+    N_("usage: passage [--db PATH] list sources|checkpoints|actors|categories|"
+       "imports\n"
+       "                 [--as-of N] [--format table|csv|json]\n"
+       "\n"
+       "Lists what the store holds:\n"
+       "  sources      id, name, the grades of its live records, how many\n"
+       "  checkpoints  id, name, km, lat, lon, live flows counted there\n"
+       "  actors       id, name, role\n"
+       "  categories   the cargo categories (the corridor's and the built-in\n"
+       "               ones): unit, need per person per day\n"
+       "  imports      each import the log records: id (import-N, what\n"
+       "               'passage withdraw' takes), when, kind, files, whether\n"
+       "               it was withdrawn, what it added, its entries\n"
+       "--as-of N lists them as the log stood at tree size N. JSON gives\n"
+       "every member (sources' url, imports' options and withdrawn_by).\n");
 
 static const struct {
   const char *what;
@@ -239,7 +262,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(what)) {
-    fputs(list_help, stdout);
+    fputs(_(list_help), stdout);
     return EXIT_OK;
   }
   if (what == NULL || what[0] == '-')
@@ -266,15 +289,15 @@ cmd_list(struct cli *cli, int argc, char **argv)
   return code;
 }
 
-static const char show_help[] =
-    "usage: passage [--db PATH] show ID [--kind KIND] [--format text|json]\n"
-    "\n"
-    "One record: its fields as the log holds them, its entry, what became\n"
-    "of it (the corrections that superseded it, or its withdrawal), the\n"
-    "import that brought it (file, SHA-256, options), and the inclusion\n"
-    "proof of its entry in the current tree, which 'passage verify-proof'\n"
-    "or any RFC 9162 verifier checks. --kind when records of several kinds\n"
-    "share the id.\n";
+static const char *const show_help =
+    N_("usage: passage [--db PATH] show ID [--kind KIND] [--format text|json]\n"
+       "\n"
+       "One record: its fields as the log holds them, its entry, what became\n"
+       "of it (the corrections that superseded it, or its withdrawal), the\n"
+       "import that brought it (file, SHA-256, options), and the inclusion\n"
+       "proof of its entry in the current tree, which 'passage verify-proof'\n"
+       "or any RFC 9162 verifier checks. --kind when records of several kinds\n"
+       "share the id.\n");
 
 static void
 show_record(const json_t *o)
@@ -317,7 +340,7 @@ show_history(const json_t *o)
     printf("%s: %s\n", _("import"),
            _("none (added with passage add, or by init)"));
   else
-    printf("%s: %s (entry %lld, %s): %s, sha256 %s%s%s\n", _("import"),
+    printf(_("%s: %s (entry %lld, %s): %s, sha256 %s%s%s\n"), _("import"),
            str(im, "id"), (long long)num(im, "entry"), str(im, "at"),
            str(im, "files"), str(im, "sha256"),
            json_is_null(json_object_get(im, "options")) ? "" : ", ",

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 
-static const char withdraw_help[] =
+static const char *const withdraw_help = N_(
     "usage: passage [--db PATH] withdraw IMPORT --reason TEXT [--yes]\n"
     "\n"
     "Withdraws an import (IMPORT is its id, import-N, as the import printed\n"
@@ -24,19 +24,21 @@ static const char withdraw_help[] =
     "yes, as a script must.\n"
     "\n"
     "  --reason TEXT  why (required; kept with each withdrawal)\n"
-    "  --yes          do not ask\n";
+    "  --yes          do not ask\n");
 
 /* What stays: records corrected since, references created. */
 static void
 show_kept(FILE *f, const struct app_withdraw_plan *p)
 {
   if (p->corrected)
-    fprintf(f, "; %llu corrected since stay%s as corrected",
-            (unsigned long long)p->corrected, p->corrected == 1 ? "s" : "");
+    fprintf(f,
+            ngettext("; %llu corrected since stays as corrected",
+                     "; %llu corrected since stay as corrected", p->corrected),
+            (unsigned long long)p->corrected);
   if (p->created == 1)
-    fprintf(f, "; the checkpoint, source or actor it created stays");
+    fprintf(f, _("; the checkpoint, source or actor it created stays"));
   else if (p->created)
-    fprintf(f, "; the %llu checkpoints, sources or actors it created stay",
+    fprintf(f, _("; the %llu checkpoints, sources or actors it created stay"),
             (unsigned long long)p->created);
 }
 
@@ -50,11 +52,12 @@ show_plan(FILE *f, const struct app_withdraw_plan *p)
       fputs(", ", f);
     else
       fputc(*s, f);
-  fprintf(f, ", %llu %s record%s, entries %llu to %llu\n",
-          (unsigned long long)p->records, p->kind, p->records == 1 ? "" : "s",
-          (unsigned long long)p->first,
+  fprintf(f,
+          ngettext(", %llu %s record, entries %llu to %llu\n",
+                   ", %llu %s records, entries %llu to %llu\n", p->records),
+          (unsigned long long)p->records, p->kind, (unsigned long long)p->first,
           (unsigned long long)(p->first + p->entries - 1));
-  fprintf(f, "  withdraws %llu", (unsigned long long)p->live);
+  fprintf(f, _("  withdraws %llu"), (unsigned long long)p->live);
   show_kept(f, p);
   fputc('\n', f);
 }
@@ -66,7 +69,7 @@ confirm(const struct app_withdraw_plan *p, const char *reason)
   char line[64];
 
   show_plan(stderr, p);
-  fprintf(stderr, "Withdraw them, with the reason '%s'? [y/N] ", reason);
+  fprintf(stderr, _("Withdraw them, with the reason '%s'? [y/N] "), reason);
   fflush(stderr);
   if (fgets(line, sizeof line, stdin) == NULL)
     return 0;
@@ -96,7 +99,7 @@ withdraw_run(struct app *app, const struct cli_args *a, const char *import)
     else if (plan.withdrawn)
       code = EXIT_OK; /* app_withdraw says so */
     else if (!confirm(&plan, q.reason)) {
-      fprintf(stderr, "nothing withdrawn\n");
+      fprintf(stderr, _("nothing withdrawn\n"));
       code = EXIT_ERROR;
     }
     app_withdraw_plan_cleanup(&plan);
@@ -104,10 +107,11 @@ withdraw_run(struct app *app, const struct cli_args *a, const char *import)
   if (code == EXIT_OK && app_withdraw(app, &q, &plan, &size, &err) != OK)
     code = cli_fail("withdraw", &err);
   else if (code == EXIT_OK) {
-    printf("withdrew %s: %llu %s record%s", plan.import,
-           (unsigned long long)plan.live, plan.kind, plan.live == 1 ? "" : "s");
+    printf(ngettext("withdrew %s: %llu %s record",
+                    "withdrew %s: %llu %s records", plan.live),
+           plan.import, (unsigned long long)plan.live, plan.kind);
     show_kept(stdout, &plan);
-    printf("; log size %llu\n", (unsigned long long)size);
+    printf(_("; log size %llu\n"), (unsigned long long)size);
   }
   app_withdraw_plan_cleanup(&plan);
   app_error_cleanup(&err);

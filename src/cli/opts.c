@@ -143,7 +143,7 @@ static int
 opt_help(struct cli_args *a, int id, const char *opt, const char *value)
 {
   (void)id, (void)opt, (void)value;
-  fputs(a->help, stdout);
+  fputs(_(a->help), stdout);
   return CLI_HELP;
 }
 
@@ -304,7 +304,7 @@ cli_parse(struct cli_args *a, const char *set, int argc, char **argv, int first)
   while (rc == OK &&
          (ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
     if ((o = find(set, ch)) == NULL) {
-      cli_usage_error(a->cmd, "%s", cli_bad_option(argv));
+      cli_usage_text(a->cmd, cli_bad_option(argv));
       return ERR_USAGE;
     }
     rc = take(a, o, o->name, optarg);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/i18n.h"
+
 /* Allowed values of the enumerated fields (DESIGN.md section 3). */
 static const char *const directions[] = {"in", "out", NULL};
 static const char *const vehicles[] = {"none",      "car",  "bus",  "truck",
@@ -96,11 +98,11 @@ static const struct field_desc flow_fields[] = {
     FN("vehicles", FT_COUNT, 0, "vehicles", "number of vehicles"),
     FN("persons", FT_COUNT, 0, "persons", "number of persons"),
     {"category", FT_CATEGORY, FF_CARGO, 0, NULL, NULL, NULL,
-     "cargo category of the cargo line"},
+     N_("cargo category of the cargo line")},
     {"quantity", FT_NUMBER, FF_CARGO, 0, NULL, NULL, "unit",
-     "cargo quantity (tonnes unless unit says otherwise)"},
+     N_("cargo quantity (tonnes unless unit says otherwise)")},
     {"unit", FT_TEXT, FF_CARGO, 0, NULL, NULL, NULL,
-     "unit of quantity; t when absent"},
+     N_("unit of quantity; t when absent")},
     F("operator", FT_TEXT, 0, "who operates the movement (ICRC, WFP, ...)"),
     FE("purpose", 0, purposes, NULL, "why it moved"),
     FE("outcome", 0, outcomes, "passed", "what happened at the checkpoint"),
@@ -143,11 +145,11 @@ static const struct field_desc coverage_fields[] = {
 static const struct field_desc stock_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, REQ, "when the stock was this"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, "cargo category"},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category")},
     FN("low", FT_NUMBER, 0, "unit", "low end of the range"),
     FN("high", FT_NUMBER, 0, "unit", "high end of the range"),
     FN("quantity", FT_NUMBER, FF_INPUT, "unit", "on input: sets low and high"),
-    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, "unit of low and high"},
+    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, N_("unit of low and high")},
     F("scope", FT_TEXT, 0, "whose stock: state reserve, shops, ..."),
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
@@ -167,9 +169,9 @@ static const struct field_desc population_fields[] = {
 static const struct field_desc need_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, 0, "from when it applies"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, "cargo category"},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category")},
     FN("per_person_per_day", FT_NUMBER, REQ, "unit", "daily need per person"),
-    {"unit", FT_TEXT, 0, 0, NULL, "kg", NULL, "unit of the need"},
+    {"unit", FT_TEXT, 0, 0, NULL, "kg", NULL, N_("unit of the need")},
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
 };
