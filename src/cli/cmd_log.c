@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 
-static const char log_help[] =
+static const char *const log_help = N_(
     "usage: passage [--db PATH] log checkpoint [--key FILE] [--output FILE]\n"
     "       passage [--db PATH] log entries --start A --end B\n"
     "       passage [--db PATH] log cosign --key WITNESS.key --log-key VKEY\n"
@@ -21,7 +21,7 @@ static const char log_help[] =
     "cosign is for a witness: it checks the log's signature on the\n"
     "checkpoint and, when --state holds the last checkpoint this witness\n"
     "signed, the consistency of the two from the store; then it adds its\n"
-    "C2SP cosignature and records the checkpoint in --state.\n";
+    "C2SP cosignature and records the checkpoint in --state.\n");
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
@@ -83,16 +83,22 @@ cmd_log(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(log_help, stdout);
+    fputs(_(log_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("log", log_help,
+                     "expected a subcommand: checkpoint, entries or cosign");
+  if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
+      strcmp(sub, "entries"))
+    return cli_usage_error("log",
+                           "unknown subcommand '%s' (expected checkpoint, "
+                           "entries or cosign)",
+                           sub);
   if ((rc = cli_parse(&a, "log", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL)
-    code = cli_usage_error("log", "expected checkpoint, entries or cosign");
-  else if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
-           strcmp(sub, "entries"))
-    code = cli_usage_error("log", "unknown subcommand '%s'", sub);
+  else if (optind < argc)
+    code = cli_no_more("log", argc, argv);
   else {
     app = app_new(cli->db);
     code = strcmp(sub, "cosign") == 0       ? log_cosign(app, &a)

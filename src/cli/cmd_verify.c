@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 
-static const char verify_help[] =
+static const char *const verify_help = N_(
     "usage: passage [--db PATH] verify [--checkpoint FILE]... [--key VKEY]\n"
     "                 [--witness VKEY]...\n"
     "\n"
@@ -16,7 +16,7 @@ static const char verify_help[] =
     "file holding one; default: the key beside the store), of this log, and\n"
     "its root that of the store's tree at its size. --witness requires each\n"
     "checkpoint to carry a valid cosignature by that witness.\n"
-    "Exit 0 when all holds, 4 naming the first bad entry otherwise.\n";
+    "Exit 0 when all holds, 4 naming the first bad entry otherwise.\n");
 
 /* On a terminal, how far the audit got. */
 static void
@@ -26,8 +26,10 @@ verify_progress(void *ctx, uint64_t done, int finished)
     return;
   if (finished)
     fputc('\n', stderr);
-  else
-    fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
+  else {
+    fputc('\r', stderr);
+    fprintf(stderr, _("verified %llu entries"), (unsigned long long)done);
+  }
 }
 
 int
@@ -57,10 +59,12 @@ cmd_verify(struct cli *cli, int argc, char **argv)
   if (app_verify(app, &q, &res, &err) != OK)
     code = cli_fail("verify", &err);
   else
-    printf("ok: %llu entries, tree and tables verified; %zu checkpoint%s "
-           "consistent\n",
-           (unsigned long long)res.entries, res.checkpoints,
-           res.checkpoints == 1 ? "" : "s");
+    printf(ngettext("ok: %llu entries, tree and tables verified; %zu "
+                    "checkpoint consistent\n",
+                    "ok: %llu entries, tree and tables verified; %zu "
+                    "checkpoints consistent\n",
+                    res.checkpoints),
+           (unsigned long long)res.entries, res.checkpoints);
 out:
   app_error_cleanup(&err);
   app_free(app);
@@ -70,7 +74,7 @@ out:
   return code;
 }
 
-static const char verify_proof_help[] =
+static const char *const verify_proof_help = N_(
     "usage: passage verify-proof --checkpoint FILE [--checkpoint NEWER]\n"
     "                 --key VKEY --proof FILE [--entry FILE]\n"
     "\n"
@@ -79,7 +83,7 @@ static const char verify_proof_help[] =
     "canonical bytes, as 'passage log entries' prints them) and one\n"
     "checkpoint of the proof's tree size; a consistency proof needs the two\n"
     "checkpoints of its old and new sizes. The checkpoints must be signed by\n"
-    "VKEY (a verifier key, or a file holding one).\n";
+    "VKEY (a verifier key, or a file holding one).\n");
 
 int
 cmd_verify_proof(struct cli *cli, int argc, char **argv)
@@ -103,11 +107,11 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
   if (app_verify_proof(&q, &res, &err) != OK)
     code = cli_fail("verify-proof", &err);
   else if (res.inclusion)
-    printf("ok: the entry is leaf %llu of the signed tree of %llu entries\n",
+    printf(_("ok: the entry is leaf %llu of the signed tree of %llu entries\n"),
            (unsigned long long)res.leaf_index,
            (unsigned long long)res.tree_size);
   else
-    printf("ok: the tree of %llu entries extends the tree of %llu\n",
+    printf(_("ok: the tree of %llu entries extends the tree of %llu\n"),
            (unsigned long long)res.new_size, (unsigned long long)res.old_size);
 out:
   app_error_cleanup(&err);

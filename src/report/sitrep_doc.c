@@ -1652,7 +1652,7 @@ brief_supply(struct doc *d, const struct sitrep *s)
     }
     doc_wordsf(d, "%s: ", x->category);
     doc_range(d, 1, x->cover_low, x->cover_high, UTIL_SHOWN_QUANTITY);
-    doc_wordsf(d, " %s; %s ", _("days of cover"), _("out"));
+    doc_wordsf(d, " %s; %s ", _("days of cover"), C_("stock", "out"));
     stockout(d, x, AS_NO_INFLOW);
     doc_wordsf(d, " %s", _("if nothing enters"));
     if (x->alert)

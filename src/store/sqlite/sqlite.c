@@ -160,6 +160,19 @@ static const char *const migrations[] = {
     "REAL, \"unit\" TEXT, \"scope\" TEXT, \"basis\" TEXT, \"source\" TEXT, "
     "\"grade\" TEXT, \"note\" TEXT, \"supersedes\" TEXT);\n",
     store_sqlite__ddl_tokens, /* 2 -> 3: the server's tokens, writers */
+    /* 3 -> 4: the query tables of the kinds import and withdrawal (as
+     * store_sqlite__kind_ddl makes them for their fields today; written
+     * out, so that a later change of those fields is a step of its own). */
+    "CREATE TABLE import (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" TEXT, "
+    "\"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"files\" TEXT, "
+    "\"sha256\" TEXT, \"options\" TEXT, \"first\" REAL, \"entries\" REAL, "
+    "\"rows\" REAL, \"added\" REAL, \"unchanged\" REAL, \"created\" REAL, "
+    "\"rejected\" REAL, \"source\" TEXT, \"grade\" TEXT, \"note\" TEXT, "
+    "\"supersedes\" TEXT);\n"
+    "CREATE TABLE withdrawal (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" "
+    "TEXT, \"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"reason\" "
+    "TEXT, \"import\" TEXT, \"source\" TEXT, \"grade\" TEXT, \"note\" "
+    "TEXT, \"supersedes\" TEXT);\n",
 };
 
 static int
