@@ -4,10 +4,8 @@
 #include "cli/cli.h"
 
 static const char *const report_help = N_(
-    "usage: passage [--db PATH] report sitrep --date D
-"
-    "                 [--period day|week|month] | --from D1 --to D2
-"
+    "usage: passage [--db PATH] report sitrep --date D\n"
+    "                 [--period day|week|month] | --from D1 --to D2\n"
     "                 [--format md|html|json|txt] [--as-of N] [--output "
     "FILE]\n"
     "\n"
