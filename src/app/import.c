@@ -4,6 +4,7 @@
  */
 #include "app/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,6 +63,49 @@ app__shell_word(struct buf *b, const char *s)
   buf_putc(b, '\'');
 }
 
+/* One option and its value, as a command line spells it. */
+static void
+option_word(struct buf *b, const char *name, const char *value)
+{
+  buf_printf(b, "%s--%s", b->len ? " " : "", name);
+  if (value) {
+    buf_putc(b, ' ');
+    app__shell_word(b, value);
+  }
+}
+
+/* The options of q that say how the input is read, for the import's
+ * record: a workbook's sheet, a preset, the CSV dialect. */
+static void
+dialect_text(const struct app_import_query *q, struct buf *b)
+{
+  if (q->sheet)
+    option_word(b, "sheet", q->sheet);
+  if (q->preset)
+    option_word(b, "preset", q->preset);
+  if (q->only_validated)
+    option_word(b, "only-validated", NULL);
+  if (q->delimiter)
+    option_word(b, "delimiter", q->delimiter);
+  if (q->decimal_comma)
+    option_word(b, "decimal-comma", NULL);
+  if (q->decimal_point)
+    option_word(b, "decimal-point", NULL);
+  if (q->date_format)
+    option_word(b, "date-format", q->date_format);
+  if (q->encoding)
+    option_word(b, "encoding", q->encoding);
+  if (q->header_row) {
+    char n[24];
+    snprintf(n, sizeof n, "%lu", q->header_row);
+    option_word(b, "header-row", n);
+  }
+  for (size_t i = 0; i < q->nmissing; i++)
+    option_word(b, "missing", q->missing[i]);
+  for (size_t i = 0; i < q->nwheres; i++)
+    option_word(b, "where", q->wheres[i]);
+}
+
 /* The options of q that decide what is stored, as a command line spells
  * them, for the import's record. */
 static void
@@ -72,16 +116,15 @@ options_text(const struct app_import_query *q, struct buf *b)
   size_t counts[] = {q->nmaps, q->nsets, q->nvalues};
 
   if (q->format)
-    buf_printf(b, "--format %s", q->format);
+    option_word(b, "format", q->format);
   for (int o = 0; o < 3; o++)
-    for (size_t i = 0; i < counts[o]; i++) {
-      buf_printf(b, "%s--%s ", b->len ? " " : "", names[o]);
-      app__shell_word(b, lists[o][i]);
-    }
+    for (size_t i = 0; i < counts[o]; i++)
+      option_word(b, names[o], lists[o][i]);
+  dialect_text(q, b);
   if (q->create_missing)
-    buf_printf(b, "%s--create-missing", b->len ? " " : "");
+    option_word(b, "create-missing", NULL);
   if (q->rejects)
-    buf_printf(b, "%s--skip-invalid", b->len ? " " : "");
+    option_word(b, "skip-invalid", NULL);
 }
 
 /* Adds one mapping option's text to o. */

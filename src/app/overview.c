@@ -1,9 +1,10 @@
 /*
  * The corridor at a glance, for a dashboard's map and filters (the
- * server's /api/v1/status; `passage status` is status.c's): the corridor, its checkpoints, the log's head, the
- * sources with their grades and how many flows cite each, the period the
- * flows cover. Every figure comes from the kept rollups and the corridor,
- * never from a scan of the records, so it costs the same over any history.
+ * server's /api/v1/status; `passage status` is status.c's): the corridor, its
+ * checkpoints, the log's head, the sources with their grades and how many flows
+ * cite each, the period the flows cover. Every figure comes from the kept
+ * rollups and the corridor, never from a scan of the records, so it costs the
+ * same over any history.
  */
 #include "app/app.h"
 

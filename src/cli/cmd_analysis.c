@@ -69,22 +69,22 @@ cmd_index(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char *const availability_help =
-    N_("usage: passage [--db PATH] availability [--from D1] [--to D2]\n"
-       "                    [--checkpoint ID] [--as-of N] [--format "
-       "table|csv|json]\n"
-       "\n"
-       "The share of each local day each checkpoint was open in each direction,\n"
-       "from its status timeline (a state holds until the next change for its\n"
-       "direction; a status of direction both applies to each; restricted\n"
-       "counts with the corridor's restricted_weight). A day is known when a\n"
-       "status of that direction was recorded at or before its start. First,\n"
-       "each day, the corridor's own figure (checkpoint \"corridor\"): the\n"
-       "minimum over its route checkpoints, unknown when one of them is.\n"
-       "--checkpoint takes an id or a name (corridor: the corridor's figure);\n"
-       "an unknown one exits 2 listing the checkpoints.\n"
-       "JSON: {\"days\": [{\"day\", \"checkpoint\", \"direction\",\n"
-       "\"availability\"}]}\n");
+static const char *const availability_help = N_(
+    "usage: passage [--db PATH] availability [--from D1] [--to D2]\n"
+    "                    [--checkpoint ID] [--as-of N] [--format "
+    "table|csv|json]\n"
+    "\n"
+    "The share of each local day each checkpoint was open in each direction,\n"
+    "from its status timeline (a state holds until the next change for its\n"
+    "direction; a status of direction both applies to each; restricted\n"
+    "counts with the corridor's restricted_weight). A day is known when a\n"
+    "status of that direction was recorded at or before its start. First,\n"
+    "each day, the corridor's own figure (checkpoint \"corridor\"): the\n"
+    "minimum over its route checkpoints, unknown when one of them is.\n"
+    "--checkpoint takes an id or a name (corridor: the corridor's figure);\n"
+    "an unknown one exits 2 listing the checkpoints.\n"
+    "JSON: {\"days\": [{\"day\", \"checkpoint\", \"direction\",\n"
+    "\"availability\"}]}\n");
 
 int
 cmd_availability(struct cli *cli, int argc, char **argv)

@@ -6,7 +6,8 @@
  * (one correction per record and one of the import, with the records'
  * source and grade), what status and show then say, as of before it too;
  * a second withdrawal refused; the file imported again adding its records
- * again under new ids; the kinds passage writes refused to add.
+ * again under new ids; the options of how a file is read recorded with
+ * it; the kinds passage writes refused to add.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -216,6 +217,52 @@ test_withdraw(void **state)
   app_error_cleanup(&err);
 }
 
+/*
+ * The import's record keeps the options that say how the file was read,
+ * as a command line spells them (import-a's dialect options beside the
+ * mapping ones): a title row over the header, ';' between fields, a
+ * decimal comma, day-first dates and a word for missing. Entries: 0 the
+ * checkpoint, 1 the source s1 (created), 2 the flow, 3 the import.
+ */
+static void
+test_options_recorded(void **state)
+{
+  static const char dialect[] = "Crossings at North Gate\n"
+                                "start;checkpoint;direction;persons;source\n"
+                                "05.01.2023;north-gate;in;12;s1\n";
+  static const char *const missing[] = {"n/a"};
+  struct fixture *fx = *state;
+  struct app_import_query q = {0};
+  struct app_import_result res;
+  struct app_error err = {0};
+  json_t *o = NULL, *rec;
+
+  q.kind = "flow";
+  q.create_missing = 1;
+  q.delimiter = ";";
+  q.decimal_comma = 1;
+  q.date_format = "DMY";
+  q.header_row = 2;
+  q.missing = missing;
+  q.nmissing = 1;
+  q.name = "crossings.csv";
+  q.data = dialect;
+  q.len = strlen(dialect);
+  assert_int_equal(app_import(fx->app, &q, NULL, &res, &err), OK);
+  assert_int_equal(res.stats.added, 1);
+  assert_int_equal(res.stats.import_seq, 3);
+  assert_int_equal(app_show(fx->app, "import-3", "import", &o, &err), OK);
+  rec = json_object_get(o, "record");
+  /* ';' is quoted for a shell; DMY, 2 and n/a need no quotes. */
+  assert_string_equal(json_string_value(json_object_get(rec, "options")),
+                      "--delimiter ';' --decimal-comma --date-format DMY "
+                      "--header-row 2 --missing n/a --create-missing");
+  assert_string_equal(json_string_value(json_object_get(rec, "files")),
+                      "crossings.csv");
+  json_decref(o);
+  app_error_cleanup(&err);
+}
+
 /* The kinds passage writes are no one's to add or import. */
 static void
 test_internal_kinds(void **state)
@@ -240,6 +287,7 @@ main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_options_recorded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_internal_kinds, setup, teardown),
   };
 
