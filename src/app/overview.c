@@ -56,8 +56,10 @@ corridor_json(const struct corridor *c)
 }
 
 struct sources {
-  json_t *list;  /* [{id, name, grade, records}] */
-  json_t *index; /* id -> its object in list */
+  json_t *list;        /* [{id, name, grade, records}] */
+  json_t *index;       /* id -> its object in list */
+  int64_t first, last; /* the days of rows that hold a record */
+  int any;
 };
 
 static int
@@ -84,6 +86,15 @@ source_count(void *ctx, const struct flow_row *row)
   const char *id = row->dim[DIM_SOURCE];
   json_t *o = id ? json_object_get(s->index, id) : NULL;
 
+  /* A row whose records were corrected or withdrawn since holds none: its
+   * day is no day of the flows. */
+  if (fabs(row->m[M_RECORDS]) < 1e-9)
+    return OK;
+  if (!s->any || row->day < s->first)
+    s->first = row->day;
+  if (!s->any || row->day > s->last)
+    s->last = row->day;
+  s->any = 1;
   /* A record spread over days gives each its share: summed, they make it
    * whole again. */
   if (o)
@@ -111,19 +122,22 @@ round_counts(json_t *list)
 static int
 overview_sources(struct store *st, json_t *root, json_t **span)
 {
-  struct sources s = {json_array(), json_object()};
+  struct sources s = {json_array(), json_object(), 0, 0, 0};
   int64_t first, last;
   int rc;
 
   *span = json_null();
   rc = store_each_live(st, KIND_source, store_size(st), source_one, &s);
-  if (rc == OK && (rc = store_flow_day_span(st, &first, &last)) == OK) {
-    json_decref(*span);
-    *span =
-        json_pack("{s:o,s:o}", "from", app__day(first), "to", app__day(last));
+  if (rc == OK && (rc = store_flow_day_span(st, &first, &last)) == OK)
     rc = store_each_flow_day(st, first, last, source_count, &s);
-  } else if (rc == ERR_NOTFOUND) {
+  else if (rc == ERR_NOTFOUND)
     rc = OK;
+  /* The span of the live flows: the rollups keep the rows of days whose
+   * records were all taken back, at zero. */
+  if (rc == OK && s.any) {
+    json_decref(*span);
+    *span = json_pack("{s:o,s:o}", "from", app__day(s.first), "to",
+                      app__day(s.last));
   }
   round_counts(s.list);
   json_object_set_new(root, "sources", s.list);

@@ -5,7 +5,8 @@
  * written (no reason, a reason that is no text); the withdrawal itself
  * (one correction per record and one of the import, with the records'
  * source and grade), what status and show then say, as of before it too;
- * a second withdrawal refused; the file imported again adding its records
+ * and the server's status (no period of flows once none is live); a second
+ * withdrawal refused; the file imported again adding its records
  * again under new ids; the options of how a file is read recorded with
  * it; the kinds passage writes refused to add.
  */
@@ -108,6 +109,27 @@ status_count(struct fixture *fx, uint64_t as_of, const char *kind)
   return n;
 }
 
+/* The period of the flows the server's status gives (app_overview), as
+ * "FROM..TO", or "none". */
+static char *
+overview_span(struct fixture *fx)
+{
+  struct app_error err = {0};
+  json_t *o = NULL, *span;
+  char t[64];
+
+  assert_int_equal(app_overview(fx->app, &o, &err), OK);
+  span = json_object_get(o, "span");
+  if (json_is_null(span))
+    snprintf(t, sizeof t, "none");
+  else
+    snprintf(t, sizeof t, "%s..%s",
+             json_string_value(json_object_get(span, "from")),
+             json_string_value(json_object_get(span, "to")));
+  json_decref(o);
+  return strdup(t);
+}
+
 /* The id of the first flow, as the export has it. */
 static char *
 first_flow_id(struct fixture *fx, int nth)
@@ -149,6 +171,9 @@ test_withdraw(void **state)
   assert_int_equal(import_flows(fx, &res), OK);
   assert_int_equal(res.stats.import_seq, 4);
   assert_int_equal(res.size, 5);
+  id = overview_span(fx);
+  assert_string_equal(id, "2023-03-01..2023-03-02");
+  free(id);
 
   assert_int_equal(app_withdraw_plan(fx->app, "import-4", &plan, &err), OK);
   assert_string_equal(plan.kind, "flow");
@@ -182,6 +207,11 @@ test_withdraw(void **state)
   assert_int_equal(status_count(fx, 0, NULL), 2);
   assert_int_equal(status_count(fx, 5, "flow"), 2);
   assert_int_equal(status_count(fx, 5, NULL), 0);
+  /* No live flow is left: the server's status has no period of flows
+   * (the rollups keep both days' rows, at zero). */
+  id = overview_span(fx);
+  assert_string_equal(id, "none");
+  free(id);
 
   id = first_flow_id(fx, 0);
   assert_int_equal(app_show(fx->app, id, "flow", &o, &err), OK);
