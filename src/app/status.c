@@ -128,10 +128,15 @@ app__census(struct store *st, uint64_t as_of, struct app__census *out)
   return rc;
 }
 
-/* The size and root of the last checkpoint the signer signed, from its
+/*
+ * The size and root of the last checkpoint the signer signed, from its
  * state beside the key (a signed checkpoint note, or its body), when
  * there is one: OK, ERR_NOTFOUND, or ERR_INVALID for a file that is
- * neither. */
+ * neither. The one place that knows the state's form: integrity-a's signer
+ * (not merged yet) writes the signed note it handed out last to
+ * KEY.state (its app__state_path), which this reads as it is; once it is
+ * merged, status_key takes the path from app__state_path.
+ */
 static int
 signer_state(const char *path, uint64_t *size, struct buf *root)
 {
