@@ -96,15 +96,15 @@ show_error(void *ctx, const struct ingest_error *e)
 {
   (void)ctx;
   if (e->part > 0 && e->cell)
-    fprintf(stderr, "; cell %s: ", e->cell);
+    fprintf(stderr, _("; cell %s: "), e->cell);
   else if (e->part > 0)
     fputs("; ", stderr);
   else if (e->file && e->sheet && e->cell)
-    fprintf(stderr, "%s, sheet '%s', cell %s: ", e->file, e->sheet, e->cell);
+    fprintf(stderr, _("%s, sheet '%s', cell %s: "), e->file, e->sheet, e->cell);
   else if (e->file && e->sheet && e->line)
-    fprintf(stderr, "%s, sheet '%s', row %lu: ", e->file, e->sheet, e->line);
+    fprintf(stderr, _("%s, sheet '%s', row %lu: "), e->file, e->sheet, e->line);
   else if (e->file && e->sheet)
-    fprintf(stderr, "%s, sheet '%s': ", e->file, e->sheet);
+    fprintf(stderr, _("%s, sheet '%s': "), e->file, e->sheet);
   else if (e->file == NULL)
     fputs("passage: ", stderr);
   else if (e->line)
