@@ -421,7 +421,7 @@ counted_label(struct doc *d, const struct sitrep *s)
   doc_style(d, DOC_STRONG);
   doc_words(d, _("Counted by the index"));
   doc_style(d, 0);
-  doc_wordsf(d, " %s ", _("at"));
+  doc_wordsf(d, " %s ", C_("place", "at"));
   counted_names(d, s, 0);
   doc_words(d, ": ");
 }
@@ -1564,7 +1564,7 @@ brief_headline(struct doc *d, const struct sitrep *s)
   doc_line(d, DOC_KEEP);
   doc_wordsf(d, "%s ", _("Index"));
   doc_pct(d, s->index_known, s->index);
-  doc_wordsf(d, " %s ", _("at"));
+  doc_wordsf(d, " %s ", C_("place", "at"));
   counted_names(d, s, 30);
   doc_words(d, " (");
   doc_wordsf(d, _("%zu/%d days known"), s->index_known_days, s->period_days);
@@ -1589,7 +1589,7 @@ brief_flows(struct doc *d, const struct sitrep *s)
   for (int dir = 0; dir < AD_COUNT; dir++) {
     doc_line(d, P_FLOWS);
     doc_wordsf(d, "%s/%s %s %s ", dir_label(dir), _("day"), _("vs baseline"),
-               _("at"));
+               C_("place", "at"));
     counted_names(d, s, 30);
     doc_words(d, ":");
     for (int p = 0; p < AP_COUNT; p++) {
