@@ -284,7 +284,7 @@ int store_audit(struct store *st, uint64_t *bad,
                 void (*progress)(void *ctx, uint64_t done), void *ctx);
 
 /*
- * Tokens and writers (schema 2): who may write over HTTP, and which token
+ * Tokens and writers (schema 3): who may write over HTTP, and which token
  * wrote each entry. Neither is evidence: they live beside the log, never
  * in an entry's canonical bytes, so that a device's bytes alone decide
  * whether a record is a duplicate. A token is kept only as the SHA-256
