@@ -297,11 +297,12 @@ int ingest_files(struct store *st, const struct ingest_opts *o,
 
 /*
  * Derived ids. A row without an id gets DIGEST-ROW: the first 12 hex digits
- * of its input's SHA-256 and its data row number, so that importing a file
- * again adds nothing. Once imports of that file were withdrawn (passage
- * withdraw: N of them), its rows get DIGEST.G-ROW, G = N + 1, so that the
- * file imported again after a withdrawal (with the options corrected, or
- * as it was) adds its records again, and once only.
+ * of its input's SHA-256 and its data row number (a workbook's row
+ * DIGEST-sS-ROW, S the sheet's number), so that importing a file again adds
+ * nothing. Once imports of that file were withdrawn (passage withdraw: N of
+ * them), its rows get DIGEST.G-ROW (DIGEST.G-sS-ROW), G = N + 1, so that
+ * the file imported again after a withdrawal (with the options corrected,
+ * or as it was) adds its records again, and once only.
  */
 
 /*
