@@ -96,9 +96,10 @@ count_row(void *ctx, const struct analysis_flow_row *row)
 static int
 sitrep(struct store *st, int period_days, size_t *len)
 {
-  struct report_sitrep_query q = {day - (period_days - 1), day,
-                                  period_days == 1 ? REPORT_PERIOD_DAY
-                                                   : REPORT_PERIOD_WEEK};
+  struct report_sitrep_query q = {
+      .from = day - (period_days - 1),
+      .to = day,
+      .kind = period_days == 1 ? REPORT_PERIOD_DAY : REPORT_PERIOD_WEEK};
   struct analysis *a = NULL;
   struct buf out, err;
   int rc;

@@ -54,6 +54,16 @@ struct corridor_obligation {
   int line;
 };
 
+/* [witness NAME]: a witness the log asks to cosign its checkpoints
+ * (c2sp.org/tlog-witness). */
+struct corridor_witness {
+  char *id;  /* the section name: [witness icrc] */
+  char *url; /* its submission prefix: POST URL/add-checkpoint */
+  char *key; /* its cosignature verifier key (type 0x04), as `passage key
+              * public --key FILE --cosignature` prints it */
+  int line;
+};
+
 struct corridor {
   char *name;     /* required */
   char *log;      /* origin line of the signed log; default: slug of name */
@@ -90,6 +100,8 @@ struct corridor {
    * token), from corridor_published; none by default. */
   char **publish;
   size_t npublish;
+  struct corridor_witness *witnesses;
+  size_t nwitnesses;
 };
 
 /* The stages of a corridor file without [stages], NULL-terminated. */

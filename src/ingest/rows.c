@@ -7,6 +7,7 @@
  */
 #include "ingest/ingest_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ledger/ledger.h"
@@ -18,18 +19,60 @@
  * content or a correction of a missing record, and every error is to be
  * listed.
  */
+static int send_problems(struct importer *imp, unsigned long line,
+                         struct problems *pr, const struct record *rec,
+                         const struct buf *raw);
+
+/*
+ * A log entry is at most LEDGER_ENTRY_MAX bytes: tlog-tiles' entry bundles
+ * give each entry a 16-bit length, so a longer record could be stored but
+ * never published. The problem names the longest field, the one to cut.
+ */
+static int
+entry_too_big(struct importer *imp, const struct record *rec,
+              unsigned long line, const struct buf *raw, size_t len)
+{
+  const char *longest = NULL;
+  size_t most = 0;
+  char *m;
+
+  for (size_t i = 0; i < rec->kind->nfields; i++) {
+    const char *t = record_text(rec, &rec->v[i]);
+    if (t && strlen(t) > most) {
+      most = strlen(t);
+      longest = rec->kind->fields[i].name;
+    }
+  }
+  m = xasprintf("the record is %zu bytes as a log entry (its canonical "
+                "JSON); an entry holds at most %u bytes, the 16-bit length "
+                "of a tlog-tiles entry bundle: shorten field '%s' (%zu "
+                "bytes)",
+                len, (unsigned)LEDGER_ENTRY_MAX, longest ? longest : "?", most);
+  ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, longest, NULL, NULL, m);
+  free(m);
+  return send_problems(imp, line, &imp->fprob, rec, raw);
+}
+
 static int
 send_put(struct importer *imp, const struct record *rec, unsigned long line,
          const struct buf *raw, int created)
 {
   struct batch *b = handoff_batch(imp->ho);
-  struct item *it = batch_add(b, ITEM_PUT);
+  size_t off = b->arena.len;
+  struct item *it;
 
+  /* The one place an import makes an entry's bytes: checked here. */
+  record_canonical(rec, &b->arena);
+  if (b->arena.len - off > LEDGER_ENTRY_MAX) {
+    size_t len = b->arena.len - off;
+    b->arena.len = off;
+    return entry_too_big(imp, rec, line, raw, len);
+  }
+  it = batch_add(b, ITEM_PUT);
   it->line = line;
   it->row = imp->row;
   it->created = created;
-  it->text.off = b->arena.len;
-  record_canonical(rec, &b->arena);
+  it->text.off = off;
   it->text.len = b->arena.len - it->text.off;
   ledger_leaf_hash(batch_at(b, it->text), it->text.len, it->hash);
   it->rec = batch_put_record(b, rec);

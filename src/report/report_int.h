@@ -203,6 +203,11 @@ struct sitrep {
   int64_t chart_from; /* the charts: chart_from..to */
   uint64_t size;      /* the tree size it was computed from */
   char root[48];      /* its root hash, base64 */
+  /* Its witnesses, borrowed from the query (report.h). */
+  const struct report_witness *witnesses;
+  size_t nwitnesses;
+  uint64_t cosigned_size;
+  int witnesses_listed;
 
   int has_baseline;                /* the corridor has a baseline window */
   struct analysis_index_day *days; /* days_from..to: the previous period

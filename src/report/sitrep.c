@@ -1193,6 +1193,10 @@ sitrep_new(struct analysis *a, const struct report_sitrep_query *q)
   s->prev_from = s->prev_to - (s->period_days - 1);
   s->chart_from = s->to - (REPORT_CHART_DAYS - 1);
   s->size = analysis_as_of(a);
+  s->witnesses = q->witnesses;
+  s->nwitnesses = q->nwitnesses;
+  s->cosigned_size = q->cosigned_size;
+  s->witnesses_listed = q->listed || q->nwitnesses > 0;
   index_checkpoints(s, a);
   if (s->index_cps) {
     /* NULL-terminated, as analysis_flow_query wants. */

@@ -18,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report/doc.h"
 #include "util/i18n.h"
@@ -1501,6 +1502,58 @@ quality(struct doc *d, const struct sitrep *s)
 
 /* Verification. */
 
+/*
+ * The witnesses of the report's tree (issue 12): those that cosigned its
+ * checkpoint, or the smallest cosigned one that contains it, each with the
+ * corridor's name for it, its key's name and when it cosigned.
+ */
+static void
+witness_words(struct doc *d, const struct sitrep *s)
+{
+  unsigned long long n = (unsigned long long)s->size;
+
+  if (s->nwitnesses == 0) {
+    doc_marked(d, _("No witness has cosigned a checkpoint that contains "
+                    "this tree yet (`passage log witness` asks the "
+                    "corridor's witnesses)."));
+    return;
+  }
+  if (s->cosigned_size == s->size && s->nwitnesses == 1)
+    doc_marked(d, _("Cosigned by 1 witness (C2SP tlog-witness), having "
+                    "checked that this tree extends every one it saw "
+                    "before:"));
+  else if (s->cosigned_size == s->size)
+    doc_markedf(d,
+                _("Cosigned by %zu witnesses (C2SP tlog-witness), each "
+                  "having checked that this tree extends every one it "
+                  "saw before:"),
+                s->nwitnesses);
+  else
+    doc_markedf(d,
+                _("Not cosigned at this size; the checkpoint of size %llu, "
+                  "which contains the first %llu entries, is cosigned by "
+                  "witnesses (C2SP tlog-witness), %zu of them:"),
+                (unsigned long long)s->cosigned_size, n, s->nwitnesses);
+  for (size_t i = 0; i < s->nwitnesses; i++) {
+    const struct report_witness *w = &s->witnesses[i];
+    time_t t = (time_t)w->time;
+    char when[32];
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+    doc_words(d, i ? "; " : " ");
+    if (w->id) {
+      text(d, w->id);
+      doc_words(d, " (");
+    }
+    doc_code(d, w->name);
+    doc_wordsf(d, ", %s%s", when, w->id ? ")" : "");
+  }
+  doc_marked(d, _(". `passage verify --checkpoint FILE --witness VKEY "
+                  "--quorum K` checks their cosignatures."));
+}
+
 static void
 verification(struct doc *d, const struct sitrep *s, enum report_format fmt)
 {
@@ -1536,6 +1589,10 @@ verification(struct doc *d, const struct sitrep *s, enum report_format fmt)
   /* The translated sentence carries its list mark; the list gives it. */
   check = strncmp(t.data, "- ", 2) == 0 ? t.data + 2 : t.data;
   doc_marked(d, check);
+  if (s->witnesses_listed) {
+    doc_item(d);
+    witness_words(d, s);
+  }
   buf_cleanup(&cmd);
   buf_cleanup(&t);
 }
@@ -1741,6 +1798,20 @@ brief_log(struct doc *d, const struct sitrep *s)
   doc_line(d, DOC_KEEP);
   doc_wordsf(d, _("Log size %llu root %s"), (unsigned long long)s->size,
              s->root);
+  if (s->witnesses_listed) {
+    doc_line(d, DOC_KEEP);
+    if (s->nwitnesses == 0)
+      doc_words(d, _("Witnesses: none yet"));
+    else
+      doc_wordsf(d, _("Witnesses %zu at size %llu:"), s->nwitnesses,
+                 (unsigned long long)s->cosigned_size);
+    for (size_t i = 0; i < s->nwitnesses; i++) {
+      doc_words(d, i ? ", " : " ");
+      doc_clipped(
+          d, s->witnesses[i].id ? s->witnesses[i].id : s->witnesses[i].name,
+          30);
+    }
+  }
   doc_line(d, DOC_KEEP);
   doc_words(d, _("Check: passage proof, passage verify-proof"));
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The containers written on one line (util_json_write's flat paths): the
  * small objects and the rows of tables, so that a day or a row reads as
@@ -111,6 +112,31 @@ check_command(const struct sitrep *s)
   return j;
 }
 
+/* [{id, name, key_hash, time}] of the checkpoint of cosigned_size. */
+static json_t *
+witnesses_of(const struct sitrep *s)
+{
+  json_t *a = json_array();
+
+  for (size_t i = 0; i < s->nwitnesses; i++) {
+    const struct report_witness *w = &s->witnesses[i];
+    json_t *o = json_object();
+    char hash[16], when[32];
+    time_t t = (time_t)w->time;
+    struct tm tm;
+
+    snprintf(hash, sizeof hash, "%08lx", (unsigned long)w->key_hash);
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    set(o, "id", w->id ? str(w->id) : json_null());
+    set(o, "name", str(w->name));
+    set(o, "key_hash", str(hash));
+    set(o, "time", str(when));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
 static json_t *
 log_of(const struct sitrep *s)
 {
@@ -122,6 +148,9 @@ log_of(const struct sitrep *s)
   set(o, "origin", str(s->c->log));
   set(o, "tree_size", integer((long long)s->size));
   set(o, "root", str(s->root));
+  set(o, "witnesses", witnesses_of(s));
+  set(o, "cosigned_size",
+      s->cosigned_size ? integer((long long)s->cosigned_size) : json_null());
   set(o, "reproduce", str(cmd.data));
   set(o, "check", check_command(s));
   buf_cleanup(&cmd);

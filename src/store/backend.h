@@ -341,6 +341,40 @@ struct store_backend {
   int (*put_writer)(struct store_db *db, uint64_t seq, const char *name);
   /* The writer of entry seq, a new string, or ERR_NOTFOUND. */
   int (*get_writer)(struct store_db *db, uint64_t seq, char **out);
+  /* -- Signed checkpoints and witnesses' cosignatures (schema 4) -- */
+
+  /*
+   * Stores the signed checkpoint note of tree size `size`, inside the write
+   * transaction; ERR_EXISTS, writing nothing, when one of that size is
+   * stored. Insert only.
+   */
+  int (*put_checkpoint)(struct store_db *db, uint64_t size, const char *note);
+  /*
+   * Calls fn once with the stored checkpoint of tree size `size` or, when
+   * latest is set, with the one of the largest size; ERR_NOTFOUND (fn not
+   * called) when there is none.
+   */
+  int (*get_checkpoint)(struct store_db *db, uint64_t size, int latest,
+                        int (*fn)(void *ctx, uint64_t size, const char *note),
+                        void *ctx);
+  /*
+   * Stores a cosignature inside the write transaction; ERR_EXISTS,
+   * writing nothing, when (size, witness, key hash) is stored. Insert
+   * only.
+   */
+  int (*put_cosignature)(struct store_db *db,
+                         const struct store_cosignature *c);
+  /* Calls fn for each cosignature of tree size `size`, ordered by witness
+   * name (as bytes), then key hash. */
+  int (*each_cosignature)(struct store_db *db, uint64_t size,
+                          int (*fn)(void *ctx,
+                                    const struct store_cosignature *c),
+                          void *ctx);
+  /* The largest size (witness, key_hash) cosigned, or ERR_NOTFOUND. */
+  int (*witness_size)(struct store_db *db, const char *witness,
+                      uint32_t key_hash, uint64_t *size);
+  /* The smallest size >= from with a cosignature, or ERR_NOTFOUND. */
+  int (*next_cosigned)(struct store_db *db, uint64_t from, uint64_t *size);
 };
 
 /* The backends built in (store.c maps schemes to them). */

@@ -291,6 +291,16 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
     return st->tx_failed;
   if ((rc = reserved_id(st, rec, id)) != OK)
     return rc;
+  /* Whatever path a record came by: an entry longer than an entry
+   * bundle's 16-bit length could never be published as tiles. */
+  if (len > LEDGER_ENTRY_MAX) {
+    store__set_error(st,
+                     "%s '%s' is %zu bytes as a log entry; an entry holds at "
+                     "most %u bytes (the 16-bit length of a tlog-tiles entry "
+                     "bundle)",
+                     rec->kind->name, id, len, (unsigned)LEDGER_ENTRY_MAX);
+    return ERR_INVALID;
+  }
   /* A correction may be refused after its entry is written: only then is a
    * savepoint worth its cost. */
   if (target && (rc = be->savepoint(st->db)) != OK)

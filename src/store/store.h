@@ -19,7 +19,7 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -326,5 +326,53 @@ void store_set_writer(struct store *st, const char *name);
 /* The name of the token that wrote entry seq, a new string, or
  * ERR_NOTFOUND (an entry written by a command, not through the server). */
 int store_get_writer(struct store *st, uint64_t seq, char **name);
+
+/*
+ * Signed checkpoints and witnesses' cosignatures, kept beside the log
+ * (never part of the tree): the checkpoints the log handed to witnesses
+ * and the cosignatures they answered with, so that a report of any tree
+ * size, now or later (--as-of), names the witnesses of its checkpoint, and
+ * every server handle reads the same. Insert only.
+ */
+struct store_cosignature {
+  uint64_t size;       /* the tree size of the checkpoint cosigned */
+  const char *witness; /* the witness's key name */
+  uint32_t key_hash;   /* its cosignature key hash (type 0x04) */
+  uint64_t time;       /* when it cosigned, POSIX seconds */
+  const char *line;    /* its signature line, em dash to newline */
+};
+
+/*
+ * Stores a signed checkpoint note (its signatures are the caller's to have
+ * checked) and n cosignatures of it, in one write transaction of its own.
+ * The note must be a checkpoint of this log (the corridor's origin) whose
+ * size is at most the store's and whose root is the store's tree's at that
+ * size (else ERR_VERIFY, message in store_errmsg); each c[i].size must be
+ * its size (ERR_USAGE). A checkpoint or cosignature stored before is kept
+ * as it was. ERR_RETRY as store_begin says.
+ */
+int store_add_cosigned(struct store *st, const char *note, size_t len,
+                       const struct store_cosignature *c, size_t n);
+
+/*
+ * Appends to note the stored checkpoint of tree size `size` or, when latest
+ * is set, the one of the largest size, and sets *size_out (may be NULL) to
+ * its size. ERR_NOTFOUND when there is none.
+ */
+int store_get_checkpoint(struct store *st, uint64_t size, int latest,
+                         uint64_t *size_out, struct buf *note);
+/* Calls fn for each stored cosignature of the checkpoint of tree size
+ * size, by witness name, then key hash. */
+int store_each_cosignature(struct store *st, uint64_t size,
+                           int (*fn)(void *ctx,
+                                     const struct store_cosignature *c),
+                           void *ctx);
+/* The largest tree size the witness (name and key hash) cosigned, or
+ * ERR_NOTFOUND. */
+int store_witness_size(struct store *st, const char *witness, uint32_t key_hash,
+                       uint64_t *size);
+/* The smallest tree size at least from that has a cosignature stored, or
+ * ERR_NOTFOUND. */
+int store_next_cosigned(struct store *st, uint64_t from, uint64_t *size);
 
 #endif

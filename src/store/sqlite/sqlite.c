@@ -160,7 +160,10 @@ static const char *const migrations[] = {
     "REAL, \"unit\" TEXT, \"scope\" TEXT, \"basis\" TEXT, \"source\" TEXT, "
     "\"grade\" TEXT, \"note\" TEXT, \"supersedes\" TEXT);\n",
     store_sqlite__ddl_tokens, /* 2 -> 3: the server's tokens, writers */
-    /* 3 -> 4: the query tables of the kinds import and withdrawal (as
+    /* 3 -> 4: the signed checkpoints and witnesses' cosignatures (issue
+     * 12), two new tables beside the log. */
+    store_sqlite__ddl_cosign,
+    /* 4 -> 5: the query tables of the kinds import and withdrawal (as
      * store_sqlite__kind_ddl makes them for their fields today; written
      * out, so that a later change of those fields is a step of its own). */
     "CREATE TABLE import (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" TEXT, "
@@ -198,6 +201,7 @@ sq_create_schema(struct store_db *d)
   /* A new store has what every later step adds: the query tables above
    * come from today's field tables; the tables no field table describes: */
   buf_puts(&b, store_sqlite__ddl_tokens);
+  buf_puts(&b, store_sqlite__ddl_cosign);
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
   rc = store_sqlite__exec(d, b.data);
   buf_cleanup(&b);
@@ -350,4 +354,10 @@ const struct store_backend store__sqlite_backend = {
     .revoke_token = store_sqlite__revoke_token,
     .put_writer = store_sqlite__put_writer,
     .get_writer = store_sqlite__get_writer,
+    .put_checkpoint = store_sqlite__put_checkpoint,
+    .get_checkpoint = store_sqlite__get_checkpoint,
+    .put_cosignature = store_sqlite__put_cosignature,
+    .each_cosignature = store_sqlite__each_cosignature,
+    .witness_size = store_sqlite__witness_size,
+    .next_cosigned = store_sqlite__next_cosigned,
 };

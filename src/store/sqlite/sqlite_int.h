@@ -8,7 +8,9 @@
  *   flow_cargo(seq, line, ...)        the cargo lines of flows
  *   flow_day(day, dims..., sums)      daily rollups of live flows
  *   token(name, hash, role, ...)      the server's tokens (schema 3)
- *   writer(seq, name)                 the token that wrote an entry (2)
+ *   writer(seq, name)                 the token that wrote an entry (3)
+ *   checkpoint_note(size, note)       signed checkpoints (schema 4)
+ *   cosignature(size, witness, ...)   witnesses' cosignatures of them
  * Schema version in PRAGMA user_version.
  */
 #ifndef PASSAGE_STORE_SQLITE_INT_H
@@ -118,5 +120,23 @@ int store_sqlite__revoke_token(struct store_db *d, const char *name,
 int store_sqlite__put_writer(struct store_db *d, uint64_t seq,
                              const char *name);
 int store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out);
+/* cosign.c: signed checkpoints and cosignatures (schema 4). */
+extern const char store_sqlite__ddl_cosign[];
+int store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
+                                 const char *note);
+int store_sqlite__get_checkpoint(struct store_db *d, uint64_t size, int latest,
+                                 int (*fn)(void *ctx, uint64_t size,
+                                           const char *note),
+                                 void *ctx);
+int store_sqlite__put_cosignature(struct store_db *d,
+                                  const struct store_cosignature *c);
+int store_sqlite__each_cosignature(struct store_db *d, uint64_t size,
+                                   int (*fn)(void *ctx,
+                                             const struct store_cosignature *c),
+                                   void *ctx);
+int store_sqlite__witness_size(struct store_db *d, const char *witness,
+                               uint32_t key_hash, uint64_t *size);
+int store_sqlite__next_cosigned(struct store_db *d, uint64_t from,
+                                uint64_t *size);
 
 #endif
