@@ -30,7 +30,9 @@ check() {
 }
 
 check "import index init" passage i
-check "withdraw" passage --db x.db wi
+check "withdraw witness" passage --db x.db wi
+check "withdraw" passage --db x.db withd
+check "init serve" passage witness ""
 check "generate public" passage key ""
 check "sources" passage list so
 check "template" passage corridor ""

@@ -45,12 +45,14 @@ verify_progress(void *ctx, uint64_t done, int finished)
 static const char *
 cosigned_text(size_t n)
 {
-  static char text[64];
+  static char text[256];
 
   if (n == 0)
     return "";
-  snprintf(text, sizeof text, "; %zu kept cosignature%s verified", n,
-           n == 1 ? "" : "s");
+  snprintf(text, sizeof text,
+           ngettext("; %zu kept cosignature verified",
+                    "; %zu kept cosignatures verified", n),
+           n);
   return text;
 }
 
@@ -58,7 +60,7 @@ static void
 tiles_progress(void *ctx, uint64_t done, uint64_t total)
 {
   if (*(int *)ctx)
-    fprintf(stderr, "\rverified %llu of %llu entries%s",
+    fprintf(stderr, _("\rverified %llu of %llu entries%s"),
             (unsigned long long)done, (unsigned long long)total,
             done == total ? "\n" : "");
 }
@@ -80,19 +82,19 @@ verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
     app_error_cleanup(&err);
     return code;
   }
-  printf("ok: %s, the tree of %llu entries, root %s\n", res.origin,
+  printf(_("ok: %s, the tree of %llu entries, root %s\n"), res.origin,
          (unsigned long long)res.size, res.root);
-  printf("  checkpoint signed by the log's key; %zu of %zu witnesses "
-         "cosigned\n",
+  printf(_("  checkpoint signed by the log's key; %zu of %zu witnesses "
+           "cosigned\n"),
          res.cosigned, n);
-  printf("  %zu entry bundles and %zu hash tiles: every entry canonical and "
-         "in its leaf, every tile the tree's, the root the checkpoint's\n",
+  printf(_("  %zu entry bundles and %zu hash tiles: every entry canonical "
+           "and in its leaf, every tile the tree's, the root the "
+           "checkpoint's\n"),
          res.bundles, res.tiles);
   for (int k = 0; k < KIND_COUNT; k++)
     if (res.kinds[k])
-      printf("%s%llu %s",
-             kinds++ ? ", " : "  entries: ", (unsigned long long)res.kinds[k],
-             record_kind_desc(k)->name);
+      printf("%s%llu %s", kinds++ ? ", " : _("  entries: "),
+             (unsigned long long)res.kinds[k], record_kind_desc(k)->name);
   if (kinds)
     printf("\n");
   app_tiles_verify_result_cleanup(&res);
