@@ -59,10 +59,13 @@ cosigned_text(size_t n)
 static void
 tiles_progress(void *ctx, uint64_t done, uint64_t total)
 {
-  if (*(int *)ctx)
-    fprintf(stderr, _("\rverified %llu of %llu entries%s"),
-            (unsigned long long)done, (unsigned long long)total,
-            done == total ? "\n" : "");
+  if (!*(int *)ctx)
+    return;
+  fputc('\r', stderr);
+  fprintf(stderr, _("verified %llu of %llu entries"), (unsigned long long)done,
+          (unsigned long long)total);
+  if (done == total)
+    fputc('\n', stderr);
 }
 
 static int
