@@ -8,9 +8,10 @@
 
 #include "cli/cli.h"
 
-static const char corridor_help[] =
+static const char *const corridor_help = N_(
     "usage: passage [--db PATH] corridor show [--format ini|json] [--as-of N]\n"
     "       passage [--db PATH] corridor amend FILE\n"
+    "       passage corridor template > corridor.ini\n"
     "\n"
     "The corridor's rules (checkpoints, time zone, baseline window,\n"
     "categories and needs, obligations, thresholds) are entries of the log:\n"
@@ -26,8 +27,12 @@ static const char corridor_help[] =
     "each checkpoint new to the log. It is refused (exit 3) when FILE drops\n"
     "or renames a checkpoint or category that records name, or changes the\n"
     "log origin once the log holds records, or the time zone once records\n"
-    "with times are stored; the message says why. A FILE with the rules in\n"
-    "force already appends nothing.\n";
+    "with times are stored, or drops a stage that flows name; the message\n"
+    "says why. A FILE with the rules in force already appends nothing.\n"
+    "template prints a starter corridor file: every key with its meaning\n"
+    "and default, an example checkpoint, cargo category and obligation.\n"
+    "It is valid as it stands; edit it (docs/corridor-file.md), then\n"
+    "create a store with 'passage init --corridor corridor.ini'.\n");
 
 static int
 show_rules(struct app *app, const struct cli_args *a, int argc, char **argv)
@@ -58,8 +63,9 @@ say_added(const struct app_corridor_result *res)
 {
   if (res->nadded == 0)
     return;
-  printf(", with %zu new checkpoint%s (", res->nadded,
-         res->nadded == 1 ? "" : "s");
+  printf(ngettext(", with %zu new checkpoint (", ", with %zu new checkpoints (",
+                  res->nadded),
+         res->nadded);
   for (size_t i = 0; i < res->nadded; i++)
     printf("%s%s", i ? ", " : "", res->added[i]);
   printf(")");
@@ -82,17 +88,29 @@ amend_rules(struct app *app, const struct cli_args *a, int argc, char **argv)
   if (app_corridor_amend(app, file, &res, &err) != OK) {
     code = cli_fail("corridor amend", &err);
   } else if (res.unchanged) {
-    printf("unchanged: %s holds the rules in force already (version %u); "
-           "nothing added\n",
+    printf(_("unchanged: %s holds the rules in force already (version %u); "
+             "nothing added\n"),
            file, res.version);
   } else {
-    printf("amended: version %u of the rules is entry %llu of the log",
+    printf(_("amended: version %u of the rules is entry %llu of the log"),
            res.version, (unsigned long long)res.entry);
     say_added(&res);
-    printf("; log size %llu\n", (unsigned long long)res.size);
+    printf(_("; log size %llu\n"), (unsigned long long)res.size);
   }
   app_corridor_result_cleanup(&res);
   app_error_cleanup(&err);
+  return code;
+}
+
+static int
+template_cmd(struct app *app, const struct cli_args *a, int argc, char **argv)
+{
+  int code;
+
+  (void)app;
+  (void)a;
+  if ((code = cli_no_more("corridor", argc, argv)) == EXIT_OK)
+    fputs(app_corridor_template(), stdout);
   return code;
 }
 
@@ -103,6 +121,7 @@ static const struct sub {
 } subs[] = {
     {"show", "corridor_show", show_rules},
     {"amend", "corridor_amend", amend_rules},
+    {"template", "corridor_template", template_cmd},
 };
 
 int
@@ -115,15 +134,19 @@ cmd_corridor(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(name)) {
-    fputs(corridor_help, stdout);
+    fputs(_(corridor_help), stdout);
     return EXIT_OK;
   }
-  for (size_t i = 0; name && i < sizeof subs / sizeof subs[0]; i++)
+  if (name == NULL || name[0] == '-')
+    return cli_usage("corridor", corridor_help,
+                     "expected a subcommand: show, amend or template");
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
     if (strcmp(subs[i].name, name) == 0)
       sub = &subs[i];
   if (sub == NULL)
-    return name ? cli_usage_error("corridor", "unknown subcommand '%s'", name)
-                : cli_usage_error("corridor", "expected show or amend");
+    return cli_usage_error(
+        "corridor",
+        "unknown subcommand '%s' (expected show, amend or template)", name);
   if ((rc = cli_parse(&a, sub->set, argc, argv, 2)) != OK) {
     code = cli_parse_exit(rc);
   } else {

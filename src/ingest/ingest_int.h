@@ -171,7 +171,7 @@ struct source {
   size_t left;     /* of a stream's, not read yet */
   size_t max_line; /* the line cap, up to which a pipe is copied */
   int lf_only;     /* lines end at LF only (JSON Lines), else CR or LF */
-  char digest[13]; /* 12 hex digits of the content's SHA-256 */
+  char sha256[65]; /* the content's SHA-256 in hex (the import's record) */
 };
 
 /*
@@ -185,8 +185,8 @@ int ingest__source_open(struct source *src, const struct input *in,
 /* A csv_read_fn over an opened stream (ctx is the source). */
 long ingest__source_read(void *ctx, char *buf, size_t cap);
 void ingest__source_close(struct source *src);
-/* The 12 hex digits of the SHA-256 of n bytes at data into out. */
-void ingest__digest(const char *data, size_t n, char out[13]);
+/* The SHA-256 of n bytes at data in hex into out. */
+void ingest__digest(const char *data, size_t n, char out[65]);
 
 /*
  * An import runs on two threads (see handoff.h). The reading thread owns
@@ -219,7 +219,11 @@ struct importer {
   struct strmap *names[NREF]; /* lower-case name -> id */
   struct strmap *labels;      /* "field\x1flabel" -> value */
   char *labelled;             /* per field: 1 when it has --values */
-  char digest[13];            /* the input's content hash, for derived ids */
+  char digest[32];            /* the input's content hash, for derived ids,
+                                and its generation (ingest.h) */
+  struct strmap *withdrawn;   /* SHA-256 -> imports withdrawn, read-only */
+  struct buf shas;            /* each input's SHA-256 in hex, a line each */
+  uint64_t first;             /* the log's size when the import began */
   size_t row;                 /* data row number within the input, from 1 */
   unsigned long line;         /* where the row being read starts */
   int header_sent;            /* the rejects file has its header row */

@@ -25,18 +25,18 @@
 #define CHUNK (1u << 20)
 
 static void
-hex_digest(EVP_MD_CTX *md, char out[13])
+hex_digest(EVP_MD_CTX *md, char out[65])
 {
   unsigned char h[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   static const char hex[] = "0123456789abcdef";
 
   EVP_DigestFinal_ex(md, h, &n);
-  for (int i = 0; i < 6; i++) {
+  for (int i = 0; i < 32; i++) {
     out[2 * i] = hex[h[i] >> 4];
     out[2 * i + 1] = hex[h[i] & 15];
   }
-  out[12] = '\0';
+  out[64] = '\0';
 }
 
 static long
@@ -166,7 +166,7 @@ ingest__source_open(struct source *src, const struct input *in, size_t max_line,
   if (in->path == NULL) {
     src->data = in->data ? in->data : "";
     src->len = src->total = in->data ? in->len : 0;
-    ingest__digest(src->data, src->len, src->digest);
+    ingest__digest(src->data, src->len, src->sha256);
     return OK;
   }
   src->fd =
@@ -187,7 +187,7 @@ ingest__source_open(struct source *src, const struct input *in, size_t max_line,
     rc = spool(src, md, buf) == 0 ? OK : ERR_IO;
   err = errno;
   src->left = src->total;
-  hex_digest(md, src->digest);
+  hex_digest(md, src->sha256);
   EVP_MD_CTX_free(md);
   free(buf);
   if (rc != OK) {

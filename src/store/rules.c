@@ -5,7 +5,7 @@
  * whoever holds the log holds the rules every figure was computed with,
  * and recomputes them as of any tree size: the version in force at a size
  * is the latest corridor entry below it. A store made before the rules
- * were logged (schema 4 and before) has its corridor only in meta; that copy is
+ * were logged (schema 5 and before) has its corridor only in meta; that copy is
  * in force until the first corridor entry, and verify says it is not in the
  * log.
  *

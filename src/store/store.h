@@ -19,8 +19,8 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated.
- * Version 5 keeps the corridor's rules in the log (store_put_corridor). */
-#define STORE_SCHEMA_VERSION 5
+ * Version 6 keeps the corridor's rules in the log (store_put_corridor). */
+#define STORE_SCHEMA_VERSION 6
 
 /*
  * Entries that are not records. Their kind numbers lie far above the
@@ -77,7 +77,7 @@ int store_init(struct store *st, const char *name, const char *text);
  * handle's size (the latest); store_corridor_at the one in force at tree
  * size size: the latest corridor entry below it, so that a view as of a
  * size uses the rules of that size. A store made before the rules were
- * logged (schema 4 and before) has its corridor only in meta: that copy is in
+ * logged (schema 5 and before) has its corridor only in meta: that copy is in
  * force before its first corridor entry. Every version is owned by the store
  * and stays valid until store_close. store_corridor_at returns OK, or
  * ERR_STORE when the version's entry cannot be read (message in
@@ -203,6 +203,14 @@ int store_put_corridor(struct store *st, const struct corridor *c,
 int store_has(struct store *st, enum record_kind kind, const char *id);
 
 /*
+ * The entry that supersedes the record of kind with this id (a correction,
+ * or a withdrawal of it) in *by: OK, ERR_NOTFOUND when none does (or
+ * there is no such record), or the backend's error.
+ */
+int store_superseded_by(struct store *st, enum record_kind kind, const char *id,
+                        uint64_t *by);
+
+/*
  * Finds the entry of the record with this id, of kind (or of any kind when
  * kind < 0), through the store's index. Returns OK with its sequence number
  * in *seq, ERR_NOTFOUND, ERR_CONFLICT when kind < 0 and records of several
@@ -229,6 +237,13 @@ struct store_entry {
   size_t len;
   const uint8_t *hash; /* 32 bytes */
 };
+
+/*
+ * The entry of the record of kind with this id, its bytes valid until the
+ * next call on the handle: OK, ERR_NOTFOUND, or the backend's error.
+ */
+int store_get_entry(struct store *st, enum record_kind kind, const char *id,
+                    struct store_entry *out);
 
 /*
  * Calls fn for each entry with seq in [start, end), of the given kind (or
@@ -350,7 +365,7 @@ int store_audit(struct store *st, uint64_t *bad,
                 void (*progress)(void *ctx, uint64_t done), void *ctx);
 
 /*
- * Tokens and writers (schema 2): who may write over HTTP, and which token
+ * Tokens and writers (schema 3): who may write over HTTP, and which token
  * wrote each entry. Neither is evidence: they live beside the log, never
  * in an entry's canonical bytes, so that a device's bytes alone decide
  * whether a record is a duplicate. A token is kept only as the SHA-256

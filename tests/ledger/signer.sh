@@ -35,9 +35,9 @@ expect() {
 }
 
 "$passage" init --corridor "$here/corridor.ini" >/dev/null
-# 80 flows: entries 0 (rules), 1 (checkpoint), 2..81; a completed block of
-# 64 leaves has a stored tree node.
-for i in $(seq 1 80); do echo "f-$i,2023-01-$(( i % 28 + 1 )),kornidzor,in,truck,$i"; done |
+# 79 flows: entries 0 (rules), 1 (checkpoint), 2..80, and 81 the record of
+# their import; a completed block of 64 leaves has a stored tree node.
+for i in $(seq 1 79); do echo "f-$i,2023-01-$(( i % 28 + 1 )),kornidzor,in,truck,$i"; done |
   sed '1i id,start,checkpoint,direction,vehicle,vehicles' >flows.csv
 "$passage" import flow flows.csv >/dev/null
 "$passage" key generate >/dev/null
@@ -79,9 +79,10 @@ cp kept.db s.db
 truncate_to s.db 60
 expect 4 "refusing to sign the tree of 60 entries" "$passage" log checkpoint
 
-# A fork: after the truncation, 30 other flows make the log longer than
-# the one signed, but its first 82 entries are not those signed.
-for i in $(seq 1 30); do echo "g-$i,2023-02-$(( i % 28 + 1 )),kornidzor,out,car,$i"; done |
+# A fork: after the truncation, 29 other flows and their import's record
+# make the log longer than the one signed, but its first 82 entries are
+# not those signed.
+for i in $(seq 1 29); do echo "g-$i,2023-02-$(( i % 28 + 1 )),kornidzor,out,car,$i"; done |
   sed '1i id,start,checkpoint,direction,vehicle,vehicles' >fork.csv
 "$passage" import flow fork.csv >/dev/null || bad "importing the fork"
 expect 4 "refusing to sign the tree of 90 entries (root " "$passage" log checkpoint
@@ -92,7 +93,8 @@ expect 4 "FAILED" "$passage" verify --checkpoint cp82.note
 
 # The log as it should be: grows, and signs; the state follows.
 cp kept.db s.db
-for i in $(seq 1 5); do echo "h-$i,2023-03-0$i,kornidzor,in,bus,$i"; done |
+# 4 flows and their import: 82 + 5 = 87.
+for i in $(seq 1 4); do echo "h-$i,2023-03-0$i,kornidzor,in,bus,$i"; done |
   sed '1i id,start,checkpoint,direction,vehicle,vehicles' >more.csv
 "$passage" import flow more.csv >/dev/null
 "$passage" log checkpoint >cp87.note && ok "a grown log signs" || bad "a grown log"

@@ -82,7 +82,8 @@ expect_caught "forged bytes, hash and table" \
   "$(rewrite 3 '"vehicles":12' '"vehicles":99') UPDATE flow SET vehicles = 99 WHERE seq = 3;" \
   "tree node (level 6, index 0)"
 # The same forgery past the last stored node: only a checkpoint tells.
-last=$(sqlite3 good.db 'SELECT max(seq) FROM entry')
+# (the last flow: the log's last entry is its import's record)
+last=$(sqlite3 good.db 'SELECT max(seq) FROM flow')
 vlast=$(sqlite3 good.db "SELECT vehicles FROM flow WHERE seq = $last" | cut -d. -f1)
 day=$(sqlite3 good.db "SELECT start_b / 86400 FROM flow WHERE seq = $last")
 expect_caught "forged tail, checkpoint given" \
@@ -109,7 +110,7 @@ expect_caught "edited tree node" \
   "tree node"
 # The corridor's rules are entry 0 (issue 9): the rules that decide
 # compliance are evidence like the records. An edit of them is caught like
-# an edit of a record; a forged copy in meta, where stores before schema 5 kept
+# an edit of a record; a forged copy in meta, where stores before schema 6 kept
 # them, is never read, changes no figure, and is caught too.
 expect_caught "edited rules" \
   "UPDATE entry SET bytes = replace(bytes, '\"restricted_weight\":0.5', '\"restricted_weight\":1') WHERE seq = 0" \

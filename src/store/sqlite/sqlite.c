@@ -177,7 +177,20 @@ static const char *const migrations[] = {
     /* 3 -> 4: the signed checkpoints and witnesses' cosignatures (issue
      * 12), two new tables beside the log. */
     store_sqlite__ddl_cosign,
-    /* 4 -> 5: the corridor's rules go in the log (entries of kind
+    /* 4 -> 5: the query tables of the kinds import and withdrawal (as
+     * store_sqlite__kind_ddl makes them for their fields today; written
+     * out, so that a later change of those fields is a step of its own). */
+    "CREATE TABLE import (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" TEXT, "
+    "\"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"files\" TEXT, "
+    "\"sha256\" TEXT, \"options\" TEXT, \"first\" REAL, \"entries\" REAL, "
+    "\"rows\" REAL, \"added\" REAL, \"unchanged\" REAL, \"created\" REAL, "
+    "\"rejected\" REAL, \"source\" TEXT, \"grade\" TEXT, \"note\" TEXT, "
+    "\"supersedes\" TEXT);\n"
+    "CREATE TABLE withdrawal (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" "
+    "TEXT, \"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"reason\" "
+    "TEXT, \"import\" TEXT, \"source\" TEXT, \"grade\" TEXT, \"note\" "
+    "TEXT, \"supersedes\" TEXT);\n",
+    /* 5 -> 6: the corridor's rules go in the log (entries of kind
      * STORE_KIND_CORRIDOR, which the entry table holds as it is). No
      * table changes, and nothing is appended to the log, which is not
      * ours to rewrite: the meta copy stays in force until the first
