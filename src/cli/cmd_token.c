@@ -15,8 +15,10 @@ static const char token_help[] =
     "cannot be shown again. Give it to one device or person, as\n"
     "'Authorization: Bearer TOKEN'. Roles: admin (everything), monitor\n"
     "(writes records; --checkpoint limits it to those checkpoints),\n"
-    "analyst (reads every answer, record and report), public (what anyone\n"
-    "reads). --expires DATE: the last day it is valid (the corridor's\n"
+    "analyst (reads every answer, record and report), party (a party to\n"
+    "the agreement or its witness: reads the log's raw entries and entry\n"
+    "bundles too, which carry every count as recorded), public (what\n"
+    "anyone reads). --expires DATE: the last day it is valid (the corridor's\n"
     "local day). Names are never reused, even revoked.\n"
     "list shows every token's name, role, limits and state, never the\n"
     "token. revoke NAME refuses the token from then on.\n";
