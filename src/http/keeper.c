@@ -116,14 +116,14 @@ keeper_main(void *arg)
   for (;;) {
     pthread_mutex_lock(&k->lock);
     /* A commit is looked at once the interval since the last look has
-     * passed; without one, a look every interval finds what other
-     * processes committed and the witnesses that are due again. */
+     * passed; without one, a look every second interval finds what other
+     * processes committed and the witnesses that are due again (a look
+     * with nothing new costs a read of the store's head). */
     for (;;) {
-      double now = http_now(), wait;
-      if (k->stop)
-        break;
-      wait = k->dirty ? next - now : next + k->sign_interval - now;
-      if (wait <= 0)
+      double wait = next - http_now();
+      if (!k->dirty)
+        wait += k->sign_interval;
+      if (k->stop || wait <= 0)
         break;
       deadline(&until, wait);
       pthread_cond_timedwait(&k->cond, &k->lock, &until);
