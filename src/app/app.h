@@ -674,6 +674,21 @@ int app_records(struct app *app, const struct app_records_query *q,
  */
 int app_status(struct app *app, json_t **out, struct app_error *err);
 
+/*
+ * The server's status: app_status's answer and, in "corridor",
+ * "categories": [{id, name, unit}], "stages": {"order": [...], "counting"}
+ * and "index_checkpoints" (the ids the index counts, null for every
+ * checkpoint); "keys": {"log": the verifier key of key (NULL: beside the
+ * store), null without one, "witnesses": [{name, key}]}; "baseline":
+ * {"window": {from, to}, "per_day": {"in"|"out": {persons, vehicles,
+ * tonnes}}, "suppressed"} as who may read the index (a person figure
+ * under min_public_count null for the public, "suppressed" then true),
+ * null when who may not or the corridor has no baseline window. The
+ * figures are of the tree app_status names. *out is new.
+ */
+int app_status_serve(struct app *app, const struct app_principal *who,
+                     const char *key, json_t **out, struct app_error *err);
+
 /* The log's head as the event stream announces it: its size and root. */
 int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
                   struct app_error *err);
