@@ -544,6 +544,17 @@ struct app_token_query {
  */
 int app_token_create(struct app *app, const struct app_token_query *q,
                      char **token, struct app_error *err);
+/*
+ * A QR code of text (the entry page's address with a token in its
+ * fragment: URL/entry#token=...): app_qr_text appends it for a terminal,
+ * in UTF-8 half blocks drawing the light modules (a dark background shows
+ * it dark on light), a 4-module margin around; app_qr_png writes it to
+ * path as a PNG (8 pixels a module, the same margin), atomically.
+ * ERR_USAGE (field "url") when text is empty or too long for a QR code.
+ */
+int app_qr_text(const char *text, struct buf *out, struct app_error *err);
+int app_qr_png(const char *text, const char *path, struct app_error *err);
+
 /* Every token, by name ({"tokens": [{name, role, checkpoints, created,
  * expires, revoked, state}]}), never their hashes. */
 int app_token_list(struct app *app, const struct app_rows *out,
