@@ -849,6 +849,12 @@ struct app_tiles_verify_query {
   size_t quorum; /* 0: every witness given */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
   void *ctx;
+  /* A token sent as "Authorization: Bearer TOKEN" with each request to
+   * a URL (NULL: none): `passage serve` gives its entry bundles only to a
+   * party's, analyst's or admin's token unless the corridor publishes its
+   * log. Never sent to a folder's files, nor to another host a redirect
+   * names. */
+  const char *token;
 };
 struct app_tiles_verify_result {
   char *note; /* the checkpoint verified, as fetched */

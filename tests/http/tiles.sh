@@ -112,6 +112,27 @@ for role in party analyst admin; do
     ok "a bundle for a $role token: 200" || bad "$role bundle: $(cat "$WORK/body")"
 done
 
+# A party checks the served log with its token (PASSAGE_TOKEN): the
+# checkpoint of 602 entries, 3 bundles (256 + 256 + 90) and the hash tiles
+# 0/000, 0/001, 0/002.p/90, 1/000.p/2 (4). Without a token, or with a
+# monitor's, the first bundle is refused and verify says which token.
+"$PASSAGE" --db "$WORK/t.db" key public >"$WORK/log.vkey"
+PASSAGE_TOKEN=$(cat "$WORK/token.party") "$PASSAGE" verify --tiles "$BASE" \
+  --key "$WORK/log.vkey" >"$WORK/v" 2>&1 && grep -q 'the tree of 602 entries' "$WORK/v" &&
+  grep -q '3 entry bundles and 4 hash tiles' "$WORK/v" &&
+  ok "verify --tiles URL with a party's PASSAGE_TOKEN: 602 entries" || bad "verify: $(cat "$WORK/v")"
+for t in none monitor; do
+  tok=$([ $t = none ] || cat "$WORK/token.$t")
+  PASSAGE_TOKEN=$tok "$PASSAGE" verify --tiles "$BASE" --key "$WORK/log.vkey" >"$WORK/v" 2>&1
+  rc=$?
+  [ $rc = 1 ] && grep -q 'tile/entries/000: HTTP 40[13]: .*a party.s: set PASSAGE_TOKEN' "$WORK/v" &&
+    ok "verify --tiles URL with token $t: exit 1, names PASSAGE_TOKEN" || bad "verify ($t): $rc $(cat "$WORK/v")"
+done
+PASSAGE_TOKEN=$(cat "$WORK/token.party") "$PASSAGE" --db "$WORK/r.db" log replay \
+  --tiles "$BASE" --key "$WORK/log.vkey" --corridor "$fixture/corridor.ini" >"$WORK/v" 2>&1 &&
+  grep -q 'replayed the tree of 602 entries' "$WORK/v" &&
+  ok "log replay --tiles URL with a party's PASSAGE_TOKEN" || bad "replay: $(cat "$WORK/v")"
+
 # What names no tile of the tree.
 for p in /tile/0/003 /tile/0/002.p/91 /tile/0/000.p/256 /tile/0/0 /tile/2/000.p/1 \
   /tile/entries/003 /tile/x /tile/0/x000/000; do
