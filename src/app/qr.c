@@ -138,8 +138,8 @@ app_qr_png(const char *text, const char *path, struct app_error *err)
     goto out;
   if ((rc = write_png(o.f, q)) != OK) {
     app_file_close(&o, 0, err);
-    app__fail(err, rc, APP_ERROR_PROGRAM, "qr-png", "cannot write %s: %s", path,
-              "libpng failed");
+    app__fail(err, rc, APP_ERROR_PROGRAM, "qr-png",
+              "cannot write %s: libpng failed", path);
     goto out;
   }
   rc = app_file_close(&o, 1, err);

@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-static const char token_help[] =
+static const char *const token_help = N_(
     "usage: passage [--db PATH] token create --role ROLE --name NAME\n"
     "                 [--checkpoint ID]... [--expires DATE]\n"
     "                 [--url URL [--qr] [--qr-png FILE]]\n"
@@ -27,7 +27,7 @@ static const char token_help[] =
     "scan (UTF-8 half blocks, light on a dark terminal); --qr-png FILE\n"
     "writes the same code as a PNG to print.\n"
     "list shows every token's name, role, limits and state, never the\n"
-    "token. revoke NAME refuses the token from then on.\n";
+    "token. revoke NAME refuses the token from then on.\n");
 
 /* The QR codes --qr and --qr-png ask for, of URL/entry#token=TOKEN. The
  * token is stored already: a failure here still prints it (exit 1). */
@@ -53,8 +53,8 @@ print_qr(const struct cli_args *a, const char *token)
     code = cli_fail("token create", &err);
   if (code == EXIT_OK && a->v[OPT_token_qr_png]) {
     if (app_qr_png(link, a->v[OPT_token_qr_png], &err) == OK)
-      printf("wrote the QR code of %.*s/entry#token=... to %s\n", (int)n, url,
-             a->v[OPT_token_qr_png]);
+      printf(_("wrote the QR code of %.*s/entry#token=... to %s\n"), (int)n,
+             url, a->v[OPT_token_qr_png]);
     else
       code = cli_fail("token create", &err);
   }
@@ -92,9 +92,12 @@ create(struct app *app, const struct cli_args *a)
     code = cli_fail("token create", &err);
   else {
     code = print_qr(a, token);
-    printf("token %s (%s%s%s): shown once, keep it secret\n%s\n", q.name,
-           q.role, q.ncheckpoints ? ", limited to its checkpoints" : "",
-           q.has_expires ? ", expires" : "", token);
+    /* The token itself is the last line, whatever the language: scripts
+     * take it with tail -1. */
+    printf(_("token %s (%s%s%s): shown once, keep it secret\n"), q.name, q.role,
+           q.ncheckpoints ? _(", limited to its checkpoints") : "",
+           q.has_expires ? _(", expires") : "");
+    printf("%s\n", token);
   }
   free(token);
   free(cps);
@@ -120,7 +123,7 @@ revoke(struct app *app, const char *name)
   if (app_token_revoke(app, name, &err) != OK)
     code = cli_fail("token revoke", &err);
   else
-    printf("revoked token %s\n", name);
+    printf(_("revoked token %s\n"), name);
   app_error_cleanup(&err);
   return code;
 }
@@ -159,14 +162,19 @@ cmd_token(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(token_help, stdout);
+    fputs(_(token_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("token", token_help,
+                     "expected a subcommand: create, list or revoke");
+  if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke"))
+    return cli_usage_error("token",
+                           "unknown subcommand '%s' (expected create, list or "
+                           "revoke)",
+                           sub);
   if ((rc = cli_parse(&a, "token", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL || (strcmp(sub, "create") && strcmp(sub, "list") &&
-                           strcmp(sub, "revoke")))
-    code = cli_usage_error("token", "expected create, list or revoke");
   else {
     app = app_new(cli->db);
     code = run(cli, app, &a, argc, argv);
