@@ -59,7 +59,7 @@ test("the entry page still loads offline after a new version is deployed, and wh
     fs.renameSync(web, path.join(dir, "web-a-old"));
     fs.renameSync(next, web);
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
-    await waitFor(async () => (await workerVersion(page)) === "e2e-b", { what: "version b's worker in control" });
+    await waitFor(async () => (await workerVersion(page)) === "e2e-b", { timeout: 90000, what: "version b's worker in control" });
     // It keeps version a's files until a page of its own version has the
     // outbox open.
     assert.deepEqual((await page.evaluate(() => caches.keys())).sort(), ["passage-e2e-a", "passage-e2e-b"]);
