@@ -268,9 +268,10 @@ elem_id(const struct section *sec, const char *el)
 
 static const char *const measure_names[] = {"persons", "vehicles", "tonnes"};
 static const char *const direction_names[] = {"in", "out"};
+/* "log": the log's raw entries, every count as recorded. */
 const char *const corridor_published[] = {
     "flows",  "index",    "availability", "compliance",
-    "supply", "pipeline", "events",
+    "supply", "pipeline", "events",       "log",
 };
 #define NPUBLISHED (sizeof corridor_published / sizeof corridor_published[0])
 

@@ -38,7 +38,7 @@ route_log_checkpoint(struct request *r)
 {
   struct app_error err = {0};
   enum MHD_Result mr;
-  struct app_checkpoint cp;
+  char *note = NULL;
   struct buf b;
   int rc;
 
@@ -46,9 +46,10 @@ route_log_checkpoint(struct request *r)
     return mr;
   buf_init(&b);
   if ((rc = app_refresh(http_app(r), &err)) == OK &&
-      (rc = app_log_checkpoint(http_app(r), r->srv->cfg->key, &cp, &err)) == OK)
-    buf_puts(&b, cp.note);
-  app_checkpoint_cleanup(&cp);
+      (rc = app_log_checkpoint_now(http_app(r), r->srv->cfg->key, &note,
+                                   &err)) == OK)
+    buf_puts(&b, note);
+  free(note);
   return reply_buf(r, rc, &b, "text/plain; charset=utf-8", &err);
 }
 
@@ -62,7 +63,7 @@ route_log_entries(struct request *r)
   enum MHD_Result mr;
   int rc;
 
-  if (http_auth(r, APP_ACT_STATUS, NULL, &mr) != OK)
+  if (http_auth(r, APP_ACT_LOG, NULL, &mr) != OK)
     return mr;
   buf_init(&b);
   if ((rc = http_arg_count(r, "start", &q.start, &q.has_start, &err)) == OK &&
