@@ -59,7 +59,20 @@ void app_error_cleanup(struct app_error *e);
  */
 struct app;
 
+/* How a handle opens its store. */
+struct app_options {
+  /* How long a writer waits for another process to let go of the store
+   * before giving up, naming it (0: 30 s, STORE_BUSY_TIMEOUT_MS). */
+  unsigned busy_timeout_ms;
+};
+
+/* A handle with the process's defaults (app_set_defaults), or with o. */
 struct app *app_new(const char *db);
+struct app *app_new_with(const char *db, const struct app_options *o);
+/* The defaults of app_new, for a front end that runs one operation per
+ * process and reads them once from its command line (the CLI's global
+ * options); a server gives each handle its own with app_new_with. */
+void app_set_defaults(const struct app_options *o);
 void app_free(struct app *app);
 /* The db the handle was made with. */
 const char *app_db(const struct app *app);
@@ -77,15 +90,16 @@ struct app_sink {
 int app_sink_file(void *ctx, const void *data, size_t len);
 
 /*
- * Files written atomically: app_file_open opens path (NULL or "-" is
- * standard output) through a temporary file beside it; app_file_close
- * flushes and syncs it and renames it into place when keep is set (removes
- * it otherwise). Failures are APP_ERROR_PROGRAM "cannot write PATH: why",
- * ERR_IO.
+ * Files written atomically (util_file_open): app_file_open opens path
+ * (NULL or "-" is standard output) through a temporary file beside it;
+ * app_file_close flushes and syncs it, renames it into place and syncs its
+ * folder when keep is set (removes it otherwise). Failures are
+ * APP_ERROR_PROGRAM "cannot write PATH: why", ERR_IO.
  */
+struct util_file;
 struct app_file {
   FILE *f;
-  char *path, *tmp;
+  struct util_file *file; /* NULL for standard output */
 };
 int app_file_open(struct app_file *o, const char *path, struct app_error *err);
 int app_file_close(struct app_file *o, int keep, struct app_error *err);
@@ -99,7 +113,9 @@ void app_key_cleanup(struct app_key *k);
 
 /* Makes a new signing key in a new file of mode 0600 (never overwriting
  * one), named name or, when name is NULL, after the corridor's log (which
- * opens the store). Fills *out with the path and the log verifier key. */
+ * opens the store), and its signer's state beside it (KEY.state: the
+ * checkpoint of the empty tree, signed; see app_log_checkpoint). Fills
+ * *out with the path and the log verifier key. */
 int app_key_generate(struct app *app, const char *path, const char *name,
                      struct app_key *out, struct app_error *err);
 /* The verifier key of the key at path: the log's form, or the witness's
@@ -107,11 +123,28 @@ int app_key_generate(struct app *app, const char *path, const char *name,
 int app_key_public(struct app *app, const char *path, int cosignature,
                    struct app_key *out, struct app_error *err);
 
-/* The log. The signed checkpoint (a C2SP note) of the store's current
- * tree, signed with the key at key (NULL: beside the store); *note is new,
- * the caller frees it. */
-int app_log_checkpoint(struct app *app, const char *key, char **note,
-                       struct app_error *err);
+/*
+ * The log. The signed checkpoint (a C2SP note) of the store's current
+ * tree, signed with the key at key (NULL: beside the store). The key must
+ * be the log's: its name the corridor's log origin (else ERR_INVALID). Its
+ * signer's state (KEY.state, the last checkpoint it signed) must be
+ * extended by the tree: a tree smaller than the last one signed, or not
+ * consistent with it (by a consistency proof from the store), is refused
+ * with ERR_VERIFY naming both trees. The state is then replaced by the new
+ * checkpoint (atomically) before the note is handed over, all under a lock
+ * on the key file. A key without a state (made before signers kept one)
+ * signs and starts one: state_new says so. Release *out with
+ * app_checkpoint_cleanup.
+ */
+struct app_checkpoint {
+  char *note;    /* the signed checkpoint */
+  uint64_t size; /* its tree size */
+  char *state;   /* the signer's state file */
+  int state_new; /* there was none before */
+};
+int app_log_checkpoint(struct app *app, const char *key,
+                       struct app_checkpoint *out, struct app_error *err);
+void app_checkpoint_cleanup(struct app_checkpoint *c);
 
 /* Entries [start, end) of the log, each entry's canonical bytes and a
  * newline: the bytes `passage log entries` prints. Both ends are needed,
@@ -191,6 +224,11 @@ struct app_import_query {
   int only_validated;        /* with a preset: approved submissions only */
   const char *const *wheres; /* "Column=value|value2": rows kept */
   size_t nwheres;
+  /* Limits (docs/importing.md#limits): a CSV record or JSON line of at
+   * most max_line bytes (0: 1 MiB; at most 256 MiB); times more than a
+   * day after the clock refused unless allow_future. */
+  size_t max_line;
+  int allow_future;
   /* The input: files ("-" is standard input), or when nfiles is 0 the len
    * bytes at data (an upload, the caller's during the call), called name
    * in errors (NULL: "upload"). The same bytes give the same ids. */
@@ -251,6 +289,7 @@ struct app_add_query {
   const char *const *values;
   size_t n;
   int create_missing;
+  int allow_future; /* a time more than a day after the clock is taken */
 };
 /*
  * Stores q's record, validated as an imported row is (a field the kind
@@ -262,6 +301,47 @@ int app_add(struct app *app, const struct app_add_query *q,
             const struct ingest_sink *sink, struct app_import_result *out,
             struct app_error *err);
 
+/*
+ * Withdrawing an import. Every import that added entries is recorded in the
+ * log as a record of kind import, id import-N (N its own entry), naming the
+ * entries it added. Withdrawing it appends, in one transaction, one
+ * withdrawal (a correction of kind withdrawal, with the record's own source
+ * and grade, the reason and the import's id) for each record of the
+ * import's kind it added that is still live, then one of the import's own
+ * record. Analysis ignores withdrawn records from then on; --as-of an
+ * earlier tree size still counts them. Records corrected since stay (their
+ * corrections are someone's account), as do the checkpoints, sources and
+ * actors --create-missing made (others may name them). Nothing is deleted.
+ */
+struct app_withdraw_plan {
+  char *import, *kind, *files, *at; /* files: one name a line */
+  uint64_t import_seq;
+  uint64_t first, entries; /* the entries the import added */
+  uint64_t records;        /* of the import's kind among them */
+  uint64_t live;           /* of those, not corrected since: withdrawn */
+  uint64_t corrected;      /* corrected since: they stay */
+  uint64_t created;        /* made by --create-missing: they stay */
+  int withdrawn;           /* the import was withdrawn already */
+  uint64_t withdrawn_by;   /* then by this entry */
+};
+void app_withdraw_plan_cleanup(struct app_withdraw_plan *p);
+/* What withdrawing import (its id, import-N) would do, as the log stands:
+ * OK, ERR_NOTFOUND (field "import"), ERR_USAGE for no id. */
+int app_withdraw_plan(struct app *app, const char *import,
+                      struct app_withdraw_plan *out, struct app_error *err);
+struct app_withdraw_query {
+  const char *import;
+  const char *reason; /* required: kept with each withdrawal */
+};
+/* Withdraws it; *out says what was done (the plan as the transaction saw
+ * it), *size the log's size after. ERR_USAGE (field "import" or "reason",
+ * APP_ERROR_REQUEST), ERR_NOTFOUND, ERR_EXISTS when it was withdrawn
+ * already, ERR_INVALID (a reason the record refuses), the store's
+ * errors. */
+int app_withdraw(struct app *app, const struct app_withdraw_query *q,
+                 struct app_withdraw_plan *out, uint64_t *size,
+                 struct app_error *err);
+
 /* Every record of a kind, in log order. */
 struct app_export_query {
   const char *kind;
@@ -269,7 +349,8 @@ struct app_export_query {
                        * canonical bytes as hashed in the log); NULL: csv */
 };
 /* Checks q without the store: OK or ERR_USAGE (APP_ERROR_REQUEST, field
- * "kind" or "format"). */
+ * "kind" or "format"). The kind "corridor" exports the rules in force
+ * (app_corridor_export), in the format jsonl only. */
 int app_check_export(const struct app_export_query *q, struct app_error *err);
 /*
  * Writes the records to out in pieces of whole rows, some 64 KiB each:
@@ -311,8 +392,12 @@ int app_proof_write(const json_t *proof, struct buf *out);
  * checks each checkpoint file: signed by the log's key (key: a verifier key
  * or a file holding one; NULL: the signing key beside the store), of this
  * log, with the root of the store's tree at its size, and cosigned by each
- * witness. progress, when set, hears how far the audit got and, with
- * finished set, that it ended. ERR_VERIFY with the first failure.
+ * witness; all of it in one snapshot, so that appends made meanwhile cause
+ * no false alarm. progress, when set, hears how far the audit got and,
+ * with finished set, that it ended. ERR_VERIFY with the first failure.
+ * Without checkpoints the store is checked against itself only: a rewrite
+ * of the whole log (entries, hashes, nodes, tables made anew) passes; only
+ * checkpoints kept from before show it.
  */
 struct app_verify_query {
   const char *const *checkpoints;
@@ -331,6 +416,11 @@ struct app_verify_result {
   uint64_t entries;    /* the log's size */
   size_t checkpoints;  /* checkpoints found consistent */
   size_t cosignatures; /* kept cosignatures verified (issue 12) */
+  /* A store made before the corridor's rules were logged: those in force
+   * before entry rules_logged_from (the size, when none is logged) are
+   * only in its meta table, where nothing checks them. */
+  int rules_unlogged;
+  uint64_t rules_logged_from;
 };
 int app_verify(struct app *app, const struct app_verify_query *q,
                struct app_verify_result *out, struct app_error *err);
@@ -468,6 +558,62 @@ int app_write_answer(struct app *app, app_answer_fn *answer,
                      const struct app_query *q, enum app_form form,
                      const struct app_sink *out, struct app_error *err);
 
+/*
+ * What the store holds, as of tree size as_of (0: now), from one snapshot:
+ * {"db", "tree_size", "corridor": {"name", "log", "timezone", "inside"},
+ * "checkpoints": [{"id", "name"}], "records": {KIND: live records, ...},
+ * "withdrawn": withdrawal records, "flow_period": {"from", "to"} or null,
+ * "sources": [{"id" (null: records naming none), "name", "records",
+ * "grades": {GRADE or "none": records}}], "imports": {"count",
+ * "withdrawn", "latest"}, "key": {"path", "present"}, "last_signed":
+ * {"file", "tree_size", "root"} (or {"file", "unreadable": true}) or
+ * null}. *out is new.
+ */
+int app_status(struct app *app, uint64_t as_of, json_t **out,
+               struct app_error *err);
+
+/* Appends v as readable JSON (as status and show print it: one member a
+ * line, a record, a proof and what lies two levels down on one line). */
+int app_json_write(const json_t *v, struct buf *out);
+
+/*
+ * Lists of what the store holds, as answers (q->as_of; the rest of q is
+ * not used): sources {"sources": [{"id", "name", "url", "grades",
+ * "records"}]} (grades: "A2 12, B3 1"), checkpoints {"checkpoints": [{"id",
+ * "name", "km", "lat", "lon", "flows"}]}, actors {"actors": [{"id",
+ * "name", "role"}]}, categories {"categories": [{"id", "name", "unit",
+ * "need_per_person_per_day", "need_unit"}]} (the corridor's and the
+ * built-in ones), imports {"imports": [{"id", "at", "kind", "files",
+ * "withdrawn", "added", "created", "rejected", "first", "entries",
+ * "withdrawn_by", "options"}]} (files joined by ", "; withdrawn "no" or
+ * "entry N", withdrawn_by N or null).
+ */
+int app_list_sources(struct app *app, const struct app_query *q,
+                     const struct app_rows *out, struct app_error *err);
+int app_list_checkpoints(struct app *app, const struct app_query *q,
+                         const struct app_rows *out, struct app_error *err);
+int app_list_actors(struct app *app, const struct app_query *q,
+                    const struct app_rows *out, struct app_error *err);
+int app_list_categories(struct app *app, const struct app_query *q,
+                        const struct app_rows *out, struct app_error *err);
+int app_list_imports(struct app *app, const struct app_query *q,
+                     const struct app_rows *out, struct app_error *err);
+
+/*
+ * One record and its history, from one snapshot: {"kind", "id", "entry"
+ * (its place in the log), "record" (its canonical JSON as an object),
+ * "state": "live", "corrected" or "withdrawn", "supersedes" (the id it
+ * corrects, or null), "superseded_by": [{"entry", "kind", "id", "reason"
+ * (withdrawals)}, ...] (the chain of corrections after it, oldest first),
+ * "import": {"id", "entry", "at", "files", "sha256", "options"} (the
+ * import that added it) or null, "proof": the inclusion proof of its entry
+ * in the current tree (as app_prove_inclusion)}. kind may be NULL when one
+ * kind alone has the id. *out is new. ERR_NOTFOUND (field "id"),
+ * ERR_USAGE (field "kind") as app_find_entry.
+ */
+int app_show(struct app *app, const char *id, const char *kind, json_t **out,
+             struct app_error *err);
+
 /* Reports. The situation report, in format (md, html, json, txt; NULL:
  * md), appended to out, of q->date for a period of period_days: 1 (the
  * day), 7 (the week ending on it) or APP_PERIOD_MONTH (the calendar month
@@ -490,8 +636,52 @@ int app_check_period(const char *text, int *days, struct app_error *err);
 int app_report_sitrep(struct app *app, const struct app_sitrep_query *q,
                       struct buf *out, struct app_error *err);
 
-/* A new store from a corridor file (NULL: a default corridor), its
- * checkpoints the first records of the log. The db must not exist yet. */
+/*
+ * The corridor's rules, which are entries of the log (docs/corridor-file.md).
+ * app_corridor_show writes the version in force at q->as_of (0: now) to
+ * out: APP_CORRIDOR_INI a corridor file (after a comment line naming the
+ * version and its entry) that init or amend reads back to the same rules;
+ * APP_CORRIDOR_JSON the entry's canonical bytes and a newline, as the log
+ * holds and publishes them (what `export corridor` writes).
+ * app_corridor_amend appends the file at path as the next version, with a
+ * checkpoint record for each of its checkpoints that the log has none of
+ * yet, all in one transaction; refused (ERR_INVALID, APP_ERROR_OPERATION,
+ * the reason in words) when it drops or renames a checkpoint or category
+ * that records name, or changes the log origin or the time zone once the
+ * records depend on them; a file's own mistakes are APP_ERROR_INPUT.
+ * Rules equal to those in force append nothing (unchanged set).
+ */
+enum app_corridor_form { APP_CORRIDOR_INI, APP_CORRIDOR_JSON };
+struct app_corridor_query {
+  const char *format; /* "ini" (NULL) or "json" */
+  uint64_t as_of;
+};
+struct app_corridor_result {
+  unsigned version; /* the version in force (0: a copy not in the log) */
+  uint64_t entry;   /* its entry, when logged */
+  int logged;
+  uint64_t size; /* the tree size it is in force at (amend: after it) */
+  int unchanged; /* amend: the file's rules are those in force */
+  char **added;  /* amend: checkpoints new to the log, by id */
+  size_t nadded, capadded;
+};
+int app_check_corridor_format(const char *text, enum app_corridor_form *form,
+                              struct app_error *err);
+int app_corridor_show(struct app *app, const struct app_corridor_query *q,
+                      struct buf *out, struct app_corridor_result *res,
+                      struct app_error *err);
+int app_corridor_amend(struct app *app, const char *path,
+                       struct app_corridor_result *res, struct app_error *err);
+void app_corridor_result_cleanup(struct app_corridor_result *r);
+/* `export corridor`: the rules in force, as the log's JSON entry and a
+ * newline, to out (a failure of out stops it with out's code). */
+int app_corridor_export(struct app *app, const struct app_sink *out,
+                        struct app_error *err);
+
+/* A new store from a corridor file, its checkpoints the first records of
+ * the log. The db must not exist yet. Without a corridor file (NULL):
+ * ERR_USAGE (APP_ERROR_REQUEST, field "corridor"), saying how to start
+ * one. */
 struct app_init_result {
   char *corridor, *timezone;
   size_t checkpoints;
@@ -499,6 +689,9 @@ struct app_init_result {
 int app_init(struct app *app, const char *corridor_path,
              struct app_init_result *out, struct app_error *err);
 void app_init_result_cleanup(struct app_init_result *r);
+/* A commented starter corridor file that app_init accepts as it is
+ * (static text). */
+const char *app_corridor_template(void);
 
 /*
  * The server's operations (issue 11): tokens and roles, the intake of
@@ -510,6 +703,7 @@ void app_init_result_cleanup(struct app_init_result *r);
 /* Roles, from the least allowed up. */
 enum app_role {
   APP_ROLE_PUBLIC,  /* no token: published answers, status, the log */
+  APP_ROLE_PARTY,   /* a party or its witness: the log's raw entries too */
   APP_ROLE_MONITOR, /* writes records (for its checkpoints, if limited) */
   APP_ROLE_ANALYST, /* reads every answer, record and report */
   APP_ROLE_ADMIN,   /* all of it */
@@ -547,6 +741,17 @@ struct app_token_query {
  */
 int app_token_create(struct app *app, const struct app_token_query *q,
                      char **token, struct app_error *err);
+/*
+ * A QR code of text (the entry page's address with a token in its
+ * fragment: URL/entry#token=...): app_qr_text appends it for a terminal,
+ * in UTF-8 half blocks drawing the light modules (a dark background shows
+ * it dark on light), a 4-module margin around; app_qr_png writes it to
+ * path as a PNG (8 pixels a module, the same margin), atomically.
+ * ERR_USAGE (field "url") when text is empty or too long for a QR code.
+ */
+int app_qr_text(const char *text, struct buf *out, struct app_error *err);
+int app_qr_png(const char *text, const char *path, struct app_error *err);
+
 /* Every token, by name ({"tokens": [{name, role, checkpoints, created,
  * expires, revoked, state}]}), never their hashes. */
 int app_token_list(struct app *app, const struct app_rows *out,
@@ -581,13 +786,16 @@ enum app_action {
   APP_ACT_REPORT,  /* the sitrep */
   APP_ACT_WRITE,   /* records posted, files imported */
   APP_ACT_ADMIN,   /* the server's own state */
+  APP_ACT_LOG,     /* the log's raw entries (entries, entry bundles) */
 };
 /*
  * OK when who may do act; otherwise ERR_AUTH (the public asked: a token
  * would help) or ERR_DENIED (the token's role may not). Analysis answers
  * need an analyst unless the corridor's [publish] public names them;
  * records of kind event are read as "events"; writes need a monitor or
- * an admin.
+ * an admin. The log's raw entries carry every count as recorded, small
+ * ones too: they need a party, an analyst or an admin, unless [publish]
+ * public names "log".
  */
 int app_allow(struct app *app, const struct app_principal *who,
               enum app_action act, const char *answer, struct app_error *err);
@@ -666,13 +874,29 @@ int app_records(struct app *app, const struct app_records_query *q,
                 struct app_error *err);
 
 /*
- * The corridor at a glance: {"corridor": {name, timezone, log, inside,
- * checkpoints: [{id, name, lat, lon, km, route}]}, "tree_size", "root"
- * (base64), "checkpoint" (the signed note, or null without a key),
- * "sources": [{id, name, grade, records}], "span": {"from", "to"} (null
- * without flows), "publish": [...]}. *out is new.
+ * The corridor at a glance (the server's /api/v1/status, the dashboard's
+ * first answer; `passage status` is app_status): {"corridor": {name,
+ * timezone, log, inside, checkpoints: [{id, name, lat, lon, km, route}]},
+ * "tree_size", "root" (base64), "checkpoint" (the signed note, or null
+ * without a key), "sources": [{id, name, grade, records}], "span": {"from",
+ * "to"} (null without flows), "publish": [...]}. *out is new.
  */
-int app_status(struct app *app, json_t **out, struct app_error *err);
+int app_overview(struct app *app, json_t **out, struct app_error *err);
+
+/*
+ * The server's status: app_overview's answer and, in "corridor",
+ * "categories": [{id, name, unit}], "stages": {"order": [...], "counting"}
+ * and "index_checkpoints" (the ids the index counts, null for every
+ * checkpoint); "keys": {"log": the verifier key of key (NULL: beside the
+ * store), null without one, "witnesses": [{name, key}]}; "baseline":
+ * {"window": {from, to}, "per_day": {"in"|"out": {persons, vehicles,
+ * tonnes}}, "suppressed"} as who may read the index (a person figure
+ * under min_public_count null for the public, "suppressed" then true),
+ * null when who may not or the corridor has no baseline window. The
+ * figures are of the tree app_overview names. *out is new.
+ */
+int app_status_serve(struct app *app, const struct app_principal *who,
+                     const char *key, json_t **out, struct app_error *err);
 
 /* The log's head as the event stream announces it: its size and root. */
 int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
@@ -697,7 +921,8 @@ void app_tile_cleanup(struct app_tile *t);
  * "checkpoint", the latest checkpoint kept in the store with every
  * cosignature it has (text/plain; charset=utf-8, cached a few seconds),
  * or a tile, "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]"
- * (application/octet-stream, immutable, cached for a year). Any tile
+ * (application/octet-stream; a full tile is immutable, cached for a year,
+ * a partial one for a minute, as the log may drop it). Any tile
  * within the store's tree is answered, partial ones of older sizes too.
  * ERR_NOTFOUND (APP_ERROR_REQUEST, field "path") for a path that names no
  * resource, a tile beyond the tree, or no checkpoint kept yet; the
@@ -770,15 +995,38 @@ int app_log_witness(struct app *app, const char *key,
                     struct app_witness_result *out, struct app_error *err);
 
 /*
- * For a server: gathers cosignatures (app_log_witness) when the log grew
- * since the last checkpoint kept and at least min_interval seconds (0:
- * 60) have passed since the last call that did; otherwise does nothing
- * and sets *ran to 0. Never blocks on another call: the server calls it
- * from one thread after its commits.
+ * For a server: gathers cosignatures (app_log_witness) when some witness
+ * of the corridor has no cosignature kept for the current tree (the log
+ * grew, or a witness did not answer last time) and at least min_interval
+ * seconds (0: 60) have passed since the last call that did; otherwise
+ * does nothing and sets *ran to 0. Never blocks on another call: the server
+ * calls it from one thread after its commits.
  */
 int app_log_witness_due(struct app *app, const char *key, unsigned min_interval,
                         int *ran, struct app_witness_result *out,
                         struct app_error *err);
+
+/*
+ * For a server that holds the log's key (key: NULL for the one beside the
+ * store): signs the current tree and keeps its checkpoint in the store
+ * (*ran 1) when the store holds entries no kept checkpoint covers and
+ * the corridor lists no witness (with witnesses, app_log_witness_due
+ * signs each tree as it shows it to them); otherwise does nothing (*ran
+ * 0). *size is the tree size of the latest checkpoint kept (0: none). The
+ * signer's refusals (a smaller or inconsistent tree) and a missing key are
+ * app_log_checkpoint's errors.
+ */
+int app_log_sign_new(struct app *app, const char *key, int *ran, uint64_t *size,
+                     struct app_error *err);
+
+/*
+ * The checkpoint of the store's current tree, for GET /log/checkpoint: the
+ * one kept in the store with every cosignature it has, when one is kept
+ * for that size; else signed now (app_log_checkpoint, nothing kept).
+ * *note is new.
+ */
+int app_log_checkpoint_now(struct app *app, const char *key, char **note,
+                           struct app_error *err);
 
 /*
  * `passage verify --tiles`: the log checked from its published tiles
@@ -799,6 +1047,12 @@ struct app_tiles_verify_query {
   size_t quorum; /* 0: every witness given */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
   void *ctx;
+  /* A token sent as "Authorization: Bearer TOKEN" with each request to
+   * a URL (NULL: none): `passage serve` gives its entry bundles only to a
+   * party's, analyst's or admin's token unless the corridor publishes its
+   * log. Never sent to a folder's files, nor to another host a redirect
+   * names. */
+  const char *token;
 };
 struct app_tiles_verify_result {
   char *note; /* the checkpoint verified, as fetched */
@@ -809,6 +1063,7 @@ struct app_tiles_verify_result {
   size_t bundles;             /* entry bundles checked */
   size_t cosigned;            /* witnesses whose cosignature verified */
   uint64_t kinds[KIND_COUNT]; /* entries of each record kind */
+  uint64_t rules;             /* versions of the corridor's rules */
 };
 void app_tiles_verify_result_cleanup(struct app_tiles_verify_result *r);
 int app_verify_tiles(const struct app_tiles_verify_query *q,
@@ -864,16 +1119,17 @@ int app_witness_serve(const struct app_witness_serve_query *q,
  * tiles, so that it can compute every figure of a report itself (`report
  * sitrep --as-of N`) and compare. The tiles are checked first as
  * app_verify_tiles does (key, witnesses, quorum); then the store at the
- * handle's db (which must not exist) is made with the corridor file
- * (whose log must be the checkpoint's origin) and every entry appended in
- * the log's order, byte for byte, in one transaction; its tree must then
- * have the checkpoint's root. The checkpoint is kept with the
- * cosignatures of the witnesses the corridor file names. Nothing is left
- * at db on failure.
+ * handle's db (which must not exist) is made from the entries alone, in
+ * the log's order, byte for byte, in one transaction: the corridor's rules
+ * are entries too (entry 0, then each amendment), so no corridor file is
+ * needed; one given (corridor, may be NULL) must be of the checkpoint's
+ * log. The store's tree must then have the checkpoint's root. The
+ * checkpoint is kept with the cosignatures of the witnesses the rules in
+ * force name. Nothing is left at db on failure.
  */
 struct app_replay_query {
   struct app_tiles_verify_query tiles;
-  const char *corridor;
+  const char *corridor; /* optional: checked to be of the log */
 };
 int app_log_replay(struct app *app, const struct app_replay_query *q,
                    struct app_tiles_verify_result *out, struct app_error *err);

@@ -12,6 +12,8 @@ struct ledger_checkpoint;
 struct app {
   char *db;
   struct store *st; /* NULL until an operation needs it */
+  char *init_db;    /* while init makes the store: its real path */
+  struct app_options opts;
 };
 
 /* Fills err (replacing what it held) and returns code. field may be NULL;
@@ -31,6 +33,18 @@ int app__store(struct app *app, int create, struct store **st,
 /* The record kind called name; ERR_USAGE (field "kind") as
  * app_check_kind says when there is none. */
 int app__kind(const char *name, enum record_kind *kind, struct app_error *err);
+/* The same for a kind that people import and add: ERR_USAGE (field
+ * "kind") for one that passage writes itself (record_kind_internal). */
+int app__input_kind(const char *name, enum record_kind *kind,
+                    struct app_error *err);
+
+/* The time now in UTC, "2024-02-07T10:30:00Z", or SOURCE_DATE_EPOCH's
+ * when that is set (a demo, a test). */
+void app__now(char out[32]);
+
+/* Appends s as one shell word: as it is when nothing in it is special,
+ * else in single quotes. */
+void app__shell_word(struct buf *b, const char *s);
 
 /* Ends an import (or add) that returned rc: the log's size in out, and,
  * when it failed, err filled as its sink has heard why already: no
@@ -39,13 +53,123 @@ int app__kind(const char *name, enum record_kind *kind, struct app_error *err);
  * naming no column). Returns rc. */
 int app__import_done(struct store *st, int rc, struct app_import_result *out,
                      struct app_error *err);
+/*
+ * The store, in a read transaction (store_read_begin): every read of the
+ * operation until app__snapshot_end sees one snapshot and one tree size,
+ * whatever other processes append meanwhile. Every operation that reads
+ * does so (an analysis view holds its own: analysis_open), so that what it
+ * prints is of the size it names.
+ */
+int app__snapshot(struct app *app, struct store **st, struct app_error *err);
+void app__snapshot_end(struct app *app);
+
+/* An import as its entry in the log records it (record.c's import
+ * fields), and whether it was withdrawn since. */
+struct app__import {
+  uint64_t seq; /* its own entry */
+  char *id, *at, *kind, *files, *sha256, *options;
+  uint64_t first, entries; /* the entries it added: first .. first+entries-1 */
+  uint64_t rows, added, created, rejected;
+  int withdrawn;
+  uint64_t withdrawn_by; /* the withdrawal's entry */
+};
+/* Reads the import of entry e into out (release with app__import_cleanup):
+ * OK, ERR_INVALID when the bytes are not an import, or the store's
+ * error. */
+int app__import_from_entry(struct store *st, const struct store_entry *e,
+                           struct app__import *out);
+void app__import_cleanup(struct app__import *im);
+
+/* Counts by key, in the order keys were first met (sources, checkpoints:
+ * few). */
+struct app__tally {
+  struct {
+    char *key;
+    double n;
+  } * v;
+  size_t n;
+};
+/* The count of key, 0 when absent. */
+double app__tally_get(const struct app__tally *t, const char *key);
+
+/*
+ * The live records of a store as of a tree size: per kind (withdrawals:
+ * those of records, not of imports); per source (the key "" for none) and
+ * per source and grade (the key "SOURCE\x1fGRADE") the records that are
+ * accounts of the corridor (not checkpoints, sources, actors);
+ * flows per checkpoint; and the first and last day of flows. Flows are
+ * counted from the daily rollups (proportional to days), the other kinds
+ * one by one. Release with app__census_cleanup.
+ */
+struct app__census {
+  double kinds[KIND_COUNT];
+  struct app__tally sources, grades, checkpoints;
+  int has_span;
+  int64_t first, last;
+};
+int app__census(struct store *st, uint64_t as_of, struct app__census *out);
+void app__census_cleanup(struct app__census *c);
+
+/* The names of the records of a kind by id (store_each_name). */
+struct app__names {
+  struct strmap *m;
+};
+void app__names_load(struct store *st, enum record_kind kind,
+                     struct app__names *n);
+const char *app__names_get(const struct app__names *n, const char *id);
+void app__names_cleanup(struct app__names *n);
+
+/* The tree size an operation reads as of: the store's when as_of is 0;
+ * ERR_USAGE (field "as-of") past it. */
+int app__as_of(struct store *st, uint64_t as_of, uint64_t *out,
+               struct app_error *err);
 
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);
 
+/* The signer's state beside a key (signer.c): KEY.state, a new string;
+ * writing it (atomically); starting it for a new key with the checkpoint
+ * of the empty tree. */
+struct ledger_signer;
+char *app__state_path(const char *key_path);
+int app__state_write(const char *path, const char *note, struct app_error *err);
+int app__state_start(const struct ledger_signer *s, const char *path,
+                     struct app_error *err);
+
 /* Reads at most max bytes of a file into out (appending). ERR_IO when it
  * cannot be read, ERR_NOMEM past max. */
 int app__read_file(const char *path, size_t max, struct buf *out);
+
+/*
+ * A store made whole or not at all: app__init_begin points the handle at a
+ * temporary name beside the store's (DB.init-PID), where init builds it;
+ * app__init_end(rc) closes it and, when rc is OK, renames it into place
+ * (never over a store that appeared meanwhile) and syncs the folder, or
+ * else removes it with its SQLite companions. Returns rc, or the failure
+ * of the rename (APP_ERROR_PROGRAM).
+ */
+int app__init_begin(struct app *app, struct app_error *err);
+int app__init_end(struct app *app, int rc, struct app_error *err);
+/* A proof file's members, as verify-proof reads them (verify_proof.c). */
+struct app__proof {
+  json_t *json;
+  uint8_t *hashes; /* n hashes of LEDGER_HASH_SIZE bytes */
+  size_t n;
+};
+
+/* The largest proof file read: 128 hashes take some 6 KB. */
+#define APP_PROOF_MAX (1u << 20)
+
+/*
+ * Reads a proof (an object with "hashes", an array of at most 128 base64
+ * SHA-256 hashes, and its sizes) from len bytes at text, named name in
+ * messages, as JSON from users (util_json_load). Returns OK with p filled
+ * (free it with app__proof_cleanup, also after a failure), or ERR_INVALID
+ * with err saying why.
+ */
+int app__proof_parse(const char *text, size_t len, const char *name,
+                     struct app__proof *p, struct app_error *err);
+void app__proof_cleanup(struct app__proof *p);
 
 /* Writes text to path (NULL or "-": standard output) atomically. */
 int app__write_file(const char *path, const char *text, struct app_error *err);
@@ -119,6 +243,10 @@ struct app__http_answer {
 };
 struct app__http *app__http_new(void);
 void app__http_free(struct app__http *h);
+/* Each GET of h from now on carries "Authorization: Bearer token" (NULL
+ * or "": none). libcurl does not send it on to another host a redirect
+ * names. */
+void app__http_set_token(struct app__http *h, const char *token);
 void app__http_answer_cleanup(struct app__http_answer *a);
 /*
  * GET url (body NULL; redirects followed) or POST body (len bytes, as
@@ -153,10 +281,11 @@ int app__verify_cosigned(struct store *st, size_t *verified,
                          struct app_error *err);
 
 /* verify_tiles.c: calls fn for each entry of the first size entries of
- * the tiles at prefix (a folder or a URL), in order, as the bundles hold
- * them; nothing is verified here (app_verify_tiles does). OK, fn's code,
- * or ERR_IO / ERR_VERIFY with a message. */
-int app__tiles_entries(const char *prefix, uint64_t size,
+ * the tiles at prefix (a folder or a URL, fetched with token as
+ * app_tiles_verify_query's), in order, as the bundles hold them; nothing is
+ * verified here (app_verify_tiles does). OK, fn's code, or ERR_IO / ERR_VERIFY
+ * with a message. */
+int app__tiles_entries(const char *prefix, const char *token, uint64_t size,
                        int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
                                  size_t len),
                        void *ctx, struct app_error *err);

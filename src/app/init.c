@@ -28,7 +28,10 @@ read_corridor(const char *path, struct buf *text, struct corridor **c,
   struct buf msg;
   int rc;
 
-  if (app__read_file(path, SIZE_MAX, text) != OK)
+  /* Past the cap the file is not read on: corridor_parse refuses what
+   * was read, in its own words. */
+  rc = app__read_file(path, CORRIDOR_MAX_BYTES, text);
+  if (rc != OK && rc != ERR_NOMEM)
     return app__fail(err, ERR_IO, APP_ERROR_OPERATION, "corridor",
                      "cannot read %s", path);
   buf_init(&msg);
@@ -103,24 +106,6 @@ add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
   return rc;
 }
 
-/* Whether the file at db is a store whose init did not end (killed
- * midway): an empty file, a schema without a corridor, or a store marked
- * incomplete all open as not initialised. Those, init finishes; anything
- * else (a store, a file of another kind) it leaves alone. */
-static int
-interrupted(const char *db)
-{
-  struct store *st = NULL;
-  struct buf msg;
-  int rc;
-
-  buf_init(&msg);
-  rc = store_open(db, 0, &st, &msg);
-  store_close(st);
-  buf_cleanup(&msg);
-  return rc == ERR_NOTFOUND;
-}
-
 int
 app_init(struct app *app, const char *corridor_path,
          struct app_init_result *out, struct app_error *err)
@@ -132,25 +117,38 @@ app_init(struct app *app, const char *corridor_path,
 
   memset(out, 0, sizeof *out);
   buf_init(&text);
-  if (corridor_path &&
-      (rc = read_corridor(corridor_path, &text, &c, err)) != OK)
+  /* A store's corridor is its rules, and a store is initialised once: a
+   * default one made silently could not be replaced. */
+  if (corridor_path == NULL) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "corridor",
+                   "--corridor FILE is needed (every figure depends on the "
+                   "corridor file); to start one:\n"
+                   "  passage corridor template > corridor.ini   (then edit "
+                   "it)\n"
+                   "  passage init --corridor corridor.ini");
     goto out;
-  if (access(app->db, F_OK) == 0 && !interrupted(app->db)) {
+  }
+  if ((rc = read_corridor(corridor_path, &text, &c, err)) != OK)
+    goto out;
+  if (access(app->db, F_OK) == 0) {
     rc = app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
                    "%s exists already; a store is initialised once (choose "
                    "another --db)",
                    app->db);
     goto out;
   }
-  if ((rc = app__store(app, 1, &st, err)) != OK)
+  /* Made under a temporary name and renamed into place whole (file.c):
+   * a failed or killed init leaves nothing at the store's path. */
+  if ((rc = app__init_begin(app, err)) != OK)
     goto out;
-  rc = store_init_begin(st, corridor_path,
-                        corridor_path ? (text.data ? text.data : "") : NULL);
+  if ((rc = app__store(app, 1, &st, err)) != OK)
+    goto made;
+  rc = store_init(st, corridor_path, text.data ? text.data : "");
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
-    goto out;
+    goto made;
   }
-  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++) {
+  for (size_t i = 0; i < c->ncheckpoints && rc == OK; i++) {
     struct buf problems;
     buf_init(&problems);
     rc = add_checkpoint(st, &c->checkpoints[i], &problems);
@@ -159,15 +157,21 @@ app_init(struct app *app, const char *corridor_path,
                 problems.len ? problems.data : util_strerror(rc));
     buf_cleanup(&problems);
   }
-  if (rc == OK && (rc = store_init_done(st)) != OK)
-    app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
   if (rc == OK) {
     out->corridor = xstrdup(store_corridor(st)->name);
     out->timezone = xstrdup(store_corridor(st)->timezone);
-    out->checkpoints = c ? c->ncheckpoints : 0;
+    out->checkpoints = c->ncheckpoints;
   }
+made:
+  rc = app__init_end(app, rc, err);
 out:
   corridor_free(c);
   buf_cleanup(&text);
   return rc;
+}
+
+const char *
+app_corridor_template(void)
+{
+  return corridor_template();
 }

@@ -23,6 +23,9 @@ static const char type_checkpoint[] = "text/plain; charset=utf-8";
 /* Tiles never change; the checkpoint does, so it is cached briefly. */
 static const char cache_tile[] = "public, max-age=31536000, immutable";
 static const char cache_checkpoint[] = "public, max-age=5";
+/* A partial tile's bytes never change either, but c2sp.org/tlog-tiles lets
+ * a log drop it once the full tile is there: a cache keeps it briefly. */
+static const char cache_partial[] = "public, max-age=60";
 
 void
 app_tile_cleanup(struct app_tile *t)
@@ -111,7 +114,7 @@ app_log_cosigned(struct app *app, char **note, uint64_t *size,
 
   *note = NULL;
   *size = 0;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   buf_init(&b);
   rc = app__cosigned(st, &b, size, NULL);
@@ -124,6 +127,7 @@ app_log_cosigned(struct app *app, char **note, uint64_t *size,
   else
     *note = buf_take(&b);
   buf_cleanup(&b);
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -142,7 +146,8 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
     path = "";
   if (*path == '/')
     path++;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  /* One snapshot: the tile and the size it is checked against. */
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   buf_init(&b);
   if (strcmp(path, "checkpoint") == 0) {
@@ -153,11 +158,16 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
              ledger_tile_in_tree(&t, store_size(st))) {
     rc = app__tile_bytes(st, &t, &b);
     out->content_type = type_tile;
-    out->cache_control = cache_tile;
+    out->cache_control =
+        t.width < LEDGER_TILE_WIDTH ? cache_partial : cache_tile;
   } else {
     rc = ERR_NOTFOUND;
   }
-  if (rc == ERR_NOTFOUND)
+  if (rc == ERR_NOTFOUND && out->content_type == type_checkpoint)
+    app__fail(err, rc, APP_ERROR_REQUEST, "path",
+              "no checkpoint is kept yet (passage serve keeps one when it "
+              "has the log's key; passage log witness or log tiles does)");
+  else if (rc == ERR_NOTFOUND)
     app__fail(err, rc, APP_ERROR_REQUEST, "path",
               "%s: no such tile in the log of %llu entries", path,
               (unsigned long long)store_size(st));
@@ -173,6 +183,7 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
     out->content_type = out->cache_control = NULL;
   }
   buf_cleanup(&b);
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -180,13 +191,18 @@ int
 app__sign_tree(struct app *app, const char *key, char **note,
                struct app_error *err)
 {
+  struct app_checkpoint cp;
   struct store *st;
   int rc;
 
   /* The signer's own rules (its state, the key's name) are
    * app_log_checkpoint's; the store keeps what was signed. */
-  if ((rc = app_log_checkpoint(app, key, note, err)) != OK)
+
+  if ((rc = app_log_checkpoint(app, key, &cp, err)) != OK)
     return rc;
+  *note = cp.note;
+  cp.note = NULL;
+  app_checkpoint_cleanup(&cp);
   if ((rc = app__store(app, 0, &st, err)) != OK)
     goto fail;
   rc = store_add_cosigned(st, *note, strlen(*note), NULL, 0);

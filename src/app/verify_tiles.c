@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "store/store.h"
 
 /* The most a hash tile or an entry bundle may be. */
 #define TILE_MAX ((size_t)LEDGER_TILE_WIDTH * LEDGER_HASH_SIZE)
@@ -62,7 +64,14 @@ fetch(struct tiles *t, const char *path, size_t max, struct buf *out)
     rc = rc == OK ? OK : ERR_IO;
   } else {
     rc = app__http_request(t->http, where, NULL, 0, max, &ans, &why);
-    if (rc == OK && ans.status != 200) {
+    if (rc == OK && (ans.status == 401 || ans.status == 403)) {
+      /* passage serve gives entry bundles to the parties' tokens only. */
+      app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles",
+                "%s: HTTP %ld: the server gives it only to a token that may "
+                "read the log's raw entries (a party's: set PASSAGE_TOKEN)",
+                where, ans.status);
+      rc = ERR_IO;
+    } else if (rc == OK && ans.status != 200) {
       app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles", "%s: HTTP %ld",
                 where, ans.status);
       rc = ERR_IO;
@@ -154,7 +163,40 @@ on_node(void *ctx, unsigned height, uint64_t index,
   return OK;
 }
 
-/* One entry: a canonical record, hashing to its level-0 tile's hash. */
+/*
+ * An entry that is no record may be a version of the corridor's rules
+ * (entry 0, then each amendment): canonical, valid, and the next version.
+ * OK when it is; else ERR_INVALID and the record's own problems stand.
+ */
+static int
+check_rules(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len)
+{
+  struct corridor *c = NULL;
+  unsigned version;
+  struct buf why;
+  int rc;
+
+  buf_init(&why);
+  rc =
+      store_corridor_entry_parse((const char *)e, len, seq, &version, &c, &why);
+  corridor_free(c);
+  buf_cleanup(&why);
+  if (rc != OK)
+    return ERR_INVALID;
+  /* Versions follow one another (a store made before the rules were
+   * logged publishes its version 1 at its first amendment, not at 0). */
+  if (version != t->res->rules + 1)
+    return app__fail(t->err, ERR_VERIFY, APP_ERROR_OPERATION, "tiles",
+                     "FAILED: entry %llu is version %u of the corridor's "
+                     "rules, but %llu came before it",
+                     (unsigned long long)seq, version,
+                     (unsigned long long)t->res->rules);
+  t->res->rules++;
+  return OK;
+}
+
+/* One entry: a canonical record (or rules), hashing to its level-0 tile's
+ * hash. */
 static int
 check_entry(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len,
             const uint8_t *want, struct record *rec)
@@ -175,6 +217,8 @@ check_entry(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len,
   }
   record_reset(rec);
   if (record_from_json(rec, -1, NULL, (const char *)e, len, &why) != OK) {
+    if ((rc = check_rules(t, seq, e, len)) != ERR_INVALID)
+      goto out; /* the rules, or a failure said */
     rc = app__fail(t->err, ERR_VERIFY, APP_ERROR_OPERATION, "tiles",
                    "FAILED: entry %llu is not a valid record: %s",
                    (unsigned long long)seq, why.data ? why.data : "");
@@ -391,6 +435,8 @@ app_verify_tiles(const struct app_tiles_verify_query *q,
         app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
     goto out;
   }
+  if (t.http)
+    app__http_set_token(t.http, q->token);
   if ((rc = check_checkpoint(&t, q, &cp)) != OK)
     goto out;
   t.size = cp.size;
@@ -422,7 +468,7 @@ out:
 }
 
 int
-app__tiles_entries(const char *prefix, uint64_t size,
+app__tiles_entries(const char *prefix, const char *token, uint64_t size,
                    int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
                              size_t len),
                    void *ctx, struct app_error *err)
@@ -445,6 +491,8 @@ app__tiles_entries(const char *prefix, uint64_t size,
   if (is_url(prefix) && (t.http = app__http_new()) == NULL)
     rc =
         app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
+  if (t.http)
+    app__http_set_token(t.http, token);
   for (uint64_t b = 0; rc == OK && b * LEDGER_TILE_WIDTH < size; b++) {
     struct ledger_tile bt = {LEDGER_TILE_ENTRIES, b, width_of(&t, 0, b)};
     const uint8_t *e;

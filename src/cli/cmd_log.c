@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 
-static const char log_help[] =
+static const char *const log_help = N_(
     "usage: passage [--db PATH] log checkpoint [--key FILE] [--output FILE]\n"
     "       passage [--db PATH] log entries --start A --end B\n"
     "       passage [--db PATH] log cosign --key WITNESS.key --log-key VKEY\n"
@@ -15,7 +15,7 @@ static const char log_help[] =
     "       passage [--db PATH] log witness [--key FILE]\n"
     "       passage [--db PATH] log tiles --out DIR [--key FILE]\n"
     "       passage [--db PATH] log replay --tiles DIR|URL --key VKEY\n"
-    "                 --corridor FILE [--witness VKEY]... [--quorum K]\n"
+    "                 [--corridor FILE] [--witness VKEY]... [--quorum K]\n"
     "\n"
     "checkpoint prints the latest signed tree head as a C2SP tlog-checkpoint\n"
     "note: origin (the corridor file's log value), tree size, base64 root\n"
@@ -39,23 +39,32 @@ static const char log_help[] =
     "with any web server (rsync).\n"
     "replay is for a party: it checks a published log as 'verify --tiles'\n"
     "does, then builds a new store at --db from it, every entry in the log's\n"
-    "order, byte for byte (its root must be the checkpoint's), with the\n"
-    "log's corridor file; 'report sitrep --as-of N' then computes a\n"
-    "report's figures again, to compare with the one published.\n";
+    "order, byte for byte (its root must be the checkpoint's), the\n"
+    "corridor's rules included (they are entries: a --corridor FILE given\n"
+    "must only be of the same log); 'report sitrep --as-of N' then computes\n"
+    "a report's figures again, to compare with the one published. A URL is\n"
+    "fetched with the token in PASSAGE_TOKEN, if set (a party's, for\n"
+    "'passage serve').\n");
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
 {
+  struct app_checkpoint cp;
   struct app_error err = {0};
-  char *note = NULL;
   int rc;
 
-  rc = app_log_checkpoint(app, a->v[OPT_log_key], &note, &err);
+  rc = app_log_checkpoint(app, a->v[OPT_log_key], &cp, &err);
   if (rc != OK)
     cli_fail("log checkpoint", &err);
   else
-    rc = cli_write_text(a->v[OPT_log_output], note);
-  free(note);
+    rc = cli_write_text(a->v[OPT_log_output], cp.note);
+  if (rc == OK && cp.state_new)
+    fprintf(stderr,
+            "passage log checkpoint: note: %s did not exist (a key made "
+            "before signers kept state); it now holds this checkpoint, and "
+            "later ones must extend it\n",
+            cp.state);
+  app_checkpoint_cleanup(&cp);
   app_error_cleanup(&err);
   return cli_exit_code(rc);
 }
@@ -110,14 +119,14 @@ log_witness(struct app *app, const struct cli_args *a)
     const struct app_witness_outcome *w = &res.w[i];
     if (w->ok)
       fprintf(stderr,
-              "witness %s: cosigned the tree of %llu entries "
-              "(from %llu)\n",
+              _("witness %s: cosigned the tree of %llu entries "
+                "(from %llu)\n"),
               w->name, (unsigned long long)res.size,
               (unsigned long long)w->old);
     else
-      fprintf(stderr, "witness %s: FAILED: %s\n", w->name, w->message);
+      fprintf(stderr, _("witness %s: FAILED: %s\n"), w->name, w->message);
   }
-  fprintf(stderr, "%zu of %zu witnesses cosigned\n", res.cosigned, res.n);
+  fprintf(stderr, _("%zu of %zu witnesses cosigned\n"), res.cosigned, res.n);
   fputs(res.note, stdout);
   if (res.cosigned < res.n)
     code = EXIT_VERIFY;
@@ -135,15 +144,19 @@ log_tiles(struct app *app, const struct cli_args *a)
 
   if (app_log_tiles(app, &q, &res, &err) != OK)
     code = cli_fail("log tiles", &err);
-  else
-    printf("published the tree of %llu entries in %s (it held %llu): %zu "
-           "files written\nthe checkpoint carries %zu cosignature%s%s\n",
+  else {
+    printf(_("published the tree of %llu entries in %s (it held %llu): %zu "
+             "files written\n"),
            (unsigned long long)res.size, q.out,
-           (unsigned long long)res.old_size, res.written, res.cosignatures,
-           res.cosignatures == 1 ? "" : "s",
-           res.signed_now ? " (the tree was signed now: 'passage log "
-                            "witness' gathers cosignatures)"
+           (unsigned long long)res.old_size, res.written);
+    printf(ngettext("the checkpoint carries %zu cosignature%s\n",
+                    "the checkpoint carries %zu cosignatures%s\n",
+                    res.cosignatures),
+           res.cosignatures,
+           res.signed_now ? _(" (the tree was signed now: 'passage log "
+                              "witness' gathers cosignatures)")
                           : "");
+  }
   app_error_cleanup(&err);
   return code;
 }
@@ -163,11 +176,12 @@ log_replay(struct app *app, const struct cli_args *a)
   q.tiles.witnesses = w;
   q.tiles.nwitnesses = cli_args_list(a, OPT_log_witness, w);
   q.tiles.quorum = a->num[OPT_log_quorum];
+  q.tiles.token = getenv("PASSAGE_TOKEN");
   if (app_log_replay(app, &q, &res, &err) != OK)
     code = cli_fail("log replay", &err);
   else
-    printf("replayed the tree of %llu entries of %s into %s: root %s, "
-           "signed by the log's key; %zu of %zu witnesses cosigned\n",
+    printf(_("replayed the tree of %llu entries of %s into %s: root %s, "
+             "signed by the log's key; %zu of %zu witnesses cosigned\n"),
            (unsigned long long)res.size, res.origin, app_db(app), res.root,
            res.cosigned, q.tiles.nwitnesses);
   app_tiles_verify_result_cleanup(&res);
@@ -201,18 +215,24 @@ cmd_log(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(log_help, stdout);
+    fputs(_(log_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("log", log_help,
+                     "expected a subcommand: checkpoint, entries, cosign, "
+                     "witness, tiles or replay");
+  if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
+      strcmp(sub, "entries") && strcmp(sub, "witness") &&
+      strcmp(sub, "tiles") && strcmp(sub, "replay"))
+    return cli_usage_error("log",
+                           "unknown subcommand '%s' (expected checkpoint, "
+                           "entries, cosign, witness, tiles or replay)",
+                           sub);
   if ((rc = cli_parse(&a, "log", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL)
-    code = cli_usage_error("log", "expected checkpoint, entries, cosign, "
-                                  "witness, tiles or replay");
-  else if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
-           strcmp(sub, "entries") && strcmp(sub, "witness") &&
-           strcmp(sub, "tiles") && strcmp(sub, "replay"))
-    code = cli_usage_error("log", "unknown subcommand '%s'", sub);
+  else if (optind < argc)
+    code = cli_no_more("log", argc, argv);
   else {
     app = app_new(cli->db);
     code = log_run(app, sub, &a);

@@ -83,8 +83,10 @@ answer_batch(struct http_server *s, struct job *j)
 
   if (body) {
     enum http_error_id id = http_error_of(rc);
-    answer(j->r, rc == OK ? 200 : http_error_status(id),
-           http_json_response(body, &len), len);
+    /* The response first: its length is known only once it is made (an
+     * argument beside the call would be read before it). */
+    struct MHD_Response *resp = http_json_response(body, &len);
+    answer(j->r, rc == OK ? 200 : http_error_status(id), resp, len);
   } else {
     answer_error(j->r, &err);
   }
@@ -179,13 +181,19 @@ run_import(struct http_server *s, struct job *j)
   if (rc != OK && err.message && json_array_size(ir.errors) == 0) {
     answer_error(j->r, &err);
   } else {
+    /* The import's own entry in the log (import-N), or null when it
+     * added nothing and so was not recorded. */
+    json_t *imp = rc == OK && res.stats.import_seq != UINT64_MAX
+                      ? json_sprintf("import-%llu",
+                                     (unsigned long long)res.stats.import_seq)
+                      : json_null();
     body = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "rows", (json_int_t)res.stats.rows,
-        "added", (json_int_t)res.stats.added, "unchanged",
-        (json_int_t)res.stats.unchanged, "rejected",
+        "{s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:O,s:O}", "rows",
+        (json_int_t)res.stats.rows, "added", (json_int_t)res.stats.added,
+        "unchanged", (json_int_t)res.stats.unchanged, "rejected",
         (json_int_t)res.stats.rejected, "created",
-        (json_int_t)res.stats.created, "tree_size", (json_int_t)res.size,
-        "errors", ir.errors, "notes", ir.notes);
+        (json_int_t)res.stats.created, "import", imp, "tree_size",
+        (json_int_t)res.size, "errors", ir.errors, "notes", ir.notes);
     /* Problems the upload's content has, reported row by row or as a
      * mapping no column answers, are the upload's: 422, whether the
      * importer called them invalid data or a request to change. */
@@ -194,7 +202,8 @@ run_import(struct http_server *s, struct job *j)
                          json_array_size(ir.errors) > 0
                      ? 422
                      : http_error_status(http_error_of(rc));
-    answer(j->r, status, http_json_response(body, &len), len);
+    struct MHD_Response *resp = http_json_response(body, &len);
+    answer(j->r, status, resp, len);
     json_decref(body);
   }
   http_metrics_records(s->metrics, rc == OK ? res.stats.added : 0,
@@ -253,6 +262,7 @@ writer_main(void *arg)
     for (size_t i = 0; i < n; i++)
       job_free(jobs[i]);
     http_hub_poke(s);
+    http_keeper_poke(s);
   }
   return NULL;
 }

@@ -8,13 +8,14 @@
 #include "ingest/ingest_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "corridor/corridor.h"
 
 static void
 importer_init(struct importer *imp, struct store *st,
@@ -23,6 +24,9 @@ importer_init(struct importer *imp, struct store *st,
 {
   memset(imp, 0, sizeof *imp);
   memset(stats, 0, sizeof *stats);
+  stats->import_seq = UINT64_MAX;
+  imp->withdrawn = strmap_new();
+  buf_init(&imp->shas);
   imp->st = st;
   imp->o = o;
   if (sink)
@@ -30,6 +34,13 @@ importer_init(struct importer *imp, struct store *st,
   imp->stats = stats;
   imp->kind = record_kind_desc(o->kind);
   store_record_ctx(st, &imp->ctx); /* categories, stages */
+  imp->max_line = o->max_line ? o->max_line : INGEST_MAX_LINE;
+  if (!o->allow_future) {
+    /* A day's margin: a clock a little behind, a time zone given wrong. */
+    int64_t now = o->now ? o->now : (int64_t)time(NULL);
+    imp->ctx.not_after = now + 86400;
+    imp->ctx.utc_offset = corridor_utc_offset(store_corridor(st), now);
+  }
   ingest__mapping_init(imp);
   for (int k = 0; k < NREF; k++)
     imp->missing[k] = strmap_new();
@@ -73,15 +84,14 @@ importer_cleanup(struct importer *imp)
     record_cleanup(&imp->recs[i]);
     buf_cleanup(&imp->raw[i]);
   }
-  if (imp->rej) {
-    fclose(imp->rej);
-    unlink(imp->rej_tmp);
-  }
-  free(imp->rej_tmp);
+  util_file_discard(&imp->rej_file);
+  imp->rej = NULL;
   ingest__problems_cleanup(&imp->prob);
   ingest__problems_cleanup(&imp->fprob);
   buf_cleanup(&imp->err);
   buf_cleanup(&imp->msg);
+  strmap_free(imp->withdrawn);
+  buf_cleanup(&imp->shas);
 }
 
 /* Reports a problem that is no row's, from the calling thread while no
@@ -106,69 +116,29 @@ store_error(struct importer *imp)
   ingest__error(imp, INGEST_ERR_STORE, NULL, store_errmsg(imp->st));
 }
 
-/* The input's content hash, so that derived ids survive re-imports. */
-static void
-digest(struct importer *imp, const char *data, size_t len)
+void
+ingest__digest(const char *data, size_t n, char out[65])
 {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
   static const char hex[] = "0123456789abcdef";
 
-  EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-  for (int i = 0; i < 6; i++) {
-    imp->digest[2 * i] = hex[md[i] >> 4];
-    imp->digest[2 * i + 1] = hex[md[i] & 15];
+  EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
+  for (int i = 0; i < 32; i++) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
   }
-  imp->digest[12] = '\0';
+  out[64] = '\0';
 }
 
-/* Maps a file (or reads a pipe) into memory. */
-static int
-load_file(const char *path, char **data, size_t *len, int *mapped)
+/* The content hash of len bytes at data, so that derived ids survive
+ * re-imports: its first 12 hex digits in imp->digest, all 64 in full. */
+static void
+digest(struct importer *imp, const char *data, size_t len, char full[65])
 {
-  int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-  struct stat sb;
-  struct buf b;
-
-  *data = NULL;
-  *len = 0;
-  *mapped = 0;
-  if (fd < 0)
-    return ERR_IO;
-  if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-    void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (fd)
-      close(fd);
-    if (m == MAP_FAILED)
-      return ERR_IO;
-    madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-    *data = m;
-    *len = (size_t)sb.st_size;
-    *mapped = 1;
-    return OK;
-  }
-  buf_init(&b);
-  for (;;) {
-    ssize_t got;
-    buf_reserve(&b, 65536);
-    got = read(fd, b.data + b.len, 65536);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0) {
-      buf_cleanup(&b);
-      if (fd)
-        close(fd);
-      return ERR_IO;
-    }
-    if (got == 0)
-      break;
-    b.len += (size_t)got;
-  }
-  if (fd)
-    close(fd);
-  *len = b.len;
-  *data = buf_take(&b);
-  return OK;
+  ingest__digest(data, len, full);
+  memcpy(imp->digest, full, 12);
+  imp->digest[12] = '\0';
 }
 
 /* 1 when the bytes are a ZIP archive (a workbook, if anything). */
@@ -185,25 +155,12 @@ is_ole2(const char *data, size_t len)
   return len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0;
 }
 
-/* Reads one input's rows, in its format: JSON Lines when asked, else what
- * its bytes are (a workbook, or CSV). */
+/* A CSV file or a workbook, whole: what its bytes are. */
 static int
-import_one(struct importer *imp, const char *data, size_t len)
+import_whole(struct importer *imp, const char *data, size_t len)
 {
   int rc;
 
-  imp->row = 0;
-  imp->skipped = 0;
-  imp->unapproved = 0;
-  free(imp->sheet);
-  imp->sheet = NULL;
-  imp->sheet_no = 0;
-  imp->date1904 = 0;
-  imp->delim = ',';
-  memset(imp->said, 0, imp->kind->nfields * sizeof *imp->said);
-  digest(imp, data, len);
-  if (imp->o->format == INGEST_JSONL)
-    return ingest__import_jsonl(imp, data, len);
   if (is_zip(data, len))
     return ingest__import_book(imp, data, len);
   if (is_ole2(data, len)) {
@@ -216,6 +173,94 @@ import_one(struct importer *imp, const char *data, size_t len)
   return ingest__import_csv(imp, data, len);
 }
 
+/*
+ * The bytes of an opened input, whole, for the readers that need them so
+ * (a workbook is a ZIP archive; the CSV dialect is read from the header
+ * row and the text may be transcoded): in memory as given, or the file
+ * (a pipe's copy, which source.c stopped at an endless line) mapped, so
+ * that its pages are the page cache's and not the process's heap. *map is
+ * what to unmap (NULL: nothing; MAP_FAILED: *data is a copy to free, for
+ * a file not read from its start). OK, or ERR_IO with errno set.
+ */
+static int
+whole_input(struct source *src, const char **data, size_t *len, void **map)
+{
+  size_t got = 0;
+  char *copy;
+  long n;
+
+  *map = NULL;
+  *len = src->data ? src->len : src->total;
+  *data = src->data ? src->data : "";
+  if (src->data || *len == 0)
+    return OK;
+  if (lseek(src->fd, 0, SEEK_CUR) == 0) {
+    *map = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, src->fd, 0);
+    if (*map == MAP_FAILED) {
+      *map = NULL;
+      return ERR_IO;
+    }
+    madvise(*map, *len, MADV_SEQUENTIAL);
+    *data = *map;
+    return OK;
+  }
+  copy = xmalloc(*len);
+  while (got < *len &&
+         (n = ingest__source_read(src, copy + got, *len - got)) > 0)
+    got += (size_t)n;
+  if (got < *len) {
+    free(copy);
+    return ERR_IO;
+  }
+  *data = copy;
+  *map = MAP_FAILED;
+  return OK;
+}
+
+/* Reads one input's rows, in its format: JSON Lines when asked (as a
+ * stream), else what its bytes are (a workbook, or CSV). */
+static int
+import_one(struct importer *imp, struct source *src)
+{
+  const char *data, *withdrawn;
+  size_t len;
+  void *map;
+  int rc;
+
+  imp->row = 0;
+  imp->skipped = 0;
+  imp->unapproved = 0;
+  free(imp->sheet);
+  imp->sheet = NULL;
+  imp->sheet_no = 0;
+  imp->date1904 = 0;
+  imp->delim = ',';
+  memset(imp->said, 0, imp->kind->nfields * sizeof *imp->said);
+  /* Derived ids take the content hash and the generation of the file
+   * (ingest.h): a file imported again after its withdrawal gets new ids. */
+  memcpy(imp->digest, src->sha256, 12);
+  imp->digest[12] = '\0';
+  buf_printf(&imp->shas, "%s%s", imp->shas.len ? "\n" : "", src->sha256);
+  withdrawn = strmap_get(imp->withdrawn, src->sha256);
+  if (withdrawn)
+    snprintf(imp->digest + 12, sizeof imp->digest - 12, ".%d",
+             atoi(withdrawn) + 1);
+  if (imp->o->format == INGEST_JSONL)
+    return ingest__import_jsonl(imp, src);
+  if ((rc = whole_input(src, &data, &len, &map)) != OK) {
+    char *m = xasprintf("cannot read: %s", strerror(errno));
+    rc = ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
+    free(m);
+    return rc == OK ? ERR_IO : rc;
+  }
+  rc = import_whole(imp, data, len);
+  if (map == MAP_FAILED)
+    free((char *)data);
+  else if (map != NULL)
+    munmap(map, len);
+  return rc;
+}
+
 /* The reading thread. Each input ends with the writer caught up, so that
  * what is said about the next one comes after. */
 static int
@@ -226,24 +271,99 @@ read_inputs(void *ctx)
 
   for (size_t i = 0; i < imp->ninputs && rc == OK; i++) {
     const struct input *in = &imp->inputs[i];
-    char *data = NULL;
-    size_t len = in->len;
-    int mapped = 0;
+    struct source src;
     imp->file = in->name;
-    if (in->path && load_file(in->path, &data, &len, &mapped) != OK) {
+    if (ingest__source_open(&src, in, imp->max_line,
+                            imp->o->format == INGEST_JSONL) != OK) {
       char *m = xasprintf("cannot read: %s", strerror(errno));
       ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
       free(m);
       return ERR_IO;
     }
-    rc = import_one(imp, in->path ? (data ? data : "") : in->data, len);
+    rc = import_one(imp, &src);
     imp->stats->rows += imp->row;
     imp->stats->skipped += imp->skipped;
-    if (mapped)
-      munmap(data, len);
-    else
-      free(data);
+    ingest__source_close(&src);
   }
+  return rc;
+}
+
+/* Sets field name of rec from text; the values are ours, so a problem is
+ * a bug. */
+static void
+set_field(struct importer *imp, struct record *rec, const char *name,
+          const char *text)
+{
+  int fi = record_field_index(rec->kind, name);
+
+  buf_reset(&imp->err);
+  if (fi < 0 || record_set(rec, NULL, fi, 0, text, strlen(text), &imp->err))
+    abort();
+}
+
+static void
+set_count(struct importer *imp, struct record *rec, const char *name,
+          uint64_t n)
+{
+  char t[32];
+
+  snprintf(t, sizeof t, "%llu", (unsigned long long)n);
+  set_field(imp, rec, name, t);
+}
+
+/* The import's own record, appended after the entries it added (ingest.h:
+ * ingest_opts.record_at). */
+static int
+record_import(struct importer *imp)
+{
+  const struct ingest_stats *s = imp->stats;
+  uint64_t seq = store_size(imp->st);
+  enum store_put_result res;
+  struct record rec;
+  struct buf names, bytes;
+  char id[40];
+  int rc;
+
+  record_init(&rec, KIND_import);
+  buf_init(&names);
+  buf_init(&bytes);
+  snprintf(id, sizeof id, "import-%llu", (unsigned long long)seq);
+  /* Only the file's own name: the folders it was read from (an analyst's
+   * home, a mount) would enter the public log and make the tree's root
+   * depend on where the files lay. */
+  for (size_t i = 0; i < imp->ninputs; i++) {
+    const char *name = imp->inputs[i].name;
+    const char *slash = strrchr(name, '/');
+
+    buf_printf(&names, "%s%s", i ? "\n" : "",
+               slash && slash[1] ? slash + 1 : name);
+  }
+  set_field(imp, &rec, "id", id);
+  set_field(imp, &rec, "at", imp->o->record_at);
+  set_field(imp, &rec, "kind", imp->kind->name);
+  set_field(imp, &rec, "files", names.data ? names.data : "");
+  set_field(imp, &rec, "sha256", imp->shas.data ? imp->shas.data : "");
+  if (imp->o->options && imp->o->options[0])
+    set_field(imp, &rec, "options", imp->o->options);
+  set_count(imp, &rec, "first", imp->first);
+  set_count(imp, &rec, "entries", seq - imp->first);
+  set_count(imp, &rec, "rows", s->rows);
+  set_count(imp, &rec, "added", s->added);
+  set_count(imp, &rec, "unchanged", s->unchanged);
+  set_count(imp, &rec, "created", s->created);
+  set_count(imp, &rec, "rejected", s->rejected);
+  buf_reset(&imp->err);
+  if (record_finish(&rec, &imp->err) != OK)
+    abort();
+  record_canonical(&rec, &bytes);
+  rc = store_put(imp->st, &rec, bytes.data, bytes.len, &res);
+  if (rc == OK)
+    imp->stats->import_seq = seq;
+  else
+    store_error(imp);
+  record_cleanup(&rec);
+  buf_cleanup(&names);
+  buf_cleanup(&bytes);
   return rc;
 }
 
@@ -256,6 +376,9 @@ finish_import(struct importer *imp, int rc)
   ingest__summarise(imp);
   if (rc == OK && imp->failed)
     rc = imp->denied ? ERR_DENIED : ERR_INVALID;
+  if (rc == OK && imp->o->record_at && imp->ninputs &&
+      store_size(imp->st) > imp->first)
+    rc = record_import(imp);
   if (rc == OK) {
     rc = store_commit(imp->st);
     if (rc != OK)
@@ -265,13 +388,70 @@ finish_import(struct importer *imp, int rc)
   }
   /* A commit that failed (a full disk) stored nothing either: no summary
    * may count the rows as added. */
-  if (rc != OK)
+  if (rc != OK) {
     imp->stats->added = imp->stats->unchanged = imp->stats->created = 0;
+    imp->stats->import_seq = UINT64_MAX;
+  }
   if (ingest__close_rejects(imp, rc == OK) != OK && rc == OK) {
     ingest__error(imp, INGEST_ERR_IO, imp->o->rejects,
                   "cannot write the rejected rows");
     rc = ERR_IO;
   }
+  return rc;
+}
+
+struct withdrawn {
+  struct importer *imp;
+  struct record rec;
+  struct buf err;
+};
+
+/* Counts an import's files when it was withdrawn. */
+static int
+count_withdrawn(void *ctx, const struct store_entry *e)
+{
+  struct withdrawn *w = ctx;
+  const char *shas, *p;
+  uint64_t by;
+  int rc;
+
+  rc = store_superseded_by(w->imp->st, KIND_import, e->id, &by);
+  if (rc == ERR_NOTFOUND)
+    return OK;
+  if (rc != OK)
+    return rc;
+  record_reset(&w->rec);
+  buf_reset(&w->err);
+  if (record_from_json(&w->rec, KIND_import, NULL, e->bytes, e->len, &w->err) !=
+      OK)
+    return OK; /* the auditor's to name */
+  shas = record_get(&w->rec, "sha256");
+  for (p = shas; p && *p;) {
+    size_t n = strcspn(p, "\n");
+    char *sha = xstrndup(p, n), t[24];
+    const char *had = strmap_get(w->imp->withdrawn, sha);
+    snprintf(t, sizeof t, "%d", had ? atoi(had) + 1 : 1);
+    strmap_put(w->imp->withdrawn, sha, t);
+    free(sha);
+    p += n + (p[n] == '\n');
+  }
+  return OK;
+}
+
+/* The files whose imports were withdrawn, and how often, for the
+ * generation of derived ids (ingest.h). Imports are few. */
+static int
+load_withdrawn(struct importer *imp)
+{
+  struct withdrawn w = {imp, {0}, {0}};
+  int rc;
+
+  record_init(&w.rec, KIND_import);
+  buf_init(&w.err);
+  rc = store_each_entry(imp->st, KIND_import, 0, UINT64_MAX, count_withdrawn,
+                        &w);
+  record_cleanup(&w.rec);
+  buf_cleanup(&w.err);
   return rc;
 }
 
@@ -287,10 +467,24 @@ import_inputs(struct store *st, const struct ingest_opts *o,
   importer_init(&imp, st, o, sink, stats);
   imp.inputs = inputs;
   imp.ninputs = ninputs;
+  if (o->max_line > INGEST_MAX_LINE_LIMIT) {
+    char *m = xasprintf("--max-line: expected at most %u bytes, got %zu",
+                        INGEST_MAX_LINE_LIMIT, o->max_line);
+    ingest__error(&imp, INGEST_ERR_FILE, NULL, m);
+    free(m);
+    rc = ERR_USAGE;
+    goto out;
+  }
   if ((rc = ingest__open_rejects(&imp)) != OK)
     goto out;
   if ((rc = store_begin(st)) != OK) {
     store_error(&imp);
+    goto out;
+  }
+  imp.first = store_size(st);
+  if ((rc = load_withdrawn(&imp)) != OK) {
+    store_error(&imp);
+    store_rollback(st);
     goto out;
   }
   rc = handoff_run(imp.ho, read_inputs, &imp);
@@ -333,12 +527,12 @@ static void
 content_id(struct importer *imp)
 {
   struct buf c, e;
-  char id[32];
+  char id[48], full[65];
 
   buf_init(&c);
   buf_init(&e);
   record_canonical(imp->cur, &c);
-  digest(imp, c.data, c.len);
+  digest(imp, c.data, c.len, full);
   snprintf(id, sizeof id, "cli-%s", imp->digest);
   record_set(imp->cur, &imp->ctx, record_field_index(imp->kind, "id"), 0, id,
              strlen(id), &e);

@@ -88,6 +88,13 @@ struct ingest_opts {
   const char *rejects; /* --skip-invalid: where rejected rows go */
   size_t max_errors;   /* errors handed to the sink, 0 meaning 20; later
                           ones are counted (ingest_stats.errors) only */
+  size_t max_line;     /* --max-line: bytes in one CSV record or JSON line,
+                          0 meaning INGEST_MAX_LINE; at most
+                          INGEST_MAX_LINE_LIMIT */
+  int allow_future;    /* --allow-future: accept times more than a day
+                          after the clock (plans, scenarios) */
+  int64_t now;         /* the clock for that rule (seconds since the
+                          epoch), 0 meaning the machine's: for tests */
 
   /* How the file is written (docs/importing.md). Zero is "as usual, or
    * detected, with a note saying what was guessed". */
@@ -117,18 +124,40 @@ struct ingest_opts {
    * every valid record is stored. */
   int (*admit)(void *ctx, const struct record *rec, struct buf *why);
   void *admit_ctx;
+  /*
+   * ingest_files and ingest_buffer: when record_at is set (a UTC time as
+   * util_parse_time reads it), an import that added entries ends with an
+   * entry of kind import in the same transaction, after them: the inputs'
+   * names and SHA-256, options (the mapping options as given, or NULL),
+   * record_at, the range of entries it added and the counts; its id is
+   * import-N, N its own place in the log.
+   */
+  const char *record_at;
+  const char *options;
 };
 
+/*
+ * Caps on what an import reads. A CSV record or a JSON line over the line
+ * cap stops the reading of its input there: the rest is not read, and
+ * the import fails, since the input cannot be checked as a whole (a line
+ * that long is a file that is not what it seems, or an endless stream).
+ * A CSV field over INGEST_MAX_FIELD bytes is an invalid row.
+ */
+#define INGEST_MAX_LINE (1u << 20)         /* 1 MiB */
+#define INGEST_MAX_LINE_LIMIT (256u << 20) /* what --max-line may ask */
+#define INGEST_MAX_FIELD (1u << 16)        /* 64 KiB */
+
 struct ingest_stats {
-  size_t rows;      /* data rows read */
-  size_t added;     /* new entries */
-  size_t unchanged; /* already stored, same content */
-  size_t rejected;  /* invalid rows (skipped with --skip-invalid) */
-  size_t created;   /* checkpoints, sources, actors made by --create-missing */
-  size_t errors;    /* invalid rows and other problems of the input, all of
-                       them, including those past max_errors */
-  size_t skipped;   /* data rows left out by --where or --only-validated
-                       (counted in rows too) */
+  uint64_t import_seq; /* the import's own entry (record_at), or UINT64_MAX */
+  size_t rows;         /* data rows read */
+  size_t added;        /* new entries */
+  size_t unchanged;    /* already stored, same content */
+  size_t rejected;     /* invalid rows (skipped with --skip-invalid) */
+  size_t created; /* checkpoints, sources, actors made by --create-missing */
+  size_t errors;  /* invalid rows and other problems of the input, all of
+                     them, including those past max_errors */
+  size_t skipped; /* data rows left out by --where or --only-validated
+                     (counted in rows too) */
 };
 
 /* What is wrong, for a client that acts on it (the server's status codes,
@@ -279,17 +308,32 @@ int ingest_set_preset(struct ingest_opts *o, const char *name, struct buf *err);
  * nothing, unless o->rejects is set, in which case valid rows are stored
  * and each invalid row is written to that CSV file with its line and
  * reason. Every row is checked, and each problem goes to sink (which may be
- * NULL). Returns OK, ERR_INVALID (the data was invalid; nothing stored),
- * ERR_USAGE (a --map names a column the file lacks), ERR_IO, ERR_STORE, or
- * ERR_RETRY: the store lost the transaction to another writer (a
- * serialization failure, a lock not granted in time) and nothing was
- * stored; the same import may be run again. A failure of the store ends
- * the import at once, whatever row it met.
- * The files are read on a thread of their own while this one stores.
+ * NULL). Returns OK, ERR_INVALID (the data was invalid, or a line over the
+ * cap stopped the reading; nothing stored), ERR_USAGE (a --map names a
+ * column the file lacks, o->max_line over INGEST_MAX_LINE_LIMIT), ERR_IO,
+ * ERR_STORE, or ERR_RETRY: the store lost the transaction to another
+ * writer (a serialization failure, a lock not granted in time) and nothing
+ * was stored; the same import may be run again. A failure of the store
+ * ends the import at once, whatever row it met. Memory stays bounded
+ * whatever the inputs' size: JSON Lines are read as streams, CSV files and
+ * workbooks mapped (standard input is copied to a temporary file first, up
+ * to an endless line, so that its rows get the ids the same bytes in a
+ * file would). The files are read on a thread of their own while this one
+ * stores.
  */
 int ingest_files(struct store *st, const struct ingest_opts *o,
                  const struct ingest_sink *sink, const char *const *files,
                  size_t nfiles, struct ingest_stats *stats);
+
+/*
+ * Derived ids. A row without an id gets DIGEST-ROW: the first 12 hex digits
+ * of its input's SHA-256 and its data row number (a workbook's row
+ * DIGEST-sS-ROW, S the sheet's number), so that importing a file again adds
+ * nothing. Once imports of that file were withdrawn (passage withdraw: N of
+ * them), its rows get DIGEST.G-ROW (DIGEST.G-sS-ROW), G = N + 1, so that
+ * the file imported again after a withdrawal (with the options corrected,
+ * or as it was) adds its records again, and once only.
+ */
 
 /*
  * The same import from len bytes at data (an upload), called name in
