@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Usage: tests/reliability/crash-import.sh PASSAGE [KILLS] [ROWS]
 # Issue 15, item 1: passage import killed with SIGKILL mid-file stores all
-# of the file or none of it. A store holds 10 flows (12 entries with the
-# corridor's 2 checkpoints); then, KILLS times (3 in make check, 20 in make
+# of the file or none of it. A store holds 10 flows (14 entries with the
+# corridor's rules, its 2 checkpoints and the import's entry); then, KILLS times (3 in make check, 20 in make
 # torture), a file of ROWS flows (50,000; ids r<k>-<i>, its own each
 # round) is imported and the import killed at a random moment from 10 ms
 # to ROWS / 200 ms after it started (about the time a whole import takes
@@ -10,7 +10,9 @@
 # - the file's flows stored are 0 or ROWS, never a part;
 # - passage verify passes (the entries before are intact);
 # - the same import run again to its end adds what was not stored (ROWS
-#   or 0 added), so that the log's size is 12 + k * ROWS after round k;
+#   or 0 added) and, when it added some, its import entry (an import
+#   that adds nothing records none), so that the log's size is
+#   14 + k * (ROWS + 1) after round k;
 # - at the end the 10 first flows are there and every id is stored once.
 # A kill that comes after the import ended is counted apart (it tests
 # nothing), and the test says how many kills hit mid-file.
@@ -47,16 +49,31 @@ for k in $(seq 1 "$KILLS"); do
   rc=$?
   job=
   [ $rc -eq 137 ] && mid=$((mid + 1))
-  # The file's rows are the last entries of the log: the size says how
-  # many were stored, and verify that the entries before are intact.
+  # The file's rows and its import entry are the last entries of the
+  # log: the size says how many were stored (ROWS + 1 for the whole
+  # file, 0 for none of it), and verify that the entries before are
+  # intact.
   verify_store "$db" "kill $k" || continue
-  n=$(( $(size) - 12 - (k - 1) * ROWS ))
-  if [ "$n" -ne 0 ] && [ "$n" -ne "$ROWS" ]; then
-    bad "kill $k (exit $rc): $n of $ROWS rows stored"
+  before=$((14 + (k - 1) * (ROWS + 1)))
+  grown=$(( $(size) - before ))
+  if [ "$grown" -eq 0 ]; then
+    n=0
+  elif [ "$grown" -eq $((ROWS + 1)) ]; then
+    n=$ROWS
+  else
+    bad "kill $k (exit $rc): the log grew by $grown entries, not 0 or $((ROWS + 1))"
+    continue
   fi
   "$PASSAGE" --db "$db" import flow "$WORK/f.csv" >"$WORK/import.out" 2>&1 ||
     bad "kill $k: the import again: $(cat "$WORK/import.out")"
-  want="$ROWS rows: $((ROWS - n)) added, $n already stored; log size $((12 + k * ROWS))"
+  # Run again, the import adds the rest and records itself as the entry
+  # after its last row (index before + ROWS), or, with all stored, adds
+  # nothing and records nothing.
+  if [ "$n" -eq 0 ]; then
+    want="$ROWS rows: $ROWS added, 0 already stored; recorded as import-$((before + ROWS)); log size $((before + ROWS + 1))"
+  else
+    want="$ROWS rows: 0 added, $ROWS already stored; log size $((before + ROWS + 1))"
+  fi
   grep -qxF "$want" "$WORK/import.out" ||
     bad "kill $k: the import again said '$(cat "$WORK/import.out")', not '$want'"
   ok "kill $k (exit $rc): $n of $ROWS stored before, then the rest; verified"

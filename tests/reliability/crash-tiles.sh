@@ -36,7 +36,9 @@ for k in $(seq 1 "$KILLS"); do
   seq 1 "$ROWS" | awk -v k="$k" 'BEGIN { print "id,start,checkpoint,direction,vehicles" }
     { printf "t%d-%d,2023-01-02,a,in,%d\n", k, $1, $1 % 40 }' >"$WORK/f.csv"
   "$PASSAGE" --db "$db" import flow "$WORK/f.csv" >/dev/null || exit 1
-  size=$((2 + k * ROWS))
+  # The rules, the 2 checkpoints, and each round its flows and its import
+  # entry.
+  size=$((3 + k * (ROWS + 1)))
   "$PASSAGE" --db "$db" log tiles --out "$pub" >/dev/null 2>&1 &
   job=$!
   rand_sleep 0 "$span"

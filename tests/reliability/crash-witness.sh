@@ -57,7 +57,7 @@ mid=0
 for k in $(seq 1 "$KILLS"); do
   "$PASSAGE" add flow --id "w$k" --start 2023-01-02 --checkpoint gate \
     --direction in --vehicles "$k" >/dev/null || exit 1
-  size=$((1 + k))
+  size=$((2 + k)) # the rules, the checkpoint gate and k flows
   t0=$(date +%s%N)
   "$PASSAGE" log witness >lw.out 2>lw.err &
   job=$!
