@@ -8,10 +8,12 @@
 # a file of ROWS flows (20,000: about 10 MiB stored) is then imported:
 # - passage import exits 1 and names the reason (the disk is full);
 # - POST /api/v1/imports of the same file answers 507 with the import's
-#   summary: 0 added, the tree size 2, the reason in its errors;
-# - the store still opens and verifies, with its 2 entries;
-# - with the filler gone, the same import adds the ROWS flows, and the
-#   store verifies with 2 + ROWS entries.
+#   summary: 0 added, the tree size 3, the reason in its errors;
+# - the store still opens and verifies, with its 3 entries (the
+#   corridor's rules and its 2 checkpoints);
+# - with the filler gone, the same import adds the ROWS flows and its
+#   import entry (import-N, N = 3 + ROWS), and the store verifies with
+#   3 + ROWS + 1 entries.
 set -uo pipefail
 PASSAGE=$(realpath "$1")
 ROWS=${2:-20000}
@@ -41,7 +43,7 @@ rc=$?
 grep -qi 'full\|no space' "$WORK/out" && ok "it says why: $(head -1 "$WORK/out")" ||
   bad "the reason is not named: $(cat "$WORK/out")"
 verify_store "$db" "after the full disk" &&
-  grep -q '^ok: 2 entries' "$WORK/verify.out" && ok "the store verifies with its 2 entries" ||
+  grep -q '^ok: 3 entries' "$WORK/verify.out" && ok "the store verifies with its 3 entries" ||
   bad "after the full disk: $(cat "$WORK/verify.out")"
 
 start_server "$db" --quiet || exit 1
@@ -49,19 +51,21 @@ code=$(curl -s -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: text/
   -H "Authorization: Bearer $(cat "$WORK/token.monitor")" --data-binary "@$WORK/f.csv" \
   "$BASE/api/v1/imports?kind=flow")
 # The import's summary, as a 422's: nothing counted as added (before the
-# fix it said "added":20000 beside "tree_size":2), the reason in errors.
+# fix it said "added":20000 beside "tree_size":2), no import entry, the
+# reason in errors: main's own words for a full disk (the disk's path, and
+# that nothing of the transaction was stored), not SQLite's.
 [ "$code" = 507 ] && grep -q '"added":0,"unchanged":0,' "$WORK/body" &&
-  grep -q '"tree_size":2,' "$WORK/body" &&
-  grep -q '"message":"database or disk is full"' "$WORK/body" &&
+  grep -q '"import":null,"tree_size":3,' "$WORK/body" &&
+  grep -q '"message":"writing: the disk holding [^"]* is full, and nothing of this transaction was stored' "$WORK/body" &&
   ok "POST /api/v1/imports on a full disk: 507, nothing added, the reason named" ||
   bad "POST /api/v1/imports on a full disk: $code $(head -c 300 "$WORK/body")"
-[ "$(curl -s "$BASE/healthz")" = '{"status":"ok","tree_size":2}' ] ||
+[ "$(curl -s "$BASE/healthz")" = '{"status":"ok","tree_size":3}' ] ||
   bad "the server stored something: $(curl -s "$BASE/healthz")"
 stop_server || bad "SIGTERM"
 
 rm -f "$WORK/disk/filler"
 "$PASSAGE" --db "$db" import flow "$WORK/f.csv" >"$WORK/out" 2>&1 &&
-  grep -qxF "$ROWS rows: $ROWS added, 0 already stored; log size $((ROWS + 2))" "$WORK/out" &&
+  grep -qxF "$ROWS rows: $ROWS added, 0 already stored; recorded as import-$((ROWS + 3)); log size $((ROWS + 4))" "$WORK/out" &&
   ok "with room again the import adds $ROWS" || bad "with room again: $(cat "$WORK/out")"
 verify_store "$db" "with room again" && ok "the store verifies"
 exit $fail
