@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Usage: tests/reliability/crash-init.sh PASSAGE [KILLS]
 # Issue 15, item 1: passage init killed with SIGKILL at any moment leaves
-# either no store or one that `passage init` finishes. KILLS times (10 in
-# make check, 100 in make torture) init of the fixture corridor (2
-# checkpoints) is killed at a random moment within the time a whole init
-# took (timed first: 20 to 100 ms here, most of it in fsync), then init is run again with
-# the same corridor file, and then the store must verify with exactly the
-# corridor's 2 checkpoints ("ok: 2 entries"), whichever moment the kill
-# hit. Before the fix a store killed after its file was made answered
-# "is not initialised: run 'passage init'" while init answered "exists
-# already", and one killed mid-schema was "not a Passage store": a dead
-# end both ways.
+# either nothing at the store's path or a whole store, and init then
+# works. Init makes the store under a temporary name (PATH.init-PID) and
+# renames it into place whole, so a kill before the rename leaves nothing
+# at PATH, and one after it the whole store. KILLS times (10 in make
+# check, 100 in make torture) init of the fixture corridor is killed at a
+# random moment within 1.5 times the time a whole init took (timed first:
+# 20 to 100 ms here, most of it in fsync), and then:
+# - PATH is absent, or it is a whole store that verifies with exactly the
+#   corridor's rules and its 2 checkpoints ("ok: 3 entries");
+# - init again with the same corridor file makes the store (when PATH was
+#   absent) or refuses it ("exists already", when the kill came after the
+#   rename), and either way the store verifies with its 3 entries.
+# What a kill leaves beside PATH (PATH.init-PID and SQLite's -wal and -shm
+# beside it) is counted and printed: it is never opened as the store.
+# Before main's temporary name (the previous helper's init_begun and
+# init_done marks), a store killed after its file was made answered "is
+# not initialised: run 'passage init'" while init answered "exists
+# already": a dead end both ways.
 set -uo pipefail
 PASSAGE=$(realpath "$1")
 KILLS=${2:-10}
@@ -20,29 +28,33 @@ trap '[ -n "$job" ] && kill -KILL $job 2>/dev/null; wait 2>/dev/null; rm -rf "$W
 . "$(dirname "$0")/lib.sh"
 echo "seed $SEED, $KILLS kills"
 corridor=$fixture/corridor.ini
-# The states a kill can leave, made on purpose: an empty file; a store
-# whose init did not end (its init_done mark taken away); and what init
-# must leave alone: a whole store, and a database of another kind.
+# What init must leave alone: a file already at PATH of any kind (an
+# empty file, a whole store, a database of another kind) is refused, as it
+# was (a kill of main's init never leaves an empty file or a half store at
+# PATH, so nothing there is init's to finish).
 : >"$WORK/empty.db"
-"$PASSAGE" --db "$WORK/empty.db" init --corridor "$corridor" >/dev/null 2>&1 &&
-  "$PASSAGE" --db "$WORK/empty.db" verify 2>&1 | grep -q '^ok: 2 entries, ' &&
-  ok "an empty file: init makes the store" || bad "an empty file: init failed"
-"$PASSAGE" --db "$WORK/half.db" init --corridor "$corridor" >/dev/null || exit 1
-sqlite3 "$WORK/half.db" "DELETE FROM meta WHERE key = 'init_done'"
-"$PASSAGE" --db "$WORK/half.db" verify >"$WORK/v" 2>&1
-[ $? -eq 1 ] && grep -q 'is not fully initialised (init was interrupted)' "$WORK/v" &&
-  ok "an init that did not end: the store is not used" || bad "half: $(cat "$WORK/v")"
-"$PASSAGE" --db "$WORK/half.db" init --corridor "$corridor" >/dev/null 2>&1 &&
-  "$PASSAGE" --db "$WORK/half.db" verify 2>&1 | grep -q '^ok: 2 entries, ' &&
-  ok "an init that did not end: init again finishes it" || bad "half: init again failed"
-"$PASSAGE" --db "$WORK/half.db" init --corridor "$corridor" >"$WORK/v" 2>&1
+"$PASSAGE" --db "$WORK/empty.db" init --corridor "$corridor" >"$WORK/v" 2>&1
 [ $? -eq 1 ] && grep -q 'exists already; a store is initialised once' "$WORK/v" &&
-  ok "a whole store: init refuses it" || bad "whole: $(cat "$WORK/v")"
+  [ ! -s "$WORK/empty.db" ] &&
+  ok "an empty file: init refuses it and leaves it empty" || bad "empty: $(cat "$WORK/v")"
+"$PASSAGE" --db "$WORK/whole.db" init --corridor "$corridor" >/dev/null || exit 1
+"$PASSAGE" --db "$WORK/whole.db" init --corridor "$corridor" >"$WORK/v" 2>&1
+[ $? -eq 1 ] && grep -q 'exists already; a store is initialised once' "$WORK/v" &&
+  "$PASSAGE" --db "$WORK/whole.db" verify 2>&1 | grep -q '^ok: 3 entries, ' &&
+  ok "a whole store: init refuses it, and it still verifies with its 3 entries" ||
+  bad "whole: $(cat "$WORK/v")"
 sqlite3 "$WORK/other.db" "CREATE TABLE t (x); INSERT INTO t VALUES (42)"
 "$PASSAGE" --db "$WORK/other.db" init --corridor "$corridor" >"$WORK/v" 2>&1
 [ $? -eq 1 ] && grep -q 'exists already' "$WORK/v" &&
   [ "$(sqlite3 "$WORK/other.db" "SELECT group_concat(name) FROM sqlite_master")" = t ] &&
   ok "another database: init refuses it and leaves it as it was" || bad "other: $(cat "$WORK/v")"
+# A failed init (a corridor file that does not parse) leaves nothing at
+# PATH nor beside it.
+printf '[corridor]\nname = Broken\n[checkpoint a]\nname =\n' >"$WORK/broken.ini"
+"$PASSAGE" --db "$WORK/failed.db" init --corridor "$WORK/broken.ini" >"$WORK/v" 2>&1
+[ $? -ne 0 ] && [ -z "$(ls "$WORK" | grep '^failed\.db')" ] &&
+  ok "a failed init: nothing at the path nor beside it" ||
+  bad "failed init: exit, left $(ls "$WORK" | grep '^failed\.db' | tr '\n' ' '): $(cat "$WORK/v")"
 
 # A whole init, timed, bounds the moments of the kills.
 t0=$(date +%s%N)
@@ -50,26 +62,46 @@ t0=$(date +%s%N)
 span=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "a whole init takes $span ms"
 mid=0
+absent=0
+left=0
 for k in $(seq 1 "$KILLS"); do
   db=$WORK/i$k.db
   "$PASSAGE" --db "$db" init --corridor "$corridor" >/dev/null 2>&1 &
   job=$!
-  rand_sleep 0 "$span"
+  # Past the whole init's time by half, so that some kills come after the
+  # rename (a whole store at the path) and some after the end.
+  rand_sleep 0 $((span * 3 / 2))
   kill -KILL $job 2>/dev/null
   { wait $job; } 2>/dev/null
   rc=$?
   job=
   [ $rc -eq 137 ] && mid=$((mid + 1))
-  "$PASSAGE" --db "$db" init --corridor "$corridor" >"$WORK/again" 2>&1
-  again=$?
-  if "$PASSAGE" --db "$db" verify >"$WORK/v" 2>&1 &&
-    grep -q '^ok: 2 entries, ' "$WORK/v"; then
-    ok "kill $k (exit $rc), init again (exit $again): 2 entries, verified"
+  left=$((left + $(ls "$WORK" | grep -c "^i$k\.db\.init-")))
+  if [ ! -e "$db" ]; then
+    absent=$((absent + 1))
+    was="nothing at the path"
+    "$PASSAGE" --db "$db" init --corridor "$corridor" >"$WORK/again" 2>&1
+    again=$?
+    want=0
+  elif "$PASSAGE" --db "$db" verify >"$WORK/v" 2>&1 && grep -q '^ok: 3 entries, ' "$WORK/v"; then
+    was="a whole store"
+    "$PASSAGE" --db "$db" init --corridor "$corridor" >"$WORK/again" 2>&1
+    again=$?
+    want=1
+    grep -q 'exists already' "$WORK/again" || again="$again (not 'exists already')"
   else
-    bad "kill $k (exit $rc), init again (exit $again): $(cat "$WORK/again")" \
+    bad "kill $k (exit $rc): the path holds neither nothing nor a whole store: $(cat "$WORK/v")"
+    continue
+  fi
+  if [ "$again" = "$want" ] && "$PASSAGE" --db "$db" verify >"$WORK/v" 2>&1 &&
+    grep -q '^ok: 3 entries, ' "$WORK/v"; then
+    ok "kill $k (exit $rc): $was; init again (exit $again): 3 entries, verified"
+  else
+    bad "kill $k (exit $rc): $was; init again (exit $again, want $want): $(cat "$WORK/again")" \
       "; verify: $(cat "$WORK/v")"
   fi
 done
-echo "$mid of $KILLS kills hit init before its end"
-[ $fail -eq 0 ] && ok "$KILLS kills of passage init: each store finished by init again"
+echo "$mid of $KILLS kills hit init before its end; $absent left nothing at the path;" \
+  "$left temporary files left beside (PATH.init-PID)"
+[ $fail -eq 0 ] && ok "$KILLS kills of passage init: each left nothing or a whole store, and init then worked"
 exit $fail
