@@ -2,9 +2,11 @@
 //
 // Issue 15, item 7: a soak at a fixed rate on loopback. For SECONDS,
 // WRITES/S batches of 10 flows (fresh ids) are posted, READS/S reads sent
-// (in turn: status, records of a kind page by page, the checkpoint, an
-// inclusion proof, the entries of the last 10) and FLOWS/S flow answers
-// of one day by checkpoint and direction (1), on a
+// (in turn: status as a public dashboard reads it, records of a kind page
+// by page, the checkpoint, an inclusion proof, the entries of the last
+// 10) and FLOWS/S analysis answers (1): a flow answer of one day by
+// checkpoint and direction, and the status as an analyst reads it, with
+// the index's baseline per day, on a
 // schedule fixed in advance (an open loop: a slow answer does not slow
 // the sending). The server's resident memory (VmRSS of SERVER-PID) is
 // sampled every second. Prints one JSON line: requests, errors, the
@@ -20,7 +22,7 @@ const [base, tokensDir, pid, secs, wps = '20', rps = '50', fps = '1'] = process.
 const seconds = Number(secs), writeRate = Number(wps), readRate = Number(rps);
 const flowsRate = Number(fps);
 const tok = (n) => fs.readFileSync(`${tokensDir}/token.${n}`, 'utf8').trim();
-const monitor = tok('monitor'), analyst = tok('analyst');
+const monitor = tok('monitor'), analyst = tok('analyst'), pub = tok('public');
 const agent = new http.Agent({keepAlive: true, maxSockets: 64});
 const lat = {write: [], read: [], flows: []};
 let errors = 0, inflight = 0, maxInflight = 0, sent = 0, acked = 0, size = 2;
@@ -76,8 +78,14 @@ function write() {
                   start: `2023-01-0${1 + (n % 7)}`, vehicles: 1 + (n % 5), persons: i});
   send('write', 'POST', '/api/v1/records', monitor, JSON.stringify({records}));
 }
-// The cheap reads in turn; the flows answer (which reads every flow of
-// its period) on a schedule of its own, FLOWS/s, over one day.
+// The cheap reads in turn; the analysis answers on a schedule of their
+// own, FLOWS/s. The status is a cheap read as the public dashboard reads
+// it (no baseline: the public may not read the index); as an analyst
+// reads it, it carries the index's baseline, which reads every flow of the
+// corridor's baseline window (the fixture's 2023-01-01..07 holds every
+// flow posted here), so it is an analysis answer, asked as often as the
+// flow answer. Sent 10 times a second as the analyst (as here before the
+// baseline was added to it), it made the server fall behind in 40 s.
 function readOne() {
   const r = read++ % 5;
   const paths = [
@@ -87,12 +95,13 @@ function readOne() {
     `/log/proof/inclusion?index=${(read * 7919) % (size - 1)}&size=${size - 1}`,
     `/log/entries?start=${Math.max(0, size - 11)}&end=${size - 1}`,
   ];
-  send('read', 'GET', paths[r], analyst);
+  send('read', 'GET', paths[r], r === 0 ? pub : analyst);
 }
 let flows = 0;
 function flowsOne() {
   const day = 1 + (flows++ % 7);
   send('flows', 'GET', `/api/v1/flows?from=2023-01-0${day}&to=2023-01-0${day}&by=checkpoint,direction`, analyst);
+  send('flows', 'GET', '/api/v1/status', analyst);
 }
 
 // The log's size before the first request (a store may hold records).

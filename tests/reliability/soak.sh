@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Usage: tests/reliability/soak.sh PASSAGE [SECONDS] [WRITES/S] [READS/S] [FLOWS/S]
 # Issue 15, item 7: a soak of passage serve at a fixed rate (soak.mjs): 20
-# batches of 10 flows a second, 50 cheap reads and 1 flow answer a second
+# batches of 10 flows a second, 50 cheap reads (the status as the public
+# reads it among them) and 1 flow answer and 1 analyst's status (with the
+# index's baseline, an analysis over the baseline window) a second
 # for SECONDS (45 in
 # make check, 1800 in make torture), the server's RSS sampled each second.
 # It must end with:
