@@ -11,8 +11,8 @@
 # The clients send each batch whose answer was lost again until it is
 # answered (the first try may have been stored: then duplicates). At the
 # end every batch sent was answered, so the store holds exactly the
-# acknowledged ids, each once, and the log's size is 2 (the corridor's
-# checkpoints) plus their count.
+# acknowledged ids, each once, and the log's size is 3 (the corridor's
+# rules and its 2 checkpoints) plus their count.
 set -uo pipefail
 PASSAGE=$(realpath "$1")
 KILLS=${2:-3}
