@@ -205,6 +205,10 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 int
 cli_usage_text(const char *cmd, const char *text)
 {
+  if (cmd == NULL) { /* cli_output_open's failures name no command */
+    fprintf(stderr, "passage: %s\n", text);
+    return EXIT_USAGE;
+  }
   fprintf(stderr, "passage %s: %s", cmd, text);
   fprintf(stderr, _("\n(see 'passage %s --help')\n"), cmd);
   return EXIT_USAGE;
@@ -288,7 +292,10 @@ cli_fail(const char *cmd, const struct app_error *e)
     fprintf(stderr, "%s\n", msg);
     break;
   default:
-    fprintf(stderr, "passage %s: %s\n", cmd, msg);
+    if (cmd == NULL) /* cli_output_open's failures name no command */
+      fprintf(stderr, "passage: %s\n", msg);
+    else
+      fprintf(stderr, "passage %s: %s\n", cmd, msg);
   }
   return cli_exit_code(e->code);
 }
