@@ -204,7 +204,10 @@ cli_fail(const char *cmd, const struct app_error *e)
     fprintf(stderr, "%s\n", msg);
     break;
   default:
-    fprintf(stderr, "passage %s: %s\n", cmd, msg);
+    if (cmd == NULL) /* cli_output_open's failures name no command */
+      fprintf(stderr, "passage: %s\n", msg);
+    else
+      fprintf(stderr, "passage %s: %s\n", cmd, msg);
   }
   return cli_exit_code(e->code);
 }
