@@ -114,8 +114,18 @@ app_init(struct app *app, const char *corridor_path,
 
   memset(out, 0, sizeof *out);
   buf_init(&text);
-  if (corridor_path &&
-      (rc = read_corridor(corridor_path, &text, &c, err)) != OK)
+  /* A store's corridor is its rules, and a store is initialised once: a
+   * default one made silently could not be replaced. */
+  if (corridor_path == NULL) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "corridor",
+                   "--corridor FILE is needed (every figure depends on the "
+                   "corridor file); to start one:\n"
+                   "  passage corridor template > corridor.ini   (then edit "
+                   "it)\n"
+                   "  passage init --corridor corridor.ini");
+    goto out;
+  }
+  if ((rc = read_corridor(corridor_path, &text, &c, err)) != OK)
     goto out;
   if (access(app->db, F_OK) == 0) {
     rc = app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
@@ -126,13 +136,12 @@ app_init(struct app *app, const char *corridor_path,
   }
   if ((rc = app__store(app, 1, &st, err)) != OK)
     goto out;
-  rc = store_init(st, corridor_path,
-                  corridor_path ? (text.data ? text.data : "") : NULL);
+  rc = store_init(st, corridor_path, text.data ? text.data : "");
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
     goto out;
   }
-  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++) {
+  for (size_t i = 0; i < c->ncheckpoints && rc == OK; i++) {
     struct buf problems;
     buf_init(&problems);
     rc = add_checkpoint(st, &c->checkpoints[i], &problems);
@@ -144,10 +153,16 @@ app_init(struct app *app, const char *corridor_path,
   if (rc == OK) {
     out->corridor = xstrdup(store_corridor(st)->name);
     out->timezone = xstrdup(store_corridor(st)->timezone);
-    out->checkpoints = c ? c->ncheckpoints : 0;
+    out->checkpoints = c->ncheckpoints;
   }
 out:
   corridor_free(c);
   buf_cleanup(&text);
   return rc;
+}
+
+const char *
+app_corridor_template(void)
+{
+  return corridor_template();
 }
