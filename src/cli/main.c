@@ -168,6 +168,10 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 int
 cli_usage_text(const char *cmd, const char *text)
 {
+  if (cmd == NULL) { /* cli_output_open's failures name no command */
+    fprintf(stderr, "passage: %s\n", text);
+    return EXIT_USAGE;
+  }
   fprintf(stderr, "passage %s: %s", cmd, text);
   fprintf(stderr, _("\n(see 'passage %s --help')\n"), cmd);
   return EXIT_USAGE;
