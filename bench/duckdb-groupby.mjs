@@ -10,11 +10,11 @@
 //   reconciled: what passage computes (docs/analysis.md, "Sources are
 //               reconciled in time"), for this file, whose records are all
 //               instants (a start, no end): at each moment, checkpoint,
-//               direction and class (records and persons as a whole,
-//               vehicles by type, tonnes by category) the claim of the
-//               best-graded source among those that gave the measure there
-//               (ties: the source's id; every record is as short as an
-//               instant), summed by day and category;
+//               direction and class (records, persons and vehicles as a
+//               whole, tonnes by category: docs/analysis.md, "Classes")
+//               the claim of the best-graded source among those that gave
+//               the measure there (ties: the source's id; every record is
+//               as short as an instant), summed by day and category;
 //   disputes:   reconciled, plus passage's disputed flag (another source's
 //               claim at a moment differs by more than 10% from the
 //               winner's, on a cell of the row).
@@ -90,7 +90,7 @@ ${name}_r AS (
 const measures = [
   ['r', [], 'n', null],
   ['p', [], 'p', 'pn'],
-  ['v', ['veh'], 'v', 'vn'],
+  ['v', [], 'v', 'vn'],
   ['t', ['cat'], 't', 'tn'],
 ];
 function winners(withDisputes) {
