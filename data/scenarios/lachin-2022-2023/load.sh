@@ -18,16 +18,23 @@ if [ -z "${PASSAGE_DB:-}" ]; then
   echo "$0: set PASSAGE_DB to the store to create" >&2
   exit 2
 fi
-export PASSAGE_DB
 here=$(cd "$(dirname "$0")" && pwd)
+# The files are imported by their names, from this folder: the log keeps the
+# names an import was given ("files" in its entry), and the same names make
+# the same bytes, hashes and tree heads wherever the scenario lies (the
+# report goldens rely on it), with no path of this machine in the log.
+case $passage in */*) passage=$(realpath "$passage") ;; esac
+PASSAGE_DB=$(realpath -m "$PASSAGE_DB")
+export PASSAGE_DB
+cd "$here"
 
-"$passage" init --corridor "$here/corridor.ini"
+"$passage" init --corridor corridor.ini
 
 for step in source:sources actor:actors flow:flows status:status \
   event:events coverage:coverage population:population need:needs \
   stock:stocks indicator:indicators; do
   kind=${step%%:*}
-  file=$here/${step#*:}.csv
+  file=${step#*:}.csv
   printf '%-10s ' "$kind"
   "$passage" import "$kind" "$file"
 done
