@@ -28,7 +28,10 @@ read_corridor(const char *path, struct buf *text, struct corridor **c,
   struct buf msg;
   int rc;
 
-  if (app__read_file(path, SIZE_MAX, text) != OK)
+  /* Past the cap the file is not read on: corridor_parse refuses what
+   * was read, in its own words. */
+  rc = app__read_file(path, CORRIDOR_MAX_BYTES, text);
+  if (rc != OK && rc != ERR_NOMEM)
     return app__fail(err, ERR_IO, APP_ERROR_OPERATION, "corridor",
                      "cannot read %s", path);
   buf_init(&msg);
@@ -134,12 +137,16 @@ app_init(struct app *app, const char *corridor_path,
                    app->db);
     goto out;
   }
-  if ((rc = app__store(app, 1, &st, err)) != OK)
+  /* Made under a temporary name and renamed into place whole (file.c):
+   * a failed or killed init leaves nothing at the store's path. */
+  if ((rc = app__init_begin(app, err)) != OK)
     goto out;
+  if ((rc = app__store(app, 1, &st, err)) != OK)
+    goto made;
   rc = store_init(st, corridor_path, text.data ? text.data : "");
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
-    goto out;
+    goto made;
   }
   for (size_t i = 0; i < c->ncheckpoints && rc == OK; i++) {
     struct buf problems;
@@ -155,6 +162,8 @@ app_init(struct app *app, const char *corridor_path,
     out->timezone = xstrdup(store_corridor(st)->timezone);
     out->checkpoints = c->ncheckpoints;
   }
+made:
+  rc = app__init_end(app, rc, err);
 out:
   corridor_free(c);
   buf_cleanup(&text);
