@@ -62,7 +62,7 @@ uninstall:
 bench: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j$(JOBS)
-	@bench/import build-release/passage
+	@bench/table build-release/passage
 
 # Real libFuzzer binaries (clang 14), the libraries instrumented too; run
 # one by hand with e.g.

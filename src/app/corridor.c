@@ -63,8 +63,7 @@ app_corridor_show(struct app *app, const struct app_corridor_query *q,
 {
   struct store_corridor_info in;
   const struct corridor *c = NULL;
-  enum app_corridor_form form =
-      APP_CORRIDOR_INI; /* gcc -O3 sees a path past a failed parse */
+  enum app_corridor_form form = APP_CORRIDOR_INI; /* set by the check */
   struct store *st;
   struct buf line;
   uint64_t size;
