@@ -642,9 +642,12 @@ int app_records(struct app *app, const struct app_records_query *q,
  * checkpoints: [{id, name, lat, lon, km, route}]}, "tree_size", "root"
  * (base64), "checkpoint" (the signed note, or null without a key),
  * "sources": [{id, name, grade, records}], "span": {"from", "to"} (null
- * without flows), "publish": [...]}. *out is new.
+ * without flows), "publish": [...]}. key names the signing key file
+ * (NULL: the one beside the store, as app_log_checkpoint says). *out is
+ * new.
  */
-int app_status(struct app *app, json_t **out, struct app_error *err);
+int app_status(struct app *app, const char *key, json_t **out,
+               struct app_error *err);
 
 /* The log's head as the event stream announces it: its size and root. */
 int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],

@@ -153,7 +153,8 @@ app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
 }
 
 int
-app_status(struct app *app, json_t **out, struct app_error *err)
+app_status(struct app *app, const char *key, json_t **out,
+           struct app_error *err)
 {
   uint8_t root[LEDGER_HASH_SIZE];
   struct app_error kerr = {0};
@@ -180,7 +181,7 @@ app_status(struct app *app, json_t **out, struct app_error *err)
   json_object_set_new(o, "tree_size", json_integer((json_int_t)size));
   json_object_set_new(o, "root", json_string(b.data));
   /* Without a signing key the log has no signed checkpoint to show. */
-  app_log_checkpoint(app, NULL, &note, &kerr);
+  app_log_checkpoint(app, key, &note, &kerr);
   json_object_set_new(o, "checkpoint", note ? json_string(note) : json_null());
   if ((rc = status_sources(st, o, &span)) != OK) {
     app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
