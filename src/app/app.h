@@ -473,6 +473,34 @@ int app_init(struct app *app, const char *corridor_path,
 void app_init_result_cleanup(struct app_init_result *r);
 
 /*
+ * migrate (issue 14). app_migrate_schema brings the store's schema to this
+ * build's version, creating it in an empty database (as the owner of its
+ * tables), and grants each of roles what a server needs (a store on a
+ * server only: store_grant). app_migrate_copy copies the store at from
+ * into a new store at to (SQLite to PostgreSQL or back; to is made when
+ * it can be) entry by entry through the store's own rules (store_copy),
+ * and proves the copy: the source verified before, the copy after, the
+ * same size and root, and the sitrep of every day with flows the same
+ * byte for byte in md and JSON. progress hears the entries copied. A copy
+ * that fails its proof is ERR_VERIFY, and is left as it is to be looked
+ * at (delete it before copying again).
+ */
+struct app_migrate_result {
+  int version;         /* the schema's version */
+  const char *backend; /* "SQLite", "PostgreSQL": of the store migrated,
+                          or of the copy */
+  uint64_t entries;    /* the log's size */
+  char root[48];       /* its root in base64 (a copy) */
+  size_t sitreps;      /* sitreps found the same (a copy) */
+  int64_t from, to;    /* their days: those of the flows */
+};
+int app_migrate_schema(struct app *app, const char *const *roles, size_t nroles,
+                       struct app_migrate_result *out, struct app_error *err);
+int app_migrate_copy(const char *from, const char *to,
+                     void (*progress)(void *ctx, uint64_t done), void *ctx,
+                     struct app_migrate_result *out, struct app_error *err);
+
+/*
  * The server's operations (issue 11): tokens and roles, the intake of
  * records posted by devices, records listed page by page, the corridor's
  * status, the log's head. docs/internals/app.md says which route calls

@@ -306,6 +306,19 @@ int store_each_writer(struct store *st,
                       int (*fn)(void *ctx, uint64_t seq, const char *name),
                       void *ctx);
 
+/*
+ * Copies src into dst, a new store (opened with create, not initialised:
+ * else ERR_EXISTS): src's corridor, its tokens, then each entry in order
+ * through store_put in one transaction of dst (query rows, corrections,
+ * rollups and the tree derived by dst itself; nothing derived is copied),
+ * with the writer of each. Reads src in one snapshot. progress, when not
+ * NULL, hears the entries copied now and then. Returns OK, or an error
+ * with the message in store_errmsg(dst): ERR_VERIFY when src's log is not
+ * a log (a gap, an id twice, bytes that are not a record).
+ */
+int store_copy(struct store *src, struct store *dst,
+               void (*progress)(void *ctx, uint64_t done), void *ctx);
+
 /* The engine behind the store, for messages: "SQLite", "PostgreSQL". */
 const char *store_backend_name(const struct store *st);
 

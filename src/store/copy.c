@@ -1,0 +1,185 @@
+/*
+ * Copying a store into a new one, whatever the engines on either side
+ * (SQLite to PostgreSQL and back): the corridor, the tokens, then every
+ * entry in order through store_put, so that the destination derives its
+ * query rows, corrections, rollups and tree itself, as it would have
+ * ingesting the records, and the writer of each entry beside it. Nothing
+ * derived is copied: what the copy holds is what its own rules make of the
+ * same entries.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/ledger.h"
+
+/* The writers of the source, by sequence number. */
+struct writers {
+  uint64_t *seq;
+  char **name;
+  size_t n, cap, next;
+};
+
+static int
+keep_writer(void *ctx, uint64_t seq, const char *name)
+{
+  struct writers *w = ctx;
+  size_t cap = w->cap;
+
+  w->seq = util_grow(w->seq, &cap, w->n + 1, sizeof *w->seq);
+  cap = w->cap;
+  w->name = util_grow(w->name, &cap, w->n + 1, sizeof *w->name);
+  w->cap = cap;
+  w->seq[w->n] = seq;
+  w->name[w->n++] = xstrdup(name ? name : "");
+  return OK;
+}
+
+static void
+writers_free(struct writers *w)
+{
+  for (size_t i = 0; i < w->n; i++)
+    free(w->name[i]);
+  free(w->seq);
+  free(w->name);
+}
+
+struct copy {
+  struct store *src, *dst;
+  struct writers w;
+  struct record rec;
+  struct buf err;
+  void (*progress)(void *ctx, uint64_t done);
+  void *ctx;
+  int failed; /* the failure is the copy's (its message in dst) */
+};
+
+static int
+copy_entry(void *ctx, const struct store_entry *e)
+{
+  struct copy *c = ctx;
+  enum store_put_result res;
+  const char *writer = NULL;
+  int rc;
+
+  if (e->seq != store_size(c->dst)) {
+    store__set_error(c->dst,
+                     "entry %llu of the source follows entry %llu: its log "
+                     "has a gap (run 'passage verify' on it)",
+                     (unsigned long long)e->seq,
+                     (unsigned long long)store_size(c->dst));
+    return ERR_VERIFY;
+  }
+  while (c->w.next < c->w.n && c->w.seq[c->w.next] < e->seq)
+    c->w.next++;
+  if (c->w.next < c->w.n && c->w.seq[c->w.next] == e->seq)
+    writer = c->w.name[c->w.next];
+  store_set_writer(c->dst, writer);
+  record_reset(&c->rec);
+  buf_reset(&c->err);
+  /* As the auditor reads it: what was valid when stored stays so. */
+  if ((unsigned)e->kind >= KIND_COUNT ||
+      record_from_json(&c->rec, (int)e->kind, NULL, e->bytes, e->len,
+                       &c->err) != OK) {
+    store__set_error(c->dst, "entry %llu of the source cannot be read: %s",
+                     (unsigned long long)e->seq,
+                     c->err.data ? c->err.data : "unknown kind");
+    return ERR_VERIFY;
+  }
+  rc = store_put(c->dst, &c->rec, e->bytes, e->len, &res);
+  if (rc == OK && res != STORE_ADDED) {
+    store__set_error(c->dst,
+                     "entry %llu of the source repeats the id of an earlier "
+                     "entry",
+                     (unsigned long long)e->seq);
+    rc = ERR_VERIFY;
+  }
+  if (rc == OK && c->progress && (e->seq + 1) % 65536 == 0)
+    c->progress(c->ctx, e->seq + 1);
+  c->failed = rc != OK;
+  return rc;
+}
+
+static int
+copy_token(void *ctx, const struct store_token *t)
+{
+  struct copy *c = ctx;
+
+  return store_put_token(c->dst, t);
+}
+
+/* The corridor as the source stored it: its file's text and name. */
+static int
+copy_corridor(struct store *src, struct store *dst)
+{
+  char *name = NULL;
+  int rc;
+
+  src->be->get_meta(src->db, "corridor_file", &name);
+  rc = store_init(
+      dst, name && name[0] ? name : NULL,
+      src->corridor_text && src->corridor_text[0] ? src->corridor_text : NULL);
+  free(name);
+  return rc;
+}
+
+int
+store_copy(struct store *src, struct store *dst,
+           void (*progress)(void *ctx, uint64_t done), void *ctx)
+{
+  struct copy c = {.src = src, .dst = dst, .progress = progress, .ctx = ctx};
+  int rc;
+
+  if (store_corridor(dst) != NULL || store_size(dst) != 0) {
+    store__set_error(dst, "%s holds a store already: copy into a new one",
+                     dst->path);
+    return ERR_EXISTS;
+  }
+  if (store_corridor(src) == NULL) {
+    store__set_error(dst, "%s is not initialised: there is nothing to copy",
+                     src->path);
+    return ERR_NOTFOUND;
+  }
+  record_init(&c.rec, KIND_flow);
+  buf_init(&c.err);
+  /* One snapshot of the source, whatever its servers append meanwhile. */
+  if ((rc = store_read_begin(src)) != OK) {
+    store__set_error(dst, "%s", store_errmsg(src));
+    goto out;
+  }
+  rc = copy_corridor(src, dst);
+  if (rc == OK) {
+    rc = store_each_token(src, copy_token, &c);
+    if (rc != OK && store_errmsg(dst)[0] == '\0')
+      store__set_error(dst, "%s", store_errmsg(src));
+  }
+  if (rc == OK && (rc = store_each_writer(src, keep_writer, &c.w)) != OK)
+    store__set_error(dst, "%s", store_errmsg(src));
+  if (rc == OK)
+    rc = store_begin(dst);
+  if (rc == OK) {
+    rc = store_each_entry(src, -1, 0, store_size(src), copy_entry, &c);
+    if (rc != OK && !c.failed)
+      store__set_error(dst, "%s", store_errmsg(src));
+    store_set_writer(dst, NULL);
+    if (rc == OK)
+      rc = store_commit(dst);
+    else
+      store_rollback(dst);
+  }
+  if (rc == OK && store_size(dst) != store_size(src)) {
+    store__set_error(dst, "the copy holds %llu entries, the source %llu",
+                     (unsigned long long)store_size(dst),
+                     (unsigned long long)store_size(src));
+    rc = ERR_VERIFY;
+  }
+  if (rc == OK && progress)
+    progress(ctx, store_size(dst));
+  store_read_end(src);
+out:
+  writers_free(&c.w);
+  record_cleanup(&c.rec);
+  buf_cleanup(&c.err);
+  return rc;
+}
