@@ -37,7 +37,9 @@ usage(FILE *f)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "\noptions:\n"
-             "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db)\n"
+             "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db): a\n"
+             "               SQLite file, or a postgresql:// URL for a store on\n"
+             "               PostgreSQL that several servers share\n"
              "  --help       this text; 'passage COMMAND --help' for a "
              "command\n"
              "  --version    the version\n"

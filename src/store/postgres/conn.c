@@ -410,18 +410,25 @@ pg__wait(struct store_db *d, PGresult **out, const char *what)
   return OK;
 }
 
+/* A read outside any transaction that finds the connection gone (the
+ * database restarted, or failed over) is asked again once on a new one:
+ * asking twice changes nothing. */
 int
 pg__query(struct store_db *d, int st, const struct pg_params *p, PGresult **out,
           const char *what)
 {
   int rc;
 
-  *out = NULL;
-  if ((rc = pg__usable(d)) != OK)
-    return rc;
-  if ((rc = pg__send(d, st, p, 1)) != OK)
-    return rc;
-  return pg__wait(d, out, what);
+  for (int attempt = 0;; attempt++) {
+    *out = NULL;
+    if ((rc = pg__usable(d)) != OK)
+      return rc;
+    if ((rc = pg__send(d, st, p, PG_KEEP)) == OK)
+      rc = pg__wait(d, out, what);
+    if (rc == OK || !d->broken || attempt > 0 || d->in_tx || d->in_read ||
+        d->scan_tx)
+      return rc;
+  }
 }
 
 int

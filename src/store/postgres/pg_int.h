@@ -173,7 +173,7 @@ struct store_db {
   struct pg_idmap pend_entries; /* seq, bytes and hash of unsent entries */
   struct pg_idmap pend_supersede;
   struct pg_idmap announced; /* store_expect's answers */
-  size_t mark_entries, mark_supersede;
+  size_t mark_entries, mark_supersede, mark_announced;
   uint64_t mark_seq;
 
   /* Committed data, which never changes: entries of kinds other than

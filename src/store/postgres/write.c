@@ -408,6 +408,7 @@ pg__savepoint(struct store_db *d)
   }
   d->mark_entries = d->pend_entries.n;
   d->mark_supersede = d->pend_supersede.n;
+  d->mark_announced = d->announced.n;
   d->mark_seq = d->next_seq;
   d->sp_active = 1;
   d->sp_sent = 0;
@@ -431,6 +432,10 @@ pg__release(struct store_db *d, int undo)
     }
     pg__idmap_truncate(&d->pend_entries, d->mark_entries);
     pg__idmap_truncate(&d->pend_supersede, d->mark_supersede);
+    /* What was looked up since may have been this transaction's own
+     * writes, undone now; what was looked up before can only have gone
+     * stale, which is safe. */
+    pg__idmap_truncate(&d->announced, d->mark_announced);
     d->next_seq = d->mark_seq;
     /* The tree's hashes written since are gone: cache none of this
      * transaction's. */
