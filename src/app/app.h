@@ -630,7 +630,9 @@ void app_batch_free(struct app_batch *b);
  * it may not supersede is left out, and the others committed without it.
  * Returns OK (each batch's own outcome is app_batch_answer's), or the
  * store's failure, which every batch not yet decided shares: ERR_NOSPACE,
- * ERR_RETRY (locked past the busy timeout, three times), ERR_STORE.
+ * ERR_RETRY (the store asked for the transaction again four times, the
+ * group replayed after each: locked past the busy timeout, another
+ * server's conflict, a lost connection), ERR_STORE.
  */
 int app_batch_commit(struct app *writer, struct app_batch *const *batches,
                      size_t n, struct app_error *err);

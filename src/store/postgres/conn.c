@@ -410,12 +410,23 @@ pg__wait(struct store_db *d, PGresult **out, const char *what)
   return OK;
 }
 
-/* A read outside any transaction that finds the connection gone (the
- * database restarted, or failed over) is asked again once on a new one:
- * asking twice changes nothing. */
-int
-pg__query(struct store_db *d, int st, const struct pg_params *p, PGresult **out,
-          const char *what)
+/* 1 when a failed statement may be sent again on a new connection: the
+ * connection was lost outside any transaction (the database restarted,
+ * or failed over), so nothing was lost with it. */
+static int
+again(const struct store_db *d, int rc, int attempt)
+{
+  return rc != OK && d->broken && attempt == 0 && !d->in_tx && !d->in_read &&
+         !d->scan_tx;
+}
+
+/* Statement st (or, st < 0, the SQL text sql) with p, its result in *out;
+ * asked again once on a new connection when the first was lost: reads
+ * and the writes made in a transaction of their own (tokens) change
+ * nothing when asked twice. */
+static int
+ask(struct store_db *d, int st, const char *sql, const struct pg_params *p,
+    PGresult **out, const char *what)
 {
   int rc;
 
@@ -423,12 +434,27 @@ pg__query(struct store_db *d, int st, const struct pg_params *p, PGresult **out,
     *out = NULL;
     if ((rc = pg__usable(d)) != OK)
       return rc;
-    if ((rc = pg__send(d, st, p, PG_KEEP)) == OK)
+    rc = st >= 0 ? pg__send(d, st, p, PG_KEEP)
+                 : pg__send_sql(d, sql, p, PG_KEEP);
+    if (rc == OK)
       rc = pg__wait(d, out, what);
-    if (rc == OK || !d->broken || attempt > 0 || d->in_tx || d->in_read ||
-        d->scan_tx)
+    if (!again(d, rc, attempt))
       return rc;
   }
+}
+
+int
+pg__query(struct store_db *d, int st, const struct pg_params *p, PGresult **out,
+          const char *what)
+{
+  return ask(d, st, NULL, p, out, what);
+}
+
+int
+pg__query_sql(struct store_db *d, const char *sql, const struct pg_params *p,
+              PGresult **out, const char *what)
+{
+  return ask(d, -1, sql, p, out, what);
 }
 
 int
@@ -511,10 +537,28 @@ end_scan(struct store_db *d, const char *cursor, int own)
   }
 }
 
+static int scan(struct store_db *d, const char *sql,
+                const struct pg_params *p,
+                int (*row)(void *ctx, const PGresult *r, int i), void *ctx,
+                const char *what, int *rows);
+
 int
 pg__scan(struct store_db *d, const char *sql, const struct pg_params *p,
          int (*row)(void *ctx, const PGresult *r, int i), void *ctx,
          const char *what)
+{
+  int rows = 0, rc = scan(d, sql, p, row, ctx, what, &rows);
+
+  /* Lost before a row was handed over: asked again on a new one. */
+  if (rows == 0 && again(d, rc, 0))
+    rc = scan(d, sql, p, row, ctx, what, &rows);
+  return rc;
+}
+
+static int
+scan(struct store_db *d, const char *sql, const struct pg_params *p,
+     int (*row)(void *ctx, const PGresult *r, int i), void *ctx,
+     const char *what, int *rows)
 {
   PGresult *res = NULL;
   char cursor[32], fetch[64];
@@ -546,7 +590,7 @@ pg__scan(struct store_db *d, const char *sql, const struct pg_params *p,
         (rc = pg__wait(d, &res, what)) != OK)
       break;
     n = PQntuples(res);
-    for (int i = 0; i < n && rc == OK; i++)
+    for (int i = 0; i < n && rc == OK; i++, (*rows)++)
       rc = row(ctx, res, i);
     PQclear(res);
     res = NULL;

@@ -243,9 +243,13 @@ int pg__wait(struct store_db *d, PGresult **out, const char *what);
 /* A sync sent without waiting for it: its answers are read by the next
  * pg__wait. */
 int pg__sync_later(struct store_db *d);
-/* Sends st with p and waits: the result in *out. */
+/* Sends st with p and waits: the result in *out. Outside a transaction,
+ * a connection found lost is made again and st asked once more. */
 int pg__query(struct store_db *d, int st, const struct pg_params *p,
               PGresult **out, const char *what);
+/* The same for SQL text. */
+int pg__query_sql(struct store_db *d, const char *sql,
+                  const struct pg_params *p, PGresult **out, const char *what);
 /* Runs statements of SQL text that take no parameters, in order, and
  * waits for them. */
 int pg__exec(struct store_db *d, const char *const *sql, size_t n,

@@ -268,8 +268,22 @@ out:
 /* The write transaction: the log's head row locked, so no other writer
  * appends until commit or rollback. READ COMMITTED: every statement after
  * the lock sees what the writer before committed. */
+static int begin_once(struct store_db *d);
+
 static int
 pg_begin(struct store_db *d)
+{
+  int rc = begin_once(d);
+
+  /* A connection found lost at begin loses nothing: begin again on a
+   * new one. */
+  if (rc != OK && d->broken)
+    rc = begin_once(d);
+  return rc;
+}
+
+static int
+begin_once(struct store_db *d)
 {
   PGresult *r = NULL;
   int rc;
@@ -365,20 +379,25 @@ pg_release(struct store_db *d, int undo)
   return pg__release(d, undo);
 }
 
-/* REPEATABLE READ: the snapshot is the first statement's, taken here. */
+/* REPEATABLE READ: the snapshot is the first statement's, taken here. A
+ * connection found lost is made again, once. */
 static int
 pg_read_begin(struct store_db *d)
 {
-  int rc;
+  int rc = OK;
 
-  if ((rc = pg__usable(d)) != OK)
-    return rc;
-  rc = pg__send_sql(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
-                    PG_CHECK);
-  if (rc == OK)
-    rc = pg__send_sql(d, "SELECT 1", NULL, PG_CHECK);
-  if (rc == OK)
-    rc = pg__wait(d, NULL, "starting a read transaction");
+  for (int attempt = 0; attempt < 2; attempt++) {
+    if ((rc = pg__usable(d)) != OK)
+      return rc;
+    rc = pg__send_sql(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                      NULL, PG_CHECK);
+    if (rc == OK)
+      rc = pg__send_sql(d, "SELECT 1", NULL, PG_CHECK);
+    if (rc == OK)
+      rc = pg__wait(d, NULL, "starting a read transaction");
+    if (rc == OK || !d->broken)
+      break;
+  }
   if (rc == OK)
     d->in_read = 1;
   return rc;

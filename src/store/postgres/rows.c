@@ -285,10 +285,9 @@ one_row(struct store_db *d, const char *sql, PGresult **r, const char *what)
   int rc;
 
   *r = NULL;
-  if ((rc = pg__usable(d)) != OK || (rc = sent_first(d)) != OK ||
-      (rc = pg__send_sql(d, sql, NULL, PG_KEEP)) != OK)
+  if ((rc = sent_first(d)) != OK)
     return rc;
-  return pg__wait(d, r, what);
+  return pg__query_sql(d, sql, NULL, r, what);
 }
 
 int

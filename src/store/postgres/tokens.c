@@ -26,13 +26,9 @@ run(struct store_db *d, const char *sql, const struct pg_params *p,
   int rc;
 
   *r = NULL;
-  if ((rc = pg__usable(d)) != OK)
-    return rc;
   if (d->in_tx && (rc = pg__flush(d, 0)) != OK)
     return rc;
-  if ((rc = pg__send_sql(d, sql, p, PG_KEEP)) != OK)
-    return rc;
-  return pg__wait(d, r, what);
+  return pg__query_sql(d, sql, p, r, what);
 }
 
 int
