@@ -537,8 +537,7 @@ end_scan(struct store_db *d, const char *cursor, int own)
   }
 }
 
-static int scan(struct store_db *d, const char *sql,
-                const struct pg_params *p,
+static int scan(struct store_db *d, const char *sql, const struct pg_params *p,
                 int (*row)(void *ctx, const PGresult *r, int i), void *ctx,
                 const char *what, int *rows);
 
