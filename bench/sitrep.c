@@ -96,9 +96,10 @@ count_row(void *ctx, const struct analysis_flow_row *row)
 static int
 sitrep(struct store *st, int period_days, size_t *len)
 {
-  struct report_sitrep_query q = {day - (period_days - 1), day,
-                                  period_days == 1 ? REPORT_PERIOD_DAY
-                                                   : REPORT_PERIOD_WEEK};
+  struct report_sitrep_query q = {
+      .from = day - (period_days - 1),
+      .to = day,
+      .kind = period_days == 1 ? REPORT_PERIOD_DAY : REPORT_PERIOD_WEEK};
   struct analysis *a = NULL;
   struct buf out, err;
   int rc;
@@ -178,11 +179,13 @@ run_part(struct store *st, enum part p)
     free(s);
   } else if (p == P_AVAILABILITY) {
     const struct corridor *c = analysis_corridor(a);
-    for (size_t i = 0; rc == OK && i < c->ncheckpoints; i++) {
-      double share;
-      int known;
-      rc = analysis_availability(a, c->checkpoints[i].id, day, &share, &known);
-    }
+    for (size_t i = 0; rc == OK && i < c->ncheckpoints; i++)
+      for (int dir = 0; rc == OK && dir < AD_COUNT; dir++) {
+        double share;
+        int known;
+        rc = analysis_availability(a, c->checkpoints[i].id, dir, day, &share,
+                                   &known);
+      }
   }
 out:
   if (rc != OK)

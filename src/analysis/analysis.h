@@ -1,14 +1,17 @@
 /*
- * analysis: what users open Passage for (DESIGN.md section 6). Reconciled
- * daily flows (sources never added together; unknown is not zero), the
- * functioning index against the baseline, availability from the status
- * timeline, compliance with each obligation, and the supply outlook. Every
- * answer is computed as of a tree size, so a published figure can be
- * reproduced exactly later.
+ * analysis: what users open Passage for (DESIGN.md section 6). Flows
+ * reconciled in time (claims about the same time never added, claims about
+ * different times always; unknown is not zero, class by class), the
+ * functioning index against the baseline, availability per direction from
+ * the status timeline and the corridor's minimum, compliance with each
+ * obligation in force, and the supply outlook. Every answer is computed as
+ * of a tree size, so a published figure can be reproduced exactly later.
+ * docs/analysis.md states each rule.
  *
  * Days are local day numbers (util_days_from_civil) in the corridor's time
- * zone. Figures count flows whose outcome is "passed" (a convoy held at a
- * checkpoint did not cross) unless a query asks for another outcome.
+ * zone. Figures count flows whose outcome is "passed" at the counting stage
+ * (a convoy held at a checkpoint did not cross) unless a query asks for
+ * another outcome.
  */
 #ifndef PASSAGE_ANALYSIS_H
 #define PASSAGE_ANALYSIS_H
@@ -43,29 +46,53 @@ enum { AM_RECORDS, AM_VEHICLES, AM_PERSONS, AM_TONNES, AM_COUNT };
 /* One source's own figure for a row, when sources disagree. */
 struct analysis_source_value {
   const char *source;
-  const char *grade; /* the best grade of its records; "" when ungraded */
+  const char *grade; /* the worst grade of the records behind value; "" when
+                      * ungraded */
   int measure;       /* AM_* */
-  double value;
+  double value;      /* its claims over the row's disputed pieces */
+};
+
+/* A record spread over more than the period a figure shows: the figure
+ * holds an even share of it, an approximation a report should say. */
+struct analysis_spread {
+  const char *id;
+  const char *start, *end; /* its time fields, as recorded */
+  int measure;             /* AM_*: the figure it is spread into */
 };
 
 /*
  * One row of reconciled flows. dim[d] holds the row's value of each
- * dimension asked for (enum flow_dim), "" for records without one. m[k] is
- * valid only when known[k]: a row is unknown when none of the
- * checkpoint-days it covers was observed (coverage says observed, or a flow
- * record covers it). unknown_days counts the checkpoint-days of the row that
- * were not observed. When sources differ by more than the corridor's
- * dispute_tolerance on a measure, disputed is set and sources lists each
- * source's value of each disputed measure.
+ * dimension asked for (enum flow_dim), "" for records without one.
+ *
+ * m[k] is valid only when known[k]: the class (persons, vehicles, tonnes;
+ * records) was observed some of the time the row covers, or a record of
+ * the class adds to the row. unknown[k] counts the checkpoint-days under
+ * the row on which class k was not observed throughout (in every
+ * direction the row covers), and unknown_days those on which persons,
+ * vehicles or tonnes was not. approximate[k]: m[k] holds a share of a
+ * record that reaches outside the row's period (its time dimension's
+ * span, within the query's days); spread lists those records.
+ *
+ * When a piece of time under the row is disputed (another source's claim
+ * differs from the one counted by more than the corridor's
+ * dispute_tolerance), disputed is set and sources lists each source's
+ * value over those pieces, by measure, grade and source id.
+ *
+ * Pointers are valid during the callback only; strings while the view is
+ * open.
  */
 struct analysis_flow_row {
   const char *dim[DIM_COUNT];
   double m[AM_COUNT];
   int known[AM_COUNT];
+  int approximate[AM_COUNT];
+  size_t unknown[AM_COUNT];
   size_t unknown_days;
   int disputed;
   const struct analysis_source_value *sources;
   size_t nsources;
+  const struct analysis_spread *spread;
+  size_t nspread;
 };
 
 struct analysis_flow_query {
@@ -78,17 +105,24 @@ struct analysis_flow_query {
   /* With source among dims: 1 gives each source's own figures; 0 the
    * figures each source won (whose numbers the reconciled total used). */
   int own_figures;
+  /* With only time, checkpoint and direction among dims: a row for every
+   * day, checkpoint and direction even where no record is (its figures 0
+   * where observed, unknown elsewhere). */
+  int complete;
 };
 
 /*
- * Reconciled flows: for each day, checkpoint, direction and class (persons;
- * vehicles by type; tonnes by category) the figure of the best-graded
- * source (Admiralty code, A1 best; ties go to the source with more
- * records), never a sum of sources; then summed into the rows asked for.
- * With q->source, or with own_figures and source among the dimensions,
- * each source's own figures instead (disputes are still marked). Rows come
- * sorted by
- * their dimension values, days in order. fn returns OK to go on.
+ * Reconciled flows (docs/analysis.md): for each checkpoint, direction,
+ * outcome and class (persons; vehicles, their type a breakdown of the
+ * winner's total; tonnes by category; records) time is cut into pieces at
+ * every record's start and end and at local midnights, and in each piece
+ * the best-graded source's claim counts (ties: the shorter record, then
+ * the source id); a day's figure is the sum of its pieces, summed into the
+ * rows asked for. Records of outcome passed count only at the corridor's
+ * counting stage. With q->source, or with own_figures and source among
+ * the dimensions, each source's own figures instead (disputes are still
+ * marked). Rows come sorted by their dimension values, days in order. fn
+ * returns OK to go on.
  */
 int analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
                    int (*fn)(void *ctx, const struct analysis_flow_row *row),
@@ -102,38 +136,119 @@ extern const char *const analysis_part_names[AP_COUNT];
 
 struct analysis_index_day {
   int64_t day;
-  int known;                       /* 0: every figure below is unknown */
-  double index;                    /* mean of the known parts, 0..1 */
+  int known;    /* every part with a baseline above 0 is known */
+  double index; /* the mean of those parts, 0..1 */
   double part[AD_COUNT][AP_COUNT]; /* min(1, flow / baseline) */
   int part_known[AD_COUNT][AP_COUNT];
-  double flow[AD_COUNT][AP_COUNT];     /* the day's reconciled flow */
+  double flow[AD_COUNT][AP_COUNT]; /* the day's reconciled flow */
+  /* Every counted checkpoint observed the class that whole day. */
+  int flow_known[AD_COUNT][AP_COUNT];
+  int approximate[AD_COUNT][AP_COUNT]; /* flow holds a share of a record
+                                        * longer than the day */
   double baseline[AD_COUNT][AP_COUNT]; /* mean daily flow in the window */
+  int base_known[AD_COUNT][AP_COUNT];
 };
 
 /*
- * The functioning index of each day from..to over the checkpoints of the
- * corridor's first obligation with min_ratio_of_baseline (failing that, the
- * first naming checkpoints; otherwise all of them). The
- * baseline is the mean daily reconciled flow over the corridor's baseline
- * window (its known days). A part whose baseline is 0 or unknown is itself
- * unknown; a day on which any of those checkpoints was not observed is
- * unknown. Writes to days[0..to-from]. ERR_NOTFOUND when the corridor has no
- * baseline window.
+ * The functioning index of each day from..to over the checkpoints the
+ * index counts (analysis_index_checkpoints). A part is min(1, flow /
+ * baseline), the baseline being the mean daily reconciled flow over the
+ * corridor's baseline window, on the days the part was known there. A part
+ * whose day is not observed throughout at every counted checkpoint, or
+ * whose baseline is unknown, is unknown; a part whose baseline is 0 has
+ * nothing to measure and stays out of the index. The index is the mean of
+ * the other parts, unknown when one of them is. Writes to
+ * days[0..to-from]. ERR_NOTFOUND when the corridor has no baseline window.
  */
 int analysis_index(struct analysis *a, int64_t from, int64_t to,
                    struct analysis_index_day *days);
 
 /*
- * The share of local day `day` that checkpoint was open (restricted counts
- * restricted_weight) by its status timeline, a state holding until the
- * next change. *known is 0 when no status was recorded at or before the
- * day's start.
+ * The checkpoints the functioning index counts: those of the corridor's
+ * first obligation with min_ratio_of_baseline, failing that of the first
+ * that names checkpoints. NULL (with *n 0) when it counts every
+ * checkpoint. Owned by the corridor.
  */
-int analysis_availability(struct analysis *a, const char *checkpoint,
-                          int64_t day, double *out, int *known);
+const char *const *analysis_index_checkpoints(const struct analysis *a,
+                                              size_t *n);
 
-/* Each day's verdict on an obligation. */
-enum { AC_UNKNOWN, AC_MET, AC_BREACHED };
+/* One direction x part of the index over a period. */
+struct analysis_period_part {
+  size_t known_days; /* days of the period on which the part was known */
+  double total;      /* the flow of those days */
+  double per_day;    /* total / known_days: what a table shows */
+  int known;         /* known_days > 0 */
+  int approximate;   /* a share of a record longer than the period */
+  const struct analysis_spread *spread; /* those records */
+  size_t nspread;
+  double baseline;
+  int base_known;
+  double ratio; /* min(1, per_day / baseline) */
+  int ratio_known;
+};
+
+/* One checkpoint's reconciled flows over a period. */
+struct analysis_period_cp {
+  const char *checkpoint;
+  int counted; /* the index counts it */
+  int route;   /* on the route */
+  double total[AD_COUNT][AP_COUNT];
+  int known[AD_COUNT][AP_COUNT];
+  size_t unknown_days[AD_COUNT][AP_COUNT]; /* days not observed throughout */
+  int approximate[AD_COUNT][AP_COUNT];
+};
+
+struct analysis_period {
+  int64_t from, to;
+  int index_known; /* every part with a baseline above 0 is known */
+  double index;    /* the mean of their ratios */
+  struct analysis_period_part part[AD_COUNT][AP_COUNT];
+  /* Every checkpoint's flows, in log order, those the index counts
+   * marked: what passed where the index does not look. */
+  struct analysis_period_cp *cps;
+  size_t ncps;
+};
+
+/*
+ * The index of a period from its mean daily flows (the figures a table
+ * shows): per part, the flow of the period's known days divided by their
+ * number, against the baseline; the index is the mean of the parts'
+ * ratios, unknown when a part with a baseline above 0 is unknown. Also
+ * each checkpoint's totals, so that a report can give flows where the
+ * index does not count. ERR_NOTFOUND when the corridor has no baseline
+ * window (the checkpoint totals are then filled in, the parts unknown).
+ * *out is new: free with analysis_period_free (before the view: its
+ * strings are the view's).
+ */
+int analysis_period(struct analysis *a, int64_t from, int64_t to,
+                    struct analysis_period **out);
+void analysis_period_free(struct analysis_period *p);
+/* 1 when a record spread over both x's and y's periods is behind both
+ * figures: a change between them would only be the spreading's. */
+int analysis_same_record(const struct analysis_period_part *x,
+                         const struct analysis_period_part *y);
+
+/*
+ * The share of local day `day` that checkpoint was open in direction dir
+ * (AD_IN, AD_OUT): its status timeline for that direction (a status of
+ * direction both applies to each), a state holding until the next change,
+ * restricted counting restricted_weight. *known is 0 when no status of
+ * that direction was recorded at or before the day's start.
+ */
+int analysis_availability(struct analysis *a, const char *checkpoint, int dir,
+                          int64_t day, double *out, int *known);
+/*
+ * The corridor's availability in dir on day: the minimum over its route
+ * checkpoints, unknown when one of them is (or none is on the route).
+ */
+int analysis_corridor_availability(struct analysis *a, int dir, int64_t day,
+                                   double *out, int *known);
+/* 1 when the checkpoint is on the route (its record says no route = no). */
+int analysis_route(struct analysis *a, const char *checkpoint);
+
+/* Each day's verdict on an obligation; AC_NOT_IN_FORCE days are outside
+ * its from..until and count nowhere. */
+enum { AC_UNKNOWN, AC_MET, AC_BREACHED, AC_NOT_IN_FORCE };
 
 struct analysis_compliance {
   const struct corridor_obligation *ob;
@@ -144,12 +259,13 @@ struct analysis_compliance {
 };
 
 /*
- * Evaluates every obligation of the corridor on each day from..to:
- * min_ratio_of_baseline (every part named by measures x directions at or
- * above the ratio) and min_availability (every checkpoint of the
- * obligation at or above it); met when every test is met, breached when one
- * is breached, unknown otherwise. An unknown day ends a run. Returns an
- * array of *n results (free with analysis_compliance_free).
+ * Evaluates every obligation of the corridor on each day from..to that it
+ * is in force (its from..until): min_ratio_of_baseline (every part named
+ * by measures x directions at or above the ratio) and min_availability
+ * (every checkpoint of the obligation, in each of its directions, at or
+ * above it); met when every test is met, breached when one is breached,
+ * unknown otherwise. An unknown day ends a run. Returns an array of *n
+ * results (free with analysis_compliance_free).
  */
 int analysis_compliance(struct analysis *a, int64_t from, int64_t to,
                         struct analysis_compliance **out, size_t *n);
@@ -169,7 +285,8 @@ struct analysis_supply {
   double need_per_day;          /* population x need per person per day */
   double inflow_7d_mean;        /* net inflow, mean of the 7 days before */
   int has_inflow_7d;
-  double baseline_inflow; /* net inflow, mean over the baseline window */
+  double production_7d_mean; /* local production, mean of the 7 days before */
+  double baseline_inflow;    /* net inflow, mean over the baseline window */
   int has_baseline_inflow;
   double cover_low, cover_high; /* days of cover */
   /* Stock-out day per scenario and end; has_stockout 0 means none (net use
@@ -181,13 +298,17 @@ struct analysis_supply {
 
 /*
  * The supply outlook at the start of `day` for each category with a need
- * (a need record at or before the day, else the corridor file's): stock =
- * the latest stock record at or before the day, plus recorded net inflows
- * (tonnes of the category in minus out) minus consumption (population x
- * need) for the days from that record up to day-1; the recent inflow is
- * the recorded net inflow of the 7 days before, divided by 7. days of cover =
- * stock / need per day; stock-out under constant net use u is day + floor(stock
- * / u). Returns *n results in a new array (free with free()).
+ * (a need record in force at the day's start, else the corridor file's):
+ * stock = the latest stock record at or before the day, walked day by day
+ * from that record's day up to day-1 as stock(t+1) = max(0, stock(t) +
+ * net inflow(t) + production(t) - population(t) x need), population and
+ * need those in force at the start of day t; inflows are reconciled
+ * tonnes of the category in minus out, production is reconciled like
+ * flows. The recent inflow and production are what was recorded over the
+ * 7 days before, divided by 7. days of cover = stock / need per day;
+ * stock-out under constant net use u = need - inflow - production is day
+ * + floor(stock / u). Returns *n results in a new array (free with
+ * free()).
  */
 int analysis_supply(struct analysis *a, int64_t day,
                     struct analysis_supply **out, size_t *n);
@@ -208,8 +329,9 @@ struct analysis_dwell {
 struct analysis_pipeline_row {
   int64_t day;
   const char *checkpoint, *direction;
-  int observed;             /* 0: the checkpoint was not observed that day, and
-                               the counts are unknown (the backlog carries) */
+  int observed[AM_COUNT];   /* per class, as flow says it (coverage, or a
+                               record giving it): 0, the counts of the class
+                               are unknown that day (the backlog carries) */
   const double *count;      /* [stage * AM_COUNT + measure]: counted at each
                                stage that day, any outcome, sources reconciled */
   double backlog[AM_COUNT]; /* at the end of the day */
@@ -220,20 +342,21 @@ struct analysis_pipeline_row {
 struct analysis_pipeline_query {
   int64_t from, to;       /* days, inclusive */
   const char *checkpoint; /* one checkpoint's id, or NULL for each */
-  int dwell; /* 1: measure the dwell too, which reads every live flow
-                record (the counts and the backlog read the rollups) */
+  int dwell;              /* 1: measure the dwell too (from the flow records the
+                             counts read) */
 };
 
 /*
  * Calls fn for each day from..to, checkpoint and direction on which
  * something was counted at a stage, a consignment made a step, or a backlog
- * waits, in order of day, checkpoint and direction. Counts at a stage
- * reconcile sources as daily flows did before reconciliation in time: per
- * day, stage and outcome the best-graded source that gave the measure
- * (then the source id). The backlog is a running balance from the first
- * day of data: each day adds what entered the first stage and takes what
- * passed the counting stage or turned back at or before it, never going
- * below zero. Dwell: the time from a consignment's first record at a stage
+ * waits, in order of day, checkpoint and direction. Counts at a stage are
+ * reconciled in time as flows are (analysis_flows), each stage and outcome
+ * on its own: the counting stage's passed count is the day's flow. The
+ * backlog is a running balance from the first day something entered the
+ * first stage there: each day adds what entered the first stage and takes
+ * what passed the counting stage or turned back at or before it, never
+ * going below zero. It reads the view's flow records from the first day of
+ * data to `to`. Dwell: the time from a consignment's first record at a stage
  * to its first record at the next (their starts), in hours, on the day and
  * at the checkpoint of the later one; median (the middle value, or the mean
  * of the two middle ones) and 90th percentile (nearest rank: the

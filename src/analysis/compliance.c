@@ -34,7 +34,8 @@ combine(int day, int test)
 }
 
 /* The min_ratio_of_baseline test: each part the obligation names by
- * measures x directions at or above the ratio of its baseline. */
+ * measures x directions at or above the ratio of its baseline (not
+ * capped); unknown when the day's flow or the baseline is. */
 static int
 ratio_verdict(const struct corridor_obligation *ob,
               const struct analysis_index_day *day)
@@ -47,7 +48,7 @@ ratio_verdict(const struct corridor_obligation *ob,
       int di = dir_index(ob->directions[d]);
       if (p < 0 || di < 0)
         continue;
-      if (!day->part_known[di][p])
+      if (!day->flow_known[di][p] || !day->base_known[di][p])
         v = combine(v, AC_UNKNOWN);
       else if (day->flow[di][p] <
                ob->min_ratio_of_baseline * day->baseline[di][p])
@@ -67,17 +68,19 @@ test_ratio(struct analysis *a, const struct corridor_obligation *ob,
 
   if (rc == ERR_NOTFOUND) {
     rc = OK; /* no baseline window: the test cannot be evaluated */
-    for (int64_t i = 0; i < n; i++)
-      days[i].known = 0;
+    memset(days, 0, (size_t)n * sizeof *days);
   }
   for (int64_t i = 0; rc == OK && i < n; i++)
-    verdict[i] = combine(verdict[i], ratio_verdict(ob, &days[i]));
+    if (verdict[i] != AC_NOT_IN_FORCE)
+      verdict[i] = combine(verdict[i], ratio_verdict(ob, &days[i]));
   free(days);
   return rc;
 }
 
 /* Combines the min_availability test of each day from..to into verdict:
- * every checkpoint of the obligation (cps, or all) open enough. */
+ * every checkpoint of the obligation (cps, or all) open enough in each of
+ * its directions: an obligation over both directions is met only when
+ * both are. */
 static void
 test_availability(struct analysis *a, const struct corridor_obligation *ob,
                   const char *const *cps, int64_t from, int64_t to,
@@ -87,16 +90,21 @@ test_availability(struct analysis *a, const struct corridor_obligation *ob,
 
   for (int64_t i = 0; i < to - from + 1; i++) {
     int v = list[0] ? AC_MET : AC_UNKNOWN;
-    for (const char *const *c = list; *c; c++) {
-      double share;
-      int known;
-      analysis_availability(a, *c, from + i, &share, &known);
-      if (!known)
-        v = combine(v, AC_UNKNOWN);
-      else if (share < ob->min_availability - 1e-12)
-        v = combine(v, AC_BREACHED);
-    }
-    verdict[i] = combine(verdict[i], v);
+    for (const char *const *c = list; *c; c++)
+      for (size_t d = 0; d < ob->ndirections; d++) {
+        int di = dir_index(ob->directions[d]);
+        double share;
+        int known;
+        if (di < 0)
+          continue;
+        analysis_availability(a, *c, di, from + i, &share, &known);
+        if (!known)
+          v = combine(v, AC_UNKNOWN);
+        else if (share < ob->min_availability - 1e-12)
+          v = combine(v, AC_BREACHED);
+      }
+    if (verdict[i] != AC_NOT_IN_FORCE)
+      verdict[i] = combine(verdict[i], v);
   }
 }
 
@@ -119,6 +127,9 @@ count_runs(struct analysis_compliance *out, int64_t n)
       if (run > out->longest_breach)
         out->longest_breach = run;
       break;
+    case AC_NOT_IN_FORCE:
+      run = 0; /* counts nowhere; a run cannot cross it */
+      break;
     default:
       out->days_unknown++;
       run = 0;
@@ -127,8 +138,9 @@ count_runs(struct analysis_compliance *out, int64_t n)
   out->current_run = run;
 }
 
-/* A day is met when every test of the obligation is met, breached when one
- * is breached, unknown otherwise (and when the obligation has no test). */
+/* A day in force is met when every test of the obligation is met,
+ * breached when one is breached, unknown otherwise (and when the
+ * obligation has no test); a day outside its force is not evaluated. */
 static int
 evaluate(struct analysis *a, const struct corridor_obligation *ob, int64_t from,
          int64_t to, struct analysis_compliance *out)
@@ -140,8 +152,14 @@ evaluate(struct analysis *a, const struct corridor_obligation *ob, int64_t from,
 
   out->ob = ob;
   out->verdict = xcalloc((size_t)n, sizeof *out->verdict);
-  for (int64_t i = 0; i < n; i++)
-    out->verdict[i] = untested ? AC_UNKNOWN : AC_MET;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t day = from + i;
+    int in_force = (!ob->has_from || day >= ob->from) &&
+                   (!ob->has_until || day <= ob->until);
+    out->verdict[i] = !in_force  ? AC_NOT_IN_FORCE
+                      : untested ? AC_UNKNOWN
+                                 : AC_MET;
+  }
   if (ob->has_min_ratio)
     rc = test_ratio(a, ob, cps, from, to, out->verdict);
   if (rc == OK && ob->has_min_availability)

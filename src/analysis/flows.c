@@ -1,136 +1,93 @@
 /*
- * Reconciled flows. Two sources reporting the same checkpoint, direction,
- * class and day are never added: the day's figure is the best-graded
- * source's, and a difference beyond the corridor's tolerance marks it
- * disputed with every source's value shown.
+ * The flow query. Each live flow record at a wanted checkpoint gives one
+ * item per class it carries (persons, vehicles, each cargo line's tonnes,
+ * and one record) to the stream of its checkpoint, direction, outcome and
+ * class; the reconciler (reconcile.c) decides each stream; each output row
+ * then adds what its records won of each day (or their own shares, for a
+ * source's own account), and says which of its figures are known,
+ * approximate or disputed.
  */
 #include "analysis/analysis_int.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What one source says of one cell (day, checkpoint, direction, class). */
-struct claim {
-  const char *source;
-  const char *grade;
-  double value, records;
-  double present; /* records that gave this measure: missing is not 0 */
+#define DAY 86400
+
+/* Where a stream's item comes from. */
+struct origin {
+  size_t rec;
+  const char *category; /* the row's category: the line's for tonnes */
 };
 
-struct cell {
-  struct claim *claims;
-  size_t n, cap;
+struct stream {
   int measure;
-  const char *winner;
-  int disputed;
-  int listed; /* its claims were added to the current group's sources */
+  struct recon_item *items;
+  struct origin *from;
+  size_t n, cap, capfrom;
 };
-
-/* The class a measure reconciles within: vehicles by type, tonnes by
- * category, persons and records as a whole. */
-static void
-cell_key(uint64_t key[5], const struct arow *r, int measure)
-{
-  key[0] = (uint64_t)r->day;
-  key[1] = (uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT];
-  key[2] = (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION];
-  key[3] = (uint64_t)measure;
-  key[4] = (uint64_t)(uintptr_t)(measure == AM_VEHICLES ? r->dim[DIM_VEHICLE]
-                                 : measure == AM_TONNES ? r->dim[DIM_CATEGORY]
-                                                        : NULL);
-}
-
-/* Admiralty grades compare as text: "A1" is best; ungraded is worst. */
-static int
-grade_cmp(const char *x, const char *y)
-{
-  const char *gx = x && *x ? x : "Z9", *gy = y && *y ? y : "Z9";
-
-  return strcmp(gx, gy);
-}
-
-static void
-claim_add(struct cell *c, const struct arow *r, int measure)
-{
-  struct claim *cl = NULL;
-
-  for (size_t i = 0; i < c->n; i++)
-    if (c->claims[i].source == r->dim[DIM_SOURCE])
-      cl = &c->claims[i];
-  if (cl == NULL) {
-    if (c->n == c->cap) {
-      c->cap = c->cap ? c->cap * 2 : 2;
-      c->claims = xrealloc(c->claims, c->cap * sizeof *c->claims);
-    }
-    cl = &c->claims[c->n++];
-    memset(cl, 0, sizeof *cl);
-    cl->source = r->dim[DIM_SOURCE];
-    cl->grade = r->dim[DIM_GRADE];
-  }
-  if (grade_cmp(r->dim[DIM_GRADE], cl->grade) < 0)
-    cl->grade = r->dim[DIM_GRADE];
-  cl->value += r->m[measure];
-  cl->records += r->m[AM_RECORDS];
-  cl->present += r->n[measure];
-}
-
-/* A claim stands when some record of the source gave the measure there
- * (and no correction took it back). */
-static int
-stands(const struct claim *cl)
-{
-  return fabs(cl->present) >= 1e-12;
-}
-
-static void
-decide(struct cell *c, double tolerance)
-{
-  const struct claim *best = NULL;
-
-  for (size_t i = 0; i < c->n; i++) {
-    const struct claim *cl = &c->claims[i];
-    int g;
-    if (!stands(cl))
-      continue;
-    if (best == NULL) {
-      best = cl;
-      continue;
-    }
-    g = grade_cmp(cl->grade, best->grade);
-    if (g < 0 || (g == 0 && (cl->records > best->records + 1e-9 ||
-                             (fabs(cl->records - best->records) <= 1e-9 &&
-                              strcmp(cl->source, best->source) < 0))))
-      best = cl;
-  }
-  c->winner = best ? best->source : NULL;
-  c->disputed = 0;
-  for (size_t i = 0; best && i < c->n; i++) {
-    const struct claim *cl = &c->claims[i];
-    /* Sources count at different paces: only figures are disputed. */
-    if (cl != best && c->measure != AM_RECORDS && stands(cl) &&
-        fabs(cl->value - best->value) > tolerance * fabs(best->value) + 1e-9)
-      c->disputed = 1;
-  }
-}
 
 /* An output row being summed. */
 struct group {
   const char *dim[DIM_COUNT];
   double m[AM_COUNT];
-  size_t proj; /* its time/checkpoint projection */
+  int has[AM_COUNT];    /* a record of the class adds to it */
+  int approx[AM_COUNT]; /* a share of a record outside its period */
+  int64_t p0, p1;       /* its period, local seconds */
+  int disputed;
+  size_t last_piece; /* the disputed piece listed last (+1; 0: none) */
   struct analysis_source_value *sources;
   size_t nsources, capsources;
-  int disputed;
-  size_t *cells; /* disputed cells already listed */
-  size_t ncells, capcells;
+  struct analysis_spread *spread;
+  size_t *spread_rec;
+  size_t nspread, capspread, capspread_rec;
+};
+
+struct groups {
+  struct tmap *index;
+  struct group *v;
+  size_t cap;
+};
+
+/* The projection of a row on its time, checkpoint and direction
+ * dimensions: what decides whether its figures are known. */
+struct proj {
+  int observed[AM_COUNT]; /* some checkpoint-day under it was, throughout,
+                           * in some direction */
+  size_t unknown[AM_COUNT];
+  size_t unknown_any;
+};
+
+/* The working state of one flow query. */
+struct query {
+  struct analysis *a;
+  const struct analysis_flow_query *q;
+  const char *outcome, *source; /* interned; NULL for any */
+  const char *passed, *stage;   /* "passed" and the counting stage */
+  int own;                      /* each source's own figures */
+  int every_stage;   /* records of every stage, each stage its own stream */
+  int64_t r0, r1;    /* the query's days, local seconds */
+  struct tmap *smap; /* stream key -> index */
+  struct stream *streams;
+  size_t nstreams, capstreams;
+  struct groups gs;
+  struct tmap *pmap; /* projection key -> index into pv */
+  struct proj *pv;
+  size_t pcap;
+  size_t pieces; /* disputed pieces of the streams decided so far */
 };
 
 static int
 is_time_dim(int d)
 {
   return d == DIM_DAY || d == DIM_WEEK || d == DIM_MONTH || d == DIM_YEAR;
+}
+
+static int64_t
+iso_monday(int64_t day)
+{
+  return day - (((day % 7) + 7 + 3) % 7);
 }
 
 /* The label of a day in a time dimension, interned and cached. */
@@ -153,8 +110,7 @@ time_label(struct analysis *a, int dim, int64_t day)
     snprintf(out, sizeof out, "%04d", y);
   } else {
     /* ISO week: the week belongs to the year of its Thursday. */
-    int64_t wd = ((day % 7) + 7 + 3) % 7;
-    int64_t thursday = day - wd + 3;
+    int64_t thursday = iso_monday(day) + 3;
     int ty, tm, td;
     util_civil_from_days(thursday, &ty, &tm, &td);
     snprintf(out, sizeof out, "%04d-W%02d", ty,
@@ -163,6 +119,50 @@ time_label(struct analysis *a, int dim, int64_t day)
   a->label_of = xrealloc(a->label_of, (i + 1) * sizeof *a->label_of);
   a->label_of[i] = analysis__intern(a, out);
   return a->label_of[i];
+}
+
+/* The span of days of dim that holds day: [*d0, *d1). */
+static void
+time_span(int dim, int64_t day, int64_t *d0, int64_t *d1)
+{
+  int y, m, d;
+
+  util_civil_from_days(day, &y, &m, &d);
+  switch (dim) {
+  case DIM_DAY:
+    *d0 = day, *d1 = day + 1;
+    break;
+  case DIM_WEEK:
+    *d0 = iso_monday(day), *d1 = *d0 + 7;
+    break;
+  case DIM_MONTH:
+    *d0 = util_days_from_civil(y, m, 1);
+    *d1 = m == 12 ? util_days_from_civil(y + 1, 1, 1)
+                  : util_days_from_civil(y, m + 1, 1);
+    break;
+  default:
+    *d0 = util_days_from_civil(y, 1, 1);
+    *d1 = util_days_from_civil(y + 1, 1, 1);
+  }
+}
+
+/* The period a row of day shows: every time dimension's span holding day,
+ * within the query's days. */
+static void
+period_of(const struct query *x, int64_t day, int64_t *p0, int64_t *p1)
+{
+  *p0 = x->r0;
+  *p1 = x->r1;
+  for (size_t i = 0; i < x->q->ndims; i++) {
+    int64_t d0, d1;
+    if (!is_time_dim(x->q->dims[i]))
+      continue;
+    time_span(x->q->dims[i], day, &d0, &d1);
+    if (d0 * DAY > *p0)
+      *p0 = d0 * DAY;
+    if (d1 * DAY < *p1)
+      *p1 = d1 * DAY;
+  }
 }
 
 /* The values of the asked dimensions for a day and a row's dimensions. */
@@ -176,16 +176,11 @@ group_values(struct analysis *a, const struct analysis_flow_query *q,
   }
 }
 
-struct groups {
-  struct tmap *index;
-  struct group *v;
-  size_t cap;
-};
-
-static struct group *
-group_get(struct groups *gs, const struct analysis_flow_query *q,
-          const char **vals)
+static size_t
+group_get(struct query *x, int64_t day, const char **vals)
 {
+  const struct analysis_flow_query *q = x->q;
+  struct groups *gs = &x->gs;
   uint64_t key[DIM_COUNT];
   int added;
   size_t i;
@@ -194,57 +189,13 @@ group_get(struct groups *gs, const struct analysis_flow_query *q,
     key[k] = (uint64_t)(uintptr_t)vals[q->dims[k]];
   i = tmap_put(gs->index, key, &added);
   if (added) {
-    if (i == gs->cap) {
-      gs->cap = gs->cap ? gs->cap * 2 : 256;
-      gs->v = xrealloc(gs->v, gs->cap * sizeof *gs->v);
-    }
+    gs->v = util_grow(gs->v, &gs->cap, i + 1, sizeof *gs->v);
     memset(&gs->v[i], 0, sizeof gs->v[i]);
     for (size_t k = 0; k < q->ndims; k++)
       gs->v[i].dim[q->dims[k]] = vals[q->dims[k]];
-    gs->v[i].proj = SIZE_MAX;
+    period_of(x, day, &gs->v[i].p0, &gs->v[i].p1);
   }
-  return &gs->v[i];
-}
-
-static void
-group_source(struct group *g, const struct claim *cl, int measure)
-{
-  for (size_t i = 0; i < g->nsources; i++) {
-    struct analysis_source_value *sv = &g->sources[i];
-    if (sv->source == cl->source && sv->measure == measure) {
-      sv->value += cl->value;
-      if (grade_cmp(cl->grade, sv->grade) < 0)
-        sv->grade = cl->grade;
-      return;
-    }
-  }
-  if (g->nsources == g->capsources) {
-    g->capsources = g->capsources ? g->capsources * 2 : 4;
-    g->sources = xrealloc(g->sources, g->capsources * sizeof *g->sources);
-  }
-  g->sources[g->nsources].source = cl->source;
-  g->sources[g->nsources].grade = cl->grade;
-  g->sources[g->nsources].measure = measure;
-  g->sources[g->nsources].value = cl->value;
-  g->nsources++;
-}
-
-/* Lists a disputed cell's claims in a group, once. */
-static void
-group_dispute(struct group *g, struct cell *c, size_t ci)
-{
-  for (size_t i = 0; i < g->ncells; i++)
-    if (g->cells[i] == ci)
-      return;
-  if (g->ncells == g->capcells) {
-    g->capcells = g->capcells ? g->capcells * 2 : 4;
-    g->cells = xrealloc(g->cells, g->capcells * sizeof *g->cells);
-  }
-  g->cells[g->ncells++] = ci;
-  g->disputed = 1;
-  for (size_t k = 0; k < c->n; k++)
-    if (stands(&c->claims[k]))
-      group_source(g, &c->claims[k], c->measure);
+  return i;
 }
 
 static int
@@ -258,58 +209,375 @@ cp_wanted(const struct analysis_flow_query *q, const char *cp)
   return 0;
 }
 
-/* outcome and source are interned (or NULL for any): pointers compare. */
+/* Whether a record takes part in the query: its outcome (records of
+ * outcome passed only at the counting stage; those of other outcomes at
+ * whatever stage they were recorded), checkpoint and time. */
 static int
-row_wanted(const struct analysis_flow_query *q, const char *outcome,
-           const char *source, const struct arow *r)
+rec_wanted(const struct query *x, const struct frec *r)
 {
-  if (outcome && r->dim[DIM_OUTCOME] != outcome)
+  if (x->outcome && r->dim[DIM_OUTCOME] != x->outcome)
     return 0;
-  if (source && r->dim[DIM_SOURCE] != source)
+  if (!x->every_stage && r->dim[DIM_OUTCOME] == x->passed &&
+      r->dim[DIM_STAGE] != x->stage)
     return 0;
-  return q->checkpoints == NULL || cp_wanted(q, r->dim[DIM_CHECKPOINT]);
+  if (r->end > r->begin ? r->begin >= x->r1 || r->end <= x->r0
+                        : r->begin < x->r0 || r->begin >= x->r1)
+    return 0;
+  return cp_wanted(x->q, r->dim[DIM_CHECKPOINT]);
 }
 
-static int
-has_only_time_and_checkpoint(const struct analysis_flow_query *q)
+static void
+stream_add(struct query *x, size_t rec, int measure, const char *cls,
+           const char *category, double value)
 {
-  for (size_t i = 0; i < q->ndims; i++)
-    if (!is_time_dim(q->dims[i]) && q->dims[i] != DIM_CHECKPOINT)
-      return 0;
-  return 1;
+  const struct frec *r = &x->a->recs[rec];
+  /* With every stage, what was counted at one stage never competes with
+   * what was counted at another: they are different moments of a load. */
+  uint64_t key[6] = {(uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT],
+                     (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION],
+                     (uint64_t)(uintptr_t)r->dim[DIM_OUTCOME],
+                     (uint64_t)measure,
+                     (uint64_t)(uintptr_t)cls,
+                     x->every_stage ? (uint64_t)(uintptr_t)r->dim[DIM_STAGE]
+                                    : 0};
+  int added;
+  size_t i = tmap_put(x->smap, key, &added);
+  struct stream *st;
+
+  if (added) {
+    x->streams =
+        util_grow(x->streams, &x->capstreams, i + 1, sizeof *x->streams);
+    memset(&x->streams[i], 0, sizeof x->streams[i]);
+    x->streams[i].measure = measure;
+    x->nstreams = i + 1;
+  }
+  st = &x->streams[i];
+  st->items = util_grow(st->items, &st->cap, st->n + 1, sizeof *st->items);
+  st->from = util_grow(st->from, &st->capfrom, st->n + 1, sizeof *st->from);
+  st->items[st->n] = (struct recon_item){r->begin, r->end, r->dim[DIM_SOURCE],
+                                         r->dim[DIM_GRADE], value};
+  st->from[st->n] = (struct origin){rec, category};
+  st->n++;
 }
 
-/* The projection of a group on its time and checkpoint dimensions: what
- * decides whether its figures are known. */
-struct proj {
-  int observed;
-  size_t unknown_days;
+/* Each wanted record's items, into the streams of its classes. */
+static void
+build_streams(struct query *x)
+{
+  struct analysis *a = x->a;
+
+  for (size_t i = 0; i < a->nrecs; i++) {
+    const struct frec *r = &a->recs[i];
+    if (!rec_wanted(x, r))
+      continue;
+    stream_add(x, i, AM_RECORDS, NULL, r->dim[DIM_CATEGORY], 1);
+    if (r->has_persons)
+      stream_add(x, i, AM_PERSONS, NULL, r->dim[DIM_CATEGORY], r->persons);
+    if (r->has_vehicles)
+      stream_add(x, i, AM_VEHICLES, NULL, r->dim[DIM_CATEGORY], r->vehicles);
+    for (size_t k = 0; k < r->nlines; k++) {
+      const struct fline *l = &a->lines[r->line + k];
+      stream_add(x, i, AM_TONNES, l->category, l->category, l->tonnes);
+    }
+  }
+}
+
+/* Adds a disputed piece's claim to a row's sources: its value summed over
+ * the pieces, its grade the worst. */
+static void
+source_add(struct group *g, const struct recon_claim *c, int measure)
+{
+  struct analysis_source_value *sv;
+
+  for (size_t i = 0; i < g->nsources; i++) {
+    sv = &g->sources[i];
+    if (sv->source == c->source && sv->measure == measure) {
+      sv->value += c->value;
+      if (analysis__grade_cmp(c->grade, sv->grade) > 0)
+        sv->grade = c->grade;
+      return;
+    }
+  }
+  g->sources = util_grow(g->sources, &g->capsources, g->nsources + 1,
+                         sizeof *g->sources);
+  sv = &g->sources[g->nsources++];
+  sv->source = c->source;
+  sv->grade = c->grade;
+  sv->measure = measure;
+  sv->value = c->value;
+}
+
+static void
+spread_add(struct group *g, size_t rec, const struct frec *r, int m)
+{
+  for (size_t i = g->nspread; i > 0; i--)
+    if (g->spread_rec[i - 1] == rec && g->spread[i - 1].measure == m)
+      return;
+  g->spread =
+      util_grow(g->spread, &g->capspread, g->nspread + 1, sizeof *g->spread);
+  g->spread_rec = util_grow(g->spread_rec, &g->capspread_rec, g->nspread + 1,
+                            sizeof *g->spread_rec);
+  g->spread[g->nspread] =
+      (struct analysis_spread){r->id, r->start, r->finish, m};
+  g->spread_rec[g->nspread] = rec;
+  g->nspread++;
+}
+
+/* What one share adds to its row; the row's index, or SIZE_MAX when the
+ * share is another source's than the one asked for. */
+static size_t
+take_share(struct query *x, const struct stream *st,
+           const struct recon_share *sh)
+{
+  const struct origin *o = &st->from[sh->item];
+  const struct frec *r = &x->a->recs[o->rec];
+  const char *dims[DIM_COUNT], *vals[DIM_COUNT] = {0};
+  struct group *g;
+  size_t gi;
+  int m = st->measure;
+
+  if (x->source && r->dim[DIM_SOURCE] != x->source)
+    return SIZE_MAX;
+  memcpy(dims, r->dim, sizeof dims);
+  dims[DIM_CATEGORY] = o->category;
+  group_values(x->a, x->q, sh->day, dims, vals);
+  gi = group_get(x, sh->day, vals);
+  g = &x->gs.v[gi];
+  g->m[m] += x->own ? sh->own : sh->won;
+  g->has[m] = 1;
+  if ((x->own || sh->counted) && r->end > r->begin &&
+      (r->begin < g->p0 || r->end > g->p1)) {
+    g->approx[m] = 1;
+    spread_add(g, o->rec, r, m);
+  }
+  return gi;
+}
+
+/* Decides one stream and adds its shares and disputes to the rows. */
+static void
+take_stream(struct query *x, const struct stream *st, struct recon_out *out)
+{
+  size_t *share_group;
+
+  analysis__reconcile(st->items, st->n, x->q->from, x->q->to,
+                      x->a->c->dispute_tolerance, st->measure != AM_RECORDS,
+                      out);
+  share_group = xmalloc((out->nshares + 1) * sizeof *share_group);
+  for (size_t i = 0; i < out->nshares; i++)
+    share_group[i] = take_share(x, st, &out->shares[i]);
+  /* The links of one piece come together: a row lists a piece once. */
+  for (size_t i = 0; i < out->nlinks; i++) {
+    const struct recon_link *l = &out->links[i];
+    const struct recon_piece *p = &out->pieces[l->piece];
+    size_t gi = share_group[l->share], id = x->pieces + l->piece + 1;
+    struct group *g;
+    if (gi == SIZE_MAX)
+      continue;
+    g = &x->gs.v[gi];
+    if (g->last_piece == id)
+      continue;
+    g->last_piece = id;
+    g->disputed = 1;
+    for (size_t k = 0; k < p->nclaims; k++)
+      source_add(g, &out->claims[p->claim + k], st->measure);
+  }
+  x->pieces += out->npieces;
+  free(share_group);
+}
+
+/* Observation. */
+
+/* 1 when a record gives class m. */
+static int
+gives(const struct analysis *a, const struct frec *r, int m)
+{
+  (void)a;
+  switch (m) {
+  case AM_PERSONS:
+    return r->has_persons;
+  case AM_VEHICLES:
+    return r->has_vehicles;
+  case AM_TONNES:
+    return r->nlines > 0;
+  default:
+    return 1;
+  }
+}
+
+/*
+ * Per checkpoint, direction and class, the time observed: what coverage
+ * says was observed, and the intervals of the flow records that give the
+ * class there (whatever their outcome and stage: someone was watching),
+ * merged. bucket[(c * AD_COUNT + d) * AM_COUNT + m] holds n[...] spans.
+ */
+struct observed {
+  struct ival **v;
+  size_t *n, *cap;
 };
 
-static size_t
-proj_of(struct tmap *pm, struct proj **pv, size_t *pcap,
-        const struct analysis_flow_query *q, const char **vals)
+static void
+observed_build(struct query *x, struct observed *o)
 {
+  struct analysis *a = x->a;
+  size_t nb = (a->ncheckpoints + 1) * AD_COUNT * AM_COUNT;
+  const char *in = analysis__intern(a, "in");
+
+  o->v = xcalloc(nb, sizeof *o->v);
+  o->n = xcalloc(nb, sizeof *o->n);
+  o->cap = xcalloc(nb, sizeof *o->cap);
+  for (size_t c = 0; c < a->ncheckpoints; c++)
+    for (size_t b = c * AD_COUNT * AM_COUNT; b < (c + 1) * AD_COUNT * AM_COUNT;
+         b++)
+      for (size_t k = 0; k < a->cov_n[c]; k++) {
+        o->v[b] = util_grow(o->v[b], &o->cap[b], o->n[b] + 1, sizeof **o->v);
+        o->v[b][o->n[b]++] = a->cov[a->cov_first[c] + k];
+      }
+  for (size_t i = 0; i < a->nrecs; i++) {
+    const struct frec *r = &a->recs[i];
+    int c = analysis__cp(a, r->dim[DIM_CHECKPOINT]);
+    int d = r->dim[DIM_DIRECTION] == in ? AD_IN : AD_OUT;
+    if (c < 0 || r->end <= r->begin || r->begin >= x->r1 || r->end <= x->r0)
+      continue;
+    for (int m = 0; m < AM_COUNT; m++) {
+      size_t b = ((size_t)c * AD_COUNT + (size_t)d) * AM_COUNT + (size_t)m;
+      if (!gives(a, r, m))
+        continue;
+      o->v[b] = util_grow(o->v[b], &o->cap[b], o->n[b] + 1, sizeof **o->v);
+      o->v[b][o->n[b]++] = (struct ival){r->begin, r->end};
+    }
+  }
+  for (size_t b = 0; b < nb; b++)
+    o->n[b] = analysis__merge(o->v[b], o->n[b]);
+}
+
+static void
+observed_free(struct observed *o, size_t nb)
+{
+  for (size_t b = 0; b < nb; b++)
+    free(o->v[b]);
+  free(o->v);
+  free(o->n);
+  free(o->cap);
+}
+
+static size_t
+proj_of(struct query *x, const char **vals)
+{
+  const struct analysis_flow_query *q = x->q;
   uint64_t key[DIM_COUNT + 1];
   size_t n = 0, i;
   int added;
 
   key[n++] = 0; /* so that no projection at all is still one key */
   for (size_t k = 0; k < q->ndims; k++)
-    if (is_time_dim(q->dims[k]) || q->dims[k] == DIM_CHECKPOINT)
+    if (is_time_dim(q->dims[k]) || q->dims[k] == DIM_CHECKPOINT ||
+        q->dims[k] == DIM_DIRECTION)
       key[n++] = (uint64_t)(uintptr_t)vals[q->dims[k]];
   while (n < DIM_COUNT + 1)
     key[n++] = 0;
-  i = tmap_put(pm, key, &added);
+  i = tmap_put(x->pmap, key, &added);
   if (added) {
-    if (i == *pcap) {
-      *pcap = *pcap ? *pcap * 2 : 64;
-      *pv = xrealloc(*pv, *pcap * sizeof **pv);
-    }
-    memset(&(*pv)[i], 0, sizeof **pv);
+    x->pv = util_grow(x->pv, &x->pcap, i + 1, sizeof *x->pv);
+    memset(&x->pv[i], 0, sizeof *x->pv);
   }
   return i;
 }
+
+static int
+has_dim(const struct analysis_flow_query *q, int dim)
+{
+  for (size_t i = 0; i < q->ndims; i++)
+    if (q->dims[i] == dim)
+      return 1;
+  return 0;
+}
+
+/* Rows made for every day, checkpoint (and direction) even without a
+ * record: when the query groups by nothing else. */
+static int
+precreate(const struct analysis_flow_query *q)
+{
+  for (size_t i = 0; i < q->ndims; i++) {
+    int d = q->dims[i];
+    if (!is_time_dim(d) && d != DIM_CHECKPOINT &&
+        !(q->complete && d == DIM_DIRECTION))
+      return 0;
+  }
+  return 1;
+}
+
+/* Counts one checkpoint-day into a projection: some[m] when class m was
+ * observed throughout the day in some direction the row covers (its
+ * figure is then known), all[m] when in every one (else the day is an
+ * unknown day of the row). */
+static void
+proj_count(struct proj *p, const int some[AM_COUNT], const int all[AM_COUNT])
+{
+  for (int m = 0; m < AM_COUNT; m++) {
+    if (some[m])
+      p->observed[m] = 1;
+    if (!all[m])
+      p->unknown[m]++;
+  }
+  if (!all[AM_PERSONS] || !all[AM_VEHICLES] || !all[AM_TONNES])
+    p->unknown_any++;
+}
+
+/* Which checkpoint-days each projection covers, and how many of them were
+ * not observed throughout, per class. */
+static void
+recon_projections(struct query *x)
+{
+  struct analysis *a = x->a;
+  const struct analysis_flow_query *q = x->q;
+  size_t nb = (a->ncheckpoints + 1) * AD_COUNT * AM_COUNT;
+  int by_dir = has_dim(q, DIM_DIRECTION), pre = precreate(q);
+  const char *dirs[AD_COUNT] = {analysis__intern(a, "in"),
+                                analysis__intern(a, "out")};
+  struct observed o;
+
+  observed_build(x, &o);
+  for (int64_t day = q->from; day <= q->to; day++) {
+    for (size_t c = 0; c < a->ncheckpoints; c++) {
+      const char *vals[DIM_COUNT] = {0}, *dims[DIM_COUNT] = {0};
+      int obs[AD_COUNT][AM_COUNT];
+      size_t pi;
+      if (!cp_wanted(q, a->checkpoints[c]))
+        continue;
+      for (int d = 0; d < AD_COUNT; d++)
+        for (int m = 0; m < AM_COUNT; m++) {
+          size_t b = (c * AD_COUNT + (size_t)d) * AM_COUNT + (size_t)m;
+          obs[d][m] =
+              analysis__covered(o.v[b], o.n[b], day * DAY, (day + 1) * DAY);
+        }
+      dims[DIM_CHECKPOINT] = a->checkpoints[c];
+      if (by_dir) {
+        for (int d = 0; d < AD_COUNT; d++) {
+          dims[DIM_DIRECTION] = dirs[d];
+          group_values(a, q, day, dims, vals);
+          if (pre)
+            group_get(x, day, vals);
+          pi = proj_of(x, vals); /* may move x->pv */
+          proj_count(&x->pv[pi], obs[d], obs[d]);
+        }
+      } else {
+        int both[AM_COUNT], either[AM_COUNT];
+        for (int m = 0; m < AM_COUNT; m++) {
+          both[m] = obs[AD_IN][m] && obs[AD_OUT][m];
+          either[m] = obs[AD_IN][m] || obs[AD_OUT][m];
+        }
+        group_values(a, q, day, dims, vals);
+        if (pre)
+          group_get(x, day, vals);
+        pi = proj_of(x, vals);
+        proj_count(&x->pv[pi], either, both);
+      }
+    }
+  }
+  observed_free(&o, nb);
+}
+
+/* Output. */
 
 /* A group to sort, with the query whose dimensions order it (so that no
  * state is shared between threads running queries at once). */
@@ -332,117 +600,22 @@ by_dims(const void *x, const void *y)
   return 0;
 }
 
-/* The working state of one flow query. */
-struct recon {
-  struct analysis *a;
-  const struct analysis_flow_query *q;
-  const char *outcome, *source; /* interned; NULL for any */
-  int own;                      /* each source's own figures */
-  struct arows rows;
-  struct tmap *cmap; /* cell key -> index into cells */
-  struct cell *cells;
-  size_t ncells, capcells;
-  size_t *row_cell; /* rows.n x AM_COUNT cell indexes; SIZE_MAX: unwanted */
-  struct groups gs;
-  struct tmap *pmap; /* projection key -> index into pv */
-  struct proj *pv;
-  size_t pcap;
-};
-
-/* Who says what of each cell, and whose figure counts. */
-static void
-recon_claims(struct recon *x)
+/* Measure, then grade, then source id: never the order of the log. */
+static int
+by_measure_grade(const void *x, const void *y)
 {
-  const struct arows *rows = &x->rows;
+  const struct analysis_source_value *a = x, *b = y;
+  int g;
 
-  x->row_cell = xmalloc((rows->n ? rows->n : 1) * AM_COUNT * sizeof(size_t));
-  for (size_t i = 0; i < rows->n; i++) {
-    const struct arow *r = &rows->v[i];
-    if (!row_wanted(x->q, x->outcome, x->source, r)) {
-      x->row_cell[i * AM_COUNT] = SIZE_MAX;
-      continue;
-    }
-    for (int m = 0; m < AM_COUNT; m++) {
-      uint64_t key[5];
-      int added;
-      size_t ci;
-      cell_key(key, r, m);
-      ci = tmap_put(x->cmap, key, &added);
-      if (added) {
-        if (ci == x->capcells) {
-          x->capcells = x->capcells ? x->capcells * 2 : 256;
-          x->cells = xrealloc(x->cells, x->capcells * sizeof *x->cells);
-        }
-        memset(&x->cells[ci], 0, sizeof *x->cells);
-        x->cells[ci].measure = m;
-        x->ncells++;
-      }
-      claim_add(&x->cells[ci], r, m);
-      x->row_cell[i * AM_COUNT + m] = ci;
-    }
-  }
-  for (size_t i = 0; i < x->ncells; i++)
-    decide(&x->cells[i], x->a->c->dispute_tolerance);
-}
-
-/* Which checkpoint-days each projection covers, and how many unknown. */
-static void
-recon_projections(struct recon *x)
-{
-  struct analysis *a = x->a;
-  const struct analysis_flow_query *q = x->q;
-
-  for (int64_t day = q->from; day <= q->to; day++) {
-    for (size_t c = 0; c < a->ncheckpoints; c++) {
-      const char *cp = a->checkpoints[c];
-      const char *vals[DIM_COUNT] = {0};
-      const char *dims[DIM_COUNT] = {0};
-      struct proj *p;
-      size_t pi;
-      if (!cp_wanted(q, cp))
-        continue;
-      dims[DIM_CHECKPOINT] = cp;
-      group_values(a, q, day, dims, vals);
-      if (has_only_time_and_checkpoint(q))
-        group_get(&x->gs, q, vals);
-      pi = proj_of(x->pmap, &x->pv, &x->pcap, q, vals); /* may move pv */
-      p = &x->pv[pi];
-      if (analysis__observed(a, day, cp))
-        p->observed = 1;
-      else
-        p->unknown_days++;
-    }
-  }
-}
-
-/* Sums each measure of the rows whose source won their cell. */
-static void
-recon_sums(struct recon *x)
-{
-  for (size_t i = 0; i < x->rows.n; i++) {
-    const struct arow *r = &x->rows.v[i];
-    const char *vals[DIM_COUNT] = {0};
-    struct group *g;
-    if (x->row_cell[i * AM_COUNT] == SIZE_MAX)
-      continue;
-    group_values(x->a, x->q, r->day, r->dim, vals);
-    g = group_get(&x->gs, x->q, vals);
-    for (int m = 0; m < AM_COUNT; m++) {
-      size_t ci = x->row_cell[i * AM_COUNT + m];
-      struct cell *c = &x->cells[ci];
-      if (c->winner == NULL)
-        continue;
-      if (x->own || c->winner == r->dim[DIM_SOURCE])
-        g->m[m] += r->m[m];
-      if (c->disputed && !x->q->source)
-        group_dispute(g, c, ci);
-    }
-  }
+  if (a->measure != b->measure)
+    return a->measure < b->measure ? -1 : 1;
+  g = analysis__grade_cmp(a->grade, b->grade);
+  return g ? g : strcmp(a->source, b->source);
 }
 
 /* Hands fn the rows, sorted by their dimension values. */
 static int
-recon_emit(struct recon *x,
+recon_emit(struct query *x,
            int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx)
 {
   const struct analysis_flow_query *q = x->q;
@@ -456,7 +629,7 @@ recon_emit(struct recon *x,
   }
   qsort(order, ngroups, sizeof *order, by_dims);
   for (size_t k = 0; k < ngroups && rc == OK; k++) {
-    const struct group *g = order[k].g;
+    struct group *g = (struct group *)order[k].g;
     struct analysis_flow_row out;
     const char *vals[DIM_COUNT];
     const struct proj *p;
@@ -464,19 +637,23 @@ recon_emit(struct recon *x,
     memset(&out, 0, sizeof out);
     for (size_t d = 0; d < q->ndims; d++)
       vals[q->dims[d]] = g->dim[q->dims[d]];
-    pi = proj_of(x->pmap, &x->pv, &x->pcap, q, vals); /* may move pv */
+    pi = proj_of(x, vals); /* may move x->pv */
     p = &x->pv[pi];
-    out.unknown_days = p->unknown_days;
-    for (int d = 0; d < DIM_COUNT; d++)
-      out.dim[d] = g->dim[d];
-    /* Known when any checkpoint-day under it was observed. */
+    memcpy(out.dim, g->dim, sizeof out.dim);
     for (int m = 0; m < AM_COUNT; m++) {
-      out.known[m] = p->observed;
-      out.m[m] = p->observed ? g->m[m] : 0;
+      out.known[m] = p->observed[m] || g->has[m];
+      out.m[m] = out.known[m] ? g->m[m] : 0;
+      out.approximate[m] = out.known[m] && g->approx[m];
+      out.unknown[m] = p->unknown[m];
     }
+    out.unknown_days = p->unknown_any;
+    if (g->nsources > 1)
+      qsort(g->sources, g->nsources, sizeof *g->sources, by_measure_grade);
     out.disputed = g->disputed;
     out.sources = g->sources;
     out.nsources = g->nsources;
+    out.spread = g->spread;
+    out.nspread = g->nspread;
     rc = fn(ctx, &out);
   }
   free(order);
@@ -484,22 +661,23 @@ recon_emit(struct recon *x,
 }
 
 static void
-recon_cleanup(struct recon *x)
+query_cleanup(struct query *x)
 {
   for (size_t i = 0; i < tmap_count(x->gs.index) && x->gs.v; i++) {
     free(x->gs.v[i].sources);
-    free(x->gs.v[i].cells);
+    free(x->gs.v[i].spread);
+    free(x->gs.v[i].spread_rec);
   }
   free(x->gs.v);
   tmap_free(x->gs.index);
-  for (size_t i = 0; i < x->ncells; i++)
-    free(x->cells[i].claims);
-  free(x->cells);
-  free(x->row_cell);
+  for (size_t i = 0; i < x->nstreams; i++) {
+    free(x->streams[i].items);
+    free(x->streams[i].from);
+  }
+  free(x->streams);
   free(x->pv);
-  tmap_free(x->cmap);
+  tmap_free(x->smap);
   tmap_free(x->pmap);
-  analysis__rows_free(&x->rows);
 }
 
 int
@@ -507,32 +685,48 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
                int (*fn)(void *ctx, const struct analysis_flow_row *row),
                void *ctx)
 {
-  struct recon x;
+  return analysis__flows(a, q, 0, fn, ctx);
+}
+
+int
+analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
+                int every_stage,
+                int (*fn)(void *ctx, const struct analysis_flow_row *row),
+                void *ctx)
+{
+  struct recon_out out;
+  struct query x;
   int rc;
 
+  if (q->to < q->from)
+    return ERR_USAGE;
   memset(&x, 0, sizeof x);
+  memset(&out, 0, sizeof out);
   x.a = a;
   x.q = q;
   x.outcome = q->outcome && !*q->outcome
                   ? NULL
                   : analysis__intern(a, q->outcome ? q->outcome : "passed");
+  x.passed = analysis__intern(a, "passed");
+  x.stage = analysis__intern(a, analysis__counting_stage(a));
+  x.every_stage = every_stage;
   x.source = q->source ? analysis__intern(a, q->source) : NULL;
+  x.r0 = q->from * DAY;
+  x.r1 = (q->to + 1) * DAY;
   /* Grouped by source, each row is one source's: its own figures. */
-  x.own = q->source != NULL;
-  for (size_t k = 0; k < q->ndims && q->own_figures; k++)
-    x.own |= q->dims[k] == DIM_SOURCE;
-  x.cmap = tmap_new(5);
+  x.own = q->source != NULL || (q->own_figures && has_dim(q, DIM_SOURCE));
+  x.smap = tmap_new(6);
   x.pmap = tmap_new(DIM_COUNT + 1);
   x.gs.index = tmap_new(q->ndims ? q->ndims : 1);
-  rc = analysis__observe(a, q->from, q->to);
-  if (rc == OK)
-    rc = analysis__rows(a, q->from, q->to, &x.rows);
+  rc = analysis__flows_load(a, q->from, q->to);
   if (rc == OK) {
-    recon_claims(&x);
+    build_streams(&x);
+    for (size_t i = 0; i < x.nstreams; i++)
+      take_stream(&x, &x.streams[i], &out);
     recon_projections(&x);
-    recon_sums(&x);
     rc = recon_emit(&x, fn, ctx);
   }
-  recon_cleanup(&x);
+  analysis__recon_cleanup(&out);
+  query_cleanup(&x);
   return rc;
 }

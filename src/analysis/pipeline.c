@@ -1,13 +1,14 @@
 /*
  * The pipeline: what was counted at each of the corridor's stages, what
  * waits between the first stage and the counting stage (the backlog), and
- * how long consignments dwell between stages. Counts come from the daily
- * rollups, which keep each flow's stage and outcome; dwell from the flow
- * records that carry a consignment id.
+ * how long consignments dwell between stages. Counts are the flow query's
+ * (reconciled in time, each stage and outcome on its own); dwell comes
+ * from the flow records that carry a consignment id.
  */
 #include "analysis/analysis_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@ struct pcell {
   const char *cp, *dir; /* interned */
   double *count;        /* [stage * AM_COUNT + measure] */
   double enter[AM_COUNT], leave[AM_COUNT];
+  int observed[AM_COUNT]; /* the class was observed that day (the period's
+                           * days only) */
   double **hours; /* [stage]: the dwells to the next stage ending that day */
   size_t *nhours, *caphours;
   struct analysis_dwell *dwell; /* [stage] */
@@ -70,99 +73,40 @@ cell(struct pipe *p, int64_t day, const char *cp, const char *dir)
   return c;
 }
 
-/* Admiralty grades compare as text: "A1" is best; ungraded is worst. */
-static int
-grade_cmp(const char *x, const char *y)
-{
-  return strcmp(x && *x ? x : "Z9", y && *y ? y : "Z9");
-}
-
 static int
 text_cmp(const char *x, const char *y)
 {
   return strcmp(x ? x : "", y ? y : "");
 }
 
-/* Rows in the order the counts are reconciled in: checkpoint, direction,
- * day, stage, outcome, then source. */
-static int
-by_group(const void *x, const void *y)
+/* The local day number of a day row's label ("2023-03-01"). */
+static int64_t
+label_day(const char *label)
 {
-  const struct arow *a = *(const struct arow *const *)x;
-  const struct arow *b = *(const struct arow *const *)y;
-  static const int dims[] = {DIM_CHECKPOINT, DIM_DIRECTION, -1,
-                             DIM_STAGE,      DIM_OUTCOME,   DIM_SOURCE};
-  int c;
+  int y = 0, m = 0, d = 0;
 
-  for (size_t i = 0; i < sizeof dims / sizeof *dims; i++) {
-    if (dims[i] < 0)
-      c = a->day < b->day ? -1 : a->day > b->day;
-    else
-      c = text_cmp(a->dim[dims[i]], b->dim[dims[i]]);
-    if (c)
-      return c;
-  }
-  return 0;
+  if (label == NULL || sscanf(label, "%d-%d-%d", &y, &m, &d) != 3)
+    return INT64_MIN;
+  return util_days_from_civil(y, m, d);
 }
 
+/* One reconciled row of a day, checkpoint, direction, stage and outcome:
+ * the stage's count, what entered the first stage and what left the
+ * queue (passed the counting stage, or turned back at or before it). */
 static int
-same(const struct arow *a, const struct arow *b, int through_source)
+add_count(void *ctx, const struct analysis_flow_row *row)
 {
-  return a->day == b->day && a->dim[DIM_CHECKPOINT] == b->dim[DIM_CHECKPOINT] &&
-         a->dim[DIM_DIRECTION] == b->dim[DIM_DIRECTION] &&
-         a->dim[DIM_STAGE] == b->dim[DIM_STAGE] &&
-         a->dim[DIM_OUTCOME] == b->dim[DIM_OUTCOME] &&
-         (!through_source || a->dim[DIM_SOURCE] == b->dim[DIM_SOURCE]);
-}
-
-/* One source's figures in a group: the sum of its rows, its best grade. */
-struct claim {
-  const char *source, *grade;
-  double m[AM_COUNT], n[AM_COUNT];
-};
-
-/* The group v[0..n) (one day, checkpoint, direction, stage and outcome):
- * per measure the best-graded source that gave it (then the lower id), as
- * the stage's count; what entered the first stage and what left the
- * queue. */
-static void
-reconcile(struct pipe *p, struct arow *const *v, size_t n)
-{
-  const struct arow *r = v[0];
-  int si = corridor_stage_index(p->a->c, r->dim[DIM_STAGE]);
-  const char *outcome = r->dim[DIM_OUTCOME];
-  struct claim best[AM_COUNT];
-  int have[AM_COUNT] = {0};
+  struct pipe *p = ctx;
+  int si = corridor_stage_index(p->a->c, row->dim[DIM_STAGE]);
+  const char *outcome = row->dim[DIM_OUTCOME];
+  int64_t day = label_day(row->dim[DIM_DAY]);
   struct pcell *c;
 
-  if (si < 0)
-    return; /* a stage the corridor no longer names */
-  for (size_t i = 0; i < n;) {
-    struct claim cl;
-    memset(&cl, 0, sizeof cl);
-    cl.source = v[i]->dim[DIM_SOURCE];
-    cl.grade = v[i]->dim[DIM_GRADE];
-    for (; i < n && v[i]->dim[DIM_SOURCE] == cl.source; i++) {
-      if (grade_cmp(v[i]->dim[DIM_GRADE], cl.grade) < 0)
-        cl.grade = v[i]->dim[DIM_GRADE];
-      for (int m = 0; m < AM_COUNT; m++) {
-        cl.m[m] += v[i]->m[m];
-        cl.n[m] += v[i]->n[m];
-      }
-    }
-    for (int m = 0; m < AM_COUNT; m++) {
-      if (cl.n[m] < 1e-9) /* it did not give this measure */
-        continue;
-      /* Sources come in id order: a later one wins only on grade. */
-      if (!have[m] || grade_cmp(cl.grade, best[m].grade) < 0) {
-        best[m] = cl;
-        have[m] = 1;
-      }
-    }
-  }
-  c = cell(p, r->day, r->dim[DIM_CHECKPOINT], r->dim[DIM_DIRECTION]);
+  if (si < 0 || day == INT64_MIN)
+    return OK; /* a stage the corridor no longer names */
+  c = cell(p, day, row->dim[DIM_CHECKPOINT], row->dim[DIM_DIRECTION]);
   for (int m = 0; m < AM_COUNT; m++) {
-    double x = have[m] ? best[m].m[m] : 0;
+    double x = row->known[m] ? row->m[m] : 0;
     c->count[(size_t)si * AM_COUNT + (size_t)m] += x;
     if (si == 0)
       c->enter[m] += x;
@@ -170,135 +114,123 @@ reconcile(struct pipe *p, struct arow *const *v, size_t n)
         (si <= p->counting && strcmp(outcome, "turned_back") == 0))
       c->leave[m] += x;
   }
+  return OK;
 }
 
-/* Calls fn for each cached rollup row of the days from..to, in place: the
- * rows of all history are not copied (the view has read them, for
- * compliance too). */
-static void
-each_cached(struct analysis *a, int64_t from, int64_t to,
-            void (*fn)(void *ctx, struct arow *r), void *ctx)
-{
-  for (size_t i = 0; i < tmap_count(a->days); i++) {
-    int64_t d = (int64_t)tmap_key(a->days, i)[0];
-    if (d < from || d > to)
-      continue;
-    for (size_t k = 0; k < a->day_count[i]; k++)
-      fn(ctx, &a->cache.v[a->day_first[i] + k]);
-  }
-}
-
-/* The rows a pipeline reads: those of the period, and before it those of
- * the checkpoints and directions where something entered the first stage
- * (only they can have a backlog). */
-struct pick {
-  struct pipe *p;
-  struct tmap *queues; /* (cp, dir) with a row at the first stage */
-  struct arow **v;
-  size_t n, cap;
-};
-
+/* Whether each class was observed on a day of the period, per checkpoint
+ * and direction, as flow has it (coverage, or records giving the class). */
 static int
-wanted_cp(const struct pipe *p, const struct arow *r)
+add_observed(void *ctx, const struct analysis_flow_row *row)
 {
-  return p->q->checkpoint == NULL ||
-         text_cmp(r->dim[DIM_CHECKPOINT], p->q->checkpoint) == 0;
+  struct pipe *p = ctx;
+  int64_t day = label_day(row->dim[DIM_DAY]);
+  struct pcell *c;
+
+  if (day == INT64_MIN)
+    return OK;
+  c = cell(p, day, row->dim[DIM_CHECKPOINT], row->dim[DIM_DIRECTION]);
+  for (int m = 0; m < AM_COUNT; m++)
+    c->observed[m] = row->known[m];
+  return OK;
 }
 
-static void
-find_queue(void *ctx, struct arow *r)
-{
-  struct pick *k = ctx;
-  uint64_t key[2] = {(uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT],
-                     (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION]};
-
-  if (wanted_cp(k->p, r) &&
-      corridor_stage_index(k->p->a->c, r->dim[DIM_STAGE]) == 0)
-    tmap_put(k->queues, key, NULL);
-}
-
-static void
-pick_row(void *ctx, struct arow *r)
-{
-  struct pick *k = ctx;
-  uint64_t key[2] = {(uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT],
-                     (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION]};
-  size_t i;
-
-  if (!wanted_cp(k->p, r) ||
-      (r->day < k->p->q->from && !tmap_get(k->queues, key, &i)))
-    return;
-  k->v = util_grow(k->v, &k->cap, k->n + 1, sizeof *k->v);
-  k->v[k->n++] = r;
-}
-
+/* Reconciles each stage and outcome of the days from..to at the
+ * checkpoints cps (NULL: all) into the cells; with observe, only which
+ * classes each day saw. */
 static int
-count_stages(struct pipe *p, int64_t from)
+query_days(struct pipe *p, int64_t from, int64_t to, const char *const *cps,
+           int observe)
 {
-  struct pick k = {p, tmap_new(2), NULL, 0, 0};
-  struct arow **v;
-  size_t n;
+  static const int dims[] = {DIM_DAY, DIM_CHECKPOINT, DIM_DIRECTION, DIM_STAGE,
+                             DIM_OUTCOME};
+  struct analysis_flow_query fq;
+
+  memset(&fq, 0, sizeof fq);
+  fq.from = from;
+  fq.to = to;
+  fq.dims = dims;
+  fq.ndims = observe ? 3 : sizeof dims / sizeof *dims;
+  fq.outcome = ""; /* every outcome: turning back leaves the queue */
+  fq.checkpoints = cps;
+  fq.complete = observe;
+  return analysis__flows(p->a, &fq, 1, observe ? add_observed : add_count, p);
+}
+
+/*
+ * The counts of the period and, before it, for the backlog, those of the
+ * checkpoints where something entered the first stage, from the first day
+ * it did (only they can have a backlog; before that day it is 0). The view
+ * then holds every flow from the first day of data to the period's end.
+ */
+static int
+count_stages(struct pipe *p, int64_t first)
+{
+  struct analysis *a = p->a;
+  const char *one[2] = {p->q->checkpoint, NULL};
+  const char *const *cps = p->q->checkpoint ? one : NULL;
+  const char **queues = NULL;
+  size_t nq = 0, capq = 0;
+  int64_t since = p->q->from;
   int rc;
 
-  /* Read (once per view) and mark observed; the rows stay in the view. */
-  if ((rc = analysis__observe(p->a, from, p->q->to)) != OK) {
-    tmap_free(k.queues);
+  if ((rc = analysis__flows_load(a, first, p->q->to)) != OK)
     return rc;
+  for (size_t i = 0; i < a->nrecs; i++) {
+    const struct frec *r = &a->recs[i];
+    int64_t d = day_of(r->begin);
+    int seen = 0;
+    if (d >= p->q->from || corridor_stage_index(a->c, r->dim[DIM_STAGE]) != 0 ||
+        (p->q->checkpoint &&
+         text_cmp(r->dim[DIM_CHECKPOINT], p->q->checkpoint) != 0))
+      continue;
+    if (d < since)
+      since = d;
+    for (size_t k = 0; k < nq; k++)
+      seen |= queues[k] == r->dim[DIM_CHECKPOINT];
+    if (!seen) {
+      queues = util_grow(queues, &capq, nq + 2, sizeof *queues);
+      queues[nq++] = r->dim[DIM_CHECKPOINT];
+      queues[nq] = NULL;
+    }
   }
-  each_cached(p->a, from, p->q->to, find_queue, &k);
-  each_cached(p->a, from, p->q->to, pick_row, &k);
-  tmap_free(k.queues);
-  v = k.v;
-  n = k.n;
-  if (n > 1)
-    qsort(v, n, sizeof *v, by_group);
-  for (size_t i = 0; i < n;) {
-    size_t j = i + 1;
-    while (j < n && same(v[i], v[j], 0))
-      j++;
-    reconcile(p, v + i, j - i);
-    i = j;
-  }
-  free(v);
-  return OK;
+  if (nq)
+    rc = query_days(p, since, p->q->from - 1, queues, 0);
+  if (rc == OK)
+    rc = query_days(p, p->q->from, p->q->to, cps, 0);
+  if (rc == OK)
+    rc = query_days(p, p->q->from, p->q->to, cps, 1);
+  free(queues);
+  return rc;
 }
 
 /* A flow with a consignment id: the earliest start of its records at each
  * stage, per checkpoint. */
-static int
-add_consignment(void *ctx, const struct record *rec, uint64_t seq)
+static void
+add_consignment(struct pipe *p, const struct frec *r)
 {
-  struct pipe *p = ctx;
-  const char *id = record_get(rec, "consignment");
-  const char *cp = record_get(rec, "checkpoint");
-  int si = corridor_stage_index(p->a->c, record_get(rec, "stage"));
+  int si = corridor_stage_index(p->a->c, r->dim[DIM_STAGE]);
   uint64_t key[2];
-  int64_t b, f;
   int added;
   size_t i;
 
-  (void)seq;
-  if (id == NULL || cp == NULL || si < 0 ||
-      (p->q->checkpoint && strcmp(cp, p->q->checkpoint) != 0))
-    return OK;
-  if (record_time_bounds(record_get(rec, "start"), corridor_tz_offset,
-                         (void *)p->a->c, &b, &f) != OK)
-    return OK;
-  key[0] = (uint64_t)(uintptr_t)analysis__intern(p->a, id);
-  key[1] = (uint64_t)(uintptr_t)analysis__intern(p->a, cp);
+  if (r->consignment == NULL || si < 0 ||
+      (p->q->checkpoint &&
+       text_cmp(r->dim[DIM_CHECKPOINT], p->q->checkpoint) != 0))
+    return;
+  key[0] = (uint64_t)(uintptr_t)r->consignment;
+  key[1] = (uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT];
   i = tmap_put(p->cons, key, &added);
   if (added) {
     size_t cap = p->capcons;
     p->cons_dir = util_grow(p->cons_dir, &cap, i + 1, sizeof *p->cons_dir);
     p->cons_t = xrealloc(p->cons_t, cap * p->ns * sizeof *p->cons_t);
     p->capcons = cap;
-    p->cons_dir[i] = analysis__intern(p->a, record_get(rec, "direction"));
+    p->cons_dir[i] = r->dim[DIM_DIRECTION];
     for (size_t k = 0; k < p->ns; k++)
       p->cons_t[i * p->ns + k] = INT64_MAX;
   }
-  if (b < p->cons_t[i * p->ns + (size_t)si])
-    p->cons_t[i * p->ns + (size_t)si] = b;
-  return OK;
+  if (r->begin < p->cons_t[i * p->ns + (size_t)si])
+    p->cons_t[i * p->ns + (size_t)si] = r->begin;
 }
 
 static void
@@ -309,11 +241,16 @@ add_hours(struct pcell *c, size_t k, double h)
   c->hours[k][c->nhours[k]++] = h;
 }
 
+/* From the view's flows (count_stages read every one from the first day
+ * of data to the period's end): a consignment's earlier stages are among
+ * them, and nothing later ends a step in the period. */
 static int
 measure_dwell(struct pipe *p)
 {
-  int rc = analysis_each_record(p->a, KIND_flow, add_consignment, p);
+  int rc = OK;
 
+  for (size_t i = 0; i < p->a->nrecs; i++)
+    add_consignment(p, &p->a->recs[i]);
   for (size_t i = 0; rc == OK && i < tmap_count(p->cons); i++) {
     const char *cp = (const char *)(uintptr_t)tmap_key(p->cons, i)[1];
     const int64_t *t = &p->cons_t[i * p->ns];
@@ -464,6 +401,7 @@ hand_over(struct pipe *p,
 {
   double *zero = xcalloc(p->ns * AM_COUNT, sizeof *zero);
   struct analysis_dwell *none = xcalloc(p->ns, sizeof *none);
+  static const int unseen[AM_COUNT] = {0};
   struct out *v;
   size_t n;
   int rc = OK;
@@ -475,7 +413,8 @@ hand_over(struct pipe *p,
     row.day = v[i].day;
     row.checkpoint = v[i].cp;
     row.direction = v[i].dir;
-    row.observed = analysis__observed(p->a, v[i].day, v[i].cp);
+    memcpy(row.observed, v[i].c ? v[i].c->observed : unseen,
+           sizeof row.observed);
     row.count = v[i].c ? v[i].c->count : zero;
     row.dwell = v[i].c ? v[i].c->dwell : none;
     row.nstages = p->ns;

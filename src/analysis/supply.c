@@ -17,7 +17,8 @@ const char *const analysis_alert_names[4] = {"none", "warning", "severe",
 
 /* A dated value: a stock, a population, a need. */
 struct point {
-  int64_t day;
+  int64_t day; /* the local day of its time */
+  int64_t t;   /* its time, local seconds: in force from then */
   double low, high;
   const char *category, *unit;
 };
@@ -38,28 +39,35 @@ push(struct points *p, const struct point *pt)
   p->v[p->n++] = *pt;
 }
 
-static int64_t
-day_of(const struct analysis *a, const char *t)
+/* The time a record's `at` begins (local seconds) and its day. */
+static void
+time_of(const struct analysis *a, const char *t, struct point *pt)
 {
   int64_t b, f;
 
   if (t == NULL ||
-      record_time_bounds(t, corridor_tz_offset, (void *)a->c, &b, &f) != OK)
-    return INT64_MIN / 4; /* undated: applies from the beginning */
-  return b >= 0 ? b / 86400 : -((-b + 86399) / 86400);
+      record_time_bounds(t, corridor_tz_offset, (void *)a->c, &b, &f) != OK) {
+    pt->t = INT64_MIN / 4; /* undated: applies from the beginning */
+    pt->day = INT64_MIN / 4 / 86400;
+    return;
+  }
+  pt->t = b;
+  pt->day = b >= 0 ? b / 86400 : -((-b + 86399) / 86400);
 }
 
 static int
 load_stock(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct points *p = ctx;
-  struct point pt = {day_of(p->a, record_get(rec, "at")),
+  struct point pt = {0,
+                     0,
                      record_value(rec, "low")->num,
                      record_value(rec, "high")->num,
                      analysis__intern(p->a, record_get(rec, "category")),
                      analysis__intern(p->a, record_get(rec, "unit"))};
 
   (void)seq;
+  time_of(p->a, record_get(rec, "at"), &pt);
   push(p, &pt);
   return OK;
 }
@@ -68,11 +76,12 @@ static int
 load_population(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct points *p = ctx;
-  struct point pt = {day_of(p->a, record_get(rec, "at")),
-                     record_value(rec, "low")->num,
-                     record_value(rec, "high")->num, NULL, NULL};
+  struct point pt = {
+      0,    0,   record_value(rec, "low")->num, record_value(rec, "high")->num,
+      NULL, NULL};
 
   (void)seq;
+  time_of(p->a, record_get(rec, "at"), &pt);
   push(p, &pt);
   return OK;
 }
@@ -82,17 +91,21 @@ load_need(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct points *p = ctx;
   double v = record_value(rec, "per_person_per_day")->num;
-  struct point pt = {day_of(p->a, record_get(rec, "at")), v, v,
+  struct point pt = {0,
+                     0,
+                     v,
+                     v,
                      analysis__intern(p->a, record_get(rec, "category")),
                      analysis__intern(p->a, record_get(rec, "unit"))};
 
   (void)seq;
+  time_of(p->a, record_get(rec, "at"), &pt);
   push(p, &pt);
   return OK;
 }
 
-/* The latest point at or before day (of category, when given); later
- * records of the same day win, as they come later in the log. */
+/* The latest point of its day at or before day (of category, when given);
+ * later records of the same day win, as they come later in the log. */
 static const struct point *
 latest(const struct points *p, int64_t day, const char *category)
 {
@@ -103,6 +116,25 @@ latest(const struct points *p, int64_t day, const char *category)
     if (pt->day > day || (category && strcmp(pt->category, category) != 0))
       continue;
     if (best == NULL || pt->day >= best->day)
+      best = pt;
+  }
+  return best;
+}
+
+/* The point in force at the start of day: the latest whose time is at or
+ * before the day's first second (a record later that day is not yet);
+ * of several at one time the later in the log. */
+static const struct point *
+at_start(const struct points *p, int64_t day, const char *category)
+{
+  const struct point *best = NULL;
+
+  for (size_t i = 0; i < p->n; i++) {
+    const struct point *pt = &p->v[i];
+    if (pt->t > day * 86400 ||
+        (category && strcmp(pt->category, category) != 0))
+      continue;
+    if (best == NULL || pt->t >= best->t)
       best = pt;
   }
   return best;
@@ -125,6 +157,7 @@ struct inflow_ctx {
   int64_t from;
   const char *category;
   double *net;
+  int *known;
 };
 
 static int
@@ -146,18 +179,33 @@ inflow_row(void *ctx, const struct analysis_flow_row *row)
   return OK;
 }
 
+static int
+known_row(void *ctx, const struct analysis_flow_row *row)
+{
+  struct inflow_ctx *c = ctx;
+  struct ptime t;
+  int64_t day;
+
+  if (util_parse_time(row->dim[DIM_DAY], strlen(row->dim[DIM_DAY]), &t) != OK)
+    return OK;
+  day = util_days_from_civil(t.year, t.month, t.day);
+  c->known[day - c->from] = row->known[AM_TONNES];
+  return OK;
+}
+
 /*
  * Net reconciled inflow of a category, in tonnes, for each day from..to;
- * known[i] is 1 when any checkpoint was observed that day (inflows come
- * through whichever checkpoint is open).
+ * known[i] is 1 when tonnes were observed that day at some checkpoint
+ * (inflows come through whichever checkpoint is open).
  */
 static int
 net_inflow(struct analysis *a, const char *category, int64_t from, int64_t to,
            double *net, int *known)
 {
   static const int dims[] = {DIM_DAY, DIM_DIRECTION, DIM_CATEGORY};
+  static const int days[] = {DIM_DAY};
   struct analysis_flow_query q;
-  struct inflow_ctx c = {from, category, net};
+  struct inflow_ctx c = {from, category, net, known};
   int rc;
 
   memset(&q, 0, sizeof q);
@@ -166,15 +214,69 @@ net_inflow(struct analysis *a, const char *category, int64_t from, int64_t to,
   q.dims = dims;
   q.ndims = 3;
   memset(net, 0, (size_t)(to - from + 1) * sizeof *net);
+  memset(known, 0, (size_t)(to - from + 1) * sizeof *known);
   if ((rc = analysis_flows(a, &q, inflow_row, &c)) != OK)
     return rc;
-  for (int64_t d = from; d <= to; d++) {
-    known[d - from] = 0;
-    for (size_t i = 0; i < a->ncheckpoints; i++)
-      if (analysis__observed(a, d, a->checkpoints[i]))
-        known[d - from] = 1;
-  }
+  q.dims = days;
+  q.ndims = 1;
+  return analysis_flows(a, &q, known_row, &c);
+}
+
+/* Production records, as the reconciler's items (tonnes) by category. */
+struct prod {
+  struct analysis *a;
+  struct recon_item *items;
+  const char **category;
+  size_t n, cap, capcat;
+};
+
+static int
+load_production(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct prod *p = ctx;
+  const char *start = record_get(rec, "start"), *end = record_get(rec, "end");
+  double per = record_unit_tonnes(record_get(rec, "unit"));
+  int64_t b, f, eb, ef;
+
+  (void)seq;
+  if (per <= 0 || record_time_bounds(start, corridor_tz_offset, (void *)p->a->c,
+                                     &b, &ef) != OK)
+    return OK; /* only masses convert to a stock's unit */
+  if (end == NULL || record_time_bounds(end, corridor_tz_offset,
+                                        (void *)p->a->c, &eb, &f) != OK)
+    f = ef;
+  p->items = util_grow(p->items, &p->cap, p->n + 1, sizeof *p->items);
+  p->category =
+      util_grow(p->category, &p->capcat, p->n + 1, sizeof *p->category);
+  p->items[p->n] = (struct recon_item){
+      b, f, analysis__intern(p->a, record_get(rec, "source")),
+      analysis__intern(p->a, record_get(rec, "grade")),
+      record_value(rec, "quantity")->num * per};
+  p->category[p->n] = analysis__intern(p->a, record_get(rec, "category"));
+  p->n++;
   return OK;
+}
+
+/* Local production of a category in tonnes for each day from..to,
+ * reconciled as flows are: sources of the same time are not added. */
+static void
+production(struct analysis *a, const struct prod *p, const char *category,
+           int64_t from, int64_t to, double *out)
+{
+  struct recon_item *items = xmalloc((p->n + 1) * sizeof *items);
+  struct recon_out o;
+  size_t n = 0;
+
+  memset(&o, 0, sizeof o);
+  memset(out, 0, (size_t)(to - from + 1) * sizeof *out);
+  for (size_t i = 0; i < p->n; i++)
+    if (p->category[i] == category)
+      items[n++] = p->items[i];
+  analysis__reconcile(items, n, from, to, a->c->dispute_tolerance, 1, &o);
+  for (size_t i = 0; i < o.ncells; i++)
+    out[o.cells[i].day - from] = o.cells[i].value;
+  analysis__recon_cleanup(&o);
+  free(items);
 }
 
 /* Mean of the known days' net inflow; *have 0 when none is known. */
@@ -204,13 +306,13 @@ struct need_src {
   const char *unit;
 };
 
-/* The category's need per person per day: a need record at or before the
- * day, else the corridor file's. */
+/* The category's need per person per day in force at the start of day:
+ * a need record's, else the corridor file's. */
 static int
 need_of(const struct points *needs, const struct corridor_category *cc,
         const char *category, int64_t day, struct need_src *out)
 {
-  const struct point *n = latest(needs, day, category);
+  const struct point *n = at_start(needs, day, category);
 
   if (n) {
     out->per_person = n->low;
@@ -225,100 +327,128 @@ need_of(const struct points *needs, const struct corridor_category *cc,
   return 0;
 }
 
-/* Population on a day: the middle of the latest count's range. */
+/* The population at the start of day: the middle of the range of the
+ * count in force then. */
 static int
 population_on(const struct points *pop, int64_t day, double *out)
 {
-  const struct point *p = latest(pop, day, NULL);
+  const struct point *p = at_start(pop, day, NULL);
 
+  *out = 0;
   if (p == NULL)
     return 0;
   *out = (p->low + p->high) / 2;
   return 1;
 }
 
+/* What a category's outlook reads: the records loaded once for all. */
+struct supply_in {
+  const struct points *stocks, *pops, *needs;
+  const struct prod *prod;
+  const char *category;
+  const struct corridor_category *cc;
+  const char *unit;
+  double to_unit; /* one tonne in the stock's unit */
+};
+
+/* The need of day in the stock's unit: population x need per person. */
+static double
+need_on(const struct supply_in *in, int64_t day)
+{
+  struct need_src need;
+  double pop, per_unit;
+
+  if (!need_of(in->needs, in->cc, in->category, day, &need) ||
+      !population_on(in->pops, day, &pop))
+    return NAN;
+  per_unit = convert(1, need.unit, in->unit);
+  return pop * need.per_person * per_unit;
+}
+
+/* The baseline window's mean daily net inflow, over its known days. */
 static int
-outlook(struct analysis *a, const struct points *stocks,
-        const struct points *pops, const struct points *needs,
-        const char *category, int64_t day, struct analysis_supply *o)
+baseline_inflow(struct analysis *a, const struct supply_in *in,
+                struct analysis_supply *o)
 {
   const struct corridor *c = a->c;
-  const struct corridor_category *cc = corridor_find_category(c, category);
-  const struct point *s = latest(stocks, day, category);
-  struct need_src need;
-  double per_unit, pop, base_mean = 0;
-  int have_base = 0, rc = OK;
-  const char *unit;
+  int64_t n = c->baseline_to - c->baseline_from + 1;
+  double *net, mean;
+  int *known, have, rc;
 
-  memset(o, 0, sizeof *o);
-  o->category = category;
-  unit = s && s->unit ? s->unit : cc && cc->unit ? cc->unit : "t";
-  o->unit = unit;
-  if (!need_of(needs, cc, category, day, &need))
+  if (!c->has_baseline)
     return OK;
-  per_unit = convert(1, need.unit, unit); /* one need unit in stock units */
-  if (isnan(per_unit) || !population_on(pops, day, &pop))
-    return OK;
-  o->need_per_day = pop * need.per_person * per_unit;
+  net = xcalloc((size_t)n, sizeof *net);
+  known = xcalloc((size_t)n, sizeof *known);
+  rc =
+      net_inflow(a, in->category, c->baseline_from, c->baseline_to, net, known);
+  mean = mean_known(net, known, n, &have) * in->to_unit;
+  o->baseline_inflow = mean;
+  o->has_baseline_inflow = rc == OK && have && !isnan(mean);
+  free(net);
+  free(known);
+  return rc;
+}
 
-  /* Net inflows in the stock's unit: over the baseline window, the 7 days
-   * before, and from the stock record to the day before. */
-  if (c->has_baseline) {
-    int64_t n = c->baseline_to - c->baseline_from + 1;
+/* The inflow and production recorded over the 7 days before day, / 7 (the
+ * issue's "mean daily inflow of the 7 days before D"). */
+static int
+recent(struct analysis *a, const struct supply_in *in, int64_t day,
+       struct analysis_supply *o)
+{
+  double net[7], made[7], sum = 0, psum = 0;
+  int known[7];
+  int rc = net_inflow(a, in->category, day - 7, day - 1, net, known);
+
+  production(a, in->prod, in->category, day - 7, day - 1, made);
+  for (int i = 0; i < 7; i++) {
+    sum += net[i];
+    psum += made[i];
+  }
+  o->inflow_7d_mean = sum / 7 * in->to_unit;
+  o->has_inflow_7d = rc == OK && !isnan(o->inflow_7d_mean);
+  o->production_7d_mean = psum / 7 * in->to_unit;
+  return rc;
+}
+
+/* The stock at the start of day, walked from the record s: each day t,
+ * stock(t+1) = max(0, stock(t) + inflow(t) + production(t) - need(t)),
+ * so that a deficit is never carried into the next day. */
+static int
+walk_stock(struct analysis *a, const struct supply_in *in,
+           const struct point *s, int64_t day, struct analysis_supply *o)
+{
+  int64_t n = day - s->day;
+  double low = s->low, high = s->high;
+  int rc = OK;
+
+  if (n > 0) {
     double *net = xcalloc((size_t)n, sizeof *net);
+    double *made = xcalloc((size_t)n, sizeof *made);
     int *known = xcalloc((size_t)n, sizeof *known);
-    rc = analysis__observe(a, c->baseline_from, c->baseline_to);
-    if (rc == OK)
-      rc =
-          net_inflow(a, category, c->baseline_from, c->baseline_to, net, known);
-    base_mean = mean_known(net, known, n, &have_base) * convert(1, "t", unit);
-    free(net);
-    free(known);
-    o->baseline_inflow = base_mean;
-    o->has_baseline_inflow = have_base && !isnan(base_mean);
-  }
-  if (rc == OK) {
-    double net[7];
-    int known[7];
-    rc = analysis__observe(a, day - 7, day - 1);
-    if (rc == OK)
-      rc = net_inflow(a, category, day - 7, day - 1, net, known);
-    /* The issue's "mean daily inflow of the 7 days before D": what was
-     * recorded over those days, divided by 7. */
-    double sum = 0;
-    for (int i = 0; i < 7; i++)
-      sum += net[i];
-    o->inflow_7d_mean = sum / 7 * convert(1, "t", unit);
-    o->has_inflow_7d = !isnan(o->inflow_7d_mean);
-  }
-  if (rc == OK && s) {
-    int64_t n = day - s->day;
-    double low = s->low, high = s->high;
-    if (n > 0) {
-      double *net = xcalloc((size_t)n, sizeof *net);
-      int *known = xcalloc((size_t)n, sizeof *known);
-      double to_unit = convert(1, "t", unit);
-      rc = analysis__observe(a, s->day, day - 1);
-      if (rc == OK)
-        rc = net_inflow(a, category, s->day, day - 1, net, known);
-      for (int64_t i = 0; rc == OK && i < n; i++) {
-        double p = 0, use;
-        population_on(pops, s->day + i, &p);
-        use = p * need.per_person * per_unit;
-        /* Recorded inflows, as the formula says; days with none add none. */
-        low += net[i] * to_unit - use;
-        high += net[i] * to_unit - use;
-      }
-      free(net);
-      free(known);
+    rc = net_inflow(a, in->category, s->day, day - 1, net, known);
+    production(a, in->prod, in->category, s->day, day - 1, made);
+    for (int64_t i = 0; rc == OK && i < n; i++) {
+      double use = need_on(in, s->day + i);
+      double add = (net[i] + made[i]) * in->to_unit - (isnan(use) ? 0 : use);
+      /* Recorded inflows, as the formula says; days with none add none. */
+      low = low + add > 0 ? low + add : 0;
+      high = high + add > 0 ? high + add : 0;
     }
-    o->has_stock = 1;
-    o->stock_low = low > 0 ? low : 0;
-    o->stock_high = high > 0 ? high : 0;
+    free(net);
+    free(made);
+    free(known);
   }
-  if (rc != OK || !o->has_stock || o->need_per_day <= 0)
-    return rc;
+  o->has_stock = 1;
+  o->stock_low = low > 0 ? low : 0;
+  o->stock_high = high > 0 ? high : 0;
+  return rc;
+}
 
+/* Days of cover, the stock-out day of each scenario (production going on
+ * at its recent rate in each), the alert. */
+static void
+scenarios(const struct corridor *c, int64_t day, struct analysis_supply *o)
+{
   o->cover_low = o->stock_low / o->need_per_day;
   o->cover_high = o->stock_high / o->need_per_day;
   for (int sc = 0; sc < AS_COUNT; sc++) {
@@ -328,7 +458,7 @@ outlook(struct analysis *a, const struct points *stocks,
     int have = sc == AS_NO_INFLOW       ? 1
                : sc == AS_RECENT_INFLOW ? o->has_inflow_7d
                                         : o->has_baseline_inflow;
-    double u = o->need_per_day - inflow;
+    double u = o->need_per_day - inflow - o->production_7d_mean;
     if (!have || u <= 0)
       continue;
     o->stockout[sc][0] = day + floor_div_days(o->stock_low, u);
@@ -339,7 +469,36 @@ outlook(struct analysis *a, const struct points *stocks,
              : o->cover_low < c->severe_days  ? AA_SEVERE
              : o->cover_low < c->warning_days ? AA_WARNING
                                               : AA_NONE;
-  return OK;
+}
+
+static int
+outlook(struct analysis *a, struct supply_in *in, int64_t day,
+        struct analysis_supply *o)
+{
+  const struct point *s = latest(in->stocks, day, in->category);
+  double need;
+  int rc;
+
+  memset(o, 0, sizeof *o);
+  o->category = in->category;
+  in->cc = corridor_find_category(a->c, in->category);
+  in->unit = s && s->unit             ? s->unit
+             : in->cc && in->cc->unit ? in->cc->unit
+                                      : "t";
+  o->unit = in->unit;
+  in->to_unit = convert(1, "t", in->unit);
+  need = need_on(in, day);
+  if (isnan(need))
+    return OK;
+  o->need_per_day = need;
+  rc = baseline_inflow(a, in, o);
+  if (rc == OK)
+    rc = recent(a, in, day, o);
+  if (rc == OK && s)
+    rc = walk_stock(a, in, s, day, o);
+  if (rc == OK && o->has_stock && o->need_per_day > 0)
+    scenarios(a->c, day, o);
+  return rc;
 }
 
 int
@@ -347,6 +506,8 @@ analysis_supply(struct analysis *a, int64_t day, struct analysis_supply **out,
                 size_t *n)
 {
   struct points stocks = {0}, pops = {0}, needs = {0};
+  struct prod prod = {a, NULL, NULL, 0, 0, 0};
+  struct supply_in in;
   const char **cats = NULL;
   size_t ncats = 0;
   int rc;
@@ -362,6 +523,9 @@ analysis_supply(struct analysis *a, int64_t day, struct analysis_supply **out,
                          &pops);
   if (rc == OK)
     rc = store_each_live(a->st, KIND_need, a->as_of, load_need, &needs);
+  if (rc == OK)
+    rc = store_each_live(a->st, KIND_production, a->as_of, load_production,
+                         &prod);
   /* The categories with a need: the corridor file's, then need records'. */
   cats = xcalloc(a->c->ncategories + needs.n + 1, sizeof *cats);
   for (size_t i = 0; i < a->c->ncategories; i++)
@@ -376,8 +540,11 @@ analysis_supply(struct analysis *a, int64_t day, struct analysis_supply **out,
   }
   if (rc == OK) {
     *out = xcalloc(ncats + 1, sizeof **out);
-    for (size_t i = 0; i < ncats && rc == OK; i++)
-      rc = outlook(a, &stocks, &pops, &needs, cats[i], day, &(*out)[i]);
+    for (size_t i = 0; i < ncats && rc == OK; i++) {
+      in = (struct supply_in){&stocks, &pops, &needs, &prod,
+                              cats[i], NULL,  NULL,   1};
+      rc = outlook(a, &in, day, &(*out)[i]);
+    }
     *n = ncats;
     if (rc != OK) {
       free(*out);
@@ -386,6 +553,8 @@ analysis_supply(struct analysis *a, int64_t day, struct analysis_supply **out,
     }
   }
   free(cats);
+  free(prod.items);
+  free(prod.category);
   free(stocks.v);
   free(pops.v);
   free(needs.v);

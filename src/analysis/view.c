@@ -1,9 +1,9 @@
 /*
- * The view as of a tree size: what every analysis reads through. It copies
- * the daily rollup rows of the days asked for out of the store once (their
- * strings interned, so equal strings are one pointer), keeps them grouped by
- * day, builds the observed set of (day, checkpoint) from coverage and
- * flows, and loads the live checkpoints, statuses and coverage once.
+ * The view as of a tree size: what every analysis reads through. It reads
+ * the live flow records of the days asked for out of the store once (their
+ * strings interned, so equal strings are one pointer), and loads the live
+ * checkpoints, statuses and coverage once, with the time coverage says was
+ * observed merged per checkpoint.
  */
 #include "analysis/analysis_int.h"
 
@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+
+#define DAY 86400
 
 int
 analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
@@ -30,9 +32,9 @@ analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
   a->as_of = as_of ? as_of : store_size(st);
   a->c = store_corridor(st);
   a->strings = strmap_new();
-  a->observed = tmap_new(2);
   a->labels = tmap_new(2);
-  a->days = tmap_new(1);
+  a->rec_seen = tmap_new(1);
+  a->cp_index = tmap_new(1);
   buf_init(&a->err);
   *out = a;
   return OK;
@@ -44,16 +46,19 @@ analysis_free(struct analysis *a)
   if (a == NULL)
     return;
   strmap_free(a->strings);
-  tmap_free(a->observed);
   tmap_free(a->labels);
-  tmap_free(a->days);
-  free(a->cache.v);
-  free(a->day_first);
-  free(a->day_count);
+  tmap_free(a->rec_seen);
+  tmap_free(a->cp_index);
   free(a->label_of);
+  free(a->recs);
+  free(a->lines);
   free(a->checkpoints);
+  free(a->route);
   free(a->status);
   free(a->coverage);
+  free(a->cov);
+  free(a->cov_first);
+  free(a->cov_n);
   buf_cleanup(&a->err);
   free(a);
 }
@@ -92,6 +97,15 @@ analysis__intern(struct analysis *a, const char *s)
   return strmap_get(a->strings, s);
 }
 
+const char *
+analysis__counting_stage(const struct analysis *a)
+{
+  /* The corridor's [stages] counting key; a corridor always has one
+   * (crossed by default), but a view over a bare corridor counts there
+   * too. */
+  return a->c->counting_stage ? a->c->counting_stage : "crossed";
+}
+
 int
 analysis_each_record(struct analysis *a, enum record_kind kind,
                      int (*fn)(void *ctx, const struct record *rec,
@@ -101,201 +115,83 @@ analysis_each_record(struct analysis *a, enum record_kind kind,
   return store_each_live(a->st, kind, a->as_of, fn, ctx);
 }
 
-struct collect {
-  struct analysis *a;
-  struct arows *rows;
-  /* Rows come in key order, so a column's value mostly repeats the last
-   * row's: compare with it before hashing. */
-  const char *last[DIM_COUNT];
-};
-
-static int
-collect_row(void *ctx, const struct flow_row *row)
-{
-  struct collect *c = ctx;
-  struct arows *r = c->rows;
-  struct arow *o;
-
-  if (r->n == r->cap) {
-    r->cap = r->cap ? r->cap * 2 : 256;
-    r->v = xrealloc(r->v, r->cap * sizeof *r->v);
-  }
-  o = &r->v[r->n++];
-  memset(o, 0, sizeof *o);
-  o->day = row->day;
-  for (int d = DIM_CHECKPOINT; d < DIM_COUNT; d++) {
-    const char *v = row->dim[d] ? row->dim[d] : "";
-    if (c->last[d] == NULL || strcmp(c->last[d], v) != 0)
-      c->last[d] = analysis__intern(c->a, v);
-    o->dim[d] = c->last[d];
-  }
-  o->m[AM_RECORDS] = row->m[M_RECORDS];
-  o->m[AM_VEHICLES] = row->m[M_VEHICLES];
-  o->m[AM_PERSONS] = row->m[M_PERSONS];
-  o->m[AM_TONNES] = row->m[M_TONNES];
-  o->n[AM_RECORDS] = row->m[M_RECORDS];
-  o->n[AM_VEHICLES] = row->m[M_VEHICLES_N];
-  o->n[AM_PERSONS] = row->m[M_PERSONS_N];
-  o->n[AM_TONNES] = row->m[M_TONNES_N];
-  return OK;
-}
-
-static int
-by_day(const void *x, const void *y)
-{
-  const struct arow *p = x, *q = y;
-
-  return p->day < q->day ? -1 : p->day > q->day;
-}
-
 static int64_t
 day_floor(int64_t seconds)
 {
-  return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  return seconds >= 0 ? seconds / DAY : -((-seconds + DAY - 1) / DAY);
 }
 
-static void
-mark(struct analysis *a, int64_t day, const char *cp)
+/* Spans. */
+
+static int
+by_begin(const void *x, const void *y)
 {
-  uint64_t key[2] = {(uint64_t)day, (uint64_t)(uintptr_t)cp};
+  const struct ival *p = x, *q = y;
 
-  tmap_put(a->observed, key, NULL);
+  if (p->begin != q->begin)
+    return p->begin < q->begin ? -1 : 1;
+  return p->end < q->end ? -1 : p->end > q->end;
 }
 
-/* Registers the days first..last as read, with the rows of fresh (sorted
- * by day) appended to the cache. */
-static void
-cache_days(struct analysis *a, int64_t first, int64_t last,
-           const struct arows *fresh)
+size_t
+analysis__merge(struct ival *v, size_t n)
 {
   size_t k = 0;
 
-  for (int64_t d = first; d <= last; d++) {
-    uint64_t key = (uint64_t)d;
-    int added;
-    size_t i = tmap_put(a->days, &key, &added);
-    if (!added)
-      continue;
-    if (i == a->capdays) {
-      a->capdays = a->capdays ? a->capdays * 2 : 256;
-      a->day_first = xrealloc(a->day_first, a->capdays * sizeof(size_t));
-      a->day_count = xrealloc(a->day_count, a->capdays * sizeof(size_t));
+  if (n == 0)
+    return 0;
+  qsort(v, n, sizeof *v, by_begin);
+  for (size_t i = 1; i < n; i++) {
+    if (v[i].begin <= v[k].end) {
+      if (v[i].end > v[k].end)
+        v[k].end = v[i].end;
+    } else {
+      v[++k] = v[i];
     }
-    while (k < fresh->n && fresh->v[k].day < d)
-      k++;
-    a->day_first[i] = a->cache.n;
-    a->day_count[i] = 0;
-    for (; k < fresh->n && fresh->v[k].day == d; k++) {
-      const struct arow *r = &fresh->v[k];
-      if (a->cache.n == a->cache.cap) {
-        a->cache.cap = a->cache.cap ? a->cache.cap * 2 : 1024;
-        a->cache.v = xrealloc(a->cache.v, a->cache.cap * sizeof *r);
-      }
-      a->cache.v[a->cache.n++] = *r;
-      a->day_count[i]++;
-      if (fabs(r->m[AM_RECORDS]) >= 1e-12) /* not a corrected-away row */
-        mark(a, r->day, r->dim[DIM_CHECKPOINT]);
-    }
-    a->ndays++;
   }
-}
-
-/* Reads from the store the days of from..to not read yet, in runs. */
-static int
-ensure_days(struct analysis *a, int64_t from, int64_t to)
-{
-  int64_t d = from;
-  int rc = OK;
-
-  if (a->all_loaded)
-    return OK;
-  if (a->as_of < store_size(a->st)) {
-    /* An older size derives every flow again: do it once for all days. */
-    struct arows fresh = {0};
-    struct collect c = {a, &fresh, {0}};
-    int64_t first = INT64_MAX, last = INT64_MIN;
-    rc = store_each_flow_day_as_of(a->st, INT64_MIN / 4, INT64_MAX / 4,
-                                   a->as_of, collect_row, &c);
-    if (rc == OK && fresh.n) {
-      qsort(fresh.v, fresh.n, sizeof *fresh.v, by_day);
-      first = fresh.v[0].day;
-      last = fresh.v[fresh.n - 1].day;
-      cache_days(a, first, last, &fresh);
-    }
-    free(fresh.v);
-    a->all_loaded = rc == OK;
-    return rc;
-  }
-  while (d <= to && rc == OK) {
-    uint64_t key = (uint64_t)d;
-    size_t i;
-    int64_t end = d;
-    if (tmap_get(a->days, &key, &i)) {
-      d++;
-      continue;
-    }
-    for (;;) {
-      uint64_t next = (uint64_t)(end + 1);
-      if (end + 1 > to || tmap_get(a->days, &next, &i))
-        break;
-      end++;
-    }
-    {
-      struct arows fresh = {0};
-      struct collect c = {a, &fresh, {0}};
-      rc = store_each_flow_day(a->st, d, end, collect_row, &c);
-      if (rc == OK)
-        cache_days(a, d, end, &fresh); /* the store sorts by day */
-      free(fresh.v);
-    }
-    d = end + 1;
-  }
-  return rc;
+  return k + 1;
 }
 
 int
-analysis__rows(struct analysis *a, int64_t from, int64_t to, struct arows *rows)
+analysis__covered(const struct ival *v, size_t n, int64_t d0, int64_t d1)
 {
-  size_t n = 0;
-  int rc;
+  /* Merged spans are disjoint: one of them must hold all of [d0, d1). */
+  size_t lo = 0, hi = n;
 
-  memset(rows, 0, sizeof *rows);
-  if ((rc = analysis__load(a)) != OK || (rc = ensure_days(a, from, to)) != OK)
-    return rc;
-  if (to - from > (int64_t)a->ndays) {
-    /* A wide range over few read days: walk the days read. */
-    for (size_t i = 0; i < tmap_count(a->days); i++) {
-      int64_t d = (int64_t)tmap_key(a->days, i)[0];
-      if (d >= from && d <= to)
-        n += a->day_count[i];
-    }
-  } else {
-    for (int64_t d = from; d <= to; d++) {
-      uint64_t key = (uint64_t)d;
-      size_t i;
-      if (tmap_get(a->days, &key, &i))
-        n += a->day_count[i];
-    }
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid].end <= d0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  rows->v = xmalloc((n ? n : 1) * sizeof *rows->v);
-  rows->cap = n;
-  for (size_t i = 0; i < tmap_count(a->days); i++) {
-    int64_t d = (int64_t)tmap_key(a->days, i)[0];
-    if (d < from || d > to || a->day_count[i] == 0)
-      continue;
-    memcpy(&rows->v[rows->n], &a->cache.v[a->day_first[i]],
-           a->day_count[i] * sizeof *rows->v);
-    rows->n += a->day_count[i];
-  }
-  return OK;
+  return lo < n && v[lo].begin <= d0 && v[lo].end >= d1;
 }
 
-void
-analysis__rows_free(struct arows *rows)
+/* v minus the merged spans u, both merged; into out (room for nv + nu). */
+static size_t
+subtract(const struct ival *v, size_t nv, const struct ival *u, size_t nu,
+         struct ival *out)
 {
-  free(rows->v);
-  memset(rows, 0, sizeof *rows);
+  size_t n = 0, j = 0;
+
+  for (size_t i = 0; i < nv; i++) {
+    int64_t b = v[i].begin;
+    while (j < nu && u[j].end <= b)
+      j++;
+    for (size_t k = j; k < nu && u[k].begin < v[i].end; k++) {
+      if (u[k].begin > b)
+        out[n++] = (struct ival){b, u[k].begin};
+      if (u[k].end > b)
+        b = u[k].end;
+    }
+    if (b < v[i].end)
+      out[n++] = (struct ival){b, v[i].end};
+  }
+  return n;
 }
+
+/* Checkpoints, statuses, coverage. */
 
 static int
 cmp_span(const void *x, const void *y)
@@ -305,7 +201,11 @@ cmp_span(const void *x, const void *y)
 
   if (c)
     return c;
-  return p->begin < q->begin ? -1 : p->begin > q->begin;
+  /* Equal times keep the log's order (the sort is stable through the
+   * index kept in finish). */
+  if (p->begin != q->begin)
+    return p->begin < q->begin ? -1 : 1;
+  return p->finish < q->finish ? -1 : p->finish > q->finish;
 }
 
 struct loader {
@@ -318,14 +218,20 @@ load_checkpoint(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct loader *l = ctx;
   struct analysis *a = l->a;
+  const char *route = record_get(rec, "route");
+  uint64_t key;
 
   (void)seq;
   if (a->ncheckpoints + 1 >= l->cap_cp) {
     l->cap_cp = l->cap_cp ? l->cap_cp * 2 : 16;
     a->checkpoints = xrealloc(a->checkpoints, l->cap_cp * sizeof(char *));
+    a->route = xrealloc(a->route, l->cap_cp * sizeof(int));
   }
-  a->checkpoints[a->ncheckpoints++] =
-      analysis__intern(a, record_get(rec, "id"));
+  a->route[a->ncheckpoints] = route == NULL || strcmp(route, "no") != 0;
+  a->checkpoints[a->ncheckpoints] = analysis__intern(a, record_get(rec, "id"));
+  key = (uint64_t)(uintptr_t)a->checkpoints[a->ncheckpoints];
+  tmap_put(a->cp_index, &key, NULL);
+  a->ncheckpoints++;
   a->checkpoints[a->ncheckpoints] = NULL;
   return OK;
 }
@@ -336,10 +242,10 @@ load_status(void *ctx, const struct record *rec, uint64_t seq)
   struct loader *l = ctx;
   struct analysis *a = l->a;
   const char *state = record_get(rec, "state");
+  const char *dir = record_get(rec, "direction");
   struct span *s;
   int64_t b, f;
 
-  (void)seq;
   if (record_time_bounds(record_get(rec, "at"), corridor_tz_offset,
                          (void *)a->c, &b, &f) != OK)
     return OK;
@@ -350,10 +256,13 @@ load_status(void *ctx, const struct record *rec, uint64_t seq)
   s = &a->status[a->nstatus++];
   s->checkpoint = analysis__intern(a, record_get(rec, "checkpoint"));
   s->begin = b;
-  s->finish = b;
+  s->finish = (int64_t)seq; /* statuses are instants: keeps the log order */
   s->state = strcmp(state, "open") == 0         ? 2
              : strcmp(state, "restricted") == 0 ? 1
                                                 : 0;
+  s->dir = dir == NULL || strcmp(dir, "both") == 0 ? -1
+           : strcmp(dir, "in") == 0                ? AD_IN
+                                                   : AD_OUT;
   return OK;
 }
 
@@ -378,9 +287,44 @@ load_coverage(void *ctx, const struct record *rec, uint64_t seq)
   s = &a->coverage[a->ncoverage++];
   s->checkpoint = analysis__intern(a, record_get(rec, "checkpoint"));
   s->begin = b;
-  s->finish = f > b ? f : b + 1;
+  s->finish = f > b ? f : b; /* an instant covers no time */
   s->state = strcmp(record_get(rec, "state"), "observed") == 0;
+  s->dir = -1;
   return OK;
+}
+
+/* Per checkpoint, the time an `observed` coverage record covers and no
+ * `not_observed` or `denied` one does: when coverage records disagree
+ * about the same time, it was not observed. */
+static void
+merge_coverage(struct analysis *a)
+{
+  size_t n = a->ncoverage;
+  struct ival *obs = xmalloc((n + 1) * sizeof *obs);
+  struct ival *not = xmalloc((n + 1) * sizeof *not );
+
+  a->cov = xmalloc((2 * n + 1) * sizeof *a->cov);
+  a->cov_first = xcalloc(a->ncheckpoints + 1, sizeof *a->cov_first);
+  a->cov_n = xcalloc(a->ncheckpoints + 1, sizeof *a->cov_n);
+  for (size_t c = 0, total = 0; c < a->ncheckpoints; c++) {
+    size_t no = 0, nn = 0;
+    for (size_t i = 0; i < n; i++) {
+      const struct span *s = &a->coverage[i];
+      if (s->checkpoint != a->checkpoints[c] || s->finish <= s->begin)
+        continue;
+      if (s->state)
+        obs[no++] = (struct ival){s->begin, s->finish};
+      else
+        not [nn++] = (struct ival){s->begin, s->finish};
+    }
+    no = analysis__merge(obs, no);
+    nn = analysis__merge(not, nn);
+    a->cov_first[c] = total;
+    a->cov_n[c] = subtract(obs, no, not, nn, a->cov + total);
+    total += a->cov_n[c];
+  }
+  free(obs);
+  free(not );
 }
 
 int
@@ -393,6 +337,7 @@ analysis__load(struct analysis *a)
     return OK;
   a->loaded = 1;
   a->checkpoints = xcalloc(1, sizeof(char *));
+  a->route = xcalloc(1, sizeof(int));
   l.cap_cp = 1;
   rc = store_each_live(a->st, KIND_checkpoint, a->as_of, load_checkpoint, &l);
   if (rc == OK)
@@ -403,75 +348,188 @@ analysis__load(struct analysis *a)
     qsort(a->status, a->nstatus, sizeof *a->status, cmp_span);
   if (a->ncoverage)
     qsort(a->coverage, a->ncoverage, sizeof *a->coverage, cmp_span);
-  /* A checkpoint-day is observed when coverage says so (or, as days are
-   * read, a flow record covers it). */
-  for (size_t i = 0; i < a->ncoverage; i++) {
-    const struct span *sp = &a->coverage[i];
-    if (!sp->state)
-      continue;
-    for (int64_t d = day_floor(sp->begin); d * 86400 < sp->finish; d++)
-      mark(a, d, sp->checkpoint);
-  }
+  merge_coverage(a);
   return rc;
 }
 
 int
-analysis__observe(struct analysis *a, int64_t from, int64_t to)
+analysis__cp(struct analysis *a, const char *cp)
 {
-  int rc;
+  uint64_t key = (uint64_t)(uintptr_t)analysis__intern(a, cp);
+  size_t i;
 
-  /* Coverage is marked when loaded; flows as their days are read. */
-  if ((rc = analysis__load(a)) != OK)
-    return rc;
-  return ensure_days(a, from, to);
+  return tmap_get(a->cp_index, &key, &i) ? (int)i : -1;
+}
+
+/* Flow records. */
+
+static const int rec_dims[] = {DIM_CHECKPOINT, DIM_DIRECTION, DIM_VEHICLE,
+                               DIM_OPERATOR,   DIM_PURPOSE,   DIM_SOURCE,
+                               DIM_GRADE,      DIM_STAGE,     DIM_OUTCOME};
+
+static int
+keep_flow(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct analysis *a = ctx;
+  uint64_t key = seq;
+  int added;
+  struct frec *r;
+  const struct record_value *v;
+  int64_t b, f, eb, ef;
+  const char *start = record_get(rec, "start"), *end = record_get(rec, "end");
+
+  tmap_put(a->rec_seen, &key, &added);
+  if (!added)
+    return OK;
+  if (record_time_bounds(start, corridor_tz_offset, (void *)a->c, &b, &ef) !=
+      OK)
+    return OK;
+  if (end == NULL ||
+      record_time_bounds(end, corridor_tz_offset, (void *)a->c, &eb, &f) != OK)
+    f = ef;
+  a->recs = util_grow(a->recs, &a->caprecs, a->nrecs + 1, sizeof *a->recs);
+  r = &a->recs[a->nrecs++];
+  memset(r, 0, sizeof *r);
+  r->seq = seq;
+  r->begin = b;
+  r->end = f;
+  for (size_t i = 0; i < sizeof rec_dims / sizeof *rec_dims; i++) {
+    const char *t = record_get(rec, store_dim_names[rec_dims[i]]);
+    r->dim[rec_dims[i]] = analysis__intern(a, t ? t : "");
+  }
+  r->dim[DIM_CATEGORY] = analysis__intern(
+      a, rec->ncargo ? record_text(rec, &rec->cargo[0].category) : "");
+  r->id = analysis__intern(a, record_get(rec, "id"));
+  r->start = analysis__intern(a, start);
+  r->finish = analysis__intern(a, end ? end : start);
+  r->consignment = analysis__intern(a, record_get(rec, "consignment"));
+  v = record_value(rec, "persons");
+  r->has_persons = v->set;
+  r->persons = v->set ? v->num : 0;
+  v = record_value(rec, "vehicles");
+  r->has_vehicles = v->set;
+  r->vehicles = v->set ? v->num : 0;
+  r->line = a->nlines;
+  for (size_t i = 0; i < rec->ncargo; i++) {
+    double t = record_cargo_tonnes(rec, i);
+    if (t < 0)
+      continue;
+    a->lines =
+        util_grow(a->lines, &a->caplines, a->nlines + 1, sizeof *a->lines);
+    a->lines[a->nlines].category =
+        analysis__intern(a, record_text(rec, &rec->cargo[i].category));
+    a->lines[a->nlines].tonnes = t;
+    a->nlines++;
+  }
+  r->nlines = a->nlines - r->line;
+  return OK;
+}
+
+static int
+by_seq(const void *x, const void *y)
+{
+  const struct frec *p = x, *q = y;
+
+  return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static int
+read_days(struct analysis *a, int64_t from, int64_t to)
+{
+  return store_each_flow_overlapping(a->st, from * DAY, (to + 1) * DAY, NULL,
+                                     a->as_of, keep_flow, a);
 }
 
 int
-analysis__observed(struct analysis *a, int64_t day, const char *cp)
+analysis__flows_load(struct analysis *a, int64_t from, int64_t to)
 {
-  uint64_t key[2] = {(uint64_t)day,
-                     (uint64_t)(uintptr_t)analysis__intern(a, cp)};
-  size_t i;
+  size_t before = a->nrecs;
+  int rc;
 
-  return tmap_get(a->observed, key, &i);
+  if ((rc = analysis__load(a)) != OK)
+    return rc;
+  if (!a->rec_loaded) {
+    rc = read_days(a, from, to);
+    a->rec_from = from;
+    a->rec_to = to;
+    a->rec_loaded = rc == OK;
+  } else {
+    if (from < a->rec_from && (rc = read_days(a, from, a->rec_from - 1)) == OK)
+      a->rec_from = from;
+    if (rc == OK && to > a->rec_to &&
+        (rc = read_days(a, a->rec_to + 1, to)) == OK)
+      a->rec_to = to;
+  }
+  /* Records in log order whatever the order of reading, so that sums over
+   * them never depend on which query came first. */
+  if (a->nrecs > before && before > 0)
+    qsort(a->recs, a->nrecs, sizeof *a->recs, by_seq);
+  return rc;
+}
+
+/* The span of days with flows, as of the view: from the records. */
+struct span_ctx {
+  const struct analysis *a;
+  int64_t first, last;
+  int found;
+};
+
+static int
+span_flow(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct span_ctx *s = ctx;
+  const char *start = record_get(rec, "start"), *end = record_get(rec, "end");
+  int64_t b, f, eb, ef, d0, d1;
+
+  (void)seq;
+  if (record_time_bounds(start, corridor_tz_offset, (void *)s->a->c, &b, &ef) !=
+      OK)
+    return OK;
+  if (end == NULL || record_time_bounds(end, corridor_tz_offset,
+                                        (void *)s->a->c, &eb, &f) != OK)
+    f = ef;
+  d0 = day_floor(b);
+  d1 = f > b ? day_floor(f - 1) : d0;
+  if (!s->found || d0 < s->first)
+    s->first = d0;
+  if (!s->found || d1 > s->last)
+    s->last = d1;
+  s->found = 1;
+  return OK;
 }
 
 int
 analysis_span(struct analysis *a, int64_t *first, int64_t *last)
 {
-  int found = 0;
+  struct span_ctx sc = {a, 0, 0, 0};
   int rc;
 
   *first = *last = 0;
   if ((rc = analysis__load(a)) != OK)
     return rc;
   if (a->as_of >= store_size(a->st)) {
-    rc = store_flow_day_span(a->st, first, last);
-    found = rc == OK;
+    /* The rollups hold exactly the current flows' days. */
+    rc = store_flow_day_span(a->st, &sc.first, &sc.last);
+    sc.found = rc == OK;
     if (rc == ERR_NOTFOUND)
       rc = OK;
   } else {
-    rc = ensure_days(a, 0, 0);
-    for (size_t i = 0; rc == OK && i < tmap_count(a->days); i++) {
-      int64_t d = (int64_t)tmap_key(a->days, i)[0];
-      if (!found || d < *first)
-        *first = d;
-      if (!found || d > *last)
-        *last = d;
-      found = 1;
-    }
+    rc = store_each_flow_overlapping(a->st, INT64_MIN / 4, INT64_MAX / 4, NULL,
+                                     a->as_of, span_flow, &sc);
   }
   for (size_t i = 0; i < a->nstatus + a->ncoverage; i++) {
     const struct span *s =
         i < a->nstatus ? &a->status[i] : &a->coverage[i - a->nstatus];
     int64_t d = day_floor(s->begin);
-    if (!found || d < *first)
-      *first = d;
-    if (!found || d > *last)
-      *last = d;
-    found = 1;
+    if (!sc.found || d < sc.first)
+      sc.first = d;
+    if (!sc.found || d > sc.last)
+      sc.last = d;
+    sc.found = 1;
   }
   if (rc != OK)
     return rc;
-  return found ? OK : ERR_NOTFOUND;
+  *first = sc.first;
+  *last = sc.last;
+  return sc.found ? OK : ERR_NOTFOUND;
 }

@@ -162,7 +162,9 @@ int app_find_entry(struct app *app, const char *kind, const char *id,
 struct app_import_query {
   const char *kind;        /* the records' kind */
   const char *format;      /* the input's: csv (an HXL row is recognised), hxl
-                            * (the same) or jsonl; NULL: csv */
+                            * (the same), xlsx, ods or jsonl; NULL: csv. A
+                            * workbook is known by its bytes whatever csv,
+                            * hxl, xlsx or ods says */
   const char *const *maps; /* "field=Column,field2={Year}-{Month}" */
   size_t nmaps;
   const char *const *sets; /* "field=value,..." */
@@ -174,6 +176,21 @@ struct app_import_query {
                         * (--skip-invalid); NULL: all or nothing */
   size_t max_errors;   /* errors handed to the sink (0: 20); the rest are
                         * counted and announced by a note */
+  /* How the input is written (docs/importing.md); NULL or 0: as usual, or
+   * detected (the import says what it guessed). */
+  const char *sheet;          /* a workbook's sheet: name or number from 1 */
+  const char *delimiter;      /* ",", ";", "tab", "|" */
+  int decimal_comma;          /* "12,5" is 12.5 */
+  int decimal_point;          /* "1,234" is 1234, whatever the delimiter */
+  const char *date_format;    /* DMY, MDY, YMD, serial, or "%d.%m.%Y" */
+  const char *encoding;       /* latin1, cp1252, UTF-16, any iconv knows */
+  unsigned long header_row;   /* the header's row from 1; 0: detected */
+  const char *const *missing; /* "n/a,NA,null": words for missing */
+  size_t nmissing;
+  const char *preset;        /* kobo or odk */
+  int only_validated;        /* with a preset: approved submissions only */
+  const char *const *wheres; /* "Column=value|value2": rows kept */
+  size_t nwheres;
   /* The input: files ("-" is standard input), or when nfiles is 0 the len
    * bytes at data (an upload, the caller's during the call), called name
    * in errors (NULL: "upload"). The same bytes give the same ids. */
@@ -205,7 +222,9 @@ int app_check_mapping(const char *kind, const char *option, const char *text,
  * Imports q's input into the store, telling sink (which may be NULL) what
  * happened. Returns OK, or:
  * - ERR_USAGE, APP_ERROR_REQUEST: the request (field "kind", "format",
- *   "map", "set" or "values"); nothing read;
+ *   "map", "set", "values", or a dialect option: "delimiter", "decimal",
+ *   "date_format", "encoding", "missing", "preset", "only_validated",
+ *   "where"); nothing read;
  * - the store's error as APP_ERROR_PROGRAM when it cannot be opened;
  * - the import's failure, which sink has heard already (the error has no
  *   message): ERR_INVALID (invalid data: nothing stored), ERR_USAGE
@@ -299,10 +318,15 @@ struct app_verify_query {
   size_t nwitnesses;
   void (*progress)(void *ctx, uint64_t done, int finished);
   void *ctx;
+  /* With quorum > 0, each checkpoint needs valid cosignatures by at least
+   * quorum of the witnesses (a line by one that fails still fails it);
+   * with 0, by every one. */
+  size_t quorum;
 };
 struct app_verify_result {
-  uint64_t entries;   /* the log's size */
-  size_t checkpoints; /* checkpoints found consistent */
+  uint64_t entries;    /* the log's size */
+  size_t checkpoints;  /* checkpoints found consistent */
+  size_t cosignatures; /* kept cosignatures verified (issue 12) */
 };
 int app_verify(struct app *app, const struct app_verify_query *q,
                struct app_verify_result *out, struct app_error *err);
@@ -682,5 +706,205 @@ int app_status(struct app *app, const char *key, json_t **out,
 /* The log's head as the event stream announces it: its size and root. */
 int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
                   struct app_error *err);
+
+/*
+ * Transparency (issue 12): the log as C2SP tiles, witnesses that cosign
+ * its checkpoints over C2SP tlog-witness, and proofs checked anywhere.
+ */
+
+/* One resource of the log's tile tree, as a server answers it. */
+struct app_tile {
+  char *data; /* new bytes: free() them (app_tile_cleanup) */
+  size_t len;
+  const char *content_type;  /* static text */
+  const char *cache_control; /* static text */
+};
+void app_tile_cleanup(struct app_tile *t);
+
+/*
+ * The resource at path below the log's prefix (a leading '/' is allowed):
+ * "checkpoint", the latest checkpoint kept in the store with every
+ * cosignature it has (text/plain; charset=utf-8, cached a few seconds),
+ * or a tile, "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]"
+ * (application/octet-stream, immutable, cached for a year). Any tile
+ * within the store's tree is answered, partial ones of older sizes too.
+ * ERR_NOTFOUND (APP_ERROR_REQUEST, field "path") for a path that names no
+ * resource, a tile beyond the tree, or no checkpoint kept yet; the
+ * store's errors otherwise.
+ */
+int app_log_tile(struct app *app, const char *path, struct app_tile *out,
+                 struct app_error *err);
+
+/*
+ * Writes the tile tree for a static mirror into the folder out: every
+ * tile and entry bundle of the tree of the latest kept checkpoint that
+ * the folder lacks (full tiles are never rewritten; partial ones of older
+ * sizes stay), synced, and only then its checkpoint file, swapped in
+ * atomically. When the store holds entries that no kept checkpoint
+ * covers, the current tree is signed first with the key (NULL: beside
+ * the store). The folder's own checkpoint, when there is one, must be of
+ * this log and a prefix of its tree (else ERR_VERIFY: it was made from
+ * another history, and nothing is written).
+ */
+struct app_tiles_query {
+  const char *out;
+  const char *key;
+};
+struct app_tiles_result {
+  uint64_t size, old_size; /* the tree published, the folder's before */
+  size_t written;          /* tiles and bundles written */
+  size_t cosignatures;     /* on the checkpoint published */
+  int signed_now;          /* the tree was signed for it */
+};
+int app_log_tiles(struct app *app, const struct app_tiles_query *q,
+                  struct app_tiles_result *out, struct app_error *err);
+
+/*
+ * The latest checkpoint kept, with every cosignature (what a server
+ * answers at /checkpoint): *note is new; *size its tree size.
+ * ERR_NOTFOUND when none is kept.
+ */
+int app_log_cosigned(struct app *app, char **note, uint64_t *size,
+                     struct app_error *err);
+
+/*
+ * Asks every witness of the corridor ([witness NAME]) to cosign: signs the
+ * store's current tree (key: NULL for the key beside the store), sends it
+ * to each with a consistency proof from the size that witness cosigned
+ * last (0 when it never did; a 409 names the size it holds, and the
+ * request is made once more from there), checks each answer's
+ * cosignature with the witness's key, and keeps the checkpoint and every
+ * valid cosignature in the store. One witness failing does not stop the
+ * others: each has its outcome in out. OK when the checkpoint was kept,
+ * whatever the witnesses said; ERR_NOTFOUND (field "witness") when the
+ * corridor lists none.
+ */
+struct app_witness_outcome {
+  char *name;    /* the corridor's [witness NAME] */
+  int ok;        /* it cosigned */
+  long status;   /* its last HTTP status (0: no answer) */
+  uint64_t old;  /* the size the proof was from */
+  char *message; /* why it did not cosign; NULL when it did */
+  uint64_t time; /* the cosignature's time */
+};
+struct app_witness_result {
+  uint64_t size; /* the checkpoint's tree size */
+  char *note;    /* the checkpoint with every cosignature kept for it */
+  struct app_witness_outcome *w;
+  size_t n;
+  size_t cosigned; /* witnesses that cosigned */
+};
+void app_witness_result_cleanup(struct app_witness_result *r);
+int app_log_witness(struct app *app, const char *key,
+                    struct app_witness_result *out, struct app_error *err);
+
+/*
+ * For a server: gathers cosignatures (app_log_witness) when the log grew
+ * since the last checkpoint kept and at least min_interval seconds (0:
+ * 60) have passed since the last call that did; otherwise does nothing
+ * and sets *ran to 0. Never blocks on another call: the server calls it
+ * from one thread after its commits.
+ */
+int app_log_witness_due(struct app *app, const char *key, unsigned min_interval,
+                        int *ran, struct app_witness_result *out,
+                        struct app_error *err);
+
+/*
+ * `passage verify --tiles`: the log checked from its published tiles
+ * alone, a folder or an http(s) URL prefix, with no store. Fetches the
+ * checkpoint, checks its signature by key (a verifier key or a file
+ * holding one) and the witnesses' cosignatures (below), then reads every
+ * entry bundle and hash tile of its tree: each entry must be the canonical
+ * form of a record of a known kind, each leaf hash its level-0 tile's,
+ * every hash tile above it the tree's, and the tree's root the
+ * checkpoint's. progress, when set, hears the entries checked. ERR_VERIFY
+ * with the first failure; ERR_IO when a tile cannot be had.
+ */
+struct app_tiles_verify_query {
+  const char *tiles; /* folder or URL prefix */
+  const char *key;
+  const char *const *witnesses;
+  size_t nwitnesses;
+  size_t quorum; /* 0: every witness given */
+  void (*progress)(void *ctx, uint64_t done, uint64_t total);
+  void *ctx;
+};
+struct app_tiles_verify_result {
+  char *note; /* the checkpoint verified, as fetched */
+  char *origin;
+  uint64_t size;
+  char root[48];              /* base64 */
+  size_t tiles;               /* hash tiles checked */
+  size_t bundles;             /* entry bundles checked */
+  size_t cosigned;            /* witnesses whose cosignature verified */
+  uint64_t kinds[KIND_COUNT]; /* entries of each record kind */
+};
+void app_tiles_verify_result_cleanup(struct app_tiles_verify_result *r);
+int app_verify_tiles(const struct app_tiles_verify_query *q,
+                     struct app_tiles_verify_result *out,
+                     struct app_error *err);
+
+/*
+ * The witness (c2sp.org/tlog-witness), run by each party: no store, a
+ * state file (NULL: witness.state in the current folder) holding its key's
+ * path, the logs it trusts (origin and verifier keys) and the latest
+ * checkpoint it cosigned of each.
+ *
+ * app_witness_init makes the state, or adds a log to it: the witness key
+ * (a file made with `passage key generate --key FILE --name NAME`) must be
+ * the one the state names, if it names one; an origin already trusted
+ * with other keys is refused (ERR_EXISTS).
+ */
+struct app_witness_init_query {
+  const char *origin;
+  const char *const *log_keys; /* verifier keys or files holding them */
+  size_t nlog_keys;
+  const char *key;   /* the witness's private key file */
+  const char *state; /* NULL: ./witness.state */
+};
+struct app_witness_init_result {
+  char *state;    /* the state file written */
+  char *verifier; /* the witness's cosignature verifier key, to give out */
+  int added;      /* the log was new to the state */
+};
+void app_witness_init_result_cleanup(struct app_witness_init_result *r);
+int app_witness_init(const struct app_witness_init_query *q,
+                     struct app_witness_init_result *out,
+                     struct app_error *err);
+
+/*
+ * Serves the witness at listen ("HOST:PORT", "[V6]:PORT" or ":PORT", all
+ * interfaces) until SIGINT or SIGTERM: POST /add-checkpoint and GET
+ * /<origin hash>/checkpoint. ready, when set, is called once the socket
+ * listens, with the port (for a test that asked for port 0). Returns OK
+ * after a clean stop.
+ */
+struct app_witness_serve_query {
+  const char *state;
+  const char *listen;
+  void (*ready)(void *ctx, unsigned port);
+  void *ctx;
+};
+int app_witness_serve(const struct app_witness_serve_query *q,
+                      struct app_error *err);
+
+/*
+ * `passage log replay`: a party's own store rebuilt from a log's published
+ * tiles, so that it can compute every figure of a report itself (`report
+ * sitrep --as-of N`) and compare. The tiles are checked first as
+ * app_verify_tiles does (key, witnesses, quorum); then the store at the
+ * handle's db (which must not exist) is made with the corridor file
+ * (whose log must be the checkpoint's origin) and every entry appended in
+ * the log's order, byte for byte, in one transaction; its tree must then
+ * have the checkpoint's root. The checkpoint is kept with the
+ * cosignatures of the witnesses the corridor file names. Nothing is left
+ * at db on failure.
+ */
+struct app_replay_query {
+  struct app_tiles_verify_query tiles;
+  const char *corridor;
+};
+int app_log_replay(struct app *app, const struct app_replay_query *q,
+                   struct app_tiles_verify_result *out, struct app_error *err);
 
 #endif

@@ -105,5 +105,61 @@ int app__end(const struct app_rows *out, const struct app_table *t,
 /* Appends the HXL hashtag of an answer's column: #date for a day,
  * #loc+checkpoint, #indicator+NAME+num for a figure, ... (hxl.c). */
 void app__hxl_tag(const struct app_column *c, struct buf *b);
+/* fetch.c: HTTP as a client (libcurl), one kept-alive connection per
+ * handle. app__http_new returns NULL when libcurl cannot start. */
+struct app__http;
+struct app__http_answer {
+  long status;            /* the HTTP status */
+  struct buf body;        /* what came, at most the max asked */
+  char content_type[128]; /* "" when none was given */
+};
+struct app__http *app__http_new(void);
+void app__http_free(struct app__http *h);
+void app__http_answer_cleanup(struct app__http_answer *a);
+/*
+ * GET url (body NULL; redirects followed) or POST body (len bytes, as
+ * text/plain) to it. OK when the server answered, whatever its status
+ * (in out); ERR_IO when none did, ERR_NOMEM when the answer is over max
+ * bytes, with a message naming url in why. Release out with
+ * app__http_answer_cleanup.
+ */
+int app__http_request(struct app__http *h, const char *url, const char *body,
+                      size_t len, size_t max, struct app__http_answer *out,
+                      struct buf *why);
+
+/* tiles.c: the bytes of one tile or entry bundle of the store's tree (the
+ * caller has checked that it lies in the tree). */
+struct ledger_tile;
+int app__tile_bytes(struct store *st, const struct ledger_tile *t,
+                    struct buf *out);
+/* The latest checkpoint kept in the store, with every cosignature of it
+ * appended to its note (*ncosig of them; ncosig may be NULL): OK, or
+ * ERR_NOTFOUND when none is kept. */
+int app__cosigned(struct store *st, struct buf *note, uint64_t *size,
+                  size_t *ncosig);
+/* Signs the store's current tree with the key at key (NULL: beside the
+ * store) and keeps the checkpoint in the store; *note is new. */
+int app__sign_tree(struct app *app, const char *key, char **note,
+                   struct app_error *err);
+
+/* verify_cosigned.c: the kept checkpoints that witnesses cosigned are this
+ * tree's, and each cosignature by a witness of the corridor verifies
+ * (*verified of them). OK or ERR_VERIFY with a message. */
+int app__verify_cosigned(struct store *st, size_t *verified,
+                         struct app_error *err);
+
+/* verify_tiles.c: calls fn for each entry of the first size entries of
+ * the tiles at prefix (a folder or a URL), in order, as the bundles hold
+ * them; nothing is verified here (app_verify_tiles does). OK, fn's code,
+ * or ERR_IO / ERR_VERIFY with a message. */
+int app__tiles_entries(const char *prefix, uint64_t size,
+                       int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
+                                 size_t len),
+                       void *ctx, struct app_error *err);
+
+/* witness_log.c: the signature line of sig as a note carries it ("— name
+ * base64\n"), a new string. */
+struct ledger_note_sig;
+char *app__sig_line(const struct ledger_note_sig *sig);
 
 #endif

@@ -11,8 +11,15 @@ obligation_json(const struct analysis_compliance *r)
 {
   json_t *o = json_object();
 
+  json_t *force = json_object();
+
   json_object_set_new(o, "id", json_string(r->ob->id));
   json_object_set_new(o, "text", json_string(r->ob->text ? r->ob->text : ""));
+  json_object_set_new(force, "from",
+                      r->ob->has_from ? app__day(r->ob->from) : json_null());
+  json_object_set_new(force, "until",
+                      r->ob->has_until ? app__day(r->ob->until) : json_null());
+  json_object_set_new(o, "in_force", force);
   json_object_set_new(o, "days_met", json_integer((json_int_t)r->days_met));
   json_object_set_new(o, "days_breached",
                       json_integer((json_int_t)r->days_breached));
@@ -52,6 +59,8 @@ app_compliance(struct app *app, const struct app_query *q,
   }
   app__column(&t, "id", "id", APP_COL_TEXT);
   app__column(&t, "text", "text", APP_COL_TEXT);
+  app__column(&t, "in_force_from", "in_force.from", APP_COL_DAY);
+  app__column(&t, "in_force_until", "in_force.until", APP_COL_DAY);
   for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
     app__column(&t, counts[i], counts[i], APP_COL_COUNT);
   rc = app__begin(out, &t, err);

@@ -178,9 +178,26 @@ add_row(void *ctx, const struct analysis_flow_row *row)
     json_object_set_new(r, store_measure_names[o->measures[i]],
                         app__figure(row->known[m], row->m[m]));
   }
-  if (row->unknown_days)
-    json_object_set_new(r, "unknown_days",
-                        json_integer((json_int_t)row->unknown_days));
+  {
+    /* Per measure shown: the checkpoint-days not observed throughout, and
+     * whether a figure holds shares of records longer than its row's
+     * period. */
+    json_t *unknown = json_object();
+    int approximate = 0;
+    for (size_t i = 0; i < o->nmeasures; i++) {
+      int m = measure_map[o->measures[i]];
+      if (row->unknown[m])
+        json_object_set_new(unknown, store_measure_names[o->measures[i]],
+                            json_integer((json_int_t)row->unknown[m]));
+      approximate |= row->approximate[m];
+    }
+    if (json_object_size(unknown))
+      json_object_set_new(r, "unknown_days", unknown);
+    else
+      json_decref(unknown);
+    if (approximate)
+      json_object_set_new(r, "approximate", json_true());
+  }
   if ((partial = partial_json(o, row)) != NULL)
     json_object_set_new(r, "partial", partial);
   if (row->disputed) {

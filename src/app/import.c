@@ -69,25 +69,79 @@ add_mappings(struct ingest_opts *o, const char *option,
   return rc;
 }
 
+/* The request's failure, from ingest's words in msg. */
+static int
+dialect_fail(struct app_error *err, const char *field, struct buf *msg)
+{
+  app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, field, "%s", msg->data);
+  buf_cleanup(msg);
+  return ERR_USAGE;
+}
+
+/* The options that say how the input is written, checked. */
+static int
+dialect_opts(const struct app_import_query *q, struct ingest_opts *o,
+             struct app_error *err)
+{
+  struct buf msg;
+
+  buf_init(&msg);
+  if (q->decimal_comma && q->decimal_point) {
+    buf_puts(&msg, "--decimal-comma and --decimal-point: give one of them");
+    return dialect_fail(err, "decimal", &msg);
+  }
+  o->decimal = q->decimal_comma   ? INGEST_DECIMAL_COMMA
+               : q->decimal_point ? INGEST_DECIMAL_POINT
+                                  : INGEST_DECIMAL_AUTO;
+  if (q->delimiter && ingest_set_delimiter(o, q->delimiter, &msg) != OK)
+    return dialect_fail(err, "delimiter", &msg);
+  if (q->date_format && ingest_set_date_format(o, q->date_format, &msg) != OK)
+    return dialect_fail(err, "date_format", &msg);
+  if (q->encoding && ingest_set_encoding(o, q->encoding, &msg) != OK)
+    return dialect_fail(err, "encoding", &msg);
+  if (q->preset && ingest_set_preset(o, q->preset, &msg) != OK)
+    return dialect_fail(err, "preset", &msg);
+  if (q->only_validated && o->preset == INGEST_PRESET_NONE) {
+    buf_puts(&msg, "--only-validated: give the tool too: --preset kobo or "
+                   "--preset odk");
+    return dialect_fail(err, "only_validated", &msg);
+  }
+  for (size_t i = 0; i < q->nmissing; i++)
+    if (ingest_add_missing(o, q->missing[i], &msg) != OK)
+      return dialect_fail(err, "missing", &msg);
+  for (size_t i = 0; i < q->nwheres; i++)
+    if (ingest_add_where(o, q->wheres[i], &msg) != OK)
+      return dialect_fail(err, "where", &msg);
+  o->sheet = q->sheet;
+  o->header_row = q->header_row;
+  o->only_validated = q->only_validated;
+  buf_cleanup(&msg);
+  return OK;
+}
+
 /* q as ingest's options, checked. HXL is read as CSV: its hashtag row is
- * recognised by itself. */
+ * recognised by itself; a workbook is known by its bytes. */
 static int
 import_opts(const struct app_import_query *q, struct ingest_opts *o,
             struct app_error *err)
 {
-  int rc = app__kind(q->kind, &o->kind, err);
+  static const char *const formats[] = {"csv", "hxl", "xlsx", "ods", NULL};
+  int rc = app__kind(q->kind, &o->kind, err), known = 0;
 
   if (rc != OK)
     return rc;
+  for (const char *const *f = formats; q->format && *f; f++)
+    known |= strcmp(q->format, *f) == 0;
   if (q->format && strcmp(q->format, "jsonl") == 0)
     o->format = INGEST_JSONL;
-  else if (q->format && strcmp(q->format, "csv") != 0 &&
-           strcmp(q->format, "hxl") != 0)
+  else if (q->format && !known)
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "format",
-                     "--format: expected csv or jsonl, got '%s'", q->format);
+                     "--format: expected csv, xlsx, ods or jsonl, got '%s'",
+                     q->format);
   if ((rc = add_mappings(o, "map", q->maps, q->nmaps, err)) != OK ||
       (rc = add_mappings(o, "set", q->sets, q->nsets, err)) != OK ||
-      (rc = add_mappings(o, "values", q->values, q->nvalues, err)) != OK)
+      (rc = add_mappings(o, "values", q->values, q->nvalues, err)) != OK ||
+      (rc = dialect_opts(q, o, err)) != OK)
     return rc;
   o->create_missing = q->create_missing;
   o->rejects = q->rejects;

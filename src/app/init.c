@@ -70,7 +70,7 @@ add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
 {
   struct ingest_sink sink = {keep_error, NULL, NULL, problems};
   char lat[32], lon[32], km[32];
-  const char *names[6], *values[6];
+  const char *names[7], *values[7];
   struct ingest_stats stats;
   struct ingest_opts o;
   size_t n = 0;
@@ -92,6 +92,10 @@ add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
   }
   if (cp->note)
     names[n] = "note", values[n++] = cp->note;
+  /* Only "no" is written: a checkpoint without the field is on the route,
+   * and the records of corridors made before it existed keep their bytes. */
+  if (!cp->route)
+    names[n] = "route", values[n++] = "no";
   ingest_opts_init(&o);
   o.kind = KIND_checkpoint;
   rc = ingest_fields(st, &o, &sink, names, values, n, &stats);

@@ -121,7 +121,7 @@ add_row(void *ctx, const struct analysis_pipeline_row *row)
   for (size_t k = 0; k < row->nstages; k++)
     json_object_set_new(
         stages, o->c->stages[k],
-        app__figure(row->observed,
+        app__figure(row->observed[o->measure],
                     row->count[k * AM_COUNT + (size_t)o->measure]));
   json_object_set_new(r, "stages", stages);
   json_object_set_new(r, "backlog", app__figure(1, row->backlog[o->measure]));

@@ -40,6 +40,10 @@ category_json(const struct analysis_supply *s)
                       app__figure(s->need_per_day > 0, s->need_per_day));
   json_object_set_new(o, "inflow_7d_mean",
                       app__figure(s->has_inflow_7d, s->inflow_7d_mean));
+  json_object_set_new(o, "baseline_inflow",
+                      app__figure(s->has_baseline_inflow, s->baseline_inflow));
+  json_object_set_new(o, "production_7d_mean",
+                      app__figure(1, s->production_7d_mean));
   json_object_set_new(o, "days_of_cover",
                       range_json(app__figure(cover, s->cover_low),
                                  app__figure(cover, s->cover_high)));
@@ -57,9 +61,14 @@ static void
 supply_columns(struct app_table *t)
 {
   static const char *const figures[][2] = {
-      {"stock_low", "stock.low"},         {"stock_high", "stock.high"},
-      {"need_per_day", "need_per_day"},   {"inflow_7d_mean", "inflow_7d_mean"},
-      {"cover_low", "days_of_cover.low"}, {"cover_high", "days_of_cover.high"}};
+      {"stock_low", "stock.low"},
+      {"stock_high", "stock.high"},
+      {"need_per_day", "need_per_day"},
+      {"inflow_7d_mean", "inflow_7d_mean"},
+      {"baseline_inflow", "baseline_inflow"},
+      {"production_7d_mean", "production_7d_mean"},
+      {"cover_low", "days_of_cover.low"},
+      {"cover_high", "days_of_cover.high"}};
   char name[64], path[64];
 
   app__column(t, "date", "/date", APP_COL_DAY);

@@ -50,10 +50,12 @@ log_verifier(struct app *app, const char *key, struct ledger_verifier **lv,
   return rc;
 }
 
-/* The note text carries a valid cosignature by the witness key at arg. */
+/* The note text carries a valid cosignature by the witness key at arg.
+ * With a quorum, a witness that did not cosign is ERR_NOTFOUND without a
+ * message (the caller counts); one whose line fails is ERR_VERIFY. */
 static int
 check_witness(const char *cp, const struct buf *text, const char *arg,
-              struct app_error *err)
+              int quorum, struct app_error *err)
 {
   struct ledger_verifier *wv = NULL;
   struct ledger_note *note = NULL;
@@ -65,16 +67,47 @@ check_witness(const char *cp, const struct buf *text, const char *arg,
   rc = app__load_verifier(arg, LEDGER_KEY_COSIGNATURE, "witness", &wv, err);
   if (rc != OK) {
     rc = err->code = ERR_USAGE;
-  } else if (ledger_note_parse(text->data, text->len, &note, &msg) != OK ||
-             ledger_note_verify(note, wv, &t, &msg) != OK) {
+  } else if ((rc = ledger_note_parse(text->data, text->len, &note, &msg)) !=
+                 OK ||
+             (rc = ledger_note_verify(note, wv, &t, &msg)) != OK) {
+    if (quorum && rc == ERR_NOTFOUND)
+      goto out;
     rc = app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, "witness",
                    "FAILED: %s carries no valid cosignature by %s%s%s", cp,
                    ledger_verifier_name(wv), msg.len ? ": " : "",
                    msg.data ? msg.data : "");
   }
+out:
   ledger_note_free(note);
   ledger_verifier_free(wv);
   buf_cleanup(&msg);
+  return rc;
+}
+
+/* The witnesses of q on one checkpoint: every one, or a quorum. */
+static int
+check_witnesses(const struct app_verify_query *q, const char *path,
+                const struct buf *text, struct app_error *err)
+{
+  size_t valid = 0;
+  int rc = OK;
+
+  if (q->quorum > q->nwitnesses)
+    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "quorum",
+                     "--quorum %zu needs at least as many --witness keys",
+                     q->quorum);
+  for (size_t w = 0; w < q->nwitnesses && rc == OK; w++) {
+    rc = check_witness(path, text, q->witnesses[w], q->quorum > 0, err);
+    if (rc == OK)
+      valid++;
+    else if (rc == ERR_NOTFOUND)
+      rc = OK;
+  }
+  if (rc == OK && q->quorum > 0 && valid < q->quorum)
+    rc = app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, "witness",
+                   "FAILED: %s carries %zu valid cosignature%s of the "
+                   "witnesses given, %zu needed",
+                   path, valid, valid == 1 ? "" : "s", q->quorum);
   return rc;
 }
 
@@ -113,8 +146,8 @@ check_checkpoint(struct store *st, const struct app_verify_query *q,
                    "FAILED: the store's first %llu entries do not have the "
                    "root that %s signed: the log was rewritten",
                    (unsigned long long)cp.size, path);
-  for (size_t w = 0; w < q->nwitnesses && rc == OK; w++)
-    rc = check_witness(path, &text, q->witnesses[w], err);
+  if (rc == OK)
+    rc = check_witnesses(q, path, &text, err);
   ledger_checkpoint_cleanup(&cp);
   buf_cleanup(&text);
   return rc;
@@ -138,6 +171,8 @@ app_verify(struct app *app, const struct app_verify_query *q,
   if (rc != OK)
     return app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, NULL, "FAILED: %s",
                      store_errmsg(st));
+  if ((rc = app__verify_cosigned(st, &out->cosignatures, err)) != OK)
+    return rc;
   if (q->ncheckpoints && (rc = log_verifier(app, q->key, &lv, err)) != OK)
     return rc;
   for (size_t i = 0; i < q->ncheckpoints && rc == OK; i++)

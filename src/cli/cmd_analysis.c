@@ -53,7 +53,10 @@ static const char index_help[] =
     "reconciled flow over the checkpoints of the corridor's free-movement\n"
     "obligation (or all), the baseline the mean daily flow over the\n"
     "corridor's baseline window; the index is the mean of the six parts.\n"
-    "A day on which one of those checkpoints was not observed is unknown.\n"
+    "A part is unknown on a day when one of those checkpoints did not\n"
+    "observe its class throughout the day in that direction (a head count\n"
+    "says nothing of trucks); the day's index is then unknown (null), its\n"
+    "known parts shown. A part whose baseline is 0 stays out of the index.\n"
     "JSON: {\"days\": [{\"day\", \"index\", \"parts\": {\"in\": {\"persons\",\n"
     "\"vehicles\", \"tonnes\"}, \"out\": {...}}}]}\n";
 
@@ -71,12 +74,17 @@ static const char availability_help[] =
     "                    [--checkpoint ID] [--as-of N] [--format "
     "table|csv|json]\n"
     "\n"
-    "The share of each local day each checkpoint was open, from its status\n"
-    "timeline (a state holds until the next change; restricted counts with\n"
-    "the corridor's restricted_weight). A day is known when a status was\n"
-    "recorded at or before its start. --checkpoint takes an id or a name;\n"
+    "The share of each local day each checkpoint was open in each direction,\n"
+    "from its status timeline (a state holds until the next change for its\n"
+    "direction; a status of direction both applies to each; restricted\n"
+    "counts with the corridor's restricted_weight). A day is known when a\n"
+    "status of that direction was recorded at or before its start. First,\n"
+    "each day, the corridor's own figure (checkpoint \"corridor\"): the\n"
+    "minimum over its route checkpoints, unknown when one of them is.\n"
+    "--checkpoint takes an id or a name (corridor: the corridor's figure);\n"
     "an unknown one exits 2 listing the checkpoints.\n"
-    "JSON: {\"days\": [{\"day\", \"checkpoint\", \"availability\"}]}\n";
+    "JSON: {\"days\": [{\"day\", \"checkpoint\", \"direction\",\n"
+    "\"availability\"}]}\n";
 
 int
 cmd_availability(struct cli *cli, int argc, char **argv)
@@ -91,15 +99,17 @@ static const char compliance_help[] =
     "usage: passage [--db PATH] compliance [--from D1] [--to D2] [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
-    "Each obligation of the corridor file, evaluated per day as met,\n"
-    "breached or unknown: min_ratio_of_baseline (every part named by\n"
+    "Each obligation of the corridor file, evaluated per day of its force\n"
+    "(from = and until = in the corridor file; days outside count nowhere)\n"
+    "as met, breached or unknown: min_ratio_of_baseline (every part named by\n"
     "measures x directions at or above the ratio of its baseline) and\n"
-    "min_availability (every checkpoint of the obligation at or above it).\n"
-    "A run is a stretch of consecutive breached days; an unknown day ends a\n"
-    "run; current_run is the run that ends on D2.\n"
-    "JSON: {\"obligations\": [{\"id\", \"text\", \"days_met\",\n"
-    "\"days_breached\", \"days_unknown\", \"longest_breach\", "
-    "\"current_run\"}]}\n";
+    "min_availability (every checkpoint of the obligation, in each of its\n"
+    "directions, at or above it: an obligation over both directions is met\n"
+    "only if both are). A run is a stretch of consecutive breached days; an\n"
+    "unknown day ends a run; current_run is the run that ends on D2.\n"
+    "JSON: {\"obligations\": [{\"id\", \"text\", \"in_force\": {\"from\",\n"
+    "\"until\"}, \"days_met\", \"days_breached\", \"days_unknown\",\n"
+    "\"longest_breach\", \"current_run\"}]}\n";
 
 static void
 compliance_head(struct cli_table *t, const struct app_table *a)
@@ -155,13 +165,17 @@ static const char supply_help[] =
     "\n"
     "The supply outlook at the start of day D for each category with a need\n"
     "(a need record, else the corridor file's need_per_person_per_day):\n"
-    "stock = the latest stock record at or before D, plus recorded net\n"
-    "inflows (tonnes in minus out) and minus consumption (population x need)\n"
-    "for the days from that record up to D-1. Days of cover = stock / daily\n"
-    "need. The stock-out day of a scenario with constant net use u is\n"
-    "D + floor(stock / u), none when u <= 0: no_inflow, recent_inflow (the\n"
-    "inflow recorded in the 7 days before D, divided by 7), baseline_inflow\n"
-    "(the baseline window's mean).\n"
+    "stock = the latest stock record at or before D, walked day by day up\n"
+    "to D-1 as stock + net inflow (tonnes in minus out, reconciled) + local\n"
+    "production (production records, reconciled like flows) - population x\n"
+    "need, the population and need those in force at the start of each day,\n"
+    "and never below zero (a deficit is not carried into the next day).\n"
+    "Days of cover = stock / daily need. The stock-out day of a scenario\n"
+    "with constant net use u is D + floor(stock / u), none when u <= 0:\n"
+    "no_inflow, recent_inflow (the inflow recorded in the 7 days before D,\n"
+    "divided by 7), baseline_inflow (the baseline window's mean); the recent\n"
+    "production counts in each. JSON gives inflow_7d_mean, baseline_inflow\n"
+    "and production_7d_mean beside the stock and the cover.\n"
     "Alerts from the low end of cover: warning, severe, critical (the\n"
     "corridor file's [alerts], default 30, 14, 7 days).\n";
 

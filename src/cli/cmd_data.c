@@ -69,8 +69,16 @@ static void
 show_error(void *ctx, const struct ingest_error *e)
 {
   (void)ctx;
-  if (e->part > 0)
+  if (e->part > 0 && e->cell)
+    fprintf(stderr, "; cell %s: ", e->cell);
+  else if (e->part > 0)
     fputs("; ", stderr);
+  else if (e->file && e->sheet && e->cell)
+    fprintf(stderr, "%s, sheet '%s', cell %s: ", e->file, e->sheet, e->cell);
+  else if (e->file && e->sheet && e->line)
+    fprintf(stderr, "%s, sheet '%s', row %lu: ", e->file, e->sheet, e->line);
+  else if (e->file && e->sheet)
+    fprintf(stderr, "%s, sheet '%s': ", e->file, e->sheet);
   else if (e->file == NULL)
     fputs("passage: ", stderr);
   else if (e->line)
@@ -93,6 +101,12 @@ static void
 show_note(void *ctx, const struct ingest_note *n)
 {
   (void)ctx;
+  if (n->message) { /* worded by ingest, whole */
+    if (n->file)
+      fprintf(stderr, "%s: ", n->file);
+    fprintf(stderr, "%s\n", n->message);
+    return;
+  }
   switch (n->kind) {
   case INGEST_NOTE_IGNORED_COLUMNS:
     fprintf(stderr, "%s: ignoring columns that map to no %s field: ", n->file,
@@ -115,6 +129,9 @@ show_note(void *ctx, const struct ingest_note *n)
     show_names(n);
     fputc('\n', stderr);
     break;
+  case INGEST_NOTE_GUESS:
+  case INGEST_NOTE_HINT:
+    break; /* always worded */
   }
 }
 
@@ -147,25 +164,50 @@ static const char import_help[] =
     "usage: passage [--db PATH] import KIND FILE... [OPTIONS]\n"
     "\n"
     "Imports records of one kind from CSV files (a header row, then an\n"
-    "optional HXL hashtag row) or JSON Lines files, validated as a whole:\n"
-    "an invalid file is rejected and nothing is stored. Re-importing a file\n"
-    "adds nothing. Use - for standard input.\n"
+    "optional HXL hashtag row), spreadsheets (.xlsx, .ods: one sheet) or\n"
+    "JSON Lines files, validated as a whole: an invalid file is rejected\n"
+    "and nothing is stored. Re-importing a file adds nothing. Use - for\n"
+    "standard input.\n"
     "\n"
     "options:\n"
-    "  --format csv|jsonl        the files' format (default csv; HXL is "
-    "csv)\n"
-    "  --map 'field=Column,...'  read field from Column; a template like\n"
-    "                            'start={Year}-{Month}' joins columns\n"
+    "  --format csv|xlsx|ods|jsonl  the files' format (default csv; HXL is\n"
+    "                            csv; a workbook is known by its bytes)\n"
+    "  --map 'field=Column,...'  read field from Column (or an HXL tag of\n"
+    "                            the hashtag row: "
+    "'vehicles=#indicator+trucks');\n"
+    "                            a template like 'start={Year}-{Month}' joins\n"
+    "                            columns\n"
     "  --set 'field=value,...'   the same value for every record\n"
     "  --values 'field:Label=value,Label2=value2'\n"
     "                            translate a publisher's labels (repeatable,\n"
-    "                            one field each); an unmapped label is an "
-    "error\n"
+    "                            one field each); a label that is already one\n"
+    "                            of the field's values passes as it is\n"
     "  --create-missing          create checkpoints, sources and actors that\n"
     "                            records name but that do not exist yet\n"
     "  --skip-invalid REJECTS.csv  store the valid rows; write the others,\n"
     "                            with their reasons, to REJECTS.csv\n"
     "  --max-errors N            errors to print (default 20)\n"
+    "\n"
+    "how the files are written (by default detected; a guess is said):\n"
+    "  --sheet NAME|N            a workbook's sheet (default the first)\n"
+    "  --delimiter ,|;|tab||     between CSV fields (default: from the "
+    "header)\n"
+    "  --decimal-comma           12,5 and 1.234,5 and 1 234,5 are decimals\n"
+    "  --decimal-point           1,234 is 1234 whatever the delimiter\n"
+    "  --date-format FORMAT      DMY, MDY, YMD, serial (a spreadsheet's day\n"
+    "                            numbers), or a pattern like '%d.%m.%Y'\n"
+    "  --encoding NAME           the files' encoding (latin1, cp1252, ...;\n"
+    "                            default UTF-8, or UTF-16 by its mark)\n"
+    "  --header-row N            the header is row N (default: the first row\n"
+    "                            that is no title)\n"
+    "  --missing 'n/a,NA,null'   words that mean missing, besides empty and -\n"
+    "  --where 'Column=value|value2'  only rows whose cell is one of these\n"
+    "                            (repeatable: each must hold)\n"
+    "  --preset kobo|odk         a KoboToolbox or ODK Central export: the\n"
+    "                            submission's uuid is the record's id, its\n"
+    "                            time goes to the note, group/ prefixes are\n"
+    "                            matched by the question's name\n"
+    "  --only-validated          with --preset: approved submissions only\n"
     "\n"
     "A column whose header is a field's name maps by itself; other columns\n"
     "are ignored (and listed). Dates: 2024-02-25, 2024-02 (a month),\n"
@@ -209,8 +251,30 @@ data_fail(const char *cmd, const struct app_error *e)
   return e->kind == APP_ERROR_PROGRAM ? EXIT_ERROR : code;
 }
 
+/* The options that say how the files are written. */
+static void
+dialect_query(const struct cli_args *a, const char **room,
+              struct app_import_query *q)
+{
+  size_t n = a->nvalues;
+
+  q->sheet = a->v[OPT_import_sheet];
+  q->delimiter = a->v[OPT_import_delimiter];
+  q->decimal_comma = a->n[OPT_import_decimal_comma] > 0;
+  q->decimal_point = a->n[OPT_import_decimal_point] > 0;
+  q->date_format = a->v[OPT_import_date_format];
+  q->encoding = a->v[OPT_import_encoding];
+  q->header_row = (unsigned long)a->num[OPT_import_header_row];
+  q->missing = room;
+  q->nmissing = cli_args_list(a, OPT_import_missing, room);
+  q->wheres = room + n;
+  q->nwheres = cli_args_list(a, OPT_import_where, room + n);
+  q->preset = a->v[OPT_import_preset];
+  q->only_validated = a->n[OPT_import_only_validated] > 0;
+}
+
 /* import's request: ops are the kind and the files; room holds the lists
- * of mapping options (room for 3 * a->nvalues). */
+ * of mapping and dialect options (room for 5 * a->nvalues). */
 static void
 import_query(const struct cli_args *a, const char **ops, size_t nops,
              const char **room, struct app_import_query *q)
@@ -231,6 +295,7 @@ import_query(const struct cli_args *a, const char **ops, size_t nops,
   q->max_errors = (size_t)a->num[OPT_import_max_errors];
   q->files = ops + 1;
   q->nfiles = nops - 1;
+  dialect_query(a, room + 3 * n, q);
 }
 
 /* The summary of an import, or what is left to say of its failure. */
@@ -247,6 +312,11 @@ import_report(const struct app_import_query *q, int rc,
       printf(", %zu checkpoints/sources/actors created", s->created);
     if (s->rejected)
       printf(", %zu rejected (written to %s)", s->rejected, q->rejects);
+    if (s->skipped)
+      printf(", %zu left out by %s", s->skipped,
+             q->nwheres && q->only_validated ? "--where and --only-validated"
+             : q->nwheres                    ? "--where"
+                                             : "--only-validated");
     printf("; log size %llu\n", (unsigned long long)r->size);
   } else if (err->message) {
     return data_fail("import", err);
@@ -278,7 +348,7 @@ import_run(struct cli_args *a, int argc, char **argv, const char **ops,
   a->kind = ops[0];
   if ((rc = cli_parse(a, "import", argc, argv, 1)) != OK)
     return cli_parse_exit(rc);
-  room = xcalloc(3 * a->nvalues + 1, sizeof *room);
+  room = xcalloc(5 * a->nvalues + 1, sizeof *room);
   import_query(a, ops, nops, room, &q);
   app = app_new(a->cli->db);
   rc = app_import(app, &q, &sink, &res, &err);

@@ -9,16 +9,22 @@ static const char flow_help[] =
     "                    [--as-of N] [--format table|csv|json]\n"
     "\n"
     "What crossed, per local day, grouped by the dimensions you name\n"
-    "(comma-separated). An observation over an interval is spread over the\n"
-    "days it covers in proportion to its overlap. Sources are never added\n"
-    "together: for each day, checkpoint, direction and class (persons;\n"
-    "vehicles by type; tonnes by category) the figure is the best-graded\n"
-    "source's (A1 best; ties go to the source with more records). Where\n"
-    "another source differs by more than the corridor's dispute_tolerance,\n"
-    "the row is marked disputed and every source's figure is shown.\n"
+    "(comma-separated). An observation over an interval is spread evenly\n"
+    "over its duration. Sources are reconciled in time: per checkpoint,\n"
+    "direction and class (persons; vehicles, type a breakdown of the total;\n"
+    "tonnes by category) time is cut at every record's start and end, and\n"
+    "in each piece the best-graded source's claim counts (A1 best; equal\n"
+    "grades: the shorter record, then the source id), so claims about the\n"
+    "same time are never added and claims about different times are. Where\n"
+    "another claim differs by more than the corridor's dispute_tolerance,\n"
+    "the row is marked disputed and every source's figure is shown. Only\n"
+    "what passed at the corridor's counting stage counts (see --outcome).\n"
     "With --by source, each row shows that source's own figures.\n"
-    "A checkpoint-day with no flow record and no coverage record saying it\n"
-    "was observed is unknown: ? in tables, blank in CSV, null in JSON.\n"
+    "What nobody observed is unknown, class by class (a head count says\n"
+    "nothing of trucks): ? in tables, blank in CSV, null in JSON. A row that\n"
+    "holds an even share of a record reaching outside its period is marked\n"
+    "approximate (\"approximate\": true in JSON). docs/analysis.md states\n"
+    "every rule.\n"
     "A week, month or year the period cuts is marked partial (\"2022-W52, 1\n"
     "of 7 days\" in tables; \"partial\": {\"week\": {\"days\", \"of\"}} in\n"
     "JSON). Tables show persons, vehicles and records whole, tonnes whole\n"
@@ -39,7 +45,8 @@ static const char flow_help[] =
     "not tonnes. Records, vehicles and persons count under a flow's first\n"
     "cargo category; records are spread over days like the rest.\n";
 
-/* The table: the answer's columns and a last one marking disputed rows. */
+/* The table: the answer's columns and a last one marking disputed and
+ * approximate rows. */
 static void
 flow_head(struct cli_table *t, const struct app_table *a)
 {
@@ -47,7 +54,9 @@ flow_head(struct cli_table *t, const struct app_table *a)
 }
 
 /* A row: its cells, a week, month or year the period cuts marked as
- * partial ("2022-W52, 1 of 7 days"), then the disputed mark. */
+ * partial ("2022-W52, 1 of 7 days"), then its marks: disputed, and
+ * approximate (a figure holds a share of a record longer than the row's
+ * period). */
 static void
 flow_row(struct cli_table *t, const struct app_table *a, const json_t *row)
 {
@@ -69,8 +78,14 @@ flow_row(struct cli_table *t, const struct app_table *a, const json_t *row)
     else
       cli_cell(v, a->cols[c].type, cells[c], sizeof cells[c]);
   }
-  out[a->ncols] =
-      json_is_true(json_object_get(row, "disputed")) ? "disputed" : "";
+  {
+    int disputed = json_is_true(json_object_get(row, "disputed"));
+    int approximate = json_is_true(json_object_get(row, "approximate"));
+    out[a->ncols] = disputed && approximate ? "disputed, approximate"
+                    : disputed              ? "disputed"
+                    : approximate           ? "approximate"
+                                            : "";
+  }
   cli_table_add(t, out);
   free(cells);
   free(out);

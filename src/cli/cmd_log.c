@@ -12,6 +12,10 @@ static const char log_help[] =
     "       passage [--db PATH] log entries --start A --end B\n"
     "       passage [--db PATH] log cosign --key WITNESS.key --log-key VKEY\n"
     "                 --checkpoint FILE [--state FILE] [--output FILE]\n"
+    "       passage [--db PATH] log witness [--key FILE]\n"
+    "       passage [--db PATH] log tiles --out DIR [--key FILE]\n"
+    "       passage [--db PATH] log replay --tiles DIR|URL --key VKEY\n"
+    "                 --corridor FILE [--witness VKEY]... [--quorum K]\n"
     "\n"
     "checkpoint prints the latest signed tree head as a C2SP tlog-checkpoint\n"
     "note: origin (the corridor file's log value), tree size, base64 root\n"
@@ -21,7 +25,23 @@ static const char log_help[] =
     "cosign is for a witness: it checks the log's signature on the\n"
     "checkpoint and, when --state holds the last checkpoint this witness\n"
     "signed, the consistency of the two from the store; then it adds its\n"
-    "C2SP cosignature and records the checkpoint in --state.\n";
+    "C2SP cosignature and records the checkpoint in --state.\n"
+    "witness signs the current tree and sends it to every [witness NAME] of\n"
+    "the corridor file (C2SP tlog-witness), with a consistency proof from the\n"
+    "size each cosigned last; the cosignatures are kept in the store with\n"
+    "the checkpoint, which it prints with them. Exit 0 when every witness\n"
+    "cosigned, 4 when one did not (each is named).\n"
+    "tiles writes the log as C2SP tlog-tiles into DIR for a static mirror:\n"
+    "DIR/checkpoint (the latest checkpoint kept, with its cosignatures;\n"
+    "the current tree is signed first if entries came after it),\n"
+    "DIR/tile/<L>/<N> and DIR/tile/entries/<N>. Only what DIR lacks is\n"
+    "written, tiles synced before the checkpoint is swapped in; publish DIR\n"
+    "with any web server (rsync).\n"
+    "replay is for a party: it checks a published log as 'verify --tiles'\n"
+    "does, then builds a new store at --db from it, every entry in the log's\n"
+    "order, byte for byte (its root must be the checkpoint's), with the\n"
+    "log's corridor file; 'report sitrep --as-of N' then computes a\n"
+    "report's figures again, to compare with the one published.\n";
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
@@ -74,6 +94,104 @@ log_cosign(struct app *app, const struct cli_args *a)
   return code;
 }
 
+static int
+log_witness(struct app *app, const struct cli_args *a)
+{
+  struct app_witness_result res;
+  struct app_error err = {0};
+  int code = EXIT_OK;
+
+  if (app_log_witness(app, a->v[OPT_log_key], &res, &err) != OK) {
+    code = cli_fail("log witness", &err);
+    app_error_cleanup(&err);
+    return code;
+  }
+  for (size_t i = 0; i < res.n; i++) {
+    const struct app_witness_outcome *w = &res.w[i];
+    if (w->ok)
+      fprintf(stderr,
+              "witness %s: cosigned the tree of %llu entries "
+              "(from %llu)\n",
+              w->name, (unsigned long long)res.size,
+              (unsigned long long)w->old);
+    else
+      fprintf(stderr, "witness %s: FAILED: %s\n", w->name, w->message);
+  }
+  fprintf(stderr, "%zu of %zu witnesses cosigned\n", res.cosigned, res.n);
+  fputs(res.note, stdout);
+  if (res.cosigned < res.n)
+    code = EXIT_VERIFY;
+  app_witness_result_cleanup(&res);
+  return code;
+}
+
+static int
+log_tiles(struct app *app, const struct cli_args *a)
+{
+  struct app_tiles_query q = {a->v[OPT_log_out], a->v[OPT_log_key]};
+  struct app_tiles_result res;
+  struct app_error err = {0};
+  int code = EXIT_OK;
+
+  if (app_log_tiles(app, &q, &res, &err) != OK)
+    code = cli_fail("log tiles", &err);
+  else
+    printf("published the tree of %llu entries in %s (it held %llu): %zu "
+           "files written\nthe checkpoint carries %zu cosignature%s%s\n",
+           (unsigned long long)res.size, q.out,
+           (unsigned long long)res.old_size, res.written, res.cosignatures,
+           res.cosignatures == 1 ? "" : "s",
+           res.signed_now ? " (the tree was signed now: 'passage log "
+                            "witness' gathers cosignatures)"
+                          : "");
+  app_error_cleanup(&err);
+  return code;
+}
+
+static int
+log_replay(struct app *app, const struct cli_args *a)
+{
+  const char **w = xcalloc(a->nvalues + 1, sizeof *w);
+  struct app_replay_query q = {{0}, a->v[OPT_log_corridor]};
+  struct app_tiles_verify_result res;
+  struct app_error err = {0};
+  int code = EXIT_OK;
+
+  q.tiles.tiles = a->v[OPT_log_tiles];
+  q.tiles.key =
+      a->v[OPT_log_log_key] ? a->v[OPT_log_log_key] : a->v[OPT_log_key];
+  q.tiles.witnesses = w;
+  q.tiles.nwitnesses = cli_args_list(a, OPT_log_witness, w);
+  q.tiles.quorum = a->num[OPT_log_quorum];
+  if (app_log_replay(app, &q, &res, &err) != OK)
+    code = cli_fail("log replay", &err);
+  else
+    printf("replayed the tree of %llu entries of %s into %s: root %s, "
+           "signed by the log's key; %zu of %zu witnesses cosigned\n",
+           (unsigned long long)res.size, res.origin, app_db(app), res.root,
+           res.cosigned, q.tiles.nwitnesses);
+  app_tiles_verify_result_cleanup(&res);
+  app_error_cleanup(&err);
+  free(w);
+  return code;
+}
+
+static int
+log_run(struct app *app, const char *sub, const struct cli_args *a)
+{
+  if (strcmp(sub, "cosign") == 0)
+    return log_cosign(app, a);
+  if (strcmp(sub, "checkpoint") == 0)
+    return log_checkpoint(app, a);
+  if (strcmp(sub, "witness") == 0)
+    return log_witness(app, a);
+  if (strcmp(sub, "tiles") == 0)
+    return log_tiles(app, a);
+  if (strcmp(sub, "replay") == 0)
+    return log_replay(app, a);
+  return log_entries(app, a);
+}
+
 int
 cmd_log(struct cli *cli, int argc, char **argv)
 {
@@ -89,15 +207,15 @@ cmd_log(struct cli *cli, int argc, char **argv)
   if ((rc = cli_parse(&a, "log", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
   else if (sub == NULL)
-    code = cli_usage_error("log", "expected checkpoint, entries or cosign");
+    code = cli_usage_error("log", "expected checkpoint, entries, cosign, "
+                                  "witness, tiles or replay");
   else if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
-           strcmp(sub, "entries"))
+           strcmp(sub, "entries") && strcmp(sub, "witness") &&
+           strcmp(sub, "tiles") && strcmp(sub, "replay"))
     code = cli_usage_error("log", "unknown subcommand '%s'", sub);
   else {
     app = app_new(cli->db);
-    code = strcmp(sub, "cosign") == 0       ? log_cosign(app, &a)
-           : strcmp(sub, "checkpoint") == 0 ? log_checkpoint(app, &a)
-                                            : log_entries(app, &a);
+    code = log_run(app, sub, &a);
   }
   app_free(app);
   cli_args_cleanup(&a);

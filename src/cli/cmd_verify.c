@@ -7,7 +7,9 @@
 
 static const char verify_help[] =
     "usage: passage [--db PATH] verify [--checkpoint FILE]... [--key VKEY]\n"
-    "                 [--witness VKEY]...\n"
+    "                 [--witness VKEY]... [--quorum K]\n"
+    "       passage verify --tiles DIR|URL --key VKEY [--witness VKEY]...\n"
+    "                 [--quorum K]\n"
     "\n"
     "Checks the whole store: every entry's leaf hash recomputed from its\n"
     "bytes, entries numbered without gaps, every stored tree node, the query\n"
@@ -15,7 +17,14 @@ static const char verify_help[] =
     "checkpoint given: signed by the log's key (--key, a verifier key or a\n"
     "file holding one; default: the key beside the store), of this log, and\n"
     "its root that of the store's tree at its size. --witness requires each\n"
-    "checkpoint to carry a valid cosignature by that witness.\n"
+    "checkpoint to carry a valid cosignature by that witness; with\n"
+    "--quorum K, by at least K of the witnesses given.\n"
+    "--tiles checks a published log with no store at all (C2SP tlog-tiles,\n"
+    "a folder or an http(s) prefix, as 'passage log tiles' writes and\n"
+    "'passage serve' serves it): the checkpoint's signature by --key and its\n"
+    "cosignatures, then every entry bundle and hash tile: each entry the\n"
+    "canonical form of a record, hashing to its leaf, every tile the tree's,\n"
+    "the tree's root the checkpoint's.\n"
     "Exit 0 when all holds, 4 naming the first bad entry otherwise.\n";
 
 /* On a terminal, how far the audit got. */
@@ -28,6 +37,64 @@ verify_progress(void *ctx, uint64_t done, int finished)
     fputc('\n', stderr);
   else
     fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
+}
+
+/* "; 3 kept cosignatures verified", or nothing before any is kept. */
+static const char *
+cosigned_text(size_t n)
+{
+  static char text[64];
+
+  if (n == 0)
+    return "";
+  snprintf(text, sizeof text, "; %zu kept cosignature%s verified", n,
+           n == 1 ? "" : "s");
+  return text;
+}
+
+static void
+tiles_progress(void *ctx, uint64_t done, uint64_t total)
+{
+  if (*(int *)ctx)
+    fprintf(stderr, "\rverified %llu of %llu entries%s",
+            (unsigned long long)done, (unsigned long long)total,
+            done == total ? "\n" : "");
+}
+
+static int
+verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
+{
+  int tty = isatty(2);
+  struct app_tiles_verify_query q = {
+      a->v[OPT_verify_tiles],    a->v[OPT_verify_key], witnesses, n,
+      a->num[OPT_verify_quorum], tiles_progress,       &tty};
+  struct app_tiles_verify_result res;
+  struct app_error err = {0};
+  int code = EXIT_OK;
+  size_t kinds = 0;
+
+  if (app_verify_tiles(&q, &res, &err) != OK) {
+    code = cli_fail("verify", &err);
+    app_error_cleanup(&err);
+    return code;
+  }
+  printf("ok: %s, the tree of %llu entries, root %s\n", res.origin,
+         (unsigned long long)res.size, res.root);
+  printf("  checkpoint signed by the log's key; %zu of %zu witnesses "
+         "cosigned\n",
+         res.cosigned, n);
+  printf("  %zu entry bundles and %zu hash tiles: every entry canonical and "
+         "in its leaf, every tile the tree's, the root the checkpoint's\n",
+         res.bundles, res.tiles);
+  for (int k = 0; k < KIND_COUNT; k++)
+    if (res.kinds[k])
+      printf("%s%llu %s",
+             kinds++ ? ", " : "  entries: ", (unsigned long long)res.kinds[k],
+             record_kind_desc(k)->name);
+  if (kinds)
+    printf("\n");
+  app_tiles_verify_result_cleanup(&res);
+  return code;
 }
 
 int
@@ -53,14 +120,19 @@ cmd_verify(struct cli *cli, int argc, char **argv)
   q.key = a.v[OPT_verify_key];
   q.progress = verify_progress;
   q.ctx = &tty;
+  q.quorum = a.num[OPT_verify_quorum];
+  if (a.v[OPT_verify_tiles]) {
+    code = verify_tiles(&a, witnesses, q.nwitnesses);
+    goto out;
+  }
   app = app_new(cli->db);
   if (app_verify(app, &q, &res, &err) != OK)
     code = cli_fail("verify", &err);
   else
     printf("ok: %llu entries, tree and tables verified; %zu checkpoint%s "
-           "consistent\n",
+           "consistent%s\n",
            (unsigned long long)res.entries, res.checkpoints,
-           res.checkpoints == 1 ? "" : "s");
+           res.checkpoints == 1 ? "" : "s", cosigned_text(res.cosignatures));
 out:
   app_error_cleanup(&err);
   app_free(app);

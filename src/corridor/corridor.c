@@ -29,6 +29,7 @@
  */
 #include "corridor.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -65,6 +66,7 @@ enum sect {
   SECT_ALERTS,
   SECT_STAGES,
   SECT_PUBLISH,
+  SECT_WITNESS,
 };
 
 enum vtype {
@@ -84,6 +86,10 @@ enum vtype {
   V_IDS,        /* list of checkpoint ids */
   V_STAGES,     /* list of stage names (ids), in the order goods pass them */
   V_PUBLISH,    /* list from corridor_published */
+  V_DATE,       /* a date YYYY-MM-DD, stored as a day number */
+  V_YESNO,      /* yes or no, stored as an int 1 or 0 */
+  V_URL,        /* an http:// or https:// URL without spaces */
+  V_VKEY,       /* a cosignature verifier key: NAME+HASH+base64(0x04 key) */
 };
 
 #define NO_AUX ((size_t)-1)
@@ -136,6 +142,7 @@ static const struct keydef checkpoint_keys[] = {
     KEY(corridor_checkpoint, "km", V_NONNEG, km,
         AUX(corridor_checkpoint, has_km)),
     KEY(corridor_checkpoint, "note", V_TEXT, note, NO_AUX),
+    KEY(corridor_checkpoint, "route", V_YESNO, route, NO_AUX),
 };
 
 static const struct keydef category_keys[] = {
@@ -158,6 +165,10 @@ static const struct keydef obligation_keys[] = {
         min_ratio_of_baseline, AUX(corridor_obligation, has_min_ratio)),
     KEY(corridor_obligation, "min_availability", V_SHARE, min_availability,
         AUX(corridor_obligation, has_min_availability)),
+    KEY(corridor_obligation, "from", V_DATE, from,
+        AUX(corridor_obligation, has_from)),
+    KEY(corridor_obligation, "until", V_DATE, until,
+        AUX(corridor_obligation, has_until)),
 };
 
 /* [stages]: the steps a consignment is counted at, and the one that
@@ -165,6 +176,12 @@ static const struct keydef obligation_keys[] = {
 static const struct keydef stages_keys[] = {
     KEY(corridor, "order", V_STAGES, stages, AUX(corridor, nstages)),
     KEY(corridor, "counting", V_TEXT, counting_stage, NO_AUX),
+};
+
+/* [witness NAME]: both keys required. */
+static const struct keydef witness_keys[] = {
+    KEY(corridor_witness, "url", V_URL, url, NO_AUX),
+    KEY(corridor_witness, "key", V_VKEY, key, NO_AUX),
 };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
@@ -216,6 +233,12 @@ expected_text(enum vtype t)
     return "a comma-separated list from in, out, each at most once";
   case V_IDS:
     return "a comma-separated list of checkpoint ids, each at most once";
+  case V_URL:
+    return "the witness's submission prefix, an http:// or https:// URL "
+           "such as 'https://witness.example.org/passage'";
+  case V_VKEY:
+    return "the witness's verifier key, as 'passage key public --key FILE "
+           "--cosignature' prints it (NAME+HASH+KEY, key type 0x04)";
   case V_STAGES:
     return "a comma-separated list of stage names (lower-case letters, "
            "digits, '_' and '-', such as queued, inspected, crossed, "
@@ -223,6 +246,10 @@ expected_text(enum vtype t)
   case V_PUBLISH:
     return "a comma-separated list from flows, index, availability, "
            "compliance, supply, pipeline, events, each at most once";
+  case V_DATE:
+    return "a date such as '2023-02-22'";
+  case V_YESNO:
+    return "yes or no";
   }
   return "a value";
 }
@@ -391,6 +418,10 @@ end_section(struct pstate *st)
   if (need_name && !(st->seen & 1u))
     perr_add(st, st->sect_line, "missing required key 'name' in [%s]",
              st->label);
+  for (size_t i = 0; st->kind == SECT_WITNESS && i < NKEYS(witness_keys); i++)
+    if (!(st->seen & (1u << i)))
+      perr_add(st, st->sect_line, "missing required key '%s' in [%s]",
+               witness_keys[i].key, st->label);
   st->kind = SECT_SKIP;
   st->seen = 0;
 }
@@ -422,6 +453,11 @@ find_section(const struct pstate *st, enum sect kind, const char *id)
       if (strcmp(c->obligations[i].id, id) == 0)
         return c->obligations[i].line;
     break;
+  case SECT_WITNESS:
+    for (size_t i = 0; i < c->nwitnesses; i++)
+      if (strcmp(c->witnesses[i].id, id) == 0)
+        return c->witnesses[i].line;
+    break;
   default:
     break;
   }
@@ -437,6 +473,7 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
       [SECT_CHECKPOINT] = "kerem-shalom",
       [SECT_CATEGORY] = "food",
       [SECT_OBLIGATION] = "free-movement",
+      [SECT_WITNESS] = "icrc",
   };
   char *idz;
   int first, more, qn;
@@ -455,6 +492,14 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
              st->label, qn, id, more ? "..." : "", CORRIDOR_MAX_ID);
     return;
   }
+  if (kind == SECT_CHECKPOINT && idlen == 8 && memcmp(id, "corridor", 8) == 0) {
+    /* Outputs list the corridor's own availability under this name. */
+    perr_add(st, st->lineno,
+             "section [%s]: the id 'corridor' is reserved for the corridor "
+             "as a whole; choose another",
+             st->label);
+    return;
+  }
   idz = xstrndup(id, idlen);
   first = find_section(st, kind, idz);
   if (first) {
@@ -467,6 +512,7 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
   case SECT_CHECKPOINT: {
     struct corridor_checkpoint *p = GROW(c->checkpoints, c->ncheckpoints);
     p->id = idz;
+    p->route = 1;
     p->line = st->lineno;
     st->index = c->ncheckpoints - 1;
     st->keys = checkpoint_keys;
@@ -480,6 +526,15 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
     st->index = c->ncategories - 1;
     st->keys = category_keys;
     st->nkeys = NKEYS(category_keys);
+    break;
+  }
+  case SECT_WITNESS: {
+    struct corridor_witness *p = GROW(c->witnesses, c->nwitnesses);
+    p->id = idz;
+    p->line = st->lineno;
+    st->index = c->nwitnesses - 1;
+    st->keys = witness_keys;
+    st->nkeys = NKEYS(witness_keys);
     break;
   }
   default: {
@@ -578,11 +633,13 @@ begin_section(struct pstate *st, const char *s, size_t n)
     begin_keyed(st, SECT_CATEGORY, typez, id, idlen);
   else if (strcmp(typez, "obligation") == 0)
     begin_keyed(st, SECT_OBLIGATION, typez, id, idlen);
+  else if (strcmp(typez, "witness") == 0)
+    begin_keyed(st, SECT_WITNESS, typez, id, idlen);
   else
     perr_add(st, st->lineno,
              "unknown section [%s]; expected [corridor], [checkpoint ID], "
-             "[category ID], [obligation ID], [stages], [alerts] or "
-             "[publish]",
+             "[category ID], [obligation ID], [witness ID], [stages], "
+             "[alerts] or [publish]",
              st->label);
 }
 
@@ -754,6 +811,47 @@ valid_log(const char *v)
   return 1;
 }
 
+/* A witness's submission prefix: http:// or https://, a host, no spaces
+ * or control characters (the client appends /add-checkpoint). */
+static int
+valid_url(const char *v)
+{
+  size_t skip = strncmp(v, "https://", 8) == 0  ? 8
+                : strncmp(v, "http://", 7) == 0 ? 7
+                                                : 0;
+
+  if (skip == 0 || v[skip] == '\0' || v[skip] == '/')
+    return 0;
+  for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+    if (*p <= ' ' || *p == 0x7f)
+      return 0;
+  return 1;
+}
+
+/* The shape of a cosignature verifier key (c2sp.org/signed-note):
+ * NAME+8 hex digits+base64 of 33 bytes, type 0x04 then the Ed25519 key.
+ * Whether the hash matches the key is checked where it is used. */
+static int
+valid_vkey(const char *v)
+{
+  const char *plus = strchr(v, '+'), *plus2;
+  uint8_t raw[33];
+
+  if (plus == NULL || plus == v || (plus2 = strchr(plus + 1, '+')) == NULL ||
+      plus2 - plus != 9)
+    return 0;
+  for (const char *p = plus + 1; p < plus2; p++)
+    if (!isxdigit((unsigned char)*p))
+      return 0;
+  for (const char *p = v; p < plus; p++)
+    if ((unsigned char)*p <= ' ')
+      return 0;
+  if (util_base64_decode_exact(plus2 + 1, strlen(plus2 + 1), raw, sizeof raw) !=
+      OK)
+    return 0;
+  return raw[0] == 0x04;
+}
+
 static int
 valid_unit(const char *v)
 {
@@ -867,8 +965,12 @@ set_value(const struct keydef *k, char *base, const char *v)
   case V_TEXT:
   case V_LOG:
   case V_UNIT:
+  case V_URL:
+  case V_VKEY:
     if (*v == '\0' || (k->type == V_LOG && !valid_log(v)) ||
-        (k->type == V_UNIT && !valid_unit(v)))
+        (k->type == V_UNIT && !valid_unit(v)) ||
+        (k->type == V_URL && !valid_url(v)) ||
+        (k->type == V_VKEY && !valid_vkey(v)))
       return 0;
     *(char **)(base + k->off) = xstrdup(v);
     return 1;
@@ -921,6 +1023,20 @@ set_value(const struct keydef *k, char *base, const char *v)
     if (!parse_list(v, corridor_published, NPUBLISHED, &list, &n))
       return 0;
     goto store_list;
+  case V_DATE: {
+    struct ptime t;
+    if (util_parse_time(v, strlen(v), &t) != OK || t.prec != TIME_DAY)
+      return 0;
+    *(long long *)(base + k->off) =
+        util_days_from_civil(t.year, t.month, t.day);
+    *(int *)(base + k->aux) = 1;
+    return 1;
+  }
+  case V_YESNO:
+    if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+      return 0;
+    *(int *)(base + k->off) = strcmp(v, "yes") == 0;
+    return 1;
   case V_STAGES:
     /* A stage names a column and a JSON member path: no '.'. */
     if (strchr(v, '.') != NULL)
@@ -947,6 +1063,8 @@ section_base(struct pstate *st)
     return (char *)&st->c->categories[st->index];
   case SECT_OBLIGATION:
     return (char *)&st->c->obligations[st->index];
+  case SECT_WITNESS:
+    return (char *)&st->c->witnesses[st->index];
   default:
     return (char *)st->c;
   }
@@ -972,6 +1090,23 @@ set_zone(struct pstate *st, const char *key, const char *v)
     bad_value_why(st, key, expected_text(V_TZ), v,
                   r == ERR_NOTFOUND ? NULL : why.data);
   buf_cleanup(&why);
+}
+
+/* An obligation ends no earlier than it begins: checked at whichever of
+ * from and until comes second, so the message names that line. */
+static void
+check_in_force(struct pstate *st, const char *key, const char *value)
+{
+  const struct corridor_obligation *o = &st->c->obligations[st->index];
+  int until = strcmp(key, "until") == 0;
+  char day[16], expected[64];
+
+  if (!o->has_from || !o->has_until || o->until >= o->from)
+    return;
+  util_format_day(until ? o->from : o->until, day, sizeof day);
+  snprintf(expected, sizeof expected, "a date on or %s %s (%s)",
+           until ? "after" : "before", until ? "from" : "until", day);
+  bad_value(st, key, expected, value);
 }
 
 static int
@@ -1016,6 +1151,8 @@ on_key(void *user, const char *section, const char *key, const char *value)
     bad_value(st, key, expected_text(k->type), value);
   else if (r < 0)
     bad_value(st, key, "the first date on or before the second", value);
+  else if (k->type == V_DATE)
+    check_in_force(st, key, value);
   return 1;
 }
 
@@ -1326,6 +1463,12 @@ corridor_free(struct corridor *c)
   for (size_t i = 0; i < c->npublish; i++)
     free(c->publish[i]);
   free(c->publish);
+  for (size_t i = 0; i < c->nwitnesses; i++) {
+    free(c->witnesses[i].id);
+    free(c->witnesses[i].url);
+    free(c->witnesses[i].key);
+  }
+  free(c->witnesses);
   free(c);
 }
 

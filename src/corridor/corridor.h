@@ -20,6 +20,7 @@ struct corridor_checkpoint {
   double lat, lon, km;
   int has_lat, has_lon, has_km;
   char *note; /* NULL when absent */
+  int route;  /* 1 (the default) unless route = no: not on the road */
   int line;   /* line of the section header, for messages */
 };
 
@@ -46,6 +47,20 @@ struct corridor_obligation {
   int has_min_ratio;
   double min_availability; /* share of the day, 0..1 */
   int has_min_availability;
+  /* In force from and until these days (day numbers, inclusive); open
+   * at an end whose has_ flag is 0. */
+  long long from, until;
+  int has_from, has_until;
+  int line;
+};
+
+/* [witness NAME]: a witness the log asks to cosign its checkpoints
+ * (c2sp.org/tlog-witness). */
+struct corridor_witness {
+  char *id;  /* the section name: [witness icrc] */
+  char *url; /* its submission prefix: POST URL/add-checkpoint */
+  char *key; /* its cosignature verifier key (type 0x04), as `passage key
+              * public --key FILE --cosignature` prints it */
   int line;
 };
 
@@ -85,6 +100,8 @@ struct corridor {
    * token), from corridor_published; none by default. */
   char **publish;
   size_t npublish;
+  struct corridor_witness *witnesses;
+  size_t nwitnesses;
 };
 
 /* The stages of a corridor file without [stages], NULL-terminated. */

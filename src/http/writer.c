@@ -196,8 +196,15 @@ run_import(struct http_server *s, struct job *j)
         (json_int_t)res.stats.rejected, "created",
         (json_int_t)res.stats.created, "tree_size", (json_int_t)res.size,
         "errors", ir.errors, "notes", ir.notes);
-    answer(j->r, rc == OK ? 200 : http_error_status(http_error_of(rc)),
-           http_json_response(body, &len), len);
+    /* Problems the upload's content has, reported row by row or as a
+     * mapping no column answers, are the upload's: 422, whether the
+     * importer called them invalid data or a request to change. */
+    int status = rc == OK ? 200
+                 : (rc == ERR_INVALID || rc == ERR_USAGE) &&
+                         json_array_size(ir.errors) > 0
+                     ? 422
+                     : http_error_status(http_error_of(rc));
+    answer(j->r, status, http_json_response(body, &len), len);
     json_decref(body);
   }
   http_metrics_records(s->metrics, rc == OK ? res.stats.added : 0,

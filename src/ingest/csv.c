@@ -54,6 +54,7 @@ struct csv_reader {
   size_t nfields;
   char err[96];
   unsigned long err_line;
+  char delim; /* between fields: ',' unless csv_reader_set_delimiter */
 };
 
 static const char *
@@ -134,7 +135,14 @@ csv_reader_new(const char *data, size_t len)
   scan_init(&r->quote, '"', r->end);
   r->arena_cap = 4096;
   r->arena = xmalloc(r->arena_cap);
+  r->delim = ',';
   return r;
+}
+
+void
+csv_reader_set_delimiter(struct csv_reader *r, char delim)
+{
+  r->delim = delim;
 }
 
 void
@@ -286,12 +294,12 @@ read_record(struct csv_reader *r, const char *rec)
       rc = read_quoted(r, &p, rec);
       if (rc != OK)
         return rc;
-      if (p < r->end && *p != ',' && *p != '\n' && *p != '\r')
+      if (p < r->end && *p != r->delim && *p != '\n' && *p != '\r')
         return fail(r, r->line, "unexpected character after closing quote");
     } else {
       if (p > le)
         le = line_end(r, p); /* a quoted field took us to a later line */
-      c = memchr(p, ',', (size_t)(le - p));
+      c = memchr(p, r->delim, (size_t)(le - p));
       if (c == NULL)
         c = le;
       q = scan_next(&r->quote, p, r->end);
@@ -303,7 +311,7 @@ read_record(struct csv_reader *r, const char *rec)
       p = c;
     }
     field_end(r);
-    if (p < r->end && *p == ',') {
+    if (p < r->end && *p == r->delim) {
       p++;
       continue;
     }

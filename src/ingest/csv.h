@@ -27,6 +27,10 @@ struct csv_record {
  * unchanged while the reader is in use. */
 struct csv_reader *csv_reader_new(const char *data, size_t len);
 void csv_reader_free(struct csv_reader *r);
+/* Fields are separated by delim (',' unless set here; ';', tab and '|' are
+ * what spreadsheets also write). Set it before the first csv_read(). A
+ * double quote, CR or LF cannot be one. */
+void csv_reader_set_delimiter(struct csv_reader *r, char delim);
 
 /*
  * Reads the next record into *rec. Returns 1 when a record was read, 0 at the

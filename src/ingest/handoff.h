@@ -22,6 +22,9 @@ enum item_type {
   ITEM_IGNORED,  /* columns that map to no field: say so */
   ITEM_HEADER,   /* the header row of the rejects file */
   ITEM_PROGRESS, /* report how far the reading is */
+  ITEM_GUESS,    /* say what was guessed about the input (text) */
+  ITEM_HINT,     /* a cell an option would read: list the hint, n the
+                    field, text the cell, flags what it shows */
 };
 
 /* Bytes in a batch's arena. An offset rather than a pointer, since the
@@ -46,6 +49,7 @@ struct item {
   uint8_t hash[32];     /* PUT: its leaf hash */
   size_t done, total;   /* PROGRESS: bytes read of total */
   int final;            /* PROGRESS: the input is read to its end */
+  unsigned flags;       /* HINT: SEEN_* */
 };
 
 struct batch {

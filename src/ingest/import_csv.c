@@ -1,14 +1,22 @@
 /*
- * CSV rows to records: the header row names the columns (a field's own
- * name maps by itself, --map says the rest), an HXL hashtag row under it
- * maps what is left by tag, and each further row's cells are applied to
- * the fields they map to (mapping.c) before the record is taken (rows.c).
+ * Tables to records, whatever holds the table (CSV, a sheet of a
+ * workbook): the header row names the columns (a field's own name maps by
+ * itself, --map says the rest), an HXL hashtag row under it maps what is
+ * left by tag, and each further row's cells are applied to the fields they
+ * map to (mapping.c) before the record is taken (rows.c).
+ *
+ * Title rows above the header (a report's name, its source) are skipped:
+ * the first rows are held back until the header is known (--header-row,
+ * or the first row that looks like one), then read again.
  */
 #include "ingest/ingest_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Rows held back while looking for the header among the first ones. */
+#define HEAD_ROWS 12
 
 static int
 blank(const char *s)
@@ -27,6 +35,16 @@ blank_row(const struct csv_record *r)
     if (!blank(r->field[i]))
       return 0;
   return 1;
+}
+
+static size_t
+filled(const struct csv_record *r)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < r->nfields; i++)
+    n += !blank(r->field[i]);
+  return n;
 }
 
 static int
@@ -56,8 +74,8 @@ by_string(const void *a, const void *b)
 /* An HXL hashtag in one spelling: HXL ignores case, spaces and the order
  * of attributes, so "#indicator +num +Vehicles" is "#indicator+num+vehicles"
  * is "#indicator+vehicles+num". */
-static char *
-hxl_normal(const char *tag)
+char *
+ingest__hxl_normal(const char *tag)
 {
   char *t = xmalloc(strlen(tag) + 1), *o = t, *attrs[64];
   size_t n = 0;
@@ -85,14 +103,14 @@ hxl_field(const struct kind_desc *k, const char *tag)
 {
   struct buf b;
   int found = -1;
-  char *t = hxl_normal(tag);
+  char *t = ingest__hxl_normal(tag);
 
   buf_init(&b);
   for (size_t i = 0; i < k->nfields && found < 0; i++) {
     char *own;
     buf_reset(&b);
     record_hxl_tag(&k->fields[i], &b);
-    own = hxl_normal(b.data);
+    own = ingest__hxl_normal(b.data);
     if (strcmp(own, t) == 0)
       found = (int)i;
     free(own);
@@ -113,6 +131,199 @@ raw_row(struct buf *b, const struct csv_record *r)
   }
 }
 
+/* A row kept as it was read (the reader reuses its buffers). */
+static void
+copy_row(struct csv_record *to, const struct csv_record *r)
+{
+  to->nfields = r->nfields;
+  to->line = r->line;
+  to->field = xcalloc(r->nfields ? r->nfields : 1, sizeof(char *));
+  to->len = xcalloc(r->nfields ? r->nfields : 1, sizeof(size_t));
+  for (size_t i = 0; i < r->nfields; i++) {
+    to->field[i] = xstrndup(r->field[i], r->len[i]);
+    to->len[i] = r->len[i];
+  }
+}
+
+static void
+free_row(struct csv_record *r)
+{
+  for (size_t i = 0; i < r->nfields; i++)
+    free(r->field[i]);
+  free(r->field);
+  free(r->len);
+  memset(r, 0, sizeof *r);
+}
+
+/* The rows of a table, the first ones held back and given again. */
+struct held {
+  struct csv_record row; /* a copy, when ok */
+  int rc;                /* what the table's read returned */
+  char *error;           /* ERR_INVALID: why */
+  unsigned long error_line;
+  int fatal;
+};
+
+struct rows {
+  struct table *t;
+  struct held held[HEAD_ROWS];
+  size_t nheld, next;
+  int ended; /* the table said 0 or failed for good */
+};
+
+static void
+rows_cleanup(struct rows *rs)
+{
+  for (size_t i = 0; i < rs->nheld; i++) {
+    free_row(&rs->held[i].row);
+    free(rs->held[i].error);
+  }
+}
+
+/* Holds the next row back; 0 when there is none (the end, or the table
+ * cannot be read further). */
+static int
+hold_one(struct rows *rs)
+{
+  struct held *h;
+  struct csv_record r;
+
+  if (rs->ended || rs->nheld == HEAD_ROWS)
+    return 0;
+  h = &rs->held[rs->nheld];
+  memset(h, 0, sizeof *h);
+  h->rc = rs->t->read(rs->t, &r);
+  if (h->rc == 1) {
+    copy_row(&h->row, &r);
+  } else if (h->rc != 0) {
+    h->error = xstrdup(rs->t->error ? rs->t->error : "cannot be read");
+    h->error_line = rs->t->error_line;
+    h->fatal = rs->t->fatal;
+  }
+  rs->nheld++;
+  if (h->rc == 0 || h->fatal)
+    rs->ended = 1;
+  return h->rc != 0;
+}
+
+/* The next row: a held one first. */
+static int
+next_row(struct rows *rs, struct csv_record *rec)
+{
+  if (rs->next < rs->nheld) {
+    struct held *h = &rs->held[rs->next++];
+    if (h->rc == 1)
+      *rec = h->row;
+    else if (h->rc != 0) {
+      rs->t->error = h->error;
+      rs->t->error_line = h->error_line;
+      rs->t->fatal = h->fatal;
+    }
+    return h->rc;
+  }
+  if (rs->ended)
+    return 0;
+  return rs->t->read(rs->t, rec);
+}
+
+/* 1 when a cell of r names a field or a column the options name. */
+static int
+names_something(const struct importer *imp, const struct csv_record *r)
+{
+  const struct ingest_opts *o = imp->o;
+
+  for (size_t i = 0; i < imp->kind->nfields; i++)
+    if (ingest__column_named(imp, r, imp->kind->fields[i].name) >= 0)
+      return 1;
+  for (size_t i = 0; i < o->nmaps; i++) {
+    struct fieldmap fm = {NULL, 0};
+    int ok = ingest__parse_map(imp, r, NULL, o->maps[i].value, &fm) == OK;
+    for (size_t j = 0; j < fm.nparts; j++)
+      free(fm.parts[j].text);
+    free(fm.parts);
+    if (ok && strchr(o->maps[i].value, '#') != o->maps[i].value)
+      return 1;
+  }
+  for (size_t i = 0; i < o->nwheres; i++)
+    if (ingest__column_named(imp, r, o->wheres[i].column) >= 0)
+      return 1;
+  return 0;
+}
+
+/*
+ * Which held row is the header: the one --header-row names, or the first
+ * that is no title. A title row names nothing the import knows while a
+ * row below it does, or has at most half the cells of the fullest row
+ * below it (a report's name, "Source: ..."). Returns its index, or -1.
+ */
+static long
+find_header(struct importer *imp, struct rows *rs)
+{
+  size_t h = 0;
+
+  while (imp->o->header_row) {
+    for (size_t i = 0; i < rs->nheld; i++)
+      if (rs->held[i].rc == 1 && rs->held[i].row.line >= imp->o->header_row)
+        return (long)i;
+    if (rs->ended)
+      return -1;
+    if (rs->nheld == HEAD_ROWS) { /* rows above the header: dropped */
+      rows_cleanup(rs);
+      rs->nheld = 0;
+    }
+    hold_one(rs);
+  }
+  while (hold_one(rs))
+    ;
+  for (; h + 1 < rs->nheld && rs->held[h].rc == 1; h++) {
+    size_t f = filled(&rs->held[h].row), most = 0;
+    int later = 0;
+    if (names_something(imp, &rs->held[h].row))
+      break;
+    for (size_t j = h + 1; j < rs->nheld && rs->held[j].rc == 1; j++) {
+      size_t fj = filled(&rs->held[j].row);
+      most = fj > most ? fj : most;
+      later = later || names_something(imp, &rs->held[j].row);
+    }
+    if (!later && f * 2 > most)
+      break;
+  }
+  return rs->held[h].rc == 1 ? (long)h : -1;
+}
+
+/* Says that the header is not the first row, once. */
+static int
+say_header(struct importer *imp, const struct rows *rs, size_t h)
+{
+  const struct csv_record *first = &rs->held[0].row;
+  const char *what = imp->sheet ? "row" : "line";
+  unsigned long at = rs->held[h].row.line;
+  struct buf m;
+  int rc;
+
+  buf_init(&m);
+  if (imp->sheet)
+    buf_printf(&m, "sheet '%s': ", imp->sheet);
+  if (h == 1)
+    buf_printf(&m, "the header is %s %lu; the %s above it looks like a title",
+               what, at, what);
+  else
+    buf_printf(&m,
+               "the header is %s %lu; the %zu %ss above it look like "
+               "titles",
+               what, at, h, what);
+  for (size_t i = 0; i < first->nfields; i++)
+    if (!blank(first->field[i])) {
+      buf_printf(&m, " ('%.60s'%s)", first->field[i],
+                 first->len[i] > 60 ? "..." : "");
+      break;
+    }
+  buf_printf(&m, "; --header-row %lu says so (docs/importing.md#header)", at);
+  rc = ingest__send_guess(imp, m.data);
+  buf_cleanup(&m);
+  return rc;
+}
+
 /* The columns of a file and the fields they map to. */
 struct columns {
   struct csv_record header; /* a copy: the reader reuses its buffers */
@@ -124,13 +335,7 @@ static void
 columns_init(struct columns *c, const struct csv_record *header, size_t nf)
 {
   memset(c, 0, sizeof *c);
-  c->header.nfields = header->nfields;
-  c->header.field = xcalloc(header->nfields, sizeof(char *));
-  c->header.len = xcalloc(header->nfields, sizeof(size_t));
-  for (size_t i = 0; i < header->nfields; i++) {
-    c->header.field[i] = xstrdup(header->field[i]);
-    c->header.len[i] = header->len[i];
-  }
+  copy_row(&c->header, header);
   c->fm = xcalloc(nf, sizeof *c->fm);
   c->used = xcalloc(header->nfields ? header->nfields : 1, sizeof *c->used);
 }
@@ -138,10 +343,7 @@ columns_init(struct columns *c, const struct csv_record *header, size_t nf)
 static void
 columns_cleanup(struct columns *c, size_t nf)
 {
-  for (size_t i = 0; i < c->header.nfields; i++)
-    free(c->header.field[i]);
-  free(c->header.field);
-  free(c->header.len);
+  free_row(&c->header);
   free(c->used);
   if (c->fm)
     ingest__fieldmaps_free(c->fm, nf);
@@ -160,23 +362,24 @@ map_column(struct columns *c, size_t fi, size_t col)
 /* The --map options, then the columns named like a field. Returns OK, or
  * ERR_USAGE when a --map names a column the file lacks. */
 static int
-map_header(struct importer *imp, struct columns *c)
+map_header(struct importer *imp, struct columns *c,
+           const struct csv_record *tags)
 {
   const struct kind_desc *k = imp->kind;
+  char *none = xcalloc(k->nfields, 1); /* --map field= : no column */
 
   for (size_t i = 0; i < imp->o->nmaps; i++) {
     int fi = record_field_index(k, imp->o->maps[i].key);
-    if (ingest__parse_map(&c->header, imp->o->maps[i].value, &c->fm[fi]) !=
-        OK) {
-      struct buf m;
-      buf_init(&m);
-      buf_printf(&m, "--map %s=%s: no such column (the columns are:",
-                 imp->o->maps[i].key, imp->o->maps[i].value);
-      for (size_t col = 0; col < c->header.nfields; col++)
-        buf_printf(&m, "%s '%s'", col ? "," : "", c->header.field[col]);
-      buf_puts(&m, ")");
-      ingest__send_error(imp, INGEST_ERR_MAP, 0, imp->o->maps[i].key, m.data);
-      buf_cleanup(&m);
+    if (imp->o->maps[i].value[0] == '\0') {
+      none[fi] = 1;
+      continue;
+    }
+    if (ingest__parse_map(imp, &c->header, tags, imp->o->maps[i].value,
+                          &c->fm[fi]) != OK) {
+      free(none);
+      ingest__no_column(imp, "--map", imp->o->maps[i].key,
+                        imp->o->maps[i].value, imp->o->maps[i].value,
+                        &c->header);
       return ERR_USAGE;
     }
     for (size_t j = 0; j < c->fm[fi].nparts; j++)
@@ -185,12 +388,13 @@ map_header(struct importer *imp, struct columns *c)
   }
   for (size_t fi = 0; fi < k->nfields; fi++) {
     int col;
-    if (c->fm[fi].nparts)
+    if (c->fm[fi].nparts || none[fi])
       continue;
-    col = ingest__column_of(&c->header, k->fields[fi].name);
+    col = ingest__column_named(imp, &c->header, k->fields[fi].name);
     if (col >= 0 && !c->used[col])
       map_column(c, fi, (size_t)col);
   }
+  free(none);
   return OK;
 }
 
@@ -225,11 +429,25 @@ note_ignored(struct importer *imp, const struct columns *c)
   return rc;
 }
 
+/* Where each field is, for errors that name a cell. */
+static void
+note_cells(struct importer *imp, const struct columns *c)
+{
+  for (size_t fi = 0; fi < imp->kind->nfields; fi++) {
+    imp->field_col[fi] = -1;
+    for (size_t j = 0; j < c->fm[fi].nparts; j++)
+      if (c->fm[fi].parts[j].column >= 0) {
+        imp->field_col[fi] = c->fm[fi].parts[j].column;
+        break;
+      }
+  }
+}
+
 /* The text a field gets from a row: its column's cell, or its template
- * filled in (missing when a column in it is empty). */
+ * filled in (missing when a column in it is empty or a word for missing). */
 static const char *
-field_text(const struct fieldmap *fm, const struct csv_record *r,
-           struct buf *tmp)
+field_text(const struct importer *imp, const struct fieldmap *fm,
+           const struct csv_record *r, struct buf *tmp)
 {
   int empty = 0;
 
@@ -240,10 +458,12 @@ field_text(const struct fieldmap *fm, const struct csv_record *r,
   buf_reset(tmp);
   for (size_t j = 0; j < fm->nparts; j++) {
     const struct part *pt = &fm->parts[j];
+    size_t c = (size_t)pt->column;
     if (pt->column < 0)
       buf_puts(tmp, pt->text);
-    else if ((size_t)pt->column < r->nfields && r->field[pt->column][0])
-      buf_puts(tmp, r->field[pt->column]);
+    else if (c < r->nfields && r->field[c][0] &&
+             !ingest__is_missing(imp, r->field[c], r->len[c]))
+      buf_puts(tmp, r->field[c]);
     else
       empty = 1;
   }
@@ -257,6 +477,10 @@ read_row(struct importer *imp, const struct columns *c,
 {
   imp->row++;
   imp->line = r->line;
+  if (!ingest__preset_keep(imp, r)) {
+    imp->skipped++;
+    return OK;
+  }
   record_reset(imp->cur);
   if (imp->o->rejects)
     raw_row(imp->cur_raw, r); /* only the rejects file shows it */
@@ -275,15 +499,16 @@ read_row(struct importer *imp, const struct columns *c,
     }
   for (size_t fi = 0; fi < imp->kind->nfields; fi++)
     if (c->fm[fi].nparts)
-      ingest__apply(imp, imp->cur, (int)fi, 0, field_text(&c->fm[fi], r, tmp),
-                    1);
+      ingest__apply(imp, imp->cur, (int)fi, 0,
+                    field_text(imp, &c->fm[fi], r, tmp), 1);
   ingest__apply_sets(imp, imp->cur);
+  ingest__preset_row(imp, imp->cur, r);
   return ingest__take_row(imp, r->line);
 }
 
-/* A row the CSV reader could not read. */
+/* A row the table could not read. */
 static int
-bad_row(struct importer *imp, struct csv_reader *rd)
+bad_row(struct importer *imp, struct table *t)
 {
   int rc;
 
@@ -292,62 +517,212 @@ bad_row(struct importer *imp, struct csv_reader *rd)
     return rc;
   imp->row++;
   ingest__problem_add(&imp->prob, INGEST_ERR_SYNTAX, NULL, NULL, NULL,
-                      csv_reader_error(rd));
+                      t->error);
   record_reset(imp->cur);
-  return ingest__send_reject(imp, csv_reader_error_line(rd), NULL);
+  return ingest__send_reject(imp, t->error_line, NULL);
+}
+
+/* A table that cannot be read any further: the import fails. */
+static int
+table_failed(struct importer *imp, struct table *t)
+{
+  int rc = ingest__flush(imp);
+
+  if (rc == OK)
+    rc = ingest__send_error(imp, INGEST_ERR_SYNTAX, t->error_line, NULL,
+                            t->error);
+  return rc == OK ? ERR_INVALID : rc;
+}
+
+/* Nothing to read: no row at all, or none at --header-row. */
+static int
+no_header(struct importer *imp, struct rows *rs)
+{
+  const char *m = "empty file: expected a header row";
+  char *own = NULL;
+  struct held *h = rs->nheld ? &rs->held[rs->nheld - 1] : NULL;
+  unsigned long line = 0;
+
+  if (h && h->rc < 0 && rs->nheld == 1) {
+    m = h->error;
+    line = h->error_line;
+  } else if (imp->o->header_row) {
+    own = xasprintf("no row at --header-row %lu: the file ends before it",
+                    imp->o->header_row);
+    m = own;
+  }
+  ingest__send_error(imp, line ? INGEST_ERR_SYNTAX : INGEST_ERR_FILE, line,
+                     NULL, m);
+  free(own);
+  /* The writer says so while this is still the input it names. */
+  handoff_drain(imp->ho);
+  return ERR_INVALID;
+}
+
+/* The header, the hashtag row and the mapping. Returns OK, or the import's
+ * failure (reported). *got is the first data row's read (1, 0, <0). */
+static int
+read_header(struct importer *imp, struct rows *rs, struct columns *c,
+            struct csv_record *r, int *got)
+{
+  struct csv_record tags = {0, NULL, NULL, 0};
+  struct buf raw;
+  long h = find_header(imp, rs);
+  int rc;
+
+  if (h < 0)
+    return no_header(imp, rs);
+  columns_init(c, &rs->held[h].row, imp->kind->nfields);
+  if (h > 0 && !imp->o->header_row && (rc = say_header(imp, rs, (size_t)h)))
+    return rc;
+  rs->next = (size_t)h + 1;
+  if (imp->o->rejects && !imp->header_sent) {
+    buf_init(&raw);
+    raw_row(&raw, &c->header);
+    ingest__send_header(imp, raw.data);
+    buf_cleanup(&raw);
+  }
+  *got = next_row(rs, r);
+  if (*got == 1 && is_hashtag_row(r)) {
+    copy_row(&tags, r); /* the next read may reuse r's buffers */
+    *got = next_row(rs, r);
+  }
+  rc = ingest__preset_header(imp, &c->header, c->used, c->fm);
+  if (rc == OK)
+    rc = map_header(imp, c, tags.nfields ? &tags : NULL);
+  if (rc == OK && tags.nfields)
+    map_hashtags(imp, c, &tags);
+  free_row(&tags);
+  if (rc != OK)
+    return rc;
+  note_cells(imp, c);
+  ingest__preset_mapped(imp, &c->header, c->fm);
+  rc = ingest__check_required(imp, &c->header, c->fm, c->used,
+                              *got == 1 ? r : NULL);
+  if (rc == OK)
+    rc = note_ignored(imp, c);
+  return rc;
 }
 
 int
-ingest__import_csv(struct importer *imp, const char *data, size_t len)
+ingest__import_table(struct importer *imp, struct table *t, size_t len)
 {
-  struct csv_reader *rd = csv_reader_new(data, len);
+  struct rows rs;
   struct csv_record r;
   struct columns c;
-  int rc = OK, got;
-  struct buf tmp, raw;
+  int rc, got = 0;
+  struct buf tmp;
 
+  memset(&rs, 0, sizeof rs);
   memset(&c, 0, sizeof c);
+  rs.t = t;
   buf_init(&tmp);
-  buf_init(&raw);
-  got = csv_read(rd, &r);
-  if (got <= 0) {
-    ingest__send_error(imp, got < 0 ? INGEST_ERR_SYNTAX : INGEST_ERR_FILE,
-                       got < 0 ? csv_reader_error_line(rd) : 0, NULL,
-                       got < 0 ? csv_reader_error(rd)
-                               : "empty file: expected a header row");
-    /* The writer says so while this is still the input it names. */
-    rc = handoff_drain(imp->ho);
+  free(imp->sheet); /* the writer has said all about the last input */
+  imp->sheet = t->sheet ? xstrdup(t->sheet) : NULL;
+  imp->sheet_no = t->sheet_no;
+  imp->date1904 = t->date1904;
+  if ((rc = read_header(imp, &rs, &c, &r, &got)) != OK)
     goto out;
-  }
-  columns_init(&c, &r, imp->kind->nfields);
-  if (imp->o->rejects && !imp->header_sent) {
-    raw_row(&raw, &c.header);
-    ingest__send_header(imp, raw.data);
-  }
-  if ((rc = map_header(imp, &c)) != OK)
-    goto out;
-  got = csv_read(rd, &r);
-  if (got == 1 && is_hashtag_row(&r)) {
-    map_hashtags(imp, &c, &r);
-    got = csv_read(rd, &r);
-  }
-  rc = note_ignored(imp, &c);
-  for (; got != 0 && rc == OK; got = csv_read(rd, &r)) {
+  for (; got != 0 && rc == OK; got = next_row(&rs, &r)) {
     if (got < 0) {
-      rc = bad_row(imp, rd);
+      rc = t->fatal ? table_failed(imp, t) : bad_row(imp, t);
+      if (t->fatal)
+        break;
       continue;
     }
     if (blank_row(&r))
       continue; /* ",,,,": what spreadsheets leave below the data */
     rc = read_row(imp, &c, &r, &tmp);
     if (rc == OK && (imp->row & 0xffff) == 0)
-      rc = ingest__send_progress(imp, csv_reader_offset(rd), len);
+      rc = ingest__send_progress(imp, t->offset(t), t->total ? t->total : len);
   }
+  if (rc == OK)
+    rc = ingest__preset_end(imp);
   rc = ingest__end_input(imp, rc, len);
 out:
   columns_cleanup(&c, imp->kind->nfields);
-  csv_reader_free(rd);
+  rows_cleanup(&rs);
   buf_cleanup(&tmp);
-  buf_cleanup(&raw);
+  return rc;
+}
+
+/* A CSV table: the CSV reader as a table. */
+struct csv_table {
+  struct table t;
+  struct csv_reader *rd;
+};
+
+static int
+csv_table_read(struct table *t, struct csv_record *rec)
+{
+  struct csv_table *ct = (struct csv_table *)t;
+  int rc = csv_read(ct->rd, rec);
+
+  if (rc < 0) {
+    t->error = csv_reader_error(ct->rd);
+    t->error_line = csv_reader_error_line(ct->rd);
+  }
+  return rc;
+}
+
+static size_t
+csv_table_offset(const struct table *t)
+{
+  return csv_reader_offset(((const struct csv_table *)t)->rd);
+}
+
+static void
+csv_table_free(struct table *t)
+{
+  csv_reader_free(((struct csv_table *)t)->rd);
+  free(t);
+}
+
+struct table *
+ingest__csv_table(const char *data, size_t len, char delim)
+{
+  struct csv_table *ct = xcalloc(1, sizeof *ct);
+
+  ct->rd = csv_reader_new(data, len);
+  csv_reader_set_delimiter(ct->rd, delim);
+  ct->t.read = csv_table_read;
+  ct->t.offset = csv_table_offset;
+  ct->t.free = csv_table_free;
+  return &ct->t;
+}
+
+void
+ingest__table_free(struct table *t)
+{
+  if (t)
+    t->free(t);
+}
+
+int
+ingest__import_csv(struct importer *imp, const char *data, size_t len)
+{
+  struct text txt;
+  struct table *t;
+  int rc;
+
+  if ((rc = ingest__csv_text(imp, data, len, &txt)) != OK)
+    return rc;
+  imp->delim = imp->o->delimiter ? imp->o->delimiter
+                                 : ingest__detect_delimiter(txt.data, txt.len);
+  if (!imp->o->delimiter && imp->delim != ',') {
+    char *m =
+        xasprintf("the fields are separated by %s (read from the header row); "
+                  "--delimiter says otherwise (docs/importing.md#delimiters)",
+                  imp->delim == '\t'  ? "tabs"
+                  : imp->delim == ';' ? "';'"
+                                      : "'|'");
+    rc = ingest__send_guess(imp, m);
+    free(m);
+  }
+  t = ingest__csv_table(txt.data, txt.len, imp->delim);
+  if (rc == OK)
+    rc = ingest__import_table(imp, t, txt.len);
+  ingest__table_free(t);
+  ingest__text_release(&txt);
   return rc;
 }

@@ -34,6 +34,7 @@ importer_init(struct importer *imp, struct store *st,
   for (int k = 0; k < NREF; k++)
     imp->missing[k] = strmap_new();
   imp->unlabelled = xcalloc(imp->kind->nfields, sizeof *imp->unlabelled);
+  ingest__dialect_init(imp);
   for (int i = 0; i < 2; i++) {
     record_init(&imp->recs[i], o->kind);
     buf_init(&imp->raw[i]);
@@ -58,8 +59,16 @@ importer_cleanup(struct importer *imp)
   for (int k = 0; k < NREF; k++)
     strmap_free(imp->missing[k]);
   for (size_t i = 0; i < imp->kind->nfields; i++)
-    strmap_free(imp->unlabelled[i]);
+    ingest__tally_free(&imp->unlabelled[i]);
   free(imp->unlabelled);
+  for (size_t i = 0; imp->hints && i < NHINT * imp->kind->nfields; i++) {
+    free(imp->hints[i].example);
+    strmap_free(imp->hints[i].words);
+  }
+  free(imp->hints);
+  ingest__dialect_cleanup(imp);
+  ingest__preset_free(imp);
+  free(imp->sheet);
   for (int i = 0; i < 2; i++) {
     record_cleanup(&imp->recs[i]);
     buf_cleanup(&imp->raw[i]);
@@ -162,14 +171,49 @@ load_file(const char *path, char **data, size_t *len, int *mapped)
   return OK;
 }
 
-/* Reads one input's rows, in its format. */
+/* 1 when the bytes are a ZIP archive (a workbook, if anything). */
+static int
+is_zip(const char *data, size_t len)
+{
+  return len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0;
+}
+
+/* 1 when they are an OLE2 compound file: an Excel 97-2003 .xls. */
+static int
+is_ole2(const char *data, size_t len)
+{
+  return len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0;
+}
+
+/* Reads one input's rows, in its format: JSON Lines when asked, else what
+ * its bytes are (a workbook, or CSV). */
 static int
 import_one(struct importer *imp, const char *data, size_t len)
 {
+  int rc;
+
   imp->row = 0;
+  imp->skipped = 0;
+  imp->unapproved = 0;
+  free(imp->sheet);
+  imp->sheet = NULL;
+  imp->sheet_no = 0;
+  imp->date1904 = 0;
+  imp->delim = ',';
+  memset(imp->said, 0, imp->kind->nfields * sizeof *imp->said);
   digest(imp, data, len);
-  return imp->o->format == INGEST_JSONL ? ingest__import_jsonl(imp, data, len)
-                                        : ingest__import_csv(imp, data, len);
+  if (imp->o->format == INGEST_JSONL)
+    return ingest__import_jsonl(imp, data, len);
+  if (is_zip(data, len))
+    return ingest__import_book(imp, data, len);
+  if (is_ole2(data, len)) {
+    rc = ingest__send_error(
+        imp, INGEST_ERR_FILE, 0, NULL,
+        "an Excel 97-2003 workbook (.xls), which is not read: save it as "
+        ".xlsx or CSV (docs/importing.md#spreadsheets)");
+    return rc == OK ? ERR_INVALID : rc;
+  }
+  return ingest__import_csv(imp, data, len);
 }
 
 /* The reading thread. Each input ends with the writer caught up, so that
@@ -194,6 +238,7 @@ read_inputs(void *ctx)
     }
     rc = import_one(imp, in->path ? (data ? data : "") : in->data, len);
     imp->stats->rows += imp->row;
+    imp->stats->skipped += imp->skipped;
     if (mapped)
       munmap(data, len);
     else

@@ -1,6 +1,8 @@
 /*
- * ingest: users' data as they are (CSV with an optional HXL hashtag row,
- * JSON Lines), read from files or from bytes in memory, and single records
+ * ingest: users' data as they are (CSV with an optional HXL hashtag row, in
+ * the dialects spreadsheets and field tools write; workbooks: Office Open
+ * XML .xlsx and OpenDocument .ods; JSON Lines), read from files or from
+ * bytes in memory, and single records
  * typed on the command line, mapped onto a record kind, validated, and
  * stored in one transaction per import; and records written back out in
  * those formats (export).
@@ -24,6 +26,42 @@ enum ingest_format {
   INGEST_HXL,   /* CSV with a row of HXL hashtags under the header; on
                    import the same as INGEST_CSV */
   INGEST_JSONL, /* JSON Lines: one JSON object a line */
+  INGEST_XLSX,  /* an Office Open XML workbook; one sheet is read */
+  INGEST_ODS,   /* an OpenDocument spreadsheet; one sheet is read */
+};
+/* With INGEST_CSV, INGEST_HXL, INGEST_XLSX or INGEST_ODS the input's own
+ * bytes decide: a ZIP archive holding a workbook is read as one, anything
+ * else as CSV. */
+
+/* How a comma inside a number is read. */
+enum ingest_decimal {
+  INGEST_DECIMAL_AUTO,  /* in a file delimited by ',' the comma groups
+                           thousands ("66,564"); under any other delimiter
+                           its role is unknown and such a number is refused
+                           with a hint */
+  INGEST_DECIMAL_POINT, /* --decimal-point: '.' is the decimal mark, ','
+                           groups thousands */
+  INGEST_DECIMAL_COMMA, /* --decimal-comma: ',' is the decimal mark; '.',
+                           spaces and no-break spaces group thousands
+                           ("12,5", "1.234,5", "1 234,5") */
+};
+
+/* Exports of field data-collection tools, read by their conventions. */
+enum ingest_preset {
+  INGEST_PRESET_NONE,
+  INGEST_PRESET_KOBO, /* KoboToolbox: _uuid, _submission_time,
+                         _validation_status, groups as group/field */
+  INGEST_PRESET_ODK,  /* ODK Central: KEY, meta-instanceID, SubmissionDate,
+                         ReviewState, groups as group-field */
+};
+
+/* --where COLUMN=VALUE|VALUE2: only rows whose cell is one of the values;
+ * COLUMN!=VALUE|VALUE2: only rows whose cell is none of them. */
+struct ingest_where {
+  char *column;
+  char **values;
+  size_t nvalues;
+  int negated;
 };
 
 struct ingest_pair {
@@ -50,6 +88,28 @@ struct ingest_opts {
   const char *rejects; /* --skip-invalid: where rejected rows go */
   size_t max_errors;   /* errors handed to the sink, 0 meaning 20; later
                           ones are counted (ingest_stats.errors) only */
+
+  /* How the file is written (docs/importing.md). Zero is "as usual, or
+   * detected, with a note saying what was guessed". */
+  const char *sheet; /* a workbook's sheet: its name, or its number
+                        from 1; NULL: the first */
+  char delimiter;    /* CSV: ',', ';', '\t', '|', ...; 0: detected
+                        from the header row */
+  enum ingest_decimal decimal;
+  char *date_format;        /* DMY, MDY, YMD, serial, or a pattern like
+                               "%d.%m.%Y" (ingest_set_date_format) */
+  char *encoding;           /* the input's character set for iconv ("latin1",
+                               "cp1252", "UTF-16"); NULL: UTF-8, or UTF-16 by
+                               its byte-order mark */
+  unsigned long header_row; /* the header's row (line) from 1; 0: the first
+                               row, or the first after title rows */
+  char **missing;           /* cells that mean "missing", besides empty and
+                               "-" (any case) */
+  size_t nmissing;
+  enum ingest_preset preset;
+  int only_validated; /* with a preset: rows approved in the tool only */
+  struct ingest_where *wheres;
+  size_t nwheres;
 };
 
 struct ingest_stats {
@@ -60,6 +120,8 @@ struct ingest_stats {
   size_t created;   /* checkpoints, sources, actors made by --create-missing */
   size_t errors;    /* invalid rows and other problems of the input, all of
                        them, including those past max_errors */
+  size_t skipped;   /* data rows left out by --where or --only-validated
+                       (counted in rows too) */
 };
 
 /* What is wrong, for a client that acts on it (the server's status codes,
@@ -78,8 +140,10 @@ enum ingest_error_kind {
   INGEST_ERR_SUPERSEDES, /* supersedes names no record of the kind, or one
                             superseded already */
   /* About the input as a whole: */
-  INGEST_ERR_FILE, /* nothing to read: an empty file, no header row */
-  INGEST_ERR_MAP,  /* a --map names a column the file lacks */
+  INGEST_ERR_FILE, /* nothing to read: an empty file, no header row, not
+                      a workbook, no such sheet, not UTF-8 */
+  INGEST_ERR_MAP,  /* a --map (or --where) names a column the file lacks,
+                      or no column gives a required field */
   INGEST_ERR_IO,   /* a file cannot be read, the rejects not written */
   INGEST_ERR_STORE /* the store failed: the import ends (ERR_STORE), or
                       is to be tried again (ERR_RETRY) */
@@ -107,6 +171,9 @@ struct ingest_error {
   const char *message;  /* this problem in words, e.g. "field 'start':
                            expected a date, got '2023-02-30'" */
   size_t part, nparts;
+  const char *sheet; /* a workbook's: the sheet's name (line is then its row
+                        number); NULL for CSV and JSON Lines */
+  const char *cell;  /* in a sheet, the cell of field ("B14"), or NULL */
 };
 
 /* What an import says besides errors: notes and its closing summary. */
@@ -118,17 +185,32 @@ enum ingest_note_kind {
   INGEST_NOTE_UNKNOWN,         /* references to no existing record; subject:
                                   the kind; names: as written, first seen
                                   first */
-  INGEST_NOTE_UNLABELLED,      /* subject: a field with --values; names: its
-                                  labels that have no mapping */
+  INGEST_NOTE_UNLABELLED,      /* subject: a field; names: its labels that
+                                  no --values maps and that are none of the
+                                  field's values (categories, ...), counts:
+                                  the rows of each; message: what to add */
+  INGEST_NOTE_GUESS,           /* file: the input; message: what was guessed
+                                  about it (the delimiter, the header row,
+                                  the sheet, serial dates), said once, or
+                                  what is worth knowing (rows a tool marks
+                                  not approved) */
+  INGEST_NOTE_HINT,            /* subject: a field; count: its cells that an
+                                  option would read (message names it) */
 };
 
 struct ingest_note {
   enum ingest_note_kind kind;
-  const char *file; /* IGNORED_COLUMNS: the input's name; else NULL */
+  const char *file; /* IGNORED_COLUMNS, GUESS: the input's name; else
+                       NULL */
   const char *subject;
   const char *const *names;
   size_t nnames;
-  size_t count; /* MORE_ERRORS */
+  size_t count;         /* MORE_ERRORS, HINT */
+  const size_t *counts; /* UNLABELLED: per name, or NULL */
+  /* The whole line as the CLI prints it, ending with the section of
+   * docs/importing.md to read; NULL for IGNORED_COLUMNS, MORE_ERRORS and
+   * UNKNOWN, which the front end words itself. */
+  const char *message;
 };
 
 struct ingest_progress {
@@ -163,6 +245,27 @@ void ingest_opts_cleanup(struct ingest_opts *o);
 int ingest_add_maps(struct ingest_opts *o, const char *spec, struct buf *err);
 int ingest_add_sets(struct ingest_opts *o, const char *spec, struct buf *err);
 int ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err);
+
+/*
+ * The dialect options, each checked as it is set: OK, or ERR_USAGE with a
+ * message in err naming the option. --missing 'n/a,NA,null' (a list, added
+ * to what is there); --where 'Column=value|value2' (repeatable; each must
+ * hold; 'Column!=value' keeps the rows whose cell is none of the values);
+ * --date-format DMY|MDY|YMD|serial|PATTERN (strftime-style: %d %e
+ * %m %b %B %Y %y %H %M %S and literal text); --delimiter ',', ';', 'tab',
+ * '|' or any one character but a quote or a line break; --encoding NAME
+ * (one iconv knows); --preset kobo|odk.
+ */
+int ingest_add_missing(struct ingest_opts *o, const char *spec,
+                       struct buf *err);
+int ingest_add_where(struct ingest_opts *o, const char *spec, struct buf *err);
+int ingest_set_date_format(struct ingest_opts *o, const char *spec,
+                           struct buf *err);
+int ingest_set_delimiter(struct ingest_opts *o, const char *spec,
+                         struct buf *err);
+int ingest_set_encoding(struct ingest_opts *o, const char *name,
+                        struct buf *err);
+int ingest_set_preset(struct ingest_opts *o, const char *name, struct buf *err);
 
 /*
  * Imports files ("-" is standard input) into st in one transaction: all or

@@ -12,6 +12,14 @@
  *   problems.c     a row's problems, kept apart for the sink
  *   export.c       records back out as CSV, HXL or JSON Lines
  *   csv.c          the CSV reader (csv.h); handoff.c the two threads
+ *   dialect.c      CSV as people save it: encodings, delimiters; cells as
+ *                  people write them: decimal commas, date orders, serial
+ *                  dates, words for missing
+ *   teach.c        errors that teach: required fields no column gives,
+ *                  labels that match nothing, hints naming the option
+ *   book.c         workbooks: the ZIP container, XML streamed through expat
+ *   xlsx.c, ods.c  a sheet of an .xlsx or .ods workbook as a table
+ *   presets.c      KoboToolbox and ODK Central exports; --where
  */
 #ifndef PASSAGE_INGEST_INT_H
 #define PASSAGE_INGEST_INT_H
@@ -30,6 +38,61 @@ enum { REF_CHECKPOINT, REF_SOURCE, REF_ACTOR, NREF };
 extern const enum record_kind ingest__ref_kinds[NREF];
 /* The index of kind k among them, or -1. */
 int ingest__ref_index(enum record_kind k);
+
+/*
+ * A table's rows, whatever holds them: CSV, or one sheet of a workbook.
+ * import_csv.c reads any table the same way (header, HXL row, mapping).
+ */
+struct table {
+  /* Reads the next row into *rec (valid until the next call): 1, 0 at
+   * the end, or ERR_INVALID: the row cannot be read (error and error_line
+   * say why) and reading goes on after it, unless fatal is set (then the
+   * input cannot be read any further). */
+  int (*read)(struct table *t, struct csv_record *rec);
+  size_t (*offset)(const struct table *t); /* bytes consumed, for progress */
+  void (*free)(struct table *t);
+  const char *error;
+  unsigned long error_line;
+  int fatal;
+  const char *sheet; /* a workbook's sheet: its name; NULL for CSV */
+  int sheet_no;      /* its number in the workbook, from 1 */
+  int date1904;      /* the workbook counts serial dates from 1904 */
+  size_t total;      /* what offset counts up to; 0: the input's bytes */
+};
+void ingest__table_free(struct table *t);
+
+/* A CSV table over len bytes at data with fields separated by delim. */
+struct table *ingest__csv_table(const char *data, size_t len, char delim);
+
+/* Problems an option of the dialect would fix, for one summary line each
+ * (teach.c). */
+enum hint {
+  HINT_DECIMAL_COMMA, /* "12,5", "1.234,5": --decimal-comma */
+  HINT_COMMA_UNKNOWN, /* "1,234" under ';' or tab: --decimal-comma or
+                         --decimal-point */
+  HINT_MISSING,       /* "n/a", "NA", "null" where a value goes: --missing */
+  HINT_DATE_ORDER,    /* "12/01/2023": --date-format DMY or MDY */
+  NHINT
+};
+/* Evidence a date order hint carries: a value that can only be DMY, or
+ * only MDY. */
+enum { SEEN_DMY = 1, SEEN_MDY = 2 };
+
+/* A date format from --date-format, compiled. */
+struct datefmt {
+  int order;     /* 0, or 'D' (DMY), 'M' (MDY), 'Y' (YMD) */
+  int serial;    /* Excel serial numbers */
+  char *pattern; /* strftime-style, or NULL */
+};
+
+/* Names counted in the order first met (labels and their rows). */
+struct tally {
+  struct strmap *index; /* name -> its position, in decimal */
+  size_t *count;
+  size_t cap;
+};
+void ingest__tally_add(struct tally *t, const char *name);
+void ingest__tally_free(struct tally *t);
 
 /* One problem of a row, as the sink will get it (struct ingest_error).
  * Strings are owned; field, expected and got may be NULL. */
@@ -113,6 +176,12 @@ struct importer {
   const struct input *inputs;
   size_t ninputs;
   const char *file; /* the input being read, for messages */
+  /* The input being read, set by the reader while the writer waits (each
+   * input begins with the writer caught up), read by the writer. */
+  char *sheet;            /* a workbook's sheet (a copy), or NULL */
+  int sheet_no;           /* its number, for derived ids */
+  int *field_col;         /* per field: the column it reads first, or -1 */
+  struct datefmt datefmt; /* --date-format, compiled */
 
   /* The reading thread's. */
   struct record_ctx ctx;
@@ -135,10 +204,19 @@ struct importer {
   struct buf err;
   int late_progress; /* the last input's final progress is still due */
   struct ingest_progress late;
+  /* The dialect of the input being read (dialect.c). */
+  char delim;             /* its CSV delimiter */
+  int date1904;           /* its serial dates count from 1904 */
+  unsigned *said;         /* per field: guesses said once (SAID_*) */
+  size_t skipped;         /* rows left out by --where, --only-validated */
+  size_t unapproved;      /* rows a preset's tool marks not approved */
+  struct preset_cols *pc; /* the preset's and --where's columns */
 
   /* The writing thread's. */
   struct strmap *missing[NREF]; /* unknown references, in order seen */
-  struct strmap **unlabelled;   /* per field: labels with no --values */
+  struct tally *unlabelled;     /* per field: labels matching nothing */
+  struct hint_tally *hints;     /* [hint * nfields + field] */
+  size_t shown;                 /* errors counted against max_errors */
   int failed;                   /* an invalid row: the import will roll back */
   FILE *rej;
   char *rej_tmp;
@@ -146,6 +224,18 @@ struct importer {
   struct buf msg;     /* a row's messages joined, for the rejects file */
   size_t fail_row;    /* the row being read when the store failed */
 };
+
+/* A hint's tally, the writer's. */
+struct hint_tally {
+  size_t count;
+  char *example;        /* the first cell */
+  struct strmap *words; /* HINT_MISSING: the distinct cells */
+  unsigned long line;
+  unsigned flags; /* SEEN_* */
+};
+
+/* Guesses said once per field and input (importer.said). */
+enum { SAID_SERIAL = 1, SAID_DOTTED = 2 };
 
 /* importer.c */
 void ingest__error(struct importer *imp, enum ingest_error_kind kind,
@@ -157,12 +247,21 @@ char *ingest__trimmed(const char *s);
 char *ingest__lower(const char *s);
 void ingest__mapping_init(struct importer *imp);
 void ingest__mapping_cleanup(struct importer *imp);
-/* Parses a --map value against the header: a column name, or a template
- * with {Column}s. Returns OK or ERR_USAGE (no such column). */
-int ingest__parse_map(const struct csv_record *header, const char *spec,
+/* Parses a --map value against the header: a column name, an HXL hashtag
+ * of the file's hashtag row (tags, or NULL), or a template with
+ * {Column}s. Returns OK or ERR_USAGE (no such column). */
+int ingest__parse_map(const struct importer *imp,
+                      const struct csv_record *header,
+                      const struct csv_record *tags, const char *spec,
                       struct fieldmap *fm);
 void ingest__fieldmaps_free(struct fieldmap *fm, size_t n);
 int ingest__column_of(const struct csv_record *header, const char *name);
+/* The same, also matching a header "group/name" by its last part when the
+ * preset's tool writes groups so (presets.c). */
+int ingest__column_named(const struct importer *imp,
+                         const struct csv_record *header, const char *name);
+/* An HXL hashtag in one spelling (case, spaces, order of attributes). */
+char *ingest__hxl_normal(const char *tag);
 /*
  * Sets field fi of rec from a cell's text: translates a publisher's label
  * (--values, when translate), resolves references (creating them with
@@ -189,6 +288,11 @@ int ingest__send_ignored(struct importer *imp, const char *const *names,
                          size_t n);
 int ingest__send_header(struct importer *imp, const char *row);
 int ingest__send_progress(struct importer *imp, size_t done, size_t total);
+/* A guess about the input, said as a note (INGEST_NOTE_GUESS). */
+int ingest__send_guess(struct importer *imp, const char *message);
+/* A cell an option would read (enum hint) of field fi; flags SEEN_*. */
+int ingest__send_hint(struct importer *imp, enum hint h, int fi,
+                      const char *cell, unsigned flags);
 /* Ends an input: flushes the held record (when rc is OK), waits for the
  * writer and reports the final progress. Returns rc or the writer's error. */
 int ingest__end_input(struct importer *imp, int rc, size_t len);
@@ -204,8 +308,93 @@ void ingest__deliver(struct importer *imp, struct ingest_error *parts, size_t n,
 /* The summary at the end: errors past the cap, unknown names. */
 void ingest__summarise(struct importer *imp);
 
-/* import_csv.c, import_jsonl.c: read one input. */
+/* import_csv.c, import_jsonl.c, book.c: read one input. */
 int ingest__import_csv(struct importer *imp, const char *data, size_t len);
 int ingest__import_jsonl(struct importer *imp, const char *data, size_t len);
+int ingest__import_book(struct importer *imp, const char *data, size_t len);
+/* Reads the rows of table t (of an input of len bytes) into records. */
+int ingest__import_table(struct importer *imp, struct table *t, size_t len);
+
+/* dialect.c */
+void ingest__dialect_init(struct importer *imp);
+void ingest__dialect_cleanup(struct importer *imp);
+/* 1 when the n bytes at s are a word for missing (--missing). */
+int ingest__is_missing(const struct importer *imp, const char *s, size_t n);
+/* The CSV text of an input as UTF-8: the bytes themselves, or transcoded
+ * (--encoding, a UTF-16 byte-order mark) into memory that *release frees
+ * (call ingest__text_release). Returns OK, or ERR_INVALID after telling
+ * the sink (not UTF-8, an encoding iconv cannot read). */
+struct text {
+  const char *data;
+  size_t len;
+  void *map; /* a transcoded copy, mapped; NULL when data is the input */
+  size_t maplen;
+};
+int ingest__csv_text(struct importer *imp, const char *data, size_t len,
+                     struct text *out);
+void ingest__text_release(struct text *t);
+/* The delimiter of the first row of n bytes at s: ',', ';', '\t' or '|'. */
+char ingest__detect_delimiter(const char *s, size_t n);
+/*
+ * A cell for field f (a time or a number) as the record module reads it:
+ * rewritten into out by the dialect (--date-format, --decimal-comma, a
+ * serial date) and returned, or NULL when the text is to be read as it is.
+ * A guess is said here (once); a cell an option would read is hinted.
+ */
+const char *ingest__cell_time(struct importer *imp, int fi, const char *s,
+                              size_t n, struct buf *out);
+const char *ingest__cell_number(struct importer *imp, int fi, const char *s,
+                                size_t n, struct buf *out, int *refuse);
+/* (ingest__cell_number sets *refuse to 1 for a comma of unknown role, 2
+ * for a number that is not written with a decimal comma under
+ * --decimal-comma.) */
+/* After the record module refused cell s of field fi: hints the option
+ * that would read it, if any. */
+void ingest__cell_refused(struct importer *imp, int fi, const char *s,
+                          size_t n);
+/* A serial date (days since 1899-12-30, or 1904-01-01) as ISO text into
+ * out (at least 32 bytes): with its time of day when the serial has one or
+ * with_time is set, without when date_only. OK or ERR_INVALID. */
+int ingest__serial_date(double serial, int date1904, int with_time,
+                        int date_only, char *out, size_t size);
+/* "A".."XFD" for column index c (from 0) into out (at least 8 bytes). */
+void ingest__column_letters(size_t c, char *out);
+
+/* teach.c */
+/* OK, or ERR_USAGE after telling the sink which required fields no column
+ * gives, the file's columns, and the --map or --set that would. first is
+ * the first data row (or NULL), for guessing a date column. */
+int ingest__check_required(struct importer *imp,
+                           const struct csv_record *header,
+                           const struct fieldmap *fm, const int *used,
+                           const struct csv_record *first);
+/* "--map key=value" (or --where) naming column, which the file lacks: the
+ * columns there are, one spelt nearly so. */
+void ingest__no_column(struct importer *imp, const char *option,
+                       const char *key, const char *value, const char *column,
+                       const struct csv_record *header);
+/* The summary lines of labels and hints (writer.c's summary). */
+void ingest__summarise_labels(struct importer *imp);
+void ingest__summarise_hints(struct importer *imp);
+
+/* presets.c */
+struct preset_cols;
+/* Finds the preset's and --where's columns in the header, marks them used.
+ * OK, or ERR_USAGE after telling the sink (--where names no column). */
+int ingest__preset_header(struct importer *imp, const struct csv_record *header,
+                          int *used, struct fieldmap *fm);
+/* Says when a form's start and end columns map to a flow's by name. */
+void ingest__preset_mapped(struct importer *imp,
+                           const struct csv_record *header,
+                           const struct fieldmap *fm);
+/* 0 when --where or --only-validated leaves row r out. */
+int ingest__preset_keep(struct importer *imp, const struct csv_record *r);
+/* What the preset adds to a row's record: its id from the submission's
+ * uuid, the submission time in the note. */
+void ingest__preset_row(struct importer *imp, struct record *rec,
+                        const struct csv_record *r);
+/* Notes at the end of an input (rows not approved but imported). */
+int ingest__preset_end(struct importer *imp);
+void ingest__preset_free(struct importer *imp);
 
 #endif

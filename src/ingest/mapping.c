@@ -48,6 +48,18 @@ ingest_opts_cleanup(struct ingest_opts *o)
   free(o->maps);
   free(o->sets);
   free(o->labels);
+  for (size_t i = 0; i < o->nmissing; i++)
+    free(o->missing[i]);
+  free(o->missing);
+  for (size_t i = 0; i < o->nwheres; i++) {
+    free(o->wheres[i].column);
+    for (size_t j = 0; j < o->wheres[i].nvalues; j++)
+      free(o->wheres[i].values[j]);
+    free(o->wheres[i].values);
+  }
+  free(o->wheres);
+  free(o->date_format);
+  free(o->encoding);
   ingest_opts_init(o);
 }
 
@@ -314,14 +326,33 @@ ingest__column_of(const struct csv_record *header, const char *name)
   return -1;
 }
 
+/* The column whose tag in the hashtag row is tag, or -1. */
+static int
+column_tagged(const struct csv_record *tags, const char *tag)
+{
+  char *want = ingest__hxl_normal(tag);
+  int found = -1;
+
+  for (size_t i = 0; tags && i < tags->nfields && found < 0; i++) {
+    char *t = ingest__hxl_normal(tags->field[i]);
+    if (t[0] && strcmp(t, want) == 0)
+      found = (int)i;
+    free(t);
+  }
+  free(want);
+  return found;
+}
+
 int
-ingest__parse_map(const struct csv_record *header, const char *spec,
+ingest__parse_map(const struct importer *imp, const struct csv_record *header,
+                  const struct csv_record *tags, const char *spec,
                   struct fieldmap *fm)
 {
   const char *p = spec;
 
   if (strchr(spec, '{') == NULL) {
-    int c = ingest__column_of(header, spec);
+    int c = spec[0] == '#' ? column_tagged(tags, spec)
+                           : ingest__column_named(imp, header, spec);
     if (c < 0)
       return ERR_USAGE;
     fm->parts = xcalloc(1, sizeof *fm->parts);
@@ -338,7 +369,8 @@ ingest__parse_map(const struct csv_record *header, const char *spec,
       if (close == NULL)
         return ERR_USAGE;
       name = xstrndup(p + 1, (size_t)(close - p - 1));
-      part.column = ingest__column_of(header, name);
+      part.column = name[0] == '#' ? column_tagged(tags, name)
+                                   : ingest__column_named(imp, header, name);
       free(name);
       if (part.column < 0)
         return ERR_USAGE;
@@ -449,22 +481,91 @@ resolve(struct importer *imp, int k, const char *text, struct buf *out,
   return rc;
 }
 
-/* Replaces the label (*value, *n bytes) of field fi, which has --values,
- * by our value; an unmapped label is an error. */
+/* 1 when text names a checkpoint, source or actor that is known (by id,
+ * name or slug), without creating or remembering anything. */
 static int
-translate_label(struct importer *imp, int fi, const char **value, size_t *n,
-                struct buf *e, char **label)
+known_ref(const struct importer *imp, int k, const char *text)
+{
+  char *l, *slug;
+  int known;
+
+  if (strmap_get(imp->ids[k], text))
+    return 1;
+  l = ingest__lower(text);
+  slug = util_slug(text);
+  known = strmap_get(imp->names[k], l) != NULL ||
+          (slug[0] && strmap_get(imp->ids[k], slug) != NULL);
+  free(l);
+  free(slug);
+  return known;
+}
+
+/*
+ * Whether a label no --values maps is already one of field fi's own
+ * values: then it passes through as it is. A reference is a known record;
+ * an enum value, a category, a number, a date or a grade is one the record
+ * module takes (and has then set: *set is 1). Free text has no values of
+ * its own to match, so its every label must be mapped.
+ */
+static int
+matches_as_is(struct importer *imp, struct record *rec, int fi, size_t line,
+              const char *value, size_t n, int *set)
+{
+  const struct field_desc *f = &rec->kind->fields[fi];
+  char *copy;
+  int ok = 1;
+
+  *set = 0;
+  if (f->type == FT_TEXT)
+    return 0;
+  if (f->type == FT_REF || f->type == FT_REFLIST) {
+    size_t nitems;
+    char **items;
+    copy = xstrndup(value, n);
+    items = ingest__split(copy, f->type == FT_REF ? '\0' : ',', &nitems);
+    for (size_t i = 0; i < nitems; i++) {
+      char *item = ingest__trimmed(items[i]);
+      if (*item && !known_ref(imp, ingest__ref_index(f->ref), item))
+        ok = 0;
+      free(item);
+      free(items[i]);
+    }
+    free(items);
+    free(copy);
+    return ok;
+  }
+  {
+    struct buf e;
+    buf_init(&e);
+    ok = record_set(rec, &imp->ctx, fi, line, value, n, &e) == OK;
+    buf_cleanup(&e);
+  }
+  *set = ok;
+  return ok;
+}
+
+/* Replaces the label (*value, *n bytes) of field fi, which has --values,
+ * by our value. A label with no mapping passes through when it is one of
+ * the field's own values (*set when it has been set already); any other
+ * is an error. */
+static int
+translate_label(struct importer *imp, struct record *rec, int fi, size_t line,
+                const char **value, size_t *n, struct buf *e, char **label,
+                int *set)
 {
   const char *name = imp->kind->fields[fi].name;
   char *key = xasprintf("%s\x1f%.*s", name, (int)*n, *value);
   const char *mapped = strmap_get(imp->labels, key);
 
   free(key);
+  *set = 0;
   if (mapped) {
     *value = mapped;
     *n = strlen(mapped);
     return OK;
   }
+  if (matches_as_is(imp, rec, fi, line, *value, *n, set))
+    return OK;
   *label = xstrndup(*value, *n);
   ingest__send_note(imp, NREF + fi, *label);
   buf_printf(e, "no --values mapping for label '%s'", *label);
@@ -512,6 +613,57 @@ resolve_all(struct importer *imp, const struct field_desc *f, const char *value,
   return rc;
 }
 
+/* Sets field fi from a file's cell, rewritten by the dialect where it
+ * says so (a date order, a decimal comma, a serial date). */
+static int
+set_cell(struct importer *imp, struct record *rec, int fi, size_t line,
+         const char *value, size_t n, struct buf *e)
+{
+  const struct field_desc *f = &rec->kind->fields[fi];
+  const char *conv = NULL;
+  struct buf tmp;
+  int refuse = 0, rc;
+
+  buf_init(&tmp);
+  if (f->type == FT_TIME)
+    conv = ingest__cell_time(imp, fi, value, n, &tmp);
+  else if (f->type == FT_NUMBER || f->type == FT_COUNT)
+    conv = ingest__cell_number(imp, fi, value, n, &tmp, &refuse);
+  if (refuse) {
+    buf_printf(e, "expected a number%s, got '%.*s'",
+               refuse == 2 ? " with a decimal comma (--decimal-comma)" : "",
+               (int)(n > 60 ? 60 : n), value);
+    rc = ERR_INVALID;
+  } else if (conv) {
+    rc = record_set(rec, &imp->ctx, fi, line, conv, strlen(conv), e);
+  } else {
+    rc = record_set(rec, &imp->ctx, fi, line, value, n, e);
+    if (rc != OK && f->type != FT_ENUM && f->type != FT_CATEGORY)
+      ingest__cell_refused(imp, fi, value, n);
+  }
+  buf_cleanup(&tmp);
+  return rc;
+}
+
+/* A field's problem, worded by the record module (worded: "expected X,
+ * got Y") or here. Returns ERR_INVALID. */
+static int
+add_problem(struct importer *imp, const struct field_desc *f,
+            enum ingest_error_kind kind, int worded, const char *msg,
+            const char *got)
+{
+  char *m;
+
+  msg = msg ? msg : "invalid";
+  m = xasprintf("field '%s': %s", f->name, msg);
+  if (worded)
+    ingest__problem_text(&imp->prob, kind, f->name, msg);
+  else
+    ingest__problem_add(&imp->prob, kind, f->name, NULL, got, m);
+  free(m);
+  return ERR_INVALID;
+}
+
 int
 ingest__apply(struct importer *imp, struct record *rec, int fi, size_t line,
               const char *text, int translate)
@@ -521,7 +673,7 @@ ingest__apply(struct importer *imp, struct record *rec, int fi, size_t line,
   struct buf e, resolved;
   const char *value = text;
   char *got = NULL;
-  int rc = OK;
+  int rc = OK, set = 0, worded = 0;
   size_t n;
 
   while (*value && isspace((unsigned char)*value))
@@ -531,14 +683,16 @@ ingest__apply(struct importer *imp, struct record *rec, int fi, size_t line,
     n--;
   if (n == 0 || (n == 1 && value[0] == '-'))
     return OK;
+  if (translate && ingest__is_missing(imp, value, n))
+    return OK;
 
   buf_init(&e);
   buf_init(&resolved);
   if (translate && imp->labelled[fi]) {
-    rc = translate_label(imp, fi, &value, &n, &e, &got);
+    rc = translate_label(imp, rec, fi, line, &value, &n, &e, &got, &set);
     kind = INGEST_ERR_LABEL;
   }
-  if (rc == OK && (f->type == FT_REF || f->type == FT_REFLIST)) {
+  if (rc == OK && !set && (f->type == FT_REF || f->type == FT_REFLIST)) {
     rc = resolve_all(imp, f, value, n, &resolved, &e, &got);
     kind = INGEST_ERR_REFERENCE;
     if (rc == OK) {
@@ -546,22 +700,22 @@ ingest__apply(struct importer *imp, struct record *rec, int fi, size_t line,
       n = resolved.len;
     }
   }
-  if (rc == OK) {
-    rc = record_set(rec, &imp->ctx, fi, line, value, n, &e);
+  if (rc == OK && !set) {
     kind = INGEST_ERR_FIELD;
+    worded = 1;
+    rc = translate ? set_cell(imp, rec, fi, line, value, n, &e)
+                   : record_set(rec, &imp->ctx, fi, line, value, n, &e);
+    if (rc != OK && translate &&
+        (f->type == FT_ENUM || f->type == FT_CATEGORY)) {
+      /* A label that is none of the field's values: listed once with
+       * its count, with the --values that would map it (teach.c). */
+      kind = INGEST_ERR_LABEL;
+      got = xstrndup(value, n);
+      ingest__send_note(imp, NREF + fi, got);
+    }
   }
-  if (rc == ERR_STORE) {
-    /* The writer failed: the import ends, this row is not its problem. */
-  } else if (rc != OK) {
-    const char *msg = e.data ? e.data : "invalid";
-    char *m = xasprintf("field '%s': %s", f->name, msg);
-    if (kind == INGEST_ERR_FIELD)
-      ingest__problem_text(&imp->prob, kind, f->name, msg);
-    else
-      ingest__problem_add(&imp->prob, kind, f->name, NULL, got, m);
-    free(m);
-    rc = ERR_INVALID;
-  }
+  if (rc != OK && rc != ERR_STORE) /* ERR_STORE: the import ends there */
+    rc = add_problem(imp, f, kind, worded, e.data, got);
   free(got);
   buf_cleanup(&e);
   buf_cleanup(&resolved);

@@ -7,6 +7,7 @@
  */
 #include "ingest/ingest_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ledger/ledger.h"
@@ -18,18 +19,60 @@
  * content or a correction of a missing record, and every error is to be
  * listed.
  */
+static int send_problems(struct importer *imp, unsigned long line,
+                         struct problems *pr, const struct record *rec,
+                         const struct buf *raw);
+
+/*
+ * A log entry is at most LEDGER_ENTRY_MAX bytes: tlog-tiles' entry bundles
+ * give each entry a 16-bit length, so a longer record could be stored but
+ * never published. The problem names the longest field, the one to cut.
+ */
+static int
+entry_too_big(struct importer *imp, const struct record *rec,
+              unsigned long line, const struct buf *raw, size_t len)
+{
+  const char *longest = NULL;
+  size_t most = 0;
+  char *m;
+
+  for (size_t i = 0; i < rec->kind->nfields; i++) {
+    const char *t = record_text(rec, &rec->v[i]);
+    if (t && strlen(t) > most) {
+      most = strlen(t);
+      longest = rec->kind->fields[i].name;
+    }
+  }
+  m = xasprintf("the record is %zu bytes as a log entry (its canonical "
+                "JSON); an entry holds at most %u bytes, the 16-bit length "
+                "of a tlog-tiles entry bundle: shorten field '%s' (%zu "
+                "bytes)",
+                len, (unsigned)LEDGER_ENTRY_MAX, longest ? longest : "?", most);
+  ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, longest, NULL, NULL, m);
+  free(m);
+  return send_problems(imp, line, &imp->fprob, rec, raw);
+}
+
 static int
 send_put(struct importer *imp, const struct record *rec, unsigned long line,
          const struct buf *raw, int created)
 {
   struct batch *b = handoff_batch(imp->ho);
-  struct item *it = batch_add(b, ITEM_PUT);
+  size_t off = b->arena.len;
+  struct item *it;
 
+  /* The one place an import makes an entry's bytes: checked here. */
+  record_canonical(rec, &b->arena);
+  if (b->arena.len - off > LEDGER_ENTRY_MAX) {
+    size_t len = b->arena.len - off;
+    b->arena.len = off;
+    return entry_too_big(imp, rec, line, raw, len);
+  }
+  it = batch_add(b, ITEM_PUT);
   it->line = line;
   it->row = imp->row;
   it->created = created;
-  it->text.off = b->arena.len;
-  record_canonical(rec, &b->arena);
+  it->text.off = off;
   it->text.len = b->arena.len - it->text.off;
   ledger_leaf_hash(batch_at(b, it->text), it->text.len, it->hash);
   if (record_get(rec, "id"))
@@ -129,6 +172,31 @@ ingest__send_header(struct importer *imp, const char *row)
 
   it->text = batch_puts(b, row);
   imp->header_sent = 1;
+  return handoff_ready(imp->ho);
+}
+
+int
+ingest__send_guess(struct importer *imp, const char *message)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_GUESS);
+
+  it->text = batch_puts(b, message);
+  return handoff_ready(imp->ho);
+}
+
+int
+ingest__send_hint(struct importer *imp, enum hint h, int fi, const char *cell,
+                  unsigned flags)
+{
+  struct batch *b = handoff_batch(imp->ho);
+  struct item *it = batch_add(b, ITEM_HINT);
+
+  it->list = (int)h;
+  it->n = (size_t)fi;
+  it->line = imp->line;
+  it->flags = flags;
+  it->text = batch_puts(b, cell);
   return handoff_ready(imp->ho);
 }
 
@@ -259,7 +327,13 @@ derive_id(struct importer *imp, struct record *rec)
       free(slug);
     }
   } else {
-    snprintf(id, sizeof id, "%s-%zu", imp->digest, imp->row);
+    /* A workbook's sheets share the file's hash: the sheet's number tells
+     * their rows apart. */
+    if (imp->sheet)
+      snprintf(id, sizeof id, "%s-s%d-%zu", imp->digest, imp->sheet_no,
+               imp->row);
+    else
+      snprintf(id, sizeof id, "%s-%zu", imp->digest, imp->row);
     record_set(rec, &imp->ctx, fi, 0, id, strlen(id), &e);
   }
   buf_cleanup(&e);

@@ -18,26 +18,68 @@ ingest__deliver(struct importer *imp, struct ingest_error *parts, size_t n,
 {
   size_t cap = imp->o->max_errors ? imp->o->max_errors : 20;
 
-  if (counted && ++imp->stats->errors > cap)
-    return;
+  if (counted) {
+    imp->stats->errors++;
+    if (++imp->shown > cap)
+      return;
+  }
   if (imp->sink.error == NULL)
     return;
   for (size_t i = 0; i < n; i++)
     imp->sink.error(imp->sink.ctx, &parts[i]);
 }
 
-/* Says where the n parts of a problem are, and hands them over. */
+/* The cell of a sheet that a part is about ("B14"), into cell. */
+static const char *
+cell_of(const struct importer *imp, const struct ingest_error *e,
+        unsigned long line, char *cell, size_t size)
+{
+  int fi;
+
+  if (imp->sheet == NULL || e->field == NULL || line == 0 ||
+      (fi = record_field_index(imp->kind, e->field)) < 0 ||
+      imp->field_col[fi] < 0)
+    return NULL;
+  ingest__column_letters((size_t)imp->field_col[fi], cell);
+  snprintf(cell + strlen(cell), size - strlen(cell), "%lu", line);
+  return cell;
+}
+
+/*
+ * Says where the n parts of a problem are, and hands them over. Labels
+ * that match nothing are left out: the summary lists them once each, with
+ * their rows (teach.c); a row with nothing else wrong is counted only.
+ */
 static void
 deliver_at(struct importer *imp, struct ingest_error *parts, size_t n,
            unsigned long line, size_t row, const char *id)
 {
+  struct ingest_error *keep = xcalloc(n ? n : 1, sizeof *keep);
+  char(*cells)[24] = xcalloc(n ? n : 1, sizeof *cells);
+  size_t k = 0;
+
   for (size_t i = 0; i < n; i++) {
-    parts[i].file = imp->file;
-    parts[i].line = line;
-    parts[i].row = row;
-    parts[i].id = id;
+    if (parts[i].kind == INGEST_ERR_LABEL)
+      continue;
+    keep[k] = parts[i];
+    keep[k].file = imp->file;
+    keep[k].line = line;
+    keep[k].row = row;
+    keep[k].id = id;
+    keep[k].sheet = imp->sheet;
+    keep[k].cell = cell_of(imp, &parts[i], line, cells[k], sizeof cells[k]);
+    k++;
   }
-  ingest__deliver(imp, parts, n, parts[0].kind != INGEST_ERR_IO);
+  for (size_t i = 0; i < k; i++) {
+    keep[i].part = i;
+    keep[i].nparts = k;
+  }
+  if (k)
+    ingest__deliver(imp, keep, k, parts[0].kind != INGEST_ERR_IO);
+  else if (n)
+    imp->stats->errors++;
+  free(keep);
+  free(cells);
 }
 
 /* An invalid row: reported, then written to the rejects file (with the
@@ -160,13 +202,18 @@ do_put(struct importer *imp, const struct batch *b, const struct item *it)
   return OK;
 }
 
-/* A name for the summary, kept once in the order first met. */
+/* A name for the summary, kept once in the order first met (a label with
+ * the rows that hold it). */
 static void
 do_note(struct importer *imp, const char *name, int list)
 {
-  struct strmap **m =
-      list < NREF ? &imp->missing[list] : &imp->unlabelled[list - NREF];
+  struct strmap **m;
 
+  if (list >= NREF) {
+    ingest__tally_add(&imp->unlabelled[list - NREF], name);
+    return;
+  }
+  m = &imp->missing[list];
   if (*m == NULL)
     *m = strmap_new();
   if (strmap_get(*m, name) == NULL)
@@ -174,12 +221,53 @@ do_note(struct importer *imp, const char *name, int list)
 }
 
 static void
+do_guess(struct importer *imp, const char *message)
+{
+  struct ingest_note n;
+
+  memset(&n, 0, sizeof n);
+  n.kind = INGEST_NOTE_GUESS;
+  n.file = imp->file;
+  n.message = message;
+  if (imp->sink.note)
+    imp->sink.note(imp->sink.ctx, &n);
+}
+
+static void
+do_hint(struct importer *imp, const struct item *it, const char *cell)
+{
+  size_t nf = imp->kind->nfields;
+  struct hint_tally *t;
+
+  if (imp->hints == NULL)
+    imp->hints = xcalloc(NHINT * nf, sizeof *imp->hints);
+  t = &imp->hints[(size_t)it->list * nf + it->n];
+  if (t->count++ == 0) {
+    t->example = xstrndup(cell, strlen(cell) > 60 ? 60 : strlen(cell));
+    t->line = it->line;
+  }
+  t->flags |= it->flags;
+  if (it->list == HINT_MISSING) {
+    if (t->words == NULL)
+      t->words = strmap_new();
+    if (strmap_count(t->words) < 8)
+      strmap_put(t->words, cell, cell);
+  }
+}
+
+static void
 do_ignored(struct importer *imp, const struct batch *b, const struct item *it)
 {
   const char **names = xcalloc(it->n ? it->n : 1, sizeof *names);
   const char *p = batch_at(b, it->text);
-  struct ingest_note n = {
-      INGEST_NOTE_IGNORED_COLUMNS, imp->file, imp->kind->name, names, it->n, 0};
+  struct ingest_note n = {INGEST_NOTE_IGNORED_COLUMNS,
+                          imp->file,
+                          imp->kind->name,
+                          names,
+                          it->n,
+                          0,
+                          NULL,
+                          NULL};
 
   for (size_t i = 0; i < it->n; i++) {
     names[i] = p;
@@ -265,6 +353,12 @@ ingest__consume(void *ctx, const struct batch *b)
     case ITEM_PROGRESS:
       do_progress(imp, it);
       break;
+    case ITEM_GUESS:
+      do_guess(imp, batch_at(b, it->text));
+      break;
+    case ITEM_HINT:
+      do_hint(imp, it, batch_at(b, it->text));
+      break;
     }
   }
   return rc;
@@ -277,7 +371,7 @@ note_names(struct importer *imp, enum ingest_note_kind kind,
 {
   size_t n = m ? strmap_count(m) : 0;
   const char **names;
-  struct ingest_note note = {kind, NULL, subject, NULL, n, 0};
+  struct ingest_note note = {kind, NULL, subject, NULL, n, 0, NULL, NULL};
 
   if (n == 0 || imp->sink.note == NULL)
     return;
@@ -294,17 +388,16 @@ ingest__summarise(struct importer *imp)
 {
   size_t cap = imp->o->max_errors ? imp->o->max_errors : 20;
 
-  if (imp->stats->errors > cap && imp->sink.note) {
+  if (imp->shown > cap && imp->sink.note) {
     struct ingest_note n = {INGEST_NOTE_MORE_ERRORS, NULL, NULL, NULL, 0,
-                            imp->stats->errors - cap};
+                            imp->shown - cap,        NULL, NULL};
     imp->sink.note(imp->sink.ctx, &n);
   }
   for (int k = 0; k < NREF; k++)
     note_names(imp, INGEST_NOTE_UNKNOWN,
                record_kind_desc(ingest__ref_kinds[k])->name, imp->missing[k]);
-  for (size_t fi = 0; fi < imp->kind->nfields; fi++)
-    note_names(imp, INGEST_NOTE_UNLABELLED, imp->kind->fields[fi].name,
-               imp->unlabelled[fi]);
+  ingest__summarise_labels(imp);
+  ingest__summarise_hints(imp);
 }
 
 int

@@ -419,4 +419,118 @@ int ledger_checkpoint_parse(const char *text, size_t len,
                             struct ledger_checkpoint *out, struct buf *err);
 void ledger_checkpoint_cleanup(struct ledger_checkpoint *c);
 
+/*
+ * Tiles (c2sp.org/tlog-tiles): the tree served as static files, the layout
+ * of the Go checksum database, Trillian Tessera and Sigstore's Rekor v2. A
+ * hash tile of level L and index N holds, for i from 0 to its width - 1,
+ * MTH(D[(N * 256 + i) * 256^L : (N * 256 + i + 1) * 256^L]): leaf hashes
+ * at level 0, at level L >= 1 the hashes of perfect subtrees of 2^(8L)
+ * leaves, which the store keeps (level 8L >= LEDGER_NODE_LEVEL). A full
+ * tile has 256 hashes; the rightmost tile of a level is partial (1 to 255
+ * hashes, ".p/<W>" in its path). Entry bundles carry the entries of the
+ * level-0 tile of the same index, each as a big-endian uint16 length and
+ * the entry's bytes. Every tile, full or partial, is immutable: the same
+ * path always names the same bytes.
+ */
+#define LEDGER_TILE_WIDTH 256
+#define LEDGER_TILE_ENTRIES (-1) /* the level of an entry bundle */
+/* The most bytes an entry may have: its bundle's 16-bit length. */
+#define LEDGER_ENTRY_MAX 65535
+
+struct ledger_tile {
+  int level;      /* 0..63, or LEDGER_TILE_ENTRIES */
+  uint64_t index; /* N */
+  unsigned width; /* 1..256; 256 is a full tile */
+};
+
+/*
+ * Appends the tile's path below the log's prefix: "tile/<L>/<N>[.p/<W>]"
+ * or "tile/entries/<N>[.p/<W>]", N in groups of three digits, all but the
+ * last prefixed with 'x' (1234067 is x001/x234/067).
+ */
+void ledger_tile_path(const struct ledger_tile *t, struct buf *out);
+
+/*
+ * Parses a path in that form (len bytes, no leading slash). Only the one
+ * canonical spelling of a tile is accepted (no leading zeros in L or W, no
+ * "x000/" group in front), so that one tile never has two names. Returns
+ * OK with *out set, or ERR_INVALID (*out zeroed).
+ */
+int ledger_tile_parse(const char *path, size_t len, struct ledger_tile *out);
+
+/* 1 when every hash (or entry) of t lies in the tree of the first size
+ * leaves, so that the tile can be made from it; else 0. */
+int ledger_tile_in_tree(const struct ledger_tile *t, uint64_t size);
+
+/* The tiles of a level in the tree of size leaves: *full full tiles
+ * (indexes 0..full-1) and, when *partial > 0, one partial tile of that
+ * width at index *full. Level 0 is also the entry bundles'. */
+void ledger_tile_count(uint64_t size, int level, uint64_t *full,
+                       unsigned *partial);
+
+/*
+ * Appends hash tile t (level >= 0) read from src, width * 32 bytes: for
+ * level 0 the stored leaf hashes, above it the stored nodes. The caller
+ * checks first that the tile is in the tree (ledger_tile_in_tree).
+ * Returns OK, ERR_INVALID for an entry bundle or a level no tree reaches,
+ * or the source's error (out then holds nothing more).
+ */
+int ledger_tile_read(const struct ledger_source *src,
+                     const struct ledger_tile *t, struct buf *out);
+
+/* Appends one entry to a bundle: its length as a big-endian uint16, then
+ * its bytes. ERR_INVALID (nothing appended) when len > LEDGER_ENTRY_MAX. */
+int ledger_bundle_append(struct buf *out, const void *entry, size_t len);
+
+/*
+ * Reads the entry of a bundle (size bytes at data) that starts at *pos and
+ * moves *pos past it: OK with *entry and *len pointing into data;
+ * ERR_NOTFOUND when *pos is at the end; ERR_INVALID when the bundle is cut
+ * short there.
+ */
+int ledger_bundle_next(const void *data, size_t size, size_t *pos,
+                       const uint8_t **entry, size_t *len);
+
+/*
+ * The witness protocol (c2sp.org/tlog-witness): the body of POST
+ * <prefix>/add-checkpoint is "old <size>\n", up to 63 base64 lines of a
+ * consistency proof, an empty line, then the signed checkpoint.
+ */
+#define LEDGER_WITNESS_PROOF_MAX 63
+/* The most a request body may be: a note and its proof lines. */
+#define LEDGER_WITNESS_BODY_MAX                                                \
+  (LEDGER_NOTE_MAX + 32 + LEDGER_WITNESS_PROOF_MAX * 45 + 1)
+
+struct ledger_witness_request {
+  uint64_t old_size;
+  uint8_t proof[LEDGER_WITNESS_PROOF_MAX][LEDGER_HASH_SIZE];
+  size_t nproof;
+  const char *note; /* the checkpoint note, inside the body parsed */
+  size_t note_len;
+};
+
+/*
+ * Parses an add-checkpoint body of len bytes: the old size (decimal, no
+ * leading zeros), each proof line canonical base64 of 32 bytes, the empty
+ * line; the note after it is left for ledger_note_parse. Returns OK, or
+ * ERR_INVALID with a message in err (the witness answers 400).
+ */
+int ledger_witness_parse_request(const char *body, size_t len,
+                                 struct ledger_witness_request *out,
+                                 struct buf *err);
+
+/* Appends the body of an add-checkpoint request: old size, proof (n
+ * hashes, n <= LEDGER_WITNESS_PROOF_MAX), empty line, note. */
+void ledger_witness_format_request(uint64_t old_size, const uint8_t *proof,
+                                   size_t n, const char *note, size_t note_len,
+                                   struct buf *out);
+
+/* Parses a 409 answer's body (text/x.tlog.size): a decimal size and a
+ * newline. OK or ERR_INVALID. */
+int ledger_witness_parse_size(const char *body, size_t len, uint64_t *size);
+
+/* The origin hash of the witness's monitoring path: lowercase hex of
+ * SHA-256(origin), 64 characters and a NUL in out. */
+void ledger_origin_hash(const char *origin, char out[65]);
+
 #endif

@@ -29,6 +29,10 @@ static const char *const event_kinds[] = {
 static const char *const coverage_states[] = {"observed", "not_observed",
                                               "denied", NULL};
 static const char *const bases[] = {"reported", "estimated", "modelled", NULL};
+/* A status's direction; a record without one applies to both (statuses
+ * stored before the field existed keep their bytes). */
+static const char *const status_directions[] = {"in", "out", "both", NULL};
+static const char *const yes_no[] = {"yes", "no", NULL};
 
 const char *const record_default_categories[] = {
     "food", "medicine", "fuel", "hygiene", "construction", "other", NULL};
@@ -64,6 +68,9 @@ static const struct field_desc checkpoint_fields[] = {
     FN("lat", FT_NUMBER, 0, "degrees", "latitude, WGS 84"),
     FN("lon", FT_NUMBER, 0, "degrees", "longitude, WGS 84"),
     FN("km", FT_NUMBER, 0, "km", "distance along the route"),
+    FE("route", 0, yes_no, NULL,
+       "on the route (yes when absent): the corridor is as open as its most "
+       "closed route checkpoint"),
     TAIL,
 };
 
@@ -105,7 +112,8 @@ static const struct field_desc flow_fields[] = {
     FN("count", FT_COUNT, FF_INPUT, "vehicles or persons",
        "on input: vehicles, or persons when vehicle is none"),
     TAIL,
-    /* Last, after the tail: schema 2 added its query column at the end. */
+    /* After the tail, where schema 2 put it (exports list it last; the
+     * query tables name their columns, so a field's place is free). */
     F("consignment", FT_ID, 0,
       "the load's id: one consignment's records at each stage"),
 };
@@ -118,6 +126,9 @@ static const struct field_desc status_fields[] = {
     FE("cause", 0, causes, NULL, "why"),
     FR("actor", FT_REF, 0, KIND_actor, "who is responsible (an actor id)"),
     F("applies_to", FT_TEXT, 0, "all traffic, or which classes/operators"),
+    FE("direction", 0, status_directions, NULL,
+       "in, out or both (both when absent); the other direction's state "
+       "stays as it was"),
     TAIL,
 };
 
@@ -185,6 +196,18 @@ static const struct field_desc indicator_fields[] = {
     TAIL,
 };
 
+static const struct field_desc production_fields[] = {
+    F("id", FT_ID, 0, "identifier; derived from the file when absent"),
+    F("start", FT_TIME, REQ, "start of the interval (a date is a whole day)"),
+    F("end", FT_TIME, 0, "end of the interval; defaults to start"),
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, "cargo category"},
+    FN("quantity", FT_NUMBER, REQ, "unit", "quantity produced inside"),
+    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, "unit of quantity"},
+    F("scope", FT_TEXT, 0, "what was produced: bakeries, farms, ..."),
+    FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
+    TAIL,
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_checkpoint, "checkpoint", "checkpoint", checkpoint_fields,
@@ -202,6 +225,8 @@ static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_need, "need", "daily need per person", need_fields, N(need_fields)},
     {KIND_indicator, "indicator", "indicator value", indicator_fields,
      N(indicator_fields)},
+    {KIND_production, "production", "local production", production_fields,
+     N(production_fields)},
 };
 
 /* Canonical JSON wants members sorted by name; computed once, with the
@@ -447,6 +472,14 @@ one_of(struct buf *err, const char *const *allowed, const char *s, size_t n)
     buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
   expected(err, list.data, s, n);
   buf_cleanup(&list);
+}
+
+const char *const *
+record_enum_values(const struct field_desc *f, const struct record_ctx *ctx)
+{
+  if ((f->flags & FF_STAGE) && ctx && ctx->stages)
+    return ctx->stages;
+  return f->allowed;
 }
 
 static int

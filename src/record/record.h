@@ -111,6 +111,12 @@ struct record_ctx {
   const char *counting_stage;
 };
 
+/* The values an FT_ENUM field takes under ctx (NULL-terminated): the
+ * corridor's stages for a stage (its field's own list without them), else
+ * the field's own list. */
+const char *const *record_enum_values(const struct field_desc *f,
+                                      const struct record_ctx *ctx);
+
 void record_init(struct record *r, enum record_kind kind);
 void record_cleanup(struct record *r);
 /* Clears every value, keeping the kind and the pool's memory. */

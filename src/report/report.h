@@ -44,9 +44,26 @@ enum report_period {
 /* The longest period a report covers. */
 #define REPORT_MAX_DAYS 366
 
+/* A witness's cosignature of the checkpoint the report names (issue 12),
+ * checked by the caller with the witness's key. */
+struct report_witness {
+  const char *id;   /* the corridor's [witness ID], or NULL */
+  const char *name; /* the key's name */
+  uint32_t key_hash;
+  uint64_t time; /* when it cosigned, POSIX seconds */
+};
+
 struct report_sitrep_query {
   int64_t from, to; /* the period, local day numbers; to is its date */
   int kind;         /* enum report_period */
+  /* The witnesses that cosigned the checkpoint of cosigned_size: the
+   * report's own tree size, or the smallest cosigned tree that contains
+   * it; 0 and none when no witness has. listed: the corridor names
+   * witnesses (md, html and txt then say so even when none cosigned). */
+  const struct report_witness *witnesses;
+  size_t nwitnesses;
+  uint64_t cosigned_size;
+  int listed;
 };
 
 /*

@@ -30,6 +30,11 @@ struct sr_srcset {
   size_t n, cap;
 };
 
+/* A record spread over more than the period shown (analysis_spread). */
+struct sr_spread {
+  char *id, *start, *end;
+};
+
 /* One direction x part of the functioning index over the period. */
 struct sr_part {
   int base_known;
@@ -38,12 +43,18 @@ struct sr_part {
   double per_day;    /* mean flow per known day */
   double total;      /* sum over the known days */
   int ratio_known;
-  double ratio; /* mean of the daily parts min(1, flow / baseline) */
+  double ratio; /* min(1, per_day / baseline): the period's part */
   int prev_known;
   double prev_per_day; /* the previous period's mean per known day */
   int change_known;
-  double change;        /* per_day / prev_per_day - 1 */
-  int from_zero;        /* the previous period had none, this one some */
+  double change;   /* per_day / prev_per_day - 1 */
+  int from_zero;   /* the previous period had none, this one some */
+  int same_record; /* both periods' figures are slices of one spread record:
+                    * no change is computed (change_known 0) */
+  int approximate; /* per_day holds shares of records longer than the
+                    * period: spread lists them */
+  struct sr_spread *spread;
+  size_t nspread;
   struct sr_srcset src; /* sources of the reconciled figures */
 };
 
@@ -51,6 +62,12 @@ struct sr_part {
 struct sr_checkpoint {
   char *id, *name;
   int in_index; /* counted by the functioning index */
+  int route;    /* on the route: the corridor's figure takes it in */
+  /* Availability: a checkpoint's day is the lower of its two directions
+   * (each direction's own in avail_dir); the corridor's (struct sitrep's
+   * corridor) the minimum over the route checkpoints. */
+  int avail_dir_known[AD_COUNT];
+  double avail_dir[AD_COUNT]; /* mean over the period's known days */
   int avail_known;
   double avail;      /* mean availability over the period's known days */
   size_t avail_days; /* days of the period with a known availability */
@@ -58,11 +75,16 @@ struct sr_checkpoint {
   double prev_avail;
   double *day_avail; /* the chart window, one per day */
   int *day_known;
-  char *state;         /* at the end of the report's date; NULL: none */
-  char *since;         /* when that state began (the record's time) */
-  char *state_id;      /* the status record */
-  int observed_known;  /* the analysis said which days were observed */
-  size_t unknown_days; /* days of the period not observed */
+  char *state;    /* at the end of the report's date; NULL: none */
+  char *since;    /* when that state began (the record's time) */
+  char *state_id; /* the status record */
+  /* Each direction's state at the end of the date (a status of the other
+   * direction leaves it as it was) and its record; NULL: none. */
+  char *state_dir[AD_COUNT], *state_dir_id[AD_COUNT];
+  char *since_dir[AD_COUNT]; /* when each direction's state began */
+  int observed_known;        /* the analysis said which days were observed */
+  size_t unknown_days;       /* days of the period on which persons, vehicles or
+                              * tonnes was not observed throughout */
 };
 
 /* A row of reconciled flows, by two dimensions. */
@@ -70,7 +92,12 @@ struct sr_flow {
   char *a, *b;
   double m[AM_COUNT];
   int known[AM_COUNT];
-  size_t unknown_days;
+  size_t unknown_days;       /* days on which a class was not observed */
+  size_t unknown[AM_COUNT];  /* days on which that class was not */
+  int approximate[AM_COUNT]; /* holds shares of records longer than the
+                              * period */
+  struct sr_spread *spread;  /* those records (by_cp rows), by id */
+  size_t nspread;
   int disputed;
   struct sr_srcset src; /* the sources of the figures (by_cp rows) */
 };
@@ -86,6 +113,7 @@ struct sr_status {
   int64_t day; /* local day of its start */
   uint64_t seq;
   int in_period;
+  char *direction; /* in, out or both; NULL: both */
   char *id, *at, *checkpoint, *state, *cause, *actor, *applies_to, *source,
       *grade;
 };
@@ -127,8 +155,9 @@ struct sr_dispute {
  * index counted in the period: the headline says so. */
 struct sr_uncounted {
   char *checkpoint;
-  int dir, part; /* AD_*, AP_* */
-  double value;  /* the checkpoint's total of the period */
+  int dir, part;   /* AD_*, AP_* */
+  double value;    /* the checkpoint's total of the period */
+  int approximate; /* value holds shares of records longer than the period */
   int counted_known;
   double counted; /* the index's total of the period (its known days) */
 };
@@ -144,6 +173,7 @@ struct sr_backlog {
 /* An obligation's verdicts over the report's period. */
 struct sr_verdicts {
   size_t met, breached, unknown;
+  size_t not_in_force; /* days outside the obligation's from..until */
 };
 
 enum {
@@ -173,6 +203,11 @@ struct sitrep {
   int64_t chart_from; /* the charts: chart_from..to */
   uint64_t size;      /* the tree size it was computed from */
   char root[48];      /* its root hash, base64 */
+  /* Its witnesses, borrowed from the query (report.h). */
+  const struct report_witness *witnesses;
+  size_t nwitnesses;
+  uint64_t cosigned_size;
+  int witnesses_listed;
 
   int has_baseline;                /* the corridor has a baseline window */
   struct analysis_index_day *days; /* days_from..to: the previous period
@@ -191,6 +226,10 @@ struct sitrep {
 
   struct sr_checkpoint *cps; /* every checkpoint record, in log order */
   size_t ncps;
+  /* The corridor's availability (id "corridor"): per day and direction
+   * the minimum over the route checkpoints; only its availability fields
+   * are set. */
+  struct sr_checkpoint corridor;
 
   /* checkpoint x direction. Never summed over checkpoints: traffic along
    * one route passes several, so a sum counts the same people twice. */
@@ -238,6 +277,14 @@ void report__reproduce(const struct sitrep *s, const char *fmt,
                        struct buf *out);
 /* "records", "vehicles", "persons", "tonnes" for AM_*; "" for others. */
 const char *report__measure_name(int measure);
+/* The first day obligation i is evaluated on in the report: the
+ * compliance section's first, or the day the obligation comes in force
+ * when that is later. */
+int64_t report__ob_since(const struct sitrep *s, size_t i);
+/* 1 when obligation i is in force on some day up to the report's date:
+ * one that comes in force later is not shown (no report gives an
+ * obligation before it existed). */
+int report__ob_shown(const struct sitrep *s, size_t i);
 /* 1 when the days of cover of x are known (a stock and a need). */
 int report__cover_known(const struct analysis_supply *x);
 

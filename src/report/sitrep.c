@@ -129,8 +129,8 @@ static const struct copied status_fields[] = {
     COPIED(sr_status, id),         COPIED(sr_status, at),
     COPIED(sr_status, checkpoint), COPIED(sr_status, state),
     COPIED(sr_status, cause),      COPIED(sr_status, actor),
-    COPIED(sr_status, applies_to), COPIED(sr_status, source),
-    COPIED(sr_status, grade),
+    COPIED(sr_status, applies_to), COPIED(sr_status, direction),
+    COPIED(sr_status, source),     COPIED(sr_status, grade),
 };
 
 static const struct copied event_fields[] = {
@@ -175,74 +175,111 @@ day_of(const struct sitrep *s, int64_t day)
   return &s->days[day - s->days_from];
 }
 
-/* One part of the index over the period, against the previous one. */
 static void
-collect_part(struct sitrep *s, int dir, int p)
+copy_spread(struct sr_part *part, const struct analysis_period_part *x)
+{
+  part->approximate = x->approximate;
+  if (x->nspread == 0)
+    return;
+  part->spread = xcalloc(x->nspread, sizeof *part->spread);
+  for (size_t i = 0; i < x->nspread; i++) {
+    part->spread[i].id = xstrdup(x->spread[i].id ? x->spread[i].id : "");
+    part->spread[i].start =
+        xstrdup(x->spread[i].start ? x->spread[i].start : "");
+    part->spread[i].end = xstrdup(x->spread[i].end ? x->spread[i].end : "");
+  }
+  part->nspread = x->nspread;
+}
+
+/* One part of the index over the period, against the previous one: the
+ * period's mean daily flow over its known days (the analysis's period
+ * figures, from which the index is computed too). */
+static void
+collect_part(struct sitrep *s, int dir, int p,
+             const struct analysis_period *cur,
+             const struct analysis_period *prev)
 {
   struct sr_part *part = &s->part[dir][p];
-  double fsum = 0, rsum = 0, prev = 0;
-  size_t fn = 0, rn = 0, prevn = 0;
+  const struct analysis_period_part *c = &cur->part[dir][p];
+  const struct analysis_period_part *pv = prev ? &prev->part[dir][p] : NULL;
 
-  for (size_t i = 0; i < s->ndays; i++) {
-    const struct analysis_index_day *x = &s->days[i];
-    if (x->baseline[dir][p] > 0 && !part->base_known) {
-      part->base_known = 1;
-      part->baseline = x->baseline[dir][p];
-    }
-    if (!x->known)
-      continue;
-    if (x->day >= s->from && x->day <= s->to) {
-      fsum += x->flow[dir][p];
-      fn++;
-      if (x->part_known[dir][p]) {
-        rsum += x->part[dir][p];
-        rn++;
-      }
-    } else if (x->day >= s->prev_from && x->day <= s->prev_to) {
-      prev += x->flow[dir][p];
-      prevn++;
-    }
-  }
-  part->known_days = fn;
-  part->total = fsum;
-  part->per_day = fn ? fsum / (double)fn : 0;
-  part->ratio_known = rn > 0;
-  part->ratio = rn ? rsum / (double)rn : 0;
-  part->prev_known = prevn > 0;
-  part->prev_per_day = prevn ? prev / (double)prevn : 0;
+  part->base_known = c->base_known && c->baseline > 0;
+  part->baseline = c->baseline;
+  part->known_days = c->known_days;
+  part->total = c->total;
+  part->per_day = c->per_day;
+  part->ratio_known = c->ratio_known;
+  part->ratio = c->ratio;
+  part->prev_known = pv && pv->known;
+  part->prev_per_day = pv && pv->known ? pv->per_day : 0;
+  copy_spread(part, c);
+  /* Two slices of one record spread over both periods differ only by the
+   * spreading: no change is computed between them. */
+  part->same_record = pv && analysis_same_record(c, pv);
   /* From nothing to nothing is no change; from nothing to something has no
    * percentage (change_known stays 0 though both are known). */
-  part->change_known =
-      fn > 0 && prevn > 0 && (part->prev_per_day > 0 || part->per_day == 0);
+  part->change_known = !part->same_record && c->known && part->prev_known &&
+                       (part->prev_per_day > 0 || part->per_day == 0);
   part->change = part->change_known && part->prev_per_day > 0
                      ? part->per_day / part->prev_per_day - 1
                      : 0;
-  part->from_zero =
-      fn > 0 && prevn > 0 && part->prev_per_day == 0 && part->per_day > 0;
+  part->from_zero = !part->same_record && c->known && part->prev_known &&
+                    part->prev_per_day == 0 && part->per_day > 0;
 }
 
-/* The mean index of the known days from..to; *n of them. */
-static double
-mean_index(const struct sitrep *s, int64_t from, int64_t to, size_t *n)
+/* The days of from..to whose index is known. */
+static size_t
+index_days_known(const struct sitrep *s, int64_t from, int64_t to)
 {
-  double sum = 0;
+  size_t n = 0;
 
-  *n = 0;
   for (int64_t d = from; d <= to; d++) {
     const struct analysis_index_day *x = day_of(s, d);
-    if (x && x->known) {
-      sum += x->index;
-      (*n)++;
-    }
+    n += x && x->known;
   }
-  return *n ? sum / (double)*n : 0;
+  return n;
+}
+
+/*
+ * Flows at checkpoints the index does not count that exceed what it
+ * counted in the period (or that pass where the index knows nothing): a
+ * report that says "index 0%" while 100,417 people left through another
+ * checkpoint must say so in its headline. From the analysis's period
+ * figures: each checkpoint's totals, those the index counts marked.
+ */
+static void
+find_uncounted(struct sitrep *s, const struct analysis_period *cur)
+{
+  for (size_t i = 0; cur && i < cur->ncps; i++) {
+    const struct analysis_period_cp *cp = &cur->cps[i];
+    if (cp->counted)
+      continue;
+    for (int dir = 0; dir < AD_COUNT; dir++)
+      for (int p = 0; p < AP_COUNT; p++) {
+        const struct sr_part *x = &s->part[dir][p];
+        struct sr_uncounted *u;
+        if (!cp->known[dir][p] || cp->total[dir][p] <= 0 ||
+            (x->known_days > 0 && cp->total[dir][p] <= x->total))
+          continue;
+        s->uncounted =
+            xrealloc(s->uncounted, (s->nuncounted + 1) * sizeof *s->uncounted);
+        u = &s->uncounted[s->nuncounted++];
+        u->checkpoint = xstrdup(cp->checkpoint);
+        u->dir = dir;
+        u->part = p;
+        u->value = cp->total[dir][p];
+        u->approximate = cp->approximate[dir][p];
+        u->counted_known = x->known_days > 0;
+        u->counted = x->total;
+      }
+  }
 }
 
 static int
 collect_index(struct gather *g)
 {
   struct sitrep *s = g->s;
-  size_t pn;
+  struct analysis_period *cur = NULL, *prev = NULL;
   int rc;
 
   s->days_from = s->chart_from < s->prev_from ? s->chart_from : s->prev_from;
@@ -250,25 +287,36 @@ collect_index(struct gather *g)
   s->chart_at = (size_t)(s->chart_from - s->days_from);
   s->days = xcalloc(s->ndays, sizeof *s->days);
   rc = analysis_index(g->a, s->days_from, s->to, s->days);
+  s->has_baseline = rc == OK;
   if (rc == ERR_NOTFOUND) {
     /* No baseline window: every part is unknown, which the report says. */
     memset(s->days, 0, s->ndays * sizeof *s->days);
     for (size_t i = 0; i < s->ndays; i++)
       s->days[i].day = s->days_from + (int64_t)i;
-    s->has_baseline = 0;
-    return OK;
-  }
-  if (rc != OK)
+  } else if (rc != OK) {
     return rc;
-  s->has_baseline = 1;
-  s->index = mean_index(s, s->from, s->to, &s->index_known_days);
-  s->index_known = s->index_known_days > 0;
-  s->prev_index = mean_index(s, s->prev_from, s->prev_to, &pn);
-  s->prev_index_known = pn > 0;
-  for (int dir = 0; dir < AD_COUNT; dir++)
-    for (int p = 0; p < AP_COUNT; p++)
-      collect_part(s, dir, p);
-  return OK;
+  }
+  /* Without a baseline the period's checkpoint totals are still known. */
+  rc = analysis_period(g->a, s->from, s->to, &cur);
+  if (rc == ERR_NOTFOUND && !s->has_baseline)
+    rc = OK;
+  if (rc == OK && s->has_baseline)
+    rc = analysis_period(g->a, s->prev_from, s->prev_to, &prev);
+  if (rc == OK && s->has_baseline) {
+    s->index = cur->index;
+    s->index_known = cur->index_known;
+    s->index_known_days = index_days_known(s, s->from, s->to);
+    s->prev_index = prev->index;
+    s->prev_index_known = prev->index_known;
+    for (int dir = 0; dir < AD_COUNT; dir++)
+      for (int p = 0; p < AP_COUNT; p++)
+        collect_part(s, dir, p, cur, prev);
+  }
+  if (rc == OK)
+    find_uncounted(s, cur);
+  analysis_period_free(cur);
+  analysis_period_free(prev);
+  return rc;
 }
 
 static int
@@ -319,45 +367,79 @@ collect_part_sources(struct gather *g)
   return rc;
 }
 
+/* A checkpoint's availability per day: each direction's, and the lower of
+ * the two (the corridor's when cp is s->corridor); the period's means. */
+static int
+checkpoint_availability(struct gather *g, struct sr_checkpoint *cp,
+                        int corridor)
+{
+  struct sitrep *s = g->s;
+  double sum = 0, psum = 0, dsum[AD_COUNT] = {0};
+  size_t n = 0, pn = 0, dn[AD_COUNT] = {0};
+  int rc;
+
+  cp->day_avail = xcalloc(s->ndays, sizeof(double));
+  cp->day_known = xcalloc(s->ndays, sizeof(int));
+  for (size_t k = 0; k < s->ndays; k++) {
+    int64_t day = s->days_from + (int64_t)k;
+    double share[AD_COUNT];
+    int known[AD_COUNT];
+    for (int d = 0; d < AD_COUNT; d++) {
+      rc = corridor ? analysis_corridor_availability(g->a, d, day, &share[d],
+                                                     &known[d])
+                    : analysis_availability(g->a, cp->id, d, day, &share[d],
+                                            &known[d]);
+      if (rc != OK)
+        return rc;
+      if (known[d] && day >= s->from && day <= s->to) {
+        dsum[d] += share[d];
+        dn[d]++;
+      }
+    }
+    cp->day_known[k] = known[AD_IN] && known[AD_OUT];
+    cp->day_avail[k] =
+        share[AD_IN] < share[AD_OUT] ? share[AD_IN] : share[AD_OUT];
+    if (!cp->day_known[k])
+      continue;
+    if (day >= s->from && day <= s->to) {
+      sum += cp->day_avail[k];
+      n++;
+    } else if (day >= s->prev_from && day <= s->prev_to) {
+      psum += cp->day_avail[k];
+      pn++;
+    }
+  }
+  for (int d = 0; d < AD_COUNT; d++) {
+    cp->avail_dir_known[d] = dn[d] > 0;
+    cp->avail_dir[d] = dn[d] ? dsum[d] / (double)dn[d] : 0;
+  }
+  cp->avail_known = n > 0;
+  cp->avail = n ? sum / (double)n : 0;
+  cp->avail_days = n;
+  cp->prev_avail_known = pn > 0;
+  cp->prev_avail = pn ? psum / (double)pn : 0;
+  return OK;
+}
+
 static int
 collect_availability(struct gather *g)
 {
   struct sitrep *s = g->s;
   int rc;
 
-  for (size_t i = 0; i < s->ncps; i++) {
+  s->corridor.id = xstrdup("corridor");
+  s->corridor.name = xstrdup("corridor");
+  rc = checkpoint_availability(g, &s->corridor, 1);
+  for (size_t i = 0; rc == OK && i < s->ncps; i++) {
     struct sr_checkpoint *cp = &s->cps[i];
-    double sum = 0, psum = 0;
-    size_t n = 0, pn = 0;
     cp->in_index = s->index_cps == NULL;
     for (size_t k = 0; k < s->nindex_cps; k++)
       if (strcmp(s->index_cps[k], cp->id) == 0)
         cp->in_index = 1;
-    cp->day_avail = xcalloc(s->ndays, sizeof(double));
-    cp->day_known = xcalloc(s->ndays, sizeof(int));
-    for (size_t k = 0; k < s->ndays; k++) {
-      int64_t day = s->days_from + (int64_t)k;
-      rc = analysis_availability(g->a, cp->id, day, &cp->day_avail[k],
-                                 &cp->day_known[k]);
-      if (rc != OK)
-        return rc;
-      if (!cp->day_known[k])
-        continue;
-      if (day >= s->from && day <= s->to) {
-        sum += cp->day_avail[k];
-        n++;
-      } else if (day >= s->prev_from && day <= s->prev_to) {
-        psum += cp->day_avail[k];
-        pn++;
-      }
-    }
-    cp->avail_known = n > 0;
-    cp->avail = n ? sum / (double)n : 0;
-    cp->avail_days = n;
-    cp->prev_avail_known = pn > 0;
-    cp->prev_avail = pn ? psum / (double)pn : 0;
+    cp->route = analysis_route(g->a, cp->id);
+    rc = checkpoint_availability(g, cp, 0);
   }
-  return OK;
+  return rc;
 }
 
 static void
@@ -373,7 +455,22 @@ flows_add(struct sr_flows *f, const struct analysis_flow_row *row, int da,
   r->b = xstrdup(db >= 0 && row->dim[db] ? row->dim[db] : "");
   memcpy(r->m, row->m, sizeof r->m);
   memcpy(r->known, row->known, sizeof r->known);
+  memcpy(r->approximate, row->approximate, sizeof r->approximate);
+  for (size_t i = 0; i < row->nspread; i++) {
+    const struct analysis_spread *x = &row->spread[i];
+    int seen = 0;
+    for (size_t k = 0; k < r->nspread; k++)
+      seen |= strcmp(r->spread[k].id, x->id ? x->id : "") == 0;
+    if (seen)
+      continue;
+    r->spread = xrealloc(r->spread, (r->nspread + 1) * sizeof *r->spread);
+    r->spread[r->nspread].id = xstrdup(x->id ? x->id : "");
+    r->spread[r->nspread].start = xstrdup(x->start ? x->start : "");
+    r->spread[r->nspread].end = xstrdup(x->end ? x->end : "");
+    r->nspread++;
+  }
   r->unknown_days = row->unknown_days;
+  memcpy(r->unknown, row->unknown, sizeof r->unknown);
   /* A difference in the number of records is no dispute of a figure. */
   for (size_t i = 0; i < row->nsources; i++)
     if (row->sources[i].measure != AM_RECORDS)
@@ -400,8 +497,12 @@ add_flow(void *ctx, const struct analysis_flow_row *row)
   return OK;
 }
 
+/* Rows by da and db; with complete (checkpoint and direction), a row for
+ * every checkpoint in both directions, 0 where observed and nothing
+ * passed, unknown class by class where not observed. */
 static int
-query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure)
+query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure,
+            int complete)
 {
   int dims[2] = {da, db};
   struct analysis_flow_query q;
@@ -412,6 +513,7 @@ query_flows(struct gather *g, struct sr_flows *f, int da, int db, int measure)
   q.to = g->s->to;
   q.dims = dims;
   q.ndims = 2;
+  q.complete = complete;
   return analysis_flows(g->a, &q, add_flow, &fc);
 }
 
@@ -422,96 +524,6 @@ find_cp(struct sitrep *s, const char *id)
     if (id && strcmp(s->cps[i].id, id) == 0)
       return &s->cps[i];
   return NULL;
-}
-
-static int
-by_flow_key(const void *x, const void *y)
-{
-  const struct sr_flow *a = x, *b = y;
-  int c = strcmp(a->a, b->a);
-
-  return c ? c : strcmp(a->b, b->b);
-}
-
-/*
- * The analysis gives a row only where a record is; the table names every
- * checkpoint in both directions: 0 where the days were observed and
- * nothing passed, unknown where none was observed.
- */
-static void
-complete_by_cp(struct sitrep *s)
-{
-  struct sr_flows *f = &s->by_cp;
-  size_t n = f->n;
-
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
-    for (int d = 0; d < AD_COUNT; d++) {
-      const char *dir = analysis_direction_names[d];
-      struct analysis_flow_row row;
-      int found = 0, known;
-      for (size_t k = 0; k < n; k++)
-        if (strcmp(f->v[k].a, cp->id) == 0 && strcmp(f->v[k].b, dir) == 0)
-          found = 1;
-      if (found || !cp->observed_known)
-        continue;
-      known = cp->unknown_days < (size_t)s->period_days;
-      memset(&row, 0, sizeof row);
-      row.dim[DIM_CHECKPOINT] = cp->id;
-      row.dim[DIM_DIRECTION] = dir;
-      for (int m = 0; m < AM_COUNT; m++)
-        row.known[m] = known;
-      row.unknown_days = cp->unknown_days;
-      flows_add(f, &row, DIM_CHECKPOINT, DIM_DIRECTION);
-    }
-  }
-  if (f->n > 1)
-    qsort(f->v, f->n, sizeof *f->v, by_flow_key);
-}
-
-static int
-in_index(const struct sitrep *s, const char *cp)
-{
-  if (s->index_cps == NULL)
-    return 1; /* the index counts every checkpoint */
-  for (size_t k = 0; k < s->nindex_cps; k++)
-    if (strcmp(s->index_cps[k], cp) == 0)
-      return 1;
-  return 0;
-}
-
-/*
- * Flows at checkpoints the index does not count that exceed what it
- * counted in the period (or that pass where the index knows nothing): a
- * report that says "index 0%" while 100,417 people left through another
- * checkpoint must say so in its headline.
- */
-static void
-find_uncounted(struct sitrep *s)
-{
-  for (size_t i = 0; i < s->by_cp.n; i++) {
-    const struct sr_flow *r = &s->by_cp.v[i];
-    int dir = direction_of(r->b);
-    if (dir < 0 || in_index(s, r->a))
-      continue;
-    for (int p = 0; p < AP_COUNT; p++) {
-      const struct sr_part *x = &s->part[dir][p];
-      int m = report__part_measure[p];
-      struct sr_uncounted *u;
-      if (!r->known[m] || r->m[m] <= 0 ||
-          (x->known_days > 0 && r->m[m] <= x->total))
-        continue;
-      s->uncounted =
-          xrealloc(s->uncounted, (s->nuncounted + 1) * sizeof *s->uncounted);
-      u = &s->uncounted[s->nuncounted++];
-      u->checkpoint = xstrdup(r->a);
-      u->dir = dir;
-      u->part = p;
-      u->value = r->m[m];
-      u->counted_known = x->known_days > 0;
-      u->counted = x->total;
-    }
-  }
 }
 
 /* The sources whose figures make each row of the checkpoint table. */
@@ -555,12 +567,13 @@ collect_flows(struct gather *g)
   struct analysis_flow_query q;
   int rc;
 
-  rc = query_flows(g, &g->s->by_cp, DIM_CHECKPOINT, DIM_DIRECTION, -1);
+  rc = query_flows(g, &g->s->by_cp, DIM_CHECKPOINT, DIM_DIRECTION, -1, 1);
   if (rc == OK)
     rc = query_flows(g, &g->s->by_vehicle, DIM_DIRECTION, DIM_VEHICLE,
-                     AM_VEHICLES);
+                     AM_VEHICLES, 0);
   if (rc == OK)
-    rc = query_flows(g, &g->s->by_cat, DIM_DIRECTION, DIM_CATEGORY, AM_TONNES);
+    rc = query_flows(g, &g->s->by_cat, DIM_DIRECTION, DIM_CATEGORY, AM_TONNES,
+                     0);
   if (rc != OK)
     return rc;
   memset(&q, 0, sizeof q);
@@ -572,8 +585,6 @@ collect_flows(struct gather *g)
   rc = analysis_flows(g->a, &q, add_unknown, g);
   if (rc != OK)
     return rc;
-  complete_by_cp(g->s);
-  find_uncounted(g->s);
   q.dims = src_dims;
   q.ndims = 4;
   q.outcome = NULL;
@@ -740,6 +751,18 @@ by_status_time(const void *x, const void *y)
   return by_time(a->t, a->seq, b->t, b->seq);
 }
 
+/* 1 when record id gives a state of cp at the end of the date. */
+static int
+state_record(const struct sr_checkpoint *cp, const char *id)
+{
+  if (cp->state_id && strcmp(cp->state_id, id) == 0)
+    return 1;
+  for (int d = 0; d < AD_COUNT; d++)
+    if (cp->state_dir_id[d] && strcmp(cp->state_dir_id[d], id) == 0)
+      return 1;
+  return 0;
+}
+
 static int
 collect_status(struct gather *g)
 {
@@ -761,14 +784,24 @@ collect_status(struct gather *g)
       cp->state = x->state ? xstrdup(x->state) : NULL;
       cp->since = x->at ? xstrdup(x->at) : NULL;
       cp->state_id = x->id ? xstrdup(x->id) : NULL;
+      for (int d = 0; d < AD_COUNT; d++) {
+        if (x->direction && strcmp(x->direction, "both") != 0 &&
+            strcmp(x->direction, analysis_direction_names[d]) != 0)
+          continue;
+        free(cp->state_dir[d]);
+        free(cp->state_dir_id[d]);
+        free(cp->since_dir[d]);
+        cp->state_dir[d] = x->state ? xstrdup(x->state) : NULL;
+        cp->state_dir_id[d] = x->id ? xstrdup(x->id) : NULL;
+        cp->since_dir[d] = x->at ? xstrdup(x->at) : NULL;
+      }
     }
   }
   /* The records behind the states and the period's changes. */
   for (size_t i = 0; i < s->nstatus; i++) {
     struct sr_status *x = &s->status[i];
     struct sr_checkpoint *cp = find_cp(s, x->checkpoint);
-    if (x->in_period ||
-        (cp && cp->state_id && x->id && strcmp(cp->state_id, x->id) == 0))
+    if (x->in_period || (cp && x->id && state_record(cp, x->id)))
       use_source(g, x->source, x->grade, SR_USE_STATUS);
   }
   return OK;
@@ -932,6 +965,7 @@ collect_compliance(struct gather *g)
       v->met += x == AC_MET;
       v->breached += x == AC_BREACHED;
       v->unknown += x == AC_UNKNOWN;
+      v->not_in_force += x == AC_NOT_IN_FORCE;
     }
   }
   return OK;
@@ -1050,25 +1084,11 @@ collect_backlog(struct gather *g)
   return analysis_pipeline(g->a, &q, add_backlog, g->s);
 }
 
-/* The checkpoints the functioning index counts: those of the corridor's
- * first obligation with a ratio test, else of the first that names
- * checkpoints; all when it names none (as analysis_index takes them). */
+/* The checkpoints the functioning index counts (NULL: all). */
 static void
-index_checkpoints(struct sitrep *s)
+index_checkpoints(struct sitrep *s, const struct analysis *a)
 {
-  const struct corridor *c = s->c;
-  const struct corridor_obligation *ob = NULL;
-
-  for (size_t i = 0; i < c->nobligations && ob == NULL; i++)
-    if (c->obligations[i].has_min_ratio)
-      ob = &c->obligations[i];
-  for (size_t i = 0; i < c->nobligations && ob == NULL; i++)
-    if (c->obligations[i].ncheckpoints)
-      ob = &c->obligations[i];
-  if (ob == NULL || ob->ncheckpoints == 0)
-    return;
-  s->index_cps = (const char *const *)ob->checkpoints;
-  s->nindex_cps = ob->ncheckpoints;
+  s->index_cps = analysis_index_checkpoints(a, &s->nindex_cps);
 }
 
 /* The checkpoints: every live checkpoint record, in log order. */
@@ -1173,7 +1193,11 @@ sitrep_new(struct analysis *a, const struct report_sitrep_query *q)
   s->prev_from = s->prev_to - (s->period_days - 1);
   s->chart_from = s->to - (REPORT_CHART_DAYS - 1);
   s->size = analysis_as_of(a);
-  index_checkpoints(s);
+  s->witnesses = q->witnesses;
+  s->nwitnesses = q->nwitnesses;
+  s->cosigned_size = q->cosigned_size;
+  s->witnesses_listed = q->listed || q->nwitnesses > 0;
+  index_checkpoints(s, a);
   if (s->index_cps) {
     /* NULL-terminated, as analysis_flow_query wants. */
     const char **cps = xcalloc(s->nindex_cps + 1, sizeof *cps);
@@ -1229,12 +1253,24 @@ out:
 }
 
 static void
+spread_cleanup(struct sr_spread *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(v[i].id);
+    free(v[i].start);
+    free(v[i].end);
+  }
+  free(v);
+}
+
+static void
 flows_cleanup(struct sr_flows *f)
 {
   for (size_t i = 0; i < f->n; i++) {
     free(f->v[i].a);
     free(f->v[i].b);
     srcset_cleanup(&f->v[i].src);
+    spread_cleanup(f->v[i].spread, f->v[i].nspread);
   }
   free(f->v);
 }
@@ -1249,6 +1285,11 @@ checkpoint_cleanup(struct sr_checkpoint *cp)
   free(cp->state);
   free(cp->since);
   free(cp->state_id);
+  for (int d = 0; d < AD_COUNT; d++) {
+    free(cp->state_dir[d]);
+    free(cp->state_dir_id[d]);
+    free(cp->since_dir[d]);
+  }
 }
 
 static void
@@ -1271,8 +1312,12 @@ report__sitrep_free(struct sitrep *s)
     return;
   free(s->days);
   for (int d = 0; d < AD_COUNT; d++)
-    for (int p = 0; p < AP_COUNT; p++)
-      srcset_cleanup(&s->part[d][p].src);
+    for (int p = 0; p < AP_COUNT; p++) {
+      struct sr_part *x = &s->part[d][p];
+      srcset_cleanup(&x->src);
+      spread_cleanup(x->spread, x->nspread);
+    }
+  checkpoint_cleanup(&s->corridor);
   free((void *)s->index_cps);
   for (size_t i = 0; i < s->ncps; i++)
     checkpoint_cleanup(&s->cps[i]);
@@ -1346,4 +1391,20 @@ int
 report__cover_known(const struct analysis_supply *x)
 {
   return x->has_stock && x->need_per_day > 0;
+}
+
+int
+report__ob_shown(const struct sitrep *s, size_t i)
+{
+  const struct corridor_obligation *ob = s->comp[i].ob;
+
+  return !ob->has_from || ob->from <= s->to;
+}
+
+int64_t
+report__ob_since(const struct sitrep *s, size_t i)
+{
+  const struct corridor_obligation *ob = s->comp[i].ob;
+
+  return ob->has_from && ob->from > s->comp_from ? ob->from : s->comp_from;
 }

@@ -18,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report/doc.h"
 #include "util/i18n.h"
@@ -68,14 +69,32 @@ part_share(struct doc *d, const struct sr_part *x, int p)
   doc_pct(d, 1, now < base ? now / base : 1);
 }
 
+/* A figure, marked "≈" when it holds an even share of a record longer
+ * than the period it shows (the report's notes name the record and its
+ * interval). */
+static void
+approx_num(struct doc *d, int known, double v, enum util_shown shown,
+           int approximate)
+{
+  if (known && approximate)
+    doc_words(d, "≈");
+  doc_num(d, known, v, shown);
+}
+
 /* A part's change on the previous period, from the two figures shown (so
  * that "0 to 0" never reads -100%); "from 0" where the previous figure
- * shows 0 and this one does not; "?" where either is unknown. */
+ * shows 0 and this one does not; "same record" where both figures are
+ * slices of one record spread over both periods (they differ only by the
+ * spreading, so no change is computed); "?" where either is unknown. */
 static void
 part_change(struct doc *d, const struct sr_part *x, int p)
 {
   double change;
 
+  if (x->same_record) {
+    doc_words(d, _("same record"));
+    return;
+  }
   if (!x->change_known && !x->from_zero) {
     doc_unknown(d);
     return;
@@ -351,32 +370,46 @@ counted_at(struct doc *d, const struct sitrep *s)
   doc_words(d, ".");
 }
 
+/* " (1 of 7 days unknown)", or " +?" in the short form, for a figure
+ * known on only some of the period's days. */
+static void
+unknown_part(struct doc *d, const struct sitrep *s, size_t known, int brief)
+{
+  if (known == 0 || known >= (size_t)s->period_days)
+    return;
+  if (brief)
+    doc_words(d, " +?");
+  else
+    doc_wordsf(d,
+               ngettext(" (%zu of %d day unknown)", " (%zu of %d days unknown)",
+                        (unsigned long)s->period_days),
+               (size_t)s->period_days - known, s->period_days);
+}
+
 /* What the index counted in the period, per direction: "in: 3 persons, 2
- * vehicles, 12.5 tonnes (1 of 7 days unknown); out: ...". Never a sum over
- * checkpoints along one route, which would count the same people twice. */
+ * vehicles, 12.5 tonnes (1 of 7 days unknown); out: ...", the days
+ * unknown after each figure when its parts were known on different days.
+ * Never a sum over checkpoints along one route, which would count the
+ * same people twice. */
 static void
 counted_totals(struct doc *d, const struct sitrep *s, int brief)
 {
   for (int dir = 0; dir < AD_COUNT; dir++) {
-    size_t known = s->part[dir][0].known_days;
+    int same = 1;
+    for (int p = 1; p < AP_COUNT; p++)
+      same &= s->part[dir][p].known_days == s->part[dir][0].known_days;
     doc_wordsf(d, "%s%s%s ", dir ? "; " : "", dir_label(dir), brief ? "" : ":");
     for (int p = 0; p < AP_COUNT; p++) {
       const struct sr_part *x = &s->part[dir][p];
       if (p)
         doc_words(d, ", ");
-      doc_num(d, x->known_days > 0, x->total, part_shown(p));
+      approx_num(d, x->known_days > 0, x->total, part_shown(p), x->approximate);
       doc_wordsf(d, " %s", part_label(p));
+      if (!same)
+        unknown_part(d, s, x->known_days, brief);
     }
-    if (known > 0 && known < (size_t)s->period_days) {
-      if (brief)
-        doc_words(d, " +?");
-      else
-        doc_wordsf(d,
-                   ngettext(" (%zu of %d day unknown)",
-                            " (%zu of %d days unknown)",
-                            (unsigned long)s->period_days),
-                   (size_t)s->period_days - known, s->period_days);
-    }
+    if (same)
+      unknown_part(d, s, s->part[dir][0].known_days, brief);
   }
   if (!brief)
     doc_words(d, ".");
@@ -408,7 +441,8 @@ uncounted_sentence(struct doc *d, const struct sitrep *s, size_t i, size_t j,
     if (k > i)
       doc_words(d, k + 1 == j ? _(" and ") : ", ");
     doc_style(d, DOC_STRONG);
-    doc_num(d, 1, s->uncounted[k].value, part_shown(s->uncounted[k].part));
+    approx_num(d, 1, s->uncounted[k].value, part_shown(s->uncounted[k].part),
+               s->uncounted[k].approximate);
     doc_wordsf(d, " %s", part_label(s->uncounted[k].part));
     doc_style(d, 0);
   }
@@ -443,11 +477,101 @@ per_day_at(struct doc *d, const struct sitrep *s)
   counted_names(d, s, 0);
 }
 
-/* "open since 2024-02-07T18:00:00" */
-static void
-state_since(struct doc *d, const struct sr_checkpoint *cp)
+/* Availability. A checkpoint's figure for a day is the lower of its two
+ * directions, the corridor's the minimum over its route checkpoints; where
+ * the two directions differ in the period, each is given. */
+
+static int
+same_text(const char *a, const char *b)
 {
-  doc_wordsf(d, _("%s since %s"), cp->state, cp->since ? cp->since : "?");
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* 1 when one figure and one state say a checkpoint's period both ways. */
+static int
+same_both_ways(const struct sr_checkpoint *cp)
+{
+  const int *k = cp->avail_dir_known;
+  const double *v = cp->avail_dir;
+
+  if (k[AD_IN] != k[AD_OUT] || k[AD_IN] != cp->avail_known)
+    return 0;
+  if (k[AD_IN] && (v[AD_IN] - v[AD_OUT] > 1e-9 || v[AD_OUT] - v[AD_IN] > 1e-9 ||
+                   v[AD_IN] - cp->avail > 1e-9))
+    return 0;
+  return same_text(cp->state_dir_id[AD_IN], cp->state_dir_id[AD_OUT]);
+}
+
+/* "open since 2024-02-07T18:00:00"; "now open" in the short form. */
+static void
+state_words(struct doc *d, const char *state, const char *since, int brief)
+{
+  if (brief)
+    doc_wordsf(d, "%s %s", _("now"), state);
+  else
+    doc_wordsf(d, _("%s since %s"), state, since ? since : "?");
+}
+
+/* " (open since ...)" after a figure, when a state is recorded. */
+static void
+state_note(struct doc *d, const char *state, const char *since, int brief)
+{
+  if (state == NULL)
+    return;
+  doc_words(d, " (");
+  state_words(d, state, since, brief);
+  doc_words(d, ")");
+}
+
+/* The name a checkpoint's availability is given under: the corridor's own
+ * says what it is; one off the route says that it does not count in it. */
+static void
+avail_name(struct doc *d, const struct sitrep *s,
+           const struct sr_checkpoint *cp, int brief)
+{
+  if (cp == &s->corridor) {
+    doc_words(d, brief ? _("corridor") : _("the corridor"));
+    if (!brief)
+      doc_wordsf(d, " (%s)", _("as open as its most closed route checkpoint"));
+    return;
+  }
+  if (brief)
+    doc_clipped(d, cp->name, 30);
+  else
+    text(d, cp->name);
+  if (!cp->route)
+    doc_wordsf(d, " (%s)", _("off the route"));
+}
+
+/* "100% (open since 2022-11-01)", or per direction "in 50% (restricted
+ * since 2023-09-18), out 100% (open since 2023-09-24)". */
+static void
+avail_figures(struct doc *d, const struct sr_checkpoint *cp, int brief)
+{
+  if (same_both_ways(cp)) {
+    doc_pct(d, cp->avail_known, cp->avail);
+    state_note(d, cp->state_dir[AD_IN], cp->since_dir[AD_IN], brief);
+    return;
+  }
+  for (int dir = 0; dir < AD_COUNT; dir++) {
+    doc_wordsf(d, "%s%s ", dir ? ", " : "", dir_label(dir));
+    doc_pct(d, cp->avail_dir_known[dir], cp->avail_dir[dir]);
+    state_note(d, cp->state_dir[dir], cp->since_dir[dir], brief);
+  }
+}
+
+/* The corridor first, then each checkpoint: "the corridor (...) in 50%,
+ * out 100%; Kornidzor 100% (open since ...); ...". */
+static void
+availability_list(struct doc *d, const struct sitrep *s, int brief)
+{
+  for (size_t i = 0; i <= s->ncps; i++) {
+    const struct sr_checkpoint *cp = i ? &s->cps[i - 1] : &s->corridor;
+    doc_words(d, i ? "; " : " ");
+    avail_name(d, s, cp, brief);
+    doc_words(d, " ");
+    avail_figures(d, cp, brief);
+  }
 }
 
 /* Flows against the baseline, per direction and part of the index. */
@@ -471,7 +595,8 @@ baseline_table(struct doc *d, const struct sitrep *s)
       doc_cell(d);
       doc_words(d, part_label(p));
       doc_cell(d);
-      doc_num(d, x->known_days > 0, x->per_day, part_shown(p));
+      approx_num(d, x->known_days > 0, x->per_day, part_shown(p),
+                 x->approximate);
       doc_cell(d);
       doc_num(d, x->base_known, x->baseline, part_shown(p));
       doc_cell(d);
@@ -497,17 +622,34 @@ headline_figures(struct doc *d, const struct sitrep *s)
   doc_pct(d, s->index_known, s->index);
   doc_note(d);
   index_note(d, s);
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
+  for (size_t i = 0; i <= s->ncps; i++) {
+    const struct sr_checkpoint *cp = i ? &s->cps[i - 1] : &s->corridor;
+    int same = same_both_ways(cp);
     doc_keyfig(d);
-    text(d, cp->name);
+    if (i)
+      text(d, cp->name);
+    else
+      doc_words(d, _("Corridor"));
     doc_value(d);
-    doc_pct(d, cp->avail_known, cp->avail);
+    for (int dir = 0; dir < (same ? 1 : AD_COUNT); dir++) {
+      if (!same)
+        doc_wordsf(d, "%s%s ", dir ? ", " : "", dir_label(dir));
+      doc_pct(d, same ? cp->avail_known : cp->avail_dir_known[dir],
+              same ? cp->avail : cp->avail_dir[dir]);
+    }
     doc_note(d);
     doc_words(d, _("available"));
-    if (cp->state) {
+    if (i == 0)
+      doc_wordsf(d, ": %s", _("as open as its most closed route checkpoint"));
+    else if (!cp->route)
+      doc_wordsf(d, ", %s", _("off the route"));
+    for (int dir = 0; dir < (same ? 1 : AD_COUNT); dir++) {
+      if (cp->state_dir[dir] == NULL)
+        continue;
       doc_words(d, "; ");
-      state_since(d, cp);
+      if (!same)
+        doc_wordsf(d, "%s ", dir_label(dir));
+      state_words(d, cp->state_dir[dir], cp->since_dir[dir], 0);
     }
   }
   doc_flags(d, DOC_BREAK);
@@ -548,20 +690,8 @@ headline_list(struct doc *d, const struct sitrep *s)
   doc_style(d, DOC_STRONG);
   doc_words(d, _("Availability"));
   doc_style(d, 0);
-  doc_words(d, ": ");
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
-    if (i)
-      doc_words(d, "; ");
-    text(d, cp->name);
-    doc_words(d, " ");
-    doc_pct(d, cp->avail_known, cp->avail);
-    if (cp->state) {
-      doc_words(d, " (");
-      state_since(d, cp);
-      doc_words(d, ")");
-    }
-  }
+  doc_words(d, ":");
+  availability_list(d, s, 0);
   doc_words(d, ".");
   doc_item(d);
   counted_label(d, s);
@@ -648,8 +778,11 @@ flow_chart(struct doc *d, const struct sitrep *s, int p)
       c->ref_known = 1;
     }
   }
+  /* A part's bar is known when both directions' flows of that part are
+   * (a persons-only record leaves the vehicles bar unknown). */
   for (size_t i = 0; i < n; i++)
-    c->bar_known[i] = day[i].known;
+    c->bar_known[i] =
+        day[i].flow_known[AD_IN][p] && day[i].flow_known[AD_OUT][p];
   /* The period, or the part of it the charts' days show. */
   c->shade_from =
       s->from > s->chart_from ? (size_t)(s->from - s->chart_from) : 0;
@@ -663,19 +796,22 @@ availability_chart(struct doc *d, const struct sitrep *s)
   struct doc_chart *c = doc_chart(d, DOC_CHART_STRIP);
   size_t at = s->chart_at, n = s->ndays - at;
 
-  c->title = xstrdup(_("Availability of each checkpoint, day by day"));
+  c->title = xstrdup(_("Availability of the corridor and each checkpoint, "
+                       "day by day (the lower of the two directions)"));
   c->id = xstrdup("unk-avail");
   c->unknown = xstrdup(_("unknown"));
   c->first_day = s->chart_from;
   c->ndays = n;
-  c->rows = xcalloc(s->ncps ? s->ncps : 1, sizeof *c->rows);
-  c->nrows = s->ncps;
-  for (size_t i = 0; i < s->ncps; i++) {
-    c->rows[i].label = xstrdup(s->cps[i].name);
+  c->rows = xcalloc(s->ncps + 1, sizeof *c->rows);
+  c->nrows = s->ncps + 1;
+  /* The corridor first, as everywhere. */
+  for (size_t i = 0; i <= s->ncps; i++) {
+    const struct sr_checkpoint *cp = i ? &s->cps[i - 1] : &s->corridor;
+    c->rows[i].label = xstrdup(i ? cp->name : _("Corridor"));
     c->rows[i].v = xcalloc(n ? n : 1, sizeof *c->rows[i].v);
     c->rows[i].known = xcalloc(n ? n : 1, sizeof *c->rows[i].known);
-    memcpy(c->rows[i].v, s->cps[i].day_avail + at, n * sizeof(double));
-    memcpy(c->rows[i].known, s->cps[i].day_known + at, n * sizeof(int));
+    memcpy(c->rows[i].v, cp->day_avail + at, n * sizeof(double));
+    memcpy(c->rows[i].known, cp->day_known + at, n * sizeof(int));
   }
 }
 
@@ -722,6 +858,27 @@ charts(struct doc *d, const struct sitrep *s)
 
 /* Flows. */
 
+/* A row's days not observed throughout: one count when its classes
+ * agree, else per class ("persons 0, vehicles 7, tonnes 7"): a head count
+ * says nothing of trucks. */
+static void
+unknown_days_cell(struct doc *d, const struct sr_flow *r)
+{
+  int same = 1;
+
+  for (int p = 1; p < AP_COUNT; p++)
+    same &= r->unknown[report__part_measure[p]] ==
+            r->unknown[report__part_measure[0]];
+  if (same) {
+    doc_count(d, r->unknown_days);
+    return;
+  }
+  for (int p = 0; p < AP_COUNT; p++) {
+    doc_wordsf(d, "%s%s ", p ? ", " : "", part_label(p));
+    doc_count(d, r->unknown[report__part_measure[p]]);
+  }
+}
+
 static void
 checkpoint_table(struct doc *d, const struct sitrep *s)
 {
@@ -745,10 +902,10 @@ checkpoint_table(struct doc *d, const struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       int k = report__part_measure[p];
       doc_cell(d);
-      doc_num(d, r->known[k], r->m[k], part_shown(p));
+      approx_num(d, r->known[k], r->m[k], part_shown(p), r->approximate[k]);
     }
     doc_cell(d);
-    doc_count(d, r->unknown_days);
+    unknown_days_cell(d, r);
     doc_cell(d);
     sources(d, &r->src);
     doc_cell(d);
@@ -822,7 +979,8 @@ class_table(struct doc *d, const struct sitrep *s, const struct sr_flows *f,
     doc_cell(d);
     text(d, r->b[0] ? r->b : _("unspecified"));
     doc_cell(d);
-    doc_num(d, r->known[measure], r->m[measure], measure_shown(measure));
+    approx_num(d, r->known[measure], r->m[measure], measure_shown(measure),
+               r->approximate[measure]);
   }
   doc_flags(d, DOC_BREAK);
 }
@@ -840,8 +998,11 @@ flows(struct doc *d, const struct sitrep *s)
   section(d, "flows", _("Flows by direction and class"));
   para(d, DOC_ASIDE,
        _("Totals of the period per checkpoint, never added up: traffic "
-         "along one route passes several checkpoints. Each day's figure is "
-         "the best-graded source's, never a sum of sources."));
+         "along one route passes several checkpoints. Sources are "
+         "reconciled in time: claims about the same time are never added "
+         "(the best-graded counts), claims about different times are. "
+         "Unknown days: days not observed throughout, per class where the "
+         "classes differ."));
   checkpoint_table(d, s);
   class_table(d, s, &s->by_vehicle, _("Vehicles by type:"), vehicles,
               AM_VEHICLES);
@@ -855,10 +1016,11 @@ static void
 status(struct doc *d, const struct sitrep *s, enum report_format fmt)
 {
   static const struct col cols[] = {
-      {N_("at"), NULL, 0},     {N_("checkpoint"), NULL, 0},
-      {N_("state"), NULL, 0},  {N_("cause"), NULL, 0},
-      {N_("actor"), NULL, 0},  {N_("applies to"), NULL, 0},
-      {N_("source"), NULL, 0}, {N_("record"), NULL, 0},
+      {N_("at"), NULL, 0},         {N_("checkpoint"), NULL, 0},
+      {N_("direction"), NULL, 0},  {N_("state"), NULL, 0},
+      {N_("cause"), NULL, 0},      {N_("actor"), NULL, 0},
+      {N_("applies to"), NULL, 0}, {N_("source"), NULL, 0},
+      {N_("record"), NULL, 0},
   };
 
   section(d, "status", _("Status timeline"));
@@ -870,9 +1032,11 @@ status(struct doc *d, const struct sitrep *s, enum report_format fmt)
   para(d, DOC_ASIDE,
        fmt == REPORT_HTML
            ? _("Every change up to the report's date; a state holds until "
-               "the next change. Changes within the period are highlighted.")
+               "the next change for its direction (both: each). Changes "
+               "within the period are highlighted.")
            : _("Every change up to the report's date; a state holds until "
-               "the next change. Changes within the period are in bold."));
+               "the next change for its direction (both: each). Changes "
+               "within the period are in bold."));
   table(d, s, cols, COUNT(cols));
   for (size_t i = 0; i < s->nstatus; i++) {
     const struct sr_status *x = &s->status[i];
@@ -883,6 +1047,8 @@ status(struct doc *d, const struct sitrep *s, enum report_format fmt)
     text(d, x->at);
     doc_cell(d);
     text(d, cp_name(s, x->checkpoint));
+    doc_cell(d);
+    text(d, x->direction ? x->direction : "both");
     doc_cell(d);
     doc_style(d, mark);
     text(d, x->state);
@@ -1038,39 +1204,71 @@ supply(struct doc *d, const struct sitrep *s, enum report_format fmt)
 
 /* Compliance. */
 
+/* When an obligation is in force, if not always: its days are counted
+ * from then. */
+static void
+in_force(struct doc *d, const struct corridor_obligation *ob)
+{
+  char from[16], until[16];
+
+  if (ob->has_from)
+    report__fmt_day(ob->from, from, sizeof from);
+  if (ob->has_until)
+    report__fmt_day(ob->until, until, sizeof until);
+  if (ob->has_from && ob->has_until)
+    doc_wordsf(d, _(" (in force %s to %s)"), from, until);
+  else if (ob->has_from)
+    doc_wordsf(d, _(" (in force from %s)"), from);
+  else if (ob->has_until)
+    doc_wordsf(d, _(" (in force until %s)"), until);
+}
+
 static void
 compliance(struct doc *d, const struct sitrep *s)
 {
   static const struct col cols[] = {
-      {N_("obligation"), NULL, 0},     {N_("met"), NULL, 1},
-      {N_("breached"), NULL, 1},       {N_("unknown"), NULL, 1},
-      {N_("longest breach"), NULL, 1}, {N_("current run"), NULL, 1},
-      {NULL, this_words, 0},
+      {N_("obligation"), NULL, 0},  {N_("since"), NULL, 0},
+      {N_("met"), NULL, 1},         {N_("breached"), NULL, 1},
+      {N_("unknown"), NULL, 1},     {N_("longest breach"), NULL, 1},
+      {N_("current run"), NULL, 1}, {NULL, this_words, 0},
   };
-  char from[16], to[16];
+  size_t shown = 0;
+  char to[16];
 
-  report__fmt_day(s->comp_from, from, sizeof from);
+  for (size_t i = 0; i < s->ncomp; i++)
+    shown += (size_t)report__ob_shown(s, i);
   report__fmt_day(s->to, to, sizeof to);
   section(d, "compliance", _("Compliance"));
-  if (s->ncomp == 0) {
-    para(d, DOC_PLAIN, _("The corridor file states no obligation."));
+  if (shown == 0) {
+    para(d, DOC_PLAIN,
+         s->ncomp ? _("No obligation of the corridor file is in force by "
+                      "this date.")
+                  : _("The corridor file states no obligation."));
     return;
   }
+  /* Each obligation is counted from its own first day: the section's
+   * start, or the day it came in force. */
   doc_block(d, DOC_PARA, DOC_ASIDE);
   doc_wordsf(d,
-             _("Each day from %s to %s is met, breached or unknown (no "
-               "data); an unknown day ends a run of breaches."),
-             from, to);
+             _("Each day of an obligation in force, from the day in the "
+               "since column to %s, is met, breached or unknown (no data); "
+               "an unknown day ends a run of breaches."),
+             to);
   table(d, s, cols, COUNT(cols));
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
     const struct sr_verdicts *v = &s->comp_period[i];
+    if (!report__ob_shown(s, i))
+      continue;
     doc_row(d, 0);
     doc_cell(d);
     doc_style(d, DOC_KEY);
     doc_code(d, x->ob->id);
     doc_detail(d);
     text(d, x->ob->text);
+    in_force(d, x->ob);
+    doc_cell(d);
+    doc_day(d, report__ob_since(s, i));
     doc_cell(d);
     doc_count(d, x->days_met);
     doc_cell(d);
@@ -1084,6 +1282,8 @@ compliance(struct doc *d, const struct sitrep *s)
     doc_cell(d);
     doc_wordsf(d, _("%zu met, %zu breached, %zu unknown"), v->met, v->breached,
                v->unknown);
+    if (v->not_in_force)
+      doc_wordsf(d, _(", %zu not in force"), v->not_in_force);
   }
 }
 
@@ -1127,6 +1327,98 @@ source_table(struct doc *d, const struct sitrep *s)
       }
     }
   }
+}
+
+/* The records behind the figures marked approximate, each once, by id. */
+struct spreads {
+  const struct sr_spread **v;
+  size_t n, cap;
+};
+
+static void
+spreads_add(struct spreads *l, const struct sr_spread *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    int seen = 0;
+    for (size_t k = 0; k < l->n; k++)
+      seen |= strcmp(l->v[k]->id, v[i].id) == 0;
+    if (seen)
+      continue;
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = &v[i];
+  }
+}
+
+static int
+by_spread_id(const void *x, const void *y)
+{
+  const struct sr_spread *a = *(const struct sr_spread *const *)x;
+  const struct sr_spread *b = *(const struct sr_spread *const *)y;
+
+  return strcmp(a->id, b->id);
+}
+
+/* Every record a figure marked "≈" holds a share of: the index's parts'
+ * and the checkpoint table's (the headline's other figures come from
+ * them). Free l->v. */
+static void
+spreads_of(const struct sitrep *s, struct spreads *l)
+{
+  memset(l, 0, sizeof *l);
+  for (int dir = 0; dir < AD_COUNT; dir++)
+    for (int p = 0; p < AP_COUNT; p++)
+      if (s->part[dir][p].approximate && s->part[dir][p].known_days > 0)
+        spreads_add(l, s->part[dir][p].spread, s->part[dir][p].nspread);
+  for (size_t i = 0; i < s->by_cp.n; i++) {
+    const struct sr_flow *r = &s->by_cp.v[i];
+    int any = 0;
+    for (int p = 0; p < AP_COUNT; p++)
+      any |= r->approximate[report__part_measure[p]] &&
+             r->known[report__part_measure[p]];
+    if (any)
+      spreads_add(l, r->spread, r->nspread);
+  }
+  if (l->n > 1)
+    qsort(l->v, l->n, sizeof *l->v, by_spread_id);
+}
+
+/* "`exodus-vehicles-0924-1001` (2023-09-24 to 2023-10-01)" */
+static void
+spread_record(struct doc *d, const struct sr_spread *x, int brief)
+{
+  if (brief)
+    doc_clipped(d, x->id, 40);
+  else
+    doc_code(d, x->id);
+  doc_words(d, " (");
+  if (strcmp(x->start, x->end) == 0)
+    text(d, x->start);
+  else
+    doc_wordsf(d, _("%s to %s"), x->start, x->end);
+  doc_words(d, ")");
+}
+
+static void
+approximate_list(struct doc *d, const struct sitrep *s)
+{
+  struct spreads l;
+
+  spreads_of(s, &l);
+  if (l.n) {
+    doc_block(d, DOC_HEADING, DOC_PLAIN);
+    doc_words(d, _("Approximate figures"));
+    para(d, DOC_ASIDE,
+         _("≈ marks a figure that holds an even share of a record longer "
+           "than the period shown: the record's value times the part of its "
+           "interval that falls in the period. Those records:"));
+    doc_block(d, DOC_LIST, DOC_PLAIN);
+    for (size_t i = 0; i < l.n; i++) {
+      doc_item(d);
+      spread_record(d, l.v[i], 0);
+    }
+    doc_flags(d, DOC_BREAK);
+  }
+  free(l.v);
 }
 
 static void
@@ -1185,11 +1477,15 @@ quality(struct doc *d, const struct sitrep *s)
            "report uses the best-graded source's figure."));
     dispute_list(d, s);
   }
+  approximate_list(d, s);
   doc_block(d, DOC_HEADING, DOC_PLAIN);
   doc_words(d, _("Unknown checkpoint-days"));
   para(d, DOC_ASIDE,
-       _("A day is observed when a coverage record says so or a flow "
-         "record covers it; otherwise its figures are unknown, not zero."));
+       _("A class (persons, vehicles, tonnes) is observed at a checkpoint "
+         "when a coverage record says so or a flow record giving that class "
+         "covers the time; a day counts here when some class was not "
+         "observed throughout it in both directions. What was not observed "
+         "is unknown, not zero."));
   table(d, s, cols, COUNT(cols));
   for (size_t i = 0; i < s->ncps; i++) {
     const struct sr_checkpoint *cp = &s->cps[i];
@@ -1205,6 +1501,58 @@ quality(struct doc *d, const struct sitrep *s)
 }
 
 /* Verification. */
+
+/*
+ * The witnesses of the report's tree (issue 12): those that cosigned its
+ * checkpoint, or the smallest cosigned one that contains it, each with the
+ * corridor's name for it, its key's name and when it cosigned.
+ */
+static void
+witness_words(struct doc *d, const struct sitrep *s)
+{
+  unsigned long long n = (unsigned long long)s->size;
+
+  if (s->nwitnesses == 0) {
+    doc_marked(d, _("No witness has cosigned a checkpoint that contains "
+                    "this tree yet (`passage log witness` asks the "
+                    "corridor's witnesses)."));
+    return;
+  }
+  if (s->cosigned_size == s->size && s->nwitnesses == 1)
+    doc_marked(d, _("Cosigned by 1 witness (C2SP tlog-witness), having "
+                    "checked that this tree extends every one it saw "
+                    "before:"));
+  else if (s->cosigned_size == s->size)
+    doc_markedf(d,
+                _("Cosigned by %zu witnesses (C2SP tlog-witness), each "
+                  "having checked that this tree extends every one it "
+                  "saw before:"),
+                s->nwitnesses);
+  else
+    doc_markedf(d,
+                _("Not cosigned at this size; the checkpoint of size %llu, "
+                  "which contains the first %llu entries, is cosigned by "
+                  "witnesses (C2SP tlog-witness), %zu of them:"),
+                (unsigned long long)s->cosigned_size, n, s->nwitnesses);
+  for (size_t i = 0; i < s->nwitnesses; i++) {
+    const struct report_witness *w = &s->witnesses[i];
+    time_t t = (time_t)w->time;
+    char when[32];
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+    doc_words(d, i ? "; " : " ");
+    if (w->id) {
+      text(d, w->id);
+      doc_words(d, " (");
+    }
+    doc_code(d, w->name);
+    doc_wordsf(d, ", %s%s", when, w->id ? ")" : "");
+  }
+  doc_marked(d, _(". `passage verify --checkpoint FILE --witness VKEY "
+                  "--quorum K` checks their cosignatures."));
+}
 
 static void
 verification(struct doc *d, const struct sitrep *s, enum report_format fmt)
@@ -1241,6 +1589,10 @@ verification(struct doc *d, const struct sitrep *s, enum report_format fmt)
   /* The translated sentence carries its list mark; the list gives it. */
   check = strncmp(t.data, "- ", 2) == 0 ? t.data + 2 : t.data;
   doc_marked(d, check);
+  if (s->witnesses_listed) {
+    doc_item(d);
+    witness_words(d, s);
+  }
   buf_cleanup(&cmd);
   buf_cleanup(&t);
 }
@@ -1300,7 +1652,8 @@ brief_flows(struct doc *d, const struct sitrep *s)
     for (int p = 0; p < AP_COUNT; p++) {
       const struct sr_part *x = &s->part[dir][p];
       doc_wordsf(d, "%s %s ", p ? "," : "", part_label(p));
-      doc_num(d, x->known_days > 0, x->per_day, part_shown(p));
+      approx_num(d, x->known_days > 0, x->per_day, part_shown(p),
+                 x->approximate);
       doc_wordsf(d, " %s ", _("of"));
       doc_num(d, x->base_known, x->baseline, part_shown(p));
       doc_words(d, " (");
@@ -1322,15 +1675,7 @@ brief_flows(struct doc *d, const struct sitrep *s)
   }
   doc_line(d, P_FLOWS);
   doc_wordsf(d, "%s:", _("Availability"));
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
-    doc_wordsf(d, "%s ", i ? "," : "");
-    doc_clipped(d, cp->name, 30);
-    doc_words(d, " ");
-    doc_pct(d, cp->avail_known, cp->avail);
-    if (cp->state)
-      doc_wordsf(d, " (%s %s)", _("now"), cp->state);
-  }
+  availability_list(d, s, 1);
 }
 
 static void
@@ -1344,6 +1689,9 @@ brief_status(struct doc *d, const struct sitrep *s)
     doc_wordsf(d, "%s %s ", _("Change"), x->at ? x->at : "?");
     doc_clipped(d, cp_name(s, x->checkpoint), 30);
     doc_wordsf(d, " %s", x->state ? x->state : "?");
+    if (x->direction && strcmp(x->direction, "both") != 0)
+      doc_wordsf(d, _(", %s only"),
+                 dir_label(strcmp(x->direction, "in") == 0 ? AD_IN : AD_OUT));
     if (x->cause)
       doc_wordsf(d, " (%s)", x->cause);
   }
@@ -1374,9 +1722,11 @@ brief_compliance(struct doc *d, const struct sitrep *s)
 {
   char from[16];
 
-  report__fmt_day(s->comp_from, from, sizeof from);
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
+    if (!report__ob_shown(s, i))
+      continue;
+    report__fmt_day(report__ob_since(s, i), from, sizeof from);
     doc_line(d, P_COMPLIANCE);
     doc_clipped(d, x->ob->id, 40);
     doc_wordsf(d,
@@ -1406,6 +1756,20 @@ brief_quality(struct doc *d, const struct sitrep *s)
     doc_wordsf(d, _("Disputed figures: %zu (see the full report)"),
                s->ndisputes);
   }
+  {
+    struct spreads l;
+    spreads_of(s, &l);
+    /* As dispensable as the sources: the full report names them too. */
+    if (l.n) {
+      doc_line(d, P_SOURCES);
+      doc_wordsf(d, "%s:", _("≈ shares of longer records"));
+      for (size_t i = 0; i < l.n; i++) {
+        doc_words(d, i ? ", " : " ");
+        spread_record(d, l.v[i], 1);
+      }
+    }
+    free(l.v);
+  }
   if (s->nsources) {
     doc_line(d, P_SOURCES);
     doc_wordsf(d, "%s:", _("Sources"));
@@ -1434,6 +1798,20 @@ brief_log(struct doc *d, const struct sitrep *s)
   doc_line(d, DOC_KEEP);
   doc_wordsf(d, _("Log size %llu root %s"), (unsigned long long)s->size,
              s->root);
+  if (s->witnesses_listed) {
+    doc_line(d, DOC_KEEP);
+    if (s->nwitnesses == 0)
+      doc_words(d, _("Witnesses: none yet"));
+    else
+      doc_wordsf(d, _("Witnesses %zu at size %llu:"), s->nwitnesses,
+                 (unsigned long long)s->cosigned_size);
+    for (size_t i = 0; i < s->nwitnesses; i++) {
+      doc_words(d, i ? ", " : " ");
+      doc_clipped(
+          d, s->witnesses[i].id ? s->witnesses[i].id : s->witnesses[i].name,
+          30);
+    }
+  }
   doc_line(d, DOC_KEEP);
   doc_words(d, _("Check: passage proof, passage verify-proof"));
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The containers written on one line (util_json_write's flat paths): the
  * small objects and the rows of tables, so that a day or a row reads as
@@ -111,6 +112,31 @@ check_command(const struct sitrep *s)
   return j;
 }
 
+/* [{id, name, key_hash, time}] of the checkpoint of cosigned_size. */
+static json_t *
+witnesses_of(const struct sitrep *s)
+{
+  json_t *a = json_array();
+
+  for (size_t i = 0; i < s->nwitnesses; i++) {
+    const struct report_witness *w = &s->witnesses[i];
+    json_t *o = json_object();
+    char hash[16], when[32];
+    time_t t = (time_t)w->time;
+    struct tm tm;
+
+    snprintf(hash, sizeof hash, "%08lx", (unsigned long)w->key_hash);
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    set(o, "id", w->id ? str(w->id) : json_null());
+    set(o, "name", str(w->name));
+    set(o, "key_hash", str(hash));
+    set(o, "time", str(when));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
 static json_t *
 log_of(const struct sitrep *s)
 {
@@ -122,10 +148,29 @@ log_of(const struct sitrep *s)
   set(o, "origin", str(s->c->log));
   set(o, "tree_size", integer((long long)s->size));
   set(o, "root", str(s->root));
+  set(o, "witnesses", witnesses_of(s));
+  set(o, "cosigned_size",
+      s->cosigned_size ? integer((long long)s->cosigned_size) : json_null());
   set(o, "reproduce", str(cmd.data));
   set(o, "check", check_command(s));
   buf_cleanup(&cmd);
   return o;
+}
+
+/* The records spread over more than the period: [{"id", "start", "end"}]. */
+static json_t *
+spread_json(const struct sr_spread *v, size_t n)
+{
+  json_t *a = json_array();
+
+  for (size_t i = 0; i < n; i++) {
+    json_t *o = json_object();
+    set(o, "id", str(v[i].id));
+    set(o, "start", str(v[i].start));
+    set(o, "end", str(v[i].end));
+    json_array_append_new(a, o);
+  }
+  return a;
 }
 
 static json_t *
@@ -141,6 +186,9 @@ part(const struct sr_part *x)
   set(o, "known_days", integer((long long)x->known_days));
   set(o, "previous_per_day", num(x->prev_known, x->prev_per_day));
   set(o, "change", num(x->change_known, x->change));
+  set(o, "same_record", json_boolean(x->same_record));
+  set(o, "approximate", json_boolean(x->approximate));
+  set(o, "spread", spread_json(x->spread, x->nspread));
   set(o, "sources", sources(&x->src));
   return o;
 }
@@ -150,15 +198,37 @@ availability(const struct sitrep *s)
 {
   json_t *a = json_array();
 
-  for (size_t i = 0; i < s->ncps; i++) {
-    const struct sr_checkpoint *cp = &s->cps[i];
+  /* The corridor first (the minimum over the route checkpoints), then each
+   * checkpoint: availability is the lower of the two directions, each
+   * direction's own beside it. */
+  for (size_t i = 0; i <= s->ncps; i++) {
+    const struct sr_checkpoint *cp = i ? &s->cps[i - 1] : &s->corridor;
     json_t *o = json_object();
     set(o, "checkpoint", str(cp->id));
-    set(o, "name", str(cp->name));
+    if (i) {
+      set(o, "name", str(cp->name));
+      set(o, "route", json_boolean(cp->route));
+    }
     set(o, "availability", num(cp->avail_known, cp->avail));
+    for (int d = 0; d < AD_COUNT; d++)
+      set(o, analysis_direction_names[d],
+          num(cp->avail_dir_known[d], cp->avail_dir[d]));
+    if (i == 0) {
+      json_array_append_new(a, o);
+      continue;
+    }
     set(o, "known_days", integer((long long)cp->avail_days));
     set(o, "previous", num(cp->prev_avail_known, cp->prev_avail));
     set(o, "state", str(cp->state));
+    {
+      json_t *states = json_object(), *since = json_object();
+      for (int d = 0; d < AD_COUNT; d++) {
+        set(states, analysis_direction_names[d], str(cp->state_dir[d]));
+        set(since, analysis_direction_names[d], str(cp->since_dir[d]));
+      }
+      set(o, "states", states);
+      set(o, "states_since", since);
+    }
     set(o, "since", str(cp->since));
     set(o, "status_record", str(cp->state_id));
     json_array_append_new(a, o);
@@ -180,6 +250,7 @@ uncounted(const struct sitrep *s)
     set(o, "direction", str(analysis_direction_names[u->dir]));
     set(o, "measure", str(analysis_part_names[u->part]));
     set(o, "value", num(1, u->value));
+    set(o, "approximate", json_boolean(u->approximate));
     set(o, "counted", num(u->counted_known, u->counted));
     json_array_append_new(a, o);
   }
@@ -232,6 +303,18 @@ flow_rows(const struct sr_flows *f, const char *ka, const char *kb, int measure)
       set(o, "vehicles", num(r->known[AM_VEHICLES], r->m[AM_VEHICLES]));
       set(o, "tonnes", num(r->known[AM_TONNES], r->m[AM_TONNES]));
       set(o, "unknown_days", integer((long long)r->unknown_days));
+      {
+        json_t *by = json_object();
+        for (int p = 0; p < AP_COUNT; p++)
+          set(by, analysis_part_names[p],
+              integer((long long)r->unknown[report__part_measure[p]]));
+        set(o, "unknown_days_by_class", by);
+      }
+      set(o, "approximate",
+          json_boolean(r->approximate[AM_PERSONS] ||
+                       r->approximate[AM_VEHICLES] ||
+                       r->approximate[AM_TONNES]));
+      set(o, "spread", spread_json(r->spread, r->nspread));
       set(o, "disputed", json_boolean(r->disputed));
       set(o, "sources", sources(&r->src));
     } else {
@@ -296,9 +379,14 @@ daily(const struct sitrep *s)
     for (int d = 0; d < AD_COUNT; d++) {
       json_t *dir = json_object();
       for (int p = 0; p < AP_COUNT; p++)
-        set(dir, analysis_part_names[p], num(x->known, x->flow[d][p]));
+        set(dir, analysis_part_names[p],
+            num(x->flow_known[d][p], x->flow[d][p]));
       set(o, analysis_direction_names[d], dir);
     }
+    /* The corridor first, as in the headline; each the lower of its two
+     * directions. */
+    set(av, "corridor",
+        num(s->corridor.day_known[i], s->corridor.day_avail[i]));
     for (size_t c = 0; c < s->ncps; c++)
       set(av, s->cps[c].id,
           num(s->cps[c].day_known[i], s->cps[c].day_avail[i]));
@@ -323,6 +411,7 @@ status(const struct sitrep *s)
     set(o, "cause", str(x->cause));
     set(o, "actor", str(x->actor));
     set(o, "applies_to", str(x->applies_to));
+    set(o, "direction", str(x->direction ? x->direction : "both"));
     set(o, "source", str(x->source));
     set(o, "grade", str(x->grade));
     set(o, "in_period", json_boolean(x->in_period));
@@ -457,9 +546,18 @@ compliance(const struct sitrep *s)
   for (size_t i = 0; i < s->ncomp; i++) {
     const struct analysis_compliance *x = &s->comp[i];
     const struct sr_verdicts *v = &s->comp_period[i];
-    json_t *ob = json_object(), *per = json_object();
+    json_t *ob, *per, *force;
+    if (!report__ob_shown(s, i))
+      continue; /* in force only after the date */
+    ob = json_object();
+    per = json_object();
+    force = json_object();
     set(ob, "id", str(x->ob->id));
     set(ob, "text", str(x->ob->text));
+    set(force, "from", x->ob->has_from ? day(x->ob->from) : json_null());
+    set(force, "until", x->ob->has_until ? day(x->ob->until) : json_null());
+    set(ob, "in_force", force);
+    set(ob, "since", day(report__ob_since(s, i)));
     set(ob, "days_met", integer((long long)x->days_met));
     set(ob, "days_breached", integer((long long)x->days_breached));
     set(ob, "days_unknown", integer((long long)x->days_unknown));
@@ -468,6 +566,7 @@ compliance(const struct sitrep *s)
     set(per, "days_met", integer((long long)v->met));
     set(per, "days_breached", integer((long long)v->breached));
     set(per, "days_unknown", integer((long long)v->unknown));
+    set(per, "days_not_in_force", integer((long long)v->not_in_force));
     set(ob, "period", per);
     json_array_append_new(a, ob);
   }

@@ -102,3 +102,68 @@ store_each_flow_day_as_of(struct store *st, int64_t from_day, int64_t to_day,
   rollup_free(d.ru);
   return rc;
 }
+
+struct overlap {
+  struct live l;
+  int64_t from, to;
+  int f_start, f_end;
+};
+
+/* Keeps the flows whose interval meets [from, to): the backend's bounds
+ * also let through those that end where the period begins. */
+static int
+each_overlap(void *ctx, const struct store_entry *e)
+{
+  struct overlap *o = ctx;
+  struct live *l = &o->l;
+  const struct corridor *c = store_corridor(l->st);
+  int64_t b, f, eb, ef;
+
+  record_reset(&l->rec);
+  buf_reset(&l->err);
+  if (record_from_json(&l->rec, KIND_flow, &l->rctx, e->bytes, e->len,
+                       &l->err) != OK) {
+    store__set_error(l->st, "entry %llu cannot be read: %s",
+                     (unsigned long long)e->seq,
+                     l->err.data ? l->err.data : "");
+    return ERR_STORE;
+  }
+  if (record_time_bounds(record_text(&l->rec, &l->rec.v[o->f_start]),
+                         corridor_tz_offset, (void *)c, &b, &ef) != OK)
+    return OK;
+  if (record_time_bounds(record_text(&l->rec, &l->rec.v[o->f_end]),
+                         corridor_tz_offset, (void *)c, &eb, &f) != OK)
+    f = ef;
+  if (f > b ? (b >= o->to || f <= o->from) : (b < o->from || b >= o->to))
+    return OK;
+  return l->fn(l->ctx, &l->rec, e->seq);
+}
+
+int
+store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
+                            const char *const *checkpoints, uint64_t as_of,
+                            int (*fn)(void *ctx, const struct record *rec,
+                                      uint64_t seq),
+                            void *ctx)
+{
+  const struct kind_desc *k = record_kind_desc(KIND_flow);
+  struct overlap o = {.l = {.st = st, .fn = fn, .ctx = ctx},
+                      .from = from,
+                      .to = to,
+                      .f_start = record_field_index(k, "start"),
+                      .f_end = record_field_index(k, "end")};
+  int rc = OK;
+
+  o.l.rctx.categories = store_categories(st);
+  record_init(&o.l.rec, KIND_flow);
+  buf_init(&o.l.err);
+  if (checkpoints == NULL)
+    rc = st->be->each_flow_overlap(st->db, NULL, from, to, as_of, each_overlap,
+                                   &o);
+  for (size_t i = 0; checkpoints && checkpoints[i] && rc == OK; i++)
+    rc = st->be->each_flow_overlap(st->db, checkpoints[i], from, to, as_of,
+                                   each_overlap, &o);
+  record_cleanup(&o.l.rec);
+  buf_cleanup(&o.l.err);
+  return rc;
+}

@@ -224,6 +224,20 @@ struct store_backend {
                    int (*fn)(void *ctx, const struct store_entry *e),
                    void *ctx);
   /*
+   * The live flows of a period: calls fn for each flow entry with seq <
+   * as_of that no entry with seq < as_of supersedes, at checkpoint (every
+   * checkpoint when NULL), whose query row's bounds reach [from, to) in
+   * local seconds: start_b < to and end_f >= from (which takes in the
+   * instants of the period, and the flows that end just where it begins:
+   * the front keeps those that overlap it), in sequence order. Through the
+   * flow table's index on (checkpoint, start_b), so that a period costs the
+   * flows that start before it ends, not the whole log.
+   */
+  int (*each_flow_overlap)(struct store_db *db, const char *checkpoint,
+                           int64_t from, int64_t to, uint64_t as_of,
+                           int (*fn)(void *ctx, const struct store_entry *e),
+                           void *ctx);
+  /*
    * The leaf hashes of entries [start, start + n) into out (n * 32
    * bytes), 1 <= n <= 64: the Merkle tree's reads, on the hot path of
    * every proof. ERR_NOTFOUND (no message) when fewer are stored.
@@ -331,6 +345,41 @@ struct store_backend {
   int (*each_writer)(struct store_db *db,
                      int (*fn)(void *ctx, uint64_t seq, const char *name),
                      void *ctx);
+
+  /* -- Signed checkpoints and witnesses' cosignatures (schema 3) -- */
+
+  /*
+   * Stores the signed checkpoint note of tree size `size`, inside the write
+   * transaction; ERR_EXISTS, writing nothing, when one of that size is
+   * stored. Insert only.
+   */
+  int (*put_checkpoint)(struct store_db *db, uint64_t size, const char *note);
+  /*
+   * Calls fn once with the stored checkpoint of tree size `size` or, when
+   * latest is set, with the one of the largest size; ERR_NOTFOUND (fn not
+   * called) when there is none.
+   */
+  int (*get_checkpoint)(struct store_db *db, uint64_t size, int latest,
+                        int (*fn)(void *ctx, uint64_t size, const char *note),
+                        void *ctx);
+  /*
+   * Stores a cosignature inside the write transaction; ERR_EXISTS,
+   * writing nothing, when (size, witness, key hash) is stored. Insert
+   * only.
+   */
+  int (*put_cosignature)(struct store_db *db,
+                         const struct store_cosignature *c);
+  /* Calls fn for each cosignature of tree size `size`, ordered by witness
+   * name (as bytes), then key hash. */
+  int (*each_cosignature)(struct store_db *db, uint64_t size,
+                          int (*fn)(void *ctx,
+                                    const struct store_cosignature *c),
+                          void *ctx);
+  /* The largest size (witness, key_hash) cosigned, or ERR_NOTFOUND. */
+  int (*witness_size)(struct store_db *db, const char *witness,
+                      uint32_t key_hash, uint64_t *size);
+  /* The smallest size >= from with a cosignature, or ERR_NOTFOUND. */
+  int (*next_cosigned)(struct store_db *db, uint64_t from, uint64_t *size);
 
   /* -- Hints and roles: NULL where the engine has no use for them -- */
 

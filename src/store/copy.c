@@ -3,12 +3,15 @@
  * (SQLite to PostgreSQL and back): the corridor, the tokens, then every
  * entry in order through store_put, so that the destination derives its
  * query rows, corrections, rollups and tree itself, as it would have
- * ingesting the records, and the writer of each entry beside it. Nothing
- * derived is copied: what the copy holds is what its own rules make of the
- * same entries.
+ * ingesting the records, and the writer of each entry beside it; then the
+ * signed checkpoints and witnesses' cosignatures kept beside the log,
+ * each checked by the destination against its own tree as any other is
+ * (store_add_cosigned). Nothing derived is copied: what the copy holds is
+ * what its own rules make of the same entries.
  */
 #include "store/store_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +112,81 @@ copy_token(void *ctx, const struct store_token *t)
   return store_put_token(c->dst, t);
 }
 
+/* The cosignatures of one size, gathered to be stored with their note. */
+struct cosigs {
+  struct store_cosignature *c;
+  size_t n, cap;
+  struct buf text; /* the witnesses' names and lines, NUL-separated */
+};
+
+static int
+keep_cosig(void *ctx, const struct store_cosignature *c)
+{
+  struct cosigs *g = ctx;
+
+  g->c = util_grow(g->c, &g->cap, g->n + 1, sizeof *g->c);
+  g->c[g->n] = *c;
+  /* Offsets for now: the buffer may move while it grows. */
+  g->c[g->n].witness = (const char *)(uintptr_t)g->text.len;
+  buf_append(&g->text, c->witness, strlen(c->witness) + 1);
+  g->c[g->n].line = (const char *)(uintptr_t)g->text.len;
+  buf_append(&g->text, c->line, strlen(c->line) + 1);
+  g->n++;
+  return OK;
+}
+
+/* The checkpoint of size (or the latest) and its cosignatures, copied. */
+static int
+copy_checkpoint(struct store *src, struct store *dst, uint64_t size, int latest,
+                uint64_t *got)
+{
+  struct cosigs g = {0};
+  struct buf note;
+  int rc;
+
+  buf_init(&note);
+  buf_init(&g.text);
+  rc = store_get_checkpoint(src, size, latest, got, &note);
+  if (rc == OK)
+    rc = store_each_cosignature(src, *got, keep_cosig, &g);
+  if (rc != OK) {
+    if (rc != ERR_NOTFOUND)
+      store__set_error(dst, "%s", store_errmsg(src));
+    goto out;
+  }
+  for (size_t i = 0; i < g.n; i++) {
+    g.c[i].witness = g.text.data + (uintptr_t)g.c[i].witness;
+    g.c[i].line = g.text.data + (uintptr_t)g.c[i].line;
+  }
+  rc = store_add_cosigned(dst, note.data ? note.data : "", note.len, g.c, g.n);
+out:
+  free(g.c);
+  buf_cleanup(&g.text);
+  buf_cleanup(&note);
+  return rc;
+}
+
+/* Every cosigned checkpoint of the source, by size, then its latest
+ * (which may have none yet). */
+static int
+copy_checkpoints(struct store *src, struct store *dst)
+{
+  uint64_t size = 0, got = 0;
+  int rc;
+
+  while ((rc = store_next_cosigned(src, size, &size)) == OK) {
+    if ((rc = copy_checkpoint(src, dst, size, 0, &got)) != OK)
+      return rc;
+    size++;
+  }
+  if (rc != ERR_NOTFOUND) {
+    store__set_error(dst, "%s", store_errmsg(src));
+    return rc;
+  }
+  rc = copy_checkpoint(src, dst, 0, 1, &got);
+  return rc == ERR_NOTFOUND ? OK : rc;
+}
+
 /* The corridor as the source stored it: its file's text and name. */
 static int
 copy_corridor(struct store *src, struct store *dst)
@@ -174,6 +252,8 @@ store_copy(struct store *src, struct store *dst,
                      (unsigned long long)store_size(src));
     rc = ERR_VERIFY;
   }
+  if (rc == OK)
+    rc = copy_checkpoints(src, dst);
   if (rc == OK && progress)
     progress(ctx, store_size(dst));
   store_read_end(src);

@@ -228,6 +228,21 @@ put_correction(struct store *st, const struct record *rec, const char *target,
   return rc;
 }
 
+/* Outputs list the corridor's own availability as the checkpoint
+ * "corridor" (issue 8, item 4): a checkpoint of that id would be read as
+ * the corridor, so none may take it, whoever stores it (the corridor
+ * file, an import, add or the server). */
+static int
+reserved_id(struct store *st, const struct record *rec, const char *id)
+{
+  if (rec->kind->kind != KIND_checkpoint || strcmp(id, "corridor") != 0)
+    return OK;
+  store__set_error(st, "field 'id': 'corridor' is reserved for the corridor "
+                       "as a whole (outputs list its own availability under "
+                       "that id); give the checkpoint another id");
+  return ERR_INVALID;
+}
+
 int
 store_put(struct store *st, const struct record *rec, const char *bytes,
           size_t len, enum store_put_result *result)
@@ -254,6 +269,18 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
     return ERR_USAGE;
   if (st->tx_failed != OK)
     return st->tx_failed;
+  if ((rc = reserved_id(st, rec, id)) != OK)
+    return rc;
+  /* Whatever path a record came by: an entry longer than an entry
+   * bundle's 16-bit length could never be published as tiles. */
+  if (len > LEDGER_ENTRY_MAX) {
+    store__set_error(st,
+                     "%s '%s' is %zu bytes as a log entry; an entry holds at "
+                     "most %u bytes (the 16-bit length of a tlog-tiles entry "
+                     "bundle)",
+                     rec->kind->name, id, len, (unsigned)LEDGER_ENTRY_MAX);
+    return ERR_INVALID;
+  }
   /* A correction may be refused after its entry is written: only then is a
    * savepoint worth its cost. */
   if (target && (rc = be->savepoint(st->db)) != OK)

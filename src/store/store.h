@@ -19,7 +19,7 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -242,6 +242,23 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
                     void *ctx);
 
 /*
+ * The live flow records of a period, as of tree size as_of (as
+ * store_each_live): calls fn for each flow at one of checkpoints (a
+ * NULL-terminated list; NULL: every checkpoint) whose interval [begin,
+ * finish) in local seconds (record_time_bounds of its start's begin and
+ * its end's finish) overlaps [from, to), or whose instant (begin ==
+ * finish) lies in [from, to); exactly those, each once, in sequence order
+ * checkpoint by checkpoint as listed (NULL: in sequence order). The
+ * record is valid during the call only. What an analysis that cuts time
+ * finer than days reads instead of the daily rollups.
+ */
+int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
+                                const char *const *checkpoints, uint64_t as_of,
+                                int (*fn)(void *ctx, const struct record *rec,
+                                          uint64_t seq),
+                                void *ctx);
+
+/*
  * Checks the store from outside, as an auditor would: entries numbered
  * 0..n-1 without gaps; every leaf hash recomputed from the stored bytes;
  * the bytes the canonical form of a valid record of the stated kind and id;
@@ -311,7 +328,9 @@ int store_each_writer(struct store *st,
  * else ERR_EXISTS): src's corridor, its tokens, then each entry in order
  * through store_put in one transaction of dst (query rows, corrections,
  * rollups and the tree derived by dst itself; nothing derived is copied),
- * with the writer of each. Reads src in one snapshot. progress, when not
+ * with the writer of each, then src's cosigned checkpoints and its latest
+ * one with their cosignatures (store_add_cosigned: each checked against
+ * dst's tree). Reads src in one snapshot. progress, when not
  * NULL, hears the entries copied now and then. Returns OK, or an error
  * with the message in store_errmsg(dst): ERR_VERIFY when src's log is not
  * a log (a gap, an id twice, bytes that are not a record).
@@ -339,5 +358,53 @@ int store_expect(struct store *st, size_t n, const enum record_kind *kinds,
  * or delete an entry, a tree node or a row. Run as the tables' owner.
  */
 int store_grant(struct store *st, const char *role);
+
+/*
+ * Signed checkpoints and witnesses' cosignatures, kept beside the log
+ * (never part of the tree): the checkpoints the log handed to witnesses
+ * and the cosignatures they answered with, so that a report of any tree
+ * size, now or later (--as-of), names the witnesses of its checkpoint, and
+ * every server handle reads the same. Insert only.
+ */
+struct store_cosignature {
+  uint64_t size;       /* the tree size of the checkpoint cosigned */
+  const char *witness; /* the witness's key name */
+  uint32_t key_hash;   /* its cosignature key hash (type 0x04) */
+  uint64_t time;       /* when it cosigned, POSIX seconds */
+  const char *line;    /* its signature line, em dash to newline */
+};
+
+/*
+ * Stores a signed checkpoint note (its signatures are the caller's to have
+ * checked) and n cosignatures of it, in one write transaction of its own.
+ * The note must be a checkpoint of this log (the corridor's origin) whose
+ * size is at most the store's and whose root is the store's tree's at that
+ * size (else ERR_VERIFY, message in store_errmsg); each c[i].size must be
+ * its size (ERR_USAGE). A checkpoint or cosignature stored before is kept
+ * as it was. ERR_RETRY as store_begin says.
+ */
+int store_add_cosigned(struct store *st, const char *note, size_t len,
+                       const struct store_cosignature *c, size_t n);
+
+/*
+ * Appends to note the stored checkpoint of tree size `size` or, when latest
+ * is set, the one of the largest size, and sets *size_out (may be NULL) to
+ * its size. ERR_NOTFOUND when there is none.
+ */
+int store_get_checkpoint(struct store *st, uint64_t size, int latest,
+                         uint64_t *size_out, struct buf *note);
+/* Calls fn for each stored cosignature of the checkpoint of tree size
+ * size, by witness name, then key hash. */
+int store_each_cosignature(struct store *st, uint64_t size,
+                           int (*fn)(void *ctx,
+                                     const struct store_cosignature *c),
+                           void *ctx);
+/* The largest tree size the witness (name and key hash) cosigned, or
+ * ERR_NOTFOUND. */
+int store_witness_size(struct store *st, const char *witness, uint32_t key_hash,
+                       uint64_t *size);
+/* The smallest tree size at least from that has a cosignature stored, or
+ * ERR_NOTFOUND. */
+int store_next_cosigned(struct store *st, uint64_t from, uint64_t *size);
 
 #endif

@@ -1,4 +1,5 @@
-"""Compares two CSV tables: same header, same keys, numbers equal to 1e-6."""
+"""Compares two CSV tables: same header, same keys, numbers equal to 1e-6,
+unknown (an empty cell) where the other says unknown."""
 import csv
 import sys
 
@@ -24,6 +25,12 @@ for key in sorted(set(w) | set(g)):
         bad += 1
         continue
     for x, y in zip(a, b):
+        if x == "" or y == "":  # unknown: both must say so
+            if x != y:
+                print(f"{key}: want {a}, got {b}")
+                bad += 1
+                break
+            continue
         if abs(float(x) - float(y)) > 1e-6 * max(1.0, abs(float(x))):
             print(f"{key}: want {a}, got {b}")
             bad += 1

@@ -19,8 +19,18 @@ export PASSAGE_DB=$work/passage.db
 # import.sh defines FILE, IMPORT (the import arguments) and FLOW (the
 # passage flow arguments that give the totals to compare).
 source "$here/$set_name/import.sh"
-"$passage" import flow "$data/$FILE" "${IMPORT[@]}" >"$work/import.out" 2>"$work/import.err" || {
-  cat "$work/import.err"; exit 1; }
+# A set of several imports (a workbook's sheets) defines import_all
+# instead of IMPORT, and may define check_more for what flow does not sum.
+if declare -F import_all >/dev/null; then
+  import_all "$passage" "$data/$FILE" >"$work/import.out" 2>"$work/import.err" || {
+    cat "$work/import.err"; exit 1; }
+else
+  "$passage" import flow "$data/$FILE" "${IMPORT[@]}" >"$work/import.out" 2>"$work/import.err" || {
+    cat "$work/import.err"; exit 1; }
+fi
 "$passage" flow "${FLOW[@]}" --format csv >"$work/got.csv"
 python3 "$here/$set_name/expected.py" "$data/$FILE" >"$work/want.csv"
 python3 "$here/compare.py" "$work/want.csv" "$work/got.csv"
+if declare -F check_more >/dev/null; then
+  check_more "$passage" "$data/$FILE" "$work"
+fi

@@ -119,10 +119,11 @@ test("a filter survives a reload from its address", async () => {
     assert.equal(await p.inputValue('select[name="measure"]'), "persons");
     assert.equal(await p.inputValue('select[name="checkpoint"]'), "hakari-bridge");
     assert.match(await p.textContent("#panel-flows .lead"), /persons a day at Hakari bridge/);
-    // 2023-04-01 to 2023-05-31 is 61 days: the strip has a cell for each,
-    // and only Hakari bridge's strip (the checkpoint filter).
-    assert.equal(await p.locator('[data-chart="availability"] .strip').count(), 1);
-    assert.equal(await p.locator('[data-chart="availability"] .strip .cell').count(), 61);
+    // 2023-04-01 to 2023-05-31 is 61 days: a strip has a cell for each,
+    // and only Hakari bridge's two strips, in and out (the checkpoint
+    // filter; availability is per direction).
+    assert.equal(await p.locator('[data-chart="availability"] .strip').count(), 2);
+    assert.equal(await p.locator('[data-chart="availability"] .strip .cell').count(), 122);
   }
   await ctx.close();
 });

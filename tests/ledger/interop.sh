@@ -2,7 +2,8 @@
 # Usage: interop.sh PASSAGE
 # Our checkpoint, entries and proofs, checked by tests/ledger/verifier.mjs:
 # a verifier written from RFC 9162 and the C2SP texts in JavaScript, with
-# Node's own SHA-256 and Ed25519, sharing no code with Passage.
+# Node's own SHA-256 and Ed25519, sharing no code with Passage; then the
+# same log as C2SP tiles (passage log tiles), with a witness's cosignature.
 set -euo pipefail
 passage=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,3 +34,10 @@ for old in 1 7 64 100 $((size - 1)); do
   proofs+=("cons-$old.json")
 done
 node "$here/verifier.mjs" log.vkey cp.note entries.jsonl "${proofs[@]}"
+"$passage" log tiles --out tiles >/dev/null
+"$passage" key generate --key w.key --name witness.example/interop >/dev/null
+"$passage" key public --key w.key --cosignature >w.vkey
+"$passage" log cosign --key w.key --log-key log.vkey --checkpoint tiles/checkpoint \
+  --output cosigned >/dev/null
+mv cosigned tiles/checkpoint
+node "$here/verifier.mjs" --tiles log.vkey tiles w.vkey

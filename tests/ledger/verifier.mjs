@@ -7,8 +7,14 @@
 // `passage log entries` prints them; each PROOF a JSON inclusion proof
 // (with "entry": line number in ENTRIES) or consistency proof (with
 // "old_root": base64). Prints what it checked; exits 1 on any failure.
+//   node verifier.mjs --tiles VKEY DIR [WITNESS_VKEY ...]
+// reads a log published as C2SP tlog-tiles in DIR (as `passage log tiles`
+// writes it): the checkpoint, signed by VKEY and cosigned by each
+// WITNESS_VKEY (C2SP tlog-cosignature, type 0x04), every entry bundle
+// (big-endian uint16 lengths), every hash tile of every level, rebuilt
+// from the entries, and the root.
 import { createHash, createPublicKey, verify } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 const sha256 = (...parts) => {
   const h = createHash("sha256");
@@ -108,6 +114,100 @@ function verifyNote(note, vk) {
   if (!ok) fail("note: no signature by the key");
   const [origin, size, root] = text.split("\n");
   return { origin, size: Number(size), root: Buffer.from(root, "base64") };
+}
+
+// C2SP tlog-cosignature: a witness's key (type 0x04) and its line, whose
+// signature is over "cosignature/v1\ntime <t>\n" and the note text.
+function parseWitnessKey(text) {
+  const [name, hash, ...rest] = text.trim().split("+");
+  const raw = Buffer.from(rest.join("+"), "base64");
+  if (raw.length !== 33 || raw[0] !== 4) fail("witness key: not a cosignature key");
+  const id = sha256(Buffer.from(name), Buffer.from([0x0a]), raw).subarray(0, 4);
+  if (id.toString("hex") !== hash.toLowerCase()) fail("witness key: bad key hash");
+  const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw.subarray(1)]);
+  return { name, id, key: createPublicKey({ key: spki, format: "der", type: "spki" }) };
+}
+
+function verifyCosignature(note, wk) {
+  const split = note.lastIndexOf("\n\n");
+  const text = note.slice(0, split + 1);
+  for (const line of note.slice(split + 2).split("\n")) {
+    const m = line.match(/^\u2014 (\S+) (\S+)$/);
+    if (!m) continue;
+    const sig = Buffer.from(m[2], "base64");
+    if (m[1] !== wk.name || !sig.subarray(0, 4).equals(wk.id)) continue;
+    if (sig.length !== 4 + 8 + 64) fail(`${wk.name}: not an Ed25519 cosignature`);
+    const t = sig.readBigUInt64BE(4);
+    const msg = Buffer.from(`cosignature/v1\ntime ${t}\n${text}`);
+    if (!verify(null, msg, wk.key, sig.subarray(12))) fail(`${wk.name}: bad cosignature`);
+    return t;
+  }
+  fail(`no cosignature by ${wk.name}`);
+}
+
+// C2SP tlog-tiles paths: N in groups of three digits, all but the last
+// after an "x"; ".p/W" for a partial tile.
+function tilePath(level, n, width) {
+  let s = String(n % 1000).padStart(3, "0");
+  for (n = Math.floor(n / 1000); n > 0; n = Math.floor(n / 1000))
+    s = `x${String(n % 1000).padStart(3, "0")}/${s}`;
+  return `tile/${level}/${s}${width < 256 ? `.p/${width}` : ""}`;
+}
+
+// The entries of a bundle, each a big-endian uint16 length and its bytes.
+function bundleEntries(b, what) {
+  const out = [];
+  for (let pos = 0; pos < b.length;) {
+    if (pos + 2 > b.length) fail(`${what}: cut short`);
+    const len = b.readUInt16BE(pos);
+    if (pos + 2 + len > b.length) fail(`${what}: cut short`);
+    out.push(b.subarray(pos + 2, pos + 2 + len));
+    pos += 2 + len;
+  }
+  return out;
+}
+
+function checkTiles(vkeyFile, dir, witnessFiles) {
+  const note = readFileSync(`${dir}/checkpoint`, "utf8");
+  const cp = verifyNote(note, parseVkey(readFileSync(vkeyFile, "utf8")));
+  console.log(`tiles: checkpoint ${cp.origin}, size ${cp.size}, signature valid`);
+  for (const f of witnessFiles) {
+    const wk = parseWitnessKey(readFileSync(f, "utf8"));
+    const t = verifyCosignature(note, wk);
+    console.log(`tiles: cosigned by ${wk.name} at ${new Date(Number(t) * 1000).toISOString()}`);
+  }
+  // Level 0: the leaf hashes of the entry bundles' entries.
+  const leaves = [];
+  for (let n = 0; n * 256 < cp.size; n++) {
+    const width = Math.min(256, cp.size - n * 256);
+    const path = tilePath("entries", n, width);
+    const entries = bundleEntries(readFileSync(`${dir}/${path}`), path);
+    if (entries.length !== width) fail(`${path}: not ${width} entries`);
+    for (const e of entries) leaves.push(leafHash(e));
+  }
+  // Each level's tiles; the next level holds the MTH of each full 256.
+  let level = leaves, tiles = 0;
+  for (let L = 0; level.length > 0; L++) {
+    for (let n = 0; n * 256 < level.length; n++) {
+      const width = Math.min(256, level.length - n * 256);
+      const path = tilePath(L, n, width);
+      if (!existsSync(`${dir}/${path}`)) fail(`${path} missing`);
+      if (!readFileSync(`${dir}/${path}`).equals(Buffer.concat(level.slice(n * 256, n * 256 + width))))
+        fail(`${path} is not the tree's`);
+      tiles++;
+    }
+    const up = [];
+    for (let j = 0; (j + 1) * 256 <= level.length; j++) up.push(mth(level, j * 256, j * 256 + 256));
+    level = up;
+  }
+  if (!mth(leaves, 0, cp.size).equals(cp.root)) fail("tiles: the root differs from the checkpoint");
+  console.log(`tiles: ${cp.size} entries and ${tiles} hash tiles give the signed root`);
+}
+
+if (process.argv[2] === "--tiles") {
+  const [vkeyFile, dir, ...witnessFiles] = process.argv.slice(3);
+  checkTiles(vkeyFile, dir, witnessFiles);
+  process.exit(0);
 }
 
 const [vkeyFile, cpFile, entriesFile, ...proofFiles] = process.argv.slice(2);

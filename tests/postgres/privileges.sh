@@ -26,7 +26,7 @@ sql() {
 }
 
 "$PASSAGE" migrate --db "$owner" --grant passage_server >out 2>&1 || { cat out; fail "migrate as the owner"; }
-[ "$(cat out)" = "schema 3 (PostgreSQL), 0 entries
+[ "$(cat out)" = "schema 4 (PostgreSQL), 0 entries
 granted passage_server what a server needs: to read and add, never to update or delete" ] ||
   { cat out; fail "what migrate said"; }
 "$PASSAGE" --db "$owner" init --corridor "$top/tests/http/fixture/corridor.ini" >/dev/null ||
@@ -43,14 +43,16 @@ granted passage_server what a server needs: to read and add, never to update or 
 for s in "UPDATE entry SET id = id" "DELETE FROM entry" "TRUNCATE entry" \
   "DELETE FROM node" "UPDATE flow SET vehicles = 30" "DELETE FROM flow_cargo" \
   "UPDATE meta SET value = '' WHERE key = 'corridor'" "DELETE FROM token" \
-  "DELETE FROM writer" "DELETE FROM log_head"; do
+  "DELETE FROM writer" "DELETE FROM log_head" "DELETE FROM checkpoint_note" \
+  "UPDATE cosignature SET line = ''"; do
   e=$(sql "$server" "$s")
   case $e in "permission denied for table "*) ;; *) fail "the server's role: $s: ${e:-allowed}" ;; esac
 done
 # The owner may not either: the trigger refuses.
 for s in "UPDATE entry SET id = id" "DELETE FROM entry" "TRUNCATE node" \
   "UPDATE flow SET vehicles = 30" "DELETE FROM supersede" "TRUNCATE flow_cargo" \
-  "DELETE FROM writer"; do
+  "DELETE FROM writer" "UPDATE checkpoint_note SET note = ''" \
+  "DELETE FROM cosignature"; do
   e=$(sql "$owner" "$s")
   case $e in "the "*" table of a Passage store is insert-only: "*" refused") ;;
   *) fail "the owner: $s: ${e:-allowed}" ;; esac
@@ -59,8 +61,11 @@ done
 
 # An older schema: the owner takes it back to version 1 (as tests/cli's
 # migrate-2 does); the server's role cannot migrate it, the owner can.
-sql "$owner" "ALTER TABLE flow DROP COLUMN consignment; DROP TABLE token;
-  DROP TABLE writer; UPDATE meta SET value = '1' WHERE key = 'schema_version'" >/dev/null
+sql "$owner" "ALTER TABLE flow DROP COLUMN consignment;
+  ALTER TABLE status DROP COLUMN direction; ALTER TABLE checkpoint DROP COLUMN route;
+  DROP TABLE production; DROP TABLE token; DROP TABLE writer;
+  DROP TABLE checkpoint_note; DROP TABLE cosignature;
+  UPDATE meta SET value = '1' WHERE key = 'schema_version'" >/dev/null
 "$PASSAGE" --db "$server" export flow >out 2>&1
 [ $? != 0 ] && grep -q "migrating the schema from version 1 to 2 (run 'passage migrate' as the owner of the store's tables): must be owner of table flow" out ||
   { cat out; fail "the server's role migrated, or said the wrong thing"; }

@@ -149,8 +149,9 @@ open_share(struct analysis *a, int y, int m, int d)
   double share;
   int known;
 
-  assert_int_equal(analysis_availability(a, "a", util_days_from_civil(y, m, d),
-                                         &share, &known),
+  assert_int_equal(analysis_availability(a, "a", AD_IN,
+                                         util_days_from_civil(y, m, d), &share,
+                                         &known),
                    OK);
   assert_true(known);
   return share;
@@ -221,12 +222,143 @@ test_percentiles(void **state)
   assert_true(median == 15 && p90 == 24); /* (6 + 24) / 2; rank 4 */
 }
 
+static void
+put_flow(struct store *st, const char *id, const char *start, const char *end,
+         const char *cp, const char *dir, const char *persons)
+{
+  const char *fields[][2] = {{"id", id},         {"start", start},
+                             {"end", end},       {"checkpoint", cp},
+                             {"direction", dir}, {"persons", persons},
+                             {"source", "mon"},  {"grade", "A1"}};
+
+  put_fields(st, KIND_flow, fields, 8);
+}
+
+/* A baseline day at the counted checkpoint: in 100 persons, 10 vehicles,
+ * 20 t of food; out 50 persons, 5 vehicles, 10 t. */
+static void
+put_baseline_day(struct store *st, const char *day)
+{
+  char in[32], out[32];
+  const char *fin[][2] = {
+      {"id", in},           {"start", day},     {"checkpoint", "gate"},
+      {"direction", "in"},  {"vehicles", "10"}, {"persons", "100"},
+      {"category", "food"}, {"quantity", "20"}};
+  const char *fout[][2] = {
+      {"id", out},           {"start", day},    {"checkpoint", "gate"},
+      {"direction", "out"},  {"vehicles", "5"}, {"persons", "50"},
+      {"category", "other"}, {"quantity", "10"}};
+
+  snprintf(in, sizeof in, "base-in-%s", day);
+  snprintf(out, sizeof out, "base-out-%s", day);
+  put_fields(st, KIND_flow, fin, 8);
+  put_fields(st, KIND_flow, fout, 8);
+}
+
+/*
+ * The index of a week from its mean daily flows (issue 8 item 5), by hand.
+ * Baseline (09-01..02): in 100 persons, 10 vehicles, 20 t; out 50, 5, 10.
+ * The week 10-09..15 at the gate, observed throughout: 200 persons in on
+ * 10-09 alone; out, 10 persons a day as shares of one record of 140 over
+ * 10-02..15 (two weeks). Parts: in persons 200 / 7 = 28.571429 a day,
+ * 0.285714 of the baseline; out persons 10 / 50 = 0.2; the rest 0. Index
+ * (0.285714 + 0.2) / 6 = 0.080952 (the mean of the daily indexes would be
+ * (1.2 / 6 + 6 x 0.2 / 6) / 7 = 0.057143). The out persons figure is
+ * approximate and the same record's slice as the week before. Off the
+ * index, 700 persons left through the east post.
+ */
+static void
+test_period_index(void **state)
+{
+  struct fixture *fx = *state;
+  const char *text = "[corridor]\nname = p\ntimezone = UTC\n"
+                     "baseline = 2023-09-01..2023-09-02\n"
+                     "[checkpoint gate]\nname = Gate\n"
+                     "[checkpoint east]\nname = East post\n"
+                     "[obligation fm]\ncheckpoints = gate\n"
+                     "min_ratio_of_baseline = 0.8\n";
+  const char *cp_gate[][2] = {{"id", "gate"}, {"name", "Gate"}};
+  const char *cp_east[][2] = {{"id", "east"}, {"name", "East post"}};
+  const char *cov1[][2] = {{"id", "c1"},
+                           {"start", "2023-09-01"},
+                           {"end", "2023-09-02"},
+                           {"checkpoint", "gate"},
+                           {"state", "observed"}};
+  const char *cov2[][2] = {{"id", "c2"},
+                           {"start", "2023-10-02"},
+                           {"end", "2023-10-15"},
+                           {"checkpoint", "gate"},
+                           {"state", "observed"}};
+  struct analysis_period *cur = NULL, *prev = NULL;
+  struct analysis *a = NULL;
+  char path[128];
+  struct buf err;
+  size_t n;
+
+  buf_init(&err);
+  snprintf(path, sizeof path, "%s/period.db", fx->dir);
+  assert_int_equal(store_open(path, 1, &fx->baku, &err), OK);
+  assert_int_equal(store_init(fx->baku, "corridor.ini", text), OK);
+  put_fields(fx->baku, KIND_checkpoint, cp_gate, 2);
+  put_fields(fx->baku, KIND_checkpoint, cp_east, 2);
+  put_fields(fx->baku, KIND_coverage, cov1, 5);
+  put_fields(fx->baku, KIND_coverage, cov2, 5);
+  put_baseline_day(fx->baku, "2023-09-01");
+  put_baseline_day(fx->baku, "2023-09-02");
+  put_flow(fx->baku, "in-09", "2023-10-09", "2023-10-09", "gate", "in", "200");
+  put_flow(fx->baku, "long", "2023-10-02", "2023-10-15", "gate", "out", "140");
+  put_flow(fx->baku, "exodus", "2023-10-09", "2023-10-15", "east", "out",
+           "700");
+  assert_int_equal(analysis_open(fx->baku, 0, &a, &err), OK);
+  assert_non_null(analysis_index_checkpoints(a, &n));
+  assert_int_equal(n, 1);
+  assert_string_equal(analysis_index_checkpoints(a, &n)[0], "gate");
+  assert_int_equal(analysis_period(a, util_days_from_civil(2023, 10, 9),
+                                   util_days_from_civil(2023, 10, 15), &cur),
+                   OK);
+  assert_int_equal(analysis_period(a, util_days_from_civil(2023, 10, 2),
+                                   util_days_from_civil(2023, 10, 8), &prev),
+                   OK);
+  assert_int_equal(cur->part[AD_IN][AP_PERSONS].known_days, 7);
+  assert_float_equal(cur->part[AD_IN][AP_PERSONS].per_day, 200.0 / 7, 1e-9);
+  assert_float_equal(cur->part[AD_IN][AP_PERSONS].ratio, 2.0 / 7, 1e-9);
+  assert_float_equal(cur->part[AD_OUT][AP_PERSONS].ratio, 0.2, 1e-9);
+  assert_float_equal(cur->part[AD_OUT][AP_TONNES].baseline, 10, 1e-9);
+  assert_true(cur->index_known);
+  assert_float_equal(cur->index, (2.0 / 7 + 0.2) / 6, 1e-9);
+  assert_float_equal(cur->index, 0.080952, 1e-6);
+  assert_true(cur->part[AD_OUT][AP_PERSONS].approximate);
+  assert_false(cur->part[AD_IN][AP_PERSONS].approximate);
+  assert_int_equal(cur->part[AD_OUT][AP_PERSONS].nspread, 1);
+  assert_string_equal(cur->part[AD_OUT][AP_PERSONS].spread[0].id, "long");
+  assert_true(analysis_same_record(&cur->part[AD_OUT][AP_PERSONS],
+                                   &prev->part[AD_OUT][AP_PERSONS]));
+  assert_false(analysis_same_record(&cur->part[AD_IN][AP_PERSONS],
+                                    &prev->part[AD_IN][AP_PERSONS]));
+  assert_int_equal(cur->ncps, 2);
+  assert_string_equal(cur->cps[0].checkpoint, "gate");
+  assert_true(cur->cps[0].counted);
+  assert_float_equal(cur->cps[0].total[AD_OUT][AP_PERSONS], 70, 1e-9);
+  assert_string_equal(cur->cps[1].checkpoint, "east");
+  assert_false(cur->cps[1].counted);
+  assert_true(cur->cps[1].route);
+  assert_true(cur->cps[1].known[AD_OUT][AP_PERSONS]);
+  assert_float_equal(cur->cps[1].total[AD_OUT][AP_PERSONS], 700, 1e-9);
+  assert_int_equal(cur->cps[1].unknown_days[AD_OUT][AP_PERSONS], 0);
+  assert_int_equal(cur->cps[1].unknown_days[AD_OUT][AP_VEHICLES], 7);
+  analysis_period_free(cur);
+  analysis_period_free(prev);
+  analysis_free(a);
+  buf_cleanup(&err);
+}
+
 int
 main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_two_zones_at_once, setup, teardown),
       cmocka_unit_test(test_percentiles),
+      cmocka_unit_test_setup_teardown(test_period_index, setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

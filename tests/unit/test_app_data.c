@@ -274,9 +274,10 @@ test_bad_requests(void **state)
   assert_int_equal(app_import(none, &q, NULL, &res, &err), ERR_USAGE);
   expect_request_error(&err, "kind", "unknown kind 'widget'");
   q.kind = "flow";
-  q.format = "xlsx";
+  q.format = "xls";
   assert_int_equal(app_import(none, &q, NULL, &res, &err), ERR_USAGE);
-  expect_request_error(&err, "format", "expected csv or jsonl, got 'xlsx'");
+  expect_request_error(&err, "format",
+                       "expected csv, xlsx, ods or jsonl, got 'xls'");
   q.format = "hxl";
   q.maps = bad_map;
   assert_int_equal(app_import(none, &q, NULL, &res, &err), ERR_USAGE);

@@ -346,8 +346,8 @@ static const struct bad bads[] = {
     /* Sections. */
     {P "[checkpoints]\n",
      "t.ini:3: unknown section [checkpoints]; expected [corridor], "
-     "[checkpoint ID], [category ID], [obligation ID], [stages], [alerts] or "
-     "[publish]\n"},
+     "[checkpoint ID], [category ID], [obligation ID], [witness ID], [stages], "
+     "[alerts] or [publish]\n"},
     {P "[checkpoint Kerem Shalom]\nname = K\n",
      "t.ini:3: section [checkpoint Kerem Shalom]: id 'Kerem Shalom' must "
      "match [a-z0-9][a-z0-9._-]* (lower-case letters, digits, '.', '_' and "
@@ -500,54 +500,55 @@ static void
 test_all_errors_listed(void **state)
 {
   (void)state;
-  expect_errors("stray = 1\n"                         /* 1 */
-                "[corridor]\n"                        /* 2 */
-                "timezone = Nowhere/City\n"           /* 3 */
-                "baseline = 2023-09-30..2023-08-01\n" /* 4 */
-                "restricted_weight = half\n"          /* 5 */
-                "colour = red\n"                      /* 6 */
-                "[checkpoint erez]\n"                 /* 7 */
-                "lat = north\n"                       /* 8 */
-                "lon = 34.5\n"                        /* 9 */
-                "lon = 34.6\n"                        /* 10 */
-                "[checkpoint erez]\n"                 /* 11 */
-                "name = Erez\n"                       /* 12 */
-                "[obligation free-movement]\n"        /* 13 */
-                "measures = trucks\n"                 /* 14 */
-                "checkpoints = kerem-shalom, erez\n"  /* 15 */
-                "[station x]\n"                       /* 16 */
-                "name = ignored\n"                    /* 17 */
-                "[alerts]\n"                          /* 18 */
-                "warning_days = 10\n"                 /* 19 */
-                "critical_days = 0\n",                /* 20 */
-                "t.ini:1: key 'stray' comes before the first section\n"
-                "t.ini:2: missing required key 'name' in [corridor]\n"
-                "t.ini:3: key 'timezone': expected an IANA time zone name "
-                "such as 'Asia/Gaza' or 'UTC', got 'Nowhere/City'\n"
-                "t.ini:4: key 'baseline': expected the first date on or "
-                "before the second, got '2023-09-30..2023-08-01'\n"
-                "t.ini:5: key 'restricted_weight': expected a number between "
-                "0 and 1, got 'half'\n"
-                "t.ini:6: unknown key 'colour' in [corridor]\n"
-                "t.ini:7: missing required key 'name' in [checkpoint erez]\n"
-                "t.ini:8: key 'lat': expected a number between -90 and 90, "
-                "got 'north'\n"
-                "t.ini:10: duplicate key 'lon' in [checkpoint erez] (first "
-                "at line 9)\n"
-                "t.ini:11: duplicate section [checkpoint erez] (first at "
-                "line 7)\n"
-                "t.ini:13: key 'checkpoints': expected checkpoint ids "
-                "defined in this file, got 'kerem-shalom'\n"
-                "t.ini:14: key 'measures': expected a comma-separated list "
-                "from persons, vehicles, tonnes, each at most once, got "
-                "'trucks'\n"
-                "t.ini:16: unknown section [station x]; expected [corridor], "
-                "[checkpoint ID], [category ID], [obligation ID], [stages], "
-                "[alerts] or [publish]\n"
-                "t.ini:18: [alerts]: expected critical_days <= severe_days "
-                "<= warning_days, got 7, 14, 10\n"
-                "t.ini:20: key 'critical_days': expected a whole number of "
-                "days between 1 and 3650, got '0'\n");
+  expect_errors(
+      "stray = 1\n"                         /* 1 */
+      "[corridor]\n"                        /* 2 */
+      "timezone = Nowhere/City\n"           /* 3 */
+      "baseline = 2023-09-30..2023-08-01\n" /* 4 */
+      "restricted_weight = half\n"          /* 5 */
+      "colour = red\n"                      /* 6 */
+      "[checkpoint erez]\n"                 /* 7 */
+      "lat = north\n"                       /* 8 */
+      "lon = 34.5\n"                        /* 9 */
+      "lon = 34.6\n"                        /* 10 */
+      "[checkpoint erez]\n"                 /* 11 */
+      "name = Erez\n"                       /* 12 */
+      "[obligation free-movement]\n"        /* 13 */
+      "measures = trucks\n"                 /* 14 */
+      "checkpoints = kerem-shalom, erez\n"  /* 15 */
+      "[station x]\n"                       /* 16 */
+      "name = ignored\n"                    /* 17 */
+      "[alerts]\n"                          /* 18 */
+      "warning_days = 10\n"                 /* 19 */
+      "critical_days = 0\n",                /* 20 */
+      "t.ini:1: key 'stray' comes before the first section\n"
+      "t.ini:2: missing required key 'name' in [corridor]\n"
+      "t.ini:3: key 'timezone': expected an IANA time zone name "
+      "such as 'Asia/Gaza' or 'UTC', got 'Nowhere/City'\n"
+      "t.ini:4: key 'baseline': expected the first date on or "
+      "before the second, got '2023-09-30..2023-08-01'\n"
+      "t.ini:5: key 'restricted_weight': expected a number between "
+      "0 and 1, got 'half'\n"
+      "t.ini:6: unknown key 'colour' in [corridor]\n"
+      "t.ini:7: missing required key 'name' in [checkpoint erez]\n"
+      "t.ini:8: key 'lat': expected a number between -90 and 90, "
+      "got 'north'\n"
+      "t.ini:10: duplicate key 'lon' in [checkpoint erez] (first "
+      "at line 9)\n"
+      "t.ini:11: duplicate section [checkpoint erez] (first at "
+      "line 7)\n"
+      "t.ini:13: key 'checkpoints': expected checkpoint ids "
+      "defined in this file, got 'kerem-shalom'\n"
+      "t.ini:14: key 'measures': expected a comma-separated list "
+      "from persons, vehicles, tonnes, each at most once, got "
+      "'trucks'\n"
+      "t.ini:16: unknown section [station x]; expected [corridor], "
+      "[checkpoint ID], [category ID], [obligation ID], [witness ID], "
+      "[stages], [alerts] or [publish]\n"
+      "t.ini:18: [alerts]: expected critical_days <= severe_days "
+      "<= warning_days, got 7, 14, 10\n"
+      "t.ini:20: key 'critical_days': expected a whole number of "
+      "days between 1 and 3650, got '0'\n");
 }
 
 static void
@@ -702,6 +703,56 @@ test_stages(void **state)
                 "once, got 'at.gate, crossed'\n");
 }
 
+/* [witness NAME] (issue 12): url and key required, the key of the
+ * cosignature type (0x04: base64 starting with 'B'), not a log's (0x01). */
+#define W1KEY                                                                  \
+  "witness.example/w1+51880631+BJWw8mur41/vSHmTpX02a3Gt/D1gr/Ty/miAgaXPAvzk"
+#define LOGKEY                                                                 \
+  "passage.example/"                                                           \
+  "tiles+4a5c0dd3+AXnsRZMZNe3ji6q3Ui8qNfkzYFQYIhajoQkaehNWLaP5"
+
+static void
+test_witnesses(void **state)
+{
+  struct corridor *c;
+
+  (void)state;
+  c = expect_ok(P "[witness icrc]\nurl = https://w.example.org/icrc/\n"
+                  "key = " W1KEY "\n[witness gov-a]\nkey = " W1KEY
+                  "\nurl = http://127.0.0.1:8081\n");
+  assert_int_equal(c->nwitnesses, 2);
+  assert_string_equal(c->witnesses[0].id, "icrc");
+  assert_string_equal(c->witnesses[0].url, "https://w.example.org/icrc/");
+  assert_string_equal(c->witnesses[0].key, W1KEY);
+  assert_int_equal(c->witnesses[0].line, 3);
+  assert_string_equal(c->witnesses[1].id, "gov-a");
+  assert_string_equal(c->witnesses[1].url, "http://127.0.0.1:8081");
+  corridor_free(c);
+  c = expect_ok(P);
+  assert_int_equal(c->nwitnesses, 0);
+  corridor_free(c);
+  expect_errors(P "[witness icrc]\nurl = https://w.example.org\n",
+                "t.ini:3: missing required key 'key' in [witness icrc]\n");
+  expect_errors(P "[witness icrc]\nkey = " W1KEY "\n",
+                "t.ini:3: missing required key 'url' in [witness icrc]\n");
+  expect_errors(P "[witness icrc]\nurl = ftp://w.example.org\nkey = " W1KEY
+                  "\n",
+                "t.ini:4: key 'url': expected the witness's submission "
+                "prefix, an http:// or https:// URL such as "
+                "'https://witness.example.org/passage', got "
+                "'ftp://w.example.org'\n");
+  expect_errors(P "[witness icrc]\nurl = https://w.example.org\nkey = " LOGKEY
+                  "\n",
+                "t.ini:5: key 'key': expected the witness's verifier key, "
+                "as 'passage key public --key FILE --cosignature' prints it "
+                "(NAME+HASH+KEY, key type 0x04), got '" LOGKEY "'\n");
+  expect_errors(P "[witness]\n",
+                "t.ini:3: section [witness] needs an id, as in [witness "
+                "icrc]\n");
+  expect_errors(P "[witness a]\nurl = http://x\nkey = " W1KEY "\n[witness a]\n",
+                "t.ini:6: duplicate section [witness a] (first at line 3)\n");
+}
+
 int
 main(void)
 {
@@ -715,6 +766,7 @@ main(void)
       cmocka_unit_test(test_all_errors_listed),
       cmocka_unit_test(test_caps),
       cmocka_unit_test(test_load),
+      cmocka_unit_test(test_witnesses),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,6 +314,39 @@ pg__each_live(struct store_db *d, enum record_kind kind, uint64_t as_of,
                   &p, walk_row, &w, "reading records");
 }
 
+int
+pg__each_flow_overlap(struct store_db *d, const char *checkpoint, int64_t from,
+                      int64_t to, uint64_t as_of,
+                      int (*fn)(void *ctx, const struct store_entry *e),
+                      void *ctx)
+{
+  struct walk w = {fn, ctx};
+  struct pg_params p;
+
+  pg__params_init(&p);
+  pg__param_int8(&p, to);
+  pg__param_int8(&p, from);
+  pg__param_int8(&p, clamp(as_of));
+  pg__param_int4(&p, (int32_t)KIND_flow);
+  if (checkpoint)
+    pg__param_text(&p, checkpoint, strlen(checkpoint));
+  /* With a checkpoint, the (checkpoint, start_b) index bounds the scan. */
+  return pg__scan(d,
+                  checkpoint
+                      ? "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow "
+                        "f JOIN entry e ON e.seq = f.seq WHERE f.checkpoint = "
+                        "$5 AND f.start_b < $1 AND f.end_f >= $2 AND f.seq < "
+                        "$3 AND NOT EXISTS (SELECT 1 FROM supersede s WHERE "
+                        "s.kind = $4 AND s.id = e.id AND s.by_seq < $3) ORDER "
+                        "BY f.seq"
+                      : "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow "
+                        "f JOIN entry e ON e.seq = f.seq WHERE f.start_b < $1 "
+                        "AND f.end_f >= $2 AND f.seq < $3 AND NOT EXISTS "
+                        "(SELECT 1 FROM supersede s WHERE s.kind = $4 AND s.id "
+                        "= e.id AND s.by_seq < $3) ORDER BY f.seq",
+                  &p, walk_row, &w, "reading flows");
+}
+
 /* ---- The tree's hashes ---- */
 
 static struct pg_leaf *

@@ -11,6 +11,8 @@
  *   flow_day(day, dims..., sums)      daily rollups of live flows
  *   token(name, hash, role, ...)      the server's tokens (schema 3)
  *   writer(seq, name)                 the token that wrote an entry (3)
+ *   checkpoint_note(size, note)       signed checkpoints (schema 4)
+ *   cosignature(size, witness, ...)   witnesses' cosignatures of them
  * The insert-only tables refuse UPDATE, DELETE and TRUNCATE by trigger.
  *
  * The connection stays in libpq's pipeline mode: statements are sent
@@ -337,6 +339,10 @@ int pg__each_entry(struct store_db *d, int kind, uint64_t start, uint64_t end,
                    void *ctx);
 int pg__each_live(struct store_db *d, enum record_kind kind, uint64_t as_of,
                   int (*fn)(void *ctx, const struct store_entry *e), void *ctx);
+int pg__each_flow_overlap(struct store_db *d, const char *checkpoint,
+                          int64_t from, int64_t to, uint64_t as_of,
+                          int (*fn)(void *ctx, const struct store_entry *e),
+                          void *ctx);
 int pg__leaves(struct store_db *d, uint64_t start, uint64_t n, uint8_t *out);
 int pg__put_node(struct store_db *d, unsigned level, uint64_t index,
                  const uint8_t hash[32]);
@@ -381,5 +387,20 @@ int pg__get_writer(struct store_db *d, uint64_t seq, char **out);
 int pg__each_writer(struct store_db *d,
                     int (*fn)(void *ctx, uint64_t seq, const char *name),
                     void *ctx);
+
+/* ---- cosign.c: signed checkpoints and cosignatures (schema 4) ---- */
+
+int pg__put_checkpoint(struct store_db *d, uint64_t size, const char *note);
+int pg__get_checkpoint(struct store_db *d, uint64_t size, int latest,
+                       int (*fn)(void *ctx, uint64_t size, const char *note),
+                       void *ctx);
+int pg__put_cosignature(struct store_db *d, const struct store_cosignature *c);
+int pg__each_cosignature(struct store_db *d, uint64_t size,
+                         int (*fn)(void *ctx,
+                                   const struct store_cosignature *c),
+                         void *ctx);
+int pg__witness_size(struct store_db *d, const char *witness, uint32_t key_hash,
+                     uint64_t *size);
+int pg__next_cosigned(struct store_db *d, uint64_t from, uint64_t *size);
 
 #endif

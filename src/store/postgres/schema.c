@@ -258,10 +258,9 @@ static const char refuse_fn[] =
     "insert-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = "
     "'insufficient_privilege'; END$$";
 
-/* A kind's query table (with or without the fields added since version
- * 1) and its index. */
+/* A kind's query table, with today's fields, and its index. */
 static void
-kind_ddl(struct ddl *l, const struct kind_desc *k, int version)
+kind_ddl(struct ddl *l, const struct kind_desc *k)
 {
   struct buf b;
 
@@ -270,9 +269,6 @@ kind_ddl(struct ddl *l, const struct kind_desc *k, int version)
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *f = &k->fields[i];
     if (!pg__stored(f))
-      continue;
-    if (version < 2 && k->kind == KIND_flow &&
-        strcmp(f->name, "consignment") == 0)
       continue;
     buf_printf(&b, ", \"%s\" %s", f->name,
                is_number(f) ? "double precision" : "text COLLATE \"C\"");
@@ -324,9 +320,26 @@ tokens_ddl(struct ddl *l)
   insert_only(l, "writer");
 }
 
-/* Every table of version (1 or STORE_SCHEMA_VERSION) in an empty schema. */
+/* Schema 4's tables: signed checkpoints and witnesses' cosignatures, by
+ * size, and by witness for the largest size a witness cosigned. */
 static void
-schema_ddl(struct ddl *l, int version)
+cosign_ddl(struct ddl *l)
+{
+  add(l, xstrdup("CREATE TABLE checkpoint_note (size bigint PRIMARY KEY, "
+                 "note text NOT NULL)"));
+  insert_only(l, "checkpoint_note");
+  add(l, xstrdup("CREATE TABLE cosignature (size bigint NOT NULL, witness "
+                 "text COLLATE \"C\" NOT NULL, key_hash bigint NOT NULL, "
+                 "time bigint NOT NULL, line text NOT NULL, PRIMARY KEY "
+                 "(size, witness, key_hash))"));
+  add(l, xstrdup("CREATE INDEX cosignature_witness ON cosignature (witness, "
+                 "key_hash, size)"));
+  insert_only(l, "cosignature");
+}
+
+/* Every table of STORE_SCHEMA_VERSION in an empty schema. */
+static void
+schema_ddl(struct ddl *l)
 {
   add(l, xstrdup("CREATE TABLE meta (key text COLLATE \"C\" PRIMARY KEY, "
                  "value text NOT NULL)"));
@@ -352,12 +365,12 @@ schema_ddl(struct ddl *l, int version)
   insert_only(l, "flow_cargo");
   flow_day_ddl(l);
   for (int k = 0; k < KIND_COUNT; k++)
-    kind_ddl(l, record_kind_desc((enum record_kind)k), version);
-  if (version >= 3)
-    tokens_ddl(l);
+    kind_ddl(l, record_kind_desc((enum record_kind)k));
+  tokens_ddl(l);
+  cosign_ddl(l);
   add(l, xasprintf("INSERT INTO meta (key, value) VALUES ('schema_version', "
                    "'%d')",
-                   version));
+                   STORE_SCHEMA_VERSION));
 }
 
 /* ---- Versions ---- */
@@ -444,7 +457,7 @@ pg__create_schema(struct store_db *d)
   made = PQgetlength(r, 0, 1) == 1 && PQgetvalue(r, 0, 1)[0] != 0;
   PQclear(r);
   if (!made) {
-    schema_ddl(&l, STORE_SCHEMA_VERSION);
+    schema_ddl(&l);
     rc = run(d, &l, "creating the store's tables");
     ddl_free(&l);
     if (rc != OK)
@@ -462,9 +475,13 @@ fail:
 
 /*
  * Migrations from each version to the next, by the version they start
- * from, as SQLite's (sqlite.c): the flow table's consignment column (1 ->
- * 2), the server's tokens and writers (2 -> 3). Run inside the front's
- * write transaction, by the tables' owner.
+ * from, as SQLite's (sqlite.c): the flow table's consignment column, the
+ * checkpoint table's route, the status table's direction and the
+ * production table (1 -> 2: the columns appended, old rows NULL, as
+ * records without the fields are; rows.c names its columns), the server's
+ * tokens and writers (2 -> 3), the signed checkpoints and cosignatures
+ * (3 -> 4). Run inside the front's write transaction, by the tables'
+ * owner.
  */
 int
 pg__upgrade(struct store_db *d, int from)
@@ -477,9 +494,17 @@ pg__upgrade(struct store_db *d, int from)
   case 1:
     add(&l, xstrdup("ALTER TABLE flow ADD COLUMN consignment text COLLATE "
                     "\"C\""));
+    add(&l, xstrdup("ALTER TABLE checkpoint ADD COLUMN route text COLLATE "
+                    "\"C\""));
+    add(&l, xstrdup("ALTER TABLE status ADD COLUMN direction text COLLATE "
+                    "\"C\""));
+    kind_ddl(&l, record_kind_desc(KIND_production));
     break;
   case 2:
     tokens_ddl(&l);
+    break;
+  case 3:
+    cosign_ddl(&l);
     break;
   default:
     return OK;

@@ -184,6 +184,39 @@ store_sqlite__each_live(struct store_db *d, enum record_kind kind,
 }
 
 int
+store_sqlite__each_flow_overlap(struct store_db *d, const char *checkpoint,
+                                int64_t from, int64_t to, uint64_t as_of,
+                                int (*fn)(void *ctx,
+                                          const struct store_entry *e),
+                                void *ctx)
+{
+  sqlite3_stmt *s = NULL;
+  /* With a checkpoint, the (checkpoint, start_b) index bounds the scan. */
+  const char *sql =
+      checkpoint
+          ? "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow f "
+            "JOIN entry e ON e.seq = f.seq WHERE f.checkpoint = ?5 AND "
+            "f.start_b < ?1 AND f.end_f >= ?2 AND f.seq < ?3 AND NOT EXISTS "
+            "(SELECT 1 FROM supersede s WHERE s.kind = ?4 AND s.id = e.id AND "
+            "s.by_seq < ?3) ORDER BY f.seq"
+          : "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow f "
+            "JOIN entry e ON e.seq = f.seq WHERE f.start_b < ?1 AND "
+            "f.end_f >= ?2 AND f.seq < ?3 AND NOT EXISTS "
+            "(SELECT 1 FROM supersede s WHERE s.kind = ?4 AND s.id = e.id AND "
+            "s.by_seq < ?3) ORDER BY f.seq";
+
+  if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "reading flows");
+  sqlite3_bind_int64(s, 1, to);
+  sqlite3_bind_int64(s, 2, from);
+  sqlite3_bind_int64(s, 3, store_sqlite__i64(as_of));
+  sqlite3_bind_int(s, 4, (int)KIND_flow);
+  if (checkpoint)
+    sqlite3_bind_text(s, 5, checkpoint, -1, SQLITE_STATIC);
+  return walk(d, s, "reading flows", fn, ctx);
+}
+
+int
 store_sqlite__leaves(struct store_db *d, uint64_t start, uint64_t n,
                      uint8_t *out)
 {

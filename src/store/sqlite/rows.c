@@ -84,6 +84,25 @@ store_sqlite__finalize(struct store_db *d)
   }
 }
 
+/*
+ * The query table's columns by name, in the order rows are written and
+ * read: a migration adds a new field's column at the end of an old store's
+ * table, wherever the field stands in its kind.
+ */
+static void
+column_list(struct buf *b, const struct kind_desc *k)
+{
+  buf_puts(b, "seq");
+  for (size_t i = 0; i < k->nfields; i++) {
+    const struct field_desc *f = &k->fields[i];
+    if (!stored(f))
+      continue;
+    buf_printf(b, ", \"%s\"", f->name);
+    if (f->type == FT_TIME)
+      buf_printf(b, ", \"%s_b\", \"%s_f\"", f->name, f->name);
+  }
+}
+
 static int
 prepare_insert(struct store_db *d, enum record_kind kind)
 {
@@ -94,7 +113,9 @@ prepare_insert(struct store_db *d, enum record_kind kind)
   if (d->ins_kind[kind] != NULL)
     return OK;
   buf_init(&b);
-  buf_printf(&b, "INSERT INTO %s VALUES(?", k->name);
+  buf_printf(&b, "INSERT INTO %s(", k->name);
+  column_list(&b, k);
+  buf_puts(&b, ") VALUES(?");
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *f = &k->fields[i];
     if (stored(f))
@@ -243,9 +264,14 @@ store_sqlite__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
   int rc;
 
   if (d->get_kind[kind] == NULL) {
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE seq = ?", k->name);
-    rc = store_sqlite__prepare(d, &d->get_kind[kind], sql, "reading a row");
+    struct buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT ");
+    column_list(&sql, k);
+    buf_printf(&sql, " FROM %s WHERE seq = ?", k->name);
+    rc =
+        store_sqlite__prepare(d, &d->get_kind[kind], sql.data, "reading a row");
+    buf_cleanup(&sql);
     if (rc != OK)
       return rc;
   }

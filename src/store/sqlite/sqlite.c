@@ -146,10 +146,23 @@ sq_schema_version(struct store_db *d, int *version, int *empty)
  */
 static const char *const migrations[] = {
     NULL, /* 0 -> 1: a new store, created by sq_create_schema */
-    /* 1 -> 2: flows carry a consignment id (the field is the flow table's
-     * last, so the positional inserts still line up). */
-    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;",
+    /* 1 -> 2: flows carry a consignment id, checkpoints a route, statuses
+     * a direction, and production records have their table. The new
+     * columns are appended to old tables (rows.c names its columns, so a
+     * column is found wherever its field stands in the kind); old rows
+     * leave them NULL, as records without the fields are. */
+    "ALTER TABLE flow ADD COLUMN \"consignment\" TEXT;\n"
+    "ALTER TABLE checkpoint ADD COLUMN \"route\" TEXT;\n"
+    "ALTER TABLE status ADD COLUMN \"direction\" TEXT;\n"
+    "CREATE TABLE production (seq INTEGER PRIMARY KEY, \"id\" TEXT, "
+    "\"start\" TEXT, \"start_b\" INTEGER, \"start_f\" INTEGER, \"end\" TEXT, "
+    "\"end_b\" INTEGER, \"end_f\" INTEGER, \"category\" TEXT, \"quantity\" "
+    "REAL, \"unit\" TEXT, \"scope\" TEXT, \"basis\" TEXT, \"source\" TEXT, "
+    "\"grade\" TEXT, \"note\" TEXT, \"supersedes\" TEXT);\n",
     store_sqlite__ddl_tokens, /* 2 -> 3: the server's tokens, writers */
+    /* 3 -> 4: the signed checkpoints and witnesses' cosignatures (issue
+     * 12), two new tables beside the log. */
+    store_sqlite__ddl_cosign,
 };
 
 static int
@@ -175,6 +188,7 @@ sq_create_schema(struct store_db *d)
   /* A new store has what every later step adds: the query tables above
    * come from today's field tables; the tables no field table describes: */
   buf_puts(&b, store_sqlite__ddl_tokens);
+  buf_puts(&b, store_sqlite__ddl_cosign);
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
   rc = store_sqlite__exec(d, b.data);
   buf_cleanup(&b);
@@ -307,6 +321,7 @@ const struct store_backend store__sqlite_backend = {
     .get_entry = store_sqlite__get_entry,
     .each_entry = store_sqlite__each_entry,
     .each_live = store_sqlite__each_live,
+    .each_flow_overlap = store_sqlite__each_flow_overlap,
     .leaves = store_sqlite__leaves,
     .put_node = store_sqlite__put_node,
     .get_node = store_sqlite__get_node,
@@ -327,4 +342,10 @@ const struct store_backend store__sqlite_backend = {
     .put_writer = store_sqlite__put_writer,
     .get_writer = store_sqlite__get_writer,
     .each_writer = store_sqlite__each_writer,
+    .put_checkpoint = store_sqlite__put_checkpoint,
+    .get_checkpoint = store_sqlite__get_checkpoint,
+    .put_cosignature = store_sqlite__put_cosignature,
+    .each_cosignature = store_sqlite__each_cosignature,
+    .witness_size = store_sqlite__witness_size,
+    .next_cosigned = store_sqlite__next_cosigned,
 };

@@ -9,6 +9,8 @@
  *   flow_day(day, dims..., sums)      daily rollups of live flows
  *   token(name, hash, role, ...)      the server's tokens (schema 2)
  *   writer(seq, name)                 the token that wrote an entry (2)
+ *   checkpoint_note(size, note)       signed checkpoints (schema 3)
+ *   cosignature(size, witness, ...)   witnesses' cosignatures of them
  * Schema version in PRAGMA user_version.
  */
 #ifndef PASSAGE_STORE_SQLITE_INT_H
@@ -70,6 +72,11 @@ int store_sqlite__each_live(struct store_db *d, enum record_kind kind,
                             uint64_t as_of,
                             int (*fn)(void *ctx, const struct store_entry *e),
                             void *ctx);
+int store_sqlite__each_flow_overlap(struct store_db *d, const char *checkpoint,
+                                    int64_t from, int64_t to, uint64_t as_of,
+                                    int (*fn)(void *ctx,
+                                              const struct store_entry *e),
+                                    void *ctx);
 int store_sqlite__leaves(struct store_db *d, uint64_t start, uint64_t n,
                          uint8_t *out);
 int store_sqlite__put_node(struct store_db *d, unsigned level, uint64_t index,
@@ -117,5 +124,23 @@ int store_sqlite__each_writer(struct store_db *d,
                               int (*fn)(void *ctx, uint64_t seq,
                                         const char *name),
                               void *ctx);
+/* cosign.c: signed checkpoints and cosignatures (schema 3). */
+extern const char store_sqlite__ddl_cosign[];
+int store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
+                                 const char *note);
+int store_sqlite__get_checkpoint(struct store_db *d, uint64_t size, int latest,
+                                 int (*fn)(void *ctx, uint64_t size,
+                                           const char *note),
+                                 void *ctx);
+int store_sqlite__put_cosignature(struct store_db *d,
+                                  const struct store_cosignature *c);
+int store_sqlite__each_cosignature(struct store_db *d, uint64_t size,
+                                   int (*fn)(void *ctx,
+                                             const struct store_cosignature *c),
+                                   void *ctx);
+int store_sqlite__witness_size(struct store_db *d, const char *witness,
+                               uint32_t key_hash, uint64_t *size);
+int store_sqlite__next_cosigned(struct store_db *d, uint64_t from,
+                                uint64_t *size);
 
 #endif

@@ -255,6 +255,15 @@ const availabilityPanel = {
 };
 
 // ------------------------------------------------------------------ map
+// A checkpoint's availability on day: the lower of its two directions (a
+// road is as open as its most closed way), or null when either is unknown.
+function lowestAvailability(ctx, id, day) {
+  const rows = (ctx.shared.availability || []).filter((r) => r.day === day && r.checkpoint === id);
+  if (!rows.length) return undefined;
+  if (rows.some((r) => r.availability === null || r.availability === undefined)) return { availability: null };
+  return { availability: Math.min(...rows.map((r) => r.availability)) };
+}
+
 const mapPanel = {
   id: "map",
   title: "Checkpoints",
@@ -273,7 +282,7 @@ const mapPanel = {
       const onRoute = placed.filter((c) => c.route !== false && c.route !== 0).sort((a, b) => (a.km ?? 0) - (b.km ?? 0));
       if (onRoute.length > 1) L.polyline(onRoute.map((c) => [c.lat, c.lon]), { color: "#1d3557", weight: 4, opacity: 0.7 }).addTo(map);
       const lastDay = ctx.filters.to;
-      const avail = (id) => (ctx.shared.availability || []).find((r) => r.day === lastDay && r.checkpoint === id && !r.direction);
+      const avail = (id) => lowestAvailability(ctx, id, lastDay);
       for (const c of placed) {
         const a = avail(c.id);
         const color = a ? availColor(a.availability) || "#999" : "#999";
@@ -304,7 +313,7 @@ const mapPanel = {
         "ol",
         { class: "route-list" },
         byKm.map((c) => {
-          const a = (ctx.shared.availability || []).find((r) => r.day === lastDay && r.checkpoint === c.id && !r.direction);
+          const a = lowestAvailability(ctx, c.id, lastDay);
           return el("li", {}, el("span", { class: "dot", style: `background:${a ? availColor(a.availability) || "#999" : "#999"}` }), `${c.km !== undefined && c.km !== null ? `km ${num(c.km)} ` : ""}${c.name || c.id}`, a ? el("small", {}, ` availability on ${lastDay}: ${num(a.availability)}`) : "");
         }),
       ),
