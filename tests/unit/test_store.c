@@ -700,6 +700,63 @@ test_each_live_as_of(void **state)
   buf_cleanup(&b);
 }
 
+/* The live flows of a period (store_each_flow_overlapping). In UTC (no
+ * corridor), T = 2024-01-01T00:00 = 1704067200: a [10:00, 12:00) at x,
+ * b the instant 12:00 at x, c the day 01-02 at x, d the instant 11:00 at
+ * y, e [09:00, 11:30) at x, corrected by f, the instant 13:00. So
+ * [11:00, 12:00) holds a and d (b begins where it ends; e is corrected),
+ * and e too as of size 5, before f; [12:00, 13:00) holds b only (a ends
+ * where it begins, f begins where it ends); 01-02 holds c. */
+static void
+test_each_flow_overlapping(void **state)
+{
+  struct fixture *fx = *state;
+  const int64_t t = 1704067200, h = 3600;
+  const char *const x[] = {"x", NULL}, *const yx[] = {"y", "x", NULL};
+  const char *const flows[][4] = {
+      {"a", "2024-01-01T10:00:00", "2024-01-01T12:00:00", "x"},
+      {"b", "2024-01-01T12:00:00", NULL, "x"},
+      {"c", "2024-01-02", NULL, "x"},
+      {"d", "2024-01-01T11:00:00", NULL, "y"},
+      {"e", "2024-01-01T09:00:00", "2024-01-01T11:30:00", "x"},
+  };
+  enum store_put_result res;
+  struct buf b;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  for (size_t i = 0; i < 5; i++)
+    assert_int_equal(
+        flows[i][2]
+            ? put_flow(fx->st, &res, "id", flows[i][0], "start", flows[i][1],
+                       "end", flows[i][2], "checkpoint", flows[i][3],
+                       "direction", "in", NULL)
+            : put_flow(fx->st, &res, "id", flows[i][0], "start", flows[i][1],
+                       "checkpoint", flows[i][3], "direction", "in", NULL),
+        OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f", "start",
+                            "2024-01-01T13:00:00", "checkpoint", "x",
+                            "direction", "in", "supersedes", "e", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  buf_init(&b);
+#define OVERLAP(from, to, cps, as_of, want)                                    \
+  do {                                                                         \
+    buf_reset(&b);                                                             \
+    assert_int_equal(store_each_flow_overlapping(fx->st, from, to, cps, as_of, \
+                                                 live_ids, &b),                \
+                     OK);                                                      \
+    assert_string_equal(b.data ? b.data : "", want);                           \
+  } while (0)
+  OVERLAP(t + 11 * h, t + 12 * h, NULL, 6, "a@0 d@3 ");
+  OVERLAP(t + 11 * h, t + 12 * h, x, 6, "a@0 ");
+  OVERLAP(t + 11 * h, t + 12 * h, yx, 6, "d@3 a@0 ");
+  OVERLAP(t + 11 * h, t + 12 * h, NULL, 5, "a@0 d@3 e@4 ");
+  OVERLAP(t + 12 * h, t + 13 * h, NULL, 6, "b@1 ");
+  OVERLAP(t + 24 * h, t + 48 * h, NULL, 6, "c@2 ");
+#undef OVERLAP
+  buf_cleanup(&b);
+}
+
 /* -- SQLite's files and the choice of backend: run once. -- */
 
 static int
@@ -851,6 +908,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_read_transaction_is_a_snapshot,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
+                                      teardown),
   };
   const struct CMUnitTest once[] = {
       cmocka_unit_test_setup_teardown(test_open_by_scheme, setup_dir, teardown),
