@@ -32,13 +32,13 @@ run(struct store_db *d, const char *sql, const struct pg_params *p,
 static int
 inserted(struct store_db *d, int rc, PGresult *r)
 {
-  const char *n = rc == OK ? PQcmdTuples(r) : NULL;
+  const char *n = rc == OK ? PQcmdTuples(r) : NULL; /* r's own */
 
   d->dirty = 1;
+  if (rc == OK)
+    rc = n && strcmp(n, "1") == 0 ? OK : ERR_EXISTS;
   PQclear(r);
-  if (rc != OK)
-    return rc;
-  return n && strcmp(n, "1") == 0 ? OK : ERR_EXISTS;
+  return rc;
 }
 
 int
