@@ -1,11 +1,17 @@
-# The two set-up commands are `make demo` and `make check`; the rest are for
-# developers. Builds go to build/ (plain) and build-asan/ (ASan+UBSan).
+# The set-up commands are `make demo`, `make check` and `make install`; the
+# rest are for developers. Builds go to build/ (plain) and build-asan/
+# (ASan+UBSan). `make install` puts passage under PREFIX (default
+# /usr/local), inside DESTDIR when that is set (for packaging); `make
+# uninstall` removes what the last install from this build put there.
 JOBS ?= 2
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps build build-asan check test demo bench fuzz format clean
+.PHONY: all deps build build-asan check test demo bench fuzz format clean \
+	install uninstall
 
 all: build
 
@@ -36,6 +42,26 @@ test: build
 
 demo: build
 	@scripts/demo $(BUILD)/passage
+
+install: build
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD) | grep -v '^-- Up-to-date' || true
+	@echo "installed passage in $(DESTDIR)$(PREFIX)/bin; man passage, and"
+	@echo "'passage --help' for the commands (a new shell completes them)"
+
+# What the last install from this build wrote (CMake's manifest, whose paths
+# leave DESTDIR out), then the folders that are passage's own, once empty.
+uninstall:
+	@if [ ! -f $(BUILD)/install_manifest.txt ]; then \
+	  echo "make uninstall: nothing installed from $(BUILD)/"; exit 1; fi
+	@sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt | tr '\n' '\0' | \
+	  xargs -0 rm -f
+	@for d in "$(DESTDIR)$(PREFIX)/share/passage" \
+	  "$(DESTDIR)$(PREFIX)/share/doc/passage"; do \
+	  [ -d "$$d" ] && find "$$d" -depth -type d -empty -delete; done; true
+	@rm -f $(BUILD)/install_manifest.txt
+	@echo "removed passage from $(DESTDIR)$(PREFIX)"
 
 bench: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "util/i18n.h"
 
 void
 app_error_init(struct app_error *e)
@@ -37,7 +38,9 @@ app__fail(struct app_error *err, int code, enum app_error_kind kind,
   if (fmt) {
     buf_init(&b);
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    /* Messages are for people, in their language (xgettext:
+     * --keyword=app__fail:5); the server's run in the C locale. */
+    buf_vprintf(&b, _(fmt), ap);
     va_end(ap);
     err->message = buf_take(&b);
   }

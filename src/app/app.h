@@ -258,6 +258,47 @@ int app_add(struct app *app, const struct app_add_query *q,
             const struct ingest_sink *sink, struct app_import_result *out,
             struct app_error *err);
 
+/*
+ * Withdrawing an import. Every import that added entries is recorded in the
+ * log as a record of kind import, id import-N (N its own entry), naming the
+ * entries it added. Withdrawing it appends, in one transaction, one
+ * withdrawal (a correction of kind withdrawal, with the record's own source
+ * and grade, the reason and the import's id) for each record of the
+ * import's kind it added that is still live, then one of the import's own
+ * record. Analysis ignores withdrawn records from then on; --as-of an
+ * earlier tree size still counts them. Records corrected since stay (their
+ * corrections are someone's account), as do the checkpoints, sources and
+ * actors --create-missing made (others may name them). Nothing is deleted.
+ */
+struct app_withdraw_plan {
+  char *import, *kind, *files, *at; /* files: one name a line */
+  uint64_t import_seq;
+  uint64_t first, entries; /* the entries the import added */
+  uint64_t records;        /* of the import's kind among them */
+  uint64_t live;           /* of those, not corrected since: withdrawn */
+  uint64_t corrected;      /* corrected since: they stay */
+  uint64_t created;        /* made by --create-missing: they stay */
+  int withdrawn;           /* the import was withdrawn already */
+  uint64_t withdrawn_by;   /* then by this entry */
+};
+void app_withdraw_plan_cleanup(struct app_withdraw_plan *p);
+/* What withdrawing import (its id, import-N) would do, as the log stands:
+ * OK, ERR_NOTFOUND (field "import"), ERR_USAGE for no id. */
+int app_withdraw_plan(struct app *app, const char *import,
+                      struct app_withdraw_plan *out, struct app_error *err);
+struct app_withdraw_query {
+  const char *import;
+  const char *reason; /* required: kept with each withdrawal */
+};
+/* Withdraws it; *out says what was done (the plan as the transaction saw
+ * it), *size the log's size after. ERR_USAGE (field "import" or "reason",
+ * APP_ERROR_REQUEST), ERR_NOTFOUND, ERR_EXISTS when it was withdrawn
+ * already, ERR_INVALID (a reason the record refuses), the store's
+ * errors. */
+int app_withdraw(struct app *app, const struct app_withdraw_query *q,
+                 struct app_withdraw_plan *out, uint64_t *size,
+                 struct app_error *err);
+
 /* Every record of a kind, in log order. */
 struct app_export_query {
   const char *kind;
@@ -464,6 +505,62 @@ int app_write_answer(struct app *app, app_answer_fn *answer,
                      const struct app_query *q, enum app_form form,
                      const struct app_sink *out, struct app_error *err);
 
+/*
+ * What the store holds, as of tree size as_of (0: now), from one snapshot:
+ * {"db", "tree_size", "corridor": {"name", "log", "timezone", "inside"},
+ * "checkpoints": [{"id", "name"}], "records": {KIND: live records, ...},
+ * "withdrawn": withdrawal records, "flow_period": {"from", "to"} or null,
+ * "sources": [{"id" (null: records naming none), "name", "records",
+ * "grades": {GRADE or "none": records}}], "imports": {"count",
+ * "withdrawn", "latest"}, "key": {"path", "present"}, "last_signed":
+ * {"file", "tree_size", "root"} (or {"file", "unreadable": true}) or
+ * null}. *out is new.
+ */
+int app_status(struct app *app, uint64_t as_of, json_t **out,
+               struct app_error *err);
+
+/* Appends v as readable JSON (as status and show print it: one member a
+ * line, a record, a proof and what lies two levels down on one line). */
+int app_json_write(const json_t *v, struct buf *out);
+
+/*
+ * Lists of what the store holds, as answers (q->as_of; the rest of q is
+ * not used): sources {"sources": [{"id", "name", "url", "grades",
+ * "records"}]} (grades: "A2 12, B3 1"), checkpoints {"checkpoints": [{"id",
+ * "name", "km", "lat", "lon", "flows"}]}, actors {"actors": [{"id",
+ * "name", "role"}]}, categories {"categories": [{"id", "name", "unit",
+ * "need_per_person_per_day", "need_unit"}]} (the corridor's and the
+ * built-in ones), imports {"imports": [{"id", "at", "kind", "files",
+ * "withdrawn", "added", "created", "rejected", "first", "entries",
+ * "withdrawn_by", "options"}]} (files joined by ", "; withdrawn "no" or
+ * "entry N", withdrawn_by N or null).
+ */
+int app_list_sources(struct app *app, const struct app_query *q,
+                     const struct app_rows *out, struct app_error *err);
+int app_list_checkpoints(struct app *app, const struct app_query *q,
+                         const struct app_rows *out, struct app_error *err);
+int app_list_actors(struct app *app, const struct app_query *q,
+                    const struct app_rows *out, struct app_error *err);
+int app_list_categories(struct app *app, const struct app_query *q,
+                        const struct app_rows *out, struct app_error *err);
+int app_list_imports(struct app *app, const struct app_query *q,
+                     const struct app_rows *out, struct app_error *err);
+
+/*
+ * One record and its history, from one snapshot: {"kind", "id", "entry"
+ * (its place in the log), "record" (its canonical JSON as an object),
+ * "state": "live", "corrected" or "withdrawn", "supersedes" (the id it
+ * corrects, or null), "superseded_by": [{"entry", "kind", "id", "reason"
+ * (withdrawals)}, ...] (the chain of corrections after it, oldest first),
+ * "import": {"id", "entry", "at", "files", "sha256", "options"} (the
+ * import that added it) or null, "proof": the inclusion proof of its entry
+ * in the current tree (as app_prove_inclusion)}. kind may be NULL when one
+ * kind alone has the id. *out is new. ERR_NOTFOUND (field "id"),
+ * ERR_USAGE (field "kind") as app_find_entry.
+ */
+int app_show(struct app *app, const char *id, const char *kind, json_t **out,
+             struct app_error *err);
+
 /* Reports. The situation report, in format (md, html, json, txt; NULL:
  * md), appended to out, of q->date for a period of period_days: 1 (the
  * day), 7 (the week ending on it) or APP_PERIOD_MONTH (the calendar month
@@ -486,8 +583,10 @@ int app_check_period(const char *text, int *days, struct app_error *err);
 int app_report_sitrep(struct app *app, const struct app_sitrep_query *q,
                       struct buf *out, struct app_error *err);
 
-/* A new store from a corridor file (NULL: a default corridor), its
- * checkpoints the first records of the log. The db must not exist yet. */
+/* A new store from a corridor file, its checkpoints the first records of
+ * the log. The db must not exist yet. Without a corridor file (NULL):
+ * ERR_USAGE (APP_ERROR_REQUEST, field "corridor"), saying how to start
+ * one. */
 struct app_init_result {
   char *corridor, *timezone;
   size_t checkpoints;
@@ -495,6 +594,9 @@ struct app_init_result {
 int app_init(struct app *app, const char *corridor_path,
              struct app_init_result *out, struct app_error *err);
 void app_init_result_cleanup(struct app_init_result *r);
+/* A commented starter corridor file that app_init accepts as it is
+ * (static text). */
+const char *app_corridor_template(void);
 
 /*
  * migrate (issue 14). app_migrate_schema brings the store's schema to this
@@ -692,16 +794,17 @@ int app_records(struct app *app, const struct app_records_query *q,
                 struct app_error *err);
 
 /*
- * The corridor at a glance: {"corridor": {name, timezone, log, inside,
- * checkpoints: [{id, name, lat, lon, km, route}]}, "tree_size", "root"
- * (base64), "checkpoint" (the signed note, or null without a key),
- * "sources": [{id, name, grade, records}], "span": {"from", "to"} (null
- * without flows), "publish": [...]}. key names the signing key file
- * (NULL: the one beside the store, as app_log_checkpoint says). *out is
- * new.
+ * The corridor at a glance (the server's /api/v1/status, the dashboard's
+ * first answer; `passage status` is app_status): {"corridor": {name,
+ * timezone, log, inside, checkpoints: [{id, name, lat, lon, km, route}]},
+ * "tree_size", "root" (base64), "checkpoint" (the signed note, or null
+ * without a key), "sources": [{id, name, grade, records}], "span": {"from",
+ * "to"} (null without flows), "publish": [...]}. key names the signing
+ * key file (NULL: the one beside the store, as app_log_checkpoint says; a
+ * store on a server has none, and its server is given one). *out is new.
  */
-int app_status(struct app *app, const char *key, json_t **out,
-               struct app_error *err);
+int app_overview(struct app *app, const char *key, json_t **out,
+                 struct app_error *err);
 
 /* The log's head as the event stream announces it: its size and root. */
 int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],

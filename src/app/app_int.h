@@ -27,6 +27,18 @@ int app__store(struct app *app, int create, struct store **st,
 /* The record kind called name; ERR_USAGE (field "kind") as
  * app_check_kind says when there is none. */
 int app__kind(const char *name, enum record_kind *kind, struct app_error *err);
+/* The same for a kind that people import and add: ERR_USAGE (field
+ * "kind") for one that passage writes itself (record_kind_internal). */
+int app__input_kind(const char *name, enum record_kind *kind,
+                    struct app_error *err);
+
+/* The time now in UTC, "2024-02-07T10:30:00Z", or SOURCE_DATE_EPOCH's
+ * when that is set (a demo, a test). */
+void app__now(char out[32]);
+
+/* Appends s as one shell word: as it is when nothing in it is special,
+ * else in single quotes. */
+void app__shell_word(struct buf *b, const char *s);
 
 /* Ends an import (or add) that returned rc: the log's size in out, and,
  * when it failed, err filled as its sink has heard why already: no
@@ -35,6 +47,67 @@ int app__kind(const char *name, enum record_kind *kind, struct app_error *err);
  * naming no column). Returns rc. */
 int app__import_done(struct store *st, int rc, struct app_import_result *out,
                      struct app_error *err);
+
+/* An import as its entry in the log records it (record.c's import
+ * fields), and whether it was withdrawn since. */
+struct app__import {
+  uint64_t seq; /* its own entry */
+  char *id, *at, *kind, *files, *sha256, *options;
+  uint64_t first, entries; /* the entries it added: first .. first+entries-1 */
+  uint64_t rows, added, created, rejected;
+  int withdrawn;
+  uint64_t withdrawn_by; /* the withdrawal's entry */
+};
+/* Reads the import of entry e into out (release with app__import_cleanup):
+ * OK, ERR_INVALID when the bytes are not an import, or the store's
+ * error. */
+int app__import_from_entry(struct store *st, const struct store_entry *e,
+                           struct app__import *out);
+void app__import_cleanup(struct app__import *im);
+
+/* Counts by key, in the order keys were first met (sources, checkpoints:
+ * few). */
+struct app__tally {
+  struct {
+    char *key;
+    double n;
+  } * v;
+  size_t n;
+};
+/* The count of key, 0 when absent. */
+double app__tally_get(const struct app__tally *t, const char *key);
+
+/*
+ * The live records of a store as of a tree size: per kind (withdrawals:
+ * those of records, not of imports); per source (the key "" for none) and
+ * per source and grade (the key "SOURCE\x1fGRADE") the records that are
+ * accounts of the corridor (not checkpoints, sources, actors);
+ * flows per checkpoint; and the first and last day of flows. Flows are
+ * counted from the daily rollups (proportional to days), the other kinds
+ * one by one. Release with app__census_cleanup.
+ */
+struct app__census {
+  double kinds[KIND_COUNT];
+  struct app__tally sources, grades, checkpoints;
+  int has_span;
+  int64_t first, last;
+};
+int app__census(struct store *st, uint64_t as_of, struct app__census *out);
+void app__census_cleanup(struct app__census *c);
+
+/* The names of the records of a kind by id (store_each_name). */
+struct app__names {
+  struct strmap *m;
+};
+void app__names_load(struct store *st, enum record_kind kind,
+                     struct app__names *n);
+const char *app__names_get(const struct app__names *n, const char *id);
+void app__names_cleanup(struct app__names *n);
+
+/* The tree size an operation reads as of: the store's when as_of is 0;
+ * ERR_USAGE (field "as-of") past it. */
+int app__as_of(struct store *st, uint64_t as_of, uint64_t *out,
+               struct app_error *err);
 
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);

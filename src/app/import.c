@@ -4,7 +4,10 @@
  */
 #include "app/app.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app_int.h"
 
@@ -16,6 +19,112 @@ app__kind(const char *name, enum record_kind *kind, struct app_error *err)
     return ERR_USAGE;
   *kind = (enum record_kind)record_kind_by_name(name);
   return OK;
+}
+
+int
+app__input_kind(const char *name, enum record_kind *kind, struct app_error *err)
+{
+  if (app__kind(name, kind, err) != OK)
+    return ERR_USAGE;
+  if (record_kind_internal(*kind))
+    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "kind",
+                     "%s records are written by passage itself", name);
+  return OK;
+}
+
+void
+app__now(char out[32])
+{
+  /* SOURCE_DATE_EPOCH (reproducible-builds.org) pins the clock, so that a
+   * demo or a test makes the same log twice. */
+  const char *fixed = getenv("SOURCE_DATE_EPOCH");
+  time_t now =
+      fixed && fixed[0] ? (time_t)strtoll(fixed, NULL, 10) : time(NULL);
+  struct tm tm;
+
+  gmtime_r(&now, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+app__shell_word(struct buf *b, const char *s)
+{
+  if (s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789._-/,=:") == strlen(s)) {
+    buf_puts(b, s);
+    return;
+  }
+  buf_putc(b, '\'');
+  for (; *s; s++)
+    if (*s == '\'')
+      buf_puts(b, "'\\''");
+    else
+      buf_putc(b, *s);
+  buf_putc(b, '\'');
+}
+
+/* One option and its value, as a command line spells it. */
+static void
+option_word(struct buf *b, const char *name, const char *value)
+{
+  buf_printf(b, "%s--%s", b->len ? " " : "", name);
+  if (value) {
+    buf_putc(b, ' ');
+    app__shell_word(b, value);
+  }
+}
+
+/* The options of q that say how the input is read, for the import's
+ * record: a workbook's sheet, a preset, the CSV dialect. */
+static void
+dialect_text(const struct app_import_query *q, struct buf *b)
+{
+  if (q->sheet)
+    option_word(b, "sheet", q->sheet);
+  if (q->preset)
+    option_word(b, "preset", q->preset);
+  if (q->only_validated)
+    option_word(b, "only-validated", NULL);
+  if (q->delimiter)
+    option_word(b, "delimiter", q->delimiter);
+  if (q->decimal_comma)
+    option_word(b, "decimal-comma", NULL);
+  if (q->decimal_point)
+    option_word(b, "decimal-point", NULL);
+  if (q->date_format)
+    option_word(b, "date-format", q->date_format);
+  if (q->encoding)
+    option_word(b, "encoding", q->encoding);
+  if (q->header_row) {
+    char n[24];
+    snprintf(n, sizeof n, "%lu", q->header_row);
+    option_word(b, "header-row", n);
+  }
+  for (size_t i = 0; i < q->nmissing; i++)
+    option_word(b, "missing", q->missing[i]);
+  for (size_t i = 0; i < q->nwheres; i++)
+    option_word(b, "where", q->wheres[i]);
+}
+
+/* The options of q that decide what is stored, as a command line spells
+ * them, for the import's record. */
+static void
+options_text(const struct app_import_query *q, struct buf *b)
+{
+  static const char *const names[] = {"map", "set", "values"};
+  const char *const *lists[] = {q->maps, q->sets, q->values};
+  size_t counts[] = {q->nmaps, q->nsets, q->nvalues};
+
+  if (q->format)
+    option_word(b, "format", q->format);
+  for (int o = 0; o < 3; o++)
+    for (size_t i = 0; i < counts[o]; i++)
+      option_word(b, names[o], lists[o][i]);
+  dialect_text(q, b);
+  if (q->create_missing)
+    option_word(b, "create-missing", NULL);
+  if (q->rejects)
+    option_word(b, "skip-invalid", NULL);
 }
 
 /* Adds one mapping option's text to o. */
@@ -50,7 +159,7 @@ app_check_mapping(const char *kind, const char *option, const char *text,
   int rc;
 
   ingest_opts_init(&o);
-  rc = app__kind(kind, &o.kind, err);
+  rc = app__input_kind(kind, &o.kind, err);
   if (rc == OK)
     rc = add_mapping(&o, option, text, err);
   ingest_opts_cleanup(&o);
@@ -126,7 +235,7 @@ import_opts(const struct app_import_query *q, struct ingest_opts *o,
             struct app_error *err)
 {
   static const char *const formats[] = {"csv", "hxl", "xlsx", "ods", NULL};
-  int rc = app__kind(q->kind, &o->kind, err), known = 0;
+  int rc = app__input_kind(q->kind, &o->kind, err), known = 0;
 
   if (rc != OK)
     return rc;
@@ -169,13 +278,22 @@ app_import(struct app *app, const struct app_import_query *q,
 {
   struct ingest_opts o;
   struct store *st;
+  struct buf options;
+  char now[32];
   int rc;
 
   memset(out, 0, sizeof *out);
+  out->stats.import_seq = UINT64_MAX;
   ingest_opts_init(&o);
+  buf_init(&options);
   if ((rc = import_opts(q, &o, err)) != OK ||
       (rc = app__store(app, 0, &st, err)) != OK)
     goto out;
+  /* Every import is recorded in the log (ingest.h). */
+  app__now(now);
+  options_text(q, &options);
+  o.record_at = now;
+  o.options = options.data;
   if (q->nfiles)
     rc = ingest_files(st, &o, sink, q->files, q->nfiles, &out->stats);
   else
@@ -184,5 +302,6 @@ app_import(struct app *app, const struct app_import_query *q,
   rc = app__import_done(st, rc, out, err);
 out:
   ingest_opts_cleanup(&o);
+  buf_cleanup(&options);
   return rc;
 }

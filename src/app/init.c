@@ -115,8 +115,18 @@ app_init(struct app *app, const char *corridor_path,
 
   memset(out, 0, sizeof *out);
   buf_init(&text);
-  if (corridor_path &&
-      (rc = read_corridor(corridor_path, &text, &c, err)) != OK)
+  /* A store's corridor is its rules, and a store is initialised once: a
+   * default one made silently could not be replaced. */
+  if (corridor_path == NULL) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "corridor",
+                   "--corridor FILE is needed (every figure depends on the "
+                   "corridor file); to start one:\n"
+                   "  passage corridor template > corridor.ini   (then edit "
+                   "it)\n"
+                   "  passage init --corridor corridor.ini");
+    goto out;
+  }
+  if ((rc = read_corridor(corridor_path, &text, &c, err)) != OK)
     goto out;
   if ((file = store_file_path(app->db)) != NULL && access(file, F_OK) == 0)
     rc = ERR_EXISTS;
@@ -138,7 +148,7 @@ app_init(struct app *app, const char *corridor_path,
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
     goto out;
   }
-  for (size_t i = 0; c && i < c->ncheckpoints && rc == OK; i++) {
+  for (size_t i = 0; i < c->ncheckpoints && rc == OK; i++) {
     struct buf problems;
     buf_init(&problems);
     rc = add_checkpoint(st, &c->checkpoints[i], &problems);
@@ -150,10 +160,16 @@ app_init(struct app *app, const char *corridor_path,
   if (rc == OK) {
     out->corridor = xstrdup(store_corridor(st)->name);
     out->timezone = xstrdup(store_corridor(st)->timezone);
-    out->checkpoints = c ? c->ncheckpoints : 0;
+    out->checkpoints = c->ncheckpoints;
   }
 out:
   corridor_free(c);
   buf_cleanup(&text);
   return rc;
+}
+
+const char *
+app_corridor_template(void)
+{
+  return corridor_template();
 }

@@ -49,8 +49,17 @@ struct mirror {
 static int
 fail_errno(struct mirror *m, const char *what, const char *path)
 {
-  return app__fail(m->err, ERR_IO, APP_ERROR_PROGRAM, NULL, "cannot %s %s: %s",
-                   what, path, strerror(errno));
+  const char *why = strerror(errno);
+
+  /* One whole sentence per verb, so that each translates as a whole. */
+  if (strcmp(what, "create") == 0)
+    return app__fail(m->err, ERR_IO, APP_ERROR_PROGRAM, NULL,
+                     "cannot create %s: %s", path, why);
+  if (strcmp(what, "sync") == 0)
+    return app__fail(m->err, ERR_IO, APP_ERROR_PROGRAM, NULL,
+                     "cannot sync %s: %s", path, why);
+  return app__fail(m->err, ERR_IO, APP_ERROR_PROGRAM, NULL,
+                   "cannot write %s: %s", path, why);
 }
 
 static int

@@ -1,203 +1,423 @@
 /*
- * The corridor at a glance, for a dashboard's map and filters and for
- * `passage status`: the corridor, its checkpoints, the log's head, the
- * sources with their grades and how many flows cite each, the period the
- * flows cover. Every figure comes from the kept rollups and the corridor,
- * never from a scan of the records, so it costs the same over any history.
+ * What the store holds: the census of its live records (per kind, per
+ * source and grade, per checkpoint) and passage status, the page a new
+ * user or a monitor reads first.
  */
 #include "app/app.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app_int.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
 
-static json_t *
-opt_number(int has, double v)
+/* A count under a key, in a list kept in the order keys were first met. */
+static double *
+tally(struct app__tally *t, const char *key)
 {
-  return has ? json_real(v) : json_null();
+  for (size_t i = 0; i < t->n; i++)
+    if (strcmp(t->v[i].key, key) == 0)
+      return &t->v[i].n;
+  t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
+  t->v[t->n].key = xstrdup(key);
+  t->v[t->n].n = 0;
+  return &t->v[t->n++].n;
+}
+
+double
+app__tally_get(const struct app__tally *t, const char *key)
+{
+  for (size_t i = 0; i < t->n; i++)
+    if (strcmp(t->v[i].key, key) == 0)
+      return t->v[i].n;
+  return 0;
+}
+
+static void
+tally_cleanup(struct app__tally *t)
+{
+  for (size_t i = 0; i < t->n; i++)
+    free(t->v[i].key);
+  free(t->v);
+  memset(t, 0, sizeof *t);
+}
+
+void
+app__census_cleanup(struct app__census *c)
+{
+  if (c == NULL)
+    return;
+  tally_cleanup(&c->sources);
+  tally_cleanup(&c->grades);
+  tally_cleanup(&c->checkpoints);
+  memset(c, 0, sizeof *c);
+}
+
+/* "source\x1fgrade": the key of a source's records of one grade. */
+static void
+count_source(struct app__census *c, const char *source, const char *grade,
+             double n)
+{
+  char *key = xasprintf("%s\x1f%s", source ? source : "", grade ? grade : "");
+
+  *tally(&c->sources, source ? source : "") += n;
+  *tally(&c->grades, key) += n;
+  free(key);
+}
+
+static int
+census_flow_day(void *ctx, const struct flow_row *row)
+{
+  struct app__census *c = ctx;
+  double n = row->m[M_RECORDS];
+
+  /* A row that corrections or withdrawals took back to zero counts no
+   * record and covers no day. */
+  if (fabs(n) < 1e-9)
+    return OK;
+  c->kinds[KIND_flow] += n;
+  count_source(c, row->dim[DIM_SOURCE][0] ? row->dim[DIM_SOURCE] : NULL,
+               row->dim[DIM_GRADE][0] ? row->dim[DIM_GRADE] : NULL, n);
+  *tally(&c->checkpoints, row->dim[DIM_CHECKPOINT]) += n;
+  if (!c->has_span || row->day < c->first)
+    c->first = row->day;
+  if (!c->has_span || row->day > c->last)
+    c->last = row->day;
+  c->has_span = 1;
+  return OK;
+}
+
+/* A record other than a flow. The records that others name (checkpoints,
+ * sources, actors) are no source's account of the corridor, and a
+ * withdrawal of an import is no record's: neither is counted as such. */
+static int
+census_record(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct app__census *c = ctx;
+  enum record_kind k = rec->kind->kind;
+  const char *of = record_get(rec, "kind");
+
+  (void)seq;
+  if (k == KIND_withdrawal && of && strcmp(of, "import") == 0)
+    return OK;
+  c->kinds[k]++;
+  if (!record_kind_internal(k) && k != KIND_checkpoint && k != KIND_source &&
+      k != KIND_actor)
+    count_source(c, record_get(rec, "source"), record_get(rec, "grade"), 1);
+  return OK;
+}
+
+int
+app__census(struct store *st, uint64_t as_of, struct app__census *out)
+{
+  int rc = OK;
+
+  memset(out, 0, sizeof *out);
+  /* Flows from the daily rollups, whose records are spread over days in
+   * shares that add up to one a record: proportional to days, not to
+   * records. The other kinds are few. */
+  rc = store_each_flow_day_as_of(st, INT64_MIN / 2, INT64_MAX / 2, as_of,
+                                 census_flow_day, out);
+  for (int k = 0; k < KIND_COUNT && rc == OK; k++)
+    if (k != KIND_flow)
+      rc = store_each_live(st, (enum record_kind)k, as_of, census_record, out);
+  out->kinds[KIND_flow] = round(out->kinds[KIND_flow]);
+  return rc;
+}
+
+/*
+ * The size and root of the last checkpoint the signer signed, from its
+ * state beside the key (a signed checkpoint note, or its body), when
+ * there is one: OK, ERR_NOTFOUND, or ERR_INVALID for a file that is
+ * neither. The one place that knows the state's form: integrity-a's signer
+ * (not merged yet) writes the signed note it handed out last to
+ * KEY.state (its app__state_path), which this reads as it is; once it is
+ * merged, status_key takes the path from app__state_path.
+ */
+static int
+signer_state(const char *path, uint64_t *size, struct buf *root)
+{
+  struct ledger_checkpoint cp;
+  struct ledger_note *note = NULL;
+  const char *body;
+  struct buf text, msg;
+  size_t len;
+  int rc;
+
+  buf_init(&text);
+  buf_init(&msg);
+  if (access(path, F_OK) != 0) {
+    rc = ERR_NOTFOUND;
+    goto out;
+  }
+  if ((rc = app__read_file(path, LEDGER_NOTE_MAX, &text)) != OK)
+    goto out;
+  body = text.data ? text.data : "";
+  len = text.len;
+  if (ledger_note_parse(body, len, &note, &msg) == OK)
+    body = ledger_note_text(note, &len);
+  memset(&cp, 0, sizeof cp);
+  rc = ledger_checkpoint_parse(body, len, &cp, &msg);
+  if (rc == OK) {
+    *size = cp.size;
+    util_base64_encode(root, cp.root, sizeof cp.root);
+  } else {
+    rc = ERR_INVALID;
+  }
+  free(cp.origin);
+out:
+  ledger_note_free(note);
+  buf_cleanup(&text);
+  buf_cleanup(&msg);
+  return rc;
+}
+
+/* {"path", "present"} of the signing key, and what it signed last. */
+static void
+status_key(struct app *app, json_t *o)
+{
+  char *key = app__key_path(app, NULL);
+  char *state = xasprintf("%s.state", key);
+  json_t *k = json_object(), *s = json_null();
+  uint64_t size = 0;
+  struct buf root;
+  int rc;
+
+  buf_init(&root);
+  json_object_set_new(k, "path", json_string(key));
+  json_object_set_new(k, "present", json_boolean(access(key, F_OK) == 0));
+  rc = signer_state(state, &size, &root);
+  if (rc == OK) {
+    s = json_object();
+    json_object_set_new(s, "file", json_string(state));
+    json_object_set_new(s, "tree_size", json_integer((json_int_t)size));
+    json_object_set_new(s, "root", json_string(root.data));
+  } else if (rc == ERR_INVALID) {
+    s = json_object();
+    json_object_set_new(s, "file", json_string(state));
+    json_object_set_new(s, "unreadable", json_true());
+  }
+  json_object_set_new(o, "key", k);
+  json_object_set_new(o, "last_signed", s);
+  buf_cleanup(&root);
+  free(state);
+  free(key);
+}
+
+static int
+add_checkpoint(void *ctx, const struct record *rec, uint64_t seq)
+{
+  json_t *cp = json_object();
+
+  (void)seq;
+  json_object_set_new(cp, "id", json_string(record_get(rec, "id")));
+  json_object_set_new(cp, "name", json_string(record_get(rec, "name")));
+  json_array_append_new(ctx, cp);
+  return OK;
+}
+
+/* Each source: its records and how many of each grade. */
+static json_t *
+status_sources(struct store *st, const struct app__census *c)
+{
+  json_t *arr = json_array();
+  struct app__names names;
+
+  app__names_load(st, KIND_source, &names);
+  for (size_t i = 0; i < c->sources.n; i++) {
+    const char *id = c->sources.v[i].key;
+    json_t *s = json_object(), *g = json_object();
+    size_t len = strlen(id);
+    json_object_set_new(s, "id", id[0] ? json_string(id) : json_null());
+    json_object_set_new(s, "name",
+                        id[0] && app__names_get(&names, id)
+                            ? json_string(app__names_get(&names, id))
+                            : json_null());
+    json_object_set_new(s, "records",
+                        json_integer((json_int_t)round(c->sources.v[i].n)));
+    for (size_t j = 0; j < c->grades.n; j++) {
+      const char *key = c->grades.v[j].key;
+      if (strncmp(key, id, len) == 0 && key[len] == '\x1f')
+        json_object_set_new(g, key[len + 1] ? key + len + 1 : "none",
+                            json_integer((json_int_t)round(c->grades.v[j].n)));
+    }
+    json_object_set_new(s, "grades", g);
+    json_array_append_new(arr, s);
+  }
+  app__names_cleanup(&names);
+  return arr;
 }
 
 static json_t *
-corridor_json(const struct corridor *c)
+status_records(const struct app__census *c)
 {
-  json_t *o = json_object(), *cps = json_array(), *pub = json_array();
+  json_t *o = json_object();
 
-  json_object_set_new(o, "name", json_string(c->name));
-  json_object_set_new(o, "log", json_string(c->log ? c->log : ""));
-  json_object_set_new(o, "timezone",
-                      json_string(c->timezone ? c->timezone : "UTC"));
-  json_object_set_new(o, "inside",
-                      c->inside ? json_string(c->inside) : json_null());
-  for (size_t i = 0; i < c->ncheckpoints; i++) {
-    const struct corridor_checkpoint *k = &c->checkpoints[i];
-    json_t *cp = json_object();
-    json_object_set_new(cp, "id", json_string(k->id));
-    json_object_set_new(cp, "name", json_string(k->name ? k->name : k->id));
-    json_object_set_new(cp, "lat", opt_number(k->has_lat, k->lat));
-    json_object_set_new(cp, "lon", opt_number(k->has_lon, k->lon));
-    json_object_set_new(cp, "km", opt_number(k->has_km, k->km));
-    /* Whether a checkpoint lies on the route the index counts is the
-     * corridor file's to say (issue 8); until it can, none is marked. */
-    json_object_set_new(cp, "route", json_null());
-    json_array_append_new(cps, cp);
-  }
-  json_object_set_new(o, "checkpoints", cps);
-  for (size_t i = 0; i < c->npublish; i++)
-    json_array_append_new(pub, json_string(c->publish[i]));
-  json_object_set_new(o, "publish", pub);
-  json_object_set_new(o, "min_public_count",
-                      json_integer((json_int_t)c->min_public_count));
+  for (int k = 0; k < KIND_COUNT; k++)
+    if (!record_kind_internal((enum record_kind)k))
+      json_object_set_new(o, record_kind_desc((enum record_kind)k)->name,
+                          json_integer((json_int_t)c->kinds[k]));
   return o;
 }
 
-struct sources {
-  json_t *list;  /* [{id, name, grade, records}] */
-  json_t *index; /* id -> its object in list */
+/* The imports: how many, how many withdrawn, the latest. */
+struct imports {
+  struct store *st;
+  uint64_t n, withdrawn;
+  char *latest;
 };
 
 static int
-source_one(void *ctx, const struct record *rec, uint64_t seq)
+count_import(void *ctx, const struct store_entry *e)
 {
-  struct sources *s = ctx;
-  const char *id = record_get(rec, "id"), *grade = record_get(rec, "grade");
-  json_t *o = json_object();
+  struct imports *im = ctx;
+  uint64_t by;
 
-  (void)seq;
-  json_object_set_new(o, "id", json_string(id));
-  json_object_set_new(o, "name", json_string(record_get(rec, "name")));
-  json_object_set_new(o, "grade", grade ? json_string(grade) : json_null());
-  json_object_set_new(o, "records", json_integer(0));
-  json_array_append_new(s->list, o);
-  json_object_set(s->index, id, o);
+  im->n++;
+  if (store_superseded_by(im->st, KIND_import, e->id, &by) == OK)
+    im->withdrawn++;
+  free(im->latest);
+  im->latest = xstrdup(e->id);
   return OK;
 }
 
 static int
-source_count(void *ctx, const struct flow_row *row)
+status_imports(struct store *st, uint64_t as_of, json_t *o)
 {
-  struct sources *s = ctx;
-  const char *id = row->dim[DIM_SOURCE];
-  json_t *o = id ? json_object_get(s->index, id) : NULL;
-
-  /* A record spread over days gives each its share: summed, they make it
-   * whole again. */
-  if (o)
-    json_object_set_new(
-        o, "records",
-        json_real(json_number_value(json_object_get(o, "records")) +
-                  row->m[M_RECORDS]));
-  return OK;
-}
-
-/* The record counts, whole again after the shares were summed. */
-static void
-round_counts(json_t *list)
-{
-  json_t *o;
-  size_t i;
-
-  json_array_foreach(list, i, o)
-  {
-    double v = json_number_value(json_object_get(o, "records"));
-    json_object_set_new(o, "records", json_integer((json_int_t)llround(v)));
-  }
-}
-
-static int
-status_sources(struct store *st, json_t *root, json_t **span)
-{
-  struct sources s = {json_array(), json_object()};
-  int64_t first, last;
+  struct imports im = {st, 0, 0, NULL};
+  json_t *j = json_object();
   int rc;
 
-  *span = json_null();
-  rc = store_each_live(st, KIND_source, store_size(st), source_one, &s);
-  if (rc == OK && (rc = store_flow_day_span(st, &first, &last)) == OK) {
-    json_decref(*span);
-    *span =
-        json_pack("{s:o,s:o}", "from", app__day(first), "to", app__day(last));
-    rc = store_each_flow_day(st, first, last, source_count, &s);
-  } else if (rc == ERR_NOTFOUND) {
-    rc = OK;
-  }
-  round_counts(s.list);
-  json_object_set_new(root, "sources", s.list);
-  json_decref(s.index);
+  rc = store_each_entry(st, KIND_import, 0, as_of, count_import, &im);
+  json_object_set_new(j, "count", json_integer((json_int_t)im.n));
+  json_object_set_new(j, "withdrawn", json_integer((json_int_t)im.withdrawn));
+  json_object_set_new(j, "latest",
+                      im.latest ? json_string(im.latest) : json_null());
+  json_object_set_new(o, "imports", j);
+  free(im.latest);
   return rc;
 }
 
-int
-app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
-              struct app_error *err)
+static json_t *
+status_corridor(const struct corridor *c)
 {
-  struct ledger_source src;
-  struct store *st;
+  json_t *o = json_object();
+
+  json_object_set_new(o, "name", json_string(c->name));
+  json_object_set_new(o, "log", json_string(c->log));
+  json_object_set_new(o, "timezone", json_string(c->timezone));
+  json_object_set_new(o, "inside",
+                      c->inside ? json_string(c->inside) : json_null());
+  return o;
+}
+
+/* Everything but the key, from one snapshot. */
+static int
+status_body(struct store *st, uint64_t as_of, json_t *o)
+{
+  struct app__census c;
+  json_t *cps = json_array(), *period = json_null();
   int rc;
 
-  *size = 0;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  json_object_set_new(o, "tree_size", json_integer((json_int_t)as_of));
+  json_object_set_new(o, "corridor", status_corridor(store_corridor(st)));
+  rc = store_each_live(st, KIND_checkpoint, as_of, add_checkpoint, cps);
+  json_object_set_new(o, "checkpoints", cps);
+  if (rc == OK)
+    rc = app__census(st, as_of, &c);
+  if (rc != OK)
     return rc;
-  if ((rc = store_refresh(st)) != OK)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
-  store_ledger_source(st, &src);
-  if ((rc = ledger_root(&src, store_size(st), root)) != OK)
-    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL,
-                     "cannot compute the root of the log (run 'passage "
-                     "verify')");
-  *size = store_size(st);
+  json_object_set_new(o, "records", status_records(&c));
+  json_object_set_new(o, "withdrawn",
+                      json_integer((json_int_t)c.kinds[KIND_withdrawal]));
+  if (c.has_span) {
+    period = json_object();
+    json_object_set_new(period, "from", app__day(c.first));
+    json_object_set_new(period, "to", app__day(c.last));
+  }
+  json_object_set_new(o, "flow_period", period);
+  json_object_set_new(o, "sources", status_sources(st, &c));
+  app__census_cleanup(&c);
+  return status_imports(st, as_of, o);
+}
+
+static void
+keep_name(void *ctx, const char *id, const char *name)
+{
+  if (name)
+    strmap_put(ctx, id, name);
+}
+
+void
+app__names_load(struct store *st, enum record_kind kind, struct app__names *n)
+{
+  n->m = strmap_new();
+  store_each_name(st, kind, keep_name, n->m);
+}
+
+const char *
+app__names_get(const struct app__names *n, const char *id)
+{
+  return strmap_get(n->m, id);
+}
+
+void
+app__names_cleanup(struct app__names *n)
+{
+  strmap_free(n->m);
+  n->m = NULL;
+}
+
+int
+app__as_of(struct store *st, uint64_t as_of, uint64_t *out,
+           struct app_error *err)
+{
+  *out = as_of ? as_of : store_size(st);
+  if (as_of > store_size(st))
+    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "as-of",
+                     "--as-of %llu: the log holds %llu entries",
+                     (unsigned long long)as_of,
+                     (unsigned long long)store_size(st));
   return OK;
 }
 
 int
-app_status(struct app *app, const char *key, json_t **out,
-           struct app_error *err)
+app_json_write(const json_t *v, struct buf *out)
 {
-  uint8_t root[LEDGER_HASH_SIZE];
-  struct app_error kerr = {0};
-  json_t *o = NULL, *span = NULL;
+  static const char *const flat[] = {"record", "proof", "*.*", NULL};
+
+  return util_json_write(v, UTIL_JSON_PRETTY, flat, out);
+}
+
+int
+app_status(struct app *app, uint64_t as_of, json_t **out, struct app_error *err)
+{
   struct store *st;
-  char *note = NULL;
-  uint64_t size;
-  struct buf b;
+  json_t *o = NULL;
   int rc;
 
   *out = NULL;
-  buf_init(&b);
-  if ((rc = app__store(app, 0, &st, err)) != OK ||
-      (rc = store_read_begin(st)) != OK) {
-    if (rc != OK && err->code == OK)
-      app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
-    goto out;
+  if ((rc = app__store(app, 0, &st, err)) != OK)
+    return rc;
+  if ((rc = store_read_begin(st)) != OK)
+    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
+  if ((rc = app__as_of(st, as_of, &as_of, err)) != OK) {
+    store_read_end(st);
+    return rc;
   }
   o = json_object();
-  json_object_set_new(o, "corridor", corridor_json(store_corridor(st)));
-  if ((rc = app_tree_head(app, &size, root, err)) != OK)
-    goto end;
-  util_base64_encode(&b, root, sizeof root);
-  json_object_set_new(o, "tree_size", json_integer((json_int_t)size));
-  json_object_set_new(o, "root", json_string(b.data));
-  /* Without a signing key the log has no signed checkpoint to show. */
-  app_log_checkpoint(app, key, &note, &kerr);
-  json_object_set_new(o, "checkpoint", note ? json_string(note) : json_null());
-  if ((rc = status_sources(st, o, &span)) != OK) {
-    app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
-    goto end;
-  }
-  json_object_set_new(o, "span", span);
-  span = NULL;
-  *out = o;
-  o = NULL;
-end:
+  json_object_set_new(o, "db", json_string(app_db(app)));
+  rc = status_body(st, as_of, o);
   store_read_end(st);
-out:
-  json_decref(o);
-  json_decref(span);
-  free(note);
-  app_error_cleanup(&kerr);
-  buf_cleanup(&b);
-  return rc;
+  if (rc != OK) {
+    json_decref(o);
+    return app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s",
+                     store_errmsg(st));
+  }
+  status_key(app, o);
+  *out = o;
+  return OK;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "app/app.h"
+#include "util/i18n.h"
 #include "util/util.h"
 
 /* Exit codes, as documented in passage --help and docs/cli.md. */
@@ -102,6 +103,15 @@ int cli_fail(const char *cmd, const struct app_error *e);
 /* Prints "passage CMD: msg" and a hint to use --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Prints "passage CMD: msg", the usage lines of help (its first
+ * paragraph) and a hint to use --help, on stderr; returns EXIT_USAGE. For a
+ * command called without the subcommand or operand it needs. */
+int cli_usage(const char *cmd, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The same for a text translated already. */
+int cli_usage_text(const char *cmd, const char *text);
 
 /* What getopt refused, for a message: "unknown option or missing value:
  * '--frm'". */

@@ -44,7 +44,7 @@ out:
   return code;
 }
 
-static const char index_help[] =
+static const char *const index_help = N_(
     "usage: passage [--db PATH] index [--from D1] [--to D2] [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
@@ -58,7 +58,7 @@ static const char index_help[] =
     "says nothing of trucks); the day's index is then unknown (null), its\n"
     "known parts shown. A part whose baseline is 0 stays out of the index.\n"
     "JSON: {\"days\": [{\"day\", \"index\", \"parts\": {\"in\": {\"persons\",\n"
-    "\"vehicles\", \"tonnes\"}, \"out\": {...}}}]}\n";
+    "\"vehicles\", \"tonnes\"}, \"out\": {...}}}]}\n");
 
 int
 cmd_index(struct cli *cli, int argc, char **argv)
@@ -69,7 +69,7 @@ cmd_index(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char availability_help[] =
+static const char *const availability_help = N_(
     "usage: passage [--db PATH] availability [--from D1] [--to D2]\n"
     "                    [--checkpoint ID] [--as-of N] [--format "
     "table|csv|json]\n"
@@ -84,7 +84,7 @@ static const char availability_help[] =
     "--checkpoint takes an id or a name (corridor: the corridor's figure);\n"
     "an unknown one exits 2 listing the checkpoints.\n"
     "JSON: {\"days\": [{\"day\", \"checkpoint\", \"direction\",\n"
-    "\"availability\"}]}\n";
+    "\"availability\"}]}\n");
 
 int
 cmd_availability(struct cli *cli, int argc, char **argv)
@@ -95,7 +95,7 @@ cmd_availability(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char compliance_help[] =
+static const char *const compliance_help = N_(
     "usage: passage [--db PATH] compliance [--from D1] [--to D2] [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
@@ -109,7 +109,7 @@ static const char compliance_help[] =
     "unknown day ends a run; current_run is the run that ends on D2.\n"
     "JSON: {\"obligations\": [{\"id\", \"text\", \"in_force\": {\"from\",\n"
     "\"until\"}, \"days_met\", \"days_breached\", \"days_unknown\",\n"
-    "\"longest_breach\", \"current_run\"}]}\n";
+    "\"longest_breach\", \"current_run\"}]}\n");
 
 static void
 compliance_head(struct cli_table *t, const struct app_table *a)
@@ -159,7 +159,7 @@ cmd_compliance(struct cli *cli, int argc, char **argv)
   return answer(cli, &x, argc, argv);
 }
 
-static const char supply_help[] =
+static const char *const supply_help = N_(
     "usage: passage [--db PATH] supply --date D [--as-of N]\n"
     "                    [--format table|csv|json]\n"
     "\n"
@@ -177,7 +177,7 @@ static const char supply_help[] =
     "production counts in each. JSON gives inflow_7d_mean, baseline_inflow\n"
     "and production_7d_mean beside the stock and the cover.\n"
     "Alerts from the low end of cover: warning, severe, critical (the\n"
-    "corridor file's [alerts], default 30, 14, 7 days).\n";
+    "corridor file's [alerts], default 30, 14, 7 days).\n");
 
 /* "low-high" of the range at member name of r, with a unit; "?" when
  * unknown. */
@@ -260,7 +260,7 @@ supply_head(struct cli_table *t, const struct app_table *a)
 static void
 supply_foot(struct cli_table *t, const struct app_table *a, size_t rows)
 {
-  printf("supply outlook at the start of %s\n",
+  printf(_("supply outlook at the start of %s\n"),
          json_string_value(json_object_get(a->json, "date")));
   cli_table_print(t, stdout);
   if (rows == 0)

@@ -9,37 +9,63 @@
 
 #include "cli/cli.h"
 
+/* The kinds' names after lead, each after sep: every kind, or (all 0)
+ * those people import and add (not passage's own). */
+static void
+kind_names(struct buf *b, const char *lead, const char *sep, int all)
+{
+  buf_puts(b, lead);
+  for (int k = 0, n = 0; k < KIND_COUNT; k++)
+    if (all || !record_kind_internal((enum record_kind)k))
+      buf_printf(b, "%s%s", n++ ? sep : "",
+                 record_kind_desc((enum record_kind)k)->name);
+}
+
 /* "kinds: checkpoint actor ...", a line. */
 static void
-kinds_line(struct buf *b)
+kinds_line(struct buf *b, int all)
 {
-  buf_puts(b, "kinds:");
-  for (int k = 0; k < KIND_COUNT; k++)
-    buf_printf(b, " %s", record_kind_desc((enum record_kind)k)->name);
+  kind_names(b, "kinds: ", " ", all);
   buf_putc(b, '\n');
 }
 
 static void
-list_kinds(FILE *f)
+list_kinds(FILE *f, int all)
 {
   struct buf b;
 
   buf_init(&b);
-  kinds_line(&b);
+  kinds_line(&b, all);
   fputs(b.data, f);
   buf_cleanup(&b);
 }
 
-/* OK when name is a record kind; otherwise says so, with the kinds. */
+/* OK when name is a record kind (one that people import and add, unless
+ * all is set); otherwise says so, with the kinds (and the usage lines of
+ * help when no kind was named). */
 static int
-kind_arg(const char *cmd, const char *name)
+kind_arg(const char *cmd, const char *help, const char *name, int all)
 {
-  if (name && record_kind_by_name(name) >= 0)
+  int k = name && name[0] != '-' ? record_kind_by_name(name) : -1;
+  struct buf b;
+
+  if (k >= 0 && (all || !record_kind_internal((enum record_kind)k)))
     return OK;
-  fprintf(stderr, "passage %s: %s '%s'\n", cmd,
-          name ? "unknown kind" : "missing the kind of record",
-          name ? name : "");
-  list_kinds(stderr);
+  if (k >= 0) {
+    fprintf(stderr, _("passage %s: %s records are written by passage itself\n"),
+            cmd, name);
+    list_kinds(stderr, all);
+    return ERR_USAGE;
+  }
+  if (name && name[0] != '-') {
+    fprintf(stderr, _("passage %s: unknown kind '%s'\n"), cmd, name);
+    list_kinds(stderr, all);
+    return ERR_USAGE;
+  }
+  buf_init(&b);
+  kind_names(&b, "", ", ", all);
+  cli_usage(cmd, help, "expected the kind of record first (%s)", b.data);
+  buf_cleanup(&b);
   return ERR_USAGE;
 }
 
@@ -49,13 +75,13 @@ list_fields(FILE *f, enum record_kind kind)
 {
   const struct kind_desc *k = record_kind_desc(kind);
 
-  fprintf(f, "\nfields of %s (%s):\n", k->name, k->title);
+  fprintf(f, _("\nfields of %s (%s):\n"), k->name, _(k->title));
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *fd = &k->fields[i];
-    fprintf(f, "  %-20s %s%s", fd->name, fd->help,
-            fd->flags & FF_REQUIRED ? " (required)" : "");
+    fprintf(f, "  %-20s %s%s", fd->name, _(fd->help),
+            fd->flags & FF_REQUIRED ? _(" (required)") : "");
     if (fd->allowed) {
-      fprintf(f, "; one of:");
+      fprintf(f, _("; one of:"));
       for (const char *const *a = fd->allowed; *a; a++)
         fprintf(f, " %s", *a);
     }
@@ -70,15 +96,15 @@ show_error(void *ctx, const struct ingest_error *e)
 {
   (void)ctx;
   if (e->part > 0 && e->cell)
-    fprintf(stderr, "; cell %s: ", e->cell);
+    fprintf(stderr, _("; cell %s: "), e->cell);
   else if (e->part > 0)
     fputs("; ", stderr);
   else if (e->file && e->sheet && e->cell)
-    fprintf(stderr, "%s, sheet '%s', cell %s: ", e->file, e->sheet, e->cell);
+    fprintf(stderr, _("%s, sheet '%s', cell %s: "), e->file, e->sheet, e->cell);
   else if (e->file && e->sheet && e->line)
-    fprintf(stderr, "%s, sheet '%s', row %lu: ", e->file, e->sheet, e->line);
+    fprintf(stderr, _("%s, sheet '%s', row %lu: "), e->file, e->sheet, e->line);
   else if (e->file && e->sheet)
-    fprintf(stderr, "%s, sheet '%s': ", e->file, e->sheet);
+    fprintf(stderr, _("%s, sheet '%s': "), e->file, e->sheet);
   else if (e->file == NULL)
     fputs("passage: ", stderr);
   else if (e->line)
@@ -97,10 +123,55 @@ show_names(const struct ingest_note *n)
     fprintf(stderr, "%s'%s'", i ? ", " : "", n->names[i]);
 }
 
+/* Writes s for a shell: as it is when nothing in it is special, else in
+ * single quotes. */
+static void
+shell_word(FILE *f, const char *s)
+{
+  if (s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789._-/") == strlen(s)) {
+    fputs(s, f);
+    return;
+  }
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'')
+      fputs("'\\''", f);
+    else
+      fputc(*s, f);
+  fputc('\'', f);
+}
+
+/* The command that makes the first unknown name of a note: an id as it is
+ * written names the record's id, anything else its name (whose slug
+ * becomes the id, as --create-missing would make it). */
+static void
+show_add_hint(const struct ingest_note *n)
+{
+  const char *name = n->names[0];
+  int is_id =
+      strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(name);
+
+  fprintf(stderr,
+          n->nnames > 1 ? _("add each with: passage add %s ")
+                        : _("add it with: passage add %s "),
+          n->subject);
+  if (is_id) {
+    fputs("--id ", stderr);
+    shell_word(stderr, name);
+    fputs(" --name NAME", stderr);
+  } else {
+    fputs("--name ", stderr);
+    shell_word(stderr, name);
+  }
+  if (n->nnames > 1)
+    fputs(", ...", stderr);
+}
+
+/* ctx: the command ("import", "add"), for the hints. */
 static void
 show_note(void *ctx, const struct ingest_note *n)
 {
-  (void)ctx;
   if (n->message) { /* worded by ingest, whole */
     if (n->file)
       fprintf(stderr, "%s: ", n->file);
@@ -109,23 +180,26 @@ show_note(void *ctx, const struct ingest_note *n)
   }
   switch (n->kind) {
   case INGEST_NOTE_IGNORED_COLUMNS:
-    fprintf(stderr, "%s: ignoring columns that map to no %s field: ", n->file,
-            n->subject);
+    fprintf(stderr, _("%s: ignoring columns that map to no %s field: "),
+            n->file, n->subject);
     show_names(n);
     fputc('\n', stderr);
     break;
   case INGEST_NOTE_MORE_ERRORS:
-    fprintf(stderr, "... and %zu more errors\n", n->count);
+    fprintf(stderr, _("... and %zu more errors\n"), n->count);
     break;
   case INGEST_NOTE_UNKNOWN:
-    fprintf(stderr, "unknown %s%s: ", n->subject, n->nnames > 1 ? "s" : "");
+    fprintf(stderr, ngettext("unknown %s: ", "unknown %ss: ", n->nnames),
+            n->subject);
     show_names(n);
-    fprintf(stderr, " (add %s first, or import with --create-missing)\n",
-            n->nnames > 1 ? "them" : "it");
+    fputs(" (", stderr);
+    show_add_hint(n);
+    fprintf(stderr, _("; or %s with --create-missing)\n"),
+            ctx ? (const char *)ctx : "import");
     break;
   case INGEST_NOTE_UNLABELLED:
-    fprintf(stderr,
-            "field '%s': labels with no --values mapping: ", n->subject);
+    fprintf(stderr, _("field '%s': labels with no --values mapping: "),
+            n->subject);
     show_names(n);
     fputc('\n', stderr);
     break;
@@ -142,25 +216,27 @@ show_progress(void *ctx, const struct ingest_progress *p)
   (void)ctx;
   if (p->total == 0)
     return;
-  fprintf(stderr, "\r%s: %3d%% %zu rows", p->file,
+  fputc('\r', stderr);
+  fprintf(stderr, _("%s: %3d%% %zu rows"), p->file,
           (int)(100.0 * (double)p->done / (double)p->total), p->rows);
   if (p->final)
     fputc('\n', stderr);
   fflush(stderr);
 }
 
-/* The CLI's sink; with a progress bar when asked (stderr is a terminal). */
+/* The CLI's sink for the command cmd; with a progress bar when asked
+ * (stderr is a terminal). */
 static struct ingest_sink
-cli_sink(int progress)
+cli_sink(const char *cmd, int progress)
 {
-  struct ingest_sink s = {show_error, show_note, NULL, NULL};
+  struct ingest_sink s = {show_error, show_note, NULL, (void *)cmd};
 
   if (progress)
     s.progress = show_progress;
   return s;
 }
 
-static const char import_help[] =
+static const char *const import_help = N_(
     "usage: passage [--db PATH] import KIND FILE... [OPTIONS]\n"
     "\n"
     "Imports records of one kind from CSV files (a header row, then an\n"
@@ -213,7 +289,7 @@ static const char import_help[] =
     "are ignored (and listed). Dates: 2024-02-25, 2024-02 (a month),\n"
     "25 Feb 2024, 9 Sept 2024, 17-Mar-23, 2024-02-25T10:30+02:00. A date\n"
     "without a time is the whole local day. Empty cells and - are missing,\n"
-    "never zero. See docs/importing.md for worked examples.\n";
+    "never zero. See docs/importing.md for worked examples.\n");
 
 /* The help of import or add: text, then the fields of the kind named
  * (the kinds when it names none). */
@@ -222,11 +298,11 @@ data_help(const char *text, const char *kind)
 {
   int k = kind ? record_kind_by_name(kind) : -1;
 
-  fputs(text, stdout);
+  fputs(_(text), stdout);
   if (k >= 0)
     list_fields(stdout, (enum record_kind)k);
   else
-    list_kinds(stdout);
+    list_kinds(stdout, 0);
 }
 
 /* 1 when --help or -h stands anywhere in argv (even as an option's value):
@@ -306,28 +382,34 @@ import_report(const struct app_import_query *q, int rc,
   const struct ingest_stats *s = &r->stats;
 
   if (rc == OK) {
-    printf("%zu row%s: %zu added, %zu already stored", s->rows,
-           s->rows == 1 ? "" : "s", s->added, s->unchanged);
+    printf(ngettext("%zu row: %zu added, %zu already stored",
+                    "%zu rows: %zu added, %zu already stored", s->rows),
+           s->rows, s->added, s->unchanged);
     if (s->created)
-      printf(", %zu checkpoints/sources/actors created", s->created);
+      printf(_(", %zu checkpoints/sources/actors created"), s->created);
     if (s->rejected)
-      printf(", %zu rejected (written to %s)", s->rejected, q->rejects);
+      printf(_(", %zu rejected (written to %s)"), s->rejected, q->rejects);
     if (s->skipped)
-      printf(", %zu left out by %s", s->skipped,
+      printf(_(", %zu left out by %s"), s->skipped,
              q->nwheres && q->only_validated ? "--where and --only-validated"
              : q->nwheres                    ? "--where"
                                              : "--only-validated");
-    printf("; log size %llu\n", (unsigned long long)r->size);
+    if (s->import_seq != UINT64_MAX)
+      printf(_("; recorded as import-%llu"), (unsigned long long)s->import_seq);
+    printf(_("; log size %llu\n"), (unsigned long long)r->size);
   } else if (err->message) {
     return data_fail("import", err);
   } else if (rc == ERR_INVALID && s->rejected == 0) {
     /* The file as a whole was unreadable (no header row, say). */
-    fprintf(stderr, "passage import: nothing was stored\n");
+    fprintf(stderr, _("passage import: nothing was stored\n"));
   } else if (rc == ERR_INVALID) {
     fprintf(stderr,
-            "passage import: %zu invalid row%s; nothing was stored (fix the "
-            "file, or use --skip-invalid REJECTS.csv)\n",
-            s->rejected, s->rejected == 1 ? "" : "s");
+            ngettext("passage import: %zu invalid row; nothing was stored (fix "
+                     "the file, or use --skip-invalid REJECTS.csv)\n",
+                     "passage import: %zu invalid rows; nothing was stored "
+                     "(fix the file, or use --skip-invalid REJECTS.csv)\n",
+                     s->rejected),
+            s->rejected);
   }
   return cli_exit_code(rc);
 }
@@ -337,7 +419,7 @@ static int
 import_run(struct cli_args *a, int argc, char **argv, const char **ops,
            size_t nops)
 {
-  struct ingest_sink sink = cli_sink(isatty(2));
+  struct ingest_sink sink = cli_sink("import", isatty(2));
   struct app_import_result res;
   struct app_error err = {0};
   struct app_import_query q;
@@ -370,8 +452,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
   if (asks_help(argc, argv)) {
     data_help(import_help, nops ? ops[0] : NULL);
     code = EXIT_OK;
-  } else if (nops < 1 || kind_arg("import", ops[0]) != OK) {
-    code = EXIT_USAGE; /* no kind: exit 2, nothing said, as before */
+  } else if (kind_arg("import", import_help, nops ? ops[0] : NULL, 0) != OK) {
+    code = EXIT_USAGE;
   } else if (nops < 2) {
     code = cli_usage_error("import", "no file to import");
   } else {
@@ -382,8 +464,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
   return code;
 }
 
-static const char add_help[] =
-    "usage: passage [--db PATH] add KIND --FIELD VALUE...\n"
+static const char *const add_help = N_(
+    "usage: passage [--db PATH] add KIND --FIELD VALUE... [--create-missing]\n"
     "\n"
     "Adds one record, validated as an imported row is. Without --id the id\n"
     "is derived from the content, so running the same command twice adds\n"
@@ -391,7 +473,16 @@ static const char add_help[] =
     "  passage add flow --start 2023-04-23T09:15 --checkpoint hakari-bridge "
     "\\\n"
     "      --direction in --vehicle truck --vehicles 1 --category food \\\n"
-    "      --quantity 20 --source icrc --grade A2\n";
+    "      --quantity 20 --source icrc --grade A2\n"
+    "\n"
+    "options:\n"
+    "  --FIELD VALUE     a field of KIND (the fields are listed below), in\n"
+    "                    full; --FIELD=VALUE works too\n"
+    "  --create-missing  create the checkpoint, source or actors the record\n"
+    "                    names but that do not exist yet (the id is the slug\n"
+    "                    of the name: 'West Post' becomes west-post)\n"
+    "  --db PATH         the store (default: $PASSAGE_DB or ./passage.db)\n"
+    "  --help            this text; with KIND, the fields of KIND\n");
 
 /* add's --NAME that is no field of the kind. */
 static void
@@ -399,7 +490,7 @@ no_field(const struct cli_args *a, const char *name)
 {
   enum record_kind kind = (enum record_kind)record_kind_by_name(a->kind);
 
-  fprintf(stderr, "passage add: %s has no field '%s'\n",
+  fprintf(stderr, _("passage add: %s has no field '%s'\n"),
           record_kind_desc(kind)->name, name);
   list_fields(stderr, kind);
 }
@@ -411,7 +502,7 @@ add_run(struct cli_args *a, int argc, char **argv)
   const struct kind_desc *k =
       record_kind_desc((enum record_kind)record_kind_by_name(a->kind));
   const char *fields[RECORD_MAX_FIELDS], **names, **values;
-  struct ingest_sink sink = cli_sink(0);
+  struct ingest_sink sink = cli_sink("add", 0);
   struct app_add_query q = {a->kind, NULL, NULL, 0, 0};
   struct app_import_result res;
   struct app_error err = {0};
@@ -437,8 +528,9 @@ add_run(struct cli_args *a, int argc, char **argv)
   app = app_new(a->cli->db);
   rc = app_add(app, &q, &sink, &res, &err);
   if (rc == OK)
-    printf("%s; log size %llu\n",
-           res.stats.added ? "added" : "already stored (nothing added)",
+    printf(res.stats.added
+               ? _("added; log size %llu\n")
+               : _("already stored (nothing added); log size %llu\n"),
            (unsigned long long)res.size);
   rc = err.message ? data_fail("add", &err) : cli_exit_code(rc);
   app_free(app);
@@ -460,15 +552,15 @@ cmd_add(struct cli *cli, int argc, char **argv)
     data_help(add_help, kind);
     return EXIT_OK;
   }
-  if (argc < 2 || kind_arg("add", kind) != OK)
-    return EXIT_USAGE; /* no kind: exit 2, nothing said, as before */
+  if (kind_arg("add", add_help, kind, 0) != OK)
+    return EXIT_USAGE;
   a.kind = kind;
   code = add_run(&a, argc, argv);
   cli_args_cleanup(&a);
   return code;
 }
 
-static const char export_help[] =
+static const char *const export_help = N_(
     "usage: passage [--db PATH] export KIND [--format csv|hxl|jsonl] "
     "[--output FILE]\n"
     "\n"
@@ -476,7 +568,7 @@ static const char export_help[] =
     "names (a flow with several cargo lines takes one row per line, with the\n"
     "same id); hxl adds a row of HXL hashtags; jsonl writes each record's\n"
     "canonical bytes, exactly as they are hashed in the log. Exports import\n"
-    "back unchanged. --output writes the file atomically.\n";
+    "back unchanged. --output writes the file atomically.\n");
 
 /* Where an export goes: the --output file or stdout. */
 static int
@@ -526,20 +618,22 @@ cmd_export(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   buf_init(&help);
-  buf_puts(&help, export_help);
-  kinds_line(&help);
+  buf_puts(&help, _(export_help));
+  kinds_line(&help, 1);
   a.help = help.data;
   if ((rc = cli_parse(&a, "export", argc, argv, 1)) != OK) {
     code = cli_parse_exit(rc);
     goto out;
   }
-  /* One operand, the kind; without it (or with more) exit 2, nothing
-   * said, as before. */
-  if (argc - optind != 1 || kind_arg("export", argv[optind]) != OK) {
+  /* One operand, the kind. */
+  if (kind_arg("export", help.data, optind < argc ? argv[optind] : NULL, 1) !=
+      OK) {
     code = EXIT_USAGE;
     goto out;
   }
-  q.kind = argv[optind];
+  q.kind = argv[optind++];
+  if ((code = cli_no_more("export", argc, argv)) != EXIT_OK)
+    goto out;
   q.format = a.v[OPT_export_format];
   app = app_new(cli->db);
   code = export_to(app, &q, a.v[OPT_export_output]);

@@ -3,7 +3,7 @@
 
 #include "cli/cli.h"
 
-static const char flow_help[] =
+static const char *const flow_help = N_(
     "usage: passage [--db PATH] flow [--from DATE] [--to DATE] [--by DIMS]\n"
     "                    [--measure MEASURES] [--source NAME] [--outcome X]\n"
     "                    [--as-of N] [--format table|csv|json]\n"
@@ -43,7 +43,7 @@ static const char flow_help[] =
     "\n"
     "tonnes counts cargo in a mass unit (t, kg, lb, ...); other units are\n"
     "not tonnes. Records, vehicles and persons count under a flow's first\n"
-    "cargo category; records are spread over days like the rest.\n";
+    "cargo category; records are spread over days like the rest.\n");
 
 /* The table: the answer's columns and a last one marking disputed and
  * approximate rows. */

@@ -1,14 +1,15 @@
 /* passage init: a new store from a corridor file. */
 #include "cli/cli.h"
 
-static const char init_help[] =
-    "usage: passage [--db PATH] init [--corridor FILE]\n"
+static const char *const init_help = N_(
+    "usage: passage [--db PATH] init --corridor FILE\n"
     "\n"
     "Creates a new store from a corridor file (an INI file naming the\n"
     "corridor, its time zone, checkpoints, baseline window, cargo categories\n"
     "with their needs, obligations and alert thresholds; see\n"
     "docs/corridor-file.md). Its checkpoints become the first records of\n"
-    "the log. Without --corridor the store gets a default corridor.\n";
+    "the log. To start a corridor file:\n"
+    "  passage corridor template > corridor.ini\n");
 
 int
 cmd_init(struct cli *cli, int argc, char **argv)
@@ -29,9 +30,10 @@ cmd_init(struct cli *cli, int argc, char **argv)
   if (app_init(app, a.v[OPT_init_corridor], &res, &err) != OK)
     code = cli_fail("init", &err);
   else
-    printf("initialised %s for %s (%zu checkpoint%s, time zone %s)\n", cli->db,
-           res.corridor, res.checkpoints, res.checkpoints == 1 ? "" : "s",
-           res.timezone);
+    printf(ngettext("initialised %s for %s (%zu checkpoint, time zone %s)\n",
+                    "initialised %s for %s (%zu checkpoints, time zone %s)\n",
+                    res.checkpoints),
+           cli->db, res.corridor, res.checkpoints, res.timezone);
 out:
   app_init_result_cleanup(&res);
   app_error_cleanup(&err);

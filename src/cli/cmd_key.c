@@ -3,7 +3,7 @@
 
 #include "cli/cli.h"
 
-static const char key_help[] =
+static const char *const key_help = N_(
     "usage: passage [--db PATH] key generate [--key FILE] [--name NAME]\n"
     "       passage [--db PATH] key public [--key FILE] [--cosignature]\n"
     "\n"
@@ -13,7 +13,7 @@ static const char key_help[] =
     "never overwrites a key. Keep it secret and backed up.\n"
     "public prints the verifier key in C2SP signed-note form,\n"
     "<name>+<key hash>+<base64 key>, for parties to check checkpoints with;\n"
-    "--cosignature prints the witness form (type 0x04) instead.\n";
+    "--cosignature prints the witness form (type 0x04) instead.\n");
 
 int
 cmd_key(struct cli *cli, int argc, char **argv)
@@ -26,15 +26,19 @@ cmd_key(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(key_help, stdout);
+    fputs(_(key_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("key", key_help,
+                     "expected a subcommand: generate or public");
+  if (strcmp(sub, "generate") && strcmp(sub, "public"))
+    return cli_usage_error("key",
+                           "unknown subcommand '%s' (expected generate or "
+                           "public)",
+                           sub);
   if ((rc = cli_parse(&a, "key", argc, argv, 2)) != OK) {
     code = cli_parse_exit(rc);
-    goto out;
-  }
-  if (sub == NULL || (strcmp(sub, "generate") && strcmp(sub, "public"))) {
-    code = cli_usage_error("key", "expected 'generate' or 'public'");
     goto out;
   }
   if ((code = cli_no_more("key", argc, argv)) != EXIT_OK)
@@ -50,7 +54,7 @@ cmd_key(struct cli *cli, int argc, char **argv)
              &err);
     code = EXIT_ERROR; /* whatever went wrong, as it always has */
   } else if (strcmp(sub, "generate") == 0) {
-    printf("wrote %s (keep it secret)\nverifier key: %s\n", key.path,
+    printf(_("wrote %s (keep it secret)\nverifier key: %s\n"), key.path,
            key.verifier);
   } else {
     printf("%s\n", key.verifier);

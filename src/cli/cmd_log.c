@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 
-static const char log_help[] =
+static const char *const log_help = N_(
     "usage: passage [--db PATH] log checkpoint [--key FILE] [--output FILE]\n"
     "       passage [--db PATH] log entries --start A --end B\n"
     "       passage [--db PATH] log cosign --key WITNESS.key --log-key VKEY\n"
@@ -41,7 +41,7 @@ static const char log_help[] =
     "does, then builds a new store at --db from it, every entry in the log's\n"
     "order, byte for byte (its root must be the checkpoint's), with the\n"
     "log's corridor file; 'report sitrep --as-of N' then computes a\n"
-    "report's figures again, to compare with the one published.\n";
+    "report's figures again, to compare with the one published.\n");
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
@@ -110,14 +110,14 @@ log_witness(struct app *app, const struct cli_args *a)
     const struct app_witness_outcome *w = &res.w[i];
     if (w->ok)
       fprintf(stderr,
-              "witness %s: cosigned the tree of %llu entries "
-              "(from %llu)\n",
+              _("witness %s: cosigned the tree of %llu entries "
+                "(from %llu)\n"),
               w->name, (unsigned long long)res.size,
               (unsigned long long)w->old);
     else
-      fprintf(stderr, "witness %s: FAILED: %s\n", w->name, w->message);
+      fprintf(stderr, _("witness %s: FAILED: %s\n"), w->name, w->message);
   }
-  fprintf(stderr, "%zu of %zu witnesses cosigned\n", res.cosigned, res.n);
+  fprintf(stderr, _("%zu of %zu witnesses cosigned\n"), res.cosigned, res.n);
   fputs(res.note, stdout);
   if (res.cosigned < res.n)
     code = EXIT_VERIFY;
@@ -135,15 +135,19 @@ log_tiles(struct app *app, const struct cli_args *a)
 
   if (app_log_tiles(app, &q, &res, &err) != OK)
     code = cli_fail("log tiles", &err);
-  else
-    printf("published the tree of %llu entries in %s (it held %llu): %zu "
-           "files written\nthe checkpoint carries %zu cosignature%s%s\n",
+  else {
+    printf(_("published the tree of %llu entries in %s (it held %llu): %zu "
+             "files written\n"),
            (unsigned long long)res.size, q.out,
-           (unsigned long long)res.old_size, res.written, res.cosignatures,
-           res.cosignatures == 1 ? "" : "s",
-           res.signed_now ? " (the tree was signed now: 'passage log "
-                            "witness' gathers cosignatures)"
+           (unsigned long long)res.old_size, res.written);
+    printf(ngettext("the checkpoint carries %zu cosignature%s\n",
+                    "the checkpoint carries %zu cosignatures%s\n",
+                    res.cosignatures),
+           res.cosignatures,
+           res.signed_now ? _(" (the tree was signed now: 'passage log "
+                              "witness' gathers cosignatures)")
                           : "");
+  }
   app_error_cleanup(&err);
   return code;
 }
@@ -166,8 +170,8 @@ log_replay(struct app *app, const struct cli_args *a)
   if (app_log_replay(app, &q, &res, &err) != OK)
     code = cli_fail("log replay", &err);
   else
-    printf("replayed the tree of %llu entries of %s into %s: root %s, "
-           "signed by the log's key; %zu of %zu witnesses cosigned\n",
+    printf(_("replayed the tree of %llu entries of %s into %s: root %s, "
+             "signed by the log's key; %zu of %zu witnesses cosigned\n"),
            (unsigned long long)res.size, res.origin, app_db(app), res.root,
            res.cosigned, q.tiles.nwitnesses);
   app_tiles_verify_result_cleanup(&res);
@@ -201,18 +205,24 @@ cmd_log(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(log_help, stdout);
+    fputs(_(log_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("log", log_help,
+                     "expected a subcommand: checkpoint, entries, cosign, "
+                     "witness, tiles or replay");
+  if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
+      strcmp(sub, "entries") && strcmp(sub, "witness") &&
+      strcmp(sub, "tiles") && strcmp(sub, "replay"))
+    return cli_usage_error("log",
+                           "unknown subcommand '%s' (expected checkpoint, "
+                           "entries, cosign, witness, tiles or replay)",
+                           sub);
   if ((rc = cli_parse(&a, "log", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL)
-    code = cli_usage_error("log", "expected checkpoint, entries, cosign, "
-                                  "witness, tiles or replay");
-  else if (strcmp(sub, "cosign") && strcmp(sub, "checkpoint") &&
-           strcmp(sub, "entries") && strcmp(sub, "witness") &&
-           strcmp(sub, "tiles") && strcmp(sub, "replay"))
-    code = cli_usage_error("log", "unknown subcommand '%s'", sub);
+  else if (optind < argc)
+    code = cli_no_more("log", argc, argv);
   else {
     app = app_new(cli->db);
     code = log_run(app, sub, &a);

@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-static const char pipeline_help[] =
+static const char *const pipeline_help = N_(
     "usage: passage [--db PATH] pipeline [--from D1] [--to D2]\n"
     "                    [--checkpoint ID] [--measure M] [--as-of N]\n"
     "                    [--format table|csv|json]\n"
@@ -32,7 +32,7 @@ static const char pipeline_help[] =
     "[{\"day\", \"checkpoint\", \"direction\", \"stages\": {STAGE: n},\n"
     "\"backlog\", \"dwell\": {\"A_to_B\": {\"consignments\", "
     "\"median_hours\",\n"
-    "\"p90_hours\"}}}]}\n";
+    "\"p90_hours\"}}}]}\n");
 
 /* A step nobody made that day has no dwell: "-", not unknown. */
 static void
@@ -68,13 +68,13 @@ pipeline_foot(struct cli_table *t, const struct app_table *a, size_t rows)
 {
   const json_t *stages = json_object_get(a->json, "stages");
 
-  printf("%s at each stage; the backlog waits between %s and %s\n",
+  printf(_("%s at each stage; the backlog waits between %s and %s\n"),
          json_string_value(json_object_get(a->json, "measure")),
          json_string_value(json_array_get(json_object_get(stages, "order"), 0)),
          json_string_value(json_object_get(stages, "counting")));
   cli_table_print(t, stdout);
   if (rows == 0)
-    puts("(nothing counted at a stage, and no backlog, in this period)");
+    puts(_("(nothing counted at a stage, and no backlog, in this period)"));
 }
 
 int

@@ -3,7 +3,7 @@
 
 #include "cli/cli.h"
 
-static const char proof_help[] =
+static const char *const proof_help = N_(
     "usage: passage [--db PATH] proof inclusion (--index N | --id RECORD\n"
     "                 [--kind KIND]) [--size S] [--format json]\n"
     "       passage [--db PATH] proof consistency --old A --new B "
@@ -14,7 +14,7 @@ static const char proof_help[] =
     "  {\"leaf_index\": N, \"tree_size\": S, \"hashes\": [base64, ...]}\n"
     "consistency prints the proof that the tree of size A is a prefix of the\n"
     "tree of size B: {\"old_size\": A, \"new_size\": B, \"hashes\": [...]}.\n"
-    "Check them with 'passage verify-proof' or any RFC 9162 verifier.\n";
+    "Check them with 'passage verify-proof' or any RFC 9162 verifier.\n");
 
 static int
 prove(struct app *app, const char *sub, const struct cli_args *a,
@@ -49,15 +49,22 @@ cmd_proof(struct cli *cli, int argc, char **argv)
   int rc, code = EXIT_OK;
 
   if (cli_is_help(sub)) {
-    fputs(proof_help, stdout);
+    fputs(_(proof_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("proof", proof_help,
+                     "expected a subcommand: inclusion or consistency");
+  if (strcmp(sub, "inclusion") && strcmp(sub, "consistency"))
+    return cli_usage_error("proof",
+                           "unknown subcommand '%s' (expected inclusion or "
+                           "consistency)",
+                           sub);
   buf_init(&out);
   if ((rc = cli_parse(&a, "proof", argc, argv, 2)) != OK) {
     code = cli_parse_exit(rc);
-  } else if (sub == NULL ||
-             (strcmp(sub, "inclusion") && strcmp(sub, "consistency"))) {
-    code = cli_usage_error("proof", "expected inclusion or consistency");
+  } else if (optind < argc) {
+    code = cli_no_more("proof", argc, argv);
   } else {
     app = app_new(cli->db);
     if (prove(app, sub, &a, &proof, &err) != OK ||

@@ -3,7 +3,7 @@
 
 #include "cli/cli.h"
 
-static const char report_help[] =
+static const char *const report_help = N_(
     "usage: passage [--db PATH] report sitrep --date D\n"
     "                 [--period day|week|month] | --from D1 --to D2\n"
     "                 [--format md|html|json|txt] [--as-of N] [--output "
@@ -35,7 +35,7 @@ static const char report_help[] =
     "  --output FILE  write to FILE (atomically) instead of standard output\n"
     "\n"
     "Headings follow the language of the environment (LANGUAGE, LC_ALL,\n"
-    "LC_MESSAGES, LANG) where a translation exists; numbers do not change.\n";
+    "LC_MESSAGES, LANG) where a translation exists; numbers do not change.\n");
 
 /* Writes the report to --output (or standard output). */
 static int
@@ -62,11 +62,11 @@ cmd_report(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(report_help, stdout);
+    fputs(_(report_help), stdout);
     return EXIT_OK;
   }
   if (sub == NULL || sub[0] == '-')
-    return cli_usage_error("report", "expected a report: sitrep");
+    return cli_usage("report", report_help, "expected a report: sitrep");
   if (strcmp(sub, "sitrep") != 0)
     return cli_usage_error("report", "unknown report '%s' (expected sitrep)",
                            sub);

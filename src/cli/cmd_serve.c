@@ -5,7 +5,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 
-static const char serve_help[] =
+static const char *const serve_help = N_(
     "usage: passage [--db PATH] serve [--listen HOST:PORT] [--web DIR]\n"
     "         [--max-body BYTES] [--timeout SECONDS] [--threads N]\n"
     "         [--max-connections N] [--try-ports N] [--tls-cert PEM\n"
@@ -31,7 +31,7 @@ static const char serve_help[] =
     "  --routes            print the route table and exit\n"
     "\n"
     "It stops on SIGTERM or SIGINT: no new connections, requests in flight\n"
-    "finish, what the writer holds is committed, exit 0.\n";
+    "finish, what the writer holds is committed, exit 0.\n");
 
 static void
 print_route(void *ctx, const char *method, const char *path)

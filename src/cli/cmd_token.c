@@ -4,22 +4,22 @@
 
 #include "cli/cli.h"
 
-static const char token_help[] =
-    "usage: passage [--db PATH] token create --role ROLE --name NAME\n"
-    "                 [--checkpoint ID]... [--expires DATE]\n"
-    "       passage [--db PATH] token list [--format table|csv|json]\n"
-    "       passage [--db PATH] token revoke NAME\n"
-    "\n"
-    "create makes a random 256-bit token and prints it once, as the last\n"
-    "line of its output: the store keeps only its SHA-256 hash, so it\n"
-    "cannot be shown again. Give it to one device or person, as\n"
-    "'Authorization: Bearer TOKEN'. Roles: admin (everything), monitor\n"
-    "(writes records; --checkpoint limits it to those checkpoints),\n"
-    "analyst (reads every answer, record and report), public (what anyone\n"
-    "reads). --expires DATE: the last day it is valid (the corridor's\n"
-    "local day). Names are never reused, even revoked.\n"
-    "list shows every token's name, role, limits and state, never the\n"
-    "token. revoke NAME refuses the token from then on.\n";
+static const char *const token_help =
+    N_("usage: passage [--db PATH] token create --role ROLE --name NAME\n"
+       "                 [--checkpoint ID]... [--expires DATE]\n"
+       "       passage [--db PATH] token list [--format table|csv|json]\n"
+       "       passage [--db PATH] token revoke NAME\n"
+       "\n"
+       "create makes a random 256-bit token and prints it once, as the last\n"
+       "line of its output: the store keeps only its SHA-256 hash, so it\n"
+       "cannot be shown again. Give it to one device or person, as\n"
+       "'Authorization: Bearer TOKEN'. Roles: admin (everything), monitor\n"
+       "(writes records; --checkpoint limits it to those checkpoints),\n"
+       "analyst (reads every answer, record and report), public (what anyone\n"
+       "reads). --expires DATE: the last day it is valid (the corridor's\n"
+       "local day). Names are never reused, even revoked.\n"
+       "list shows every token's name, role, limits and state, never the\n"
+       "token. revoke NAME refuses the token from then on.\n");
 
 static int
 create(struct app *app, const struct cli_args *a)
@@ -40,10 +40,14 @@ create(struct app *app, const struct cli_args *a)
     code = cli_usage_error("token create", "--role and --name are needed");
   else if (app_token_create(app, &q, &token, &err) != OK)
     code = cli_fail("token create", &err);
-  else
-    printf("token %s (%s%s%s): shown once, keep it secret\n%s\n", q.name,
-           q.role, q.ncheckpoints ? ", limited to its checkpoints" : "",
-           q.has_expires ? ", expires" : "", token);
+  else {
+    /* The token itself is the last line, whatever the language: scripts
+     * take it with tail -1. */
+    printf(_("token %s (%s%s%s): shown once, keep it secret\n"), q.name, q.role,
+           q.ncheckpoints ? _(", limited to its checkpoints") : "",
+           q.has_expires ? _(", expires") : "");
+    printf("%s\n", token);
+  }
   free(token);
   free(cps);
   app_error_cleanup(&err);
@@ -68,7 +72,7 @@ revoke(struct app *app, const char *name)
   if (app_token_revoke(app, name, &err) != OK)
     code = cli_fail("token revoke", &err);
   else
-    printf("revoked token %s\n", name);
+    printf(_("revoked token %s\n"), name);
   app_error_cleanup(&err);
   return code;
 }
@@ -107,14 +111,19 @@ cmd_token(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(token_help, stdout);
+    fputs(_(token_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("token", token_help,
+                     "expected a subcommand: create, list or revoke");
+  if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke"))
+    return cli_usage_error("token",
+                           "unknown subcommand '%s' (expected create, list or "
+                           "revoke)",
+                           sub);
   if ((rc = cli_parse(&a, "token", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL || (strcmp(sub, "create") && strcmp(sub, "list") &&
-                           strcmp(sub, "revoke")))
-    code = cli_usage_error("token", "expected create, list or revoke");
   else {
     app = app_new(cli->db);
     code = run(cli, app, &a, argc, argv);

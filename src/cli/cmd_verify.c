@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 
-static const char verify_help[] =
+static const char *const verify_help = N_(
     "usage: passage [--db PATH] verify [--checkpoint FILE]... [--key VKEY]\n"
     "                 [--witness VKEY]... [--quorum K]\n"
     "       passage verify --tiles DIR|URL --key VKEY [--witness VKEY]...\n"
@@ -25,7 +25,7 @@ static const char verify_help[] =
     "cosignatures, then every entry bundle and hash tile: each entry the\n"
     "canonical form of a record, hashing to its leaf, every tile the tree's,\n"
     "the tree's root the checkpoint's.\n"
-    "Exit 0 when all holds, 4 naming the first bad entry otherwise.\n";
+    "Exit 0 when all holds, 4 naming the first bad entry otherwise.\n");
 
 /* On a terminal, how far the audit got. */
 static void
@@ -35,30 +35,37 @@ verify_progress(void *ctx, uint64_t done, int finished)
     return;
   if (finished)
     fputc('\n', stderr);
-  else
-    fprintf(stderr, "\rverified %llu entries", (unsigned long long)done);
+  else {
+    fputc('\r', stderr);
+    fprintf(stderr, _("verified %llu entries"), (unsigned long long)done);
+  }
 }
 
 /* "; 3 kept cosignatures verified", or nothing before any is kept. */
 static const char *
 cosigned_text(size_t n)
 {
-  static char text[64];
+  static char text[256];
 
   if (n == 0)
     return "";
-  snprintf(text, sizeof text, "; %zu kept cosignature%s verified", n,
-           n == 1 ? "" : "s");
+  snprintf(text, sizeof text,
+           ngettext("; %zu kept cosignature verified",
+                    "; %zu kept cosignatures verified", n),
+           n);
   return text;
 }
 
 static void
 tiles_progress(void *ctx, uint64_t done, uint64_t total)
 {
-  if (*(int *)ctx)
-    fprintf(stderr, "\rverified %llu of %llu entries%s",
-            (unsigned long long)done, (unsigned long long)total,
-            done == total ? "\n" : "");
+  if (!*(int *)ctx)
+    return;
+  fputc('\r', stderr);
+  fprintf(stderr, _("verified %llu of %llu entries"), (unsigned long long)done,
+          (unsigned long long)total);
+  if (done == total)
+    fputc('\n', stderr);
 }
 
 static int
@@ -78,19 +85,19 @@ verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
     app_error_cleanup(&err);
     return code;
   }
-  printf("ok: %s, the tree of %llu entries, root %s\n", res.origin,
+  printf(_("ok: %s, the tree of %llu entries, root %s\n"), res.origin,
          (unsigned long long)res.size, res.root);
-  printf("  checkpoint signed by the log's key; %zu of %zu witnesses "
-         "cosigned\n",
+  printf(_("  checkpoint signed by the log's key; %zu of %zu witnesses "
+           "cosigned\n"),
          res.cosigned, n);
-  printf("  %zu entry bundles and %zu hash tiles: every entry canonical and "
-         "in its leaf, every tile the tree's, the root the checkpoint's\n",
+  printf(_("  %zu entry bundles and %zu hash tiles: every entry canonical "
+           "and in its leaf, every tile the tree's, the root the "
+           "checkpoint's\n"),
          res.bundles, res.tiles);
   for (int k = 0; k < KIND_COUNT; k++)
     if (res.kinds[k])
-      printf("%s%llu %s",
-             kinds++ ? ", " : "  entries: ", (unsigned long long)res.kinds[k],
-             record_kind_desc(k)->name);
+      printf("%s%llu %s", kinds++ ? ", " : _("  entries: "),
+             (unsigned long long)res.kinds[k], record_kind_desc(k)->name);
   if (kinds)
     printf("\n");
   app_tiles_verify_result_cleanup(&res);
@@ -129,10 +136,13 @@ cmd_verify(struct cli *cli, int argc, char **argv)
   if (app_verify(app, &q, &res, &err) != OK)
     code = cli_fail("verify", &err);
   else
-    printf("ok: %llu entries, tree and tables verified; %zu checkpoint%s "
-           "consistent%s\n",
+    printf(ngettext("ok: %llu entries, tree and tables verified; %zu "
+                    "checkpoint consistent%s\n",
+                    "ok: %llu entries, tree and tables verified; %zu "
+                    "checkpoints consistent%s\n",
+                    res.checkpoints),
            (unsigned long long)res.entries, res.checkpoints,
-           res.checkpoints == 1 ? "" : "s", cosigned_text(res.cosignatures));
+           cosigned_text(res.cosignatures));
 out:
   app_error_cleanup(&err);
   app_free(app);
@@ -142,7 +152,7 @@ out:
   return code;
 }
 
-static const char verify_proof_help[] =
+static const char *const verify_proof_help = N_(
     "usage: passage verify-proof --checkpoint FILE [--checkpoint NEWER]\n"
     "                 --key VKEY --proof FILE [--entry FILE]\n"
     "\n"
@@ -151,7 +161,7 @@ static const char verify_proof_help[] =
     "canonical bytes, as 'passage log entries' prints them) and one\n"
     "checkpoint of the proof's tree size; a consistency proof needs the two\n"
     "checkpoints of its old and new sizes. The checkpoints must be signed by\n"
-    "VKEY (a verifier key, or a file holding one).\n";
+    "VKEY (a verifier key, or a file holding one).\n");
 
 int
 cmd_verify_proof(struct cli *cli, int argc, char **argv)
@@ -175,11 +185,11 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
   if (app_verify_proof(&q, &res, &err) != OK)
     code = cli_fail("verify-proof", &err);
   else if (res.inclusion)
-    printf("ok: the entry is leaf %llu of the signed tree of %llu entries\n",
+    printf(_("ok: the entry is leaf %llu of the signed tree of %llu entries\n"),
            (unsigned long long)res.leaf_index,
            (unsigned long long)res.tree_size);
   else
-    printf("ok: the tree of %llu entries extends the tree of %llu\n",
+    printf(_("ok: the tree of %llu entries extends the tree of %llu\n"),
            (unsigned long long)res.new_size, (unsigned long long)res.old_size);
 out:
   app_error_cleanup(&err);

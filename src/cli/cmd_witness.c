@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 
-static const char witness_help[] =
+static const char *const witness_help = N_(
     "usage: passage witness init --origin ORIGIN --log-key VKEY...\n"
     "                 --key WITNESS.key [--state FILE]\n"
     "       passage witness serve --listen HOST:PORT [--state FILE]\n"
@@ -24,13 +24,13 @@ static const char witness_help[] =
     "cosigned of each log, written durably before any cosignature leaves.\n"
     "serve answers POST /add-checkpoint (the log's submission) and\n"
     "GET /<sha256 of origin, hex>/checkpoint (the latest cosigned) until\n"
-    "SIGINT or SIGTERM; one line of JSON per request on standard error.\n";
+    "SIGINT or SIGTERM; one line of JSON per request on standard error.\n");
 
 static void
 ready(void *ctx, unsigned port)
 {
   (void)ctx;
-  fprintf(stderr, "passage witness: listening on port %u\n", port);
+  fprintf(stderr, _("passage witness: listening on port %u\n"), port);
 }
 
 static int
@@ -48,8 +48,9 @@ witness_init(const struct cli_args *a)
   if (app_witness_init(&q, &res, &err) != OK) {
     code = cli_fail("witness init", &err);
   } else {
-    printf("%s %s: trusts %s\nverifier key: %s\n", res.state,
-           res.added ? "written" : "unchanged", q.origin, res.verifier);
+    printf(res.added ? _("%s written: trusts %s\nverifier key: %s\n")
+                     : _("%s unchanged: trusts %s\nverifier key: %s\n"),
+           res.state, q.origin, res.verifier);
     app_witness_init_result_cleanup(&res);
   }
   app_error_cleanup(&err);
@@ -79,13 +80,17 @@ cmd_witness(struct cli *cli, int argc, char **argv)
   int rc, code;
 
   if (cli_is_help(sub)) {
-    fputs(witness_help, stdout);
+    fputs(_(witness_help), stdout);
     return EXIT_OK;
   }
+  if (sub == NULL || sub[0] == '-')
+    return cli_usage("witness", witness_help,
+                     "expected a subcommand: init or serve");
+  if (strcmp(sub, "init") && strcmp(sub, "serve"))
+    return cli_usage_error(
+        "witness", "unknown subcommand '%s' (expected init or serve)", sub);
   if ((rc = cli_parse(&a, "witness", argc, argv, 2)) != OK)
     code = cli_parse_exit(rc);
-  else if (sub == NULL || (strcmp(sub, "init") && strcmp(sub, "serve")))
-    code = cli_usage_error("witness", "expected 'init' or 'serve'");
   else
     code = cli_no_more("witness", argc, argv);
   if (code == EXIT_OK && rc == OK)

@@ -6,12 +6,16 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/i18n.h"
 
 /* Where the message catalogues are (<dir>/<lang>/LC_MESSAGES/passage.mo):
- * $PASSAGE_LOCALEDIR, else the folder the build was configured with. */
+ * $PASSAGE_LOCALEDIR; else, for an installed passage (PREFIX/bin/passage
+ * beside PREFIX/share/passage), PREFIX/share/locale, wherever the prefix
+ * (and DESTDIR) put it; else the build's own folder. */
 #ifndef LOCALEDIR
 #define LOCALEDIR "/usr/local/share/locale"
 #endif
@@ -29,22 +33,24 @@ static const struct command {
 static void
 usage(FILE *f)
 {
-  fprintf(f, "usage: passage [--db PATH] COMMAND [OPTIONS]\n"
-             "\n"
-             "Passage keeps a signed, append-only record of what crossed a "
-             "corridor and\nwhat happened on it, and answers how far it is "
-             "from normal.\n\ncommands:\n");
+  fprintf(f, _("usage: passage [--db PATH] COMMAND [OPTIONS]\n"
+               "\n"
+               "Passage keeps a signed, append-only record of what crossed a "
+               "corridor and\nwhat happened on it, and answers how far it is "
+               "from normal.\n\ncommands:\n"));
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f, "\noptions:\n"
-             "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db): a\n"
-             "               SQLite file, or a postgresql:// URL for a store on\n"
-             "               PostgreSQL that several servers share\n"
-             "  --help       this text; 'passage COMMAND --help' for a "
-             "command\n"
-             "  --version    the version\n"
-             "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
-             "4 verification failed\n");
+    fprintf(f, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf(
+      f,
+      _("\noptions:\n"
+        "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db): a\n"
+        "               SQLite file, or a postgresql:// URL for a store on\n"
+        "               PostgreSQL that several servers share\n"
+        "  --help       this text; 'passage COMMAND --help' for a "
+        "command\n"
+        "  --version    the version\n"
+        "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
+        "4 verification failed\n"));
 }
 
 /* Only messages are localised: numbers stay in the C locale so that files
@@ -53,7 +59,22 @@ static void
 localise(void)
 {
   const char *dir = getenv("PASSAGE_LOCALEDIR");
+  char exe[4096], installed[4096 + 32];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  struct stat sb;
 
+  if ((dir == NULL || dir[0] == '\0') && n > 0) {
+    char *slash;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash)
+      *slash = '\0';
+    snprintf(installed, sizeof installed, "%s/../share/passage", exe);
+    if (stat(installed, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      snprintf(installed, sizeof installed, "%s/../share/locale", exe);
+      dir = installed;
+    }
+  }
   setlocale(LC_MESSAGES, "");
   bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
   /* Reports are UTF-8 whatever the terminal's character set. */
@@ -83,7 +104,7 @@ global_options(struct cli *cli, int argc, char **argv, int *i)
       cli->db = arg + 5;
       (*i)++;
     } else {
-      fprintf(stderr, "passage: unknown option '%s'\n", arg);
+      fprintf(stderr, _("passage: unknown option '%s'\n"), arg);
       usage(stderr);
       return EXIT_USAGE;
     }
@@ -128,7 +149,7 @@ main(int argc, char **argv)
   }
   if ((cmd = find_command(argv[i])) != NULL)
     return cmd->fn(&cli, argc - i, argv + i);
-  fprintf(stderr, "passage: unknown command '%s'\n", argv[i]);
+  fprintf(stderr, _("passage: unknown command '%s'\n"), argv[i]);
   usage(stderr);
   return EXIT_USAGE;
 }
@@ -140,9 +161,36 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 
   fprintf(stderr, "passage %s: ", cmd);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  /* The texts are translated here (xgettext: --keyword=cli_usage_error:2). */
+  vfprintf(stderr, _(fmt), ap);
   va_end(ap);
-  fprintf(stderr, "\n(see 'passage %s --help')\n", cmd);
+  fprintf(stderr, _("\n(see 'passage %s --help')\n"), cmd);
+  return EXIT_USAGE;
+}
+
+int
+cli_usage_text(const char *cmd, const char *text)
+{
+  fprintf(stderr, "passage %s: %s", cmd, text);
+  fprintf(stderr, _("\n(see 'passage %s --help')\n"), cmd);
+  return EXIT_USAGE;
+}
+
+int
+cli_usage(const char *cmd, const char *help, const char *fmt, ...)
+{
+  const char *end;
+  va_list ap;
+
+  help = _(help);
+  end = strstr(help, "\n\n");
+  fprintf(stderr, "passage %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, _(fmt), ap);
+  va_end(ap);
+  /* The help's first paragraph is its usage lines. */
+  fprintf(stderr, _("\n%.*s\n(see 'passage %s --help')\n"),
+          (int)(end ? (size_t)(end - help) : strlen(help)), help, cmd);
   return EXIT_USAGE;
 }
 
@@ -151,7 +199,7 @@ cli_bad_option(char **argv)
 {
   static char msg[160];
 
-  snprintf(msg, sizeof msg, "unknown option or missing value: '%s'",
+  snprintf(msg, sizeof msg, _("unknown option or missing value: '%s'"),
            optind > 0 ? argv[optind - 1] : "?");
   return msg;
 }
@@ -197,7 +245,7 @@ cli_fail(const char *cmd, const struct app_error *e)
     return cli_exit_code(e->code);
   switch (e->kind) {
   case APP_ERROR_REQUEST:
-    cli_usage_error(cmd, "%s", msg);
+    cli_usage_text(cmd, msg);
     break;
   case APP_ERROR_PROGRAM:
     fprintf(stderr, "passage: %s\n", msg);

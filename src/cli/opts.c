@@ -143,7 +143,7 @@ static int
 opt_help(struct cli_args *a, int id, const char *opt, const char *value)
 {
   (void)id, (void)opt, (void)value;
-  fputs(a->help, stdout);
+  fputs(_(a->help), stdout);
   return CLI_HELP;
 }
 
@@ -293,6 +293,10 @@ cli_parse(struct cli_args *a, const char *set, int argc, char **argv, int first)
   a->values = xcalloc((size_t)argc + 1, sizeof *a->values);
   a->names = xcalloc((size_t)argc + 1, sizeof *a->names);
   a->ids = xcalloc((size_t)argc + 1, sizeof *a->ids);
+  /* A command with no subcommand starts past its end: getopt would read
+   * beyond argv's NULL, into the environment. */
+  if (first > argc)
+    first = argc;
   if (find_line(set, 1, NULL, 0))
     return parse_fields(a, set, argc, argv, first);
   build(set, lopts, shorts);
@@ -300,7 +304,7 @@ cli_parse(struct cli_args *a, const char *set, int argc, char **argv, int first)
   while (rc == OK &&
          (ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
     if ((o = find(set, ch)) == NULL) {
-      cli_usage_error(a->cmd, "%s", cli_bad_option(argv));
+      cli_usage_text(a->cmd, cli_bad_option(argv));
       return ERR_USAGE;
     }
     rc = take(a, o, o->name, optarg);
@@ -318,6 +322,8 @@ cli_operands(const char *set, int argc, char **argv, int first,
   size_t n = 0;
 
   memcpy(copy, argv, (size_t)argc * sizeof *copy);
+  if (first > argc)
+    first = argc;
   build(set, lopts, shorts);
   optind = first;
   /* getopt permutes the copy as it will argv; what is wrong is

@@ -139,6 +139,10 @@ void corridor_free(struct corridor *c);
 /* The place of stage in the corridor's order (0 first), or -1. */
 int corridor_stage_index(const struct corridor *c, const char *stage);
 
+/* A commented starter corridor file (every key, an example checkpoint,
+ * category and obligation) that corridor_parse accepts as it is. */
+const char *corridor_template(void);
+
 /* Lookups by id; NULL when absent. */
 const struct corridor_checkpoint *
 corridor_find_checkpoint(const struct corridor *c, const char *id);

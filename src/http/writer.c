@@ -189,13 +189,19 @@ run_import(struct http_server *s, struct job *j)
   if (rc != OK && err.message && json_array_size(ir.errors) == 0) {
     answer_error(j->r, &err);
   } else {
+    /* The import's own entry in the log (import-N), or null when it
+     * added nothing and so was not recorded. */
+    json_t *imp = rc == OK && res.stats.import_seq != UINT64_MAX
+                      ? json_sprintf("import-%llu",
+                                     (unsigned long long)res.stats.import_seq)
+                      : json_null();
     body = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "rows", (json_int_t)res.stats.rows,
-        "added", (json_int_t)res.stats.added, "unchanged",
-        (json_int_t)res.stats.unchanged, "rejected",
+        "{s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:O,s:O}", "rows",
+        (json_int_t)res.stats.rows, "added", (json_int_t)res.stats.added,
+        "unchanged", (json_int_t)res.stats.unchanged, "rejected",
         (json_int_t)res.stats.rejected, "created",
-        (json_int_t)res.stats.created, "tree_size", (json_int_t)res.size,
-        "errors", ir.errors, "notes", ir.notes);
+        (json_int_t)res.stats.created, "import", imp, "tree_size",
+        (json_int_t)res.size, "errors", ir.errors, "notes", ir.notes);
     /* Problems the upload's content has, reported row by row or as a
      * mapping no column answers, are the upload's: 422, whether the
      * importer called them invalid data or a request to change. */

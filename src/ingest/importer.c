@@ -23,6 +23,9 @@ importer_init(struct importer *imp, struct store *st,
 {
   memset(imp, 0, sizeof *imp);
   memset(stats, 0, sizeof *stats);
+  stats->import_seq = UINT64_MAX;
+  imp->withdrawn = strmap_new();
+  buf_init(&imp->shas);
   imp->st = st;
   imp->o = o;
   if (sink)
@@ -82,6 +85,8 @@ importer_cleanup(struct importer *imp)
   ingest__problems_cleanup(&imp->fprob);
   buf_cleanup(&imp->err);
   buf_cleanup(&imp->msg);
+  strmap_free(imp->withdrawn);
+  buf_cleanup(&imp->shas);
 }
 
 /* Reports a problem that is no row's, from the calling thread while no
@@ -106,19 +111,22 @@ store_error(struct importer *imp)
   ingest__error(imp, INGEST_ERR_STORE, NULL, store_errmsg(imp->st));
 }
 
-/* The input's content hash, so that derived ids survive re-imports. */
+/* The content hash of len bytes at data, so that derived ids survive
+ * re-imports: its first 12 hex digits in imp->digest, all 64 in full. */
 static void
-digest(struct importer *imp, const char *data, size_t len)
+digest(struct importer *imp, const char *data, size_t len, char full[65])
 {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
   static const char hex[] = "0123456789abcdef";
 
   EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-  for (int i = 0; i < 6; i++) {
-    imp->digest[2 * i] = hex[md[i] >> 4];
-    imp->digest[2 * i + 1] = hex[md[i] & 15];
+  for (int i = 0; i < 32; i++) {
+    full[2 * i] = hex[md[i] >> 4];
+    full[2 * i + 1] = hex[md[i] & 15];
   }
+  full[64] = '\0';
+  memcpy(imp->digest, full, 12);
   imp->digest[12] = '\0';
 }
 
@@ -186,10 +194,13 @@ is_ole2(const char *data, size_t len)
 }
 
 /* Reads one input's rows, in its format: JSON Lines when asked, else what
- * its bytes are (a workbook, or CSV). */
+ * its bytes are (a workbook, or CSV). Its derived ids take the generation
+ * of the file (ingest.h). */
 static int
 import_one(struct importer *imp, const char *data, size_t len)
 {
+  const char *withdrawn;
+  char full[65];
   int rc;
 
   imp->row = 0;
@@ -201,7 +212,12 @@ import_one(struct importer *imp, const char *data, size_t len)
   imp->date1904 = 0;
   imp->delim = ',';
   memset(imp->said, 0, imp->kind->nfields * sizeof *imp->said);
-  digest(imp, data, len);
+  digest(imp, data, len, full);
+  buf_printf(&imp->shas, "%s%s", imp->shas.len ? "\n" : "", full);
+  withdrawn = strmap_get(imp->withdrawn, full);
+  if (withdrawn)
+    snprintf(imp->digest + 12, sizeof imp->digest - 12, ".%d",
+             atoi(withdrawn) + 1);
   if (imp->o->format == INGEST_JSONL)
     return ingest__import_jsonl(imp, data, len);
   if (is_zip(data, len))
@@ -247,6 +263,77 @@ read_inputs(void *ctx)
   return rc;
 }
 
+/* Sets field name of rec from text; the values are ours, so a problem is
+ * a bug. */
+static void
+set_field(struct importer *imp, struct record *rec, const char *name,
+          const char *text)
+{
+  int fi = record_field_index(rec->kind, name);
+
+  buf_reset(&imp->err);
+  if (fi < 0 || record_set(rec, NULL, fi, 0, text, strlen(text), &imp->err))
+    abort();
+}
+
+static void
+set_count(struct importer *imp, struct record *rec, const char *name,
+          uint64_t n)
+{
+  char t[32];
+
+  snprintf(t, sizeof t, "%llu", (unsigned long long)n);
+  set_field(imp, rec, name, t);
+}
+
+/* The import's own record, appended after the entries it added (ingest.h:
+ * ingest_opts.record_at). */
+static int
+record_import(struct importer *imp)
+{
+  const struct ingest_stats *s = imp->stats;
+  uint64_t seq = store_size(imp->st);
+  enum store_put_result res;
+  struct record rec;
+  struct buf names, bytes;
+  char id[40];
+  int rc;
+
+  record_init(&rec, KIND_import);
+  buf_init(&names);
+  buf_init(&bytes);
+  snprintf(id, sizeof id, "import-%llu", (unsigned long long)seq);
+  for (size_t i = 0; i < imp->ninputs; i++)
+    buf_printf(&names, "%s%s", i ? "\n" : "", imp->inputs[i].name);
+  set_field(imp, &rec, "id", id);
+  set_field(imp, &rec, "at", imp->o->record_at);
+  set_field(imp, &rec, "kind", imp->kind->name);
+  set_field(imp, &rec, "files", names.data ? names.data : "");
+  set_field(imp, &rec, "sha256", imp->shas.data ? imp->shas.data : "");
+  if (imp->o->options && imp->o->options[0])
+    set_field(imp, &rec, "options", imp->o->options);
+  set_count(imp, &rec, "first", imp->first);
+  set_count(imp, &rec, "entries", seq - imp->first);
+  set_count(imp, &rec, "rows", s->rows);
+  set_count(imp, &rec, "added", s->added);
+  set_count(imp, &rec, "unchanged", s->unchanged);
+  set_count(imp, &rec, "created", s->created);
+  set_count(imp, &rec, "rejected", s->rejected);
+  buf_reset(&imp->err);
+  if (record_finish(&rec, &imp->err) != OK)
+    abort();
+  record_canonical(&rec, &bytes);
+  rc = store_put(imp->st, &rec, bytes.data, bytes.len, &res);
+  if (rc == OK)
+    imp->stats->import_seq = seq;
+  else
+    store_error(imp);
+  record_cleanup(&rec);
+  buf_cleanup(&names);
+  buf_cleanup(&bytes);
+  return rc;
+}
+
 /* Ends the transaction: commit, or roll back when anything failed. */
 static int
 finish_import(struct importer *imp, int rc)
@@ -256,6 +343,9 @@ finish_import(struct importer *imp, int rc)
   ingest__summarise(imp);
   if (rc == OK && imp->failed)
     rc = ERR_INVALID;
+  if (rc == OK && imp->o->record_at && imp->ninputs &&
+      store_size(imp->st) > imp->first)
+    rc = record_import(imp);
   if (rc == OK) {
     rc = store_commit(imp->st);
     if (rc != OK)
@@ -263,12 +353,68 @@ finish_import(struct importer *imp, int rc)
   } else {
     store_rollback(imp->st);
     imp->stats->added = imp->stats->unchanged = imp->stats->created = 0;
+    imp->stats->import_seq = UINT64_MAX;
   }
   if (ingest__close_rejects(imp, rc == OK) != OK && rc == OK) {
     ingest__error(imp, INGEST_ERR_IO, imp->o->rejects,
                   "cannot write the rejected rows");
     rc = ERR_IO;
   }
+  return rc;
+}
+
+struct withdrawn {
+  struct importer *imp;
+  struct record rec;
+  struct buf err;
+};
+
+/* Counts an import's files when it was withdrawn. */
+static int
+count_withdrawn(void *ctx, const struct store_entry *e)
+{
+  struct withdrawn *w = ctx;
+  const char *shas, *p;
+  uint64_t by;
+  int rc;
+
+  rc = store_superseded_by(w->imp->st, KIND_import, e->id, &by);
+  if (rc == ERR_NOTFOUND)
+    return OK;
+  if (rc != OK)
+    return rc;
+  record_reset(&w->rec);
+  buf_reset(&w->err);
+  if (record_from_json(&w->rec, KIND_import, NULL, e->bytes, e->len, &w->err) !=
+      OK)
+    return OK; /* the auditor's to name */
+  shas = record_get(&w->rec, "sha256");
+  for (p = shas; p && *p;) {
+    size_t n = strcspn(p, "\n");
+    char *sha = xstrndup(p, n), t[24];
+    const char *had = strmap_get(w->imp->withdrawn, sha);
+    snprintf(t, sizeof t, "%d", had ? atoi(had) + 1 : 1);
+    strmap_put(w->imp->withdrawn, sha, t);
+    free(sha);
+    p += n + (p[n] == '\n');
+  }
+  return OK;
+}
+
+/* The files whose imports were withdrawn, and how often, for the
+ * generation of derived ids (ingest.h). Imports are few. */
+static int
+load_withdrawn(struct importer *imp)
+{
+  struct withdrawn w = {imp, {0}, {0}};
+  int rc;
+
+  record_init(&w.rec, KIND_import);
+  buf_init(&w.err);
+  rc = store_each_entry(imp->st, KIND_import, 0, UINT64_MAX, count_withdrawn,
+                        &w);
+  record_cleanup(&w.rec);
+  buf_cleanup(&w.err);
   return rc;
 }
 
@@ -288,6 +434,12 @@ import_inputs(struct store *st, const struct ingest_opts *o,
     goto out;
   if ((rc = store_begin(st)) != OK) {
     store_error(&imp);
+    goto out;
+  }
+  imp.first = store_size(st);
+  if ((rc = load_withdrawn(&imp)) != OK) {
+    store_error(&imp);
+    store_rollback(st);
     goto out;
   }
   rc = handoff_run(imp.ho, read_inputs, &imp);
@@ -330,12 +482,12 @@ static void
 content_id(struct importer *imp)
 {
   struct buf c, e;
-  char id[32];
+  char id[48], full[65];
 
   buf_init(&c);
   buf_init(&e);
   record_canonical(imp->cur, &c);
-  digest(imp, c.data, c.len);
+  digest(imp, c.data, c.len, full);
   snprintf(id, sizeof id, "cli-%s", imp->digest);
   record_set(imp->cur, &imp->ctx, record_field_index(imp->kind, "id"), 0, id,
              strlen(id), &e);

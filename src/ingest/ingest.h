@@ -110,18 +110,29 @@ struct ingest_opts {
   int only_validated; /* with a preset: rows approved in the tool only */
   struct ingest_where *wheres;
   size_t nwheres;
+  /*
+   * ingest_files and ingest_buffer: when record_at is set (a UTC time as
+   * util_parse_time reads it), an import that added entries ends with an
+   * entry of kind import in the same transaction, after them: the inputs'
+   * names and SHA-256, options (the mapping options as given, or NULL),
+   * record_at, the range of entries it added and the counts; its id is
+   * import-N, N its own place in the log.
+   */
+  const char *record_at;
+  const char *options;
 };
 
 struct ingest_stats {
-  size_t rows;      /* data rows read */
-  size_t added;     /* new entries */
-  size_t unchanged; /* already stored, same content */
-  size_t rejected;  /* invalid rows (skipped with --skip-invalid) */
-  size_t created;   /* checkpoints, sources, actors made by --create-missing */
-  size_t errors;    /* invalid rows and other problems of the input, all of
-                       them, including those past max_errors */
-  size_t skipped;   /* data rows left out by --where or --only-validated
-                       (counted in rows too) */
+  uint64_t import_seq; /* the import's own entry (record_at), or UINT64_MAX */
+  size_t rows;         /* data rows read */
+  size_t added;        /* new entries */
+  size_t unchanged;    /* already stored, same content */
+  size_t rejected;     /* invalid rows (skipped with --skip-invalid) */
+  size_t created; /* checkpoints, sources, actors made by --create-missing */
+  size_t errors;  /* invalid rows and other problems of the input, all of
+                     them, including those past max_errors */
+  size_t skipped; /* data rows left out by --where or --only-validated
+                     (counted in rows too) */
 };
 
 /* What is wrong, for a client that acts on it (the server's status codes,
@@ -283,6 +294,16 @@ int ingest_set_preset(struct ingest_opts *o, const char *name, struct buf *err);
 int ingest_files(struct store *st, const struct ingest_opts *o,
                  const struct ingest_sink *sink, const char *const *files,
                  size_t nfiles, struct ingest_stats *stats);
+
+/*
+ * Derived ids. A row without an id gets DIGEST-ROW: the first 12 hex digits
+ * of its input's SHA-256 and its data row number (a workbook's row
+ * DIGEST-sS-ROW, S the sheet's number), so that importing a file again adds
+ * nothing. Once imports of that file were withdrawn (passage withdraw: N of
+ * them), its rows get DIGEST.G-ROW (DIGEST.G-sS-ROW), G = N + 1, so that
+ * the file imported again after a withdrawal (with the options corrected,
+ * or as it was) adds its records again, and once only.
+ */
 
 /*
  * The same import from len bytes at data (an upload), called name in

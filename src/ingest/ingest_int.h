@@ -189,7 +189,11 @@ struct importer {
   struct strmap *names[NREF]; /* lower-case name -> id */
   struct strmap *labels;      /* "field\x1flabel" -> value */
   char *labelled;             /* per field: 1 when it has --values */
-  char digest[13];            /* the input's content hash, for derived ids */
+  char digest[32];            /* the input's content hash, for derived ids,
+                                and its generation (ingest.h) */
+  struct strmap *withdrawn;   /* SHA-256 -> imports withdrawn, read-only */
+  struct buf shas;            /* each input's SHA-256 in hex, a line each */
+  uint64_t first;             /* the log's size when the import began */
   size_t row;                 /* data row number within the input, from 1 */
   unsigned long line;         /* where the row being read starts */
   int header_sent;            /* the rejects file has its header row */

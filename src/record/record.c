@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/i18n.h"
+
 /* Allowed values of the enumerated fields (DESIGN.md section 3). */
 static const char *const directions[] = {"in", "out", NULL};
 static const char *const vehicles[] = {"none",      "car",  "bus",  "truck",
@@ -33,6 +35,11 @@ static const char *const bases[] = {"reported", "estimated", "modelled", NULL};
  * stored before the field existed keep their bytes). */
 static const char *const status_directions[] = {"in", "out", "both", NULL};
 static const char *const yes_no[] = {"yes", "no", NULL};
+static const char *const kind_names[] = {
+#define KIND(sym, name, title) name,
+#include "record/kinds.def"
+#undef KIND
+    NULL};
 
 const char *const record_default_categories[] = {
     "food", "medicine", "fuel", "hygiene", "construction", "other", NULL};
@@ -98,11 +105,11 @@ static const struct field_desc flow_fields[] = {
     FN("vehicles", FT_COUNT, 0, "vehicles", "number of vehicles"),
     FN("persons", FT_COUNT, 0, "persons", "number of persons"),
     {"category", FT_CATEGORY, FF_CARGO, 0, NULL, NULL, NULL,
-     "cargo category of the cargo line"},
+     N_("cargo category of the cargo line")},
     {"quantity", FT_NUMBER, FF_CARGO, 0, NULL, NULL, "unit",
-     "cargo quantity (tonnes unless unit says otherwise)"},
+     N_("cargo quantity (tonnes unless unit says otherwise)")},
     {"unit", FT_TEXT, FF_CARGO, 0, NULL, NULL, NULL,
-     "unit of quantity; t when absent"},
+     N_("unit of quantity; t when absent")},
     F("operator", FT_TEXT, 0, "who operates the movement (ICRC, WFP, ...)"),
     FE("purpose", 0, purposes, NULL, "why it moved"),
     FE("outcome", 0, outcomes, "passed", "what happened at the checkpoint"),
@@ -154,11 +161,11 @@ static const struct field_desc coverage_fields[] = {
 static const struct field_desc stock_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, REQ, "when the stock was this"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, "cargo category"},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category")},
     FN("low", FT_NUMBER, 0, "unit", "low end of the range"),
     FN("high", FT_NUMBER, 0, "unit", "high end of the range"),
     FN("quantity", FT_NUMBER, FF_INPUT, "unit", "on input: sets low and high"),
-    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, "unit of low and high"},
+    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, N_("unit of low and high")},
     F("scope", FT_TEXT, 0, "whose stock: state reserve, shops, ..."),
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
@@ -178,9 +185,9 @@ static const struct field_desc population_fields[] = {
 static const struct field_desc need_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, 0, "from when it applies"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, "cargo category"},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category")},
     FN("per_person_per_day", FT_NUMBER, REQ, "unit", "daily need per person"),
-    {"unit", FT_TEXT, 0, 0, NULL, "kg", NULL, "unit of the need"},
+    {"unit", FT_TEXT, 0, 0, NULL, "kg", NULL, N_("unit of the need")},
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
 };
@@ -208,6 +215,47 @@ static const struct field_desc production_fields[] = {
     TAIL,
 };
 
+/*
+ * An import of files, written by the import in its own transaction after
+ * the entries it added, which are entries first .. first + entries - 1 of
+ * the log (its records, and what --create-missing made): so the log itself
+ * says which file, by its hash and with which options, brought each
+ * record. Recorded only when the import added something.
+ */
+static const struct field_desc import_fields[] = {
+    F("id", FT_ID, REQ, "import-N, N its own place in the log"),
+    F("at", FT_TIME, REQ, "when it was made (UTC)"),
+    FE("kind", REQ, kind_names, NULL, "the kind of the records imported"),
+    F("files", FT_TEXT, REQ, "the inputs' names as given, one a line"),
+    F("sha256", FT_TEXT, REQ, "each input's SHA-256 in hex, one a line"),
+    F("options", FT_TEXT, 0, "the mapping options as given"),
+    FN("first", FT_COUNT, REQ, "entry", "the first entry it added"),
+    FN("entries", FT_COUNT, REQ, "entries",
+       "the entries it added, from first on"),
+    FN("rows", FT_COUNT, 0, "rows", "data rows read"),
+    FN("added", FT_COUNT, 0, "records", "records added"),
+    FN("unchanged", FT_COUNT, 0, "rows", "rows already stored"),
+    FN("created", FT_COUNT, 0, "records",
+       "checkpoints, sources and actors --create-missing made"),
+    FN("rejected", FT_COUNT, 0, "rows",
+       "invalid rows left out (--skip-invalid)"),
+    TAIL,
+};
+
+/*
+ * A withdrawal: the correction that takes a record out of every analysis
+ * (passage withdraw), superseding it with its own source and grade. It
+ * names the record's kind, since it is a record of its own kind.
+ */
+static const struct field_desc withdrawal_fields[] = {
+    F("id", FT_ID, REQ, "withdrawal-N, N the entry of the record withdrawn"),
+    F("at", FT_TIME, REQ, "when it was withdrawn (UTC)"),
+    FE("kind", REQ, kind_names, NULL, "the kind of the record withdrawn"),
+    F("reason", FT_TEXT, REQ, "why"),
+    FR("import", FT_REF, 0, KIND_import, "the import withdrawn with it"),
+    TAIL,
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_checkpoint, "checkpoint", "checkpoint", checkpoint_fields,
@@ -227,6 +275,9 @@ static const struct kind_desc kinds[KIND_COUNT] = {
      N(indicator_fields)},
     {KIND_production, "production", "local production", production_fields,
      N(production_fields)},
+    {KIND_import, "import", "import of files", import_fields, N(import_fields)},
+    {KIND_withdrawal, "withdrawal", "withdrawal of a record", withdrawal_fields,
+     N(withdrawal_fields)},
 };
 
 /* Canonical JSON wants members sorted by name; computed once, with the
@@ -283,6 +334,12 @@ record_kind_by_name(const char *name)
     if (strcmp(kinds[k].name, name) == 0)
       return k;
   return -1;
+}
+
+int
+record_kind_internal(enum record_kind kind)
+{
+  return kind == KIND_import || kind == KIND_withdrawal;
 }
 
 int
@@ -876,6 +933,12 @@ record_finish(struct record *r, struct buf *err)
     rc = ERR_INVALID;
   if (k->kind == KIND_population && fold_range(r, "count", err) != OK)
     rc = ERR_INVALID;
+  /* A withdrawal is a correction or nothing. */
+  if (k->kind == KIND_withdrawal && !record_get(r, "supersedes")) {
+    sep(err);
+    buf_puts(err, "field 'supersedes': required");
+    rc = ERR_INVALID;
+  }
 
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *f = &k->fields[i];

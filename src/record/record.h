@@ -64,6 +64,10 @@ struct kind_desc {
 const struct kind_desc *record_kind_desc(enum record_kind kind);
 /* Looks a kind up by name ("flow", case-sensitive); -1 when unknown. */
 int record_kind_by_name(const char *name);
+/* 1 for the kinds passage writes itself (an import's record, a
+ * withdrawal), which are never imported or added by hand but exported as
+ * the others are; else 0. */
+int record_kind_internal(enum record_kind kind);
 /* Index of the field called name in kind (case-insensitive), or -1. */
 int record_field_index(const struct kind_desc *k, const char *name);
 

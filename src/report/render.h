@@ -19,7 +19,9 @@ void report__render_txt(const struct doc *d, struct buf *out);
 
 /* render_html.c: appends text escaped for HTML (also for attributes). */
 void report__html_escape(struct buf *b, const char *s);
-/* svg.c: appends a chart as an inline <svg> element, for render_html. */
+/* svg.c: appends a chart as two inline <svg> elements, for render_html:
+ * class "chart wide" and "chart narrow" (a phone's), which the stylesheet
+ * shows one at a time. */
 void report__render_svg(const struct doc_chart *c, struct buf *out);
 
 #endif

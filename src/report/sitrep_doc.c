@@ -422,7 +422,7 @@ counted_label(struct doc *d, const struct sitrep *s)
   doc_style(d, DOC_STRONG);
   doc_words(d, _("Counted by the index"));
   doc_style(d, 0);
-  doc_wordsf(d, " %s ", _("at"));
+  doc_wordsf(d, " %s ", C_("place", "at"));
   counted_names(d, s, 0);
   doc_words(d, ": ");
 }
@@ -1621,7 +1621,7 @@ brief_headline(struct doc *d, const struct sitrep *s)
   doc_line(d, DOC_KEEP);
   doc_wordsf(d, "%s ", _("Index"));
   doc_pct(d, s->index_known, s->index);
-  doc_wordsf(d, " %s ", _("at"));
+  doc_wordsf(d, " %s ", C_("place", "at"));
   counted_names(d, s, 30);
   doc_words(d, " (");
   doc_wordsf(d, _("%zu/%d days known"), s->index_known_days, s->period_days);
@@ -1646,7 +1646,7 @@ brief_flows(struct doc *d, const struct sitrep *s)
   for (int dir = 0; dir < AD_COUNT; dir++) {
     doc_line(d, P_FLOWS);
     doc_wordsf(d, "%s/%s %s %s ", dir_label(dir), _("day"), _("vs baseline"),
-               _("at"));
+               C_("place", "at"));
     counted_names(d, s, 30);
     doc_words(d, ":");
     for (int p = 0; p < AP_COUNT; p++) {
@@ -1709,7 +1709,7 @@ brief_supply(struct doc *d, const struct sitrep *s)
     }
     doc_wordsf(d, "%s: ", x->category);
     doc_range(d, 1, x->cover_low, x->cover_high, UTIL_SHOWN_QUANTITY);
-    doc_wordsf(d, " %s; %s ", _("days of cover"), _("out"));
+    doc_wordsf(d, " %s; %s ", _("days of cover"), C_("stock", "out"));
     stockout(d, x, AS_NO_INFLOW);
     doc_wordsf(d, " %s", _("if nothing enters"));
     if (x->alert)

@@ -10,11 +10,28 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define W 640.0   /* width of every chart, in user units */
+/*
+ * Every chart is drawn twice, for two widths of page: a wide form of 640
+ * user units, and a narrow one of 340 for a phone (about 370 px across at
+ * 390 px, so that its 11-unit text is 11 px or more there; the wide form's
+ * would be 6). The stylesheet (render_html.c) shows one: the narrow one on
+ * screens under 40rem, the wide one elsewhere and in print. Their ids
+ * differ, since a pattern in a hidden chart cannot fill a shown one.
+ */
+#define WIDE 640.0
+#define NARROW 340.0
 #define LEFT 46.0 /* room for the y axis labels */
 #define RIGHT 8.0
+
+/* The form being drawn: its width, the id of its hatch, its class. */
+struct form {
+  double w;
+  char id[80];
+  const char *cls;
+};
 
 /* The hatch used for unknown, defined once per chart (ids are per chart
  * so that each <svg> stands alone). */
@@ -31,14 +48,39 @@ defs(struct buf *b, const char *id)
 }
 
 static void
-open_svg(struct buf *b, double h, const char *label)
+open_svg(struct buf *b, const struct form *f, double h, const char *label)
 {
   buf_printf(b,
-             "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+             "<svg class=\"chart %s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
              "aria-label=\"",
-             W, h);
+             f->cls, f->w, h);
   report__html_escape(b, label);
   buf_puts(b, "\">");
+}
+
+/* A row's label, shortened with an ellipsis past max characters (the
+ * narrow form's room); its marks' titles keep it whole. */
+static void
+row_label(struct buf *b, const char *s, size_t max)
+{
+  size_t chars = 0, i = 0;
+  char *cut;
+
+  for (; s[i]; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80 && ++chars > max)
+      break;
+  if (s[i] == '\0') {
+    report__html_escape(b, s);
+    return;
+  }
+  /* Back to the start of the last character kept, to leave room for the
+   * ellipsis. */
+  while (i > 0 && ((unsigned char)s[--i] & 0xc0) == 0x80)
+    ;
+  cut = xstrndup(s, i);
+  report__html_escape(b, cut);
+  buf_puts(b, "\xe2\x80\xa6");
+  free(cut);
 }
 
 static void
@@ -72,7 +114,8 @@ nice_max(double v)
          p;
 }
 
-/* The days under a chart, MM-DD, every one or every seventh. */
+/* The days under a chart, MM-DD, every one or every seventh, each under
+ * the middle of its day (so that the last stays inside the chart). */
 static void
 day_labels(struct buf *b, int64_t first, size_t n, double x0, double slot,
            double y)
@@ -80,8 +123,9 @@ day_labels(struct buf *b, int64_t first, size_t n, double x0, double slot,
   for (size_t i = 0; i<n; i += n> 10 ? 7 : 1) {
     char d[16];
     report__fmt_day(first + (int64_t)i, d, sizeof d);
-    buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">%s</text>",
-               x0 + slot * (double)i, y, d + 5);
+    buf_printf(b,
+               "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
+               x0 + slot * ((double)i + 0.5), y, d + 5);
   }
 }
 
@@ -113,7 +157,8 @@ bars_max(const struct doc_chart *c)
 /* One day: its two series stacked, or the hatch when unknown; a mark over
  * the whole height carries the figures. */
 static void
-bar(const struct doc_chart *c, size_t i, double slot, double max, struct buf *b)
+bar(const struct doc_chart *c, const struct form *f, size_t i, double slot,
+    double max, struct buf *b)
 {
   const double top = BAR_TOP, bottom = BAR_BOTTOM;
   double x0 = LEFT + slot * (double)i + slot * 0.1, w = slot * 0.8;
@@ -128,7 +173,7 @@ bar(const struct doc_chart *c, size_t i, double slot, double max, struct buf *b)
     buf_printf(b,
                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                "fill=\"url(#%s)\">",
-               x0, top, w, bottom - top, c->id);
+               x0, top, w, bottom - top, f->id);
   } else {
     buf_printf(&t, "%s:", day);
     for (int k = 0; k < 2; k++) {
@@ -156,7 +201,8 @@ bar(const struct doc_chart *c, size_t i, double slot, double max, struct buf *b)
 
 /* The reference line (the baseline), labelled. */
 static void
-ref_line(const struct doc_chart *c, double max, struct buf *b)
+ref_line(const struct doc_chart *c, const struct form *f, double max,
+         struct buf *b)
 {
   double y = BAR_BOTTOM - (BAR_BOTTOM - BAR_TOP) * c->ref / max;
   char num[64];
@@ -167,28 +213,28 @@ ref_line(const struct doc_chart *c, double max, struct buf *b)
   buf_printf(b,
              "<line class=\"baseline\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
              "y2=\"%.1f\">",
-             LEFT, y, W - RIGHT, y);
+             LEFT, y, f->w - RIGHT, y);
   buf_printf(&t, "%s: %s", c->ref_label, num);
   title(b, t.data);
   buf_printf(b,
              "</line><text class=\"baseline-label\" x=\"%.1f\" "
              "y=\"%.1f\" text-anchor=\"end\">",
-             W - RIGHT, y - 3);
+             f->w - RIGHT, y - 3);
   report__html_escape(b, t.data);
   buf_puts(b, "</text>");
   buf_cleanup(&t);
 }
 
 static void
-bars(const struct doc_chart *c, struct buf *b)
+bars(const struct doc_chart *c, const struct form *f, struct buf *b)
 {
-  const double top = BAR_TOP, bottom = BAR_BOTTOM;
+  const double top = BAR_TOP, bottom = BAR_BOTTOM, W = f->w;
   size_t n = c->ndays;
   double max = bars_max(c), slot = (W - LEFT - RIGHT) / (double)(n ? n : 1);
   char num[64];
 
-  open_svg(b, BAR_H, c->title);
-  defs(b, c->id);
+  open_svg(b, f, BAR_H, c->title);
+  defs(b, f->id);
   /* The period, shaded. */
   if (c->shade_days && c->shade_from < n)
     buf_printf(b,
@@ -209,9 +255,9 @@ bars(const struct doc_chart *c, struct buf *b)
   day_labels(b, c->first_day, n, LEFT, slot, bottom + 14);
   buf_puts(b, "</g>");
   for (size_t i = 0; i < n; i++)
-    bar(c, i, slot, max, b);
+    bar(c, f, i, slot, max, b);
   if (c->ref_known)
-    ref_line(c, max, b);
+    ref_line(c, f, max, b);
   buf_puts(b, "</svg>\n");
 }
 
@@ -228,9 +274,9 @@ share_colour(double v, char *fill, size_t size)
 }
 
 static void
-strip(const struct doc_chart *c, struct buf *b)
+strip(const struct doc_chart *c, const struct form *f, struct buf *b)
 {
-  const double row = 20, top = 6, lab = 130;
+  const double row = 20, top = 6, W = f->w, lab = W < WIDE ? 100 : 130;
   size_t n = c->ndays;
   double h = top + row * (double)c->nrows + 22;
   double slot = (W - lab - RIGHT) / (double)(n ? n : 1);
@@ -238,21 +284,21 @@ strip(const struct doc_chart *c, struct buf *b)
   struct buf t;
 
   buf_init(&t);
-  open_svg(b, h, c->title);
-  defs(b, c->id);
+  open_svg(b, f, h, c->title);
+  defs(b, f->id);
   for (size_t r = 0; r < c->nrows; r++) {
     const struct doc_chart_row *x = &c->rows[r];
     double y = top + row * (double)r;
     buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", lab - 6,
                y + row * 0.65);
-    report__html_escape(b, x->label);
+    row_label(b, x->label, (size_t)((lab - 6) / 6.2));
     buf_puts(b, "</text>");
     for (size_t i = 0; i < n; i++) {
-      char day[16], fill[64];
+      char day[16], fill[96];
       report__fmt_day(c->first_day + (int64_t)i, day, sizeof day);
       buf_reset(&t);
       if (!x->known[i]) {
-        snprintf(fill, sizeof fill, "url(#%s)", c->id);
+        snprintf(fill, sizeof fill, "url(#%s)", f->id);
         buf_printf(&t, "%s, %s: %s", x->label, day, c->unknown);
       } else {
         share_colour(x->v[i], fill, sizeof fill);
@@ -276,8 +322,9 @@ strip(const struct doc_chart *c, struct buf *b)
 /* A row of a range chart: a bar to the low end, a lighter one to the high
  * end, and the range in figures on the right. */
 static void
-range_row(const struct doc_chart *c, const struct doc_chart_row *x, double y,
-          double lab, double span, double max, struct buf *b)
+range_row(const struct doc_chart *c, const struct form *f,
+          const struct doc_chart_row *x, double y, double lab, double span,
+          double max, struct buf *b)
 {
   const double row = 24;
   double lo = x->low < max ? x->low : max, hi = x->high < max ? x->high : max;
@@ -286,14 +333,14 @@ range_row(const struct doc_chart *c, const struct doc_chart_row *x, double y,
   buf_init(&t);
   buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", lab - 6,
              y + row * 0.65);
-  report__html_escape(b, x->label);
+  row_label(b, x->label, (size_t)((lab - 6) / 6.2));
   buf_puts(b, "</text>");
   if (!x->range_known) {
     buf_printf(&t, "%s: %s", x->label, c->unknown);
     buf_printf(b,
                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                "fill=\"url(#%s)\">",
-               lab, y + 4, span, row - 8, c->id);
+               lab, y + 4, span, row - 8, f->id);
     title(b, t.data);
     buf_printf(b, "</rect><text x=\"%.1f\" y=\"%.1f\">?</text>", lab + span + 4,
                y + row * 0.65);
@@ -324,9 +371,9 @@ range_row(const struct doc_chart *c, const struct doc_chart_row *x, double y,
 }
 
 static void
-ranges(const struct doc_chart *c, struct buf *b)
+ranges(const struct doc_chart *c, const struct form *f, struct buf *b)
 {
-  const double row = 24, top = 8, lab = 110;
+  const double row = 24, top = 8, W = f->w, lab = W < WIDE ? 80 : 110;
   double max = c->axis_min, h, span;
   char num[64];
 
@@ -334,10 +381,11 @@ ranges(const struct doc_chart *c, struct buf *b)
     if (c->rows[i].range_known && c->rows[i].high > max)
       max = c->rows[i].high;
   max = nice_max(max);
-  span = W - lab - RIGHT - 120; /* room for the figures on the right */
+  /* Room for the figures on the right. */
+  span = W - lab - RIGHT - (W < WIDE ? 96 : 120);
   h = top + row * (double)c->nrows + 24;
-  open_svg(b, h, c->title);
-  defs(b, c->id);
+  open_svg(b, f, h, c->title);
+  defs(b, f->id);
   for (int k = 0; k < 3; k++) {
     double x = lab + span * c->threshold[k] / max;
     buf_printf(b,
@@ -348,7 +396,7 @@ ranges(const struct doc_chart *c, struct buf *b)
                c->threshold[k]);
   }
   for (size_t i = 0; i < c->nrows; i++)
-    range_row(c, &c->rows[i], top + row * (double)i, lab, span, max, b);
+    range_row(c, f, &c->rows[i], top + row * (double)i, lab, span, max, b);
   report__fmt_num(max, (enum util_shown)c->shown, num, sizeof num);
   buf_printf(b,
              "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
@@ -357,18 +405,29 @@ ranges(const struct doc_chart *c, struct buf *b)
   buf_puts(b, "</svg>\n");
 }
 
-void
-report__render_svg(const struct doc_chart *c, struct buf *out)
+static void
+render_form(const struct doc_chart *c, const struct form *f, struct buf *out)
 {
   switch (c->kind) {
   case DOC_CHART_BARS:
-    bars(c, out);
+    bars(c, f, out);
     break;
   case DOC_CHART_STRIP:
-    strip(c, out);
+    strip(c, f, out);
     break;
   case DOC_CHART_RANGES:
-    ranges(c, out);
+    ranges(c, f, out);
     break;
   }
+}
+
+void
+report__render_svg(const struct doc_chart *c, struct buf *out)
+{
+  struct form wide = {WIDE, "", "wide"}, narrow = {NARROW, "", "narrow"};
+
+  snprintf(wide.id, sizeof wide.id, "%s", c->id);
+  snprintf(narrow.id, sizeof narrow.id, "%s-n", c->id);
+  render_form(c, &wide, out);
+  render_form(c, &narrow, out);
 }

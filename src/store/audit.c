@@ -187,12 +187,15 @@ check_query_row(struct audit *a, uint64_t seq)
 static int
 check_correction(struct audit *a, uint64_t seq, const char *target)
 {
-  enum record_kind kind = a->rec.kind->kind;
+  int tk = store__target_kind(&a->rec);
+  enum record_kind kind = (enum record_kind)tk;
   struct store_entry old_e;
   uint64_t by = 0;
   int rc;
 
   a->corrections++;
+  if (tk < 0)
+    return problem(a, seq, "it withdraws a withdrawal, which none may");
   rc = a->be->get_supersede(a->db, kind, target, &by);
   if (rc != OK && rc != ERR_NOTFOUND)
     return unreadable(a, rc);

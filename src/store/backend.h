@@ -320,7 +320,7 @@ struct store_backend {
   int (*count)(struct store_db *db, enum store_table table,
                enum record_kind kind, uint64_t *n);
 
-  /* -- Tokens and writers (schema 2): beside the log, not in it -- */
+  /* -- Tokens and writers (schema 3): beside the log, not in it -- */
 
   /* Stores t inside the write transaction; ERR_EXISTS (no message) when
    * its name or hash is taken, by a unique index. */
@@ -346,7 +346,7 @@ struct store_backend {
                      int (*fn)(void *ctx, uint64_t seq, const char *name),
                      void *ctx);
 
-  /* -- Signed checkpoints and witnesses' cosignatures (schema 3) -- */
+  /* -- Signed checkpoints and witnesses' cosignatures (schema 4) -- */
 
   /*
    * Stores the signed checkpoint note of tree size `size`, inside the write

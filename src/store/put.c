@@ -66,6 +66,19 @@ store__row_from_record(const struct record *rec, uint64_t seq,
   row->ncargo = rec->ncargo;
 }
 
+int
+store__target_kind(const struct record *rec)
+{
+  const char *k;
+  int kind;
+
+  if (rec->kind->kind != KIND_withdrawal)
+    return (int)rec->kind->kind;
+  k = record_get(rec, "kind");
+  kind = k ? record_kind_by_name(k) : -1;
+  return kind == KIND_withdrawal ? -1 : kind;
+}
+
 static int
 emit_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 {
@@ -151,34 +164,41 @@ same_source(struct store *st, const struct record *rec, const char *target,
 /*
  * A correction: the superseded record must exist, be of the same source
  * and not be superseded already (corrections form a chain, never a fork).
- * Its flows leave the rollups.
+ * Its flows leave the rollups. A withdrawal supersedes a record of the
+ * kind it names.
  */
 static int
 supersede(struct store *st, const struct record *rec, const char *target,
           uint64_t seq)
 {
   const struct store_backend *be = st->be;
-  enum record_kind kind = rec->kind->kind;
+  int tk = store__target_kind(rec);
+  enum record_kind kind = (enum record_kind)tk;
+  const char *name = tk >= 0 ? record_kind_desc(kind)->name : "";
   struct store_entry old_e;
   struct record old;
   struct buf e;
   uint64_t by = 0;
   int rc;
 
+  if (tk < 0) {
+    store__set_error(st, "kind: a withdrawal names the kind of a record "
+                         "other than a withdrawal");
+    return ERR_INVALID;
+  }
   rc = be->get_supersede(st->db, kind, target, &by);
   if (rc == OK) {
     store__set_error(st,
                      "supersedes: %s '%s' is already superseded (by entry "
                      "%llu); supersede the newer record instead",
-                     rec->kind->name, target, (unsigned long long)by);
+                     name, target, (unsigned long long)by);
     return ERR_INVALID;
   }
   if (rc != ERR_NOTFOUND)
     return store__tx_error(st, rc);
   rc = be->get_entry(st->db, kind, target, &old_e);
   if (rc == ERR_NOTFOUND) {
-    store__set_error(st, "supersedes: no %s with id '%s'", rec->kind->name,
-                     target);
+    store__set_error(st, "supersedes: no %s with id '%s'", name, target);
     return ERR_INVALID;
   }
   if (rc != OK)
@@ -195,8 +215,8 @@ supersede(struct store *st, const struct record *rec, const char *target,
   buf_cleanup(&e);
   if (rc != OK) {
     record_cleanup(&old);
-    store__set_error(st, "supersedes: the stored %s '%s' cannot be read",
-                     rec->kind->name, target);
+    store__set_error(st, "supersedes: the stored %s '%s' cannot be read", name,
+                     target);
     return ERR_STORE;
   }
   rc = be->put_supersede(st->db, kind, target, seq);

@@ -597,6 +597,21 @@ store_has(struct store *st, enum record_kind kind, const char *id)
 }
 
 int
+store_superseded_by(struct store *st, enum record_kind kind, const char *id,
+                    uint64_t *by)
+{
+  *by = 0;
+  return st->be->get_supersede(st->db, kind, id, by);
+}
+
+int
+store_get_entry(struct store *st, enum record_kind kind, const char *id,
+                struct store_entry *out)
+{
+  return st->be->get_entry(st->db, kind, id, out);
+}
+
+int
 store_find_entry(struct store *st, int kind, const char *id, uint64_t *seq)
 {
   int found = 0, rc = OK;

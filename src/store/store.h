@@ -19,7 +19,7 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -128,6 +128,14 @@ int store_put_hashed(struct store *st, const struct record *rec,
 int store_has(struct store *st, enum record_kind kind, const char *id);
 
 /*
+ * The entry that supersedes the record of kind with this id (a correction,
+ * or a withdrawal of it) in *by: OK, ERR_NOTFOUND when none does (or
+ * there is no such record), or the backend's error.
+ */
+int store_superseded_by(struct store *st, enum record_kind kind, const char *id,
+                        uint64_t *by);
+
+/*
  * Finds the entry of the record with this id, of kind (or of any kind when
  * kind < 0), through the store's index. Returns OK with its sequence number
  * in *seq, ERR_NOTFOUND, ERR_CONFLICT when kind < 0 and records of several
@@ -154,6 +162,13 @@ struct store_entry {
   size_t len;
   const uint8_t *hash; /* 32 bytes */
 };
+
+/*
+ * The entry of the record of kind with this id, its bytes valid until the
+ * next call on the handle: OK, ERR_NOTFOUND, or the backend's error.
+ */
+int store_get_entry(struct store *st, enum record_kind kind, const char *id,
+                    struct store_entry *out);
 
 /*
  * Calls fn for each entry with seq in [start, end), of the given kind (or
@@ -275,7 +290,7 @@ int store_audit(struct store *st, uint64_t *bad,
                 void (*progress)(void *ctx, uint64_t done), void *ctx);
 
 /*
- * Tokens and writers (schema 2): who may write over HTTP, and which token
+ * Tokens and writers (schema 3): who may write over HTTP, and which token
  * wrote each entry. Neither is evidence: they live beside the log, never
  * in an entry's canonical bytes, so that a device's bytes alone decide
  * whether a record is a duplicate. A token is kept only as the SHA-256

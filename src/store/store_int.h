@@ -72,4 +72,11 @@ int store__tx_error(struct store *st, int rc);
 void store__row_from_record(const struct record *rec, uint64_t seq,
                             const struct corridor *c, struct store_row *row);
 
+/*
+ * The kind of the record that rec's supersedes names: its own, but for a
+ * withdrawal the kind it names (-1 when that is no kind, or a withdrawal:
+ * a withdrawal is never withdrawn).
+ */
+int store__target_kind(const struct record *rec);
+
 #endif

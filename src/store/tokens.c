@@ -1,6 +1,6 @@
 /*
  * Tokens and writers: who may write through the server, and which token
- * wrote each entry. They are kept beside the log (schema 2), never in it:
+ * wrote each entry. They are kept beside the log (schema 3), never in it:
  * an entry's bytes are the device's alone.
  */
 #include "store/store_int.h"

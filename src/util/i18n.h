@@ -16,4 +16,16 @@
 #define _(s) gettext(s)
 #define N_(s) (s)
 
+/* A text that needs a context to be translated apart from the same
+ * English word elsewhere ("out" of a direction, "out" of stock):
+ * C_("stock", "out"). xgettext: --keyword=C_:1c,2. */
+#define C_(ctx, s) passage_pgettext(ctx "\004" s, s)
+static inline const char *
+passage_pgettext(const char *key, const char *s)
+{
+  const char *t = gettext(key);
+
+  return t == key ? s : t;
+}
+
 #endif

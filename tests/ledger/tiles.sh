@@ -3,10 +3,11 @@
 # passage log tiles writes the C2SP tlog-tiles tree of files, incrementally,
 # and passage verify --tiles checks it with no store, from a folder and
 # over HTTP:
-# - 301 entries (a checkpoint and 300 flows) are one full level-0 tile and
-#   one of width 45 (301 - 256), the same two entry bundles, and a level-1
-#   tile of width 1 (301 >> 8);
-# - 300 more (601 = 2 * 256 + 89) write 5 files: tile/0/001, 0/002.p/89,
+# - 301 entries (a checkpoint, 299 flows and the entry that records their
+#   import) are one full level-0 tile and one of width 45 (301 - 256), the
+#   same two entry bundles, and a level-1 tile of width 1 (301 >> 8);
+# - 300 more (299 flows and their import's entry: 601 = 2 * 256 + 89)
+#   write 5 files: tile/0/001, 0/002.p/89,
 #   entries/001, entries/002.p/89, 1/000.p/2 (601 >> 8 = 2); tile/0/000
 #   is not rewritten (same inode) and the old partial tiles stay;
 # - a folder published from another history of the same log is refused,
@@ -49,7 +50,7 @@ printf '[corridor]\nname = Tiles\nlog = passage.example/tiles\n[checkpoint gate]
 "$passage" init --corridor corridor.ini >/dev/null
 "$passage" key generate >/dev/null
 "$passage" key public >log.vkey
-flows 1 300 >a.csv
+flows 1 299 >a.csv
 "$passage" import flow a.csv >/dev/null
 
 check "log tiles writes 301 entries" 0 "$passage" log tiles --out m
@@ -66,11 +67,11 @@ sed -n 2p m/checkpoint | grep -qx 301 && ok "the checkpoint is of 301" ||
 check "verify --tiles DIR" 0 "$passage" verify --tiles m --key log.vkey
 grep -q 'ok: passage.example/tiles, the tree of 301 entries' out &&
   grep -q '2 entry bundles and 3 hash tiles' out &&
-  grep -q 'entries: 1 checkpoint, 300 flow' out && ok "it says what it checked" ||
+  grep -q 'entries: 1 checkpoint, 299 flow, 1 import' out && ok "it says what it checked" ||
   bad "$(cat out)"
 before=$(stat -c %i m/tile/0/000)
 
-flows 301 600 >b.csv
+flows 300 598 >b.csv
 "$passage" import flow b.csv >/dev/null
 check "log tiles again, 601 entries" 0 "$passage" log tiles --out m
 grep -q 'published the tree of 601 entries in m (it held 301): 5 files written' out &&

@@ -21,7 +21,7 @@ PASSAGE_DB=$WORK/src.db bash "$top/data/scenarios/lachin-2022-2023/load.sh" \
   "$PASSAGE" >/dev/null || fail "cannot load the scenario"
 "$PASSAGE" --db src.db token create --role monitor --name m1 >/dev/null
 "$PASSAGE" migrate --from src.db --to "$pg" >out 2>&1 || { cat out; fail "copy into PostgreSQL"; }
-grep -q '^copied 189 entries into .* (PostgreSQL, schema 4)$' out || { cat out; fail "what the copy said"; }
+grep -q '^copied 189 entries into .* (PostgreSQL, schema 5)$' out || { cat out; fail "what the copy said"; }
 grep -q '^the same sitrep of 2022-11-01 to 2023-10-01, byte for byte, in 2 formats$' out ||
   { cat out; fail "the sitreps were not compared"; }
 "$PASSAGE" --db "$pg" verify >/dev/null || fail "the copy does not verify"

@@ -129,10 +129,14 @@ test_html(void **state)
                          "<td>-</td></tr>\n</table></div>"
                          "<ul>\n<li><b>Index: 25%</b><span class=\"note\"> "
                          "(note)</span></li>\n</ul>\n</section>\n"));
-  /* The chart section is drawn, with its figure's own hatch. */
+  /* The chart section is drawn, with its figure's own hatch, in a wide
+   * form and a narrow one for phones, each with a hatch of its own. */
   assert_non_null(strstr(body, "<section id=\"charts\"><h2>Charts</h2>\n"
-                               "<h3>Cover</h3>\n<svg class=\"chart\""));
+                               "<h3>Cover</h3>\n<svg class=\"chart wide\""));
   assert_non_null(strstr(body, "<pattern id=\"unk\""));
+  assert_non_null(
+      strstr(body, "<svg class=\"chart narrow\" viewBox=\"0 0 340 "));
+  assert_non_null(strstr(body, "<pattern id=\"unk-n\""));
   assert_non_null(strstr(body, "</main>\n</body>\n</html>\n"));
   buf_cleanup(&out);
   doc_free(d);

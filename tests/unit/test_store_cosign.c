@@ -1,5 +1,5 @@
 /*
- * The store's signed checkpoints and witnesses' cosignatures (schema 3):
+ * The store's signed checkpoints and witnesses' cosignatures (schema 4):
  * only a checkpoint of this log's own tree is kept, each cosignature once,
  * and the reads a report and a witness exchange need; and the cap that no
  * entry exceeds an entry bundle's 16-bit length, whatever path a record

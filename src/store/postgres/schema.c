@@ -480,8 +480,9 @@ fail:
  * production table (1 -> 2: the columns appended, old rows NULL, as
  * records without the fields are; rows.c names its columns), the server's
  * tokens and writers (2 -> 3), the signed checkpoints and cosignatures
- * (3 -> 4). Run inside the front's write transaction, by the tables'
- * owner.
+ * (3 -> 4), the query tables of the kinds import and withdrawal (4 -> 5:
+ * made from today's fields, as SQLite's step writes them out). Run inside
+ * the front's write transaction, by the tables' owner.
  */
 int
 pg__upgrade(struct store_db *d, int from)
@@ -505,6 +506,10 @@ pg__upgrade(struct store_db *d, int from)
     break;
   case 3:
     cosign_ddl(&l);
+    break;
+  case 4:
+    kind_ddl(&l, record_kind_desc(KIND_import));
+    kind_ddl(&l, record_kind_desc(KIND_withdrawal));
     break;
   default:
     return OK;

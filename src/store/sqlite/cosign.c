@@ -1,5 +1,5 @@
 /*
- * Signed checkpoints and witnesses' cosignatures (schema 3), in two
+ * Signed checkpoints and witnesses' cosignatures (schema 4), in two
  * insert-only tables:
  *   checkpoint_note(size, note)                      one note per tree size
  *   cosignature(size, witness, key_hash, time, line) one per witness key

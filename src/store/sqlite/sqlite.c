@@ -163,6 +163,19 @@ static const char *const migrations[] = {
     /* 3 -> 4: the signed checkpoints and witnesses' cosignatures (issue
      * 12), two new tables beside the log. */
     store_sqlite__ddl_cosign,
+    /* 4 -> 5: the query tables of the kinds import and withdrawal (as
+     * store_sqlite__kind_ddl makes them for their fields today; written
+     * out, so that a later change of those fields is a step of its own). */
+    "CREATE TABLE import (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" TEXT, "
+    "\"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"files\" TEXT, "
+    "\"sha256\" TEXT, \"options\" TEXT, \"first\" REAL, \"entries\" REAL, "
+    "\"rows\" REAL, \"added\" REAL, \"unchanged\" REAL, \"created\" REAL, "
+    "\"rejected\" REAL, \"source\" TEXT, \"grade\" TEXT, \"note\" TEXT, "
+    "\"supersedes\" TEXT);\n"
+    "CREATE TABLE withdrawal (seq INTEGER PRIMARY KEY, \"id\" TEXT, \"at\" "
+    "TEXT, \"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"reason\" "
+    "TEXT, \"import\" TEXT, \"source\" TEXT, \"grade\" TEXT, \"note\" "
+    "TEXT, \"supersedes\" TEXT);\n",
 };
 
 static int

@@ -7,9 +7,9 @@
  *   <kind>(seq, fields...)            one query table per record kind
  *   flow_cargo(seq, line, ...)        the cargo lines of flows
  *   flow_day(day, dims..., sums)      daily rollups of live flows
- *   token(name, hash, role, ...)      the server's tokens (schema 2)
- *   writer(seq, name)                 the token that wrote an entry (2)
- *   checkpoint_note(size, note)       signed checkpoints (schema 3)
+ *   token(name, hash, role, ...)      the server's tokens (schema 3)
+ *   writer(seq, name)                 the token that wrote an entry (3)
+ *   checkpoint_note(size, note)       signed checkpoints (schema 4)
  *   cosignature(size, witness, ...)   witnesses' cosignatures of them
  * Schema version in PRAGMA user_version.
  */
@@ -107,7 +107,7 @@ int store_sqlite__flow_day_span(struct store_db *d, int64_t *first,
 int store_sqlite__count(struct store_db *d, enum store_table table,
                         enum record_kind kind, uint64_t *n);
 
-/* tokens.c: schema 2's tables, and their operations. */
+/* tokens.c: schema 3's tables, and their operations. */
 extern const char store_sqlite__ddl_tokens[];
 int store_sqlite__put_token(struct store_db *d, const struct store_token *t);
 int store_sqlite__find_token(struct store_db *d, const uint8_t hash[32],
@@ -124,7 +124,7 @@ int store_sqlite__each_writer(struct store_db *d,
                               int (*fn)(void *ctx, uint64_t seq,
                                         const char *name),
                               void *ctx);
-/* cosign.c: signed checkpoints and cosignatures (schema 3). */
+/* cosign.c: signed checkpoints and cosignatures (schema 4). */
 extern const char store_sqlite__ddl_cosign[];
 int store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
                                  const char *note);

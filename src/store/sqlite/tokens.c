@@ -1,5 +1,5 @@
 /*
- * The SQLite backend's tokens and writers (schema 2):
+ * The SQLite backend's tokens and writers (schema 3):
  *   token(name, hash, role, checkpoints, created, expires, revoked)
  *   writer(seq, name)
  * Statements are prepared per call: tokens are read once a request at
