@@ -18,16 +18,29 @@ if [ -z "${PASSAGE_DB:-}" ]; then
   echo "$0: set PASSAGE_DB to the store to create" >&2
   exit 2
 fi
+# The imports run in this folder, so that each import's record in the log
+# names its file as "flows.csv", wherever the scenario lies: the store (its
+# root hash, the sitreps' goldens) is then the same from any checkout. A
+# store given by a relative path is made absolute first.
+case $PASSAGE_DB in
+/* | *://* | sqlite:/*) ;;
+sqlite:*) PASSAGE_DB=sqlite:$PWD/${PASSAGE_DB#sqlite:} ;;
+*) PASSAGE_DB=$PWD/$PASSAGE_DB ;;
+esac
 export PASSAGE_DB
+case $passage in
+*/*) passage=$(cd "$(dirname "$passage")" && pwd)/$(basename "$passage") ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
 
-"$passage" init --corridor "$here/corridor.ini"
+"$passage" init --corridor corridor.ini
 
 for step in source:sources actor:actors flow:flows status:status \
   event:events coverage:coverage population:population need:needs \
   stock:stocks indicator:indicators; do
   kind=${step%%:*}
-  file=$here/${step#*:}.csv
+  file=${step#*:}.csv
   printf '%-10s ' "$kind"
   "$passage" import "$kind" "$file"
 done
