@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: tests/postgres/migrate.sh PASSAGE (under tests/pg.sh)
 # passage migrate copies a store from SQLite to PostgreSQL and back and
-# proves each copy: the Lachin scenario (189 entries, corrections,
+# proves each copy: the Lachin scenario (199 entries, corrections,
 # multi-day flows, four sources) and a server's token go in, both verify,
 # the roots and the sitreps of the whole history agree, and the SQLite
 # file that comes back is the same as the one that went in, table for
@@ -21,7 +21,7 @@ PASSAGE_DB=$WORK/src.db bash "$top/data/scenarios/lachin-2022-2023/load.sh" \
   "$PASSAGE" >/dev/null || fail "cannot load the scenario"
 "$PASSAGE" --db src.db token create --role monitor --name m1 >/dev/null
 "$PASSAGE" migrate --from src.db --to "$pg" >out 2>&1 || { cat out; fail "copy into PostgreSQL"; }
-grep -q '^copied 189 entries into .* (PostgreSQL, schema 5)$' out || { cat out; fail "what the copy said"; }
+grep -q '^copied 199 entries into .* (PostgreSQL, schema 5)$' out || { cat out; fail "what the copy said"; }
 grep -q '^the same sitrep of 2022-11-01 to 2023-10-01, byte for byte, in 2 formats$' out ||
   { cat out; fail "the sitreps were not compared"; }
 "$PASSAGE" --db "$pg" verify >/dev/null || fail "the copy does not verify"
@@ -45,4 +45,4 @@ sqlite3 back.db "UPDATE entry SET bytes = CAST(replace(CAST(bytes AS TEXT), '\"i
 "$PASSAGE" migrate --from back.db --to "${PASSAGE_TEST_DB//%s/migrate_bad_$$}" >out 2>&1
 [ $? = 4 ] && grep -q 'the source (back.db) does not verify: entry 0' out ||
   { cat out; fail "a source that does not verify was copied"; }
-echo "ok: SQLite -> PostgreSQL -> SQLite, 189 entries, the same root, sitreps and file"
+echo "ok: SQLite -> PostgreSQL -> SQLite, 199 entries, the same root, sitreps and file"
