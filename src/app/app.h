@@ -636,6 +636,7 @@ int app_migrate_copy(const char *from, const char *to,
 /* Roles, from the least allowed up. */
 enum app_role {
   APP_ROLE_PUBLIC,  /* no token: published answers, status, the log */
+  APP_ROLE_PARTY,   /* a party or its witness: the log's raw entries too */
   APP_ROLE_MONITOR, /* writes records (for its checkpoints, if limited) */
   APP_ROLE_ANALYST, /* reads every answer, record and report */
   APP_ROLE_ADMIN,   /* all of it */
@@ -673,6 +674,17 @@ struct app_token_query {
  */
 int app_token_create(struct app *app, const struct app_token_query *q,
                      char **token, struct app_error *err);
+/*
+ * A QR code of text (the entry page's address with a token in its
+ * fragment: URL/entry#token=...): app_qr_text appends it for a terminal,
+ * in UTF-8 half blocks drawing the light modules (a dark background shows
+ * it dark on light), a 4-module margin around; app_qr_png writes it to
+ * path as a PNG (8 pixels a module, the same margin), atomically.
+ * ERR_USAGE (field "url") when text is empty or too long for a QR code.
+ */
+int app_qr_text(const char *text, struct buf *out, struct app_error *err);
+int app_qr_png(const char *text, const char *path, struct app_error *err);
+
 /* Every token, by name ({"tokens": [{name, role, checkpoints, created,
  * expires, revoked, state}]}), never their hashes. */
 int app_token_list(struct app *app, const struct app_rows *out,
@@ -707,13 +719,16 @@ enum app_action {
   APP_ACT_REPORT,  /* the sitrep */
   APP_ACT_WRITE,   /* records posted, files imported */
   APP_ACT_ADMIN,   /* the server's own state */
+  APP_ACT_LOG,     /* the log's raw entries (entries, entry bundles) */
 };
 /*
  * OK when who may do act; otherwise ERR_AUTH (the public asked: a token
  * would help) or ERR_DENIED (the token's role may not). Analysis answers
  * need an analyst unless the corridor's [publish] public names them;
  * records of kind event are read as "events"; writes need a monitor or
- * an admin.
+ * an admin. The log's raw entries carry every count as recorded, small
+ * ones too: they need a party, an analyst or an admin, unless [publish]
+ * public names "log".
  */
 int app_allow(struct app *app, const struct app_principal *who,
               enum app_action act, const char *answer, struct app_error *err);
@@ -806,6 +821,21 @@ int app_records(struct app *app, const struct app_records_query *q,
 int app_overview(struct app *app, const char *key, json_t **out,
                  struct app_error *err);
 
+/*
+ * The server's status: app_overview's answer and, in "corridor",
+ * "categories": [{id, name, unit}], "stages": {"order": [...], "counting"}
+ * and "index_checkpoints" (the ids the index counts, null for every
+ * checkpoint); "keys": {"log": the verifier key of key (NULL: beside the
+ * store), null without one, "witnesses": [{name, key}]}; "baseline":
+ * {"window": {from, to}, "per_day": {"in"|"out": {persons, vehicles,
+ * tonnes}}, "suppressed"} as who may read the index (a person figure
+ * under min_public_count null for the public, "suppressed" then true),
+ * null when who may not or the corridor has no baseline window. The
+ * figures are of the tree app_overview names. *out is new.
+ */
+int app_status_serve(struct app *app, const struct app_principal *who,
+                     const char *key, json_t **out, struct app_error *err);
+
 /* The log's head as the event stream announces it: its size and root. */
 int app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
                   struct app_error *err);
@@ -829,7 +859,8 @@ void app_tile_cleanup(struct app_tile *t);
  * "checkpoint", the latest checkpoint kept in the store with every
  * cosignature it has (text/plain; charset=utf-8, cached a few seconds),
  * or a tile, "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]"
- * (application/octet-stream, immutable, cached for a year). Any tile
+ * (application/octet-stream; a full tile is immutable, cached for a year,
+ * a partial one for a minute, as the log may drop it). Any tile
  * within the store's tree is answered, partial ones of older sizes too.
  * ERR_NOTFOUND (APP_ERROR_REQUEST, field "path") for a path that names no
  * resource, a tile beyond the tree, or no checkpoint kept yet; the
@@ -902,15 +933,38 @@ int app_log_witness(struct app *app, const char *key,
                     struct app_witness_result *out, struct app_error *err);
 
 /*
- * For a server: gathers cosignatures (app_log_witness) when the log grew
- * since the last checkpoint kept and at least min_interval seconds (0:
- * 60) have passed since the last call that did; otherwise does nothing
- * and sets *ran to 0. Never blocks on another call: the server calls it
- * from one thread after its commits.
+ * For a server: gathers cosignatures (app_log_witness) when some witness
+ * of the corridor has no cosignature kept for the current tree (the log
+ * grew, or a witness did not answer last time) and at least min_interval
+ * seconds (0: 60) have passed since the last call that did; otherwise
+ * does nothing and sets *ran to 0. Never blocks on another call: the server
+ * calls it from one thread after its commits.
  */
 int app_log_witness_due(struct app *app, const char *key, unsigned min_interval,
                         int *ran, struct app_witness_result *out,
                         struct app_error *err);
+
+/*
+ * For a server that holds the log's key (key: NULL for the one beside the
+ * store): signs the current tree and keeps its checkpoint in the store
+ * (*ran 1) when the store holds entries no kept checkpoint covers and
+ * the corridor lists no witness (with witnesses, app_log_witness_due
+ * signs each tree as it shows it to them); otherwise does nothing (*ran
+ * 0). *size is the tree size of the latest checkpoint kept (0: none). The
+ * signer's refusals (a smaller or inconsistent tree) and a missing key are
+ * app_log_checkpoint's errors.
+ */
+int app_log_sign_new(struct app *app, const char *key, int *ran, uint64_t *size,
+                     struct app_error *err);
+
+/*
+ * The checkpoint of the store's current tree, for GET /log/checkpoint: the
+ * one kept in the store with every cosignature it has, when one is kept
+ * for that size; else signed now (app_log_checkpoint, nothing kept).
+ * *note is new.
+ */
+int app_log_checkpoint_now(struct app *app, const char *key, char **note,
+                           struct app_error *err);
 
 /*
  * `passage verify --tiles`: the log checked from its published tiles
@@ -931,6 +985,12 @@ struct app_tiles_verify_query {
   size_t quorum; /* 0: every witness given */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
   void *ctx;
+  /* A token sent as "Authorization: Bearer TOKEN" with each request to
+   * a URL (NULL: none): `passage serve` gives its entry bundles only to a
+   * party's, analyst's or admin's token unless the corridor publishes its
+   * log. Never sent to a folder's files, nor to another host a redirect
+   * names. */
+  const char *token;
 };
 struct app_tiles_verify_result {
   char *note; /* the checkpoint verified, as fetched */

@@ -188,6 +188,10 @@ struct app__http_answer {
 };
 struct app__http *app__http_new(void);
 void app__http_free(struct app__http *h);
+/* Each GET of h from now on carries "Authorization: Bearer token" (NULL
+ * or "": none). libcurl does not send it on to another host a redirect
+ * names. */
+void app__http_set_token(struct app__http *h, const char *token);
 void app__http_answer_cleanup(struct app__http_answer *a);
 /*
  * GET url (body NULL; redirects followed) or POST body (len bytes, as
@@ -222,10 +226,11 @@ int app__verify_cosigned(struct store *st, size_t *verified,
                          struct app_error *err);
 
 /* verify_tiles.c: calls fn for each entry of the first size entries of
- * the tiles at prefix (a folder or a URL), in order, as the bundles hold
- * them; nothing is verified here (app_verify_tiles does). OK, fn's code,
- * or ERR_IO / ERR_VERIFY with a message. */
-int app__tiles_entries(const char *prefix, uint64_t size,
+ * the tiles at prefix (a folder or a URL, fetched with token as
+ * app_tiles_verify_query's), in order, as the bundles hold them; nothing is
+ * verified here (app_verify_tiles does). OK, fn's code, or ERR_IO / ERR_VERIFY
+ * with a message. */
+int app__tiles_entries(const char *prefix, const char *token, uint64_t size,
                        int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
                                  size_t len),
                        void *ctx, struct app_error *err);

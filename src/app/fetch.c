@@ -14,6 +14,7 @@
 
 struct app__http {
   CURL *curl;
+  char *auth; /* "Authorization: Bearer ..." or NULL */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -48,7 +49,16 @@ app__http_free(struct app__http *h)
   if (h == NULL)
     return;
   curl_easy_cleanup(h->curl);
+  free(h->auth);
   free(h);
+}
+
+void
+app__http_set_token(struct app__http *h, const char *token)
+{
+  free(h->auth);
+  h->auth =
+      token && *token ? xasprintf("Authorization: Bearer %s", token) : NULL;
 }
 
 void
@@ -115,6 +125,12 @@ app__http_request(struct app__http *h, const char *url, const char *body,
   } else {
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    /* CURLOPT_UNRESTRICTED_AUTH stays off: a redirect to another host
+     * gets no token. */
+    if (h->auth) {
+      headers = curl_slist_append(headers, h->auth);
+      curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    }
   }
   cc = curl_easy_perform(c);
   curl_slist_free_all(headers);

@@ -164,7 +164,8 @@ replay(struct app *app, const struct app_replay_query *q,
                      store_errmsg(r.st));
   record_init(&r.rec, KIND_flow);
   if ((rc = store_begin(r.st)) == OK) {
-    rc = app__tiles_entries(q->tiles.tiles, res->size, put_entry, &r, err);
+    rc = app__tiles_entries(q->tiles.tiles, q->tiles.token, res->size,
+                            put_entry, &r, err);
     if (rc == OK)
       rc = store_commit(r.st);
     else

@@ -23,6 +23,9 @@ static const char type_checkpoint[] = "text/plain; charset=utf-8";
 /* Tiles never change; the checkpoint does, so it is cached briefly. */
 static const char cache_tile[] = "public, max-age=31536000, immutable";
 static const char cache_checkpoint[] = "public, max-age=5";
+/* A partial tile's bytes never change either, but c2sp.org/tlog-tiles lets
+ * a log drop it once the full tile is there: a cache keeps it briefly. */
+static const char cache_partial[] = "public, max-age=60";
 
 void
 app_tile_cleanup(struct app_tile *t)
@@ -153,11 +156,16 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
              ledger_tile_in_tree(&t, store_size(st))) {
     rc = app__tile_bytes(st, &t, &b);
     out->content_type = type_tile;
-    out->cache_control = cache_tile;
+    out->cache_control =
+        t.width < LEDGER_TILE_WIDTH ? cache_partial : cache_tile;
   } else {
     rc = ERR_NOTFOUND;
   }
-  if (rc == ERR_NOTFOUND)
+  if (rc == ERR_NOTFOUND && out->content_type == type_checkpoint)
+    app__fail(err, rc, APP_ERROR_REQUEST, "path",
+              "no checkpoint is kept yet (passage serve keeps one when it "
+              "has the log's key; passage log witness or log tiles does)");
+  else if (rc == ERR_NOTFOUND)
     app__fail(err, rc, APP_ERROR_REQUEST, "path",
               "%s: no such tile in the log of %llu entries", path,
               (unsigned long long)store_size(st));

@@ -22,8 +22,8 @@
 /* "pst_" and 43 characters of unpadded base64url. */
 #define TOKEN_TEXT_MAX 64
 
-static const char *const role_names[] = {"public", "monitor", "analyst",
-                                         "admin"};
+static const char *const role_names[] = {"public", "party", "monitor",
+                                         "analyst", "admin"};
 
 const char *
 app_role_name(enum app_role r)
@@ -113,7 +113,8 @@ check_token_query(const struct app_token_query *q, struct app_error *err)
                      q->name ? q->name : "");
   if (role < 0)
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "role",
-                     "--role: expected admin, monitor, analyst or public, "
+                     "--role: expected admin, monitor, analyst, party or "
+                     "public, "
                      "got '%s'",
                      q->role ? q->role : "");
   if (q->ncheckpoints > 0 && role != APP_ROLE_MONITOR)
@@ -379,6 +380,14 @@ app_allow(struct app *app, const struct app_principal *who, enum app_action act,
     break;
   case APP_ACT_ADMIN:
     if (who->role == APP_ROLE_ADMIN)
+      return OK;
+    break;
+  case APP_ACT_LOG:
+    if (who->role == APP_ROLE_PARTY || who->role >= APP_ROLE_ANALYST)
+      return OK;
+    if ((rc = app__store(app, 0, &st, err)) != OK)
+      return rc;
+    if (published(store_corridor(st), "log"))
       return OK;
     break;
   case APP_ACT_ANSWER:

@@ -62,7 +62,14 @@ fetch(struct tiles *t, const char *path, size_t max, struct buf *out)
     rc = rc == OK ? OK : ERR_IO;
   } else {
     rc = app__http_request(t->http, where, NULL, 0, max, &ans, &why);
-    if (rc == OK && ans.status != 200) {
+    if (rc == OK && (ans.status == 401 || ans.status == 403)) {
+      /* passage serve gives entry bundles to the parties' tokens only. */
+      app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles",
+                "%s: HTTP %ld: the server gives it only to a token that may "
+                "read the log's raw entries (a party's: set PASSAGE_TOKEN)",
+                where, ans.status);
+      rc = ERR_IO;
+    } else if (rc == OK && ans.status != 200) {
       app__fail(t->err, ERR_IO, APP_ERROR_OPERATION, "tiles", "%s: HTTP %ld",
                 where, ans.status);
       rc = ERR_IO;
@@ -391,6 +398,8 @@ app_verify_tiles(const struct app_tiles_verify_query *q,
         app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
     goto out;
   }
+  if (t.http)
+    app__http_set_token(t.http, q->token);
   if ((rc = check_checkpoint(&t, q, &cp)) != OK)
     goto out;
   t.size = cp.size;
@@ -422,7 +431,7 @@ out:
 }
 
 int
-app__tiles_entries(const char *prefix, uint64_t size,
+app__tiles_entries(const char *prefix, const char *token, uint64_t size,
                    int (*fn)(void *ctx, uint64_t seq, const uint8_t *e,
                              size_t len),
                    void *ctx, struct app_error *err)
@@ -445,6 +454,8 @@ app__tiles_entries(const char *prefix, uint64_t size,
   if (is_url(prefix) && (t.http = app__http_new()) == NULL)
     rc =
         app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
+  if (t.http)
+    app__http_set_token(t.http, token);
   for (uint64_t b = 0; rc == OK && b * LEDGER_TILE_WIDTH < size; b++) {
     struct ledger_tile bt = {LEDGER_TILE_ENTRIES, b, width_of(&t, 0, b)};
     const uint8_t *e;

@@ -372,6 +372,7 @@ app_log_witness_due(struct app *app, const char *key, unsigned min_interval,
   struct store *st;
   struct buf note;
   uint64_t size = 0;
+  size_t ncosig = 0;
   time_t now = time(NULL);
   int rc;
 
@@ -387,9 +388,12 @@ app_log_witness_due(struct app *app, const char *key, unsigned min_interval,
       (due_last != 0 && now - due_last < (time_t)min_interval))
     goto out;
   buf_init(&note);
-  rc = app__cosigned(st, &note, &size, NULL);
+  rc = app__cosigned(st, &note, &size, &ncosig);
   buf_cleanup(&note);
-  if (rc == OK && size == store_size(st))
+  /* Done when every witness cosigned the current tree; one that did not
+   * answer is asked again at the next interval. */
+  if (rc == OK && size == store_size(st) &&
+      ncosig >= store_corridor(st)->nwitnesses)
     goto out;
   due_last = now;
   *ran = 1;

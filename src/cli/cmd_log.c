@@ -41,7 +41,9 @@ static const char *const log_help = N_(
     "does, then builds a new store at --db from it, every entry in the log's\n"
     "order, byte for byte (its root must be the checkpoint's), with the\n"
     "log's corridor file; 'report sitrep --as-of N' then computes a\n"
-    "report's figures again, to compare with the one published.\n");
+    "report's figures again, to compare with the one published. A URL is\n"
+    "fetched with the token in PASSAGE_TOKEN, if set (a party's, for\n"
+    "'passage serve').\n");
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
@@ -167,6 +169,7 @@ log_replay(struct app *app, const struct cli_args *a)
   q.tiles.witnesses = w;
   q.tiles.nwitnesses = cli_args_list(a, OPT_log_witness, w);
   q.tiles.quorum = a->num[OPT_log_quorum];
+  q.tiles.token = getenv("PASSAGE_TOKEN");
   if (app_log_replay(app, &q, &res, &err) != OK)
     code = cli_fail("log replay", &err);
   else

@@ -9,7 +9,9 @@ static const char *const serve_help = N_(
     "usage: passage [--db PATH] serve [--listen HOST:PORT] [--web DIR]\n"
     "         [--max-body BYTES] [--timeout SECONDS] [--threads N]\n"
     "         [--max-connections N] [--try-ports N] [--tls-cert PEM\n"
-    "         --tls-key PEM] [--key FILE] [--ready FILE] [--quiet] [--routes]\n"
+    "         --tls-key PEM] [--key FILE] [--sign-interval SECONDS]\n"
+    "         [--witness-interval SECONDS] [--ready FILE] [--quiet] "
+    "[--routes]\n"
     "\n"
     "Serves the store over HTTP: the API under /api/v1 and the log under\n"
     "/log (docs/openapi.yaml), the dashboard at / and the entry page at\n"
@@ -24,7 +26,13 @@ static const char *const serve_help = N_(
     "  --threads N         worker threads (the cores)\n"
     "  --max-connections N connections at once (1000)\n"
     "  --tls-cert, --tls-key  serve HTTPS with these PEM files\n"
-    "  --key FILE          the signing key for /log/checkpoint (DB.key)\n"
+    "  --key FILE          the log's signing key (DB.key): with it the\n"
+    "                      server signs new tree heads and asks the\n"
+    "                      corridor's witnesses to cosign them\n"
+    "  --sign-interval SECONDS  at most one new checkpoint in this time (5)\n"
+    "  --witness-interval SECONDS  at most one round of the witnesses in\n"
+    "                      this time (60); with witnesses, each checkpoint\n"
+    "                      is signed as they are shown it\n"
     "  --ready FILE        write \"HOST PORT\" there once listening\n"
     "  --quiet             no access log (one JSON line per request on\n"
     "                      stderr otherwise)\n"
@@ -82,6 +90,10 @@ fill_config(struct http_config *c, const struct cli_args *a)
   c->tls_cert = a->v[OPT_serve_tls_cert];
   c->tls_key = a->v[OPT_serve_tls_key];
   c->key = a->v[OPT_serve_key];
+  if (a->n[OPT_serve_sign_interval])
+    c->sign_interval = (unsigned)a->num[OPT_serve_sign_interval];
+  if (a->n[OPT_serve_witness_interval])
+    c->witness_interval = (unsigned)a->num[OPT_serve_witness_interval];
   c->ready = a->v[OPT_serve_ready];
   c->quiet = a->n[OPT_serve_quiet] > 0;
 }

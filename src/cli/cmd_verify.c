@@ -24,7 +24,9 @@ static const char *const verify_help = N_(
     "'passage serve' serves it): the checkpoint's signature by --key and its\n"
     "cosignatures, then every entry bundle and hash tile: each entry the\n"
     "canonical form of a record, hashing to its leaf, every tile the tree's,\n"
-    "the tree's root the checkpoint's.\n"
+    "the tree's root the checkpoint's. 'passage serve' gives its entry\n"
+    "bundles to a party's token (or an analyst's): put it in PASSAGE_TOKEN\n"
+    "(sent to the URL's host only, as 'Authorization: Bearer').\n"
     "Exit 0 when all holds, 4 naming the first bad entry otherwise.\n");
 
 /* On a terminal, how far the audit got. */
@@ -72,9 +74,14 @@ static int
 verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
 {
   int tty = isatty(2);
-  struct app_tiles_verify_query q = {
-      a->v[OPT_verify_tiles],    a->v[OPT_verify_key], witnesses, n,
-      a->num[OPT_verify_quorum], tiles_progress,       &tty};
+  struct app_tiles_verify_query q = {a->v[OPT_verify_tiles],
+                                     a->v[OPT_verify_key],
+                                     witnesses,
+                                     n,
+                                     a->num[OPT_verify_quorum],
+                                     tiles_progress,
+                                     &tty,
+                                     getenv("PASSAGE_TOKEN")};
   struct app_tiles_verify_result res;
   struct app_error err = {0};
   int code = EXIT_OK;

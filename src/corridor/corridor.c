@@ -192,9 +192,10 @@ _Static_assert(NKEYS(corridor_keys) <= 8 && NKEYS(obligation_keys) <= 8,
 
 static const char *const measure_names[] = {"persons", "vehicles", "tonnes"};
 static const char *const direction_names[] = {"in", "out"};
+/* "log": the log's raw entries, every count as recorded. */
 const char *const corridor_published[] = {
     "flows",  "index",    "availability", "compliance",
-    "supply", "pipeline", "events",
+    "supply", "pipeline", "events",       "log",
 };
 #define NPUBLISHED (sizeof corridor_published / sizeof corridor_published[0])
 

@@ -108,9 +108,10 @@ struct corridor {
 extern const char *const corridor_default_stages[];
 
 /* What a corridor may publish: flows, index, availability, compliance,
- * supply, pipeline, events (a sitrep's counts are never suppressed, so it
- * is never public). */
-extern const char *const corridor_published[7];
+ * supply, pipeline, events, and log (the log's raw entries, every count
+ * as recorded) (a sitrep's counts are never suppressed, so it is never
+ * public). */
+extern const char *const corridor_published[8];
 
 /*
  * Parses a corridor file's text (len bytes at text, need not be

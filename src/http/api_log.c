@@ -46,8 +46,8 @@ route_log_checkpoint(struct request *r)
     return mr;
   buf_init(&b);
   if ((rc = app_refresh(http_app(r), &err)) == OK &&
-      (rc = app_log_checkpoint(http_app(r), r->srv->cfg->key, &note, &err)) ==
-          OK)
+      (rc = app_log_checkpoint_now(http_app(r), r->srv->cfg->key, &note,
+                                   &err)) == OK)
     buf_puts(&b, note);
   free(note);
   return reply_buf(r, rc, &b, "text/plain; charset=utf-8", &err);
@@ -63,7 +63,7 @@ route_log_entries(struct request *r)
   enum MHD_Result mr;
   int rc;
 
-  if (http_auth(r, APP_ACT_STATUS, NULL, &mr) != OK)
+  if (http_auth(r, APP_ACT_LOG, NULL, &mr) != OK)
     return mr;
   buf_init(&b);
   if ((rc = http_arg_count(r, "start", &q.start, &q.has_start, &err)) == OK &&

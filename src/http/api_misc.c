@@ -47,7 +47,7 @@ route_status(struct request *r)
   if (http_auth(r, APP_ACT_STATUS, NULL, &mr) != OK)
     return mr;
   if (app_refresh(http_app(r), &err) != OK ||
-      app_overview(http_app(r), r->srv->cfg->key, &o, &err) != OK)
+      app_status_serve(http_app(r), &r->who, r->srv->cfg->key, &o, &err) != OK)
     mr = http_fail(r, &err);
   else
     mr = http_reply_json(r, 200, o);

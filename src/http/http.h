@@ -23,8 +23,10 @@ struct http_config {
   unsigned max_conns;   /* connections at once */
   const char *tls_cert; /* PEM files for HTTPS, or NULL */
   const char *tls_key;
-  const char *key;   /* the signing key (NULL: beside the store) */
-  int quiet;         /* no access log */
+  const char *key;           /* the signing key (NULL: beside the store) */
+  unsigned sign_interval;    /* seconds between checkpoints signed (0: 5) */
+  unsigned witness_interval; /* seconds between witness rounds (0: 60) */
+  int quiet;                 /* no access log */
   const char *ready; /* a file to write "host port\n" to once listening */
 };
 

@@ -44,6 +44,7 @@ extern const struct route http_routes[];
 struct http_writer; /* writer.c */
 struct http_hub;    /* events.c */
 struct http_metrics;
+struct http_keeper; /* keeper.c */
 
 struct http_server {
   const struct http_config *cfg;
@@ -52,6 +53,7 @@ struct http_server {
   struct http_writer *writer;
   struct http_hub *hub;
   struct http_metrics *metrics;
+  struct http_keeper *keeper; /* NULL: the server holds no key */
   /* The read handles, one per worker thread, opened on first use. */
   pthread_mutex_t apps_lock;
   struct app **apps;
@@ -133,6 +135,15 @@ enum MHD_Result http_writer_post(struct request *r, struct app_batch *b);
 enum MHD_Result http_writer_import(struct request *r,
                                    const struct app_import_query *q);
 size_t http_writer_depth(struct http_server *s);
+
+/* The keeper (keeper.c): signs new tree heads and asks the witnesses, on
+ * a thread of its own, when the server holds the log's key (else it does
+ * not start, and says so). */
+int http_keeper_start(struct http_server *s);
+/* Tells it the writer committed. */
+void http_keeper_poke(struct http_server *s);
+/* Stops it (waiting a few seconds at most for a witness's answer). */
+void http_keeper_stop(struct http_server *s);
 
 /* The event stream (events.c). */
 int http_hub_start(struct http_server *s);

@@ -281,6 +281,20 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
   return r;
 }
 
+/* A route's path matches: the same, or, for a path ending in {name}, the
+ * same up to it and something after. */
+static int
+path_matches(const char *route, const char *path)
+{
+  const char *brace = strchr(route, '{');
+  size_t n;
+
+  if (brace == NULL)
+    return strcmp(route, path) == 0;
+  n = (size_t)(brace - route);
+  return strncmp(route, path, n) == 0 && path[n] != '\0';
+}
+
 /* The route for method and path: its index, HTTP_R_STATIC for another GET
  * outside /api and /log, or HTTP_R_NONE; *other is set when the path is a
  * route's with another method. */
@@ -289,7 +303,7 @@ match(const char *method, const char *path, int *other)
 {
   *other = 0;
   for (int i = 0; i < HTTP_R_STATIC; i++) {
-    if (strcmp(http_routes[i].path, path) != 0)
+    if (!path_matches(http_routes[i].path, path))
       continue;
     if (strcmp(http_routes[i].method, method) == 0 ||
         (strcmp(method, "HEAD") == 0 &&
@@ -620,6 +634,7 @@ stop(struct http_server *s)
     ;
   pthread_mutex_unlock(&s->flight_lock);
   http_writer_stop(s);
+  http_keeper_stop(s);
   MHD_stop_daemon(s->daemon);
   s->daemon = NULL;
   if (ls != MHD_INVALID_SOCKET)
@@ -690,7 +705,12 @@ http_serve(const struct http_config *c)
   rc = http_writer_start(&s);
   if (rc == OK && (rc = http_hub_start(&s)) != OK)
     http_writer_stop(&s);
+  if (rc == OK && (rc = http_keeper_start(&s)) != OK) {
+    http_writer_stop(&s);
+    http_hub_stop(&s);
+  }
   if (rc == OK && (rc = listen_on(&s, &port)) != OK) {
+    http_keeper_stop(&s);
     http_writer_stop(&s);
     http_hub_stop(&s);
   }

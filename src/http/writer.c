@@ -83,8 +83,10 @@ answer_batch(struct http_server *s, struct job *j)
 
   if (body) {
     enum http_error_id id = http_error_of(rc);
-    answer(j->r, rc == OK ? 200 : http_error_status(id),
-           http_json_response(body, &len), len);
+    /* The response first: its length is known only once it is made (an
+     * argument beside the call would be read before it). */
+    struct MHD_Response *resp = http_json_response(body, &len);
+    answer(j->r, rc == OK ? 200 : http_error_status(id), resp, len);
   } else {
     answer_error(j->r, &err);
   }
@@ -210,7 +212,8 @@ run_import(struct http_server *s, struct job *j)
                          json_array_size(ir.errors) > 0
                      ? 422
                      : http_error_status(http_error_of(rc));
-    answer(j->r, status, http_json_response(body, &len), len);
+    struct MHD_Response *resp = http_json_response(body, &len);
+    answer(j->r, status, resp, len);
     json_decref(body);
   }
   http_metrics_records(s->metrics, rc == OK ? res.stats.added : 0,
@@ -269,6 +272,7 @@ writer_main(void *arg)
     for (size_t i = 0; i < n; i++)
       job_free(jobs[i]);
     http_hub_poke(s);
+    http_keeper_poke(s);
   }
   return NULL;
 }

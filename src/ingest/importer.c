@@ -303,8 +303,16 @@ record_import(struct importer *imp)
   buf_init(&names);
   buf_init(&bytes);
   snprintf(id, sizeof id, "import-%llu", (unsigned long long)seq);
-  for (size_t i = 0; i < imp->ninputs; i++)
-    buf_printf(&names, "%s%s", i ? "\n" : "", imp->inputs[i].name);
+  /* Only the file's own name: the folders it was read from (an analyst's
+   * home, a mount) would enter the public log and make the tree's root
+   * depend on where the files lay. */
+  for (size_t i = 0; i < imp->ninputs; i++) {
+    const char *name = imp->inputs[i].name;
+    const char *slash = strrchr(name, '/');
+
+    buf_printf(&names, "%s%s", i ? "\n" : "",
+               slash && slash[1] ? slash + 1 : name);
+  }
   set_field(imp, &rec, "id", id);
   set_field(imp, &rec, "at", imp->o->record_at);
   set_field(imp, &rec, "kind", imp->kind->name);

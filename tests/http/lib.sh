@@ -28,7 +28,7 @@ key_of() {
 }
 
 # setup_store DB: the corridor, a signing key, and tokens: admin, monitor,
-# analyst, public, limited (a monitor for checkpoint a only), revoked and
+# analyst, party, public, limited (a monitor for checkpoint a only), revoked and
 # expired; each token's text in $WORK/token.NAME.
 setup_store() {
   local db=$1
@@ -37,7 +37,7 @@ setup_store() {
   # every run.
   cp "$fixture/test.key" "$(key_of "$db")"
   chmod 600 "$(key_of "$db")"
-  for role in admin monitor analyst public; do
+  for role in admin monitor analyst party public; do
     "$PASSAGE" --db "$db" token create --role $role --name $role |
       tail -1 >"$WORK/token.$role"
   done

@@ -18,20 +18,14 @@ if [ -z "${PASSAGE_DB:-}" ]; then
   echo "$0: set PASSAGE_DB to the store to create" >&2
   exit 2
 fi
-# The imports run in this folder, so that each import's record in the log
-# names its file as "flows.csv", wherever the scenario lies: the store (its
-# root hash, the sitreps' goldens) is then the same from any checkout. A
-# store given by a relative path is made absolute first.
-case $PASSAGE_DB in
-/* | *://* | sqlite:/*) ;;
-sqlite:*) PASSAGE_DB=sqlite:$PWD/${PASSAGE_DB#sqlite:} ;;
-*) PASSAGE_DB=$PWD/$PASSAGE_DB ;;
-esac
-export PASSAGE_DB
-case $passage in
-*/*) passage=$(cd "$(dirname "$passage")" && pwd)/$(basename "$passage") ;;
-esac
 here=$(cd "$(dirname "$0")" && pwd)
+# The files are imported by their names, from this folder: the log keeps the
+# names an import was given ("files" in its entry), and the same names make
+# the same bytes, hashes and tree heads wherever the scenario lies (the
+# report goldens rely on it), with no path of this machine in the log.
+case $passage in */*) passage=$(realpath "$passage") ;; esac
+PASSAGE_DB=$(realpath -m "$PASSAGE_DB")
+export PASSAGE_DB
 cd "$here"
 
 "$passage" init --corridor corridor.ini

@@ -111,6 +111,7 @@ function makeCtx(status, filters, asOf) {
     status,
     filters,
     asOf,
+    token,
     checkpoints: status?.corridor?.checkpoints || [],
     charts: [],
     maps: [],

@@ -2,6 +2,7 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { el, num, range, share, table, UNKNOWN } from "../common/format.js";
 import { lineChart } from "./chart.js";
+import { checkRecords, verifyPanel } from "./verify-panel.js";
 
 // The panels of the dashboard, each drawn from one or two API answers as
 // they are (docs/dashboard.md names each panel's routes). A panel is
@@ -51,6 +52,28 @@ function sitrepQuery(ctx) {
   return ctx.get("/api/v1/reports/sitrep", { date: ctx.filters.to, period: "week", format: "json" });
 }
 
+// The checkpoints the index counts: the status says (null: every one),
+// so a dashboard without an analyst's token names them too.
+function countedCheckpoints(ctx, sitrep) {
+  const fromStatus = ctx.status?.corridor?.index_checkpoints;
+  if (Array.isArray(fromStatus)) return fromStatus;
+  if (fromStatus === null && ctx.status?.corridor) return ctx.checkpoints.map((c) => c.id);
+  return sitrep?.headline?.index_checkpoints || [];
+}
+
+// The baseline per day of a direction and measure: the status's (the
+// index's own figure), else the sitrep's.
+function baselinePerDay(ctx, sitrep, dir, m) {
+  const b = ctx.status?.baseline?.per_day?.[dir]?.[m];
+  if (b !== undefined) return b;
+  return sitrep?.headline?.parts?.[dir]?.[m]?.baseline_per_day;
+}
+
+// A button that checks records in the browser (the verify panel).
+function checkButton(records, label = "check") {
+  return el("button", { type: "button", class: "small check", "data-check": records.map((r) => r.id).join(" "), onclick: () => checkRecords(records) }, label);
+}
+
 // ---------------------------------------------------------------- index
 const indexPanel = {
   id: "index",
@@ -93,7 +116,7 @@ const indexPanel = {
     const box = el("div", { class: "chart", "data-chart": "index" });
     body.append(box);
     ctx.charts.push(lineChart(box, { days, series, yLabel: "share of baseline", yRange: [0, 1.05] }));
-    const counted = head?.index_checkpoints;
+    const counted = countedCheckpoints(ctx, sitrep);
     body.append(
       note(
         `Each day: the mean of six parts, min(1, flow / baseline) for persons, vehicles and tonnes in each direction${
@@ -115,7 +138,7 @@ const flowsPanel = {
   },
   render(body, { flows, sitrep }, ctx) {
     const m = ctx.filters.measure || "vehicles";
-    const counted = sitrep?.headline?.index_checkpoints || [];
+    const counted = countedCheckpoints(ctx, sitrep);
     const plotted = ctx.filters.checkpoint ? [ctx.filters.checkpoint] : counted.length ? counted : ctx.checkpoints.map((c) => c.id);
     const days = daysBetween(ctx.filters.from, ctx.filters.to);
     const at = new Map(days.map((d, i) => [d, i]));
@@ -143,10 +166,9 @@ const flowsPanel = {
     // checkpoints together; it is drawn only where the line beside it is
     // the same thing: one counted checkpoint, shown alone.
     const sameAsCounted = counted.length === 1 && plotted.length === 1 && plotted[0] === counted[0] && !ctx.filters.source;
-    const parts = sitrep?.headline?.parts;
-    if (sameAsCounted && parts) {
+    if (sameAsCounted) {
       for (const dir of ["in", "out"]) {
-        const b = parts[dir]?.[m]?.baseline_per_day;
+        const b = baselinePerDay(ctx, sitrep, dir, m);
         if (b !== null && b !== undefined) series.push({ label: `baseline ${dir}`, values: days.map(() => b), color: COLORS[dir], dash: [6, 4], width: 1 });
       }
     }
@@ -180,7 +202,8 @@ const flowsPanel = {
     );
     const notes = [];
     if (counted.length) notes.push(`The index counts ${counted.map((id) => checkpointName(ctx, id)).join(", ")}.`);
-    if (sameAsCounted) notes.push(`Dashed: the baseline per day (sitrep of the week to ${ctx.filters.to}).`);
+    const win = ctx.status?.baseline?.window;
+    if (sameAsCounted) notes.push(`Dashed: the baseline per day${win ? `, the mean day of ${win.from} to ${win.to}` : ""}${ctx.status?.baseline?.suppressed && m === "persons" ? " (person figures under the public minimum are not shown)" : ""}.`);
     else if (counted.length > 1) notes.push("The baseline is for the counted checkpoints together, so it is not drawn against single checkpoints.");
     notes.push("Gaps are unknown days, never zero; a figure spread from a longer record is marked approximate.");
     body.append(note(notes.join(" ")));
@@ -444,6 +467,7 @@ const eventsPanel = {
           el("span", { class: `tag tag-${x.kind}` }, x.kind),
           el("span", { class: "what" }, x.what),
           el("small", {}, [x.where, x.source && `${x.source}${x.grade ? ` ${x.grade}` : ""}`].filter(Boolean).join(" · ")),
+          x.id ? checkButton([{ id: x.id, kind: x.kind === "status" ? "status" : "event" }]) : "",
         ),
       );
     }
@@ -524,6 +548,28 @@ const disputedPanel = {
                 x.sources.map((s) => el("span", { class: s.value === x.r[x.m] ? "src chosen" : "src" }, `${s.source} ${s.grade}: ${num(s.value)}`)),
               ),
           },
+          {
+            label: "records",
+            get: (x) =>
+              el(
+                "button",
+                {
+                  type: "button",
+                  class: "small check",
+                  "data-check-figure": `${x.r.day}|${x.r.checkpoint}|${x.r.direction}`,
+                  onclick: async () => {
+                    try {
+                      const { records } = await ctx.records({ kind: "flow", from: x.r.day, to: x.r.day, limit: 1000 });
+                      const behind = records.filter((r) => r.checkpoint === x.r.checkpoint && r.direction === x.r.direction);
+                      await checkRecords(behind.map((r) => ({ id: r.id, kind: "flow" })));
+                    } catch (e) {
+                      alert(`The records behind this figure cannot be read: ${e.message}`);
+                    }
+                  },
+                },
+                "check",
+              ),
+          },
         ],
         latest,
       ),
@@ -540,7 +586,11 @@ const logPanel = {
   async load(ctx) {
     const n = ctx.asOf;
     const start = Math.max(0, n - 10);
-    const entries = n > 0 ? await ctx.text("/log/entries", { start, end: n }).catch((e) => ({ error: e })) : "";
+    // The raw entries carry every count as recorded: a party's, analyst's
+    // or admin's token reads them, or anyone where the corridor publishes
+    // its log.
+    const readable = Boolean(ctx.token) || (ctx.status?.corridor?.publish || []).includes("log");
+    const entries = !readable ? { error: { message: "they are for the parties (a party, analyst or admin token), since they carry every count as recorded; the checkpoint and the hash tiles are public" } } : n > 0 ? await ctx.text("/log/entries", { start, end: n }).catch((e) => ({ error: e })) : "";
     return { n, start, entries };
   },
   render(body, { n, start, entries }, ctx) {
@@ -575,6 +625,7 @@ const logPanel = {
             { label: "kind", get: (x) => x.r.record ?? x.r.kind ?? "" },
             { label: "id", get: (x) => el("span", { class: "mono", "data-entry-id": x.r.id ?? "" }, x.r.id ?? "") },
             { label: "when", get: (x) => x.r.start ?? x.r.at ?? "" },
+            { label: "", get: (x) => (x.r.id ? checkButton([{ id: x.r.id, kind: x.r.record }]) : "") },
           ],
           recs.reverse(),
           { caption: "the latest entries" },
@@ -586,4 +637,4 @@ const logPanel = {
   csv: null,
 };
 
-export const PANELS = [indexPanel, flowsPanel, availabilityPanel, mapPanel, supplyPanel, pipelinePanel, eventsPanel, compliancePanel, disputedPanel, logPanel];
+export const PANELS = [indexPanel, flowsPanel, availabilityPanel, mapPanel, supplyPanel, pipelinePanel, eventsPanel, compliancePanel, disputedPanel, logPanel, verifyPanel];

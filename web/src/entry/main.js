@@ -50,6 +50,9 @@ function showBanner(text) {
 }
 
 // ------------------------------------------------------------ corridor
+// The unit of each of the corridor's categories, once the status named them.
+let units = new Map();
+
 function fillCheckpoints(corridor) {
   const sel = form().elements.checkpoint;
   const keep = sel.value;
@@ -57,12 +60,30 @@ function fillCheckpoints(corridor) {
   for (const c of corridor?.checkpoints || []) sel.append(el("option", { value: c.id }, c.name || c.id));
   if (keep) sel.value = keep;
   if (corridor?.name) $("corridor-name").textContent = corridor.name;
+  // The corridor's own categories (the status names them), in place of
+  // the page's defaults, each with its name and unit; a category's unit is
+  // taken when a cargo line names it.
   const cats = $("categories");
-  for (const c of corridor?.categories || []) {
-    const id = typeof c === "string" ? c : c.id;
-    if (id && ![...cats.options].some((o) => o.value === id)) cats.append(el("option", { value: id }));
+  const list = (corridor?.categories || []).map((c) => (typeof c === "string" ? { id: c } : c)).filter((c) => c.id);
+  if (list.length) {
+    cats.replaceChildren(...list.map((c) => el("option", { value: c.id }, c.name && c.name !== c.id ? c.name : "")));
+    units = new Map(list.map((c) => [c.id, c.unit || "t"]));
   }
+  fillStages(corridor?.stages);
 }
+
+// The corridor's stages; the counting one is the default and is left out
+// of the record (the server takes it), so that a record made before the
+// stages were offered has the same bytes.
+function fillStages(stages) {
+  const sel = form().elements.stage;
+  if (!sel || !stages?.order?.length) return;
+  const keep = sel.value;
+  sel.replaceChildren(...stages.order.map((st) => el("option", { value: st === stages.counting ? "" : st }, st === stages.counting ? `${st} (counted)` : st)));
+  sel.value = [...sel.options].some((o) => o.value === keep) ? keep : "";
+  sel.closest("label").hidden = stages.order.length < 2;
+}
+
 
 function fillSources(sources) {
   const sel = $("settings-form").elements.source;
@@ -110,7 +131,20 @@ function cargoLine(line = {}) {
   const row = el(
     "div",
     { class: "cargo-line" },
-    el("label", {}, "category", el("input", { name: "cargo-category", list: "categories", value: line.category || "" })),
+    el(
+      "label",
+      {},
+      "category",
+      el("input", {
+        name: "cargo-category",
+        list: "categories",
+        value: line.category || "",
+        onchange: (ev) => {
+          const u = units.get(ev.currentTarget.value.trim());
+          if (u) row.querySelector("[name=cargo-unit]").value = u;
+        },
+      }),
+    ),
     el("label", {}, "quantity", el("input", { name: "cargo-quantity", type: "number", inputmode: "decimal", min: "0", step: "any", value: line.quantity ?? "" })),
     el("label", {}, "unit", el("input", { name: "cargo-unit", value: line.unit || "t" })),
     el("button", { type: "button", class: "small secondary", "aria-label": "remove this cargo line", onclick: () => (row.remove(), changed()) }, "×"),
@@ -132,6 +166,7 @@ function readForm() {
     vehicles: f.vehicles.value.trim(),
     persons: f.persons.value.trim(),
     outcome: f.outcome.value,
+    stage: f.stage ? f.stage.value : "",
     start: f.start.value,
     note: f.note.value,
     cargo,
@@ -146,6 +181,7 @@ function writeForm(fields) {
   f.vehicles.value = fields.vehicles ?? "";
   f.persons.value = fields.persons ?? "";
   f.outcome.value = fields.outcome || "passed";
+  if (f.stage) f.stage.value = fields.stage || "";
   f.start.value = fields.start || localInput(draft.created_at);
   f.note.value = fields.note || "";
   $("cargo").replaceChildren(...(fields.cargo || []).map(cargoLine));
@@ -187,6 +223,7 @@ export function buildRecord(id, fields, settings) {
   if (cargo.length) rec.cargo = cargo;
   if (rec.vehicles === undefined && rec.persons === undefined && !cargo.length) return { error: "Count something: vehicles, persons or a cargo line." };
   rec.outcome = fields.outcome || "passed";
+  if (fields.stage) rec.stage = fields.stage;
   if (fields.note.trim()) rec.note = fields.note.trim();
   if (settings.source) rec.source = settings.source;
   if (settings.grade) rec.grade = settings.grade.toUpperCase();

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Usage: tests/http/witnesses.sh PASSAGE
+# Witnessing from serve (issue 12 item 3): a server with three witnesses
+# in its corridor (C2SP tlog-witness servers on loopback, as
+# tests/ledger/witnesses.sh runs them) signs its new tree heads and
+# gathers their cosignatures without anyone running `passage log
+# witness`; /checkpoint and /log/checkpoint carry them; a witness that was
+# down is asked again once it is back.
+set -uo pipefail
+PASSAGE=$(realpath "$1")
+WORK=$(mktemp -d)
+wpids=()
+cleanup() {
+  stop_server >/dev/null 2>&1
+  for p in "${wpids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+cd "$WORK" || exit 1
+fail=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fail=1; }
+
+# witness N [PORT]: witness N listening; its port in port.N.
+witness() {
+  local n=$1 port=${2:-0} before
+  touch "w$n.log"
+  before=$(grep -c 'listening on port' "w$n.log")
+  "$PASSAGE" witness serve --listen "127.0.0.1:$port" --state "w$n.state" \
+    2>>"w$n.log" &
+  wpids[$n]=$!
+  for _ in $(seq 200); do
+    if [ "$(grep -c 'listening on port' "w$n.log")" -gt "$before" ]; then
+      sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "w$n.log" | tail -1 >"port.$n"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "witness $n did not start: $(cat "w$n.log")"
+  exit 1
+}
+
+"$PASSAGE" key generate --key log.key --name example.org/witnessed >/dev/null
+"$PASSAGE" key public --key log.key >log.vkey
+for n in 1 2 3; do
+  "$PASSAGE" key generate --key "w$n.key" --name "witness.example/w$n" >/dev/null
+  "$PASSAGE" key public --key "w$n.key" --cosignature >"w$n.vkey"
+  "$PASSAGE" witness init --origin example.org/witnessed --log-key log.vkey \
+    --key "w$n.key" --state "w$n.state" >/dev/null || { echo "witness init $n"; exit 1; }
+  witness "$n"
+done
+{
+  printf '[corridor]\nname = Witnessed\nlog = example.org/witnessed\ntimezone = UTC\n'
+  printf '[checkpoint a]\nname = Alpha\n'
+  for n in 1 2 3; do
+    printf '[witness w%s]\nurl = http://127.0.0.1:%s/\nkey = %s\n' \
+      "$n" "$(cat "port.$n")" "$(cat "w$n.vkey")"
+  done
+} >corridor.ini
+"$PASSAGE" --db s.db init --corridor corridor.ini >/dev/null # 1 entry
+cp log.key s.db.key
+"$PASSAGE" --db s.db token create --role monitor --name m | tail -1 >token.m
+start_server s.db --witness-interval 1 --sign-interval 1 || exit 1
+
+post() { # post ID...: one flow per id, in one batch
+  local recs="" id
+  for id in "$@"; do
+    recs+="${recs:+,}{\"kind\":\"flow\",\"id\":\"$id\",\"start\":\"2023-01-01\",\"checkpoint\":\"a\",\"direction\":\"in\",\"vehicles\":2}"
+  done
+  curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: application/json" \
+    -H "Authorization: Bearer $(cat token.m)" --data "{\"records\":[$recs]}" \
+    "$BASE/api/v1/records"
+}
+# wait_cosigned SIZE K: until /checkpoint is of SIZE with K cosignatures
+# (20 s at most); the note in cp.note.
+wait_cosigned() {
+  for _ in $(seq 200); do
+    curl -s "$BASE/checkpoint" >cp.note
+    if [ "$(sed -n 2p cp.note)" = "$1" ] &&
+      [ "$(grep -c '^— witness.example/' cp.note)" = "$2" ]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# As it starts, the server shows the witnesses the tree it has: the
+# corridor's checkpoint, 1 entry.
+wait_cosigned 1 3 && ok "the tree of 1 is cosigned as the server starts" ||
+  bad "no three cosignatures of 1: $(cat cp.note; cat serve.log)"
+[ "$(post f-1 f-2)" = 200 ] || bad "post f-1 f-2"
+# 1 checkpoint entry + 2 flows: the tree of 3.
+wait_cosigned 3 3 && ok "the tree of 3 gathers three cosignatures by itself" ||
+  bad "no three cosignatures of 3: $(cat cp.note; cat serve.log)"
+"$PASSAGE" --db s.db verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
+  --witness w2.vkey --witness w3.vkey --quorum 3 >out 2>&1 &&
+  ok "verify --quorum 3 takes the served checkpoint" || bad "verify: $(cat out)"
+curl -s "$BASE/log/checkpoint" >log.note
+cmp -s log.note cp.note && ok "/log/checkpoint is the same note, cosignatures and all" ||
+  bad "/log/checkpoint: $(cat log.note)"
+grep -c 'cosigned the tree of 3 entries (from 1)' serve.log | grep -qx 3 &&
+  ok "each witness was asked from the 1 it held" || bad "serve.log: $(cat serve.log)"
+
+# Witness 3 down: the next tree gets two; once it is back, the third.
+kill "${wpids[3]}"
+wait "${wpids[3]}" 2>/dev/null
+[ "$(post f-3)" = 200 ] || bad "post f-3"
+wait_cosigned 4 2 && ok "witness 3 down: the tree of 4 has two cosignatures" ||
+  bad "tree of 4: $(cat cp.note)"
+grep -q 'witness w3 did not cosign the tree of 4 entries' serve.log &&
+  ok "the server says witness 3 did not cosign" || bad "$(cat serve.log)"
+witness 3 "$(cat port.3)"
+wait_cosigned 4 3 && ok "witness 3 back: asked again, the tree of 4 has three" ||
+  bad "tree of 4 after the restart: $(cat cp.note; cat serve.log)"
+grep -c 'cosigned the tree of 4 entries (from 3)' serve.log | grep -qx 3 &&
+  ok "each witness cosigned 4 from the 3 it held" || bad "$(cat serve.log)"
+"$PASSAGE" --db s.db verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
+  --witness w2.vkey --witness w3.vkey --quorum 3 >out 2>&1 &&
+  ok "verify --quorum 3 takes the tree of 4" || bad "verify 4: $(cat out)"
+stop_server || fail=1
+
+# Without witnesses the server signs on its own, a few seconds after a
+# commit (--sign-interval), and the checkpoint has no cosignature line.
+grep -v '^\[witness\|^url\|^key' corridor.ini >plain.ini
+"$PASSAGE" --db p.db init --corridor plain.ini >/dev/null
+cp log.key p.db.key
+"$PASSAGE" --db p.db token create --role monitor --name m | tail -1 >token.m
+: >serve.log
+start_server p.db --sign-interval 1 || exit 1
+[ "$(post g-1)" = 200 ] || bad "post g-1"
+wait_cosigned 2 0 && ok "no witness: the tree of 2 is signed by the server" ||
+  bad "unwitnessed: $(cat cp.note; cat serve.log)"
+"$PASSAGE" --db p.db verify --checkpoint cp.note --key log.vkey >out 2>&1 &&
+  ok "its signature verifies" || bad "verify plain: $(cat out)"
+stop_server || fail=1
+
+# Without the key the server signs nothing and says so.
+rm p.db.key
+: >serve.log
+start_server p.db || exit 1
+grep -q 'the server signs no checkpoint and asks no witness' serve.log &&
+  ok "no key: the server says it signs nothing" || bad "$(cat serve.log)"
+stop_server || fail=1
+[ $fail -eq 0 ] && echo "ok: witnesses"
+exit $fail
