@@ -90,7 +90,9 @@ curl -sf "$base_b/log/checkpoint" >"$WORK/cp.note" ||
   { echo "no checkpoint from $base_b"; exit 1; }
 [ "$(sed -n 2p "$WORK/cp.note")" = 4022 ] ||
   { echo "the checkpoint is not of size 4022:"; cat "$WORK/cp.note"; exit 1; }
-curl -sf "$base_a/log/entries?start=0&end=4022" >"$WORK/entries.jsonl" ||
+# The raw entries are for a party, an analyst or an admin.
+curl -sf -H "Authorization: Bearer $(cat "$WORK/token.party")" \
+  "$base_a/log/entries?start=0&end=4022" >"$WORK/entries.jsonl" ||
   { echo "no entries from $base_a"; exit 1; }
 proofs=()
 for i in 0 1 63 64 2011 4021; do
