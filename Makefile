@@ -10,8 +10,8 @@ ASAN_BUILD ?= build-asan
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps build build-asan check test demo bench fuzz format clean \
-	install uninstall
+.PHONY: all deps build build-asan check test demo bench fuzz fuzz-run fuzz-merge \
+	format clean install uninstall
 
 all: build
 
@@ -68,11 +68,23 @@ bench: deps
 	@cmake --build build-release -j$(JOBS)
 	@bench/import build-release/passage
 
-# Real libFuzzer binaries (clang); run one with e.g.
+# Real libFuzzer binaries (clang 14), the libraries instrumented too; run
+# one by hand with e.g.
 #   build-fuzz/tests/fuzz/fuzz_ingest_csv tests/fuzz/corpus/fuzz_ingest_csv
+# or all of them, one after another, with make fuzz-run (FUZZ_SECONDS each;
+# FUZZ_HARNESSES to pick some). fuzz-merge does the same and then minimises
+# each grown corpus into tests/fuzz/corpus/ (docs/internals/fuzzing.md).
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
 fuzz: deps
-	@CC=clang cmake -S . -B build-fuzz -DPASSAGE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@CC=clang-14 cmake -S . -B build-fuzz -DPASSAGE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
+
+fuzz-run: fuzz
+	@scripts/fuzz-run build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+fuzz-merge: fuzz
+	@scripts/fuzz-run --merge build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

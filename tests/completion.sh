@@ -35,7 +35,7 @@ check "withdraw" passage --db x.db withd
 check "init serve" passage witness ""
 check "generate public" passage key ""
 check "sources" passage list so
-check "template" passage corridor ""
+check "amend show template" passage corridor ""
 check "--create-missing" passage import flow flows.csv --cr
 check "--reason" passage withdraw import-4 --re
 check "flow" passage import fl

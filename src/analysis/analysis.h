@@ -26,14 +26,18 @@ struct analysis;
 
 /*
  * A view of st as of tree size as_of (0 means the current size; a size
- * above the current one is an error). Returns OK or an error with a message
- * in err.
+ * above the current one is an error), with the corridor's rules in force
+ * at that size (store_corridor_at). From open to free the view reads one
+ * snapshot of the store (a read transaction), so that every figure comes
+ * from one tree size whatever is appended meanwhile: st must not start a
+ * write transaction in between. Returns OK or an error with a message in
+ * err.
  */
 int analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
                   struct buf *err);
 void analysis_free(struct analysis *a);
 
-/* The tree size the view sees, and the store's corridor. */
+/* The tree size the view sees, and the corridor's rules in force then. */
 uint64_t analysis_as_of(const struct analysis *a);
 const struct corridor *analysis_corridor(const struct analysis *a);
 /* The first and last days with any flow, status or coverage record; OK or

@@ -19,18 +19,34 @@ int
 analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
               struct buf *err)
 {
+  const struct corridor *c = NULL;
   struct analysis *a;
+  int rc;
 
   *out = NULL;
+  /* One snapshot from open to free: every figure of the view comes from
+   * one tree size, whatever other processes append meanwhile. */
+  if ((rc = store_read_begin(st)) != OK) {
+    buf_printf(err, "%s", store_errmsg(st));
+    return rc;
+  }
   if (as_of > store_size(st)) {
     buf_printf(err, "--as-of %llu: the log holds only %llu entries",
                (unsigned long long)as_of, (unsigned long long)store_size(st));
+    store_read_end(st);
     return ERR_USAGE;
+  }
+  /* The rules in force at that size, as the log has them then. */
+  rc = store_corridor_at(st, as_of ? as_of : store_size(st), &c);
+  if (rc != OK) {
+    buf_printf(err, "%s", store_errmsg(st));
+    store_read_end(st);
+    return rc;
   }
   a = xcalloc(1, sizeof *a);
   a->st = st;
   a->as_of = as_of ? as_of : store_size(st);
-  a->c = store_corridor(st);
+  a->c = c;
   a->strings = strmap_new();
   a->labels = tmap_new(2);
   a->rec_seen = tmap_new(1);
@@ -45,6 +61,7 @@ analysis_free(struct analysis *a)
 {
   if (a == NULL)
     return;
+  store_read_end(a->st);
   strmap_free(a->strings);
   tmap_free(a->labels);
   tmap_free(a->rec_seen);

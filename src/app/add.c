@@ -18,6 +18,7 @@ app_add(struct app *app, const struct app_add_query *q,
   memset(out, 0, sizeof *out);
   ingest_opts_init(&o);
   o.create_missing = q->create_missing;
+  o.allow_future = q->allow_future;
   if ((rc = app__input_kind(q->kind, &o.kind, err)) != OK ||
       (rc = app__store(app, 0, &st, err)) != OK)
     goto out;

@@ -47,13 +47,28 @@ app__fail(struct app_error *err, int code, enum app_error_kind kind,
   return code;
 }
 
+static struct app_options defaults;
+
+void
+app_set_defaults(const struct app_options *o)
+{
+  defaults = *o;
+}
+
 struct app *
-app_new(const char *db)
+app_new_with(const char *db, const struct app_options *o)
 {
   struct app *app = xcalloc(1, sizeof *app);
 
   app->db = xstrdup(db);
+  app->opts = *o;
   return app;
+}
+
+struct app *
+app_new(const char *db)
+{
+  return app_new_with(db, &defaults);
 }
 
 void
@@ -81,8 +96,9 @@ app__store(struct app *app, int create, struct store **st,
 
   *st = NULL;
   if (app->st == NULL) {
+    struct store_options o = {create, app->opts.busy_timeout_ms};
     buf_init(&msg);
-    rc = store_open(app->db, create, &app->st, &msg);
+    rc = store_open_with(app->db, &o, &app->st, &msg);
     if (rc != OK)
       app__fail(err, rc, APP_ERROR_PROGRAM, "db", "%s",
                 msg.data ? msg.data : app->db);
@@ -90,6 +106,27 @@ app__store(struct app *app, int create, struct store **st,
   }
   *st = app->st;
   return rc;
+}
+
+int
+app__snapshot(struct app *app, struct store **st, struct app_error *err)
+{
+  int rc;
+
+  if ((rc = app__store(app, 0, st, err)) != OK)
+    return rc;
+  if ((rc = store_read_begin(*st)) != OK) {
+    app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(*st));
+    *st = NULL;
+  }
+  return rc;
+}
+
+void
+app__snapshot_end(struct app *app)
+{
+  if (app->st != NULL)
+    store_read_end(app->st);
 }
 
 int

@@ -59,7 +59,20 @@ void app_error_cleanup(struct app_error *e);
  */
 struct app;
 
+/* How a handle opens its store. */
+struct app_options {
+  /* How long a writer waits for another process to let go of the store
+   * before giving up, naming it (0: 30 s, STORE_BUSY_TIMEOUT_MS). */
+  unsigned busy_timeout_ms;
+};
+
+/* A handle with the process's defaults (app_set_defaults), or with o. */
 struct app *app_new(const char *db);
+struct app *app_new_with(const char *db, const struct app_options *o);
+/* The defaults of app_new, for a front end that runs one operation per
+ * process and reads them once from its command line (the CLI's global
+ * options); a server gives each handle its own with app_new_with. */
+void app_set_defaults(const struct app_options *o);
 void app_free(struct app *app);
 /* The db the handle was made with. */
 const char *app_db(const struct app *app);
@@ -77,15 +90,16 @@ struct app_sink {
 int app_sink_file(void *ctx, const void *data, size_t len);
 
 /*
- * Files written atomically: app_file_open opens path (NULL or "-" is
- * standard output) through a temporary file beside it; app_file_close
- * flushes and syncs it and renames it into place when keep is set (removes
- * it otherwise). Failures are APP_ERROR_PROGRAM "cannot write PATH: why",
- * ERR_IO.
+ * Files written atomically (util_file_open): app_file_open opens path
+ * (NULL or "-" is standard output) through a temporary file beside it;
+ * app_file_close flushes and syncs it, renames it into place and syncs its
+ * folder when keep is set (removes it otherwise). Failures are
+ * APP_ERROR_PROGRAM "cannot write PATH: why", ERR_IO.
  */
+struct util_file;
 struct app_file {
   FILE *f;
-  char *path, *tmp;
+  struct util_file *file; /* NULL for standard output */
 };
 int app_file_open(struct app_file *o, const char *path, struct app_error *err);
 int app_file_close(struct app_file *o, int keep, struct app_error *err);
@@ -99,7 +113,9 @@ void app_key_cleanup(struct app_key *k);
 
 /* Makes a new signing key in a new file of mode 0600 (never overwriting
  * one), named name or, when name is NULL, after the corridor's log (which
- * opens the store). Fills *out with the path and the log verifier key. */
+ * opens the store), and its signer's state beside it (KEY.state: the
+ * checkpoint of the empty tree, signed; see app_log_checkpoint). Fills
+ * *out with the path and the log verifier key. */
 int app_key_generate(struct app *app, const char *path, const char *name,
                      struct app_key *out, struct app_error *err);
 /* The verifier key of the key at path: the log's form, or the witness's
@@ -107,11 +123,28 @@ int app_key_generate(struct app *app, const char *path, const char *name,
 int app_key_public(struct app *app, const char *path, int cosignature,
                    struct app_key *out, struct app_error *err);
 
-/* The log. The signed checkpoint (a C2SP note) of the store's current
- * tree, signed with the key at key (NULL: beside the store); *note is new,
- * the caller frees it. */
-int app_log_checkpoint(struct app *app, const char *key, char **note,
-                       struct app_error *err);
+/*
+ * The log. The signed checkpoint (a C2SP note) of the store's current
+ * tree, signed with the key at key (NULL: beside the store). The key must
+ * be the log's: its name the corridor's log origin (else ERR_INVALID). Its
+ * signer's state (KEY.state, the last checkpoint it signed) must be
+ * extended by the tree: a tree smaller than the last one signed, or not
+ * consistent with it (by a consistency proof from the store), is refused
+ * with ERR_VERIFY naming both trees. The state is then replaced by the new
+ * checkpoint (atomically) before the note is handed over, all under a lock
+ * on the key file. A key without a state (made before signers kept one)
+ * signs and starts one: state_new says so. Release *out with
+ * app_checkpoint_cleanup.
+ */
+struct app_checkpoint {
+  char *note;    /* the signed checkpoint */
+  uint64_t size; /* its tree size */
+  char *state;   /* the signer's state file */
+  int state_new; /* there was none before */
+};
+int app_log_checkpoint(struct app *app, const char *key,
+                       struct app_checkpoint *out, struct app_error *err);
+void app_checkpoint_cleanup(struct app_checkpoint *c);
 
 /* Entries [start, end) of the log, each entry's canonical bytes and a
  * newline: the bytes `passage log entries` prints. Both ends are needed,
@@ -191,6 +224,11 @@ struct app_import_query {
   int only_validated;        /* with a preset: approved submissions only */
   const char *const *wheres; /* "Column=value|value2": rows kept */
   size_t nwheres;
+  /* Limits (docs/importing.md#limits): a CSV record or JSON line of at
+   * most max_line bytes (0: 1 MiB; at most 256 MiB); times more than a
+   * day after the clock refused unless allow_future. */
+  size_t max_line;
+  int allow_future;
   /* The input: files ("-" is standard input), or when nfiles is 0 the len
    * bytes at data (an upload, the caller's during the call), called name
    * in errors (NULL: "upload"). The same bytes give the same ids. */
@@ -247,6 +285,7 @@ struct app_add_query {
   const char *const *values;
   size_t n;
   int create_missing;
+  int allow_future; /* a time more than a day after the clock is taken */
 };
 /*
  * Stores q's record, validated as an imported row is (a field the kind
@@ -306,7 +345,8 @@ struct app_export_query {
                        * canonical bytes as hashed in the log); NULL: csv */
 };
 /* Checks q without the store: OK or ERR_USAGE (APP_ERROR_REQUEST, field
- * "kind" or "format"). */
+ * "kind" or "format"). The kind "corridor" exports the rules in force
+ * (app_corridor_export), in the format jsonl only. */
 int app_check_export(const struct app_export_query *q, struct app_error *err);
 /*
  * Writes the records to out in pieces of whole rows, some 64 KiB each:
@@ -348,8 +388,12 @@ int app_proof_write(const json_t *proof, struct buf *out);
  * checks each checkpoint file: signed by the log's key (key: a verifier key
  * or a file holding one; NULL: the signing key beside the store), of this
  * log, with the root of the store's tree at its size, and cosigned by each
- * witness. progress, when set, hears how far the audit got and, with
- * finished set, that it ended. ERR_VERIFY with the first failure.
+ * witness; all of it in one snapshot, so that appends made meanwhile cause
+ * no false alarm. progress, when set, hears how far the audit got and,
+ * with finished set, that it ended. ERR_VERIFY with the first failure.
+ * Without checkpoints the store is checked against itself only: a rewrite
+ * of the whole log (entries, hashes, nodes, tables made anew) passes; only
+ * checkpoints kept from before show it.
  */
 struct app_verify_query {
   const char *const *checkpoints;
@@ -368,6 +412,11 @@ struct app_verify_result {
   uint64_t entries;    /* the log's size */
   size_t checkpoints;  /* checkpoints found consistent */
   size_t cosignatures; /* kept cosignatures verified (issue 12) */
+  /* A store made before the corridor's rules were logged: those in force
+   * before entry rules_logged_from (the size, when none is logged) are
+   * only in its meta table, where nothing checks them. */
+  int rules_unlogged;
+  uint64_t rules_logged_from;
 };
 int app_verify(struct app *app, const struct app_verify_query *q,
                struct app_verify_result *out, struct app_error *err);
@@ -582,6 +631,48 @@ struct app_sitrep_query {
 int app_check_period(const char *text, int *days, struct app_error *err);
 int app_report_sitrep(struct app *app, const struct app_sitrep_query *q,
                       struct buf *out, struct app_error *err);
+
+/*
+ * The corridor's rules, which are entries of the log (docs/corridor-file.md).
+ * app_corridor_show writes the version in force at q->as_of (0: now) to
+ * out: APP_CORRIDOR_INI a corridor file (after a comment line naming the
+ * version and its entry) that init or amend reads back to the same rules;
+ * APP_CORRIDOR_JSON the entry's canonical bytes and a newline, as the log
+ * holds and publishes them (what `export corridor` writes).
+ * app_corridor_amend appends the file at path as the next version, with a
+ * checkpoint record for each of its checkpoints that the log has none of
+ * yet, all in one transaction; refused (ERR_INVALID, APP_ERROR_OPERATION,
+ * the reason in words) when it drops or renames a checkpoint or category
+ * that records name, or changes the log origin or the time zone once the
+ * records depend on them; a file's own mistakes are APP_ERROR_INPUT.
+ * Rules equal to those in force append nothing (unchanged set).
+ */
+enum app_corridor_form { APP_CORRIDOR_INI, APP_CORRIDOR_JSON };
+struct app_corridor_query {
+  const char *format; /* "ini" (NULL) or "json" */
+  uint64_t as_of;
+};
+struct app_corridor_result {
+  unsigned version; /* the version in force (0: a copy not in the log) */
+  uint64_t entry;   /* its entry, when logged */
+  int logged;
+  uint64_t size; /* the tree size it is in force at (amend: after it) */
+  int unchanged; /* amend: the file's rules are those in force */
+  char **added;  /* amend: checkpoints new to the log, by id */
+  size_t nadded, capadded;
+};
+int app_check_corridor_format(const char *text, enum app_corridor_form *form,
+                              struct app_error *err);
+int app_corridor_show(struct app *app, const struct app_corridor_query *q,
+                      struct buf *out, struct app_corridor_result *res,
+                      struct app_error *err);
+int app_corridor_amend(struct app *app, const char *path,
+                       struct app_corridor_result *res, struct app_error *err);
+void app_corridor_result_cleanup(struct app_corridor_result *r);
+/* `export corridor`: the rules in force, as the log's JSON entry and a
+ * newline, to out (a failure of out stops it with out's code). */
+int app_corridor_export(struct app *app, const struct app_sink *out,
+                        struct app_error *err);
 
 /* A new store from a corridor file, its checkpoints the first records of
  * the log. The db must not exist yet. Without a corridor file (NULL):
@@ -1001,6 +1092,7 @@ struct app_tiles_verify_result {
   size_t bundles;             /* entry bundles checked */
   size_t cosigned;            /* witnesses whose cosignature verified */
   uint64_t kinds[KIND_COUNT]; /* entries of each record kind */
+  uint64_t rules;             /* versions of the corridor's rules */
 };
 void app_tiles_verify_result_cleanup(struct app_tiles_verify_result *r);
 int app_verify_tiles(const struct app_tiles_verify_query *q,
@@ -1056,16 +1148,17 @@ int app_witness_serve(const struct app_witness_serve_query *q,
  * tiles, so that it can compute every figure of a report itself (`report
  * sitrep --as-of N`) and compare. The tiles are checked first as
  * app_verify_tiles does (key, witnesses, quorum); then the store at the
- * handle's db (which must not exist) is made with the corridor file
- * (whose log must be the checkpoint's origin) and every entry appended in
- * the log's order, byte for byte, in one transaction; its tree must then
- * have the checkpoint's root. The checkpoint is kept with the
- * cosignatures of the witnesses the corridor file names. Nothing is left
- * at db on failure.
+ * handle's db (which must not exist) is made from the entries alone, in
+ * the log's order, byte for byte, in one transaction: the corridor's rules
+ * are entries too (entry 0, then each amendment), so no corridor file is
+ * needed; one given (corridor, may be NULL) must be of the checkpoint's
+ * log. The store's tree must then have the checkpoint's root. The
+ * checkpoint is kept with the cosignatures of the witnesses the rules in
+ * force name. Nothing is left at db on failure.
  */
 struct app_replay_query {
   struct app_tiles_verify_query tiles;
-  const char *corridor;
+  const char *corridor; /* optional: checked to be of the log */
 };
 int app_log_replay(struct app *app, const struct app_replay_query *q,
                    struct app_tiles_verify_result *out, struct app_error *err);

@@ -12,6 +12,8 @@ struct ledger_checkpoint;
 struct app {
   char *db;
   struct store *st; /* NULL until an operation needs it */
+  char *init_db;    /* while init makes the store: its real path */
+  struct app_options opts;
 };
 
 /* Fills err (replacing what it held) and returns code. field may be NULL;
@@ -47,6 +49,15 @@ void app__shell_word(struct buf *b, const char *s);
  * naming no column). Returns rc. */
 int app__import_done(struct store *st, int rc, struct app_import_result *out,
                      struct app_error *err);
+/*
+ * The store, in a read transaction (store_read_begin): every read of the
+ * operation until app__snapshot_end sees one snapshot and one tree size,
+ * whatever other processes append meanwhile. Every operation that reads
+ * does so (an analysis view holds its own: analysis_open), so that what it
+ * prints is of the size it names.
+ */
+int app__snapshot(struct app *app, struct store **st, struct app_error *err);
+void app__snapshot_end(struct app *app);
 
 /* An import as its entry in the log records it (record.c's import
  * fields), and whether it was withdrawn since. */
@@ -112,9 +123,49 @@ int app__as_of(struct store *st, uint64_t as_of, uint64_t *out,
 /* The signing key's path: path, or DB.key. A new string. */
 char *app__key_path(const struct app *app, const char *path);
 
+/* The signer's state beside a key (signer.c): KEY.state, a new string;
+ * writing it (atomically); starting it for a new key with the checkpoint
+ * of the empty tree. */
+struct ledger_signer;
+char *app__state_path(const char *key_path);
+int app__state_write(const char *path, const char *note, struct app_error *err);
+int app__state_start(const struct ledger_signer *s, const char *path,
+                     struct app_error *err);
+
 /* Reads at most max bytes of a file into out (appending). ERR_IO when it
  * cannot be read, ERR_NOMEM past max. */
 int app__read_file(const char *path, size_t max, struct buf *out);
+
+/*
+ * A store made whole or not at all: app__init_begin points the handle at a
+ * temporary name beside the store's (DB.init-PID), where init builds it;
+ * app__init_end(rc) closes it and, when rc is OK, renames it into place
+ * (never over a store that appeared meanwhile) and syncs the folder, or
+ * else removes it with its SQLite companions. Returns rc, or the failure
+ * of the rename (APP_ERROR_PROGRAM).
+ */
+int app__init_begin(struct app *app, struct app_error *err);
+int app__init_end(struct app *app, int rc, struct app_error *err);
+/* A proof file's members, as verify-proof reads them (verify_proof.c). */
+struct app__proof {
+  json_t *json;
+  uint8_t *hashes; /* n hashes of LEDGER_HASH_SIZE bytes */
+  size_t n;
+};
+
+/* The largest proof file read: 128 hashes take some 6 KB. */
+#define APP_PROOF_MAX (1u << 20)
+
+/*
+ * Reads a proof (an object with "hashes", an array of at most 128 base64
+ * SHA-256 hashes, and its sizes) from len bytes at text, named name in
+ * messages, as JSON from users (util_json_load). Returns OK with p filled
+ * (free it with app__proof_cleanup, also after a failure), or ERR_INVALID
+ * with err saying why.
+ */
+int app__proof_parse(const char *text, size_t len, const char *name,
+                     struct app__proof *p, struct app_error *err);
+void app__proof_cleanup(struct app__proof *p);
 
 /* Writes text to path (NULL or "-": standard output) atomically. */
 int app__write_file(const char *path, const char *text, struct app_error *err);

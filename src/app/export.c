@@ -21,12 +21,33 @@ export_format(const char *name, enum ingest_format *format,
   return OK;
 }
 
+/* `export corridor`: the rules in force, as the log's JSON entry (one
+ * line, so jsonl is its only format). */
+static int
+is_corridor(const struct app_export_query *q)
+{
+  return q->kind != NULL && strcmp(q->kind, "corridor") == 0;
+}
+
+static int
+check_corridor(const struct app_export_query *q, struct app_error *err)
+{
+  if (q->format == NULL || strcmp(q->format, "jsonl") == 0)
+    return OK;
+  return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "format",
+                   "--format: the corridor's rules are exported as their "
+                   "log entry, one JSON line: expected jsonl, got '%s'",
+                   q->format);
+}
+
 int
 app_check_export(const struct app_export_query *q, struct app_error *err)
 {
   enum ingest_format format;
   enum record_kind kind;
 
+  if (is_corridor(q))
+    return check_corridor(q, err);
   if (app__kind(q->kind, &kind, err) != OK)
     return ERR_USAGE;
   return export_format(q->format, &format, err);
@@ -46,12 +67,16 @@ app_export(struct app *app, const struct app_export_query *q,
            const struct app_sink *out, struct app_error *err)
 {
   struct app_sink sink = *out;
-  enum ingest_format format;
+  enum ingest_format format = INGEST_CSV; /* export_format sets it */
   enum record_kind kind;
   struct store *st;
   struct buf msg;
   int rc;
 
+  if (is_corridor(q))
+    return (rc = check_corridor(q, err)) != OK
+               ? rc
+               : app_corridor_export(app, out, err);
   if ((rc = app__kind(q->kind, &kind, err)) != OK ||
       (rc = export_format(q->format, &format, err)) != OK ||
       (rc = app__store(app, 0, &st, err)) != OK)

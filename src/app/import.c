@@ -255,6 +255,8 @@ import_opts(const struct app_import_query *q, struct ingest_opts *o,
   o->create_missing = q->create_missing;
   o->rejects = q->rejects;
   o->max_errors = q->max_errors;
+  o->max_line = q->max_line;
+  o->allow_future = q->allow_future;
   return OK;
 }
 

@@ -28,7 +28,10 @@ read_corridor(const char *path, struct buf *text, struct corridor **c,
   struct buf msg;
   int rc;
 
-  if (app__read_file(path, SIZE_MAX, text) != OK)
+  /* Past the cap the file is not read on: corridor_parse refuses what
+   * was read, in its own words. */
+  rc = app__read_file(path, CORRIDOR_MAX_BYTES, text);
+  if (rc != OK && rc != ERR_NOMEM)
     return app__fail(err, ERR_IO, APP_ERROR_OPERATION, "corridor",
                      "cannot read %s", path);
   buf_init(&msg);
@@ -131,22 +134,25 @@ app_init(struct app *app, const char *corridor_path,
   if ((file = store_file_path(app->db)) != NULL && access(file, F_OK) == 0)
     rc = ERR_EXISTS;
   free(file);
-  if (rc == OK && (rc = app__store(app, 1, &st, err)) != OK)
+  /* Made under a temporary name and renamed into place whole (file.c):
+   * a failed or killed init leaves nothing at the store's path. */
+  if (rc == OK && (rc = app__init_begin(app, err)) != OK)
     goto out;
+  if (rc == OK && (rc = app__store(app, 1, &st, err)) != OK)
+    goto made;
   if (rc == OK)
-    rc = store_init(st, corridor_path,
-                    corridor_path ? (text.data ? text.data : "") : NULL);
+    rc = store_init(st, corridor_path, text.data ? text.data : "");
   /* A file that exists, or a store on a server initialised before. */
   if (rc == ERR_EXISTS) {
     app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
               "%s exists already; a store is initialised once (choose "
               "another --db)",
-              app->db);
-    goto out;
+              app->init_db ? app->init_db : app->db);
+    goto made;
   }
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
-    goto out;
+    goto made;
   }
   for (size_t i = 0; i < c->ncheckpoints && rc == OK; i++) {
     struct buf problems;
@@ -162,6 +168,8 @@ app_init(struct app *app, const char *corridor_path,
     out->timezone = xstrdup(store_corridor(st)->timezone);
     out->checkpoints = c->ncheckpoints;
   }
+made:
+  rc = app__init_end(app, rc, err);
 out:
   corridor_free(c);
   buf_cleanup(&text);

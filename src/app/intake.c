@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "app/app_int.h"
+#include "corridor/corridor.h"
 #include "ledger/ledger.h"
 
 /* One record of a batch: where its packed form and canonical bytes lie in
@@ -294,11 +295,15 @@ records_of(const char *body, size_t len, json_t **root, json_t **records,
   json_error_t je;
   const char *key;
   json_t *v;
+  int rc;
 
-  *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-  if (*root == NULL)
+  /* As JSON from users is read: at most 32 levels, numbers a double
+   * holds (1e-400 is not 0). */
+  rc = util_json_load(body, len, JSON_REJECT_DUPLICATES, root, &je);
+  if (rc != OK)
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "body",
-                     "the body is not JSON: %s (line %d, column %d)", je.text,
+                     "the body is %s: %s (line %d, column %d)",
+                     rc == ERR_INVALID ? "not JSON" : "refused", je.text,
                      je.line, je.column);
   if (!json_is_object(*root))
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "body",
@@ -327,6 +332,7 @@ app_batch_parse(struct app *app, const struct app_principal *who,
 {
   struct app_batch *b = NULL;
   struct record_ctx ctx = {0};
+  int64_t now;
   json_t *root = NULL, *records = NULL, *errors = json_array(), *obj;
   struct record *rec = NULL;
   struct store *st;
@@ -339,7 +345,13 @@ app_batch_parse(struct app *app, const struct app_principal *who,
       (rc = records_of(body, len, &root, &records, err)) != OK ||
       (rc = app__store(app, 0, &st, err)) != OK)
     goto out;
-  ctx.categories = store_categories(st);
+  /* As an import validates a row: the corridor's categories and stages,
+   * and no time more than a day after the clock (it cannot have been
+   * observed yet; the API has no --allow-future). */
+  store_record_ctx(st, &ctx);
+  now = (int64_t)time(NULL);
+  ctx.not_after = now + 86400;
+  ctx.utc_offset = corridor_utc_offset(store_corridor(st), now);
   b = batch_new(who);
   rec = xmalloc(sizeof *rec);
   record_init(rec, KIND_flow);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app_int.h"
 #include "corridor/corridor.h"
@@ -24,7 +25,7 @@ app_key_generate(struct app *app, const char *path, const char *name,
                  struct app_key *out, struct app_error *err)
 {
   struct ledger_signer *signer = NULL;
-  char *file = app__key_path(app, path);
+  char *file = app__key_path(app, path), *state = NULL;
   struct store *st;
   struct buf msg;
   int rc = OK;
@@ -44,12 +45,20 @@ app_key_generate(struct app *app, const char *path, const char *name,
               "%s", msg.data ? msg.data : util_strerror(rc));
     goto out;
   }
+  /* A new key has signed nothing yet: its state says so. (An old state
+   * beside it was another key's, removed with it.) */
+  state = app__state_path(file);
+  if ((rc = app__state_start(signer, state, err)) != OK) {
+    unlink(file);
+    goto out;
+  }
   out->verifier = ledger_signer_verifier_key(signer, LEDGER_KEY_ED25519);
   out->path = file; /* ownership moves to the caller */
   file = NULL;
 out:
   ledger_signer_free(signer);
   free(file);
+  free(state);
   buf_cleanup(&msg);
   return rc;
 }

@@ -10,44 +10,6 @@
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
 
-int
-app_log_checkpoint(struct app *app, const char *key, char **note,
-                   struct app_error *err)
-{
-  struct ledger_signer *signer = NULL;
-  char *path = app__key_path(app, key);
-  uint8_t root[LEDGER_HASH_SIZE];
-  struct ledger_source src;
-  struct store *st;
-  struct buf msg;
-  int rc;
-
-  *note = NULL;
-  buf_init(&msg);
-  if ((rc = app__store(app, 0, &st, err)) != OK)
-    goto out;
-  rc = ledger_signer_load(path, &signer, &msg);
-  if (rc != OK) {
-    app__fail(err, rc, APP_ERROR_OPERATION, "key",
-              "%s: %s (make one with 'passage key generate')", path,
-              msg.data ? msg.data : util_strerror(rc));
-    goto out;
-  }
-  store_ledger_source(st, &src);
-  rc = ledger_root(&src, store_size(st), root);
-  if (rc == OK)
-    rc = ledger_checkpoint_format(store_corridor(st)->log, store_size(st), root,
-                                  signer, note, &msg);
-  if (rc != OK)
-    app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s",
-              msg.data ? msg.data : util_strerror(rc));
-out:
-  ledger_signer_free(signer);
-  free(path);
-  buf_cleanup(&msg);
-  return rc;
-}
-
 struct entries_ctx {
   const struct app_sink *out;
 };
@@ -69,18 +31,22 @@ app_log_entries(struct app *app, const struct app_entries_query *q,
   struct store *st;
   int rc;
 
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   if (!q->has_start || !q->has_end || q->start > q->end ||
-      q->end > store_size(st))
-    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "start",
-                     "entries needs --start A --end B with A <= B <= %llu "
-                     "(the log's size)",
-                     (unsigned long long)store_size(st));
+      q->end > store_size(st)) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "start",
+                   "entries needs --start A --end B with A <= B <= %llu "
+                   "(the log's size)",
+                   (unsigned long long)store_size(st));
+    goto out;
+  }
   rc = store_each_entry(st, -1, q->start, q->end, write_entry, &x);
   /* The CLI has always failed quietly here: the code says enough. */
   if (rc != OK)
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, NULL);
+out:
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -103,13 +69,14 @@ check_extends(struct app *app, const struct app_cosign_query *q,
                      "signed (%s, size %llu)",
                      q->checkpoint, now->origin, (unsigned long long)now->size,
                      last->origin, (unsigned long long)last->size);
-  if (app__store(app, 0, &st, err) != OK)
+  if (app__snapshot(app, &st, err) != OK)
     return err->code = ERR_IO;
   store_ledger_source(st, &src);
   rc = ledger_prove_consistency(&src, last->size, now->size, &hashes, &n);
   if (rc == OK)
     rc = ledger_verify_consistency(last->size, now->size, last->root, now->root,
                                    hashes, n);
+  app__snapshot_end(app);
   free(hashes);
   if (rc != OK)
     return app__fail(err, ERR_VERIFY, APP_ERROR_OPERATION, "checkpoint",

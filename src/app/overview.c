@@ -176,6 +176,7 @@ app_overview(struct app *app, const char *key, json_t **out,
   json_t *o = NULL, *span = NULL;
   struct store *st;
   char *note = NULL;
+  struct app_checkpoint cp;
   uint64_t size;
   struct buf b;
   int rc;
@@ -196,7 +197,11 @@ app_overview(struct app *app, const char *key, json_t **out,
   json_object_set_new(o, "tree_size", json_integer((json_int_t)size));
   json_object_set_new(o, "root", json_string(b.data));
   /* Without a signing key the log has no signed checkpoint to show. */
-  app_log_checkpoint(app, key, &note, &kerr);
+  if (app_log_checkpoint(app, key, &cp, &kerr) == OK) {
+    note = cp.note;
+    cp.note = NULL;
+  }
+  app_checkpoint_cleanup(&cp);
   json_object_set_new(o, "checkpoint", note ? json_string(note) : json_null());
   if ((rc = overview_sources(st, o, &span)) != OK) {
     app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));

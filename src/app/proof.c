@@ -104,16 +104,18 @@ app_prove_inclusion(struct app *app, const struct app_inclusion_query *q,
   if (q->has_index == (q->id != NULL))
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, q->id ? "id" : "index",
                      "inclusion needs --index N or --id RECORD");
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   size = q->has_size ? q->size : store_size(st);
   if ((rc = inclusion_leaf(app, q, size, &index, err)) != OK)
-    return rc;
-  if (size > store_size(st) || index >= size)
-    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST,
-                     size > store_size(st) ? "size" : "index",
-                     "need index < size <= %llu (the log's size)",
-                     (unsigned long long)store_size(st));
+    goto out;
+  if (size > store_size(st) || index >= size) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST,
+                   size > store_size(st) ? "size" : "index",
+                   "need index < size <= %llu (the log's size)",
+                   (unsigned long long)store_size(st));
+    goto out;
+  }
   store_ledger_source(st, &src);
   rc = ledger_prove_inclusion(&src, index, size, &hashes, &n);
   if (rc == OK)
@@ -121,6 +123,8 @@ app_prove_inclusion(struct app *app, const struct app_inclusion_query *q,
   else
     proof_failed(err, rc);
   free(hashes);
+out:
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -139,13 +143,15 @@ app_prove_consistency(struct app *app, const struct app_consistency_query *q,
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST,
                      q->has_old ? "new" : "old",
                      "consistency needs --old A and --new B");
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
-  if (q->old_size > q->new_size || q->new_size > store_size(st))
-    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST,
-                     q->old_size > q->new_size ? "old" : "new",
-                     "need old <= new <= %llu (the log's size)",
-                     (unsigned long long)store_size(st));
+  if (q->old_size > q->new_size || q->new_size > store_size(st)) {
+    rc = app__fail(err, ERR_USAGE, APP_ERROR_REQUEST,
+                   q->old_size > q->new_size ? "old" : "new",
+                   "need old <= new <= %llu (the log's size)",
+                   (unsigned long long)store_size(st));
+    goto out;
+  }
   store_ledger_source(st, &src);
   rc = ledger_prove_consistency(&src, q->old_size, q->new_size, &hashes, &n);
   if (rc == OK)
@@ -154,6 +160,8 @@ app_prove_consistency(struct app *app, const struct app_consistency_query *q,
   else
     proof_failed(err, rc);
   free(hashes);
+out:
+  app__snapshot_end(app);
   return rc;
 }
 

@@ -99,11 +99,16 @@ app_flow_public(struct app *app, const struct app_query *q,
 {
   struct suppressor s = {out, 10};
   struct app_rows wrap = {sup_begin, sup_row, sup_end, &s, out->detail};
+  const struct corridor *c;
   struct store *st;
   int rc;
 
   if ((rc = app__store(app, 0, &st, err)) != OK)
     return rc;
-  s.min = (double)store_corridor(st)->min_public_count;
+  /* The threshold of the rules in force at the answer's size. */
+  c = store_corridor(st);
+  if (q->as_of > 0 && (rc = store_corridor_at(st, q->as_of, &c)) != OK)
+    return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
+  s.min = (double)c->min_public_count;
   return app_flow(app, q, &wrap, err);
 }

@@ -2,7 +2,8 @@
  * `passage log replay`: a party's own copy of a log, rebuilt from the tiles
  * the publisher put out, so that every figure of a report can be computed
  * again by someone who trusts nothing but the log's key and a witness of
- * their own. The entries go in byte for byte in the log's order, so the
+ * their own. The entries go in byte for byte in the log's order (the
+ * corridor's rules too: they are entries, entry 0 the first), so the
  * party's tree is the publisher's (same leaves, same order) and its root
  * must be the checkpoint's: if a server handed different bytes on the
  * second reading, the root would say so.
@@ -16,6 +17,7 @@
 #include "app/app_int.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "store/store.h"
 
 struct replay {
   struct store *st;
@@ -34,8 +36,32 @@ put_entry(void *ctx, uint64_t seq, const uint8_t *e, size_t len)
   buf_init(&why);
   record_reset(&r->rec);
   rc = record_from_json(&r->rec, -1, NULL, (const char *)e, len, &why);
-  if (rc == OK)
+  if (rc == OK && seq == 0) {
+    /* The records need the rules in force before them. */
+    buf_reset(&why);
+    buf_puts(&why, "it is a record, not the corridor's rules: the log was "
+                   "begun before Passage logged its rules, which a replay "
+                   "needs first");
+    rc = ERR_INVALID;
+  } else if (rc == OK) {
     rc = store_put(r->st, &r->rec, (const char *)e, len, &res);
+  } else {
+    /* A version of the rules (verify --tiles has checked it is one) goes
+     * in as the store's next version, the same bytes. */
+    struct corridor *c = NULL;
+    unsigned version;
+    struct buf cwhy;
+    buf_init(&cwhy);
+    if (store_corridor_entry_parse((const char *)e, len, seq, &version, &c,
+                                   &cwhy) == OK) {
+      buf_reset(&why);
+      rc = store_put_corridor(r->st, c, &res);
+      if (rc != OK)
+        buf_puts(&why, store_errmsg(r->st));
+    }
+    corridor_free(c);
+    buf_cleanup(&cwhy);
+  }
   if (rc == OK && res != STORE_ADDED)
     rc = ERR_CONFLICT;
   if (rc != OK)
@@ -50,7 +76,8 @@ put_entry(void *ctx, uint64_t seq, const uint8_t *e, size_t len)
   return rc == OK ? OK : r->err->code;
 }
 
-/* The corridor file, whose log must be the tiles' origin. */
+/* A corridor file given: its log must be the tiles' origin (the rules
+ * replayed are the log's own entries). */
 static int
 read_corridor(const char *path, const char *origin, struct buf *text,
               struct app_error *err)
@@ -59,9 +86,6 @@ read_corridor(const char *path, const char *origin, struct buf *text,
   struct buf why;
   int rc;
 
-  if (path == NULL)
-    return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "corridor",
-                     "replay needs the log's corridor file (--corridor FILE)");
   if (app__read_file(path, 1u << 20, text) != OK)
     return app__fail(err, ERR_IO, APP_ERROR_OPERATION, "corridor",
                      "cannot read %s", path);
@@ -147,8 +171,7 @@ keep_checkpoint(struct store *st, const char *note, const char *log_key,
 /* Replays into the new store; the root must then be the checkpoint's. */
 static int
 replay(struct app *app, const struct app_replay_query *q,
-       const struct app_tiles_verify_result *res, const char *corridor,
-       struct app_error *err)
+       const struct app_tiles_verify_result *res, struct app_error *err)
 {
   struct replay r = {NULL, {0}, err};
   struct buf rb;
@@ -159,9 +182,6 @@ replay(struct app *app, const struct app_replay_query *q,
   buf_init(&rb);
   if ((rc = app__store(app, 1, &r.st, err)) != OK)
     return rc;
-  if ((rc = store_init(r.st, q->corridor, corridor)) != OK)
-    return app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s",
-                     store_errmsg(r.st));
   record_init(&r.rec, KIND_flow);
   if ((rc = store_begin(r.st)) == OK) {
     rc = app__tiles_entries(q->tiles.tiles, q->tiles.token, res->size,
@@ -207,15 +227,12 @@ app_log_replay(struct app *app, const struct app_replay_query *q,
                    app->db);
     goto out;
   }
-  if (q->corridor == NULL) {
-    rc = read_corridor(NULL, NULL, &corridor, err);
-    goto out;
-  }
   if ((rc = app_verify_tiles(&q->tiles, out, err)) != OK)
     goto out;
-  if ((rc = read_corridor(q->corridor, out->origin, &corridor, err)) != OK)
+  if (q->corridor != NULL &&
+      (rc = read_corridor(q->corridor, out->origin, &corridor, err)) != OK)
     goto out;
-  rc = replay(app, q, out, corridor.data ? corridor.data : "", err);
+  rc = replay(app, q, out, err);
   if (rc != OK && app->st) {
     /* Nothing half-made stays at db. */
     store_close(app->st);

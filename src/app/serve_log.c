@@ -74,5 +74,12 @@ app_log_checkpoint_now(struct app *app, const char *key, char **note,
   if (rc != OK && rc != ERR_NOTFOUND)
     return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   /* The tree grew past what was kept: no cosignature can be of it yet. */
-  return app_log_checkpoint(app, key, note, err);
+  struct app_checkpoint cp;
+
+  if ((rc = app_log_checkpoint(app, key, &cp, err)) != OK)
+    return rc;
+  *note = cp.note;
+  cp.note = NULL;
+  app_checkpoint_cleanup(&cp);
+  return OK;
 }

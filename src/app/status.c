@@ -180,7 +180,7 @@ static void
 status_key(struct app *app, json_t *o)
 {
   char *key = app__key_path(app, NULL);
-  char *state = xasprintf("%s.state", key);
+  char *state = app__state_path(key);
   json_t *k = json_object(), *s = json_null();
   uint64_t size = 0;
   struct buf root;

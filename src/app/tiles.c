@@ -114,7 +114,7 @@ app_log_cosigned(struct app *app, char **note, uint64_t *size,
 
   *note = NULL;
   *size = 0;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   buf_init(&b);
   rc = app__cosigned(st, &b, size, NULL);
@@ -127,6 +127,7 @@ app_log_cosigned(struct app *app, char **note, uint64_t *size,
   else
     *note = buf_take(&b);
   buf_cleanup(&b);
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -145,7 +146,8 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
     path = "";
   if (*path == '/')
     path++;
-  if ((rc = app__store(app, 0, &st, err)) != OK)
+  /* One snapshot: the tile and the size it is checked against. */
+  if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   buf_init(&b);
   if (strcmp(path, "checkpoint") == 0) {
@@ -181,6 +183,7 @@ app_log_tile(struct app *app, const char *path, struct app_tile *out,
     out->content_type = out->cache_control = NULL;
   }
   buf_cleanup(&b);
+  app__snapshot_end(app);
   return rc;
 }
 
@@ -188,13 +191,18 @@ int
 app__sign_tree(struct app *app, const char *key, char **note,
                struct app_error *err)
 {
+  struct app_checkpoint cp;
   struct store *st;
   int rc;
 
   /* The signer's own rules (its state, the key's name) are
    * app_log_checkpoint's; the store keeps what was signed. */
-  if ((rc = app_log_checkpoint(app, key, note, err)) != OK)
+
+  if ((rc = app_log_checkpoint(app, key, &cp, err)) != OK)
     return rc;
+  *note = cp.note;
+  cp.note = NULL;
+  app_checkpoint_cleanup(&cp);
   if ((rc = app__store(app, 0, &st, err)) != OK)
     goto fail;
   rc = store_add_cosigned(st, *note, strlen(*note), NULL, 0);

@@ -153,18 +153,30 @@ check_checkpoint(struct store *st, const struct app_verify_query *q,
   return rc;
 }
 
-int
-app_verify(struct app *app, const struct app_verify_query *q,
-           struct app_verify_result *out, struct app_error *err)
+/* Where the rules of the audited log come from: in the log, or (a store
+ * made before they were logged) partly from meta. */
+static void
+rules_said(struct store *st, struct app_verify_result *out)
+{
+  struct store_corridor_info in;
+
+  if (store_corridor_version(st, 0, &in) != OK || in.logged)
+    return;
+  out->rules_unlogged = 1;
+  out->rules_logged_from = in.has_logged ? in.first_logged : store_size(st);
+}
+
+/* The audit and the checkpoints, within one snapshot: appends made
+ * meanwhile are neither half seen nor a false alarm. */
+static int
+verify_snapshot(struct app *app, struct store *st,
+                const struct app_verify_query *q, struct app_verify_result *out,
+                struct app_error *err)
 {
   struct ledger_verifier *lv = NULL;
-  struct store *st;
   uint64_t bad;
   int rc;
 
-  memset(out, 0, sizeof *out);
-  if ((rc = app__store(app, 0, &st, err)) != OK)
-    return rc;
   rc = store_audit(st, &bad, q->progress ? audit_progress : NULL, (void *)q);
   if (q->progress)
     q->progress(q->ctx, store_size(st), 1);
@@ -181,6 +193,22 @@ app_verify(struct app *app, const struct app_verify_query *q,
   if (rc == OK) {
     out->entries = store_size(st);
     out->checkpoints = q->ncheckpoints;
+    rules_said(st, out);
   }
+  return rc;
+}
+
+int
+app_verify(struct app *app, const struct app_verify_query *q,
+           struct app_verify_result *out, struct app_error *err)
+{
+  struct store *st;
+  int rc;
+
+  memset(out, 0, sizeof *out);
+  if ((rc = app__snapshot(app, &st, err)) != OK)
+    return rc;
+  rc = verify_snapshot(app, st, q, out, err);
+  app__snapshot_end(app);
   return rc;
 }

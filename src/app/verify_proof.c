@@ -8,15 +8,8 @@
 #include "app/app_int.h"
 #include "ledger/ledger.h"
 
-/* A proof's members, read from its file. */
-struct proof {
-  json_t *json;
-  uint8_t *hashes;
-  size_t n;
-};
-
 static int
-read_hashes(struct proof *p)
+read_hashes(struct app__proof *p)
 {
   json_t *arr = json_object_get(p->json, "hashes"), *h;
   size_t i;
@@ -36,22 +29,54 @@ read_hashes(struct proof *p)
   return OK;
 }
 
-static int
-read_proof(const char *path, struct proof *p, struct app_error *err)
+int
+app__proof_parse(const char *text, size_t len, const char *name,
+                 struct app__proof *p, struct app_error *err)
 {
   json_error_t e;
 
-  p->json = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+  memset(p, 0, sizeof *p);
+  util_json_load(text, len, JSON_REJECT_DUPLICATES, &p->json, &e);
   if (p->json == NULL || !json_is_object(p->json))
     return app__fail(err, ERR_INVALID, APP_ERROR_OPERATION, "proof",
-                     "%s:%d: not a proof: %s", path, e.line,
+                     "%s:%d: not a proof: %s", name, e.line,
                      p->json ? "expected an object" : e.text);
   if (read_hashes(p) != OK)
     return app__fail(err, ERR_INVALID, APP_ERROR_OPERATION, "proof",
                      "%s: expected \"hashes\": an array of base64 SHA-256 "
                      "hashes",
-                     path);
+                     name);
   return OK;
+}
+
+void
+app__proof_cleanup(struct app__proof *p)
+{
+  free(p->hashes);
+  json_decref(p->json);
+  memset(p, 0, sizeof *p);
+}
+
+static int
+read_proof(const char *path, struct app__proof *p, struct app_error *err)
+{
+  struct buf text;
+  int rc;
+
+  memset(p, 0, sizeof *p);
+  buf_init(&text);
+  rc = app__read_file(path, APP_PROOF_MAX, &text);
+  if (rc == ERR_NOMEM)
+    rc =
+        app__fail(err, ERR_INVALID, APP_ERROR_OPERATION, "proof",
+                  "%s: not a proof: larger than %u bytes", path, APP_PROOF_MAX);
+  else if (rc != OK)
+    rc = app__fail(err, ERR_IO, APP_ERROR_OPERATION, "proof", "cannot read %s",
+                   path);
+  else
+    rc = app__proof_parse(text.data ? text.data : "", text.len, path, p, err);
+  buf_cleanup(&text);
+  return rc;
 }
 
 static int
@@ -86,7 +111,7 @@ entry_leaf(const char *path, uint8_t leaf[LEDGER_HASH_SIZE],
 }
 
 static int
-check_inclusion(const struct app_proof_query *q, const struct proof *p,
+check_inclusion(const struct app_proof_query *q, const struct app__proof *p,
                 const struct ledger_checkpoint *cp,
                 struct app_proof_result *out, struct app_error *err)
 {
@@ -118,7 +143,7 @@ check_inclusion(const struct app_proof_query *q, const struct proof *p,
 }
 
 static int
-check_consistency(const struct app_proof_query *q, const struct proof *p,
+check_consistency(const struct app_proof_query *q, const struct app__proof *p,
                   struct ledger_checkpoint *cp, struct app_proof_result *out,
                   struct app_error *err)
 {
@@ -157,7 +182,7 @@ app_verify_proof(const struct app_proof_query *q, struct app_proof_result *out,
 {
   struct ledger_checkpoint cp[2];
   struct ledger_verifier *lv = NULL;
-  struct proof p = {0};
+  struct app__proof p = {0};
   struct buf text;
   int rc = OK;
 
@@ -189,8 +214,7 @@ out:
   for (size_t i = 0; i < 2; i++)
     ledger_checkpoint_cleanup(&cp[i]);
   ledger_verifier_free(lv);
-  free(p.hashes);
-  json_decref(p.json);
+  app__proof_cleanup(&p);
   buf_cleanup(&text);
   return rc;
 }

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "store/store.h"
 
 /* The most a hash tile or an entry bundle may be. */
 #define TILE_MAX ((size_t)LEDGER_TILE_WIDTH * LEDGER_HASH_SIZE)
@@ -161,7 +163,40 @@ on_node(void *ctx, unsigned height, uint64_t index,
   return OK;
 }
 
-/* One entry: a canonical record, hashing to its level-0 tile's hash. */
+/*
+ * An entry that is no record may be a version of the corridor's rules
+ * (entry 0, then each amendment): canonical, valid, and the next version.
+ * OK when it is; else ERR_INVALID and the record's own problems stand.
+ */
+static int
+check_rules(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len)
+{
+  struct corridor *c = NULL;
+  unsigned version;
+  struct buf why;
+  int rc;
+
+  buf_init(&why);
+  rc =
+      store_corridor_entry_parse((const char *)e, len, seq, &version, &c, &why);
+  corridor_free(c);
+  buf_cleanup(&why);
+  if (rc != OK)
+    return ERR_INVALID;
+  /* Versions follow one another (a store made before the rules were
+   * logged publishes its version 1 at its first amendment, not at 0). */
+  if (version != t->res->rules + 1)
+    return app__fail(t->err, ERR_VERIFY, APP_ERROR_OPERATION, "tiles",
+                     "FAILED: entry %llu is version %u of the corridor's "
+                     "rules, but %llu came before it",
+                     (unsigned long long)seq, version,
+                     (unsigned long long)t->res->rules);
+  t->res->rules++;
+  return OK;
+}
+
+/* One entry: a canonical record (or rules), hashing to its level-0 tile's
+ * hash. */
 static int
 check_entry(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len,
             const uint8_t *want, struct record *rec)
@@ -182,6 +217,8 @@ check_entry(struct tiles *t, uint64_t seq, const uint8_t *e, size_t len,
   }
   record_reset(rec);
   if (record_from_json(rec, -1, NULL, (const char *)e, len, &why) != OK) {
+    if ((rc = check_rules(t, seq, e, len)) != ERR_INVALID)
+      goto out; /* the rules, or a failure said */
     rc = app__fail(t->err, ERR_VERIFY, APP_ERROR_OPERATION, "tiles",
                    "FAILED: entry %llu is not a valid record: %s",
                    (unsigned long long)seq, why.data ? why.data : "");

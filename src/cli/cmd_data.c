@@ -263,6 +263,11 @@ static const char *const import_help = N_(
     "  --skip-invalid REJECTS.csv  store the valid rows; write the others,\n"
     "                            with their reasons, to REJECTS.csv\n"
     "  --max-errors N            errors to print (default 20)\n"
+    "  --max-line BYTES          the longest CSV record or JSON line read\n"
+    "                            (default 1048576, at most 268435456); a\n"
+    "                            longer one stops the reading of its file\n"
+    "  --allow-future            take times more than a day after the clock\n"
+    "                            (plans, scenarios)\n"
     "\n"
     "how the files are written (by default detected; a guess is said):\n"
     "  --sheet NAME|N            a workbook's sheet (default the first)\n"
@@ -369,6 +374,8 @@ import_query(const struct cli_args *a, const char **ops, size_t nops,
   q->create_missing = a->n[OPT_import_create_missing] > 0;
   q->rejects = a->v[OPT_import_skip_invalid];
   q->max_errors = (size_t)a->num[OPT_import_max_errors];
+  q->max_line = (size_t)a->num[OPT_import_max_line];
+  q->allow_future = a->n[OPT_import_allow_future] > 0;
   q->files = ops + 1;
   q->nfiles = nops - 1;
   dialect_query(a, room + 3 * n, q);
@@ -481,6 +488,8 @@ static const char *const add_help = N_(
     "  --create-missing  create the checkpoint, source or actors the record\n"
     "                    names but that do not exist yet (the id is the slug\n"
     "                    of the name: 'West Post' becomes west-post)\n"
+    "  --allow-future    take a time more than a day after the clock (by\n"
+    "                    default refused: it cannot have been observed yet)\n"
     "  --db PATH         the store (default: $PASSAGE_DB or ./passage.db)\n"
     "  --help            this text; with KIND, the fields of KIND\n");
 
@@ -503,7 +512,7 @@ add_run(struct cli_args *a, int argc, char **argv)
       record_kind_desc((enum record_kind)record_kind_by_name(a->kind));
   const char *fields[RECORD_MAX_FIELDS], **names, **values;
   struct ingest_sink sink = cli_sink("add", 0);
-  struct app_add_query q = {a->kind, NULL, NULL, 0, 0};
+  struct app_add_query q = {.kind = a->kind};
   struct app_import_result res;
   struct app_error err = {0};
   struct app *app;
@@ -525,6 +534,7 @@ add_run(struct cli_args *a, int argc, char **argv)
   q.names = names;
   q.values = values;
   q.create_missing = a->n[OPT_add_create_missing] > 0;
+  q.allow_future = a->n[OPT_add_allow_future] > 0;
   app = app_new(a->cli->db);
   rc = app_add(app, &q, &sink, &res, &err);
   if (rc == OK)
@@ -568,7 +578,8 @@ static const char *const export_help = N_(
     "names (a flow with several cargo lines takes one row per line, with the\n"
     "same id); hxl adds a row of HXL hashtags; jsonl writes each record's\n"
     "canonical bytes, exactly as they are hashed in the log. Exports import\n"
-    "back unchanged. --output writes the file atomically.\n");
+    "back unchanged. --output writes the file atomically. 'export corridor'\n"
+    "writes the corridor's rules in force: their log entry, one JSON line.\n");
 
 /* Where an export goes: the --output file or stdout. */
 static int
@@ -625,9 +636,10 @@ cmd_export(struct cli *cli, int argc, char **argv)
     code = cli_parse_exit(rc);
     goto out;
   }
-  /* One operand, the kind. */
-  if (kind_arg("export", help.data, optind < argc ? argv[optind] : NULL, 1) !=
-      OK) {
+  /* One operand, the kind (or corridor: the rules in force). */
+  if (!(optind < argc && strcmp(argv[optind], "corridor") == 0) &&
+      kind_arg("export", help.data, optind < argc ? argv[optind] : NULL, 1) !=
+          OK) {
     code = EXIT_USAGE;
     goto out;
   }

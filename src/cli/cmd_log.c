@@ -15,7 +15,7 @@ static const char *const log_help = N_(
     "       passage [--db PATH] log witness [--key FILE]\n"
     "       passage [--db PATH] log tiles --out DIR [--key FILE]\n"
     "       passage [--db PATH] log replay --tiles DIR|URL --key VKEY\n"
-    "                 --corridor FILE [--witness VKEY]... [--quorum K]\n"
+    "                 [--corridor FILE] [--witness VKEY]... [--quorum K]\n"
     "\n"
     "checkpoint prints the latest signed tree head as a C2SP tlog-checkpoint\n"
     "note: origin (the corridor file's log value), tree size, base64 root\n"
@@ -39,25 +39,32 @@ static const char *const log_help = N_(
     "with any web server (rsync).\n"
     "replay is for a party: it checks a published log as 'verify --tiles'\n"
     "does, then builds a new store at --db from it, every entry in the log's\n"
-    "order, byte for byte (its root must be the checkpoint's), with the\n"
-    "log's corridor file; 'report sitrep --as-of N' then computes a\n"
-    "report's figures again, to compare with the one published. A URL is\n"
+    "order, byte for byte (its root must be the checkpoint's), the\n"
+    "corridor's rules included (they are entries: a --corridor FILE given\n"
+    "must only be of the same log); 'report sitrep --as-of N' then computes\n"
+    "a report's figures again, to compare with the one published. A URL is\n"
     "fetched with the token in PASSAGE_TOKEN, if set (a party's, for\n"
     "'passage serve').\n");
 
 static int
 log_checkpoint(struct app *app, const struct cli_args *a)
 {
+  struct app_checkpoint cp;
   struct app_error err = {0};
-  char *note = NULL;
   int rc;
 
-  rc = app_log_checkpoint(app, a->v[OPT_log_key], &note, &err);
+  rc = app_log_checkpoint(app, a->v[OPT_log_key], &cp, &err);
   if (rc != OK)
     cli_fail("log checkpoint", &err);
   else
-    rc = cli_write_text(a->v[OPT_log_output], note);
-  free(note);
+    rc = cli_write_text(a->v[OPT_log_output], cp.note);
+  if (rc == OK && cp.state_new)
+    fprintf(stderr,
+            "passage log checkpoint: note: %s did not exist (a key made "
+            "before signers kept state); it now holds this checkpoint, and "
+            "later ones must extend it\n",
+            cp.state);
+  app_checkpoint_cleanup(&cp);
   app_error_cleanup(&err);
   return cli_exit_code(rc);
 }

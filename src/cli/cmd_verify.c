@@ -101,6 +101,13 @@ verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
            "and in its leaf, every tile the tree's, the root the "
            "checkpoint's\n"),
          res.bundles, res.tiles);
+  if (res.rules) {
+    printf(ngettext("  entries: %llu version of the corridor's rules",
+                    "  entries: %llu versions of the corridor's rules",
+                    res.rules),
+           (unsigned long long)res.rules);
+    kinds++;
+  }
   for (int k = 0; k < KIND_COUNT; k++)
     if (res.kinds[k])
       printf("%s%llu %s", kinds++ ? ", " : _("  entries: "),
@@ -109,6 +116,36 @@ verify_tiles(const struct cli_args *a, const char **witnesses, size_t n)
     printf("\n");
   app_tiles_verify_result_cleanup(&res);
   return code;
+}
+
+/* The result, and what it does not prove. */
+static void
+say_verified(const struct app_verify_result *res)
+{
+  printf(ngettext("ok: %llu entries, tree and tables verified; %zu "
+                  "checkpoint consistent%s\n",
+                  "ok: %llu entries, tree and tables verified; %zu "
+                  "checkpoints consistent%s\n",
+                  res->checkpoints),
+         (unsigned long long)res->entries, res->checkpoints,
+         cosigned_text(res->cosignatures));
+  if (res->checkpoints == 0)
+    printf(_("note: without --checkpoint the store is checked against itself "
+             "only: a rewrite of the whole log (every entry, hash, tree node "
+             "and table made anew) would pass. To detect one, keep the signed "
+             "checkpoints published with each report and the log's verifier "
+             "key, and give them here with --checkpoint FILE --key VKEY.\n"));
+  if (res->rules_unlogged && res->rules_logged_from < res->entries)
+    printf(_("note: the corridor's rules in force before entry %llu are "
+             "not in the log: this store was made before Passage logged "
+             "them and kept them in its meta table, where nothing can check "
+             "them.\n"),
+           (unsigned long long)res->rules_logged_from);
+  else if (res->rules_unlogged)
+    printf(_("note: the corridor's rules are not in the log: this store "
+             "was made before Passage logged them and keeps them in its meta "
+             "table, where nothing can check them; 'passage corridor amend "
+             "FILE' publishes them as an entry.\n"));
 }
 
 int
@@ -143,13 +180,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
   if (app_verify(app, &q, &res, &err) != OK)
     code = cli_fail("verify", &err);
   else
-    printf(ngettext("ok: %llu entries, tree and tables verified; %zu "
-                    "checkpoint consistent%s\n",
-                    "ok: %llu entries, tree and tables verified; %zu "
-                    "checkpoints consistent%s\n",
-                    res.checkpoints),
-           (unsigned long long)res.entries, res.checkpoints,
-           cosigned_text(res.cosignatures));
+    say_verified(&res);
 out:
   app_error_cleanup(&err);
   app_free(app);

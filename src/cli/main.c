@@ -33,7 +33,8 @@ static const struct command {
 static void
 usage(FILE *f)
 {
-  fprintf(f, _("usage: passage [--db PATH] COMMAND [OPTIONS]\n"
+  fprintf(f, _("usage: passage [--db PATH] [--busy-timeout SECONDS] COMMAND "
+               "[OPTIONS]\n"
                "\n"
                "Passage keeps a signed, append-only record of what crossed a "
                "corridor and\nwhat happened on it, and answers how far it is "
@@ -46,6 +47,11 @@ usage(FILE *f)
         "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db): a\n"
         "               SQLite file, or a postgresql:// URL for a store on\n"
         "               PostgreSQL that several servers share\n"
+        "  --busy-timeout SECONDS\n"
+        "               how long to wait for another process writing "
+        "to the\n"
+        "               store before giving up, naming it (default: "
+        "30)\n"
         "  --help       this text; 'passage COMMAND --help' for a "
         "command\n"
         "  --version    the version\n"
@@ -82,6 +88,29 @@ localise(void)
   textdomain(PASSAGE_TEXTDOMAIN);
 }
 
+/* --busy-timeout SECONDS: how long a writer waits for another process,
+ * for every store this process opens. */
+static int
+busy_timeout(const char *text)
+{
+  struct app_options o = {0};
+  double s;
+
+  if (util_parse_number(text, strlen(text), &s) != OK || !(s > 0) ||
+      s > 86400) {
+    fprintf(stderr,
+            "passage: --busy-timeout: expected seconds between 0 and 86400, "
+            "such as 30 or 0.5, got '%s'\n",
+            text);
+    return ERR_USAGE;
+  }
+  o.busy_timeout_ms = (unsigned)(s * 1000 + 0.5);
+  if (o.busy_timeout_ms == 0)
+    o.busy_timeout_ms = 1;
+  app_set_defaults(&o);
+  return OK;
+}
+
 /* Reads the options before the command into cli; *i is then the command's
  * index. Returns -1 to go on, or the exit code. */
 static int
@@ -102,6 +131,14 @@ global_options(struct cli *cli, int argc, char **argv, int *i)
       *i += 2;
     } else if (strncmp(arg, "--db=", 5) == 0) {
       cli->db = arg + 5;
+      (*i)++;
+    } else if (strcmp(arg, "--busy-timeout") == 0 && *i + 1 < argc) {
+      if (busy_timeout(argv[*i + 1]) != OK)
+        return EXIT_USAGE;
+      *i += 2;
+    } else if (strncmp(arg, "--busy-timeout=", 15) == 0) {
+      if (busy_timeout(arg + 15) != OK)
+        return EXIT_USAGE;
       (*i)++;
     } else {
       fprintf(stderr, _("passage: unknown option '%s'\n"), arg);
@@ -171,6 +208,10 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 int
 cli_usage_text(const char *cmd, const char *text)
 {
+  if (cmd == NULL) { /* cli_output_open's failures name no command */
+    fprintf(stderr, "passage: %s\n", text);
+    return EXIT_USAGE;
+  }
   fprintf(stderr, "passage %s: %s", cmd, text);
   fprintf(stderr, _("\n(see 'passage %s --help')\n"), cmd);
   return EXIT_USAGE;
@@ -254,7 +295,10 @@ cli_fail(const char *cmd, const struct app_error *e)
     fprintf(stderr, "%s\n", msg);
     break;
   default:
-    fprintf(stderr, "passage %s: %s\n", cmd, msg);
+    if (cmd == NULL) /* cli_output_open's failures name no command */
+      fprintf(stderr, "passage: %s\n", msg);
+    else
+      fprintf(stderr, "passage %s: %s\n", cmd, msg);
   }
   return cli_exit_code(e->code);
 }

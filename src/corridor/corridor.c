@@ -41,8 +41,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Hard caps: a real corridor file is a few kilobytes. */
-#define CORRIDOR_MAX_BYTES (1024 * 1024)
+/* Hard caps: a real corridor file is a few kilobytes (and the file's own,
+ * CORRIDOR_MAX_BYTES, is in corridor.h). */
 #define CORRIDOR_MAX_SECTIONS 1000
 #define CORRIDOR_MAX_LINE 8192
 #define CORRIDOR_MAX_ID 64
@@ -56,17 +56,20 @@
 /* Marks a value kept aside because it does not fit inih's line buffer. */
 #define LONG_VALUE "\x01"
 
+/* The sections (indexes into sections[] below), then the reader's two
+ * states outside any. */
 enum sect {
-  SECT_NONE, /* before the first section */
-  SECT_SKIP, /* a section already reported as wrong: keys ignored */
   SECT_CORRIDOR,
   SECT_CHECKPOINT,
   SECT_CATEGORY,
   SECT_OBLIGATION,
-  SECT_ALERTS,
-  SECT_STAGES,
-  SECT_PUBLISH,
   SECT_WITNESS,
+  SECT_STAGES,
+  SECT_ALERTS,
+  SECT_PUBLISH,
+  NSECT,
+  SECT_NONE, /* before the first section */
+  SECT_SKIP, /* a section already reported as wrong: keys ignored */
 };
 
 enum vtype {
@@ -190,6 +193,79 @@ static const struct keydef witness_keys[] = {
 _Static_assert(NKEYS(corridor_keys) <= 8 && NKEYS(obligation_keys) <= 8,
                "more keys in a section than seen_line holds");
 
+/*
+ * The sections: one line each, and everything else (the reader, the JSON
+ * form of the log's corridor entry, the INI form of `corridor show`,
+ * freeing) walks this table and the key tables, so that a key or a section
+ * added here is read, logged, shown and freed by construction. A single
+ * section ([corridor]) keeps its keys in struct corridor itself; a keyed
+ * one ([checkpoint ID]) is an array of structs in it, each with its id and
+ * line.
+ */
+struct section {
+  const char *type;    /* the header's word */
+  const char *member;  /* its member in the JSON form */
+  const char *example; /* an id, for the message of a missing one */
+  const struct keydef *keys;
+  size_t nkeys;
+  int need_name; /* 'name' (keys[0]) is required */
+  int keyed;
+  size_t array, count, size, id, line; /* keyed: where the array lies */
+};
+
+#define SINGLE(t, m, k, need)                                                  \
+  {                                                                            \
+    t, m, NULL, k, NKEYS(k), need, 0, 0, 0, 0, 0, 0                            \
+  }
+#define KEYED(t, m, ex, s, k, arr, n, need)                                    \
+  {                                                                            \
+    t, m, ex, k, NKEYS(k), need, 1, offsetof(struct corridor, arr),            \
+        offsetof(struct corridor, n), sizeof(struct s),                        \
+        offsetof(struct s, id), offsetof(struct s, line)                       \
+  }
+
+static const struct section sections[NSECT] = {
+    [SECT_CORRIDOR] = SINGLE("corridor", "corridor", corridor_keys, 1),
+    [SECT_CHECKPOINT] =
+        KEYED("checkpoint", "checkpoints", "kerem-shalom", corridor_checkpoint,
+              checkpoint_keys, checkpoints, ncheckpoints, 1),
+    [SECT_CATEGORY] = KEYED("category", "categories", "food", corridor_category,
+                            category_keys, categories, ncategories, 0),
+    [SECT_OBLIGATION] =
+        KEYED("obligation", "obligations", "free-movement", corridor_obligation,
+              obligation_keys, obligations, nobligations, 0),
+    [SECT_WITNESS] = KEYED("witness", "witnesses", "icrc", corridor_witness,
+                           witness_keys, witnesses, nwitnesses, 0),
+    [SECT_STAGES] = SINGLE("stages", "stages", stages_keys, 0),
+    [SECT_ALERTS] = SINGLE("alerts", "alerts", alerts_keys, 0),
+    [SECT_PUBLISH] = SINGLE("publish", "publish", publish_keys, 0),
+};
+
+/* The array of a keyed section, its count, and element i. */
+static char **
+sect_array(const struct section *sec, const struct corridor *c)
+{
+  return (char **)((char *)c + sec->array);
+}
+
+static size_t *
+sect_count(const struct section *sec, const struct corridor *c)
+{
+  return (size_t *)((char *)c + sec->count);
+}
+
+static char *
+sect_elem(const struct section *sec, const struct corridor *c, size_t i)
+{
+  return *sect_array(sec, c) + i * sec->size;
+}
+
+static const char *
+elem_id(const struct section *sec, const char *el)
+{
+  return *(char *const *)(el + sec->id);
+}
+
 static const char *const measure_names[] = {"persons", "vehicles", "tonnes"};
 static const char *const direction_names[] = {"in", "out"};
 /* "log": the log's raw entries, every count as recorded. */
@@ -271,9 +347,7 @@ struct pstate {
   size_t nerrs, caperrs, nlost;
 
   int nsections;
-  int corridor_line, alerts_line; /* 0 while not seen */
-  int stages_line;
-  int publish_line;
+  int single_line[NSECT]; /* single sections: the line seen at, or 0 */
 
   /* The current section. */
   enum sect kind;
@@ -286,6 +360,7 @@ struct pstate {
   int seen_line[8];
 
   char *long_value; /* see LONG_VALUE */
+  int json;         /* read from the JSON form, which has no lines */
 };
 
 static void perr_add(struct pstate *st, int line, const char *fmt, ...)
@@ -302,7 +377,7 @@ perr_add(struct pstate *st, int line, const char *fmt, ...)
     return;
   }
   buf_init(&b);
-  if (line > 0)
+  if (line > 0 && !st->json)
     buf_printf(&b, "%s:%d: ", st->file, line);
   else
     buf_printf(&b, "%s: ", st->file);
@@ -413,10 +488,8 @@ valid_id(const char *s, size_t n)
 static void
 end_section(struct pstate *st)
 {
-  int need_name = st->kind == SECT_CORRIDOR || st->kind == SECT_CHECKPOINT;
-
-  /* "name" is keys[0] in both tables. */
-  if (need_name && !(st->seen & 1u))
+  /* "name" is keys[0] where it is required. */
+  if (st->kind < NSECT && sections[st->kind].need_name && !(st->seen & 1u))
     perr_add(st, st->sect_line, "missing required key 'name' in [%s]",
              st->label);
   for (size_t i = 0; st->kind == SECT_WITNESS && i < NKEYS(witness_keys); i++)
@@ -427,61 +500,34 @@ end_section(struct pstate *st)
   st->seen = 0;
 }
 
-/* Appends a zeroed element to the array a of n elements; returns it. */
-#define GROW(a, n)                                                             \
-  ((a) = xrealloc((a), ((n) + 1) * sizeof *(a)),                               \
-   memset(&(a)[(n)], 0, sizeof *(a)), &(a)[(n)++])
-
-/* Returns the line of the section of that kind and id, or 0. */
+/* Returns the line of the keyed section's element with this id, or 0
+ * (also 1 for one read from JSON, which has no lines). */
 static int
-find_section(const struct pstate *st, enum sect kind, const char *id)
+find_section(const struct pstate *st, const struct section *sec, const char *id)
 {
-  const struct corridor *c = st->c;
+  size_t n = *sect_count(sec, st->c);
 
-  switch (kind) {
-  case SECT_CHECKPOINT:
-    for (size_t i = 0; i < c->ncheckpoints; i++)
-      if (strcmp(c->checkpoints[i].id, id) == 0)
-        return c->checkpoints[i].line;
-    break;
-  case SECT_CATEGORY:
-    for (size_t i = 0; i < c->ncategories; i++)
-      if (strcmp(c->categories[i].id, id) == 0)
-        return c->categories[i].line;
-    break;
-  case SECT_OBLIGATION:
-    for (size_t i = 0; i < c->nobligations; i++)
-      if (strcmp(c->obligations[i].id, id) == 0)
-        return c->obligations[i].line;
-    break;
-  case SECT_WITNESS:
-    for (size_t i = 0; i < c->nwitnesses; i++)
-      if (strcmp(c->witnesses[i].id, id) == 0)
-        return c->witnesses[i].line;
-    break;
-  default:
-    break;
+  for (size_t i = 0; i < n; i++) {
+    const char *el = sect_elem(sec, st->c, i);
+    if (strcmp(elem_id(sec, el), id) == 0) {
+      int line = *(const int *)(el + sec->line);
+      return line > 0 ? line : 1;
+    }
   }
   return 0;
 }
 
 static void
-begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
-            size_t idlen)
+begin_keyed(struct pstate *st, enum sect kind, const char *id, size_t idlen)
 {
-  struct corridor *c = st->c;
-  static const char *const examples[] = {
-      [SECT_CHECKPOINT] = "kerem-shalom",
-      [SECT_CATEGORY] = "food",
-      [SECT_OBLIGATION] = "free-movement",
-      [SECT_WITNESS] = "icrc",
-  };
-  char *idz;
+  const struct section *sec = &sections[kind];
+  char **array = sect_array(sec, st->c), *el, *idz;
+  size_t *n = sect_count(sec, st->c);
   int first, more, qn;
 
   if (idlen == 0) {
-    perr_add(st, st->lineno, "section [%s] needs an id, as in [%s %s]", type,
-             type, examples[kind]);
+    perr_add(st, st->lineno, "section [%s] needs an id, as in [%s %s]",
+             sec->type, sec->type, sec->example);
     return;
   }
   if (!valid_id(id, idlen)) {
@@ -502,84 +548,46 @@ begin_keyed(struct pstate *st, enum sect kind, const char *type, const char *id,
     return;
   }
   idz = xstrndup(id, idlen);
-  first = find_section(st, kind, idz);
+  first = find_section(st, sec, idz);
   if (first) {
     perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)",
              st->label, first);
     free(idz);
     return;
   }
-  switch (kind) {
-  case SECT_CHECKPOINT: {
-    struct corridor_checkpoint *p = GROW(c->checkpoints, c->ncheckpoints);
-    p->id = idz;
-    p->route = 1;
-    p->line = st->lineno;
-    st->index = c->ncheckpoints - 1;
-    st->keys = checkpoint_keys;
-    st->nkeys = NKEYS(checkpoint_keys);
-    break;
-  }
-  case SECT_CATEGORY: {
-    struct corridor_category *p = GROW(c->categories, c->ncategories);
-    p->id = idz;
-    p->line = st->lineno;
-    st->index = c->ncategories - 1;
-    st->keys = category_keys;
-    st->nkeys = NKEYS(category_keys);
-    break;
-  }
-  case SECT_WITNESS: {
-    struct corridor_witness *p = GROW(c->witnesses, c->nwitnesses);
-    p->id = idz;
-    p->line = st->lineno;
-    st->index = c->nwitnesses - 1;
-    st->keys = witness_keys;
-    st->nkeys = NKEYS(witness_keys);
-    break;
-  }
-  default: {
-    struct corridor_obligation *p = GROW(c->obligations, c->nobligations);
-    p->id = idz;
-    p->line = st->lineno;
-    st->index = c->nobligations - 1;
-    st->keys = obligation_keys;
-    st->nkeys = NKEYS(obligation_keys);
-    break;
-  }
-  }
+  *array = xrealloc(*array, (*n + 1) * sec->size);
+  el = *array + *n * sec->size;
+  memset(el, 0, sec->size);
+  *(char **)(el + sec->id) = idz;
+  *(int *)(el + sec->line) = st->lineno;
+  if (kind == SECT_CHECKPOINT)
+    ((struct corridor_checkpoint *)el)->route = 1; /* on the road */
+  st->index = (*n)++;
+  st->keys = sec->keys;
+  st->nkeys = sec->nkeys;
   st->kind = kind;
 }
 
 static void
-begin_single(struct pstate *st, enum sect kind, const char *type, size_t idlen,
-             int *seen_line)
+begin_single(struct pstate *st, enum sect kind, size_t idlen)
 {
+  const struct section *sec = &sections[kind];
+  int *seen_line = &st->single_line[kind];
+
   if (idlen > 0) {
-    perr_add(st, st->lineno, "section [%s] takes no id, got [%s]", type,
+    perr_add(st, st->lineno, "section [%s] takes no id, got [%s]", sec->type,
              st->label);
     return;
   }
   if (*seen_line) {
-    perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)", type,
-             *seen_line);
+    perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)",
+             sec->type, *seen_line);
     return;
   }
-  *seen_line = st->lineno;
+  *seen_line = st->lineno > 0 ? st->lineno : 1;
   st->kind = kind;
-  if (kind == SECT_CORRIDOR) {
-    st->keys = corridor_keys;
-    st->nkeys = NKEYS(corridor_keys);
-  } else if (kind == SECT_STAGES) {
-    st->keys = stages_keys;
-    st->nkeys = NKEYS(stages_keys);
-  } else if (kind == SECT_PUBLISH) {
-    st->keys = publish_keys;
-    st->nkeys = NKEYS(publish_keys);
-  } else {
-    st->keys = alerts_keys;
-    st->nkeys = NKEYS(alerts_keys);
-  }
+  st->keys = sec->keys;
+  st->nkeys = sec->nkeys;
 }
 
 /* Starts the section whose header holds s[0..n) between the brackets. */
@@ -588,7 +596,7 @@ begin_section(struct pstate *st, const char *s, size_t n)
 {
   const char *type, *id;
   size_t typelen, idlen;
-  char typez[16];
+  struct buf known;
   int more, qn;
 
   if (st->kind != SECT_NONE)
@@ -615,33 +623,26 @@ begin_section(struct pstate *st, const char *s, size_t n)
   idlen = n - typelen;
   while (idlen > 0 && is_blank(*id))
     id++, idlen--;
-  if (typelen >= sizeof typez)
-    typelen = 0; /* no such type: reported below */
-  memcpy(typez, type, typelen);
-  typez[typelen] = '\0';
-
-  if (strcmp(typez, "corridor") == 0)
-    begin_single(st, SECT_CORRIDOR, typez, idlen, &st->corridor_line);
-  else if (strcmp(typez, "alerts") == 0)
-    begin_single(st, SECT_ALERTS, typez, idlen, &st->alerts_line);
-  else if (strcmp(typez, "stages") == 0)
-    begin_single(st, SECT_STAGES, typez, idlen, &st->stages_line);
-  else if (strcmp(typez, "publish") == 0)
-    begin_single(st, SECT_PUBLISH, typez, idlen, &st->publish_line);
-  else if (strcmp(typez, "checkpoint") == 0)
-    begin_keyed(st, SECT_CHECKPOINT, typez, id, idlen);
-  else if (strcmp(typez, "category") == 0)
-    begin_keyed(st, SECT_CATEGORY, typez, id, idlen);
-  else if (strcmp(typez, "obligation") == 0)
-    begin_keyed(st, SECT_OBLIGATION, typez, id, idlen);
-  else if (strcmp(typez, "witness") == 0)
-    begin_keyed(st, SECT_WITNESS, typez, id, idlen);
-  else
-    perr_add(st, st->lineno,
-             "unknown section [%s]; expected [corridor], [checkpoint ID], "
-             "[category ID], [obligation ID], [witness ID], [stages], "
-             "[alerts] or [publish]",
-             st->label);
+  for (int k = 0; k < NSECT; k++) {
+    const struct section *sec = &sections[k];
+    if (strlen(sec->type) != typelen || memcmp(sec->type, type, typelen) != 0)
+      continue;
+    if (sec->keyed)
+      begin_keyed(st, (enum sect)k, id, idlen);
+    else
+      begin_single(st, (enum sect)k, idlen);
+    return;
+  }
+  buf_init(&known);
+  for (int k = 0; k < NSECT; k++)
+    buf_printf(&known, "%s[%s%s]",
+               k == 0           ? ""
+               : k == NSECT - 1 ? " or "
+                                : ", ",
+               sections[k].type, sections[k].keyed ? " ID" : "");
+  perr_add(st, st->lineno, "unknown section [%s]; expected %s", st->label,
+           known.data);
+  buf_cleanup(&known);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1057,18 +1058,9 @@ set_value(const struct keydef *k, char *base, const char *v)
 static char *
 section_base(struct pstate *st)
 {
-  switch (st->kind) {
-  case SECT_CHECKPOINT:
-    return (char *)&st->c->checkpoints[st->index];
-  case SECT_CATEGORY:
-    return (char *)&st->c->categories[st->index];
-  case SECT_OBLIGATION:
-    return (char *)&st->c->obligations[st->index];
-  case SECT_WITNESS:
-    return (char *)&st->c->witnesses[st->index];
-  default:
-    return (char *)st->c;
-  }
+  const struct section *sec = &sections[st->kind];
+
+  return sec->keyed ? sect_elem(sec, st->c, st->index) : (char *)st->c;
 }
 
 /*
@@ -1221,14 +1213,14 @@ finish_stages(struct pstate *st)
     c->stages = list_of(corridor_default_stages, 4, &c->nstages);
   if (c->counting_stage == NULL) {
     if (corridor_stage_index(c, "crossed") < 0) {
-      perr_add(st, st->stages_line,
+      perr_add(st, st->single_line[SECT_STAGES],
                "[stages]: key 'counting': required when 'order' does not "
                "name crossed (which stage counts as having crossed?)");
       return;
     }
     c->counting_stage = xstrdup("crossed");
   } else if (corridor_stage_index(c, c->counting_stage) < 0) {
-    perr_add(st, st->stages_line,
+    perr_add(st, st->single_line[SECT_STAGES],
              "[stages]: key 'counting': expected one of the stages of "
              "'order', got '%s'",
              c->counting_stage);
@@ -1241,12 +1233,12 @@ finish(struct pstate *st)
 {
   struct corridor *c = st->c;
 
-  if (st->corridor_line == 0)
+  if (st->single_line[SECT_CORRIDOR] == 0)
     perr_add(st, 0, "missing required section [corridor]");
   if (c->name != NULL && c->log == NULL) {
     c->log = util_slug(c->name);
     if (*c->log == '\0')
-      perr_add(st, st->corridor_line,
+      perr_add(st, st->single_line[SECT_CORRIDOR],
                "missing required key 'log' in [corridor] (the name has no "
                "letters or digits to derive it from)");
   }
@@ -1256,7 +1248,7 @@ finish(struct pstate *st)
   }
   if (!(c->critical_days <= c->severe_days &&
         c->severe_days <= c->warning_days))
-    perr_add(st, st->alerts_line,
+    perr_add(st, st->single_line[SECT_ALERTS],
              "[alerts]: expected critical_days <= severe_days <= "
              "warning_days, got %d, %d, %d",
              c->critical_days, c->severe_days, c->warning_days);
@@ -1304,6 +1296,33 @@ has_error_at(const struct pstate *st, int line)
 /* ------------------------------------------------------------------ */
 /* Public                                                              */
 
+/* Hands the corridor over, or lists the problems found (sorted by line,
+ * then as found) one a line in err. */
+static int
+conclude(struct pstate *st, struct corridor **out, struct buf *err)
+{
+  int r;
+
+  if (st->nerrs > 1)
+    qsort(st->errs, st->nerrs, sizeof *st->errs, perr_cmp);
+  for (size_t i = 0; i < st->nerrs; i++) {
+    if (err != NULL)
+      buf_printf(err, "%s\n", st->errs[i].msg);
+    free(st->errs[i].msg);
+  }
+  if (st->nlost > 0 && err != NULL)
+    buf_printf(err, "%s: %zu more problems not listed\n", st->file, st->nlost);
+  r = (st->nerrs > 0) ? ERR_INVALID : OK;
+  if (r == OK) {
+    *out = st->c;
+    st->c = NULL;
+  }
+  corridor_free(st->c);
+  free(st->errs);
+  free(st->long_value);
+  return r;
+}
+
 static void
 set_defaults(struct corridor *c)
 {
@@ -1329,14 +1348,58 @@ corridor_new_default(const char *name)
   return c;
 }
 
+/*
+ * A corridor file may also be the JSON form of a log's corridor entry (as
+ * `passage corridor show --format json` and `log entries` print it), so
+ * that a party can rebuild a store from a published log alone: its
+ * "record" and "version" members are the entry's, the rest the rules.
+ */
+static int
+parse_entry(const char *name, const char *text, size_t len,
+            struct corridor **out, struct buf *err)
+{
+  const char *file = name ? name : "corridor file";
+  json_error_t jerr;
+  json_t *j, *rec;
+  int r;
+
+  *out = NULL;
+  j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (j == NULL) {
+    if (err != NULL)
+      buf_printf(err, "%s:%d: not JSON: %s\n", file, jerr.line, jerr.text);
+    return ERR_INVALID;
+  }
+  rec = json_object_get(j, "record");
+  if (rec != NULL && !(json_is_string(rec) &&
+                       strcmp(json_string_value(rec), "corridor") == 0)) {
+    if (err != NULL)
+      buf_printf(err, "%s: a log entry of another kind, not a corridor\n",
+                 file);
+    json_decref(j);
+    return ERR_INVALID;
+  }
+  json_object_del(j, "record");
+  json_object_del(j, "version");
+  r = corridor_from_json(file, j, out, err);
+  json_decref(j);
+  return r;
+}
+
 int
 corridor_parse(const char *name, const char *text, size_t len,
                struct corridor **out, struct buf *err)
 {
   struct pstate st;
+  size_t lead = 0;
   int r;
 
   *out = NULL;
+  while (lead < len &&
+         (is_blank(text[lead]) || text[lead] == '\n' || text[lead] == '\r'))
+    lead++;
+  if (lead < len && text[lead] == '{' && len <= CORRIDOR_MAX_BYTES)
+    return parse_entry(name, text, len, out, err);
   memset(&st, 0, sizeof st);
   st.file = name ? name : "corridor file";
   st.p = text;
@@ -1361,24 +1424,7 @@ corridor_parse(const char *name, const char *text, size_t len,
     finish(&st);
   }
 
-  if (st.nerrs > 1)
-    qsort(st.errs, st.nerrs, sizeof *st.errs, perr_cmp);
-  for (size_t i = 0; i < st.nerrs; i++) {
-    if (err != NULL)
-      buf_printf(err, "%s\n", st.errs[i].msg);
-    free(st.errs[i].msg);
-  }
-  if (st.nlost > 0 && err != NULL)
-    buf_printf(err, "%s: %zu more problems not listed\n", st.file, st.nlost);
-  r = (st.nerrs > 0) ? ERR_INVALID : OK;
-  if (r == OK) {
-    *out = st.c;
-    st.c = NULL;
-  }
-  corridor_free(st.c);
-  free(st.errs);
-  free(st.long_value);
-  return r;
+  return conclude(&st, out, err);
 }
 
 int
@@ -1427,50 +1473,423 @@ out:
   return r;
 }
 
+/* Frees the values of a section's keys in the struct at base. */
+static void
+free_values(const struct section *sec, char *base)
+{
+  for (size_t i = 0; i < sec->nkeys; i++) {
+    const struct keydef *k = &sec->keys[i];
+    switch (k->type) {
+    case V_TEXT:
+    case V_LOG:
+    case V_TZ:
+    case V_UNIT:
+    case V_URL:
+    case V_VKEY:
+      free(*(char **)(base + k->off));
+      break;
+    case V_MEASURES:
+    case V_DIRECTIONS:
+    case V_IDS:
+    case V_STAGES:
+    case V_PUBLISH:
+      free_list(*(char ***)(base + k->off), *(size_t *)(base + k->aux));
+      break;
+    case V_BASELINE:
+    case V_LAT:
+    case V_LON:
+    case V_NONNEG:
+    case V_SHARE:
+    case V_COUNT:
+    case V_DAYS:
+    case V_DATE:
+    case V_YESNO:
+      break;
+    }
+  }
+}
+
 void
 corridor_free(struct corridor *c)
 {
   if (c == NULL)
     return;
-  free(c->name);
-  free(c->log);
-  free(c->timezone);
+  for (int k = 0; k < NSECT; k++) {
+    const struct section *sec = &sections[k];
+    if (!sec->keyed) {
+      free_values(sec, (char *)c);
+      continue;
+    }
+    for (size_t i = 0; i < *sect_count(sec, c); i++) {
+      char *el = sect_elem(sec, c, i);
+      free(*(char **)(el + sec->id));
+      free_values(sec, el);
+    }
+    free(*sect_array(sec, c));
+  }
   corridor_zone_free(c->zone);
-  free(c->inside);
-  for (size_t i = 0; i < c->ncheckpoints; i++) {
-    free(c->checkpoints[i].id);
-    free(c->checkpoints[i].name);
-    free(c->checkpoints[i].note);
-  }
-  free(c->checkpoints);
-  for (size_t i = 0; i < c->ncategories; i++) {
-    free(c->categories[i].id);
-    free(c->categories[i].name);
-    free(c->categories[i].unit);
-    free(c->categories[i].need_unit);
-  }
-  free(c->categories);
-  for (size_t i = 0; i < c->nobligations; i++) {
-    struct corridor_obligation *o = &c->obligations[i];
-    free(o->id);
-    free(o->text);
-    free_list(o->measures, o->nmeasures);
-    free_list(o->directions, o->ndirections);
-    free_list(o->checkpoints, o->ncheckpoints);
-  }
-  free(c->obligations);
-  free_list(c->stages, c->nstages);
-  free(c->counting_stage);
-  for (size_t i = 0; i < c->npublish; i++)
-    free(c->publish[i]);
-  free(c->publish);
-  for (size_t i = 0; i < c->nwitnesses; i++) {
-    free(c->witnesses[i].id);
-    free(c->witnesses[i].url);
-    free(c->witnesses[i].key);
-  }
-  free(c->witnesses);
   free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* The JSON form (the log's corridor entry) and the file form          */
+
+/* The value of key k in the struct at base as JSON; NULL when absent. */
+static json_t *
+value_json(const struct keydef *k, const char *base)
+{
+  switch (k->type) {
+  case V_TEXT:
+  case V_LOG:
+  case V_TZ:
+  case V_UNIT:
+  case V_URL:
+  case V_VKEY: {
+    const char *v = *(char *const *)(base + k->off);
+    return v ? json_string(v) : NULL;
+  }
+  case V_DATE: {
+    char day[16];
+    if (!*(const int *)(base + k->aux))
+      return NULL;
+    util_format_day(*(const long long *)(base + k->off), day, sizeof day);
+    return json_string(day);
+  }
+  case V_YESNO:
+    return json_boolean(*(const int *)(base + k->off));
+  case V_BASELINE: {
+    const struct corridor *c = (const struct corridor *)base;
+    char from[16], to[16];
+    if (!c->has_baseline)
+      return NULL;
+    util_format_day(c->baseline_from, from, sizeof from);
+    util_format_day(c->baseline_to, to, sizeof to);
+    return json_pack("{s:s,s:s}", "from", from, "to", to);
+  }
+  case V_LAT:
+  case V_LON:
+  case V_NONNEG:
+  case V_SHARE:
+    if (k->aux != NO_AUX && !*(const int *)(base + k->aux))
+      return NULL;
+    return json_real(*(const double *)(base + k->off));
+  case V_COUNT:
+    return json_integer(*(const long *)(base + k->off));
+  case V_DAYS:
+    return json_integer(*(const int *)(base + k->off));
+  case V_MEASURES:
+  case V_DIRECTIONS:
+  case V_IDS:
+  case V_STAGES:
+  case V_PUBLISH: {
+    char *const *list = *(char **const *)(base + k->off);
+    size_t n = *(const size_t *)(base + k->aux);
+    json_t *a;
+    if (n == 0)
+      return NULL;
+    a = json_array();
+    for (size_t i = 0; i < n; i++)
+      json_array_append_new(a, json_string(list[i]));
+    return a;
+  }
+  }
+  return NULL;
+}
+
+/* A section's keys at base as a JSON object (with the id, when keyed). */
+static json_t *
+section_json(const struct section *sec, const char *base)
+{
+  json_t *o = json_object();
+
+  if (sec->keyed)
+    json_object_set_new(o, "id", json_string(elem_id(sec, base)));
+  for (size_t i = 0; i < sec->nkeys; i++) {
+    json_t *v = value_json(&sec->keys[i], base);
+    if (v != NULL)
+      json_object_set_new(o, sec->keys[i].key, v);
+  }
+  return o;
+}
+
+json_t *
+corridor_to_json(const struct corridor *c)
+{
+  json_t *root = json_object();
+
+  for (int k = 0; k < NSECT; k++) {
+    const struct section *sec = &sections[k];
+    json_t *v;
+    if (!sec->keyed) {
+      json_object_set_new(root, sec->member, section_json(sec, (char *)c));
+      continue;
+    }
+    v = json_array();
+    for (size_t i = 0; i < *sect_count(sec, c); i++)
+      json_array_append_new(v, section_json(sec, sect_elem(sec, c, i)));
+    json_object_set_new(root, sec->member, v);
+  }
+  return root;
+}
+
+/*
+ * Text that a line "key = TEXT" of a corridor file gives back unchanged:
+ * UTF-8 (jansson's strings are) without control characters, nothing the
+ * reader strips (blanks at either end) or takes for a comment (a ';' at
+ * the start or after a blank), and short enough for a line. 1 when
+ * s[0..n) is such text.
+ */
+static int
+file_safe(const char *s, size_t n)
+{
+  if (n == 0 || n > CORRIDOR_MAX_LINE - 128 || memchr(s, '\0', n) ||
+      is_blank(s[0]) || is_blank(s[n - 1]) || s[0] == ';')
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char u = (unsigned char)s[i];
+    if (u < 0x20 || u == 0x7f || (s[i] == ';' && is_blank(s[i - 1])))
+      return 0;
+  }
+  return 1;
+}
+
+/*
+ * The text a corridor file holds for the JSON value v of key k, appended
+ * to out, so that both forms go through one set of checks: 1 when v has
+ * k's JSON type and can be written in a file, else 0.
+ */
+static int
+value_text(const struct keydef *k, const json_t *v, struct buf *out)
+{
+  char num[32];
+
+  switch (k->type) {
+  case V_TEXT:
+  case V_LOG:
+  case V_TZ:
+  case V_UNIT:
+  case V_URL:
+  case V_VKEY:
+  case V_DATE:
+    if (!json_is_string(v) ||
+        !file_safe(json_string_value(v), json_string_length(v)))
+      return 0;
+    buf_append(out, json_string_value(v), json_string_length(v));
+    return 1;
+  case V_BASELINE: {
+    const json_t *from = json_object_get(v, "from"),
+                 *to = json_object_get(v, "to");
+    if (!json_is_object(v) || json_object_size(v) != 2 ||
+        !json_is_string(from) || !json_is_string(to) ||
+        !file_safe(json_string_value(from), json_string_length(from)) ||
+        !file_safe(json_string_value(to), json_string_length(to)))
+      return 0;
+    buf_printf(out, "%s..%s", json_string_value(from), json_string_value(to));
+    return 1;
+  }
+  case V_LAT:
+  case V_LON:
+  case V_NONNEG:
+  case V_SHARE:
+  case V_COUNT:
+  case V_DAYS:
+    if (!json_is_number(v))
+      return 0;
+    util_format_number(json_number_value(v), num, sizeof num);
+    buf_puts(out, num);
+    return 1;
+  case V_YESNO:
+    if (!json_is_boolean(v))
+      return 0;
+    buf_puts(out, json_is_true(v) ? "yes" : "no");
+    return 1;
+  case V_MEASURES:
+  case V_DIRECTIONS:
+  case V_IDS:
+  case V_STAGES:
+  case V_PUBLISH:
+    if (!json_is_array(v) || json_array_size(v) == 0)
+      return 0;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+      const json_t *e = json_array_get(v, i);
+      if (!json_is_string(e) ||
+          !file_safe(json_string_value(e), json_string_length(e)) ||
+          strchr(json_string_value(e), ','))
+        return 0;
+      buf_printf(out, "%s%s", i ? ", " : "", json_string_value(e));
+    }
+    return 1;
+  }
+  return 0;
+}
+
+/* What a JSON value is, for messages: its text, cut. */
+static void
+bad_json(struct pstate *st, const struct keydef *k, const json_t *v)
+{
+  char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+  bad_value_why(st, k->key, expected_text(k->type), text ? text : "?",
+                "in the JSON form");
+  free(text);
+}
+
+/* The member names of o, sorted (jansson walks an object in hash order):
+ * problems are then listed in the order of the canonical bytes. A new
+ * array of borrowed names; *n says how many. */
+static const char **
+sorted_keys(const json_t *o, size_t *n)
+{
+  const char **keys = xcalloc(json_object_size(o) + 1, sizeof *keys);
+  const char *key;
+  json_t *v;
+
+  *n = 0;
+  json_object_foreach((json_t *)o, key, v) keys[(*n)++] = key;
+  qsort(keys, *n, sizeof *keys, str_cmp);
+  return keys;
+}
+
+/* Feeds the members of o to the current section as keys ("id" excepted in
+ * a keyed one: it made the header). */
+static void
+feed_keys(struct pstate *st, const json_t *o, int keyed)
+{
+  size_t nkeys;
+  const char **keys = sorted_keys(o, &nkeys);
+  struct buf text;
+
+  buf_init(&text);
+  for (size_t m = 0; m < nkeys; m++) {
+    const char *key = keys[m];
+    const json_t *v = json_object_get(o, key);
+    const struct keydef *k = NULL;
+    if (keyed && strcmp(key, "id") == 0)
+      continue;
+    if (st->kind == SECT_SKIP)
+      break;
+    for (size_t i = 0; i < st->nkeys; i++)
+      if (strcmp(st->keys[i].key, key) == 0)
+        k = &st->keys[i];
+    buf_reset(&text);
+    if (k != NULL && !value_text(k, v, &text)) {
+      bad_json(st, k, v);
+      continue;
+    }
+    /* An unknown key is reported by on_key as in a file. */
+    on_key(st, NULL, key, text.data ? text.data : "");
+  }
+  buf_cleanup(&text);
+  free(keys);
+}
+
+/* One section's members: an object, or an array of objects with ids. */
+static void
+feed_section(struct pstate *st, const struct section *sec, const json_t *v)
+{
+  struct buf head;
+
+  buf_init(&head);
+  if (!sec->keyed) {
+    if (!json_is_object(v))
+      perr_add(st, 0, "member '%s': expected an object", sec->member);
+    else {
+      begin_section(st, sec->type, strlen(sec->type));
+      feed_keys(st, v, 0);
+    }
+  } else if (!json_is_array(v)) {
+    perr_add(st, 0, "member '%s': expected an array", sec->member);
+  }
+  for (size_t i = 0; sec->keyed && i < json_array_size(v); i++) {
+    const json_t *e = json_array_get(v, i), *id = json_object_get(e, "id");
+    if (!json_is_object(e) || !json_is_string(id)) {
+      perr_add(st, 0, "member '%s': expected objects with an \"id\"",
+               sec->member);
+      break;
+    }
+    buf_reset(&head);
+    buf_printf(&head, "%s %s", sec->type, json_string_value(id));
+    begin_section(st, head.data, head.len);
+    feed_keys(st, e, 1);
+  }
+  if (st->kind != SECT_NONE && st->kind != SECT_SKIP)
+    end_section(st);
+  buf_cleanup(&head);
+}
+
+int
+corridor_from_json(const char *name, const json_t *v, struct corridor **out,
+                   struct buf *err)
+{
+  struct pstate st;
+  const char **keys;
+  size_t nkeys;
+
+  *out = NULL;
+  memset(&st, 0, sizeof st);
+  st.file = name ? name : "corridor";
+  st.json = 1;
+  st.c = xcalloc(1, sizeof *st.c);
+  set_defaults(st.c);
+  st.kind = SECT_NONE;
+  if (!json_is_object(v)) {
+    perr_add(&st, 0, "expected a JSON object");
+    return conclude(&st, out, err);
+  }
+  keys = sorted_keys(v, &nkeys);
+  for (size_t m = 0; m < nkeys; m++) {
+    int k;
+    for (k = 0; k < NSECT && strcmp(sections[k].member, keys[m]) != 0; k++)
+      ;
+    if (k == NSECT)
+      perr_add(&st, 0, "unknown member '%s'", keys[m]);
+    else
+      feed_section(&st, &sections[k], json_object_get(v, keys[m]));
+  }
+  free(keys);
+  finish(&st);
+  return conclude(&st, out, err);
+}
+
+void
+corridor_to_ini(const struct corridor *c, struct buf *out)
+{
+  struct buf text, keys;
+  int first = 1;
+
+  buf_init(&text);
+  buf_init(&keys);
+  for (int k = 0; k < NSECT; k++) {
+    const struct section *sec = &sections[k];
+    size_t n = sec->keyed ? *sect_count(sec, c) : 1;
+    for (size_t i = 0; i < n; i++) {
+      const char *base = sec->keyed ? sect_elem(sec, c, i) : (const char *)c;
+      buf_reset(&keys);
+      for (size_t j = 0; j < sec->nkeys; j++) {
+        const struct keydef *kd = &sec->keys[j];
+        json_t *v = value_json(kd, base);
+        buf_reset(&text);
+        if (v != NULL && value_text(kd, v, &text))
+          buf_printf(&keys, "%s = %s\n", kd->key, text.data);
+        json_decref(v);
+      }
+      /* A single section with nothing set ([publish] by default) is
+       * left out: its absence says the same. */
+      if (!sec->keyed && keys.len == 0)
+        continue;
+      if (!first)
+        buf_putc(out, '\n');
+      first = 0;
+      if (sec->keyed)
+        buf_printf(out, "[%s %s]\n", sec->type, elem_id(sec, base));
+      else
+        buf_printf(out, "[%s]\n", sec->type);
+      if (keys.len > 0)
+        buf_append(out, keys.data, keys.len);
+    }
+  }
+  buf_cleanup(&keys);
+  buf_cleanup(&text);
 }
 
 const struct corridor_checkpoint *

@@ -112,6 +112,10 @@ extern const char *const corridor_default_stages[];
  * as recorded) (a sitrep's counts are never suppressed, so it is never
  * public). */
 extern const char *const corridor_published[8];
+/* The largest corridor file read: a real one is a few kilobytes. Readers
+ * stop reading past it (so that /dev/zero cannot exhaust memory), and
+ * corridor_parse refuses a text longer than it. */
+#define CORRIDOR_MAX_BYTES (1024 * 1024)
 
 /*
  * Parses a corridor file's text (len bytes at text, need not be
@@ -127,9 +131,46 @@ extern const char *const corridor_published[8];
  */
 int corridor_parse(const char *name, const char *text, size_t len,
                    struct corridor **out, struct buf *err);
+/* Text that begins with '{' is read as the JSON form instead (a log's
+ * corridor entry, its "record" and "version" members ignored; see
+ * corridor_from_json), so that a store can be made from a published
+ * log's rules. */
 
 /* Reads and parses a file; ERR_IO (with a message in err) when unreadable. */
 int corridor_load(const char *path, struct corridor **out, struct buf *err);
+
+/*
+ * The corridor in the form the log keeps it (docs/corridor-file.md): a
+ * JSON object with a member for each section of the file: "corridor" and
+ * "alerts", objects of their keys; "checkpoints", "categories" and
+ * "obligations", arrays of objects in the file's order, each with its
+ * "id". Every key is there with the value the analysis uses, defaults
+ * written out, so that the bytes say everything; optional values that are
+ * absent (a checkpoint's lat) are left out. Texts are strings, numbers
+ * numbers, lists arrays of strings, the baseline {"from": DATE, "to":
+ * DATE}. One table of sections and keys in corridor.c drives the reader,
+ * this form and corridor_to_ini, so that a key added there is carried by
+ * all three. A new object: release it with json_decref.
+ */
+json_t *corridor_to_json(const struct corridor *c);
+
+/*
+ * Reads that form back, each value checked as if the file held it (the
+ * same validation, defaults and cross-checks as corridor_parse, so that a
+ * corridor read from JSON is one that a file can hold). name names the
+ * source in messages ("entry 0"). Members of no section, keys of none and
+ * values of the wrong JSON type are problems. Returns OK and a new
+ * corridor in *out, or ERR_INVALID with one line per problem in err.
+ */
+int corridor_from_json(const char *name, const json_t *v, struct corridor **out,
+                       struct buf *err);
+
+/*
+ * Appends the corridor as a corridor file (sections in the table's order,
+ * every key with a value, one a line) that corridor_parse reads back to a
+ * corridor with the same JSON form.
+ */
+void corridor_to_ini(const struct corridor *c, struct buf *out);
 
 /* A corridor with every default and no checkpoints, categories or
  * obligations, named name. */

@@ -20,9 +20,18 @@
  *   cause of errors across lines) it gives back the lines it swallowed.
  * - A record's size is its raw bytes from its first byte up to (not
  *   including) its final line end.
+ *
+ * A stream is read into a window that always holds, before a record is
+ * parsed, at least max_record + 2 bytes from the record's start (or all
+ * that is left): so a record within the cap, with its CRLF, is always
+ * whole in the window, and the parser below never knows it is not looking
+ * at the whole input. A parse that reaches the window's end before the
+ * input's has gone past the cap. The window is refilled only between
+ * records, by moving what is left to its front and reading behind it.
  */
 #include "ingest/csv.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +49,28 @@ struct scan {
   int ch;
 };
 
+/* A stream's window beyond the record cap, by default: about how much is
+ * read at a time. */
+#define CSV_READ_AHEAD (4u << 20)
+
 struct csv_reader {
-  const char *data, *p, *end;
-  unsigned long line;     /* the line p is on */
+  const char *data, *p, *end; /* the bytes in memory: all, or the window */
+  size_t base;                /* the input's offset of data */
+  size_t max_record;
+  size_t read_ahead;
+  /* A stream: where the bytes come from, and the window. */
+  csv_read_fn fn;
+  void *fctx;
+  char *win;
+  size_t win_cap;
+  int eof;            /* everything is in memory (always, without a stream) */
+  int read_err;       /* errno of a failed read, not reported yet */
+  int skipping;       /* after a record over the cap: find the line's end */
+  int long_line;      /* the last error's first line was over the cap */
+  int bom_seen;       /* the start has been checked for a byte-order mark */
+  unsigned long line; /* the line p is on */
   unsigned long rec_line; /* the line the current record started on */
-  struct scan nl, cr, quote;
+  struct scan nl, cr, quote, nul;
   /* Field text of the current record, each followed by a NUL. */
   char *arena;
   size_t arena_len, arena_cap;
@@ -52,9 +78,10 @@ struct csv_reader {
   size_t len[CSV_MAX_FIELDS];
   char *field[CSV_MAX_FIELDS];
   size_t nfields;
-  char err[96];
+  char err[160];
   unsigned long err_line;
   char delim; /* between fields: ',' unless csv_reader_set_delimiter */
+  size_t err_column;
 };
 
 static const char *
@@ -114,29 +141,80 @@ skip_eol(struct csv_reader *r, const char *p)
   return p;
 }
 
-struct csv_reader *
-csv_reader_new(const char *data, size_t len)
+static void
+scans_init(struct csv_reader *r)
 {
-  struct csv_reader *r = xcalloc(1, sizeof *r);
-
-  if (data == NULL) {
-    data = ""; /* NULL + 0 is undefined; an empty string is not */
-    len = 0;
-  }
-  r->data = data;
-  r->p = data;
-  r->end = data + len;
-  r->line = 1;
-  /* A UTF-8 byte-order mark, as Excel writes, is not part of the data. */
-  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-    r->p += 3;
   scan_init(&r->nl, '\n', r->end);
   scan_init(&r->cr, '\r', r->end);
   scan_init(&r->quote, '"', r->end);
+  scan_init(&r->nul, '\0', r->end);
+}
+
+/* A UTF-8 byte-order mark, as Excel writes, is not part of the data.
+ * Returns 1 when one was skipped. */
+static int
+skip_bom(struct csv_reader *r)
+{
+  if (r->bom_seen || (r->end - r->p < 3 && !r->eof))
+    return 0;
+  r->bom_seen = 1;
+  if (r->end - r->p >= 3 && memcmp(r->p, "\xEF\xBB\xBF", 3) == 0) {
+    r->p += 3;
+    return 1;
+  }
+  return 0;
+}
+
+static struct csv_reader *
+reader_new(void)
+{
+  struct csv_reader *r = xcalloc(1, sizeof *r);
+
+  r->data = r->p = r->end = ""; /* NULL + 0 is undefined; "" + 0 is not */
+  r->max_record = CSV_MAX_RECORD;
+  r->read_ahead = CSV_READ_AHEAD;
+  r->line = 1;
   r->arena_cap = 4096;
   r->arena = xmalloc(r->arena_cap);
   r->delim = ',';
   return r;
+}
+
+struct csv_reader *
+csv_reader_new(const char *data, size_t len)
+{
+  struct csv_reader *r = reader_new();
+
+  if (data != NULL) {
+    r->data = r->p = data;
+    r->end = data + len;
+  }
+  r->eof = 1;
+  skip_bom(r);
+  scans_init(r);
+  return r;
+}
+
+struct csv_reader *
+csv_reader_new_stream(csv_read_fn fn, void *ctx)
+{
+  struct csv_reader *r = reader_new();
+
+  r->fn = fn;
+  r->fctx = ctx;
+  return r;
+}
+
+void
+csv_reader_set_max_record(struct csv_reader *r, size_t max)
+{
+  r->max_record = max ? max : 1;
+}
+
+void
+csv_reader_set_read_ahead(struct csv_reader *r, size_t bytes)
+{
+  r->read_ahead = bytes ? bytes : 1;
 }
 
 void
@@ -150,6 +228,7 @@ csv_reader_free(struct csv_reader *r)
 {
   if (r == NULL)
     return;
+  free(r->win);
   free(r->arena);
   free(r);
 }
@@ -167,9 +246,60 @@ csv_reader_error_line(const struct csv_reader *r)
 }
 
 size_t
+csv_reader_error_column(const struct csv_reader *r)
+{
+  return r->err_column;
+}
+
+int
+csv_reader_error_long_line(const struct csv_reader *r)
+{
+  return r->long_line;
+}
+
+size_t
 csv_reader_offset(const struct csv_reader *r)
 {
-  return (size_t)(r->p - r->data);
+  return r->base + (size_t)(r->p - r->data);
+}
+
+/*
+ * Makes sure the window holds max_record + 2 bytes from p, or the rest of
+ * the stream: moves what is left to the front and reads behind it. Does
+ * nothing while that holds already, and never for bytes in memory.
+ */
+static void
+fill(struct csv_reader *r)
+{
+  size_t keep = (size_t)(r->end - r->p), have;
+  long got;
+
+  if (r->eof || keep >= r->max_record + 2)
+    return;
+  if (r->win == NULL) {
+    r->win_cap = r->max_record + 2 + r->read_ahead;
+    r->win = xmalloc(r->win_cap);
+  }
+  memmove(r->win, r->p, keep);
+  r->base += (size_t)(r->p - r->data);
+  r->data = r->p = r->win;
+  have = keep;
+  while (have < r->win_cap) {
+    got = r->fn(r->fctx, r->win + have, r->win_cap - have);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) {
+      r->read_err = got < 0 ? (errno ? errno : EIO) : 0;
+      r->eof = 1;
+      break;
+    }
+    have += (size_t)got;
+  }
+  r->end = r->win + have;
+  scans_init(r);
+  /* Skipping the mark takes from what the window was to hold. */
+  if (skip_bom(r))
+    fill(r);
 }
 
 /*
@@ -223,14 +353,41 @@ fail(struct csv_reader *r, unsigned long line, const char *fmt, ...)
   vsnprintf(r->err, sizeof r->err, fmt, ap);
   va_end(ap);
   r->err_line = line;
+  r->err_column = 0;
+  return ERR_INVALID;
+}
+
+/* An error about the field being read (its column is nfields + 1). */
+static int
+fail_field(struct csv_reader *r, const char *what)
+{
+  fail(r, r->line, "%s", what);
+  r->err_column = r->nfields + 1;
   return ERR_INVALID;
 }
 
 static int
 fail_too_long(struct csv_reader *r, unsigned long line)
 {
-  return fail(r, line, "record longer than %u bytes", CSV_MAX_RECORD);
+  fail(r, line, "record longer than %zu bytes", r->max_record);
+  return ERR_NOMEM;
 }
+
+/* Over the cap inside quotes: most likely a quote that never closes. */
+static int
+fail_quote_too_long(struct csv_reader *r, unsigned long open_line)
+{
+  fail(r, r->rec_line,
+       "record longer than %zu bytes: the quoted field opened on line %lu "
+       "does not close within them",
+       r->max_record, open_line);
+  return ERR_NOMEM;
+}
+
+static const char nul_byte[] =
+    "expected text without NUL bytes, got a NUL byte";
+static const char long_field[] =
+    "expected at most 65536 bytes in a field, got more";
 
 /* Counts the line ends in the n bytes at s (CRLF counts once). */
 static unsigned long
@@ -259,11 +416,21 @@ read_quoted(struct csv_reader *r, const char **pp, const char *rec)
 
   for (;;) {
     q = scan_next(&r->quote, p, r->end);
-    if (q == r->end)
+    /* No closing quote within the cap is over the cap, whether the input
+     * ends after it or (the window ending before the stream) may go on:
+     * the same answer however far the window reaches. */
+    if (q == r->end) {
+      if (!r->eof || (size_t)(r->end - rec) > r->max_record)
+        return fail_quote_too_long(r, open_line);
       return fail(r, open_line, "unterminated quoted field");
-    /* Check the cap before copying, so a huge field costs no memory. */
-    if ((size_t)(q + 1 - rec) > CSV_MAX_RECORD)
-      return fail_too_long(r, r->rec_line);
+    }
+    /* Check the caps before copying, so a huge field costs no memory. */
+    if ((size_t)(q + 1 - rec) > r->max_record)
+      return fail_quote_too_long(r, open_line);
+    if (r->arena_len - r->off[r->nfields] + (size_t)(q - p) > CSV_MAX_FIELD)
+      return fail_field(r, long_field);
+    if (scan_next(&r->nul, p, r->end) < q)
+      return fail_field(r, nul_byte);
     arena_append(r, p, (size_t)(q - p));
     r->line += count_lines(p, (size_t)(q - p));
     if (q + 1 < r->end && q[1] == '"') {
@@ -302,11 +469,16 @@ read_record(struct csv_reader *r, const char *rec)
       c = memchr(p, r->delim, (size_t)(le - p));
       if (c == NULL)
         c = le;
+      /* The cap first: past it, the window may end before the field. */
+      if ((size_t)(c - rec) > r->max_record)
+        return fail_too_long(r, r->rec_line);
       q = scan_next(&r->quote, p, r->end);
       if (q < c)
-        return fail(r, r->line, "stray quote in unquoted field");
-      if ((size_t)(c - rec) > CSV_MAX_RECORD)
-        return fail_too_long(r, r->rec_line);
+        return fail_field(r, "stray quote in unquoted field");
+      if ((size_t)(c - p) > CSV_MAX_FIELD)
+        return fail_field(r, long_field);
+      if (scan_next(&r->nul, p, r->end) < c)
+        return fail_field(r, nul_byte);
       arena_append(r, p, (size_t)(c - p));
       p = c;
     }
@@ -323,6 +495,63 @@ read_record(struct csv_reader *r, const char *rec)
   return OK;
 }
 
+/*
+ * Moves past the end of the line p is on, reading on as needed: after a
+ * record over the cap, whose line may be longer than the window.
+ */
+static void
+skip_line(struct csv_reader *r)
+{
+  const char *le = line_end(r, r->p);
+
+  while (!r->eof && r->end - le < 2) {
+    /* The line, or its CRLF, may go on past the window: keep only what
+     * may be its line end and read on. */
+    r->p = le;
+    fill(r);
+    le = line_end(r, r->p);
+  }
+  r->p = skip_eol(r, le);
+  r->skipping = 0;
+}
+
+/* Skips blank lines; each still counts as a line. */
+static void
+skip_blank(struct csv_reader *r)
+{
+  for (;;) {
+    if (r->end - r->p < 2)
+      fill(r);
+    if (r->p == r->end || (*r->p != '\n' && *r->p != '\r'))
+      return;
+    r->p = skip_eol(r, r->p);
+    r->line++;
+  }
+}
+
+/* After an error: resume at the line after the one the record began on. */
+static int
+resume(struct csv_reader *r, const char *start, unsigned long start_line,
+       int rc)
+{
+  const char *le = line_end(r, start);
+
+  /* Whatever the first error, a first line over the cap is over the cap:
+   * the same answer however far the window reached. */
+  r->long_line = (size_t)(le - start) > r->max_record;
+  if (rc != ERR_NOMEM && r->long_line)
+    rc = fail_too_long(r, start_line);
+  r->line = start_line + 1;
+  r->nfields = 0;
+  if (!r->eof && r->end - le < 2) {
+    r->p = le;
+    r->skipping = 1;
+  } else {
+    r->p = skip_eol(r, le);
+  }
+  return rc;
+}
+
 int
 csv_read(struct csv_reader *r, struct csv_record *rec)
 {
@@ -331,10 +560,18 @@ csv_read(struct csv_reader *r, struct csv_record *rec)
   int rc;
 
   memset(rec, 0, sizeof *rec);
-  /* Blank lines are skipped; each still counts as a line. */
-  while (r->p < r->end && (*r->p == '\n' || *r->p == '\r')) {
-    r->p = skip_eol(r, r->p);
-    r->line++;
+  r->long_line = 0;
+  if (r->skipping)
+    skip_line(r);
+  skip_blank(r);
+  fill(r);
+  /* What came before a failed read may be cut anywhere: none of it is
+   * handed out as a record. */
+  if (r->read_err) {
+    fail(r, r->line, "cannot read: %s", strerror(r->read_err));
+    r->read_err = 0;
+    r->p = r->end;
+    return ERR_IO;
   }
   if (r->p == r->end)
     return 0;
@@ -345,13 +582,8 @@ csv_read(struct csv_reader *r, struct csv_record *rec)
   r->nfields = 0;
   r->arena_len = 0;
   rc = read_record(r, start);
-  if (rc != OK) {
-    /* Resume at the line after the one the record started on. */
-    r->p = skip_eol(r, line_end(r, start));
-    r->line = start_line + 1;
-    r->nfields = 0;
-    return rc;
-  }
+  if (rc != OK)
+    return resume(r, start, start_line, rc);
   for (size_t i = 0; i < r->nfields; i++)
     r->field[i] = r->arena + r->off[i];
   rec->nfields = r->nfields;

@@ -154,13 +154,19 @@ ingest_export(struct store *st, enum record_kind kind,
   x.write = write;
   x.wctx = wctx;
   x.rctx.categories = store_categories(st);
+  x.rctx.stored = 1; /* entries keep the rules they were stored under */
   record_init(&x.rec, kind);
   buf_init(&x.out);
   buf_init(&x.err);
   buf_reserve(&x.out, EXPORT_CHUNK + 4096);
   if (format != INGEST_JSONL)
     header(&x);
-  rc = store_each_entry(st, (int)kind, 0, UINT64_MAX, export_one, &x);
+  /* One snapshot, of one tree size, whatever is appended meanwhile. */
+  rc = store_read_begin(st);
+  if (rc == OK) {
+    rc = store_each_entry(st, (int)kind, 0, store_size(st), export_one, &x);
+    store_read_end(st);
+  }
   /* What was gathered goes out even when an entry stopped the walk: the
    * rows before it are whole. */
   if (x.wrc == OK && flush_out(&x, 1) != OK && rc == OK)

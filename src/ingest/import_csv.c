@@ -17,6 +17,9 @@
 
 /* Rows held back while looking for the header among the first ones. */
 #define HEAD_ROWS 12
+/* The reader's caps are the import's (csv.h stands alone). */
+_Static_assert(CSV_MAX_RECORD == INGEST_MAX_LINE, "line caps differ");
+_Static_assert(CSV_MAX_FIELD == INGEST_MAX_FIELD, "field caps differ");
 
 static int
 blank(const char *s)
@@ -161,6 +164,7 @@ struct held {
   int rc;                /* what the table's read returned */
   char *error;           /* ERR_INVALID: why */
   unsigned long error_line;
+  size_t error_column;
   int fatal;
 };
 
@@ -198,6 +202,7 @@ hold_one(struct rows *rs)
   } else if (h->rc != 0) {
     h->error = xstrdup(rs->t->error ? rs->t->error : "cannot be read");
     h->error_line = rs->t->error_line;
+    h->error_column = rs->t->error_column;
     h->fatal = rs->t->fatal;
   }
   rs->nheld++;
@@ -217,6 +222,7 @@ next_row(struct rows *rs, struct csv_record *rec)
     else if (h->rc != 0) {
       rs->t->error = h->error;
       rs->t->error_line = h->error_line;
+      rs->t->error_column = h->error_column;
       rs->t->fatal = h->fatal;
     }
     return h->rc;
@@ -506,9 +512,59 @@ read_row(struct importer *imp, const struct columns *c,
   return ingest__take_row(imp, r->line);
 }
 
-/* A row the table could not read. */
+/* The field that column col (from 0) is read into, or -1. */
 static int
-bad_row(struct importer *imp, struct table *t)
+field_of_column(const struct importer *imp, const struct columns *c, size_t col)
+{
+  for (size_t fi = 0; c->fm && fi < imp->kind->nfields; fi++)
+    for (size_t j = 0; j < c->fm[fi].nparts; j++)
+      if (c->fm[fi].parts[j].column == (int)col)
+        return (int)fi;
+  return -1;
+}
+
+/*
+ * The reader's error about one cell (a NUL byte, a cell too long) as a
+ * problem of the field the cell is read into, or of its column: "field
+ * 'quantity': expected text without NUL bytes, got a NUL byte".
+ */
+static void
+cell_problem(struct importer *imp, const struct columns *c,
+             const struct table *t)
+{
+  size_t col = t->error_column - 1;
+  const char *text = t->error;
+  int fi = field_of_column(imp, c, col);
+  char *where;
+
+  if (fi >= 0) {
+    ingest__problem_text(&imp->prob, INGEST_ERR_FIELD,
+                         imp->kind->fields[fi].name, text);
+    return;
+  }
+  where = col < c->header.nfields
+              ? xasprintf("column '%s': %s", c->header.field[col], text)
+              : xasprintf("column %zu: %s", col + 1, text);
+  ingest__problem_add(&imp->prob, INGEST_ERR_FIELD, NULL, NULL, NULL, where);
+  free(where);
+}
+
+int
+ingest__send_too_long(struct importer *imp, unsigned long line,
+                      const char *what)
+{
+  char *m = xasprintf("%s; the rest of the input was not read (raise the "
+                      "cap with --max-line BYTES)",
+                      what);
+  int rc = ingest__send_error(imp, INGEST_ERR_SYNTAX, line, NULL, m);
+
+  free(m);
+  return rc;
+}
+
+/* A row the table could not read (a cell's own error is the field's). */
+static int
+bad_row(struct importer *imp, const struct columns *c, struct table *t)
 {
   int rc;
 
@@ -516,8 +572,11 @@ bad_row(struct importer *imp, struct table *t)
   if ((rc = ingest__flush(imp)) != OK)
     return rc;
   imp->row++;
-  ingest__problem_add(&imp->prob, INGEST_ERR_SYNTAX, NULL, NULL, NULL,
-                      t->error);
+  if (t->error_column > 0 && t->error && strncmp(t->error, "expected ", 9) == 0)
+    cell_problem(imp, c, t);
+  else
+    ingest__problem_add(&imp->prob, INGEST_ERR_SYNTAX, NULL, NULL, NULL,
+                        t->error);
   record_reset(imp->cur);
   return ingest__send_reject(imp, t->error_line, NULL);
 }
@@ -540,12 +599,22 @@ no_header(struct importer *imp, struct rows *rs)
 {
   const char *m = "empty file: expected a header row";
   char *own = NULL;
-  struct held *h = rs->nheld ? &rs->held[rs->nheld - 1] : NULL;
+  struct held *h = NULL;
   unsigned long line = 0;
+  int any = 0;
 
-  if (h && h->rc < 0 && rs->nheld == 1) {
+  /* No row read at all: the first that could not be read says why. */
+  for (size_t i = 0; i < rs->nheld; i++) {
+    any = any || rs->held[i].rc == 1;
+    if (h == NULL && rs->held[i].rc < 0)
+      h = &rs->held[i];
+  }
+  if (h && !any) {
     m = h->error;
     line = h->error_line;
+    /* A cell's own error (a NUL byte) names its column. */
+    if (h->error_column > 0 && strncmp(m, "expected ", 9) == 0)
+      m = own = xasprintf("column %zu: %s", h->error_column, h->error);
   } else if (imp->o->header_row) {
     own = xasprintf("no row at --header-row %lu: the file ends before it",
                     imp->o->header_row);
@@ -625,7 +694,7 @@ ingest__import_table(struct importer *imp, struct table *t, size_t len)
     goto out;
   for (; got != 0 && rc == OK; got = next_row(&rs, &r)) {
     if (got < 0) {
-      rc = t->fatal ? table_failed(imp, t) : bad_row(imp, t);
+      rc = t->fatal ? table_failed(imp, t) : bad_row(imp, &c, t);
       if (t->fatal)
         break;
       continue;
@@ -650,8 +719,12 @@ out:
 struct csv_table {
   struct table t;
   struct csv_reader *rd;
+  char *message; /* a line over the cap: what to do, with the reader's */
 };
 
+/* A record whose first line is over the cap (an endless line: a file that
+ * is not what it seems, a stream with no line ends) and an input that can
+ * no longer be read end the table: the rest is not read. */
 static int
 csv_table_read(struct table *t, struct csv_record *rec)
 {
@@ -661,6 +734,17 @@ csv_table_read(struct table *t, struct csv_record *rec)
   if (rc < 0) {
     t->error = csv_reader_error(ct->rd);
     t->error_line = csv_reader_error_line(ct->rd);
+    t->error_column = csv_reader_error_column(ct->rd);
+    if (rc == ERR_NOMEM && csv_reader_error_long_line(ct->rd)) {
+      free(ct->message);
+      ct->message = xasprintf("%s; the rest of the input was not read "
+                              "(raise the cap with --max-line BYTES)",
+                              t->error);
+      t->error = ct->message;
+      t->fatal = 1;
+    } else if (rc == ERR_IO) {
+      t->fatal = 1;
+    }
   }
   return rc;
 }
@@ -675,16 +759,18 @@ static void
 csv_table_free(struct table *t)
 {
   csv_reader_free(((struct csv_table *)t)->rd);
+  free(((struct csv_table *)t)->message);
   free(t);
 }
 
 struct table *
-ingest__csv_table(const char *data, size_t len, char delim)
+ingest__csv_table(const char *data, size_t len, char delim, size_t max_record)
 {
   struct csv_table *ct = xcalloc(1, sizeof *ct);
 
   ct->rd = csv_reader_new(data, len);
   csv_reader_set_delimiter(ct->rd, delim);
+  csv_reader_set_max_record(ct->rd, max_record);
   ct->t.read = csv_table_read;
   ct->t.offset = csv_table_offset;
   ct->t.free = csv_table_free;
@@ -719,7 +805,7 @@ ingest__import_csv(struct importer *imp, const char *data, size_t len)
     rc = ingest__send_guess(imp, m);
     free(m);
   }
-  t = ingest__csv_table(txt.data, txt.len, imp->delim);
+  t = ingest__csv_table(txt.data, txt.len, imp->delim, imp->max_line);
   if (rc == OK)
     rc = ingest__import_table(imp, t, txt.len);
   ingest__table_free(t);

@@ -8,13 +8,14 @@
 #include "ingest/ingest_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "corridor/corridor.h"
 
 static void
 importer_init(struct importer *imp, struct store *st,
@@ -33,6 +34,13 @@ importer_init(struct importer *imp, struct store *st,
   imp->stats = stats;
   imp->kind = record_kind_desc(o->kind);
   store_record_ctx(st, &imp->ctx); /* categories, stages */
+  imp->max_line = o->max_line ? o->max_line : INGEST_MAX_LINE;
+  if (!o->allow_future) {
+    /* A day's margin: a clock a little behind, a time zone given wrong. */
+    int64_t now = o->now ? o->now : (int64_t)time(NULL);
+    imp->ctx.not_after = now + 86400;
+    imp->ctx.utc_offset = corridor_utc_offset(store_corridor(st), now);
+  }
   ingest__mapping_init(imp);
   for (int k = 0; k < NREF; k++)
     imp->missing[k] = strmap_new();
@@ -76,11 +84,8 @@ importer_cleanup(struct importer *imp)
     record_cleanup(&imp->recs[i]);
     buf_cleanup(&imp->raw[i]);
   }
-  if (imp->rej) {
-    fclose(imp->rej);
-    unlink(imp->rej_tmp);
-  }
-  free(imp->rej_tmp);
+  util_file_discard(&imp->rej_file);
+  imp->rej = NULL;
   ingest__problems_cleanup(&imp->prob);
   ingest__problems_cleanup(&imp->fprob);
   buf_cleanup(&imp->err);
@@ -111,72 +116,29 @@ store_error(struct importer *imp)
   ingest__error(imp, INGEST_ERR_STORE, NULL, store_errmsg(imp->st));
 }
 
-/* The content hash of len bytes at data, so that derived ids survive
- * re-imports: its first 12 hex digits in imp->digest, all 64 in full. */
-static void
-digest(struct importer *imp, const char *data, size_t len, char full[65])
+void
+ingest__digest(const char *data, size_t n, char out[65])
 {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
   static const char hex[] = "0123456789abcdef";
 
-  EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+  EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
   for (int i = 0; i < 32; i++) {
-    full[2 * i] = hex[md[i] >> 4];
-    full[2 * i + 1] = hex[md[i] & 15];
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
   }
-  full[64] = '\0';
-  memcpy(imp->digest, full, 12);
-  imp->digest[12] = '\0';
+  out[64] = '\0';
 }
 
-/* Maps a file (or reads a pipe) into memory. */
-static int
-load_file(const char *path, char **data, size_t *len, int *mapped)
+/* The content hash of len bytes at data, so that derived ids survive
+ * re-imports: its first 12 hex digits in imp->digest, all 64 in full. */
+static void
+digest(struct importer *imp, const char *data, size_t len, char full[65])
 {
-  int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-  struct stat sb;
-  struct buf b;
-
-  *data = NULL;
-  *len = 0;
-  *mapped = 0;
-  if (fd < 0)
-    return ERR_IO;
-  if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-    void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (fd)
-      close(fd);
-    if (m == MAP_FAILED)
-      return ERR_IO;
-    madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-    *data = m;
-    *len = (size_t)sb.st_size;
-    *mapped = 1;
-    return OK;
-  }
-  buf_init(&b);
-  for (;;) {
-    ssize_t got;
-    buf_reserve(&b, 65536);
-    got = read(fd, b.data + b.len, 65536);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0) {
-      buf_cleanup(&b);
-      if (fd)
-        close(fd);
-      return ERR_IO;
-    }
-    if (got == 0)
-      break;
-    b.len += (size_t)got;
-  }
-  if (fd)
-    close(fd);
-  *len = b.len;
-  *data = buf_take(&b);
-  return OK;
+  ingest__digest(data, len, full);
+  memcpy(imp->digest, full, 12);
+  imp->digest[12] = '\0';
 }
 
 /* 1 when the bytes are a ZIP archive (a workbook, if anything). */
@@ -193,33 +155,12 @@ is_ole2(const char *data, size_t len)
   return len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0;
 }
 
-/* Reads one input's rows, in its format: JSON Lines when asked, else what
- * its bytes are (a workbook, or CSV). Its derived ids take the generation
- * of the file (ingest.h). */
+/* A CSV file or a workbook, whole: what its bytes are. */
 static int
-import_one(struct importer *imp, const char *data, size_t len)
+import_whole(struct importer *imp, const char *data, size_t len)
 {
-  const char *withdrawn;
-  char full[65];
   int rc;
 
-  imp->row = 0;
-  imp->skipped = 0;
-  imp->unapproved = 0;
-  free(imp->sheet);
-  imp->sheet = NULL;
-  imp->sheet_no = 0;
-  imp->date1904 = 0;
-  imp->delim = ',';
-  memset(imp->said, 0, imp->kind->nfields * sizeof *imp->said);
-  digest(imp, data, len, full);
-  buf_printf(&imp->shas, "%s%s", imp->shas.len ? "\n" : "", full);
-  withdrawn = strmap_get(imp->withdrawn, full);
-  if (withdrawn)
-    snprintf(imp->digest + 12, sizeof imp->digest - 12, ".%d",
-             atoi(withdrawn) + 1);
-  if (imp->o->format == INGEST_JSONL)
-    return ingest__import_jsonl(imp, data, len);
   if (is_zip(data, len))
     return ingest__import_book(imp, data, len);
   if (is_ole2(data, len)) {
@@ -232,6 +173,94 @@ import_one(struct importer *imp, const char *data, size_t len)
   return ingest__import_csv(imp, data, len);
 }
 
+/*
+ * The bytes of an opened input, whole, for the readers that need them so
+ * (a workbook is a ZIP archive; the CSV dialect is read from the header
+ * row and the text may be transcoded): in memory as given, or the file
+ * (a pipe's copy, which source.c stopped at an endless line) mapped, so
+ * that its pages are the page cache's and not the process's heap. *map is
+ * what to unmap (NULL: nothing; MAP_FAILED: *data is a copy to free, for
+ * a file not read from its start). OK, or ERR_IO with errno set.
+ */
+static int
+whole_input(struct source *src, const char **data, size_t *len, void **map)
+{
+  size_t got = 0;
+  char *copy;
+  long n;
+
+  *map = NULL;
+  *len = src->data ? src->len : src->total;
+  *data = src->data ? src->data : "";
+  if (src->data || *len == 0)
+    return OK;
+  if (lseek(src->fd, 0, SEEK_CUR) == 0) {
+    *map = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, src->fd, 0);
+    if (*map == MAP_FAILED) {
+      *map = NULL;
+      return ERR_IO;
+    }
+    madvise(*map, *len, MADV_SEQUENTIAL);
+    *data = *map;
+    return OK;
+  }
+  copy = xmalloc(*len);
+  while (got < *len &&
+         (n = ingest__source_read(src, copy + got, *len - got)) > 0)
+    got += (size_t)n;
+  if (got < *len) {
+    free(copy);
+    return ERR_IO;
+  }
+  *data = copy;
+  *map = MAP_FAILED;
+  return OK;
+}
+
+/* Reads one input's rows, in its format: JSON Lines when asked (as a
+ * stream), else what its bytes are (a workbook, or CSV). */
+static int
+import_one(struct importer *imp, struct source *src)
+{
+  const char *data, *withdrawn;
+  size_t len;
+  void *map;
+  int rc;
+
+  imp->row = 0;
+  imp->skipped = 0;
+  imp->unapproved = 0;
+  free(imp->sheet);
+  imp->sheet = NULL;
+  imp->sheet_no = 0;
+  imp->date1904 = 0;
+  imp->delim = ',';
+  memset(imp->said, 0, imp->kind->nfields * sizeof *imp->said);
+  /* Derived ids take the content hash and the generation of the file
+   * (ingest.h): a file imported again after its withdrawal gets new ids. */
+  memcpy(imp->digest, src->sha256, 12);
+  imp->digest[12] = '\0';
+  buf_printf(&imp->shas, "%s%s", imp->shas.len ? "\n" : "", src->sha256);
+  withdrawn = strmap_get(imp->withdrawn, src->sha256);
+  if (withdrawn)
+    snprintf(imp->digest + 12, sizeof imp->digest - 12, ".%d",
+             atoi(withdrawn) + 1);
+  if (imp->o->format == INGEST_JSONL)
+    return ingest__import_jsonl(imp, src);
+  if ((rc = whole_input(src, &data, &len, &map)) != OK) {
+    char *m = xasprintf("cannot read: %s", strerror(errno));
+    rc = ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
+    free(m);
+    return rc == OK ? ERR_IO : rc;
+  }
+  rc = import_whole(imp, data, len);
+  if (map == MAP_FAILED)
+    free((char *)data);
+  else if (map != NULL)
+    munmap(map, len);
+  return rc;
+}
+
 /* The reading thread. Each input ends with the writer caught up, so that
  * what is said about the next one comes after. */
 static int
@@ -242,23 +271,19 @@ read_inputs(void *ctx)
 
   for (size_t i = 0; i < imp->ninputs && rc == OK; i++) {
     const struct input *in = &imp->inputs[i];
-    char *data = NULL;
-    size_t len = in->len;
-    int mapped = 0;
+    struct source src;
     imp->file = in->name;
-    if (in->path && load_file(in->path, &data, &len, &mapped) != OK) {
+    if (ingest__source_open(&src, in, imp->max_line,
+                            imp->o->format == INGEST_JSONL) != OK) {
       char *m = xasprintf("cannot read: %s", strerror(errno));
       ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
       free(m);
       return ERR_IO;
     }
-    rc = import_one(imp, in->path ? (data ? data : "") : in->data, len);
+    rc = import_one(imp, &src);
     imp->stats->rows += imp->row;
     imp->stats->skipped += imp->skipped;
-    if (mapped)
-      munmap(data, len);
-    else
-      free(data);
+    ingest__source_close(&src);
   }
   return rc;
 }
@@ -438,6 +463,14 @@ import_inputs(struct store *st, const struct ingest_opts *o,
   importer_init(&imp, st, o, sink, stats);
   imp.inputs = inputs;
   imp.ninputs = ninputs;
+  if (o->max_line > INGEST_MAX_LINE_LIMIT) {
+    char *m = xasprintf("--max-line: expected at most %u bytes, got %zu",
+                        INGEST_MAX_LINE_LIMIT, o->max_line);
+    ingest__error(&imp, INGEST_ERR_FILE, NULL, m);
+    free(m);
+    rc = ERR_USAGE;
+    goto out;
+  }
   if ((rc = ingest__open_rejects(&imp)) != OK)
     goto out;
   if ((rc = store_begin(st)) != OK) {

@@ -88,6 +88,13 @@ struct ingest_opts {
   const char *rejects; /* --skip-invalid: where rejected rows go */
   size_t max_errors;   /* errors handed to the sink, 0 meaning 20; later
                           ones are counted (ingest_stats.errors) only */
+  size_t max_line;     /* --max-line: bytes in one CSV record or JSON line,
+                          0 meaning INGEST_MAX_LINE; at most
+                          INGEST_MAX_LINE_LIMIT */
+  int allow_future;    /* --allow-future: accept times more than a day
+                          after the clock (plans, scenarios) */
+  int64_t now;         /* the clock for that rule (seconds since the
+                          epoch), 0 meaning the machine's: for tests */
 
   /* How the file is written (docs/importing.md). Zero is "as usual, or
    * detected, with a note saying what was guessed". */
@@ -121,6 +128,17 @@ struct ingest_opts {
   const char *record_at;
   const char *options;
 };
+
+/*
+ * Caps on what an import reads. A CSV record or a JSON line over the line
+ * cap stops the reading of its input there: the rest is not read, and
+ * the import fails, since the input cannot be checked as a whole (a line
+ * that long is a file that is not what it seems, or an endless stream).
+ * A CSV field over INGEST_MAX_FIELD bytes is an invalid row.
+ */
+#define INGEST_MAX_LINE (1u << 20)         /* 1 MiB */
+#define INGEST_MAX_LINE_LIMIT (256u << 20) /* what --max-line may ask */
+#define INGEST_MAX_FIELD (1u << 16)        /* 64 KiB */
 
 struct ingest_stats {
   uint64_t import_seq; /* the import's own entry (record_at), or UINT64_MAX */
@@ -283,13 +301,18 @@ int ingest_set_preset(struct ingest_opts *o, const char *name, struct buf *err);
  * nothing, unless o->rejects is set, in which case valid rows are stored
  * and each invalid row is written to that CSV file with its line and
  * reason. Every row is checked, and each problem goes to sink (which may be
- * NULL). Returns OK, ERR_INVALID (the data was invalid; nothing stored),
- * ERR_USAGE (a --map names a column the file lacks), ERR_IO, ERR_STORE, or
- * ERR_RETRY: the store lost the transaction to another writer (a
- * serialization failure, a lock not granted in time) and nothing was
- * stored; the same import may be run again. A failure of the store ends
- * the import at once, whatever row it met.
- * The files are read on a thread of their own while this one stores.
+ * NULL). Returns OK, ERR_INVALID (the data was invalid, or a line over the
+ * cap stopped the reading; nothing stored), ERR_USAGE (a --map names a
+ * column the file lacks, o->max_line over INGEST_MAX_LINE_LIMIT), ERR_IO,
+ * ERR_STORE, or ERR_RETRY: the store lost the transaction to another
+ * writer (a serialization failure, a lock not granted in time) and nothing
+ * was stored; the same import may be run again. A failure of the store
+ * ends the import at once, whatever row it met. Memory stays bounded
+ * whatever the inputs' size: JSON Lines are read as streams, CSV files and
+ * workbooks mapped (standard input is copied to a temporary file first, up
+ * to an endless line, so that its rows get the ids the same bytes in a
+ * file would). The files are read on a thread of their own while this one
+ * stores.
  */
 int ingest_files(struct store *st, const struct ingest_opts *o,
                  const struct ingest_sink *sink, const char *const *files,

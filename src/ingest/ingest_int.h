@@ -53,6 +53,7 @@ struct table {
   void (*free)(struct table *t);
   const char *error;
   unsigned long error_line;
+  size_t error_column; /* the cell the error is about, from 1; 0: the row */
   int fatal;
   const char *sheet; /* a workbook's sheet: its name; NULL for CSV */
   int sheet_no;      /* its number in the workbook, from 1 */
@@ -61,8 +62,10 @@ struct table {
 };
 void ingest__table_free(struct table *t);
 
-/* A CSV table over len bytes at data with fields separated by delim. */
-struct table *ingest__csv_table(const char *data, size_t len, char delim);
+/* A CSV table over len bytes at data with fields separated by delim, its
+ * records at most max_record bytes (a longer one ends the table: fatal). */
+struct table *ingest__csv_table(const char *data, size_t len, char delim,
+                                size_t max_record);
 
 /* Problems an option of the dialect would fix, for one summary line each
  * (teach.c). */
@@ -159,6 +162,32 @@ struct input {
   size_t len;
 };
 
+/* source.c: an input's bytes, in memory or read as a stream. */
+struct source {
+  const char *data; /* bytes in memory, or NULL for a stream */
+  size_t len;
+  int fd;          /* a stream's file (a copy of a pipe); -1 in memory */
+  size_t total;    /* the input's bytes in all, for progress */
+  size_t left;     /* of a stream's, not read yet */
+  size_t max_line; /* the line cap, up to which a pipe is copied */
+  int lf_only;     /* lines end at LF only (JSON Lines), else CR or LF */
+  char sha256[65]; /* the content's SHA-256 in hex (the import's record) */
+};
+
+/*
+ * Opens an input: bytes in memory as they are; a file, standard input or
+ * a pipe to be read with ingest__source_read(), its content hashed first
+ * (a pipe copied to a temporary file on the way, up to an endless line).
+ * Returns OK or ERR_IO with errno set.
+ */
+int ingest__source_open(struct source *src, const struct input *in,
+                        size_t max_line, int lf_only);
+/* A csv_read_fn over an opened stream (ctx is the source). */
+long ingest__source_read(void *ctx, char *buf, size_t cap);
+void ingest__source_close(struct source *src);
+/* The SHA-256 of n bytes at data in hex into out. */
+void ingest__digest(const char *data, size_t n, char out[65]);
+
 /*
  * An import runs on two threads (see handoff.h). The reading thread owns
  * the parsing state; the writing thread, through the items it is handed,
@@ -172,6 +201,7 @@ struct importer {
   struct ingest_sink sink;
   struct ingest_stats *stats;
   const struct kind_desc *kind;
+  size_t max_line; /* o->max_line, or INGEST_MAX_LINE */
   struct handoff *ho;
   const struct input *inputs;
   size_t ninputs;
@@ -222,11 +252,11 @@ struct importer {
   struct hint_tally *hints;     /* [hint * nfields + field] */
   size_t shown;                 /* errors counted against max_errors */
   int failed;                   /* an invalid row: the import will roll back */
-  FILE *rej;
-  char *rej_tmp;
-  struct record wrec; /* the writer's copy of a record to store */
-  struct buf msg;     /* a row's messages joined, for the rejects file */
-  size_t fail_row;    /* the row being read when the store failed */
+  FILE *rej;                    /* rej_file.f while a rejects file is open */
+  struct util_file rej_file;    /* written atomically (util_file_open) */
+  struct record wrec;           /* the writer's copy of a record to store */
+  struct buf msg;  /* a row's messages joined, for the rejects file */
+  size_t fail_row; /* the row being read when the store failed */
 };
 
 /* A hint's tally, the writer's. */
@@ -312,10 +342,16 @@ void ingest__deliver(struct importer *imp, struct ingest_error *parts, size_t n,
 /* The summary at the end: errors past the cap, unknown names. */
 void ingest__summarise(struct importer *imp);
 
-/* import_csv.c, import_jsonl.c, book.c: read one input. */
+/* import_csv.c, import_jsonl.c, book.c: read one input. A CSV file or a
+ * workbook is read whole (mapped: a pipe's copy too, see source.c); JSON
+ * Lines as a stream. */
 int ingest__import_csv(struct importer *imp, const char *data, size_t len);
-int ingest__import_jsonl(struct importer *imp, const char *data, size_t len);
+int ingest__import_jsonl(struct importer *imp, struct source *src);
 int ingest__import_book(struct importer *imp, const char *data, size_t len);
+/* Says that a line over the cap stopped the reading of the input
+ * (an error that fails the import). */
+int ingest__send_too_long(struct importer *imp, unsigned long line,
+                          const char *what);
 /* Reads the rows of table t (of an input of len bytes) into records. */
 int ingest__import_table(struct importer *imp, struct table *t, size_t len);
 

@@ -403,24 +403,29 @@ ingest__summarise(struct importer *imp)
 int
 ingest__open_rejects(struct importer *imp)
 {
-  int fd;
+  struct buf why;
+  int rc;
 
   if (imp->o->rejects == NULL)
     return OK;
-  imp->rej_tmp = xasprintf("%s.tmp.%d", imp->o->rejects, (int)getpid());
-  fd = open(imp->rej_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || (imp->rej = fdopen(fd, "w")) == NULL) {
-    char *m = xasprintf("cannot write: %s", strerror(errno));
-    ingest__error(imp, INGEST_ERR_IO, imp->o->rejects, m);
-    free(m);
-    if (fd >= 0)
-      close(fd);
-    return ERR_IO;
+  buf_init(&why);
+  rc = util_file_open(&imp->rej_file, imp->o->rejects, 0, &why);
+  if (rc != OK) {
+    /* The error names the file apart: say only why. */
+    const char *m = why.data ? why.data : "cannot write";
+    size_t n = strlen("cannot write ") + strlen(imp->o->rejects);
+    char *msg = strncmp(m, "cannot write ", 13) == 0 && strlen(m) > n
+                    ? xasprintf("cannot write%s", m + n)
+                    : xstrdup(m);
+    ingest__error(imp, INGEST_ERR_IO, imp->o->rejects, msg);
+    free(msg);
   }
-  return OK;
+  imp->rej = imp->rej_file.f;
+  buf_cleanup(&why);
+  return rc == OK ? OK : ERR_IO;
 }
 
-/* The rejects file appears whole or not at all. */
+/* The rejects file appears whole or not at all (util_file_commit). */
 int
 ingest__close_rejects(struct importer *imp, int keep)
 {
@@ -428,13 +433,10 @@ ingest__close_rejects(struct importer *imp, int keep)
 
   if (imp->rej == NULL)
     return OK;
-  if (fflush(imp->rej) != 0 || fsync(fileno(imp->rej)) != 0)
-    rc = ERR_IO;
-  fclose(imp->rej);
   imp->rej = NULL;
-  if (keep && rc == OK && rename(imp->rej_tmp, imp->o->rejects) != 0)
-    rc = ERR_IO;
-  if (!keep || rc != OK)
-    unlink(imp->rej_tmp);
+  if (keep)
+    rc = util_file_commit(&imp->rej_file, NULL);
+  else
+    util_file_discard(&imp->rej_file);
   return rc;
 }

@@ -235,9 +235,11 @@ int ledger_signer_parse(const char *text, size_t len,
 char *ledger_signer_format(const struct ledger_signer *s);
 
 /*
- * Writes the private key text and a newline to a new file at path, created
- * with mode 0600. Refuses to replace any existing file (ERR_EXISTS);
- * ERR_IO when the file cannot be written (a partial file is removed).
+ * Writes the private key text and a newline to a new file at path, mode
+ * 0600, atomically (util_file_write: a temporary file, synced, given the
+ * name only when no file has it, the folder synced). Refuses to replace
+ * any existing file (ERR_EXISTS); ERR_IO when the file cannot be written
+ * (nothing is left at path).
  */
 int ledger_signer_save(const struct ledger_signer *s, const char *path,
                        struct buf *err);
@@ -245,7 +247,9 @@ int ledger_signer_save(const struct ledger_signer *s, const char *path,
 /*
  * Reads a key file written by ledger_signer_save (one trailing newline is
  * allowed). ERR_NOTFOUND when there is no such file, ERR_IO when it cannot
- * be read, ERR_INVALID when it is not a key or is over LEDGER_KEY_FILE_MAX.
+ * be read, ERR_INVALID when it is not a key or is over LEDGER_KEY_FILE_MAX,
+ * or when its group or others may read or write it (as ssh refuses such a
+ * key; the message says "chmod 600 PATH").
  */
 int ledger_signer_load(const char *path, struct ledger_signer **out,
                        struct buf *err);

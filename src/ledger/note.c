@@ -513,63 +513,32 @@ out:
   return r;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 int
 ledger_signer_save(const struct ledger_signer *s, const char *path,
                    struct buf *err)
 {
   char *text = ledger_signer_format(s);
   size_t len = strlen(text);
-  int fd, r = ERR_IO, created = 0;
+  struct buf why;
+  int r;
 
-  /* O_EXCL: never replace a key, nor follow a planted symlink. */
-  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      errf(err, "%s: already exists; refusing to overwrite a key", path);
-      r = ERR_EXISTS;
-    } else {
-      errf(err, "%s: cannot create: %s", path, strerror(errno));
-    }
-    goto out;
-  }
-  created = 1;
-  /* The umask may have taken bits away; make the mode exactly 0600. */
-  if (fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0 ||
-      write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
-    errf(err, "%s: cannot write: %s", path, strerror(errno));
-    goto out;
-  }
-  if (close(fd) != 0) {
-    fd = -1;
-    errf(err, "%s: cannot write: %s", path, strerror(errno));
-    goto out;
-  }
-  fd = -1;
-  r = OK;
-out:
-  if (fd >= 0)
-    close(fd);
-  if (r != OK && created)
-    unlink(path);
+  /* The text and its newline, written to a private temporary file that
+   * takes the name only if none exists: a key is never replaced, never
+   * half written, and no planted link is followed. */
+  text = xrealloc(text, len + 2);
+  text[len++] = '\n';
+  text[len] = '\0';
+  buf_init(&why);
+  r = util_file_write(path, text, len, UTIL_FILE_PRIVATE | UTIL_FILE_NOREPLACE,
+                      &why);
+  if (r == ERR_EXISTS)
+    errf(err, "%s: already exists; refusing to overwrite a key", path);
+  else if (r != OK)
+    errf(err, "%s", why.data ? why.data : "cannot write the key");
   OPENSSL_cleanse(text, len);
   free(text);
-  return r;
+  buf_cleanup(&why);
+  return r == OK ? OK : r == ERR_EXISTS ? ERR_EXISTS : ERR_IO;
 }
 
 int
@@ -578,6 +547,7 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
 {
   char data[LEDGER_KEY_FILE_MAX + 1];
   struct buf msg;
+  struct stat sb;
   size_t len = 0;
   int fd, r = ERR_IO;
 
@@ -587,6 +557,16 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
   if (fd < 0) {
     r = errno == ENOENT ? ERR_NOTFOUND : ERR_IO;
     errf(err, "%s: cannot open: %s", path, strerror(errno));
+    goto out;
+  }
+  /* As ssh does: a secret that others can read may have been read, and
+   * a signature made with it proves nothing. */
+  if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
+    errf(err,
+         "%s: permissions %04o are too open: a signing key must be "
+         "readable by its owner only (run: chmod 600 %s)",
+         path, (unsigned)(sb.st_mode & 07777), path);
+    r = ERR_INVALID;
     goto out;
   }
   while (len < sizeof data) {

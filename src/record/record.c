@@ -1,6 +1,7 @@
 #include "record/record.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,20 +48,37 @@ const char *const record_default_categories[] = {
 #define REQ FF_REQUIRED
 #define F(n, t, fl, help)                                                      \
   {                                                                            \
-    n, t, fl, 0, NULL, NULL, NULL, help                                        \
+    n, t, fl, 0, NULL, NULL, NULL, help, NULL                                  \
   }
 #define FE(n, fl, allowed, def, help)                                          \
   {                                                                            \
-    n, FT_ENUM, fl, 0, allowed, def, NULL, help                                \
+    n, FT_ENUM, fl, 0, allowed, def, NULL, help, NULL                          \
   }
 #define FR(n, t, fl, kind, help)                                               \
   {                                                                            \
-    n, t, fl, kind, NULL, NULL, NULL, help                                     \
+    n, t, fl, kind, NULL, NULL, NULL, help, NULL                               \
   }
 #define FN(n, t, fl, unit, help)                                               \
   {                                                                            \
-    n, t, fl, 0, NULL, NULL, unit, help                                        \
+    n, t, fl, 0, NULL, NULL, unit, help, NULL                                  \
   }
+#define FNR(n, t, fl, unit, range, help)                                       \
+  {                                                                            \
+    n, t, fl, 0, NULL, NULL, unit, help, range                                 \
+  }
+
+/*
+ * The ranges of number fields. Quantities, stocks and needs are amounts of
+ * something and are never below zero (a fall in a stock is a new, lower
+ * stock record, not a negative one); counts (FT_COUNT) are whole numbers
+ * from 0 to RECORD_MAX_COUNT by their type. An indicator's value may be
+ * anything (a price change, a temperature).
+ */
+static const struct field_range nonneg = {0, DBL_MAX, "a number of 0 or more"};
+static const struct field_range latitude = {-90, 90,
+                                            "a number between -90 and 90"};
+static const struct field_range longitude = {-180, 180,
+                                             "a number between -180 and 180"};
 /* Every kind ends with these. */
 #define TAIL                                                                   \
   FR("source", FT_REF, 0, KIND_source, "who reported it (a source id)"),       \
@@ -72,9 +90,12 @@ const char *const record_default_categories[] = {
 static const struct field_desc checkpoint_fields[] = {
     F("id", FT_ID, 0, "identifier; the slug of the name when absent"),
     F("name", FT_TEXT, REQ, "name"),
-    FN("lat", FT_NUMBER, 0, "degrees", "latitude, WGS 84"),
-    FN("lon", FT_NUMBER, 0, "degrees", "longitude, WGS 84"),
-    FN("km", FT_NUMBER, 0, "km", "distance along the route"),
+    FNR("lat", FT_NUMBER, 0, "degrees", &latitude,
+        "latitude, WGS 84, -90 to 90"),
+    FNR("lon", FT_NUMBER, 0, "degrees", &longitude,
+        "longitude, WGS 84, -180 to 180"),
+    FNR("km", FT_NUMBER, 0, "km", &nonneg,
+        "distance along the route, 0 or more"),
     FE("route", 0, yes_no, NULL,
        "on the route (yes when absent): the corridor is as open as its most "
        "closed route checkpoint"),
@@ -105,11 +126,12 @@ static const struct field_desc flow_fields[] = {
     FN("vehicles", FT_COUNT, 0, "vehicles", "number of vehicles"),
     FN("persons", FT_COUNT, 0, "persons", "number of persons"),
     {"category", FT_CATEGORY, FF_CARGO, 0, NULL, NULL, NULL,
-     N_("cargo category of the cargo line")},
+     N_("cargo category of the cargo line"), NULL},
     {"quantity", FT_NUMBER, FF_CARGO, 0, NULL, NULL, "unit",
-     N_("cargo quantity (tonnes unless unit says otherwise)")},
+     N_("cargo quantity (tonnes unless unit says otherwise), 0 or more"),
+     &nonneg},
     {"unit", FT_TEXT, FF_CARGO, 0, NULL, NULL, NULL,
-     N_("unit of quantity; t when absent")},
+     N_("unit of quantity; t when absent"), NULL},
     F("operator", FT_TEXT, 0, "who operates the movement (ICRC, WFP, ...)"),
     FE("purpose", 0, purposes, NULL, "why it moved"),
     FE("outcome", 0, outcomes, "passed", "what happened at the checkpoint"),
@@ -161,11 +183,15 @@ static const struct field_desc coverage_fields[] = {
 static const struct field_desc stock_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, REQ, "when the stock was this"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category")},
-    FN("low", FT_NUMBER, 0, "unit", "low end of the range"),
-    FN("high", FT_NUMBER, 0, "unit", "high end of the range"),
-    FN("quantity", FT_NUMBER, FF_INPUT, "unit", "on input: sets low and high"),
-    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, N_("unit of low and high")},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category"),
+     NULL},
+    FNR("low", FT_NUMBER, 0, "unit", &nonneg,
+        "low end of the range, 0 or more"),
+    FNR("high", FT_NUMBER, 0, "unit", &nonneg,
+        "high end of the range, 0 or more"),
+    FNR("quantity", FT_NUMBER, FF_INPUT, "unit", &nonneg,
+        "on input: sets low and high"),
+    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, N_("unit of low and high"), NULL},
     F("scope", FT_TEXT, 0, "whose stock: state reserve, shops, ..."),
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
@@ -185,9 +211,11 @@ static const struct field_desc population_fields[] = {
 static const struct field_desc need_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, 0, "from when it applies"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category")},
-    FN("per_person_per_day", FT_NUMBER, REQ, "unit", "daily need per person"),
-    {"unit", FT_TEXT, 0, 0, NULL, "kg", NULL, N_("unit of the need")},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category"),
+     NULL},
+    FNR("per_person_per_day", FT_NUMBER, REQ, "unit", &nonneg,
+        "daily need per person, 0 or more"),
+    {"unit", FT_TEXT, 0, 0, NULL, "kg", NULL, N_("unit of the need"), NULL},
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
 };
@@ -196,7 +224,7 @@ static const struct field_desc indicator_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("at", FT_TIME, REQ, "when"),
     F("name", FT_TEXT, REQ, "what is measured (bread price, hours of power)"),
-    FN("value", FT_NUMBER, REQ, "unit", "the value"),
+    FN("value", FT_NUMBER, REQ, "unit", "the value; may be below 0"),
     F("unit", FT_TEXT, 0, "unit of the value"),
     F("place", FT_TEXT, 0, "where"),
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
@@ -207,9 +235,11 @@ static const struct field_desc production_fields[] = {
     F("id", FT_ID, 0, "identifier; derived from the file when absent"),
     F("start", FT_TIME, REQ, "start of the interval (a date is a whole day)"),
     F("end", FT_TIME, 0, "end of the interval; defaults to start"),
-    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, "cargo category"},
-    FN("quantity", FT_NUMBER, REQ, "unit", "quantity produced inside"),
-    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, "unit of quantity"},
+    {"category", FT_CATEGORY, REQ, 0, NULL, NULL, NULL, N_("cargo category"),
+     NULL},
+    FNR("quantity", FT_NUMBER, REQ, "unit", &nonneg,
+        "quantity produced inside, 0 or more"),
+    {"unit", FT_TEXT, 0, 0, NULL, "t", NULL, N_("unit of quantity"), NULL},
     F("scope", FT_TEXT, 0, "what was produced: bakeries, farms, ..."),
     FE("basis", 0, bases, NULL, "reported, estimated or modelled"),
     TAIL,
@@ -674,6 +704,62 @@ set_reflist(struct record *r, struct record_value *v, const char *s, size_t n,
   return rc;
 }
 
+/*
+ * Parses a count or a number of field f: a count is whole, 0 to
+ * RECORD_MAX_COUNT; a number within f->range. Neither may be beyond what a
+ * double holds. A stored entry (ctx->stored) is held only to the rules its
+ * type always had.
+ */
+static int
+parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
+             const char *s, size_t n, double *d, struct buf *err)
+{
+  int stored = ctx && ctx->stored;
+  int rc = util_parse_number(s, n, d);
+  const char *what = f->type == FT_COUNT ? "a whole number >= 0" : "a number";
+
+  if (rc == ERR_RANGE) {
+    expected(err,
+             f->type == FT_COUNT ? "a whole number from 0 to 1000000000000"
+                                 : "a number between 1e-308 and 1e308 in "
+                                   "size, or 0",
+             s, n);
+    return ERR_INVALID;
+  }
+  if (rc == OK && f->type == FT_COUNT) {
+    if (*d < 0 || *d != floor(*d))
+      rc = ERR_INVALID;
+    else if (*d > (stored ? 9007199254740992.0 : RECORD_MAX_COUNT))
+      what = "a whole number from 0 to 1000000000000", rc = ERR_INVALID;
+  } else if (rc == OK && f->range && !stored &&
+             (*d < f->range->min || *d > f->range->max)) {
+    what = f->range->words;
+    rc = ERR_INVALID;
+  }
+  if (rc != OK) {
+    *d = 0;
+    expected(err, what, s, n);
+    return ERR_INVALID;
+  }
+  return OK;
+}
+
+/* Whether the time t begins after ctx->not_after. */
+static int
+too_late(const struct ptime *t, const struct record_ctx *ctx)
+{
+  int64_t at;
+
+  if (ctx == NULL || ctx->not_after == 0)
+    return 0;
+  at = util_days_from_civil(t->year, t->month, t->day) * 86400 +
+       t->hour * 3600 + t->min * 60 + t->sec;
+  /* Written with an offset it names an instant; without one it is the
+   * corridor's local time. */
+  at -= t->has_offset ? (int64_t)t->offset_min * 60 : ctx->utc_offset;
+  return at > ctx->not_after;
+}
+
 int
 record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
            const char *s, size_t n, struct buf *err)
@@ -708,6 +794,11 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     buf_puts(err, "expected UTF-8 text, got bytes that are not UTF-8");
     return ERR_INVALID;
   }
+  /* A NUL would end the text early wherever it is read as a C string. */
+  if (memchr(s, '\0', n) != NULL) {
+    buf_puts(err, "expected text without NUL bytes, got a NUL byte");
+    return ERR_INVALID;
+  }
 
   switch (f->type) {
   case FT_TEXT:
@@ -731,21 +822,9 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
   case FT_CATEGORY:
     return set_category(r, ctx, v, s, n, err);
   case FT_COUNT:
-    rc = util_parse_number(s, n, &d);
-    if (rc != OK || d < 0 || d != floor(d) || d > 9007199254740992.0) {
-      expected(err, "a whole number >= 0", s, n);
-      return ERR_INVALID;
-    }
-    util_format_number(d, tmp, sizeof tmp);
-    put_text(r, v, tmp, strlen(tmp));
-    v->num = d;
-    return OK;
   case FT_NUMBER:
-    rc = util_parse_number(s, n, &d);
-    if (rc != OK) {
-      expected(err, "a number", s, n);
-      return ERR_INVALID;
-    }
+    if ((rc = parse_figure(f, ctx, s, n, &d, err)) != OK)
+      return rc;
     util_format_number(d, tmp, sizeof tmp);
     put_text(r, v, tmp, strlen(tmp));
     v->num = d;
@@ -754,6 +833,13 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     rc = util_parse_time(s, n, &t);
     if (rc != OK) {
       expected(err, "a date", s, n);
+      return ERR_INVALID;
+    }
+    if (too_late(&t, ctx)) {
+      expected(err,
+               "a time at most a day after this machine's clock (or "
+               "--allow-future)",
+               s, n);
       return ERR_INVALID;
     }
     util_format_time(&t, tmp, sizeof tmp);
@@ -1024,10 +1110,10 @@ record_canonical(const struct record *r, struct buf *out)
 
     if (k->kind == KIND_flow && i == cargo_at[k->kind]) {
       if (r->ncargo > 0) {
-        static const struct field_desc cat = {"category", FT_TEXT, 0,    0,
-                                              NULL,       NULL,    NULL, NULL};
+        static const struct field_desc cat = {
+            "category", FT_TEXT, 0, 0, NULL, NULL, NULL, NULL, NULL};
         static const struct field_desc qty = {
-            "quantity", FT_NUMBER, 0, 0, NULL, NULL, NULL, NULL};
+            "quantity", FT_NUMBER, 0, 0, NULL, NULL, NULL, NULL, NULL};
         buf_puts(out, first ? "\"cargo\":[" : ",\"cargo\":[");
         first = 0;
         for (size_t c = 0; c < r->ncargo; c++) {
@@ -1172,16 +1258,29 @@ record_from_json_problems(struct record *r, int kind,
   json_error_t jerr;
   /* Numbers are IEEE doubles, as in RFC 8785 and ECMAScript: an integer
    * too big for 64 bits is a number like any other, not an error. */
-  json_t *root = json_loadb(
-      json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+  json_t *root = NULL;
+  int lrc = util_json_load(json, len,
+                           JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                           &root, &jerr);
   struct buf tmp;
   const char *key;
   json_t *val;
   int rc = OK;
 
+  if (lrc == ERR_RANGE && strncmp(jerr.text, "field '", 7) == 0 &&
+      strstr(jerr.text + 7, "': ") != NULL) {
+    /* A number out of range, in the member it names. */
+    const char *end = strstr(jerr.text + 7, "': ");
+    char *name = xstrndup(jerr.text + 7, (size_t)(end - jerr.text - 7));
+    json_err(je, name, end + 3);
+    free(name);
+    return ERR_INVALID;
+  }
   if (root == NULL || !json_is_object(root)) {
     buf_init(&tmp);
-    if (root == NULL)
+    if (lrc == ERR_RANGE || lrc == ERR_NOMEM)
+      buf_puts(&tmp, jerr.text);
+    else if (root == NULL)
       buf_printf(&tmp, "expected a JSON object: %s (column %d)", jerr.text,
                  jerr.column);
     else

@@ -41,15 +41,25 @@ enum {
                            (record_ctx.stages); allowed is the default list */
 };
 
+/* The values a number field allows, both ends included. */
+struct field_range {
+  double min, max;
+  const char *words; /* the rule as messages say it: "a number of 0 or
+                        more" */
+};
+
 struct field_desc {
   const char *name;
   enum field_type type;
   unsigned flags;
-  enum record_kind ref;       /* for FT_REF / FT_REFLIST */
-  const char *const *allowed; /* for FT_ENUM: NULL-terminated */
-  const char *def;            /* default filled in when absent, or NULL */
-  const char *unit;           /* unit of a number, for the docs */
-  const char *help;           /* one line for --help and the docs */
+  enum record_kind ref;            /* for FT_REF / FT_REFLIST */
+  const char *const *allowed;      /* for FT_ENUM: NULL-terminated */
+  const char *def;                 /* default filled in when absent, or NULL */
+  const char *unit;                /* unit of a number, for the docs */
+  const char *help;                /* one line for --help and the docs */
+  const struct field_range *range; /* FT_NUMBER: what it may hold (a
+                                      quantity is never below 0), or NULL
+                                      for any number */
 };
 
 struct kind_desc {
@@ -79,6 +89,9 @@ extern const char *const record_default_categories[];
 #define RECORD_MAX_FIELDS 32
 /* A text field longer than this is invalid. */
 #define RECORD_MAX_TEXT 65536
+/* A count (FT_COUNT) above this is invalid: no crossing counts more
+ * persons or vehicles, and a figure this size is a typing or unit error. */
+#define RECORD_MAX_COUNT 1e12
 
 struct record_value {
   int set;
@@ -102,7 +115,8 @@ struct record {
   struct buf pool;
 };
 
-/* What validation needs to know beyond the record itself. */
+/* What validation needs to know beyond the record itself. A NULL ctx is
+ * one with every member 0. */
 struct record_ctx {
   const char *const
       *categories; /* extra categories, NULL-terminated, or NULL */
@@ -113,6 +127,18 @@ struct record_ctx {
    * a lower-case word is taken. */
   const char *const *stages;
   const char *counting_stage;
+  /* When not 0, a time that begins after this instant (seconds since
+   * 1970-01-01T00:00Z) is refused: an import passes the clock plus a day,
+   * unless future times are allowed. */
+  int64_t not_after;
+  /* The corridor's UTC offset (seconds, east positive) near not_after,
+   * for times written without an offset, which are the corridor's local
+   * time. */
+  long utc_offset;
+  /* 1 when reading back a stored entry: the rules added for new input
+   * since (number ranges, RECORD_MAX_COUNT) are not applied, so that an
+   * entry accepted once stays readable. */
+  int stored;
 };
 
 /* The values an FT_ENUM field takes under ctx (NULL-terminated): the
@@ -138,7 +164,10 @@ const struct record_value *record_value(const struct record *r,
  * it by type: times to canonical form, numbers parsed, enum labels
  * case-folded with spaces and dashes read as '_'. For FF_CARGO fields the
  * value goes to cargo line `line` (0-based; lines are added as needed).
- * Empty text and "-" leave the field unset (missing is never zero).
+ * Empty text and "-" leave the field unset (missing is never zero). Text
+ * with a NUL byte, a number a double cannot hold (1e309, 1e-400), a number
+ * outside its field's range, a count that is not whole or is over
+ * RECORD_MAX_COUNT, and a time after ctx->not_after are invalid.
  * Returns OK, or ERR_INVALID with a message "expected ..., got '...'"
  * appended to err (the caller adds file, line and field).
  */

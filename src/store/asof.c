@@ -8,6 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+void
+store__stored_ctx(const struct store *st, struct record_ctx *ctx)
+{
+  memset(ctx, 0, sizeof *ctx);
+  ctx->categories = store_categories(st);
+  ctx->stored = 1;
+}
+
 struct live {
   struct store *st;
   struct record rec;
@@ -42,7 +50,7 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
   struct live l = {.st = st, .fn = fn, .ctx = ctx};
   int rc;
 
-  l.rctx.categories = store_categories(st);
+  store__stored_ctx(st, &l.rctx);
   record_init(&l.rec, kind);
   buf_init(&l.err);
   rc = st->be->each_live(st->db, kind, as_of, each_live, &l);

@@ -17,6 +17,14 @@ struct audit {
   struct store *st;
   const struct store_backend *be;
   struct store_db *db;
+  /* The rules in force at the entry being checked, as the log has them:
+   * the latest corridor entry so far (or an older store's meta copy). */
+  const struct corridor *rules;
+  struct corridor *owned; /* rules, when read by the auditor itself */
+  struct record_ctx rctx; /* its categories; entries read as stored */
+  char **categories;
+  unsigned version;     /* of the rules: 0 before any corridor entry */
+  uint64_t first_rules; /* the first corridor entry's seq, or UINT64_MAX */
   struct store_row want, got; /* the query row derived, and as stored */
   struct ledger_frontier *frontier;
   struct rollup *rollup;
@@ -27,6 +35,17 @@ struct audit {
   const struct store_entry *e;
   int failed;
 };
+
+/* An entry's kind as messages name it. */
+static const char *
+kind_name(int kind)
+{
+  if (kind == STORE_KIND_CORRIDOR)
+    return "corridor";
+  return (unsigned)kind < KIND_COUNT
+             ? record_kind_desc((enum record_kind)kind)->name
+             : "unknown kind";
+}
 
 static int problem(struct audit *a, uint64_t seq, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -40,10 +59,7 @@ problem(struct audit *a, uint64_t seq, const char *fmt, ...)
   buf_init(&b);
   if (a->e && seq != UINT64_MAX)
     buf_printf(&b, "entry %llu (%s '%s'): ", (unsigned long long)seq,
-               (unsigned)a->e->kind < KIND_COUNT
-                   ? record_kind_desc(a->e->kind)->name
-                   : "unknown kind",
-               a->e->id ? a->e->id : "");
+               kind_name(a->e->kind), a->e->id ? a->e->id : "");
   va_start(ap, fmt);
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
@@ -155,7 +171,7 @@ check_query_row(struct audit *a, uint64_t seq)
   struct cargo_check cc = {a, seq, 0};
   int rc;
 
-  store__row_from_record(&a->rec, seq, a->st->corridor, &a->want);
+  store__row_from_record(&a->rec, seq, a->rules, &a->want);
   rc = a->be->get_row(a->db, k->kind, seq, &a->got);
   if (rc == ERR_NOTFOUND)
     return problem(a, seq, "its row in the %s table is missing", k->name);
@@ -215,15 +231,80 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
     struct buf e;
     record_init(&old, KIND_flow);
     buf_init(&e);
-    if (record_from_json(&old, KIND_flow, NULL, old_e.bytes, old_e.len, &e) ==
-        OK)
-      rollup_add_record(a->rollup, &old, -1, a->st->corridor);
+    if (record_from_json(&old, KIND_flow, &a->rctx, old_e.bytes, old_e.len,
+                         &e) == OK)
+      rollup_add_record(a->rollup, &old, -1, a->rules);
     else
       rc = problem(a, seq, "the record it corrects cannot be read");
     record_cleanup(&old);
     buf_cleanup(&e);
   }
   return rc;
+}
+
+/* Makes c the rules that the entries after it are checked by (taken
+ * when own is set). */
+static void
+use_rules(struct audit *a, const struct corridor *c, int own)
+{
+  corridor_free(a->owned);
+  free(a->categories);
+  a->owned = own ? (struct corridor *)c : NULL;
+  a->rules = c;
+  a->categories = xcalloc(c->ncategories + 1, sizeof(char *));
+  for (size_t i = 0; i < c->ncategories; i++)
+    a->categories[i] = c->categories[i].id;
+  a->rctx.categories = (const char *const *)a->categories;
+}
+
+/*
+ * A corridor entry: the canonical form of valid rules, the next version,
+ * and what the store itself uses at that size (its copy, parsed when the
+ * store read the entry) the same rules.
+ */
+static int
+check_rules(struct audit *a, const struct store_entry *e)
+{
+  const struct corridor *cached = NULL;
+  struct corridor *c = NULL;
+  struct buf want, got;
+  unsigned version;
+  char id[16];
+  int same;
+
+  buf_reset(&a->err);
+  if (store__corridor_parse(e->bytes, e->len, e->seq, &version, &c, &a->err) !=
+      OK)
+    return problem(a, e->seq, "its bytes are not valid rules: %s",
+                   a->err.data ? a->err.data : "");
+  snprintf(id, sizeof id, "%u", version);
+  if (version != a->version + 1 || strcmp(id, e->id ? e->id : "") != 0) {
+    corridor_free(c);
+    return problem(a, e->seq,
+                   "it is version %u of the rules (id '%s') where version "
+                   "%u comes next",
+                   version, e->id ? e->id : "", a->version + 1);
+  }
+  if (a->first_rules == UINT64_MAX)
+    a->first_rules = e->seq;
+  a->version = version;
+  if (store_corridor_at(a->st, e->seq + 1, &cached) != OK) {
+    corridor_free(c);
+    return unreadable(a, ERR_STORE);
+  }
+  buf_init(&want);
+  buf_init(&got);
+  store__corridor_bytes(c, version, &want);
+  store__corridor_bytes(cached, version, &got);
+  same = want.len == got.len && memcmp(want.data, got.data, want.len) == 0;
+  buf_cleanup(&want);
+  buf_cleanup(&got);
+  use_rules(a, c, 1);
+  if (!same)
+    return problem(a, e->seq,
+                   "the rules the store uses from this entry on differ "
+                   "from the entry's");
+  return OK;
 }
 
 static int
@@ -238,9 +319,7 @@ check_entry(void *ctx, const struct store_entry *e)
   a->e = e;
   if (e->seq != a->next) {
     char kind[32];
-    snprintf(kind, sizeof kind, "%s",
-             (unsigned)e->kind < KIND_COUNT ? record_kind_desc(e->kind)->name
-                                            : "?");
+    snprintf(kind, sizeof kind, "%s", kind_name(e->kind));
     a->e = NULL;
     return problem(a, a->next,
                    "entry %llu is missing: the next entry stored is number "
@@ -249,16 +328,26 @@ check_entry(void *ctx, const struct store_entry *e)
                    kind, e->id ? e->id : "");
   }
   a->next++;
-  if ((unsigned)e->kind >= KIND_COUNT)
+  if ((unsigned)e->kind >= KIND_COUNT && (int)e->kind != STORE_KIND_CORRIDOR)
     return problem(a, e->seq, "it has an unknown kind (%d)", (int)e->kind);
   ledger_leaf_hash(e->bytes, e->len, hash);
   if (e->hash == NULL || memcmp(hash, e->hash, LEDGER_HASH_SIZE) != 0)
     return problem(a, e->seq,
-                   "its bytes do not match its leaf hash: the record was "
-                   "edited");
+                   "its bytes do not match its leaf hash: the %s edited",
+                   (int)e->kind == STORE_KIND_CORRIDOR ? "corridor's rules were"
+                                                       : "record was");
+  if ((int)e->kind == STORE_KIND_CORRIDOR) {
+    if ((rc = check_rules(a, e)) != OK)
+      return rc;
+    return ledger_frontier_append(a->frontier, hash, check_node, &nc);
+  }
+  if (a->rules == NULL)
+    return problem(a, e->seq,
+                   "no rules are in force for it: the log must begin with "
+                   "the corridor's rules (entry 0)");
   buf_reset(&a->err);
   record_reset(&a->rec);
-  if (record_from_json(&a->rec, (int)e->kind, NULL, e->bytes, e->len,
+  if (record_from_json(&a->rec, (int)e->kind, &a->rctx, e->bytes, e->len,
                        &a->err) != OK)
     return problem(a, e->seq, "its bytes are not a valid record: %s",
                    a->err.data ? a->err.data : "");
@@ -278,7 +367,7 @@ check_entry(void *ctx, const struct store_entry *e)
   if (target && (rc = check_correction(a, e->seq, target)) != OK)
     return rc;
   if (e->kind == KIND_flow)
-    rollup_add_record(a->rollup, &a->rec, 1, a->st->corridor);
+    rollup_add_record(a->rollup, &a->rec, 1, a->rules);
   return OK;
 }
 
@@ -322,12 +411,55 @@ near_zero(void *ctx, const struct flow_row *row)
   return OK;
 }
 
+/*
+ * The rules: the store uses the log's latest (or, in a store made before schema
+ * 6, its meta copy), and a store whose log begins with its rules holds no copy
+ * in meta, where a forger would put one.
+ */
+static int
+check_rules_used(struct audit *a)
+{
+  struct buf want, got;
+  const char *key;
+  int same, rc;
+
+  if (a->first_rules == 0) {
+    rc = store__check_meta(a->st, &key);
+    if (rc == OK)
+      return problem(a, UINT64_MAX,
+                     "the store's meta table holds '%s', a copy of a "
+                     "corridor, but this store keeps its rules in the log "
+                     "(entry 0 on) and never writes one there: it was "
+                     "written behind the program's back",
+                     key);
+    if (rc != ERR_NOTFOUND)
+      return unreadable(a, rc);
+  }
+  if (a->rules == NULL || a->st->corridor == NULL)
+    return OK; /* an empty log */
+  buf_init(&want);
+  buf_init(&got);
+  store__corridor_bytes(a->rules, a->version, &want);
+  store__corridor_bytes(a->st->corridor, a->version, &got);
+  same = want.len == got.len && memcmp(want.data, got.data, want.len) == 0;
+  buf_cleanup(&want);
+  buf_cleanup(&got);
+  if (!same)
+    return problem(a, UINT64_MAX,
+                   "the rules the store uses differ from the latest "
+                   "corridor entry (version %u)",
+                   a->version);
+  return OK;
+}
+
 static int
 check_totals(struct audit *a)
 {
   int64_t n;
 
   a->e = NULL;
+  if ((n = check_rules_used(a)) != OK)
+    return (int)n;
   for (int k = 0; k < KIND_COUNT; k++) {
     n = count(a, STORE_TABLE_ROWS, (enum record_kind)k);
     if (n != (int64_t)a->per_kind[k])
@@ -371,6 +503,23 @@ check_entries(struct audit *a, void (*progress)(void *ctx, uint64_t done),
   return rc;
 }
 
+/* An older store's meta copy is in force before its first corridor
+ * entry: the auditor can only take it as the store has it. */
+static int
+meta_rules(struct audit *a)
+{
+  struct store_corridor_info info;
+  const struct corridor *c;
+  int rc;
+
+  if (store_corridor_version(a->st, 0, &info) != OK || info.logged)
+    return OK;
+  if ((rc = store_corridor_at(a->st, 0, &c)) != OK)
+    return rc;
+  use_rules(a, c, 0);
+  return OK;
+}
+
 int
 store_audit(struct store *st, uint64_t *bad,
             void (*progress)(void *ctx, uint64_t done), void *ctx)
@@ -385,6 +534,7 @@ store_audit(struct store *st, uint64_t *bad,
   a->bad = UINT64_MAX;
   a->frontier = ledger_frontier_new();
   a->rollup = rollup_new();
+  a->first_rules = UINT64_MAX;
   record_init(&a->rec, KIND_flow);
   buf_init(&a->canon);
   buf_init(&a->err);
@@ -392,7 +542,12 @@ store_audit(struct store *st, uint64_t *bad,
    * half seen. */
   rc = store_read_begin(st);
   if (rc == OK) {
-    rc = check_entries(a, progress, ctx);
+    /* Stored entries are read as stored (record_ctx.stored): the rules
+     * added for new input since do not apply to them. */
+    a->rctx.stored = 1;
+    rc = meta_rules(a);
+    if (rc == OK)
+      rc = check_entries(a, progress, ctx);
     if (rc == OK)
       rc = check_totals(a);
     if (rc == OK)
@@ -405,6 +560,8 @@ store_audit(struct store *st, uint64_t *bad,
   if (rc != OK && !a->failed)
     rc = problem(a, UINT64_MAX, "%s", store_errmsg(st));
   *bad = a->bad;
+  corridor_free(a->owned);
+  free(a->categories);
   ledger_frontier_free(a->frontier);
   rollup_free(a->rollup);
   record_cleanup(&a->rec);

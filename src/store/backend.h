@@ -106,15 +106,19 @@ struct store_backend {
 
   /*
    * Connects to the store at location (a file path for SQLite, the URL
-   * for a server). With create set the store may be made (an empty one:
-   * the front then calls create_schema); without it a location that holds
-   * nothing fails with ERR_IO and a message saying how to make a store.
+   * for a server). With o->create set the store may be made (an empty
+   * one: the front then calls create_schema); without it a location that
+   * holds nothing fails with ERR_IO and a message saying how to make a
+   * store. A writer waits o->busy_timeout_ms for another to let go (then
+   * ERR_RETRY, with a message naming the holder as far as the engine can
+   * tell). A full disk is ERR_NOSPACE, with the store's path and the space
+   * left.
    * err receives the text of every failure, of this call and of every
    * later one on the handle; it outlives the handle. Returns OK and the
    * handle in *out (NULL on failure).
    */
-  int (*open)(const char *location, int create, struct buf *err,
-              struct store_db **out);
+  int (*open)(const char *location, const struct store_options *o,
+              struct buf *err, struct store_db **out);
   /* Rolls back what is uncommitted and disconnects; NULL does nothing. */
   void (*close)(struct store_db *db);
 
@@ -179,7 +183,8 @@ struct store_backend {
   /* Ends it; never fails visibly, and leaves the error buffer alone. */
   void (*read_end)(struct store_db *db);
 
-  /* -- Meta: the corridor file and schema facts, text by key -- */
+  /* -- Meta: facts about the store that are not evidence, text by key
+   * (an older store's corridor copy) -- */
 
   /* The value of key, a new string the caller frees, or ERR_NOTFOUND. */
   int (*get_meta)(struct store_db *db, const char *key, char **out);
@@ -313,6 +318,16 @@ struct store_backend {
                        void *ctx);
   /* The first and last day of the stored rows, or ERR_NOTFOUND. */
   int (*flow_day_span)(struct store_db *db, int64_t *first, int64_t *last);
+
+  /*
+   * One entry whose query row of kind holds value in field fi (a text
+   * field; for a cargo field of a flow, any of its cargo lines; for a
+   * list, any of its items), superseded or not: OK with its sequence
+   * number in *seq, or ERR_NOTFOUND (no message). An amendment of the
+   * corridor asks it before it drops what records may name.
+   */
+  int (*uses)(struct store_db *db, enum record_kind kind, size_t fi,
+              const char *value, uint64_t *seq);
 
   /* -- The auditor's counts -- */
 

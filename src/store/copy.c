@@ -1,7 +1,9 @@
 /*
  * Copying a store into a new one, whatever the engines on either side
- * (SQLite to PostgreSQL and back): the corridor, the tokens, then every
- * entry in order through store_put, so that the destination derives its
+ * (SQLite to PostgreSQL and back): an older store's corridor in meta, the
+ * tokens, then every entry in order, the corridor's rules through
+ * store_put_corridor and the records through store_put, so that the
+ * destination derives its
  * query rows, corrections, rollups and tree itself, as it would have
  * ingesting the records, and the writer of each entry beside it; then the
  * signed checkpoints and witnesses' cosignatures kept beside the log,
@@ -58,6 +60,58 @@ struct copy {
   int failed; /* the failure is the copy's (its message in dst) */
 };
 
+/*
+ * A version of the corridor's rules (entry e): appended through
+ * store_put_corridor, which checks it against the records copied so far
+ * as it did in the source, and committed, so that the entries after it
+ * are read by it. Its bytes are the canonical form of its rules and
+ * number (store__corridor_parse refuses any other), so the copy's entry
+ * is the source's byte for byte when its number is the next one.
+ */
+static int
+copy_rules(struct copy *c, const struct store_entry *e, const char *writer)
+{
+  struct store_corridor_info in;
+  struct corridor *rules = NULL;
+  enum store_put_result res;
+  unsigned version = 0, want = 1;
+  int rc;
+
+  if (store_corridor_version(c->dst, store_size(c->dst), &in) == OK)
+    want = in.version + 1;
+  rc = store__corridor_parse(e->bytes, e->len, e->seq, &version, &rules,
+                             &c->err);
+  if (rc == OK && version != want) {
+    buf_reset(&c->err);
+    buf_printf(&c->err, "it is version %u of the rules where %u was due",
+               version, want);
+    rc = ERR_INVALID;
+  }
+  if (rc != OK) {
+    store__set_error(c->dst,
+                     "entry %llu of the source (the corridor's rules) cannot "
+                     "be read: %s",
+                     (unsigned long long)e->seq,
+                     c->err.data ? c->err.data : "");
+    rc = ERR_VERIFY;
+    goto out;
+  }
+  rc = store_put_corridor(c->dst, rules, &res);
+  if (rc == OK && res != STORE_ADDED) {
+    store__set_error(c->dst,
+                     "entry %llu of the source repeats the rules in force",
+                     (unsigned long long)e->seq);
+    rc = ERR_VERIFY;
+  }
+  if (rc == OK && writer)
+    rc = store_put_writer(c->dst, e->seq, writer);
+  if (rc == OK && (rc = store_commit(c->dst)) == OK)
+    rc = store_begin(c->dst);
+out:
+  corridor_free(rules);
+  return rc;
+}
+
 static int
 copy_entry(void *ctx, const struct store_entry *e)
 {
@@ -78,9 +132,13 @@ copy_entry(void *ctx, const struct store_entry *e)
     c->w.next++;
   if (c->w.next < c->w.n && c->w.seq[c->w.next] == e->seq)
     writer = c->w.name[c->w.next];
-  store_set_writer(c->dst, writer);
   record_reset(&c->rec);
   buf_reset(&c->err);
+  if ((int)e->kind == STORE_KIND_CORRIDOR) {
+    rc = copy_rules(c, e, writer);
+    goto done;
+  }
+  store_set_writer(c->dst, writer);
   /* As the auditor reads it: what was valid when stored stays so. */
   if ((unsigned)e->kind >= KIND_COUNT ||
       record_from_json(&c->rec, (int)e->kind, NULL, e->bytes, e->len,
@@ -98,6 +156,7 @@ copy_entry(void *ctx, const struct store_entry *e)
                      (unsigned long long)e->seq);
     rc = ERR_VERIFY;
   }
+done:
   if (rc == OK && c->progress && (e->seq + 1) % 65536 == 0)
     c->progress(c->ctx, e->seq + 1);
   c->failed = rc != OK;
@@ -187,19 +246,41 @@ copy_checkpoints(struct store *src, struct store *dst)
   return rc == ERR_NOTFOUND ? OK : rc;
 }
 
-/* The corridor as the source stored it: its file's text and name. */
+/*
+ * An older store's corridor is in meta only (schema 5 and before, until
+ * its first amendment): the copy keeps it there too, so that its entries
+ * are read by the same rules and the log stays the same byte for byte.
+ */
 static int
-copy_corridor(struct store *src, struct store *dst)
+copy_meta_corridor(struct store *src, struct store *dst)
 {
-  char *name = NULL;
+  static const char *const keys[] = {"corridor", "corridor_file",
+                                     "corridor_name"};
+  char *value = NULL;
   int rc;
 
-  src->be->get_meta(src->db, "corridor_file", &name);
-  rc = store_init(
-      dst, name && name[0] ? name : NULL,
-      src->corridor_text && src->corridor_text[0] ? src->corridor_text : NULL);
-  free(name);
-  return rc;
+  if (src->nversions == 0 || !src->versions[0].meta)
+    return OK;
+  if ((rc = store_begin(dst)) != OK)
+    return rc;
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0] && rc == OK; i++) {
+    rc = src->be->get_meta(src->db, keys[i], &value);
+    if (rc == OK)
+      rc = dst->be->set_meta(dst->db, keys[i], value);
+    else if (rc == ERR_NOTFOUND)
+      rc = OK;
+    else
+      store__set_error(dst, "%s", store_errmsg(src));
+    free(value);
+    value = NULL;
+  }
+  if (rc != OK) {
+    store_rollback(dst);
+    return rc;
+  }
+  if ((rc = store_commit(dst)) != OK)
+    return rc;
+  return store__load_versions(dst);
 }
 
 int
@@ -226,7 +307,7 @@ store_copy(struct store *src, struct store *dst,
     store__set_error(dst, "%s", store_errmsg(src));
     goto out;
   }
-  rc = copy_corridor(src, dst);
+  rc = copy_meta_corridor(src, dst);
   if (rc == OK) {
     rc = store_each_token(src, copy_token, &c);
     if (rc != OK && store_errmsg(dst)[0] == '\0')
@@ -243,7 +324,7 @@ store_copy(struct store *src, struct store *dst,
     store_set_writer(dst, NULL);
     if (rc == OK)
       rc = store_commit(dst);
-    else
+    else if (dst->in_tx)
       store_rollback(dst);
   }
   if (rc == OK && store_size(dst) != store_size(src)) {

@@ -177,6 +177,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
   const char *name = tk >= 0 ? record_kind_desc(kind)->name : "";
   struct store_entry old_e;
   struct record old;
+  struct record_ctx rctx;
   struct buf e;
   uint64_t by = 0;
   int rc;
@@ -207,11 +208,9 @@ supersede(struct store *st, const struct record *rec, const char *target,
     return rc;
   record_init(&old, kind);
   buf_init(&e);
-  if (kind == KIND_flow) {
-    /* It was valid in this corridor when it was stored. */
-    struct record_ctx ctx = {(const char *const *)st->categories, NULL, NULL};
-    rc = record_from_json(&old, kind, &ctx, old_e.bytes, old_e.len, &e);
-  }
+  store__stored_ctx(st, &rctx);
+  if (kind == KIND_flow)
+    rc = record_from_json(&old, kind, &rctx, old_e.bytes, old_e.len, &e);
   buf_cleanup(&e);
   if (rc != OK) {
     record_cleanup(&old);
@@ -326,5 +325,6 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
   if (rc != OK)
     return store__tx_error(st, rc);
   st->size = e.seq + 1;
+  st->tx_bytes += len;
   return OK;
 }

@@ -112,101 +112,6 @@ store_file_path(const char *location)
   return path;
 }
 
-static int
-get_meta(struct store *st, const char *key, char **out)
-{
-  return st->be->get_meta(st->db, key, out);
-}
-
-/* Days are local to the corridor, by its own time zone (corridor_tz_offset). */
-static void
-use_corridor(struct store *st, struct corridor *c, const char *text)
-{
-  size_t n = c->ncategories;
-
-  corridor_free(st->corridor);
-  st->corridor = c;
-  free(st->corridor_text);
-  st->corridor_text = xstrdup(text ? text : "");
-  free(st->categories);
-  st->categories = xcalloc(n + 1, sizeof(char *));
-  for (size_t i = 0; i < n; i++)
-    st->categories[i] = c->categories[i].id;
-  free(st->stages);
-  st->stages = xcalloc(c->nstages + 1, sizeof(char *));
-  for (size_t i = 0; i < c->nstages; i++)
-    st->stages[i] = c->stages[i];
-}
-
-/* Parses the corridor stored in meta (text, as read from it). */
-static int
-parse_corridor(struct store *st, const char *text)
-{
-  char *name = NULL;
-  struct corridor *c = NULL;
-  struct buf e;
-  int rc = OK;
-
-  buf_init(&e);
-  get_meta(st, "corridor_file", &name);
-  if (text[0] == '\0') {
-    char *cname = NULL;
-    get_meta(st, "corridor_name", &cname);
-    c = corridor_new_default(cname ? cname : "corridor");
-    free(cname);
-  } else {
-    rc = corridor_parse(name ? name : "corridor", text, strlen(text), &c, &e);
-    if (rc != OK) {
-      store__set_error(st, "the stored corridor file is invalid: %s",
-                       e.data ? e.data : "");
-      goto out;
-    }
-  }
-  use_corridor(st, c, text);
-out:
-  free(name);
-  buf_cleanup(&e);
-  return rc;
-}
-
-static int
-load_corridor(struct store *st)
-{
-  char *text = NULL;
-  int rc;
-
-  rc = get_meta(st, "corridor", &text);
-  if (rc == ERR_NOTFOUND)
-    store__set_error(
-        st, "%s is not initialised: run 'passage init --corridor FILE'",
-        st->path);
-  else if (rc == OK)
-    rc = parse_corridor(st, text);
-  free(text);
-  return rc;
-}
-
-/*
- * Another handle may have initialised the store, or (later) amended its
- * corridor: reload it when its text changed. A store not initialised yet
- * is no error here.
- */
-static int
-reload_corridor(struct store *st)
-{
-  char *text = NULL;
-  int rc;
-
-  rc = get_meta(st, "corridor", &text);
-  if (rc == ERR_NOTFOUND)
-    rc = OK;
-  else if (rc == OK &&
-           (st->corridor_text == NULL || strcmp(text, st->corridor_text) != 0))
-    rc = parse_corridor(st, text);
-  free(text);
-  return rc;
-}
-
 /*
  * Migrations run in order inside one transaction; each backend knows its
  * own steps (store_backend.upgrade). Version 1 is the first.
@@ -264,10 +169,21 @@ int
 store_open(const char *location, int create, struct store **out,
            struct buf *err)
 {
+  struct store_options o = {create, 0};
+
+  return store_open_with(location, &o, out, err);
+}
+
+int
+store_open_with(const char *location, const struct store_options *opts,
+                struct store **out, struct buf *err)
+{
+  static const struct store_options defaults = {0, 0};
+  const struct store_options *o = opts ? opts : &defaults;
   const struct store_backend *be = NULL;
   const char *where = NULL;
   struct store *st = NULL;
-  int fresh = 0;
+  int fresh = 0, opened;
   int rc;
 
   *out = NULL;
@@ -278,16 +194,19 @@ store_open(const char *location, int create, struct store **out,
   st->be = be;
   st->path = xstrdup(where);
   st->rollup = rollup_new();
-  rc = be->open(where, create, &st->err, &st->db);
+  rc = be->open(where, o, &st->err, &st->db);
+  opened = rc == OK; /* a full disk at open says all itself */
   if (rc == OK)
-    rc = check_schema(st, create, &fresh);
+    rc = check_schema(st, o->create, &fresh);
   if (rc == OK)
     rc = be->size(st->db, &st->size);
   if (rc == OK && !fresh) {
-    rc = load_corridor(st);
-    if (rc == ERR_NOTFOUND && create)
+    rc = store__load_versions(st);
+    if (rc == ERR_NOTFOUND && o->create)
       rc = OK; /* init will store it */
   }
+  if (rc == ERR_NOSPACE && opened)
+    store__say_full(st);
   if (rc != OK) {
     buf_puts(err, st->err.data ? st->err.data : util_strerror(rc));
     goto out;
@@ -312,10 +231,7 @@ store_close(struct store *st)
   }
   if (st->db)
     st->be->close(st->db);
-  corridor_free(st->corridor);
-  free(st->corridor_text);
-  free(st->categories);
-  free(st->stages);
+  store__versions_free(st);
   ledger_frontier_free(st->frontier);
   rollup_free(st->rollup);
   buf_cleanup(&st->err);
@@ -341,38 +257,15 @@ store_errmsg(const struct store *st)
   return st->err.data ? st->err.data : "";
 }
 
-const struct corridor *
-store_corridor(const struct store *st)
-{
-  return st->corridor;
-}
-
-const char *const *
-store_categories(const struct store *st)
-{
-  return (const char *const *)st->categories;
-}
-
-void
-store_record_ctx(const struct store *st, struct record_ctx *ctx)
-{
-  memset(ctx, 0, sizeof *ctx);
-  ctx->categories = (const char *const *)st->categories;
-  ctx->stages = (const char *const *)st->stages;
-  ctx->counting_stage = st->corridor ? st->corridor->counting_stage : NULL;
-}
-
 int
 store_init(struct store *st, const char *name, const char *text)
 {
-  const struct store_backend *be = st->be;
+  enum store_put_result result;
   struct corridor *c = NULL;
-  char *existing = NULL;
   struct buf e;
   int rc;
 
-  if (get_meta(st, "corridor", &existing) == OK) {
-    free(existing);
+  if (st->nversions > 0) {
     store__set_error(st, "%s is already initialised", st->path);
     return ERR_EXISTS;
   }
@@ -388,22 +281,20 @@ store_init(struct store *st, const char *name, const char *text)
     c = corridor_new_default("corridor");
   }
   buf_cleanup(&e);
-  rc = be->begin(st->db);
-  if (rc == OK)
-    rc = be->set_meta(st->db, "corridor", text ? text : "");
-  if (rc == OK)
-    rc = be->set_meta(st->db, "corridor_file", name ? name : "");
-  if (rc == OK)
-    rc = be->set_meta(st->db, "corridor_name", c->name);
-  if (rc == OK)
-    rc = be->commit(st->db);
-  if (rc != OK) {
-    be->rollback(st->db);
-    corridor_free(c);
-    return rc;
+  /* The rules are entry 0, before anything that they govern. */
+  rc = store_begin(st);
+  if (rc == OK && st->size != 0) {
+    store__set_error(st, "%s holds entries but no corridor", st->path);
+    rc = ERR_STORE;
   }
-  use_corridor(st, c, text);
-  return OK;
+  if (rc == OK)
+    rc = store_put_corridor(st, c, &result);
+  if (rc == OK)
+    rc = store_commit(st);
+  else if (st->in_tx)
+    store_rollback(st);
+  corridor_free(c);
+  return rc;
 }
 
 /*
@@ -435,8 +326,9 @@ store_ledger_source(struct store *st, struct ledger_source *src)
   src->node = src_node;
 }
 
-/* What other handles committed: the size, and the corridor when the size
- * moved (an amendment is an entry) or none was loaded yet. */
+/* What other handles committed: the size, and the corridor's new
+ * versions when the size moved (an amendment is an entry) or none was
+ * loaded yet. */
 static int
 refresh(struct store *st)
 {
@@ -446,7 +338,8 @@ refresh(struct store *st)
   if ((rc = st->be->size(st->db, &size)) != OK)
     return rc;
   if (size != st->size || st->corridor == NULL) {
-    if ((rc = reload_corridor(st)) != OK)
+    rc = store__refresh_versions(st);
+    if (rc != OK && !(rc == ERR_NOTFOUND && st->nversions == 0))
       return rc;
     ledger_frontier_free(st->frontier);
     st->frontier = NULL;
@@ -519,6 +412,7 @@ store_begin(struct store *st)
   }
   st->in_tx = 1;
   st->tx_failed = OK;
+  st->tx_bytes = 0;
   return OK;
 fail:
   be->rollback(st->db);
@@ -526,17 +420,51 @@ fail:
   return rc;
 }
 
+/*
+ * After a full disk, once the transaction is rolled back (and the backend
+ * has given back what it held for it): what the transaction needed, its
+ * entries' bytes times what the store and its write-ahead log take per
+ * byte of entry (STORE_BYTES_PER_BYTE, docs/operating.md), against the
+ * space now free, and what to do, said after the backend's message.
+ */
+void
+store__say_full(struct store *st)
+{
+  char need[32], left[32];
+  uint64_t free_bytes = 0;
+
+  util_free_space(st->path, &free_bytes);
+  util_format_bytes(free_bytes, left, sizeof left);
+  if (st->tx_bytes > 0) {
+    util_format_bytes(st->tx_bytes * STORE_BYTES_PER_BYTE, need, sizeof need);
+    buf_printf(&st->err,
+               "; it needed about %s (%llu bytes of entries and what the "
+               "store keeps beside them), and %s %s free",
+               need, (unsigned long long)st->tx_bytes, left,
+               free_bytes == 1 ? "is" : "are");
+  } else {
+    buf_printf(&st->err, "; %s %s free", left, free_bytes == 1 ? "is" : "are");
+  }
+  buf_puts(&st->err, ": free some space, or move the store to a larger "
+                     "disk, and run the command again");
+}
+
 int
 store__tx_error(struct store *st, int rc)
 {
-  if (rc == ERR_RETRY && st->in_tx && st->tx_failed == OK) {
+  if ((rc == ERR_RETRY || rc == ERR_NOSPACE) && st->in_tx &&
+      st->tx_failed == OK) {
     struct buf keep;
+    uint64_t bytes = st->tx_bytes;
     buf_init(&keep);
     buf_puts(&keep, store_errmsg(st));
     store_rollback(st);
     st->in_tx = 1; /* until store_commit or store_rollback */
-    st->tx_failed = ERR_RETRY;
+    st->tx_failed = rc;
     store__set_error(st, "%s", keep.data ? keep.data : "");
+    st->tx_bytes = bytes;
+    if (rc == ERR_NOSPACE)
+      store__say_full(st);
     buf_cleanup(&keep);
   }
   return rc;
@@ -569,9 +497,16 @@ store_commit(struct store *st)
     goto fail;
   st->in_tx = 0;
   rollup_clear(st->rollup);
+  if (st->tx_corridor) {
+    /* The version appended is the one in force from now on. */
+    st->tx_corridor = 0;
+    return store__refresh_versions(st);
+  }
   return OK;
 fail:
   store_rollback(st);
+  if (rc == ERR_NOSPACE)
+    store__say_full(st);
   return rc;
 }
 
@@ -582,6 +517,7 @@ store_rollback(struct store *st)
     st->be->rollback(st->db);
   st->in_tx = 0;
   st->tx_failed = OK;
+  st->tx_corridor = 0;
   rollup_clear(st->rollup);
   ledger_frontier_free(st->frontier);
   st->frontier = NULL;

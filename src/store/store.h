@@ -18,8 +18,30 @@
 struct store;
 struct corridor;
 
-/* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION 5
+/* The schema version this build writes; older stores are migrated.
+ * Version 6 keeps the corridor's rules in the log (store_put_corridor). */
+#define STORE_SCHEMA_VERSION 6
+
+/*
+ * Entries that are not records. Their kind numbers lie far above the
+ * record kinds (record/kinds.def) so that kinds added later never take
+ * one. A corridor entry is one version of the corridor's rules: its id is
+ * the version's number ("1", "2", ...), its bytes the canonical JSON
+ * (RFC 8785) of {"record": "corridor", "version": N} with the members of
+ * corridor_to_json (docs/corridor-file.md).
+ */
+#define STORE_KIND_CORRIDOR 64
+
+/* How long a writer waits for another one to let go, by default. */
+#define STORE_BUSY_TIMEOUT_MS 30000
+
+struct store_options {
+  int create; /* the store may be new (see store_open) */
+  /* How long to wait for the write lock another process holds before
+   * giving up with ERR_RETRY, with a message naming the holder as far as
+   * it can be known; 0 means STORE_BUSY_TIMEOUT_MS. */
+  unsigned busy_timeout_ms;
+};
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
@@ -40,6 +62,10 @@ int store_open(const char *location, int create, struct store **out,
 /* The file a location names (a new string: the path of a SQLite store),
  * or NULL for a store on a server, which has no file of its own. */
 char *store_file_path(const char *location);
+
+/* The same with options (NULL: the defaults, without create). */
+int store_open_with(const char *location, const struct store_options *o,
+                    struct store **out, struct buf *err);
 void store_close(struct store *st);
 /* The last error's text, for people. */
 const char *store_errmsg(const struct store *st);
@@ -47,18 +73,49 @@ const char *store_errmsg(const struct store *st);
 /*
  * Initialises a new store from a corridor file's text (name is its file
  * name, for messages; text may be NULL for a default corridor called
- * "corridor"). Fails with ERR_EXISTS when the store was initialised before.
+ * "corridor"): the corridor becomes entry 0 of the log, its version 1.
+ * Fails with ERR_EXISTS when the store was initialised before, ERR_INVALID
+ * (messages in store_errmsg) when the text is not a valid corridor file.
  */
 int store_init(struct store *st, const char *name, const char *text);
-/* The corridor the store was initialised with; owned by the store. */
-const struct corridor *store_corridor(const struct store *st);
 
-/* The corridor's own cargo categories (NULL-terminated), for record_ctx. */
+/*
+ * The corridor's rules. store_corridor is the version in force at the
+ * handle's size (the latest); store_corridor_at the one in force at tree
+ * size size: the latest corridor entry below it, so that a view as of a
+ * size uses the rules of that size. A store made before the rules were
+ * logged (schema 5 and before) has its corridor only in meta: that copy is in
+ * force before its first corridor entry. Every version is owned by the store
+ * and stays valid until store_close. store_corridor_at returns OK, or
+ * ERR_STORE when the version's entry cannot be read (message in
+ * store_errmsg).
+ */
+const struct corridor *store_corridor(const struct store *st);
+int store_corridor_at(struct store *st, uint64_t size,
+                      const struct corridor **out);
+
+/* The latest version's own cargo categories (NULL-terminated), for
+ * record_ctx. */
 const char *const *store_categories(const struct store *st);
 /* What validating a new record against the corridor needs: its categories,
  * its stages and its counting stage (a flow without a stage is counted
  * there). Valid until the corridor changes, as store_categories. */
 void store_record_ctx(const struct store *st, struct record_ctx *ctx);
+
+/* Which version is in force at a size, and whether it is in the log. */
+struct store_corridor_info {
+  unsigned version; /* its number: 1 for init's, 0 for a meta copy */
+  int logged;       /* 1: it is the entry seq; 0: a meta copy */
+  uint64_t seq;
+  int has_logged;        /* some version is in the log, */
+  uint64_t first_logged; /* the first of them this entry */
+};
+int store_corridor_version(struct store *st, uint64_t size,
+                           struct store_corridor_info *out);
+/* Appends the bytes of the corridor entry in force at size, as the log
+ * holds them (for a meta copy, the same form with version 0, which is in
+ * no log). */
+int store_corridor_bytes(struct store *st, uint64_t size, struct buf *out);
 
 struct ledger_source;
 /* Fills src so that the ledger module reads this store's tree hashes. */
@@ -67,8 +124,9 @@ void store_ledger_source(struct store *st, struct ledger_source *src);
 /*
  * A handle keeps the tree size (and the corridor) it read last. Reads the
  * size again, so that a long-lived reader sees the entries other handles
- * and processes committed since; the corridor too when it changed, which
- * invalidates what store_corridor and store_categories returned before.
+ * and processes committed since; the corridor's new versions too (the
+ * versions read before stay valid, but store_corridor and
+ * store_categories then name the latest).
  * Inside a transaction of this handle it changes nothing (the
  * transaction's view stays). Returns OK or the backend's error, the
  * handle's view then unchanged.
@@ -123,6 +181,30 @@ int store_put(struct store *st, const struct record *rec, const char *bytes,
 int store_put_hashed(struct store *st, const struct record *rec,
                      const char *bytes, size_t len, const uint8_t hash[32],
                      enum store_put_result *result);
+
+/*
+ * Reads the bytes of a corridor entry of a published log (entry seq, for
+ * messages), as a party that has no store does (verify --tiles, log
+ * replay): OK with its version's number and the rules in *out (a new
+ * corridor) when they are the canonical form of {"record": "corridor",
+ * "version": N, ...} with every rule valid; else ERR_INVALID with why
+ * appended to err and *out NULL.
+ */
+int store_corridor_entry_parse(const char *bytes, size_t len, uint64_t seq,
+                               unsigned *version, struct corridor **out,
+                               struct buf *err);
+
+/*
+ * Appends c as the corridor's next version, inside store_begin/commit
+ * (store_init makes the first). The version in force must allow it:
+ * ERR_INVALID with the reason in store_errmsg when c drops (or renames) a
+ * checkpoint or category that records name, or changes the log origin
+ * once the log holds records, or the time zone once records with times
+ * are stored. *result is STORE_UNCHANGED (nothing appended) when c's rules
+ * are those in force. ERR_RETRY as store_begin says.
+ */
+int store_put_corridor(struct store *st, const struct corridor *c,
+                       enum store_put_result *result);
 
 /* 1 when a record of kind with this id exists, else 0. */
 int store_has(struct store *st, enum record_kind kind, const char *id);

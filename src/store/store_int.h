@@ -7,14 +7,36 @@
 #include "store/backend.h"
 #include "store/store.h"
 
+/* One version of the corridor's rules (rules.c). */
+struct store_version {
+  int meta;           /* an older store's copy in meta, not in the log */
+  uint64_t seq;       /* its entry, when logged */
+  unsigned version;   /* its number: the entry's id; 0 for the meta copy */
+  struct corridor *c; /* parsed when first needed */
+  char **categories;  /* c's category ids, NULL-terminated */
+  char **stages;      /* c's stages, NULL-terminated */
+};
+
+/* What a transaction needs per byte of the entries it appends, for the
+ * space a full disk lacked (store.c): the store keeps about twice their
+ * bytes (hashes, tree nodes, query rows, indexes, rollups: 18.1 MB for
+ * 8.7 MB of entries in 40,000 flows), and the write-ahead log holds as
+ * much again until it is folded into the file. */
+#define STORE_BYTES_PER_BYTE 4
+
 struct store {
   const struct store_backend *be;
   struct store_db *db;
   char *path; /* the location given to the backend, for messages */
-  struct corridor *corridor;
-  char *corridor_text; /* as stored in meta, to see it change */
-  char **categories;   /* the corridor's category ids, NULL-terminated */
-  char **stages;       /* the corridor's stages, NULL-terminated */
+  /* Every version of the corridor, oldest first; the latest is the one
+   * in force at the handle's size, borrowed here. */
+  struct store_version *versions;
+  size_t nversions, capversions;
+  const struct corridor *corridor;
+  char **categories; /* the latest's category ids, NULL-terminated */
+  char **stages;     /* the latest's stages, NULL-terminated */
+  int tx_corridor;   /* the write transaction appended a version */
+  uint64_t tx_bytes; /* the bytes of the entries it appended */
   struct buf err;
   uint64_t size;
   int in_tx;     /* between store_begin and store_commit/rollback */
@@ -53,8 +75,37 @@ size_t rollup_count(const struct rollup *ru);
 /* Adds sign times a row's sums under its key (for comparing rollups). */
 void rollup_add_row(struct rollup *ru, const struct flow_row *row, int sign);
 
+/* The corridor's versions (rules.c): read them all at open (the meta
+ * copy, then every logged version, the latest parsed), or look for
+ * versions logged since; free them. */
+int store__load_versions(struct store *st);
+int store__refresh_versions(struct store *st);
+void store__versions_free(struct store *st);
+/* The bytes of version n of c: the canonical JSON of {"record":
+ * "corridor", "version": n, ...corridor_to_json(c)}. */
+int store__corridor_bytes(const struct corridor *c, unsigned n,
+                          struct buf *out);
+/* Reads a corridor entry's bytes (of entry seq, for messages) back into a
+ * new corridor and its version number, checking that they are the
+ * canonical form of what they hold. ERR_INVALID with why in err. */
+int store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
+                          unsigned *version, struct corridor **out,
+                          struct buf *err);
+/* OK with *key when meta holds a key of an older store's corridor copy, else
+ * ERR_NOTFOUND (or a failure). */
+int store__check_meta(struct store *st, const char **key);
+
+/* Adds to the error of a full disk (ERR_NOSPACE) what the transaction needed
+ * and what is free, once it is rolled back (store.c). */
+void store__say_full(struct store *st);
+
 void store__set_error(struct store *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* How stored entries are read back: with the corridor's categories, under
+ * the rules they were stored by (record_ctx.stored), whatever input rules
+ * came since. Valid until the handle's corridor changes (store_refresh). */
+void store__stored_ctx(const struct store *st, struct record_ctx *ctx);
 
 /*
  * What a backend operation's failure means for the write transaction:

@@ -140,6 +140,8 @@ util_jcs_string(struct buf *out, const char *s, size_t n)
   static const char hex[] = "0123456789abcdef";
   size_t run = 0;
 
+  if (s == NULL)
+    s = ""; /* NULL + 0 below would be undefined; "" + 0 is not */
   if (!valid_utf8(s, n))
     return ERR_INVALID;
   buf_putc(out, '"');

@@ -241,10 +241,19 @@ util_parse_number(const char *s, size_t n, double *out)
   if (!fast_convert(&d, neg, &v)) {
     char *end;
 
-    /* Underflow to zero or a subnormal is kept; overflow is refused. */
     v = strtod_l(tmp, &end, c_locale());
-    if (end != tmp + o || !isfinite(v))
+    if (end != tmp + o)
       goto out;
+    /*
+     * Beyond what a double holds: an overflow would be infinity, and an
+     * underflow 0 or a subnormal that keeps a few bits of the figure. Both
+     * would store something other than what was written, so both are
+     * refused ("1e309", "1e-400"). A written zero ("0e-400") is zero.
+     */
+    if (!isfinite(v) || (d.sig > 0 && fabs(v) < DBL_MIN)) {
+      r = ERR_RANGE;
+      goto out;
+    }
   }
   *out = v;
   r = OK;

@@ -42,6 +42,8 @@ util_strerror(int code)
     return "not allowed";
   case ERR_NOSPACE:
     return "no space left";
+  case ERR_RANGE:
+    return "number out of range";
   }
   return "unknown error";
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -31,6 +32,7 @@ enum {
                         revoked) */
   ERR_DENIED = -14,  /* the credentials do not allow this */
   ERR_NOSPACE = -15, /* the disk (or the store's size limit) is full */
+  ERR_RANGE = -16,   /* a number beyond what can be held (1e309, 1e-400) */
 };
 
 /* Returns a short English name for an error code; never NULL. */
@@ -127,8 +129,11 @@ void util_format_day(int64_t days, char *buf, size_t size);
  * Parses a decimal number of n bytes at s: optional sign, digits with
  * optional thousands separators (commas, or spaces, in groups of three:
  * "66,564", "1 234 567.5"), optional fraction and exponent. Surrounding white
- * space is ignored. Returns OK, ERR_MISSING for an empty cell or "-", or
- * ERR_INVALID (nan, inf, "1,23", "12abc", ...).
+ * space is ignored. Returns OK, ERR_MISSING for an empty cell or "-",
+ * ERR_RANGE for a number a double cannot hold: above about 1.8e308 in
+ * magnitude, or not zero and below about 2.2e-308 (DBL_MIN: "1e-400" would
+ * become 0), or ERR_INVALID (nan, inf, "1,23", "12abc", ...). *out is 0
+ * unless OK.
  */
 int util_parse_number(const char *s, size_t n, double *out);
 
@@ -221,6 +226,64 @@ int util_jcs_string(struct buf *out, const char *s, size_t n);
 enum { UTIL_JSON_PRETTY, UTIL_JSON_ROWS };
 int util_json_write(const json_t *v, int style, const char *const *flat,
                     struct buf *out);
+
+/* The deepest nesting of arrays and objects accepted in JSON from users. */
+#define UTIL_JSON_MAX_DEPTH 32
+
+/*
+ * Loads JSON that users give (a JSON Lines line, a proof file) from n
+ * bytes at s with json_loadb(flags), after the checks jansson lacks: at
+ * most UTIL_JSON_MAX_DEPTH levels of arrays and objects (ERR_NOMEM past
+ * them), and every number of at most 64 characters and within what a
+ * double holds (ERR_RANGE: jansson would read 1e-400 as 0). Returns OK
+ * with a new reference in *out; otherwise *out is NULL and jerr holds what
+ * is wrong ("expected at most 32 levels of nesting, got more", "expected a
+ * number between 1e-308 and 1e308 in size, or 0, got '1e-400'", or
+ * jansson's text for ERR_INVALID) and where (line, column from 1).
+ */
+int util_json_load(const char *s, size_t n, size_t flags, json_t **out,
+                   json_error_t *jerr);
+
+/*
+ * Files written atomically (file.c): the bytes go to a temporary file in
+ * the same folder ("PATH.tmp.PID.N"), which commit flushes, syncs with
+ * fsync, renames into place and whose folder it then syncs, so that after
+ * a crash, a kill or a full disk the path holds the old file or the whole
+ * new one, never a part. discard removes the temporary file instead.
+ * Failures are ERR_IO with "cannot write PATH: why" in err (on a full disk
+ * with the space left); err may be NULL.
+ */
+enum {
+  UTIL_FILE_PRIVATE = 1 << 0,   /* mode 0600 (a key) rather than 0644 */
+  UTIL_FILE_NOREPLACE = 1 << 1, /* never replace a file at the path: */
+                                /* ERR_EXISTS, checked again at the rename */
+};
+struct util_file {
+  FILE *f; /* write here (stdio), between open and commit */
+  char *path, *tmp;
+  unsigned flags;
+};
+int util_file_open(struct util_file *o, const char *path, unsigned flags,
+                   struct buf *err);
+/* Ends o whatever happens; OK when the file is in place. */
+int util_file_commit(struct util_file *o, struct buf *err);
+/* Ends o, leaving the path as it was; NULL or an ended o does nothing. */
+void util_file_discard(struct util_file *o);
+/* The whole file at once, written with write(2) (no stdio buffer keeps a
+ * copy of a secret). */
+int util_file_write(const char *path, const void *data, size_t len,
+                    unsigned flags, struct buf *err);
+/* Syncs the folder holding path, so that a rename in it is durable. */
+int util_sync_folder(const char *path, struct buf *err);
+/* Renames from to to unless to exists (ERR_EXISTS), atomically; ERR_IO
+ * with errno set otherwise. */
+int util_rename_noreplace(const char *from, const char *to);
+/* The bytes free for us on the file system holding path (or, when path
+ * does not exist, its folder). */
+int util_free_space(const char *path, uint64_t *bytes);
+/* "512 bytes", "3.2 MiB", "1.0 GiB": a size for people (at least 24
+ * bytes of buf). */
+void util_format_bytes(uint64_t n, char *buf, size_t size);
 
 /*
  * Base64 (RFC 4648, with padding). decode appends the bytes to out and

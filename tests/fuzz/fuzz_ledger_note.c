@@ -2,7 +2,9 @@
  * Feeds arbitrary bytes to every ledger parser that reads outside input:
  * signed notes (and the checks run on a parsed one), checkpoint bodies,
  * verifier keys and private key texts. Nothing may crash or leak, and a
- * note we cosign must parse and verify again.
+ * note we cosign must parse and verify again. The bytes are also signed
+ * as a note's text: what we sign must read back as it was and verify with
+ * our key alone.
  *
  * The keys are fixed so that the seed corpus can hold notes that really
  * are signed by them, which lets mutations reach the signature checks.
@@ -76,6 +78,43 @@ check_note(const char *msg, size_t len, struct ledger_signer *witness,
   ledger_note_free(n);
 }
 
+/*
+ * The bytes as a note's text: if the log's key signs them, the note must
+ * parse and verify with the log's key (and only its), and its text come
+ * back unchanged; a witness's cosignature must verify too.
+ */
+static void
+check_signed(const char *text, size_t len, struct ledger_signer *log,
+             struct ledger_signer *witness, struct ledger_verifier *vlog,
+             struct ledger_verifier *vwit, struct buf *err)
+{
+  struct ledger_note *n;
+  const char *back;
+  size_t back_len;
+  uint64_t t;
+  char *note = NULL, *cosigned = NULL;
+
+  if (ledger_sign_note(text, len, log, &note, err) != OK)
+    return;
+  if (ledger_note_parse(note, strlen(note), &n, err) != OK ||
+      ledger_note_verify(n, vlog, &t, err) != OK) {
+    fprintf(stderr, "fuzz_ledger_note: a note we signed does not verify\n");
+    abort();
+  }
+  back = ledger_note_text(n, &back_len);
+  if (back_len != len || memcmp(back, text, len) != 0 ||
+      ledger_note_verify(n, vwit, &t, err) == OK) {
+    fprintf(stderr, "fuzz_ledger_note: a signed note changed, or verifies "
+                    "with another key\n");
+    abort();
+  }
+  ledger_note_free(n);
+  (void)ledger_cosign_note(note, strlen(note), witness, 1700000000, &cosigned,
+                           err);
+  free(cosigned);
+  free(note);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -91,6 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   buf_init(&err);
   check_note(msg, size, witness, vlog, vwit, &err);
+  buf_reset(&err);
+  check_signed(msg, size, log, witness, vlog, vwit, &err);
   buf_reset(&err);
   if (ledger_checkpoint_parse(msg, size, &cp, &err) == OK)
     ledger_checkpoint_cleanup(&cp);

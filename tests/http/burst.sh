@@ -51,8 +51,8 @@ fail=0
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
 [ $fail -eq 0 ] || exit 1
 size=$(curl -s "$BASE/healthz")
-[ "$size" = '{"status":"ok","tree_size":4022}' ] ||
-  { echo "healthz: $size, expected tree_size 4022"; exit 1; }
+[ "$size" = '{"status":"ok","tree_size":4023}' ] ||
+  { echo "healthz: $size, expected tree_size 4023"; exit 1; }
 stop_server || exit 1
 "$PASSAGE" --db "$db" export flow --format jsonl >"$WORK/all"
 total=$(wc -l <"$WORK/all")

@@ -32,7 +32,7 @@ exec 3<&-
 curl -s "$BASE/metrics" >"$WORK/metrics"
 grep -q '^passage_http_requests_total{route="records_post",status="413"} 1$' "$WORK/metrics" ||
   { echo "metrics lack the 413:"; cat "$WORK/metrics"; fail=1; }
-grep -q '^passage_tree_size 2$' "$WORK/metrics" || { echo "metrics: no tree size 2"; fail=1; }
+grep -q '^passage_tree_size 3$' "$WORK/metrics" || { echo "metrics: no tree size 3"; fail=1; }
 grep -q '^passage_writer_queue_depth 0$' "$WORK/metrics" || { echo "metrics: no queue depth"; fail=1; }
 grep -q 'passage_http_request_duration_seconds_bucket{route="records_post",le="+Inf"}' "$WORK/metrics" ||
   { echo "metrics: no histogram"; fail=1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: tests/http/events.sh PASSAGE
-# The event stream: on connect, the head as it is (tree_size 2: the two
-# checkpoints); after a post that adds one record, the new head (3), its
+# The event stream: on connect, the head as it is (tree_size 3: the
+# corridor's rules and the two checkpoints); after a post that adds one
+# record, the new head (4), its
 # root the one /log/checkpoint signs. A stream open at SIGTERM does not
 # keep the server from stopping.
 set -uo pipefail
@@ -18,16 +19,16 @@ sleep 0.5
 curl -s -o /dev/null -X POST -H "Authorization: Bearer $(cat "$WORK/token.monitor")" \
   -H 'Content-Type: application/json' "$BASE/api/v1/records" \
   -d '{"records":[{"kind":"flow","id":"ev-1","checkpoint":"a","direction":"in","start":"2023-01-02"}]}'
-for _ in $(seq 1 40); do grep -q 'tree_size":3' "$WORK/stream" && break; sleep 0.1; done
+for _ in $(seq 1 40); do grep -q 'tree_size":4' "$WORK/stream" && break; sleep 0.1; done
 root=$(curl -s "$BASE/log/checkpoint" | sed -n 3p)
 fail=0
 first=$(sed -n 1,2p "$WORK/stream")
 case $first in
-  $'event: tree\ndata: {"tree_size":2,"root":"'*'"}') ;;
+  $'event: tree\ndata: {"tree_size":3,"root":"'*'"}') ;;
   *) echo "first event: $first"; fail=1;;
 esac
-grep -qxF "data: {\"tree_size\":3,\"root\":\"$root\"}" "$WORK/stream" ||
-  { echo "no event for tree_size 3 with root $root:"; cat "$WORK/stream"; fail=1; }
+grep -qxF "data: {\"tree_size\":4,\"root\":\"$root\"}" "$WORK/stream" ||
+  { echo "no event for tree_size 4 with root $root:"; cat "$WORK/stream"; fail=1; }
 grep -q 'Content-Type: text/event-stream' <(curl -s -D - -o /dev/null -m 1 "$BASE/api/v1/events/stream") ||
   { echo "no text/event-stream"; fail=1; }
 stop_server || fail=1

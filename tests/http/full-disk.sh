@@ -38,7 +38,7 @@ fail=0
 code=$(post)
 [ "$code" = 507 ] || { echo "full disk: $code, expected 507"; cat "$WORK/out"; fail=1; }
 grep -q '"insufficient_storage"' "$WORK/out" || { echo "no insufficient_storage code"; fail=1; }
-[ "$(curl -s "$BASE/healthz")" = '{"status":"ok","tree_size":2}' ] ||
+[ "$(curl -s "$BASE/healthz")" = '{"status":"ok","tree_size":3}' ] ||
   { echo "something was stored"; fail=1; }
 rm -f "$WORK/disk/filler"
 code=$(post)

@@ -6,8 +6,9 @@
 # its retry (as after a lost answer) to the other, and every batch also
 # carries the same 20 shared ids (s-0..s-19, the same bytes), so both
 # servers receive them again and again at the same moments. 8 x 25 x 20 =
-# 4,000 own records and 20 shared = 4,020 entries beside the 2
-# checkpoints: the log's size must be 4,022 on both servers, every id
+# 4,000 own records and 20 shared = 4,020 entries beside init's 3 (the
+# rules, entry 0, and 2 checkpoints): the log's size must be 4,023 on both
+# servers, every id
 # stored once, every retry answered with the first try's receipt
 # (sequence number and leaf hash) whichever server answered it, `passage
 # verify` must pass, and the log as the two servers serve it (the
@@ -71,8 +72,8 @@ for p in "${pids[@]}"; do wait "$p" || fail=1; done
 [ $fail -eq 0 ] || exit 1
 for base in "$base_a" "$base_b"; do
   size=$(curl -s "$base/healthz")
-  [ "$size" = '{"status":"ok","tree_size":4022}' ] ||
-    { echo "$base/healthz: $size, expected tree_size 4022"; exit 1; }
+  [ "$size" = '{"status":"ok","tree_size":4023}' ] ||
+    { echo "$base/healthz: $size, expected tree_size 4023"; exit 1; }
 done
 # Every retry got the receipts of the first try, from the other server.
 for c in $(seq 1 8); do for n in $(seq 1 25); do
@@ -88,20 +89,20 @@ key=$(key_of "$db")
 "$PASSAGE" --db "$db" key public --key "$key" >"$WORK/log.vkey" || exit 1
 curl -sf "$base_b/log/checkpoint" >"$WORK/cp.note" ||
   { echo "no checkpoint from $base_b"; exit 1; }
-[ "$(sed -n 2p "$WORK/cp.note")" = 4022 ] ||
-  { echo "the checkpoint is not of size 4022:"; cat "$WORK/cp.note"; exit 1; }
+[ "$(sed -n 2p "$WORK/cp.note")" = 4023 ] ||
+  { echo "the checkpoint is not of size 4023:"; cat "$WORK/cp.note"; exit 1; }
 # The raw entries are for a party, an analyst or an admin.
 curl -sf -H "Authorization: Bearer $(cat "$WORK/token.party")" \
-  "$base_a/log/entries?start=0&end=4022" >"$WORK/entries.jsonl" ||
+  "$base_a/log/entries?start=0&end=4023" >"$WORK/entries.jsonl" ||
   { echo "no entries from $base_a"; exit 1; }
 proofs=()
-for i in 0 1 63 64 2011 4021; do
-  curl -sf "$base_a/log/proof/inclusion?index=$i&size=4022" >"$WORK/incl-$i.json" ||
+for i in 0 1 63 64 2011 4022; do
+  curl -sf "$base_a/log/proof/inclusion?index=$i&size=4023" >"$WORK/incl-$i.json" ||
     { echo "no inclusion proof of $i"; exit 1; }
   proofs+=("$WORK/incl-$i.json")
 done
-for old in 2 64 1000 4021; do
-  curl -sf "$base_b/log/proof/consistency?old=$old&new=4022" >"$WORK/cons-$old.json" ||
+for old in 3 64 1000 4022; do
+  curl -sf "$base_b/log/proof/consistency?old=$old&new=4023" >"$WORK/cons-$old.json" ||
     { echo "no consistency proof from $old"; exit 1; }
   proofs+=("$WORK/cons-$old.json")
 done

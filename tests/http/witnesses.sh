@@ -59,7 +59,7 @@ done
       "$n" "$(cat "port.$n")" "$(cat "w$n.vkey")"
   done
 } >corridor.ini
-"$PASSAGE" --db s.db init --corridor corridor.ini >/dev/null # 1 entry
+"$PASSAGE" --db s.db init --corridor corridor.ini >/dev/null # 2 entries
 cp log.key s.db.key
 "$PASSAGE" --db s.db token create --role monitor --name m | tail -1 >token.m
 start_server s.db --witness-interval 1 --sign-interval 1 || exit 1
@@ -88,38 +88,38 @@ wait_cosigned() {
 }
 
 # As it starts, the server shows the witnesses the tree it has: the
-# corridor's checkpoint, 1 entry.
-wait_cosigned 1 3 && ok "the tree of 1 is cosigned as the server starts" ||
-  bad "no three cosignatures of 1: $(cat cp.note; cat serve.log)"
+# corridor's rules and its checkpoint, 2 entries.
+wait_cosigned 2 3 && ok "the tree of 2 is cosigned as the server starts" ||
+  bad "no three cosignatures of 2: $(cat cp.note; cat serve.log)"
 [ "$(post f-1 f-2)" = 200 ] || bad "post f-1 f-2"
-# 1 checkpoint entry + 2 flows: the tree of 3.
-wait_cosigned 3 3 && ok "the tree of 3 gathers three cosignatures by itself" ||
-  bad "no three cosignatures of 3: $(cat cp.note; cat serve.log)"
+# the rules, 1 checkpoint entry + 2 flows: the tree of 4.
+wait_cosigned 4 3 && ok "the tree of 4 gathers three cosignatures by itself" ||
+  bad "no three cosignatures of 4: $(cat cp.note; cat serve.log)"
 "$PASSAGE" --db s.db verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
   --witness w2.vkey --witness w3.vkey --quorum 3 >out 2>&1 &&
   ok "verify --quorum 3 takes the served checkpoint" || bad "verify: $(cat out)"
 curl -s "$BASE/log/checkpoint" >log.note
 cmp -s log.note cp.note && ok "/log/checkpoint is the same note, cosignatures and all" ||
   bad "/log/checkpoint: $(cat log.note)"
-grep -c 'cosigned the tree of 3 entries (from 1)' serve.log | grep -qx 3 &&
-  ok "each witness was asked from the 1 it held" || bad "serve.log: $(cat serve.log)"
+grep -c 'cosigned the tree of 4 entries (from 2)' serve.log | grep -qx 3 &&
+  ok "each witness was asked from the 2 it held" || bad "serve.log: $(cat serve.log)"
 
 # Witness 3 down: the next tree gets two; once it is back, the third.
 kill "${wpids[3]}"
 wait "${wpids[3]}" 2>/dev/null
 [ "$(post f-3)" = 200 ] || bad "post f-3"
-wait_cosigned 4 2 && ok "witness 3 down: the tree of 4 has two cosignatures" ||
-  bad "tree of 4: $(cat cp.note)"
-grep -q 'witness w3 did not cosign the tree of 4 entries' serve.log &&
+wait_cosigned 5 2 && ok "witness 3 down: the tree of 5 has two cosignatures" ||
+  bad "tree of 5: $(cat cp.note)"
+grep -q 'witness w3 did not cosign the tree of 5 entries' serve.log &&
   ok "the server says witness 3 did not cosign" || bad "$(cat serve.log)"
 witness 3 "$(cat port.3)"
-wait_cosigned 4 3 && ok "witness 3 back: asked again, the tree of 4 has three" ||
-  bad "tree of 4 after the restart: $(cat cp.note; cat serve.log)"
-grep -c 'cosigned the tree of 4 entries (from 3)' serve.log | grep -qx 3 &&
-  ok "each witness cosigned 4 from the 3 it held" || bad "$(cat serve.log)"
+wait_cosigned 5 3 && ok "witness 3 back: asked again, the tree of 5 has three" ||
+  bad "tree of 5 after the restart: $(cat cp.note; cat serve.log)"
+grep -c 'cosigned the tree of 5 entries (from 4)' serve.log | grep -qx 3 &&
+  ok "each witness cosigned 5 from the 4 it held" || bad "$(cat serve.log)"
 "$PASSAGE" --db s.db verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
   --witness w2.vkey --witness w3.vkey --quorum 3 >out 2>&1 &&
-  ok "verify --quorum 3 takes the tree of 4" || bad "verify 4: $(cat out)"
+  ok "verify --quorum 3 takes the tree of 5" || bad "verify 5: $(cat out)"
 stop_server || fail=1
 
 # Without witnesses the server signs on its own, a few seconds after a
@@ -131,7 +131,7 @@ cp log.key p.db.key
 : >serve.log
 start_server p.db --sign-interval 1 || exit 1
 [ "$(post g-1)" = 200 ] || bad "post g-1"
-wait_cosigned 2 0 && ok "no witness: the tree of 2 is signed by the server" ||
+wait_cosigned 3 0 && ok "no witness: the tree of 3 (rules, checkpoint, g-1) is signed by the server" ||
   bad "unwitnessed: $(cat cp.note; cat serve.log)"
 "$PASSAGE" --db p.db verify --checkpoint cp.note --key log.vkey >out 2>&1 &&
   ok "its signature verifies" || bad "verify plain: $(cat out)"

@@ -31,10 +31,10 @@ bad() { echo "FAIL: $1"; fail=1; }
   GOTOOLCHAIN=local go build -o "$work/interop" .) || { echo "go build failed"; exit 1; }
 
 printf '[corridor]\nname = Go interop\nlog = passage.example/go-interop\n[checkpoint gate]\nname = Gate\n' >c.ini
-"$passage" init --corridor c.ini >/dev/null # entry 0: the checkpoint record
-# Entries 1-69998 the flows, 69999 the entry that records their import.
+"$passage" init --corridor c.ini >/dev/null # entries 0-1: the rules, the checkpoint
+# Entries 2-69998 the flows, 69999 the entry that records their import.
 awk 'BEGIN { print "id,start,checkpoint,direction,vehicles"
-             for (i = 1; i < 69999; i++) printf "f%d,2023-01-01,gate,in,%d\n", i, i % 50 + 1 }' >f.csv
+             for (i = 1; i < 69998; i++) printf "f%d,2023-01-01,gate,in,%d\n", i, i % 50 + 1 }' >f.csv
 "$passage" import flow f.csv >/dev/null
 "$passage" key generate >/dev/null
 "$passage" key public >log.vkey
@@ -56,7 +56,7 @@ else
 fi
 grep -q '^checkpoint: passage.example/go-interop, 70000 entries, signed by passage.example/go-interop (1 other signatures)$' go.out &&
   ok "it verifies the log's signature beside the cosignature" || bad "$(head -1 go.out)"
-grep -q '^inclusion: entry 65536 (flow f65536) is in the tree' go.out &&
+grep -q '^inclusion: entry 65536 (flow f65535) is in the tree' go.out &&
   ok "it reads the entries from the bundles" || bad "$(cat go.out)"
 # Its proofs are Passage's.
 hashes() { python3 -c 'import json, sys; print(",".join(json.load(sys.stdin)["hashes"]))'; }
@@ -79,8 +79,8 @@ python3 - t2/tile/entries/003 <<'PY'
 import sys
 p = sys.argv[1]
 b = bytearray(open(p, 'rb').read())
-i = b.index(b'"id":"f800"')
-b[i + 7] = ord('9')  # f800 -> f900, same length
+i = b.index(b'"id":"f799"')  # entry 800
+b[i + 7] = ord('8')  # f799 -> f899, same length
 open(p, 'wb').write(b)
 PY
 "$work/interop" t2 "$(cat log.vkey)" 300 800 >t2.out 2>&1 &&

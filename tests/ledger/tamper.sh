@@ -65,20 +65,21 @@ print(f"UPDATE entry SET bytes = X'{b.hex()}', hash = X'{h}' WHERE seq = {seq};"
 PY
 }
 
-# Entry 0 is the corridor's checkpoint; f-1 and f-2 are entries 1 and 2.
+# Entry 0 is the corridor's rules, 1 its checkpoint; f-1 and f-2 are
+# entries 2 and 3.
 expect_caught "edited bytes" \
-  "UPDATE entry SET bytes = replace(bytes, 'truck', 'bus') WHERE seq = 2" \
-  "entry 2 (flow 'f-2'): its bytes do not match its leaf hash"
+  "UPDATE entry SET bytes = replace(bytes, 'truck', 'bus') WHERE seq = 3" \
+  "entry 3 (flow 'f-2'): its bytes do not match its leaf hash"
 expect_caught "edited query table" \
-  "UPDATE flow SET vehicles = 99 WHERE seq = 1" \
-  "entry 1 (flow 'f-1'): the flow table differs from the entry in field 'vehicles'"
+  "UPDATE flow SET vehicles = 99 WHERE seq = 2" \
+  "entry 2 (flow 'f-1'): the flow table differs from the entry in field 'vehicles'"
 expect_caught "edited cargo line" \
-  "UPDATE flow_cargo SET quantity = 1 WHERE seq = 1" \
-  "entry 1 (flow 'f-1'): its cargo line 0 differs"
+  "UPDATE flow_cargo SET quantity = 1 WHERE seq = 2" \
+  "entry 2 (flow 'f-1'): its cargo line 0 differs"
 # Bytes, hash and query row forged together: the stored node of the first
 # 64 leaves no longer matches.
 expect_caught "forged bytes, hash and table" \
-  "$(rewrite 2 '"vehicles":12' '"vehicles":99') UPDATE flow SET vehicles = 99 WHERE seq = 2;" \
+  "$(rewrite 3 '"vehicles":12' '"vehicles":99') UPDATE flow SET vehicles = 99 WHERE seq = 3;" \
   "tree node (level 6, index 0)"
 # The same forgery past the last stored node: only a checkpoint tells.
 # (the last flow: the log's last entry is its import's record)
@@ -107,6 +108,44 @@ expect_caught "reordered entries" \
 expect_caught "edited tree node" \
   "UPDATE node SET hash = zeroblob(32)" \
   "tree node"
+# The corridor's rules are entry 0 (issue 9): the rules that decide
+# compliance are evidence like the records. An edit of them is caught like
+# an edit of a record; a forged copy in meta, where stores before schema 6 kept
+# them, is never read, changes no figure, and is caught too.
+expect_caught "edited rules" \
+  "UPDATE entry SET bytes = replace(bytes, '\"restricted_weight\":0.5', '\"restricted_weight\":1') WHERE seq = 0" \
+  "entry 0 (corridor '1'): its bytes do not match its leaf hash: the corridor's rules were edited"
+expect_caught "forged rules, hash recomputed" \
+  "$(rewrite 0 '"restricted_weight":0.5' '"restricted_weight":1')" \
+  "tree node (level 6, index 0)"
+expect_caught "rules renumbered" \
+  "$(rewrite 0 '"version":1' '"version":2')" \
+  "entry 0 (corridor '1'): it is version 2 of the rules (id '1') where version 1 comes next"
+# The forged copy renames the corridor and moves it to UTC: a report that
+# read it would say so in its first lines.
+before=$("$passage" --db good.db report sitrep --date 2022-12-01 --format md)
+cp good.db meta.db
+sqlite3 meta.db "INSERT INTO meta VALUES('corridor', '[corridor]
+name = Forged corridor
+log = passage.example/tamper
+timezone = UTC
+[checkpoint kornidzor]
+name = Kornidzor')"
+after=$("$passage" --db meta.db report sitrep --date 2022-12-01 --format md)
+grep -q "Tamper test corridor" <<<"$after" || { echo "FAIL: the report lost the corridor's name"; fail=1; }
+if [ "$before" != "$after" ]; then
+  echo "FAIL: a corridor forged in meta changed a figure: $before / $after"; fail=1
+else
+  echo "ok: a corridor forged in meta changes no figure"
+fi
+cp meta.db t.db
+out=$("$passage" --db t.db verify 2>&1)
+if [ $? -ne 4 ] || ! grep -q "meta table holds 'corridor'" <<<"$out"; then
+  echo "FAIL: forged meta corridor: $out"; fail=1
+else
+  echo "ok: forged meta corridor: $out"
+fi
+
 # A checkpoint signed by another log's key, presented with that key.
 mkdir other && (cd other && printf '[corridor]\nname = other\nlog = example.org/other\n' >c.ini &&
   "$passage" --db o.db init --corridor c.ini >/dev/null &&

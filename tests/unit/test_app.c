@@ -84,8 +84,9 @@ put(const char *db, enum record_kind kind, ...)
   buf_cleanup(&bytes);
 }
 
-/* A store of two checkpoints (entries 0, 1), two flows (2, 3) and a source
- * with a checkpoint's id (4), with its signing key beside it. */
+/* A store of the corridor's rules (entry 0), two checkpoints (1, 2), two
+ * flows (3, 4) and a source with a checkpoint's id (5), with its signing
+ * key beside it. */
 static int
 setup(void **state)
 {
@@ -140,17 +141,18 @@ test_verify_good_store(void **state)
   struct app_verify_query q = {0};
   struct app_verify_result res;
   struct app_error err = {0};
-  char *note = NULL, *cp = path_in(fx, "cp");
+  struct app_checkpoint note;
+  char *cp = path_in(fx, "cp");
   const char *cps[] = {cp};
 
   assert_int_equal(app_log_checkpoint(fx->app, NULL, &note, &err), OK);
-  write_file(cp, note);
+  write_file(cp, note.note);
   q.checkpoints = cps;
   q.ncheckpoints = 1;
   assert_int_equal(app_verify(fx->app, &q, &res, &err), OK);
-  assert_int_equal(res.entries, 5);
+  assert_int_equal(res.entries, 6);
   assert_int_equal(res.checkpoints, 1);
-  free(note);
+  app_checkpoint_cleanup(&note);
   free(cp);
   app_error_cleanup(&err);
 }
@@ -175,7 +177,7 @@ test_verify_tampered_store(void **state)
   assert_int_equal(app_verify(fx->app, &q, &res, &err), ERR_VERIFY);
   assert_int_equal(err.code, ERR_VERIFY);
   assert_int_equal(err.kind, APP_ERROR_OPERATION);
-  assert_non_null(strstr(err.message, "FAILED: entry 2 (flow 'f-1')"));
+  assert_non_null(strstr(err.message, "FAILED: entry 3 (flow 'f-1')"));
   app_error_cleanup(&err);
 }
 
@@ -203,7 +205,7 @@ test_proof_round_trip(void **state)
 {
   struct fixture *fx = *state;
   struct app_inclusion_query iq = {0};
-  struct app_entries_query eq = {3, 4, 1, 1};
+  struct app_entries_query eq = {4, 5, 1, 1};
   char *cp = path_in(fx, "cp"), *entry = path_in(fx, "entry");
   char *proof = path_in(fx, "proof.json"), *vkey = path_in(fx, "log.vkey");
   struct app_proof_query pq = {{cp, NULL}, 1, vkey, proof, entry};
@@ -212,7 +214,7 @@ test_proof_round_trip(void **state)
   struct app_error err = {0};
   struct app_key key = {0};
   json_t *incl = NULL;
-  char *note = NULL;
+  struct app_checkpoint note;
   struct buf bytes;
 
   buf_init(&bytes);
@@ -221,19 +223,19 @@ test_proof_round_trip(void **state)
   assert_int_equal(app_key_public(fx->app, NULL, 0, &key, &err), OK);
   write_file(vkey, key.verifier);
   assert_int_equal(app_log_checkpoint(fx->app, NULL, &note, &err), OK);
-  write_file(cp, note);
+  write_file(cp, note.note);
   assert_int_equal(app_log_entries(fx->app, &eq, &sink, &err), OK);
   assert_non_null(strstr(bytes.data, "\"id\":\"f-2\""));
   write_file(entry, bytes.data);
   iq.id = "f-2";
   assert_int_equal(app_prove_inclusion(fx->app, &iq, &incl, &err), OK);
-  assert_int_equal(json_integer_value(json_object_get(incl, "leaf_index")), 3);
-  assert_int_equal(json_integer_value(json_object_get(incl, "tree_size")), 5);
+  assert_int_equal(json_integer_value(json_object_get(incl, "leaf_index")), 4);
+  assert_int_equal(json_integer_value(json_object_get(incl, "tree_size")), 6);
   write_json(proof, incl);
   assert_int_equal(app_verify_proof(&pq, &res, &err), OK);
   assert_true(res.inclusion);
-  assert_int_equal(res.leaf_index, 3);
-  assert_int_equal(res.tree_size, 5);
+  assert_int_equal(res.leaf_index, 4);
+  assert_int_equal(res.tree_size, 6);
 
   /* One hash flipped: refused. */
   {
@@ -245,12 +247,12 @@ test_proof_round_trip(void **state)
   }
   write_json(proof, incl);
   assert_int_equal(app_verify_proof(&pq, &res, &err), ERR_VERIFY);
-  assert_non_null(strstr(err.message, "is not leaf 3"));
+  assert_non_null(strstr(err.message, "is not leaf 4"));
   json_decref(incl);
   app_key_cleanup(&key);
   app_error_cleanup(&err);
   buf_cleanup(&bytes);
-  free(note);
+  app_checkpoint_cleanup(&note);
   free(cp);
   free(entry);
   free(proof);
@@ -261,7 +263,7 @@ static void
 test_consistency_round_trip(void **state)
 {
   struct fixture *fx = *state;
-  struct app_consistency_query q = {2, 5, 1, 1};
+  struct app_consistency_query q = {3, 6, 1, 1};
   struct app_error err = {0};
   json_t *proof = NULL;
   struct buf b;
@@ -271,7 +273,7 @@ test_consistency_round_trip(void **state)
   assert_int_equal(app_proof_write(proof, &b), OK);
   /* One line, as the CLI prints it and the server serves it. */
   assert_true(strncmp(b.data,
-                      "{\"old_size\": 2, \"new_size\": 5, \"hashes\": [\"",
+                      "{\"old_size\": 3, \"new_size\": 6, \"hashes\": [\"",
                       43) == 0);
   assert_non_null(strstr(b.data, "\"]}\n"));
   assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
@@ -288,7 +290,7 @@ test_find_entry(void **state)
   uint64_t seq = 99;
 
   assert_int_equal(app_find_entry(fx->app, NULL, "f-2", &seq, &err), OK);
-  assert_int_equal(seq, 3);
+  assert_int_equal(seq, 4);
   assert_int_equal(app_find_entry(fx->app, "flow", "f-9", &seq, &err),
                    ERR_NOTFOUND);
   assert_string_equal(err.field, "id");
@@ -297,10 +299,10 @@ test_find_entry(void **state)
   assert_string_equal(err.field, "kind");
   assert_int_equal(app_find_entry(fx->app, "source", "north-gate", &seq, &err),
                    OK);
-  assert_int_equal(seq, 4);
+  assert_int_equal(seq, 5);
   assert_int_equal(
       app_find_entry(fx->app, "checkpoint", "north-gate", &seq, &err), OK);
-  assert_int_equal(seq, 0);
+  assert_int_equal(seq, 1);
   app_error_cleanup(&err);
 }
 
@@ -323,7 +325,7 @@ test_bad_requests(void **state)
   assert_string_equal(err.message, "--kind: unknown kind 'widget'");
 
   iq.has_index = 1;
-  iq.index = 5;
+  iq.index = 6;
   assert_int_equal(app_prove_inclusion(fx->app, &iq, &proof, &err), ERR_USAGE);
   assert_string_equal(err.field, "index");
   assert_null(proof);
@@ -426,12 +428,12 @@ test_no_store(void **state)
   char *db = path_in(fx, "none.db");
   struct app *app = app_new(db);
   struct app_error err = {0};
-  char *note = NULL;
+  struct app_checkpoint note;
 
   assert_int_not_equal(app_log_checkpoint(app, NULL, &note, &err), OK);
   assert_int_equal(err.kind, APP_ERROR_PROGRAM);
   assert_string_equal(err.field, "db");
-  assert_null(note);
+  assert_null(note.note);
   app_free(app);
   app_error_cleanup(&err);
   free(db);

@@ -2,10 +2,10 @@
  * app_log_tile, what `passage serve` answers at /checkpoint and /tile/...:
  * the bytes of each resource (the same as `passage log tiles` writes,
  * byte for byte), its content type and caching, and 404 for what is no
- * tile of the tree. The tree: init's 2 checkpoints, 299 flows and the
- * entry that records their import (import-301), 302 entries = one full
- * level-0 tile (256) and one of width 46; level 1 has one hash (302 >> 8 =
- * 1), a tile of width 1.
+ * tile of the tree. The tree: init's corridor entry (entry 0) and 2
+ * checkpoints, 298 flows and the entry that records their import
+ * (import-301), 302 entries = one full level-0 tile (256) and one of width
+ * 46; level 1 has one hash (302 >> 8 = 1), a tile of width 1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,7 +59,7 @@ setup(void **state)
   assert_int_equal(app_init(fx->app, ini, &init, &err), OK);
   buf_init(&csv);
   buf_puts(&csv, "id,start,checkpoint,direction,vehicles\n");
-  for (int i = 0; i < 299; i++)
+  for (int i = 0; i < 298; i++)
     buf_printf(&csv, "f%d,2023-01-01,north-gate,in,%d\n", i, i + 1);
   q.kind = "flow";
   q.data = csv.data;

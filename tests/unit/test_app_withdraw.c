@@ -160,25 +160,25 @@ test_withdraw(void **state)
   struct fixture *fx = *state;
   struct app_import_result res;
   struct app_withdraw_plan plan;
-  struct app_withdraw_query q = {"import-4", ""};
+  struct app_withdraw_query q = {"import-5", ""};
   struct app_error err = {0};
   uint64_t size = 0;
   json_t *o = NULL, *by;
   char *id;
 
-  /* Entries: 0 the checkpoint, 1 the source s1 (created), 2-3 the flows,
-   * 4 the import's record, import-4. */
+  /* Entries: 0 the corridor's rules, 1 the checkpoint, 2 the source s1
+   * (created), 3-4 the flows, 5 the import's record, import-5. */
   assert_int_equal(import_flows(fx, &res), OK);
-  assert_int_equal(res.stats.import_seq, 4);
-  assert_int_equal(res.size, 5);
+  assert_int_equal(res.stats.import_seq, 5);
+  assert_int_equal(res.size, 6);
   id = overview_span(fx);
   assert_string_equal(id, "2023-03-01..2023-03-02");
   free(id);
 
-  assert_int_equal(app_withdraw_plan(fx->app, "import-4", &plan, &err), OK);
+  assert_int_equal(app_withdraw_plan(fx->app, "import-5", &plan, &err), OK);
   assert_string_equal(plan.kind, "flow");
   assert_string_equal(plan.files, "flows.csv");
-  assert_int_equal(plan.first, 1);
+  assert_int_equal(plan.first, 2);
   assert_int_equal(plan.entries, 3);
   assert_int_equal(plan.records, 2);
   assert_int_equal(plan.live, 2);
@@ -192,21 +192,21 @@ test_withdraw(void **state)
   q.reason = "bad \xff text";
   assert_int_not_equal(app_withdraw(fx->app, &q, &plan, &size, &err), OK);
   assert_string_equal(err.field, "reason");
-  assert_int_equal(size, 5);
+  assert_int_equal(size, 6);
   assert_int_equal(app_withdraw_plan(fx->app, "import-9", &plan, &err),
                    ERR_NOTFOUND);
   assert_string_equal(err.field, "import");
 
-  /* 5, 6: the flows' withdrawals; 7: the import's. */
+  /* 6, 7: the flows' withdrawals; 8: the import's. */
   q.reason = "counted twice";
   assert_int_equal(app_withdraw(fx->app, &q, &plan, &size, &err), OK);
   assert_int_equal(plan.live, 2);
-  assert_int_equal(size, 8);
+  assert_int_equal(size, 9);
   app_withdraw_plan_cleanup(&plan);
   assert_int_equal(status_count(fx, 0, "flow"), 0);
   assert_int_equal(status_count(fx, 0, NULL), 2);
-  assert_int_equal(status_count(fx, 5, "flow"), 2);
-  assert_int_equal(status_count(fx, 5, NULL), 0);
+  assert_int_equal(status_count(fx, 6, "flow"), 2);
+  assert_int_equal(status_count(fx, 6, NULL), 0);
   /* No live flow is left: the server's status has no period of flows
    * (the rollups keep both days' rows, at zero). */
   id = overview_span(fx);
@@ -219,23 +219,23 @@ test_withdraw(void **state)
                       "withdrawn");
   by = json_array_get(json_object_get(o, "superseded_by"), 0);
   assert_string_equal(json_string_value(json_object_get(by, "id")),
-                      "withdrawal-2");
-  assert_int_equal(json_integer_value(json_object_get(by, "entry")), 5);
+                      "withdrawal-3");
+  assert_int_equal(json_integer_value(json_object_get(by, "entry")), 6);
   assert_string_equal(json_string_value(json_object_get(by, "reason")),
                       "counted twice");
   assert_string_equal(
       json_string_value(json_object_get(json_object_get(o, "import"), "id")),
-      "import-4");
+      "import-5");
   json_decref(o);
   free(id);
 
   assert_int_equal(app_withdraw(fx->app, &q, &plan, &size, &err), ERR_EXISTS);
-  assert_int_equal(size, 8);
+  assert_int_equal(size, 9);
 
-  /* Again: new ids (generation 2), two flows and import-10. */
+  /* Again: new ids (generation 2), two flows and import-11. */
   assert_int_equal(import_flows(fx, &res), OK);
   assert_int_equal(res.stats.added, 2);
-  assert_int_equal(res.stats.import_seq, 10);
+  assert_int_equal(res.stats.import_seq, 11);
   assert_int_equal(status_count(fx, 0, "flow"), 2);
   id = first_flow_id(fx, 2);
   assert_non_null(strstr(id, ".2-1"));
@@ -243,7 +243,7 @@ test_withdraw(void **state)
   /* And once only. */
   assert_int_equal(import_flows(fx, &res), OK);
   assert_int_equal(res.stats.added, 0);
-  assert_int_equal(res.size, 11);
+  assert_int_equal(res.size, 12);
   app_error_cleanup(&err);
 }
 
@@ -252,7 +252,8 @@ test_withdraw(void **state)
  * as a command line spells them (import-a's dialect options beside the
  * mapping ones): a title row over the header, ';' between fields, a
  * decimal comma, day-first dates and a word for missing. Entries: 0 the
- * checkpoint, 1 the source s1 (created), 2 the flow, 3 the import.
+ * corridor's rules, 1 the checkpoint, 2 the source s1 (created), 3 the
+ * flow, 4 the import.
  */
 static void
 test_options_recorded(void **state)
@@ -280,8 +281,8 @@ test_options_recorded(void **state)
   q.len = strlen(dialect);
   assert_int_equal(app_import(fx->app, &q, NULL, &res, &err), OK);
   assert_int_equal(res.stats.added, 1);
-  assert_int_equal(res.stats.import_seq, 3);
-  assert_int_equal(app_show(fx->app, "import-3", "import", &o, &err), OK);
+  assert_int_equal(res.stats.import_seq, 4);
+  assert_int_equal(app_show(fx->app, "import-4", "import", &o, &err), OK);
   rec = json_object_get(o, "record");
   /* ';' is quoted for a shell; DMY, 2 and n/a need no quotes. */
   assert_string_equal(json_string_value(json_object_get(rec, "options")),
@@ -300,7 +301,7 @@ test_internal_kinds(void **state)
   struct fixture *fx = *state;
   static const char *const names[] = {"id", "reason"};
   static const char *const values[] = {"w-1", "x"};
-  struct app_add_query q = {"withdrawal", names, values, 2, 0};
+  struct app_add_query q = {"withdrawal", names, values, 2, 0, 0};
   struct app_import_result res;
   struct app_error err = {0};
 

@@ -753,6 +753,281 @@ test_witnesses(void **state)
                 "t.ini:6: duplicate section [witness a] (first at line 3)\n");
 }
 
+/* The JSON form's canonical bytes (RFC 8785), as the log keeps them. */
+static char *
+canonical(const struct corridor *c)
+{
+  json_t *j = corridor_to_json(c);
+  struct buf b;
+
+  buf_init(&b);
+  assert_int_equal(util_jcs_encode(j, &b), OK);
+  json_decref(j);
+  return buf_take(&b);
+}
+
+/* The example in UTC, so that no zone file is needed. */
+static const char example_utc[] =
+    "[corridor]\n"
+    "name = Gaza crossings\n"
+    "log = passage.example/gaza-crossings\n"
+    "timezone = UTC\n"
+    "inside = Gaza Strip\n"
+    "baseline = 2023-08-01..2023-09-30\n"
+    "restricted_weight = 0.5\n"
+    "[checkpoint kerem-shalom]\n"
+    "name = Kerem Shalom\n"
+    "lat = 31.2275\n"
+    "lon = 34.2836\n"
+    "km = 0\n"
+    "[category food]\n"
+    "need_per_person_per_day = 0.5\n"
+    "need_unit = kg\n"
+    "[obligation free-movement]\n"
+    "text = movement of citizens, vehicles and goods in both directions\n"
+    "measures = persons, vehicles, tonnes\n"
+    "directions = in, out\n"
+    "checkpoints = kerem-shalom\n"
+    "min_ratio_of_baseline = 0.8\n"
+    "[alerts]\n"
+    "warning_days = 30\n";
+
+static void
+test_json_form(void **state)
+{
+  /* Written out by hand from docs/corridor-file.md: members sorted by
+   * name (RFC 8785), every default present (dispute_tolerance 0.1,
+   * min_public_count 10, severe 14 and critical 7 days, the category's
+   * name = its id and unit t), what is absent (a note, min_availability)
+   * left out, the obligation's lists in the file's order; a checkpoint is
+   * on the route unless it says not (true); the four stages, counted at
+   * crossed; nothing public and no witnesses by default. */
+  static const char want[] =
+      "{\"alerts\":{\"critical_days\":7,\"severe_days\":14,\"warning_days\":30}"
+      ","
+      "\"categories\":[{\"id\":\"food\",\"name\":\"food\","
+      "\"need_per_person_per_day\":0.5,\"need_unit\":\"kg\",\"unit\":\"t\"}],"
+      "\"checkpoints\":[{\"id\":\"kerem-shalom\",\"km\":0,\"lat\":31.2275,"
+      "\"lon\":34.2836,\"name\":\"Kerem Shalom\",\"route\":true}],"
+      "\"corridor\":{\"baseline\":{\"from\":\"2023-08-01\",\"to\":"
+      "\"2023-09-30\"},\"dispute_tolerance\":0.1,\"inside\":\"Gaza Strip\","
+      "\"log\":\"passage.example/gaza-crossings\",\"min_public_count\":10,"
+      "\"name\":\"Gaza crossings\",\"restricted_weight\":0.5,\"timezone\":"
+      "\"UTC\"},"
+      "\"obligations\":[{\"checkpoints\":[\"kerem-shalom\"],\"directions\":"
+      "[\"in\",\"out\"],\"id\":\"free-movement\",\"measures\":[\"persons\","
+      "\"vehicles\",\"tonnes\"],\"min_ratio_of_baseline\":0.8,\"text\":"
+      "\"movement of citizens, vehicles and goods in both directions\"}],"
+      "\"publish\":{},"
+      "\"stages\":{\"counting\":\"crossed\",\"order\":[\"queued\","
+      "\"inspected\",\"crossed\",\"delivered\"]},"
+      "\"witnesses\":[]}";
+  struct corridor *c = NULL;
+  struct buf err;
+  char *got;
+
+  (void)state;
+  buf_init(&err);
+  assert_int_equal(parse(example_utc, &c, &err), OK);
+  got = canonical(c);
+  assert_string_equal(got, want);
+  free(got);
+  corridor_free(c);
+  buf_cleanup(&err);
+}
+
+/* A corridor through JSON and through a file comes back the same. */
+static void
+round_trip(const char *text)
+{
+  struct corridor *c = NULL, *j = NULL, *f = NULL;
+  char *first, *via_json, *via_file;
+  struct buf err, ini;
+  json_t *form;
+
+  buf_init(&err);
+  buf_init(&ini);
+  assert_int_equal(parse(text, &c, &err), OK);
+  first = canonical(c);
+  form = corridor_to_json(c);
+  assert_int_equal(corridor_from_json("entry 0", form, &j, &err), OK);
+  json_decref(form);
+  via_json = canonical(j);
+  assert_string_equal(via_json, first);
+  corridor_to_ini(c, &ini);
+  if (parse(ini.data, &f, &err) != OK)
+    fail_msg("the file form does not read back:\n%s\n%s", ini.data, err.data);
+  via_file = canonical(f);
+  assert_string_equal(via_file, first);
+  free(first);
+  free(via_json);
+  free(via_file);
+  corridor_free(c);
+  corridor_free(j);
+  corridor_free(f);
+  buf_cleanup(&err);
+  buf_cleanup(&ini);
+}
+
+static void
+test_json_round_trip(void **state)
+{
+  (void)state;
+  round_trip(example_utc);
+  round_trip(P);
+  /* Every key of every section, texts in other scripts and with signs
+   * that mean something in a file (=, :, #, ; not after a blank). */
+  round_trip("[corridor]\nname = Lachin corridor: Ağdərə=#1\n"
+             "log = x.example/l\ninside = Nagorno-Karabakh;the enclave\n"
+             "baseline = 2022-11-01..2022-12-11\nrestricted_weight = 0.25\n"
+             "dispute_tolerance = 0\nmin_public_count = 0\n"
+             "[checkpoint a]\nname = Лачин\nlat = -0.5\nlon = 180\nkm = 1e3\n"
+             "note = \"quoted\" and \\\\ back\n"
+             "[checkpoint b]\nname = B\nroute = no\n"
+             "[category fuel]\nname = Fuel\nunit = l\n"
+             "need_per_person_per_day = 0\nneed_unit = l\n"
+             "[obligation o1]\ntext = T\nmeasures = tonnes, persons\n"
+             "directions = out\ncheckpoints = b, a\n"
+             "min_ratio_of_baseline = 1\nmin_availability = 0.8333\n"
+             "from = 2022-12-12\nuntil = 2023-09-19\n"
+             "[obligation o2]\nuntil = 2023-01-01\n"
+             "[witness w1]\nurl = https://witness.example/w1\nkey = " W1KEY
+             "\n[stages]\norder = waiting, cleared, through\n"
+             "counting = cleared\n"
+             "[alerts]\nwarning_days = 3650\nsevere_days = 2\n"
+             "critical_days = 1\n"
+             "[publish]\npublic = index, flows\n");
+}
+
+static void
+test_json_file_form(void **state)
+{
+  /* What `corridor show --format ini` prints for the example: sections in
+   * the order of the table, keys in the order of theirs, defaults written
+   * out, lists joined by ", "; [publish] left out when nothing is public. */
+  static const char want[] =
+      "[corridor]\nname = Gaza crossings\n"
+      "log = passage.example/gaza-crossings\ntimezone = UTC\n"
+      "inside = Gaza Strip\nbaseline = 2023-08-01..2023-09-30\n"
+      "restricted_weight = 0.5\ndispute_tolerance = 0.1\n"
+      "min_public_count = 10\n"
+      "\n[checkpoint kerem-shalom]\nname = Kerem Shalom\nlat = 31.2275\n"
+      "lon = 34.2836\nkm = 0\nroute = yes\n"
+      "\n[category food]\nname = food\nunit = t\n"
+      "need_per_person_per_day = 0.5\nneed_unit = kg\n"
+      "\n[obligation free-movement]\n"
+      "text = movement of citizens, vehicles and goods in both directions\n"
+      "measures = persons, vehicles, tonnes\ndirections = in, out\n"
+      "checkpoints = kerem-shalom\nmin_ratio_of_baseline = 0.8\n"
+      "\n[stages]\norder = queued, inspected, crossed, delivered\n"
+      "counting = crossed\n"
+      "\n[alerts]\nwarning_days = 30\nsevere_days = 14\ncritical_days = 7\n";
+  struct corridor *c = NULL;
+  struct buf err, ini;
+
+  (void)state;
+  buf_init(&err);
+  buf_init(&ini);
+  assert_int_equal(parse(example_utc, &c, &err), OK);
+  corridor_to_ini(c, &ini);
+  assert_string_equal(ini.data, want);
+  corridor_free(c);
+  buf_cleanup(&err);
+  buf_cleanup(&ini);
+}
+
+/* Expects the JSON text to be refused with exactly the messages want. */
+static void
+expect_json_errors(const char *text, const char *want)
+{
+  struct corridor *c = (struct corridor *)1;
+  json_error_t jerr;
+  json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+  struct buf err;
+
+  if (v == NULL)
+    fail_msg("bad test JSON %s: %s", text, jerr.text);
+  buf_init(&err);
+  assert_int_equal(corridor_from_json("entry 0", v, &c, &err), ERR_INVALID);
+  assert_null(c);
+  if (err.data == NULL || strcmp(err.data, want) != 0)
+    print_error("input:\n%s\ngot:\n%s\nwant:\n%s\n", text,
+                err.data ? err.data : "(nothing)", want);
+  assert_string_equal(err.data ? err.data : "", want);
+  json_decref(v);
+  buf_cleanup(&err);
+}
+
+#define J_CORRIDOR "\"corridor\":{\"name\":\"T\"}"
+
+static void
+test_json_refused(void **state)
+{
+  (void)state;
+  /* Whatever a forger could put in an entry gets the file's checks. */
+  expect_json_errors("[]", "entry 0: expected a JSON object\n");
+  expect_json_errors("{}", "entry 0: missing required section [corridor]\n");
+  expect_json_errors("{" J_CORRIDOR ",\"routes\":{}}",
+                     "entry 0: unknown member 'routes'\n");
+  /* The sections of truth and transparency are checked as in a file. */
+  expect_json_errors("{" J_CORRIDOR ",\"checkpoints\":[{\"id\":\"a\","
+                     "\"name\":\"A\",\"route\":\"yes\"}],"
+                     "\"witnesses\":[{\"id\":\"w\",\"url\":\"ftp://w\"}]}",
+                     "entry 0: key 'route': expected yes or no, got "
+                     "'\"yes\"' (in the JSON form)\n"
+                     "entry 0: key 'url': expected the witness's submission "
+                     "prefix, an http:// or https:// URL such as "
+                     "'https://witness.example.org/passage', got 'ftp://w'\n"
+                     "entry 0: missing required key 'key' in [witness w]\n");
+  expect_json_errors("{\"corridor\":[]}",
+                     "entry 0: member 'corridor': expected an object\n"
+                     "entry 0: missing required section [corridor]\n");
+  expect_json_errors("{" J_CORRIDOR ",\"checkpoints\":{}}",
+                     "entry 0: member 'checkpoints': expected an array\n");
+  expect_json_errors("{" J_CORRIDOR ",\"checkpoints\":[{\"name\":\"A\"}]}",
+                     "entry 0: member 'checkpoints': expected objects with "
+                     "an \"id\"\n");
+  /* A number as text, a list as text, a bad id, a missing name. */
+  expect_json_errors(
+      "{" J_CORRIDOR ",\"checkpoints\":[{\"id\":\"a\",\"name\":\"A\","
+      "\"lat\":\"31\"},{\"id\":\"B b\",\"name\":\"B\"},{\"id\":\"c\"}]}",
+      "entry 0: key 'lat': expected a number between -90 and 90, got "
+      "'\"31\"' (in the JSON form)\n"
+      "entry 0: section [checkpoint B b]: id 'B b' must match "
+      "[a-z0-9][a-z0-9._-]* (lower-case letters, digits, '.', '_' and '-', "
+      "starting with a letter or digit, at most 64 characters)\n"
+      "entry 0: missing required key 'name' in [checkpoint c]\n");
+  /* Text a file could not hold: a line break (which would start a
+   * section of its own in the file form), blanks at an end, a comment. */
+  expect_json_errors("{\"corridor\":{\"name\":\"x\\n[checkpoint evil]\"}}",
+                     "entry 0: key 'name': expected a non-empty text, got "
+                     "'\"x\\n[checkpoint evil]\"' (in the JSON form)\n"
+                     "entry 0: missing required key 'name' in [corridor]\n");
+  expect_json_errors("{\"corridor\":{\"name\":\"T \",\"inside\":\"a ;b\"}}",
+                     "entry 0: key 'inside': expected a non-empty text, got "
+                     "'\"a ;b\"' (in the JSON form)\n"
+                     "entry 0: key 'name': expected a non-empty text, got "
+                     "'\"T \"' (in the JSON form)\n"
+                     "entry 0: missing required key 'name' in [corridor]\n");
+  /* Values checked as in a file; references across sections too. */
+  expect_json_errors(
+      "{" J_CORRIDOR ",\"obligations\":[{\"id\":\"o\",\"measures\":"
+      "[\"persons,vehicles\"],\"checkpoints\":[\"nowhere\"],"
+      "\"min_availability\":2,\"colour\":\"red\"}]}",
+      "entry 0: unknown key 'colour' in [obligation o]\n"
+      "entry 0: key 'measures': expected a comma-separated list from "
+      "persons, vehicles, tonnes, each at most once, got "
+      "'[\"persons,vehicles\"]' (in the JSON form)\n"
+      "entry 0: key 'min_availability': expected a number between 0 and "
+      "1, got '2'\n"
+      "entry 0: key 'checkpoints': expected checkpoint ids defined in this "
+      "file, got 'nowhere'\n");
+  expect_json_errors("{\"corridor\":{\"name\":\"T\",\"baseline\":"
+                     "{\"from\":\"2023-09-30\",\"to\":\"2023-08-01\"}}}",
+                     "entry 0: key 'baseline': expected the first date on "
+                     "or before the second, got '2023-09-30..2023-08-01'\n");
+}
+
 int
 main(void)
 {
@@ -767,6 +1042,10 @@ main(void)
       cmocka_unit_test(test_caps),
       cmocka_unit_test(test_load),
       cmocka_unit_test(test_witnesses),
+      cmocka_unit_test(test_json_form),
+      cmocka_unit_test(test_json_round_trip),
+      cmocka_unit_test(test_json_file_form),
+      cmocka_unit_test(test_json_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * fields. The real files in shared/data are checked against counts taken
  * with awk and Python's csv module (the commands are next to each number).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,20 +19,61 @@
 #include "ingest/csv.h"
 #include "util/util.h"
 
+/* A stream over bytes in memory, handing out at most chunk at a time. */
+struct chunks {
+  const char *data;
+  size_t len, at, chunk;
+  size_t fail_at; /* a read error there (errno EIO); 0 for none */
+};
+
+static long
+read_chunks(void *ctx, char *buf, size_t cap)
+{
+  struct chunks *c = ctx;
+  size_t n = c->len - c->at;
+
+  if (c->fail_at && c->at >= c->fail_at) {
+    errno = EIO;
+    return -1;
+  }
+  if (n > cap)
+    n = cap;
+  if (n > c->chunk)
+    n = c->chunk;
+  if (c->fail_at && c->at + n > c->fail_at)
+    n = c->fail_at - c->at;
+  memcpy(buf, c->data + c->at, n);
+  c->at += n;
+  return (long)n;
+}
+
+/* How a reader is made: over memory (chunk 0) or a stream. */
+struct how {
+  size_t max;        /* record cap; 0 for the default */
+  size_t chunk;      /* 0: bytes in memory; else bytes per read */
+  size_t read_ahead; /* of the stream's window */
+};
+
 /* Reads everything, dumping as described above, and checks invariants. */
 static char *
-dump(const char *data, size_t len)
+dump_how(const char *data, size_t len, const struct how *h)
 {
-  struct csv_reader *r = csv_reader_new(data, len);
+  struct chunks c = {data, len, 0, h->chunk, 0};
+  struct csv_reader *r = h->chunk ? csv_reader_new_stream(read_chunks, &c)
+                                  : csv_reader_new(data, len);
   struct csv_record rec;
   struct buf b;
   int rc, guard = 0;
 
+  if (h->max)
+    csv_reader_set_max_record(r, h->max);
+  if (h->read_ahead)
+    csv_reader_set_read_ahead(r, h->read_ahead);
   buf_init(&b);
   while ((rc = csv_read(r, &rec)) != 0) {
     assert_true(++guard < 100000); /* the reader always makes progress */
     if (rc < 0) {
-      assert_int_equal(rc, ERR_INVALID);
+      assert_true(rc == ERR_INVALID || rc == ERR_NOMEM);
       assert_null(rec.field);
       buf_printf(&b, "E%lu:%s\n", csv_reader_error_line(r),
                  csv_reader_error(r));
@@ -44,17 +86,15 @@ dump(const char *data, size_t len)
         buf_putc(&b, '|');
       assert_int_equal(rec.field[i][rec.len[i]], '\0');
       for (size_t k = 0; k < rec.len[i]; k++) {
-        char c = rec.field[i][k];
-        if (c == '\n')
+        char ch = rec.field[i][k];
+        if (ch == '\n')
           buf_puts(&b, "\\n");
-        else if (c == '\r')
+        else if (ch == '\r')
           buf_puts(&b, "\\r");
-        else if (c == '\0')
-          buf_puts(&b, "\\0");
-        else if (c == '\\' || c == '|')
-          buf_printf(&b, "\\%c", c);
+        else if (ch == '\\' || ch == '|')
+          buf_printf(&b, "\\%c", ch);
         else
-          buf_putc(&b, c);
+          buf_putc(&b, ch);
       }
     }
     buf_puts(&b, "]\n");
@@ -65,6 +105,14 @@ dump(const char *data, size_t len)
   assert_int_equal(rec.nfields, 0);
   csv_reader_free(r);
   return buf_take(&b);
+}
+
+static char *
+dump(const char *data, size_t len)
+{
+  static const struct how memory = {0, 0, 0};
+
+  return dump_how(data, len, &memory);
 }
 
 struct csv_case {
@@ -99,6 +147,9 @@ static const struct csv_case cases[] = {
      "1:[a]\n2:[\xEF\xBB\xBF"
      "b]\n"},
     {"\xEF\xBB", 0, "1:[\xEF\xBB]\n"},
+    /* After the mark, a CRLF that a stream's first window would cut in
+     * two (found by fuzz_ingest_csv): still one line end. */
+    {"\xEF\xBB\xBF\r\n\r\na\r\n", 0, "3:[a]\n"},
     /* Empty input and blank lines, which count as lines. */
     {"", 0, ""},
     {"\n", 0, ""},
@@ -133,8 +184,11 @@ static const struct csv_case cases[] = {
     {"h\n\"1\n2\n3\",\"4\n\n5\"\nlast", 0,
      "1:[h]\n2:[1\\n2\\n3|4\\n\\n5]\n7:[last]\n"},
     {"\"\n\",\"\r\n\"\n\nz", 0, "1:[\\n|\\r\\n]\n5:[z]\n"},
-    /* Bytes are bytes: NUL, high bit, backslash. */
-    {"a\0b,c\n", 6, "1:[a\\0b|c]\n"},
+    /* Bytes are bytes (high bit, backslash), except NUL: an error that
+     * names the line, and the reading goes on at the next one. */
+    {"a\0b,c\nd\n", 8,
+     "E1:expected text without NUL bytes, got a NUL byte\n2:[d]\n"},
+    {"x,\"\0\"\n", 6, "E1:expected text without NUL bytes, got a NUL byte\n"},
     {"\xC3\xA9t\xC3\xA9,\\\n", 0, "1:[\xC3\xA9t\xC3\xA9|\\\\]\n"},
     /* Errors, each followed by recovery at the next line. */
     {"a,b\"c,d\nok\n", 0, "E1:stray quote in unquoted field\n2:[ok]\n"},
@@ -273,8 +327,100 @@ test_field_cap(void **state)
   free(empty);
 }
 
+/*
+ * Every case of the table read as a stream, in chunks of 1, 2, 3 and 64
+ * bytes, with windows reaching 1, 2, 5 and 4096 bytes beyond the record
+ * cap, and caps from 1 byte to the default: the same dump as the same
+ * bytes in memory with the same cap, so that refilling the window between
+ * records changes nothing (a record over a small cap is an error in both).
+ */
+static void
+test_table_streams(void **state)
+{
+  static const size_t maxes[] = {1, 2, 3, 4, 8, 16, 0};
+  static const size_t chunks[] = {1, 2, 3, 64};
+  static const size_t aheads[] = {1, 2, 5, 4096};
+
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const struct csv_case *c = &cases[i];
+    size_t len = c->len ? c->len : strlen(c->in);
+    for (size_t m = 0; m < sizeof maxes / sizeof maxes[0]; m++) {
+      struct how mem = {maxes[m], 0, 0};
+      char *want = dump_how(c->in, len, &mem);
+      for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++)
+        for (size_t a = 0; a < sizeof aheads / sizeof aheads[0]; a++) {
+          struct how h = {maxes[m], chunks[k], aheads[a]};
+          char *got = dump_how(c->in, len, &h);
+          int same = strcmp(got, want) == 0;
+          if (!same)
+            print_error("case %zu, cap %zu, chunk %zu, ahead %zu:\n--- "
+                        "stream\n%s--- memory\n%s",
+                        i, h.max, h.chunk, h.read_ahead, got, want);
+          free(got);
+          if (!same) {
+            free(want);
+            fail();
+          }
+        }
+      free(want);
+    }
+  }
+}
+
+/* A cap of 10 bytes, worked by hand: a record of 10 bytes is read, of 11
+ * is ERR_NOMEM, and the reading goes on at the next line. */
 static void
 test_record_cap(void **state)
+{
+  static const struct {
+    const char *in, *want;
+  } small[] = {
+      {"a,xxxxxxxx\nok\n", "1:[a|xxxxxxxx]\n2:[ok]\n"},
+      {"a,xxxxxxxxx\nok\n", "E1:record longer than 10 bytes\n2:[ok]\n"},
+      /* Quotes and 8 line breaks: 10 bytes, "ok" on line 10. */
+      {"\"\n\n\n\n\n\n\n\n\"\nok\n", "1:[\\n\\n\\n\\n\\n\\n\\n\\n]\n10:[ok]\n"},
+      /* 9 line breaks: 11 bytes. Lines 2-9 are then blank, the closing
+       * quote on line 10 opens a field that never closes, "ok" is line
+       * 11. */
+      {"\"\n\n\n\n\n\n\n\n\n\"\nok\n",
+       "E1:record longer than 10 bytes: the quoted field opened on line 1 "
+       "does not close within them\nE10:unterminated quoted field\n"
+       "11:[ok]\n"},
+      /* A first line over the cap is over the cap, whatever else is wrong
+       * with it (here a stray quote, and a NUL byte). */
+      {"ab\"cdefghijk\nok", "E1:record longer than 10 bytes\n2:[ok]\n"},
+      {"a\"b\nok", "E1:stray quote in unquoted field\n2:[ok]\n"},
+  };
+  struct how h = {10, 0, 0};
+  struct csv_reader *r;
+  struct csv_record rec;
+  const char *quoted = "\"\n\n\n\n\n\n\n\n\n\"\nok\n";
+
+  (void)state;
+  /* Over the cap inside quotes, the first line short: the next line can
+   * be read at once. */
+  r = csv_reader_new(quoted, strlen(quoted));
+  csv_reader_set_max_record(r, 10);
+  assert_int_equal(csv_read(r, &rec), ERR_NOMEM);
+  assert_int_equal(csv_reader_error_long_line(r), 0);
+  csv_reader_free(r);
+  for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+    char *got = dump_how(small[i].in, strlen(small[i].in), &h);
+    if (strcmp(got, small[i].want) != 0)
+      print_error("case %zu:\n--- got\n%s--- want\n%s", i, got, small[i].want);
+    assert_string_equal(got, small[i].want);
+    free(got);
+  }
+}
+
+/*
+ * The default cap, 1 MiB: 1,048,576 bytes of x with a comma every 2,048
+ * (at 2047, 4095, ..., 1048575: 512 commas, 513 fields of at most 2,047
+ * bytes, under the field cap) is one record; one byte more is not.
+ */
+static void
+test_record_cap_default(void **state)
 {
   size_t max = CSV_MAX_RECORD;
   char *big = xmalloc(max + 64);
@@ -282,62 +428,162 @@ test_record_cap(void **state)
   struct csv_record rec;
 
   (void)state;
-  /* Exactly CSV_MAX_RECORD bytes, then one more: "a,xxxx...\n". */
-  memset(big, 'x', max + 1);
-  big[0] = 'a';
-  big[1] = ',';
-  memcpy(big + max, "\nok\n", 5);
-  r = csv_reader_new(big, max + 4);
-  assert_int_equal(csv_read(r, &rec), 1);
-  assert_int_equal(rec.nfields, 2);
-  assert_int_equal(rec.len[1], max - 2);
-  assert_int_equal(csv_read(r, &rec), 1);
-  assert_string_equal(rec.field[0], "ok");
-  assert_int_equal(rec.line, 2);
-  csv_reader_free(r);
-
-  memset(big, 'x', max + 1);
-  big[0] = 'a';
-  big[1] = ',';
-  memcpy(big + max + 1, "\nok\n", 5);
-  r = csv_reader_new(big, max + 5);
-  assert_int_equal(csv_read(r, &rec), ERR_INVALID);
-  assert_string_equal(csv_reader_error(r), "record longer than 1048576 bytes");
-  assert_int_equal(csv_reader_error_line(r), 1);
-  assert_int_equal(csv_read(r, &rec), 1);
-  assert_string_equal(rec.field[0], "ok");
-  assert_int_equal(rec.line, 2);
-  csv_reader_free(r);
-
-  /* The same with a quoted field spanning lines: exactly at the cap... */
-  memset(big, '\n', max + 1);
-  big[0] = '"';
-  big[max - 1] = '"';
-  memcpy(big + max, "\nok\n", 5);
-  r = csv_reader_new(big, max + 4);
-  assert_int_equal(csv_read(r, &rec), 1);
-  assert_int_equal(rec.len[0], max - 2);
-  assert_int_equal(csv_read(r, &rec), 1);
-  assert_string_equal(rec.field[0], "ok");
-  assert_int_equal(rec.line, max - 2 + 2);
-  csv_reader_free(r);
-
-  /* ...and one byte over: the lines inside are then read as blank lines. */
-  memset(big, '\n', max + 1);
-  big[0] = '"';
-  big[max] = '"';
-  memcpy(big + max + 1, "\nok\n", 5);
-  r = csv_reader_new(big, max + 5);
-  assert_int_equal(csv_read(r, &rec), ERR_INVALID);
-  assert_int_equal(csv_reader_error_line(r), 1);
-  assert_int_equal(csv_read(r, &rec), ERR_INVALID); /* the closing quote */
-  assert_string_equal(csv_reader_error(r), "unterminated quoted field");
-  assert_int_equal(csv_reader_error_line(r), max);
-  assert_int_equal(csv_read(r, &rec), 1);
-  assert_string_equal(rec.field[0], "ok");
-  assert_int_equal(rec.line, max + 1);
-  csv_reader_free(r);
+  for (int over = 0; over < 2; over++) {
+    size_t n = max + (size_t)over;
+    memset(big, 'x', n);
+    for (size_t i = 2047; i < n; i += 2048)
+      big[i] = ',';
+    memcpy(big + n, "\nok\n", 5);
+    r = csv_reader_new(big, n + 4);
+    if (over) {
+      assert_int_equal(csv_read(r, &rec), ERR_NOMEM);
+      assert_string_equal(csv_reader_error(r),
+                          "record longer than 1048576 bytes");
+      assert_int_equal(csv_reader_error_line(r), 1);
+      assert_int_equal(csv_reader_error_long_line(r), 1);
+    } else {
+      assert_int_equal(csv_read(r, &rec), 1);
+      assert_int_equal(rec.nfields, 513);
+      assert_int_equal(rec.len[0], 2047);
+      assert_int_equal(rec.len[512], 0);
+    }
+    assert_int_equal(csv_read(r, &rec), 1);
+    assert_string_equal(rec.field[0], "ok");
+    assert_int_equal(rec.line, 2);
+    csv_reader_free(r);
+  }
   free(big);
+}
+
+/* A field of 65,536 bytes is read, of 65,537 refused (its column named);
+ * in quotes the doubled quote counts once. */
+static void
+test_field_len_cap(void **state)
+{
+  size_t cap = CSV_MAX_FIELD;
+  char *t = xmalloc(cap + 64);
+  struct csv_reader *r;
+  struct csv_record rec;
+
+  (void)state;
+  for (int over = 0; over < 2; over++) {
+    /* "a," then cap (+1) x, then "\nok". */
+    size_t n = 2 + cap + (size_t)over;
+    memcpy(t, "a,", 2);
+    memset(t + 2, 'x', cap + (size_t)over);
+    memcpy(t + n, "\nok", 3);
+    r = csv_reader_new(t, n + 3);
+    if (over) {
+      assert_int_equal(csv_read(r, &rec), ERR_INVALID);
+      assert_string_equal(csv_reader_error(r),
+                          "expected at most 65536 bytes in a field, got more");
+      assert_int_equal(csv_reader_error_column(r), 2);
+    } else {
+      assert_int_equal(csv_read(r, &rec), 1);
+      assert_int_equal(rec.len[1], cap);
+    }
+    assert_int_equal(csv_read(r, &rec), 1);
+    assert_string_equal(rec.field[0], "ok");
+    csv_reader_free(r);
+
+    /* '"', cap - 1 (+1) x, '""', '"': cap (+1) bytes of text. */
+    n = 1 + cap - 1 + (size_t)over + 3;
+    t[0] = '"';
+    memset(t + 1, 'x', cap - 1 + (size_t)over);
+    memcpy(t + n - 3, "\"\"\"", 3);
+    r = csv_reader_new(t, n);
+    if (over) {
+      assert_int_equal(csv_read(r, &rec), ERR_INVALID);
+      assert_int_equal(csv_reader_error_column(r), 1);
+    } else {
+      assert_int_equal(csv_read(r, &rec), 1);
+      assert_int_equal(rec.len[0], cap);
+      assert_int_equal(rec.field[0][cap - 1], '"');
+    }
+    csv_reader_free(r);
+  }
+  free(t);
+}
+
+/* A NUL byte names its line and column; the record is not read. */
+static void
+test_nul_column(void **state)
+{
+  struct csv_reader *r = csv_reader_new("h1,h2,h3\nx,1\0999,z\nok\n", 21);
+  struct csv_record rec;
+
+  (void)state;
+  assert_int_equal(csv_read(r, &rec), 1);
+  assert_int_equal(csv_read(r, &rec), ERR_INVALID);
+  assert_int_equal(csv_reader_error_line(r), 2);
+  assert_int_equal(csv_reader_error_column(r), 2);
+  assert_int_equal(csv_read(r, &rec), 1);
+  assert_string_equal(rec.field[0], "ok");
+  assert_int_equal(rec.line, 3);
+  csv_reader_free(r);
+}
+
+/* A stream that fails: what came before is read, then ERR_IO, then the
+ * end. */
+static void
+test_read_error(void **state)
+{
+  const char *text = "a,b\nc,d\ne,f\n";
+  struct chunks c = {text, strlen(text), 0, 3, 6};
+  struct csv_reader *r = csv_reader_new_stream(read_chunks, &c);
+  struct csv_record rec;
+
+  (void)state;
+  csv_reader_set_max_record(r, 2);
+  csv_reader_set_read_ahead(r, 1);
+  assert_int_equal(csv_read(r, &rec), ERR_NOMEM); /* "a,b": 3 bytes */
+  csv_reader_free(r);
+
+  /* The window reads up to byte 6 ("a,b\nc,"), then the read fails:
+   * nothing of what may be cut short is handed out as a record. */
+  c.at = 0;
+  r = csv_reader_new_stream(read_chunks, &c);
+  assert_int_equal(csv_read(r, &rec), ERR_IO);
+  assert_string_equal(csv_reader_error(r), "cannot read: Input/output error");
+  assert_int_equal(csv_read(r, &rec), 0);
+  csv_reader_free(r);
+  /* With a window smaller than the input, the records before it come. */
+  c.at = 0;
+  r = csv_reader_new_stream(read_chunks, &c);
+  csv_reader_set_max_record(r, 3);
+  csv_reader_set_read_ahead(r, 1);
+  assert_int_equal(csv_read(r, &rec), 1); /* the window: "a,b\nc," */
+  assert_string_equal(rec.field[1], "b");
+  assert_int_equal(csv_read(r, &rec), ERR_IO);
+  csv_reader_free(r);
+}
+
+/* An endless line (as from /dev/zero) stops at the cap, having read no
+ * more than the window: the cap plus 2 plus the read-ahead. */
+static long
+read_endless(void *ctx, char *buf, size_t cap)
+{
+  size_t *total = ctx;
+
+  memset(buf, 'x', cap);
+  *total += cap;
+  return (long)cap;
+}
+
+static void
+test_endless_line(void **state)
+{
+  size_t total = 0;
+  struct csv_reader *r = csv_reader_new_stream(read_endless, &total);
+  struct csv_record rec;
+
+  (void)state;
+  csv_reader_set_read_ahead(r, 1000);
+  assert_int_equal(csv_read(r, &rec), ERR_NOMEM);
+  assert_string_equal(csv_reader_error(r), "record longer than 1048576 bytes");
+  assert_int_equal(csv_reader_error_long_line(r), 1);
+  assert_true(total <= CSV_MAX_RECORD + 2 + 1000);
+  csv_reader_free(r);
 }
 
 /* Reads a file from shared/data into memory, or skips the test. */
@@ -573,7 +819,13 @@ main(void)
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_api),
       cmocka_unit_test(test_field_cap),
+      cmocka_unit_test(test_table_streams),
       cmocka_unit_test(test_record_cap),
+      cmocka_unit_test(test_record_cap_default),
+      cmocka_unit_test(test_field_len_cap),
+      cmocka_unit_test(test_nul_column),
+      cmocka_unit_test(test_read_error),
+      cmocka_unit_test(test_endless_line),
       cmocka_unit_test(test_gaza_cogat),
       cmocka_unit_test(test_black_sea_grain),
       cmocka_unit_test(test_gaza_lshtm),

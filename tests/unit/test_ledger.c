@@ -1744,6 +1744,7 @@ test_key_file(void **state)
   f = fopen(other, "w");
   fputs("PRIVATE+KEY+garbage\n", f);
   fclose(f);
+  assert_int_equal(chmod(other, 0600), 0);
   buf_reset(&err);
   assert_int_equal(ledger_signer_load(other, &t, &err), ERR_INVALID);
   assert_non_null(strstr(err.data, other));
@@ -1752,14 +1753,32 @@ test_key_file(void **state)
   for (int i = 0; i < 5000; i++)
     fputc('A', f);
   fclose(f);
+  assert_int_equal(chmod(other, 0600), 0);
   assert_int_equal(ledger_signer_load(other, &t, NULL), ERR_INVALID);
   unlink(other);
   /* Go's key text without a newline loads too. */
   f = fopen(other, "w");
   fputs(peter_skey, f);
   fclose(f);
+  /* Readable by the group or others: refused as ssh refuses it, whatever
+   * it holds (issue 9), with the command that fixes it. */
+  for (int i = 0; i < 3; i++) {
+    static const mode_t open_modes[] = {0644, 0640, 0602};
+    char want[300];
+    assert_int_equal(chmod(other, open_modes[i]), 0);
+    buf_reset(&err);
+    assert_int_equal(ledger_signer_load(other, &t, &err), ERR_INVALID);
+    assert_null(t);
+    snprintf(want, sizeof want, "(run: chmod 600 %s)", other);
+    assert_non_null(strstr(err.data, want));
+  }
+  assert_int_equal(chmod(other, 0600), 0);
   assert_int_equal(ledger_signer_load(other, &t, NULL), OK);
   assert_string_equal(ledger_signer_name(t), "PeterNeumann");
+  ledger_signer_free(t);
+  /* 0400 is the owner's alone too. */
+  assert_int_equal(chmod(other, 0400), 0);
+  assert_int_equal(ledger_signer_load(other, &t, NULL), OK);
   ledger_signer_free(t);
   unlink(other);
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -482,7 +483,7 @@ test_stages(void **state)
 {
   static const char *const un2720[] = {"arrived",   "inspected", "crossed",
                                        "offloaded", "collected", NULL};
-  struct record_ctx ctx = {NULL, un2720, "crossed"};
+  struct record_ctx ctx = {.stages = un2720, .counting_stage = "crossed"};
   int fi;
   struct record r;
   struct buf err;
@@ -500,7 +501,7 @@ test_stages(void **state)
   /* Without a stage: the counting stage (here "cleared", not crossed). */
   {
     static const char *const own[] = {"waiting", "cleared", NULL};
-    struct record_ctx c2 = {NULL, own, "cleared"};
+    struct record_ctx c2 = {.stages = own, .counting_stage = "cleared"};
     record_reset(&r);
     buf_reset(&err);
     assert_int_equal(set(&r, "start", "2024-02-25", &err), OK);
@@ -529,6 +530,220 @@ test_stages(void **state)
   buf_cleanup(&err);
 }
 
+/* record_set with a context, of n bytes at value (which may hold NULs). */
+static int
+set_in(struct record *r, const struct record_ctx *ctx, const char *field,
+       const char *value, size_t n, struct buf *err)
+{
+  int fi = record_field_index(r->kind, field);
+
+  assert_true(fi >= 0);
+  buf_reset(err);
+  return record_set(r, ctx, fi, 0, value, n, err);
+}
+
+/* One value of kind's field: OK with the text stored, or the message. */
+static void
+check_value(enum record_kind kind, const struct record_ctx *ctx,
+            const char *field, const char *value, const char *want)
+{
+  struct record r;
+  struct buf err;
+  int fi, rc;
+
+  record_init(&r, kind);
+  buf_init(&err);
+  fi = record_field_index(r.kind, field);
+  rc = set_in(&r, ctx, field, value, strlen(value), &err);
+  if (rc == OK) {
+    const struct record_value *v =
+        r.kind->fields[fi].flags & FF_CARGO ? &r.cargo[0].quantity : &r.v[fi];
+    assert_string_equal(record_text(&r, v), want);
+  } else {
+    assert_int_equal(rc, ERR_INVALID);
+    assert_string_equal(err.data, want);
+  }
+  record_cleanup(&r);
+  buf_cleanup(&err);
+}
+
+/*
+ * Issue 9, item 4: a count is whole and at most 10^12; a number that
+ * overflows or underflows a double is an error, not infinity or 0; the
+ * amounts (cargo quantities, stocks, needs, distances) are never below 0,
+ * latitude and longitude within their degrees; an indicator may be below
+ * 0. A stored entry is read under the rules it was stored by.
+ */
+static void
+test_number_rules(void **state)
+{
+  const struct record_ctx stored = {.stored = 1};
+  const char *const range = "expected a number between 1e-308 and 1e308 in "
+                            "size, or 0, got ";
+
+  (void)state;
+  check_value(KIND_flow, NULL, "vehicles", "1e12", "1000000000000");
+  check_value(KIND_flow, NULL, "vehicles", "1000000000001",
+              "expected a whole number from 0 to 1000000000000, got "
+              "'1000000000001'");
+  check_value(KIND_flow, NULL, "persons", "1e309",
+              "expected a whole number from 0 to 1000000000000, got "
+              "'1e309'");
+  check_value(KIND_flow, NULL, "persons", "1e-400",
+              "expected a whole number from 0 to 1000000000000, got "
+              "'1e-400'");
+  check_value(KIND_flow, NULL, "persons", "-3",
+              "expected a whole number >= 0, got '-3'");
+  check_value(KIND_population, NULL, "count", "2e12",
+              "expected a whole number from 0 to 1000000000000, got '2e12'");
+  check_value(KIND_flow, NULL, "quantity", "12.5", "12.5");
+  check_value(KIND_flow, NULL, "quantity", "-0", "0");
+  check_value(KIND_flow, NULL, "quantity", "-0.5",
+              "expected a number of 0 or more, got '-0.5'");
+  {
+    char want[128];
+    snprintf(want, sizeof want, "%s'1e309'", range);
+    check_value(KIND_flow, NULL, "quantity", "1e309", want);
+    snprintf(want, sizeof want, "%s'1e-400'", range);
+    check_value(KIND_flow, NULL, "quantity", "1e-400", want);
+    snprintf(want, sizeof want, "%s'-1e-400'", range);
+    check_value(KIND_indicator, NULL, "value", "-1e-400", want);
+  }
+  check_value(KIND_flow, NULL, "quantity", "0e-400", "0");
+  check_value(KIND_stock, NULL, "low", "-1",
+              "expected a number of 0 or more, got '-1'");
+  check_value(KIND_stock, NULL, "quantity", "-1",
+              "expected a number of 0 or more, got '-1'");
+  check_value(KIND_need, NULL, "per_person_per_day", "-0.1",
+              "expected a number of 0 or more, got '-0.1'");
+  check_value(KIND_checkpoint, NULL, "km", "-2",
+              "expected a number of 0 or more, got '-2'");
+  check_value(KIND_checkpoint, NULL, "lat", "-90", "-90");
+  check_value(KIND_checkpoint, NULL, "lat", "90.0001",
+              "expected a number between -90 and 90, got '90.0001'");
+  check_value(KIND_checkpoint, NULL, "lon", "-180", "-180");
+  check_value(KIND_checkpoint, NULL, "lon", "-180.5",
+              "expected a number between -180 and 180, got '-180.5'");
+  check_value(KIND_indicator, NULL, "value", "-3.5", "-3.5");
+  /* Entries stored before these rules stay readable. */
+  check_value(KIND_flow, &stored, "quantity", "-5", "-5");
+  check_value(KIND_flow, &stored, "vehicles", "2e12", "2000000000000");
+  check_value(KIND_flow, &stored, "vehicles", "-1",
+              "expected a whole number >= 0, got '-1'");
+}
+
+/* The same rules in JSON, where jansson alone would read 1e-400 as 0. */
+static void
+test_json_number_rules(void **state)
+{
+  const char *under = "{\"at\":\"2023-01-01\",\"category\":\"food\","
+                      "\"low\":1e-400,\"high\":5}";
+  const char *neg = "{\"at\":\"2023-01-01\",\"category\":\"food\","
+                    "\"quantity\":-2}";
+  const char *deep = "{\"at\":\"2023-01-01\",\"note\":[[[[[[[[[[[[[[[[[[["
+                     "[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}";
+  struct record r;
+  struct buf err, seen;
+
+  (void)state;
+  record_init(&r, KIND_stock);
+  buf_init(&err);
+  buf_init(&seen);
+  assert_int_equal(record_from_json_problems(&r, KIND_stock, NULL, under,
+                                             strlen(under), &err, collect,
+                                             &seen),
+                   ERR_INVALID);
+  assert_string_equal(seen.data,
+                      "low|field 'low': expected a number between 1e-308 and "
+                      "1e308 in size, or 0, got '1e-400'\n");
+  buf_reset(&err);
+  assert_int_equal(
+      record_from_json(&r, KIND_stock, NULL, neg, strlen(neg), &err),
+      ERR_INVALID);
+  assert_string_equal(err.data,
+                      "field 'quantity': expected a number of 0 or more, got "
+                      "'-2'");
+  /* 32 arrays inside the object: 33 levels. */
+  buf_reset(&err);
+  assert_int_equal(
+      record_from_json(&r, KIND_stock, NULL, deep, strlen(deep), &err),
+      ERR_INVALID);
+  assert_string_equal(err.data,
+                      "expected at most 32 levels of nesting, got 33");
+  record_cleanup(&r);
+  buf_cleanup(&err);
+  buf_cleanup(&seen);
+}
+
+/* A NUL byte is an error in every kind of field, not the end of it. */
+static void
+test_nul_byte(void **state)
+{
+  struct record r;
+  struct buf err;
+
+  (void)state;
+  record_init(&r, KIND_checkpoint);
+  buf_init(&err);
+  assert_int_equal(set_in(&r, NULL, "name", "korni\0dzor", 10, &err),
+                   ERR_INVALID);
+  assert_string_equal(err.data,
+                      "expected text without NUL bytes, got a NUL byte");
+  assert_int_equal(set_in(&r, NULL, "km", "1\0999", 5, &err), ERR_INVALID);
+  assert_string_equal(err.data,
+                      "expected text without NUL bytes, got a NUL byte");
+  assert_int_equal(set_in(&r, NULL, "id", "\0", 1, &err), ERR_INVALID);
+  assert_false(r.v[record_field_index(r.kind, "name")].set);
+  record_cleanup(&r);
+  buf_cleanup(&err);
+}
+
+/*
+ * Times after ctx.not_after are refused. not_after 1700000000 is
+ * 2023-11-14T22:13:20Z; the corridor's offset +04:00, so local midnight
+ * of 2023-11-15 is 2023-11-14T20:00Z = 1699992000 (before: accepted) and
+ * of 2023-11-16 is 1700078400 (after: refused). 2023-11-15T02:13:20 local
+ * is exactly not_after (accepted), a second later is not.
+ */
+static void
+test_future_times(void **state)
+{
+  const struct record_ctx ctx = {.not_after = 1700000000,
+                                 .utc_offset = 4 * 3600};
+  const char *const late = "expected a time at most a day after this "
+                           "machine's clock (or --allow-future), got ";
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+      {"2023-11-14", "2023-11-14"},
+      {"2023-11-15", "2023-11-15"},
+      {"2023-11-16", NULL},
+      {"2023-11-15T02:13:20", "2023-11-15T02:13:20"},
+      {"2023-11-15T02:13:21", NULL},
+      {"2023-11-15T02:13:20+04:00", "2023-11-15T02:13:20+04:00"},
+      {"2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z"},
+      {"2023-11-14T22:13:21Z", NULL},
+      {"2023-11", "2023-11"},
+      {"2023-12", NULL},
+      {"2023", "2023"},
+      {"2024", NULL},
+      {"2999-01-01", NULL},
+  };
+  char want[160];
+
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (cases[i].out == NULL) {
+      snprintf(want, sizeof want, "%s'%s'", late, cases[i].in);
+      check_value(KIND_status, &ctx, "at", cases[i].in, want);
+    } else {
+      check_value(KIND_status, &ctx, "at", cases[i].in, cases[i].out);
+    }
+  }
+  /* Without not_after (stored entries, --allow-future) any time goes. */
+  check_value(KIND_flow, NULL, "end", "2999-01-01", "2999-01-01");
+}
+
 int
 main(void)
 {
@@ -546,6 +761,10 @@ main(void)
       cmocka_unit_test(test_dropped_cargo_line_is_cleared),
       cmocka_unit_test(test_pack_roundtrip),
       cmocka_unit_test(test_json_problems),
+      cmocka_unit_test(test_number_rules),
+      cmocka_unit_test(test_json_number_rules),
+      cmocka_unit_test(test_nul_byte),
+      cmocka_unit_test(test_future_times),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

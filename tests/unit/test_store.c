@@ -73,6 +73,10 @@ fresh_location(struct fixture *fx, char *out, size_t n, char *file,
     snprintf(file, nfile, "%s", target_is_file() ? name : "");
 }
 
+/* store_init makes entry 0, the corridor's rules: a store's records
+ * begin at entry R, and its size counts that entry too. */
+#define R 1
+
 static struct store *
 open_store(const char *location, int create)
 {
@@ -211,7 +215,7 @@ test_idempotent_ids(void **state)
                    ERR_CONFLICT);
   assert_non_null(strstr(store_errmsg(fx->st), "supersedes=a"));
   assert_int_equal(store_commit(fx->st), OK);
-  assert_int_equal(store_size(fx->st), 1);
+  assert_int_equal(store_size(fx->st), R + 1);
 }
 
 static void
@@ -227,7 +231,7 @@ test_rollback_leaves_nothing(void **state)
                             "5", NULL),
                    OK);
   store_rollback(fx->st);
-  assert_int_equal(store_size(fx->st), 0);
+  assert_int_equal(store_size(fx->st), R);
   assert_int_equal(store_each_flow_day(fx->st, 0, 100000, collect, &s), OK);
   assert_int_equal(s.n, 0);
 }
@@ -273,7 +277,7 @@ test_rollups_spread_and_supersede(void **state)
     assert_true(s.vehicles[i] > want - 1e-9 && s.vehicles[i] < want + 1e-9);
     assert_true(s.tonnes[i] > -1e-9 && s.tonnes[i] < 1e-9);
   }
-  assert_int_equal(store_size(fx->st), 2);
+  assert_int_equal(store_size(fx->st), R + 2);
 }
 
 /* The root from the stored nodes equals a naive RFC 9162 root over the
@@ -335,12 +339,12 @@ test_tree_matches_naive(void **state)
     if (i % 40 == 39 || i == n - 1)
       assert_int_equal(store_commit(fx->st), OK);
   }
-  lv.h = calloc(n, 32);
+  lv.h = calloc(R + n, 32);
   lv.n = 0;
-  assert_int_equal(store_each_entry(fx->st, -1, 0, n, grab, &lv), OK);
-  assert_int_equal(lv.n, n);
+  assert_int_equal(store_each_entry(fx->st, -1, 0, R + n, grab, &lv), OK);
+  assert_int_equal(lv.n, R + n);
   store_ledger_source(fx->st, &src);
-  for (uint64_t size = 1; size <= n; size++) {
+  for (uint64_t size = 1; size <= R + n; size++) {
     uint8_t want[32], got[32];
     naive_root(lv.h, size, want);
     assert_int_equal(ledger_root(&src, size, got), OK);
@@ -422,10 +426,10 @@ test_rollback_leaves_nothing_at_all(void **state)
                             "checkpoint", "x", "direction", "in", "vehicles",
                             "5", "supersedes", "f0", NULL),
                    OK);
-  assert_int_equal(store_size(fx->st), 71);
+  assert_int_equal(store_size(fx->st), R + 71);
   store_rollback(fx->st);
-  assert_int_equal(store_size(fx->st), 0);
-  assert_int_equal(entries(fx->st), 0);
+  assert_int_equal(store_size(fx->st), R);
+  assert_int_equal(entries(fx->st), R);
   assert_int_equal(store_has(fx->st, KIND_flow, "f0"), 0);
   assert_int_equal(store_find_entry(fx->st, KIND_flow, "g", &seq),
                    ERR_NOTFOUND);
@@ -441,7 +445,7 @@ test_rollback_leaves_nothing_at_all(void **state)
                    OK);
   assert_int_equal(res, STORE_ADDED);
   assert_int_equal(store_commit(fx->st), OK);
-  assert_int_equal(store_size(fx->st), 1);
+  assert_int_equal(store_size(fx->st), R + 1);
   assert_audit_ok(fx->st);
 }
 
@@ -466,7 +470,7 @@ test_refused_correction_leaves_nothing(void **state)
                             "checkpoint", "x", "direction", "in", NULL),
                    OK);
   assert_int_equal(store_commit(fx->st), OK);
-  assert_int_equal(store_size(fx->st), 2);
+  assert_int_equal(store_size(fx->st), R + 2);
   assert_int_equal(store_has(fx->st, KIND_flow, "b"), 0);
   assert_audit_ok(fx->st);
 }
@@ -492,9 +496,9 @@ test_duplicates_across_handles(void **state)
   assert_int_equal(put_flow(other, &res, "id", "a", "start", "2024-01-01",
                             "checkpoint", "x", "direction", "out", NULL),
                    ERR_CONFLICT);
-  assert_non_null(strstr(store_errmsg(other), "(entry 0)"));
+  assert_non_null(strstr(store_errmsg(other), "(entry 1)"));
   assert_int_equal(store_commit(other), OK);
-  assert_int_equal(store_size(other), 1);
+  assert_int_equal(store_size(other), R + 1);
   store_close(other);
 }
 
@@ -519,14 +523,14 @@ test_find_entry(void **state)
 
   /* Found, by its kind or by any kind. */
   assert_int_equal(store_find_entry(fx->st, KIND_flow, "y", &seq), OK);
-  assert_int_equal(seq, 2);
+  assert_int_equal(seq, R + 2);
   seq = 99;
   assert_int_equal(store_find_entry(fx->st, -1, "y", &seq), OK);
-  assert_int_equal(seq, 2);
+  assert_int_equal(seq, R + 2);
   assert_int_equal(store_find_entry(fx->st, KIND_flow, "x", &seq), OK);
-  assert_int_equal(seq, 1);
+  assert_int_equal(seq, R + 1);
   assert_int_equal(store_find_entry(fx->st, KIND_checkpoint, "x", &seq), OK);
-  assert_int_equal(seq, 0);
+  assert_int_equal(seq, R);
   /* Not found: no such id, or not of that kind. */
   seq = 99;
   assert_int_equal(store_find_entry(fx->st, -1, "none", &seq), ERR_NOTFOUND);
@@ -551,7 +555,7 @@ test_refresh_sees_other_handle(void **state)
   uint8_t want[32], got[32];
   uint64_t seq = 0;
 
-  assert_int_equal(store_size(reader), 0);
+  assert_int_equal(store_size(reader), R);
   assert_int_equal(store_begin(fx->st), OK);
   for (int i = 0; i < 3; i++) {
     char id[16];
@@ -563,16 +567,16 @@ test_refresh_sees_other_handle(void **state)
   assert_int_equal(store_commit(fx->st), OK);
 
   /* A handle keeps the size it read until it refreshes. */
-  assert_int_equal(store_size(reader), 0);
+  assert_int_equal(store_size(reader), R);
   assert_int_equal(store_refresh(reader), OK);
-  assert_int_equal(store_size(reader), 3);
-  assert_int_equal(entries(reader), 3);
+  assert_int_equal(store_size(reader), R + 3);
+  assert_int_equal(entries(reader), R + 3);
   assert_int_equal(store_find_entry(reader, KIND_flow, "w2", &seq), OK);
-  assert_int_equal(seq, 2);
+  assert_int_equal(seq, R + 2);
   store_ledger_source(fx->st, &src_w);
   store_ledger_source(reader, &src_r);
-  assert_int_equal(ledger_root(&src_w, 3, want), OK);
-  assert_int_equal(ledger_root(&src_r, 3, got), OK);
+  assert_int_equal(ledger_root(&src_w, R + 3, want), OK);
+  assert_int_equal(ledger_root(&src_r, R + 3, got), OK);
   assert_memory_equal(want, got, 32);
 
   /* The reader writes; the first handle refreshes and goes on from there. */
@@ -582,16 +586,16 @@ test_refresh_sees_other_handle(void **state)
                    OK);
   assert_int_equal(store_commit(reader), OK);
   assert_int_equal(store_refresh(fx->st), OK);
-  assert_int_equal(store_size(fx->st), 4);
+  assert_int_equal(store_size(fx->st), R + 4);
   assert_int_equal(store_begin(fx->st), OK);
   assert_int_equal(put_flow(fx->st, &res, "id", "w3", "start", "2024-01-02",
                             "checkpoint", "x", "direction", "out", NULL),
                    OK);
   assert_int_equal(store_commit(fx->st), OK);
   assert_int_equal(store_refresh(reader), OK);
-  assert_int_equal(store_size(reader), 5);
-  assert_int_equal(ledger_root(&src_w, 5, want), OK);
-  assert_int_equal(ledger_root(&src_r, 5, got), OK);
+  assert_int_equal(store_size(reader), R + 5);
+  assert_int_equal(ledger_root(&src_w, R + 5, want), OK);
+  assert_int_equal(ledger_root(&src_r, R + 5, got), OK);
   assert_memory_equal(want, got, 32);
   assert_audit_ok(reader);
   store_close(reader);
@@ -632,7 +636,7 @@ test_read_transaction_is_a_snapshot(void **state)
   assert_int_equal(store_commit(fx->st), OK);
 
   assert_int_equal(store_read_begin(reader), OK);
-  assert_int_equal(store_size(reader), 1);
+  assert_int_equal(store_size(reader), R + 1);
   /* Nested: only the outermost pair counts. */
   assert_int_equal(store_read_begin(reader), OK);
   store_read_end(reader);
@@ -646,15 +650,15 @@ test_read_transaction_is_a_snapshot(void **state)
   assert_int_equal(store_commit(fx->st), OK);
 
   assert_int_equal(store_refresh(reader), OK); /* changes nothing here */
-  assert_int_equal(store_size(reader), 1);
-  assert_int_equal(entries(reader), 1);
+  assert_int_equal(store_size(reader), R + 1);
+  assert_int_equal(entries(reader), R + 1);
   assert_int_equal(store_has(reader, KIND_flow, "b"), 0);
   assert_audit_ok(reader);
   store_read_end(reader);
 
   assert_int_equal(store_has(reader, KIND_flow, "b"), 1);
   assert_int_equal(store_refresh(reader), OK);
-  assert_int_equal(store_size(reader), 2);
+  assert_int_equal(store_size(reader), R + 2);
   store_close(reader);
 }
 
@@ -689,14 +693,14 @@ test_each_live_as_of(void **state)
                    OK);
   assert_int_equal(store_commit(fx->st), OK);
   buf_init(&b);
-  assert_int_equal(store_each_live(fx->st, KIND_flow, 1, live_ids, &b), OK);
-  assert_string_equal(b.data ? b.data : "", "a@0 ");
+  assert_int_equal(store_each_live(fx->st, KIND_flow, R + 1, live_ids, &b), OK);
+  assert_string_equal(b.data ? b.data : "", "a@1 ");
   buf_reset(&b);
-  assert_int_equal(store_each_live(fx->st, KIND_flow, 2, live_ids, &b), OK);
-  assert_string_equal(b.data ? b.data : "", "a@0 ");
+  assert_int_equal(store_each_live(fx->st, KIND_flow, R + 2, live_ids, &b), OK);
+  assert_string_equal(b.data ? b.data : "", "a@1 ");
   buf_reset(&b);
-  assert_int_equal(store_each_live(fx->st, KIND_flow, 3, live_ids, &b), OK);
-  assert_string_equal(b.data ? b.data : "", "b@2 ");
+  assert_int_equal(store_each_live(fx->st, KIND_flow, R + 3, live_ids, &b), OK);
+  assert_string_equal(b.data ? b.data : "", "b@3 ");
   buf_cleanup(&b);
 }
 
@@ -705,8 +709,9 @@ test_each_live_as_of(void **state)
  * b the instant 12:00 at x, c the day 01-02 at x, d the instant 11:00 at
  * y, e [09:00, 11:30) at x, corrected by f, the instant 13:00. So
  * [11:00, 12:00) holds a and d (b begins where it ends; e is corrected),
- * and e too as of size 5, before f; [12:00, 13:00) holds b only (a ends
- * where it begins, f begins where it ends); 01-02 holds c. */
+ * and e too as of size 6, before f; [12:00, 13:00) holds b only (a ends
+ * where it begins, f begins where it ends); 01-02 holds c. Entry 0 is
+ * init's rules, so a-f are entries 1-6 and the whole log is of size 7. */
 static void
 test_each_flow_overlapping(void **state)
 {
@@ -747,14 +752,118 @@ test_each_flow_overlapping(void **state)
                      OK);                                                      \
     assert_string_equal(b.data ? b.data : "", want);                           \
   } while (0)
-  OVERLAP(t + 11 * h, t + 12 * h, NULL, 6, "a@0 d@3 ");
-  OVERLAP(t + 11 * h, t + 12 * h, x, 6, "a@0 ");
-  OVERLAP(t + 11 * h, t + 12 * h, yx, 6, "d@3 a@0 ");
-  OVERLAP(t + 11 * h, t + 12 * h, NULL, 5, "a@0 d@3 e@4 ");
-  OVERLAP(t + 12 * h, t + 13 * h, NULL, 6, "b@1 ");
-  OVERLAP(t + 24 * h, t + 48 * h, NULL, 6, "c@2 ");
+  OVERLAP(t + 11 * h, t + 12 * h, NULL, 7, "a@1 d@4 ");
+  OVERLAP(t + 11 * h, t + 12 * h, x, 7, "a@1 ");
+  OVERLAP(t + 11 * h, t + 12 * h, yx, 7, "d@4 a@1 ");
+  OVERLAP(t + 11 * h, t + 12 * h, NULL, 6, "a@1 d@4 e@5 ");
+  OVERLAP(t + 12 * h, t + 13 * h, NULL, 7, "b@2 ");
+  OVERLAP(t + 24 * h, t + 48 * h, NULL, 7, "c@3 ");
 #undef OVERLAP
   buf_cleanup(&b);
+}
+
+/* Amends the rules with a corridor file's text, in a transaction of its
+ * own; returns store_put_corridor's code (the transaction rolled back when
+ * refused). */
+static int
+amend(struct store *st, const char *text, enum store_put_result *res)
+{
+  struct corridor *c = NULL;
+  struct buf err;
+  int rc;
+
+  buf_init(&err);
+  if (corridor_parse("t.ini", text, strlen(text), &c, &err) != OK)
+    fail_msg("bad test corridor: %s", err.data);
+  assert_int_equal(store_begin(st), OK);
+  rc = store_put_corridor(st, c, res);
+  if (rc == OK)
+    assert_int_equal(store_commit(st), OK);
+  else
+    store_rollback(st);
+  corridor_free(c);
+  buf_cleanup(&err);
+  return rc;
+}
+
+/* The corridor's rules are versions in the log: the one in force at a
+ * size is the latest entry below it; an amendment may not take away what
+ * records name; the same rules append nothing; another handle sees a new
+ * version once refreshed. */
+static void
+test_corridor_versions(void **state)
+{
+  static const char v2[] = "[corridor]\nname = T\n[checkpoint x]\nname = X\n"
+                           "[category fuel]\nneed_per_person_per_day = 0.1\n";
+  static const char no_fuel[] = "[corridor]\nname = T\n[checkpoint x]\n"
+                                "name = X\n";
+  static const char no_x[] = "[corridor]\nname = T\n[category fuel]\n";
+  static const char v3[] = "[corridor]\nname = T\nrestricted_weight = 0.25\n"
+                           "[checkpoint x]\nname = X\n[category fuel]\n"
+                           "need_per_person_per_day = 0.1\n";
+  struct fixture *fx = *state;
+  struct store *other = open_store(fx->path, 0);
+  struct store_corridor_info in;
+  const struct corridor *c = NULL;
+  enum store_put_result res;
+  uint64_t before;
+
+  /* init's rules: version 1, entry 0. */
+  assert_int_equal(store_corridor_version(fx->st, store_size(fx->st), &in), OK);
+  assert_int_equal(in.version, 1);
+  assert_true(in.logged && in.seq == 0);
+  /* No records yet: even the log origin may change ("corridor" -> "t"). */
+  assert_int_equal(amend(fx->st, v2, &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_string_equal(store_corridor(fx->st)->log, "t");
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(
+      put_record(fx->st, KIND_checkpoint, &res, "id", "x", "name", "X", NULL),
+      OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "category",
+                            "fuel", "quantity", "3", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_stock, &res, "id", "s", "at",
+                              "2024-01-01", "category", "fuel", "low", "1",
+                              "high", "2", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK); /* entries 2, 3, 4 */
+
+  /* What records name stays: the flow's cargo names fuel, the flow x. */
+  assert_int_equal(amend(fx->st, no_fuel, &res), ERR_INVALID);
+  assert_non_null(strstr(store_errmsg(fx->st),
+                         "drops category 'fuel', which records name (the "
+                         "first is a flow observation, entry 3)"));
+  assert_int_equal(amend(fx->st, no_x, &res), ERR_INVALID);
+  assert_non_null(strstr(store_errmsg(fx->st),
+                         "drops checkpoint 'x', which records name (the "
+                         "first is a flow observation, entry 3)"));
+  assert_int_equal(store_size(fx->st), 5);
+
+  /* A weight may change; the old size keeps the old rules. */
+  before = store_size(fx->st);
+  assert_int_equal(amend(fx->st, v3, &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_int_equal(store_size(fx->st), before + 1);
+  assert_int_equal(store_corridor_at(fx->st, before, &c), OK);
+  assert_true(c->restricted_weight == 0.5);
+  assert_int_equal(store_corridor_at(fx->st, before + 1, &c), OK);
+  assert_true(c->restricted_weight == 0.25);
+  assert_true(store_corridor(fx->st)->restricted_weight == 0.25);
+  assert_int_equal(store_corridor_version(fx->st, before + 1, &in), OK);
+  assert_int_equal(in.version, 3);
+  assert_int_equal(in.seq, before);
+  assert_int_equal(amend(fx->st, v3, &res), OK);
+  assert_int_equal(res, STORE_UNCHANGED);
+  assert_int_equal(store_size(fx->st), before + 1);
+
+  /* A handle opened before sees version 3 once refreshed. */
+  assert_true(store_corridor(other)->restricted_weight == 0.5);
+  assert_int_equal(store_refresh(other), OK);
+  assert_true(store_corridor(other)->restricted_weight == 0.25);
+  assert_audit_ok(other);
+  store_close(other);
 }
 
 /* -- SQLite's files and the choice of backend: run once. -- */
@@ -794,7 +903,7 @@ test_open_by_scheme(void **state)
   for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
     snprintf(location, sizeof location, forms[i], fx->dir);
     st = open_store(location, 0);
-    assert_int_equal(store_size(st), 1);
+    assert_int_equal(store_size(st), R + 1);
     assert_int_equal(store_has(st, KIND_flow, "a"), 1);
     store_close(st);
   }
@@ -852,23 +961,33 @@ test_open_postgres_urls(void **state)
   }
 }
 
-/* A writer that cannot have the store within the busy timeout (5 s) is
- * told to retry, and nothing of its transaction is open. */
+/* A writer that cannot have the store within its busy timeout (0.2 s
+ * here) is told to retry, with the store's path and how long it waited,
+ * and nothing of its transaction is open. (Who holds the lock is not
+ * known within one process: tests/cli/cases/locked shows it across
+ * processes.) */
 static void
 test_locked_store_asks_to_retry(void **state)
 {
   struct fixture *fx = *state;
-  struct store *a, *b;
+  struct store_options o = {0, 200};
+  struct store *a, *b = NULL;
   enum store_put_result res;
-  char location[256];
+  char location[256], want[300];
+  struct buf err;
 
+  buf_init(&err);
   snprintf(location, sizeof location, "%s/l.db", fx->dir);
   a = open_store(location, 1);
   assert_int_equal(store_init(a, NULL, NULL), OK);
-  b = open_store(location, 0);
+  assert_int_equal(store_open_with(location, &o, &b, &err), OK);
   assert_int_equal(store_begin(a), OK);
   assert_int_equal(store_begin(b), ERR_RETRY);
-  assert_non_null(strstr(store_errmsg(b), "locked"));
+  snprintf(want, sizeof want, "the store %s is locked by", location);
+  assert_non_null(strstr(store_errmsg(b), want));
+  assert_non_null(strstr(store_errmsg(b), "waited 0.2 s"));
+  assert_non_null(strstr(store_errmsg(b), "--busy-timeout"));
+  buf_cleanup(&err);
   assert_int_equal(put_flow(b, &res, "id", "b", "start", "2024-01-01",
                             "checkpoint", "x", "direction", "in", NULL),
                    ERR_USAGE);
@@ -910,6 +1029,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),
   };
   const struct CMUnitTest once[] = {
       cmocka_unit_test_setup_teardown(test_open_by_scheme, setup_dir, teardown),

@@ -208,6 +208,21 @@ test_escapes(void **state)
                 "\"\xe2\x80\xa8 \\\"q\\\" \\\\\"]");
 }
 
+/* No text at all (NULL, 0) is the empty string: the canonical bytes of a
+ * record with a value not set yet (passage add's content id of a cargo
+ * line without a category, found by fuzz_ingest_import as UB). */
+static void
+test_no_text(void **state)
+{
+  struct buf b;
+
+  (void)state;
+  buf_init(&b);
+  assert_int_equal(util_jcs_string(&b, NULL, 0), OK);
+  assert_string_equal(b.data, "\"\"");
+  buf_cleanup(&b);
+}
+
 static void
 test_structure(void **state)
 {
@@ -296,6 +311,7 @@ main(void)
       cmocka_unit_test(test_rfc_sorting),
       cmocka_unit_test(test_sort_surrogates),
       cmocka_unit_test(test_escapes),
+      cmocka_unit_test(test_no_text),
       cmocka_unit_test(test_structure),
       cmocka_unit_test(test_integers),
       cmocka_unit_test(test_refused),

@@ -2,6 +2,7 @@
  * Tests for util_parse_number. Expected values are C literals (the compiler
  * rounds them correctly), or strtod in the "C" locale for random inputs.
  */
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <setjmp.h>
@@ -33,6 +34,11 @@ struct num_case {
 #define MISS(in)                                                               \
   {                                                                            \
     in, ERR_MISSING, 0                                                         \
+  }
+/* Beyond what a double holds (issue 9: an error, never 0 or infinity). */
+#define RANGE(in)                                                              \
+  {                                                                            \
+    in, ERR_RANGE, 0                                                           \
   }
 
 static const struct num_case cases[] = {
@@ -79,10 +85,25 @@ static const struct num_case cases[] = {
     V("123456789012345678901234567890", 123456789012345678901234567890.0),
     V("0.30000000000000004", 0.30000000000000004),
     V("1.7976931348623157e308", 1.7976931348623157e308),
-    V("4.9e-324", 4.9e-324),
+    /* DBL_MIN, the smallest double with full precision, is the last one
+     * kept; below it (a subnormal, then 0) the figure would be damaged. */
     V("2.2250738585072014e-308", 2.2250738585072014e-308),
-    V("1e-400", 0), /* underflow to zero is kept */
+    RANGE("2.2250738585072009e-308"),
+    RANGE("4.9e-324"),
+    RANGE("1e-400"),
+    RANGE("-1e-400"),
+    RANGE("0.0001e-305"),
+    /* Just past DBL_MAX (1.7976931348623157e308, and 1.797693134862315807e308
+     * still rounds down to it), and far past. */
+    V("1.797693134862315807e308", 1.7976931348623157e308),
+    RANGE("1.7976931348623159e308"),
+    RANGE("1e309"),
+    RANGE("-1e309"),
+    RANGE("1e999999999"),
+    /* A written zero is zero, whatever its exponent. */
     V("0e999999999", 0),
+    V("0e-400", 0),
+    V("0.000e-99999", 0),
     V("  12 ", 12),
     V("\t-3.25\r\n", -3.25),
 
@@ -132,8 +153,8 @@ static const struct num_case cases[] = {
     BAD("1e+"),
     BAD("1e5.5"),
     BAD("1.5.5"),
-    BAD("1e999"),
-    BAD("-1e999"),
+    RANGE("1e999"),
+    RANGE("-1e999"),
     BAD("NaN"),
     BAD("-nan"),
     BAD("Infinity"),
@@ -242,8 +263,14 @@ test_random_vs_strtod(void **state)
                     (int)(rnd(&x) % 661) - 330);
     s[n] = '\0';
     want = strtod(s, NULL);
-    if (!isfinite(want))
+    /* Beyond a double's range (infinite, or a written non-zero figure
+     * that comes out below DBL_MIN): refused, and the output cleared. */
+    if (!isfinite(want) ||
+        (fabs(want) < DBL_MIN && strcspn(s, "123456789") < strcspn(s, "e"))) {
+      assert_int_equal(util_parse_number(s, (size_t)n, &got), ERR_RANGE);
+      assert_true(got == 0);
       continue;
+    }
     assert_int_equal(util_parse_number(s, (size_t)n, &got), OK);
     if (memcmp(&got, &want, sizeof got) != 0) {
       print_error("\"%s\": got %.17g, want %.17g\n", s, got, want);

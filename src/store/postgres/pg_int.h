@@ -151,6 +151,7 @@ struct store_db {
   PGconn *conn;
   struct buf *err; /* the front's, for every failure's text */
   char *location;
+  unsigned busy_ms; /* a writer's wait for the log's head (lock_timeout) */
   struct pg_stmt st[ST_COUNT];
   struct pg_table tables[TB_COUNT];
 
@@ -372,6 +373,8 @@ int pg__each_flow_day(struct store_db *d, int64_t from_day, int64_t to_day,
                       int (*fn)(void *ctx, const struct flow_row *row),
                       void *ctx);
 int pg__flow_day_span(struct store_db *d, int64_t *first, int64_t *last);
+int pg__uses(struct store_db *d, enum record_kind kind, size_t fi,
+             const char *value, uint64_t *seq);
 int pg__count(struct store_db *d, enum store_table table, enum record_kind kind,
               uint64_t *n);
 

@@ -15,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The most a writer waits for the log's head (SQLite's busy timeout). */
-#define LOCK_TIMEOUT "5s"
-
 /* ---- Connecting ---- */
 
 static PGconn *
@@ -214,15 +211,18 @@ pg_close(struct store_db *d)
 }
 
 static int
-pg_open(const char *location, int create, struct buf *err,
+pg_open(const char *location, const struct store_options *o, struct buf *err,
         struct store_db **out)
 {
   struct store_db *d = xcalloc(1, sizeof *d);
   char *where = shown(location);
+  int create = o->create;
   int rc = OK;
 
   *out = NULL;
   d->err = err;
+  /* The most a writer waits for the log's head: SQLite's busy timeout. */
+  d->busy_ms = o->busy_timeout_ms ? o->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
   d->location = xstrdup(location);
   buf_init(&d->entry_copy);
   buf_init(&d->row_copy);
@@ -291,9 +291,11 @@ begin_once(struct store_db *d)
   if ((rc = pg__usable(d)) != OK)
     return rc;
   rc = pg__send_sql(d, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, PG_CHECK);
-  if (rc == OK)
-    rc = pg__send_sql(d, "SET LOCAL lock_timeout = '" LOCK_TIMEOUT "'", NULL,
-                      PG_CHECK);
+  if (rc == OK) {
+    char set[64];
+    snprintf(set, sizeof set, "SET LOCAL lock_timeout = %u", d->busy_ms);
+    rc = pg__send_sql(d, set, NULL, PG_CHECK);
+  }
   if (rc == OK)
     rc = pg__send(d, ST_HEAD_LOCK, NULL, PG_KEEP);
   if (rc == OK)
@@ -308,8 +310,11 @@ begin_once(struct store_db *d)
     if (rc == ERR_RETRY &&
         strstr(d->err->data ? d->err->data : "", "lock") != NULL) {
       buf_reset(d->err);
-      buf_printf(d->err, "the store is locked by another writer: it kept "
-                         "the log's head for more than " LOCK_TIMEOUT);
+      buf_printf(d->err,
+                 "the store is locked by another writer: it kept the log's "
+                 "head; waited %g s for it to let go (wait longer with "
+                 "--busy-timeout SECONDS, or try again when it is done)",
+                 d->busy_ms / 1000.0);
     }
     return rc;
   }
@@ -516,6 +521,7 @@ const struct store_backend store__postgres_backend = {
     .add_flow_day = pg__add_flow_day,
     .each_flow_day = pg__each_flow_day,
     .flow_day_span = pg__flow_day_span,
+    .uses = pg__uses,
     .count = pg__count,
     .put_token = pg__put_token,
     .find_token = pg__find_token,

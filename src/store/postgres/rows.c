@@ -311,6 +311,46 @@ pg__flow_day_span(struct store_db *d, int64_t *first, int64_t *last)
 }
 
 int
+pg__uses(struct store_db *d, enum record_kind kind, size_t fi,
+         const char *value, uint64_t *seq)
+{
+  const struct kind_desc *k = record_kind_desc(kind);
+  const struct field_desc *f = &k->fields[fi];
+  const char *what = "looking for records that name an id";
+  PGresult *r = NULL;
+  struct pg_params p;
+  char sql[256];
+  int rc;
+
+  *seq = 0;
+  if (f->flags & FF_CARGO)
+    snprintf(sql, sizeof sql,
+             "SELECT seq FROM flow_cargo WHERE \"%s\" = $1 LIMIT 1", f->name);
+  else if (f->type == FT_REFLIST) /* stored as "a,b,c" */
+    snprintf(sql, sizeof sql,
+             "SELECT seq FROM \"%s\" WHERE strpos(',' || \"%s\" || ',', "
+             "',' || $1 || ',') > 0 LIMIT 1",
+             k->name, f->name);
+  else
+    snprintf(sql, sizeof sql,
+             "SELECT seq FROM \"%s\" WHERE \"%s\" = $1 LIMIT 1", k->name,
+             f->name);
+  if ((rc = sent_first(d)) != OK)
+    return rc;
+  pg__params_init(&p);
+  pg__param_text(&p, value, strlen(value));
+  if ((rc = pg__query_sql(d, sql, &p, &r, what)) != OK)
+    return rc;
+  rc = ERR_NOTFOUND;
+  if (PQntuples(r) == 1) {
+    *seq = (uint64_t)pg__int8(r, 0, 0);
+    rc = OK;
+  }
+  PQclear(r);
+  return rc;
+}
+
+int
 pg__count(struct store_db *d, enum store_table table, enum record_kind kind,
           uint64_t *n)
 {

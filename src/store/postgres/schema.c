@@ -481,7 +481,8 @@ fail:
  * records without the fields are; rows.c names its columns), the server's
  * tokens and writers (2 -> 3), the signed checkpoints and cosignatures
  * (3 -> 4), the query tables of the kinds import and withdrawal (4 -> 5:
- * made from today's fields, as SQLite's step writes them out). Run inside
+ * made from today's fields, as SQLite's step writes them out), the
+ * corridor's rules in the log (5 -> 6: no table, only the version). Run inside
  * the front's write transaction, by the tables' owner.
  */
 int
@@ -510,6 +511,12 @@ pg__upgrade(struct store_db *d, int from)
   case 4:
     kind_ddl(&l, record_kind_desc(KIND_import));
     kind_ddl(&l, record_kind_desc(KIND_withdrawal));
+    break;
+  case 5:
+    /* The corridor's rules go in the log (entries of kind
+     * STORE_KIND_CORRIDOR, which the entry table holds as it is): no table
+     * changes, and nothing is appended to the log, as on SQLite; the meta
+     * copy stays in force until the first amendment. */
     break;
   default:
     return OK;

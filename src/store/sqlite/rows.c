@@ -467,3 +467,41 @@ store_sqlite__count(struct store_db *d, enum store_table table,
   sqlite3_finalize(s);
   return rc;
 }
+
+int
+store_sqlite__uses(struct store_db *d, enum record_kind kind, size_t fi,
+                   const char *value, uint64_t *seq)
+{
+  const struct kind_desc *k = record_kind_desc(kind);
+  const struct field_desc *f = &k->fields[fi];
+  sqlite3_stmt *s = NULL;
+  char sql[256];
+  int rc;
+
+  *seq = 0;
+  if (f->flags & FF_CARGO)
+    snprintf(sql, sizeof sql,
+             "SELECT seq FROM flow_cargo WHERE \"%s\" = ?1 LIMIT 1", f->name);
+  else if (f->type == FT_REFLIST) /* stored as "a,b,c" */
+    snprintf(sql, sizeof sql,
+             "SELECT seq FROM %s WHERE instr(',' || \"%s\" || ',', ',' || "
+             "?1 || ',') > 0 LIMIT 1",
+             k->name, f->name);
+  else
+    snprintf(sql, sizeof sql, "SELECT seq FROM %s WHERE \"%s\" = ?1 LIMIT 1",
+             k->name, f->name);
+  if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "looking for records that name an id");
+  sqlite3_bind_text(s, 1, value, -1, SQLITE_STATIC);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    *seq = (uint64_t)sqlite3_column_int64(s, 0);
+    rc = OK;
+  } else if (rc == SQLITE_DONE) {
+    rc = ERR_NOTFOUND;
+  } else {
+    rc = store_sqlite__fail(d, "looking for records that name an id");
+  }
+  sqlite3_finalize(s);
+  return rc;
+}

@@ -19,7 +19,10 @@ int
 store_sqlite__fail(struct store_db *d, const char *what)
 {
   int code = sqlite3_errcode(d->db) & 0xff;
+  int rc = store_sqlite__trouble(d, what, code);
 
+  if (rc != 0)
+    return rc;
   buf_reset(d->err);
   buf_printf(d->err, "%s: %s", what, d->db ? sqlite3_errmsg(d->db) : "");
   return store_sqlite__code(code);
@@ -39,13 +42,19 @@ store_sqlite__exec(struct store_db *d, const char *sql)
 {
   char *msg = NULL;
   int rc = sqlite3_exec(d->db, sql, NULL, NULL, &msg);
+  int trouble;
 
   if (rc == SQLITE_OK)
     return OK;
-  buf_reset(d->err);
-  buf_printf(d->err, "%s", msg ? msg : "sqlite error");
+  trouble = store_sqlite__trouble(
+      d, strncmp(sql, "BEGIN", 5) == 0 ? "starting to write" : "writing",
+      rc & 0xff);
+  if (trouble == 0) {
+    buf_reset(d->err);
+    buf_printf(d->err, "%s", msg ? msg : "sqlite error");
+  }
   sqlite3_free(msg);
-  return store_sqlite__code(rc);
+  return trouble != 0 ? trouble : store_sqlite__code(rc);
 }
 
 int
@@ -77,7 +86,7 @@ quietly(struct store_db *d, const char *sql)
 }
 
 static int
-sq_open(const char *location, int create, struct buf *err,
+sq_open(const char *location, const struct store_options *o, struct buf *err,
         struct store_db **out)
 {
   struct store_db *d;
@@ -85,11 +94,15 @@ sq_open(const char *location, int create, struct buf *err,
   int rc;
 
   *out = NULL;
-  if ((rc = store_sqlite__connect(location, create, PAGE_SIZE, &db, err)) != OK)
+  rc = store_sqlite__connect(location, o->create, PAGE_SIZE, &db, err);
+  if (rc != OK)
     return rc;
   d = xcalloc(1, sizeof *d);
   d->db = db;
   d->err = err;
+  d->path = xstrdup(location);
+  d->busy_ms = o->busy_timeout_ms ? o->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
+  sqlite3_busy_timeout(db, (int)d->busy_ms);
   store_sqlite__tree_init(&d->tree, db);
   buf_init(&d->entry_copy);
   buf_init(&d->row_copy);
@@ -110,6 +123,7 @@ sq_close(struct store_db *d)
   sqlite3_close(d->db);
   buf_cleanup(&d->entry_copy);
   buf_cleanup(&d->row_copy);
+  free(d->path);
   free(d);
 }
 
@@ -176,6 +190,12 @@ static const char *const migrations[] = {
     "TEXT, \"at_b\" INTEGER, \"at_f\" INTEGER, \"kind\" TEXT, \"reason\" "
     "TEXT, \"import\" TEXT, \"source\" TEXT, \"grade\" TEXT, \"note\" "
     "TEXT, \"supersedes\" TEXT);\n",
+    /* 5 -> 6: the corridor's rules go in the log (entries of kind
+     * STORE_KIND_CORRIDOR, which the entry table holds as it is). No
+     * table changes, and nothing is appended to the log, which is not
+     * ours to rewrite: the meta copy stays in force until the first
+     * amendment (docs/operating.md). */
+    "",
 };
 
 static int
@@ -242,6 +262,14 @@ static void
 sq_rollback(struct store_db *d)
 {
   quietly(d, "ROLLBACK");
+  if (d->full) {
+    /* The frames of a transaction rolled back stay in the WAL file, and
+     * the disk stays full: fold in what was committed and cut the file to
+     * nothing, so that the space is free again (as far as the checkpoint
+     * can finish). */
+    d->full = 0;
+    quietly(d, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
 }
 
 static int
@@ -361,4 +389,5 @@ const struct store_backend store__sqlite_backend = {
     .each_cosignature = store_sqlite__each_cosignature,
     .witness_size = store_sqlite__witness_size,
     .next_cosigned = store_sqlite__next_cosigned,
+    .uses = store_sqlite__uses,
 };

@@ -21,7 +21,10 @@
 
 struct store_db {
   sqlite3 *db;
-  struct buf *err; /* the front's, for every failure's text */
+  struct buf *err;  /* the front's, for every failure's text */
+  char *path;       /* the file, for messages */
+  unsigned busy_ms; /* how long a writer waits for the lock */
+  int full;         /* a write found the disk full: give the WAL back */
   struct store_sqlite_tree tree;
   /* Statements prepared on first use and kept until close. */
   sqlite3_stmt *size, *ins_entry, *get_entry, *ins_cargo, *get_cargo;
@@ -44,6 +47,16 @@ extern const char *const store_sqlite__measure_columns[M_ALL];
  * a result code. */
 int store_sqlite__code(int code);
 int store_sqlite__fail(struct store_db *d, const char *what);
+/*
+ * A locked store or a full disk (code: SQLite's primary result code), in
+ * words that say what to do (trouble.c): ERR_RETRY naming who holds the
+ * lock (store_sqlite__holder), ERR_NOSPACE with the path and the space left;
+ * 0 for any other code, whose message is the caller's.
+ */
+int store_sqlite__trouble(struct store_db *d, const char *what, int code);
+/* Appends who holds the write lock of the store at path, as far as can be
+ * known: "another import (pid 4242: passage import flow big.csv)". */
+void store_sqlite__holder(const char *path, struct buf *out);
 /* Runs SQL text; a failure's message is SQLite's alone. */
 int store_sqlite__exec(struct store_db *d, const char *sql);
 /* Prepares sql into *s once (nothing when *s is set already). */
@@ -106,6 +119,8 @@ int store_sqlite__flow_day_span(struct store_db *d, int64_t *first,
                                 int64_t *last);
 int store_sqlite__count(struct store_db *d, enum store_table table,
                         enum record_kind kind, uint64_t *n);
+int store_sqlite__uses(struct store_db *d, enum record_kind kind, size_t fi,
+                       const char *value, uint64_t *seq);
 
 /* tokens.c: schema 3's tables, and their operations. */
 extern const char store_sqlite__ddl_tokens[];

@@ -4,6 +4,7 @@
  */
 #include "store/sqlite/sqlite_tree.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,7 +33,7 @@ static const char sql_node[] =
     "SELECT hash FROM node WHERE level = ? AND idx = ?";
 
 static int
-setup(sqlite3 *db, unsigned page_size, struct buf *err)
+setup(sqlite3 *db, const char *path, unsigned page_size, struct buf *err)
 {
   char sql[sizeof sql_pragmas + 64];
   char *msg = NULL;
@@ -50,9 +51,24 @@ setup(sqlite3 *db, unsigned page_size, struct buf *err)
   if (rc == SQLITE_OK)
     return OK;
   buf_reset(err);
+  rc &= 0xff;
+  if (rc == SQLITE_FULL ||
+      (rc == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC)) {
+    /* Even a reader makes the WAL's files beside the store. */
+    uint64_t left = 0;
+    char text[32];
+    util_free_space(path, &left);
+    util_format_bytes(left, text, sizeof text);
+    buf_printf(err,
+               "cannot open %s: the disk holding it is full (%s free), and "
+               "the store needs room for its log files beside it: free some "
+               "space and run the command again",
+               path, text);
+    sqlite3_free(msg);
+    return ERR_NOSPACE;
+  }
   buf_printf(err, "%s", msg ? msg : "sqlite error");
   sqlite3_free(msg);
-  rc &= 0xff;
   return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ERR_RETRY : ERR_STORE;
 }
 
@@ -82,7 +98,7 @@ store_sqlite__connect(const char *path, int create, unsigned page_size,
     sqlite3_close(db);
     return ERR_IO;
   }
-  if ((rc = setup(db, page_size, err)) != OK) {
+  if ((rc = setup(db, path, page_size, err)) != OK) {
     sqlite3_close(db);
     return rc;
   }
