@@ -3,9 +3,9 @@
  * (SQLite to PostgreSQL and back): an older store's corridor in meta, the
  * tokens, then every entry in order, the corridor's rules through
  * store_put_corridor and the records through store_put, so that the
- * destination derives its
- * query rows, corrections, rollups and tree itself, as it would have
- * ingesting the records, and the writer of each entry beside it; then the
+ * destination derives its query rows, corrections, rollups and tree
+ * itself, as it would have ingesting the records, and the writer of each
+ * entry beside it; then the
  * signed checkpoints and witnesses' cosignatures kept beside the log,
  * each checked by the destination against its own tree as any other is
  * (store_add_cosigned). Nothing derived is copied: what the copy holds is
