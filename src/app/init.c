@@ -119,8 +119,9 @@ app_init(struct app *app, const char *corridor_path,
          struct app_init_result *out, struct app_error *err)
 {
   struct corridor *c = NULL;
-  struct store *st;
+  struct store *st = NULL;
   struct buf text;
+  char *file = NULL;
   int rc = OK;
 
   memset(out, 0, sizeof *out);
@@ -138,20 +139,25 @@ app_init(struct app *app, const char *corridor_path,
   }
   if ((rc = read_corridor(corridor_path, &text, &c, err)) != OK)
     goto out;
-  if (access(app->db, F_OK) == 0) {
-    rc = app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
-                   "%s exists already; a store is initialised once (choose "
-                   "another --db)",
-                   app->db);
-    goto out;
-  }
+  if ((file = store_file_path(app->db)) != NULL && access(file, F_OK) == 0)
+    rc = ERR_EXISTS;
+  free(file);
   /* Made under a temporary name and renamed into place whole (file.c):
    * a failed or killed init leaves nothing at the store's path. */
-  if ((rc = app__init_begin(app, err)) != OK)
+  if (rc == OK && (rc = app__init_begin(app, err)) != OK)
     goto out;
-  if ((rc = app__store(app, 1, &st, err)) != OK)
+  if (rc == OK && (rc = app__store(app, 1, &st, err)) != OK)
     goto made;
-  rc = store_init(st, corridor_path, text.data ? text.data : "");
+  if (rc == OK)
+    rc = store_init(st, corridor_path, text.data ? text.data : "");
+  /* A file that exists, or a store on a server initialised before. */
+  if (rc == ERR_EXISTS) {
+    app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
+              "%s exists already; a store is initialised once (choose "
+              "another --db)",
+              app->init_db ? app->init_db : app->db);
+    goto made;
+  }
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
     goto made;
