@@ -26,12 +26,16 @@ build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPASSAGE_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 
-# Every test runs twice: in the plain build and under ASan+UBSan.
+# Every test runs twice: in the plain build and under ASan+UBSan; the pg/
+# tests (the store's contract, the CLI, report and HTTP suites again, and
+# two servers on one database) on one throwaway PostgreSQL cluster that
+# scripts/with-postgres starts for the whole run and stops after it.
 check: build build-asan
-	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
-	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@scripts/with-postgres sh -c '\
+	  cd $(BUILD) && ctest --output-on-failure -j$(JOBS) && cd $(CURDIR) && \
+	  cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure -j$(JOBS)
+	  ctest --output-on-failure -j$(JOBS)'
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -62,7 +66,7 @@ uninstall:
 bench: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j$(JOBS)
-	@bench/import build-release/passage
+	@bench/table build-release/passage
 
 # Real libFuzzer binaries (clang 14), the libraries instrumented too; run
 # one by hand with e.g.

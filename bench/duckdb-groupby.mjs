@@ -7,13 +7,17 @@
 // with DuckDB's default threads (one per core) and again with one thread:
 //   plain:      a GROUP BY day, category summing every source (not what
 //               passage computes: it never adds two sources together);
-//   reconciled: what passage computes: for each day, checkpoint, direction
-//               and class (records and persons as a whole, vehicles by type,
-//               tonnes by category) the figure of the best-graded source
-//               among those that gave the measure (ties: more records, then
-//               the source's id), summed by day and category;
-//   disputes:   reconciled, plus passage's disputed flag (another source
-//               differs by more than 10% on a cell of the row).
+//   reconciled: what passage computes (docs/analysis.md, "Sources are
+//               reconciled in time"), for this file, whose records are all
+//               instants (a start, no end): at each moment, checkpoint,
+//               direction and class (records, persons and vehicles as a
+//               whole, tonnes by category: docs/analysis.md, "Classes")
+//               the claim of the best-graded source among those that gave
+//               the measure there (ties: the source's id; every record is
+//               as short as an instant), summed by day and category;
+//   disputes:   reconciled, plus passage's disputed flag (another source's
+//               claim at a moment differs by more than 10% from the
+//               winner's, on a cell of the row).
 // Prints one line: load_s plain reconciled disputes plain1 reconciled1
 // disputes1 threads version (times in ms). With RECONCILED.csv, writes the
 // reconciled result there for bench/analysis to compare with passage's.
@@ -54,11 +58,11 @@ SELECT day, category, count(*) AS records, sum(vehicles) AS vehicles,
 FROM flows WHERE outcome = 'passed'
 GROUP BY day, category ORDER BY day, category`;
 
-// Per day, checkpoint, direction, vehicle type, category and source: the
-// sums, and how many rows gave each measure (missing is not zero).
+// Per moment, checkpoint, direction, vehicle type, category and source:
+// the sums, and how many rows gave each measure (missing is not zero).
 const fine = `
 f AS (
-  SELECT day, checkpoint AS cp, direction AS dir,
+  SELECT day, start AS moment, checkpoint AS cp, direction AS dir,
          coalesce(vehicle, '') AS veh, coalesce(category, '') AS cat, source,
          min(coalesce(grade, 'Z9')) AS g, count(*) AS n,
          sum(vehicles) AS v, count(vehicles) AS vn,
@@ -67,27 +71,31 @@ f AS (
   FROM flows WHERE outcome = 'passed'
   GROUP BY ALL)`;
 
-// Each source's claim on the cells of one measure, ranked best first.
+// The pieces of one measure's streams: a moment at a checkpoint in a
+// direction, of a class.
+const pieceKeys = (cls) => ['day', 'moment', 'cp', 'dir', ...cls].join(', ');
+// Each source's claim on a piece of one measure, ranked best first; a
+// claim's grade is the worst of its records'.
 function claims(name, cls, measure, present) {
-  const keys = ['day', 'cp', 'dir', ...cls].join(', ');
+  const keys = pieceKeys(cls);
   return `
 ${name}_c AS (
-  SELECT ${keys}, source, min(g) AS g, sum(n) AS n, sum(${measure}) AS val
+  SELECT ${keys}, source, max(g) AS g, sum(${measure}) AS val
   FROM f GROUP BY ALL ${present ? `HAVING sum(${present}) > 0` : ''}),
 ${name}_r AS (
   SELECT *, row_number() OVER w AS rk, first_value(val) OVER w AS best
   FROM ${name}_c
-  WINDOW w AS (PARTITION BY ${keys} ORDER BY g, n DESC, source))`;
+  WINDOW w AS (PARTITION BY ${keys} ORDER BY g, source))`;
 }
 const measures = [
   ['r', [], 'n', null],
   ['p', [], 'p', 'pn'],
-  ['v', ['veh'], 'v', 'vn'],
+  ['v', [], 'v', 'vn'],
   ['t', ['cat'], 't', 'tn'],
 ];
 function winners(withDisputes) {
   return measures.map(([name, cls, measure, present]) => {
-    const keys = ['day', 'cp', 'dir', ...cls].join(', ');
+    const keys = pieceKeys(cls);
     const disputed = withDisputes && name !== 'r'
       ? `, bool_or(abs(val - best) > ${tolerance} * abs(best) + 1e-9) AS d_${name}`
       : '';
@@ -99,7 +107,7 @@ ${name}_w AS (
 }
 function reconciled(withDisputes) {
   const joins = measures.map(([name, cls]) =>
-    `LEFT JOIN ${name}_w USING (${['day', 'cp', 'dir', ...cls].join(', ')})`)
+    `LEFT JOIN ${name}_w USING (${pieceKeys(cls)})`)
     .join('\n  ');
   const disputed = withDisputes
     ? `, bool_or(coalesce(d_p, false) OR coalesce(d_v, false)

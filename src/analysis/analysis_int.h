@@ -3,6 +3,7 @@
 #define PASSAGE_ANALYSIS_INT_H
 
 #include "analysis/analysis.h"
+#include "cells/cells.h"
 
 /* A live flow record the view has read, its strings interned. */
 struct frec {
@@ -15,12 +16,6 @@ struct frec {
   double persons, vehicles;
   int has_persons, has_vehicles;
   size_t line, nlines; /* its cargo lines in tonnes, into the view's lines */
-};
-
-/* A cargo line of a flow in a mass unit. */
-struct fline {
-  const char *category;
-  double tonnes;
 };
 
 /* A span of local seconds, [begin, end). */
@@ -49,7 +44,7 @@ struct analysis {
    * seq to its index). */
   struct frec *recs;
   size_t nrecs, caprecs;
-  struct fline *lines;
+  struct cells_line *lines; /* cargo lines in a mass unit */
   size_t nlines, caplines;
   struct tmap *rec_seen;
   int64_t rec_from, rec_to;
@@ -67,112 +62,36 @@ struct analysis {
   struct ival *cov;
   size_t *cov_first, *cov_n;
   int loaded;
+  /* Day cells built from the records (days.c), kept while they fit. */
+  struct tmap *day_at; /* (day, checkpoint) -> index into days */
+  struct cells_day **days;
+  size_t ndays, capdays, day_bytes;
+  struct cells_builder *builder;
   struct buf err;
 };
 
-/* A map from tuples of words to dense indexes (tmap.c). */
-struct tmap;
-struct tmap *tmap_new(size_t words);
-void tmap_free(struct tmap *m);
-/* The index of key, adding it when absent (*added says which). */
-size_t tmap_put(struct tmap *m, const uint64_t *key, int *added);
-/* 1 and the index when key is there, else 0. */
-int tmap_get(const struct tmap *m, const uint64_t *key, size_t *index);
-size_t tmap_count(const struct tmap *m);
-const uint64_t *tmap_key(const struct tmap *m, size_t index);
+/* The reconciler and the tuple map live in the cells module (cells.h),
+ * which the store runs at ingest too; the module's tests reach the
+ * reconciler by these names. */
+static inline int
+analysis__grade_cmp(const char *x, const char *y)
+{
+  return cells_grade_cmp(x, y);
+}
 
-/* The reconciler (reconcile.c): pure, nothing read from the store. */
+static inline void
+analysis__reconcile(const struct recon_item *items, size_t n, int64_t from,
+                    int64_t to, double tolerance, int disputable,
+                    struct recon_out *out)
+{
+  cells_reconcile(items, n, from, to, tolerance, disputable, out);
+}
 
-/* Admiralty grades: < 0 when x is better than y ("A1" best; NULL or ""
- * ungraded, below "F6"). */
-int analysis__grade_cmp(const char *x, const char *y);
-
-/* One record's claim in a stream: what it gives of one class at one
- * checkpoint, in one direction, of one outcome. */
-struct recon_item {
-  int64_t begin,
-      end; /* local seconds, [begin, end); end <= begin: an instant */
-  const char *source; /* interned: one pointer per source */
-  const char *grade;  /* "" or NULL when ungraded */
-  double value;
-};
-
-/* What an item adds to one local day. */
-struct recon_share {
-  size_t item;
-  int64_t day;
-  double own;  /* its share of the day: value x overlap / length; an
-                * instant's whole value on its day */
-  double won;  /* the part of own in pieces its source's claim won */
-  int counted; /* its source won some piece of it on the day */
-};
-
-/* One source's claim, over a piece or over a day's disputed pieces. */
-struct recon_claim {
-  const char *source;
-  const char *grade; /* the worst grade of the records that make it */
-  double value;
-  int64_t length; /* the longest of those records, in seconds (instant 0) */
-};
-
-/* A disputed piece: its claims, in grade then source id order. */
-struct recon_piece {
-  int64_t day, begin, end; /* begin == end: an instant no interval covers */
-  const char *winner;
-  size_t claim, nclaims; /* into recon_out.claims */
-};
-
-/* A share that takes part in a disputed piece. */
-struct recon_link {
-  size_t share, piece;
-};
-
-/* A stream's day: what a store keeping reconciled days would keep. */
-struct recon_cell {
-  int64_t day;
-  double value; /* the sum of the day's pieces: their winners' claims */
-  int disputed;
-  int approximate; /* a share counted comes from an item reaching outside
-                    * the day */
-  size_t winner, nwinners; /* into winners: whose claims count, by id */
-  size_t claim, nclaims;   /* into cell_claims: each source's value over the
-                            * day's disputed pieces, in grade then id order */
-};
-
-struct recon_out {
-  struct recon_share *shares; /* per item, in time order */
-  size_t nshares, capshares;
-  struct recon_piece *pieces; /* the disputed ones, in time order */
-  size_t npieces, cappieces;
-  struct recon_claim *claims;
-  size_t nclaims, capclaims;
-  struct recon_link *links;
-  size_t nlinks, caplinks;
-  struct recon_cell *cells; /* days with a claim, in order */
-  size_t ncells, capcells;
-  struct recon_claim *cell_claims;
-  size_t ncell_claims, capcell_claims;
-  const char **winners;
-  size_t nwinners, capwinners;
-};
-
-/*
- * Reconciles one stream's items[0..n) over the local days from..to
- * (docs/analysis.md, "Sources are reconciled in time"): the timeline is
- * cut at every interval's start and end and at every local midnight; an
- * instant cuts nothing and falls in the piece that holds it ([a, b)
- * half-open), or, where no interval is, in a piece of its own moment. In
- * each piece each source's claim is the sum of its items' parts (an
- * interval's value x piece / length; an instant's whole value); the best
- * claim counts: better grade, then shorter record, then source id. The
- * piece is disputed when disputable is set and another claim differs from
- * it by more than tolerance x its value. Replaces out's contents (keeping
- * its memory); free with analysis__recon_cleanup.
- */
-void analysis__reconcile(const struct recon_item *items, size_t n, int64_t from,
-                         int64_t to, double tolerance, int disputable,
-                         struct recon_out *out);
-void analysis__recon_cleanup(struct recon_out *out);
+static inline void
+analysis__recon_cleanup(struct recon_out *out)
+{
+  cells_recon_cleanup(out);
+}
 
 /* The view (view.c). */
 
@@ -189,6 +108,18 @@ int analysis__cp(struct analysis *a, const char *cp);
 int analysis__covered(const struct ival *v, size_t n, int64_t d0, int64_t d1);
 /* Sorts and merges spans in place; returns how many remain. */
 size_t analysis__merge(struct ival *v, size_t n);
+
+/*
+ * Calls fn with the cells of each local day from..to at each checkpoint
+ * that has any (records, or coverage), by day and then checkpoint id, as
+ * of the view. The cells are the view's (valid while it is open).
+ */
+int analysis__days(struct analysis *a, int64_t from, int64_t to,
+                   int (*fn)(void *ctx, const struct cells_day *d), void *ctx);
+/* The id and time fields of flow record seq, which the view has read (a
+ * record named by a day's cells). ERR_NOTFOUND when it has not. */
+int analysis__flow_texts(struct analysis *a, uint64_t seq, const char **id,
+                         const char **start, const char **finish);
 
 /* The counting stage (the corridor's [stages] counting): records of
  * outcome passed count only there. */

@@ -1,11 +1,12 @@
 /*
- * The flow query. Each live flow record at a wanted checkpoint gives one
- * item per class it carries (persons, vehicles, each cargo line's tonnes,
- * and one record) to the stream of its checkpoint, direction, outcome and
- * class; the reconciler (reconcile.c) decides each stream; each output row
- * then adds what its records won of each day (or their own shares, for a
- * source's own account), and says which of its figures are known,
- * approximate or disputed.
+ * The flow query, over the day cells of its days (days.c, cells.h): each
+ * day at each wanted checkpoint holds its streams (checkpoint, direction,
+ * outcome and class) reconciled, and each stream what its records of one
+ * set of dimensions ("a part") own and won of the day. Each output row
+ * adds what its parts won (or own, for a source's own account), and says
+ * which of its figures are known (from the day's observation), approximate
+ * (a record of the part reaches outside the row's period) or disputed (a
+ * part is in a disputed piece, whose claims the row lists).
  */
 #include "analysis/analysis_int.h"
 
@@ -15,17 +16,10 @@
 
 #define DAY 86400
 
-/* Where a stream's item comes from. */
-struct origin {
-  size_t rec;
-  const char *category; /* the row's category: the line's for tonnes */
-};
-
-struct stream {
+/* A record spread over more than a row's period, by sequence number. */
+struct spread_ref {
+  uint64_t seq;
   int measure;
-  struct recon_item *items;
-  struct origin *from;
-  size_t n, cap, capfrom;
 };
 
 /* An output row being summed. */
@@ -39,9 +33,9 @@ struct group {
   size_t last_piece; /* the disputed piece listed last (+1; 0: none) */
   struct analysis_source_value *sources;
   size_t nsources, capsources;
-  struct analysis_spread *spread;
-  size_t *spread_rec;
-  size_t nspread, capspread, capspread_rec;
+  struct spread_ref *spread; /* resolved into out_spread when emitted */
+  size_t nspread, capspread;
+  struct analysis_spread *out_spread;
 };
 
 struct groups {
@@ -64,13 +58,14 @@ struct query {
   struct analysis *a;
   const struct analysis_flow_query *q;
   const char *outcome, *source; /* interned; NULL for any */
-  const char *passed, *stage;   /* "passed" and the counting stage */
   int own;                      /* each source's own figures */
-  int every_stage;   /* records of every stage, each stage its own stream */
-  int64_t r0, r1;    /* the query's days, local seconds */
-  struct tmap *smap; /* stream key -> index */
-  struct stream *streams;
-  size_t nstreams, capstreams;
+  int family;         /* CELLS_FLOW, or CELLS_STAGE with every stage */
+  int64_t r0, r1;     /* the query's days, local seconds */
+  size_t *part_group; /* per part of the day being taken: its row */
+  size_t cappart_group;
+  /* Per day and live checkpoint: the classes observed all day, per
+   * direction (cells_day.observed). */
+  unsigned char *obs;
   struct groups gs;
   struct tmap *pmap; /* projection key -> index into pv */
   struct proj *pv;
@@ -209,83 +204,10 @@ cp_wanted(const struct analysis_flow_query *q, const char *cp)
   return 0;
 }
 
-/* Whether a record takes part in the query: its outcome (records of
- * outcome passed only at the counting stage; those of other outcomes at
- * whatever stage they were recorded), checkpoint and time. */
-static int
-rec_wanted(const struct query *x, const struct frec *r)
-{
-  if (x->outcome && r->dim[DIM_OUTCOME] != x->outcome)
-    return 0;
-  if (!x->every_stage && r->dim[DIM_OUTCOME] == x->passed &&
-      r->dim[DIM_STAGE] != x->stage)
-    return 0;
-  if (r->end > r->begin ? r->begin >= x->r1 || r->end <= x->r0
-                        : r->begin < x->r0 || r->begin >= x->r1)
-    return 0;
-  return cp_wanted(x->q, r->dim[DIM_CHECKPOINT]);
-}
-
-static void
-stream_add(struct query *x, size_t rec, int measure, const char *cls,
-           const char *category, double value)
-{
-  const struct frec *r = &x->a->recs[rec];
-  /* With every stage, what was counted at one stage never competes with
-   * what was counted at another: they are different moments of a load. */
-  uint64_t key[6] = {(uint64_t)(uintptr_t)r->dim[DIM_CHECKPOINT],
-                     (uint64_t)(uintptr_t)r->dim[DIM_DIRECTION],
-                     (uint64_t)(uintptr_t)r->dim[DIM_OUTCOME],
-                     (uint64_t)measure,
-                     (uint64_t)(uintptr_t)cls,
-                     x->every_stage ? (uint64_t)(uintptr_t)r->dim[DIM_STAGE]
-                                    : 0};
-  int added;
-  size_t i = tmap_put(x->smap, key, &added);
-  struct stream *st;
-
-  if (added) {
-    x->streams =
-        util_grow(x->streams, &x->capstreams, i + 1, sizeof *x->streams);
-    memset(&x->streams[i], 0, sizeof x->streams[i]);
-    x->streams[i].measure = measure;
-    x->nstreams = i + 1;
-  }
-  st = &x->streams[i];
-  st->items = util_grow(st->items, &st->cap, st->n + 1, sizeof *st->items);
-  st->from = util_grow(st->from, &st->capfrom, st->n + 1, sizeof *st->from);
-  st->items[st->n] = (struct recon_item){r->begin, r->end, r->dim[DIM_SOURCE],
-                                         r->dim[DIM_GRADE], value};
-  st->from[st->n] = (struct origin){rec, category};
-  st->n++;
-}
-
-/* Each wanted record's items, into the streams of its classes. */
-static void
-build_streams(struct query *x)
-{
-  struct analysis *a = x->a;
-
-  for (size_t i = 0; i < a->nrecs; i++) {
-    const struct frec *r = &a->recs[i];
-    if (!rec_wanted(x, r))
-      continue;
-    stream_add(x, i, AM_RECORDS, NULL, r->dim[DIM_CATEGORY], 1);
-    if (r->has_persons)
-      stream_add(x, i, AM_PERSONS, NULL, r->dim[DIM_CATEGORY], r->persons);
-    if (r->has_vehicles)
-      stream_add(x, i, AM_VEHICLES, NULL, r->dim[DIM_CATEGORY], r->vehicles);
-    for (size_t k = 0; k < r->nlines; k++) {
-      const struct fline *l = &a->lines[r->line + k];
-      stream_add(x, i, AM_TONNES, l->category, l->category, l->tonnes);
-    }
-  }
-}
-
 /* Adds a disputed piece's claim to a row's sources: its value summed over
  * the pieces, its grade the worst. */
 static void
-source_add(struct group *g, const struct recon_claim *c, int measure)
+source_add(struct group *g, const struct cells_claim *c, int measure)
 {
   struct analysis_source_value *sv;
 
@@ -308,156 +230,99 @@ source_add(struct group *g, const struct recon_claim *c, int measure)
 }
 
 static void
-spread_add(struct group *g, size_t rec, const struct frec *r, int m)
+spread_add(struct group *g, uint64_t seq, int m)
 {
   for (size_t i = g->nspread; i > 0; i--)
-    if (g->spread_rec[i - 1] == rec && g->spread[i - 1].measure == m)
+    if (g->spread[i - 1].seq == seq && g->spread[i - 1].measure == m)
       return;
   g->spread =
       util_grow(g->spread, &g->capspread, g->nspread + 1, sizeof *g->spread);
-  g->spread_rec = util_grow(g->spread_rec, &g->capspread_rec, g->nspread + 1,
-                            sizeof *g->spread_rec);
-  g->spread[g->nspread] =
-      (struct analysis_spread){r->id, r->start, r->finish, m};
-  g->spread_rec[g->nspread] = rec;
-  g->nspread++;
+  g->spread[g->nspread++] = (struct spread_ref){seq, m};
 }
 
-/* What one share adds to its row; the row's index, or SIZE_MAX when the
- * share is another source's than the one asked for. */
+/* What one part of a day adds to its row; the row's index, or SIZE_MAX
+ * when the part is another source's than the one asked for. */
 static size_t
-take_share(struct query *x, const struct stream *st,
-           const struct recon_share *sh)
+take_part(struct query *x, const struct cells_day *d,
+          const struct cells_stream *s, const struct cells_part *p)
 {
-  const struct origin *o = &st->from[sh->item];
-  const struct frec *r = &x->a->recs[o->rec];
-  const char *dims[DIM_COUNT], *vals[DIM_COUNT] = {0};
+  const char *dims[DIM_COUNT] = {0}, *vals[DIM_COUNT] = {0};
   struct group *g;
   size_t gi;
-  int m = st->measure;
+  int m = s->measure;
 
-  if (x->source && r->dim[DIM_SOURCE] != x->source)
+  if (x->source && p->dim[CD_SOURCE] != x->source)
     return SIZE_MAX;
-  memcpy(dims, r->dim, sizeof dims);
-  dims[DIM_CATEGORY] = o->category;
-  group_values(x->a, x->q, sh->day, dims, vals);
-  gi = group_get(x, sh->day, vals);
+  for (int k = 0; k < CD_COUNT; k++)
+    dims[DIM_CHECKPOINT + k] = p->dim[k];
+  group_values(x->a, x->q, d->day, dims, vals);
+  gi = group_get(x, d->day, vals);
   g = &x->gs.v[gi];
-  g->m[m] += x->own ? sh->own : sh->won;
+  g->m[m] += x->own ? p->own : p->won;
   g->has[m] = 1;
-  if ((x->own || sh->counted) && r->end > r->begin &&
-      (r->begin < g->p0 || r->end > g->p1)) {
-    g->approx[m] = 1;
-    spread_add(g, o->rec, r, m);
+  for (size_t i = 0; i < p->nspread; i++) {
+    const struct cells_spread *sp = &d->spreads[p->spread + i];
+    if ((x->own || sp->counted) && (sp->begin < g->p0 || sp->end > g->p1)) {
+      g->approx[m] = 1;
+      spread_add(g, sp->seq, m);
+    }
   }
   return gi;
 }
 
-/* Decides one stream and adds its shares and disputes to the rows. */
+/* Adds one stream of a day to the rows: its parts, and the claims of each
+ * disputed piece to each row that has a part in it (once). */
 static void
-take_stream(struct query *x, const struct stream *st, struct recon_out *out)
+take_stream(struct query *x, const struct cells_day *d,
+            const struct cells_stream *s)
 {
-  size_t *share_group;
-
-  analysis__reconcile(st->items, st->n, x->q->from, x->q->to,
-                      x->a->c->dispute_tolerance, st->measure != AM_RECORDS,
-                      out);
-  share_group = xmalloc((out->nshares + 1) * sizeof *share_group);
-  for (size_t i = 0; i < out->nshares; i++)
-    share_group[i] = take_share(x, st, &out->shares[i]);
-  /* The links of one piece come together: a row lists a piece once. */
-  for (size_t i = 0; i < out->nlinks; i++) {
-    const struct recon_link *l = &out->links[i];
-    const struct recon_piece *p = &out->pieces[l->piece];
-    size_t gi = share_group[l->share], id = x->pieces + l->piece + 1;
-    struct group *g;
-    if (gi == SIZE_MAX)
-      continue;
-    g = &x->gs.v[gi];
-    if (g->last_piece == id)
-      continue;
-    g->last_piece = id;
-    g->disputed = 1;
-    for (size_t k = 0; k < p->nclaims; k++)
-      source_add(g, &out->claims[p->claim + k], st->measure);
-  }
-  x->pieces += out->npieces;
-  free(share_group);
-}
-
-/* Observation. */
-
-/* 1 when a record gives class m. */
-static int
-gives(const struct analysis *a, const struct frec *r, int m)
-{
-  (void)a;
-  switch (m) {
-  case AM_PERSONS:
-    return r->has_persons;
-  case AM_VEHICLES:
-    return r->has_vehicles;
-  case AM_TONNES:
-    return r->nlines > 0;
-  default:
-    return 1;
-  }
-}
-
-/*
- * Per checkpoint, direction and class, the time observed: what coverage
- * says was observed, and the intervals of the flow records that give the
- * class there (whatever their outcome and stage: someone was watching),
- * merged. bucket[(c * AD_COUNT + d) * AM_COUNT + m] holds n[...] spans.
- */
-struct observed {
-  struct ival **v;
-  size_t *n, *cap;
-};
-
-static void
-observed_build(struct query *x, struct observed *o)
-{
-  struct analysis *a = x->a;
-  size_t nb = (a->ncheckpoints + 1) * AD_COUNT * AM_COUNT;
-  const char *in = analysis__intern(a, "in");
-
-  o->v = xcalloc(nb, sizeof *o->v);
-  o->n = xcalloc(nb, sizeof *o->n);
-  o->cap = xcalloc(nb, sizeof *o->cap);
-  for (size_t c = 0; c < a->ncheckpoints; c++)
-    for (size_t b = c * AD_COUNT * AM_COUNT; b < (c + 1) * AD_COUNT * AM_COUNT;
-         b++)
-      for (size_t k = 0; k < a->cov_n[c]; k++) {
-        o->v[b] = util_grow(o->v[b], &o->cap[b], o->n[b] + 1, sizeof **o->v);
-        o->v[b][o->n[b]++] = a->cov[a->cov_first[c] + k];
-      }
-  for (size_t i = 0; i < a->nrecs; i++) {
-    const struct frec *r = &a->recs[i];
-    int c = analysis__cp(a, r->dim[DIM_CHECKPOINT]);
-    int d = r->dim[DIM_DIRECTION] == in ? AD_IN : AD_OUT;
-    if (c < 0 || r->end <= r->begin || r->begin >= x->r1 || r->end <= x->r0)
-      continue;
-    for (int m = 0; m < AM_COUNT; m++) {
-      size_t b = ((size_t)c * AD_COUNT + (size_t)d) * AM_COUNT + (size_t)m;
-      if (!gives(a, r, m))
+  x->part_group = util_grow(x->part_group, &x->cappart_group, s->nparts + 1,
+                            sizeof *x->part_group);
+  for (size_t k = 0; k < s->nparts; k++)
+    x->part_group[k] = take_part(x, d, s, &d->parts[s->part + k]);
+  for (size_t k = 0; k < s->npieces; k++) {
+    const struct cells_piece *p = &d->pieces[s->piece + k];
+    size_t id = ++x->pieces;
+    for (size_t l = 0; l < p->nlinks; l++) {
+      size_t gi = x->part_group[d->links[p->link + l] - s->part];
+      struct group *g;
+      if (gi == SIZE_MAX)
         continue;
-      o->v[b] = util_grow(o->v[b], &o->cap[b], o->n[b] + 1, sizeof **o->v);
-      o->v[b][o->n[b]++] = (struct ival){r->begin, r->end};
+      g = &x->gs.v[gi];
+      if (g->last_piece == id)
+        continue;
+      g->last_piece = id;
+      g->disputed = 1;
+      for (size_t c = 0; c < p->nclaims; c++)
+        source_add(g, &d->claims[p->claim + c], s->measure);
     }
   }
-  for (size_t b = 0; b < nb; b++)
-    o->n[b] = analysis__merge(o->v[b], o->n[b]);
 }
 
-static void
-observed_free(struct observed *o, size_t nb)
+/* One day at one checkpoint: its wanted streams, and what it observed. */
+static int
+take_day(void *ctx, const struct cells_day *d)
 {
-  for (size_t b = 0; b < nb; b++)
-    free(o->v[b]);
-  free(o->v);
-  free(o->n);
-  free(o->cap);
+  struct query *x = ctx;
+  int c;
+
+  if (!cp_wanted(x->q, d->checkpoint))
+    return OK;
+  for (size_t i = 0; i < d->nstreams; i++) {
+    const struct cells_stream *s = &d->streams[i];
+    if (!(s->family & x->family) || (x->outcome && s->outcome != x->outcome))
+      continue;
+    take_stream(x, d, s);
+  }
+  if ((c = analysis__cp(x->a, d->checkpoint)) >= 0) {
+    unsigned char *o =
+        &x->obs[((size_t)(d->day - x->q->from) * x->a->ncheckpoints +
+                 (size_t)c) *
+                AD_COUNT];
+    o[AD_IN] = (unsigned char)d->observed[0];
+    o[AD_OUT] = (unsigned char)d->observed[1];
+  }
+  return OK;
 }
 
 static size_t
@@ -524,32 +389,29 @@ proj_count(struct proj *p, const int some[AM_COUNT], const int all[AM_COUNT])
 }
 
 /* Which checkpoint-days each projection covers, and how many of them were
- * not observed throughout, per class. */
+ * not observed throughout, per class (from what the days' cells say they
+ * observed; a day without cells at a checkpoint observed nothing). */
 static void
 recon_projections(struct query *x)
 {
   struct analysis *a = x->a;
   const struct analysis_flow_query *q = x->q;
-  size_t nb = (a->ncheckpoints + 1) * AD_COUNT * AM_COUNT;
   int by_dir = has_dim(q, DIM_DIRECTION), pre = precreate(q);
   const char *dirs[AD_COUNT] = {analysis__intern(a, "in"),
                                 analysis__intern(a, "out")};
-  struct observed o;
 
-  observed_build(x, &o);
   for (int64_t day = q->from; day <= q->to; day++) {
     for (size_t c = 0; c < a->ncheckpoints; c++) {
       const char *vals[DIM_COUNT] = {0}, *dims[DIM_COUNT] = {0};
+      const unsigned char *bits =
+          &x->obs[((size_t)(day - q->from) * a->ncheckpoints + c) * AD_COUNT];
       int obs[AD_COUNT][AM_COUNT];
       size_t pi;
       if (!cp_wanted(q, a->checkpoints[c]))
         continue;
       for (int d = 0; d < AD_COUNT; d++)
-        for (int m = 0; m < AM_COUNT; m++) {
-          size_t b = (c * AD_COUNT + (size_t)d) * AM_COUNT + (size_t)m;
-          obs[d][m] =
-              analysis__covered(o.v[b], o.n[b], day * DAY, (day + 1) * DAY);
-        }
+        for (int m = 0; m < AM_COUNT; m++)
+          obs[d][m] = (bits[d] >> m) & 1;
       dims[DIM_CHECKPOINT] = a->checkpoints[c];
       if (by_dir) {
         for (int d = 0; d < AD_COUNT; d++) {
@@ -574,7 +436,6 @@ recon_projections(struct query *x)
       }
     }
   }
-  observed_free(&o, nb);
 }
 
 /* Output. */
@@ -611,6 +472,37 @@ by_measure_grade(const void *x, const void *y)
     return a->measure < b->measure ? -1 : 1;
   g = analysis__grade_cmp(a->grade, b->grade);
   return g ? g : strcmp(a->source, b->source);
+}
+
+static int
+by_seq_measure(const void *x, const void *y)
+{
+  const struct spread_ref *a = x, *b = y;
+
+  if (a->seq != b->seq)
+    return a->seq < b->seq ? -1 : 1;
+  return (a->measure > b->measure) - (a->measure < b->measure);
+}
+
+/* A row's spread records by sequence number (the log's order), with
+ * their ids and times. */
+static int
+resolve_spread(struct query *x, struct group *g)
+{
+  if (g->nspread == 0)
+    return OK;
+  qsort(g->spread, g->nspread, sizeof *g->spread, by_seq_measure);
+  free(g->out_spread);
+  g->out_spread = xcalloc(g->nspread, sizeof *g->out_spread);
+  for (size_t i = 0; i < g->nspread; i++) {
+    struct analysis_spread *o = &g->out_spread[i];
+    int rc = analysis__flow_texts(x->a, g->spread[i].seq, &o->id, &o->start,
+                                  &o->end);
+    if (rc != OK)
+      return rc;
+    o->measure = g->spread[i].measure;
+  }
+  return OK;
 }
 
 /* Hands fn the rows, sorted by their dimension values. */
@@ -652,7 +544,9 @@ recon_emit(struct query *x,
     out.disputed = g->disputed;
     out.sources = g->sources;
     out.nsources = g->nsources;
-    out.spread = g->spread;
+    if ((rc = resolve_spread(x, g)) != OK)
+      break;
+    out.spread = g->out_spread;
     out.nspread = g->nspread;
     rc = fn(ctx, &out);
   }
@@ -666,17 +560,13 @@ query_cleanup(struct query *x)
   for (size_t i = 0; i < tmap_count(x->gs.index) && x->gs.v; i++) {
     free(x->gs.v[i].sources);
     free(x->gs.v[i].spread);
-    free(x->gs.v[i].spread_rec);
+    free(x->gs.v[i].out_spread);
   }
   free(x->gs.v);
   tmap_free(x->gs.index);
-  for (size_t i = 0; i < x->nstreams; i++) {
-    free(x->streams[i].items);
-    free(x->streams[i].from);
-  }
-  free(x->streams);
+  free(x->part_group);
+  free(x->obs);
   free(x->pv);
-  tmap_free(x->smap);
   tmap_free(x->pmap);
 }
 
@@ -694,39 +584,34 @@ analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
                 int (*fn)(void *ctx, const struct analysis_flow_row *row),
                 void *ctx)
 {
-  struct recon_out out;
   struct query x;
   int rc;
 
   if (q->to < q->from)
     return ERR_USAGE;
+  if ((rc = analysis__load(a)) != OK)
+    return rc;
   memset(&x, 0, sizeof x);
-  memset(&out, 0, sizeof out);
   x.a = a;
   x.q = q;
   x.outcome = q->outcome && !*q->outcome
                   ? NULL
                   : analysis__intern(a, q->outcome ? q->outcome : "passed");
-  x.passed = analysis__intern(a, "passed");
-  x.stage = analysis__intern(a, analysis__counting_stage(a));
-  x.every_stage = every_stage;
+  x.family = every_stage ? CELLS_STAGE : CELLS_FLOW;
   x.source = q->source ? analysis__intern(a, q->source) : NULL;
   x.r0 = q->from * DAY;
   x.r1 = (q->to + 1) * DAY;
   /* Grouped by source, each row is one source's: its own figures. */
   x.own = q->source != NULL || (q->own_figures && has_dim(q, DIM_SOURCE));
-  x.smap = tmap_new(6);
+  x.obs = xcalloc(
+      (size_t)(q->to - q->from + 1) * (a->ncheckpoints + 1) * AD_COUNT, 1);
   x.pmap = tmap_new(DIM_COUNT + 1);
   x.gs.index = tmap_new(q->ndims ? q->ndims : 1);
-  rc = analysis__flows_load(a, q->from, q->to);
+  rc = analysis__days(a, q->from, q->to, take_day, &x);
   if (rc == OK) {
-    build_streams(&x);
-    for (size_t i = 0; i < x.nstreams; i++)
-      take_stream(&x, &x.streams[i], &out);
     recon_projections(&x);
     rc = recon_emit(&x, fn, ctx);
   }
-  analysis__recon_cleanup(&out);
   query_cleanup(&x);
   return rc;
 }

@@ -76,6 +76,13 @@ analysis_free(struct analysis *a)
   free(a->cov);
   free(a->cov_first);
   free(a->cov_n);
+  for (size_t i = 0; i < a->ndays; i++) {
+    cells_day_cleanup(a->days[i]);
+    free(a->days[i]);
+  }
+  free(a->days);
+  tmap_free(a->day_at);
+  cells_builder_free(a->builder);
   buf_cleanup(&a->err);
   free(a);
 }

@@ -143,8 +143,18 @@ app_sink_file(void *ctx, const void *data, size_t len)
   return fwrite(data, 1, len, ctx) == len ? OK : ERR_IO;
 }
 
+/* The key beside a store's file; a store on a server has none, so its
+ * key is passage.key in the current folder. */
 char *
 app__key_path(const struct app *app, const char *path)
 {
-  return path ? xstrdup(path) : xasprintf("%s.key", app->db);
+  char *file, *key;
+
+  if (path)
+    return xstrdup(path);
+  if ((file = store_file_path(app->db)) == NULL)
+    return xstrdup("passage.key");
+  key = xasprintf("%s.key", file);
+  free(file);
+  return key;
 }

@@ -694,6 +694,34 @@ void app_init_result_cleanup(struct app_init_result *r);
 const char *app_corridor_template(void);
 
 /*
+ * migrate (issue 14). app_migrate_schema brings the store's schema to this
+ * build's version, creating it in an empty database (as the owner of its
+ * tables), and grants each of roles what a server needs (a store on a
+ * server only: store_grant). app_migrate_copy copies the store at from
+ * into a new store at to (SQLite to PostgreSQL or back; to is made when
+ * it can be) entry by entry through the store's own rules (store_copy),
+ * and proves the copy: the source verified before, the copy after, the
+ * same size and root, and the sitrep of every day with flows the same
+ * byte for byte in md and JSON. progress hears the entries copied. A copy
+ * that fails its proof is ERR_VERIFY, and is left as it is to be looked
+ * at (delete it before copying again).
+ */
+struct app_migrate_result {
+  int version;         /* the schema's version */
+  const char *backend; /* "SQLite", "PostgreSQL": of the store migrated,
+                          or of the copy */
+  uint64_t entries;    /* the log's size */
+  char root[48];       /* its root in base64 (a copy) */
+  size_t sitreps;      /* sitreps found the same (a copy) */
+  int64_t from, to;    /* their days: those of the flows */
+};
+int app_migrate_schema(struct app *app, const char *const *roles, size_t nroles,
+                       struct app_migrate_result *out, struct app_error *err);
+int app_migrate_copy(const char *from, const char *to,
+                     void (*progress)(void *ctx, uint64_t done), void *ctx,
+                     struct app_migrate_result *out, struct app_error *err);
+
+/*
  * The server's operations (issue 11): tokens and roles, the intake of
  * records posted by devices, records listed page by page, the corridor's
  * status, the log's head. docs/internals/app.md says which route calls
@@ -838,7 +866,9 @@ void app_batch_free(struct app_batch *b);
  * it may not supersede is left out, and the others committed without it.
  * Returns OK (each batch's own outcome is app_batch_answer's), or the
  * store's failure, which every batch not yet decided shares: ERR_NOSPACE,
- * ERR_RETRY (locked past the busy timeout, three times), ERR_STORE.
+ * ERR_RETRY (the store asked for the transaction again four times, the
+ * group replayed after each: locked past the busy timeout, another
+ * server's conflict, a lost connection), ERR_STORE.
  */
 int app_batch_commit(struct app *writer, struct app_batch *const *batches,
                      size_t n, struct app_error *err);
@@ -879,9 +909,12 @@ int app_records(struct app *app, const struct app_records_query *q,
  * timezone, log, inside, checkpoints: [{id, name, lat, lon, km, route}]},
  * "tree_size", "root" (base64), "checkpoint" (the signed note, or null
  * without a key), "sources": [{id, name, grade, records}], "span": {"from",
- * "to"} (null without flows), "publish": [...]}. *out is new.
+ * "to"} (null without flows), "publish": [...]}. key names the signing
+ * key file (NULL: the one beside the store, as app_log_checkpoint says; a
+ * store on a server has none, and its server is given one). *out is new.
  */
-int app_overview(struct app *app, json_t **out, struct app_error *err);
+int app_overview(struct app *app, const char *key, json_t **out,
+                 struct app_error *err);
 
 /*
  * The server's status: app_overview's answer and, in "corridor",

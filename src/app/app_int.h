@@ -295,4 +295,17 @@ int app__tiles_entries(const char *prefix, const char *token, uint64_t size,
 struct ledger_note_sig;
 char *app__sig_line(const struct ledger_note_sig *sig);
 
+/* The fields of the checkpoint record a corridor's checkpoint becomes:
+ * init and corridor amend must make the same bytes of the same
+ * checkpoint. Numbers are formatted into num; the values point into cp
+ * and f. */
+struct corridor_checkpoint;
+struct app_checkpoint_fields {
+  const char *names[7], *values[7];
+  char num[3][32];
+  size_t n;
+};
+void app__checkpoint_fields(const struct corridor_checkpoint *cp,
+                            struct app_checkpoint_fields *f);
+
 #endif

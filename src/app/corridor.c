@@ -63,7 +63,7 @@ app_corridor_show(struct app *app, const struct app_corridor_query *q,
 {
   struct store_corridor_info in;
   const struct corridor *c = NULL;
-  enum app_corridor_form form;
+  enum app_corridor_form form = APP_CORRIDOR_INI; /* set by the check */
   struct store *st;
   struct buf line;
   uint64_t size;
@@ -118,30 +118,13 @@ static int
 checkpoint_record(const struct corridor_checkpoint *cp, struct record *r,
                   struct buf *bytes, struct buf *why)
 {
-  char lat[32], lon[32], km[32];
-  const char *names[6], *values[6];
-  size_t n = 0;
+  struct app_checkpoint_fields f;
   int rc = OK;
 
-  names[n] = "id", values[n++] = cp->id;
-  names[n] = "name", values[n++] = cp->name;
-  if (cp->has_lat) {
-    util_format_number(cp->lat, lat, sizeof lat);
-    names[n] = "lat", values[n++] = lat;
-  }
-  if (cp->has_lon) {
-    util_format_number(cp->lon, lon, sizeof lon);
-    names[n] = "lon", values[n++] = lon;
-  }
-  if (cp->has_km) {
-    util_format_number(cp->km, km, sizeof km);
-    names[n] = "km", values[n++] = km;
-  }
-  if (cp->note)
-    names[n] = "note", values[n++] = cp->note;
-  for (size_t i = 0; i < n && rc == OK; i++) {
-    int fi = record_field_index(r->kind, names[i]);
-    rc = record_set(r, NULL, fi, 0, values[i], strlen(values[i]), why);
+  app__checkpoint_fields(cp, &f);
+  for (size_t i = 0; i < f.n && rc == OK; i++) {
+    int fi = record_field_index(r->kind, f.names[i]);
+    rc = record_set(r, NULL, fi, 0, f.values[i], strlen(f.values[i]), why);
   }
   if (rc == OK)
     rc = record_finish(r, why);

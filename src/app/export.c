@@ -67,7 +67,7 @@ app_export(struct app *app, const struct app_export_query *q,
            const struct app_sink *out, struct app_error *err)
 {
   struct app_sink sink = *out;
-  enum ingest_format format;
+  enum ingest_format format = INGEST_CSV; /* export_format sets it */
   enum record_kind kind;
   struct store *st;
   struct buf msg;

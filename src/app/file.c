@@ -100,7 +100,14 @@ app__write_file(const char *path, const char *text, struct app_error *err)
 int
 app__init_begin(struct app *app, struct app_error *err)
 {
+  char *file = store_file_path(app->db);
+
   (void)err;
+  /* A store on a server has no file to make aside: store_init's one
+   * transaction is what keeps a failed init from leaving rules behind. */
+  if (file == NULL)
+    return OK;
+  free(file);
   app->init_db = app->db;
   app->db = xasprintf("%s.init-%ld", app->init_db, (long)getpid());
   return OK;
@@ -122,10 +129,17 @@ remove_store(const char *path)
 int
 app__init_end(struct app *app, int rc, struct app_error *err)
 {
-  char *tmp = app->db, *wal = xasprintf("%s-wal", app->db);
+  char *tmp, *wal;
   struct buf why;
   int r;
 
+  if (app->init_db == NULL) { /* a store on a server (app__init_begin) */
+    store_close(app->st);
+    app->st = NULL;
+    return rc;
+  }
+  tmp = app->db;
+  wal = xasprintf("%s-wal", app->db);
   /* Closing the last connection moves the WAL into the file and removes
    * it: the file alone is then the whole store. */
   store_close(app->st);

@@ -66,42 +66,50 @@ keep_error(void *ctx, const struct ingest_error *e)
   buf_puts(b, e->message);
 }
 
+void
+app__checkpoint_fields(const struct corridor_checkpoint *cp,
+                       struct app_checkpoint_fields *f)
+{
+  size_t n = 0;
+
+  f->names[n] = "id", f->values[n++] = cp->id;
+  f->names[n] = "name", f->values[n++] = cp->name;
+  if (cp->has_lat) {
+    util_format_number(cp->lat, f->num[0], sizeof f->num[0]);
+    f->names[n] = "lat", f->values[n++] = f->num[0];
+  }
+  if (cp->has_lon) {
+    util_format_number(cp->lon, f->num[1], sizeof f->num[1]);
+    f->names[n] = "lon", f->values[n++] = f->num[1];
+  }
+  if (cp->has_km) {
+    util_format_number(cp->km, f->num[2], sizeof f->num[2]);
+    f->names[n] = "km", f->values[n++] = f->num[2];
+  }
+  if (cp->note)
+    f->names[n] = "note", f->values[n++] = cp->note;
+  /* Only "no" is written: a checkpoint without the field is on the route,
+   * and the records of corridors made before it existed keep their bytes. */
+  if (!cp->route)
+    f->names[n] = "route", f->values[n++] = "no";
+  f->n = n;
+}
+
 /* Stores one of the corridor's checkpoints as a checkpoint record. */
 static int
 add_checkpoint(struct store *st, const struct corridor_checkpoint *cp,
                struct buf *problems)
 {
   struct ingest_sink sink = {keep_error, NULL, NULL, problems};
-  char lat[32], lon[32], km[32];
-  const char *names[7], *values[7];
+  struct app_checkpoint_fields f;
   struct ingest_stats stats;
   struct ingest_opts o;
-  size_t n = 0;
   int rc;
 
-  names[n] = "id", values[n++] = cp->id;
-  names[n] = "name", values[n++] = cp->name;
-  if (cp->has_lat) {
-    util_format_number(cp->lat, lat, sizeof lat);
-    names[n] = "lat", values[n++] = lat;
-  }
-  if (cp->has_lon) {
-    util_format_number(cp->lon, lon, sizeof lon);
-    names[n] = "lon", values[n++] = lon;
-  }
-  if (cp->has_km) {
-    util_format_number(cp->km, km, sizeof km);
-    names[n] = "km", values[n++] = km;
-  }
-  if (cp->note)
-    names[n] = "note", values[n++] = cp->note;
-  /* Only "no" is written: a checkpoint without the field is on the route,
-   * and the records of corridors made before it existed keep their bytes. */
-  if (!cp->route)
-    names[n] = "route", values[n++] = "no";
+  app__checkpoint_fields(cp, &f);
   ingest_opts_init(&o);
   o.kind = KIND_checkpoint;
-  rc = ingest_fields(st, &o, &sink, names, values, n, &stats);
+  rc = ingest_fields(st, &o, &sink, f.names, f.values, f.n, &stats);
   ingest_opts_cleanup(&o);
   return rc;
 }
@@ -111,8 +119,9 @@ app_init(struct app *app, const char *corridor_path,
          struct app_init_result *out, struct app_error *err)
 {
   struct corridor *c = NULL;
-  struct store *st;
+  struct store *st = NULL;
   struct buf text;
+  char *file = NULL;
   int rc = OK;
 
   memset(out, 0, sizeof *out);
@@ -130,20 +139,25 @@ app_init(struct app *app, const char *corridor_path,
   }
   if ((rc = read_corridor(corridor_path, &text, &c, err)) != OK)
     goto out;
-  if (access(app->db, F_OK) == 0) {
-    rc = app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
-                   "%s exists already; a store is initialised once (choose "
-                   "another --db)",
-                   app->db);
-    goto out;
-  }
+  if ((file = store_file_path(app->db)) != NULL && access(file, F_OK) == 0)
+    rc = ERR_EXISTS;
+  free(file);
   /* Made under a temporary name and renamed into place whole (file.c):
    * a failed or killed init leaves nothing at the store's path. */
-  if ((rc = app__init_begin(app, err)) != OK)
+  if (rc == OK && (rc = app__init_begin(app, err)) != OK)
     goto out;
-  if ((rc = app__store(app, 1, &st, err)) != OK)
+  if (rc == OK && (rc = app__store(app, 1, &st, err)) != OK)
     goto made;
-  rc = store_init(st, corridor_path, text.data ? text.data : "");
+  if (rc == OK)
+    rc = store_init(st, corridor_path, text.data ? text.data : "");
+  /* A file that exists, or a store on a server initialised before. */
+  if (rc == ERR_EXISTS) {
+    app__fail(err, ERR_EXISTS, APP_ERROR_OPERATION, "db",
+              "%s exists already; a store is initialised once (choose "
+              "another --db)",
+              app->init_db ? app->init_db : app->db);
+    goto made;
+  }
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
     goto made;

@@ -168,7 +168,8 @@ app_tree_head(struct app *app, uint64_t *size, uint8_t root[32],
 }
 
 int
-app_overview(struct app *app, json_t **out, struct app_error *err)
+app_overview(struct app *app, const char *key, json_t **out,
+             struct app_error *err)
 {
   uint8_t root[LEDGER_HASH_SIZE];
   struct app_error kerr = {0};
@@ -196,7 +197,7 @@ app_overview(struct app *app, json_t **out, struct app_error *err)
   json_object_set_new(o, "tree_size", json_integer((json_int_t)size));
   json_object_set_new(o, "root", json_string(b.data));
   /* Without a signing key the log has no signed checkpoint to show. */
-  if (app_log_checkpoint(app, NULL, &cp, &kerr) == OK) {
+  if (app_log_checkpoint(app, key, &cp, &kerr) == OK) {
     note = cp.note;
     cp.note = NULL;
   }

@@ -156,7 +156,7 @@ app_status_serve(struct app *app, const struct app_principal *who,
   int rc;
 
   *out = NULL;
-  if ((rc = app_overview(app, &o, err)) != OK)
+  if ((rc = app_overview(app, key, &o, err)) != OK)
     return rc;
   c = store_corridor(app->st);
   cor = json_object_get(o, "corridor");

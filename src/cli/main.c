@@ -41,19 +41,22 @@ usage(FILE *f)
                "from normal.\n\ncommands:\n"));
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
-  fprintf(f,
-          _("\noptions:\n"
-            "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db)\n"
-            "  --busy-timeout SECONDS\n"
-            "               how long to wait for another process writing "
-            "to the\n"
-            "               store before giving up, naming it (default: "
-            "30)\n"
-            "  --help       this text; 'passage COMMAND --help' for a "
-            "command\n"
-            "  --version    the version\n"
-            "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
-            "4 verification failed\n"));
+  fprintf(
+      f,
+      _("\noptions:\n"
+        "  --db PATH    the store (default: $PASSAGE_DB or ./passage.db): a\n"
+        "               SQLite file, or a postgresql:// URL for a store on\n"
+        "               PostgreSQL that several servers share\n"
+        "  --busy-timeout SECONDS\n"
+        "               how long to wait for another process writing "
+        "to the\n"
+        "               store before giving up, naming it (default: "
+        "30)\n"
+        "  --help       this text; 'passage COMMAND --help' for a "
+        "command\n"
+        "  --version    the version\n"
+        "\nexit codes: 0 ok, 1 error, 2 usage, 3 invalid data, "
+        "4 verification failed\n"));
 }
 
 /* Only messages are localised: numbers stay in the C locale so that files
@@ -205,6 +208,10 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 int
 cli_usage_text(const char *cmd, const char *text)
 {
+  if (cmd == NULL) { /* cli_output_open's failures name no command */
+    fprintf(stderr, "passage: %s\n", text);
+    return EXIT_USAGE;
+  }
   fprintf(stderr, "passage %s: %s", cmd, text);
   fprintf(stderr, _("\n(see 'passage %s --help')\n"), cmd);
   return EXIT_USAGE;
@@ -288,7 +295,10 @@ cli_fail(const char *cmd, const struct app_error *e)
     fprintf(stderr, "%s\n", msg);
     break;
   default:
-    fprintf(stderr, "passage %s: %s\n", cmd, msg);
+    if (cmd == NULL) /* cli_output_open's failures name no command */
+      fprintf(stderr, "passage: %s\n", msg);
+    else
+      fprintf(stderr, "passage %s: %s\n", cmd, msg);
   }
   return cli_exit_code(e->code);
 }

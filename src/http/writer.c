@@ -175,8 +175,19 @@ run_import(struct http_server *s, struct job *j)
   j->q.len = j->r->body.len;
   j->q.who = &j->r->who;
   rc = app_set_writer(app, j->r->who.name, &err);
-  if (rc == OK)
+  /* An import is one transaction: when the store asks for it again (a
+   * lock, a conflict, a connection lost), it is made again from the
+   * body, a few times, as a group of batches is (app_batch_commit). */
+  for (int tries = 0; rc == OK; tries++) {
     rc = app_import(app, &j->q, &sink, &res, &err);
+    if (rc != ERR_RETRY || tries == 3)
+      break;
+    json_array_clear(ir.errors);
+    json_array_clear(ir.notes);
+    memset(&res, 0, sizeof res);
+    app_error_cleanup(&err);
+    rc = OK;
+  }
   app_set_writer(app, NULL, &unset);
   if (rc != OK && err.message && json_array_size(ir.errors) == 0) {
     answer_error(j->r, &err);

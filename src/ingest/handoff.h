@@ -40,7 +40,7 @@ struct item {
   struct span text;     /* PUT: canonical bytes; NOTE: the name; IGNORED: the
                            columns, each with its NUL; HEADER: the row */
   struct span raw;      /* PUT, REJECT: the row for the rejects file */
-  struct span id;       /* REJECT: the record's id, when known */
+  struct span id;       /* PUT, REJECT: the record's id, when known */
   struct span problems; /* REJECT, ERROR: ingest__problems_pack() bytes */
   size_t n;             /* REJECT, ERROR: problems; IGNORED: columns */
   int list;             /* NOTE: which list of names */

@@ -75,6 +75,8 @@ send_put(struct importer *imp, const struct record *rec, unsigned long line,
   it->text.off = off;
   it->text.len = b->arena.len - it->text.off;
   ledger_leaf_hash(batch_at(b, it->text), it->text.len, it->hash);
+  if (record_get(rec, "id"))
+    it->id = batch_puts(b, record_get(rec, "id"));
   it->rec = batch_put_record(b, rec);
   if (raw)
     it->raw = batch_put(b, raw->data, raw->len);

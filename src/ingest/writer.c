@@ -288,12 +288,46 @@ do_progress(struct importer *imp, const struct item *it)
     imp->sink.progress(imp->sink.ctx, &p);
 }
 
+/* The ids of the batch's records, announced to the store: on a server
+ * one look-up for them all rather than one each (store_expect). Those
+ * --create-missing made are of other kinds, and few. */
+static int
+expect_batch(struct importer *imp, const struct batch *b)
+{
+  enum record_kind *kinds = xcalloc(b->n ? b->n : 1, sizeof *kinds);
+  const char **ids = xcalloc(b->n ? b->n : 1, sizeof *ids);
+  size_t n = 0;
+  int rc;
+
+  for (size_t i = 0; i < b->n; i++) {
+    const struct item *it = &b->items[i];
+    if (it->type != ITEM_PUT || it->created || it->id.len == 0)
+      continue;
+    kinds[n] = imp->kind->kind;
+    ids[n++] = batch_at(b, it->id);
+  }
+  rc = n ? store_expect(imp->st, n, kinds, ids) : OK;
+  free(kinds);
+  free(ids);
+  return rc;
+}
+
 int
 ingest__consume(void *ctx, const struct batch *b)
 {
   struct importer *imp = ctx;
-  int rc = OK;
+  int rc = expect_batch(imp, b);
 
+  if (rc != OK) {
+    struct ingest_error e = {0};
+    e.message = store_errmsg(imp->st);
+    e.nparts = 1;
+    e.kind = INGEST_ERR_STORE;
+    imp->fail_row = b->n ? b->items[0].row : 0;
+    deliver_at(imp, &e, 1, b->n ? b->items[0].line : 0,
+               b->n ? b->items[0].row : 0, NULL);
+    return rc;
+  }
   for (size_t i = 0; i < b->n && rc == OK; i++) {
     const struct item *it = &b->items[i];
     switch (it->type) {

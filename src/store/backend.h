@@ -356,6 +356,11 @@ struct store_backend {
   int (*put_writer)(struct store_db *db, uint64_t seq, const char *name);
   /* The writer of entry seq, a new string, or ERR_NOTFOUND. */
   int (*get_writer)(struct store_db *db, uint64_t seq, char **out);
+  /* Calls fn for each stored writer (seq, the token's name), by seq. */
+  int (*each_writer)(struct store_db *db,
+                     int (*fn)(void *ctx, uint64_t seq, const char *name),
+                     void *ctx);
+
   /* -- Signed checkpoints and witnesses' cosignatures (schema 4) -- */
 
   /*
@@ -390,9 +395,31 @@ struct store_backend {
                       uint32_t key_hash, uint64_t *size);
   /* The smallest size >= from with a cosignature, or ERR_NOTFOUND. */
   int (*next_cosigned)(struct store_db *db, uint64_t from, uint64_t *size);
+
+  /* -- Hints and roles: NULL where the engine has no use for them -- */
+
+  /*
+   * Says that records of kinds[i] with ids[i] (i < n) are about to be put
+   * in the open write transaction, so that a backend that answers
+   * put_entry with a look-up (a server, one round trip each) may look
+   * them all up in one. Only a hint: put_entry answers as it would
+   * without it (ERR_EXISTS by what is stored, and the unique index still
+   * refuses a second entry when the rows reach it). Outside a write
+   * transaction it does nothing.
+   */
+  int (*expect)(struct store_db *db, size_t n, const enum record_kind *kinds,
+                const char *const *ids);
+  /*
+   * Grants role what a server needs and no more: read every table, add
+   * to every table, move the log's head, update the rollups and a token's
+   * revocation; never update or delete an entry, a node, a row. Run by
+   * the owner of the tables, outside a transaction.
+   */
+  int (*grant)(struct store_db *db, const char *role);
 };
 
 /* The backends built in (store.c maps schemes to them). */
 extern const struct store_backend store__sqlite_backend;
+extern const struct store_backend store__postgres_backend;
 
 #endif

@@ -37,8 +37,8 @@ static const struct scheme {
 } schemes[] = {
     {"sqlite://", 1, &store__sqlite_backend, NULL},
     {"sqlite:", 1, &store__sqlite_backend, NULL},
-    {"postgresql://", 0, NULL, "the PostgreSQL backend is not built yet"},
-    {"postgres://", 0, NULL, "the PostgreSQL backend is not built yet"},
+    {"postgresql://", 0, &store__postgres_backend, NULL},
+    {"postgres://", 0, &store__postgres_backend, NULL},
 };
 
 /* A URL's scheme: letters, digits, '+', '-', '.' after a letter, then
@@ -94,6 +94,22 @@ pick_backend(const char *location, const struct store_backend **be,
   *be = &store__sqlite_backend;
   *where = location;
   return OK;
+}
+
+char *
+store_file_path(const char *location)
+{
+  const struct store_backend *be = NULL;
+  const char *where = NULL;
+  struct buf err;
+  char *path = NULL;
+
+  buf_init(&err);
+  if (pick_backend(location, &be, &where, &err) == OK &&
+      be == &store__sqlite_backend)
+    path = xstrdup(where);
+  buf_cleanup(&err);
+  return path;
 }
 
 /*
@@ -608,4 +624,36 @@ store_flow_day_span(struct store *st, int64_t *first, int64_t *last)
 {
   *first = *last = 0;
   return st->be->flow_day_span(st->db, first, last);
+}
+
+const char *
+store_backend_name(const struct store *st)
+{
+  return st->be->name;
+}
+
+int
+store_expect(struct store *st, size_t n, const enum record_kind *kinds,
+             const char *const *ids)
+{
+  if (!st->in_tx || st->tx_failed != OK || st->be->expect == NULL)
+    return OK;
+  return store__tx_error(st, st->be->expect(st->db, n, kinds, ids));
+}
+
+int
+store_grant(struct store *st, const char *role)
+{
+  if (st->be->grant == NULL) {
+    store__set_error(st,
+                     "a %s store has no roles to grant: who may write it is "
+                     "who may write its file",
+                     st->be->name);
+    return ERR_USAGE;
+  }
+  if (st->in_tx || st->read_tx) {
+    store__set_error(st, "a transaction is open already on this handle");
+    return ERR_USAGE;
+  }
+  return st->be->grant(st->db, role);
 }

@@ -46,16 +46,23 @@ struct store_options {
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,
  * where what follows the "//" is the path: sqlite:///tmp/p.db is
- * /tmp/p.db) is a SQLite file; postgresql://... and postgres://... are
- * refused with ERR_USAGE until that backend is built, as is any other
- * scheme. When create is set the store may be new; otherwise it must exist
- * and have been initialised. Returns OK and a handle in *out, or an error
+ * /tmp/p.db) is a SQLite file; postgresql://... and postgres://... is a
+ * PostgreSQL database, the URL and libpq's environment variables and
+ * service files giving the connection (docs/scaling.md); any other scheme
+ * is refused with ERR_USAGE. When create is set the store may be new (on a
+ * server: the database, and the schema its search_path names, are made
+ * when absent and the user may make them); otherwise it must exist and
+ * have been initialised. Returns OK and a handle in *out, or an error
  * with a message in err. A handle may pass from one thread to another, but
  * two must never use it at once; threads that read at once open a handle
  * each.
  */
 int store_open(const char *location, int create, struct store **out,
                struct buf *err);
+/* The file a location names (a new string: the path of a SQLite store),
+ * or NULL for a store on a server, which has no file of its own. */
+char *store_file_path(const char *location);
+
 /* The same with options (NULL: the defaults, without create). */
 int store_open_with(const char *location, const struct store_options *o,
                     struct store **out, struct buf *err);
@@ -407,6 +414,47 @@ void store_set_writer(struct store *st, const char *name);
 /* The name of the token that wrote entry seq, a new string, or
  * ERR_NOTFOUND (an entry written by a command, not through the server). */
 int store_get_writer(struct store *st, uint64_t seq, char **name);
+/* Calls fn for each entry written through the server with the token's
+ * name, in sequence order. */
+int store_each_writer(struct store *st,
+                      int (*fn)(void *ctx, uint64_t seq, const char *name),
+                      void *ctx);
+
+/*
+ * Copies src into dst, a new store (opened with create, not initialised:
+ * else ERR_EXISTS): src's corridor, its tokens, then each entry in order
+ * through store_put in one transaction of dst (query rows, corrections,
+ * rollups and the tree derived by dst itself; nothing derived is copied),
+ * with the writer of each, then src's cosigned checkpoints and its latest
+ * one with their cosignatures (store_add_cosigned: each checked against
+ * dst's tree). Reads src in one snapshot. progress, when not
+ * NULL, hears the entries copied now and then. Returns OK, or an error
+ * with the message in store_errmsg(dst): ERR_VERIFY when src's log is not
+ * a log (a gap, an id twice, bytes that are not a record).
+ */
+int store_copy(struct store *src, struct store *dst,
+               void (*progress)(void *ctx, uint64_t done), void *ctx);
+
+/* The engine behind the store, for messages: "SQLite", "PostgreSQL". */
+const char *store_backend_name(const struct store *st);
+
+/*
+ * Says, inside a write transaction, that records of kinds[i] with ids[i]
+ * (i < n) are about to be put, so that a store on a server looks them all
+ * up in one round trip instead of one per record (SQLite has no use for
+ * it). Only a hint: store_put answers exactly as without it. OK, or the
+ * store's failure (ERR_RETRY as store_begin says).
+ */
+int store_expect(struct store *st, size_t n, const enum record_kind *kinds,
+                 const char *const *ids);
+
+/*
+ * Grants a database role what a server needs on this store (a store on a
+ * server only: ERR_USAGE for SQLite): to read and add to every table, to
+ * move the log's head and update rollups and revocations; never to update
+ * or delete an entry, a tree node or a row. Run as the tables' owner.
+ */
+int store_grant(struct store *st, const char *role);
 
 /*
  * Signed checkpoints and witnesses' cosignatures, kept beside the log

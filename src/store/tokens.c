@@ -96,3 +96,11 @@ store_get_writer(struct store *st, uint64_t seq, char **name)
   *name = NULL;
   return st->be->get_writer(st->db, seq, name);
 }
+
+int
+store_each_writer(struct store *st,
+                  int (*fn)(void *ctx, uint64_t seq, const char *name),
+                  void *ctx)
+{
+  return st->be->each_writer(st->db, fn, ctx);
+}

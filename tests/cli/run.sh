@@ -12,6 +12,15 @@
 # `expected.out` and `expected.err`; its exit status (that of its last
 # command) with `expected.rc` (0 when absent).
 #
+# PASSAGE_TEST_DB, when set, is a location template for another backend
+# (scripts/with-postgres gives one in PASSAGE_TEST_PG): each case then runs
+# on a store of its own at that location, its "%s" replaced by a fresh
+# name, instead of ./passage.db; where that location appears in what a
+# command prints, it is compared as ./passage.db, so that one expected
+# output holds for every backend. A case whose folder holds a file
+# `backends` runs only on the backends it lists (sqlite, postgresql), each
+# line saying why.
+#
 # --update writes what the command printed into the expected files instead
 # of comparing. Read the diff before committing it: an expected file states
 # what is right, not what the program happens to do.
@@ -69,13 +78,40 @@ if [ -z "$tmpbase" ]; then
   fi
 fi
 
-# Runs one case; returns 0 when it passes.
+template=${PASSAGE_TEST_DB:-}
+# What a case's cmd may call: passage, and store_at NAME, which prints the
+# location of another new store of this backend (NAME.db for SQLite).
+# shellcheck disable=SC2016
+preamble='passage() { "$PASSAGE" "$@"; }
+store_at() {
+  if [ -n "${PASSAGE_TEST_DB_TEMPLATE:-}" ]; then
+    printf "%s\n" "${PASSAGE_TEST_DB_TEMPLATE//%s/${1}_$$_$RANDOM}"
+  else
+    printf "%s\n" "$1.db"
+  fi
+}
+'
+
+backend=sqlite
+case $template in
+postgres*) backend=postgresql ;;
+esac
+
+# Runs one case; returns 0 when it passes, 77 when it is not for this
+# backend.
 run_case() {
-  local dir=$1 name work f base sep rc want_rc ok=0
+  local dir=$1 name work f base sep rc want_rc ok=0 db=./passage.db
   name=$(basename "$dir")
   if [ ! -f "$dir/cmd" ]; then
     echo "$suite/$name: no cmd file in $dir" >&2
     return 1
+  fi
+  if [ -f "$dir/backends" ] && ! grep -q "^$backend\b" "$dir/backends"; then
+    echo "skip $suite/$name: not for $backend ($(head -1 "$dir/backends"))"
+    return 77
+  fi
+  if [ -n "$template" ]; then
+    db=${template//%s/${suite}_${name//-/_}_$$_$RANDOM}
   fi
   work=$(mktemp -d "$tmpbase/passage-$suite-$name.XXXXXX") || return 1
   if [ -d "$root/$common" ]; then
@@ -101,17 +137,24 @@ run_case() {
     # SOURCE_DATE_EPOCH pins the time the log records imports and
     # withdrawals at (2024-02-08T00:00:00Z), so that hashes and tree heads
     # come out the same on every run.
-    export PASSAGE="$passage" PASSAGE_DB=./passage.db LC_ALL=C TZ=UTC \
+    export PASSAGE="$passage" PASSAGE_DB="$db" LC_ALL=C TZ=UTC \
       SOURCE_DATE_EPOCH=1707350400
+    [ -n "$template" ] && export PASSAGE_TEST_DB_TEMPLATE="$template"
     if [ $sep = 1 ]; then
-      exec timeout 120 bash -c 'passage() { "$PASSAGE" "$@"; }; . "$1"' \
+      exec timeout 120 bash -c "$preamble"' . "$1"' \
         cmd "$dir/cmd" >"$work/.out" 2>"$work/.err" </dev/null
     else
-      exec timeout 120 bash -c 'passage() { "$PASSAGE" "$@"; }; . "$1"' \
+      exec timeout 120 bash -c "$preamble"' . "$1"' \
         cmd "$dir/cmd" >"$work/.out" 2>&1 </dev/null
     fi
   )
   rc=$?
+  if [ "$db" != ./passage.db ]; then
+    for f in "$work/.out" "$work/.err"; do
+      [ -f "$f" ] || continue
+      DB=$db perl -pi -e 's/\Q$ENV{DB}\E/.\/passage.db/g' "$f"
+    done
+  fi
   want_rc=0
   if [ -f "$dir/expected.rc" ]; then
     want_rc=$(tr -d ' \n' <"$dir/expected.rc")
@@ -171,15 +214,22 @@ run_case() {
 }
 
 failed=0
+skipped=0
 for c in "${cases[@]}"; do
-  if run_case "$c"; then
-    [ ${#cases[@]} -gt 1 ] && [ $update = 0 ] && echo "ok   $suite/$(basename "$c")"
-  else
+  run_case "$c"
+  case $? in
+  0) [ ${#cases[@]} -gt 1 ] && [ $update = 0 ] && echo "ok   $suite/$(basename "$c")" ;;
+  77) skipped=$((skipped + 1)) ;;
+  *)
     echo "FAIL $suite/$(basename "$c")"
     failed=$((failed + 1))
-  fi
+    ;;
+  esac
 done
 if [ ${#cases[@]} -gt 1 ] && [ $update = 0 ]; then
-  echo "$((${#cases[@]} - failed)) of ${#cases[@]} cases passed"
+  echo "$((${#cases[@]} - failed - skipped)) of ${#cases[@]} cases passed, $skipped not for $backend"
 fi
-[ $failed = 0 ]
+[ $failed = 0 ] || exit 1
+# One case, not for this backend: the skip code.
+[ ${#cases[@]} -eq 1 ] && [ $skipped = 1 ] && exit 77
+exit 0

@@ -13,8 +13,9 @@ PASSAGE=$(realpath "$1")
 WORK=$(mktemp -d)
 trap 'stop_server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
-setup_store "$WORK/t.db" || exit 1
-start_server "$WORK/t.db" --quiet || exit 1
+db=$(store_location t)
+setup_store "$db" || exit 1
+start_server "$db" --quiet || exit 1
 token=$(cat "$WORK/token.monitor")
 
 batch() { # client n
@@ -53,7 +54,7 @@ size=$(curl -s "$BASE/healthz")
 [ "$size" = '{"status":"ok","tree_size":4023}' ] ||
   { echo "healthz: $size, expected tree_size 4023"; exit 1; }
 stop_server || exit 1
-"$PASSAGE" --db "$WORK/t.db" export flow --format jsonl >"$WORK/all"
+"$PASSAGE" --db "$db" export flow --format jsonl >"$WORK/all"
 total=$(wc -l <"$WORK/all")
 unique=$(grep -o '"id":"[^"]*"' "$WORK/all" | sort -u | wc -l)
 [ "$total" = 4020 ] && [ "$unique" = 4020 ] ||
@@ -64,5 +65,5 @@ for c in $(seq 1 8); do for n in $(seq 1 25); do
   b=$(grep -o '"receipts".*' "$WORK/r.$c.$n.2")
   [ "$a" = "$b" ] || { echo "client $c batch $n: the retry's receipts differ"; exit 1; }
 done; done
-"$PASSAGE" --db "$WORK/t.db" verify >/dev/null || { echo "verify failed"; exit 1; }
+"$PASSAGE" --db "$db" verify >/dev/null || { echo "verify failed"; exit 1; }
 echo "ok: 8 clients, 400 posts, 4,020 records stored once each, verified"

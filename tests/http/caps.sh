@@ -9,8 +9,9 @@ PASSAGE=$(realpath "$1")
 WORK=$(mktemp -d)
 trap 'stop_server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
-setup_store "$WORK/t.db" || exit 1
-start_server "$WORK/t.db" --max-body 1000 --timeout 2 || exit 1
+db=$(store_location t)
+setup_store "$db" || exit 1
+start_server "$db" --max-body 1000 --timeout 2 || exit 1
 fail=0
 big=$(head -c 65536 /dev/zero | tr '\0' x)
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$BASE/healthz")

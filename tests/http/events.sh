@@ -10,8 +10,9 @@ PASSAGE=$(realpath "$1")
 WORK=$(mktemp -d)
 trap 'stop_server >/dev/null 2>&1; kill $curl_pid 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
-setup_store "$WORK/t.db" || exit 1
-start_server "$WORK/t.db" --quiet || exit 1
+db=$(store_location t)
+setup_store "$db" || exit 1
+start_server "$db" --quiet || exit 1
 curl -s -N "$BASE/api/v1/events/stream" >"$WORK/stream" &
 curl_pid=$!
 sleep 0.5

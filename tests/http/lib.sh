@@ -6,6 +6,27 @@
 fixture=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fixture
 server_pid=
 
+# store_location NAME: where a new store of the backend under test lives:
+# $WORK/NAME.db, or, when PASSAGE_TEST_DB is a location template (another
+# backend: scripts/with-postgres gives one), that template with its "%s"
+# replaced by a fresh name.
+store_location() {
+  if [ -n "${PASSAGE_TEST_DB:-}" ]; then
+    printf '%s\n' "${PASSAGE_TEST_DB//%s/http_${1}_$$_$RANDOM}"
+  else
+    printf '%s\n' "$WORK/$1.db"
+  fi
+}
+
+# key_of DB: the store's signing key: DB.key beside a file, a file in
+# $WORK for a store on a server (which has no folder of its own).
+key_of() {
+  case $1 in
+  *://*) printf '%s\n' "$WORK/$(printf '%s' "$1" | md5sum | cut -c1-12).key" ;;
+  *) printf '%s\n' "$1.key" ;;
+  esac
+}
+
 # setup_store DB: the corridor, a signing key, and tokens: admin, monitor,
 # analyst, party, public, limited (a monitor for checkpoint a only), revoked and
 # expired; each token's text in $WORK/token.NAME.
@@ -14,8 +35,8 @@ setup_store() {
   "$PASSAGE" --db "$db" init --corridor "$fixture/corridor.ini" >/dev/null
   # A fixed key (for tests only), so that signed answers are the same in
   # every run.
-  cp "$fixture/test.key" "$db.key"
-  chmod 600 "$db.key"
+  cp "$fixture/test.key" "$(key_of "$db")"
+  chmod 600 "$(key_of "$db")"
   for role in admin monitor analyst party public; do
     "$PASSAGE" --db "$db" token create --role $role --name $role |
       tail -1 >"$WORK/token.$role"
@@ -35,7 +56,7 @@ start_server() {
   shift
   rm -f "$WORK/ready"
   "$PASSAGE" --db "$db" serve --listen 127.0.0.1:0 --ready "$WORK/ready" \
-    "$@" 2>>"$WORK/serve.log" &
+    --key "$(key_of "$db")" "$@" 2>>"$WORK/serve.log" &
   server_pid=$!
   for _ in $(seq 1 100); do
     [ -s "$WORK/ready" ] && break

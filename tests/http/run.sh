@@ -19,12 +19,13 @@ case_dir=$(cd "$(dirname "$0")" && pwd)/cases/$2
 WORK=$(mktemp -d)
 trap 'stop_server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
+db=$(store_location t)
 
-setup_store "$WORK/t.db" || exit 1
+setup_store "$db" || exit 1
 args=()
 [ -f "$case_dir/serve.args" ] && read -ra args <"$case_dir/serve.args"
 [ -d "$case_dir/web" ] && args+=(--web "$case_dir/web")
-start_server "$WORK/t.db" "${args[@]}" || exit 1
+start_server "$db" "${args[@]}" || exit 1
 
 # Replaces {role} by the role's token.
 tokens() {

@@ -10,12 +10,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d)
 trap 'stop_server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
-export PASSAGE_DB=$WORK/r.db
+export PASSAGE_DB=$(store_location r)
 passage() { "$PASSAGE" "$@"; }
 (cd "$top/tests/report/fixture" && . ./load.sh) ||
   { echo "cannot load the report fixture"; exit 1; }
 "$PASSAGE" token create --role analyst --name analyst | tail -1 >"$WORK/token"
-start_server "$WORK/r.db" --quiet || exit 1
+start_server "$PASSAGE_DB" --quiet || exit 1
 auth="Authorization: Bearer $(cat "$WORK/token")"
 fail=0
 same() { # "CLI ARGS" "PATH"

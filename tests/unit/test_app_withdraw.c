@@ -118,7 +118,7 @@ overview_span(struct fixture *fx)
   json_t *o = NULL, *span;
   char t[64];
 
-  assert_int_equal(app_overview(fx->app, &o, &err), OK);
+  assert_int_equal(app_overview(fx->app, NULL, &o, &err), OK);
   span = json_object_get(o, "span");
   if (json_is_null(span))
     snprintf(t, sizeof t, "none");

@@ -38,9 +38,12 @@ static const char *target = "%s";
 struct fixture {
   char dir[64];
   char path[256]; /* the store's location */
-  unsigned n;     /* locations made so far */
   struct store *st;
 };
+
+/* Locations made so far in this process: one counter for every fixture,
+ * since a server's names outlive a fixture (a folder does not). */
+static unsigned made;
 
 /* A template names a file when it is SQLite's: sqlite: or no scheme. */
 static int
@@ -61,9 +64,9 @@ fresh_location(struct fixture *fx, char *out, size_t n, char *file,
   const char *pct = strstr(target, "%s");
 
   if (target_is_file())
-    snprintf(name, sizeof name, "%s/p%u.db", fx->dir, fx->n++);
+    snprintf(name, sizeof name, "%s/p%u.db", fx->dir, made++);
   else
-    snprintf(name, sizeof name, "passage_test_%ld_%u", (long)getpid(), fx->n++);
+    snprintf(name, sizeof name, "passage_test_%ld_%u", (long)getpid(), made++);
   assert_non_null(pct);
   snprintf(out, n, "%.*s%s%s", (int)(pct - target), target, name, pct + 2);
   if (file)
@@ -701,6 +704,64 @@ test_each_live_as_of(void **state)
   buf_cleanup(&b);
 }
 
+/* The live flows of a period (store_each_flow_overlapping). In UTC (no
+ * corridor), T = 2024-01-01T00:00 = 1704067200: a [10:00, 12:00) at x,
+ * b the instant 12:00 at x, c the day 01-02 at x, d the instant 11:00 at
+ * y, e [09:00, 11:30) at x, corrected by f, the instant 13:00. So
+ * [11:00, 12:00) holds a and d (b begins where it ends; e is corrected),
+ * and e too as of size 6, before f; [12:00, 13:00) holds b only (a ends
+ * where it begins, f begins where it ends); 01-02 holds c. Entry 0 is
+ * init's rules, so a-f are entries 1-6 and the whole log is of size 7. */
+static void
+test_each_flow_overlapping(void **state)
+{
+  struct fixture *fx = *state;
+  const int64_t t = 1704067200, h = 3600;
+  const char *const x[] = {"x", NULL}, *const yx[] = {"y", "x", NULL};
+  const char *const flows[][4] = {
+      {"a", "2024-01-01T10:00:00", "2024-01-01T12:00:00", "x"},
+      {"b", "2024-01-01T12:00:00", NULL, "x"},
+      {"c", "2024-01-02", NULL, "x"},
+      {"d", "2024-01-01T11:00:00", NULL, "y"},
+      {"e", "2024-01-01T09:00:00", "2024-01-01T11:30:00", "x"},
+  };
+  enum store_put_result res;
+  struct buf b;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  for (size_t i = 0; i < 5; i++)
+    assert_int_equal(
+        flows[i][2]
+            ? put_flow(fx->st, &res, "id", flows[i][0], "start", flows[i][1],
+                       "end", flows[i][2], "checkpoint", flows[i][3],
+                       "direction", "in", NULL)
+            : put_flow(fx->st, &res, "id", flows[i][0], "start", flows[i][1],
+                       "checkpoint", flows[i][3], "direction", "in", NULL),
+        OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f", "start",
+                            "2024-01-01T13:00:00", "checkpoint", "x",
+                            "direction", "in", "supersedes", "e", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  buf_init(&b);
+#define OVERLAP(from, to, cps, as_of, want)                                    \
+  do {                                                                         \
+    buf_reset(&b);                                                             \
+    assert_int_equal(store_each_flow_overlapping(fx->st, from, to, cps, as_of, \
+                                                 live_ids, &b),                \
+                     OK);                                                      \
+    assert_string_equal(b.data ? b.data : "", want);                           \
+  } while (0)
+  OVERLAP(t + 11 * h, t + 12 * h, NULL, 7, "a@1 d@4 ");
+  OVERLAP(t + 11 * h, t + 12 * h, x, 7, "a@1 ");
+  OVERLAP(t + 11 * h, t + 12 * h, yx, 7, "d@4 a@1 ");
+  OVERLAP(t + 11 * h, t + 12 * h, NULL, 6, "a@1 d@4 e@5 ");
+  OVERLAP(t + 12 * h, t + 13 * h, NULL, 7, "b@2 ");
+  OVERLAP(t + 24 * h, t + 48 * h, NULL, 7, "c@3 ");
+#undef OVERLAP
+  buf_cleanup(&b);
+}
+
 /* Amends the rules with a corridor file's text, in a transaction of its
  * own; returns store_put_corridor's code (the transaction rolled back when
  * refused). */
@@ -856,12 +917,8 @@ test_open_by_scheme(void **state)
 static void
 test_open_refuses_other_schemes(void **state)
 {
-  const char *refused[] = {"postgresql://127.0.0.1/passage",
-                           "postgres://u@host:5432/db", "mysql://host/db",
-                           "sqlite:"};
-  const char *says[] = {"the PostgreSQL backend is not built yet",
-                        "the PostgreSQL backend is not built yet",
-                        "unknown kind of store 'mysql://'", "names no store"};
+  const char *refused[] = {"mysql://host/db", "sqlite:"};
+  const char *says[] = {"unknown kind of store 'mysql://'", "names no store"};
 
   (void)state;
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -873,6 +930,33 @@ test_open_refuses_other_schemes(void **state)
     assert_non_null(err.data);
     if (strstr(err.data, says[i]) == NULL)
       fail_msg("%s: '%s' lacks '%s'", refused[i], err.data, says[i]);
+    buf_cleanup(&err);
+  }
+}
+
+/* postgresql:// and postgres:// are PostgreSQL's: a server that does not
+ * answer (nothing listens on port 1) is a store that cannot be opened, and
+ * the message names it without its password. */
+static void
+test_open_postgres_urls(void **state)
+{
+  const char *urls[] = {
+      "postgresql://u:secret@127.0.0.1:1/db?connect_timeout=2",
+      "postgres://u:secret@127.0.0.1:1/db?connect_timeout=2"};
+  const char *says[] = {"cannot connect to postgresql://u:***@127.0.0.1:1/db",
+                        "cannot connect to postgres://u:***@127.0.0.1:1/db"};
+
+  (void)state;
+  for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+    struct store *st = (struct store *)1;
+    struct buf err;
+    buf_init(&err);
+    assert_int_equal(store_open(urls[i], 0, &st, &err), ERR_IO);
+    assert_null(st);
+    assert_non_null(err.data);
+    if (strstr(err.data, says[i]) == NULL || strstr(err.data, "secret"))
+      fail_msg("%s: '%s' lacks '%s' or shows the password", urls[i], err.data,
+               says[i]);
     buf_cleanup(&err);
   }
 }
@@ -943,11 +1027,14 @@ main(void)
       cmocka_unit_test_setup_teardown(test_read_transaction_is_a_snapshot,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),
   };
   const struct CMUnitTest once[] = {
       cmocka_unit_test_setup_teardown(test_open_by_scheme, setup_dir, teardown),
       cmocka_unit_test(test_open_refuses_other_schemes),
+      cmocka_unit_test(test_open_postgres_urls),
       cmocka_unit_test_setup_teardown(test_locked_store_asks_to_retry,
                                       setup_dir, teardown),
   };

@@ -3,7 +3,9 @@
  * only a checkpoint of this log's own tree is kept, each cosignature once,
  * and the reads a report and a witness exchange need; and the cap that no
  * entry exceeds an entry bundle's 16-bit length, whatever path a record
- * comes by.
+ * comes by. On the backend PASSAGE_TEST_STORES names when it is a
+ * server's location template (tests/pg.sh; its first "%s" replaced by a
+ * fresh name per test), else on a SQLite file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,17 +68,36 @@ put_flow(struct store *st, const char *id, const char *note)
   return rc;
 }
 
+/* Where the fixture's store lives: a file in its folder, or a fresh name
+ * in the server's template (one counter for the process: a server's
+ * names outlive a fixture). */
+static void
+location(const struct fixture *fx, const char *name, char *out, size_t n)
+{
+  static unsigned made;
+  const char *t = getenv("PASSAGE_TEST_STORES");
+  const char *pct = t ? strstr(t, "%s") : NULL;
+
+  if (t == NULL || strstr(t, "://") == NULL || pct == NULL ||
+      strncmp(t, "sqlite:", 7) == 0) {
+    snprintf(out, n, "%s/%s.db", fx->dir, name);
+    return;
+  }
+  snprintf(out, n, "%.*spassage_cosign_%s_%ld_%u%s", (int)(pct - t), t, name,
+           (long)getpid(), made++, pct + 2);
+}
+
 static int
 setup(void **state)
 {
   struct fixture *fx = calloc(1, sizeof *fx);
-  char path[128];
+  char path[512];
   struct buf err;
 
   buf_init(&err);
   snprintf(fx->dir, sizeof fx->dir, "/tmp/passage-cosign-XXXXXX");
   assert_non_null(mkdtemp(fx->dir));
-  snprintf(path, sizeof path, "%s/p.db", fx->dir);
+  location(fx, "p", path, sizeof path);
   assert_int_equal(store_open(path, 1, &fx->st, &err), OK);
   assert_int_equal(store_init(fx->st, "c.ini", corridor_ini), OK);
   assert_int_equal(
@@ -206,6 +227,55 @@ test_keeps_checkpoint_and_cosignatures(void **state)
   free(cp4);
 }
 
+/* A copy (passage migrate) holds the source's cosigned checkpoints and
+ * its latest one, with their cosignatures: here the checkpoint of 2
+ * entries cosigned by a and b, and that of 3, the latest, by none. */
+static void
+test_copy_keeps_them(void **state)
+{
+  struct fixture *fx = *state;
+  char *cp2 = checkpoint(fx->st, fx->log, "passage.example/cosign", 2, NULL);
+  char *cp3 = checkpoint(fx->st, fx->log, "passage.example/cosign", 3, NULL);
+  struct store_cosignature two[] = {
+      {2, "w.example/b", 0x0b, 1700000002, "\xe2\x80\x94 w.example/b X\n"},
+      {2, "w.example/a", 0x0a, 1700000001, "\xe2\x80\x94 w.example/a Y\n"},
+  };
+  struct store *copy = NULL;
+  struct seen s = {0};
+  char path[512];
+  struct buf note, err;
+  uint64_t size = 0;
+
+  buf_init(&note);
+  buf_init(&err);
+  assert_int_equal(store_add_cosigned(fx->st, cp2, strlen(cp2), two, 2), OK);
+  assert_int_equal(store_add_cosigned(fx->st, cp3, strlen(cp3), NULL, 0), OK);
+  location(fx, "copy", path, sizeof path);
+  assert_int_equal(store_open(path, 1, &copy, &err), OK);
+  assert_int_equal(store_copy(fx->st, copy, NULL, NULL), OK);
+  assert_true(store_size(copy) == 4);
+  assert_int_equal(store_get_checkpoint(copy, 0, 1, &size, &note), OK);
+  assert_true(size == 3);
+  assert_string_equal(note.data, cp3);
+  buf_reset(&note);
+  assert_int_equal(store_get_checkpoint(copy, 2, 0, &size, &note), OK);
+  assert_string_equal(note.data, cp2);
+  assert_int_equal(store_each_cosignature(copy, 2, collect, &s), OK);
+  assert_int_equal(s.n, 2);
+  assert_string_equal(s.names[0], "w.example/a");
+  assert_true(s.times[0] == 1700000001);
+  assert_string_equal(s.names[1], "w.example/b");
+  assert_true(s.times[1] == 1700000002);
+  assert_int_equal(store_next_cosigned(copy, 0, &size), OK);
+  assert_true(size == 2);
+  assert_int_equal(store_next_cosigned(copy, 3, &size), ERR_NOTFOUND);
+  store_close(copy);
+  buf_cleanup(&note);
+  buf_cleanup(&err);
+  free(cp2);
+  free(cp3);
+}
+
 static void
 test_refuses_other_trees(void **state)
 {
@@ -273,6 +343,7 @@ main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_keeps_checkpoint_and_cosignatures,
                                       setup, teardown),
+      cmocka_unit_test_setup_teardown(test_copy_keeps_them, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refuses_other_trees, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_entry_cap, setup, teardown),

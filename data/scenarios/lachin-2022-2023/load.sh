@@ -24,7 +24,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 # the same bytes, hashes and tree heads wherever the scenario lies (the
 # report goldens rely on it), with no path of this machine in the log.
 case $passage in */*) passage=$(realpath "$passage") ;; esac
-PASSAGE_DB=$(realpath -m "$PASSAGE_DB")
+# A file's path is made absolute before the cd; a store on a server (a
+# postgresql:// URL) is reached from anywhere as it is.
+case $PASSAGE_DB in
+*://*) ;;
+*) PASSAGE_DB=$(realpath -m "$PASSAGE_DB") ;;
+esac
 export PASSAGE_DB
 cd "$here"
 

@@ -391,6 +391,7 @@ const struct store_backend store__sqlite_backend = {
     .revoke_token = store_sqlite__revoke_token,
     .put_writer = store_sqlite__put_writer,
     .get_writer = store_sqlite__get_writer,
+    .each_writer = store_sqlite__each_writer,
     .put_checkpoint = store_sqlite__put_checkpoint,
     .get_checkpoint = store_sqlite__get_checkpoint,
     .put_cosignature = store_sqlite__put_cosignature,

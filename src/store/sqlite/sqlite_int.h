@@ -135,6 +135,10 @@ int store_sqlite__revoke_token(struct store_db *d, const char *name,
 int store_sqlite__put_writer(struct store_db *d, uint64_t seq,
                              const char *name);
 int store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out);
+int store_sqlite__each_writer(struct store_db *d,
+                              int (*fn)(void *ctx, uint64_t seq,
+                                        const char *name),
+                              void *ctx);
 /* cosign.c: signed checkpoints and cosignatures (schema 4). */
 extern const char store_sqlite__ddl_cosign[];
 int store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,

@@ -183,3 +183,23 @@ store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out)
   sqlite3_finalize(s);
   return rc;
 }
+
+int
+store_sqlite__each_writer(struct store_db *d,
+                          int (*fn)(void *ctx, uint64_t seq, const char *name),
+                          void *ctx)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = OK, step = SQLITE_DONE;
+
+  if (sqlite3_prepare_v2(d->db, "SELECT seq, name FROM writer ORDER BY seq", -1,
+                         &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, "reading writers");
+  while (rc == OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+    rc = fn(ctx, (uint64_t)sqlite3_column_int64(s, 0),
+            (const char *)sqlite3_column_text(s, 1));
+  if (rc == OK && step != SQLITE_DONE)
+    rc = store_sqlite__fail(d, "reading writers");
+  sqlite3_finalize(s);
+  return rc;
+}

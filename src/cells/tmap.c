@@ -3,7 +3,7 @@
  * interned string pointers) to dense indexes 0..n-1, so that reconciliation
  * costs a few word compares per row instead of building text keys.
  */
-#include "analysis/analysis_int.h"
+#include "cells/cells.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +94,13 @@ tmap_put(struct tmap *m, const uint64_t *key, int *added)
       *find(m, &m->keys[i * m->words]) = (uint32_t)(i + 1);
   }
   return m->count - 1;
+}
+
+void
+tmap_clear(struct tmap *m)
+{
+  m->count = 0;
+  memset(m->slots, 0, m->cap * sizeof *m->slots);
 }
 
 size_t

@@ -12,7 +12,7 @@
  * pieces and day cells out, so that the same code can decide a day at
  * ingest (issue 13) as it decides a query now.
  */
-#include "analysis/analysis_int.h"
+#include "cells/cells.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 #define DAY 86400
 
 int
-analysis__grade_cmp(const char *x, const char *y)
+cells_grade_cmp(const char *x, const char *y)
 {
   /* Admiralty grades are one letter (reliability A-F) and one digit
    * (credibility 1-6), so text order is reliability, then credibility. An
@@ -107,7 +107,7 @@ claim_add(struct recon_claim **claims, size_t *n, size_t *cap,
     c->value = 0;
     c->length = length;
   }
-  if (analysis__grade_cmp(grade, c->grade) > 0)
+  if (cells_grade_cmp(grade, c->grade) > 0)
     c->grade = grade ? grade : "";
   if (length > c->length)
     c->length = length;
@@ -118,7 +118,7 @@ claim_add(struct recon_claim **claims, size_t *n, size_t *cap,
 static int
 better(const struct recon_claim *a, const struct recon_claim *b)
 {
-  int g = analysis__grade_cmp(a->grade, b->grade);
+  int g = cells_grade_cmp(a->grade, b->grade);
 
   if (g != 0)
     return g < 0;
@@ -132,7 +132,7 @@ static int
 by_grade_id(const void *x, const void *y)
 {
   const struct recon_claim *a = x, *b = y;
-  int g = analysis__grade_cmp(a->grade, b->grade);
+  int g = cells_grade_cmp(a->grade, b->grade);
 
   return g ? g : strcmp(a->source, b->source);
 }
@@ -363,9 +363,9 @@ stretch(struct sweep *s, int64_t t, int64_t next, const size_t *inst,
 }
 
 void
-analysis__reconcile(const struct recon_item *items, size_t n, int64_t from,
-                    int64_t to, double tolerance, int disputable,
-                    struct recon_out *out)
+cells_reconcile(const struct recon_item *items, size_t n, int64_t from,
+                int64_t to, double tolerance, int disputable,
+                struct recon_out *out)
 {
   int64_t r0 = from * DAY, r1 = (to + 1) * DAY;
   struct event *ev = xmalloc((2 * n + 1) * sizeof *ev);
@@ -425,7 +425,7 @@ analysis__reconcile(const struct recon_item *items, size_t n, int64_t from,
 }
 
 void
-analysis__recon_cleanup(struct recon_out *out)
+cells_recon_cleanup(struct recon_out *out)
 {
   free(out->shares);
   free(out->pieces);
