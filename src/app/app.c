@@ -78,6 +78,7 @@ app_free(struct app *app)
     return;
   store_close(app->st);
   free(app->db);
+  free(app->status_cache);
   free(app);
 }
 

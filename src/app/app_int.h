@@ -14,6 +14,10 @@ struct app {
   struct store *st; /* NULL until an operation needs it */
   char *init_db;    /* while init makes the store: its real path */
   struct app_options opts;
+  /* status_serve.c: the index's baseline at the last tree size it was
+   * asked of (a dashboard asks every few seconds; a tree size fixes
+   * every record and rule the baseline reads). */
+  struct app_status_cache *status_cache;
 };
 
 /* Fills err (replacing what it held) and returns code. field may be NULL;

@@ -15,6 +15,7 @@
 #include "analysis/analysis.h"
 #include "app/app_int.h"
 #include "corridor/corridor.h"
+#include "util/util.h"
 
 static json_t *
 categories_json(const struct corridor *c)
@@ -104,6 +105,35 @@ per_day_json(const struct analysis_index_day *d, double min, int suppress,
   return o;
 }
 
+struct app_status_cache {
+  uint64_t size;
+  struct analysis_index_day day;
+};
+
+/* The baseline as of size: computed once per tree size (it reads every
+ * flow of the window, which made each status request cost as much as an
+ * index over the whole window). */
+static int
+baseline_at(struct app *app, struct analysis *a, uint64_t size,
+            const struct corridor *c, struct analysis_index_day *d)
+{
+  struct app_status_cache *k = app->status_cache;
+  int rc;
+
+  if (k != NULL && k->size == size) {
+    *d = k->day;
+    return OK;
+  }
+  memset(d, 0, sizeof *d);
+  if ((rc = analysis_index(a, c->baseline_from, c->baseline_from, d)) != OK)
+    return rc;
+  if (k == NULL)
+    k = app->status_cache = xcalloc(1, sizeof *k);
+  k->size = size;
+  k->day = *d;
+  return OK;
+}
+
 static int
 baseline_json(struct app *app, const struct app_principal *who, uint64_t size,
               json_t *o, struct app_error *err)
@@ -126,8 +156,7 @@ baseline_json(struct app *app, const struct app_principal *who, uint64_t size,
     json_object_set_new(o, "baseline", json_null());
     goto out;
   }
-  memset(&d, 0, sizeof d);
-  rc = analysis_index(a, c->baseline_from, c->baseline_from, &d);
+  rc = baseline_at(app, a, size, c, &d);
   if (rc != OK) {
     app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(app->st));
     goto out;

@@ -253,11 +253,11 @@ struct importer {
   size_t shown;                 /* errors counted against max_errors */
   int failed;                   /* an invalid row: the import will roll back */
   int denied; /* a record opts.admit refused (the reader's side) */
-  FILE *rej;                    /* rej_file.f while a rejects file is open */
-  struct util_file rej_file;    /* written atomically (util_file_open) */
-  struct record wrec;           /* the writer's copy of a record to store */
-  struct buf msg;  /* a row's messages joined, for the rejects file */
-  size_t fail_row; /* the row being read when the store failed */
+  FILE *rej;  /* rej_file.f while a rejects file is open */
+  struct util_file rej_file; /* written atomically (util_file_open) */
+  struct record wrec;        /* the writer's copy of a record to store */
+  struct buf msg;            /* a row's messages joined, for the rejects file */
+  size_t fail_row;           /* the row being read when the store failed */
 };
 
 /* A hint's tally, the writer's. */
