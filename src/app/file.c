@@ -107,9 +107,11 @@ app__init_begin(struct app *app, struct app_error *err)
    * transaction is what keeps a failed init from leaving rules behind. */
   if (file == NULL)
     return OK;
-  free(file);
+  /* The temporary store is named by its file, so that a location such
+   * as sqlite:PATH is made aside as PATH.init-PID and renamed to PATH. */
   app->init_db = app->db;
-  app->db = xasprintf("%s.init-%ld", app->init_db, (long)getpid());
+  app->db = xasprintf("%s.init-%ld", file, (long)getpid());
+  free(file);
   return OK;
 }
 
@@ -129,7 +131,7 @@ remove_store(const char *path)
 int
 app__init_end(struct app *app, int rc, struct app_error *err)
 {
-  char *tmp, *wal;
+  char *tmp, *wal, *path;
   struct buf why;
   int r;
 
@@ -152,7 +154,8 @@ app__init_end(struct app *app, int rc, struct app_error *err)
                    "cannot finish %s: the new store's log (%s) was not "
                    "folded into it",
                    app->db, wal);
-  if (rc == OK && (r = util_rename_noreplace(tmp, app->db)) != OK) {
+  path = store_file_path(app->db);
+  if (rc == OK && (r = util_rename_noreplace(tmp, path)) != OK) {
     if (r == ERR_EXISTS)
       rc = app__fail(err, ERR_EXISTS, APP_ERROR_PROGRAM, "db",
                      "%s appeared while this init made it; a store is "
@@ -162,11 +165,12 @@ app__init_end(struct app *app, int rc, struct app_error *err)
       rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, "db",
                      "cannot write %s: %s", app->db, strerror(errno));
   }
-  if (rc == OK && util_sync_folder(app->db, &why) != OK)
+  if (rc == OK && util_sync_folder(path, &why) != OK)
     rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, "db", "%s", why.data);
   if (rc != OK)
     remove_store(tmp);
   buf_cleanup(&why);
+  free(path);
   free(wal);
   free(tmp);
   return rc;
