@@ -11,6 +11,7 @@
 
 #include "app/app_int.h"
 #include "corridor/corridor.h"
+#include "util/i18n.h"
 
 void
 app_corridor_result_cleanup(struct app_corridor_result *r)
@@ -44,15 +45,15 @@ describe(const struct store_corridor_info *in, const struct corridor *c,
 {
   if (in->logged)
     buf_printf(out,
-               "version %u of the rules of %s, entry %llu of the log, in "
-               "force at tree size %llu",
+               _("version %u of the rules of %s, entry %llu of the log, in "
+               "force at tree size %llu"),
                in->version, c->log, (unsigned long long)in->seq,
                (unsigned long long)size);
   else
     buf_printf(out,
-               "the rules of %s as this store kept them before they were "
+               _("the rules of %s as this store kept them before they were "
                "logged (not in the log: 'passage corridor amend FILE' "
-               "publishes them), in force at tree size %llu",
+               "publishes them), in force at tree size %llu"),
                c->log, (unsigned long long)size);
 }
 

@@ -5,6 +5,7 @@
  * capped, since it comes from someone else's server.
  */
 #include "app/app_int.h"
+#include "util/i18n.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -135,7 +136,7 @@ app__http_request(struct app__http *h, const char *url, const char *body,
   cc = curl_easy_perform(c);
   curl_slist_free_all(headers);
   if (s.over) {
-    buf_printf(why, "%s: the answer is over %zu bytes", url, max);
+    buf_printf(why, _("%s: the answer is over %zu bytes"), url, max);
     buf_cleanup(&out->body);
     return ERR_NOMEM;
   }

@@ -12,6 +12,7 @@
 
 #include "app/app_int.h"
 #include "record/record.h"
+#include "util/i18n.h"
 
 /* At most this many valid ids are listed in a refusal. */
 #define LISTED 20
@@ -70,13 +71,13 @@ list_ids(const struct names *x, const char *plural, struct buf *out)
   size_t n = x->n < LISTED ? x->n : LISTED;
 
   if (x->n == 0) {
-    buf_printf(out, "there are no %s yet", plural);
+    buf_printf(out, _("there are no %s yet"), plural);
     return;
   }
   if (x->n > LISTED)
-    buf_printf(out, "the first %d of %zu %s are ", LISTED, x->n, plural);
+    buf_printf(out, _("the first %d of %zu %s are "), LISTED, x->n, plural);
   else
-    buf_printf(out, "the %s are ", plural);
+    buf_printf(out, _("the %s are "), plural);
   for (size_t i = 0; i < n; i++)
     buf_printf(out, "%s%s",
                i == 0       ? ""

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app/app_int.h"
+#include "util/i18n.h"
 
 /* The kind called name, or ERR_USAGE as app_check_kind says. */
 int
@@ -196,7 +197,7 @@ dialect_opts(const struct app_import_query *q, struct ingest_opts *o,
 
   buf_init(&msg);
   if (q->decimal_comma && q->decimal_point) {
-    buf_puts(&msg, "--decimal-comma and --decimal-point: give one of them");
+    buf_puts(&msg, _("--decimal-comma and --decimal-point: give one of them"));
     return dialect_fail(err, "decimal", &msg);
   }
   o->decimal = q->decimal_comma   ? INGEST_DECIMAL_COMMA
@@ -211,8 +212,8 @@ dialect_opts(const struct app_import_query *q, struct ingest_opts *o,
   if (q->preset && ingest_set_preset(o, q->preset, &msg) != OK)
     return dialect_fail(err, "preset", &msg);
   if (q->only_validated && o->preset == INGEST_PRESET_NONE) {
-    buf_puts(&msg, "--only-validated: give the tool too: --preset kobo or "
-                   "--preset odk");
+    buf_puts(&msg, _("--only-validated: give the tool too: --preset kobo or "
+                   "--preset odk"));
     return dialect_fail(err, "only_validated", &msg);
   }
   for (size_t i = 0; i < q->nmissing; i++)
@@ -240,8 +241,8 @@ admit(void *ctx, const struct record *rec, struct buf *why)
     return OK;
   buf_reset(why);
   buf_printf(why,
-             "field 'checkpoint': this token may write only for checkpoints "
-             "it names, not for '%s'",
+             _("field 'checkpoint': this token may write only for checkpoints "
+             "it names, not for '%s'"),
              cp ? cp : "(none)");
   return ERR_DENIED;
 }

@@ -7,6 +7,7 @@
 
 #include "analysis/analysis.h"
 #include "app/app_int.h"
+#include "util/i18n.h"
 
 static json_t *
 day_json(const struct analysis_index_day *d)
@@ -54,7 +55,7 @@ app_index(struct app *app, const struct app_query *q,
 
   app__table(&t, "days");
   if ((rc = app_check_range(q, err)) != OK ||
-      (rc = app__no_checkpoint("the index", q, err)) != OK ||
+      (rc = app__no_checkpoint(_("the index"), q, err)) != OK ||
       (rc = app__view(app, q->as_of, &a, err)) != OK ||
       (rc = app__period(a, q, &from, &to, err)) != OK)
     goto out;

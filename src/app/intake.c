@@ -15,6 +15,7 @@
 #include "app/app_int.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* One record of a batch: where its packed form and canonical bytes lie in
  * the batch's buffers, and what the store said of it. */
@@ -219,12 +220,12 @@ record_kind_of(json_t *obj, json_t *errors, size_t index, const char *id)
     char *got = json_is_string(k)
                     ? xstrdup(json_string_value(k))
                     : json_dumps(k ? k : json_null(), JSON_ENCODE_ANY);
-    char *msg = xasprintf("field 'kind': expected a kind of record (flow, "
-                          "status, event, ...), got '%s'",
+    char *msg = xasprintf(_("field 'kind': expected a kind of record (flow, "
+                          "status, event, ...), got '%s'"),
                           got);
     add_error(errors, index, id, "kind",
-              "a kind of record (flow, status, "
-              "event, ...)",
+              _("a kind of record (flow, status, "
+              "event, ...)"),
               got, msg);
     free(msg);
     free(got);
@@ -268,10 +269,10 @@ parse_one(struct app_batch *b, const struct app_principal *who,
   if (rc != OK)
     return ERR_INVALID;
   if (record_get(rec, "id") == NULL) {
-    add_error(errors, index, NULL, "id", "an id made on the device (a UUID)",
+    add_error(errors, index, NULL, "id", _("an id made on the device (a UUID)"),
               NULL,
-              "field 'id': expected an id made on the device (a UUID): "
-              "without it a retry could not be told from a new record");
+              _("field 'id': expected an id made on the device (a UUID): "
+              "without it a retry could not be told from a new record"));
     return ERR_INVALID;
   }
   if (!app__may_write(who, rec))
@@ -357,8 +358,8 @@ app_batch_parse(struct app *app, const struct app_principal *who,
   json_array_foreach(records, i, obj)
   {
     if (!json_is_object(obj)) {
-      add_error(errors, i, NULL, NULL, "an object", NULL,
-                "expected a record: an object with kind, id and fields");
+      add_error(errors, i, NULL, NULL, _("an object"), NULL,
+                _("expected a record: an object with kind, id and fields"));
       bad = 1;
       continue;
     }
@@ -454,7 +455,7 @@ check_refs(struct store *st, const struct record *rec, size_t index,
       char *one = xstrndup(p, n);
       if (!store_has(st, f->ref, one)) {
         const char *kname = record_kind_desc(f->ref)->name;
-        char *expected = xasprintf("the id of a %s the store holds", kname);
+        char *expected = xasprintf(_("the id of a %s the store holds"), kname);
         char *msg = xasprintf("field '%s': expected %s, got '%s'", f->name,
                               expected, one);
         add_error(errors, index, record_get(rec, "id"), f->name, expected, one,

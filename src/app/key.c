@@ -9,6 +9,7 @@
 #include "app/app_int.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 void
 app_key_cleanup(struct app_key *k)
@@ -94,8 +95,8 @@ out:
 static const char *
 key_type_name(int type)
 {
-  return type == LEDGER_KEY_COSIGNATURE ? "witness (cosignature)"
-                                        : "log (signing)";
+  return type == LEDGER_KEY_COSIGNATURE ? _("witness (cosignature)")
+                                        : _("log (signing)");
 }
 
 int
@@ -156,7 +157,7 @@ app__load_checkpoint(const char *path, const struct ledger_verifier *v,
     rc = ledger_note_verify(note, v, NULL, &msg);
   if (rc == ERR_NOTFOUND) {
     buf_reset(&msg);
-    buf_printf(&msg, "it carries no signature by %s", ledger_verifier_name(v));
+    buf_printf(&msg, _("it carries no signature by %s"), ledger_verifier_name(v));
     rc = ERR_VERIFY;
   }
   if (rc == OK) {

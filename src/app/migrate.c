@@ -14,6 +14,7 @@
 
 #include "app/app_int.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* The formats of the sitrep compared: the published form and every
  * figure to its last digit. */
@@ -134,7 +135,7 @@ app_migrate_copy(const char *from, const char *to,
 
   memset(out, 0, sizeof *out);
   if ((rc = app__store(src, 0, &s, err)) != OK ||
-      (rc = audit(s, "the source", from, err)) != OK)
+      (rc = audit(s, _("the source"), from, err)) != OK)
     goto out;
   if ((rc = app__store(dst, 1, &d, err)) != OK)
     goto out;
@@ -144,7 +145,7 @@ app_migrate_copy(const char *from, const char *to,
   }
   out->backend = store_backend_name(d);
   out->version = STORE_SCHEMA_VERSION;
-  if ((rc = audit(d, "the copy", to, err)) != OK ||
+  if ((rc = audit(d, _("the copy"), to, err)) != OK ||
       (rc = same_root(s, d, out, err)) != OK ||
       (rc = same_sitreps(src, dst, s, out, err)) != OK)
     goto out;

@@ -18,6 +18,7 @@
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 struct replay {
   struct store *st;
@@ -39,9 +40,9 @@ put_entry(void *ctx, uint64_t seq, const uint8_t *e, size_t len)
   if (rc == OK && seq == 0) {
     /* The records need the rules in force before them. */
     buf_reset(&why);
-    buf_puts(&why, "it is a record, not the corridor's rules: the log was "
+    buf_puts(&why, _("it is a record, not the corridor's rules: the log was "
                    "begun before Passage logged its rules, which a replay "
-                   "needs first");
+                   "needs first"));
     rc = ERR_INVALID;
   } else if (rc == OK) {
     rc = store_put(r->st, &r->rec, (const char *)e, len, &res);

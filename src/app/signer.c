@@ -24,6 +24,7 @@
 #include "app/app_int.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 char *
 app__state_path(const char *key_path)
@@ -76,7 +77,7 @@ app__state_start(const struct ledger_signer *s, const char *path,
 static void
 tree_text(uint64_t size, const uint8_t root[LEDGER_HASH_SIZE], struct buf *out)
 {
-  buf_printf(out, "the tree of %llu entries (root ", (unsigned long long)size);
+  buf_printf(out, _("the tree of %llu entries (root "), (unsigned long long)size);
   util_base64_encode(out, root, LEDGER_HASH_SIZE);
   buf_putc(out, ')');
 }

@@ -7,6 +7,7 @@
 
 #include "analysis/analysis.h"
 #include "app/app_int.h"
+#include "util/i18n.h"
 
 /* {"low": a, "high": b} */
 static json_t *
@@ -102,7 +103,7 @@ app_supply(struct app *app, const struct app_query *q,
     return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "date",
                      "--date D is required");
   app__table(&t, "categories");
-  if ((rc = app__no_checkpoint("the supply outlook", q, err)) != OK ||
+  if ((rc = app__no_checkpoint(_("the supply outlook"), q, err)) != OK ||
       (rc = app__view(app, q->as_of, &a, err)) != OK)
     goto out;
   rc = analysis_supply(a, q->date, &res, &n);

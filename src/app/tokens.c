@@ -16,6 +16,7 @@
 
 #include "app/app_int.h"
 #include "corridor/corridor.h"
+#include "util/i18n.h"
 
 #define TOKEN_PREFIX "pst_"
 #define TOKEN_BYTES 32
@@ -324,7 +325,7 @@ app_authenticate(struct app *app, const char *authorization,
   if (authorization == NULL)
     return OK;
   if (strncasecmp(authorization, "Bearer ", 7) != 0)
-    return unauthenticated(err, "expected 'Authorization: Bearer TOKEN'");
+    return unauthenticated(err, _("expected 'Authorization: Bearer TOKEN'"));
   text = authorization + 7;
   while (*text == ' ')
     text++;
@@ -332,7 +333,7 @@ app_authenticate(struct app *app, const char *authorization,
   while (len > 0 && text[len - 1] == ' ')
     len--;
   if (len == 0 || len > TOKEN_TEXT_MAX)
-    return unauthenticated(err, "the token is not one of ours");
+    return unauthenticated(err, _("the token is not one of ours"));
   if ((rc = app__store(app, 0, &st, err)) != OK)
     return rc;
   token_hash(text, len, hash);
@@ -340,15 +341,15 @@ app_authenticate(struct app *app, const char *authorization,
   /* The index found it by its hash; the hash is compared again here in
    * constant time, so that no timing tells how much of a guess matched. */
   if (rc == ERR_NOTFOUND || (rc == OK && CRYPTO_memcmp(hash, t.hash, 32) != 0))
-    return unauthenticated(err, "unknown token");
+    return unauthenticated(err, _("unknown token"));
   if (rc != OK)
     return app__fail(err, rc, APP_ERROR_PROGRAM, NULL, "%s", store_errmsg(st));
   if (t.revoked)
-    return unauthenticated(err, "this token was revoked");
+    return unauthenticated(err, _("this token was revoked"));
   if (t.expires && t.expires <= (int64_t)time(NULL))
-    return unauthenticated(err, "this token has expired");
+    return unauthenticated(err, _("this token has expired"));
   if ((role = app_role_by_name(t.role)) < 0)
-    return unauthenticated(err, "this token has no known role");
+    return unauthenticated(err, _("this token has no known role"));
   who->role = (enum app_role)role;
   who->name = xstrdup(t.name);
   who->checkpoints = t.checkpoints[0] ? split_ids(t.checkpoints) : NULL;

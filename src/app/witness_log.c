@@ -19,6 +19,7 @@
 #include "app/app_int.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* The most a witness's answer may be: a few signature lines. */
 #define ANSWER_MAX (64 * 1024)
@@ -107,10 +108,10 @@ take_cosignature(struct ask *a, const struct buf *body)
     rc = ledger_note_verify(n, a->v, &t, &why);
   if (rc == OK && t == 0) {
     rc = ERR_VERIFY;
-    buf_puts(&why, "its cosignature has no time");
+    buf_puts(&why, _("its cosignature has no time"));
   }
   if (rc != OK) {
-    failf(a, "answered 200 without a valid cosignature by %s: %s",
+    failf(a, _("answered 200 without a valid cosignature by %s: %s"),
           ledger_verifier_name(a->v), why.data ? why.data : "");
     goto out;
   }
@@ -160,7 +161,7 @@ post(struct ask *a, const char *url, uint64_t old, uint64_t *retry_from)
   store_ledger_source(a->st, &src);
   rc = ledger_prove_consistency(&src, old, a->cp.size, &proof, &n);
   if (rc != OK) {
-    failf(a, "cannot prove the tree of %llu entries from %llu: %s",
+    failf(a, _("cannot prove the tree of %llu entries from %llu: %s"),
           (unsigned long long)a->cp.size, (unsigned long long)old,
           util_strerror(rc));
     goto out;
@@ -169,7 +170,7 @@ post(struct ask *a, const char *url, uint64_t old, uint64_t *retry_from)
   rc = app__http_request(a->http, url, body.data, body.len, ANSWER_MAX, &ans,
                          &why);
   if (rc != OK) {
-    failf(a, "%s", why.data ? why.data : "no answer");
+    failf(a, "%s", why.data ? why.data : _("no answer"));
     goto out;
   }
   a->o->status = ans.status;
@@ -178,12 +179,12 @@ post(struct ask *a, const char *url, uint64_t old, uint64_t *retry_from)
   } else if (ans.status == 409 &&
              ledger_witness_parse_size(ans.body.data ? ans.body.data : "",
                                        ans.body.len, retry_from) == OK) {
-    failf(a, "holds the tree of %llu entries, not %llu",
+    failf(a, _("holds the tree of %llu entries, not %llu"),
           (unsigned long long)*retry_from, (unsigned long long)old);
     rc = ERR_CONFLICT;
   } else {
     short_text(&ans.body, &said);
-    failf(a, "refused (HTTP %ld)%s%s", ans.status, said.len ? ": " : "",
+    failf(a, _("refused (HTTP %ld)%s%s"), ans.status, said.len ? ": " : "",
           said.data ? said.data : "");
     rc = ERR_VERIFY;
   }
@@ -216,8 +217,8 @@ ask_witness(struct ask *a)
     rc = ERR_INVALID;
   if (rc != OK) {
     failf(a,
-          "the corridor file's key for [witness %s] is not a cosignature "
-          "verifier key%s%s",
+          _("the corridor file's key for [witness %s] is not a cosignature "
+          "verifier key%s%s"),
           a->cw->id, msg.len ? ": " : "", msg.data ? msg.data : "");
     goto out;
   }
@@ -227,8 +228,8 @@ ask_witness(struct ask *a)
     old = 0;
   if (old > a->cp.size) {
     failf(a,
-          "cosigned a tree of %llu entries, more than this log's %llu: "
-          "the log lost entries",
+          _("cosigned a tree of %llu entries, more than this log's %llu: "
+          "the log lost entries"),
           (unsigned long long)old, (unsigned long long)a->cp.size);
     goto out;
   }
@@ -236,9 +237,9 @@ ask_witness(struct ask *a)
   if (rc == ERR_CONFLICT) {
     if (again > a->cp.size)
       failf(a,
-            "holds a tree of %llu entries, more than this log's %llu: "
+            _("holds a tree of %llu entries, more than this log's %llu: "
             "this log lost entries, or another log of the same name "
-            "was shown to it",
+            "was shown to it"),
             (unsigned long long)again, (unsigned long long)a->cp.size);
     else
       post(a, url, again, &again);

@@ -28,6 +28,7 @@
  * which validates the value against a table of the keys of each section.
  */
 #include "corridor.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -281,52 +282,52 @@ expected_text(enum vtype t)
 {
   switch (t) {
   case V_TEXT:
-    return "a non-empty text";
+    return _("a non-empty text");
   case V_LOG:
-    return "a log name without spaces or '+', such as "
-           "'example.org/gaza-crossings'";
+    return _("a log name without spaces or '+', such as "
+           "'example.org/gaza-crossings'");
   case V_TZ:
-    return "an IANA time zone name such as 'Asia/Gaza' or 'UTC'";
+    return _("an IANA time zone name such as 'Asia/Gaza' or 'UTC'");
   case V_BASELINE:
-    return "two dates FROM..TO such as '2023-08-01..2023-09-30'";
+    return _("two dates FROM..TO such as '2023-08-01..2023-09-30'");
   case V_LAT:
-    return "a number between -90 and 90";
+    return _("a number between -90 and 90");
   case V_LON:
-    return "a number between -180 and 180";
+    return _("a number between -180 and 180");
   case V_NONNEG:
-    return "a number of 0 or more";
+    return _("a number of 0 or more");
   case V_SHARE:
-    return "a number between 0 and 1";
+    return _("a number between 0 and 1");
   case V_COUNT:
-    return "a whole number of 0 or more";
+    return _("a whole number of 0 or more");
   case V_DAYS:
-    return "a whole number of days between 1 and 3650";
+    return _("a whole number of days between 1 and 3650");
   case V_UNIT:
-    return "a unit written as one word, such as 't', 'kg' or 'l'";
+    return _("a unit written as one word, such as 't', 'kg' or 'l'");
   case V_MEASURES:
-    return "a comma-separated list from persons, vehicles, tonnes, each at "
-           "most once";
+    return _("a comma-separated list from persons, vehicles, tonnes, each at "
+           "most once");
   case V_DIRECTIONS:
-    return "a comma-separated list from in, out, each at most once";
+    return _("a comma-separated list from in, out, each at most once");
   case V_IDS:
-    return "a comma-separated list of checkpoint ids, each at most once";
+    return _("a comma-separated list of checkpoint ids, each at most once");
   case V_URL:
-    return "the witness's submission prefix, an http:// or https:// URL "
-           "such as 'https://witness.example.org/passage'";
+    return _("the witness's submission prefix, an http:// or https:// URL "
+           "such as 'https://witness.example.org/passage'");
   case V_VKEY:
-    return "the witness's verifier key, as 'passage key public --key FILE "
-           "--cosignature' prints it (NAME+HASH+KEY, key type 0x04)";
+    return _("the witness's verifier key, as 'passage key public --key FILE "
+           "--cosignature' prints it (NAME+HASH+KEY, key type 0x04)");
   case V_STAGES:
-    return "a comma-separated list of stage names (lower-case letters, "
+    return _("a comma-separated list of stage names (lower-case letters, "
            "digits, '_' and '-', such as queued, inspected, crossed, "
-           "delivered), each at most once";
+           "delivered), each at most once");
   case V_PUBLISH:
-    return "a comma-separated list from flows, index, availability, "
-           "compliance, supply, pipeline, events, each at most once";
+    return _("a comma-separated list from flows, index, availability, "
+           "compliance, supply, pipeline, events, each at most once");
   case V_DATE:
-    return "a date such as '2023-02-22'";
+    return _("a date such as '2023-02-22'");
   case V_YESNO:
-    return "yes or no";
+    return _("yes or no");
   }
   return "a value";
 }
@@ -490,11 +491,11 @@ end_section(struct pstate *st)
 {
   /* "name" is keys[0] where it is required. */
   if (st->kind < NSECT && sections[st->kind].need_name && !(st->seen & 1u))
-    perr_add(st, st->sect_line, "missing required key 'name' in [%s]",
+    perr_add(st, st->sect_line, _("missing required key 'name' in [%s]"),
              st->label);
   for (size_t i = 0; st->kind == SECT_WITNESS && i < NKEYS(witness_keys); i++)
     if (!(st->seen & (1u << i)))
-      perr_add(st, st->sect_line, "missing required key '%s' in [%s]",
+      perr_add(st, st->sect_line, _("missing required key '%s' in [%s]"),
                witness_keys[i].key, st->label);
   st->kind = SECT_SKIP;
   st->seen = 0;
@@ -526,31 +527,31 @@ begin_keyed(struct pstate *st, enum sect kind, const char *id, size_t idlen)
   int first, more, qn;
 
   if (idlen == 0) {
-    perr_add(st, st->lineno, "section [%s] needs an id, as in [%s %s]",
+    perr_add(st, st->lineno, _("section [%s] needs an id, as in [%s %s]"),
              sec->type, sec->type, sec->example);
     return;
   }
   if (!valid_id(id, idlen)) {
     qn = quote_len(id, idlen, &more);
     perr_add(st, st->lineno,
-             "section [%s]: id '%.*s%s' must match [a-z0-9][a-z0-9._-]* "
+             _("section [%s]: id '%.*s%s' must match [a-z0-9][a-z0-9._-]* "
              "(lower-case letters, digits, '.', '_' and '-', starting with a "
-             "letter or digit, at most %d characters)",
+             "letter or digit, at most %d characters)"),
              st->label, qn, id, more ? "..." : "", CORRIDOR_MAX_ID);
     return;
   }
   if (kind == SECT_CHECKPOINT && idlen == 8 && memcmp(id, "corridor", 8) == 0) {
     /* Outputs list the corridor's own availability under this name. */
     perr_add(st, st->lineno,
-             "section [%s]: the id 'corridor' is reserved for the corridor "
-             "as a whole; choose another",
+             _("section [%s]: the id 'corridor' is reserved for the corridor "
+             "as a whole; choose another"),
              st->label);
     return;
   }
   idz = xstrndup(id, idlen);
   first = find_section(st, sec, idz);
   if (first) {
-    perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)",
+    perr_add(st, st->lineno, _("duplicate section [%s] (first at line %d)"),
              st->label, first);
     free(idz);
     return;
@@ -575,12 +576,12 @@ begin_single(struct pstate *st, enum sect kind, size_t idlen)
   int *seen_line = &st->single_line[kind];
 
   if (idlen > 0) {
-    perr_add(st, st->lineno, "section [%s] takes no id, got [%s]", sec->type,
+    perr_add(st, st->lineno, _("section [%s] takes no id, got [%s]"), sec->type,
              st->label);
     return;
   }
   if (*seen_line) {
-    perr_add(st, st->lineno, "duplicate section [%s] (first at line %d)",
+    perr_add(st, st->lineno, _("duplicate section [%s] (first at line %d)"),
              sec->type, *seen_line);
     return;
   }
@@ -612,7 +613,7 @@ begin_section(struct pstate *st, const char *s, size_t n)
   snprintf(st->label, sizeof st->label, "%.*s%s", qn, s, more ? "..." : "");
   if (++st->nsections > CORRIDOR_MAX_SECTIONS) {
     if (st->nsections == CORRIDOR_MAX_SECTIONS + 1)
-      perr_add(st, st->lineno, "too many sections (at most %d)",
+      perr_add(st, st->lineno, _("too many sections (at most %d)"),
                CORRIDOR_MAX_SECTIONS);
     return;
   }
@@ -640,7 +641,7 @@ begin_section(struct pstate *st, const char *s, size_t n)
                : k == NSECT - 1 ? " or "
                                 : ", ",
                sections[k].type, sections[k].keyed ? " ID" : "");
-  perr_add(st, st->lineno, "unknown section [%s]; expected %s", st->label,
+  perr_add(st, st->lineno, _("unknown section [%s]; expected %s"), st->label,
            known.data);
   buf_cleanup(&known);
 }
@@ -655,19 +656,19 @@ check_line(struct pstate *st, const char *s, size_t n)
   const unsigned char *u = (const unsigned char *)s;
 
   if (n > CORRIDOR_MAX_LINE) {
-    perr_add(st, st->lineno, "line longer than %d bytes", CORRIDOR_MAX_LINE);
+    perr_add(st, st->lineno, _("line longer than %d bytes"), CORRIDOR_MAX_LINE);
     return 0;
   }
   for (size_t i = 0; i < n;) {
     size_t len;
     if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f) {
-      perr_add(st, st->lineno, "control character 0x%02x in the line", u[i]);
+      perr_add(st, st->lineno, _("control character 0x%02x in the line"), u[i]);
       return 0;
     }
     len = utf8_len(u + i, n - i);
     if (len == 0) {
       perr_add(st, st->lineno,
-               "the line is not valid UTF-8 (save the file as UTF-8)");
+               _("the line is not valid UTF-8 (save the file as UTF-8)"));
       return 0;
     }
     i += len;
@@ -714,11 +715,11 @@ prepare_line(struct pstate *st, const char *s, size_t n, char *out, size_t room)
       if (close != NULL) {
         size_t rest = n - (size_t)(close + 1 - s);
         qn = quote_len(close + 1, rest, &more);
-        perr_add(st, st->lineno, "unexpected text after ']': '%.*s%s'", qn,
+        perr_add(st, st->lineno, _("unexpected text after ']': '%.*s%s'"), qn,
                  close + 1, more ? "..." : "");
       } else {
         perr_add(st, st->lineno,
-                 "expected ']' at the end of the section header");
+                 _("expected ']' at the end of the section header"));
       }
       /* Keys that follow belong to no section we know. */
       if (st->kind != SECT_NONE)
@@ -735,7 +736,7 @@ prepare_line(struct pstate *st, const char *s, size_t n, char *out, size_t room)
   if (sep == s + n) {
     qn = quote_len(s, n, &more);
     perr_add(st, st->lineno,
-             "expected 'key = value', '[section]' or a comment, got '%.*s%s'",
+             _("expected 'key = value', '[section]' or a comment, got '%.*s%s'"),
              qn, s, more ? "..." : "");
     return;
   }
@@ -743,7 +744,7 @@ prepare_line(struct pstate *st, const char *s, size_t n, char *out, size_t room)
   while (keylen > 0 && is_blank(s[keylen - 1]))
     keylen--;
   if (keylen == 0) {
-    perr_add(st, st->lineno, "expected a key before '%c'", *sep);
+    perr_add(st, st->lineno, _("expected a key before '%c'"), *sep);
     return;
   }
   if (n + 2 <= room) {
@@ -754,7 +755,7 @@ prepare_line(struct pstate *st, const char *s, size_t n, char *out, size_t room)
   /* Too long for inih: hand it the key and keep the value. */
   if (keylen + sizeof LONG_VALUE + 2 > room) {
     qn = quote_len(s, keylen, &more);
-    perr_add(st, st->lineno, "key '%.*s%s' is too long", qn, s,
+    perr_add(st, st->lineno, _("key '%.*s%s' is too long"), qn, s,
              more ? "..." : "");
     return;
   }
@@ -1097,7 +1098,7 @@ check_in_force(struct pstate *st, const char *key, const char *value)
   if (!o->has_from || !o->has_until || o->until >= o->from)
     return;
   util_format_day(until ? o->from : o->until, day, sizeof day);
-  snprintf(expected, sizeof expected, "a date on or %s %s (%s)",
+  snprintf(expected, sizeof expected, _("a date on or %s %s (%s)"),
            until ? "after" : "before", until ? "from" : "until", day);
   bad_value(st, key, expected, value);
 }
@@ -1114,7 +1115,7 @@ on_key(void *user, const char *section, const char *key, const char *value)
   if (strcmp(value, LONG_VALUE) == 0 && st->long_value != NULL)
     value = st->long_value;
   if (st->kind == SECT_NONE) {
-    perr_add(st, st->lineno, "key '%s' comes before the first section", key);
+    perr_add(st, st->lineno, _("key '%s' comes before the first section"), key);
     return 1;
   }
   if (st->kind == SECT_SKIP)
@@ -1125,11 +1126,11 @@ on_key(void *user, const char *section, const char *key, const char *value)
       break;
     }
   if (k == NULL) {
-    perr_add(st, st->lineno, "unknown key '%s' in [%s]", key, st->label);
+    perr_add(st, st->lineno, _("unknown key '%s' in [%s]"), key, st->label);
     return 1;
   }
   if (st->seen & (1u << i)) {
-    perr_add(st, st->lineno, "duplicate key '%s' in [%s] (first at line %d)",
+    perr_add(st, st->lineno, _("duplicate key '%s' in [%s] (first at line %d)"),
              key, st->label, st->seen_line[i]);
     return 1;
   }
@@ -1143,7 +1144,7 @@ on_key(void *user, const char *section, const char *key, const char *value)
   if (r == 0)
     bad_value(st, key, expected_text(k->type), value);
   else if (r < 0)
-    bad_value(st, key, "the first date on or before the second", value);
+    bad_value(st, key, _("the first date on or before the second"), value);
   else if (k->type == V_DATE)
     check_in_force(st, key, value);
   return 1;
@@ -1167,8 +1168,8 @@ check_references(struct pstate *st)
       if (bsearch(&o->checkpoints[j], ids, c->ncheckpoints, sizeof *ids,
                   str_cmp) == NULL)
         perr_add(st, o->line,
-                 "key 'checkpoints': expected checkpoint ids defined in "
-                 "this file, got '%s'",
+                 _("key 'checkpoints': expected checkpoint ids defined in "
+                 "this file, got '%s'"),
                  o->checkpoints[j]);
     }
   }
@@ -1214,15 +1215,15 @@ finish_stages(struct pstate *st)
   if (c->counting_stage == NULL) {
     if (corridor_stage_index(c, "crossed") < 0) {
       perr_add(st, st->single_line[SECT_STAGES],
-               "[stages]: key 'counting': required when 'order' does not "
-               "name crossed (which stage counts as having crossed?)");
+               _("[stages]: key 'counting': required when 'order' does not "
+               "name crossed (which stage counts as having crossed?)"));
       return;
     }
     c->counting_stage = xstrdup("crossed");
   } else if (corridor_stage_index(c, c->counting_stage) < 0) {
     perr_add(st, st->single_line[SECT_STAGES],
-             "[stages]: key 'counting': expected one of the stages of "
-             "'order', got '%s'",
+             _("[stages]: key 'counting': expected one of the stages of "
+             "'order', got '%s'"),
              c->counting_stage);
   }
 }
@@ -1234,13 +1235,13 @@ finish(struct pstate *st)
   struct corridor *c = st->c;
 
   if (st->single_line[SECT_CORRIDOR] == 0)
-    perr_add(st, 0, "missing required section [corridor]");
+    perr_add(st, 0, _("missing required section [corridor]"));
   if (c->name != NULL && c->log == NULL) {
     c->log = util_slug(c->name);
     if (*c->log == '\0')
       perr_add(st, st->single_line[SECT_CORRIDOR],
-               "missing required key 'log' in [corridor] (the name has no "
-               "letters or digits to derive it from)");
+               _("missing required key 'log' in [corridor] (the name has no "
+               "letters or digits to derive it from)"));
   }
   if (c->timezone == NULL) {
     c->timezone = xstrdup("UTC");
@@ -1249,8 +1250,8 @@ finish(struct pstate *st)
   if (!(c->critical_days <= c->severe_days &&
         c->severe_days <= c->warning_days))
     perr_add(st, st->single_line[SECT_ALERTS],
-             "[alerts]: expected critical_days <= severe_days <= "
-             "warning_days, got %d, %d, %d",
+             _("[alerts]: expected critical_days <= severe_days <= "
+             "warning_days, got %d, %d, %d"),
              c->critical_days, c->severe_days, c->warning_days);
   for (size_t i = 0; i < c->ncategories; i++) {
     struct corridor_category *k = &c->categories[i];
@@ -1311,7 +1312,7 @@ conclude(struct pstate *st, struct corridor **out, struct buf *err)
     free(st->errs[i].msg);
   }
   if (st->nlost > 0 && err != NULL)
-    buf_printf(err, "%s: %zu more problems not listed\n", st->file, st->nlost);
+    buf_printf(err, _("%s: %zu more problems not listed\n"), st->file, st->nlost);
   r = (st->nerrs > 0) ? ERR_INVALID : OK;
   if (r == OK) {
     *out = st->c;
@@ -1358,7 +1359,7 @@ static int
 parse_entry(const char *name, const char *text, size_t len,
             struct corridor **out, struct buf *err)
 {
-  const char *file = name ? name : "corridor file";
+  const char *file = name ? name : _("corridor file");
   json_error_t jerr;
   json_t *j, *rec;
   int r;
@@ -1367,14 +1368,14 @@ parse_entry(const char *name, const char *text, size_t len,
   j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   if (j == NULL) {
     if (err != NULL)
-      buf_printf(err, "%s:%d: not JSON: %s\n", file, jerr.line, jerr.text);
+      buf_printf(err, _("%s:%d: not JSON: %s\n"), file, jerr.line, jerr.text);
     return ERR_INVALID;
   }
   rec = json_object_get(j, "record");
   if (rec != NULL && !(json_is_string(rec) &&
                        strcmp(json_string_value(rec), "corridor") == 0)) {
     if (err != NULL)
-      buf_printf(err, "%s: a log entry of another kind, not a corridor\n",
+      buf_printf(err, _("%s: a log entry of another kind, not a corridor\n"),
                  file);
     json_decref(j);
     return ERR_INVALID;
@@ -1401,7 +1402,7 @@ corridor_parse(const char *name, const char *text, size_t len,
   if (lead < len && text[lead] == '{' && len <= CORRIDOR_MAX_BYTES)
     return parse_entry(name, text, len, out, err);
   memset(&st, 0, sizeof st);
-  st.file = name ? name : "corridor file";
+  st.file = name ? name : _("corridor file");
   st.p = text;
   st.end = text + len;
   st.c = xcalloc(1, sizeof *st.c);
@@ -1410,17 +1411,17 @@ corridor_parse(const char *name, const char *text, size_t len,
 
   if (len > CORRIDOR_MAX_BYTES) {
     perr_add(&st, 0,
-             "the file is larger than %d bytes; a corridor file is "
-             "a few kilobytes",
+             _("the file is larger than %d bytes; a corridor file is "
+             "a few kilobytes"),
              CORRIDOR_MAX_BYTES);
   } else {
     r = ini_parse_stream(read_line, &st, on_key, &st);
     if (st.kind != SECT_NONE && st.kind != SECT_SKIP)
       end_section(&st);
     if (r > 0 && !has_error_at(&st, r))
-      perr_add(&st, r, "cannot read this line");
+      perr_add(&st, r, _("cannot read this line"));
     else if (r < 0)
-      perr_add(&st, 0, "cannot read the file (inih error %d)", r);
+      perr_add(&st, 0, _("cannot read the file (inih error %d)"), r);
     finish(&st);
   }
 
@@ -1440,12 +1441,12 @@ corridor_load(const char *path, struct corridor **out, struct buf *err)
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (err != NULL)
-      buf_printf(err, "%s: cannot open: %s\n", path, strerror(errno));
+      buf_printf(err, _("%s: cannot open: %s\n"), path, strerror(errno));
     return ERR_IO;
   }
   if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
     if (err != NULL)
-      buf_printf(err, "%s: not a regular file\n", path);
+      buf_printf(err, _("%s: not a regular file\n"), path);
     goto out;
   }
   /* Read one byte past the cap so that corridor_parse sees an oversize
@@ -1457,7 +1458,7 @@ corridor_load(const char *path, struct corridor **out, struct buf *err)
       continue;
     if (got < 0) {
       if (err != NULL)
-        buf_printf(err, "%s: cannot read: %s\n", path, strerror(errno));
+        buf_printf(err, _("%s: cannot read: %s\n"), path, strerror(errno));
       goto out;
     }
     if (got == 0)
@@ -1730,7 +1731,7 @@ bad_json(struct pstate *st, const struct keydef *k, const json_t *v)
   char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
   bad_value_why(st, k->key, expected_text(k->type), text ? text : "?",
-                "in the JSON form");
+                _("in the JSON form"));
   free(text);
 }
 
@@ -1792,18 +1793,18 @@ feed_section(struct pstate *st, const struct section *sec, const json_t *v)
   buf_init(&head);
   if (!sec->keyed) {
     if (!json_is_object(v))
-      perr_add(st, 0, "member '%s': expected an object", sec->member);
+      perr_add(st, 0, _("member '%s': expected an object"), sec->member);
     else {
       begin_section(st, sec->type, strlen(sec->type));
       feed_keys(st, v, 0);
     }
   } else if (!json_is_array(v)) {
-    perr_add(st, 0, "member '%s': expected an array", sec->member);
+    perr_add(st, 0, _("member '%s': expected an array"), sec->member);
   }
   for (size_t i = 0; sec->keyed && i < json_array_size(v); i++) {
     const json_t *e = json_array_get(v, i), *id = json_object_get(e, "id");
     if (!json_is_object(e) || !json_is_string(id)) {
-      perr_add(st, 0, "member '%s': expected objects with an \"id\"",
+      perr_add(st, 0, _("member '%s': expected objects with an \"id\""),
                sec->member);
       break;
     }
@@ -1833,7 +1834,7 @@ corridor_from_json(const char *name, const json_t *v, struct corridor **out,
   set_defaults(st.c);
   st.kind = SECT_NONE;
   if (!json_is_object(v)) {
-    perr_add(&st, 0, "expected a JSON object");
+    perr_add(&st, 0, _("expected a JSON object"));
     return conclude(&st, out, err);
   }
   keys = sorted_keys(v, &nkeys);
@@ -1842,7 +1843,7 @@ corridor_from_json(const char *name, const json_t *v, struct corridor **out,
     for (k = 0; k < NSECT && strcmp(sections[k].member, keys[m]) != 0; k++)
       ;
     if (k == NSECT)
-      perr_add(&st, 0, "unknown member '%s'", keys[m]);
+      perr_add(&st, 0, _("unknown member '%s'"), keys[m]);
     else
       feed_section(&st, &sections[k], json_object_get(v, keys[m]));
   }

@@ -15,6 +15,7 @@
  * allocated, and every value against its range.
  */
 #include "corridor/corridor.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -374,7 +375,7 @@ read_header(struct reader *r, struct header *h)
   const uint8_t *p = take(r, HEADER_BYTES);
 
   if (p == NULL || memcmp(p, "TZif", 4) != 0)
-    return "a header is missing or cut short";
+    return _("a header is missing or cut short");
   h->version = (char)p[4];
   h->isutcnt = be32(p + 20);
   h->isstdcnt = be32(p + 24);
@@ -383,18 +384,18 @@ read_header(struct reader *r, struct header *h)
   h->typecnt = be32(p + 36);
   h->charcnt = be32(p + 40);
   if (h->version != '\0' && (h->version < '2' || h->version > '9'))
-    return "the version is neither 1 (a NUL byte) nor a digit from 2 up";
+    return _("the version is neither 1 (a NUL byte) nor a digit from 2 up");
   if (h->typecnt == 0 || h->typecnt > ZONE_MAX_TYPES)
-    return "the number of local time types is not 1 to 256";
+    return _("the number of local time types is not 1 to 256");
   if (h->charcnt == 0 || h->charcnt > ZONE_MAX_CHARS)
-    return "the designations take no bytes or more than 4096";
+    return _("the designations take no bytes or more than 4096");
   if ((h->isutcnt != 0 && h->isutcnt != h->typecnt) ||
       (h->isstdcnt != 0 && h->isstdcnt != h->typecnt))
-    return "the UT or standard indicators do not match the types";
+    return _("the UT or standard indicators do not match the types");
   if (h->timecnt > ZONE_MAX_TIMES)
-    return "it holds more than 20000 transitions";
+    return _("it holds more than 20000 transitions");
   if (h->leapcnt > ZONE_MAX_LEAPS)
-    return "it holds more than 10000 leap seconds";
+    return _("it holds more than 10000 leap seconds");
   return NULL;
 }
 
@@ -418,10 +419,10 @@ read_types(struct reader *r, const struct header *h, int32_t *utoff)
     const uint8_t *t = types + 6 * (size_t)i;
     int32_t off = (int32_t)be32(t);
     if (off < UTOFF_MIN || off > UTOFF_MAX)
-      return "a local time type's offset is beyond -25 to +26 hours";
+      return _("a local time type's offset is beyond -25 to +26 hours");
     if (t[4] > 1 || t[5] >= h->charcnt)
-      return "a local time type has a DST flag other than 0 or 1, or a "
-             "designation outside the file";
+      return _("a local time type has a DST flag other than 0 or 1, or a "
+             "designation outside the file");
     utoff[i] = off;
   }
   return NULL;
@@ -444,7 +445,7 @@ read_block(struct reader *r, const struct header *h, size_t tsize,
   size_t nflags = (size_t)h->isstdcnt + h->isutcnt;
 
   if (block_bytes(h, tsize) > r->left)
-    return "it is shorter than its header says";
+    return _("it is shorter than its header says");
   times = take(r, (size_t)h->timecnt * tsize);
   idx = take(r, h->timecnt);
   why = read_types(r, h, utoff);
@@ -454,7 +455,7 @@ read_block(struct reader *r, const struct header *h, size_t tsize,
   flags = take(r, nflags);
   for (size_t i = 0; i < nflags; i++)
     if (flags[i] > 1)
-      return "a UT or standard indicator is not 0 or 1";
+      return _("a UT or standard indicator is not 0 or 1");
   z->first_off = utoff[0];
   z->ntimes = h->timecnt;
   z->times = xmalloc((h->timecnt ? h->timecnt : 1) * sizeof *z->times);
@@ -462,9 +463,9 @@ read_block(struct reader *r, const struct header *h, size_t tsize,
   for (uint32_t i = 0; i < h->timecnt; i++) {
     z->times[i] = be_time(times + (size_t)i * tsize, tsize);
     if (idx[i] >= h->typecnt)
-      return "a transition names a local time type that is not there";
+      return _("a transition names a local time type that is not there");
     if (i > 0 && z->times[i] <= z->times[i - 1])
-      return "the transitions are not in ascending order";
+      return _("the transitions are not in ascending order");
     z->offs[i] = utoff[idx[i]];
   }
   return NULL;
@@ -478,15 +479,15 @@ read_footer(struct reader *r, struct corridor_zone *z)
   size_t len;
 
   if (r->left == 0 || r->p[0] != '\n')
-    return "the footer is missing";
+    return _("the footer is missing");
   take(r, 1);
   nl = memchr(r->p, '\n',
               r->left < ZONE_MAX_FOOTER + 1 ? r->left : ZONE_MAX_FOOTER + 1);
   if (nl == NULL)
-    return "the footer does not end within 256 bytes";
+    return _("the footer does not end within 256 bytes");
   len = (size_t)(nl - r->p);
   if (len > 0 && !parse_posix((const char *)r->p, len, &z->tail))
-    return "the footer is not a TZ string such as 'EST5EDT,M3.2.0,M11.1.0'";
+    return _("the footer is not a TZ string such as 'EST5EDT,M3.2.0,M11.1.0'");
   z->has_footer = len > 0;
   return NULL;
 }
@@ -498,7 +499,7 @@ read_tzif(struct reader *r, struct corridor_zone *z)
   const char *why;
 
   if (r->left > ZONE_MAX_BYTES)
-    return "it is larger than 256 KiB";
+    return _("it is larger than 256 KiB");
   why = read_header(r, &h);
   if (why != NULL)
     return why;
@@ -507,7 +508,7 @@ read_tzif(struct reader *r, struct corridor_zone *z)
   /* Version 2 and later repeat the data with 64-bit times after the
    * 32-bit block, then add the footer: only the second copy is read. */
   if (block_bytes(&h, 4) > r->left)
-    return "it is shorter than its header says";
+    return _("it is shorter than its header says");
   take(r, block_bytes(&h, 4));
   why = read_header(r, &h);
   if (why == NULL)
@@ -538,7 +539,7 @@ corridor_zone_parse(const void *data, size_t len, struct corridor_zone **out,
   *out = NULL;
   if (why != NULL) {
     if (err != NULL)
-      buf_printf(err, "not a valid TZif file: %s", why);
+      buf_printf(err, _("not a valid TZif file: %s"), why);
     corridor_zone_free(z);
     return ERR_INVALID;
   }
@@ -633,14 +634,14 @@ corridor_zone_load(const char *name, struct corridor_zone **out,
   if (fd < 0) {
     /* There, but not for us (permissions, say): not "no such zone". */
     if (err != NULL)
-      buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
+      buf_printf(err, _("%s: cannot open: %s"), path, strerror(errno));
     return ERR_IO;
   }
   if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
     goto out;
   if (read_all(fd, ZONE_MAX_BYTES, &data, &len) != 0) {
     if (err != NULL)
-      buf_printf(err, "%s: cannot read: %s", path, strerror(errno));
+      buf_printf(err, _("%s: cannot read: %s"), path, strerror(errno));
     r = ERR_IO;
     goto out;
   }

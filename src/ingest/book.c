@@ -11,6 +11,7 @@
  * sheet the options name (xlsx.c, ods.c) and reads it as any table.
  */
 #include "ingest/book.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +40,16 @@ ingest__archive_open(const char *data, size_t len, struct archive **out,
   zip_error_init(&ze);
   src = zip_source_buffer_create(data, len, 0, &ze);
   if (src == NULL) {
-    buf_printf(err, "not a ZIP archive: %s", zip_error_strerror(&ze));
+    buf_printf(err, _("not a ZIP archive: %s"), zip_error_strerror(&ze));
     zip_error_fini(&ze);
     return ERR_INVALID;
   }
   z = zip_open_from_source(src, ZIP_RDONLY, &ze);
   if (z == NULL) {
     buf_printf(err,
-               "begins as a ZIP archive (a workbook) but cannot be read as "
+               _("begins as a ZIP archive (a workbook) but cannot be read as "
                "one (%s): save it again as .xlsx, .ods or CSV "
-               "(docs/importing.md#spreadsheets)",
+               "(docs/importing.md#spreadsheets)"),
                zip_error_strerror(&ze));
     zip_source_free(src);
     zip_error_fini(&ze);
@@ -214,7 +215,7 @@ status(struct xml_in *x, enum XML_Status st)
     if (code == XML_ERROR_ABORTED)
       snprintf(x->err, sizeof x->err, "stopped");
     else
-      snprintf(x->err, sizeof x->err, "broken XML at line %lu: %s",
+      snprintf(x->err, sizeof x->err, _("broken XML at line %lu: %s"),
                (unsigned long)XML_GetCurrentLineNumber(x->p),
                XML_ErrorString(code));
     return ERR_INVALID;
@@ -238,14 +239,14 @@ ingest__xml_run(struct xml_in *x)
     void *b = XML_GetBuffer(x->p, XML_CHUNK);
     long got;
     if (b == NULL) {
-      snprintf(x->err, sizeof x->err, "out of memory parsing XML");
+      snprintf(x->err, sizeof x->err, _("out of memory parsing XML"));
       return ERR_NOMEM;
     }
     got = entry_read(&x->e, b, XML_CHUNK);
     if (got < 0) {
       snprintf(x->err, sizeof x->err,
-               "the archive is damaged (an entry "
-               "cannot be inflated)");
+               _("the archive is damaged (an entry "
+               "cannot be inflated)"));
       return ERR_IO;
     }
     x->read += (size_t)got;
@@ -333,12 +334,12 @@ say_sheet(struct importer *imp, const struct book_sheets *bs, size_t chosen)
   if (imp->o->sheet || bs->n < 2)
     return OK;
   buf_init(&m);
-  buf_printf(&m, "reading sheet '%s', the first of %zu (", bs->names[chosen],
+  buf_printf(&m, _("reading sheet '%s', the first of %zu ("), bs->names[chosen],
              bs->n);
   for (size_t i = 0; i < bs->n && i < 20; i++)
     buf_printf(&m, "%s'%s'", i ? ", " : "", bs->names[i]);
   if (bs->n > 20)
-    buf_printf(&m, " and %zu more", bs->n - 20);
+    buf_printf(&m, _(" and %zu more"), bs->n - 20);
   buf_puts(&m, "); --sheet NAME or --sheet N reads another "
                "(docs/importing.md#spreadsheets)");
   rc = ingest__send_guess(imp, m.data);
@@ -354,7 +355,7 @@ ingest__book_pick(const struct book_sheets *bs, const char *want,
   unsigned long k;
 
   if (bs->n == 0) {
-    buf_puts(err, "the workbook has no sheet");
+    buf_puts(err, _("the workbook has no sheet"));
     return -1;
   }
   if (want == NULL)
@@ -368,7 +369,7 @@ ingest__book_pick(const struct book_sheets *bs, const char *want,
   k = strtoul(want, &end, 10);
   if (*want && *end == '\0' && k >= 1 && k <= bs->n)
     return (long)k - 1;
-  buf_printf(err, "no sheet '%s' (the sheets are: ", want);
+  buf_printf(err, _("no sheet '%s' (the sheets are: "), want);
   for (size_t i = 0; i < bs->n; i++)
     buf_printf(err, "%s'%s'", i ? ", " : "", bs->names[i]);
   buf_puts(err, "); --sheet takes a name or a number from 1 "
@@ -402,9 +403,9 @@ ingest__open_sheet(struct archive *a, const char *want, struct table **out,
     return ingest__xlsx_open(a, want, out, bs, err);
   if (ingest__archive_has(a, "content.xml"))
     return ingest__ods_open(a, want, out, bs, err);
-  buf_puts(err, "a ZIP archive that is no workbook (no xl/workbook.xml, no "
+  buf_puts(err, _("a ZIP archive that is no workbook (no xl/workbook.xml, no "
                 "content.xml): give an .xlsx or .ods file, or CSV "
-                "(docs/importing.md#spreadsheets)");
+                "(docs/importing.md#spreadsheets)"));
   return ERR_INVALID;
 }
 
@@ -423,7 +424,7 @@ ingest__import_book(struct importer *imp, const char *data, size_t len)
     rc = ingest__open_sheet(a, imp->o->sheet, &t, &bs, &err);
   if (rc != OK) {
     int src = ingest__send_error(imp, INGEST_ERR_FILE, 0, NULL,
-                                 err.len ? err.data : "cannot be read");
+                                 err.len ? err.data : _("cannot be read"));
     rc = src != OK ? src : ERR_INVALID;
     goto out;
   }
@@ -457,12 +458,12 @@ ingest__row_put(struct sheet_row *r, size_t c, const char *text, size_t n)
     return;
   if (c >= CSV_MAX_FIELDS) {
     r->bad = 1;
-    snprintf(r->error, sizeof r->error, "more than %d columns", CSV_MAX_FIELDS);
+    snprintf(r->error, sizeof r->error, _("more than %d columns"), CSV_MAX_FIELDS);
     return;
   }
   if (r->arena.len + n + 1 > BOOK_MAX_CELL) {
     r->bad = 1;
-    snprintf(r->error, sizeof r->error, "row longer than %u bytes",
+    snprintf(r->error, sizeof r->error, _("row longer than %u bytes"),
              BOOK_MAX_CELL);
     return;
   }

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "util/util.h"
+#include "util/i18n.h"
 
 /*
  * The next position of one byte value: no occurrence in [from, pos), and
@@ -369,7 +370,7 @@ fail_field(struct csv_reader *r, const char *what)
 static int
 fail_too_long(struct csv_reader *r, unsigned long line)
 {
-  fail(r, line, "record longer than %zu bytes", r->max_record);
+  fail(r, line, _("record longer than %zu bytes"), r->max_record);
   return ERR_NOMEM;
 }
 
@@ -378,16 +379,16 @@ static int
 fail_quote_too_long(struct csv_reader *r, unsigned long open_line)
 {
   fail(r, r->rec_line,
-       "record longer than %zu bytes: the quoted field opened on line %lu "
-       "does not close within them",
+       _("record longer than %zu bytes: the quoted field opened on line %lu "
+       "does not close within them"),
        r->max_record, open_line);
   return ERR_NOMEM;
 }
 
-static const char nul_byte[] =
-    "expected text without NUL bytes, got a NUL byte";
-static const char long_field[] =
-    "expected at most 65536 bytes in a field, got more";
+static const char *const nul_byte =
+    N_("expected text without NUL bytes, got a NUL byte");
+static const char *const long_field =
+    N_("expected at most 65536 bytes in a field, got more");
 
 /* Counts the line ends in the n bytes at s (CRLF counts once). */
 static unsigned long
@@ -422,15 +423,15 @@ read_quoted(struct csv_reader *r, const char **pp, const char *rec)
     if (q == r->end) {
       if (!r->eof || (size_t)(r->end - rec) > r->max_record)
         return fail_quote_too_long(r, open_line);
-      return fail(r, open_line, "unterminated quoted field");
+      return fail(r, open_line, _("unterminated quoted field"));
     }
     /* Check the caps before copying, so a huge field costs no memory. */
     if ((size_t)(q + 1 - rec) > r->max_record)
       return fail_quote_too_long(r, open_line);
     if (r->arena_len - r->off[r->nfields] + (size_t)(q - p) > CSV_MAX_FIELD)
-      return fail_field(r, long_field);
+      return fail_field(r, _(long_field));
     if (scan_next(&r->nul, p, r->end) < q)
-      return fail_field(r, nul_byte);
+      return fail_field(r, _(nul_byte));
     arena_append(r, p, (size_t)(q - p));
     r->line += count_lines(p, (size_t)(q - p));
     if (q + 1 < r->end && q[1] == '"') {
@@ -455,14 +456,14 @@ read_record(struct csv_reader *r, const char *rec)
 
   for (;;) {
     if (r->nfields == CSV_MAX_FIELDS)
-      return fail(r, r->line, "more than %d fields", CSV_MAX_FIELDS);
+      return fail(r, r->line, _("more than %d fields"), CSV_MAX_FIELDS);
     field_begin(r);
     if (p < r->end && *p == '"') {
       rc = read_quoted(r, &p, rec);
       if (rc != OK)
         return rc;
       if (p < r->end && *p != r->delim && *p != '\n' && *p != '\r')
-        return fail(r, r->line, "unexpected character after closing quote");
+        return fail(r, r->line, _("unexpected character after closing quote"));
     } else {
       if (p > le)
         le = line_end(r, p); /* a quoted field took us to a later line */
@@ -474,11 +475,11 @@ read_record(struct csv_reader *r, const char *rec)
         return fail_too_long(r, r->rec_line);
       q = scan_next(&r->quote, p, r->end);
       if (q < c)
-        return fail_field(r, "stray quote in unquoted field");
+        return fail_field(r, _("stray quote in unquoted field"));
       if ((size_t)(c - p) > CSV_MAX_FIELD)
-        return fail_field(r, long_field);
+        return fail_field(r, _(long_field));
       if (scan_next(&r->nul, p, r->end) < c)
-        return fail_field(r, nul_byte);
+        return fail_field(r, _(nul_byte));
       arena_append(r, p, (size_t)(c - p));
       p = c;
     }
@@ -568,7 +569,7 @@ csv_read(struct csv_reader *r, struct csv_record *rec)
   /* What came before a failed read may be cut anywhere: none of it is
    * handed out as a record. */
   if (r->read_err) {
-    fail(r, r->line, "cannot read: %s", strerror(r->read_err));
+    fail(r, r->line, _("cannot read: %s"), strerror(r->read_err));
     r->read_err = 0;
     r->p = r->end;
     return ERR_IO;

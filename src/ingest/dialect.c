@@ -18,6 +18,7 @@
  * text the plain reading refuses, or when an option asks for it.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -94,15 +95,15 @@ check_pattern(const char *p, struct buf *err)
       break;
     default:
       buf_printf(err,
-                 "--date-format: '%%%c' is not read (use %%d %%e %%m %%b %%B "
-                 "%%Y %%y %%H %%M %%S)",
+                 _("--date-format: '%%%c' is not read (use %%d %%e %%m %%b %%B "
+                 "%%Y %%y %%H %%M %%S)"),
                  *p ? *p : ' ');
       return ERR_USAGE;
     }
   }
   if (day != 1 || month != 1 || year != 1) {
-    buf_puts(err, "--date-format: a pattern needs a day, a month and a year "
-                  "(%d, %m or %b, %Y or %y), each once");
+    buf_puts(err, _("--date-format: a pattern needs a day, a month and a year "
+                  "(%d, %m or %b, %Y or %y), each once"));
     return ERR_USAGE;
   }
   return OK;
@@ -121,8 +122,8 @@ ingest_set_date_format(struct ingest_opts *o, const char *spec, struct buf *err)
     }
   if (strchr(spec, '%') == NULL) {
     buf_printf(err,
-               "--date-format: expected DMY, MDY, YMD, serial or a pattern "
-               "like '%%d.%%m.%%Y', got '%s'",
+               _("--date-format: expected DMY, MDY, YMD, serial or a pattern "
+               "like '%%d.%%m.%%Y', got '%s'"),
                spec);
     return ERR_USAGE;
   }
@@ -146,8 +147,8 @@ ingest_set_delimiter(struct ingest_opts *o, const char *spec, struct buf *err)
     spec = "|";
   if (strlen(spec) != 1 || strchr("\"\r\n", spec[0])) {
     buf_printf(err,
-               "--delimiter: expected one character (',', ';', tab, '|'), "
-               "got '%s'",
+               _("--delimiter: expected one character (',', ';', tab, '|'), "
+               "got '%s'"),
                spec);
     return ERR_USAGE;
   }
@@ -175,8 +176,8 @@ ingest_set_encoding(struct ingest_opts *o, const char *name, struct buf *err)
 
   if (cd == (iconv_t)-1) {
     buf_printf(err,
-               "--encoding: '%s' is not an encoding iconv knows (try latin1, "
-               "cp1252, UTF-16, or see 'iconv --list')",
+               _("--encoding: '%s' is not an encoding iconv knows (try latin1, "
+               "cp1252, UTF-16, or see 'iconv --list')"),
                name);
     return ERR_USAGE;
   }
@@ -307,9 +308,9 @@ not_utf8(struct importer *imp, const char *data, size_t len, size_t bad)
       break;
     }
   name = c1 ? "cp1252" : "latin1";
-  m = xasprintf("not UTF-8 text (line %lu has the byte 0x%02X); it looks "
+  m = xasprintf(_("not UTF-8 text (line %lu has the byte 0x%02X); it looks "
                 "like %s: give --encoding %s, or the file's own encoding "
-                "(docs/importing.md#encodings)",
+                "(docs/importing.md#encodings)"),
                 line_at(data, bad), s[bad], c1 ? "Windows-1252" : "Latin-1",
                 name);
   ingest__send_error(imp, INGEST_ERR_FILE, 0, NULL, m);
@@ -334,7 +335,7 @@ transcode(struct importer *imp, const char *from, const char *data, size_t len,
 
   if (cd == (iconv_t)-1 || f == NULL) {
     ingest__send_error(imp, INGEST_ERR_IO, 0, NULL,
-                       "cannot transcode: no room for a temporary file");
+                       _("cannot transcode: no room for a temporary file"));
     rc = ERR_IO;
     goto out;
   }
@@ -343,9 +344,9 @@ transcode(struct importer *imp, const char *from, const char *data, size_t len,
     size_t room = sizeof chunk;
     size_t r = iconv(cd, left ? &in : NULL, left ? &left : NULL, &o, &room);
     if (r == (size_t)-1 && errno != E2BIG) {
-      char *m = xasprintf("not %s text (line %lu cannot be read as it); "
+      char *m = xasprintf(_("not %s text (line %lu cannot be read as it); "
                           "give the file's own --encoding "
-                          "(docs/importing.md#encodings)",
+                          "(docs/importing.md#encodings)"),
                           from, line_at(data, len - left));
       ingest__send_error(imp, INGEST_ERR_FILE, 0, NULL, m);
       free(m);
@@ -354,7 +355,7 @@ transcode(struct importer *imp, const char *from, const char *data, size_t len,
     }
     if (fwrite(chunk, 1, (size_t)(o - chunk), f) != (size_t)(o - chunk)) {
       ingest__send_error(imp, INGEST_ERR_IO, 0, NULL,
-                         "cannot transcode: the temporary file is full");
+                         _("cannot transcode: the temporary file is full"));
       rc = ERR_IO;
       goto out;
     }
@@ -696,9 +697,9 @@ say_serial(struct importer *imp, int fi, const char *s, size_t n,
   if (imp->said[fi] & SAID_SERIAL)
     return;
   imp->said[fi] |= SAID_SERIAL;
-  m = xasprintf("field '%s': numbers like %.*s are read as spreadsheet "
+  m = xasprintf(_("field '%s': numbers like %.*s are read as spreadsheet "
                 "serial dates (%.*s is %s); --date-format serial says so "
-                "(docs/importing.md#dates)",
+                "(docs/importing.md#dates)"),
                 imp->kind->fields[fi].name, (int)n, s, (int)n, s, as);
   ingest__send_guess(imp, m);
   free(m);
@@ -720,9 +721,9 @@ dotted_date(struct importer *imp, int fi, const char *s, size_t n,
     return NULL;
   if (!(imp->said[fi] & SAID_DOTTED)) {
     imp->said[fi] |= SAID_DOTTED;
-    m = xasprintf("field '%s': dates like '%.*s' are read as day.month.year; "
+    m = xasprintf(_("field '%s': dates like '%.*s' are read as day.month.year; "
                   "--date-format DMY says so, MDY reads them the other way "
-                  "(docs/importing.md#dates)",
+                  "(docs/importing.md#dates)"),
                   imp->kind->fields[fi].name, (int)n, s);
     ingest__send_guess(imp, m);
     free(m);

@@ -4,6 +4,7 @@
  * canonical bytes. What is written imports back unchanged.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ export_one(void *ctx, const struct store_entry *e)
   record_reset(&x->rec);
   if (record_from_json(&x->rec, x->k ? (int)x->k->kind : -1, &x->rctx, e->bytes,
                        e->len, &x->err) != OK) {
-    char *m = xasprintf("entry %llu cannot be read: %s",
+    char *m = xasprintf(_("entry %llu cannot be read: %s"),
                         (unsigned long long)e->seq, x->err.data);
     buf_reset(&x->err);
     buf_puts(&x->err, m);

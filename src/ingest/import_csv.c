@@ -10,6 +10,7 @@
  * or the first row that looks like one), then read again.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -200,7 +201,7 @@ hold_one(struct rows *rs)
   if (h->rc == 1) {
     copy_row(&h->row, &r);
   } else if (h->rc != 0) {
-    h->error = xstrdup(rs->t->error ? rs->t->error : "cannot be read");
+    h->error = xstrdup(rs->t->error ? rs->t->error : _("cannot be read"));
     h->error_line = rs->t->error_line;
     h->error_column = rs->t->error_column;
     h->fatal = rs->t->fatal;
@@ -324,7 +325,7 @@ say_header(struct importer *imp, const struct rows *rs, size_t h)
                  first->len[i] > 60 ? "..." : "");
       break;
     }
-  buf_printf(&m, "; --header-row %lu says so (docs/importing.md#header)", at);
+  buf_printf(&m, _("; --header-row %lu says so (docs/importing.md#header)"), at);
   rc = ingest__send_guess(imp, m.data);
   buf_cleanup(&m);
   return rc;
@@ -494,7 +495,7 @@ read_row(struct importer *imp, const struct columns *c,
     if (!blank(r->field[col])) {
       /* A value under no column would be lost without a word. */
       char *exp =
-          xasprintf("at most %zu cells, as in the header", c->header.nfields);
+          xasprintf(_("at most %zu cells, as in the header"), c->header.nfields);
       char *got = xasprintf("%zu", r->nfields);
       char *m = xasprintf("expected %s, got %s", exp, got);
       ingest__problem_add(&imp->prob, INGEST_ERR_RECORD, NULL, exp, got, m);
@@ -553,8 +554,8 @@ int
 ingest__send_too_long(struct importer *imp, unsigned long line,
                       const char *what)
 {
-  char *m = xasprintf("%s; the rest of the input was not read (raise the "
-                      "cap with --max-line BYTES)",
+  char *m = xasprintf(_("%s; the rest of the input was not read (raise the "
+                      "cap with --max-line BYTES)"),
                       what);
   int rc = ingest__send_error(imp, INGEST_ERR_SYNTAX, line, NULL, m);
 
@@ -597,7 +598,7 @@ table_failed(struct importer *imp, struct table *t)
 static int
 no_header(struct importer *imp, struct rows *rs)
 {
-  const char *m = "empty file: expected a header row";
+  const char *m = _("empty file: expected a header row");
   char *own = NULL;
   struct held *h = NULL;
   unsigned long line = 0;
@@ -616,7 +617,7 @@ no_header(struct importer *imp, struct rows *rs)
     if (h->error_column > 0 && strncmp(m, "expected ", 9) == 0)
       m = own = xasprintf("column %zu: %s", h->error_column, h->error);
   } else if (imp->o->header_row) {
-    own = xasprintf("no row at --header-row %lu: the file ends before it",
+    own = xasprintf(_("no row at --header-row %lu: the file ends before it"),
                     imp->o->header_row);
     m = own;
   }
@@ -737,8 +738,8 @@ csv_table_read(struct table *t, struct csv_record *rec)
     t->error_column = csv_reader_error_column(ct->rd);
     if (rc == ERR_NOMEM && csv_reader_error_long_line(ct->rd)) {
       free(ct->message);
-      ct->message = xasprintf("%s; the rest of the input was not read "
-                              "(raise the cap with --max-line BYTES)",
+      ct->message = xasprintf(_("%s; the rest of the input was not read "
+                              "(raise the cap with --max-line BYTES)"),
                               t->error);
       t->error = ct->message;
       t->fatal = 1;
@@ -797,8 +798,8 @@ ingest__import_csv(struct importer *imp, const char *data, size_t len)
                                  : ingest__detect_delimiter(txt.data, txt.len);
   if (!imp->o->delimiter && imp->delim != ',') {
     char *m =
-        xasprintf("the fields are separated by %s (read from the header row); "
-                  "--delimiter says otherwise (docs/importing.md#delimiters)",
+        xasprintf(_("the fields are separated by %s (read from the header row); "
+                  "--delimiter says otherwise (docs/importing.md#delimiters)"),
                   imp->delim == '\t'  ? "tabs"
                   : imp->delim == ';' ? "';'"
                                       : "'|'");

@@ -4,6 +4,7 @@
  * the --set constants applied as for a CSV row.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -159,13 +160,13 @@ ingest__import_jsonl(struct importer *imp, struct source *src)
   while (rc == OK && (got = next_line(&l, imp->max_line, &s, &n)) != 0) {
     line++;
     if (got == ERR_NOMEM) {
-      char *m = xasprintf("line longer than %zu bytes", imp->max_line);
+      char *m = xasprintf(_("line longer than %zu bytes"), imp->max_line);
       rc = ingest__send_too_long(imp, line, m);
       free(m);
       break; /* the import fails; what is held is still judged */
     }
     if (got == ERR_IO) {
-      char *m = xasprintf("cannot read: %s", strerror(l.err));
+      char *m = xasprintf(_("cannot read: %s"), strerror(l.err));
       rc = ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
       free(m);
       rc = rc != OK ? rc : ERR_IO;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "corridor/corridor.h"
+#include "util/i18n.h"
 
 static void
 importer_init(struct importer *imp, struct store *st,
@@ -166,8 +167,8 @@ import_whole(struct importer *imp, const char *data, size_t len)
   if (is_ole2(data, len)) {
     rc = ingest__send_error(
         imp, INGEST_ERR_FILE, 0, NULL,
-        "an Excel 97-2003 workbook (.xls), which is not read: save it as "
-        ".xlsx or CSV (docs/importing.md#spreadsheets)");
+        _("an Excel 97-2003 workbook (.xls), which is not read: save it as "
+        ".xlsx or CSV (docs/importing.md#spreadsheets)"));
     return rc == OK ? ERR_INVALID : rc;
   }
   return ingest__import_csv(imp, data, len);
@@ -248,7 +249,7 @@ import_one(struct importer *imp, struct source *src)
   if (imp->o->format == INGEST_JSONL)
     return ingest__import_jsonl(imp, src);
   if ((rc = whole_input(src, &data, &len, &map)) != OK) {
-    char *m = xasprintf("cannot read: %s", strerror(errno));
+    char *m = xasprintf(_("cannot read: %s"), strerror(errno));
     rc = ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
     free(m);
     return rc == OK ? ERR_IO : rc;
@@ -275,7 +276,7 @@ read_inputs(void *ctx)
     imp->file = in->name;
     if (ingest__source_open(&src, in, imp->max_line,
                             imp->o->format == INGEST_JSONL) != OK) {
-      char *m = xasprintf("cannot read: %s", strerror(errno));
+      char *m = xasprintf(_("cannot read: %s"), strerror(errno));
       ingest__send_error(imp, INGEST_ERR_IO, 0, NULL, m);
       free(m);
       return ERR_IO;
@@ -394,7 +395,7 @@ finish_import(struct importer *imp, int rc)
   }
   if (ingest__close_rejects(imp, rc == OK) != OK && rc == OK) {
     ingest__error(imp, INGEST_ERR_IO, imp->o->rejects,
-                  "cannot write the rejected rows");
+                  _("cannot write the rejected rows"));
     rc = ERR_IO;
   }
   return rc;
@@ -468,7 +469,7 @@ import_inputs(struct store *st, const struct ingest_opts *o,
   imp.inputs = inputs;
   imp.ninputs = ninputs;
   if (o->max_line > INGEST_MAX_LINE_LIMIT) {
-    char *m = xasprintf("--max-line: expected at most %u bytes, got %zu",
+    char *m = xasprintf(_("--max-line: expected at most %u bytes, got %zu"),
                         INGEST_MAX_LINE_LIMIT, o->max_line);
     ingest__error(&imp, INGEST_ERR_FILE, NULL, m);
     free(m);
@@ -549,7 +550,7 @@ ingest_fields(struct store *st, const struct ingest_opts *o,
   int rc, wrc;
 
   importer_init(&imp, st, o, sink, stats);
-  imp.file = "command line";
+  imp.file = _("command line");
   if ((rc = store_begin(st)) != OK) {
     store_error(&imp);
     goto out;
@@ -559,7 +560,7 @@ ingest_fields(struct store *st, const struct ingest_opts *o,
   for (size_t i = 0; i < n; i++) {
     int fi = record_field_index(imp.kind, names[i]);
     if (fi < 0) {
-      char *m = xasprintf("field '%s': no such field", names[i]);
+      char *m = xasprintf(_("field '%s': no such field"), names[i]);
       ingest__problem_add(&imp.prob, INGEST_ERR_FIELD, names[i], NULL, NULL, m);
       free(m);
       continue;

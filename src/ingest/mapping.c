@@ -5,6 +5,7 @@
  * slug, and created with --create-missing).
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -151,7 +152,7 @@ known_field(const struct ingest_opts *o, const char *name, struct buf *err,
 
   if (record_field_index(k, name) >= 0)
     return OK;
-  buf_printf(err, "%s: %s has no field '%s' (fields:", opt, k->name, name);
+  buf_printf(err, _("%s: %s has no field '%s' (fields:"), opt, k->name, name);
   for (size_t i = 0; i < k->nfields; i++)
     buf_printf(err, " %s", k->fields[i].name);
   buf_puts(err, ")");
@@ -170,7 +171,7 @@ add_pairs(struct ingest_opts *o, const char *spec, struct ingest_pair **pairs,
     char *eq = find_unescaped(items[i], '=');
     char *key, *value;
     if (eq == NULL) {
-      buf_printf(err, "%s: expected field=value, got '%s'", opt, items[i]);
+      buf_printf(err, _("%s: expected field=value, got '%s'"), opt, items[i]);
       rc = ERR_USAGE;
       break;
     }
@@ -215,7 +216,7 @@ ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err)
   int rc = OK;
 
   if (colon == NULL) {
-    buf_printf(err, "--values: expected 'field:Label=value,...', got '%s'",
+    buf_printf(err, _("--values: expected 'field:Label=value,...', got '%s'"),
                spec);
     return ERR_USAGE;
   }
@@ -236,7 +237,7 @@ ingest_add_labels(struct ingest_opts *o, const char *spec, struct buf *err)
   for (size_t i = 0; i < n; i++) {
     char *eq = find_unescaped(items[i], '=');
     if (eq == NULL) {
-      buf_printf(err, "--values %s: expected Label=value, got '%s'", field,
+      buf_printf(err, _("--values %s: expected Label=value, got '%s'"), field,
                  items[i]);
       rc = ERR_USAGE;
       break;
@@ -429,7 +430,7 @@ create_ref(struct importer *imp, int k, const char *text, const char *id,
       rc = ERR_STORE; /* the writer failed: stop (its own code, ERR_RETRY
                          say, reaches the caller through handoff_drain) */
   } else {
-    buf_printf(why, "cannot create %s '%s': %s",
+    buf_printf(why, _("cannot create %s '%s': %s"),
                ingest__ref_kinds[k] == KIND_checkpoint ? "checkpoint"
                                                        : rec.kind->name,
                text, e.data);
@@ -568,7 +569,7 @@ translate_label(struct importer *imp, struct record *rec, int fi, size_t line,
     return OK;
   *label = xstrndup(*value, *n);
   ingest__send_note(imp, NREF + fi, *label);
-  buf_printf(e, "no --values mapping for label '%s'", *label);
+  buf_printf(e, _("no --values mapping for label '%s'"), *label);
   return ERR_INVALID;
 }
 
@@ -631,7 +632,7 @@ set_cell(struct importer *imp, struct record *rec, int fi, size_t line,
     conv = ingest__cell_number(imp, fi, value, n, &tmp, &refuse);
   if (refuse) {
     buf_printf(e, "expected a number%s, got '%.*s'",
-               refuse == 2 ? " with a decimal comma (--decimal-comma)" : "",
+               refuse == 2 ? _(" with a decimal comma (--decimal-comma)") : "",
                (int)(n > 60 ? 60 : n), value);
     rc = ERR_INVALID;
   } else if (conv) {

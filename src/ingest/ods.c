@@ -15,6 +15,7 @@
  * columns, and repeated rows with a value up to BOOK_MAX_REPEAT.
  */
 #include "ingest/book.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,7 @@ text_append(struct ods *o, const char *s, size_t n)
   if (o->text.len + n > BOOK_MAX_CELL) {
     if (!o->row.bad) {
       o->row.bad = 1;
-      snprintf(o->row.error, sizeof o->row.error, "a cell longer than %u bytes",
+      snprintf(o->row.error, sizeof o->row.error, _("a cell longer than %u bytes"),
                BOOK_MAX_CELL);
     }
     return;
@@ -253,7 +254,7 @@ ods_end(void *ud, const char *qname)
     if (o->repeat > BOOK_MAX_REPEAT && !o->row.bad) {
       o->row.bad = 1;
       snprintf(o->row.error, sizeof o->row.error,
-               "a row repeated %lu times (at most %u)", o->repeat,
+               _("a row repeated %lu times (at most %u)"), o->repeat,
                BOOK_MAX_REPEAT);
       o->repeat = 1;
     }

@@ -27,6 +27,7 @@
  * each, and its "Total" row is left out.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ ingest_set_preset(struct ingest_opts *o, const char *name, struct buf *err)
   else if (strcasecmp(name, "odk") == 0)
     o->preset = INGEST_PRESET_ODK;
   else {
-    buf_printf(err, "--preset: expected kobo or odk, got '%s'", name);
+    buf_printf(err, _("--preset: expected kobo or odk, got '%s'"), name);
     return ERR_USAGE;
   }
   return OK;
@@ -120,15 +121,15 @@ ingest_add_where(struct ingest_opts *o, const char *spec, struct buf *err)
 
   if (eq == NULL || eq == spec) {
     buf_printf(err,
-               "--where: expected Column=value (or value|value2), got "
-               "'%s'",
+               _("--where: expected Column=value (or value|value2), got "
+               "'%s'"),
                spec);
     return ERR_USAGE;
   }
   memset(&w, 0, sizeof w);
   w.negated = eq[-1] == '!';
   if (w.negated && eq - 1 == spec) {
-    buf_printf(err, "--where: expected Column!=value, got '%s'", spec);
+    buf_printf(err, _("--where: expected Column!=value, got '%s'"), spec);
     return ERR_USAGE;
   }
   {
@@ -248,9 +249,9 @@ ingest__preset_header(struct importer *imp, const struct csv_record *header,
   pc->status = ingest__column_of(header, p->status);
   mark_meta(p, header, used);
   if (imp->o->only_validated && pc->status < 0) {
-    char *m = xasprintf("--only-validated: the file has no column '%s', "
+    char *m = xasprintf(_("--only-validated: the file has no column '%s', "
                         "where %s says which submissions are approved "
-                        "(docs/importing.md#kobo)",
+                        "(docs/importing.md#kobo)"),
                         p->status, p->name);
     ingest__send_error(imp, INGEST_ERR_MAP, 0, NULL, m);
     free(m);

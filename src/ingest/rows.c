@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /*
  * Hands a row's record to the writer to store, canonicalised and hashed
@@ -43,10 +44,10 @@ entry_too_big(struct importer *imp, const struct record *rec,
       longest = rec->kind->fields[i].name;
     }
   }
-  m = xasprintf("the record is %zu bytes as a log entry (its canonical "
+  m = xasprintf(_("the record is %zu bytes as a log entry (its canonical "
                 "JSON); an entry holds at most %u bytes, the 16-bit length "
                 "of a tlog-tiles entry bundle: shorten field '%s' (%zu "
-                "bytes)",
+                "bytes)"),
                 len, (unsigned)LEDGER_ENTRY_MAX, longest ? longest : "?", most);
   ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, longest, NULL, NULL, m);
   free(m);
@@ -238,7 +239,7 @@ ingest__flush(struct importer *imp)
   }
   if (record_get(rec, "id") == NULL) {
     ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, "id", NULL, NULL,
-                        "field 'id': required (or a name)");
+                        _("field 'id': required (or a name)"));
     return send_problems(imp, imp->pending_line, &imp->fprob, rec,
                          imp->pending_raw);
   }
@@ -246,7 +247,7 @@ ingest__flush(struct importer *imp)
       imp->o->admit(imp->o->admit_ctx, rec, &imp->err) == ERR_DENIED) {
     imp->denied = 1;
     ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, "checkpoint", NULL,
-                        NULL, imp->err.data ? imp->err.data : "not allowed");
+                        NULL, imp->err.data ? imp->err.data : _("not allowed"));
     return send_problems(imp, imp->pending_line, &imp->fprob, rec,
                          imp->pending_raw);
   }
@@ -272,9 +273,9 @@ same_flow(struct importer *imp, const struct record *p,
       continue;
     if (want)
       expected =
-          xasprintf("'%s' as on the first row with this id, or nothing", want);
+          xasprintf(_("'%s' as on the first row with this id, or nothing"), want);
     else
-      expected = xstrdup("nothing, as on the first row with this id");
+      expected = xstrdup(_("nothing, as on the first row with this id"));
     m = xasprintf("field '%s': expected %s, got '%s'", f->name, expected, got);
     ingest__problem_add(&imp->prob, INGEST_ERR_RECORD, f->name, expected, got,
                         m);

@@ -12,6 +12,7 @@
  * having seen everything before it.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,7 +177,7 @@ ingest__source_open(struct source *src, const struct input *in, size_t max_line,
   md = EVP_MD_CTX_new();
   buf = xmalloc(CHUNK);
   if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-    fprintf(stderr, "passage: cannot compute SHA-256 (OpenSSL)\n");
+    fprintf(stderr, _("passage: cannot compute SHA-256 (OpenSSL)\n"));
     abort(); /* as ledger_leaf_hash: no working installation lacks it */
   }
   if (fstat(src->fd, &sb) != 0)

@@ -16,6 +16,7 @@
  * Each line ends with the section of docs/importing.md to read.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ list_columns(struct buf *m, const struct csv_record *header)
     if (header->field[i][0] == '\0')
       continue;
     if (shown == MAX_LISTED) {
-      buf_printf(m, " and %zu more", header->nfields - i);
+      buf_printf(m, _(" and %zu more"), header->nfields - i);
       return;
     }
     buf_printf(m, "%s'%s'", shown ? ", " : "", header->field[i]);
@@ -109,15 +110,15 @@ ingest__no_column(struct importer *imp, const char *option, const char *key,
     free(h);
   }
   buf_init(&m);
-  buf_printf(&m, "%s %s=%s: no such column (the columns are: ", option, key,
+  buf_printf(&m, _("%s %s=%s: no such column (the columns are: "), option, key,
              value);
   list_columns(&m, header);
   buf_puts(&m, ")");
   if (nnear == 1)
-    buf_printf(&m, "; did you mean '%s'?", near);
+    buf_printf(&m, _("; did you mean '%s'?"), near);
   else if (header->nfields == 1 && strpbrk(header->field[0], ",;\t|"))
-    buf_puts(&m, "; the header is one column: are the fields separated by "
-                 "another character? (--delimiter)");
+    buf_puts(&m, _("; the header is one column: are the fields separated by "
+                 "another character? (--delimiter)"));
   buf_puts(&m, " (docs/importing.md#columns)");
   ingest__send_error(imp, INGEST_ERR_MAP, 0, key, m.data);
   buf_cleanup(&m);
@@ -274,14 +275,14 @@ ingest__check_required(struct importer *imp, const struct csv_record *header,
   }
   if (nmissing) {
     buf_printf(&m,
-               "no column gives %s, which a %s requires (the columns "
-               "are: ",
+               _("no column gives %s, which a %s requires (the columns "
+               "are: "),
                names.data, k->name);
     list_columns(&m, header);
     buf_puts(&m, "); name ");
     buf_puts(&m, nmissing > 1 ? "them" : "it");
     if (maps.len)
-      buf_printf(&m, " with --map '%s'", maps.data);
+      buf_printf(&m, _(" with --map '%s'"), maps.data);
     if (sets.len)
       buf_printf(&m, "%s --set '%s'", maps.len ? " and" : " with", sets.data);
     if (sets.len)
@@ -385,7 +386,7 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
     buf_printf(m, "%s'%s' (%zu row%s)", i ? ", " : "", strmap_key(t->index, i),
                t->count[i], t->count[i] == 1 ? "" : "s");
   if (n > MAX_LABELS)
-    buf_printf(m, " and %zu more", n - MAX_LABELS);
+    buf_printf(m, _(" and %zu more"), n - MAX_LABELS);
   /* The --values line: the mappings given for the field, then these. */
   for (size_t i = 0; i < imp->o->nlabels; i++)
     if (strcasecmp(imp->o->labels[i].field, f->name) == 0)
@@ -394,7 +395,7 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
     const char *s = suggest(strmap_key(t->index, i), own, cats);
     add_pair(&line, strmap_key(t->index, i), s ? s : "?");
   }
-  buf_printf(m, "; map %s with --values '%s:%s'", n == 1 ? "it" : "them",
+  buf_printf(m, _("; map %s with --values '%s:%s'"), n == 1 ? "it" : "them",
              f->name, line.data);
   values_of(imp, f, &vals);
   if (vals.len)
@@ -403,8 +404,8 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
   if (f->type == FT_CATEGORY) {
     char *slug = util_slug(strmap_key(t->index, 0));
     buf_printf(m,
-               ", or declare %s in the corridor file ([category %s] with "
-               "name = %s) (docs/importing.md#categories)",
+               _(", or declare %s in the corridor file ([category %s] with "
+               "name = %s) (docs/importing.md#categories)"),
                n == 1 ? "it" : "each", slug[0] ? slug : "ID",
                strmap_key(t->index, 0));
     free(slug);
@@ -460,20 +461,20 @@ hint_message(const struct importer *imp, enum hint h, size_t fi,
   if (one)
     buf_printf(m, "field '%s': 1 value, '%s', ", name, t->example);
   else
-    buf_printf(m, "field '%s': %zu values like '%s' ", name, t->count,
+    buf_printf(m, _("field '%s': %zu values like '%s' "), name, t->count,
                t->example);
   switch (h) {
   case HINT_DECIMAL_COMMA:
     buf_printf(m,
-               "%s a decimal comma: give --decimal-comma "
-               "(docs/importing.md#numbers)",
+               _("%s a decimal comma: give --decimal-comma "
+               "(docs/importing.md#numbers)"),
                one ? "has" : "have");
     break;
   case HINT_COMMA_UNKNOWN:
     buf_printf(m,
-               "%s a comma, which in a file delimited by %s may be the "
+               _("%s a comma, which in a file delimited by %s may be the "
                "decimal mark: give --decimal-comma if it is, --decimal-point "
-               "if it groups thousands (docs/importing.md#numbers)",
+               "if it groups thousands (docs/importing.md#numbers)"),
                one ? "holds" : "hold",
                imp->delim == '\t'  ? "tabs"
                : imp->delim == ';' ? "';'"
@@ -485,24 +486,24 @@ hint_message(const struct importer *imp, enum hint h, size_t fi,
     for (size_t i = 0; t->words && i < strmap_count(t->words); i++)
       buf_printf(&words, "%s%s", i ? "," : "", strmap_key(t->words, i));
     buf_printf(m,
-               "%s for no figure: give --missing '%s' to read %s as missing "
-               "(docs/importing.md#missing)",
+               _("%s for no figure: give --missing '%s' to read %s as missing "
+               "(docs/importing.md#missing)"),
                one ? "stands" : "stand", words.data ? words.data : t->example,
                one ? "it" : "them");
     buf_cleanup(&words);
     break;
   }
   case HINT_DATE_ORDER:
-    buf_puts(m, "could be day/month or month/day: give ");
+    buf_puts(m, _("could be day/month or month/day: give "));
     if (t->flags == SEEN_DMY)
-      buf_puts(m, "--date-format DMY (some have a day over 12 first)");
+      buf_puts(m, _("--date-format DMY (some have a day over 12 first)"));
     else if (t->flags == SEEN_MDY)
-      buf_puts(m, "--date-format MDY (some have a day over 12 second)");
+      buf_puts(m, _("--date-format MDY (some have a day over 12 second)"));
     else if (t->flags)
-      buf_puts(m, "--date-format DMY or MDY (the file has both orders: check "
-                  "it)");
+      buf_puts(m, _("--date-format DMY or MDY (the file has both orders: check "
+                  "it)"));
     else
-      buf_puts(m, "--date-format DMY or MDY");
+      buf_puts(m, _("--date-format DMY or MDY"));
     buf_puts(m, " (docs/importing.md#dates)");
     break;
   case NHINT:

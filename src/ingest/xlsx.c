@@ -19,6 +19,7 @@
  * a formula by its cached value. A row's number is the sheet's.
  */
 #include "ingest/book.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -416,8 +417,8 @@ read_shared(struct archive *a, const char *part, struct shared *sh,
     ;
   if (sh->over) {
     buf_printf(err,
-               "the workbook's shared strings are over the cap of %u MiB or "
-               "%u strings: save the sheet as CSV",
+               _("the workbook's shared strings are over the cap of %u MiB or "
+               "%u strings: save the sheet as CSV"),
                BOOK_MAX_SHARED >> 20, BOOK_MAX_STRINGS);
     rc = ERR_NOMEM;
   } else if (rc < 0) {
@@ -517,7 +518,7 @@ cell_text(struct xlsx *s)
     else if (!s->row.bad) {
       s->row.bad = 1;
       snprintf(s->row.error, sizeof s->row.error,
-               "a cell names shared string '%.20s', which the workbook lacks",
+               _("a cell names shared string '%.20s', which the workbook lacks"),
                v);
     }
   } else if (strcmp(s->type, "inlineStr") == 0 || strcmp(s->type, "str") == 0) {
@@ -581,7 +582,7 @@ sheet_chars(void *ud, const char *text, int len)
     return;
   if (s->v.len + (size_t)len > BOOK_MAX_CELL) {
     s->row.bad = 1;
-    snprintf(s->row.error, sizeof s->row.error, "a cell longer than %u bytes",
+    snprintf(s->row.error, sizeof s->row.error, _("a cell longer than %u bytes"),
              BOOK_MAX_CELL);
     return;
   }
@@ -668,9 +669,9 @@ open_parts(struct archive *a, const char *want, struct xlsx *s,
 
   rc = ingest__xml_parse_all(a, wbpart, &wb, workbook_start, NULL, NULL, err);
   if (rc == ERR_NOTFOUND)
-    buf_printf(err, "no workbook part '%s'", wbpart);
+    buf_printf(err, _("no workbook part '%s'"), wbpart);
   if (rc == OK && (rc = read_rels(a, wbpart, &rs, err)) == ERR_NOTFOUND)
-    buf_printf(err, "no relationships for the workbook part '%s'", wbpart);
+    buf_printf(err, _("no relationships for the workbook part '%s'"), wbpart);
   if (rc != OK || (i = ingest__book_pick(bs, want, err)) < 0) {
     rc = rc != OK ? rc : ERR_INVALID;
     goto out;
@@ -691,14 +692,14 @@ open_parts(struct archive *a, const char *want, struct xlsx *s,
   buf_reset(err);
   if (sheet == NULL || sheet[0] == '\0') {
     buf_printf(err, "sheet '%s' is %s", bs->names[i],
-               sheet ? "a chart or dialog, not a table of cells"
-                     : "missing from the workbook");
+               sheet ? _("a chart or dialog, not a table of cells")
+                     : _("missing from the workbook"));
     rc = ERR_INVALID;
     goto out;
   }
   s->x = ingest__xml_open(a, sheet, s, sheet_start, sheet_end, sheet_chars);
   if (s->x == NULL) {
-    buf_printf(err, "sheet '%s' is missing from the workbook (%s)",
+    buf_printf(err, _("sheet '%s' is missing from the workbook (%s)"),
                bs->names[i], sheet);
     rc = ERR_INVALID;
     goto out;

@@ -5,6 +5,7 @@
  */
 #include "ledger/ledger.h"
 #include "ledger/ledger_int.h"
+#include "util/i18n.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -34,7 +35,7 @@ static pthread_key_t sha_key;
 static void
 die_crypto(const char *what)
 {
-  fprintf(stderr, "passage: OpenSSL cannot %s\n", what);
+  fprintf(stderr, _("passage: OpenSSL cannot %s\n"), what);
   abort();
 }
 
@@ -49,9 +50,9 @@ sha_init(void)
 {
   sha_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
   if (sha_md == NULL)
-    die_crypto("find SHA-256");
+    die_crypto(_("find SHA-256"));
   if (pthread_key_create(&sha_key, sha_ctx_destroy) != 0)
-    die_crypto("keep a SHA-256 context per thread");
+    die_crypto(_("keep a SHA-256 context per thread"));
 }
 
 static EVP_MD_CTX *
@@ -60,7 +61,7 @@ sha_ctx(void)
   EVP_MD_CTX *c;
 
   if (pthread_once(&sha_once, sha_init) != 0)
-    die_crypto("initialise SHA-256");
+    die_crypto(_("initialise SHA-256"));
   c = pthread_getspecific(sha_key);
   if (c == NULL) {
     c = EVP_MD_CTX_new();
@@ -78,16 +79,16 @@ ledger__sha256(const struct ledger__part *parts, size_t nparts,
   unsigned int n = 0;
 
   if (EVP_DigestInit_ex2(c, sha_md, NULL) != 1)
-    die_crypto("start SHA-256");
+    die_crypto(_("start SHA-256"));
   for (size_t i = 0; i < nparts; i++) {
     if (parts[i].len > 0 &&
         EVP_DigestUpdate(c, parts[i].data, parts[i].len) != 1)
-      die_crypto("compute SHA-256");
+      die_crypto(_("compute SHA-256"));
   }
   /* Final writes out only after every part was read, so out may alias
    * a part (ledger_node_hash promises that). */
   if (EVP_DigestFinal_ex(c, out, &n) != 1 || n != LEDGER_HASH_SIZE)
-    die_crypto("finish SHA-256");
+    die_crypto(_("finish SHA-256"));
 }
 
 void

@@ -9,6 +9,7 @@
  */
 #include "ledger/ledger.h"
 #include "ledger/ledger_int.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,13 +189,13 @@ check_text(const char *s, size_t len, const char *what, struct buf *err)
     size_t n = utf8_decode(p + i, len - i, &c);
 
     if (n == 0) {
-      errf(err, "%s, line %lu: invalid UTF-8 (byte 0x%02x)", what, line, p[i]);
+      errf(err, _("%s, line %lu: invalid UTF-8 (byte 0x%02x)"), what, line, p[i]);
       return ERR_INVALID;
     }
     if (c == '\n') {
       line++;
     } else if (c < 0x20) {
-      errf(err, "%s, line %lu: control character 0x%02x", what, line,
+      errf(err, _("%s, line %lu: control character 0x%02x"), what, line,
            (unsigned)c);
       return ERR_INVALID;
     }
@@ -320,8 +321,8 @@ ledger_signer_from_seed(const char *name, const uint8_t seed[LEDGER_SEED_SIZE],
 
   *out = NULL;
   if (!ledger_key_name_valid(name, strlen(name))) {
-    errf(err, "invalid key name: it must be non-empty UTF-8 without spaces, "
-              "control characters or '+'");
+    errf(err, _("invalid key name: it must be non-empty UTF-8 without spaces, "
+              "control characters or '+'"));
     r = ERR_INVALID;
     goto out;
   }
@@ -333,7 +334,7 @@ ledger_signer_from_seed(const char *name, const uint8_t seed[LEDGER_SEED_SIZE],
   if (s->pkey == NULL ||
       EVP_PKEY_get_raw_public_key(s->pkey, s->pub, &publen) != 1 ||
       publen != LEDGER_PUBKEY_SIZE) {
-    errf(err, "cannot make an Ed25519 key");
+    errf(err, _("cannot make an Ed25519 key"));
     r = ERR_CRYPTO;
     goto out;
   }
@@ -354,7 +355,7 @@ ledger_signer_generate(const char *name, struct ledger_signer **out,
 
   *out = NULL;
   if (RAND_priv_bytes(seed, sizeof seed) != 1) {
-    errf(err, "cannot get random numbers for a new key");
+    errf(err, _("cannot get random numbers for a new key"));
     return ERR_CRYPTO;
   }
   r = ledger_signer_from_seed(name, seed, out, err);
@@ -471,26 +472,26 @@ ledger_signer_parse(const char *text, size_t len, struct ledger_signer **out,
       memcmp(text, private_prefix, PRIVATE_PREFIX_LEN) != 0 ||
       split_key(text + PRIVATE_PREFIX_LEN, len - PRIVATE_PREFIX_LEN, &k) !=
           OK) {
-    errf(err, "not a private key: expected "
-              "PRIVATE+KEY+<name>+<key hash>+<key>");
+    errf(err, _("not a private key: expected "
+              "PRIVATE+KEY+<name>+<key hash>+<key>"));
     goto out;
   }
   if (!ledger_key_name_valid(k.name, k.name_len)) {
-    errf(err, "private key: invalid key name");
+    errf(err, _("private key: invalid key name"));
     goto out;
   }
   if (parse_hex32(k.hash, k.hash_len, &want) != OK) {
-    errf(err, "private key: the key hash is not 8 hex digits");
+    errf(err, _("private key: the key hash is not 8 hex digits"));
     goto out;
   }
   if (util_base64_decode_exact(k.key, k.key_len, raw, sizeof raw) != OK) {
-    errf(err, "private key: the key is not base64 of 33 bytes");
+    errf(err, _("private key: the key is not base64 of 33 bytes"));
     goto out;
   }
   if (raw[0] != LEDGER_KEY_ED25519) {
     errf(err,
-         "private key: unsupported key type 0x%02x (want 0x01, "
-         "Ed25519)",
+         _("private key: unsupported key type 0x%02x (want 0x01, "
+         "Ed25519)"),
          raw[0]);
     goto out;
   }
@@ -500,7 +501,7 @@ ledger_signer_parse(const char *text, size_t len, struct ledger_signer **out,
     goto out;
   /* The hash names the public key, which only the seed gives. */
   if (ledger_signer_key_hash(s, LEDGER_KEY_ED25519) != want) {
-    errf(err, "private key: the key hash does not match the key");
+    errf(err, _("private key: the key hash does not match the key"));
     r = ERR_INVALID;
     goto out;
   }
@@ -532,9 +533,9 @@ ledger_signer_save(const struct ledger_signer *s, const char *path,
   r = util_file_write(path, text, len, UTIL_FILE_PRIVATE | UTIL_FILE_NOREPLACE,
                       &why);
   if (r == ERR_EXISTS)
-    errf(err, "%s: already exists; refusing to overwrite a key", path);
+    errf(err, _("%s: already exists; refusing to overwrite a key"), path);
   else if (r != OK)
-    errf(err, "%s", why.data ? why.data : "cannot write the key");
+    errf(err, "%s", why.data ? why.data : _("cannot write the key"));
   OPENSSL_cleanse(text, len);
   free(text);
   buf_cleanup(&why);
@@ -556,15 +557,15 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     r = errno == ENOENT ? ERR_NOTFOUND : ERR_IO;
-    errf(err, "%s: cannot open: %s", path, strerror(errno));
+    errf(err, _("%s: cannot open: %s"), path, strerror(errno));
     goto out;
   }
   /* As ssh does: a secret that others can read may have been read, and
    * a signature made with it proves nothing. */
   if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
     errf(err,
-         "%s: permissions %04o are too open: a signing key must be "
-         "readable by its owner only (run: chmod 600 %s)",
+         _("%s: permissions %04o are too open: a signing key must be "
+         "readable by its owner only (run: chmod 600 %s)"),
          path, (unsigned)(sb.st_mode & 07777), path);
     r = ERR_INVALID;
     goto out;
@@ -575,7 +576,7 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      errf(err, "%s: cannot read: %s", path, strerror(errno));
+      errf(err, _("%s: cannot read: %s"), path, strerror(errno));
       goto out;
     }
     if (n == 0)
@@ -583,7 +584,7 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
     len += (size_t)n;
   }
   if (len > LEDGER_KEY_FILE_MAX) {
-    errf(err, "%s: too large for a key file", path);
+    errf(err, _("%s: too large for a key file"), path);
     r = ERR_INVALID;
     goto out;
   }
@@ -591,7 +592,7 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
     len--;
   r = ledger_signer_parse(data, len, out, &msg);
   if (r != OK)
-    errf(err, "%s: %s", path, msg.data != NULL ? msg.data : "invalid key");
+    errf(err, "%s: %s", path, msg.data != NULL ? msg.data : _("invalid key"));
 out:
   if (fd >= 0)
     close(fd);
@@ -611,12 +612,12 @@ ledger_verifier_new(const char *name, enum ledger_key_type type,
 
   *out = NULL;
   if (!ledger_key_name_valid(name, strlen(name))) {
-    errf(err, "invalid key name: it must be non-empty UTF-8 without spaces, "
-              "control characters or '+'");
+    errf(err, _("invalid key name: it must be non-empty UTF-8 without spaces, "
+              "control characters or '+'"));
     return ERR_INVALID;
   }
   if (type != LEDGER_KEY_ED25519 && type != LEDGER_KEY_COSIGNATURE) {
-    errf(err, "unsupported key type 0x%02x", (unsigned)type);
+    errf(err, _("unsupported key type 0x%02x"), (unsigned)type);
     return ERR_INVALID;
   }
   v = xcalloc(1, sizeof *v);
@@ -641,25 +642,25 @@ ledger_verifier_parse(const char *text, size_t len,
 
   *out = NULL;
   if (split_key(text, len, &k) != OK) {
-    errf(err, "not a verifier key: expected <name>+<key hash>+<key>");
+    errf(err, _("not a verifier key: expected <name>+<key hash>+<key>"));
     goto out;
   }
   if (!ledger_key_name_valid(k.name, k.name_len)) {
-    errf(err, "verifier key: invalid key name");
+    errf(err, _("verifier key: invalid key name"));
     goto out;
   }
   if (parse_hex32(k.hash, k.hash_len, &want) != OK) {
-    errf(err, "verifier key: the key hash is not 8 hex digits");
+    errf(err, _("verifier key: the key hash is not 8 hex digits"));
     goto out;
   }
   if (util_base64_decode_exact(k.key, k.key_len, raw, sizeof raw) != OK) {
-    errf(err, "verifier key: the key is not base64 of 33 bytes");
+    errf(err, _("verifier key: the key is not base64 of 33 bytes"));
     goto out;
   }
   if (raw[0] != LEDGER_KEY_ED25519 && raw[0] != LEDGER_KEY_COSIGNATURE) {
     errf(err,
-         "verifier key: unsupported key type 0x%02x (want 0x01 or "
-         "0x04)",
+         _("verifier key: unsupported key type 0x%02x (want 0x01 or "
+         "0x04)"),
          raw[0]);
     goto out;
   }
@@ -668,7 +669,7 @@ ledger_verifier_parse(const char *text, size_t len,
   if (r != OK)
     goto out;
   if (v->key_hash != want) {
-    errf(err, "verifier key: the key hash does not match the key");
+    errf(err, _("verifier key: the key hash does not match the key"));
     r = ERR_INVALID;
     goto out;
   }
@@ -736,14 +737,14 @@ static int
 check_note_text(const char *text, size_t len, struct buf *err)
 {
   if (len == 0 || text[len - 1] != '\n') {
-    errf(err, "note text must end in a newline");
+    errf(err, _("note text must end in a newline"));
     return ERR_INVALID;
   }
   if (len > LEDGER_NOTE_MAX / 2) {
-    errf(err, "note text is too large");
+    errf(err, _("note text is too large"));
     return ERR_INVALID;
   }
-  return check_text(text, len, "note text", err);
+  return check_text(text, len, _("note text"), err);
 }
 
 int
@@ -761,7 +762,7 @@ ledger_sign_note(const char *text, size_t len, const struct ledger_signer *s,
     goto out;
   r = ledger__sign(s, text, len, sig);
   if (r != OK) {
-    errf(err, "cannot sign the note");
+    errf(err, _("cannot sign the note"));
     goto out;
   }
   buf_append(&b, text, len);
@@ -787,11 +788,11 @@ ledger_checkpoint_format(const char *origin, uint64_t size,
   *out = NULL;
   buf_init(&b);
   if (olen == 0 || memchr(origin, '\n', olen) != NULL) {
-    errf(err, "checkpoint origin must be one non-empty line");
+    errf(err, _("checkpoint origin must be one non-empty line"));
     r = ERR_INVALID;
     goto out;
   }
-  r = check_text(origin, olen, "checkpoint origin", err);
+  r = check_text(origin, olen, _("checkpoint origin"), err);
   if (r != OK)
     goto out;
   buf_printf(&b, "%s\n%" PRIu64 "\n", origin, size);
@@ -830,34 +831,34 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
 
   if (len < SIG_PREFIX_LEN || memcmp(line, sig_prefix, SIG_PREFIX_LEN) != 0) {
     errf(err,
-         "note, line %lu: a signature line must start with an em dash "
-         "(U+2014) and a space",
+         _("note, line %lu: a signature line must start with an em dash "
+         "(U+2014) and a space"),
          lineno);
     return ERR_INVALID;
   }
   name = line + SIG_PREFIX_LEN;
   sp = memchr(name, ' ', len - SIG_PREFIX_LEN);
   if (sp == NULL) {
-    errf(err, "note, line %lu: no space between key name and signature",
+    errf(err, _("note, line %lu: no space between key name and signature"),
          lineno);
     return ERR_INVALID;
   }
   name_len = (size_t)(sp - name);
   if (!ledger_key_name_valid(name, name_len)) {
-    errf(err, "note, line %lu: invalid key name", lineno);
+    errf(err, _("note, line %lu: invalid key name"), lineno);
     return ERR_INVALID;
   }
   b64 = sp + 1;
   buf_init(&raw);
   if (util_base64_decode(b64, (size_t)(line + len - b64), &raw) != OK) {
-    errf(err, "note, line %lu: the signature is not base64", lineno);
+    errf(err, _("note, line %lu: the signature is not base64"), lineno);
     buf_cleanup(&raw);
     return ERR_INVALID;
   }
   raw_len = raw.len;
   r = (const uint8_t *)raw.data;
   if (raw_len < 5) {
-    errf(err, "note, line %lu: the signature is shorter than 5 bytes", lineno);
+    errf(err, _("note, line %lu: the signature is shorter than 5 bytes"), lineno);
     buf_cleanup(&raw);
     return ERR_INVALID;
   }
@@ -894,7 +895,7 @@ ledger_note_parse(const char *msg, size_t len, struct ledger_note **out,
 
   *out = NULL;
   if (len > LEDGER_NOTE_MAX) {
-    errf(err, "note is larger than %u bytes", LEDGER_NOTE_MAX);
+    errf(err, _("note is larger than %u bytes"), LEDGER_NOTE_MAX);
     goto out;
   }
   r = check_text(msg, len, "note", err);
@@ -905,16 +906,16 @@ ledger_note_parse(const char *msg, size_t len, struct ledger_note **out,
    * signature lines never are blank. */
   split = last_blank(msg, len);
   if (split == NULL) {
-    errf(err, "note has no blank line before its signatures");
+    errf(err, _("note has no blank line before its signatures"));
     goto out;
   }
   p = split + 2;
   if (p == end) {
-    errf(err, "note has no signature lines after the blank line");
+    errf(err, _("note has no signature lines after the blank line"));
     goto out;
   }
   if (end[-1] != '\n') {
-    errf(err, "note does not end in a newline");
+    errf(err, _("note does not end in a newline"));
     goto out;
   }
   n = xcalloc(1, sizeof *n);
@@ -926,7 +927,7 @@ ledger_note_parse(const char *msg, size_t len, struct ledger_note **out,
     const char *nl = memchr(p, '\n', (size_t)(end - p));
 
     if (n->nsigs == LEDGER_NOTE_MAX_SIGS) {
-      errf(err, "note has more than %d signatures", LEDGER_NOTE_MAX_SIGS);
+      errf(err, _("note has more than %d signatures"), LEDGER_NOTE_MAX_SIGS);
       r = ERR_INVALID;
       goto out;
     }
@@ -1034,14 +1035,14 @@ ledger_note_verify(const struct ledger_note *n, const struct ledger_verifier *v,
     else
       r = ledger__verify(v->pub, n->text, n->text_len, sig->sig, sig->sig_len);
     if (r != OK) {
-      errf(err, "invalid signature by %s+%08" PRIx32, v->name, v->key_hash);
+      errf(err, _("invalid signature by %s+%08" PRIx32), v->name, v->key_hash);
       return ERR_VERIFY;
     }
     if (t > latest)
       latest = t;
   }
   if (found == 0) {
-    errf(err, "no signature by %s+%08" PRIx32, v->name, v->key_hash);
+    errf(err, _("no signature by %s+%08" PRIx32), v->name, v->key_hash);
     return ERR_NOTFOUND;
   }
   if (timestamp != NULL)
@@ -1066,7 +1067,7 @@ ledger_cosign_note(const char *msg, size_t len, const struct ledger_signer *s,
   buf_init(&b);
   memset(&cp, 0, sizeof cp);
   if (timestamp > COSIG_TIME_MAX) {
-    errf(err, "cosignature time is beyond 2^63 - 1");
+    errf(err, _("cosignature time is beyond 2^63 - 1"));
     r = ERR_INVALID;
     goto out;
   }
@@ -1080,7 +1081,7 @@ ledger_cosign_note(const char *msg, size_t len, const struct ledger_signer *s,
   put_be64(sig, timestamp);
   r = ledger__sign(s, m.data, m.len, sig + 8);
   if (r != OK) {
-    errf(err, "cannot sign the cosignature");
+    errf(err, _("cannot sign the cosignature"));
     goto out;
   }
   /* Other signatures stay in their order; an older cosignature by this
@@ -1098,7 +1099,7 @@ ledger_cosign_note(const char *msg, size_t len, const struct ledger_signer *s,
   put_sig_line(&b, s->name, key_hash, sig, sizeof sig);
   /* Never hand out a note that we would refuse to read back. */
   if (b.len > LEDGER_NOTE_MAX || kept + 1 > LEDGER_NOTE_MAX_SIGS) {
-    errf(err, "the cosigned note would exceed %u bytes or %d signatures",
+    errf(err, _("the cosigned note would exceed %u bytes or %d signatures"),
          LEDGER_NOTE_MAX, LEDGER_NOTE_MAX_SIGS);
     r = ERR_INVALID;
     goto out;
@@ -1166,31 +1167,31 @@ ledger_checkpoint_parse(const char *text, size_t len,
     return r;
   r = ERR_INVALID;
   if (len == 0 || text[len - 1] != '\n') {
-    errf(err, "checkpoint does not end in a newline");
+    errf(err, _("checkpoint does not end in a newline"));
     goto out;
   }
   line = next_line(&p, end, &n);
   if (line == NULL || n == 0) {
-    errf(err, "checkpoint, line 1: the origin is empty");
+    errf(err, _("checkpoint, line 1: the origin is empty"));
     goto out;
   }
   c.origin = xstrndup(line, n);
   line = next_line(&p, end, &n);
   if (line == NULL || parse_size(line, n, &c.size) != OK) {
-    errf(err, "checkpoint, line 2: the tree size must be a decimal number "
-              "without leading zeros");
+    errf(err, _("checkpoint, line 2: the tree size must be a decimal number "
+              "without leading zeros"));
     goto out;
   }
   line = next_line(&p, end, &n);
   if (line == NULL ||
       util_base64_decode_exact(line, n, c.root, LEDGER_HASH_SIZE) != OK) {
-    errf(err, "checkpoint, line 3: the root hash must be base64 of 32 "
-              "bytes");
+    errf(err, _("checkpoint, line 3: the root hash must be base64 of 32 "
+              "bytes"));
     goto out;
   }
   while ((line = next_line(&p, end, &n)) != NULL) {
     if (n == 0) {
-      errf(err, "checkpoint, line %zu: extension lines must not be empty",
+      errf(err, _("checkpoint, line %zu: extension lines must not be empty"),
            c.nextensions + 4);
       goto out;
     }

@@ -6,6 +6,7 @@
  */
 #include "ledger/ledger.h"
 #include "ledger/ledger_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,15 +40,15 @@ ledger_witness_parse_request(const char *body, size_t len,
 
   memset(out, 0, sizeof *out);
   if (len > LEDGER_WITNESS_BODY_MAX) {
-    buf_printf(err, "the request is over %u bytes",
+    buf_printf(err, _("the request is over %u bytes"),
                (unsigned)LEDGER_WITNESS_BODY_MAX);
     return ERR_INVALID;
   }
   nl = memchr(p, '\n', len);
   if (nl == NULL || nl - p < 5 || memcmp(p, "old ", 4) != 0 ||
       parse_u64(p + 4, (size_t)(nl - p - 4), &out->old_size) != OK) {
-    buf_puts(err, "line 1 must be 'old <size>', the size in decimal without "
-                  "leading zeros");
+    buf_puts(err, _("line 1 must be 'old <size>', the size in decimal without "
+                  "leading zeros"));
     return ERR_INVALID;
   }
   p = nl + 1;
@@ -56,21 +57,21 @@ ledger_witness_parse_request(const char *body, size_t len,
     nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
     if (nl == NULL) {
       buf_printf(err,
-                 "line %zu: expected a proof hash or the empty line "
-                 "before the checkpoint",
+                 _("line %zu: expected a proof hash or the empty line "
+                 "before the checkpoint"),
                  line);
       return ERR_INVALID;
     }
     if (nl == p)
       break;
     if (out->nproof == LEDGER_WITNESS_PROOF_MAX) {
-      buf_printf(err, "more than %d consistency proof lines",
+      buf_printf(err, _("more than %d consistency proof lines"),
                  LEDGER_WITNESS_PROOF_MAX);
       return ERR_INVALID;
     }
     if (util_base64_decode_exact(p, (size_t)(nl - p), out->proof[out->nproof],
                                  LEDGER_HASH_SIZE) != OK) {
-      buf_printf(err, "line %zu: a proof line must be base64 of 32 bytes",
+      buf_printf(err, _("line %zu: a proof line must be base64 of 32 bytes"),
                  line);
       return ERR_INVALID;
     }

@@ -293,21 +293,21 @@ static const struct kind_desc kinds[KIND_COUNT] = {
      N(checkpoint_fields)},
     {KIND_actor, "actor", "actor", actor_fields, N(actor_fields)},
     {KIND_source, "source", "source", source_fields, N(source_fields)},
-    {KIND_flow, "flow", "flow observation", flow_fields, N(flow_fields)},
-    {KIND_status, "status", "status change", status_fields, N(status_fields)},
+    {KIND_flow, "flow", N_("flow observation"), flow_fields, N(flow_fields)},
+    {KIND_status, "status", N_("status change"), status_fields, N(status_fields)},
     {KIND_event, "event", "event", event_fields, N(event_fields)},
-    {KIND_coverage, "coverage", "observation coverage", coverage_fields,
+    {KIND_coverage, "coverage", N_("observation coverage"), coverage_fields,
      N(coverage_fields)},
-    {KIND_stock, "stock", "stock level", stock_fields, N(stock_fields)},
-    {KIND_population, "population", "population count", population_fields,
+    {KIND_stock, "stock", N_("stock level"), stock_fields, N(stock_fields)},
+    {KIND_population, "population", N_("population count"), population_fields,
      N(population_fields)},
-    {KIND_need, "need", "daily need per person", need_fields, N(need_fields)},
-    {KIND_indicator, "indicator", "indicator value", indicator_fields,
+    {KIND_need, "need", N_("daily need per person"), need_fields, N(need_fields)},
+    {KIND_indicator, "indicator", N_("indicator value"), indicator_fields,
      N(indicator_fields)},
-    {KIND_production, "production", "local production", production_fields,
+    {KIND_production, "production", N_("local production"), production_fields,
      N(production_fields)},
-    {KIND_import, "import", "import of files", import_fields, N(import_fields)},
-    {KIND_withdrawal, "withdrawal", "withdrawal of a record", withdrawal_fields,
+    {KIND_import, "import", N_("import of files"), import_fields, N(import_fields)},
+    {KIND_withdrawal, "withdrawal", N_("withdrawal of a record"), withdrawal_fields,
      N(withdrawal_fields)},
 };
 
@@ -555,7 +555,7 @@ one_of(struct buf *err, const char *const *allowed, const char *s, size_t n)
   struct buf list;
 
   buf_init(&list);
-  buf_puts(&list, "one of ");
+  buf_puts(&list, _("one of "));
   for (const char *const *a = allowed; *a; a++)
     buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
   expected(err, list.data, s, n);
@@ -602,7 +602,7 @@ set_enum(struct record *r, const struct record_ctx *ctx,
   if (allowed)
     one_of(err, allowed, s, n);
   else
-    expected(err, "a stage (a lower-case word)", s, n);
+    expected(err, _("a stage (a lower-case word)"), s, n);
   return ERR_INVALID;
 }
 
@@ -688,7 +688,7 @@ set_reflist(struct record *r, struct record_value *v, const char *s, size_t n,
     trim(&item, &len);
     if (len > 0) {
       if (!valid_id(item, len)) {
-        expected(err, "a list of ids separated by commas", s, n);
+        expected(err, _("a list of ids separated by commas"), s, n);
         rc = ERR_INVALID;
         break;
       }
@@ -716,13 +716,13 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
 {
   int stored = ctx && ctx->stored;
   int rc = util_parse_number(s, n, d);
-  const char *what = f->type == FT_COUNT ? "a whole number >= 0" : "a number";
+  const char *what = f->type == FT_COUNT ? _("a whole number >= 0") : "a number";
 
   if (rc == ERR_RANGE) {
     expected(err,
-             f->type == FT_COUNT ? "a whole number from 0 to 1000000000000"
-                                 : "a number between 1e-308 and 1e308 in "
-                                   "size, or 0",
+             f->type == FT_COUNT ? _("a whole number from 0 to 1000000000000")
+                                 : _("a number between 1e-308 and 1e308 in "
+                                   "size, or 0"),
              s, n);
     return ERR_INVALID;
   }
@@ -730,7 +730,7 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
     if (*d < 0 || *d != floor(*d))
       rc = ERR_INVALID;
     else if (*d > (stored ? 9007199254740992.0 : RECORD_MAX_COUNT))
-      what = "a whole number from 0 to 1000000000000", rc = ERR_INVALID;
+      what = _("a whole number from 0 to 1000000000000"), rc = ERR_INVALID;
   } else if (rc == OK && f->range && !stored &&
              (*d < f->range->min || *d > f->range->max)) {
     what = f->range->words;
@@ -776,7 +776,7 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     return OK; /* missing, never zero */
   if (f->flags & FF_CARGO) {
     if (line >= RECORD_MAX_CARGO) {
-      buf_printf(err, "more than %d cargo lines", RECORD_MAX_CARGO);
+      buf_printf(err, _("more than %d cargo lines"), RECORD_MAX_CARGO);
       return ERR_INVALID;
     }
     if (line >= r->ncargo)
@@ -787,16 +787,16 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
                                            : &c->unit;
   }
   if (n > RECORD_MAX_TEXT) {
-    buf_printf(err, "expected at most %d bytes, got %zu", RECORD_MAX_TEXT, n);
+    buf_printf(err, _("expected at most %d bytes, got %zu"), RECORD_MAX_TEXT, n);
     return ERR_INVALID;
   }
   if (!valid_utf8((const unsigned char *)s, n)) {
-    buf_puts(err, "expected UTF-8 text, got bytes that are not UTF-8");
+    buf_puts(err, _("expected UTF-8 text, got bytes that are not UTF-8"));
     return ERR_INVALID;
   }
   /* A NUL would end the text early wherever it is read as a C string. */
   if (memchr(s, '\0', n) != NULL) {
-    buf_puts(err, "expected text without NUL bytes, got a NUL byte");
+    buf_puts(err, _("expected text without NUL bytes, got a NUL byte"));
     return ERR_INVALID;
   }
 
@@ -808,8 +808,8 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
   case FT_REF:
     if (!valid_id(s, n)) {
       expected(err,
-               "an id (letters, digits and ._:@/+- , starting with a letter "
-               "or digit)",
+               _("an id (letters, digits and ._:@/+- , starting with a letter "
+               "or digit)"),
                s, n);
       return ERR_INVALID;
     }
@@ -837,8 +837,8 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     }
     if (too_late(&t, ctx)) {
       expected(err,
-               "a time at most a day after this machine's clock (or "
-               "--allow-future)",
+               _("a time at most a day after this machine's clock (or "
+               "--allow-future)"),
                s, n);
       return ERR_INVALID;
     }
@@ -856,7 +856,7 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
       k++;
     }
     if (k != 2 || g[0] < 'A' || g[0] > 'F' || g[1] < '1' || g[1] > '6') {
-      expected(err, "an Admiralty grade (A-F then 1-6, e.g. B2)", s, n);
+      expected(err, _("an Admiralty grade (A-F then 1-6, e.g. B2)"), s, n);
       return ERR_INVALID;
     }
     put_text(r, v, g, 2);
@@ -892,7 +892,7 @@ fold_range(struct record *r, const char *input, struct buf *err)
   if (in.set) {
     if (r->v[lo].set || r->v[hi].set) {
       sep(err);
-      buf_printf(err, "field '%s': give either %s or low and high, not both",
+      buf_printf(err, _("field '%s': give either %s or low and high, not both"),
                  input, input);
       return ERR_INVALID;
     }
@@ -915,12 +915,12 @@ fold_range(struct record *r, const char *input, struct buf *err)
   }
   if (!r->v[lo].set) {
     sep(err);
-    buf_printf(err, "field '%s': required (or low and high)", input);
+    buf_printf(err, _("field '%s': required (or low and high)"), input);
     return ERR_INVALID;
   }
   if (r->v[lo].num > r->v[hi].num) {
     sep(err);
-    buf_printf(err, "field 'low': %s is above high %s",
+    buf_printf(err, _("field 'low': %s is above high %s"),
                record_text(r, &r->v[lo]), record_text(r, &r->v[hi]));
     return ERR_INVALID;
   }
@@ -939,14 +939,14 @@ finish_flow(struct record *r, struct buf *err)
     const char *to;
     if (type == NULL) {
       sep(err);
-      buf_puts(err, "field 'count': needs a vehicle type (none for persons)");
+      buf_puts(err, _("field 'count': needs a vehicle type (none for persons)"));
       return ERR_INVALID;
     }
     to = strcmp(type, "none") == 0 ? "persons" : "vehicles";
     int ti = record_field_index(r->kind, to);
     if (r->v[ti].set) {
       sep(err);
-      buf_printf(err, "field 'count': %s is given too", to);
+      buf_printf(err, _("field 'count': %s is given too"), to);
       return ERR_INVALID;
     }
     r->v[ti] = r->v[count];
@@ -958,7 +958,7 @@ finish_flow(struct record *r, struct buf *err)
       continue;
     if (!c->category.set) {
       sep(err);
-      buf_puts(err, "field 'category': a cargo line needs a category");
+      buf_puts(err, _("field 'category': a cargo line needs a category"));
       rc = ERR_INVALID;
     }
     if (!c->unit.set && c->quantity.set)
@@ -997,7 +997,7 @@ record_finish_ctx(struct record *r, const struct record_ctx *ctx,
       known |= strcmp(*a, stage) == 0;
     if (!known) {
       sep(err);
-      buf_puts(err, "field 'stage': ");
+      buf_puts(err, _("field 'stage': "));
       one_of(err, ctx->stages, stage, strlen(stage));
       rc = ERR_INVALID;
     }
@@ -1023,7 +1023,7 @@ record_finish(struct record *r, struct buf *err)
   /* A withdrawal is a correction or nothing. */
   if (k->kind == KIND_withdrawal && !record_get(r, "supersedes")) {
     sep(err);
-    buf_puts(err, "field 'supersedes': required");
+    buf_puts(err, _("field 'supersedes': required"));
     rc = ERR_INVALID;
   }
 
@@ -1050,7 +1050,7 @@ record_finish(struct record *r, struct buf *err)
       if (begin_of(r, &r->v[si], &sb, &sf) == OK &&
           begin_of(r, &r->v[fi], &eb, &ef) == OK && eb < sb) {
         sep(err);
-        buf_printf(err, "field 'end': %s is before start %s",
+        buf_printf(err, _("field 'end': %s is before start %s"),
                    record_text(r, &r->v[fi]), record_text(r, &r->v[si]));
         rc = ERR_INVALID;
       }
@@ -1218,7 +1218,7 @@ set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
     {
       if (!json_is_string(item)) {
         buf_cleanup(&joined);
-        json_err(je, f->name, "expected an array of ids");
+        json_err(je, f->name, _("expected an array of ids"));
         return ERR_INVALID;
       }
       if (i)
@@ -1230,7 +1230,7 @@ set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
       buf_append(tmp, joined.data, joined.len);
     buf_cleanup(&joined);
   } else if (json_text(j, tmp) != OK) {
-    json_err(je, f->name, "expected a string or a number");
+    json_err(je, f->name, _("expected a string or a number"));
     return ERR_INVALID;
   }
   buf_init(&e);
@@ -1281,10 +1281,10 @@ record_from_json_problems(struct record *r, int kind,
     if (lrc == ERR_RANGE || lrc == ERR_NOMEM)
       buf_puts(&tmp, jerr.text);
     else if (root == NULL)
-      buf_printf(&tmp, "expected a JSON object: %s (column %d)", jerr.text,
+      buf_printf(&tmp, _("expected a JSON object: %s (column %d)"), jerr.text,
                  jerr.column);
     else
-      buf_puts(&tmp, "expected a JSON object");
+      buf_puts(&tmp, _("expected a JSON object"));
     json_err(je, NULL, tmp.data);
     buf_cleanup(&tmp);
     json_decref(root);
@@ -1294,13 +1294,13 @@ record_from_json_problems(struct record *r, int kind,
   if (kind < 0) {
     if (!json_is_string(val) ||
         (kind = record_kind_by_name(json_string_value(val))) < 0) {
-      json_err(je, "record", "expected the kind of record (flow, status, ...)");
+      json_err(je, "record", _("expected the kind of record (flow, status, ...)"));
       json_decref(root);
       return ERR_INVALID;
     }
   } else if (val && (!json_is_string(val) ||
                      strcmp(json_string_value(val), kinds[kind].name) != 0)) {
-    json_err(je, "record", "names another kind than the one imported");
+    json_err(je, "record", _("names another kind than the one imported"));
     json_decref(root);
     return ERR_INVALID;
   }
@@ -1318,7 +1318,7 @@ record_from_json_problems(struct record *r, int kind,
       size_t i;
       json_t *line;
       if (!json_is_array(val)) {
-        json_err(je, "cargo", "expected an array of cargo lines");
+        json_err(je, "cargo", _("expected an array of cargo lines"));
         rc = ERR_INVALID;
         continue;
       }
@@ -1327,7 +1327,7 @@ record_from_json_problems(struct record *r, int kind,
         const char *ck;
         json_t *cv;
         if (!json_is_object(line)) {
-          json_err(je, "cargo", "expected {category, quantity, unit}");
+          json_err(je, "cargo", _("expected {category, quantity, unit}"));
           rc = ERR_INVALID;
           continue;
         }
@@ -1335,7 +1335,7 @@ record_from_json_problems(struct record *r, int kind,
         {
           int ci = record_field_index(r->kind, ck);
           if (ci < 0 || !(r->kind->fields[ci].flags & FF_CARGO)) {
-            json_err(je, ck, "unknown field of a cargo line");
+            json_err(je, ck, _("unknown field of a cargo line"));
             rc = ERR_INVALID;
           } else if (set_json_field(r, ctx, ci, i, cv, &tmp, je) != OK) {
             rc = ERR_INVALID;
@@ -1347,7 +1347,7 @@ record_from_json_problems(struct record *r, int kind,
     fi = record_field_index(r->kind, key);
     if (fi < 0 || (r->kind->fields[fi].flags & FF_CARGO && kind == KIND_flow &&
                    json_is_array(val))) {
-      json_err(je, key, "unknown field");
+      json_err(je, key, _("unknown field"));
       rc = ERR_INVALID;
       continue;
     }

@@ -4,6 +4,7 @@
  * count, and only the corrections among them.
  */
 #include "store/store_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ each_live(void *ctx, const struct store_entry *e)
   buf_reset(&l->err);
   if (record_from_json(&l->rec, (int)e->kind, &l->rctx, e->bytes, e->len,
                        &l->err) != OK) {
-    store__set_error(l->st, "entry %llu cannot be read: %s",
+    store__set_error(l->st, _("entry %llu cannot be read: %s"),
                      (unsigned long long)e->seq,
                      l->err.data ? l->err.data : "");
     return ERR_STORE;
@@ -131,7 +132,7 @@ each_overlap(void *ctx, const struct store_entry *e)
   buf_reset(&l->err);
   if (record_from_json(&l->rec, KIND_flow, &l->rctx, e->bytes, e->len,
                        &l->err) != OK) {
-    store__set_error(l->st, "entry %llu cannot be read: %s",
+    store__set_error(l->st, _("entry %llu cannot be read: %s"),
                      (unsigned long long)e->seq,
                      l->err.data ? l->err.data : "");
     return ERR_STORE;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 struct audit {
   struct store *st;
@@ -44,7 +45,7 @@ kind_name(int kind)
     return "corridor";
   return (unsigned)kind < KIND_COUNT
              ? record_kind_desc((enum record_kind)kind)->name
-             : "unknown kind";
+             : _("unknown kind");
 }
 
 static int problem(struct audit *a, uint64_t seq, const char *fmt, ...)
@@ -77,7 +78,7 @@ unreadable(struct audit *a, int rc)
   if (a->failed)
     return rc;
   a->e = NULL;
-  return problem(a, UINT64_MAX, "the store cannot be read: %s",
+  return problem(a, UINT64_MAX, _("the store cannot be read: %s"),
                  store_errmsg(a->st));
 }
 
@@ -101,8 +102,8 @@ check_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
     return unreadable(a, rc);
   if (rc != OK || memcmp(stored, hash, LEDGER_HASH_SIZE) != 0)
     return problem(a, nc->seq,
-                   "the stored tree node (level %u, index %llu) that this "
-                   "entry completes is missing or differs",
+                   _("the stored tree node (level %u, index %llu) that this "
+                   "entry completes is missing or differs"),
                    level, (unsigned long long)index);
   return OK;
 }
@@ -153,13 +154,13 @@ check_cargo_line(void *ctx, uint64_t line, const struct store_cargo *c)
   size_t i = (size_t)cc->next++;
 
   if (i == a->want.ncargo)
-    return problem(a, cc->seq, "it has more cargo lines stored than it holds");
+    return problem(a, cc->seq, _("it has more cargo lines stored than it holds"));
   w = &a->want.cargo[i];
   if (line != i || !same_text(c->category, w->category) ||
       !same_num(c->quantity_set, c->quantity, w->quantity_set, w->quantity) ||
       !same_text(c->unit, w->unit) ||
       !same_num(c->tonnes_set, c->tonnes, w->tonnes_set, w->tonnes))
-    return problem(a, cc->seq, "its cargo line %zu differs from the stored one",
+    return problem(a, cc->seq, _("its cargo line %zu differs from the stored one"),
                    i);
   return OK;
 }
@@ -174,7 +175,7 @@ check_query_row(struct audit *a, uint64_t seq)
   store__row_from_record(&a->rec, seq, a->rules, &a->want);
   rc = a->be->get_row(a->db, k->kind, seq, &a->got);
   if (rc == ERR_NOTFOUND)
-    return problem(a, seq, "its row in the %s table is missing", k->name);
+    return problem(a, seq, _("its row in the %s table is missing"), k->name);
   if (rc != OK)
     return unreadable(a, rc);
   for (size_t i = 0; i < k->nfields; i++) {
@@ -183,7 +184,7 @@ check_query_row(struct audit *a, uint64_t seq)
       continue;
     if (!same_value(f, &a->got.v[i], &a->want.v[i]))
       return problem(a, seq,
-                     "the %s table differs from the entry in field '%s'",
+                     _("the %s table differs from the entry in field '%s'"),
                      k->name, f->name);
   }
   if (k->kind != KIND_flow)
@@ -192,7 +193,7 @@ check_query_row(struct audit *a, uint64_t seq)
   if (rc != OK)
     return a->failed ? rc : unreadable(a, rc);
   if (cc.next < a->want.ncargo)
-    return problem(a, seq, "its cargo line %zu differs from the stored one",
+    return problem(a, seq, _("its cargo line %zu differs from the stored one"),
                    (size_t)cc.next);
   a->cargo_lines += a->want.ncargo;
   return OK;
@@ -211,12 +212,12 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
 
   a->corrections++;
   if (tk < 0)
-    return problem(a, seq, "it withdraws a withdrawal, which none may");
+    return problem(a, seq, _("it withdraws a withdrawal, which none may"));
   rc = a->be->get_supersede(a->db, kind, target, &by);
   if (rc != OK && rc != ERR_NOTFOUND)
     return unreadable(a, rc);
   if (rc != OK || by != seq)
-    return problem(a, seq, "its correction of '%s' is not recorded as such",
+    return problem(a, seq, _("its correction of '%s' is not recorded as such"),
                    target);
   if (kind != KIND_flow)
     return OK;
@@ -224,7 +225,7 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
   if (rc != OK && rc != ERR_NOTFOUND)
     return unreadable(a, rc);
   if (rc != OK || old_e.seq >= seq)
-    return problem(a, seq, "it corrects '%s', which no earlier entry holds",
+    return problem(a, seq, _("it corrects '%s', which no earlier entry holds"),
                    target);
   {
     struct record old;
@@ -235,7 +236,7 @@ check_correction(struct audit *a, uint64_t seq, const char *target)
                          &e) == OK)
       rollup_add_record(a->rollup, &old, -1, a->rules);
     else
-      rc = problem(a, seq, "the record it corrects cannot be read");
+      rc = problem(a, seq, _("the record it corrects cannot be read"));
     record_cleanup(&old);
     buf_cleanup(&e);
   }
@@ -275,14 +276,14 @@ check_rules(struct audit *a, const struct store_entry *e)
   buf_reset(&a->err);
   if (store__corridor_parse(e->bytes, e->len, e->seq, &version, &c, &a->err) !=
       OK)
-    return problem(a, e->seq, "its bytes are not valid rules: %s",
+    return problem(a, e->seq, _("its bytes are not valid rules: %s"),
                    a->err.data ? a->err.data : "");
   snprintf(id, sizeof id, "%u", version);
   if (version != a->version + 1 || strcmp(id, e->id ? e->id : "") != 0) {
     corridor_free(c);
     return problem(a, e->seq,
-                   "it is version %u of the rules (id '%s') where version "
-                   "%u comes next",
+                   _("it is version %u of the rules (id '%s') where version "
+                   "%u comes next"),
                    version, e->id ? e->id : "", a->version + 1);
   }
   if (a->first_rules == UINT64_MAX)
@@ -302,8 +303,8 @@ check_rules(struct audit *a, const struct store_entry *e)
   use_rules(a, c, 1);
   if (!same)
     return problem(a, e->seq,
-                   "the rules the store uses from this entry on differ "
-                   "from the entry's");
+                   _("the rules the store uses from this entry on differ "
+                   "from the entry's"));
   return OK;
 }
 
@@ -322,20 +323,20 @@ check_entry(void *ctx, const struct store_entry *e)
     snprintf(kind, sizeof kind, "%s", kind_name(e->kind));
     a->e = NULL;
     return problem(a, a->next,
-                   "entry %llu is missing: the next entry stored is number "
-                   "%llu (%s '%s'); entries were deleted or renumbered",
+                   _("entry %llu is missing: the next entry stored is number "
+                   "%llu (%s '%s'); entries were deleted or renumbered"),
                    (unsigned long long)a->next, (unsigned long long)e->seq,
                    kind, e->id ? e->id : "");
   }
   a->next++;
   if ((unsigned)e->kind >= KIND_COUNT && (int)e->kind != STORE_KIND_CORRIDOR)
-    return problem(a, e->seq, "it has an unknown kind (%d)", (int)e->kind);
+    return problem(a, e->seq, _("it has an unknown kind (%d)"), (int)e->kind);
   ledger_leaf_hash(e->bytes, e->len, hash);
   if (e->hash == NULL || memcmp(hash, e->hash, LEDGER_HASH_SIZE) != 0)
     return problem(a, e->seq,
-                   "its bytes do not match its leaf hash: the %s edited",
-                   (int)e->kind == STORE_KIND_CORRIDOR ? "corridor's rules were"
-                                                       : "record was");
+                   _("its bytes do not match its leaf hash: the %s edited"),
+                   (int)e->kind == STORE_KIND_CORRIDOR ? _("corridor's rules were")
+                                                       : _("record was"));
   if ((int)e->kind == STORE_KIND_CORRIDOR) {
     if ((rc = check_rules(a, e)) != OK)
       return rc;
@@ -343,21 +344,21 @@ check_entry(void *ctx, const struct store_entry *e)
   }
   if (a->rules == NULL)
     return problem(a, e->seq,
-                   "no rules are in force for it: the log must begin with "
-                   "the corridor's rules (entry 0)");
+                   _("no rules are in force for it: the log must begin with "
+                   "the corridor's rules (entry 0)"));
   buf_reset(&a->err);
   record_reset(&a->rec);
   if (record_from_json(&a->rec, (int)e->kind, &a->rctx, e->bytes, e->len,
                        &a->err) != OK)
-    return problem(a, e->seq, "its bytes are not a valid record: %s",
+    return problem(a, e->seq, _("its bytes are not a valid record: %s"),
                    a->err.data ? a->err.data : "");
   buf_reset(&a->canon);
   record_canonical(&a->rec, &a->canon);
   if (a->canon.len != e->len || memcmp(a->canon.data, e->bytes, e->len) != 0)
-    return problem(a, e->seq, "its bytes are not in canonical form");
+    return problem(a, e->seq, _("its bytes are not in canonical form"));
   if (record_get(&a->rec, "id") == NULL ||
       strcmp(record_get(&a->rec, "id"), e->id ? e->id : "") != 0)
-    return problem(a, e->seq, "its id column differs from its bytes");
+    return problem(a, e->seq, _("its id column differs from its bytes"));
   a->per_kind[e->kind]++;
   if ((rc = ledger_frontier_append(a->frontier, hash, check_node, &nc)) != OK)
     return rc;
@@ -401,11 +402,11 @@ near_zero(void *ctx, const struct flow_row *row)
       util_format_day(row->day, day, sizeof day);
       a->e = NULL;
       return problem(a, UINT64_MAX,
-                     "the daily rollup of %s at %s (%s) differs from the "
-                     "flows by %g %s",
+                     _("the daily rollup of %s at %s (%s) differs from the "
+                     "flows by %g %s"),
                      day, row->dim[DIM_CHECKPOINT], row->dim[DIM_DIRECTION],
                      row->m[m],
-                     m < M_COUNT ? store_measure_names[m] : "counted records");
+                     m < M_COUNT ? store_measure_names[m] : _("counted records"));
     }
   }
   return OK;
@@ -427,10 +428,10 @@ check_rules_used(struct audit *a)
     rc = store__check_meta(a->st, &key);
     if (rc == OK)
       return problem(a, UINT64_MAX,
-                     "the store's meta table holds '%s', a copy of a "
+                     _("the store's meta table holds '%s', a copy of a "
                      "corridor, but this store keeps its rules in the log "
                      "(entry 0 on) and never writes one there: it was "
-                     "written behind the program's back",
+                     "written behind the program's back"),
                      key);
     if (rc != ERR_NOTFOUND)
       return unreadable(a, rc);
@@ -446,8 +447,8 @@ check_rules_used(struct audit *a)
   buf_cleanup(&got);
   if (!same)
     return problem(a, UINT64_MAX,
-                   "the rules the store uses differ from the latest "
-                   "corridor entry (version %u)",
+                   _("the rules the store uses differ from the latest "
+                   "corridor entry (version %u)"),
                    a->version);
   return OK;
 }
@@ -464,19 +465,19 @@ check_totals(struct audit *a)
     n = count(a, STORE_TABLE_ROWS, (enum record_kind)k);
     if (n != (int64_t)a->per_kind[k])
       return problem(a, UINT64_MAX,
-                     "the %s table has %lld rows for %llu entries",
+                     _("the %s table has %lld rows for %llu entries"),
                      record_kind_desc((enum record_kind)k)->name, (long long)n,
                      (unsigned long long)a->per_kind[k]);
   }
   if (count(a, STORE_TABLE_CARGO, 0) != (int64_t)a->cargo_lines)
-    return problem(a, UINT64_MAX, "flow_cargo holds rows of no entry");
+    return problem(a, UINT64_MAX, _("flow_cargo holds rows of no entry"));
   if (count(a, STORE_TABLE_SUPERSEDE, 0) != (int64_t)a->corrections)
     return problem(a, UINT64_MAX,
-                   "the corrections table holds rows of no entry");
+                   _("the corrections table holds rows of no entry"));
   n = count(a, STORE_TABLE_NODE, 0);
   if (n != (int64_t)a->nodes)
     return problem(a, UINT64_MAX,
-                   "the tree holds %lld nodes where the entries make %llu",
+                   _("the tree holds %lld nodes where the entries make %llu"),
                    (long long)n, (unsigned long long)a->nodes);
   return OK;
 }
@@ -497,7 +498,7 @@ check_entries(struct audit *a, void (*progress)(void *ctx, uint64_t done),
   if (rc == OK && a->next != size) {
     a->e = NULL;
     rc = problem(a, a->next,
-                 "entry %llu is missing: the log should hold %llu entries",
+                 _("entry %llu is missing: the log should hold %llu entries"),
                  (unsigned long long)a->next, (unsigned long long)size);
   }
   return rc;

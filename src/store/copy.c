@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* The writers of the source, by sequence number. */
 struct writers {
@@ -83,14 +84,14 @@ copy_rules(struct copy *c, const struct store_entry *e, const char *writer)
                              &c->err);
   if (rc == OK && version != want) {
     buf_reset(&c->err);
-    buf_printf(&c->err, "it is version %u of the rules where %u was due",
+    buf_printf(&c->err, _("it is version %u of the rules where %u was due"),
                version, want);
     rc = ERR_INVALID;
   }
   if (rc != OK) {
     store__set_error(c->dst,
-                     "entry %llu of the source (the corridor's rules) cannot "
-                     "be read: %s",
+                     _("entry %llu of the source (the corridor's rules) cannot "
+                     "be read: %s"),
                      (unsigned long long)e->seq,
                      c->err.data ? c->err.data : "");
     rc = ERR_VERIFY;
@@ -99,7 +100,7 @@ copy_rules(struct copy *c, const struct store_entry *e, const char *writer)
   rc = store_put_corridor(c->dst, rules, &res);
   if (rc == OK && res != STORE_ADDED) {
     store__set_error(c->dst,
-                     "entry %llu of the source repeats the rules in force",
+                     _("entry %llu of the source repeats the rules in force"),
                      (unsigned long long)e->seq);
     rc = ERR_VERIFY;
   }
@@ -122,8 +123,8 @@ copy_entry(void *ctx, const struct store_entry *e)
 
   if (e->seq != store_size(c->dst)) {
     store__set_error(c->dst,
-                     "entry %llu of the source follows entry %llu: its log "
-                     "has a gap (run 'passage verify' on it)",
+                     _("entry %llu of the source follows entry %llu: its log "
+                     "has a gap (run 'passage verify' on it)"),
                      (unsigned long long)e->seq,
                      (unsigned long long)store_size(c->dst));
     return ERR_VERIFY;
@@ -143,16 +144,16 @@ copy_entry(void *ctx, const struct store_entry *e)
   if ((unsigned)e->kind >= KIND_COUNT ||
       record_from_json(&c->rec, (int)e->kind, NULL, e->bytes, e->len,
                        &c->err) != OK) {
-    store__set_error(c->dst, "entry %llu of the source cannot be read: %s",
+    store__set_error(c->dst, _("entry %llu of the source cannot be read: %s"),
                      (unsigned long long)e->seq,
-                     c->err.data ? c->err.data : "unknown kind");
+                     c->err.data ? c->err.data : _("unknown kind"));
     return ERR_VERIFY;
   }
   rc = store_put(c->dst, &c->rec, e->bytes, e->len, &res);
   if (rc == OK && res != STORE_ADDED) {
     store__set_error(c->dst,
-                     "entry %llu of the source repeats the id of an earlier "
-                     "entry",
+                     _("entry %llu of the source repeats the id of an earlier "
+                     "entry"),
                      (unsigned long long)e->seq);
     rc = ERR_VERIFY;
   }
@@ -291,12 +292,12 @@ store_copy(struct store *src, struct store *dst,
   int rc;
 
   if (store_corridor(dst) != NULL || store_size(dst) != 0) {
-    store__set_error(dst, "%s holds a store already: copy into a new one",
+    store__set_error(dst, _("%s holds a store already: copy into a new one"),
                      dst->path);
     return ERR_EXISTS;
   }
   if (store_corridor(src) == NULL) {
-    store__set_error(dst, "%s is not initialised: there is nothing to copy",
+    store__set_error(dst, _("%s is not initialised: there is nothing to copy"),
                      src->path);
     return ERR_NOTFOUND;
   }
@@ -328,7 +329,7 @@ store_copy(struct store *src, struct store *dst,
       store_rollback(dst);
   }
   if (rc == OK && store_size(dst) != store_size(src)) {
-    store__set_error(dst, "the copy holds %llu entries, the source %llu",
+    store__set_error(dst, _("the copy holds %llu entries, the source %llu"),
                      (unsigned long long)store_size(dst),
                      (unsigned long long)store_size(src));
     rc = ERR_VERIFY;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* The note's checkpoint, if it is one of this store's tree. */
 static int
@@ -31,7 +32,7 @@ check_note(struct store *st, const char *note, size_t len,
     rc = ledger_checkpoint_parse(text, tlen, cp, &why);
   }
   if (rc != OK) {
-    store__set_error(st, "not a signed checkpoint: %s",
+    store__set_error(st, _("not a signed checkpoint: %s"),
                      why.data ? why.data : "");
     rc = ERR_VERIFY;
     goto out;
@@ -39,24 +40,24 @@ check_note(struct store *st, const char *note, size_t len,
   store_ledger_source(st, &src);
   if (strcmp(cp->origin, st->corridor->log) != 0) {
     store__set_error(st,
-                     "the checkpoint is of log '%s', not of this one "
-                     "('%s')",
+                     _("the checkpoint is of log '%s', not of this one "
+                     "('%s')"),
                      cp->origin, st->corridor->log);
     rc = ERR_VERIFY;
   } else if (cp->size > st->size) {
-    store__set_error(st, "the checkpoint has %llu entries, the log %llu",
+    store__set_error(st, _("the checkpoint has %llu entries, the log %llu"),
                      (unsigned long long)cp->size,
                      (unsigned long long)st->size);
     rc = ERR_VERIFY;
   } else if ((rc = ledger_root(&src, cp->size, root)) != OK) {
     store__set_error(st,
-                     "cannot compute the root of the tree of %llu "
-                     "entries",
+                     _("cannot compute the root of the tree of %llu "
+                     "entries"),
                      (unsigned long long)cp->size);
   } else if (memcmp(root, cp->root, LEDGER_HASH_SIZE) != 0) {
     store__set_error(st,
-                     "the checkpoint's root is not that of the log's "
-                     "first %llu entries",
+                     _("the checkpoint's root is not that of the log's "
+                     "first %llu entries"),
                      (unsigned long long)cp->size);
     rc = ERR_VERIFY;
   }
@@ -83,8 +84,8 @@ store_add_cosigned(struct store *st, const char *note, size_t len,
   for (size_t i = 0; i < n; i++)
     if (c[i].size != cp.size) {
       store__set_error(st,
-                       "a cosignature of the tree of %llu entries "
-                       "given with the checkpoint of %llu",
+                       _("a cosignature of the tree of %llu entries "
+                       "given with the checkpoint of %llu"),
                        (unsigned long long)c[i].size,
                        (unsigned long long)cp.size);
       rc = ERR_USAGE;

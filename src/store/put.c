@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 void
 store__row_from_record(const struct record *rec, uint64_t seq,
@@ -98,7 +99,7 @@ existing(struct store *st, const struct record *rec, const char *id,
 
   rc = st->be->get_entry(st->db, rec->kind->kind, id, &e);
   if (rc == ERR_NOTFOUND) {
-    store__set_error(st, "looking up an id: %s '%s' is stored and is not",
+    store__set_error(st, _("looking up an id: %s '%s' is stored and is not"),
                      rec->kind->name, id);
     return ERR_STORE;
   }
@@ -109,9 +110,9 @@ existing(struct store *st, const struct record *rec, const char *id,
     return OK;
   }
   store__set_error(st,
-                   "%s '%s' is already stored (entry %llu) with different "
+                   _("%s '%s' is already stored (entry %llu) with different "
                    "content; to correct it, add a record with a new id and "
-                   "supersedes=%s",
+                   "supersedes=%s"),
                    rec->kind->name, id, (unsigned long long)e.seq, id);
   return ERR_CONFLICT;
 }
@@ -147,13 +148,13 @@ same_source(struct store *st, const struct record *rec, const char *target,
     mine = "";
   if (strcmp(mine, theirs) != 0) {
     store__set_error(st,
-                     "supersedes: %s '%s' is from %s%s%s, this record from "
+                     _("supersedes: %s '%s' is from %s%s%s, this record from "
                      "%s%s%s; only a record of the same source may correct "
                      "it: another source's account is a competing claim, to "
-                     "be added without supersedes",
+                     "be added without supersedes"),
                      rec->kind->name, target,
-                     theirs[0] ? "source '" : "no source", theirs,
-                     theirs[0] ? "'" : "", mine[0] ? "source '" : "no source",
+                     theirs[0] ? "source '" : _("no source"), theirs,
+                     theirs[0] ? "'" : "", mine[0] ? "source '" : _("no source"),
                      mine, mine[0] ? "'" : "");
     rc = ERR_INVALID;
   }
@@ -183,15 +184,15 @@ supersede(struct store *st, const struct record *rec, const char *target,
   int rc;
 
   if (tk < 0) {
-    store__set_error(st, "kind: a withdrawal names the kind of a record "
-                         "other than a withdrawal");
+    store__set_error(st, _("kind: a withdrawal names the kind of a record "
+                         "other than a withdrawal"));
     return ERR_INVALID;
   }
   rc = be->get_supersede(st->db, kind, target, &by);
   if (rc == OK) {
     store__set_error(st,
-                     "supersedes: %s '%s' is already superseded (by entry "
-                     "%llu); supersede the newer record instead",
+                     _("supersedes: %s '%s' is already superseded (by entry "
+                     "%llu); supersede the newer record instead"),
                      name, target, (unsigned long long)by);
     return ERR_INVALID;
   }
@@ -199,7 +200,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
     return store__tx_error(st, rc);
   rc = be->get_entry(st->db, kind, target, &old_e);
   if (rc == ERR_NOTFOUND) {
-    store__set_error(st, "supersedes: no %s with id '%s'", name, target);
+    store__set_error(st, _("supersedes: no %s with id '%s'"), name, target);
     return ERR_INVALID;
   }
   if (rc != OK)
@@ -214,7 +215,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
   buf_cleanup(&e);
   if (rc != OK) {
     record_cleanup(&old);
-    store__set_error(st, "supersedes: the stored %s '%s' cannot be read", name,
+    store__set_error(st, _("supersedes: the stored %s '%s' cannot be read"), name,
                      target);
     return ERR_STORE;
   }
@@ -256,9 +257,9 @@ reserved_id(struct store *st, const struct record *rec, const char *id)
 {
   if (rec->kind->kind != KIND_checkpoint || strcmp(id, "corridor") != 0)
     return OK;
-  store__set_error(st, "field 'id': 'corridor' is reserved for the corridor "
+  store__set_error(st, _("field 'id': 'corridor' is reserved for the corridor "
                        "as a whole (outputs list its own availability under "
-                       "that id); give the checkpoint another id");
+                       "that id); give the checkpoint another id"));
   return ERR_INVALID;
 }
 
@@ -294,9 +295,9 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
    * bundle's 16-bit length could never be published as tiles. */
   if (len > LEDGER_ENTRY_MAX) {
     store__set_error(st,
-                     "%s '%s' is %zu bytes as a log entry; an entry holds at "
+                     _("%s '%s' is %zu bytes as a log entry; an entry holds at "
                      "most %u bytes (the 16-bit length of a tlog-tiles entry "
-                     "bundle)",
+                     "bundle)"),
                      rec->kind->name, id, len, (unsigned)LEDGER_ENTRY_MAX);
     return ERR_INVALID;
   }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* Meta keys of an older store's corridor copy. */
 static const char *const meta_keys[] = {"corridor", "corridor_file",
@@ -84,7 +85,7 @@ store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
   *out = NULL;
   *version = 0;
   if (j == NULL) {
-    buf_printf(err, "not JSON: %s", jerr.text);
+    buf_printf(err, _("not JSON: %s"), jerr.text);
     return ERR_INVALID;
   }
   rec = json_object_get(j, "record");
@@ -107,7 +108,7 @@ store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
     buf_init(&again);
     if (store__corridor_bytes(*out, *version, &again) != OK ||
         again.len != len || memcmp(again.data, bytes, len) != 0) {
-      buf_puts(err, "its bytes are not the canonical form of its rules");
+      buf_puts(err, _("its bytes are not the canonical form of its rules"));
       corridor_free(*out);
       *out = NULL;
       rc = ERR_INVALID;
@@ -149,7 +150,7 @@ parse_version(struct store *st, struct store_version *v)
       rc = corridor_parse(name ? name : "corridor", text, strlen(text), &v->c,
                           &why);
       if (rc != OK)
-        store__set_error(st, "the stored corridor file is invalid: %s",
+        store__set_error(st, _("the stored corridor file is invalid: %s"),
                          why.data ? why.data : "");
     }
     free(text);
@@ -162,8 +163,8 @@ parse_version(struct store *st, struct store_version *v)
       rc = store__corridor_parse(e.bytes, e.len, e.seq, &n, &v->c, &why);
     if (rc != OK && rc != ERR_STORE && rc != ERR_RETRY)
       store__set_error(st,
-                       "the corridor of entry %llu cannot be read: %s (run "
-                       "'passage verify')",
+                       _("the corridor of entry %llu cannot be read: %s (run "
+                       "'passage verify')"),
                        (unsigned long long)v->seq, why.data ? why.data : "");
     if (rc != OK)
       rc = rc == ERR_RETRY ? rc : ERR_STORE;
@@ -232,7 +233,7 @@ store__load_versions(struct store *st)
   rc = find_versions(st);
   if (rc == ERR_NOTFOUND)
     store__set_error(
-        st, "%s is not initialised: run 'passage init --corridor FILE'",
+        st, _("%s is not initialised: run 'passage init --corridor FILE'"),
         st->path);
   return rc;
 }
@@ -290,7 +291,7 @@ store_corridor_at(struct store *st, uint64_t size, const struct corridor **out)
 
   *out = NULL;
   if (v == NULL) {
-    store__set_error(st, "%s is not initialised", st->path);
+    store__set_error(st, _("%s is not initialised"), st->path);
     return ERR_NOTFOUND;
   }
   if ((rc = parse_version(st, v)) != OK)
@@ -329,7 +330,7 @@ store_corridor_bytes(struct store *st, uint64_t size, struct buf *out)
   int rc;
 
   if (v == NULL) {
-    store__set_error(st, "%s is not initialised", st->path);
+    store__set_error(st, _("%s is not initialised"), st->path);
     return ERR_NOTFOUND;
   }
   if (v->meta) {
@@ -341,8 +342,8 @@ store_corridor_bytes(struct store *st, uint64_t size, struct buf *out)
   rc = st->be->get_entry(st->db, (enum record_kind)STORE_KIND_CORRIDOR, id, &e);
   if (rc == ERR_NOTFOUND) {
     store__set_error(st,
-                     "the corridor entry of version %u is gone (run "
-                     "'passage verify')",
+                     _("the corridor entry of version %u is gone (run "
+                     "'passage verify')"),
                      v->version);
     return ERR_STORE;
   }
@@ -375,7 +376,7 @@ put_plain_entry(struct store *st, int kind, const char *id, const char *bytes,
   ledger_leaf_hash(bytes, len, hash);
   rc = st->be->put_entry(st->db, &e);
   if (rc == ERR_EXISTS) {
-    store__set_error(st, "entry %s of kind %d is stored already", id, kind);
+    store__set_error(st, _("entry %s of kind %d is stored already"), id, kind);
     return ERR_STORE;
   }
   if (rc != OK)
@@ -457,20 +458,20 @@ check_dropped(struct store *st, const struct corridor *old,
       return store__tx_error(st, rc);
     if (kind == KIND_checkpoint)
       store__set_error(st,
-                       "the new corridor file drops checkpoint '%s', whose "
+                       _("the new corridor file drops checkpoint '%s', whose "
                        "record is entry %llu of the log: the log keeps it "
                        "for good, and the analysis counts every checkpoint "
                        "it holds; keep its [checkpoint %s] section (its "
                        "other keys may change). An id cannot be renamed "
-                       "either, since it is what records refer to",
+                       "either, since it is what records refer to"),
                        id, (unsigned long long)seq, id);
     else
       store__set_error(st,
-                       "the new corridor file drops %s '%s', which records "
+                       _("the new corridor file drops %s '%s', which records "
                        "name (the first is a %s, entry %llu), and the log "
                        "keeps them for good: keep its [%s %s] section (its "
                        "other keys may change). An id cannot be renamed "
-                       "either, since it is what the records refer to",
+                       "either, since it is what the records refer to"),
                        checkpoint ? "checkpoint" : "category", id,
                        record_kind_desc(kind)->title, (unsigned long long)seq,
                        checkpoint ? "checkpoint" : "category", id);
@@ -499,11 +500,11 @@ check_dropped_stages(struct store *st, const struct corridor *old,
     if (rc != OK)
       return store__tx_error(st, rc);
     store__set_error(st,
-                     "the new corridor file drops the stage '%s' from "
+                     _("the new corridor file drops the stage '%s' from "
                      "[stages] order, which flows name (the first is entry "
                      "%llu), and the log keeps them for good: keep it in "
                      "the order (others may be added, the counting stage "
-                     "may change)",
+                     "may change)"),
                      old->stages[i], (unsigned long long)seq);
     return ERR_INVALID;
   }
@@ -540,10 +541,10 @@ check_amendment(struct store *st, const struct corridor *old,
 
   if (strcmp(old->log, c->log) != 0 && st->size > logged_versions(st)) {
     store__set_error(st,
-                     "the log origin cannot change from '%s' to '%s': the "
+                     _("the log origin cannot change from '%s' to '%s': the "
                      "log holds records already, and every checkpoint "
                      "signed of it names '%s', which parties check "
-                     "signatures and proofs against",
+                     "signatures and proofs against"),
                      old->log, c->log, old->log);
     return ERR_INVALID;
   }
@@ -552,11 +553,11 @@ check_amendment(struct store *st, const struct corridor *old,
       return store__tx_error(st, rc);
     if (timed) {
       store__set_error(st,
-                       "the time zone cannot change from %s to %s once "
+                       _("the time zone cannot change from %s to %s once "
                        "records with times are stored: their local days "
                        "were fixed by %s in the query tables and rollups, "
                        "and every published figure would move; start a new "
-                       "store for another zone",
+                       "store for another zone"),
                        old->timezone, c->timezone, old->timezone);
       return ERR_INVALID;
     }
@@ -601,7 +602,7 @@ store_put_corridor(struct store *st, const struct corridor *c,
     buf_reset(&bytes);
   }
   if ((rc = store__corridor_bytes(c, version, &bytes)) != OK) {
-    store__set_error(st, "the corridor cannot be written as JSON");
+    store__set_error(st, _("the corridor cannot be written as JSON"));
     goto out;
   }
   snprintf(id, sizeof id, "%u", version);

@@ -15,6 +15,7 @@
 
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 const char *const store_dim_names[DIM_COUNT] = {
     "day",       "week",    "month",    "year",     "checkpoint",
@@ -70,15 +71,15 @@ pick_backend(const char *location, const struct store_backend **be,
       continue;
     if (s->be == NULL) {
       buf_printf(err,
-                 "%s: name a SQLite file with --db PATH or PASSAGE_DB "
-                 "instead",
+                 _("%s: name a SQLite file with --db PATH or PASSAGE_DB "
+                 "instead"),
                  s->why);
       return ERR_USAGE;
     }
     *be = s->be;
     *where = s->strip ? location + len : location;
     if (**where == '\0') {
-      buf_printf(err, "'%s' names no store: give a path after '%s'", location,
+      buf_printf(err, _("'%s' names no store: give a path after '%s'"), location,
                  s->prefix);
       return ERR_USAGE;
     }
@@ -86,8 +87,8 @@ pick_backend(const char *location, const struct store_backend **be,
   }
   if ((n = scheme_length(location)) > 0) {
     buf_printf(err,
-               "unknown kind of store '%.*s://': use a path, sqlite:PATH or "
-               "postgresql://...",
+               _("unknown kind of store '%.*s://': use a path, sqlite:PATH or "
+               "postgresql://..."),
                (int)n, location);
     return ERR_USAGE;
   }
@@ -123,8 +124,8 @@ migrate(struct store *st, int from)
 
   if (from > STORE_SCHEMA_VERSION) {
     store__set_error(st,
-                     "%s was written by a newer Passage (schema %d, this one "
-                     "knows %d)",
+                     _("%s was written by a newer Passage (schema %d, this one "
+                     "knows %d)"),
                      st->path, from, STORE_SCHEMA_VERSION);
     return ERR_STORE;
   }
@@ -154,11 +155,11 @@ check_schema(struct store *st, int create, int *fresh)
   if (version != 0)
     return migrate(st, version);
   if (!empty) {
-    store__set_error(st, "%s is not a Passage store", st->path);
+    store__set_error(st, _("%s is not a Passage store"), st->path);
     return ERR_STORE;
   }
   if (!create) {
-    store__set_error(st, "%s is not initialised: run 'passage init'", st->path);
+    store__set_error(st, _("%s is not initialised: run 'passage init'"), st->path);
     return ERR_NOTFOUND;
   }
   *fresh = 1;
@@ -266,14 +267,14 @@ store_init(struct store *st, const char *name, const char *text)
   int rc;
 
   if (st->nversions > 0) {
-    store__set_error(st, "%s is already initialised", st->path);
+    store__set_error(st, _("%s is already initialised"), st->path);
     return ERR_EXISTS;
   }
   buf_init(&e);
   if (text) {
     rc = corridor_parse(name, text, strlen(text), &c, &e);
     if (rc != OK) {
-      store__set_error(st, "%s", e.data ? e.data : "invalid corridor file");
+      store__set_error(st, "%s", e.data ? e.data : _("invalid corridor file"));
       buf_cleanup(&e);
       return rc;
     }
@@ -284,7 +285,7 @@ store_init(struct store *st, const char *name, const char *text)
   /* The rules are entry 0, before anything that they govern. */
   rc = store_begin(st);
   if (rc == OK && st->size != 0) {
-    store__set_error(st, "%s holds entries but no corridor", st->path);
+    store__set_error(st, _("%s holds entries but no corridor"), st->path);
     rc = ERR_STORE;
   }
   if (rc == OK)
@@ -393,7 +394,7 @@ store_begin(struct store *st)
   int rc;
 
   if (st->in_tx || st->read_tx) {
-    store__set_error(st, "a transaction is open already on this handle");
+    store__set_error(st, _("a transaction is open already on this handle"));
     return ERR_USAGE;
   }
   if ((rc = be->begin(st->db)) != OK)
@@ -406,8 +407,8 @@ store_begin(struct store *st)
   store_ledger_source(st, &src);
   rc = ledger_frontier_load(st->frontier, &src, st->size);
   if (rc != OK) {
-    store__set_error(st, "cannot resume the Merkle tree: the log is damaged "
-                         "(run 'passage verify')");
+    store__set_error(st, _("cannot resume the Merkle tree: the log is damaged "
+                         "(run 'passage verify')"));
     goto fail;
   }
   st->in_tx = 1;
@@ -438,15 +439,15 @@ store__say_full(struct store *st)
   if (st->tx_bytes > 0) {
     util_format_bytes(st->tx_bytes * STORE_BYTES_PER_BYTE, need, sizeof need);
     buf_printf(&st->err,
-               "; it needed about %s (%llu bytes of entries and what the "
-               "store keeps beside them), and %s %s free",
+               _("; it needed about %s (%llu bytes of entries and what the "
+               "store keeps beside them), and %s %s free"),
                need, (unsigned long long)st->tx_bytes, left,
                free_bytes == 1 ? "is" : "are");
   } else {
     buf_printf(&st->err, "; %s %s free", left, free_bytes == 1 ? "is" : "are");
   }
-  buf_puts(&st->err, ": free some space, or move the store to a larger "
-                     "disk, and run the command again");
+  buf_puts(&st->err, _(": free some space, or move the store to a larger "
+                     "disk, and run the command again"));
 }
 
 int
@@ -646,13 +647,13 @@ store_grant(struct store *st, const char *role)
 {
   if (st->be->grant == NULL) {
     store__set_error(st,
-                     "a %s store has no roles to grant: who may write it is "
-                     "who may write its file",
+                     _("a %s store has no roles to grant: who may write it is "
+                     "who may write its file"),
                      st->be->name);
     return ERR_USAGE;
   }
   if (st->in_tx || st->read_tx) {
-    store__set_error(st, "a transaction is open already on this handle");
+    store__set_error(st, _("a transaction is open already on this handle"));
     return ERR_USAGE;
   }
   return st->be->grant(st->db, role);

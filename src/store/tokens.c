@@ -4,6 +4,7 @@
  * an entry's bytes are the device's alone.
  */
 #include "store/store_int.h"
+#include "util/i18n.h"
 
 /* A write of its own: tokens change rarely and never with records. */
 static int
@@ -24,7 +25,7 @@ static int
 begin_own(struct store *st)
 {
   if (st->in_tx || st->read_tx) {
-    store__set_error(st, "a transaction is open already on this handle");
+    store__set_error(st, _("a transaction is open already on this handle"));
     return ERR_USAGE;
   }
   return st->be->begin(st->db);
@@ -40,8 +41,8 @@ store_put_token(struct store *st, const struct store_token *t)
   rc = st->be->put_token(st->db, t);
   if (rc == ERR_EXISTS)
     store__set_error(st,
-                     "a token called '%s' exists already (names are "
-                     "never reused, even revoked)",
+                     _("a token called '%s' exists already (names are "
+                     "never reused, even revoked)"),
                      t->name);
   return own_transaction(st, rc, 1);
 }
@@ -69,7 +70,7 @@ store_revoke_token(struct store *st, const char *name, int64_t when)
     return rc;
   rc = st->be->revoke_token(st->db, name, when);
   if (rc == ERR_NOTFOUND)
-    store__set_error(st, "no token called '%s'", name);
+    store__set_error(st, _("no token called '%s'"), name);
   return own_transaction(st, rc, 1);
 }
 

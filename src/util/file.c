@@ -9,6 +9,7 @@
  * one, never a part.
  */
 #include "util.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,7 +84,7 @@ fail(struct buf *err, const char *path, int e)
   if (err == NULL)
     return;
   buf_reset(err);
-  buf_printf(err, "cannot write %s: %s", path, strerror(e));
+  buf_printf(err, _("cannot write %s: %s"), path, strerror(e));
   if (e == ENOSPC && util_free_space(path, &left) == OK) {
     util_format_bytes(left, free_text, sizeof free_text);
     buf_printf(err, " (%s free on its file system)", free_text);
@@ -109,7 +110,7 @@ util_sync_folder(const char *path, struct buf *err)
   if (e != 0) {
     if (err != NULL) {
       buf_reset(err);
-      buf_printf(err, "cannot sync the folder %s: %s", dir, strerror(e));
+      buf_printf(err, _("cannot sync the folder %s: %s"), dir, strerror(e));
     }
     rc = ERR_IO;
   }
@@ -200,7 +201,7 @@ finish(int fd, const char *tmp, const char *path, unsigned flags,
     rc = util_rename_noreplace(tmp, path);
     if (rc == ERR_EXISTS && err != NULL) {
       buf_reset(err);
-      buf_printf(err, "%s: already exists; refusing to replace it", path);
+      buf_printf(err, _("%s: already exists; refusing to replace it"), path);
     } else if (rc != OK) {
       fail(err, path, errno);
     }
@@ -228,7 +229,7 @@ util_file_open(struct util_file *o, const char *path, unsigned flags,
      * checks again. */
     if (err != NULL) {
       buf_reset(err);
-      buf_printf(err, "%s: already exists; refusing to replace it", path);
+      buf_printf(err, _("%s: already exists; refusing to replace it"), path);
     }
     return ERR_EXISTS;
   }
@@ -318,7 +319,7 @@ util_file_write(const char *path, const void *data, size_t len, unsigned flags,
   if ((flags & UTIL_FILE_NOREPLACE) && access(path, F_OK) == 0) {
     if (err != NULL) {
       buf_reset(err);
-      buf_printf(err, "%s: already exists; refusing to replace it", path);
+      buf_printf(err, _("%s: already exists; refusing to replace it"), path);
     }
     return ERR_EXISTS;
   }

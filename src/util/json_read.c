@@ -7,6 +7,7 @@
  * what the pass cannot judge (the syntax) is left to jansson.
  */
 #include "util.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,13 +89,13 @@ check_number(const char *s, size_t n, const struct level *lv, int depth,
              m->key);
   if (n > TOKEN_MAX)
     return refuse(jerr, at, ERR_RANGE,
-                  "%sexpected a number of at most %d characters, got one of "
-                  "%zu",
+                  _("%sexpected a number of at most %d characters, got one of "
+                  "%zu"),
                   field, TOKEN_MAX, n);
   if (util_parse_number(s, n, &d) == ERR_RANGE)
     return refuse(jerr, at, ERR_RANGE,
-                  "%sexpected a number between 1e-308 and 1e308 in size, or "
-                  "0, got '%.*s'",
+                  _("%sexpected a number between 1e-308 and 1e308 in size, or "
+                  "0, got '%.*s'"),
                   field, (int)n, s);
   return OK;
 }
@@ -150,7 +151,7 @@ prescan(const char *s, size_t n, json_error_t *jerr)
     } else if (c == '[' || c == '{') {
       if (depth == UTIL_JSON_MAX_DEPTH)
         return refuse(jerr, &p, ERR_NOMEM,
-                      "expected at most %d levels of nesting, got %d",
+                      _("expected at most %d levels of nesting, got %d"),
                       UTIL_JSON_MAX_DEPTH, UTIL_JSON_MAX_DEPTH + 1);
       depth++;
       lv[depth].object = c == '{';

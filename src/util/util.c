@@ -1,4 +1,5 @@
 #include "util.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -13,39 +14,39 @@ util_strerror(int code)
   case OK:
     return "ok";
   case ERR_NOMEM:
-    return "a size limit was reached";
+    return _("a size limit was reached");
   case ERR_IO:
-    return "input/output error";
+    return _("input/output error");
   case ERR_INVALID:
-    return "invalid data";
+    return _("invalid data");
   case ERR_USAGE:
-    return "usage error";
+    return _("usage error");
   case ERR_NOTFOUND:
-    return "not found";
+    return _("not found");
   case ERR_CONFLICT:
-    return "conflicting record";
+    return _("conflicting record");
   case ERR_STORE:
-    return "database error";
+    return _("database error");
   case ERR_CRYPTO:
-    return "cryptographic error";
+    return _("cryptographic error");
   case ERR_VERIFY:
-    return "verification failed";
+    return _("verification failed");
   case ERR_MISSING:
-    return "missing value";
+    return _("missing value");
   case ERR_EXISTS:
-    return "already exists";
+    return _("already exists");
   case ERR_RETRY:
-    return "try again";
+    return _("try again");
   case ERR_AUTH:
-    return "not authenticated";
+    return _("not authenticated");
   case ERR_DENIED:
-    return "not allowed";
+    return _("not allowed");
   case ERR_NOSPACE:
-    return "no space left";
+    return _("no space left");
   case ERR_RANGE:
-    return "number out of range";
+    return _("number out of range");
   }
-  return "unknown error";
+  return _("unknown error");
 }
 
 static void

@@ -5,6 +5,7 @@
  * connection reset after a failure, and scans through cursors.
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,10 +480,10 @@ pg__session(struct store_db *d)
     d->st[i].prepared = 0;
   if (PQserverVersion(d->conn) < 120000)
     return pg__fail(d, ERR_STORE, "connecting",
-                    "Passage needs PostgreSQL 12 or later");
+                    _("Passage needs PostgreSQL 12 or later"));
   if (enc == NULL || strcmp(enc, "UTF8") != 0) {
-    char *m = xasprintf("the database's encoding is %s; Passage stores "
-                        "UTF-8: create it with ENCODING 'UTF8'",
+    char *m = xasprintf(_("the database's encoding is %s; Passage stores "
+                        "UTF-8: create it with ENCODING 'UTF8'"),
                         enc ? enc : "unknown");
     int rc = pg__fail(d, ERR_STORE, "connecting", m);
     free(m);
@@ -501,7 +502,7 @@ pg__usable(struct store_db *d)
   if (d->in_tx || d->in_read || d->scan_tx) {
     d->broken = 1;
     return pg__fail(d, d->in_tx ? ERR_RETRY : ERR_STORE,
-                    "the connection to the database was lost",
+                    _("the connection to the database was lost"),
                     PQerrorMessage(d->conn));
   }
   /* Between transactions a new connection loses nothing: a server
@@ -509,7 +510,7 @@ pg__usable(struct store_db *d)
   PQreset(d->conn);
   if (PQstatus(d->conn) != CONNECTION_OK) {
     d->broken = 1;
-    return pg__fail(d, ERR_STORE, "reconnecting to the database",
+    return pg__fail(d, ERR_STORE, _("reconnecting to the database"),
                     PQerrorMessage(d->conn));
   }
   return pg__session(d);

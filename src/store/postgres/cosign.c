@@ -9,6 +9,7 @@
  * transaction).
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ pg__put_checkpoint(struct store_db *d, uint64_t size, const char *note)
   rc = run(d,
            "INSERT INTO checkpoint_note (size, note) VALUES ($1, $2) ON "
            "CONFLICT DO NOTHING",
-           &p, &r, "storing a signed checkpoint");
+           &p, &r, _("storing a signed checkpoint"));
   return inserted(d, rc, r);
 }
 
@@ -74,7 +75,7 @@ pg__get_checkpoint(struct store_db *d, uint64_t size, int latest,
            latest ? "SELECT size, note FROM checkpoint_note ORDER BY size "
                     "DESC LIMIT 1"
                   : "SELECT size, note FROM checkpoint_note WHERE size = $1",
-           &p, &r, "reading a signed checkpoint");
+           &p, &r, _("reading a signed checkpoint"));
   if (rc != OK)
     return rc;
   rc = ERR_NOTFOUND;
@@ -121,7 +122,7 @@ pg__each_cosignature(struct store_db *d, uint64_t size,
   rc = run(d,
            "SELECT witness, key_hash, time, line FROM cosignature WHERE size "
            "= $1 ORDER BY witness, key_hash",
-           &p, &r, "reading cosignatures");
+           &p, &r, _("reading cosignatures"));
   for (int i = 0; rc == OK && i < PQntuples(r); i++) {
     const char *w = pg__text(r, i, 0, NULL);
     const char *line = pg__text(r, i, 3, NULL);
@@ -143,7 +144,7 @@ one_size(struct store_db *d, const char *sql, const struct pg_params *p,
   int rc;
 
   *size = 0;
-  if ((rc = run(d, sql, p, &r, "reading cosignatures")) != OK)
+  if ((rc = run(d, sql, p, &r, _("reading cosignatures"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1 && !pg__null(r, 0, 0)) {

@@ -8,6 +8,7 @@
  * reads nothing to resume the tree it extended last.
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -292,7 +293,7 @@ pg__each_entry(struct store_db *d, int kind, uint64_t start, uint64_t end,
                            : "SELECT seq, kind, id, bytes, hash FROM entry "
                              "WHERE seq >= $1 AND seq < $2 AND kind = $3 "
                              "ORDER BY seq",
-                  &p, walk_row, &w, "reading entries");
+                  &p, walk_row, &w, _("reading entries"));
 }
 
 int
@@ -311,7 +312,7 @@ pg__each_live(struct store_db *d, enum record_kind kind, uint64_t as_of,
                   "= $1 AND seq < $2 AND NOT EXISTS (SELECT 1 FROM supersede "
                   "s WHERE s.kind = $1 AND s.id = e.id AND s.by_seq < $2) "
                   "ORDER BY seq",
-                  &p, walk_row, &w, "reading records");
+                  &p, walk_row, &w, _("reading records"));
 }
 
 int
@@ -344,7 +345,7 @@ pg__each_flow_overlap(struct store_db *d, const char *checkpoint, int64_t from,
                         "AND f.end_f >= $2 AND f.seq < $3 AND NOT EXISTS "
                         "(SELECT 1 FROM supersede s WHERE s.kind = $4 AND s.id "
                         "= e.id AND s.by_seq < $3) ORDER BY f.seq",
-                  &p, walk_row, &w, "reading flows");
+                  &p, walk_row, &w, _("reading flows"));
 }
 
 /* ---- The tree's hashes ---- */

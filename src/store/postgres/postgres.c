@@ -10,6 +10,7 @@
  * schema.c makes the tables; entries.c, rows.c and tokens.c are the data.
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,7 @@ create_database(PGconn *failed, struct buf *err)
     rc = OK;
   } else {
     buf_reset(err);
-    buf_printf(err, "there is no database '%s' and it cannot be made: %s",
+    buf_printf(err, _("there is no database '%s' and it cannot be made: %s"),
                target, PQresultErrorMessage(r));
     rc = ERR_STORE;
   }
@@ -153,7 +154,7 @@ ensure_schema(struct store_db *d)
                     "current_setting('search_path')",
                     NULL, PG_KEEP);
   if (rc == OK)
-    rc = pg__wait(d, &r, "finding the store's schema");
+    rc = pg__wait(d, &r, _("finding the store's schema"));
   if (rc != OK)
     return rc;
   if (PQgetvalue(r, 0, 0)[0] != 0)
@@ -165,7 +166,7 @@ ensure_schema(struct store_db *d)
   sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s", q ? q : "\"\"");
   PQfreemem(q);
   list[0] = sql;
-  rc = pg__exec(d, list, 1, "making the store's schema");
+  rc = pg__exec(d, list, 1, _("making the store's schema"));
   free(sql);
   free(name);
   return rc;
@@ -244,7 +245,7 @@ pg_open(const char *location, const struct store_options *o, struct buf *err,
   }
   if (PQstatus(d->conn) != CONNECTION_OK) {
     buf_reset(err);
-    buf_printf(err, "cannot connect to %s: %s", where, PQerrorMessage(d->conn));
+    buf_printf(err, _("cannot connect to %s: %s"), where, PQerrorMessage(d->conn));
     while (err->len > 0 && err->data[err->len - 1] == '\n')
       err->data[--err->len] = '\0';
     rc = ERR_IO;
@@ -299,21 +300,21 @@ begin_once(struct store_db *d)
   if (rc == OK)
     rc = pg__send(d, ST_HEAD_LOCK, NULL, PG_KEEP);
   if (rc == OK)
-    rc = pg__wait(d, &r, "starting a write transaction");
+    rc = pg__wait(d, &r, _("starting a write transaction"));
   if (rc == OK && PQntuples(r) != 1)
-    rc = pg__fail(d, ERR_STORE, "starting a write transaction",
-                  "the log_head table has no row: the store is damaged");
+    rc = pg__fail(d, ERR_STORE, _("starting a write transaction"),
+                  _("the log_head table has no row: the store is damaged"));
   if (rc != OK) {
     PQclear(r);
     if (!d->broken && pg__send_sql(d, "ROLLBACK", NULL, PG_QUIET) == OK)
-      pg__wait(d, NULL, "rolling back");
+      pg__wait(d, NULL, _("rolling back"));
     if (rc == ERR_RETRY &&
         strstr(d->err->data ? d->err->data : "", "lock") != NULL) {
       buf_reset(d->err);
       buf_printf(d->err,
-                 "the store is locked by another writer: it kept the log's "
+                 _("the store is locked by another writer: it kept the log's "
                  "head; waited %g s for it to let go (wait longer with "
-                 "--busy-timeout SECONDS, or try again when it is done)",
+                 "--busy-timeout SECONDS, or try again when it is done)"),
                  d->busy_ms / 1000.0);
     }
     return rc;
@@ -362,7 +363,7 @@ pg_rollback(struct store_db *d)
     /* The error buffer holds why the front rolls back. */
     buf_init(&keep);
     buf_puts(&keep, d->err->data ? d->err->data : "");
-    pg__wait(d, NULL, "rolling back");
+    pg__wait(d, NULL, _("rolling back"));
     buf_reset(d->err);
     buf_puts(d->err, keep.data ? keep.data : "");
     buf_cleanup(&keep);
@@ -399,7 +400,7 @@ pg_read_begin(struct store_db *d)
     if (rc == OK)
       rc = pg__send_sql(d, "SELECT 1", NULL, PG_CHECK);
     if (rc == OK)
-      rc = pg__wait(d, NULL, "starting a read transaction");
+      rc = pg__wait(d, NULL, _("starting a read transaction"));
     if (rc == OK || !d->broken)
       break;
   }
@@ -419,7 +420,7 @@ pg_read_end(struct store_db *d)
   buf_init(&keep);
   buf_puts(&keep, d->err->data ? d->err->data : "");
   if (pg__send_sql(d, "COMMIT", NULL, PG_QUIET) == OK)
-    pg__wait(d, NULL, "ending a read transaction");
+    pg__wait(d, NULL, _("ending a read transaction"));
   buf_reset(d->err);
   buf_puts(d->err, keep.data ? keep.data : "");
   buf_cleanup(&keep);

@@ -4,6 +4,7 @@
  * lines of flows, the daily rollups and the auditor's counts.
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,7 +197,7 @@ pg__each_name(struct store_db *d, enum record_kind kind,
   struct names n = {fn, ctx};
 
   return pg__scan(d, d->st[ST_KIND_NAMES(kind)].sql, NULL, name_row, &n,
-                  "reading names");
+                  _("reading names"));
 }
 
 /* ---- Rollups ---- */
@@ -273,7 +274,7 @@ pg__each_flow_day(struct store_db *d, int64_t from_day, int64_t to_day,
   pg__params_init(&p);
   pg__param_int8(&p, from_day);
   pg__param_int8(&p, to_day);
-  rc = pg__scan(d, sql, &p, day_row, &dd, "reading rollups");
+  rc = pg__scan(d, sql, &p, day_row, &dd, _("reading rollups"));
   free(sql);
   return rc;
 }
@@ -297,7 +298,7 @@ pg__flow_day_span(struct store_db *d, int64_t *first, int64_t *last)
   int rc;
 
   rc = one_row(d, "SELECT min(day), max(day) FROM flow_day", &r,
-               "reading rollups");
+               _("reading rollups"));
   if (rc != OK)
     return rc;
   rc = ERR_NOTFOUND;
@@ -316,7 +317,7 @@ pg__uses(struct store_db *d, enum record_kind kind, size_t fi,
 {
   const struct kind_desc *k = record_kind_desc(kind);
   const struct field_desc *f = &k->fields[fi];
-  const char *what = "looking for records that name an id";
+  const char *what = _("looking for records that name an id");
   PGresult *r = NULL;
   struct pg_params p;
   char sql[256];
@@ -365,7 +366,7 @@ pg__count(struct store_db *d, enum store_table table, enum record_kind kind,
              record_kind_desc(kind)->name);
   else
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[table]);
-  if ((rc = one_row(d, sql, &r, "counting rows")) != OK)
+  if ((rc = one_row(d, sql, &r, _("counting rows"))) != OK)
     return rc;
   *n = (uint64_t)pg__int8(r, 0, 0);
   PQclear(r);

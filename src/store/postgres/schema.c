@@ -10,6 +10,7 @@
  * orders them (backend.h: each_flow_day).
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,7 +395,7 @@ pg__schema_version(struct store_db *d, int *version, int *empty)
   *empty = 0;
   if ((rc = pg__usable(d)) != OK ||
       (rc = pg__send_sql(d, sql_inventory, NULL, PG_KEEP)) != OK ||
-      (rc = pg__wait(d, &r, "reading the schema version")) != OK)
+      (rc = pg__wait(d, &r, _("reading the schema version"))) != OK)
     return rc;
   *empty = pg__int8(r, 0, 0) == 0;
   has_meta = PQgetlength(r, 0, 1) == 1 && PQgetvalue(r, 0, 1)[0] != 0;
@@ -426,7 +427,7 @@ static void
 rollback_quietly(struct store_db *d)
 {
   if (pg__send_sql(d, "ROLLBACK", NULL, PG_QUIET) == OK)
-    pg__wait(d, NULL, "rolling back");
+    pg__wait(d, NULL, _("rolling back"));
 }
 
 /*
@@ -451,21 +452,21 @@ pg__create_schema(struct store_db *d)
   if (rc == OK)
     rc = pg__send_sql(d, sql_inventory, NULL, PG_KEEP);
   if (rc == OK)
-    rc = pg__wait(d, &r, "creating the store's tables");
+    rc = pg__wait(d, &r, _("creating the store's tables"));
   if (rc != OK)
     goto fail;
   made = PQgetlength(r, 0, 1) == 1 && PQgetvalue(r, 0, 1)[0] != 0;
   PQclear(r);
   if (!made) {
     schema_ddl(&l);
-    rc = run(d, &l, "creating the store's tables");
+    rc = run(d, &l, _("creating the store's tables"));
     ddl_free(&l);
     if (rc != OK)
       goto fail;
   }
   rc = pg__send_sql(d, "COMMIT", NULL, PG_CHECK);
   if (rc == OK)
-    rc = pg__wait(d, NULL, "creating the store's tables");
+    rc = pg__wait(d, NULL, _("creating the store's tables"));
   if (rc == OK)
     return OK;
 fail:
@@ -525,8 +526,8 @@ pg__upgrade(struct store_db *d, int from)
                     "'schema_version'",
                     from + 1));
   snprintf(what, sizeof what,
-           "migrating the schema from version %d to %d (run 'passage "
-           "migrate' as the owner of the store's tables)",
+           _("migrating the schema from version %d to %d (run 'passage "
+           "migrate' as the owner of the store's tables)"),
            from, from + 1);
   rc = run(d, &l, what);
   ddl_free(&l);
@@ -560,12 +561,12 @@ pg__grant(struct store_db *d, const char *role)
 
   if ((rc = pg__usable(d)) != OK ||
       (rc = pg__send_sql(d, "SELECT current_schema()", NULL, PG_KEEP)) != OK ||
-      (rc = pg__wait(d, &r, "granting privileges")) != OK)
+      (rc = pg__wait(d, &r, _("granting privileges"))) != OK)
     return rc;
   if (pg__null(r, 0, 0)) {
     PQclear(r);
-    return pg__fail(d, ERR_STORE, "granting privileges",
-                    "no schema of the search path exists");
+    return pg__fail(d, ERR_STORE, _("granting privileges"),
+                    _("no schema of the search path exists"));
   }
   schema = ident(d, pg__text(r, 0, 0, NULL));
   PQclear(r);
@@ -577,7 +578,7 @@ pg__grant(struct store_db *d, const char *role)
   add(&l, xasprintf("ALTER DEFAULT PRIVILEGES IN SCHEMA %s GRANT SELECT, "
                     "INSERT ON TABLES TO %s",
                     schema, who));
-  rc = run(d, &l, "granting privileges");
+  rc = run(d, &l, _("granting privileges"));
   ddl_free(&l);
   free(who);
   free(schema);

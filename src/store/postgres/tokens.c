@@ -6,6 +6,7 @@
  * request, by hash through a unique index; writers go with the entries.
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,7 @@ pg__each_token(struct store_db *d,
   int rc;
 
   if ((rc = run(d, TOKEN_COLUMNS " ORDER BY name", NULL, &r,
-                "reading tokens")) != OK)
+                _("reading tokens"))) != OK)
     return rc;
   for (int i = 0; i < PQntuples(r) && rc == OK; i++) {
     struct store_token t;
@@ -210,5 +211,5 @@ pg__each_writer(struct store_db *d,
   struct writers w = {fn, ctx};
 
   return pg__scan(d, "SELECT seq, name FROM writer ORDER BY seq", NULL,
-                  writer_row, &w, "reading writers");
+                  writer_row, &w, _("reading writers"));
 }

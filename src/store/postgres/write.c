@@ -8,6 +8,7 @@
  * server only when a flush passes it.
  */
 #include "store/postgres/pg_int.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -383,7 +384,7 @@ pg__flush(struct store_db *d, int wait)
     sent(d);
   }
   if (rc == OK && wait && (any || d->syncs > 0))
-    rc = pg__wait(d, NULL, "writing to the store");
+    rc = pg__wait(d, NULL, _("writing to the store"));
   return rc;
 }
 
@@ -401,7 +402,7 @@ int
 pg__savepoint(struct store_db *d)
 {
   if (d->sp_active)
-    return pg__fail(d, ERR_STORE, "a savepoint", "one is marked already");
+    return pg__fail(d, ERR_STORE, _("a savepoint"), _("one is marked already"));
   for (int tb = 0; tb < TB_COUNT; tb++) {
     d->rows[tb].mark_len = d->rows[tb].data.len;
     d->rows[tb].mark_n = d->rows[tb].n;

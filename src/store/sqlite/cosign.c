@@ -7,6 +7,7 @@
  * statements are prepared per call rather than kept on the handle.
  */
 #include "store/sqlite/sqlite_int.h"
+#include "util/i18n.h"
 
 #include <string.h>
 
@@ -54,7 +55,7 @@ int
 store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
                              const char *note)
 {
-  static const char what[] = "storing a signed checkpoint";
+  const char *what = _("storing a signed checkpoint");
   sqlite3_stmt *s;
   int rc;
 
@@ -73,7 +74,7 @@ store_sqlite__get_checkpoint(struct store_db *d, uint64_t size, int latest,
                                        const char *note),
                              void *ctx)
 {
-  static const char what[] = "reading a signed checkpoint";
+  const char *what = _("reading a signed checkpoint");
   sqlite3_stmt *s;
   int rc;
 
@@ -104,7 +105,7 @@ int
 store_sqlite__put_cosignature(struct store_db *d,
                               const struct store_cosignature *c)
 {
-  static const char what[] = "storing a cosignature";
+  const char *what = _("storing a cosignature");
   sqlite3_stmt *s;
   int rc;
 
@@ -128,7 +129,7 @@ store_sqlite__each_cosignature(struct store_db *d, uint64_t size,
                                          const struct store_cosignature *c),
                                void *ctx)
 {
-  static const char what[] = "reading cosignatures";
+  const char *what = _("reading cosignatures");
   sqlite3_stmt *s;
   int rc;
 
@@ -179,7 +180,7 @@ int
 store_sqlite__witness_size(struct store_db *d, const char *witness,
                            uint32_t key_hash, uint64_t *size)
 {
-  static const char what[] = "reading cosignatures";
+  const char *what = _("reading cosignatures");
   sqlite3_stmt *s;
   int rc;
 
@@ -197,7 +198,7 @@ store_sqlite__witness_size(struct store_db *d, const char *witness,
 int
 store_sqlite__next_cosigned(struct store_db *d, uint64_t from, uint64_t *size)
 {
-  static const char what[] = "reading cosignatures";
+  const char *what = _("reading cosignatures");
   sqlite3_stmt *s;
   int rc;
 

@@ -3,6 +3,7 @@
  * nodes, all insert-only.
  */
 #include "store/sqlite/sqlite_int.h"
+#include "util/i18n.h"
 
 #include <string.h>
 
@@ -24,7 +25,7 @@ store_sqlite__size(struct store_db *d, uint64_t *size)
   rc = sqlite3_step(s);
   if (rc == SQLITE_ROW)
     *size = (uint64_t)sqlite3_column_int64(s, 0);
-  rc = rc == SQLITE_ROW ? OK : store_sqlite__fail(d, "counting entries");
+  rc = rc == SQLITE_ROW ? OK : store_sqlite__fail(d, _("counting entries"));
   sqlite3_reset(s);
   return rc;
 }
@@ -52,7 +53,7 @@ store_sqlite__put_entry(struct store_db *d, const struct store_entry *e)
   /* The (kind, id) index; a taken sequence number is a failure. */
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
     return ERR_EXISTS;
-  return store_sqlite__fail(d, "appending an entry");
+  return store_sqlite__fail(d, _("appending an entry"));
 }
 
 /* Copies an entry row (seq, kind, id, bytes, hash) into the handle. */
@@ -105,7 +106,7 @@ store_sqlite__get_entry(struct store_db *d, enum record_kind kind,
   } else if (rc == SQLITE_DONE) {
     rc = ERR_NOTFOUND;
   } else {
-    rc = store_sqlite__fail(d, "looking up an id");
+    rc = store_sqlite__fail(d, _("looking up an id"));
   }
   sqlite3_reset(s);
   return rc;
@@ -161,12 +162,12 @@ store_sqlite__each_entry(struct store_db *d, int kind, uint64_t start,
             "AND seq < ? AND kind = ? ORDER BY seq";
 
   if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading entries");
+    return store_sqlite__fail(d, _("reading entries"));
   sqlite3_bind_int64(s, 1, store_sqlite__i64(start));
   sqlite3_bind_int64(s, 2, store_sqlite__i64(end));
   if (kind >= 0)
     sqlite3_bind_int(s, 3, kind);
-  return walk(d, s, "reading entries", fn, ctx);
+  return walk(d, s, _("reading entries"), fn, ctx);
 }
 
 int
@@ -184,10 +185,10 @@ store_sqlite__each_live(struct store_db *d, enum record_kind kind,
                          "(SELECT 1 FROM supersede s WHERE s.kind = ?1 AND "
                          "s.id = e.id AND s.by_seq < ?2) ORDER BY seq",
                          -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading records");
+    return store_sqlite__fail(d, _("reading records"));
   sqlite3_bind_int(s, 1, (int)kind);
   sqlite3_bind_int64(s, 2, store_sqlite__i64(as_of));
-  return walk(d, s, "reading records", fn, ctx);
+  return walk(d, s, _("reading records"), fn, ctx);
 }
 
 int
@@ -213,14 +214,14 @@ store_sqlite__each_flow_overlap(struct store_db *d, const char *checkpoint,
             "s.by_seq < ?3) ORDER BY f.seq";
 
   if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading flows");
+    return store_sqlite__fail(d, _("reading flows"));
   sqlite3_bind_int64(s, 1, to);
   sqlite3_bind_int64(s, 2, from);
   sqlite3_bind_int64(s, 3, store_sqlite__i64(as_of));
   sqlite3_bind_int(s, 4, (int)KIND_flow);
   if (checkpoint)
     sqlite3_bind_text(s, 5, checkpoint, -1, SQLITE_STATIC);
-  return walk(d, s, "reading flows", fn, ctx);
+  return walk(d, s, _("reading flows"), fn, ctx);
 }
 
 int
@@ -229,7 +230,7 @@ store_sqlite__leaves(struct store_db *d, uint64_t start, uint64_t n,
 {
   int rc = store_sqlite__tree_leaves(&d->tree, start, n, out);
 
-  return rc == ERR_STORE ? store_sqlite__fail(d, "reading leaf hashes") : rc;
+  return rc == ERR_STORE ? store_sqlite__fail(d, _("reading leaf hashes")) : rc;
 }
 
 int
@@ -238,7 +239,7 @@ store_sqlite__put_node(struct store_db *d, unsigned level, uint64_t index,
 {
   int rc = store_sqlite__tree_put(&d->tree, level, index, hash);
 
-  return rc == ERR_STORE ? store_sqlite__fail(d, "writing tree nodes") : rc;
+  return rc == ERR_STORE ? store_sqlite__fail(d, _("writing tree nodes")) : rc;
 }
 
 int
@@ -247,7 +248,7 @@ store_sqlite__get_node(struct store_db *d, unsigned level, uint64_t index,
 {
   int rc = store_sqlite__tree_node(&d->tree, level, index, out);
 
-  return rc == ERR_STORE ? store_sqlite__fail(d, "reading tree nodes") : rc;
+  return rc == ERR_STORE ? store_sqlite__fail(d, _("reading tree nodes")) : rc;
 }
 
 int
@@ -296,7 +297,7 @@ store_sqlite__get_supersede(struct store_db *d, enum record_kind kind,
     rc = OK;
   } else {
     rc = rc == SQLITE_DONE ? ERR_NOTFOUND
-                           : store_sqlite__fail(d, "reading corrections");
+                           : store_sqlite__fail(d, _("reading corrections"));
   }
   sqlite3_reset(s);
   return rc;

@@ -3,6 +3,7 @@
  * its field description), the cargo lines of flows and the daily rollups.
  */
 #include "store/sqlite/sqlite_int.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +157,7 @@ put_cargo(struct store_db *d, const struct store_row *row)
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-      return store_sqlite__fail(d, "writing a cargo line");
+      return store_sqlite__fail(d, _("writing a cargo line"));
   }
   return OK;
 }
@@ -197,7 +198,7 @@ store_sqlite__put_row(struct store_db *d, const struct store_row *row)
   rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE)
-    return store_sqlite__fail(d, "writing a query row");
+    return store_sqlite__fail(d, _("writing a query row"));
   return row->kind == KIND_flow ? put_cargo(d, row) : OK;
 }
 
@@ -312,7 +313,7 @@ store_sqlite__each_cargo(struct store_db *d, uint64_t seq,
     if (step == SQLITE_DONE)
       break;
     if (step != SQLITE_ROW) {
-      rc = store_sqlite__fail(d, "reading cargo lines");
+      rc = store_sqlite__fail(d, _("reading cargo lines"));
       break;
     }
     c.category = (const char *)sqlite3_column_text(s, 1);
@@ -341,7 +342,7 @@ store_sqlite__each_name(struct store_db *d, enum record_kind kind,
   snprintf(sql, sizeof sql, "SELECT id, %s FROM %s ORDER BY seq",
            has_name ? "name" : "NULL", k->name);
   if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading names");
+    return store_sqlite__fail(d, _("reading names"));
   while (rc == OK && sqlite3_step(s) == SQLITE_ROW)
     rc = fn(ctx, (const char *)sqlite3_column_text(s, 0),
             (const char *)sqlite3_column_text(s, 1));
@@ -387,7 +388,7 @@ store_sqlite__add_flow_day(struct store_db *d, const struct flow_row *row)
     sqlite3_bind_double(s, p++, row->m[m]);
   rc = sqlite3_step(s);
   sqlite3_reset(s);
-  return rc == SQLITE_DONE ? OK : store_sqlite__fail(d, "updating rollups");
+  return rc == SQLITE_DONE ? OK : store_sqlite__fail(d, _("updating rollups"));
 }
 
 int
@@ -405,7 +406,7 @@ store_sqlite__each_flow_day(struct store_db *d, int64_t from_day,
                          "SELECT * FROM flow_day WHERE day >= ? AND day <= ? "
                          "ORDER BY day",
                          -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading rollups");
+    return store_sqlite__fail(d, _("reading rollups"));
   sqlite3_bind_int64(s, 1, from_day);
   sqlite3_bind_int64(s, 2, to_day);
   while (rc == OK && sqlite3_step(s) == SQLITE_ROW) {
@@ -433,7 +434,7 @@ store_sqlite__flow_day_span(struct store_db *d, int64_t *first, int64_t *last)
                          "SELECT (SELECT min(day) FROM flow_day), "
                          "(SELECT max(day) FROM flow_day)",
                          -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading rollups");
+    return store_sqlite__fail(d, _("reading rollups"));
   if (sqlite3_step(s) == SQLITE_ROW &&
       sqlite3_column_type(s, 0) != SQLITE_NULL) {
     *first = sqlite3_column_int64(s, 0);
@@ -463,7 +464,7 @@ store_sqlite__count(struct store_db *d, enum store_table table,
     rc = OK;
   }
   if (rc != OK)
-    rc = store_sqlite__fail(d, "counting rows");
+    rc = store_sqlite__fail(d, _("counting rows"));
   sqlite3_finalize(s);
   return rc;
 }
@@ -491,7 +492,7 @@ store_sqlite__uses(struct store_db *d, enum record_kind kind, size_t fi,
     snprintf(sql, sizeof sql, "SELECT seq FROM %s WHERE \"%s\" = ?1 LIMIT 1",
              k->name, f->name);
   if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "looking for records that name an id");
+    return store_sqlite__fail(d, _("looking for records that name an id"));
   sqlite3_bind_text(s, 1, value, -1, SQLITE_STATIC);
   rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
@@ -500,7 +501,7 @@ store_sqlite__uses(struct store_db *d, enum record_kind kind, size_t fi,
   } else if (rc == SQLITE_DONE) {
     rc = ERR_NOTFOUND;
   } else {
-    rc = store_sqlite__fail(d, "looking for records that name an id");
+    rc = store_sqlite__fail(d, _("looking for records that name an id"));
   }
   sqlite3_finalize(s);
   return rc;

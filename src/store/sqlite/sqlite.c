@@ -5,6 +5,7 @@
  * rollups; tree.c the connection's set-up and the tree's statements.
  */
 #include "store/sqlite/sqlite_int.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,11 @@ store_sqlite__exec(struct store_db *d, const char *sql)
   if (rc == SQLITE_OK)
     return OK;
   trouble = store_sqlite__trouble(
-      d, strncmp(sql, "BEGIN", 5) == 0 ? "starting to write" : "writing",
+      d, strncmp(sql, "BEGIN", 5) == 0 ? _("starting to write") : "writing",
       rc & 0xff);
   if (trouble == 0) {
     buf_reset(d->err);
-    buf_printf(d->err, "%s", msg ? msg : "sqlite error");
+    buf_printf(d->err, "%s", msg ? msg : _("sqlite error"));
   }
   sqlite3_free(msg);
   return trouble != 0 ? trouble : store_sqlite__code(rc);
@@ -143,7 +144,7 @@ sq_schema_version(struct store_db *d, int *version, int *empty)
   }
   sqlite3_finalize(s);
   if (rc != OK)
-    return store_sqlite__fail(d, "reading the schema version");
+    return store_sqlite__fail(d, _("reading the schema version"));
   s = NULL;
   if (sqlite3_prepare_v2(d->db, "SELECT count(*) FROM sqlite_master", -1, &s,
                          NULL) == SQLITE_OK &&
@@ -322,7 +323,7 @@ sq_get_meta(struct store_db *d, const char *key, char **out)
   *out = NULL;
   if (sqlite3_prepare_v2(d->db, "SELECT value FROM meta WHERE key = ?", -1, &s,
                          NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading meta");
+    return store_sqlite__fail(d, _("reading meta"));
   sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
   if (sqlite3_step(s) == SQLITE_ROW) {
     const char *v = (const char *)sqlite3_column_text(s, 0);
@@ -341,11 +342,11 @@ sq_set_meta(struct store_db *d, const char *key, const char *value)
 
   if (sqlite3_prepare_v2(d->db, "INSERT INTO meta(key, value) VALUES(?, ?)", -1,
                          &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "writing meta");
+    return store_sqlite__fail(d, _("writing meta"));
   sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
   if (sqlite3_step(s) != SQLITE_DONE)
-    rc = store_sqlite__fail(d, "writing meta");
+    rc = store_sqlite__fail(d, _("writing meta"));
   sqlite3_finalize(s);
   return rc;
 }

@@ -6,6 +6,7 @@
  * most, by hash through a unique index.
  */
 #include "store/sqlite/sqlite_int.h"
+#include "util/i18n.h"
 
 #include <string.h>
 
@@ -111,13 +112,13 @@ store_sqlite__each_token(struct store_db *d,
 
   if (sqlite3_prepare_v2(d->db, TOKEN_COLUMNS " ORDER BY name", -1, &s, NULL) !=
       SQLITE_OK)
-    return store_sqlite__fail(d, "reading tokens");
+    return store_sqlite__fail(d, _("reading tokens"));
   while (rc == OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
     token_row(d, s, &t);
     rc = fn(ctx, &t);
   }
   if (rc == OK && step != SQLITE_DONE)
-    rc = store_sqlite__fail(d, "reading tokens");
+    rc = store_sqlite__fail(d, _("reading tokens"));
   sqlite3_finalize(s);
   return rc;
 }
@@ -194,12 +195,12 @@ store_sqlite__each_writer(struct store_db *d,
 
   if (sqlite3_prepare_v2(d->db, "SELECT seq, name FROM writer ORDER BY seq", -1,
                          &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading writers");
+    return store_sqlite__fail(d, _("reading writers"));
   while (rc == OK && (step = sqlite3_step(s)) == SQLITE_ROW)
     rc = fn(ctx, (uint64_t)sqlite3_column_int64(s, 0),
             (const char *)sqlite3_column_text(s, 1));
   if (rc == OK && step != SQLITE_DONE)
-    rc = store_sqlite__fail(d, "reading writers");
+    rc = store_sqlite__fail(d, _("reading writers"));
   sqlite3_finalize(s);
   return rc;
 }

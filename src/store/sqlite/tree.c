@@ -3,6 +3,7 @@
  * shared with bench/bench_ledger (sqlite_tree.h).
  */
 #include "store/sqlite/sqlite_tree.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,14 +61,14 @@ setup(sqlite3 *db, const char *path, unsigned page_size, struct buf *err)
     util_free_space(path, &left);
     util_format_bytes(left, text, sizeof text);
     buf_printf(err,
-               "cannot open %s: the disk holding it is full (%s free), and "
+               _("cannot open %s: the disk holding it is full (%s free), and "
                "the store needs room for its log files beside it: free some "
-               "space and run the command again",
+               "space and run the command again"),
                path, text);
     sqlite3_free(msg);
     return ERR_NOSPACE;
   }
-  buf_printf(err, "%s", msg ? msg : "sqlite error");
+  buf_printf(err, "%s", msg ? msg : _("sqlite error"));
   sqlite3_free(msg);
   return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ERR_RETRY : ERR_STORE;
 }
@@ -88,13 +89,13 @@ store_sqlite__connect(const char *path, int create, unsigned page_size,
     buf_reset(err);
     if (!create && access(path, F_OK) != 0)
       buf_printf(err,
-                 "there is no store at %s: create one with 'passage init "
+                 _("there is no store at %s: create one with 'passage init "
                  "--corridor FILE', or name another with --db PATH or "
-                 "PASSAGE_DB",
+                 "PASSAGE_DB"),
                  path);
     else
-      buf_printf(err, "cannot open %s: %s", path,
-                 db ? sqlite3_errmsg(db) : "out of memory");
+      buf_printf(err, _("cannot open %s: %s"), path,
+                 db ? sqlite3_errmsg(db) : _("out of memory"));
     sqlite3_close(db);
     return ERR_IO;
   }

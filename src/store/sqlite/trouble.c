@@ -13,6 +13,7 @@
  * connection of this very process is not reported by F_GETLK.
  */
 #include "store/sqlite/sqlite_int.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,14 +63,14 @@ passage_kind(const char *line)
   static const struct {
     const char *cmd, *what;
   } kinds[] = {
-      {"import", "another import"},
-      {"add", "an add"},
-      {"serve", "a server"},
-      {"init", "an init"},
-      {"corridor", "a corridor amendment"},
-      {"withdraw", "a withdrawal"},
-      {"migrate", "a migration"},
-      {"verify", "a verify"},
+      {"import", N_("another import")},
+      {"add", N_("an add")},
+      {"serve", N_("a server")},
+      {"init", N_("an init")},
+      {"corridor", N_("a corridor amendment")},
+      {"withdraw", N_("a withdrawal")},
+      {"migrate", N_("a migration")},
+      {"verify", N_("a verify")},
   };
   const char *p = strchr(line, ' ');
 
@@ -87,10 +88,10 @@ passage_kind(const char *line)
     }
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
       if (strlen(kinds[i].cmd) == n && strncmp(w, kinds[i].cmd, n) == 0)
-        return kinds[i].what;
-    return "another passage command";
+        return _(kinds[i].what);
+    return _("another passage command");
   }
-  return "another passage command";
+  return _("another passage command");
 }
 
 void
@@ -110,15 +111,15 @@ store_sqlite__holder(const char *path, struct buf *out)
   fl.l_len = 1;
   fd = open(shm, O_RDWR | O_CLOEXEC);
   if (fd < 0 || fcntl(fd, F_GETLK, &fl) != 0) {
-    buf_puts(out, "another process");
+    buf_puts(out, _("another process"));
   } else if (fl.l_type == F_UNLCK) {
     /* POSIX locks never conflict with their own process: the holder is
      * a handle of this very process, or has let go since. */
-    buf_puts(out, "another writer (a handle of this process, or one that "
-                  "has let go since)");
+    buf_puts(out, _("another writer (a handle of this process, or one that "
+                  "has let go since)"));
   } else if (fl.l_pid <= 0) {
-    buf_puts(out, "a process whose pid this one cannot see (another "
-                  "container?)");
+    buf_puts(out, _("a process whose pid this one cannot see (another "
+                  "container?)"));
   } else {
     cmdline((long)fl.l_pid, &line);
     base = line.data ? line.data : "";
@@ -130,7 +131,7 @@ store_sqlite__holder(const char *path, struct buf *out)
       buf_printf(out, "%s (pid %ld: %s)", passage_kind(base), (long)fl.l_pid,
                  base);
     else if (base[0] != '\0')
-      buf_printf(out, "another program (pid %ld: %s)", (long)fl.l_pid, base);
+      buf_printf(out, _("another program (pid %ld: %s)"), (long)fl.l_pid, base);
     else
       buf_printf(out, "process %ld", (long)fl.l_pid);
   }
@@ -150,9 +151,9 @@ store_sqlite__trouble(struct store_db *d, const char *what, int code)
     store_sqlite__holder(d->path, &who);
     buf_reset(d->err);
     buf_printf(d->err,
-               "%s: the store %s is locked by %s; waited %g s for it to let "
+               _("%s: the store %s is locked by %s; waited %g s for it to let "
                "go (wait longer with --busy-timeout SECONDS, or try again "
-               "when it is done)",
+               "when it is done)"),
                what, d->path, who.data, d->busy_ms / 1000.0);
     buf_cleanup(&who);
     return ERR_RETRY;
@@ -164,8 +165,8 @@ store_sqlite__trouble(struct store_db *d, const char *what, int code)
     d->full = 1;
     buf_reset(d->err);
     buf_printf(d->err,
-               "%s: the disk holding %s is full, and nothing of this "
-               "transaction was stored",
+               _("%s: the disk holding %s is full, and nothing of this "
+               "transaction was stored"),
                what, d->path);
     return ERR_NOSPACE;
   }
