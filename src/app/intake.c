@@ -456,7 +456,7 @@ check_refs(struct store *st, const struct record *rec, size_t index,
       if (!store_has(st, f->ref, one)) {
         const char *kname = record_kind_desc(f->ref)->name;
         char *expected = xasprintf(_("the id of a %s the store holds"), kname);
-        char *msg = xasprintf("field '%s': expected %s, got '%s'", f->name,
+        char *msg = xasprintf(_("field '%s': expected %s, got '%s'"), f->name,
                               expected, one);
         add_error(errors, index, record_get(rec, "id"), f->name, expected, one,
                   msg);

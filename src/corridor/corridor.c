@@ -329,7 +329,7 @@ expected_text(enum vtype t)
   case V_YESNO:
     return _("yes or no");
   }
-  return "a value";
+  return _("a value");
 }
 
 struct perr {
@@ -420,7 +420,7 @@ bad_value_why(struct pstate *st, const char *key, const char *expected,
 {
   int more, n = quote_len(value, strlen(value), &more);
 
-  perr_add(st, st->lineno, "key '%s': expected %s, got '%.*s%s'%s%s%s", key,
+  perr_add(st, st->lineno, _("key '%s': expected %s, got '%.*s%s'%s%s%s"), key,
            expected, n, value, more ? "..." : "", why ? " (" : "",
            why ? why : "", why ? ")" : "");
 }

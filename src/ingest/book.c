@@ -340,8 +340,8 @@ say_sheet(struct importer *imp, const struct book_sheets *bs, size_t chosen)
     buf_printf(&m, "%s'%s'", i ? ", " : "", bs->names[i]);
   if (bs->n > 20)
     buf_printf(&m, _(" and %zu more"), bs->n - 20);
-  buf_puts(&m, "); --sheet NAME or --sheet N reads another "
-               "(docs/importing.md#spreadsheets)");
+  buf_puts(&m, _("); --sheet NAME or --sheet N reads another "
+               "(docs/importing.md#spreadsheets)"));
   rc = ingest__send_guess(imp, m.data);
   buf_cleanup(&m);
   return rc;
@@ -372,8 +372,8 @@ ingest__book_pick(const struct book_sheets *bs, const char *want,
   buf_printf(err, _("no sheet '%s' (the sheets are: "), want);
   for (size_t i = 0; i < bs->n; i++)
     buf_printf(err, "%s'%s'", i ? ", " : "", bs->names[i]);
-  buf_puts(err, "); --sheet takes a name or a number from 1 "
-                "(docs/importing.md#spreadsheets)");
+  buf_puts(err, _("); --sheet takes a name or a number from 1 "
+                "(docs/importing.md#spreadsheets)"));
   return -1;
 }
 

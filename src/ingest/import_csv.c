@@ -303,22 +303,37 @@ static int
 say_header(struct importer *imp, const struct rows *rs, size_t h)
 {
   const struct csv_record *first = &rs->held[0].row;
-  const char *what = imp->sheet ? "row" : "line";
   unsigned long at = rs->held[h].row.line;
   struct buf m;
   int rc;
 
   buf_init(&m);
   if (imp->sheet)
-    buf_printf(&m, "sheet '%s': ", imp->sheet);
-  if (h == 1)
-    buf_printf(&m, "the header is %s %lu; the %s above it looks like a title",
-               what, at, what);
+    buf_printf(&m, _("sheet '%s': "), imp->sheet);
+  if (h == 1 && imp->sheet)
+    buf_printf(&m, _("the header is row %lu; the row above it looks like a "
+                     "title"),
+               at);
+  else if (h == 1)
+    buf_printf(&m, _("the header is line %lu; the line above it looks like a "
+                     "title"),
+               at);
+  else if (imp->sheet)
+    buf_printf(&m,
+               ngettext("the header is row %lu; the %zu row above it looks "
+                        "like a title",
+                        "the header is row %lu; the %zu rows above it look "
+                        "like titles",
+                        (unsigned long)h),
+               at, h);
   else
     buf_printf(&m,
-               "the header is %s %lu; the %zu %ss above it look like "
-               "titles",
-               what, at, h, what);
+               ngettext("the header is line %lu; the %zu line above it looks "
+                        "like a title",
+                        "the header is line %lu; the %zu lines above it look "
+                        "like titles",
+                        (unsigned long)h),
+               at, h);
   for (size_t i = 0; i < first->nfields; i++)
     if (!blank(first->field[i])) {
       buf_printf(&m, " ('%.60s'%s)", first->field[i],
@@ -497,7 +512,7 @@ read_row(struct importer *imp, const struct columns *c,
       char *exp =
           xasprintf(_("at most %zu cells, as in the header"), c->header.nfields);
       char *got = xasprintf("%zu", r->nfields);
-      char *m = xasprintf("expected %s, got %s", exp, got);
+      char *m = xasprintf(_("expected %s, got %s"), exp, got);
       ingest__problem_add(&imp->prob, INGEST_ERR_RECORD, NULL, exp, got, m);
       free(exp);
       free(got);

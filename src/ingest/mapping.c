@@ -631,7 +631,7 @@ set_cell(struct importer *imp, struct record *rec, int fi, size_t line,
   else if (f->type == FT_NUMBER || f->type == FT_COUNT)
     conv = ingest__cell_number(imp, fi, value, n, &tmp, &refuse);
   if (refuse) {
-    buf_printf(e, "expected a number%s, got '%.*s'",
+    buf_printf(e, _("expected a number%s, got '%.*s'"),
                refuse == 2 ? _(" with a decimal comma (--decimal-comma)") : "",
                (int)(n > 60 ? 60 : n), value);
     rc = ERR_INVALID;
@@ -656,7 +656,7 @@ add_problem(struct importer *imp, const struct field_desc *f,
   char *m;
 
   msg = msg ? msg : "invalid";
-  m = xasprintf("field '%s': %s", f->name, msg);
+  m = xasprintf(_("field '%s': %s"), f->name, msg);
   if (worded)
     ingest__problem_text(&imp->prob, kind, f->name, msg);
   else

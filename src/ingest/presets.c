@@ -373,18 +373,24 @@ ingest__preset_mapped(struct importer *imp, const struct csv_record *header,
       continue;
     h = ingest__trimmed(header->field[fm[fi].parts[0].column]);
     if (strcasecmp(h, times[i]) == 0)
-      buf_printf(&names, "%s'%s'", n++ ? " and " : "", times[i]);
+      buf_printf(&names, "%s'%s'", n++ ? _(" and ") : "", times[i]);
     free(h);
   }
   if (n) {
     buf_init(&m);
     buf_printf(&m,
-               "column%s %s map%s to the flow's by name, but in KoboToolbox "
-               "and ODK forms start and end are most often the times the "
-               "form was opened and sent, not the interval counted: --map "
-               "start=COLUMN,end=COLUMN if the interval is elsewhere "
-               "(docs/importing.md#kobo)",
-               n > 1 ? "s" : "", names.data, n > 1 ? "" : "s");
+               ngettext("column %s maps to the flow's by name, but in "
+                        "KoboToolbox and ODK forms start and end are most "
+                        "often the times the form was opened and sent, not "
+                        "the interval counted: --map start=COLUMN,end=COLUMN "
+                        "if the interval is elsewhere (docs/importing.md#kobo)",
+                        "columns %s map to the flow's by name, but in "
+                        "KoboToolbox and ODK forms start and end are most "
+                        "often the times the form was opened and sent, not "
+                        "the interval counted: --map start=COLUMN,end=COLUMN "
+                        "if the interval is elsewhere (docs/importing.md#kobo)",
+                        (unsigned long)n),
+               names.data);
     ingest__send_guess(imp, m.data);
     buf_cleanup(&m);
   }
@@ -400,11 +406,14 @@ ingest__preset_end(struct importer *imp)
 
   if (p == NULL || imp->unapproved == 0)
     return OK;
-  m = xasprintf("%zu row%s marked not approved in %s %s imported; "
-                "--only-validated keeps only approved ones "
-                "(docs/importing.md#kobo)",
-                imp->unapproved, imp->unapproved == 1 ? "" : "s", p->status,
-                imp->unapproved == 1 ? "was" : "were");
+  m = xasprintf(ngettext("%zu row marked not approved in %s was imported; "
+                         "--only-validated keeps only approved ones "
+                         "(docs/importing.md#kobo)",
+                         "%zu rows marked not approved in %s were imported; "
+                         "--only-validated keeps only approved ones "
+                         "(docs/importing.md#kobo)",
+                         (unsigned long)imp->unapproved),
+                imp->unapproved, p->status);
   rc = ingest__send_guess(imp, m);
   free(m);
   return rc;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
+
 void
 ingest__problems_init(struct problems *p)
 {
@@ -57,6 +59,49 @@ ingest__problem_add(struct problems *p, enum ingest_error_kind kind,
 }
 
 /*
+ * The words of fmt, a translated "A%sB%s" or "A%sB": before its first %s
+ * (A) and between it and the next directive or the end (B). The messages
+ * are read back in the language they were worded in, so that a client
+ * gets the field, what was expected and what was got in any language.
+ */
+static int
+fmt_words(const char *fmt, size_t *na, const char **b, size_t *nb)
+{
+  const char *s = strstr(fmt, "%s"), *e;
+
+  if (s == NULL)
+    return 0;
+  *na = (size_t)(s - fmt);
+  *b = s + 2;
+  e = strchr(*b, '%');
+  *nb = e ? (size_t)(e - *b) : strlen(*b);
+  return *na > 0 && *nb > 0;
+}
+
+/* Where text matches "A...B" of fmt: X's start and length in *x, *nx and
+ * what follows B in *rest; 0 when it does not match. */
+static int
+fmt_match(const char *fmt, const char *text, const char **x, size_t *nx,
+          const char **rest)
+{
+  const char *b, *sep;
+  char *bs;
+  size_t na, nb;
+
+  if (!fmt_words(fmt, &na, &b, &nb) || strncmp(text, fmt, na) != 0)
+    return 0;
+  bs = xstrndup(b, nb);
+  sep = strstr(text + na, bs);
+  free(bs);
+  if (sep == NULL)
+    return 0;
+  *x = text + na;
+  *nx = (size_t)(sep - *x);
+  *rest = sep + nb;
+  return 1;
+}
+
+/*
  * Splits "expected X, got Y" into X and Y (Y without its quotes). The first
  * ", got " ends X: what is expected is our own wording, while what was got
  * is the user's and may hold anything.
@@ -64,15 +109,14 @@ ingest__problem_add(struct problems *p, enum ingest_error_kind kind,
 static void
 expected_got(const char *text, char **expected, char **got)
 {
-  const char *sep;
+  const char *x;
   size_t n;
 
   *expected = *got = NULL;
-  if (strncmp(text, "expected ", 9) != 0 ||
-      (sep = strstr(text + 9, ", got ")) == NULL)
+  if (!fmt_match("expected %s, got ", text, &x, &n, &text) &&
+      !fmt_match(_("expected %s, got "), text, &x, &n, &text))
     return;
-  *expected = xstrndup(text + 9, (size_t)(sep - text - 9));
-  text = sep + 6;
+  *expected = xstrndup(x, n);
   n = strlen(text);
   if (n >= 2 && text[0] == '\'' && text[n - 1] == '\'')
     *got = xstrndup(text + 1, n - 2);
@@ -87,7 +131,7 @@ ingest__problem_text(struct problems *p, enum ingest_error_kind kind,
   char *expected, *got, *message;
 
   expected_got(text, &expected, &got);
-  message = field ? xasprintf("field '%s': %s", field, text) : xstrdup(text);
+  message = field ? xasprintf(_("field '%s': %s"), field, text) : xstrdup(text);
   ingest__problem_add(p, kind, field, expected, got, message);
   free(expected);
   free(got);
@@ -98,19 +142,18 @@ void
 ingest__problem_said(struct problems *p, enum ingest_error_kind kind,
                      const char *field, const char *message)
 {
-  const char *rest = message, *end;
+  const char *rest = message, *x, *after;
   char *name = NULL, *expected, *got;
+  size_t n;
 
-  if (strncmp(message, "field '", 7) == 0) {
-    if (field) {
-      size_t n = strlen(field);
-      if (strncmp(message + 7, field, n) == 0 &&
-          strncmp(message + 7 + n, "': ", 3) == 0)
-        rest = message + 7 + n + 3;
-    } else if ((end = strstr(message + 7, "': ")) != NULL) {
-      name = xstrndup(message + 7, (size_t)(end - message - 7));
+  if (fmt_match("field '%s': %s", message, &x, &n, &after) ||
+      fmt_match(_("field '%s': %s"), message, &x, &n, &after)) {
+    if (field == NULL) {
+      name = xstrndup(x, n);
       field = name;
-      rest = end + 3;
+      rest = after;
+    } else if (strlen(field) == n && strncmp(x, field, n) == 0) {
+      rest = after;
     }
   }
   expected_got(rest, &expected, &got);

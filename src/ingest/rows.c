@@ -276,7 +276,7 @@ same_flow(struct importer *imp, const struct record *p,
           xasprintf(_("'%s' as on the first row with this id, or nothing"), want);
     else
       expected = xstrdup(_("nothing, as on the first row with this id"));
-    m = xasprintf("field '%s': expected %s, got '%s'", f->name, expected, got);
+    m = xasprintf(_("field '%s': expected %s, got '%s'"), f->name, expected, got);
     ingest__problem_add(&imp->prob, INGEST_ERR_RECORD, f->name, expected, got,
                         m);
     free(expected);

@@ -279,14 +279,27 @@ ingest__check_required(struct importer *imp, const struct csv_record *header,
                "are: "),
                names.data, k->name);
     list_columns(&m, header);
-    buf_puts(&m, "); name ");
-    buf_puts(&m, nmissing > 1 ? "them" : "it");
-    if (maps.len)
-      buf_printf(&m, _(" with --map '%s'"), maps.data);
+    buf_puts(&m, ")");
+    if (maps.len && sets.len)
+      buf_printf(&m,
+                 nmissing > 1
+                     ? _("; name them with --map '%s' and --set '%s'")
+                     : _("; name it with --map '%s' and --set '%s'"),
+                 maps.data, sets.data);
+    else if (maps.len)
+      buf_printf(&m,
+                 nmissing > 1 ? _("; name them with --map '%s'")
+                              : _("; name it with --map '%s'"),
+                 maps.data);
+    else if (sets.len)
+      buf_printf(&m,
+                 nmissing > 1 ? _("; name them with --set '%s'")
+                              : _("; name it with --set '%s'"),
+                 sets.data);
+    else
+      buf_puts(&m, nmissing > 1 ? _("; name them") : _("; name it"));
     if (sets.len)
-      buf_printf(&m, "%s --set '%s'", maps.len ? " and" : " with", sets.data);
-    if (sets.len)
-      buf_puts(&m, " (or --map a column for any of them)");
+      buf_puts(&m, _(" (or --map a column for any of them)"));
     buf_puts(&m, " (docs/importing.md#columns)");
     ingest__send_error(imp, INGEST_ERR_MAP, 0, field, m.data);
     rc = ERR_USAGE;
@@ -375,16 +388,29 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
 
   buf_init(&line);
   buf_init(&vals);
-  buf_printf(
-      m, "field '%s': %zu label%s %s: ", f->name, n, n == 1 ? "" : "s",
-      imp->labelled[fi]
-          ? (n == 1 ? "has no --values mapping" : "have no --values mapping")
-      : f->type == FT_ENUM
-          ? (n == 1 ? "matches none of its values" : "match none of its values")
-          : (n == 1 ? "matches no category" : "match no category"));
-  for (size_t i = 0; i < n && i < MAX_LABELS; i++)
-    buf_printf(m, "%s'%s' (%zu row%s)", i ? ", " : "", strmap_key(t->index, i),
-               t->count[i], t->count[i] == 1 ? "" : "s");
+  if (imp->labelled[fi])
+    buf_printf(m,
+               ngettext("field '%s': %zu label has no --values mapping: ",
+                        "field '%s': %zu labels have no --values mapping: ",
+                        (unsigned long)n),
+               f->name, n);
+  else if (f->type == FT_ENUM)
+    buf_printf(m,
+               ngettext("field '%s': %zu label matches none of its values: ",
+                        "field '%s': %zu labels match none of its values: ",
+                        (unsigned long)n),
+               f->name, n);
+  else
+    buf_printf(m,
+               ngettext("field '%s': %zu label matches no category: ",
+                        "field '%s': %zu labels match no category: ",
+                        (unsigned long)n),
+               f->name, n);
+  for (size_t i = 0; i < n && i < MAX_LABELS; i++) {
+    buf_printf(m, "%s'%s' ", i ? ", " : "", strmap_key(t->index, i));
+    buf_printf(m, ngettext("(%zu row)", "(%zu rows)", (unsigned long)t->count[i]),
+               t->count[i]);
+  }
   if (n > MAX_LABELS)
     buf_printf(m, _(" and %zu more"), n - MAX_LABELS);
   /* The --values line: the mappings given for the field, then these. */
@@ -395,19 +421,23 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
     const char *s = suggest(strmap_key(t->index, i), own, cats);
     add_pair(&line, strmap_key(t->index, i), s ? s : "?");
   }
-  buf_printf(m, _("; map %s with --values '%s:%s'"), n == 1 ? "it" : "them",
+  buf_printf(m,
+             n == 1 ? _("; map it with --values '%s:%s'")
+                    : _("; map them with --values '%s:%s'"),
              f->name, line.data);
   values_of(imp, f, &vals);
   if (vals.len)
-    buf_printf(m, " (%s: %s)", f->type == FT_CATEGORY ? "categories" : "values",
+    buf_printf(m, " (%s: %s)",
+               f->type == FT_CATEGORY ? _("categories") : _("values"),
                vals.data);
   if (f->type == FT_CATEGORY) {
     char *slug = util_slug(strmap_key(t->index, 0));
     buf_printf(m,
-               _(", or declare %s in the corridor file ([category %s] with "
-               "name = %s) (docs/importing.md#categories)"),
-               n == 1 ? "it" : "each", slug[0] ? slug : "ID",
-               strmap_key(t->index, 0));
+               n == 1 ? _(", or declare it in the corridor file ([category "
+                          "%s] with name = %s) (docs/importing.md#categories)")
+                      : _(", or declare each in the corridor file ([category "
+                          "%s] with name = %s) (docs/importing.md#categories)"),
+               slug[0] ? slug : "ID", strmap_key(t->index, 0));
     free(slug);
   } else {
     buf_puts(m, " (docs/importing.md#labels)");
@@ -459,24 +489,33 @@ hint_message(const struct importer *imp, enum hint h, size_t fi,
   int one = t->count == 1;
 
   if (one)
-    buf_printf(m, "field '%s': 1 value, '%s', ", name, t->example);
+    buf_printf(m, _("field '%s': 1 value, '%s', "), name, t->example);
   else
-    buf_printf(m, _("field '%s': %zu values like '%s' "), name, t->count,
-               t->example);
+    buf_printf(m,
+               ngettext("field '%s': %zu value like '%s' ",
+                        "field '%s': %zu values like '%s' ",
+                        (unsigned long)t->count),
+               name, t->count, t->example);
   switch (h) {
   case HINT_DECIMAL_COMMA:
-    buf_printf(m,
-               _("%s a decimal comma: give --decimal-comma "
-               "(docs/importing.md#numbers)"),
-               one ? "has" : "have");
+    buf_puts(m, ngettext("has a decimal comma: give --decimal-comma "
+                         "(docs/importing.md#numbers)",
+                         "have a decimal comma: give --decimal-comma "
+                         "(docs/importing.md#numbers)",
+                         (unsigned long)t->count));
     break;
   case HINT_COMMA_UNKNOWN:
     buf_printf(m,
-               _("%s a comma, which in a file delimited by %s may be the "
-               "decimal mark: give --decimal-comma if it is, --decimal-point "
-               "if it groups thousands (docs/importing.md#numbers)"),
-               one ? "holds" : "hold",
-               imp->delim == '\t'  ? "tabs"
+               ngettext("holds a comma, which in a file delimited by %s may "
+                        "be the decimal mark: give --decimal-comma if it is, "
+                        "--decimal-point if it groups thousands "
+                        "(docs/importing.md#numbers)",
+                        "hold a comma, which in a file delimited by %s may "
+                        "be the decimal mark: give --decimal-comma if it is, "
+                        "--decimal-point if it groups thousands "
+                        "(docs/importing.md#numbers)",
+                        (unsigned long)t->count),
+               imp->delim == '\t'  ? _("tabs")
                : imp->delim == ';' ? "';'"
                                    : "'|'");
     break;
@@ -486,10 +525,12 @@ hint_message(const struct importer *imp, enum hint h, size_t fi,
     for (size_t i = 0; t->words && i < strmap_count(t->words); i++)
       buf_printf(&words, "%s%s", i ? "," : "", strmap_key(t->words, i));
     buf_printf(m,
-               _("%s for no figure: give --missing '%s' to read %s as missing "
-               "(docs/importing.md#missing)"),
-               one ? "stands" : "stand", words.data ? words.data : t->example,
-               one ? "it" : "them");
+               ngettext("stands for no figure: give --missing '%s' to read it "
+                        "as missing (docs/importing.md#missing)",
+                        "stand for no figure: give --missing '%s' to read "
+                        "them as missing (docs/importing.md#missing)",
+                        (unsigned long)t->count),
+               words.data ? words.data : t->example);
     buf_cleanup(&words);
     break;
   }

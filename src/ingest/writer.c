@@ -5,6 +5,7 @@
  * the lists of unknown names for the summary.
  */
 #include "ingest/ingest_int.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -411,12 +412,15 @@ ingest__open_rejects(struct importer *imp)
   buf_init(&why);
   rc = util_file_open(&imp->rej_file, imp->o->rejects, 0, &why);
   if (rc != OK) {
-    /* The error names the file apart: say only why. */
-    const char *m = why.data ? why.data : "cannot write";
-    size_t n = strlen("cannot write ") + strlen(imp->o->rejects);
-    char *msg = strncmp(m, "cannot write ", 13) == 0 && strlen(m) > n
-                    ? xasprintf("cannot write%s", m + n)
+    /* The error names the file apart: say only why (util_file_open words
+     * it "cannot write PATH: WHY", in the language of the messages). */
+    const char *m = why.data ? why.data : _("cannot write");
+    char *named = xasprintf(_("cannot write %s: %s"), imp->o->rejects, "");
+    size_t n = strlen(named);
+    char *msg = strncmp(m, named, n) == 0
+                    ? xasprintf(_("cannot write: %s"), m + n)
                     : xstrdup(m);
+    free(named);
     ingest__error(imp, INGEST_ERR_IO, imp->o->rejects, msg);
     free(msg);
   }

@@ -691,7 +691,7 @@ open_parts(struct archive *a, const char *want, struct xlsx *s,
   }
   buf_reset(err);
   if (sheet == NULL || sheet[0] == '\0') {
-    buf_printf(err, "sheet '%s' is %s", bs->names[i],
+    buf_printf(err, _("sheet '%s' is %s"), bs->names[i],
                sheet ? _("a chart or dialog, not a table of cells")
                      : _("missing from the workbook"));
     rc = ERR_INVALID;

@@ -66,7 +66,7 @@ sha_ctx(void)
   if (c == NULL) {
     c = EVP_MD_CTX_new();
     if (c == NULL || pthread_setspecific(sha_key, c) != 0)
-      die_crypto("allocate a SHA-256 context");
+      die_crypto(_("allocate a SHA-256 context"));
   }
   return c;
 }

@@ -74,11 +74,11 @@ const char *const record_default_categories[] = {
  * from 0 to RECORD_MAX_COUNT by their type. An indicator's value may be
  * anything (a price change, a temperature).
  */
-static const struct field_range nonneg = {0, DBL_MAX, "a number of 0 or more"};
+static const struct field_range nonneg = {0, DBL_MAX, N_("a number of 0 or more")};
 static const struct field_range latitude = {-90, 90,
-                                            "a number between -90 and 90"};
+                                            N_("a number between -90 and 90")};
 static const struct field_range longitude = {-180, 180,
-                                             "a number between -180 and 180"};
+                                             N_("a number between -180 and 180")};
 /* Every kind ends with these. */
 #define TAIL                                                                   \
   FR("source", FT_REF, 0, KIND_source, "who reported it (a source id)"),       \
@@ -531,7 +531,7 @@ quote(struct buf *err, const char *s, size_t n)
 static void
 expected(struct buf *err, const char *what, const char *s, size_t n)
 {
-  buf_printf(err, "expected %s, got ", what);
+  buf_printf(err, _("expected %s, got "), what);
   quote(err, s, n);
 }
 
@@ -657,7 +657,7 @@ set_category(struct record *r, const struct record_ctx *ctx,
   if (r2 != OK) {
     struct buf list;
     buf_init(&list);
-    buf_puts(&list, "a category (");
+    buf_puts(&list, _("a category ("));
     for (int l = 0; l < 2; l++)
       for (const char *const *a = lists[l]; a && *a; a++)
         buf_printf(&list, "%s%s", list.len > 12 ? ", " : "", *a);
@@ -716,7 +716,7 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
 {
   int stored = ctx && ctx->stored;
   int rc = util_parse_number(s, n, d);
-  const char *what = f->type == FT_COUNT ? _("a whole number >= 0") : "a number";
+  const char *what = f->type == FT_COUNT ? _("a whole number >= 0") : _("a number");
 
   if (rc == ERR_RANGE) {
     expected(err,
@@ -733,7 +733,7 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
       what = _("a whole number from 0 to 1000000000000"), rc = ERR_INVALID;
   } else if (rc == OK && f->range && !stored &&
              (*d < f->range->min || *d > f->range->max)) {
-    what = f->range->words;
+    what = _(f->range->words);
     rc = ERR_INVALID;
   }
   if (rc != OK) {
@@ -832,7 +832,7 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
   case FT_TIME:
     rc = util_parse_time(s, n, &t);
     if (rc != OK) {
-      expected(err, "a date", s, n);
+      expected(err, _("a date"), s, n);
       return ERR_INVALID;
     }
     if (too_late(&t, ctx)) {
@@ -1033,7 +1033,7 @@ record_finish(struct record *r, struct buf *err)
       put_text(r, &r->v[i], f->def, strlen(f->def));
     if (!r->v[i].set && (f->flags & FF_REQUIRED)) {
       sep(err);
-      buf_printf(err, "field '%s': required", f->name);
+      buf_printf(err, _("field '%s': required"), f->name);
       rc = ERR_INVALID;
     }
   }
@@ -1193,7 +1193,7 @@ json_err(const struct json_errs *je, const char *field, const char *msg)
   sep(je->err);
   start = je->err->len;
   if (field)
-    buf_printf(je->err, "field '%s': %s", field, msg);
+    buf_printf(je->err, _("field '%s': %s"), field, msg);
   else
     buf_puts(je->err, msg);
   if (je->fn)

@@ -93,7 +93,7 @@ store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
   if (!json_is_string(rec) || strcmp(json_string_value(rec), "corridor") ||
       !json_is_integer(ver) || json_integer_value(ver) < 1 ||
       json_integer_value(ver) > (json_int_t)UINT32_MAX) {
-    buf_puts(err, "expected {\"record\": \"corridor\", \"version\": N, ...}");
+    buf_puts(err, _("expected {\"record\": \"corridor\", \"version\": N, ...}"));
     json_decref(j);
     return ERR_INVALID;
   }

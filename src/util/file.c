@@ -87,7 +87,7 @@ fail(struct buf *err, const char *path, int e)
   buf_printf(err, _("cannot write %s: %s"), path, strerror(e));
   if (e == ENOSPC && util_free_space(path, &left) == OK) {
     util_format_bytes(left, free_text, sizeof free_text);
-    buf_printf(err, " (%s free on its file system)", free_text);
+    buf_printf(err, _(" (%s free on its file system)"), free_text);
   }
 }
 

@@ -275,16 +275,16 @@ pg__send(struct store_db *d, int st, const struct pg_params *p, int keep)
   int n = p ? p->n : 0;
 
   if (d->broken)
-    return broken(d, "sending a statement");
+    return broken(d, _("sending a statement"));
   if (!s->prepared) {
     if (!PQsendPrepare(d->conn, s->name, s->sql, n, p ? p->type : NULL))
-      return broken(d, "preparing a statement");
+      return broken(d, _("preparing a statement"));
     push(d, 0, st);
     s->prepared = 1;
   }
   if (!PQsendQueryPrepared(d->conn, s->name, n, p ? p->v : NULL,
                            p ? p->len : NULL, p ? p->fmt : NULL, 1))
-    return broken(d, "sending a statement");
+    return broken(d, _("sending a statement"));
   push(d, keep, -1);
   return OK;
 }
@@ -296,10 +296,10 @@ pg__send_sql(struct store_db *d, const char *sql, const struct pg_params *p,
   int n = p ? p->n : 0;
 
   if (d->broken)
-    return broken(d, "sending a statement");
+    return broken(d, _("sending a statement"));
   if (!PQsendQueryParams(d->conn, sql, n, p ? p->type : NULL, p ? p->v : NULL,
                          p ? p->len : NULL, p ? p->fmt : NULL, 1))
-    return broken(d, "sending a statement");
+    return broken(d, _("sending a statement"));
   push(d, keep, -1);
   return OK;
 }
@@ -308,9 +308,9 @@ int
 pg__sync_later(struct store_db *d)
 {
   if (d->broken)
-    return broken(d, "sending a statement");
+    return broken(d, _("sending a statement"));
   if (!PQpipelineSync(d->conn))
-    return broken(d, "sending a statement");
+    return broken(d, _("sending a statement"));
   d->syncs++;
   return OK;
 }

@@ -103,7 +103,7 @@ pg__put_cosignature(struct store_db *d, const struct store_cosignature *c)
   rc = run(d,
            "INSERT INTO cosignature (size, witness, key_hash, time, line) "
            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-           &p, &r, "storing a cosignature");
+           &p, &r, _("storing a cosignature"));
   return inserted(d, rc, r);
 }
 

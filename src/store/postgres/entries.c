@@ -46,7 +46,7 @@ pg__size(struct store_db *d, uint64_t *size)
     *size = d->next_seq > d->tx_size ? d->next_seq : d->tx_size;
     return OK;
   }
-  if ((rc = pg__query(d, ST_SIZE, NULL, &r, "counting entries")) != OK)
+  if ((rc = pg__query(d, ST_SIZE, NULL, &r, _("counting entries"))) != OK)
     return rc;
   *size = (uint64_t)pg__int8(r, 0, 0);
   PQclear(r);
@@ -117,7 +117,7 @@ lookup(struct store_db *d, int kind, const char *id, PGresult **res)
   pg__params_init(&p);
   pg__param_int4(&p, kind);
   pg__param_text(&p, id, strlen(id));
-  if ((rc = pg__query(d, ST_GET_ENTRY, &p, res, "looking up an id")) != OK)
+  if ((rc = pg__query(d, ST_GET_ENTRY, &p, res, _("looking up an id"))) != OK)
     return rc;
   if (PQntuples(*res) == 1)
     return OK;
@@ -411,7 +411,7 @@ pg__leaves(struct store_db *d, uint64_t start, uint64_t n, uint8_t *out)
   pg__params_init(&p);
   pg__param_int8(&p, clamp(start));
   pg__param_int8(&p, clamp(start + n));
-  if ((rc = pg__query(d, ST_LEAVES, &p, &r, "reading leaf hashes")) != OK)
+  if ((rc = pg__query(d, ST_LEAVES, &p, &r, _("reading leaf hashes"))) != OK)
     return rc;
   for (int i = 0; i < PQntuples(r) && got < n; i++) {
     const uint8_t *h = hash_of(r, i, 0);
@@ -460,7 +460,7 @@ pg__get_node(struct store_db *d, unsigned level, uint64_t index,
   pg__params_init(&p);
   pg__param_int4(&p, (int32_t)level);
   pg__param_int8(&p, clamp(index));
-  if ((rc = pg__query(d, ST_GET_NODE, &p, &r, "reading tree nodes")) != OK)
+  if ((rc = pg__query(d, ST_GET_NODE, &p, &r, _("reading tree nodes"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1 && hash_of(r, 0, 0)) {
@@ -525,7 +525,7 @@ pg__get_supersede(struct store_db *d, enum record_kind kind, const char *id,
   pg__params_init(&p);
   pg__param_int4(&p, (int32_t)kind);
   pg__param_text(&p, id, strlen(id));
-  if ((rc = pg__query(d, ST_GET_SUPERSEDE, &p, &r, "reading corrections")) !=
+  if ((rc = pg__query(d, ST_GET_SUPERSEDE, &p, &r, _("reading corrections"))) !=
       OK)
     return rc;
   rc = ERR_NOTFOUND;
@@ -603,7 +603,7 @@ pg__expect(struct store_db *d, size_t n, const enum record_kind *kinds,
     pg__params_init(&p);
     pg__param_array(&p, PT_INT4, ka.data, ka.len);
     pg__param_array(&p, PT_TEXT, ia.data, ia.len);
-    rc = pg__query(d, ST_EXPECT, &p, &r, "looking up ids");
+    rc = pg__query(d, ST_EXPECT, &p, &r, _("looking up ids"));
   }
   if (rc == OK && r) {
     for (int i = 0; i < PQntuples(r); i++)

@@ -438,7 +438,7 @@ pg_get_meta(struct store_db *d, const char *key, char **out)
   *out = NULL;
   pg__params_init(&p);
   pg__param_text(&p, key, strlen(key));
-  if ((rc = pg__query(d, ST_GET_META, &p, &r, "reading meta")) != OK)
+  if ((rc = pg__query(d, ST_GET_META, &p, &r, _("reading meta"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1) {

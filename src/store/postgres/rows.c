@@ -137,7 +137,7 @@ pg__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
     return rc;
   pg__params_init(&p);
   pg__param_int8(&p, (int64_t)seq);
-  if ((rc = pg__query(d, ST_KIND_GET(kind), &p, &r, "reading a row")) != OK)
+  if ((rc = pg__query(d, ST_KIND_GET(kind), &p, &r, _("reading a row"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1) {
@@ -161,7 +161,7 @@ pg__each_cargo(struct store_db *d, uint64_t seq,
     return rc;
   pg__params_init(&p);
   pg__param_int8(&p, (int64_t)seq);
-  if ((rc = pg__query(d, ST_GET_CARGO, &p, &r, "reading cargo lines")) != OK)
+  if ((rc = pg__query(d, ST_GET_CARGO, &p, &r, _("reading cargo lines"))) != OK)
     return rc;
   for (int i = 0; i < PQntuples(r) && rc == OK; i++) {
     struct store_cargo c;

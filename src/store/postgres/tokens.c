@@ -60,7 +60,7 @@ pg__put_token(struct store_db *d, const struct store_token *t)
            "INSERT INTO token (name, hash, role, checkpoints, created, "
            "expires, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7) ON "
            "CONFLICT DO NOTHING",
-           &p, &r, "storing a token");
+           &p, &r, _("storing a token"));
   if (rc == OK && !changed(r))
     rc = ERR_EXISTS;
   d->dirty = 1;
@@ -108,7 +108,7 @@ pg__find_token(struct store_db *d, const uint8_t hash[32],
   pg__params_init(&p);
   pg__param_bytea(&p, hash, 32);
   if ((rc = run(d, TOKEN_COLUMNS " WHERE hash = $1", &p, &r,
-                "reading a token")) != OK)
+                _("reading a token"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1) {
@@ -150,7 +150,7 @@ pg__revoke_token(struct store_db *d, const char *name, int64_t when)
   pg__param_text(&p, name, strlen(name));
   rc =
       run(d, "UPDATE token SET revoked = coalesce(revoked, $1) WHERE name = $2",
-          &p, &r, "revoking a token");
+          &p, &r, _("revoking a token"));
   if (rc == OK && !changed(r))
     rc = ERR_NOTFOUND;
   d->dirty = 1;
@@ -179,7 +179,7 @@ pg__get_writer(struct store_db *d, uint64_t seq, char **out)
   pg__params_init(&p);
   pg__param_int8(&p, (int64_t)seq);
   if ((rc = run(d, "SELECT name FROM writer WHERE seq = $1", &p, &r,
-                "reading a writer")) != OK)
+                _("reading a writer"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1) {

@@ -27,7 +27,7 @@ store_sqlite__put_token(struct store_db *d, const struct store_token *t)
                          "INSERT INTO token(name, hash, role, checkpoints, "
                          "created, expires, revoked) VALUES(?,?,?,?,?,?,?)",
                          -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "storing a token");
+    return store_sqlite__fail(d, _("storing a token"));
   sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
   sqlite3_bind_blob(s, 2, t->hash, 32, SQLITE_STATIC);
   sqlite3_bind_text(s, 3, t->role, -1, SQLITE_STATIC);
@@ -44,7 +44,7 @@ store_sqlite__put_token(struct store_db *d, const struct store_token *t)
       sqlite3_extended_errcode(d->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
     rc = ERR_EXISTS;
   else if (step != SQLITE_DONE)
-    rc = store_sqlite__fail(d, "storing a token");
+    rc = store_sqlite__fail(d, _("storing a token"));
   sqlite3_finalize(s);
   return rc;
 }
@@ -88,14 +88,14 @@ store_sqlite__find_token(struct store_db *d, const uint8_t hash[32],
 
   if (sqlite3_prepare_v2(d->db, TOKEN_COLUMNS " WHERE hash = ?", -1, &s,
                          NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading a token");
+    return store_sqlite__fail(d, _("reading a token"));
   sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
   step = sqlite3_step(s);
   if (step == SQLITE_ROW) {
     token_row(d, s, out);
     rc = OK;
   } else if (step != SQLITE_DONE) {
-    rc = store_sqlite__fail(d, "reading a token");
+    rc = store_sqlite__fail(d, _("reading a token"));
   }
   sqlite3_finalize(s);
   return rc;
@@ -133,11 +133,11 @@ store_sqlite__revoke_token(struct store_db *d, const char *name, int64_t when)
                          "UPDATE token SET revoked = coalesce(revoked, ?) "
                          "WHERE name = ?",
                          -1, &s, NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "revoking a token");
+    return store_sqlite__fail(d, _("revoking a token"));
   sqlite3_bind_int64(s, 1, when);
   sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
   if (sqlite3_step(s) != SQLITE_DONE)
-    rc = store_sqlite__fail(d, "revoking a token");
+    rc = store_sqlite__fail(d, _("revoking a token"));
   else if (sqlite3_changes(d->db) == 0)
     rc = ERR_NOTFOUND;
   sqlite3_finalize(s);
@@ -149,12 +149,12 @@ store_sqlite__put_writer(struct store_db *d, uint64_t seq, const char *name)
 {
   if (store_sqlite__prepare(d, &d->ins_writer,
                             "INSERT INTO writer(seq, name) VALUES(?, ?)",
-                            "recording a writer") != OK)
+                            _("recording a writer")) != OK)
     return ERR_STORE;
   sqlite3_bind_int64(d->ins_writer, 1, store_sqlite__i64(seq));
   sqlite3_bind_text(d->ins_writer, 2, name, -1, SQLITE_STATIC);
   if (sqlite3_step(d->ins_writer) != SQLITE_DONE) {
-    int rc = store_sqlite__fail(d, "recording a writer");
+    int rc = store_sqlite__fail(d, _("recording a writer"));
     sqlite3_reset(d->ins_writer);
     return rc;
   }
@@ -171,7 +171,7 @@ store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out)
   *out = NULL;
   if (sqlite3_prepare_v2(d->db, "SELECT name FROM writer WHERE seq = ?", -1, &s,
                          NULL) != SQLITE_OK)
-    return store_sqlite__fail(d, "reading a writer");
+    return store_sqlite__fail(d, _("reading a writer"));
   sqlite3_bind_int64(s, 1, store_sqlite__i64(seq));
   step = sqlite3_step(s);
   if (step == SQLITE_ROW) {
@@ -179,7 +179,7 @@ store_sqlite__get_writer(struct store_db *d, uint64_t seq, char **out)
     *out = xstrdup(t ? t : "");
     rc = OK;
   } else if (step != SQLITE_DONE) {
-    rc = store_sqlite__fail(d, "reading a writer");
+    rc = store_sqlite__fail(d, _("reading a writer"));
   }
   sqlite3_finalize(s);
   return rc;
