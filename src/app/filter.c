@@ -81,7 +81,7 @@ list_ids(const struct names *x, const char *plural, struct buf *out)
   for (size_t i = 0; i < n; i++)
     buf_printf(out, "%s%s",
                i == 0       ? ""
-               : i + 1 == n ? " and "
+               : i + 1 == n ? _(" and ")
                             : ", ",
                x->ids[i]);
 }
@@ -113,7 +113,12 @@ app__resolve(struct app *app, enum record_kind kind, const char *field,
     goto out;
   }
   buf_init(&list);
-  list_ids(&x, kind == KIND_checkpoint ? "checkpoints" : "sources", &list);
+  /* TRANSLATORS: the plural as "there are no %s yet", "the first 20 of 34
+   * %s are" and "the %s are" take it. */
+  list_ids(&x,
+           kind == KIND_checkpoint ? C_("listed", "checkpoints")
+                                   : C_("listed", "sources"),
+           &list);
   rc = app__fail(err, ERR_USAGE, APP_ERROR_OPERATION, field,
                  "--%s: no %s '%s' (give an id or a name; %s)", field, kname,
                  text, list.data);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "util/i18n.h"
 
 void
 app__import_cleanup(struct app__import *im)
@@ -329,7 +330,7 @@ put_withdrawal(struct store *st, enum record_kind kind, uint64_t seq,
     rc = record_set(&r, NULL, record_field_index(r.kind, names[i]), 0,
                     values[i], strlen(values[i]), why);
     if (rc != OK)
-      buf_printf(why, " (field '%s')", names[i]);
+      buf_printf(why, _(" (field '%s')"), names[i]);
   }
   if (rc == OK)
     rc = record_finish(&r, why);

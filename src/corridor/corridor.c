@@ -1098,8 +1098,10 @@ check_in_force(struct pstate *st, const char *key, const char *value)
   if (!o->has_from || !o->has_until || o->until >= o->from)
     return;
   util_format_day(until ? o->from : o->until, day, sizeof day);
-  snprintf(expected, sizeof expected, _("a date on or %s %s (%s)"),
-           until ? "after" : "before", until ? "from" : "until", day);
+  snprintf(expected, sizeof expected,
+           until ? _("a date on or after from (%s)")
+                 : _("a date on or before until (%s)"),
+           day);
   bad_value(st, key, expected, value);
 }
 
@@ -1312,7 +1314,11 @@ conclude(struct pstate *st, struct corridor **out, struct buf *err)
     free(st->errs[i].msg);
   }
   if (st->nlost > 0 && err != NULL)
-    buf_printf(err, _("%s: %zu more problems not listed\n"), st->file, st->nlost);
+    buf_printf(err,
+               ngettext("%s: %zu more problems not listed\n",
+                        "%s: %zu more problems not listed\n",
+                        (unsigned long)st->nlost),
+               st->file, st->nlost);
   r = (st->nerrs > 0) ? ERR_INVALID : OK;
   if (r == OK) {
     *out = st->c;

@@ -559,8 +559,8 @@ cell_problem(struct importer *imp, const struct columns *c,
     return;
   }
   where = col < c->header.nfields
-              ? xasprintf("column '%s': %s", c->header.field[col], text)
-              : xasprintf("column %zu: %s", col + 1, text);
+              ? xasprintf(_("column '%s': %s"), c->header.field[col], text)
+              : xasprintf(_("column %zu: %s"), col + 1, text);
   ingest__problem_add(&imp->prob, INGEST_ERR_FIELD, NULL, NULL, NULL, where);
   free(where);
 }
@@ -630,7 +630,7 @@ no_header(struct importer *imp, struct rows *rs)
     line = h->error_line;
     /* A cell's own error (a NUL byte) names its column. */
     if (h->error_column > 0 && strncmp(m, "expected ", 9) == 0)
-      m = own = xasprintf("column %zu: %s", h->error_column, h->error);
+      m = own = xasprintf(_("column %zu: %s"), h->error_column, h->error);
   } else if (imp->o->header_row) {
     own = xasprintf(_("no row at --header-row %lu: the file ends before it"),
                     imp->o->header_row);
@@ -815,7 +815,7 @@ ingest__import_csv(struct importer *imp, const char *data, size_t len)
     char *m =
         xasprintf(_("the fields are separated by %s (read from the header row); "
                   "--delimiter says otherwise (docs/importing.md#delimiters)"),
-                  imp->delim == '\t'  ? "tabs"
+                  imp->delim == '\t'  ? _("tabs")
                   : imp->delim == ';' ? "';'"
                                       : "'|'");
     rc = ingest__send_guess(imp, m);

@@ -473,7 +473,7 @@ resolve(struct importer *imp, int k, const char *text, struct buf *out,
       rc = ERR_INVALID;
   } else {
     ingest__send_note(imp, k, text);
-    buf_printf(why, "unknown %s '%s'",
+    buf_printf(why, _("unknown %s '%s'"),
                record_kind_desc(ingest__ref_kinds[k])->name, text);
     rc = ERR_NOTFOUND;
   }

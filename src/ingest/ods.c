@@ -285,7 +285,7 @@ ods_read(struct table *t, struct csv_record *rec)
     o->ready = 0;
     rc = ingest__xml_run(o->x);
     if (rc < 0) {
-      snprintf(o->error, sizeof o->error, "sheet '%s': %s", t->sheet,
+      snprintf(o->error, sizeof o->error, _("sheet '%s': %s"), t->sheet,
                ingest__xml_error(o->x));
       t->error = o->error;
       t->error_line = o->rownum + 1;
@@ -297,7 +297,7 @@ ods_read(struct table *t, struct csv_record *rec)
   }
   o->rownum++;
   if (o->row.bad) {
-    snprintf(o->error, sizeof o->error, "row %lu: %s", o->rownum, o->row.error);
+    snprintf(o->error, sizeof o->error, _("row %lu: %s"), o->rownum, o->row.error);
     t->error = o->error;
     t->error_line = o->rownum;
     return ERR_INVALID;

@@ -599,7 +599,7 @@ xlsx_read(struct table *t, struct csv_record *rec)
   s->ready = 0;
   rc = ingest__xml_run(s->x);
   if (rc < 0) {
-    snprintf(s->error, sizeof s->error, "sheet '%s': %s", t->sheet,
+    snprintf(s->error, sizeof s->error, _("sheet '%s': %s"), t->sheet,
              ingest__xml_error(s->x));
     t->error = s->error;
     t->error_line = s->rownum;
@@ -609,7 +609,7 @@ xlsx_read(struct table *t, struct csv_record *rec)
   if (!s->ready)
     return 0;
   if (s->row.bad) {
-    snprintf(s->error, sizeof s->error, "row %lu: %s", s->rownum, s->row.error);
+    snprintf(s->error, sizeof s->error, _("row %lu: %s"), s->rownum, s->row.error);
     t->error = s->error;
     t->error_line = s->rownum;
     return ERR_INVALID;

@@ -898,7 +898,7 @@ ledger_note_parse(const char *msg, size_t len, struct ledger_note **out,
     errf(err, _("note is larger than %u bytes"), LEDGER_NOTE_MAX);
     goto out;
   }
-  r = check_text(msg, len, "note", err);
+  r = check_text(msg, len, C_("signed note", "note"), err);
   if (r != OK)
     goto out;
   r = ERR_INVALID;
@@ -1162,7 +1162,7 @@ ledger_checkpoint_parse(const char *text, size_t len,
 
   memset(out, 0, sizeof *out);
   memset(&c, 0, sizeof c);
-  r = check_text(text, len, "checkpoint", err);
+  r = check_text(text, len, C_("signed tree head", "checkpoint"), err);
   if (r != OK)
     return r;
   r = ERR_INVALID;

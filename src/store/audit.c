@@ -59,7 +59,7 @@ problem(struct audit *a, uint64_t seq, const char *fmt, ...)
 
   buf_init(&b);
   if (a->e && seq != UINT64_MAX)
-    buf_printf(&b, "entry %llu (%s '%s'): ", (unsigned long long)seq,
+    buf_printf(&b, _("entry %llu (%s '%s'): "), (unsigned long long)seq,
                kind_name(a->e->kind), a->e->id ? a->e->id : "");
   va_start(ap, fmt);
   buf_vprintf(&b, fmt, ap);

@@ -100,7 +100,7 @@ store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
   *version = (unsigned)json_integer_value(ver);
   json_object_del(j, "record");
   json_object_del(j, "version");
-  snprintf(name, sizeof name, "entry %llu", (unsigned long long)seq);
+  snprintf(name, sizeof name, _("entry %llu"), (unsigned long long)seq);
   rc = corridor_from_json(name, j, out, err);
   json_decref(j);
   if (rc == OK) {

@@ -439,12 +439,15 @@ store__say_full(struct store *st)
   if (st->tx_bytes > 0) {
     util_format_bytes(st->tx_bytes * STORE_BYTES_PER_BYTE, need, sizeof need);
     buf_printf(&st->err,
-               _("; it needed about %s (%llu bytes of entries and what the "
-               "store keeps beside them), and %s %s free"),
-               need, (unsigned long long)st->tx_bytes, left,
-               free_bytes == 1 ? "is" : "are");
+               free_bytes == 1
+                   ? _("; it needed about %s (%llu bytes of entries and what "
+                       "the store keeps beside them), and %s is free")
+                   : _("; it needed about %s (%llu bytes of entries and what "
+                       "the store keeps beside them), and %s are free"),
+               need, (unsigned long long)st->tx_bytes, left);
   } else {
-    buf_printf(&st->err, "; %s %s free", left, free_bytes == 1 ? "is" : "are");
+    buf_printf(&st->err, free_bytes == 1 ? _("; %s is free") : _("; %s are free"),
+               left);
   }
   buf_puts(&st->err, _(": free some space, or move the store to a larger "
                      "disk, and run the command again"));

@@ -85,7 +85,7 @@ check_number(const char *s, size_t n, const struct level *lv, int depth,
 
   if (m)
     snprintf(field, sizeof field,
-             "field '%.*s': ", (int)(m->key_len > 60 ? 60 : m->key_len),
+             _("field '%.*s': "), (int)(m->key_len > 60 ? 60 : m->key_len),
              m->key);
   if (n > TOKEN_MAX)
     return refuse(jerr, at, ERR_RANGE,

@@ -404,7 +404,7 @@ pg__schema_version(struct store_db *d, int *version, int *empty)
     return OK;
   pg__params_init(&p);
   pg__param_text(&p, "schema_version", 14);
-  if ((rc = pg__query(d, ST_GET_META, &p, &r, "reading the schema version")) !=
+  if ((rc = pg__query(d, ST_GET_META, &p, &r, _("reading the schema version"))) !=
       OK)
     return rc;
   if (PQntuples(r) == 1)

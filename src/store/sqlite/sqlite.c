@@ -48,7 +48,7 @@ store_sqlite__exec(struct store_db *d, const char *sql)
   if (rc == SQLITE_OK)
     return OK;
   trouble = store_sqlite__trouble(
-      d, strncmp(sql, "BEGIN", 5) == 0 ? _("starting to write") : "writing",
+      d, strncmp(sql, "BEGIN", 5) == 0 ? _("starting to write") : _("writing"),
       rc & 0xff);
   if (trouble == 0) {
     buf_reset(d->err);

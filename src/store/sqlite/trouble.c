@@ -133,7 +133,7 @@ store_sqlite__holder(const char *path, struct buf *out)
     else if (base[0] != '\0')
       buf_printf(out, _("another program (pid %ld: %s)"), (long)fl.l_pid, base);
     else
-      buf_printf(out, "process %ld", (long)fl.l_pid);
+      buf_printf(out, _("process %ld"), (long)fl.l_pid);
   }
   if (fd >= 0)
     close(fd);
