@@ -85,6 +85,9 @@ localise(void)
   bindtextdomain(PASSAGE_TEXTDOMAIN, dir && dir[0] ? dir : LOCALEDIR);
   /* Reports are UTF-8 whatever the terminal's character set. */
   bind_textdomain_codeset(PASSAGE_TEXTDOMAIN, "UTF-8");
+  /* And so are the C library's texts our messages quote (strerror): with
+   * LC_CTYPE left in "C", glibc would transliterate them to ASCII. */
+  bind_textdomain_codeset("libc", "UTF-8");
   textdomain(PASSAGE_TEXTDOMAIN);
 }
 

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -689,6 +690,10 @@ http_serve(const struct http_config *c)
     return 1;
   }
   app_free(probe);
+  /* Answers are in English whatever the operator's language: API clients
+   * read their messages, and no request's Accept-Language is looked at.
+   * (A wrong --db above is still told in the operator's language.) */
+  setlocale(LC_MESSAGES, "C");
   /* Signals go to the thread that waits for them, never to a worker; a
    * client that hangs up must not kill the server. */
   sigemptyset(&set);
