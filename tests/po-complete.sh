@@ -21,6 +21,14 @@ for t in xgettext msgmerge msgfmt msgattrib; do
   command -v $t >/dev/null || { echo "skip: $t is missing (apt-get install gettext)"; exit 77; }
 done
 fail=0
+# A file whose texts are marked but that po/POTFILES does not list would
+# never be extracted, and so never found untranslated.
+listed=$(grep -v '^#' "$top/po/POTFILES")
+for f in $(cd "$top" && grep -rlE '(^|[^A-Za-z0-9_])(_|N_|C_|ngettext|app__fail|cli_usage_error|cli_usage)\(' src --include='*.c'); do
+  if ! grep -qx "$f" <<<"$listed"; then
+    echo "po/POTFILES does not list $f, which has translatable texts"; fail=1
+  fi
+done
 "$top/scripts/pot" "$work/passage.pot" 2>"$work/xgettext.err" || { cat "$work/xgettext.err"; exit 1; }
 if [ -s "$work/xgettext.err" ]; then
   echo "xgettext warns:"; cat "$work/xgettext.err"; fail=1
