@@ -46,14 +46,14 @@ describe(const struct store_corridor_info *in, const struct corridor *c,
   if (in->logged)
     buf_printf(out,
                _("version %u of the rules of %s, entry %llu of the log, in "
-               "force at tree size %llu"),
+                 "force at tree size %llu"),
                in->version, c->log, (unsigned long long)in->seq,
                (unsigned long long)size);
   else
     buf_printf(out,
                _("the rules of %s as this store kept them before they were "
-               "logged (not in the log: 'passage corridor amend FILE' "
-               "publishes them), in force at tree size %llu"),
+                 "logged (not in the log: 'passage corridor amend FILE' "
+                 "publishes them), in force at tree size %llu"),
                c->log, (unsigned long long)size);
 }
 

@@ -213,7 +213,7 @@ dialect_opts(const struct app_import_query *q, struct ingest_opts *o,
     return dialect_fail(err, "preset", &msg);
   if (q->only_validated && o->preset == INGEST_PRESET_NONE) {
     buf_puts(&msg, _("--only-validated: give the tool too: --preset kobo or "
-                   "--preset odk"));
+                     "--preset odk"));
     return dialect_fail(err, "only_validated", &msg);
   }
   for (size_t i = 0; i < q->nmissing; i++)
@@ -242,7 +242,7 @@ admit(void *ctx, const struct record *rec, struct buf *why)
   buf_reset(why);
   buf_printf(why,
              _("field 'checkpoint': this token may write only for checkpoints "
-             "it names, not for '%s'"),
+               "it names, not for '%s'"),
              cp ? cp : "(none)");
   return ERR_DENIED;
 }

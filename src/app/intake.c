@@ -221,11 +221,11 @@ record_kind_of(json_t *obj, json_t *errors, size_t index, const char *id)
                     ? xstrdup(json_string_value(k))
                     : json_dumps(k ? k : json_null(), JSON_ENCODE_ANY);
     char *msg = xasprintf(_("field 'kind': expected a kind of record (flow, "
-                          "status, event, ...), got '%s'"),
+                            "status, event, ...), got '%s'"),
                           got);
     add_error(errors, index, id, "kind",
               _("a kind of record (flow, status, "
-              "event, ...)"),
+                "event, ...)"),
               got, msg);
     free(msg);
     free(got);
@@ -272,7 +272,7 @@ parse_one(struct app_batch *b, const struct app_principal *who,
     add_error(errors, index, NULL, "id", _("an id made on the device (a UUID)"),
               NULL,
               _("field 'id': expected an id made on the device (a UUID): "
-              "without it a retry could not be told from a new record"));
+                "without it a retry could not be told from a new record"));
     return ERR_INVALID;
   }
   if (!app__may_write(who, rec))

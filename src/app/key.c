@@ -157,7 +157,8 @@ app__load_checkpoint(const char *path, const struct ledger_verifier *v,
     rc = ledger_note_verify(note, v, NULL, &msg);
   if (rc == ERR_NOTFOUND) {
     buf_reset(&msg);
-    buf_printf(&msg, _("it carries no signature by %s"), ledger_verifier_name(v));
+    buf_printf(&msg, _("it carries no signature by %s"),
+               ledger_verifier_name(v));
     rc = ERR_VERIFY;
   }
   if (rc == OK) {

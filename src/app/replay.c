@@ -41,8 +41,8 @@ put_entry(void *ctx, uint64_t seq, const uint8_t *e, size_t len)
     /* The records need the rules in force before them. */
     buf_reset(&why);
     buf_puts(&why, _("it is a record, not the corridor's rules: the log was "
-                   "begun before Passage logged its rules, which a replay "
-                   "needs first"));
+                     "begun before Passage logged its rules, which a replay "
+                     "needs first"));
     rc = ERR_INVALID;
   } else if (rc == OK) {
     rc = store_put(r->st, &r->rec, (const char *)e, len, &res);

@@ -77,7 +77,8 @@ app__state_start(const struct ledger_signer *s, const char *path,
 static void
 tree_text(uint64_t size, const uint8_t root[LEDGER_HASH_SIZE], struct buf *out)
 {
-  buf_printf(out, _("the tree of %llu entries (root "), (unsigned long long)size);
+  buf_printf(out, _("the tree of %llu entries (root "),
+             (unsigned long long)size);
   util_base64_encode(out, root, LEDGER_HASH_SIZE);
   buf_putc(out, ')');
 }

@@ -218,7 +218,7 @@ ask_witness(struct ask *a)
   if (rc != OK) {
     failf(a,
           _("the corridor file's key for [witness %s] is not a cosignature "
-          "verifier key%s%s"),
+            "verifier key%s%s"),
           a->cw->id, msg.len ? ": " : "", msg.data ? msg.data : "");
     goto out;
   }
@@ -229,7 +229,7 @@ ask_witness(struct ask *a)
   if (old > a->cp.size) {
     failf(a,
           _("cosigned a tree of %llu entries, more than this log's %llu: "
-          "the log lost entries"),
+            "the log lost entries"),
           (unsigned long long)old, (unsigned long long)a->cp.size);
     goto out;
   }
@@ -238,8 +238,8 @@ ask_witness(struct ask *a)
     if (again > a->cp.size)
       failf(a,
             _("holds a tree of %llu entries, more than this log's %llu: "
-            "this log lost entries, or another log of the same name "
-            "was shown to it"),
+              "this log lost entries, or another log of the same name "
+              "was shown to it"),
             (unsigned long long)again, (unsigned long long)a->cp.size);
     else
       post(a, url, again, &again);

@@ -285,7 +285,7 @@ expected_text(enum vtype t)
     return _("a non-empty text");
   case V_LOG:
     return _("a log name without spaces or '+', such as "
-           "'example.org/gaza-crossings'");
+             "'example.org/gaza-crossings'");
   case V_TZ:
     return _("an IANA time zone name such as 'Asia/Gaza' or 'UTC'");
   case V_BASELINE:
@@ -306,24 +306,24 @@ expected_text(enum vtype t)
     return _("a unit written as one word, such as 't', 'kg' or 'l'");
   case V_MEASURES:
     return _("a comma-separated list from persons, vehicles, tonnes, each at "
-           "most once");
+             "most once");
   case V_DIRECTIONS:
     return _("a comma-separated list from in, out, each at most once");
   case V_IDS:
     return _("a comma-separated list of checkpoint ids, each at most once");
   case V_URL:
     return _("the witness's submission prefix, an http:// or https:// URL "
-           "such as 'https://witness.example.org/passage'");
+             "such as 'https://witness.example.org/passage'");
   case V_VKEY:
     return _("the witness's verifier key, as 'passage key public --key FILE "
-           "--cosignature' prints it (NAME+HASH+KEY, key type 0x04)");
+             "--cosignature' prints it (NAME+HASH+KEY, key type 0x04)");
   case V_STAGES:
     return _("a comma-separated list of stage names (lower-case letters, "
-           "digits, '_' and '-', such as queued, inspected, crossed, "
-           "delivered), each at most once");
+             "digits, '_' and '-', such as queued, inspected, crossed, "
+             "delivered), each at most once");
   case V_PUBLISH:
     return _("a comma-separated list from flows, index, availability, "
-           "compliance, supply, pipeline, events, each at most once");
+             "compliance, supply, pipeline, events, each at most once");
   case V_DATE:
     return _("a date such as '2023-02-22'");
   case V_YESNO:
@@ -535,8 +535,8 @@ begin_keyed(struct pstate *st, enum sect kind, const char *id, size_t idlen)
     qn = quote_len(id, idlen, &more);
     perr_add(st, st->lineno,
              _("section [%s]: id '%.*s%s' must match [a-z0-9][a-z0-9._-]* "
-             "(lower-case letters, digits, '.', '_' and '-', starting with a "
-             "letter or digit, at most %d characters)"),
+               "(lower-case letters, digits, '.', '_' and '-', starting with a "
+               "letter or digit, at most %d characters)"),
              st->label, qn, id, more ? "..." : "", CORRIDOR_MAX_ID);
     return;
   }
@@ -544,7 +544,7 @@ begin_keyed(struct pstate *st, enum sect kind, const char *id, size_t idlen)
     /* Outputs list the corridor's own availability under this name. */
     perr_add(st, st->lineno,
              _("section [%s]: the id 'corridor' is reserved for the corridor "
-             "as a whole; choose another"),
+               "as a whole; choose another"),
              st->label);
     return;
   }
@@ -735,9 +735,10 @@ prepare_line(struct pstate *st, const char *s, size_t n, char *out, size_t room)
     ;
   if (sep == s + n) {
     qn = quote_len(s, n, &more);
-    perr_add(st, st->lineno,
-             _("expected 'key = value', '[section]' or a comment, got '%.*s%s'"),
-             qn, s, more ? "..." : "");
+    perr_add(
+        st, st->lineno,
+        _("expected 'key = value', '[section]' or a comment, got '%.*s%s'"), qn,
+        s, more ? "..." : "");
     return;
   }
   keylen = (size_t)(sep - s);
@@ -1171,7 +1172,7 @@ check_references(struct pstate *st)
                   str_cmp) == NULL)
         perr_add(st, o->line,
                  _("key 'checkpoints': expected checkpoint ids defined in "
-                 "this file, got '%s'"),
+                   "this file, got '%s'"),
                  o->checkpoints[j]);
     }
   }
@@ -1218,14 +1219,14 @@ finish_stages(struct pstate *st)
     if (corridor_stage_index(c, "crossed") < 0) {
       perr_add(st, st->single_line[SECT_STAGES],
                _("[stages]: key 'counting': required when 'order' does not "
-               "name crossed (which stage counts as having crossed?)"));
+                 "name crossed (which stage counts as having crossed?)"));
       return;
     }
     c->counting_stage = xstrdup("crossed");
   } else if (corridor_stage_index(c, c->counting_stage) < 0) {
     perr_add(st, st->single_line[SECT_STAGES],
              _("[stages]: key 'counting': expected one of the stages of "
-             "'order', got '%s'"),
+               "'order', got '%s'"),
              c->counting_stage);
   }
 }
@@ -1243,7 +1244,7 @@ finish(struct pstate *st)
     if (*c->log == '\0')
       perr_add(st, st->single_line[SECT_CORRIDOR],
                _("missing required key 'log' in [corridor] (the name has no "
-               "letters or digits to derive it from)"));
+                 "letters or digits to derive it from)"));
   }
   if (c->timezone == NULL) {
     c->timezone = xstrdup("UTC");
@@ -1253,7 +1254,7 @@ finish(struct pstate *st)
         c->severe_days <= c->warning_days))
     perr_add(st, st->single_line[SECT_ALERTS],
              _("[alerts]: expected critical_days <= severe_days <= "
-             "warning_days, got %d, %d, %d"),
+               "warning_days, got %d, %d, %d"),
              c->critical_days, c->severe_days, c->warning_days);
   for (size_t i = 0; i < c->ncategories; i++) {
     struct corridor_category *k = &c->categories[i];
@@ -1418,7 +1419,7 @@ corridor_parse(const char *name, const char *text, size_t len,
   if (len > CORRIDOR_MAX_BYTES) {
     perr_add(&st, 0,
              _("the file is larger than %d bytes; a corridor file is "
-             "a few kilobytes"),
+               "a few kilobytes"),
              CORRIDOR_MAX_BYTES);
   } else {
     r = ini_parse_stream(read_line, &st, on_key, &st);

@@ -422,7 +422,7 @@ read_types(struct reader *r, const struct header *h, int32_t *utoff)
       return _("a local time type's offset is beyond -25 to +26 hours");
     if (t[4] > 1 || t[5] >= h->charcnt)
       return _("a local time type has a DST flag other than 0 or 1, or a "
-             "designation outside the file");
+               "designation outside the file");
     utoff[i] = off;
   }
   return NULL;

@@ -48,8 +48,8 @@ ingest__archive_open(const char *data, size_t len, struct archive **out,
   if (z == NULL) {
     buf_printf(err,
                _("begins as a ZIP archive (a workbook) but cannot be read as "
-               "one (%s): save it again as .xlsx, .ods or CSV "
-               "(docs/importing.md#spreadsheets)"),
+                 "one (%s): save it again as .xlsx, .ods or CSV "
+                 "(docs/importing.md#spreadsheets)"),
                zip_error_strerror(&ze));
     zip_source_free(src);
     zip_error_fini(&ze);
@@ -246,7 +246,7 @@ ingest__xml_run(struct xml_in *x)
     if (got < 0) {
       snprintf(x->err, sizeof x->err,
                _("the archive is damaged (an entry "
-               "cannot be inflated)"));
+                 "cannot be inflated)"));
       return ERR_IO;
     }
     x->read += (size_t)got;
@@ -341,7 +341,7 @@ say_sheet(struct importer *imp, const struct book_sheets *bs, size_t chosen)
   if (bs->n > 20)
     buf_printf(&m, _(" and %zu more"), bs->n - 20);
   buf_puts(&m, _("); --sheet NAME or --sheet N reads another "
-               "(docs/importing.md#spreadsheets)"));
+                 "(docs/importing.md#spreadsheets)"));
   rc = ingest__send_guess(imp, m.data);
   buf_cleanup(&m);
   return rc;
@@ -373,7 +373,7 @@ ingest__book_pick(const struct book_sheets *bs, const char *want,
   for (size_t i = 0; i < bs->n; i++)
     buf_printf(err, "%s'%s'", i ? ", " : "", bs->names[i]);
   buf_puts(err, _("); --sheet takes a name or a number from 1 "
-                "(docs/importing.md#spreadsheets)"));
+                  "(docs/importing.md#spreadsheets)"));
   return -1;
 }
 
@@ -404,8 +404,8 @@ ingest__open_sheet(struct archive *a, const char *want, struct table **out,
   if (ingest__archive_has(a, "content.xml"))
     return ingest__ods_open(a, want, out, bs, err);
   buf_puts(err, _("a ZIP archive that is no workbook (no xl/workbook.xml, no "
-                "content.xml): give an .xlsx or .ods file, or CSV "
-                "(docs/importing.md#spreadsheets)"));
+                  "content.xml): give an .xlsx or .ods file, or CSV "
+                  "(docs/importing.md#spreadsheets)"));
   return ERR_INVALID;
 }
 
@@ -458,7 +458,8 @@ ingest__row_put(struct sheet_row *r, size_t c, const char *text, size_t n)
     return;
   if (c >= CSV_MAX_FIELDS) {
     r->bad = 1;
-    snprintf(r->error, sizeof r->error, _("more than %d columns"), CSV_MAX_FIELDS);
+    snprintf(r->error, sizeof r->error, _("more than %d columns"),
+             CSV_MAX_FIELDS);
     return;
   }
   if (r->arena.len + n + 1 > BOOK_MAX_CELL) {

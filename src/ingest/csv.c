@@ -37,8 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/util.h"
 #include "util/i18n.h"
+#include "util/util.h"
 
 /*
  * The next position of one byte value: no occurrence in [from, pos), and
@@ -380,7 +380,7 @@ fail_quote_too_long(struct csv_reader *r, unsigned long open_line)
 {
   fail(r, r->rec_line,
        _("record longer than %zu bytes: the quoted field opened on line %lu "
-       "does not close within them"),
+         "does not close within them"),
        r->max_record, open_line);
   return ERR_NOMEM;
 }

@@ -96,14 +96,14 @@ check_pattern(const char *p, struct buf *err)
     default:
       buf_printf(err,
                  _("--date-format: '%%%c' is not read (use %%d %%e %%m %%b %%B "
-                 "%%Y %%y %%H %%M %%S)"),
+                   "%%Y %%y %%H %%M %%S)"),
                  *p ? *p : ' ');
       return ERR_USAGE;
     }
   }
   if (day != 1 || month != 1 || year != 1) {
     buf_puts(err, _("--date-format: a pattern needs a day, a month and a year "
-                  "(%d, %m or %b, %Y or %y), each once"));
+                    "(%d, %m or %b, %Y or %y), each once"));
     return ERR_USAGE;
   }
   return OK;
@@ -123,7 +123,7 @@ ingest_set_date_format(struct ingest_opts *o, const char *spec, struct buf *err)
   if (strchr(spec, '%') == NULL) {
     buf_printf(err,
                _("--date-format: expected DMY, MDY, YMD, serial or a pattern "
-               "like '%%d.%%m.%%Y', got '%s'"),
+                 "like '%%d.%%m.%%Y', got '%s'"),
                spec);
     return ERR_USAGE;
   }
@@ -148,7 +148,7 @@ ingest_set_delimiter(struct ingest_opts *o, const char *spec, struct buf *err)
   if (strlen(spec) != 1 || strchr("\"\r\n", spec[0])) {
     buf_printf(err,
                _("--delimiter: expected one character (',', ';', tab, '|'), "
-               "got '%s'"),
+                 "got '%s'"),
                spec);
     return ERR_USAGE;
   }
@@ -177,7 +177,7 @@ ingest_set_encoding(struct ingest_opts *o, const char *name, struct buf *err)
   if (cd == (iconv_t)-1) {
     buf_printf(err,
                _("--encoding: '%s' is not an encoding iconv knows (try latin1, "
-               "cp1252, UTF-16, or see 'iconv --list')"),
+                 "cp1252, UTF-16, or see 'iconv --list')"),
                name);
     return ERR_USAGE;
   }
@@ -309,8 +309,8 @@ not_utf8(struct importer *imp, const char *data, size_t len, size_t bad)
     }
   name = c1 ? "cp1252" : "latin1";
   m = xasprintf(_("not UTF-8 text (line %lu has the byte 0x%02X); it looks "
-                "like %s: give --encoding %s, or the file's own encoding "
-                "(docs/importing.md#encodings)"),
+                  "like %s: give --encoding %s, or the file's own encoding "
+                  "(docs/importing.md#encodings)"),
                 line_at(data, bad), s[bad], c1 ? "Windows-1252" : "Latin-1",
                 name);
   ingest__send_error(imp, INGEST_ERR_FILE, 0, NULL, m);
@@ -345,8 +345,8 @@ transcode(struct importer *imp, const char *from, const char *data, size_t len,
     size_t r = iconv(cd, left ? &in : NULL, left ? &left : NULL, &o, &room);
     if (r == (size_t)-1 && errno != E2BIG) {
       char *m = xasprintf(_("not %s text (line %lu cannot be read as it); "
-                          "give the file's own --encoding "
-                          "(docs/importing.md#encodings)"),
+                            "give the file's own --encoding "
+                            "(docs/importing.md#encodings)"),
                           from, line_at(data, len - left));
       ingest__send_error(imp, INGEST_ERR_FILE, 0, NULL, m);
       free(m);
@@ -698,8 +698,8 @@ say_serial(struct importer *imp, int fi, const char *s, size_t n,
     return;
   imp->said[fi] |= SAID_SERIAL;
   m = xasprintf(_("field '%s': numbers like %.*s are read as spreadsheet "
-                "serial dates (%.*s is %s); --date-format serial says so "
-                "(docs/importing.md#dates)"),
+                  "serial dates (%.*s is %s); --date-format serial says so "
+                  "(docs/importing.md#dates)"),
                 imp->kind->fields[fi].name, (int)n, s, (int)n, s, as);
   ingest__send_guess(imp, m);
   free(m);
@@ -722,8 +722,8 @@ dotted_date(struct importer *imp, int fi, const char *s, size_t n,
   if (!(imp->said[fi] & SAID_DOTTED)) {
     imp->said[fi] |= SAID_DOTTED;
     m = xasprintf(_("field '%s': dates like '%.*s' are read as day.month.year; "
-                  "--date-format DMY says so, MDY reads them the other way "
-                  "(docs/importing.md#dates)"),
+                    "--date-format DMY says so, MDY reads them the other way "
+                    "(docs/importing.md#dates)"),
                   imp->kind->fields[fi].name, (int)n, s);
     ingest__send_guess(imp, m);
     free(m);

@@ -311,12 +311,14 @@ say_header(struct importer *imp, const struct rows *rs, size_t h)
   if (imp->sheet)
     buf_printf(&m, _("sheet '%s': "), imp->sheet);
   if (h == 1 && imp->sheet)
-    buf_printf(&m, _("the header is row %lu; the row above it looks like a "
-                     "title"),
+    buf_printf(&m,
+               _("the header is row %lu; the row above it looks like a "
+                 "title"),
                at);
   else if (h == 1)
-    buf_printf(&m, _("the header is line %lu; the line above it looks like a "
-                     "title"),
+    buf_printf(&m,
+               _("the header is line %lu; the line above it looks like a "
+                 "title"),
                at);
   else if (imp->sheet)
     buf_printf(&m,
@@ -340,7 +342,8 @@ say_header(struct importer *imp, const struct rows *rs, size_t h)
                  first->len[i] > 60 ? "..." : "");
       break;
     }
-  buf_printf(&m, _("; --header-row %lu says so (docs/importing.md#header)"), at);
+  buf_printf(&m, _("; --header-row %lu says so (docs/importing.md#header)"),
+             at);
   rc = ingest__send_guess(imp, m.data);
   buf_cleanup(&m);
   return rc;
@@ -509,8 +512,8 @@ read_row(struct importer *imp, const struct columns *c,
   for (size_t col = c->header.nfields; col < r->nfields; col++)
     if (!blank(r->field[col])) {
       /* A value under no column would be lost without a word. */
-      char *exp =
-          xasprintf(_("at most %zu cells, as in the header"), c->header.nfields);
+      char *exp = xasprintf(_("at most %zu cells, as in the header"),
+                            c->header.nfields);
       char *got = xasprintf("%zu", r->nfields);
       char *m = xasprintf(_("expected %s, got %s"), exp, got);
       ingest__problem_add(&imp->prob, INGEST_ERR_RECORD, NULL, exp, got, m);
@@ -570,7 +573,7 @@ ingest__send_too_long(struct importer *imp, unsigned long line,
                       const char *what)
 {
   char *m = xasprintf(_("%s; the rest of the input was not read (raise the "
-                      "cap with --max-line BYTES)"),
+                        "cap with --max-line BYTES)"),
                       what);
   int rc = ingest__send_error(imp, INGEST_ERR_SYNTAX, line, NULL, m);
 
@@ -754,7 +757,7 @@ csv_table_read(struct table *t, struct csv_record *rec)
     if (rc == ERR_NOMEM && csv_reader_error_long_line(ct->rd)) {
       free(ct->message);
       ct->message = xasprintf(_("%s; the rest of the input was not read "
-                              "(raise the cap with --max-line BYTES)"),
+                                "(raise the cap with --max-line BYTES)"),
                               t->error);
       t->error = ct->message;
       t->fatal = 1;
@@ -812,12 +815,12 @@ ingest__import_csv(struct importer *imp, const char *data, size_t len)
   imp->delim = imp->o->delimiter ? imp->o->delimiter
                                  : ingest__detect_delimiter(txt.data, txt.len);
   if (!imp->o->delimiter && imp->delim != ',') {
-    char *m =
-        xasprintf(_("the fields are separated by %s (read from the header row); "
-                  "--delimiter says otherwise (docs/importing.md#delimiters)"),
-                  imp->delim == '\t'  ? _("tabs")
-                  : imp->delim == ';' ? "';'"
-                                      : "'|'");
+    char *m = xasprintf(
+        _("the fields are separated by %s (read from the header row); "
+          "--delimiter says otherwise (docs/importing.md#delimiters)"),
+        imp->delim == '\t'  ? _("tabs")
+        : imp->delim == ';' ? "';'"
+                            : "'|'");
     rc = ingest__send_guess(imp, m);
     free(m);
   }

@@ -168,7 +168,7 @@ import_whole(struct importer *imp, const char *data, size_t len)
     rc = ingest__send_error(
         imp, INGEST_ERR_FILE, 0, NULL,
         _("an Excel 97-2003 workbook (.xls), which is not read: save it as "
-        ".xlsx or CSV (docs/importing.md#spreadsheets)"));
+          ".xlsx or CSV (docs/importing.md#spreadsheets)"));
     return rc == OK ? ERR_INVALID : rc;
   }
   return ingest__import_csv(imp, data, len);

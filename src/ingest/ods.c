@@ -153,8 +153,8 @@ text_append(struct ods *o, const char *s, size_t n)
   if (o->text.len + n > BOOK_MAX_CELL) {
     if (!o->row.bad) {
       o->row.bad = 1;
-      snprintf(o->row.error, sizeof o->row.error, _("a cell longer than %u bytes"),
-               BOOK_MAX_CELL);
+      snprintf(o->row.error, sizeof o->row.error,
+               _("a cell longer than %u bytes"), BOOK_MAX_CELL);
     }
     return;
   }
@@ -297,7 +297,8 @@ ods_read(struct table *t, struct csv_record *rec)
   }
   o->rownum++;
   if (o->row.bad) {
-    snprintf(o->error, sizeof o->error, _("row %lu: %s"), o->rownum, o->row.error);
+    snprintf(o->error, sizeof o->error, _("row %lu: %s"), o->rownum,
+             o->row.error);
     t->error = o->error;
     t->error_line = o->rownum;
     return ERR_INVALID;

@@ -122,7 +122,7 @@ ingest_add_where(struct ingest_opts *o, const char *spec, struct buf *err)
   if (eq == NULL || eq == spec) {
     buf_printf(err,
                _("--where: expected Column=value (or value|value2), got "
-               "'%s'"),
+                 "'%s'"),
                spec);
     return ERR_USAGE;
   }
@@ -250,8 +250,8 @@ ingest__preset_header(struct importer *imp, const struct csv_record *header,
   mark_meta(p, header, used);
   if (imp->o->only_validated && pc->status < 0) {
     char *m = xasprintf(_("--only-validated: the file has no column '%s', "
-                        "where %s says which submissions are approved "
-                        "(docs/importing.md#kobo)"),
+                          "where %s says which submissions are approved "
+                          "(docs/importing.md#kobo)"),
                         p->status, p->name);
     ingest__send_error(imp, INGEST_ERR_MAP, 0, NULL, m);
     free(m);

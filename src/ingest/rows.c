@@ -45,9 +45,9 @@ entry_too_big(struct importer *imp, const struct record *rec,
     }
   }
   m = xasprintf(_("the record is %zu bytes as a log entry (its canonical "
-                "JSON); an entry holds at most %u bytes, the 16-bit length "
-                "of a tlog-tiles entry bundle: shorten field '%s' (%zu "
-                "bytes)"),
+                  "JSON); an entry holds at most %u bytes, the 16-bit length "
+                  "of a tlog-tiles entry bundle: shorten field '%s' (%zu "
+                  "bytes)"),
                 len, (unsigned)LEDGER_ENTRY_MAX, longest ? longest : "?", most);
   ingest__problem_add(&imp->fprob, INGEST_ERR_RECORD, longest, NULL, NULL, m);
   free(m);
@@ -272,11 +272,12 @@ same_flow(struct importer *imp, const struct record *p,
         (want && strcmp(want, got) == 0))
       continue;
     if (want)
-      expected =
-          xasprintf(_("'%s' as on the first row with this id, or nothing"), want);
+      expected = xasprintf(
+          _("'%s' as on the first row with this id, or nothing"), want);
     else
       expected = xstrdup(_("nothing, as on the first row with this id"));
-    m = xasprintf(_("field '%s': expected %s, got '%s'"), f->name, expected, got);
+    m = xasprintf(_("field '%s': expected %s, got '%s'"), f->name, expected,
+                  got);
     ingest__problem_add(&imp->prob, INGEST_ERR_RECORD, f->name, expected, got,
                         m);
     free(expected);

@@ -118,7 +118,7 @@ ingest__no_column(struct importer *imp, const char *option, const char *key,
     buf_printf(&m, _("; did you mean '%s'?"), near);
   else if (header->nfields == 1 && strpbrk(header->field[0], ",;\t|"))
     buf_puts(&m, _("; the header is one column: are the fields separated by "
-                 "another character? (--delimiter)"));
+                   "another character? (--delimiter)"));
   buf_puts(&m, " (docs/importing.md#columns)");
   ingest__send_error(imp, INGEST_ERR_MAP, 0, key, m.data);
   buf_cleanup(&m);
@@ -276,15 +276,14 @@ ingest__check_required(struct importer *imp, const struct csv_record *header,
   if (nmissing) {
     buf_printf(&m,
                _("no column gives %s, which a %s requires (the columns "
-               "are: "),
+                 "are: "),
                names.data, k->name);
     list_columns(&m, header);
     buf_puts(&m, ")");
     if (maps.len && sets.len)
       buf_printf(&m,
-                 nmissing > 1
-                     ? _("; name them with --map '%s' and --set '%s'")
-                     : _("; name it with --map '%s' and --set '%s'"),
+                 nmissing > 1 ? _("; name them with --map '%s' and --set '%s'")
+                              : _("; name it with --map '%s' and --set '%s'"),
                  maps.data, sets.data);
     else if (maps.len)
       buf_printf(&m,
@@ -408,7 +407,8 @@ label_message(struct importer *imp, size_t fi, const struct tally *t,
                f->name, n);
   for (size_t i = 0; i < n && i < MAX_LABELS; i++) {
     buf_printf(m, "%s'%s' ", i ? ", " : "", strmap_key(t->index, i));
-    buf_printf(m, ngettext("(%zu row)", "(%zu rows)", (unsigned long)t->count[i]),
+    buf_printf(m,
+               ngettext("(%zu row)", "(%zu rows)", (unsigned long)t->count[i]),
                t->count[i]);
   }
   if (n > MAX_LABELS)
@@ -542,7 +542,7 @@ hint_message(const struct importer *imp, enum hint h, size_t fi,
       buf_puts(m, _("--date-format MDY (some have a day over 12 second)"));
     else if (t->flags)
       buf_puts(m, _("--date-format DMY or MDY (the file has both orders: check "
-                  "it)"));
+                    "it)"));
     else
       buf_puts(m, _("--date-format DMY or MDY"));
     buf_puts(m, " (docs/importing.md#dates)");

@@ -418,7 +418,7 @@ read_shared(struct archive *a, const char *part, struct shared *sh,
   if (sh->over) {
     buf_printf(err,
                _("the workbook's shared strings are over the cap of %u MiB or "
-               "%u strings: save the sheet as CSV"),
+                 "%u strings: save the sheet as CSV"),
                BOOK_MAX_SHARED >> 20, BOOK_MAX_STRINGS);
     rc = ERR_NOMEM;
   } else if (rc < 0) {
@@ -517,9 +517,9 @@ cell_text(struct xlsx *s)
       buf_puts(&s->out, s->sh.text.data + s->sh.off[i]);
     else if (!s->row.bad) {
       s->row.bad = 1;
-      snprintf(s->row.error, sizeof s->row.error,
-               _("a cell names shared string '%.20s', which the workbook lacks"),
-               v);
+      snprintf(
+          s->row.error, sizeof s->row.error,
+          _("a cell names shared string '%.20s', which the workbook lacks"), v);
     }
   } else if (strcmp(s->type, "inlineStr") == 0 || strcmp(s->type, "str") == 0) {
     xstring(v, s->v.len, &s->out);
@@ -582,8 +582,8 @@ sheet_chars(void *ud, const char *text, int len)
     return;
   if (s->v.len + (size_t)len > BOOK_MAX_CELL) {
     s->row.bad = 1;
-    snprintf(s->row.error, sizeof s->row.error, _("a cell longer than %u bytes"),
-             BOOK_MAX_CELL);
+    snprintf(s->row.error, sizeof s->row.error,
+             _("a cell longer than %u bytes"), BOOK_MAX_CELL);
     return;
   }
   buf_append(&s->v, text, (size_t)len);
@@ -609,7 +609,8 @@ xlsx_read(struct table *t, struct csv_record *rec)
   if (!s->ready)
     return 0;
   if (s->row.bad) {
-    snprintf(s->error, sizeof s->error, _("row %lu: %s"), s->rownum, s->row.error);
+    snprintf(s->error, sizeof s->error, _("row %lu: %s"), s->rownum,
+             s->row.error);
     t->error = s->error;
     t->error_line = s->rownum;
     return ERR_INVALID;

@@ -189,7 +189,8 @@ check_text(const char *s, size_t len, const char *what, struct buf *err)
     size_t n = utf8_decode(p + i, len - i, &c);
 
     if (n == 0) {
-      errf(err, _("%s, line %lu: invalid UTF-8 (byte 0x%02x)"), what, line, p[i]);
+      errf(err, _("%s, line %lu: invalid UTF-8 (byte 0x%02x)"), what, line,
+           p[i]);
       return ERR_INVALID;
     }
     if (c == '\n') {
@@ -322,7 +323,7 @@ ledger_signer_from_seed(const char *name, const uint8_t seed[LEDGER_SEED_SIZE],
   *out = NULL;
   if (!ledger_key_name_valid(name, strlen(name))) {
     errf(err, _("invalid key name: it must be non-empty UTF-8 without spaces, "
-              "control characters or '+'"));
+                "control characters or '+'"));
     r = ERR_INVALID;
     goto out;
   }
@@ -473,7 +474,7 @@ ledger_signer_parse(const char *text, size_t len, struct ledger_signer **out,
       split_key(text + PRIVATE_PREFIX_LEN, len - PRIVATE_PREFIX_LEN, &k) !=
           OK) {
     errf(err, _("not a private key: expected "
-              "PRIVATE+KEY+<name>+<key hash>+<key>"));
+                "PRIVATE+KEY+<name>+<key hash>+<key>"));
     goto out;
   }
   if (!ledger_key_name_valid(k.name, k.name_len)) {
@@ -491,7 +492,7 @@ ledger_signer_parse(const char *text, size_t len, struct ledger_signer **out,
   if (raw[0] != LEDGER_KEY_ED25519) {
     errf(err,
          _("private key: unsupported key type 0x%02x (want 0x01, "
-         "Ed25519)"),
+           "Ed25519)"),
          raw[0]);
     goto out;
   }
@@ -565,7 +566,7 @@ ledger_signer_load(const char *path, struct ledger_signer **out,
   if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
     errf(err,
          _("%s: permissions %04o are too open: a signing key must be "
-         "readable by its owner only (run: chmod 600 %s)"),
+           "readable by its owner only (run: chmod 600 %s)"),
          path, (unsigned)(sb.st_mode & 07777), path);
     r = ERR_INVALID;
     goto out;
@@ -613,7 +614,7 @@ ledger_verifier_new(const char *name, enum ledger_key_type type,
   *out = NULL;
   if (!ledger_key_name_valid(name, strlen(name))) {
     errf(err, _("invalid key name: it must be non-empty UTF-8 without spaces, "
-              "control characters or '+'"));
+                "control characters or '+'"));
     return ERR_INVALID;
   }
   if (type != LEDGER_KEY_ED25519 && type != LEDGER_KEY_COSIGNATURE) {
@@ -660,7 +661,7 @@ ledger_verifier_parse(const char *text, size_t len,
   if (raw[0] != LEDGER_KEY_ED25519 && raw[0] != LEDGER_KEY_COSIGNATURE) {
     errf(err,
          _("verifier key: unsupported key type 0x%02x (want 0x01 or "
-         "0x04)"),
+           "0x04)"),
          raw[0]);
     goto out;
   }
@@ -832,7 +833,7 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
   if (len < SIG_PREFIX_LEN || memcmp(line, sig_prefix, SIG_PREFIX_LEN) != 0) {
     errf(err,
          _("note, line %lu: a signature line must start with an em dash "
-         "(U+2014) and a space"),
+           "(U+2014) and a space"),
          lineno);
     return ERR_INVALID;
   }
@@ -858,7 +859,8 @@ parse_sig_line(const char *line, size_t len, unsigned long lineno,
   raw_len = raw.len;
   r = (const uint8_t *)raw.data;
   if (raw_len < 5) {
-    errf(err, _("note, line %lu: the signature is shorter than 5 bytes"), lineno);
+    errf(err, _("note, line %lu: the signature is shorter than 5 bytes"),
+         lineno);
     buf_cleanup(&raw);
     return ERR_INVALID;
   }
@@ -1179,14 +1181,14 @@ ledger_checkpoint_parse(const char *text, size_t len,
   line = next_line(&p, end, &n);
   if (line == NULL || parse_size(line, n, &c.size) != OK) {
     errf(err, _("checkpoint, line 2: the tree size must be a decimal number "
-              "without leading zeros"));
+                "without leading zeros"));
     goto out;
   }
   line = next_line(&p, end, &n);
   if (line == NULL ||
       util_base64_decode_exact(line, n, c.root, LEDGER_HASH_SIZE) != OK) {
     errf(err, _("checkpoint, line 3: the root hash must be base64 of 32 "
-              "bytes"));
+                "bytes"));
     goto out;
   }
   while ((line = next_line(&p, end, &n)) != NULL) {

@@ -48,7 +48,7 @@ ledger_witness_parse_request(const char *body, size_t len,
   if (nl == NULL || nl - p < 5 || memcmp(p, "old ", 4) != 0 ||
       parse_u64(p + 4, (size_t)(nl - p - 4), &out->old_size) != OK) {
     buf_puts(err, _("line 1 must be 'old <size>', the size in decimal without "
-                  "leading zeros"));
+                    "leading zeros"));
     return ERR_INVALID;
   }
   p = nl + 1;
@@ -58,7 +58,7 @@ ledger_witness_parse_request(const char *body, size_t len,
     if (nl == NULL) {
       buf_printf(err,
                  _("line %zu: expected a proof hash or the empty line "
-                 "before the checkpoint"),
+                   "before the checkpoint"),
                  line);
       return ERR_INVALID;
     }

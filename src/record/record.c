@@ -74,11 +74,12 @@ const char *const record_default_categories[] = {
  * from 0 to RECORD_MAX_COUNT by their type. An indicator's value may be
  * anything (a price change, a temperature).
  */
-static const struct field_range nonneg = {0, DBL_MAX, N_("a number of 0 or more")};
+static const struct field_range nonneg = {0, DBL_MAX,
+                                          N_("a number of 0 or more")};
 static const struct field_range latitude = {-90, 90,
                                             N_("a number between -90 and 90")};
-static const struct field_range longitude = {-180, 180,
-                                             N_("a number between -180 and 180")};
+static const struct field_range longitude = {
+    -180, 180, N_("a number between -180 and 180")};
 /* Every kind ends with these. */
 #define TAIL                                                                   \
   FR("source", FT_REF, 0, KIND_source, "who reported it (a source id)"),       \
@@ -294,21 +295,24 @@ static const struct kind_desc kinds[KIND_COUNT] = {
     {KIND_actor, "actor", "actor", actor_fields, N(actor_fields)},
     {KIND_source, "source", "source", source_fields, N(source_fields)},
     {KIND_flow, "flow", N_("flow observation"), flow_fields, N(flow_fields)},
-    {KIND_status, "status", N_("status change"), status_fields, N(status_fields)},
+    {KIND_status, "status", N_("status change"), status_fields,
+     N(status_fields)},
     {KIND_event, "event", "event", event_fields, N(event_fields)},
     {KIND_coverage, "coverage", N_("observation coverage"), coverage_fields,
      N(coverage_fields)},
     {KIND_stock, "stock", N_("stock level"), stock_fields, N(stock_fields)},
     {KIND_population, "population", N_("population count"), population_fields,
      N(population_fields)},
-    {KIND_need, "need", N_("daily need per person"), need_fields, N(need_fields)},
+    {KIND_need, "need", N_("daily need per person"), need_fields,
+     N(need_fields)},
     {KIND_indicator, "indicator", N_("indicator value"), indicator_fields,
      N(indicator_fields)},
     {KIND_production, "production", N_("local production"), production_fields,
      N(production_fields)},
-    {KIND_import, "import", N_("import of files"), import_fields, N(import_fields)},
-    {KIND_withdrawal, "withdrawal", N_("withdrawal of a record"), withdrawal_fields,
-     N(withdrawal_fields)},
+    {KIND_import, "import", N_("import of files"), import_fields,
+     N(import_fields)},
+    {KIND_withdrawal, "withdrawal", N_("withdrawal of a record"),
+     withdrawal_fields, N(withdrawal_fields)},
 };
 
 /* Canonical JSON wants members sorted by name; computed once, with the
@@ -716,13 +720,14 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
 {
   int stored = ctx && ctx->stored;
   int rc = util_parse_number(s, n, d);
-  const char *what = f->type == FT_COUNT ? _("a whole number >= 0") : _("a number");
+  const char *what =
+      f->type == FT_COUNT ? _("a whole number >= 0") : _("a number");
 
   if (rc == ERR_RANGE) {
     expected(err,
              f->type == FT_COUNT ? _("a whole number from 0 to 1000000000000")
                                  : _("a number between 1e-308 and 1e308 in "
-                                   "size, or 0"),
+                                     "size, or 0"),
              s, n);
     return ERR_INVALID;
   }
@@ -787,7 +792,8 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
                                            : &c->unit;
   }
   if (n > RECORD_MAX_TEXT) {
-    buf_printf(err, _("expected at most %d bytes, got %zu"), RECORD_MAX_TEXT, n);
+    buf_printf(err, _("expected at most %d bytes, got %zu"), RECORD_MAX_TEXT,
+               n);
     return ERR_INVALID;
   }
   if (!valid_utf8((const unsigned char *)s, n)) {
@@ -809,7 +815,7 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     if (!valid_id(s, n)) {
       expected(err,
                _("an id (letters, digits and ._:@/+- , starting with a letter "
-               "or digit)"),
+                 "or digit)"),
                s, n);
       return ERR_INVALID;
     }
@@ -838,7 +844,7 @@ record_set(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
     if (too_late(&t, ctx)) {
       expected(err,
                _("a time at most a day after this machine's clock (or "
-               "--allow-future)"),
+                 "--allow-future)"),
                s, n);
       return ERR_INVALID;
     }
@@ -939,7 +945,8 @@ finish_flow(struct record *r, struct buf *err)
     const char *to;
     if (type == NULL) {
       sep(err);
-      buf_puts(err, _("field 'count': needs a vehicle type (none for persons)"));
+      buf_puts(err,
+               _("field 'count': needs a vehicle type (none for persons)"));
       return ERR_INVALID;
     }
     to = strcmp(type, "none") == 0 ? "persons" : "vehicles";
@@ -1294,7 +1301,8 @@ record_from_json_problems(struct record *r, int kind,
   if (kind < 0) {
     if (!json_is_string(val) ||
         (kind = record_kind_by_name(json_string_value(val))) < 0) {
-      json_err(je, "record", _("expected the kind of record (flow, status, ...)"));
+      json_err(je, "record",
+               _("expected the kind of record (flow, status, ...)"));
       json_decref(root);
       return ERR_INVALID;
     }

@@ -103,7 +103,7 @@ check_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
   if (rc != OK || memcmp(stored, hash, LEDGER_HASH_SIZE) != 0)
     return problem(a, nc->seq,
                    _("the stored tree node (level %u, index %llu) that this "
-                   "entry completes is missing or differs"),
+                     "entry completes is missing or differs"),
                    level, (unsigned long long)index);
   return OK;
 }
@@ -154,14 +154,15 @@ check_cargo_line(void *ctx, uint64_t line, const struct store_cargo *c)
   size_t i = (size_t)cc->next++;
 
   if (i == a->want.ncargo)
-    return problem(a, cc->seq, _("it has more cargo lines stored than it holds"));
+    return problem(a, cc->seq,
+                   _("it has more cargo lines stored than it holds"));
   w = &a->want.cargo[i];
   if (line != i || !same_text(c->category, w->category) ||
       !same_num(c->quantity_set, c->quantity, w->quantity_set, w->quantity) ||
       !same_text(c->unit, w->unit) ||
       !same_num(c->tonnes_set, c->tonnes, w->tonnes_set, w->tonnes))
-    return problem(a, cc->seq, _("its cargo line %zu differs from the stored one"),
-                   i);
+    return problem(a, cc->seq,
+                   _("its cargo line %zu differs from the stored one"), i);
   return OK;
 }
 
@@ -283,7 +284,7 @@ check_rules(struct audit *a, const struct store_entry *e)
     corridor_free(c);
     return problem(a, e->seq,
                    _("it is version %u of the rules (id '%s') where version "
-                   "%u comes next"),
+                     "%u comes next"),
                    version, e->id ? e->id : "", a->version + 1);
   }
   if (a->first_rules == UINT64_MAX)
@@ -304,7 +305,7 @@ check_rules(struct audit *a, const struct store_entry *e)
   if (!same)
     return problem(a, e->seq,
                    _("the rules the store uses from this entry on differ "
-                   "from the entry's"));
+                     "from the entry's"));
   return OK;
 }
 
@@ -324,7 +325,7 @@ check_entry(void *ctx, const struct store_entry *e)
     a->e = NULL;
     return problem(a, a->next,
                    _("entry %llu is missing: the next entry stored is number "
-                   "%llu (%s '%s'); entries were deleted or renumbered"),
+                     "%llu (%s '%s'); entries were deleted or renumbered"),
                    (unsigned long long)a->next, (unsigned long long)e->seq,
                    kind, e->id ? e->id : "");
   }
@@ -333,10 +334,10 @@ check_entry(void *ctx, const struct store_entry *e)
     return problem(a, e->seq, _("it has an unknown kind (%d)"), (int)e->kind);
   ledger_leaf_hash(e->bytes, e->len, hash);
   if (e->hash == NULL || memcmp(hash, e->hash, LEDGER_HASH_SIZE) != 0)
-    return problem(a, e->seq,
-                   _("its bytes do not match its leaf hash: the %s edited"),
-                   (int)e->kind == STORE_KIND_CORRIDOR ? _("corridor's rules were")
-                                                       : _("record was"));
+    return problem(
+        a, e->seq, _("its bytes do not match its leaf hash: the %s edited"),
+        (int)e->kind == STORE_KIND_CORRIDOR ? _("corridor's rules were")
+                                            : _("record was"));
   if ((int)e->kind == STORE_KIND_CORRIDOR) {
     if ((rc = check_rules(a, e)) != OK)
       return rc;
@@ -345,7 +346,7 @@ check_entry(void *ctx, const struct store_entry *e)
   if (a->rules == NULL)
     return problem(a, e->seq,
                    _("no rules are in force for it: the log must begin with "
-                   "the corridor's rules (entry 0)"));
+                     "the corridor's rules (entry 0)"));
   buf_reset(&a->err);
   record_reset(&a->rec);
   if (record_from_json(&a->rec, (int)e->kind, &a->rctx, e->bytes, e->len,
@@ -401,12 +402,12 @@ near_zero(void *ctx, const struct flow_row *row)
     if (fabs(row->m[m]) > 1e-6) {
       util_format_day(row->day, day, sizeof day);
       a->e = NULL;
-      return problem(a, UINT64_MAX,
-                     _("the daily rollup of %s at %s (%s) differs from the "
-                     "flows by %g %s"),
-                     day, row->dim[DIM_CHECKPOINT], row->dim[DIM_DIRECTION],
-                     row->m[m],
-                     m < M_COUNT ? store_measure_names[m] : _("counted records"));
+      return problem(
+          a, UINT64_MAX,
+          _("the daily rollup of %s at %s (%s) differs from the "
+            "flows by %g %s"),
+          day, row->dim[DIM_CHECKPOINT], row->dim[DIM_DIRECTION], row->m[m],
+          m < M_COUNT ? store_measure_names[m] : _("counted records"));
     }
   }
   return OK;
@@ -429,9 +430,9 @@ check_rules_used(struct audit *a)
     if (rc == OK)
       return problem(a, UINT64_MAX,
                      _("the store's meta table holds '%s', a copy of a "
-                     "corridor, but this store keeps its rules in the log "
-                     "(entry 0 on) and never writes one there: it was "
-                     "written behind the program's back"),
+                       "corridor, but this store keeps its rules in the log "
+                       "(entry 0 on) and never writes one there: it was "
+                       "written behind the program's back"),
                      key);
     if (rc != ERR_NOTFOUND)
       return unreadable(a, rc);
@@ -448,7 +449,7 @@ check_rules_used(struct audit *a)
   if (!same)
     return problem(a, UINT64_MAX,
                    _("the rules the store uses differ from the latest "
-                   "corridor entry (version %u)"),
+                     "corridor entry (version %u)"),
                    a->version);
   return OK;
 }

@@ -91,7 +91,7 @@ copy_rules(struct copy *c, const struct store_entry *e, const char *writer)
   if (rc != OK) {
     store__set_error(c->dst,
                      _("entry %llu of the source (the corridor's rules) cannot "
-                     "be read: %s"),
+                       "be read: %s"),
                      (unsigned long long)e->seq,
                      c->err.data ? c->err.data : "");
     rc = ERR_VERIFY;
@@ -124,7 +124,7 @@ copy_entry(void *ctx, const struct store_entry *e)
   if (e->seq != store_size(c->dst)) {
     store__set_error(c->dst,
                      _("entry %llu of the source follows entry %llu: its log "
-                     "has a gap (run 'passage verify' on it)"),
+                       "has a gap (run 'passage verify' on it)"),
                      (unsigned long long)e->seq,
                      (unsigned long long)store_size(c->dst));
     return ERR_VERIFY;
@@ -153,7 +153,7 @@ copy_entry(void *ctx, const struct store_entry *e)
   if (rc == OK && res != STORE_ADDED) {
     store__set_error(c->dst,
                      _("entry %llu of the source repeats the id of an earlier "
-                     "entry"),
+                       "entry"),
                      (unsigned long long)e->seq);
     rc = ERR_VERIFY;
   }

@@ -41,7 +41,7 @@ check_note(struct store *st, const char *note, size_t len,
   if (strcmp(cp->origin, st->corridor->log) != 0) {
     store__set_error(st,
                      _("the checkpoint is of log '%s', not of this one "
-                     "('%s')"),
+                       "('%s')"),
                      cp->origin, st->corridor->log);
     rc = ERR_VERIFY;
   } else if (cp->size > st->size) {
@@ -52,12 +52,12 @@ check_note(struct store *st, const char *note, size_t len,
   } else if ((rc = ledger_root(&src, cp->size, root)) != OK) {
     store__set_error(st,
                      _("cannot compute the root of the tree of %llu "
-                     "entries"),
+                       "entries"),
                      (unsigned long long)cp->size);
   } else if (memcmp(root, cp->root, LEDGER_HASH_SIZE) != 0) {
     store__set_error(st,
                      _("the checkpoint's root is not that of the log's "
-                     "first %llu entries"),
+                       "first %llu entries"),
                      (unsigned long long)cp->size);
     rc = ERR_VERIFY;
   }
@@ -85,7 +85,7 @@ store_add_cosigned(struct store *st, const char *note, size_t len,
     if (c[i].size != cp.size) {
       store__set_error(st,
                        _("a cosignature of the tree of %llu entries "
-                       "given with the checkpoint of %llu"),
+                         "given with the checkpoint of %llu"),
                        (unsigned long long)c[i].size,
                        (unsigned long long)cp.size);
       rc = ERR_USAGE;

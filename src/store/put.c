@@ -111,8 +111,8 @@ existing(struct store *st, const struct record *rec, const char *id,
   }
   store__set_error(st,
                    _("%s '%s' is already stored (entry %llu) with different "
-                   "content; to correct it, add a record with a new id and "
-                   "supersedes=%s"),
+                     "content; to correct it, add a record with a new id and "
+                     "supersedes=%s"),
                    rec->kind->name, id, (unsigned long long)e.seq, id);
   return ERR_CONFLICT;
 }
@@ -147,15 +147,15 @@ same_source(struct store *st, const struct record *rec, const char *target,
   if (mine == NULL)
     mine = "";
   if (strcmp(mine, theirs) != 0) {
-    store__set_error(st,
-                     _("supersedes: %s '%s' is from %s%s%s, this record from "
-                     "%s%s%s; only a record of the same source may correct "
-                     "it: another source's account is a competing claim, to "
-                     "be added without supersedes"),
-                     rec->kind->name, target,
-                     theirs[0] ? "source '" : _("no source"), theirs,
-                     theirs[0] ? "'" : "", mine[0] ? "source '" : _("no source"),
-                     mine, mine[0] ? "'" : "");
+    store__set_error(
+        st,
+        _("supersedes: %s '%s' is from %s%s%s, this record from "
+          "%s%s%s; only a record of the same source may correct "
+          "it: another source's account is a competing claim, to "
+          "be added without supersedes"),
+        rec->kind->name, target, theirs[0] ? "source '" : _("no source"),
+        theirs, theirs[0] ? "'" : "", mine[0] ? "source '" : _("no source"),
+        mine, mine[0] ? "'" : "");
     rc = ERR_INVALID;
   }
   free(theirs);
@@ -185,14 +185,14 @@ supersede(struct store *st, const struct record *rec, const char *target,
 
   if (tk < 0) {
     store__set_error(st, _("kind: a withdrawal names the kind of a record "
-                         "other than a withdrawal"));
+                           "other than a withdrawal"));
     return ERR_INVALID;
   }
   rc = be->get_supersede(st->db, kind, target, &by);
   if (rc == OK) {
     store__set_error(st,
                      _("supersedes: %s '%s' is already superseded (by entry "
-                     "%llu); supersede the newer record instead"),
+                       "%llu); supersede the newer record instead"),
                      name, target, (unsigned long long)by);
     return ERR_INVALID;
   }
@@ -215,8 +215,8 @@ supersede(struct store *st, const struct record *rec, const char *target,
   buf_cleanup(&e);
   if (rc != OK) {
     record_cleanup(&old);
-    store__set_error(st, _("supersedes: the stored %s '%s' cannot be read"), name,
-                     target);
+    store__set_error(st, _("supersedes: the stored %s '%s' cannot be read"),
+                     name, target);
     return ERR_STORE;
   }
   rc = be->put_supersede(st->db, kind, target, seq);
@@ -258,8 +258,8 @@ reserved_id(struct store *st, const struct record *rec, const char *id)
   if (rec->kind->kind != KIND_checkpoint || strcmp(id, "corridor") != 0)
     return OK;
   store__set_error(st, _("field 'id': 'corridor' is reserved for the corridor "
-                       "as a whole (outputs list its own availability under "
-                       "that id); give the checkpoint another id"));
+                         "as a whole (outputs list its own availability under "
+                         "that id); give the checkpoint another id"));
   return ERR_INVALID;
 }
 
@@ -296,8 +296,8 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
   if (len > LEDGER_ENTRY_MAX) {
     store__set_error(st,
                      _("%s '%s' is %zu bytes as a log entry; an entry holds at "
-                     "most %u bytes (the 16-bit length of a tlog-tiles entry "
-                     "bundle)"),
+                       "most %u bytes (the 16-bit length of a tlog-tiles entry "
+                       "bundle)"),
                      rec->kind->name, id, len, (unsigned)LEDGER_ENTRY_MAX);
     return ERR_INVALID;
   }

@@ -93,7 +93,8 @@ store__corridor_parse(const char *bytes, size_t len, uint64_t seq,
   if (!json_is_string(rec) || strcmp(json_string_value(rec), "corridor") ||
       !json_is_integer(ver) || json_integer_value(ver) < 1 ||
       json_integer_value(ver) > (json_int_t)UINT32_MAX) {
-    buf_puts(err, _("expected {\"record\": \"corridor\", \"version\": N, ...}"));
+    buf_puts(err,
+             _("expected {\"record\": \"corridor\", \"version\": N, ...}"));
     json_decref(j);
     return ERR_INVALID;
   }
@@ -164,7 +165,7 @@ parse_version(struct store *st, struct store_version *v)
     if (rc != OK && rc != ERR_STORE && rc != ERR_RETRY)
       store__set_error(st,
                        _("the corridor of entry %llu cannot be read: %s (run "
-                       "'passage verify')"),
+                         "'passage verify')"),
                        (unsigned long long)v->seq, why.data ? why.data : "");
     if (rc != OK)
       rc = rc == ERR_RETRY ? rc : ERR_STORE;
@@ -343,7 +344,7 @@ store_corridor_bytes(struct store *st, uint64_t size, struct buf *out)
   if (rc == ERR_NOTFOUND) {
     store__set_error(st,
                      _("the corridor entry of version %u is gone (run "
-                     "'passage verify')"),
+                       "'passage verify')"),
                      v->version);
     return ERR_STORE;
   }
@@ -459,19 +460,19 @@ check_dropped(struct store *st, const struct corridor *old,
     if (kind == KIND_checkpoint)
       store__set_error(st,
                        _("the new corridor file drops checkpoint '%s', whose "
-                       "record is entry %llu of the log: the log keeps it "
-                       "for good, and the analysis counts every checkpoint "
-                       "it holds; keep its [checkpoint %s] section (its "
-                       "other keys may change). An id cannot be renamed "
-                       "either, since it is what records refer to"),
+                         "record is entry %llu of the log: the log keeps it "
+                         "for good, and the analysis counts every checkpoint "
+                         "it holds; keep its [checkpoint %s] section (its "
+                         "other keys may change). An id cannot be renamed "
+                         "either, since it is what records refer to"),
                        id, (unsigned long long)seq, id);
     else
       store__set_error(st,
                        _("the new corridor file drops %s '%s', which records "
-                       "name (the first is a %s, entry %llu), and the log "
-                       "keeps them for good: keep its [%s %s] section (its "
-                       "other keys may change). An id cannot be renamed "
-                       "either, since it is what the records refer to"),
+                         "name (the first is a %s, entry %llu), and the log "
+                         "keeps them for good: keep its [%s %s] section (its "
+                         "other keys may change). An id cannot be renamed "
+                         "either, since it is what the records refer to"),
                        checkpoint ? "checkpoint" : "category", id,
                        record_kind_desc(kind)->title, (unsigned long long)seq,
                        checkpoint ? "checkpoint" : "category", id);
@@ -501,10 +502,10 @@ check_dropped_stages(struct store *st, const struct corridor *old,
       return store__tx_error(st, rc);
     store__set_error(st,
                      _("the new corridor file drops the stage '%s' from "
-                     "[stages] order, which flows name (the first is entry "
-                     "%llu), and the log keeps them for good: keep it in "
-                     "the order (others may be added, the counting stage "
-                     "may change)"),
+                       "[stages] order, which flows name (the first is entry "
+                       "%llu), and the log keeps them for good: keep it in "
+                       "the order (others may be added, the counting stage "
+                       "may change)"),
                      old->stages[i], (unsigned long long)seq);
     return ERR_INVALID;
   }
@@ -542,9 +543,9 @@ check_amendment(struct store *st, const struct corridor *old,
   if (strcmp(old->log, c->log) != 0 && st->size > logged_versions(st)) {
     store__set_error(st,
                      _("the log origin cannot change from '%s' to '%s': the "
-                     "log holds records already, and every checkpoint "
-                     "signed of it names '%s', which parties check "
-                     "signatures and proofs against"),
+                       "log holds records already, and every checkpoint "
+                       "signed of it names '%s', which parties check "
+                       "signatures and proofs against"),
                      old->log, c->log, old->log);
     return ERR_INVALID;
   }
@@ -554,10 +555,10 @@ check_amendment(struct store *st, const struct corridor *old,
     if (timed) {
       store__set_error(st,
                        _("the time zone cannot change from %s to %s once "
-                       "records with times are stored: their local days "
-                       "were fixed by %s in the query tables and rollups, "
-                       "and every published figure would move; start a new "
-                       "store for another zone"),
+                         "records with times are stored: their local days "
+                         "were fixed by %s in the query tables and rollups, "
+                         "and every published figure would move; start a new "
+                         "store for another zone"),
                        old->timezone, c->timezone, old->timezone);
       return ERR_INVALID;
     }

@@ -72,15 +72,15 @@ pick_backend(const char *location, const struct store_backend **be,
     if (s->be == NULL) {
       buf_printf(err,
                  _("%s: name a SQLite file with --db PATH or PASSAGE_DB "
-                 "instead"),
+                   "instead"),
                  s->why);
       return ERR_USAGE;
     }
     *be = s->be;
     *where = s->strip ? location + len : location;
     if (**where == '\0') {
-      buf_printf(err, _("'%s' names no store: give a path after '%s'"), location,
-                 s->prefix);
+      buf_printf(err, _("'%s' names no store: give a path after '%s'"),
+                 location, s->prefix);
       return ERR_USAGE;
     }
     return OK;
@@ -88,7 +88,7 @@ pick_backend(const char *location, const struct store_backend **be,
   if ((n = scheme_length(location)) > 0) {
     buf_printf(err,
                _("unknown kind of store '%.*s://': use a path, sqlite:PATH or "
-               "postgresql://..."),
+                 "postgresql://..."),
                (int)n, location);
     return ERR_USAGE;
   }
@@ -125,7 +125,7 @@ migrate(struct store *st, int from)
   if (from > STORE_SCHEMA_VERSION) {
     store__set_error(st,
                      _("%s was written by a newer Passage (schema %d, this one "
-                     "knows %d)"),
+                       "knows %d)"),
                      st->path, from, STORE_SCHEMA_VERSION);
     return ERR_STORE;
   }
@@ -159,7 +159,8 @@ check_schema(struct store *st, int create, int *fresh)
     return ERR_STORE;
   }
   if (!create) {
-    store__set_error(st, _("%s is not initialised: run 'passage init'"), st->path);
+    store__set_error(st, _("%s is not initialised: run 'passage init'"),
+                     st->path);
     return ERR_NOTFOUND;
   }
   *fresh = 1;
@@ -408,7 +409,7 @@ store_begin(struct store *st)
   rc = ledger_frontier_load(st->frontier, &src, st->size);
   if (rc != OK) {
     store__set_error(st, _("cannot resume the Merkle tree: the log is damaged "
-                         "(run 'passage verify')"));
+                           "(run 'passage verify')"));
     goto fail;
   }
   st->in_tx = 1;
@@ -446,11 +447,11 @@ store__say_full(struct store *st)
                        "the store keeps beside them), and %s are free"),
                need, (unsigned long long)st->tx_bytes, left);
   } else {
-    buf_printf(&st->err, free_bytes == 1 ? _("; %s is free") : _("; %s are free"),
-               left);
+    buf_printf(&st->err,
+               free_bytes == 1 ? _("; %s is free") : _("; %s are free"), left);
   }
   buf_puts(&st->err, _(": free some space, or move the store to a larger "
-                     "disk, and run the command again"));
+                       "disk, and run the command again"));
 }
 
 int
@@ -651,7 +652,7 @@ store_grant(struct store *st, const char *role)
   if (st->be->grant == NULL) {
     store__set_error(st,
                      _("a %s store has no roles to grant: who may write it is "
-                     "who may write its file"),
+                       "who may write its file"),
                      st->be->name);
     return ERR_USAGE;
   }

@@ -42,7 +42,7 @@ store_put_token(struct store *st, const struct store_token *t)
   if (rc == ERR_EXISTS)
     store__set_error(st,
                      _("a token called '%s' exists already (names are "
-                     "never reused, even revoked)"),
+                       "never reused, even revoked)"),
                      t->name);
   return own_transaction(st, rc, 1);
 }

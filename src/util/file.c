@@ -69,8 +69,7 @@ util_format_bytes(uint64_t n, char *buf, size_t size)
     u++;
   }
   if (u == 0)
-    snprintf(buf, size,
-             ngettext("%llu bytes", "%llu bytes", (unsigned long)n),
+    snprintf(buf, size, ngettext("%llu bytes", "%llu bytes", (unsigned long)n),
              (unsigned long long)n);
   else
     snprintf(buf, size, "%.1f %s", v, units[u]);

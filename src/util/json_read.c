@@ -84,18 +84,17 @@ check_number(const char *s, size_t n, const struct level *lv, int depth,
   double d;
 
   if (m)
-    snprintf(field, sizeof field,
-             _("field '%.*s': "), (int)(m->key_len > 60 ? 60 : m->key_len),
-             m->key);
+    snprintf(field, sizeof field, _("field '%.*s': "),
+             (int)(m->key_len > 60 ? 60 : m->key_len), m->key);
   if (n > TOKEN_MAX)
     return refuse(jerr, at, ERR_RANGE,
                   _("%sexpected a number of at most %d characters, got one of "
-                  "%zu"),
+                    "%zu"),
                   field, TOKEN_MAX, n);
   if (util_parse_number(s, n, &d) == ERR_RANGE)
     return refuse(jerr, at, ERR_RANGE,
                   _("%sexpected a number between 1e-308 and 1e308 in size, or "
-                  "0, got '%.*s'"),
+                    "0, got '%.*s'"),
                   field, (int)n, s);
   return OK;
 }

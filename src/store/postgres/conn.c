@@ -483,7 +483,7 @@ pg__session(struct store_db *d)
                     _("Passage needs PostgreSQL 12 or later"));
   if (enc == NULL || strcmp(enc, "UTF8") != 0) {
     char *m = xasprintf(_("the database's encoding is %s; Passage stores "
-                        "UTF-8: create it with ENCODING 'UTF8'"),
+                          "UTF-8: create it with ENCODING 'UTF8'"),
                         enc ? enc : "unknown");
     int rc = pg__fail(d, ERR_STORE, "connecting", m);
     free(m);

@@ -245,7 +245,8 @@ pg_open(const char *location, const struct store_options *o, struct buf *err,
   }
   if (PQstatus(d->conn) != CONNECTION_OK) {
     buf_reset(err);
-    buf_printf(err, _("cannot connect to %s: %s"), where, PQerrorMessage(d->conn));
+    buf_printf(err, _("cannot connect to %s: %s"), where,
+               PQerrorMessage(d->conn));
     while (err->len > 0 && err->data[err->len - 1] == '\n')
       err->data[--err->len] = '\0';
     rc = ERR_IO;
@@ -313,8 +314,8 @@ begin_once(struct store_db *d)
       buf_reset(d->err);
       buf_printf(d->err,
                  _("the store is locked by another writer: it kept the log's "
-                 "head; waited %g s for it to let go (wait longer with "
-                 "--busy-timeout SECONDS, or try again when it is done)"),
+                   "head; waited %g s for it to let go (wait longer with "
+                   "--busy-timeout SECONDS, or try again when it is done)"),
                  d->busy_ms / 1000.0);
     }
     return rc;

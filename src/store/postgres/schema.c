@@ -404,8 +404,8 @@ pg__schema_version(struct store_db *d, int *version, int *empty)
     return OK;
   pg__params_init(&p);
   pg__param_text(&p, "schema_version", 14);
-  if ((rc = pg__query(d, ST_GET_META, &p, &r, _("reading the schema version"))) !=
-      OK)
+  if ((rc = pg__query(d, ST_GET_META, &p, &r,
+                      _("reading the schema version"))) != OK)
     return rc;
   if (PQntuples(r) == 1)
     *version = atoi(pg__text(r, 0, 0, NULL));
@@ -527,7 +527,7 @@ pg__upgrade(struct store_db *d, int from)
                     from + 1));
   snprintf(what, sizeof what,
            _("migrating the schema from version %d to %d (run 'passage "
-           "migrate' as the owner of the store's tables)"),
+             "migrate' as the owner of the store's tables)"),
            from, from + 1);
   rc = run(d, &l, what);
   ddl_free(&l);

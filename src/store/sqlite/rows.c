@@ -270,8 +270,8 @@ store_sqlite__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
     buf_puts(&sql, "SELECT ");
     column_list(&sql, k);
     buf_printf(&sql, " FROM %s WHERE seq = ?", k->name);
-    rc =
-        store_sqlite__prepare(d, &d->get_kind[kind], sql.data, _("reading a row"));
+    rc = store_sqlite__prepare(d, &d->get_kind[kind], sql.data,
+                               _("reading a row"));
     buf_cleanup(&sql);
     if (rc != OK)
       return rc;
@@ -366,7 +366,8 @@ prepare_flow_day(struct store_db *d)
   for (int m = 0; m < M_ALL; m++)
     buf_printf(&b, "%s%s = %s + excluded.%s", m ? ", " : "", measure_columns[m],
                measure_columns[m], measure_columns[m]);
-  rc = store_sqlite__prepare(d, &d->add_flow_day, b.data, _("updating rollups"));
+  rc =
+      store_sqlite__prepare(d, &d->add_flow_day, b.data, _("updating rollups"));
   buf_cleanup(&b);
   return rc;
 }

@@ -62,8 +62,8 @@ setup(sqlite3 *db, const char *path, unsigned page_size, struct buf *err)
     util_format_bytes(left, text, sizeof text);
     buf_printf(err,
                _("cannot open %s: the disk holding it is full (%s free), and "
-               "the store needs room for its log files beside it: free some "
-               "space and run the command again"),
+                 "the store needs room for its log files beside it: free some "
+                 "space and run the command again"),
                path, text);
     sqlite3_free(msg);
     return ERR_NOSPACE;
@@ -90,8 +90,8 @@ store_sqlite__connect(const char *path, int create, unsigned page_size,
     if (!create && access(path, F_OK) != 0)
       buf_printf(err,
                  _("there is no store at %s: create one with 'passage init "
-                 "--corridor FILE', or name another with --db PATH or "
-                 "PASSAGE_DB"),
+                   "--corridor FILE', or name another with --db PATH or "
+                   "PASSAGE_DB"),
                  path);
     else
       buf_printf(err, _("cannot open %s: %s"), path,

@@ -116,10 +116,10 @@ store_sqlite__holder(const char *path, struct buf *out)
     /* POSIX locks never conflict with their own process: the holder is
      * a handle of this very process, or has let go since. */
     buf_puts(out, _("another writer (a handle of this process, or one that "
-                  "has let go since)"));
+                    "has let go since)"));
   } else if (fl.l_pid <= 0) {
     buf_puts(out, _("a process whose pid this one cannot see (another "
-                  "container?)"));
+                    "container?)"));
   } else {
     cmdline((long)fl.l_pid, &line);
     base = line.data ? line.data : "";
@@ -152,8 +152,8 @@ store_sqlite__trouble(struct store_db *d, const char *what, int code)
     buf_reset(d->err);
     buf_printf(d->err,
                _("%s: the store %s is locked by %s; waited %g s for it to let "
-               "go (wait longer with --busy-timeout SECONDS, or try again "
-               "when it is done)"),
+                 "go (wait longer with --busy-timeout SECONDS, or try again "
+                 "when it is done)"),
                what, d->path, who.data, d->busy_ms / 1000.0);
     buf_cleanup(&who);
     return ERR_RETRY;
@@ -166,7 +166,7 @@ store_sqlite__trouble(struct store_db *d, const char *what, int code)
     buf_reset(d->err);
     buf_printf(d->err,
                _("%s: the disk holding %s is full, and nothing of this "
-               "transaction was stored"),
+                 "transaction was stored"),
                what, d->path);
     return ERR_NOSPACE;
   }
