@@ -10,6 +10,7 @@
 #include "witness/witness_int.h"
 
 #include <arpa/inet.h>
+#include <locale.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -233,6 +234,10 @@ witness_serve(struct witness *w, const char *listen,
     return rc;
   if (v6)
     flags |= MHD_USE_IPv6;
+  /* Answers are in English whatever the operator's language: logs and
+   * their tools read them (the ledger's texts are translated for the
+   * command's own messages). */
+  setlocale(LC_MESSAGES, "C");
   /* The pool's threads inherit this mask: only sigwait below sees the
    * signals that stop the witness. */
   sigemptyset(&stop);
