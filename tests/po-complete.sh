@@ -9,8 +9,10 @@
 # texts that are no language: the program's name, option names). Nor is
 # any message the libraries word for the command to print (the struct buf
 # *err texts, store_errmsg, the ingest errors and notes, app's errors):
-# in src/ingest, app, corridor, store (and its backends), record, ledger
-# and util, every string literal with words in it is marked for gettext,
+# in src/ingest, app, corridor, store (and its backends), record, ledger,
+# util, analysis and the witness's state (witness/state.c; the witness's
+# answers to logs stay English, as the server's do), every string literal
+# with words in it is marked for gettext,
 # or compared with data, or SQL, or one of the short list below of texts
 # that are no language.
 set -uo pipefail
@@ -73,7 +75,7 @@ sys.exit(bad)
 PY
 cli_fail=$fail
 
-python3 - "$top"/src/{ingest,app,corridor,store,store/sqlite,store/postgres,record,ledger,util}/*.c <<'PY' || fail=1
+python3 - "$top"/src/{ingest,app,corridor,store,store/sqlite,store/postgres,record,ledger,util}/*.c "$top"/src/analysis/*.c "$top"/src/witness/state.c <<'PY' || fail=1
 import re, sys
 # A literal is language when, its printf directives and escapes taken out,
 # it holds a word of two letters or more and two words with a space between

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 #define DAY 86400
 
@@ -31,7 +32,7 @@ analysis_open(struct store *st, uint64_t as_of, struct analysis **out,
     return rc;
   }
   if (as_of > store_size(st)) {
-    buf_printf(err, "--as-of %llu: the log holds only %llu entries",
+    buf_printf(err, _("--as-of %llu: the log holds only %llu entries"),
                (unsigned long long)as_of, (unsigned long long)store_size(st));
     store_read_end(st);
     return ERR_USAGE;

@@ -12,6 +12,7 @@
  * that a state edited by hand cannot move a log back without the log's
  * own signature on the older tree.
  */
+#include "util/i18n.h"
 #include "witness/witness.h"
 #include "witness/witness_int.h"
 
@@ -88,15 +89,15 @@ add_log(struct witness *w, const char *origin, const char *const *keys,
   int rc = OK;
 
   if (*origin == '\0' || strchr(origin, '\n') != NULL) {
-    buf_printf(err, "the origin must be one non-empty line");
+    buf_printf(err, _("the origin must be one non-empty line"));
     return ERR_INVALID;
   }
   if (nkeys == 0 || nkeys > WITNESS_MAX_KEYS) {
-    buf_printf(err, "a log needs 1 to %d verifier keys", WITNESS_MAX_KEYS);
+    buf_printf(err, _("a log needs 1 to %d verifier keys"), WITNESS_MAX_KEYS);
     return ERR_INVALID;
   }
   if (w->nlogs >= WITNESS_MAX_LOGS) {
-    buf_printf(err, "a witness trusts at most %d logs", WITNESS_MAX_LOGS);
+    buf_printf(err, _("a witness trusts at most %d logs"), WITNESS_MAX_LOGS);
     return ERR_INVALID;
   }
   w->logs = xrealloc(w->logs, (w->nlogs + 1) * sizeof *w->logs);
@@ -111,7 +112,7 @@ add_log(struct witness *w, const char *origin, const char *const *keys,
     struct ledger_verifier *v = NULL;
     rc = ledger_verifier_parse(keys[i], strlen(keys[i]), &v, err);
     if (rc == OK && ledger_verifier_type(v) != LEDGER_KEY_ED25519) {
-      buf_printf(err, "%s is a cosignature key, not a log's signing key",
+      buf_printf(err, _("%s is a cosignature key, not a log's signing key"),
                  keys[i]);
       rc = ERR_INVALID;
     }
@@ -149,7 +150,7 @@ load_checkpoint(struct witness_log *l, const char *note, struct buf *err)
       rc = r;
   }
   if (rc == OK && !verified) {
-    buf_printf(err, "the checkpoint of %s carries no signature by its keys",
+    buf_printf(err, _("the checkpoint of %s carries no signature by its keys"),
                l->origin);
     rc = ERR_INVALID;
   }
@@ -158,7 +159,7 @@ load_checkpoint(struct witness_log *l, const char *note, struct buf *err)
     rc = ledger_checkpoint_parse(text, len, &cp, err);
   }
   if (rc == OK && strcmp(cp.origin, l->origin) != 0) {
-    buf_printf(err, "the checkpoint kept for %s is of %s", l->origin,
+    buf_printf(err, _("the checkpoint kept for %s is of %s"), l->origin,
                cp.origin);
     rc = ERR_INVALID;
   }
@@ -186,20 +187,20 @@ load_log(struct witness *w, const json_t *jl, struct buf *err)
       n > WITNESS_MAX_KEYS ||
       (jc && !json_is_null(jc) && !json_is_string(jc))) {
     buf_printf(err,
-               "a log needs \"origin\", \"keys\" (1 to %d) and "
-               "\"checkpoint\" (a note or null)",
+               _("a log needs \"origin\", \"keys\" (1 to %d) and "
+                 "\"checkpoint\" (a note or null)"),
                WITNESS_MAX_KEYS);
     return ERR_INVALID;
   }
   for (size_t i = 0; i < n; i++) {
     if (!json_is_string(json_array_get(jk, i))) {
-      buf_puts(err, "a log's keys are verifier key texts");
+      buf_puts(err, _("a log's keys are verifier key texts"));
       return ERR_INVALID;
     }
     keys[i] = json_string_value(json_array_get(jk, i));
   }
   if (witness__find(w, json_string_value(jo), strlen(json_string_value(jo)))) {
-    buf_printf(err, "the log %s is listed twice", json_string_value(jo));
+    buf_printf(err, _("the log %s is listed twice"), json_string_value(jo));
     return ERR_INVALID;
   }
   if ((rc = add_log(w, json_string_value(jo), keys, n, err)) != OK)
@@ -223,18 +224,19 @@ read_state(struct witness *w, const char *path, struct buf *err)
   if (root == NULL) {
     if (access(path, F_OK) != 0 && errno == ENOENT) {
       buf_printf(err,
-                 "%s: no such witness state (make one with 'passage "
-                 "witness init')",
+                 _("%s: no such witness state (make one with 'passage "
+                   "witness init')"),
                  path);
       return ERR_NOTFOUND;
     }
-    buf_printf(err, "%s:%d: not a witness state: %s", path, je.line, je.text);
+    buf_printf(err, _("%s:%d: not a witness state: %s"), path, je.line,
+               je.text);
     return ERR_INVALID;
   }
   logs = json_object_get(root, "logs");
   if (json_integer_value(json_object_get(root, "passage_witness")) != 1 ||
       !json_is_string(json_object_get(root, "key")) || !json_is_array(logs)) {
-    buf_printf(err, "%s: not a witness state (version 1, \"key\", \"logs\")",
+    buf_printf(err, _("%s: not a witness state (version 1, \"key\", \"logs\")"),
                path);
     rc = ERR_INVALID;
     goto out;
@@ -353,7 +355,7 @@ witness__save(const struct witness *w, struct buf *err)
   if (rc == OK && sync_parent(w->path) != 0)
     rc = ERR_IO;
   if (rc != OK) {
-    buf_printf(err, "cannot write %s: %s", w->path, strerror(errno));
+    buf_printf(err, _("cannot write %s: %s"), w->path, strerror(errno));
     unlink(tmp);
   }
   free(text);
@@ -402,9 +404,9 @@ witness_init(const char *path, const char *origin, const char *const *log_keys,
     rc = OK;
   } else if (rc == OK && strcmp(w->key_path, abs) != 0) {
     buf_printf(err,
-               "%s is the state of the witness key %s, not %s: one key "
-               "serves one witness (cosignatures do not name their "
-               "witness), so give each its own state with --state",
+               _("%s is the state of the witness key %s, not %s: one key "
+                 "serves one witness (cosignatures do not name their "
+                 "witness), so give each its own state with --state"),
                path, w->key_path, abs);
     rc = ERR_EXISTS;
   }
@@ -415,8 +417,8 @@ witness_init(const char *path, const char *origin, const char *const *log_keys,
   l = witness__find(w, origin, strlen(origin));
   if (l && !same_keys(l, log_keys, nlog_keys)) {
     buf_printf(err,
-               "%s trusts the log %s with other keys already: a log's "
-               "keys are not replaced by init",
+               _("%s trusts the log %s with other keys already: a log's "
+                 "keys are not replaced by init"),
                path, origin);
     rc = ERR_EXISTS;
   } else if (l == NULL) {
