@@ -36,13 +36,18 @@ is_number(const struct field_desc *f)
 static const char *const array_casts[] = {"bool[]",   "int4[]", "int8[]",
                                           "float8[]", "text[]", "bytea[]"};
 
-/* "INSERT INTO table (columns) SELECT * FROM unnest($1::type[], ...)". */
+/* "INSERT INTO table (columns) SELECT * FROM unnest($1::type[], ...)";
+ * a plain insert (no tail) may also be a COPY, whose statement t keeps. */
 static char *
-insert_sql(const struct pg_table *t, const char *table, const char *columns,
+insert_sql(struct pg_table *t, const char *table, const char *columns,
            const char *tail)
 {
   struct buf b;
 
+  free(t->copy);
+  t->copy = tail ? NULL
+                 : xasprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", table,
+                             columns);
   buf_init(&b);
   buf_printf(&b, "INSERT INTO %s (%s) SELECT * FROM unnest(", table, columns);
   for (int c = 0; c < t->ncols; c++)
@@ -223,6 +228,10 @@ pg__undefine(struct store_db *d)
     free(d->st[i].name);
     free(d->st[i].sql);
     d->st[i].name = d->st[i].sql = NULL;
+  }
+  for (int tb = 0; tb < TB_COUNT; tb++) {
+    free(d->tables[tb].copy);
+    d->tables[tb].copy = NULL;
   }
 }
 
