@@ -99,7 +99,7 @@ data = {'strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strstr',
 sql = re.compile(r'^[\s,();]*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|'
                  r'PRAGMA|GRANT|DECLARE|FETCH|SET|SAVEPOINT|ROLLBACK|RELEASE|'
                  r'BEGIN|COMMIT|WITH|LOCK|FROM|WHERE|ORDER|GROUP|LIMIT|VALUES|'
-                 r'ON|DO|AND|OR|PRIMARY|CLOSE|coalesce)\b|\b(COLLATE|NOT NULL|'
+                 r'ON|DO|AND|OR|PRIMARY|CLOSE|COPY|coalesce)\b|\b(COLLATE|NOT NULL|'
                  r'PRIMARY KEY|WITHOUT ROWID|double precision|INTEGER|bigint)\b')
 # Texts that are no language, each with why (file: text, or file: * for a
 # whole file).
@@ -137,6 +137,9 @@ not_language = {
     'store/postgres/schema.c: tree nodes',
     'store/postgres/schema.c: cargo lines',
     'store/postgres/schema.c: query rows',
+    # The reason a COPY is ended with, sent to the server (which logs it),
+    # never printed by Passage.
+    'store/postgres/write.c: the rows were not sent',
 }
 tok = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
                  r'|^[ \t]*#[^\n]*|[A-Za-z_]\w*|\n|.', re.S | re.M)

@@ -17,9 +17,12 @@
 # on a store of its own at that location, its "%s" replaced by a fresh
 # name, instead of ./passage.db; where that location appears in what a
 # command prints, it is compared as ./passage.db, so that one expected
-# output holds for every backend. A case whose folder holds a file
-# `backends` runs only on the backends it lists (sqlite, postgresql), each
-# line saying why.
+# output holds for every backend. Likewise the store's default signing
+# key: beside a file it is ./passage.db.key, and a store on a server,
+# which has no folder, keeps it as passage.key in the current folder
+# (app__key_path): that name is compared as ./passage.db.key. A case
+# whose folder holds a file `backends` runs only on the backends it lists
+# (sqlite, postgresql), each line saying why.
 #
 # --update writes what the command printed into the expected files instead
 # of comparing. Read the diff before committing it: an expected file states
@@ -152,7 +155,8 @@ run_case() {
   if [ "$db" != ./passage.db ]; then
     for f in "$work/.out" "$work/.err"; do
       [ -f "$f" ] || continue
-      DB=$db perl -pi -e 's/\Q$ENV{DB}\E/.\/passage.db/g' "$f"
+      DB=$db perl -pi -e 's/\Q$ENV{DB}\E/.\/passage.db/g;
+        s/(?<![\w.\/-])passage\.key\b/.\/passage.db.key/g' "$f"
     done
   fi
   want_rc=0

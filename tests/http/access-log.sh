@@ -9,8 +9,9 @@ WORK=$(mktemp -d)
 trap 'stop_server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
 fail=0
-setup_store "$WORK/t.db" || exit 1
-start_server "$WORK/t.db" || exit 1
+db=$(store_location t) # a file, or on the backend PASSAGE_TEST_DB names
+setup_store "$db" || exit 1
+start_server "$db" || exit 1
 auth="Authorization: Bearer $(cat "$WORK/token.monitor")"
 n=0
 # req WANT-STATUS CURL-ARGS...: the request, then its log line must give

@@ -42,14 +42,17 @@ min_ratio_of_baseline = 0.5
 url = http://127.0.0.1:9/
 key = witness.example/w1+1b5ab3c9+BIJpvn2tmqd4cC53dfvR8SOu5DyXXEYEMG9Mb7nl1wWe
 EOF2
-"$PASSAGE" --db "$WORK/t.db" init --corridor "$WORK/c.ini" >/dev/null || exit 1
-cp "$fixture/test.key" "$WORK/t.db.key"
-chmod 600 "$WORK/t.db.key"
+# The stores: files in $WORK, or on the backend PASSAGE_TEST_DB names.
+db=$(store_location t)
+udb=$(store_location u)
+"$PASSAGE" --db "$db" init --corridor "$WORK/c.ini" >/dev/null || exit 1
+cp "$fixture/test.key" "$(key_of "$db")"
+chmod 600 "$(key_of "$db")"
 for role in monitor analyst; do
-  "$PASSAGE" --db "$WORK/t.db" token create --role $role --name $role |
+  "$PASSAGE" --db "$db" token create --role $role --name $role |
     tail -1 >"$WORK/token.$role"
 done
-start_server "$WORK/t.db" --quiet || exit 1
+start_server "$db" --quiet || exit 1
 # Every day of the baseline window (2023-01-01..07): 10 vehicles and 5
 # persons in at a, 4 and 2 at b.
 python3 - >"$WORK/b.json" <<'EOF2'
@@ -83,7 +86,7 @@ want "the index counts the obligation's checkpoint" \
   "$(get corridor.index_checkpoints)" '["a"]'
 want "the witnesses' keys, as the corridor gives them" "$(get keys.witnesses)" \
   '[{"name":"w1","key":"witness.example/w1+1b5ab3c9+BIJpvn2tmqd4cC53dfvR8SOu5DyXXEYEMG9Mb7nl1wWe"}]'
-want "the log's verifier key" "$(get keys.log)" "\"$("$PASSAGE" key public --key "$WORK/t.db.key")\""
+want "the log's verifier key" "$(get keys.log)" "\"$("$PASSAGE" key public --key "$(key_of "$db")")\""
 # By hand: the index counts a alone, so the baseline is a's mean day: 10
 # vehicles and 5 persons in; nothing out (unknown); no tonnes recorded.
 want "the baseline for an analyst" "$(get baseline analyst)" \
@@ -94,10 +97,10 @@ want "the baseline for the public, persons suppressed" "$(get baseline)" \
 stop_server || fail=1
 
 # A corridor that does not publish the index: no baseline for the public.
-"$PASSAGE" --db "$WORK/u.db" init --corridor "$fixture/corridor.ini" >/dev/null
-"$PASSAGE" --db "$WORK/u.db" token create --role analyst --name analyst |
+"$PASSAGE" --db "$udb" init --corridor "$fixture/corridor.ini" >/dev/null
+"$PASSAGE" --db "$udb" token create --role analyst --name analyst |
   tail -1 >"$WORK/token.analyst"
-start_server "$WORK/u.db" --quiet || exit 1
+start_server "$udb" --quiet || exit 1
 want "no published index: no baseline for the public" "$(get baseline)" null
 want "no key: the log's key is null" "$(get keys.log)" null
 want "an analyst gets the window" "$(get baseline.window analyst)" \

@@ -13,11 +13,15 @@ fail=0
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fail=1; }
 
-setup_store "$WORK/t.db" || exit 1
+# The stores: files in $WORK, or on the backend PASSAGE_TEST_DB names.
+db=$(store_location t)
+pdb=$(store_location p)
+rdb=$(store_location r)
+setup_store "$db" || exit 1
 # A long interval: this test signs with `log tiles` itself, and the
 # server's own first checkpoint (of the tree of 2) must not be taken for
 # the one compared.
-start_server "$WORK/t.db" --quiet --sign-interval 3600 || exit 1
+start_server "$db" --quiet --sign-interval 3600 || exit 1
 party="Authorization: Bearer $(cat "$WORK/token.party")"
 
 # 599 flows in one batch: the tree of 3 (the rules, two checkpoints) + 599
@@ -35,7 +39,10 @@ curl -s -o "$WORK/post" -w '%{http_code}' -H "Content-Type: application/json" \
 [ "$(cat "$WORK/code")" = 200 ] && grep -q '"tree_size":602' "$WORK/post" &&
   ok "599 records posted: 602 entries" || bad "post: $(cat "$WORK/code" "$WORK/post")"
 
-"$PASSAGE" --db "$WORK/t.db" log tiles --out "$WORK/m" >/dev/null 2>&1 ||
+# --key: beside a file the store's key is found as DB.key; a store on a
+# server has no folder for it.
+"$PASSAGE" --db "$db" log tiles --out "$WORK/m" --key "$(key_of "$db")" \
+  >/dev/null 2>&1 ||
   bad "log tiles --out"
 # By hand, for 602 leaves: level 0 has 602 / 256 = 2 full tiles and a
 # partial one of 602 - 512 = 90 hashes; level 1 one partial tile of the 2
@@ -117,7 +124,7 @@ done
 # checkpoint of 602 entries, 3 bundles (256 + 256 + 90) and the hash tiles
 # 0/000, 0/001, 0/002.p/90, 1/000.p/2 (4). Without a token, or with a
 # monitor's, the first bundle is refused and verify says which token.
-"$PASSAGE" --db "$WORK/t.db" key public >"$WORK/log.vkey"
+"$PASSAGE" --db "$db" key public --key "$(key_of "$db")" >"$WORK/log.vkey"
 PASSAGE_TOKEN=$(cat "$WORK/token.party") "$PASSAGE" verify --tiles "$BASE" \
   --key "$WORK/log.vkey" >"$WORK/v" 2>&1 && grep -q 'the tree of 602 entries' "$WORK/v" &&
   grep -q '3 entry bundles and 4 hash tiles' "$WORK/v" &&
@@ -129,7 +136,7 @@ for t in none monitor; do
   [ $rc = 1 ] && grep -q 'tile/entries/000: HTTP 40[13]: .*a party.s: set PASSAGE_TOKEN' "$WORK/v" &&
     ok "verify --tiles URL with token $t: exit 1, names PASSAGE_TOKEN" || bad "verify ($t): $rc $(cat "$WORK/v")"
 done
-PASSAGE_TOKEN=$(cat "$WORK/token.party") "$PASSAGE" --db "$WORK/r.db" log replay \
+PASSAGE_TOKEN=$(cat "$WORK/token.party") "$PASSAGE" --db "$rdb" log replay \
   --tiles "$BASE" --key "$WORK/log.vkey" --corridor "$fixture/corridor.ini" >"$WORK/v" 2>&1 &&
   grep -q 'replayed the tree of 602 entries' "$WORK/v" &&
   ok "log replay --tiles URL with a party's PASSAGE_TOKEN" || bad "replay: $(cat "$WORK/v")"
@@ -146,10 +153,10 @@ stop_server || fail=1
 # A corridor that publishes its log: bundles are public.
 sed 's/^public = flows, events$/public = flows, events, log/' "$fixture/corridor.ini" \
   >"$WORK/pub.ini"
-"$PASSAGE" --db "$WORK/p.db" init --corridor "$WORK/pub.ini" >/dev/null
-cp "$fixture/test.key" "$WORK/p.db.key"
-chmod 600 "$WORK/p.db.key"
-start_server "$WORK/p.db" --quiet || exit 1
+"$PASSAGE" --db "$pdb" init --corridor "$WORK/pub.ini" >/dev/null
+cp "$fixture/test.key" "$(key_of "$pdb")"
+chmod 600 "$(key_of "$pdb")"
+start_server "$pdb" --quiet || exit 1
 for _ in $(seq 50); do # the server signs its tree as it starts
   [ "$(status "$BASE/checkpoint")" = 200 ] && break
   sleep 0.1

@@ -59,10 +59,13 @@ done
       "$n" "$(cat "port.$n")" "$(cat "w$n.vkey")"
   done
 } >corridor.ini
-"$PASSAGE" --db s.db init --corridor corridor.ini >/dev/null # 2 entries
-cp log.key s.db.key
-"$PASSAGE" --db s.db token create --role monitor --name m | tail -1 >token.m
-start_server s.db --witness-interval 1 --sign-interval 1 || exit 1
+# The stores: files here, or on the backend PASSAGE_TEST_DB names.
+sdb=$(store_location s)
+pdb=$(store_location p)
+"$PASSAGE" --db "$sdb" init --corridor corridor.ini >/dev/null # 2 entries
+cp log.key "$(key_of "$sdb")"
+"$PASSAGE" --db "$sdb" token create --role monitor --name m | tail -1 >token.m
+start_server "$sdb" --witness-interval 1 --sign-interval 1 || exit 1
 
 post() { # post ID...: one flow per id, in one batch
   local recs="" id
@@ -95,7 +98,7 @@ wait_cosigned 2 3 && ok "the tree of 2 is cosigned as the server starts" ||
 # the rules, 1 checkpoint entry + 2 flows: the tree of 4.
 wait_cosigned 4 3 && ok "the tree of 4 gathers three cosignatures by itself" ||
   bad "no three cosignatures of 4: $(cat cp.note; cat serve.log)"
-"$PASSAGE" --db s.db verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
+"$PASSAGE" --db "$sdb" verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
   --witness w2.vkey --witness w3.vkey --quorum 3 >out 2>&1 &&
   ok "verify --quorum 3 takes the served checkpoint" || bad "verify: $(cat out)"
 curl -s "$BASE/log/checkpoint" >log.note
@@ -117,7 +120,7 @@ wait_cosigned 5 3 && ok "witness 3 back: asked again, the tree of 5 has three" |
   bad "tree of 5 after the restart: $(cat cp.note; cat serve.log)"
 grep -c 'cosigned the tree of 5 entries (from 4)' serve.log | grep -qx 3 &&
   ok "each witness cosigned 5 from the 4 it held" || bad "$(cat serve.log)"
-"$PASSAGE" --db s.db verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
+"$PASSAGE" --db "$sdb" verify --checkpoint cp.note --key log.vkey --witness w1.vkey \
   --witness w2.vkey --witness w3.vkey --quorum 3 >out 2>&1 &&
   ok "verify --quorum 3 takes the tree of 5" || bad "verify 5: $(cat out)"
 stop_server || fail=1
@@ -125,22 +128,22 @@ stop_server || fail=1
 # Without witnesses the server signs on its own, a few seconds after a
 # commit (--sign-interval), and the checkpoint has no cosignature line.
 grep -v '^\[witness\|^url\|^key' corridor.ini >plain.ini
-"$PASSAGE" --db p.db init --corridor plain.ini >/dev/null
-cp log.key p.db.key
-"$PASSAGE" --db p.db token create --role monitor --name m | tail -1 >token.m
+"$PASSAGE" --db "$pdb" init --corridor plain.ini >/dev/null
+cp log.key "$(key_of "$pdb")"
+"$PASSAGE" --db "$pdb" token create --role monitor --name m | tail -1 >token.m
 : >serve.log
-start_server p.db --sign-interval 1 || exit 1
+start_server "$pdb" --sign-interval 1 || exit 1
 [ "$(post g-1)" = 200 ] || bad "post g-1"
 wait_cosigned 3 0 && ok "no witness: the tree of 3 (rules, checkpoint, g-1) is signed by the server" ||
   bad "unwitnessed: $(cat cp.note; cat serve.log)"
-"$PASSAGE" --db p.db verify --checkpoint cp.note --key log.vkey >out 2>&1 &&
+"$PASSAGE" --db "$pdb" verify --checkpoint cp.note --key log.vkey >out 2>&1 &&
   ok "its signature verifies" || bad "verify plain: $(cat out)"
 stop_server || fail=1
 
 # Without the key the server signs nothing and says so.
-rm p.db.key
+rm "$(key_of "$pdb")"
 : >serve.log
-start_server p.db || exit 1
+start_server "$pdb" || exit 1
 grep -q 'the server signs no checkpoint and asks no witness' serve.log &&
   ok "no key: the server says it signs nothing" || bad "$(cat serve.log)"
 stop_server || fail=1

@@ -57,7 +57,8 @@ struct pg_table {
   const char *what; /* for messages: "entries" */
   int ncols;
   enum pg_type type[PG_MAXP];
-  int stmt; /* the insert: INSERT ... SELECT * FROM unnest($1, ...) */
+  int stmt;   /* the insert: INSERT ... SELECT * FROM unnest($1, ...) */
+  char *copy; /* the same as COPY ... FROM STDIN binary; NULL: an upsert */
 };
 
 /* Rows gathered for one table, as COPY binary tuples; mark_* is the

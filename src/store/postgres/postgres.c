@@ -317,6 +317,16 @@ begin_once(struct store_db *d)
                    "head; waited %g s for it to let go (wait longer with "
                    "--busy-timeout SECONDS, or try again when it is done)"),
                  d->busy_ms / 1000.0);
+    } else if (strstr(d->err->data ? d->err->data : "",
+                      "read-only transaction") != NULL) {
+      /* A hot standby, or default_transaction_read_only: nothing was
+       * written, and the writer is to be pointed at the primary. */
+      buf_printf(d->err, "%s",
+                 _(" (the database takes no writes: a standby, or "
+                   "read-only by its settings; write through the "
+                   "primary, e.g. with target_session_attrs=read-write "
+                   "in the location)"));
+      rc = ERR_STORE;
     }
     return rc;
   }

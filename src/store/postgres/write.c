@@ -15,6 +15,10 @@
 
 /* What is gathered before it is sent, mid-transaction (an import). */
 #define FLUSH_BYTES (8u << 20)
+/* The fewest rows of a table sent as a COPY rather than an INSERT: a
+ * COPY waits for the answers before it (copy_range), which a group
+ * commit of the server must not; an import's flushes are far larger. */
+#define COPY_ROWS 2048
 /* The array header: dimensions, flags, element type, length, bound. */
 #define ARRAY_HEADER 20
 
@@ -320,6 +324,82 @@ send_range(struct store_db *d, struct pg_rows *r, size_t from, size_t to,
   return rc;
 }
 
+/*
+ * COPY's binary file: a signature, flags and an empty header extension,
+ * the tuples (as gathered), and a field count of -1 at the end.
+ */
+static const char copy_head[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+static const char copy_tail[2] = "\377\377";
+
+/* The answers of a COPY, read to the end: OK or the first failure. */
+static int
+copy_result(struct store_db *d, const char *what)
+{
+  PGresult *r;
+  int rc = OK;
+
+  while ((r = PQgetResult(d->conn)) != NULL) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == OK) {
+      const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+      const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+      char *m = detail ? xasprintf("%s (%s)", primary ? primary : "", detail)
+                       : xstrdup(primary ? primary : PQresultErrorMessage(r));
+      rc = pg__fail(d, pg__code(PQresultErrorField(r, PG_DIAG_SQLSTATE)), what,
+                    m);
+      free(m);
+    }
+    PQclear(r);
+  }
+  return rc;
+}
+
+/*
+ * Sends the rows of r between byte offsets from and to as one COPY FROM
+ * STDIN in binary: they are gathered as its tuples already, and the
+ * server parses them without the arrays and the function scan of an
+ * INSERT ... unnest (which spill to temporary files past work_mem).
+ * libpq has no COPY in pipeline mode: every answer before is read, the
+ * pipeline left for the COPY and entered again after it, so a COPY costs
+ * round trips of its own, which only large batches (an import) repay.
+ */
+static int
+copy_range(struct store_db *d, struct pg_rows *r, size_t from, size_t to)
+{
+  const char *what = r->t->what;
+  PGresult *res;
+  int rc, sent;
+
+  if ((rc = pg__wait(d, NULL, _("writing to the store"))) != OK)
+    return rc;
+  if (!PQexitPipelineMode(d->conn))
+    return pg__fail(d, ERR_STORE, what, PQerrorMessage(d->conn));
+  res = PQexec(d->conn, r->t->copy);
+  if (PQresultStatus(res) != PGRES_COPY_IN) {
+    PQclear(res);
+    rc = copy_result(d, what);
+    if (rc == OK)
+      rc = pg__fail(d, ERR_STORE, what, PQerrorMessage(d->conn));
+  } else {
+    PQclear(res);
+    sent = PQputCopyData(d->conn, copy_head, sizeof copy_head) == 1 &&
+           PQputCopyData(d->conn, r->data.data + from, (int)(to - from)) == 1 &&
+           PQputCopyData(d->conn, copy_tail, sizeof copy_tail) == 1;
+    if (PQputCopyEnd(d->conn, sent ? NULL : "the rows were not sent") != 1)
+      sent = 0;
+    rc = copy_result(d, what);
+    if (rc == OK && !sent)
+      rc = pg__fail(d, ERR_STORE, what, PQerrorMessage(d->conn));
+  }
+  if (PQstatus(d->conn) != CONNECTION_OK) {
+    d->broken = 1;
+    if (rc == OK)
+      rc = pg__fail(d, ERR_RETRY, what, PQerrorMessage(d->conn));
+  } else if (!PQenterPipelineMode(d->conn) && rc == OK) {
+    rc = pg__fail(d, ERR_STORE, what, PQerrorMessage(d->conn));
+  }
+  return rc;
+}
+
 /* Sends every table's rows from its mark (first set: up to it). */
 static int
 send_part(struct store_db *d, int first)
@@ -331,7 +411,9 @@ send_part(struct store_db *d, int first)
     size_t from = first ? 0 : r->mark_len,
            to = first ? r->mark_len : r->data.len;
     size_t n = first ? r->mark_n : r->n - r->mark_n;
-    if (n > 0)
+    if (n >= COPY_ROWS && r->t->copy && to - from < INT32_MAX)
+      rc = copy_range(d, r, from, to);
+    else if (n > 0)
       rc = send_range(d, r, from, to, n);
   }
   return rc;
