@@ -81,6 +81,8 @@ cut "a file synced in a new folder synced, its parent not: all gone" \
   "new=- new/f=-" mkdir "$D/new" , create "$D/new/f" x , fsync "$D/new/f" , fsync "$D/new"
 cut "the same with the parent synced: kept" "new/f=x" \
   mkdir "$D/new" , create "$D/new/f" x , fsync "$D/new/f" , fsync "$D/new" , fsync "$D"
-cut "a file moved between folders, only the target synced: back" "old=old-data sub/old=-" \
-  rename "$D/old" "$D/sub/old" , fsync "$D/sub"
+cut "a file moved between folders, only the source synced: back" "old=old-data sub/old=-" \
+  rename "$D/old" "$D/sub/old" , fsync "$D"
+cut "a file moved between folders, the folder it went into synced: moved" \
+  "sub/old=old-data" rename "$D/old" "$D/sub/old" , fsync "$D/sub"
 exit $fail

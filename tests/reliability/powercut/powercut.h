@@ -23,7 +23,8 @@ enum pc_type {
   PC_WRITE = 1, /* data: the bytes [off, off + len) held, within size */
   PC_FULL,      /* data: the whole file as it was (size bytes) */
   /* A folder's entries (dev, ino: the folder; dev2, ino2: the second
-   * folder of a rename); forgotten by a sync of the folder (both). */
+   * folder of a rename, where it went); forgotten by a sync of the
+   * folder (the second, for a rename). */
   PC_CREATE, /* path was made (a file, or a folder when off is 1) */
   PC_UNLINK, /* path was removed; path2 is a link to it kept aside */
   PC_RENAME, /* path was renamed to path2; data: the name kept aside of

@@ -4,8 +4,9 @@
  * killed, puts DIR back to what a disk that drops every write not yet
  * synced would hold: it reads JOURNAL/journal from its end and undoes,
  * newest first, every change that no later sync covered (a write, a
- * truncation: until a sync of that file; a new, removed or renamed name:
- * until a sync of its folder, of both folders for a rename; anything:
+ * truncation: until a sync of that file; a new or removed name: until a
+ * sync of its folder; a rename: until a sync of the folder it went into;
+ * anything:
  * until a sync or syncfs). Then it empties the journal and the links kept
  * aside, so that the next run starts from this state. Prints what it
  * undid: "undone: W writes (B bytes), N names; kept: K records".
@@ -243,8 +244,10 @@ main(int argc, char **argv)
         undo_data(&r, data);
       break;
     default:
-      if (is_synced(r.dev, r.ino) &&
-          (r.type != PC_RENAME || is_synced(r.dev2, r.ino2)))
+      /* A rename's new name is durable once the folder it went into is
+       * synced (its old name may linger until its own folder is). */
+      if (r.type == PC_RENAME ? is_synced(r.dev2, r.ino2)
+                              : is_synced(r.dev, r.ino))
         kept++;
       else
         undo_name(&r, path, path2, data);
