@@ -508,8 +508,11 @@ pg__usable(struct store_db *d)
    * outlives a restart or failover of the database. */
   PQreset(d->conn);
   if (PQstatus(d->conn) != CONNECTION_OK) {
+    /* The database is down or out of reach: that passes (a restart, a
+     * failover), so the caller may try again, and the server answers 503
+     * rather than 500 (tests/reliability/crash-database.sh). */
     d->broken = 1;
-    return pg__fail(d, ERR_STORE, "reconnecting to the database",
+    return pg__fail(d, ERR_RETRY, "reconnecting to the database",
                     PQerrorMessage(d->conn));
   }
   return pg__session(d);
