@@ -13,7 +13,9 @@
 # acknowledged by either server so far is stored exactly once and
 # passage verify passes; the clients of A are counted during the cut
 # (A must go on acknowledging during a reset; a drop may hold the log's
-# head lock that B took, until it heals). At the end: both servers' log
+# head lock that B took, until it heals or PostgreSQL ends B's idle
+# transaction); then one drop of LONG (8) s, in whose second half A must
+# acknowledge again. At the end: both servers' log
 # is of size 3 + the ids acknowledged, each stored once, and the log
 # (the checkpoint as B serves it, every entry) satisfies the independent
 # verifier tests/ledger/verifier.mjs: no gap, no entry twice, its root.
@@ -42,8 +44,14 @@ python3 "$here/proxy.py" "$WORK/proxy.port" 127.0.0.1 "$PASSAGE_TEST_PG_PORT" &
 proxy=$!
 for _ in $(seq 1 100); do [ -s "$WORK/proxy.port" ] && break; sleep 0.05; done
 pport=$(cat "$WORK/proxy.port")
-db_b=${db/127.0.0.1:$PASSAGE_TEST_PG_PORT\//127.0.0.1:$pport/}
-[ "$db_b" != "$db" ] || { bad "cannot route $db through the proxy"; exit 1; }
+# B's sessions end when idle inside a transaction for 2 s
+# (idle_in_transaction_session_timeout, as docs/RELIABILITY.md advises
+# for several servers): a transaction of B's cut off mid-way then lets go
+# of the log's head instead of holding every server's writes until the
+# network heals (the long drop below).
+db_b=${db/127.0.0.1:$PASSAGE_TEST_PG_PORT\//127.0.0.1:$pport/}%20-cidle_in_transaction_session_timeout%3D2000
+[ "$db_b" != "$db" ] && [[ $db == *options=* ]] ||
+  { bad "cannot route $db through the proxy"; exit 1; }
 cp "$(key_of "$db")" "$(key_of "$db_b")"
 start_server "$db" --quiet || exit 1
 pid_a=$server_pid base_a=$BASE
@@ -88,6 +96,24 @@ for k in $(seq 1 "$CUTS"); do
     verify_store "$db" "cut $k" &&
     ok "cut $k ($mode): during it A acknowledged $((a1 - a0)) records, B $((b1 - b0)); B answered again $back ms after the heal; $(lines "$WORK/acked.$k") acknowledged records present once each, verified"
 done
+
+# A long drop (LONG seconds, 8; no heal before it ends): B's transaction
+# is ended by PostgreSQL after 2 s idle, and A acknowledges again within
+# the drop's second half.
+if [ $fail -eq 0 ]; then
+  LONG=${LONG:-8}
+  kill -USR1 $proxy
+  sleep $((LONG / 2))
+  a0=$(lines "$WORK/acked.a") b0=$(lines "$WORK/acked.b")
+  sleep $((LONG - LONG / 2))
+  a1=$(lines "$WORK/acked.a") b1=$(lines "$WORK/acked.b")
+  kill -USR2 $proxy
+  [ "$a1" -gt "$a0" ] &&
+    ok "a drop of $LONG s: in its second half A acknowledged $((a1 - a0)) records, B $((b1 - b0))" ||
+    bad "a drop of $LONG s: A acknowledged nothing in its second half (B's transaction held the log's head)"
+  wait_ack "$WORK/acked.b" "$(lines "$WORK/acked.b")" 30 ||
+    bad "after the long drop: server B answered no batch within 30 s of the heal"
+fi
 
 kill -TERM $pa $pb
 wait $pa; ra=$?
