@@ -3,9 +3,13 @@
 # Issue 15, item 1, the database's half: PostgreSQL itself killed under a
 # running passage serve. The test runs on a cluster of its own (it kills
 # it: the one make check shares is left alone), made by
-# scripts/with-postgres with PG_DURABLE=1 (fsync and synchronous_commit
-# on, as production keeps them: a commit PostgreSQL acknowledged is in its
-# WAL on disk). Four clients (poster.mjs) post batches of 20 flows
+# scripts/with-postgres as make check's is: fsync and synchronous_commit
+# off on the server. fsync matters only when the machine dies; a commit
+# with synchronous_commit off is answered before it is in the WAL, and
+# lost when PostgreSQL is killed: Passage raises it to on in its own
+# sessions (src/store/postgres/conn.c), and this test is what shows it
+# (before, 100 of 37,440 acknowledged records were lost). PG_DURABLE=1
+# runs it on a durable cluster instead. Two clients (poster.mjs) post batches of 20 flows
 # without pause; KILLS times (3 in make check, 20 in make torture) the
 # postmaster and every backend get SIGKILL at a random moment (0.2 to
 # 1.5 s after an answer), and while the database is down:
@@ -27,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
   { echo "skipped: no PostgreSQL cluster (run it under tests/pg.sh in scripts/with-postgres)"; exit 77; }
 command -v node >/dev/null || { echo "skipped: no node"; exit 77; }
 if [ -z "${CRASH_DATABASE_OWN:-}" ]; then
-  CRASH_DATABASE_OWN=1 PG_DURABLE=1 PG_SHARED_BUFFERS=32MB \
+  CRASH_DATABASE_OWN=1 PG_SHARED_BUFFERS=32MB \
     exec "$here/../../scripts/with-postgres" "$0" "$@"
 fi
 export PASSAGE_TEST_DB=$PASSAGE_TEST_PG
@@ -43,7 +47,7 @@ echo "$BASE" >"$WORK/base"
 pid0=$server_pid
 token=$(cat "$WORK/token.monitor")
 : >"$WORK/acked" >"$WORK/probes"
-node "$here/poster.mjs" "$WORK/base" "$WORK/token.monitor" "$WORK/acked" 4 20 \
+node "$here/poster.mjs" "$WORK/base" "$WORK/token.monitor" "$WORK/acked" 2 20 \
   >"$WORK/poster.out" 2>"$WORK/poster.err" &
 poster=$!
 wait_ack() { # wait_ack N SECONDS: until acked has more than N lines
