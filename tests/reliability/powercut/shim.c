@@ -19,7 +19,10 @@
  * none of its durable files those ways.
  *
  * Without POWERCUT_DIR and POWERCUT_JOURNAL in the environment it passes
- * every call through untouched.
+ * every call through untouched. POWERCUT_FORGET_SYNCS, for the tests'
+ * own controls, leaves out of the journal every sync ("all") or those of
+ * folders ("folders"), as a disk that ignores them would: then what a
+ * test said survived must be lost, or the test proves nothing.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -57,6 +60,8 @@ static size_t root_len;
 static char attic[PATH_MAX];
 static int journal_fd = -1;
 static _Atomic unsigned long attic_seq;
+static int
+    forget_syncs; /* 1: every sync, 2: folders' (POWERCUT_FORGET_SYNCS) */
 
 #define REAL(ret, name, args)                                                  \
   static ret(*real_##name) args;                                               \
@@ -138,6 +143,9 @@ shim_init(void)
   load_sync();
   if (dir == NULL || j == NULL || realpath(dir, root) == NULL)
     return;
+  const char *forget = getenv("POWERCUT_FORGET_SYNCS");
+  if (forget != NULL)
+    forget_syncs = strcmp(forget, "folders") == 0 ? 2 : 1;
   root_len = strlen(root);
   snprintf(path, sizeof path, "%s/journal", j);
   journal_fd = real_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -851,7 +859,8 @@ synced(int fd)
   struct fd_state *s = fd_of(fd);
   struct stat st;
 
-  if (s == NULL || fstat(fd, &st) != 0)
+  if (s == NULL || fstat(fd, &st) != 0 || forget_syncs == 1 ||
+      (forget_syncs == 2 && S_ISDIR(st.st_mode)))
     return;
   journal(PC_SYNC_FILE, &st, NULL, 0, 0, NULL, NULL, NULL, 0);
   /* A stream's later writes are unseen: taken to append from here. */
@@ -887,7 +896,7 @@ syncfs(int fd)
 {
   load_syncfs();
   int rc = real_syncfs(fd), e = errno;
-  if (rc == 0 && root_len > 0)
+  if (rc == 0 && root_len > 0 && !forget_syncs)
     journal(PC_SYNC_ALL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0);
   errno = e;
   return rc;
@@ -898,6 +907,6 @@ sync(void)
 {
   load_sync();
   real_sync();
-  if (root_len > 0)
+  if (root_len > 0 && !forget_syncs)
     journal(PC_SYNC_ALL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0);
 }
