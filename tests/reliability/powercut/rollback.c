@@ -207,10 +207,16 @@ main(int argc, char **argv)
     struct pc_record r;
     memcpy(&r, map + o, sizeof r);
     size_t sz = sizeof r + r.path_len + r.path2_len + r.data_len;
-    if (r.magic != PC_MAGIC || o + sz > len) {
+    if (r.magic != PC_MAGIC) {
       fprintf(stderr, "powercut-rollback: the journal is damaged at %zu\n", o);
       return 1;
     }
+    /* The last record cut short: a SIGKILL ends a write to a file midway.
+     * A write's record goes before the write, which then never happened;
+     * a name's goes after its change, which (in the rare kill between
+     * the two) is then left as it is. */
+    if (o + sz > len)
+      break;
     if (n == cap) {
       cap = cap ? 2 * cap : 1024;
       at = realloc(at, cap * sizeof *at);
