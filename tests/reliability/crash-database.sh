@@ -37,7 +37,7 @@ fi
 export PASSAGE_TEST_DB=$PASSAGE_TEST_PG
 WORK=$(mktemp -d)
 poster=
-trap '[ -n "$poster" ] && kill $poster 2>/dev/null; [ -n "$server_pid" ] && kill -KILL $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$poster" ] && kill -KILL $poster 2>/dev/null; [ -n "$server_pid" ] && kill -KILL $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$here/lib.sh"
 echo "seed $SEED, $KILLS kills of the database"
 db=$(store_location t)

@@ -30,7 +30,7 @@ command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
 WORK=$(mktemp -d)
 proxy= pa= pb= pid_a= pid_b=
 cleanup() {
-  for p in $pa $pb; do kill $p 2>/dev/null; done
+  for p in $pa $pb; do kill -KILL $p 2>/dev/null; done
   for p in $pid_a $pid_b $proxy; do kill -KILL $p 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$WORK"

@@ -31,7 +31,7 @@ ROWS=${4:-20000}
 command -v node >/dev/null || { echo "skipped: no node"; exit 77; }
 WORK=$(mktemp -d)
 poster= job=
-trap '[ -n "$poster" ] && kill $poster 2>/dev/null; [ -n "$job" ] && kill -KILL $job 2>/dev/null; [ -n "$server_pid" ] && kill -KILL $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$poster" ] && kill -KILL $poster 2>/dev/null; [ -n "$job" ] && kill -KILL $job 2>/dev/null; [ -n "$server_pid" ] && kill -KILL $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib.sh"
 echo "seed $SEED, $CUTS cuts each, $ROWS rows a file"
 S=$WORK/store J=$WORK/journal
