@@ -9,8 +9,8 @@
 # lost when PostgreSQL is killed: Passage raises it to on in its own
 # sessions (src/store/postgres/conn.c), and this test is what shows it
 # (before, 100 of 37,440 acknowledged records were lost). PG_DURABLE=1
-# runs it on a durable cluster instead. Two clients (poster.mjs) post batches of 20 flows
-# without pause; KILLS times (3 in make check, 20 in make torture) the
+# runs it on a durable cluster instead. Two clients (poster.mjs) post
+# batches of 20 flows without pause; KILLS times (3 in make check, 20 in make torture) the
 # postmaster and every backend get SIGKILL at a random moment (0.2 to
 # 1.5 s after an answer), and while the database is down:
 # - a batch posted is answered 503 (the store is unavailable: try again),
