@@ -436,24 +436,32 @@ hash_json(const uint8_t hash[LEDGER_HASH_SIZE])
   return s;
 }
 
-/* Every reference rec makes names a record the store holds (or that the
- * same transaction wrote before it). */
+/* Whether every reference rec makes names a record the store holds (or
+ * that the same transaction wrote before it): *held 0 with an error in
+ * errors for each that does not. Returns OK, or the store's failure: a
+ * look-up that failed (a connection lost) is no answer, and must not
+ * refuse a valid record as if it named nothing
+ * (tests/reliability/partition.sh). */
 static int
 check_refs(struct store *st, const struct record *rec, size_t index,
-           json_t *errors)
+           json_t *errors, int *held)
 {
-  int ok = 1;
+  struct store_entry e;
+  int ok = 1, rc = OK;
 
   for (size_t fi = 0; fi < rec->kind->nfields; fi++) {
     const struct field_desc *f = &rec->kind->fields[fi];
     const char *v = record_text(rec, &rec->v[fi]);
     if ((f->type != FT_REF && f->type != FT_REFLIST) || v == NULL)
       continue;
-    for (const char *p = v; *p;) {
+    for (const char *p = v; *p && rc == OK;) {
       const char *c = f->type == FT_REFLIST ? strchr(p, ',') : NULL;
       size_t n = c ? (size_t)(c - p) : strlen(p);
       char *one = xstrndup(p, n);
-      if (!store_has(st, f->ref, one)) {
+      int r = store_get_entry(st, f->ref, one, &e);
+      if (r != OK && r != ERR_NOTFOUND)
+        rc = r;
+      if (r == ERR_NOTFOUND) {
         const char *kname = record_kind_desc(f->ref)->name;
         char *expected = xasprintf(_("the id of a %s the store holds"), kname);
         char *msg = xasprintf(_("field '%s': expected %s, got '%s'"), f->name,
@@ -468,7 +476,8 @@ check_refs(struct store *st, const struct record *rec, size_t index,
       p += n + (c ? 1 : 0);
     }
   }
-  return ok;
+  *held = ok;
+  return rc;
 }
 
 /*
@@ -492,7 +501,10 @@ put_batch(struct store *st, struct app_batch *b, struct record *rec)
     uint8_t hash[LEDGER_HASH_SIZE];
     if (record_unpack(rec, b->pack.data + it->pack_off, it->pack_len) != OK)
       abort(); /* packed by this batch a moment ago: a bug */
-    if (!check_refs(st, rec, i, invalid))
+    int held;
+    if ((rc = check_refs(st, rec, i, invalid, &held)) != OK)
+      break;
+    if (!held)
       continue;
     rc = store_put_hashed(st, rec, b->bytes.data + it->bytes_off, it->bytes_len,
                           it->hash, &res);

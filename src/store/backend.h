@@ -17,7 +17,8 @@
  *   was there), except for the ERR_NOTFOUND and ERR_EXISTS answers noted
  *   below, which are not failures and leave the buffer alone.
  * - ERR_RETRY means the engine gave up on a conflict with another handle
- *   (a lock not granted in time, a serialization failure): nothing of the
+ *   (a lock not granted in time, a serialization failure), or, for a
+ *   database server, could not reach it again: nothing of the
  *   current transaction may be assumed to stand. The front then rolls the
  *   transaction back and hands ERR_RETRY to its caller, who may start the
  *   whole transaction again; the front never retries by itself, since only

@@ -10,12 +10,16 @@ fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
-# Where a PostgreSQL variant would plug in: the store's location. Only
-# SQLite files for now (PASSAGE_TEST_STORE unset); the PostgreSQL backend
-# will take a URL here, and the tests that kill the database server too
-# will key on it.
+# The store's location: PASSAGE_TEST_STORE, or else the location template
+# PASSAGE_TEST_DB that tests/pg.sh gives (a PostgreSQL cluster's), each
+# "%s" in either replaced by a fresh name; unset, a SQLite file in WORK.
 store_location() { # store_location NAME
-  echo "${PASSAGE_TEST_STORE:-$WORK/$1.db}"
+  local t=${PASSAGE_TEST_STORE:-${PASSAGE_TEST_DB:-}}
+  if [ -n "$t" ]; then
+    printf '%s\n' "${t//%s/rel_${1}_$$_$RANDOM}"
+  else
+    echo "$WORK/$1.db"
+  fi
 }
 
 # rand_ms LO HI: a random whole number of milliseconds in [LO, HI], as

@@ -1,8 +1,9 @@
-// Usage: node poster.mjs BASE-FILE TOKEN-FILE ACKED-FILE [CLIENTS] [BATCH]
+// Usage: node poster.mjs BASE-FILE TOKEN-FILE ACKED-FILE [CLIENTS] [BATCH] [PREFIX]
 //
 // Concurrent devices posting batches to POST /api/v1/records of a server
 // that is killed and restarted under them (crash-serve.sh). Each of CLIENTS
-// clients posts batches of BATCH flows with ids p<client>-<batch>-<i>, one
+// clients posts batches of BATCH flows with ids p<client>-<batch>-<i> (PREFIX
+// in place of p when given: two posters beside each other), one
 // after another, and appends every id of a batch to ACKED-FILE when, and
 // only when, the server answered it 200: those records were acknowledged
 // and must survive any crash. A batch whose answer was lost (connection
@@ -21,6 +22,7 @@ import http from 'node:http';
 const [baseFile, tokenFile, ackedFile] = process.argv.slice(2, 5);
 const clients = Number(process.argv[5] || 4);
 const batchSize = Number(process.argv[6] || 20);
+const prefix = process.argv[7] || 'p';
 const token = fs.readFileSync(tokenFile, 'utf8').trim();
 let stopping = false;
 const stats = {batches: 0, acked: 0, retries: 0, duplicates: 0, lost: 0,
@@ -31,7 +33,7 @@ process.on('SIGTERM', () => { stopping = true; });
 function body(c, n) {
   const records = [];
   for (let i = 0; i < batchSize; i++)
-    records.push({kind: 'flow', id: `p${c}-${n}-${i}`,
+    records.push({kind: 'flow', id: `${prefix}${c}-${n}-${i}`,
                   checkpoint: i % 2 ? 'b' : 'a', direction: 'in',
                   start: '2023-01-02', vehicles: i + 1});
   return JSON.stringify({records});
@@ -79,7 +81,7 @@ async function client(c) {
         stats.duplicates += answer.duplicates;
         const ids = [];
         for (let i = 0; i < batchSize; i++)
-          ids.push(`p${c}-${n}-${i}\n`);
+          ids.push(`${prefix}${c}-${n}-${i}\n`);
         fs.appendFileSync(ackedFile, ids.join(''));
         stats.acked += batchSize;
         break;
