@@ -101,6 +101,13 @@ enum MHD_Result http_error(struct request *r, enum http_error_id id,
     __attribute__((format(printf, 4, 5)));
 /* An app error as its code's status and the error body. */
 enum MHD_Result http_fail(struct request *r, const struct app_error *e);
+/* What an error's body says: the app's message, except for the program's
+ * own failures (a store that cannot be reached, a file not written),
+ * whose text names hosts, users and paths: those go to the server's log
+ * (stderr, with the request's method and path) and the client gets the
+ * status's title. */
+const char *http_error_message(const struct request *r, enum http_error_id id,
+                               const struct app_error *e);
 /* The error table's id for an app code. */
 enum http_error_id http_error_of(int code);
 unsigned http_error_status(enum http_error_id id);

@@ -225,6 +225,20 @@ http_error(struct request *r, enum http_error_id id, const char *field,
   return http_queue(r, errors[id].status, resp, len);
 }
 
+const char *
+http_error_message(const struct request *r, enum http_error_id id,
+                   const struct app_error *e)
+{
+  const char *m = e->message ? e->message : util_strerror(e->code);
+
+  if (e->kind != APP_ERROR_PROGRAM ||
+      (id != HTTP_E_INTERNAL && id != HTTP_E_UNAVAILABLE))
+    return m;
+  fprintf(stderr, "passage serve: %s %s: %s\n", r->method ? r->method : "-",
+          r->path ? r->path : "-", m);
+  return errors[id].title;
+}
+
 enum MHD_Result
 http_fail(struct request *r, const struct app_error *e)
 {
@@ -233,8 +247,7 @@ http_fail(struct request *r, const struct app_error *e)
   /* A malformed request is 400 whatever the code below it said. */
   if (e->kind == APP_ERROR_REQUEST && id != HTTP_E_TOO_LARGE)
     id = HTTP_E_BAD_REQUEST;
-  return http_error(r, id, e->field, "%s",
-                    e->message ? e->message : util_strerror(e->code));
+  return http_error(r, id, e->field, "%s", http_error_message(r, id, e));
 }
 
 const char *

@@ -67,8 +67,8 @@ answer_error(struct request *r, const struct app_error *e)
 {
   enum http_error_id id = http_error_of(e->code);
   size_t len;
-  struct MHD_Response *resp = http_error_response(
-      id, e->field, e->message ? e->message : util_strerror(e->code), &len);
+  struct MHD_Response *resp =
+      http_error_response(id, e->field, http_error_message(r, id, e), &len);
 
   answer(r, http_error_status(id), resp, len);
 }
