@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A day parameter ("2023-02-25"). */
-static int
-arg_day(struct request *r, const char *name, int64_t *day, int *has,
-        struct app_error *err)
+int
+http_parse_day(const char *name, const char *v, int64_t *day, int *has,
+               struct app_error *err)
 {
-  const char *v = http_arg(r, name);
   struct ptime t;
 
   *has = 0;
@@ -32,10 +30,9 @@ arg_day(struct request *r, const char *name, int64_t *day, int *has,
 }
 
 int
-http_arg_count(struct request *r, const char *name, uint64_t *out, int *has,
-               struct app_error *err)
+http_parse_count(const char *name, const char *v, uint64_t *out, int *has,
+                 struct app_error *err)
 {
-  const char *v = http_arg(r, name);
   char *end;
 
   *has = 0;
@@ -57,23 +54,41 @@ http_arg_count(struct request *r, const char *name, uint64_t *out, int *has,
   return ERR_USAGE;
 }
 
-static int
-parse_query(struct request *r, struct app_query *q, struct app_error *err)
+int
+http_arg_count(struct request *r, const char *name, uint64_t *out, int *has,
+               struct app_error *err)
+{
+  return http_parse_count(name, http_arg(r, name), out, has, err);
+}
+
+static const char *
+get(const struct http_args *a, const char *name)
+{
+  return a->get(a->ctx, name);
+}
+
+int
+http_parse_query(const struct http_args *a, struct app_query *q,
+                 struct app_error *err)
 {
   int has;
   int rc;
 
   memset(q, 0, sizeof *q);
-  if ((rc = arg_day(r, "from", &q->from, &q->has_from, err)) != OK ||
-      (rc = arg_day(r, "to", &q->to, &q->has_to, err)) != OK ||
-      (rc = arg_day(r, "date", &q->date, &q->has_date, err)) != OK ||
-      (rc = http_arg_count(r, "as_of", &q->as_of, &has, err)) != OK)
+  if ((rc = http_parse_day("from", get(a, "from"), &q->from, &q->has_from,
+                           err)) != OK ||
+      (rc = http_parse_day("to", get(a, "to"), &q->to, &q->has_to, err)) !=
+          OK ||
+      (rc = http_parse_day("date", get(a, "date"), &q->date, &q->has_date,
+                           err)) != OK ||
+      (rc = http_parse_count("as_of", get(a, "as_of"), &q->as_of, &has, err)) !=
+          OK)
     return rc;
-  q->by = http_arg(r, "by");
-  q->measure = http_arg(r, "measure");
-  q->source = http_arg(r, "source");
-  q->outcome = http_arg(r, "outcome");
-  q->checkpoint = http_arg(r, "checkpoint");
+  q->by = get(a, "by");
+  q->measure = get(a, "measure");
+  q->source = get(a, "source");
+  q->outcome = get(a, "outcome");
+  q->checkpoint = get(a, "checkpoint");
   if (q->by && (rc = app_check_list("by", q->by, err)) != OK)
     return rc;
   if (q->measure && (rc = app_check_list("measure", q->measure, err)) != OK)
@@ -81,14 +96,10 @@ parse_query(struct request *r, struct app_query *q, struct app_error *err)
   return app_check_range(q, err);
 }
 
-/* format=json|csv|hxl, or what Accept asks for; json by default. */
-static int
-answer_form(struct request *r, enum app_form *form, struct app_error *err)
+int
+http_parse_form(const char *f, const char *accept, enum app_form *form,
+                struct app_error *err)
 {
-  const char *f = http_arg(r, "format");
-  const char *accept =
-      MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
-
   *form = APP_FORM_JSON;
   if (f == NULL && accept && strstr(accept, "text/csv"))
     f = "csv";
@@ -122,6 +133,7 @@ answer(struct request *r, app_answer_fn *fn, const char *name)
 {
   struct app_error err = {0};
   struct app_query q;
+  struct http_args args;
   enum app_form form;
   enum MHD_Result mr;
   struct buf b;
@@ -131,8 +143,12 @@ answer(struct request *r, app_answer_fn *fn, const char *name)
   if (http_auth(r, APP_ACT_ANSWER, name, &mr) != OK)
     return mr;
   buf_init(&b);
-  if ((rc = parse_query(r, &q, &err)) == OK &&
-      (rc = answer_form(r, &form, &err)) == OK &&
+  http_request_args(r, &args);
+  if ((rc = http_parse_query(&args, &q, &err)) == OK &&
+      (rc = http_parse_form(
+           http_arg(r, "format"),
+           MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
+           &form, &err)) == OK &&
       (rc = app_refresh(http_app(r), &err)) == OK) {
     /* The public's flows hide small person counts; a pipeline of persons
      * would show them per consignment, so the public gets none. */
@@ -209,25 +225,39 @@ sitrep_type(const char *format)
   return "text/plain; charset=utf-8";
 }
 
+int
+http_sitrep_query(const struct http_args *a, struct app_sitrep_query *q,
+                  struct app_error *err)
+{
+  const char *period = get(a, "period");
+  int rc, has;
+
+  memset(q, 0, sizeof *q);
+  q->period_days = 1;
+  q->format = get(a, "format");
+  if ((rc = http_parse_day("date", get(a, "date"), &q->date, &q->has_date,
+                           err)) != OK ||
+      (rc = http_parse_count("as_of", get(a, "as_of"), &q->as_of, &has, err)) !=
+          OK)
+    return rc;
+  return period ? app_check_period(period, &q->period_days, err) : OK;
+}
+
 enum MHD_Result
 route_sitrep(struct request *r)
 {
   struct app_sitrep_query q = {0};
   struct app_error err = {0};
-  const char *period = http_arg(r, "period");
+  struct http_args args;
   enum MHD_Result mr;
   struct buf b;
-  int rc, has;
+  int rc;
 
   if (http_auth(r, APP_ACT_REPORT, NULL, &mr) != OK)
     return mr;
   buf_init(&b);
-  q.period_days = 1;
-  q.format = http_arg(r, "format");
-  if ((rc = arg_day(r, "date", &q.date, &q.has_date, &err)) == OK &&
-      (rc = http_arg_count(r, "as_of", &q.as_of, &has, &err)) == OK &&
-      (period == NULL ||
-       (rc = app_check_period(period, &q.period_days, &err)) == OK) &&
+  http_request_args(r, &args);
+  if ((rc = http_sitrep_query(&args, &q, &err)) == OK &&
       (rc = app_refresh(http_app(r), &err)) == OK)
     rc = app_report_sitrep(http_app(r), &q, &b, &err);
   if (rc != OK) {

@@ -6,12 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-/* The media type of the body, without its parameters, or "". */
-static void
-content_type(struct request *r, char *out, size_t size)
+void
+http_media_type(const char *ct, char *out, size_t size)
 {
-  const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                               MHD_HTTP_HEADER_CONTENT_TYPE);
   size_t n = 0;
 
   while (ct && ct[n] && ct[n] != ';' && ct[n] != ' ' && n + 1 < size) {
@@ -19,6 +16,15 @@ content_type(struct request *r, char *out, size_t size)
     n++;
   }
   out[n] = '\0';
+}
+
+/* The media type of the body, without its parameters, or "". */
+static void
+content_type(struct request *r, char *out, size_t size)
+{
+  http_media_type(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                              MHD_HTTP_HEADER_CONTENT_TYPE),
+                  out, size);
 }
 
 enum MHD_Result
@@ -56,39 +62,34 @@ route_records_post(struct request *r)
 }
 
 struct multi {
-  const char *name;
   const char **v;
   size_t n, cap;
 };
 
-static enum MHD_Result
-collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static void
+collect(void *fctx, const char *value)
 {
-  struct multi *m = cls;
+  struct multi *m = fctx;
 
-  (void)kind;
-  if (strcmp(key, m->name) == 0 && value) {
-    m->v = util_grow(m->v, &m->cap, m->n + 1, sizeof *m->v);
-    m->v[m->n++] = value;
-  }
-  return MHD_YES;
+  m->v = util_grow(m->v, &m->cap, m->n + 1, sizeof *m->v);
+  m->v[m->n++] = value;
 }
 
 /* Every value of a repeated query parameter. */
-static void
-arg_all(struct request *r, struct multi *m, const char *name)
+static const char *const *
+arg_all(const struct http_args *a, const char *name, size_t *n)
 {
-  memset(m, 0, sizeof *m);
-  m->name = name;
-  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, m);
+  struct multi m = {0};
+
+  a->each(a->ctx, name, collect, &m);
+  *n = m.n;
+  return m.v;
 }
 
 /* The upload's format from its media type, unless format= says it. */
 static const char *
-upload_format(struct request *r, const char *type)
+upload_format(const char *f, const char *type)
 {
-  const char *f = http_arg(r, "format");
-
   if (f)
     return f;
   if (strcasecmp(type, "text/csv") == 0)
@@ -100,46 +101,67 @@ upload_format(struct request *r, const char *type)
   return NULL;
 }
 
+int
+http_import_query(const struct http_args *a, const char *type,
+                  struct app_import_query *q, enum http_error_id *id,
+                  struct app_error *err)
+{
+  const char *cm = a->get(a->ctx, "create_missing");
+
+  memset(q, 0, sizeof *q);
+  app_error_cleanup(err);
+  err->code = ERR_USAGE;
+  err->kind = APP_ERROR_REQUEST;
+  q->format = upload_format(a->get(a->ctx, "format"), type);
+  if (q->format == NULL) {
+    *id = HTTP_E_MEDIA_TYPE;
+    err->field = xstrdup("content-type");
+    err->message = xasprintf("expected Content-Type: text/csv or "
+                             "application/x-ndjson (or format=), got '%s'",
+                             type);
+    return ERR_USAGE;
+  }
+  q->kind = a->get(a->ctx, "kind");
+  if (q->kind == NULL) {
+    *id = HTTP_E_BAD_REQUEST;
+    err->field = xstrdup("kind");
+    err->message = xstrdup("kind: the kind of the records uploaded is needed");
+    return ERR_USAGE;
+  }
+  err->code = OK;
+  q->name = a->get(a->ctx, "name");
+  if (q->name == NULL)
+    q->name = "upload";
+  q->create_missing = cm && strcmp(cm, "0") != 0 && strcmp(cm, "false") != 0;
+  q->maps = arg_all(a, "map", &q->nmaps);
+  q->sets = arg_all(a, "set", &q->nsets);
+  q->values = arg_all(a, "values", &q->nvalues);
+  return OK;
+}
+
 enum MHD_Result
 route_imports(struct request *r)
 {
   struct app_import_query q;
-  struct multi maps, sets, values;
-  const char *cm = http_arg(r, "create_missing");
+  struct app_error err = {0};
+  struct http_args args;
+  enum http_error_id id;
   enum MHD_Result mr;
   char type[128];
 
   if (http_auth(r, APP_ACT_WRITE, NULL, &mr) != OK)
     return mr;
   content_type(r, type, sizeof type);
-  memset(&q, 0, sizeof q);
-  q.format = upload_format(r, type);
-  if (q.format == NULL)
-    return http_error(r, HTTP_E_MEDIA_TYPE, "content-type",
-                      "expected Content-Type: text/csv or "
-                      "application/x-ndjson (or format=), got '%s'",
-                      type);
-  q.kind = http_arg(r, "kind");
-  if (q.kind == NULL)
-    return http_error(r, HTTP_E_BAD_REQUEST, "kind",
-                      "kind: the kind of the records uploaded is needed");
-  q.name = http_arg(r, "name");
-  if (q.name == NULL)
-    q.name = "upload";
-  q.create_missing = cm && strcmp(cm, "0") != 0 && strcmp(cm, "false") != 0;
-  arg_all(r, &maps, "map");
-  arg_all(r, &sets, "set");
-  arg_all(r, &values, "values");
-  q.maps = maps.v;
-  q.nmaps = maps.n;
-  q.sets = sets.v;
-  q.nsets = sets.n;
-  q.values = values.v;
-  q.nvalues = values.n;
+  http_request_args(r, &args);
+  if (http_import_query(&args, type, &q, &id, &err) != OK) {
+    mr = http_error(r, id, err.field, "%s", err.message);
+    app_error_cleanup(&err);
+    return mr;
+  }
   mr = http_writer_import(r, &q);
-  free(maps.v);
-  free(sets.v);
-  free(values.v);
+  free((void *)q.maps);
+  free((void *)q.sets);
+  free((void *)q.values);
   return mr;
 }
 
@@ -150,18 +172,25 @@ to_buf(void *ctx, const void *data, size_t len)
   return OK;
 }
 
-static const char *
-records_format(struct request *r)
+int
+http_records_query(const struct http_args *a, const char *accept,
+                   struct app_records_query *q, struct app_error *err)
 {
-  const char *f = http_arg(r, "format");
-  const char *accept =
-      MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept");
+  int rc, has;
 
-  if (f || accept == NULL)
-    return f;
-  if (strstr(accept, "text/csv"))
-    return "csv";
-  return NULL;
+  memset(q, 0, sizeof *q);
+  q->kind = a->get(a->ctx, "kind");
+  q->format = a->get(a->ctx, "format");
+  if (q->format == NULL && accept && strstr(accept, "text/csv"))
+    q->format = "csv";
+  if ((rc = http_parse_count("cursor", a->get(a->ctx, "cursor"), &q->cursor,
+                             &has, err)) != OK ||
+      (rc = http_parse_count("limit", a->get(a->ctx, "limit"), &q->limit, &has,
+                             err)) != OK ||
+      (rc = http_parse_day("from", a->get(a->ctx, "from"), &q->from,
+                           &q->has_from, err)) != OK)
+    return rc;
+  return http_parse_day("to", a->get(a->ctx, "to"), &q->to, &q->has_to, err);
 }
 
 enum MHD_Result
@@ -169,6 +198,7 @@ route_records_get(struct request *r)
 {
   struct app_records_query q;
   struct app_error err = {0};
+  struct http_args args;
   struct MHD_Response *resp;
   struct buf b;
   struct app_sink out = {to_buf, &b};
@@ -176,39 +206,18 @@ route_records_get(struct request *r)
   uint64_t next = 0;
   char cursor[32];
   size_t len;
-  int rc, has;
+  int rc;
 
-  memset(&q, 0, sizeof q);
-  q.kind = http_arg(r, "kind");
-  if (http_auth(r, APP_ACT_RECORDS, q.kind, &mr) != OK)
+  if (http_auth(r, APP_ACT_RECORDS, http_arg(r, "kind"), &mr) != OK)
     return mr;
-  q.format = records_format(r);
   buf_init(&b);
-  if ((rc = http_arg_count(r, "cursor", &q.cursor, &has, &err)) == OK &&
-      (rc = http_arg_count(r, "limit", &q.limit, &has, &err)) == OK) {
-    const char *from = http_arg(r, "from"), *to = http_arg(r, "to");
-    struct ptime t;
-    if (from && util_parse_time(from, strlen(from), &t) == OK &&
-        t.prec == TIME_DAY) {
-      q.from = util_days_from_civil(t.year, t.month, t.day);
-      q.has_from = 1;
-    } else if (from) {
-      buf_cleanup(&b);
-      return http_error(r, HTTP_E_BAD_REQUEST, "from",
-                        "from: expected a date like 2023-02-25, got '%s'",
-                        from);
-    }
-    if (to && util_parse_time(to, strlen(to), &t) == OK && t.prec == TIME_DAY) {
-      q.to = util_days_from_civil(t.year, t.month, t.day);
-      q.has_to = 1;
-    } else if (to) {
-      buf_cleanup(&b);
-      return http_error(r, HTTP_E_BAD_REQUEST, "to",
-                        "to: expected a date like 2023-02-25, got '%s'", to);
-    }
-    if ((rc = app_refresh(http_app(r), &err)) == OK)
-      rc = app_records(http_app(r), &q, &out, &next, &err);
-  }
+  http_request_args(r, &args);
+  if ((rc = http_records_query(
+           &args,
+           MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"), &q,
+           &err)) == OK &&
+      (rc = app_refresh(http_app(r), &err)) == OK)
+    rc = app_records(http_app(r), &q, &out, &next, &err);
   if (rc != OK) {
     buf_cleanup(&b);
     mr = http_fail(r, &err);

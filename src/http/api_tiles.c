@@ -15,9 +15,8 @@
 
 #include <zlib.h>
 
-/* 1 when the Accept-Encoding header names gzip (or *) without q=0. */
-static int
-accepts_gzip(const char *h)
+int
+http_accepts_gzip(const char *h)
 {
   while (h && *h) {
     const char *end = strchr(h, ','), *semi;
@@ -78,8 +77,8 @@ reply_tile(struct request *r, struct app_tile *t, int may_gzip)
   char *data;
 
   buf_init(&z);
-  if (may_gzip && accepts_gzip(ae) && gzip_bytes(t->data, t->len, &z) == OK &&
-      z.len < t->len)
+  if (may_gzip && http_accepts_gzip(ae) &&
+      gzip_bytes(t->data, t->len, &z) == OK && z.len < t->len)
     gz = 1;
   if (gz) {
     len = z.len;

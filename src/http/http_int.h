@@ -127,6 +127,62 @@ const char *http_arg(struct request *r, const char *name);
  * err naming it. */
 int http_arg_count(struct request *r, const char *name, uint64_t *out, int *has,
                    struct app_error *err);
+
+/*
+ * The parsers of request bytes, apart from the request they came in (so
+ * that tests/fuzz/fuzz_http_*.c call what the routes call). Query
+ * parameters come through http_args: the request's (http_request_args),
+ * libmicrohttpd having split and percent-decoded them, or a harness's.
+ */
+struct http_args {
+  /* The value of the parameter called name, or NULL. */
+  const char *(*get)(void *ctx, const char *name);
+  /* Every value of a repeated parameter, in order: fn(fctx, value). */
+  void (*each)(void *ctx, const char *name,
+               void (*fn)(void *fctx, const char *value), void *fctx);
+  void *ctx;
+};
+void http_request_args(struct request *r, struct http_args *a);
+/* v, a value of the parameter name (NULL: not given), as a whole number
+ * or a day ("2023-02-25", a local day number): OK (*has set when given),
+ * or ERR_USAGE (APP_ERROR_REQUEST) in err naming it. */
+int http_parse_count(const char *name, const char *v, uint64_t *out, int *has,
+                     struct app_error *err);
+int http_parse_day(const char *name, const char *v, int64_t *day, int *has,
+                   struct app_error *err);
+/* The analysis answers' query (from, to, date, as_of, by, measure, source,
+ * outcome, checkpoint), checked: OK or ERR_USAGE in err. */
+int http_parse_query(const struct http_args *a, struct app_query *q,
+                     struct app_error *err);
+/* format=json|csv|hxl, or what Accept (NULL: none) asks for; json by
+ * default. OK or ERR_USAGE (field "format"). */
+int http_parse_form(const char *format, const char *accept, enum app_form *form,
+                    struct app_error *err);
+/* The sitrep's query (date, as_of, period, format): OK or ERR_USAGE. */
+int http_sitrep_query(const struct http_args *a, struct app_sitrep_query *q,
+                      struct app_error *err);
+/* GET /api/v1/records' query (kind, format or Accept, cursor, limit, from,
+ * to): OK or ERR_USAGE. */
+int http_records_query(const struct http_args *a, const char *accept,
+                       struct app_records_query *q, struct app_error *err);
+/* An upload's query (format or the media type, kind, name, create_missing,
+ * map, set, values): OK, or ERR_USAGE with the answer's *id, err's field
+ * and message. q's maps, sets and values are new arrays (free them). */
+int http_import_query(const struct http_args *a, const char *type,
+                      struct app_import_query *q, enum http_error_id *id,
+                      struct app_error *err);
+/* The media type of a Content-Type header (NULL: none), without its
+ * parameters, cut to size - 1 bytes; "" for none. */
+void http_media_type(const char *ct, char *out, size_t size);
+/* 1 when an Accept-Encoding header names gzip (or *) without q=0. */
+int http_accepts_gzip(const char *h);
+/* 1 when a static file's path as sent (raw, its query included) or as
+ * decoded could reach outside the web folder. */
+int http_path_escapes(const char *raw, const char *path);
+/* The route for method and path: its index, HTTP_R_STATIC for another GET
+ * outside /api and /log, or HTTP_R_NONE; *other is set when the path is a
+ * route's with another method. */
+int http_match(const char *method, const char *path, int *other);
 /* Who asks (Authorization), and whether they may: OK, or the error
  * answered already (*mr holds libmicrohttpd's result). */
 int http_auth(struct request *r, enum app_action act, const char *answer,

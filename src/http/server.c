@@ -256,6 +256,48 @@ http_arg(struct request *r, const char *name)
   return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static const char *
+request_get(void *ctx, const char *name)
+{
+  return http_arg(ctx, name);
+}
+
+struct each_value {
+  const char *name;
+  void (*fn)(void *fctx, const char *value);
+  void *fctx;
+};
+
+static enum MHD_Result
+each_value(void *cls, enum MHD_ValueKind kind, const char *key,
+           const char *value)
+{
+  struct each_value *e = cls;
+
+  (void)kind;
+  if (strcmp(key, e->name) == 0 && value)
+    e->fn(e->fctx, value);
+  return MHD_YES;
+}
+
+static void
+request_each(void *ctx, const char *name,
+             void (*fn)(void *fctx, const char *value), void *fctx)
+{
+  struct request *r = ctx;
+  struct each_value e = {name, fn, fctx};
+
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_value, &e);
+}
+
+void
+http_request_args(struct request *r, struct http_args *a)
+{
+  a->get = request_get;
+  a->each = request_each;
+  a->ctx = r;
+}
+
 int
 http_auth(struct request *r, enum app_action act, const char *answer,
           enum MHD_Result *mr)
@@ -309,11 +351,8 @@ path_matches(const char *route, const char *path)
   return strncmp(route, path, n) == 0 && path[n] != '\0';
 }
 
-/* The route for method and path: its index, HTTP_R_STATIC for another GET
- * outside /api and /log, or HTTP_R_NONE; *other is set when the path is a
- * route's with another method. */
-static int
-match(const char *method, const char *path, int *other)
+int
+http_match(const char *method, const char *path, int *other)
 {
   *other = 0;
   for (int i = 0; i < HTTP_R_STATIC; i++) {
@@ -339,7 +378,7 @@ not_routed(struct request *r)
 {
   int other;
 
-  match(r->method, r->path, &other);
+  http_match(r->method, r->path, &other);
   if (!other)
     return http_error(r, HTTP_E_NOT_FOUND, NULL, "no route %s %s", r->method,
                       r->path);
@@ -356,7 +395,7 @@ first_call(struct request *r, const char *url, const char *method)
 
   r->path = url;
   r->method = method;
-  r->route = match(method, url, &other);
+  r->route = http_match(method, url, &other);
   if (cl && strtoull(cl, NULL, 10) > r->srv->cfg->max_body)
     r->too_big = 1;
 }

@@ -77,9 +77,8 @@ type_of(const char *path)
   return "application/octet-stream";
 }
 
-/* 1 when the path as sent, or as decoded, could reach outside. */
-static int
-escapes(const char *raw, const char *path)
+int
+http_path_escapes(const char *raw, const char *path)
 {
   const char *q = strchr(raw, '?');
   size_t n = q ? (size_t)(q - raw) : strlen(raw);
@@ -126,7 +125,7 @@ http_static(struct request *r)
   size_t wl;
   int fd;
 
-  if (escapes(r->raw, r->path))
+  if (http_path_escapes(r->raw, r->path))
     return http_error(r, HTTP_E_BAD_REQUEST, "path",
                       "a path may not hold '..', hidden names, encoded dots, "
                       "slashes or backslashes");

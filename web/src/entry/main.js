@@ -2,7 +2,7 @@ import "../common/style.css";
 import { getJson } from "../common/api.js";
 import { el, time } from "../common/format.js";
 import { loadToken, saveToken, takeTokenFromFragment } from "../common/token.js";
-import { adoptDraft, allRecords, currentDraft, deleteDraft, discard, newDraft, openOutbox, orphanDrafts, queueDraft, requeue, saveDraft, SCHEMA, touchDraft } from "./outbox.js";
+import { adoptDraft, allRecords, currentDraft, deleteDraft, discard, DRAFT_STALE_MS, newDraft, openOutbox, orphanDrafts, queueDraft, requeue, saveDraft, SCHEMA, touchDraft } from "./outbox.js";
 import { Sender } from "./sender.js";
 
 // The entry page: a monitor's form for one flow record, and the outbox of
@@ -251,12 +251,18 @@ function typed(fields) {
 }
 
 // Drafts left by tabs that have gone: the empty ones are let go, the others
-// listed with the outbox so that the monitor can carry on with them.
+// listed with the outbox so that the monitor can carry on with them. An
+// empty draft is let go only once it has not been seen for DRAFT_STALE_MS:
+// this tab's next draft is made (startDraft) before `draft` names it, and a
+// render in between, which the sender's answers cause at any moment, must
+// not delete the draft the form is about to show (the record typed into
+// it then went out under another id than the one shown, or was lost).
 async function orphans() {
   const out = [];
+  const stale = Date.now() - DRAFT_STALE_MS;
   for (const d of await orphanDrafts(db, TAB_ID, draft?.id)) {
     if (typed(d.fields)) out.push(d);
-    else await deleteDraft(db, d.id);
+    else if ((d.seen_at || 0) < stale) await deleteDraft(db, d.id);
   }
   return out;
 }
@@ -333,12 +339,20 @@ function stateLine(r) {
   return "queued";
 }
 
+// Renders run whenever the outbox changes, several at once: each reads
+// first and then draws the whole list in one go, and only the latest
+// started draws (an older one, finishing later, would show what was; two
+// drawing into one list by turns showed a record twice).
+let renders = 0;
 async function render() {
+  const mine = ++renders;
   const rs = await allRecords(db);
+  const drafts = await orphans();
+  if (mine !== renders) return;
   const ul = $("outbox");
-  ul.replaceChildren();
-  for (const d of await orphans()) {
-    ul.append(
+  const items = [];
+  for (const d of drafts) {
+    items.push(
       el(
         "li",
         { "data-id": d.id, "data-state": "draft" },
@@ -379,8 +393,9 @@ async function render() {
         ),
       );
     }
-    ul.append(li);
+    items.push(li);
   }
+  ul.replaceChildren(...items);
 }
 
 // A refused record's fields in the form, as a new draft (a new id: the
