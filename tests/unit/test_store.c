@@ -772,6 +772,7 @@ struct kept_day {
   char cp[16];
   double vehicles; /* won by the in/passed vehicles stream's parts */
   size_t nspreads; /* their records reaching outside the day */
+  size_t npieces;  /* the stream's disputed pieces */
   uint64_t spread_seq;
   unsigned observed[2];
 };
@@ -804,6 +805,7 @@ take_kept_day(void *ctx, struct cells_day *d)
     if (s->measure != CM_VEHICLES || strcmp(s->direction, "in") != 0 ||
         strcmp(s->outcome, "passed") != 0 || !(s->family & CELLS_FLOW))
       continue;
+    o->npieces += s->npieces;
     for (size_t p = 0; p < s->nparts; p++) {
       const struct cells_part *pt = &d->parts[s->part + p];
       o->vehicles += pt->won;
@@ -939,6 +941,58 @@ test_kept_cells(void **state)
   assert_near(k.d[1].vehicles, 30, 1e-9);
   assert_int_equal(k.d[1].observed[0], 3);
   assert_int_equal(k.d[1].observed[1], 0);
+  verified(fx->st);
+}
+
+/*
+ * An amendment of a rule the cells depend on builds every kept day again
+ * in its transaction. Two ungraded sources count x in on 2024-01-01: a 10
+ * vehicles, b 11. Equal grades and lengths: a's claim counts (source id),
+ * 10. Under the default tolerance 0.10 the piece is not disputed (|11 -
+ * 10| = 1 is not more than 0.10 x 10); with dispute_tolerance = 0.05 it is
+ * (1 > 0.5): one disputed piece. The kept days then serve the new rules
+ * and no longer the old ones (store_kept_days: ERR_NOTFOUND).
+ */
+static int amend(struct store *st, const char *text,
+                 enum store_put_result *res);
+
+static void
+test_kept_cells_amended(void **state)
+{
+  static const char v2[] = "[corridor]\nname = corridor\n"
+                           "dispute_tolerance = 0.05\n";
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  const struct corridor *old = NULL;
+  struct kept k;
+  uint64_t size;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "a1", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "10", "source", "a", NULL),
+                   OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "b1", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "11", "source", "b", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  if (!read_kept(fx->st, &k))
+    return;
+  assert_int_equal(k.n, 1);
+  assert_near(k.d[0].vehicles, 10, 1e-9);
+  assert_int_equal(k.d[0].npieces, 0);
+  size = store_size(fx->st);
+  assert_int_equal(amend(fx->st, v2, &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  read_kept(fx->st, &k);
+  assert_int_equal(k.n, 1);
+  assert_near(k.d[0].vehicles, 10, 1e-9);
+  assert_int_equal(k.d[0].npieces, 1);
+  assert_int_equal(store_corridor_at(fx->st, size, &old), OK);
+  assert_int_equal(store_kept_days(fx->st, 19723, 19723, old, same_text, NULL,
+                                   take_kept_day, &k),
+                   ERR_NOTFOUND);
   verified(fx->st);
 }
 
@@ -1242,6 +1296,7 @@ main(void)
                                       teardown),
       cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_amended, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_rollback, setup,
                                       teardown),
   };
