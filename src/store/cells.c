@@ -68,7 +68,15 @@ struct store_cells {
   char *counting;
   char *timezone;
   struct cells_builder *builder;
+  /* The flows the transaction appended, as the builder reads them (kept
+   * from the record in hand, so that the commit reads back only what was
+   * stored before), and the entries it superseded (seq set). */
+  uint64_t tx_start;
+  struct recs *fresh;
+  struct tmap *gone;
 };
+
+static void fresh_clear(struct store_cells *sc);
 
 /* -- The dictionary -- */
 
@@ -188,6 +196,7 @@ cells_of(struct store *st)
   if (st->cells == NULL) {
     st->cells = xcalloc(1, sizeof *st->cells);
     st->cells->touched = tmap_new(2);
+    st->cells->gone = tmap_new(1);
   }
   return st->cells;
 }
@@ -212,8 +221,11 @@ store__cells_free(struct store *st)
 {
   if (st->cells == NULL)
     return;
+  fresh_clear(st->cells);
+  free(st->cells->fresh);
   dict_free(&st->cells->dict);
   tmap_free(st->cells->touched);
+  tmap_free(st->cells->gone);
   free(st->cells->counting);
   free(st->cells->timezone);
   cells_builder_free(st->cells->builder);
@@ -314,8 +326,12 @@ touch(struct store_cells *sc, int64_t day, const char *cp)
   tmap_put(sc->touched, key, NULL);
 }
 
+static void fresh_add(struct store *st, const struct record *rec, uint64_t seq,
+                      int64_t b, int64_t f);
+
 void
-store__cells_touch(struct store *st, const struct record *rec)
+store__cells_touch(struct store *st, const struct record *rec, uint64_t seq,
+                   int gone)
 {
   enum record_kind kind = rec->kind->kind;
   struct store_cells *sc;
@@ -338,6 +354,12 @@ store__cells_touch(struct store *st, const struct record *rec)
     }
   } else if (cover_bounds(rec, st->corridor, &b, &f) != 0 || f <= b) {
     return; /* an instant covers no time */
+  }
+  if (gone) {
+    uint64_t key = seq;
+    tmap_put(sc->gone, &key, NULL);
+  } else if (kind == KIND_flow) {
+    fresh_add(st, rec, seq, b, f);
   }
   cp = dict_intern(&sc->dict, cp);
   days_of(b, f, &d0, &d1);
@@ -366,7 +388,8 @@ struct recs {
   struct cells_cover *cover; /* every live coverage record with time */
   const char **cover_cp;
   size_t ncover, capcover;
-  int64_t span; /* the longest flow read */
+  int64_t span;      /* the longest flow read */
+  struct tmap *gone; /* entries to skip: superseded in the transaction */
 };
 
 static int
@@ -385,9 +408,8 @@ parse(struct recs *r, const struct store_entry *e, int kind)
 }
 
 static const char *
-dim_text(struct recs *r, int k)
+dim_text(struct recs *r, const struct record *rec, int k)
 {
-  const struct record *rec = &r->rec;
   const char *t;
 
   if (k == CD_CATEGORY)
@@ -397,25 +419,14 @@ dim_text(struct recs *r, int k)
   return dict_intern(r->k, t ? t : "");
 }
 
-/* Keeps a flow whose interval meets [from, to) (the backend's bounds let
- * through those that end where the period begins), as the analysis's
- * store_each_flow_overlapping and keep_flow read it. */
-static int
-take_flow(void *ctx, const struct store_entry *e)
+/* Appends flow rec (entry seq, bounds b..f) as the builder reads it. */
+static void
+add_rec(struct recs *r, const struct record *rec, uint64_t seq, int64_t b,
+        int64_t f)
 {
-  struct recs *r = ctx;
-  const struct record *rec = &r->rec;
   const struct record_value *v;
   struct cells_rec *c;
-  int64_t b, f;
-  int rc;
 
-  if ((rc = parse(r, e, KIND_flow)) != OK)
-    return rc;
-  if (flow_bounds(rec, r->c, &b, &f) != 0)
-    return OK;
-  if (f > b ? (b >= r->to || f <= r->from) : (b < r->from || b >= r->to))
-    return OK;
   if (f - b > r->span)
     r->span = f - b;
   r->v = util_grow(r->v, &r->cap, r->n + 1, sizeof *r->v);
@@ -423,11 +434,11 @@ take_flow(void *ctx, const struct store_entry *e)
       util_grow(r->line_of, &r->capline_of, r->n + 1, sizeof *r->line_of);
   c = &r->v[r->n];
   memset(c, 0, sizeof *c);
-  c->seq = e->seq;
+  c->seq = seq;
   c->begin = b;
   c->end = f;
   for (int k = 0; k < CD_COUNT; k++)
-    c->dim[k] = dim_text(r, k);
+    c->dim[k] = dim_text(r, rec, k);
   v = record_value(rec, "persons");
   c->has_persons = v->set;
   c->persons = v->set ? v->num : 0;
@@ -448,6 +459,34 @@ take_flow(void *ctx, const struct store_entry *e)
   }
   c->nlines = r->nlines - r->line_of[r->n];
   r->n++;
+}
+
+static int
+meets(const struct recs *r, int64_t b, int64_t f)
+{
+  return f > b ? b < r->to && f > r->from : b >= r->from && b < r->to;
+}
+
+/* Keeps a flow whose interval meets [from, to) (the backend's bounds let
+ * through those that end where the period begins), as the analysis's
+ * store_each_flow_overlapping and keep_flow read it; not one the
+ * transaction superseded. */
+static int
+take_flow(void *ctx, const struct store_entry *e)
+{
+  struct recs *r = ctx;
+  uint64_t key = e->seq;
+  size_t i;
+  int64_t b, f;
+  int rc;
+
+  if (r->gone && tmap_get(r->gone, &key, &i))
+    return OK;
+  if ((rc = parse(r, e, KIND_flow)) != OK)
+    return rc;
+  if (flow_bounds(&r->rec, r->c, &b, &f) != 0 || !meets(r, b, f))
+    return OK;
+  add_rec(r, &r->rec, e->seq, b, f);
   return OK;
 }
 
@@ -509,6 +548,86 @@ static int
 read_cover(struct recs *r)
 {
   return store_each_live(r->st, KIND_coverage, r->st->size, take_cover, r);
+}
+
+static void
+fresh_add(struct store *st, const struct record *rec, uint64_t seq, int64_t b,
+          int64_t f)
+{
+  struct store_cells *sc = cells_of(st);
+
+  if (sc->fresh == NULL) {
+    sc->fresh = xcalloc(1, sizeof *sc->fresh);
+    sc->fresh->k = &sc->dict;
+  }
+  add_rec(sc->fresh, rec, seq, b, f);
+}
+
+static void
+fresh_clear(struct store_cells *sc)
+{
+  struct recs *fr = sc->fresh;
+
+  if (fr == NULL)
+    return;
+  free(fr->v);
+  free(fr->lines);
+  free(fr->line_of);
+  memset(fr, 0, sizeof *fr);
+  fr->k = &sc->dict;
+}
+
+/* Appends the transaction's own flows at cp (NULL: every checkpoint) that
+ * meet r's period and are live, after those read back (all of which come
+ * before them in the log). */
+static void
+append_fresh(struct store_cells *sc, struct recs *r, const char *cp)
+{
+  const struct recs *fr = sc->fresh;
+
+  for (size_t i = 0; fr && i < fr->n; i++) {
+    const struct cells_rec *c = &fr->v[i];
+    uint64_t key = c->seq;
+    size_t at;
+    if ((cp && c->dim[CD_CHECKPOINT] != cp) || !meets(r, c->begin, c->end) ||
+        tmap_get(sc->gone, &key, &at))
+      continue;
+    r->v = util_grow(r->v, &r->cap, r->n + 1, sizeof *r->v);
+    r->line_of =
+        util_grow(r->line_of, &r->capline_of, r->n + 1, sizeof *r->line_of);
+    r->v[r->n] = *c;
+    r->line_of[r->n] = r->nlines;
+    for (size_t l = 0; l < c->nlines; l++) {
+      r->lines =
+          util_grow(r->lines, &r->caplines, r->nlines + 1, sizeof *r->lines);
+      r->lines[r->nlines++] = fr->lines[fr->line_of[i] + l];
+    }
+    if (c->end - c->begin > r->span)
+      r->span = c->end - c->begin;
+    r->n++;
+  }
+}
+
+/* The live flows at cp (NULL: all) meeting [r->from, r->to), starting at
+ * or after lo, in sequence order: inside the write transaction, those
+ * stored before it read back (less what it superseded) and then its own. */
+static int
+read_flows(struct store *st, struct recs *r, const char *cp, int64_t lo)
+{
+  struct store_cells *sc = cells_of(st);
+  uint64_t base = st->in_tx ? sc->tx_start : st->size;
+  int rc;
+
+  r->gone = st->in_tx ? sc->gone : NULL;
+  if (cp)
+    rc = st->be->each_flow_near(st->db, cp, lo, r->from, r->to, base, take_flow,
+                                r);
+  else
+    rc = st->be->each_flow_overlap(st->db, NULL, r->from, r->to, base,
+                                   take_flow, r);
+  if (rc == OK && st->in_tx)
+    append_fresh(sc, r, cp);
+  return rc;
 }
 
 /* What a day's cells are built with: the rules in force for the
@@ -661,8 +780,7 @@ derive_all(struct store *st, day_sink sink, void *ctx, int64_t *span)
   buckets_init(&bs);
   r.from = INT64_MIN;
   r.to = INT64_MAX;
-  rc = st->be->each_flow_overlap(st->db, NULL, INT64_MIN, INT64_MAX, st->size,
-                                 take_flow, &r);
+  rc = read_flows(st, &r, NULL, INT64_MIN);
   if (rc == OK)
     rc = read_cover(&r);
   if (rc == OK) {
@@ -814,8 +932,7 @@ rebuild_run(struct store *st, const uint64_t *const *keys, size_t n,
   buckets_init(&bs);
   r.from = first * DAY;
   r.to = (last + 1) * DAY;
-  rc = st->be->each_flow_near(st->db, cp, r.from - sc->span, r.from, r.to,
-                              st->size, take_flow, &r);
+  rc = read_flows(st, &r, cp, r.from - sc->span);
   if (rc == OK)
     rc = read_cover(&r);
   if (rc == OK) {
@@ -874,6 +991,9 @@ store__cells_begin(struct store *st)
     return OK;
   sc = cells_of(st);
   tmap_clear(sc->touched);
+  tmap_clear(sc->gone);
+  fresh_clear(sc);
+  sc->tx_start = st->size;
   sc->tx_rules = 0;
   sc->span_known = 0;
   sc->span_grown = 0;
@@ -910,6 +1030,8 @@ store__cells_flush(struct store *st)
   free(have);
   free(want);
   tmap_clear(sc->touched);
+  tmap_clear(sc->gone);
+  fresh_clear(sc);
   return rc;
 }
 
@@ -928,6 +1050,8 @@ store__cells_rollback(struct store *st)
     }
   sc->dict.next = sc->dict.stored;
   tmap_clear(sc->touched);
+  tmap_clear(sc->gone);
+  fresh_clear(sc);
   sc->tx_rules = 0;
   sc->span_known = 0;
   sc->span_grown = 0;

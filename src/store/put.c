@@ -222,7 +222,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
   if (rc == OK && kind == KIND_flow)
     rollup_add_record(st->rollup, &old, -1, st->corridor);
   if (rc == OK)
-    store__cells_touch(st, &old); /* its days lose it */
+    store__cells_touch(st, &old, old_e.seq, 1); /* its days lose it */
   record_cleanup(&old);
   return store__tx_error(st, rc);
 }
@@ -323,7 +323,7 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
     return store__tx_error(st, rc);
   if (rec->kind->kind == KIND_flow)
     rollup_add_record(st->rollup, rec, 1, st->corridor);
-  store__cells_touch(st, rec);
+  store__cells_touch(st, rec, e.seq, 0);
   rc = ledger_frontier_append(st->frontier, hash, emit_node, st);
   if (rc != OK)
     return store__tx_error(st, rc);

@@ -135,7 +135,8 @@ int store__target_kind(const struct record *rec);
 /*
  * Kept day cells (cells.c). store__cells_begin and store__cells_rollback
  * follow the write transaction; store__cells_touch notes the days a flow
- * or coverage record reaches (a new one, or one it supersedes);
+ * or coverage record (entry seq) reaches: a new one (gone 0; a new flow is
+ * kept as the builder reads it), or one it supersedes (gone 1);
  * store__cells_rules that the transaction appended a version of the
  * rules; store__cells_flush, just before commit, builds the touched days
  * again (every day, when the rules they depend on changed), and
@@ -145,7 +146,8 @@ int store__target_kind(const struct record *rec);
  * one built again (ERR_VERIFY and the message in store_errmsg).
  */
 int store__cells_begin(struct store *st);
-void store__cells_touch(struct store *st, const struct record *rec);
+void store__cells_touch(struct store *st, const struct record *rec,
+                        uint64_t seq, int gone);
 void store__cells_rules(struct store *st, const struct corridor *c);
 int store__cells_flush(struct store *st);
 void store__cells_committed(struct store *st);
