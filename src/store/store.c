@@ -210,9 +210,12 @@ store_open_with(const char *location, const struct store_options *opts,
   }
   if (rc == OK && st->cells_due) {
     /* A migrated store's day cells, from its records, in a transaction
-     * of their own (a failure leaves none: readers build days). */
+     * of their own. A failure (another writer holding the store, say)
+     * leaves none, which is no error: readers build days, and the next
+     * write builds them all (meta names no rules). */
     st->cells_due = 0;
-    rc = store__cells_build_all(st);
+    if (store__cells_build_all(st) != OK)
+      buf_reset(&st->err);
   }
   if (rc == ERR_NOSPACE && opened)
     store__say_full(st);
