@@ -271,7 +271,7 @@ int
 analysis__days(struct analysis *a, int64_t from, int64_t to,
                int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
 {
-  struct buckets bs = {tmap_new(2), NULL, 0, 0};
+  struct buckets bs = {NULL, NULL, 0, 0};
   struct bucket **order = NULL;
   struct cells_day scratch;
   int cache = to - from + 1 <= CACHE_DAYS && a->day_bytes < CACHE_BYTES;
@@ -291,6 +291,7 @@ analysis__days(struct analysis *a, int64_t from, int64_t to,
     }
     a->kept = -1;
   }
+  bs.at = tmap_new(2);
   cells_day_init(&scratch);
   if ((rc = analysis__flows_load(a, from, to)) != OK)
     goto out;
