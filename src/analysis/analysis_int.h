@@ -67,6 +67,14 @@ struct analysis {
   struct cells_day **days;
   size_t ndays, capdays, day_bytes;
   struct cells_builder *builder;
+  /* Whether the store's kept days serve the view (store_kept_days): 0 not
+   * asked yet, 1 yes, -1 no (built from the records; a test sets -1). */
+  int kept;
+  /* The texts of flow records the view has not read, named by kept
+   * days' spread records (analysis__flow_texts): seq -> index. */
+  struct tmap *text_at;
+  const char **texts; /* id, start, finish per index */
+  size_t ntexts, captexts;
   struct buf err;
 };
 

@@ -200,11 +200,78 @@ emit_cached(struct analysis *a, int64_t day,
   return rc;
 }
 
+/* Days read from the store's kept cells (store_kept_days), kept for the
+ * view's later queries as built days are. */
+struct kept_run {
+  struct analysis *a;
+  int cache;
+  int64_t next; /* the first day of the run not marked yet */
+  int (*fn)(void *ctx, const struct cells_day *d);
+  void *ctx;
+};
+
+static const char *
+kept_intern(void *ctx, const char *s)
+{
+  return analysis__intern(ctx, s);
+}
+
+static void
+mark_to(struct kept_run *k, int64_t day)
+{
+  for (; k->next <= day; k->next++)
+    keep(k->a, k->next, NULL, NULL);
+}
+
+static int
+take_kept(void *ctx, struct cells_day *d)
+{
+  struct kept_run *k = ctx;
+  struct cells_day *h;
+
+  if (!k->cache)
+    return k->fn(k->ctx, d);
+  mark_to(k, d->day);
+  h = xmalloc(sizeof *h);
+  *h = *d; /* taken: the store's day starts again empty */
+  cells_day_init(d);
+  keep(k->a, h->day, h->checkpoint, h);
+  return k->fn(k->ctx, h);
+}
+
+/* The kept days of from..to, those the view has not read yet from the
+ * store, in runs. ERR_NOTFOUND (before any fn) when the store keeps none
+ * for the view's rules. */
+static int
+kept_days(struct analysis *a, int64_t from, int64_t to, int cache,
+          int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
+{
+  struct kept_run k = {a, cache, 0, fn, ctx};
+  int rc = OK;
+
+  for (int64_t day = from; day <= to && rc == OK;) {
+    int64_t end = day;
+    if (cached_day(a, day)) {
+      rc = emit_cached(a, day, fn, ctx);
+      day++;
+      continue;
+    }
+    while (end < to && !cached_day(a, end + 1))
+      end++;
+    k.next = day;
+    rc = store_kept_days(a->st, day, end, a->c, kept_intern, a, take_kept, &k);
+    if (rc == OK && cache)
+      mark_to(&k, end);
+    day = end + 1;
+  }
+  return rc;
+}
+
 int
 analysis__days(struct analysis *a, int64_t from, int64_t to,
                int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
 {
-  struct buckets bs = {tmap_new(2), NULL, 0, 0};
+  struct buckets bs = {NULL, NULL, 0, 0};
   struct bucket **order = NULL;
   struct cells_day scratch;
   int cache = to - from + 1 <= CACHE_DAYS && a->day_bytes < CACHE_BYTES;
@@ -213,6 +280,18 @@ analysis__days(struct analysis *a, int64_t from, int64_t to,
 
   if (a->day_at == NULL)
     a->day_at = tmap_new(2);
+  /* The store's kept days serve a view of its current state built with
+   * the rules in force; an older tree size builds its own. */
+  if (a->kept >= 0 && a->as_of >= store_size(a->st)) {
+    rc = kept_days(a, from, to, cache, fn, ctx);
+    if (rc != ERR_NOTFOUND) {
+      if (rc == OK)
+        a->kept = 1;
+      return rc;
+    }
+    a->kept = -1;
+  }
+  bs.at = tmap_new(2);
   cells_day_init(&scratch);
   if ((rc = analysis__flows_load(a, from, to)) != OK)
     goto out;
@@ -252,6 +331,70 @@ out:
   return rc;
 }
 
+/* A flow the view has not read (named by a kept day): its texts from its
+ * entry, read as the view reads flows. */
+struct texts_of {
+  struct analysis *a;
+  const char *t[3];
+  int found;
+};
+
+static int
+read_texts(void *ctx, const struct store_entry *e)
+{
+  struct texts_of *x = ctx;
+  struct record rec;
+  struct record_ctx rctx;
+  struct buf err;
+  const char *start, *end;
+  int rc;
+
+  memset(&rctx, 0, sizeof rctx);
+  rctx.categories = store_categories(x->a->st);
+  record_init(&rec, KIND_flow);
+  buf_init(&err);
+  rc = record_from_json(&rec, KIND_flow, &rctx, e->bytes, e->len, &err);
+  if (rc == OK) {
+    start = record_get(&rec, "start");
+    end = record_get(&rec, "end");
+    x->t[0] = analysis__intern(x->a, record_get(&rec, "id"));
+    x->t[1] = analysis__intern(x->a, start);
+    x->t[2] = analysis__intern(x->a, end ? end : start);
+    x->found = 1;
+  }
+  record_cleanup(&rec);
+  buf_cleanup(&err);
+  return rc == OK ? OK : ERR_STORE;
+}
+
+static int
+stored_texts(struct analysis *a, uint64_t seq, const char **id,
+             const char **start, const char **finish)
+{
+  struct texts_of x = {a, {NULL, NULL, NULL}, 0};
+  uint64_t key = seq;
+  size_t i;
+  int added, rc;
+
+  if (a->text_at == NULL)
+    a->text_at = tmap_new(1);
+  if (!tmap_get(a->text_at, &key, &i)) {
+    rc = store_each_entry(a->st, KIND_flow, seq, seq + 1, read_texts, &x);
+    if (rc != OK)
+      return rc;
+    if (!x.found)
+      return ERR_NOTFOUND;
+    i = tmap_put(a->text_at, &key, &added);
+    a->texts = util_grow(a->texts, &a->captexts, 3 * (i + 1), sizeof *a->texts);
+    memcpy(&a->texts[3 * i], x.t, sizeof x.t);
+    a->ntexts = i + 1;
+  }
+  *id = a->texts[3 * i];
+  *start = a->texts[3 * i + 1];
+  *finish = a->texts[3 * i + 2];
+  return OK;
+}
+
 int
 analysis__flow_texts(struct analysis *a, uint64_t seq, const char **id,
                      const char **start, const char **finish)
@@ -267,7 +410,7 @@ analysis__flow_texts(struct analysis *a, uint64_t seq, const char **id,
       hi = mid;
   }
   if (lo == a->nrecs || a->recs[lo].seq != seq)
-    return ERR_NOTFOUND;
+    return stored_texts(a, seq, id, start, finish);
   *id = a->recs[lo].id;
   *start = a->recs[lo].start;
   *finish = a->recs[lo].finish;

@@ -84,6 +84,8 @@ analysis_free(struct analysis *a)
   free(a->days);
   tmap_free(a->day_at);
   cells_builder_free(a->builder);
+  tmap_free(a->text_at);
+  free(a->texts);
   buf_cleanup(&a->err);
   free(a);
 }

@@ -557,6 +557,8 @@ store_audit(struct store *st, uint64_t *bad,
                                a->rollup);
     if (rc == OK)
       rc = rollup_each(a->rollup, near_zero, a);
+    if (rc == OK)
+      rc = store__cells_audit(st);
     store_read_end(st);
   }
   if (rc != OK && !a->failed)

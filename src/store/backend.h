@@ -417,6 +417,43 @@ struct store_backend {
    * the owner of the tables, outside a transaction.
    */
   int (*grant)(struct store_db *db, const char *role);
+
+  /* -- Reconciled day cells (schema 7, issue 13): derived data kept
+   * beside the log at ingest (src/store/cells.c). A backend that keeps
+   * none leaves all of these NULL: the analysis then builds its days from
+   * the records. -- */
+
+  /* Stores key with value in meta, replacing what it held; inside the
+   * write transaction. Only for what is derived, never for evidence. */
+  int (*replace_meta)(struct store_db *db, const char *key, const char *value);
+  /* Stores code (> 0) for text in the cells' dictionary, inside the write
+   * transaction. Insert only: the front hands out each code once, the
+   * next after the highest stored. */
+  int (*put_code)(struct store_db *db, uint32_t code, const char *text);
+  /* Calls fn for each dictionary entry with code >= from, by code. */
+  int (*each_code)(struct store_db *db, uint32_t from,
+                   int (*fn)(void *ctx, uint32_t code, const char *text),
+                   void *ctx);
+  /* Stores bytes[0..len) as the cells of (day, checkpoint's code),
+   * replacing what the key held, inside the write transaction; len 0
+   * removes the key. The bytes are opaque and read back as written. */
+  int (*put_cells)(struct store_db *db, int64_t day, uint32_t checkpoint,
+                   const void *bytes, size_t len);
+  /* Removes every day's cells, inside the write transaction. */
+  int (*clear_cells)(struct store_db *db);
+  /* Calls fn for each stored (day, checkpoint code) with from <= day <=
+   * to, ordered by day, then code. */
+  int (*each_cells)(struct store_db *db, int64_t from, int64_t to,
+                    int (*fn)(void *ctx, int64_t day, uint32_t checkpoint,
+                              const void *bytes, size_t len),
+                    void *ctx);
+  /* As each_flow_overlap at one checkpoint, with a lower bound too: only
+   * flows whose row has lo <= start_b, so that the scan starts where the
+   * longest flow could begin and not at the start of history. */
+  int (*each_flow_near)(struct store_db *db, const char *checkpoint, int64_t lo,
+                        int64_t from, int64_t to, uint64_t as_of,
+                        int (*fn)(void *ctx, const struct store_entry *e),
+                        void *ctx);
 };
 
 /* The backends built in (store.c maps schemes to them). */

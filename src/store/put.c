@@ -210,7 +210,7 @@ supersede(struct store *st, const struct record *rec, const char *target,
   record_init(&old, kind);
   buf_init(&e);
   store__stored_ctx(st, &rctx);
-  if (kind == KIND_flow)
+  if (kind == KIND_flow || kind == KIND_coverage)
     rc = record_from_json(&old, kind, &rctx, old_e.bytes, old_e.len, &e);
   buf_cleanup(&e);
   if (rc != OK) {
@@ -222,6 +222,8 @@ supersede(struct store *st, const struct record *rec, const char *target,
   rc = be->put_supersede(st->db, kind, target, seq);
   if (rc == OK && kind == KIND_flow)
     rollup_add_record(st->rollup, &old, -1, st->corridor);
+  if (rc == OK)
+    store__cells_touch(st, &old, old_e.seq, 1); /* its days lose it */
   record_cleanup(&old);
   return store__tx_error(st, rc);
 }
@@ -322,6 +324,7 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
     return store__tx_error(st, rc);
   if (rec->kind->kind == KIND_flow)
     rollup_add_record(st->rollup, rec, 1, st->corridor);
+  store__cells_touch(st, rec, e.seq, 0);
   rc = ledger_frontier_append(st->frontier, hash, emit_node, st);
   if (rc != OK)
     return store__tx_error(st, rc);

@@ -608,8 +608,10 @@ store_put_corridor(struct store *st, const struct corridor *c,
   }
   snprintf(id, sizeof id, "%u", version);
   rc = put_plain_entry(st, STORE_KIND_CORRIDOR, id, bytes.data, bytes.len);
-  if (rc == OK)
+  if (rc == OK) {
     st->tx_corridor = 1;
+    store__cells_rules(st, c);
+  }
 out:
   buf_cleanup(&bytes);
   buf_cleanup(&now);

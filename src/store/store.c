@@ -135,8 +135,11 @@ migrate(struct store *st, int from)
     return rc;
   for (int v = from; v < STORE_SCHEMA_VERSION && rc == OK; v++)
     rc = st->be->upgrade(st->db, v);
-  if (rc == OK && (rc = st->be->commit(st->db)) == OK)
+  if (rc == OK && (rc = st->be->commit(st->db)) == OK) {
+    /* Schema 7's day cells are built once the rules are read. */
+    st->cells_due = from < 7;
     return OK;
+  }
   st->be->rollback(st->db);
   return rc;
 }
@@ -207,6 +210,15 @@ store_open_with(const char *location, const struct store_options *opts,
     if (rc == ERR_NOTFOUND && o->create)
       rc = OK; /* init will store it */
   }
+  if (rc == OK && st->cells_due) {
+    /* A migrated store's day cells, from its records, in a transaction
+     * of their own. A failure (another writer holding the store, say)
+     * leaves none, which is no error: readers build days, and the next
+     * write builds them all (meta names no rules). */
+    st->cells_due = 0;
+    if (store__cells_build_all(st) != OK)
+      buf_reset(&st->err);
+  }
   if (rc == ERR_NOSPACE && opened)
     store__say_full(st);
   if (rc != OK) {
@@ -236,6 +248,7 @@ store_close(struct store *st)
   store__versions_free(st);
   ledger_frontier_free(st->frontier);
   rollup_free(st->rollup);
+  store__cells_free(st);
   buf_cleanup(&st->err);
   free(st->path);
   free(st->writer);
@@ -412,6 +425,8 @@ store_begin(struct store *st)
                            "(run 'passage verify')"));
     goto fail;
   }
+  if ((rc = store__cells_begin(st)) != OK)
+    goto fail;
   st->in_tx = 1;
   st->tx_failed = OK;
   st->tx_bytes = 0;
@@ -498,8 +513,11 @@ store_commit(struct store *st)
   }
   if ((rc = rollup_each_sorted(st->rollup, flush_row, st)) != OK)
     goto fail;
+  if ((rc = store__cells_flush(st)) != OK)
+    goto fail;
   if ((rc = st->be->commit(st->db)) != OK)
     goto fail;
+  store__cells_committed(st);
   st->in_tx = 0;
   rollup_clear(st->rollup);
   if (st->tx_corridor) {
@@ -524,6 +542,7 @@ store_rollback(struct store *st)
   st->tx_failed = OK;
   st->tx_corridor = 0;
   rollup_clear(st->rollup);
+  store__cells_rollback(st);
   ledger_frontier_free(st->frontier);
   st->frontier = NULL;
   st->be->size(st->db, &st->size);

@@ -19,8 +19,9 @@ struct store;
 struct corridor;
 
 /* The schema version this build writes; older stores are migrated.
- * Version 6 keeps the corridor's rules in the log (store_put_corridor). */
-#define STORE_SCHEMA_VERSION 6
+ * Version 6 keeps the corridor's rules in the log (store_put_corridor),
+ * version 7 the reconciled day cells (store_kept_days). */
+#define STORE_SCHEMA_VERSION 7
 
 /*
  * Entries that are not records. Their kind numbers lie far above the
@@ -354,6 +355,27 @@ int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
                                 int (*fn)(void *ctx, const struct record *rec,
                                           uint64_t seq),
                                 void *ctx);
+
+struct cells_day;
+/*
+ * The reconciled day cells the store keeps (issue 13): for each local day
+ * from..to, calls fn with the cells of each checkpoint that has any (as
+ * cells_build makes them from the live flows and coverage reaching the
+ * day: src/cells/cells.h), by day and then checkpoint id (as bytes), as of
+ * the store's current size, with every string as intern(ictx, text). fn
+ * may take d's contents (moving them out and leaving d as cells_day_init
+ * makes it). ERR_NOTFOUND, before any call of fn, when the store keeps no
+ * cells built with c's rules (dispute tolerance, counting stage, time
+ * zone): a backend that keeps none, cells of other rules, or none built
+ * yet; the caller then builds the days from the records. A view of an
+ * earlier tree size must build its own. ERR_STORE when stored cells
+ * cannot be read (message in store_errmsg).
+ */
+int store_kept_days(struct store *st, int64_t from, int64_t to,
+                    const struct corridor *c,
+                    const char *(*intern)(void *ictx, const char *s),
+                    void *ictx, int (*fn)(void *ctx, struct cells_day *d),
+                    void *ctx);
 
 /*
  * Checks the store from outside, as an auditor would: entries numbered

@@ -45,8 +45,10 @@ struct store {
   int read_tx;   /* the backend's read transaction is open */
   struct ledger_frontier *frontier;
   struct rollup *rollup;
-  struct store_row row; /* the row being written, reused */
-  char *writer;         /* store_set_writer's name, or NULL */
+  struct store_row row;      /* the row being written, reused */
+  char *writer;              /* store_set_writer's name, or NULL */
+  struct store_cells *cells; /* the kept day cells' state (cells.c) */
+  int cells_due;             /* migrated from before schema 7: build them */
 };
 
 /*
@@ -129,5 +131,29 @@ void store__row_from_record(const struct record *rec, uint64_t seq,
  * a withdrawal is never withdrawn).
  */
 int store__target_kind(const struct record *rec);
+
+/*
+ * Kept day cells (cells.c). store__cells_begin and store__cells_rollback
+ * follow the write transaction; store__cells_touch notes the days a flow
+ * or coverage record (entry seq) reaches: a new one (gone 0; a new flow is
+ * kept as the builder reads it), or one it supersedes (gone 1);
+ * store__cells_rules that the transaction appended a version of the
+ * rules; store__cells_flush, just before commit, builds the touched days
+ * again (every day, when the rules they depend on changed), and
+ * store__cells_committed says the commit went through.
+ * store__cells_build_all builds every day in a transaction of its own
+ * (after a migration); store__cells_audit compares every kept day with
+ * one built again (ERR_VERIFY and the message in store_errmsg).
+ */
+int store__cells_begin(struct store *st);
+void store__cells_touch(struct store *st, const struct record *rec,
+                        uint64_t seq, int gone);
+void store__cells_rules(struct store *st, const struct corridor *c);
+int store__cells_flush(struct store *st);
+void store__cells_committed(struct store *st);
+void store__cells_rollback(struct store *st);
+int store__cells_build_all(struct store *st);
+int store__cells_audit(struct store *st);
+void store__cells_free(struct store *st);
 
 #endif

@@ -86,9 +86,12 @@ expect_caught "forged bytes, hash and table" \
 last=$(sqlite3 good.db 'SELECT max(seq) FROM flow')
 vlast=$(sqlite3 good.db "SELECT vehicles FROM flow WHERE seq = $last" | cut -d. -f1)
 day=$(sqlite3 good.db "SELECT start_b / 86400 FROM flow WHERE seq = $last")
+# The forger also takes the kept day cells out of use (meta's rules they
+# were built with): the cells would say what the forged day held before.
 expect_caught "forged tail, checkpoint given" \
   "$(rewrite "$last" "\"vehicles\":$vlast" '"vehicles":1') UPDATE flow SET vehicles = 1 WHERE seq = $last;
-   UPDATE flow_day SET vehicles = vehicles - $vlast + 1 WHERE day = $day AND vehicle = 'truck';" \
+   UPDATE flow_day SET vehicles = vehicles - $vlast + 1 WHERE day = $day AND vehicle = 'truck';
+   DELETE FROM meta WHERE key = 'cells.rules';" \
   "do not have the root that cp2.note signed" --checkpoint cp2.note --key log.vkey
 expect_caught "extra query row" \
   "INSERT INTO flow(seq, id) VALUES (999, 'ghost')" \
@@ -96,6 +99,20 @@ expect_caught "extra query row" \
 expect_caught "edited rollup" \
   "UPDATE flow_day SET vehicles = vehicles + 1 WHERE day = (SELECT min(day) FROM flow_day)" \
   "the daily rollup of"
+# Kept day cells (schema 7): derived like the rollups, each day built
+# again from its records and compared byte for byte. 2022-12-01 holds f-1
+# (10 trucks, 200 t food) and f-2 (12 trucks, 20 t medicine): the
+# bytes of its cells zeroed, or its row gone, or a day no record reaches.
+first=$(sqlite3 good.db 'SELECT min(day) FROM cells')
+expect_caught "edited kept cells" \
+  "UPDATE cells SET bytes = zeroblob(length(bytes)) WHERE day = $first" \
+  "the kept cells of checkpoint 'kornidzor' on 2022-12-01 differ from the cells its records give"
+expect_caught "deleted kept cells" \
+  "DELETE FROM cells WHERE day = $first" \
+  "the kept cells of checkpoint 'kornidzor' on 2022-12-01 are missing"
+expect_caught "kept cells of a day without records" \
+  "INSERT INTO cells SELECT day - 1, checkpoint, bytes FROM cells WHERE day = $first" \
+  "the kept cells of checkpoint 'kornidzor' on 2022-11-30 are kept, and no live record reaches that day"
 expect_caught "deleted entry" \
   "DELETE FROM entry WHERE seq = 3" \
   "entry 3 is missing"

@@ -26,7 +26,7 @@ sql() {
 }
 
 "$PASSAGE" migrate --db "$owner" --grant passage_server >out 2>&1 || { cat out; fail "migrate as the owner"; }
-[ "$(cat out)" = "schema 6 (PostgreSQL), 0 entries
+[ "$(cat out)" = "schema 7 (PostgreSQL), 0 entries
 granted passage_server what a server needs: to read and add, never to update or delete" ] ||
   { cat out; fail "what migrate said"; }
 "$PASSAGE" --db "$owner" init --corridor "$top/tests/http/fixture/corridor.ini" >/dev/null ||

@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "cells/cells.h"
 #include "corridor/corridor.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -762,6 +763,270 @@ test_each_flow_overlapping(void **state)
   buf_cleanup(&b);
 }
 
+#define assert_near(x, want, eps)                                              \
+  assert_true((x) > (want) - (eps) && (x) < (want) + (eps))
+
+/* What a kept day says, for the hand-worked figures below. */
+struct kept_day {
+  int64_t day;
+  char cp[16];
+  double vehicles; /* won by the in/passed vehicles stream's parts */
+  size_t nspreads; /* their records reaching outside the day */
+  size_t npieces;  /* the stream's disputed pieces */
+  uint64_t spread_seq;
+  unsigned observed[2];
+};
+
+struct kept {
+  struct kept_day d[8];
+  int n;
+};
+
+static const char *
+same_text(void *ctx, const char *s)
+{
+  (void)ctx;
+  return s;
+}
+
+static int
+take_kept_day(void *ctx, struct cells_day *d)
+{
+  struct kept *k = ctx;
+  struct kept_day *o;
+
+  assert_true(k->n < 8);
+  o = &k->d[k->n++];
+  memset(o, 0, sizeof *o);
+  o->day = d->day;
+  snprintf(o->cp, sizeof o->cp, "%s", d->checkpoint);
+  for (size_t i = 0; i < d->nstreams; i++) {
+    const struct cells_stream *s = &d->streams[i];
+    if (s->measure != CM_VEHICLES || strcmp(s->direction, "in") != 0 ||
+        strcmp(s->outcome, "passed") != 0 || !(s->family & CELLS_FLOW))
+      continue;
+    o->npieces += s->npieces;
+    for (size_t p = 0; p < s->nparts; p++) {
+      const struct cells_part *pt = &d->parts[s->part + p];
+      o->vehicles += pt->won;
+      if (pt->nspread && o->nspreads == 0)
+        o->spread_seq = d->spreads[pt->spread].seq;
+      o->nspreads += pt->nspread;
+    }
+  }
+  o->observed[0] = d->observed[0];
+  o->observed[1] = d->observed[1];
+  return OK;
+}
+
+/* Reads the kept days of 2023-12-31..2024-01-04 into k; 0 when the
+ * backend keeps none (PostgreSQL, for now: the analysis builds days). */
+static int
+read_kept(struct store *st, struct kept *k)
+{
+  const int64_t from = 19722, to = 19726;
+  int rc;
+
+  k->n = 0;
+  rc = store_kept_days(st, from, to, store_corridor(st), same_text, NULL,
+                       take_kept_day, k);
+  if (strcmp(store_backend_name(st), "PostgreSQL") == 0) {
+    assert_int_equal(rc, ERR_NOTFOUND);
+    return 0;
+  }
+  assert_int_equal(rc, OK);
+  return 1;
+}
+
+static void
+verified(struct store *st)
+{
+  uint64_t bad;
+
+  if (store_audit(st, &bad, NULL, NULL) != OK)
+    fail_msg("verify: %s", store_errmsg(st));
+}
+
+/*
+ * The day cells kept at ingest (issue 13): the days a transaction's flows
+ * and coverage reach (new, corrected, withdrawn) are built again in it.
+ * Default corridor: UTC, counting stage crossed. At checkpoint x, in:
+ *   f1 2024-01-01 06:00-12:00, 6 vehicles (day 19723 only);
+ *   f2 2024-01-01 12:00 to 2024-01-03 12:00 (48 h), 48 vehicles: 12 on
+ *      19723 (12 h), 24 on 19724, 12 on 19725, and reaches outside each;
+ *   c1 coverage of x observed 2024-01-02 (the whole of 19724).
+ * 19723: 6 + 12 = 18, f2 spread; nothing observed all day (00:00-06:00
+ *        has no record and no coverage).
+ * 19724: 24, f2 spread; coverage observes every class (bits 0-3: 15) in
+ *        both directions.
+ * 19725: 12, f2 spread; nothing observed.
+ * Then f3 corrects f2: 2024-01-02 00:00 to 2024-01-03 00:00, 30 vehicles:
+ * 19723: 6, no spread; 19724: 30, f3 within the day; 19725: no record and
+ * no coverage, so no kept day. Then c1 is withdrawn: 19724 keeps 30, but
+ * observed is now only what f3's interval covers, all of 19724 in: records
+ * and vehicles (bits 0 and 1: 3), nothing out.
+ */
+static void
+test_kept_cells(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct kept k;
+  uint64_t f2;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f1", "start",
+                            "2024-01-01T06:00:00", "end", "2024-01-01T12:00:00",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "6", NULL),
+                   OK);
+  f2 = store_size(fx->st);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f2", "start",
+                            "2024-01-01T12:00:00", "end", "2024-01-03T12:00:00",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "48", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_coverage, &res, "id", "c1", "start",
+                              "2024-01-02", "end", "2024-01-02", "checkpoint",
+                              "x", "state", "observed", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  if (!read_kept(fx->st, &k))
+    return;
+  assert_int_equal(k.n, 3);
+  assert_int_equal(k.d[0].day, 19723);
+  assert_string_equal(k.d[0].cp, "x");
+  assert_near(k.d[0].vehicles, 18, 1e-9);
+  assert_int_equal(k.d[0].nspreads, 1);
+  assert_int_equal(k.d[0].spread_seq, f2);
+  assert_int_equal(k.d[0].observed[0], 0);
+  assert_int_equal(k.d[1].day, 19724);
+  assert_near(k.d[1].vehicles, 24, 1e-9);
+  assert_int_equal(k.d[1].nspreads, 1);
+  assert_int_equal(k.d[1].observed[0], 15);
+  assert_int_equal(k.d[1].observed[1], 15);
+  assert_int_equal(k.d[2].day, 19725);
+  assert_near(k.d[2].vehicles, 12, 1e-9);
+  assert_int_equal(k.d[2].observed[0], 0);
+  verified(fx->st);
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f3", "start",
+                            "2024-01-02T00:00:00", "end", "2024-01-03T00:00:00",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "30", "supersedes", "f2", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  read_kept(fx->st, &k);
+  assert_int_equal(k.n, 2);
+  assert_int_equal(k.d[0].day, 19723);
+  assert_near(k.d[0].vehicles, 6, 1e-9);
+  assert_int_equal(k.d[0].nspreads, 0);
+  assert_int_equal(k.d[1].day, 19724);
+  assert_near(k.d[1].vehicles, 30, 1e-9);
+  assert_int_equal(k.d[1].nspreads, 0);
+  assert_int_equal(k.d[1].observed[0], 15);
+  verified(fx->st);
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_record(fx->st, KIND_withdrawal, &res, "id",
+                              "withdrawal-3", "at", "2024-01-05T00:00:00Z",
+                              "kind", "coverage", "reason", "a test",
+                              "supersedes", "c1", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  read_kept(fx->st, &k);
+  assert_int_equal(k.n, 2);
+  assert_int_equal(k.d[1].day, 19724);
+  assert_near(k.d[1].vehicles, 30, 1e-9);
+  assert_int_equal(k.d[1].observed[0], 3);
+  assert_int_equal(k.d[1].observed[1], 0);
+  verified(fx->st);
+}
+
+/*
+ * An amendment of a rule the cells depend on builds every kept day again
+ * in its transaction. Two ungraded sources count x in on 2024-01-01: a 10
+ * vehicles, b 11. Equal grades and lengths: a's claim counts (source id),
+ * 10. Under the default tolerance 0.10 the piece is not disputed (|11 -
+ * 10| = 1 is not more than 0.10 x 10); with dispute_tolerance = 0.05 it is
+ * (1 > 0.5): one disputed piece. The kept days then serve the new rules
+ * and no longer the old ones (store_kept_days: ERR_NOTFOUND).
+ */
+static int amend(struct store *st, const char *text,
+                 enum store_put_result *res);
+
+static void
+test_kept_cells_amended(void **state)
+{
+  static const char v2[] = "[corridor]\nname = corridor\n"
+                           "dispute_tolerance = 0.05\n";
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  const struct corridor *old = NULL;
+  struct kept k;
+  uint64_t size;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "a1", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "10", "source", "a", NULL),
+                   OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "b1", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "11", "source", "b", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  if (!read_kept(fx->st, &k))
+    return;
+  assert_int_equal(k.n, 1);
+  assert_near(k.d[0].vehicles, 10, 1e-9);
+  assert_int_equal(k.d[0].npieces, 0);
+  size = store_size(fx->st);
+  assert_int_equal(amend(fx->st, v2, &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  read_kept(fx->st, &k);
+  assert_int_equal(k.n, 1);
+  assert_near(k.d[0].vehicles, 10, 1e-9);
+  assert_int_equal(k.d[0].npieces, 1);
+  assert_int_equal(store_corridor_at(fx->st, size, &old), OK);
+  assert_int_equal(store_kept_days(fx->st, 19723, 19723, old, same_text, NULL,
+                                   take_kept_day, &k),
+                   ERR_NOTFOUND);
+  verified(fx->st);
+}
+
+/* A rolled-back transaction leaves the kept cells and their dictionary as
+ * they were: a flow of 2024-01-01 (5 vehicles) put and rolled back, then
+ * one of 7 committed: the day holds 7, and verify (which encodes the day
+ * again with the stored dictionary) passes. */
+static void
+test_kept_cells_rollback(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct kept k;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "r1", "start", "2024-01-01",
+                            "checkpoint", "gone", "direction", "in", "vehicle",
+                            "truck", "vehicles", "5", NULL),
+                   OK);
+  store_rollback(fx->st);
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "r2", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "7", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  if (!read_kept(fx->st, &k))
+    return;
+  assert_int_equal(k.n, 1);
+  assert_string_equal(k.d[0].cp, "x");
+  assert_near(k.d[0].vehicles, 7, 1e-9);
+  verified(fx->st);
+}
+
 /* Amends the rules with a corridor file's text, in a transaction of its
  * own; returns store_put_corridor's code (the transaction rolled back when
  * refused). */
@@ -1030,6 +1295,10 @@ main(void)
       cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_amended, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_rollback, setup,
+                                      teardown),
   };
   const struct CMUnitTest once[] = {
       cmocka_unit_test_setup_teardown(test_open_by_scheme, setup_dir, teardown),

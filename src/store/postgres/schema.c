@@ -536,6 +536,11 @@ pg__upgrade(struct store_db *d, int from)
      * changes, and nothing is appended to the log, as on SQLite; the meta
      * copy stays in force until the first amendment. */
     break;
+  case 6:
+    /* Reconciled day cells (issue 13): kept on SQLite; this backend keeps
+     * none yet (its cells operations are NULL), so the analysis builds
+     * its days from the records. Only the version moves. */
+    break;
   default:
     return OK;
   }

@@ -79,6 +79,8 @@ store_sqlite__finalize(struct store_db *d)
   sqlite3_finalize(d->ins_supersede);
   sqlite3_finalize(d->get_supersede);
   sqlite3_finalize(d->add_flow_day);
+  for (size_t i = 0; i < sizeof d->cells_stmt / sizeof *d->cells_stmt; i++)
+    sqlite3_finalize(d->cells_stmt[i]);
   for (int k = 0; k < KIND_COUNT; k++) {
     sqlite3_finalize(d->ins_kind[k]);
     sqlite3_finalize(d->get_kind[k]);

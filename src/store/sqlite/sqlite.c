@@ -197,6 +197,10 @@ static const char *const migrations[] = {
      * ours to rewrite: the meta copy stays in force until the first
      * amendment (docs/operating.md). */
     "",
+    /* 6 -> 7: reconciled day cells (issue 13), the cells and their
+     * strings' dictionary, beside the log. The front builds the cells of
+     * every day once the step is committed (store.c). */
+    store_sqlite__ddl_cells,
 };
 
 static int
@@ -223,6 +227,7 @@ sq_create_schema(struct store_db *d)
    * come from today's field tables; the tables no field table describes: */
   buf_puts(&b, store_sqlite__ddl_tokens);
   buf_puts(&b, store_sqlite__ddl_cosign);
+  buf_puts(&b, store_sqlite__ddl_cells);
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
   /* One transaction: a process killed midway leaves an empty file, which
    * the next open makes a store in, not half a schema ("not a Passage
@@ -373,6 +378,13 @@ const struct store_backend store__sqlite_backend = {
     .each_entry = store_sqlite__each_entry,
     .each_live = store_sqlite__each_live,
     .each_flow_overlap = store_sqlite__each_flow_overlap,
+    .replace_meta = store_sqlite__replace_meta,
+    .put_code = store_sqlite__put_code,
+    .each_code = store_sqlite__each_code,
+    .put_cells = store_sqlite__put_cells,
+    .clear_cells = store_sqlite__clear_cells,
+    .each_cells = store_sqlite__each_cells,
+    .each_flow_near = store_sqlite__each_flow_near,
     .leaves = store_sqlite__leaves,
     .put_node = store_sqlite__put_node,
     .get_node = store_sqlite__get_node,

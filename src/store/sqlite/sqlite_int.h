@@ -30,7 +30,8 @@ struct store_db {
   sqlite3_stmt *size, *ins_entry, *get_entry, *ins_cargo, *get_cargo;
   sqlite3_stmt *ins_kind[KIND_COUNT], *get_kind[KIND_COUNT];
   sqlite3_stmt *ins_supersede, *get_supersede, *add_flow_day;
-  sqlite3_stmt *ins_writer; /* tokens.c */
+  sqlite3_stmt *ins_writer;    /* tokens.c */
+  sqlite3_stmt *cells_stmt[6]; /* cells.c */
   /* What get_entry and get_row hand out, copied so that their statements
    * are reset at once (a statement left stepping holds a read transaction
    * open, and a long-lived reader would see nothing new). */
@@ -139,6 +140,27 @@ int store_sqlite__each_writer(struct store_db *d,
                               int (*fn)(void *ctx, uint64_t seq,
                                         const char *name),
                               void *ctx);
+/* cells.c: schema 7's day cells and their dictionary (backend.h). */
+extern const char store_sqlite__ddl_cells[];
+int store_sqlite__replace_meta(struct store_db *d, const char *key,
+                               const char *value);
+int store_sqlite__put_code(struct store_db *d, uint32_t code, const char *text);
+int store_sqlite__each_code(struct store_db *d, uint32_t from,
+                            int (*fn)(void *ctx, uint32_t code,
+                                      const char *text),
+                            void *ctx);
+int store_sqlite__put_cells(struct store_db *d, int64_t day,
+                            uint32_t checkpoint, const void *bytes, size_t len);
+int store_sqlite__clear_cells(struct store_db *d);
+int store_sqlite__each_cells(struct store_db *d, int64_t from, int64_t to,
+                             int (*fn)(void *ctx, int64_t day,
+                                       uint32_t checkpoint, const void *bytes,
+                                       size_t len),
+                             void *ctx);
+int store_sqlite__each_flow_near(
+    struct store_db *d, const char *checkpoint, int64_t lo, int64_t from,
+    int64_t to, uint64_t as_of,
+    int (*fn)(void *ctx, const struct store_entry *e), void *ctx);
 /* cosign.c: signed checkpoints and cosignatures (schema 4). */
 extern const char store_sqlite__ddl_cosign[];
 int store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
