@@ -18,11 +18,6 @@ struct frec {
   size_t line, nlines; /* its cargo lines in tonnes, into the view's lines */
 };
 
-/* A span of local seconds, [begin, end). */
-struct ival {
-  int64_t begin, end;
-};
-
 /* A status change of one checkpoint, or a coverage interval. */
 struct span {
   const char *checkpoint;
@@ -59,7 +54,7 @@ struct analysis {
   size_t ncoverage;
   /* Per checkpoint: the time coverage says was observed and no coverage
    * record says was not (merged, sorted), cov[cov_first[i]..+cov_n[i]). */
-  struct ival *cov;
+  struct cells_span *cov;
   size_t *cov_first, *cov_n;
   int loaded;
   /* Day cells built from the records (days.c), kept while they fit. */
@@ -113,9 +108,8 @@ int analysis__flows_load(struct analysis *a, int64_t from, int64_t to);
 /* The index of checkpoint cp (interned or not) in a->checkpoints, or -1. */
 int analysis__cp(struct analysis *a, const char *cp);
 /* 1 when [d0, d1) lies within the merged sorted spans v[0..n). */
-int analysis__covered(const struct ival *v, size_t n, int64_t d0, int64_t d1);
-/* Sorts and merges spans in place; returns how many remain. */
-size_t analysis__merge(struct ival *v, size_t n);
+int analysis__covered(const struct cells_span *v, size_t n, int64_t d0,
+                      int64_t d1);
 
 /*
  * Calls fn with the cells of each local day from..to at each checkpoint

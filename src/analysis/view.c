@@ -150,37 +150,8 @@ day_floor(int64_t seconds)
 
 /* Spans. */
 
-static int
-by_begin(const void *x, const void *y)
-{
-  const struct ival *p = x, *q = y;
-
-  if (p->begin != q->begin)
-    return p->begin < q->begin ? -1 : 1;
-  return p->end < q->end ? -1 : p->end > q->end;
-}
-
-size_t
-analysis__merge(struct ival *v, size_t n)
-{
-  size_t k = 0;
-
-  if (n == 0)
-    return 0;
-  qsort(v, n, sizeof *v, by_begin);
-  for (size_t i = 1; i < n; i++) {
-    if (v[i].begin <= v[k].end) {
-      if (v[i].end > v[k].end)
-        v[k].end = v[i].end;
-    } else {
-      v[++k] = v[i];
-    }
-  }
-  return k + 1;
-}
-
 int
-analysis__covered(const struct ival *v, size_t n, int64_t d0, int64_t d1)
+analysis__covered(const struct cells_span *v, size_t n, int64_t d0, int64_t d1)
 {
   /* Merged spans are disjoint: one of them must hold all of [d0, d1). */
   size_t lo = 0, hi = n;
@@ -193,29 +164,6 @@ analysis__covered(const struct ival *v, size_t n, int64_t d0, int64_t d1)
       hi = mid;
   }
   return lo < n && v[lo].begin <= d0 && v[lo].end >= d1;
-}
-
-/* v minus the merged spans u, both merged; into out (room for nv + nu). */
-static size_t
-subtract(const struct ival *v, size_t nv, const struct ival *u, size_t nu,
-         struct ival *out)
-{
-  size_t n = 0, j = 0;
-
-  for (size_t i = 0; i < nv; i++) {
-    int64_t b = v[i].begin;
-    while (j < nu && u[j].end <= b)
-      j++;
-    for (size_t k = j; k < nu && u[k].begin < v[i].end; k++) {
-      if (u[k].begin > b)
-        out[n++] = (struct ival){b, u[k].begin};
-      if (u[k].end > b)
-        b = u[k].end;
-    }
-    if (b < v[i].end)
-      out[n++] = (struct ival){b, v[i].end};
-  }
-  return n;
 }
 
 /* Checkpoints, statuses, coverage. */
@@ -327,8 +275,8 @@ static void
 merge_coverage(struct analysis *a)
 {
   size_t n = a->ncoverage;
-  struct ival *obs = xmalloc((n + 1) * sizeof *obs);
-  struct ival *not = xmalloc((n + 1) * sizeof *not );
+  struct cells_span *obs = xmalloc((n + 1) * sizeof *obs);
+  struct cells_span *not = xmalloc((n + 1) * sizeof *not );
 
   a->cov = xmalloc((2 * n + 1) * sizeof *a->cov);
   a->cov_first = xcalloc(a->ncheckpoints + 1, sizeof *a->cov_first);
@@ -340,14 +288,14 @@ merge_coverage(struct analysis *a)
       if (s->checkpoint != a->checkpoints[c] || s->finish <= s->begin)
         continue;
       if (s->state)
-        obs[no++] = (struct ival){s->begin, s->finish};
+        obs[no++] = (struct cells_span){s->begin, s->finish};
       else
-        not [nn++] = (struct ival){s->begin, s->finish};
+        not [nn++] = (struct cells_span){s->begin, s->finish};
     }
-    no = analysis__merge(obs, no);
-    nn = analysis__merge(not, nn);
+    no = cells_span_merge(obs, no);
+    nn = cells_span_merge(not, nn);
     a->cov_first[c] = total;
-    a->cov_n[c] = subtract(obs, no, not, nn, a->cov + total);
+    a->cov_n[c] = cells_span_subtract(obs, no, not, nn, a->cov + total);
     total += a->cov_n[c];
   }
   free(obs);

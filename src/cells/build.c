@@ -34,11 +34,6 @@ struct bstream {
   size_t n, cap, capfrom;
 };
 
-/* A span of local seconds, [begin, end). */
-struct ival {
-  int64_t begin, end;
-};
-
 /* A spread record of a part, before they are sorted. */
 struct pspread {
   size_t part;
@@ -57,7 +52,7 @@ struct cells_builder {
   size_t nspread, capspread;
   size_t *seen; /* per part: the piece that listed it last, + 1 */
   size_t capseen;
-  struct ival *iv, *obs, *not_obs, *cov;
+  struct cells_span *iv, *obs, *not_obs, *cov;
   size_t capiv, capobs, capnot, capcov;
 };
 
@@ -401,58 +396,6 @@ take_stream(struct cells_builder *b, const struct bstream *s,
 
 /* Observation. */
 
-static int
-by_begin(const void *x, const void *y)
-{
-  const struct ival *p = x, *q = y;
-
-  if (p->begin != q->begin)
-    return p->begin < q->begin ? -1 : 1;
-  return p->end < q->end ? -1 : p->end > q->end;
-}
-
-static size_t
-merge(struct ival *v, size_t n)
-{
-  size_t k = 0;
-
-  if (n == 0)
-    return 0;
-  qsort(v, n, sizeof *v, by_begin);
-  for (size_t i = 1; i < n; i++) {
-    if (v[i].begin <= v[k].end) {
-      if (v[i].end > v[k].end)
-        v[k].end = v[i].end;
-    } else {
-      v[++k] = v[i];
-    }
-  }
-  return k + 1;
-}
-
-/* v minus the merged spans u, both merged; into out (room for nv + nu). */
-static size_t
-subtract(const struct ival *v, size_t nv, const struct ival *u, size_t nu,
-         struct ival *out)
-{
-  size_t n = 0, j = 0;
-
-  for (size_t i = 0; i < nv; i++) {
-    int64_t s = v[i].begin;
-    while (j < nu && u[j].end <= s)
-      j++;
-    for (size_t k = j; k < nu && u[k].begin < v[i].end; k++) {
-      if (u[k].begin > s)
-        out[n++] = (struct ival){s, u[k].begin};
-      if (u[k].end > s)
-        s = u[k].end;
-    }
-    if (s < v[i].end)
-      out[n++] = (struct ival){s, v[i].end};
-  }
-  return n;
-}
-
 /* The time coverage says was observed and no coverage record says was
  * not (when coverage records disagree about a time, it was not). */
 static size_t
@@ -468,13 +411,13 @@ coverage_spans(struct cells_builder *b, const struct cells_cover *cover,
     if (cover[i].end <= cover[i].begin)
       continue; /* an instant covers no time */
     if (cover[i].observed)
-      b->obs[no++] = (struct ival){cover[i].begin, cover[i].end};
+      b->obs[no++] = (struct cells_span){cover[i].begin, cover[i].end};
     else
-      b->not_obs[nn++] = (struct ival){cover[i].begin, cover[i].end};
+      b->not_obs[nn++] = (struct cells_span){cover[i].begin, cover[i].end};
   }
-  no = merge(b->obs, no);
-  nn = merge(b->not_obs, nn);
-  return subtract(b->obs, no, b->not_obs, nn, b->cov);
+  no = cells_span_merge(b->obs, no);
+  nn = cells_span_merge(b->not_obs, nn);
+  return cells_span_subtract(b->obs, no, b->not_obs, nn, b->cov);
 }
 
 static int
@@ -515,9 +458,9 @@ observe(struct cells_builder *b, int64_t day, const struct cells_rec *recs,
         if (r->end <= r->begin || !reaches(r, d0, d1) || in != (dir == 0) ||
             !gives(r, m))
           continue;
-        b->iv[k++] = (struct ival){r->begin, r->end};
+        b->iv[k++] = (struct cells_span){r->begin, r->end};
       }
-      k = merge(b->iv, k);
+      k = cells_span_merge(b->iv, k);
       /* Merged spans are disjoint: one of them must hold the whole day. */
       hi = k;
       while (lo < hi) {

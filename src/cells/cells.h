@@ -45,6 +45,19 @@ void tmap_clear(struct tmap *m);
 size_t tmap_count(const struct tmap *m);
 const uint64_t *tmap_key(const struct tmap *m, size_t index);
 
+/* -- Spans of local seconds, [begin, end) (span.c) -- */
+
+struct cells_span {
+  int64_t begin, end;
+};
+/* Sorts v and merges the spans that overlap or touch, in place; returns
+ * how many are left. */
+size_t cells_span_merge(struct cells_span *v, size_t n);
+/* v minus u, both merged; into out (room for nv + nu); returns the count. */
+size_t cells_span_subtract(const struct cells_span *v, size_t nv,
+                           const struct cells_span *u, size_t nu,
+                           struct cells_span *out);
+
 /* -- The reconciler (reconcile.c) -- */
 
 /* Admiralty grades: < 0 when x is better than y ("A1" best; NULL or ""
