@@ -71,6 +71,25 @@ app_new(const char *db)
   return app_new_with(db, &defaults);
 }
 
+struct app *
+app_new_server(const char *db)
+{
+  struct app_options o = defaults;
+
+  o.page_cache_kib = APP_SERVER_PAGE_CACHE;
+  return app_new_with(db, &o);
+}
+
+struct app *
+app_new_writer(const char *db)
+{
+  struct app_options o = defaults;
+
+  o.page_cache_kib = APP_WRITER_PAGE_CACHE;
+  o.day_cache_bytes = APP_WRITER_DAY_CACHE;
+  return app_new_with(db, &o);
+}
+
 void
 app_free(struct app *app)
 {
@@ -97,7 +116,9 @@ app__store(struct app *app, int create, struct store **st,
 
   *st = NULL;
   if (app->st == NULL) {
-    struct store_options o = {create, app->opts.busy_timeout_ms};
+    struct store_options o = {create, app->opts.busy_timeout_ms,
+                              app->opts.day_cache_bytes,
+                              app->opts.page_cache_kib};
     buf_init(&msg);
     rc = store_open_with(app->db, &o, &app->st, &msg);
     if (rc != OK)

@@ -64,6 +64,10 @@ struct app_options {
   /* How long a writer waits for another process to let go of the store
    * before giving up, naming it (0: 30 s, STORE_BUSY_TIMEOUT_MS). */
   unsigned busy_timeout_ms;
+  /* store_options' day_cache_bytes (0: none) and page_cache_kib (0: the
+   * backend's default). */
+  size_t day_cache_bytes;
+  unsigned page_cache_kib;
 };
 
 /* A handle with the process's defaults (app_set_defaults), or with o. */
@@ -73,6 +77,16 @@ struct app *app_new_with(const char *db, const struct app_options *o);
  * process and reads them once from its command line (the CLI's global
  * options); a server gives each handle its own with app_new_with. */
 void app_set_defaults(const struct app_options *o);
+/* Handles with the process's defaults for a server, which keeps them as
+ * long as it runs: each with a page cache of APP_SERVER_PAGE_CACHE KiB
+ * rather than a one-shot command's, and the writer's store holding the
+ * records of the days it built lately, up to APP_WRITER_DAY_CACHE bytes
+ * (docs/operating.md, "Memory"). */
+#define APP_SERVER_PAGE_CACHE 8192u
+#define APP_WRITER_PAGE_CACHE 16384u
+#define APP_WRITER_DAY_CACHE ((size_t)32 << 20)
+struct app *app_new_server(const char *db);
+struct app *app_new_writer(const char *db);
 void app_free(struct app *app);
 /* The db the handle was made with. */
 const char *app_db(const struct app *app);

@@ -67,6 +67,7 @@ struct sweep {
   int disputable;
   struct recon_out *out;
   size_t *active, nactive;
+  size_t *at; /* per item: its index in active while it is there */
   size_t *last_share; /* per item: its latest share, SIZE_MAX: none */
   struct part *parts;
   size_t nparts, capparts;
@@ -380,6 +381,7 @@ cells_reconcile(const struct recon_item *items, size_t n, int64_t from,
   s.out = out;
   s.active = xmalloc((n + 1) * sizeof *s.active);
   s.last_share = xmalloc((n + 1) * sizeof *s.last_share);
+  s.at = xmalloc((n + 1) * sizeof *s.at);
   out->nshares = out->npieces = out->nclaims = out->nlinks = 0;
   out->ncells = out->ncell_claims = out->nwinners = 0;
   for (size_t i = 0; i < n; i++) {
@@ -398,15 +400,16 @@ cells_reconcile(const struct recon_item *items, size_t n, int64_t from,
   while (e < nev) {
     int64_t t = ev[e].t, next;
     for (; e < nev && ev[e].t == t; e++) {
+      size_t k = ev[e].item;
       if (ev[e].start) {
-        s.active[s.nactive++] = ev[e].item;
+        s.at[k] = s.nactive;
+        s.active[s.nactive++] = k;
         continue;
       }
-      for (size_t k = 0; k < s.nactive; k++)
-        if (s.active[k] == ev[e].item) {
-          s.active[k] = s.active[--s.nactive];
-          break;
-        }
+      /* A day's records often share their interval (a whole day each):
+       * found by index, not by a scan of the active ones. */
+      s.active[s.at[k]] = s.active[--s.nactive];
+      s.at[s.active[s.at[k]]] = s.at[k];
     }
     next = e < nev ? ev[e].t : r1;
     if (s.nactive > 0)
@@ -418,6 +421,7 @@ cells_reconcile(const struct recon_item *items, size_t n, int64_t from,
   free(inst);
   free(s.active);
   free(s.last_share);
+  free(s.at);
   free(s.parts);
   free(s.claims);
   free(s.cclaims);

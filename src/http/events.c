@@ -115,7 +115,7 @@ http_hub_start(struct http_server *s)
   struct http_hub *h = xcalloc(1, sizeof *h);
 
   h->srv = s;
-  h->app = app_new(s->cfg->db);
+  h->app = app_new_server(s->cfg->db);
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->cond, NULL);
   s->hub = h;

@@ -152,7 +152,7 @@ http_keeper_start(struct http_server *s)
   struct app_error err = {0};
   struct app_key key = {0};
 
-  k->app = app_new(c->db);
+  k->app = app_new_server(c->db);
   k->key = c->key ? xstrdup(c->key) : NULL;
   k->sign_interval = c->sign_interval ? c->sign_interval : 5;
   k->witness_interval = c->witness_interval ? c->witness_interval : 60;

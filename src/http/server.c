@@ -67,7 +67,7 @@ http_app(struct request *r)
 
   if (app != NULL)
     return app;
-  app = app_new(s->cfg->db);
+  app = app_new_server(s->cfg->db);
   pthread_setspecific(s->app_key, app);
   /* Kept here too, to be closed once every worker has stopped. */
   pthread_mutex_lock(&s->apps_lock);

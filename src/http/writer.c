@@ -284,7 +284,7 @@ http_writer_start(struct http_server *s)
   struct http_writer *w = xcalloc(1, sizeof *w);
   struct app_error err = {0};
 
-  w->app = app_new(s->cfg->db);
+  w->app = app_new_writer(s->cfg->db);
   if (app_open(w->app, &err) != OK) {
     fprintf(stderr, "passage: %s\n", err.message ? err.message : "no store");
     app_error_cleanup(&err);

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "cells/cells.h"
+#include "store/cells_cache.h"
 
 #define DAY 86400
 /* A checkpoint's touched days are built again in runs of at most this
@@ -75,6 +76,15 @@ struct store_cells {
   uint64_t tx_start;
   struct recs *fresh;
   struct tmap *gone;
+  /* A long-lived writer's records of the days it built (store_options'
+   * day_cache_bytes; NULL: none), true of the log at size cache_at and of
+   * the days the transaction has built so far: a day is only ever built
+   * again when a record reaching it comes or goes, and then the cache gets
+   * the records it was built from. tx_cover: the transaction wrote
+   * coverage, so the coverage held is not true of it any more. */
+  struct cells_cache *cache;
+  uint64_t cache_at;
+  int tx_cover;
 };
 
 static void fresh_clear(struct store_cells *sc);
@@ -198,6 +208,7 @@ cells_of(struct store *st)
     st->cells = xcalloc(1, sizeof *st->cells);
     st->cells->touched = tmap_new(2);
     st->cells->gone = tmap_new(1);
+    st->cells->cache = cells_cache_new(st->day_cache_bytes);
   }
   return st->cells;
 }
@@ -230,6 +241,7 @@ store__cells_free(struct store *st)
   free(st->cells->counting);
   free(st->cells->timezone);
   cells_builder_free(st->cells->builder);
+  cells_cache_free(st->cells->cache);
   free(st->cells);
   st->cells = NULL;
 }
@@ -343,6 +355,8 @@ store__cells_touch(struct store *st, const struct record *rec, uint64_t seq,
       st->corridor == NULL)
     return;
   sc = cells_of(st);
+  if (kind == KIND_coverage)
+    sc->tx_cover = 1;
   cp = record_get(rec, "checkpoint");
   if (cp == NULL)
     return;
@@ -551,6 +565,43 @@ read_cover(struct recs *r)
   return store_each_live(r->st, KIND_coverage, r->st->size, take_cover, r);
 }
 
+/* Whether the cache may be read and filled in this transaction: not when
+ * it appends rules, which change what a day holds. */
+static int
+cache_usable(const struct store_cells *sc)
+{
+  return sc->cache != NULL && !sc->tx_rules;
+}
+
+/* The live coverage as read_cover reads it in the transaction: from the
+ * cache unless the transaction wrote coverage; what was read is held. */
+static int
+tx_cover(struct recs *r)
+{
+  struct store_cells *sc = cells_of(r->st);
+  const struct cells_cover *held;
+  const char *const *cp;
+  size_t n;
+  int rc;
+
+  if (cache_usable(sc) && !sc->tx_cover &&
+      (held = cells_cache_cover(sc->cache, &cp, &n)) != NULL) {
+    r->cover = util_grow(r->cover, &r->capcover, n + 1, sizeof *r->cover);
+    r->cover_cp = xrealloc(r->cover_cp, r->capcover * sizeof *r->cover_cp);
+    memcpy(r->cover, held, n * sizeof *held);
+    memcpy(r->cover_cp, cp, n * sizeof *cp);
+    r->ncover = n;
+    return OK;
+  }
+  if ((rc = read_cover(r)) != OK)
+    return rc;
+  if (cache_usable(sc)) {
+    cells_cache_put_cover(sc->cache, r->cover, r->cover_cp, r->ncover);
+    sc->tx_cover = 0; /* what is held is the transaction's now */
+  }
+  return OK;
+}
+
 static void
 fresh_add(struct store *st, const struct record *rec, uint64_t seq, int64_t b,
           int64_t f)
@@ -578,6 +629,34 @@ fresh_clear(struct store_cells *sc)
   fr->k = &sc->dict;
 }
 
+/* Appends a copy of c with its lines (lines[0..c->nlines)). */
+static void
+push_rec(struct recs *r, const struct cells_rec *c,
+         const struct cells_line *lines)
+{
+  r->v = util_grow(r->v, &r->cap, r->n + 1, sizeof *r->v);
+  r->line_of =
+      util_grow(r->line_of, &r->capline_of, r->n + 1, sizeof *r->line_of);
+  r->v[r->n] = *c;
+  r->line_of[r->n] = r->nlines;
+  for (size_t l = 0; l < c->nlines; l++) {
+    r->lines =
+        util_grow(r->lines, &r->caplines, r->nlines + 1, sizeof *r->lines);
+    r->lines[r->nlines++] = lines[l];
+  }
+  if (c->end - c->begin > r->span)
+    r->span = c->end - c->begin;
+  r->n++;
+}
+
+static int
+is_gone(const struct store_cells *sc, uint64_t seq)
+{
+  size_t at;
+
+  return tmap_get(sc->gone, &seq, &at);
+}
+
 /* Appends the transaction's own flows at cp (NULL: every checkpoint) that
  * meet r's period and are live, after those read back (all of which come
  * before them in the log). */
@@ -588,24 +667,10 @@ append_fresh(struct store_cells *sc, struct recs *r, const char *cp)
 
   for (size_t i = 0; fr && i < fr->n; i++) {
     const struct cells_rec *c = &fr->v[i];
-    uint64_t key = c->seq;
-    size_t at;
     if ((cp && c->dim[CD_CHECKPOINT] != cp) || !meets(r, c->begin, c->end) ||
-        tmap_get(sc->gone, &key, &at))
+        is_gone(sc, c->seq))
       continue;
-    r->v = util_grow(r->v, &r->cap, r->n + 1, sizeof *r->v);
-    r->line_of =
-        util_grow(r->line_of, &r->capline_of, r->n + 1, sizeof *r->line_of);
-    r->v[r->n] = *c;
-    r->line_of[r->n] = r->nlines;
-    for (size_t l = 0; l < c->nlines; l++) {
-      r->lines =
-          util_grow(r->lines, &r->caplines, r->nlines + 1, sizeof *r->lines);
-      r->lines[r->nlines++] = fr->lines[fr->line_of[i] + l];
-    }
-    if (c->end - c->begin > r->span)
-      r->span = c->end - c->begin;
-    r->n++;
+    push_rec(r, c, &fr->lines[fr->line_of[i]]);
   }
 }
 
@@ -889,6 +954,7 @@ rebuild_all(struct store *st, const char *rules)
   int rc;
 
   buf_init(&en.bytes);
+  cells_cache_clear(cells_of(st)->cache);
   rc = st->be->clear_cells(st->db);
   if (rc == OK)
     rc = derive_all(st, store_day, &en, &span);
@@ -916,8 +982,83 @@ by_key(const void *x, const void *y)
   return (int64_t)p[0] < (int64_t)q[0] ? -1 : (int64_t)p[0] > (int64_t)q[0];
 }
 
+/* Whether the cache holds every day of keys[0..n) (one checkpoint's). */
+static int
+run_held(struct store_cells *sc, const uint64_t *const *keys, size_t n)
+{
+  if (!cache_usable(sc))
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!cells_cache_holds(sc->cache, (int64_t)keys[i][0],
+                           (const char *)(uintptr_t)keys[i][1]))
+      return 0;
+  return 1;
+}
+
+/* Takes a held record unless the transaction superseded it. */
+static int
+take_held(void *ctx, const struct cells_rec *rec)
+{
+  struct recs *r = ctx;
+
+  if (!is_gone(cells_of(r->st), rec->seq))
+    push_rec(r, rec, rec->lines);
+  return 0;
+}
+
+/* Builds each day of keys[0..n) from the records the cache holds for it,
+ * less those the transaction superseded or withdrew, and the
+ * transaction's own that reach it: the records, in the same order, that
+ * reading them back would give (a flow reaches day d when d is among
+ * days_of its bounds, whatever run the day is built in). */
+static int
+rebuild_held(struct store *st, const uint64_t *const *keys, size_t n,
+             struct encoder *en)
+{
+  struct store_cells *sc = cells_of(st);
+  const char *cp = (const char *)(uintptr_t)keys[0][1];
+  const struct recs *fr = sc->fresh;
+  struct cells_day d;
+  struct rules ru;
+  int rc = OK;
+
+  rules_now(st, &ru);
+  cells_day_init(&d);
+  for (size_t k = 0; k < n && rc == OK; k++) {
+    int64_t day = (int64_t)keys[k][0];
+    struct recs r;
+    size_t *idx;
+
+    recs_init(&r, st);
+    cells_cache_each(sc->cache, day, cp, take_held, &r);
+    for (size_t i = 0; fr && i < fr->n; i++) {
+      const struct cells_rec *c = &fr->v[i];
+      int64_t d0, d1;
+      days_of(c->begin, c->end, &d0, &d1);
+      if (c->dim[CD_CHECKPOINT] == cp && d0 <= day && day <= d1 &&
+          !is_gone(sc, c->seq))
+        push_rec(&r, c, &fr->lines[fr->line_of[i]]);
+    }
+    rc = tx_cover(&r);
+    if (rc == OK) {
+      link_lines(&r);
+      idx = xmalloc((r.n + 1) * sizeof *idx);
+      for (size_t i = 0; i < r.n; i++)
+        idx[i] = i;
+      rc = build_day(st, &r, &ru, day, cp, idx, r.n, &d, store_day, en);
+      if (rc == OK)
+        cells_cache_put_day(sc->cache, day, cp, r.v, idx, r.n);
+      free(idx);
+    }
+    recs_cleanup(&r);
+  }
+  cells_day_cleanup(&d);
+  return rc;
+}
+
 /* The touched days of one checkpoint, keys[0..n) by day, in runs of at
- * most RUN_DAYS days, each run's records read once. */
+ * most RUN_DAYS days, each run's records read once (or taken from the
+ * cache, when it holds every day of the run). */
 static int
 rebuild_run(struct store *st, const uint64_t *const *keys, size_t n,
             struct encoder *en)
@@ -929,13 +1070,15 @@ rebuild_run(struct store *st, const uint64_t *const *keys, size_t n,
   struct buckets bs;
   int rc;
 
+  if (run_held(sc, keys, n))
+    return rebuild_held(st, keys, n, en);
   recs_init(&r, st);
   buckets_init(&bs);
   r.from = first * DAY;
   r.to = (last + 1) * DAY;
   rc = read_flows(st, &r, cp, r.from - sc->span);
   if (rc == OK)
-    rc = read_cover(&r);
+    rc = tx_cover(&r);
   if (rc == OK) {
     link_lines(&r);
     for (size_t i = 0; i < n; i++)
@@ -951,6 +1094,9 @@ rebuild_run(struct store *st, const uint64_t *const *keys, size_t n,
       }
     }
     rc = build_buckets(st, &r, &bs, store_day, en);
+    for (size_t i = 0; rc == OK && cache_usable(sc) && i < bs.nb; i++)
+      cells_cache_put_day(sc->cache, (int64_t)tmap_key(bs.at, i)[0], cp, r.v,
+                          bs.idx[i], bs.n[i]);
   }
   buckets_free(&bs);
   recs_cleanup(&r);
@@ -996,6 +1142,12 @@ store__cells_begin(struct store *st)
   fresh_clear(sc);
   sc->tx_start = st->size;
   sc->tx_rules = 0;
+  sc->tx_cover = 0;
+  if (sc->cache_at != st->size) {
+    /* Written by another handle since: nothing held is known true. */
+    cells_cache_clear(sc->cache);
+    sc->cache_at = st->size;
+  }
   sc->span_known = 0;
   sc->span_grown = 0;
   return dict_refresh(st);
@@ -1050,6 +1202,8 @@ store__cells_rollback(struct store *st)
       sc->dict.code[e] = 0;
     }
   sc->dict.next = sc->dict.stored;
+  /* What the transaction built is held, and it never happened. */
+  cells_cache_clear(sc->cache);
   tmap_clear(sc->touched);
   tmap_clear(sc->gone);
   fresh_clear(sc);
@@ -1061,8 +1215,16 @@ store__cells_rollback(struct store *st)
 void
 store__cells_committed(struct store *st)
 {
-  if (st->cells)
-    st->cells->dict.stored = st->cells->dict.next;
+  struct store_cells *sc = st->cells;
+
+  if (sc == NULL)
+    return;
+  sc->dict.stored = sc->dict.next;
+  /* A new version of the corridor may change how records are read (its
+   * categories): the next transaction reads them again. */
+  if (sc->tx_rules || st->tx_corridor)
+    cells_cache_clear(sc->cache);
+  sc->cache_at = st->size;
 }
 
 int

@@ -174,7 +174,7 @@ int
 store_open(const char *location, int create, struct store **out,
            struct buf *err)
 {
-  struct store_options o = {create, 0};
+  struct store_options o = {create, 0, 0, 0};
 
   return store_open_with(location, &o, out, err);
 }
@@ -183,7 +183,7 @@ int
 store_open_with(const char *location, const struct store_options *opts,
                 struct store **out, struct buf *err)
 {
-  static const struct store_options defaults = {0, 0};
+  static const struct store_options defaults = {0, 0, 0, 0};
   const struct store_options *o = opts ? opts : &defaults;
   const struct store_backend *be = NULL;
   const char *where = NULL;
@@ -199,6 +199,7 @@ store_open_with(const char *location, const struct store_options *opts,
   st->be = be;
   st->path = xstrdup(where);
   st->rollup = rollup_new();
+  st->day_cache_bytes = o->day_cache_bytes;
   rc = be->open(where, o, &st->err, &st->db);
   opened = rc == OK; /* a full disk at open says all itself */
   if (rc == OK)

@@ -42,6 +42,14 @@ struct store_options {
    * giving up with ERR_RETRY, with a message naming the holder as far as
    * it can be known; 0 means STORE_BUSY_TIMEOUT_MS. */
   unsigned busy_timeout_ms;
+  /* For a handle that writes for a long time (a server's writer): how
+   * many bytes of the records its kept day cells were built from it may
+   * hold between transactions, so that a commit reads and parses again
+   * only the records of days it has not built lately (0: none). */
+  size_t day_cache_bytes;
+  /* The backend's page cache for this handle, KiB (0: its default, sized
+   * for a command that runs once: 256 MiB for SQLite). */
+  unsigned page_cache_kib;
 };
 
 /*

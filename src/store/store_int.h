@@ -49,6 +49,7 @@ struct store {
   char *writer;              /* store_set_writer's name, or NULL */
   struct store_cells *cells; /* the kept day cells' state (cells.c) */
   int cells_due;             /* migrated from before schema 7: build them */
+  size_t day_cache_bytes;    /* store_options' */
 };
 
 /*

@@ -62,7 +62,7 @@ setup(void **state)
   snprintf(ini, sizeof ini, "%s/corridor.ini", fx->dir);
   write_file(ini, corridor_ini);
   /* A writer gives up after 1 s, not 30: test_import_retry waits it. */
-  fx->app = app_new_with(fx->db, &(struct app_options){1000});
+  fx->app = app_new_with(fx->db, &(struct app_options){1000, 0, 0});
   /* The log: the corridor's rules (entry 0) and its one checkpoint. */
   assert_int_equal(app_init(fx->app, ini, &init, &err), OK);
   app_init_result_cleanup(&init);

@@ -78,14 +78,19 @@ fresh_location(struct fixture *fx, char *out, size_t n, char *file,
  * begin at entry R, and its size counts that entry too. */
 #define R 1
 
+/* The writer's day cache of the handles open_store opens (0: none), set
+ * by the setups of the groups that run with it. */
+static size_t cache_bytes;
+
 static struct store *
 open_store(const char *location, int create)
 {
+  struct store_options o = {create, 0, cache_bytes, 0};
   struct store *st = NULL;
   struct buf err;
 
   buf_init(&err);
-  if (store_open(location, create, &st, &err) != OK)
+  if (store_open_with(location, &o, &st, &err) != OK)
     fail_msg("store_open %s: %s", location, err.data ? err.data : "");
   buf_cleanup(&err);
   return st;
@@ -105,6 +110,23 @@ setup(void **state)
   return 0;
 }
 
+/* The same with a server writer's day cache (APP_WRITER_DAY_CACHE's
+ * size), and with one so small (600 bytes: about three records) that it
+ * drops days and refuses to hold most. */
+static int
+setup_cached(void **state)
+{
+  cache_bytes = (size_t)32 << 20;
+  return setup(state);
+}
+
+static int
+setup_tiny_cache(void **state)
+{
+  cache_bytes = 600;
+  return setup(state);
+}
+
 static int
 teardown(void **state)
 {
@@ -112,6 +134,7 @@ teardown(void **state)
   char cmd[256];
 
   store_close(fx->st);
+  cache_bytes = 0;
   snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
   assert_int_equal(system(cmd), 0);
   free(fx);
@@ -1027,6 +1050,127 @@ test_kept_cells_rollback(void **state)
   verified(fx->st);
 }
 
+/* Commits one flow at x, in, of vehicles vehicles over [start, end)
+ * (end NULL: start's day), superseding supersedes unless NULL. */
+static void
+commit_flow(struct store *st, const char *id, const char *start,
+            const char *end, const char *vehicles, const char *supersedes)
+{
+  enum store_put_result res;
+  const char *f[16] = {"id", id, "start", start, "checkpoint", "x",
+                       "direction", "in", "vehicles", vehicles};
+  size_t n = 10;
+
+  if (end) {
+    f[n++] = "end";
+    f[n++] = end;
+  }
+  if (supersedes) {
+    f[n++] = "supersedes";
+    f[n++] = supersedes;
+  }
+  assert_int_equal(store_begin(st), OK);
+  assert_int_equal(put_flow(st, &res, f[0], f[1], f[2], f[3], f[4], f[5], f[6],
+                            f[7], f[8], f[9], n > 10 ? f[10] : NULL,
+                            n > 10 ? f[11] : NULL, n > 12 ? f[12] : NULL,
+                            n > 12 ? f[13] : NULL, NULL),
+                   OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_int_equal(store_commit(st), OK);
+}
+
+/* The kept day 2024-01-01 (19723) at x: its in vehicles and observed. */
+static void
+assert_day(struct store *st, double vehicles, unsigned observed_in)
+{
+  struct kept k;
+
+  if (!read_kept(st, &k))
+    return;
+  assert_true(k.n >= 1);
+  assert_int_equal(k.d[0].day, 19723);
+  assert_near(k.d[0].vehicles, vehicles, 1e-9);
+  assert_int_equal(k.d[0].observed[0], observed_in);
+  verified(st);
+}
+
+/*
+ * A writer that keeps the records of the days it built (the server's)
+ * builds each day from them, the records the transaction superseded left
+ * out and its own added; it trusts them only while nothing else wrote and
+ * nothing was rolled back. One source, whole-day flows at x on
+ * 2024-01-01, so each day's in vehicles are the live flows' sum:
+ *   f1 5: 5; f2 7: 12; f3 4 supersedes f1: 7 + 4 = 11;
+ *   another handle (no cache) adds f4 20: 31; f5 1: 32 (a writer that
+ *   trusted its cache would say 12);
+ *   f6 100 rolled back, then f7 2: 34 (not 134);
+ *   c1 observes the whole day: observed in 15 (every class); f8 3: 37,
+ *   observed still 15; c1 withdrawn: observed only what the flows' own
+ *   intervals cover, records and vehicles (bits 0 and 1: 3); f9 1: 38, 3;
+ *   f10 2024-01-01T12:00 to 2024-01-02T12:00, 10: 5 on each day: 43, and
+ *   19724 holds 5.
+ * Every step's days verified: the audit builds each day from the log.
+ */
+static void
+test_kept_cells_cached(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct store *other;
+  struct kept k;
+
+  commit_flow(fx->st, "f1", "2024-01-01", NULL, "5", NULL);
+  assert_day(fx->st, 5, 3);
+  commit_flow(fx->st, "f2", "2024-01-01", NULL, "7", NULL);
+  assert_day(fx->st, 12, 3);
+  commit_flow(fx->st, "f3", "2024-01-01", NULL, "4", "f1");
+  assert_day(fx->st, 11, 3);
+
+  other = open_store(fx->path, 0);
+  commit_flow(other, "f4", "2024-01-01", NULL, "20", NULL);
+  store_close(other);
+  commit_flow(fx->st, "f5", "2024-01-01", NULL, "1", NULL);
+  assert_day(fx->st, 32, 3);
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, &res, "id", "f6", "start", "2024-01-01",
+                            "checkpoint", "x", "direction", "in", "vehicles",
+                            "100", NULL),
+                   OK);
+  store_rollback(fx->st);
+  commit_flow(fx->st, "f7", "2024-01-01", NULL, "2", NULL);
+  assert_day(fx->st, 34, 3);
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_record(fx->st, KIND_coverage, &res, "id", "c1", "start",
+                              "2024-01-01", "end", "2024-01-01", "checkpoint",
+                              "x", "state", "observed", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_day(fx->st, 34, 15);
+  commit_flow(fx->st, "f8", "2024-01-01", NULL, "3", NULL);
+  assert_day(fx->st, 37, 15);
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_record(fx->st, KIND_withdrawal, &res, "id",
+                              "withdrawal-c1", "at", "2024-01-05T00:00:00Z",
+                              "kind", "coverage", "reason", "a test",
+                              "supersedes", "c1", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_day(fx->st, 37, 3);
+  commit_flow(fx->st, "f9", "2024-01-01", NULL, "1", NULL);
+  assert_day(fx->st, 38, 3);
+
+  commit_flow(fx->st, "f10", "2024-01-01T12:00:00", "2024-01-02T12:00:00", "10",
+              NULL);
+  assert_day(fx->st, 43, 3);
+  if (!read_kept(fx->st, &k))
+    return;
+  assert_int_equal(k.n, 2);
+  assert_int_equal(k.d[1].day, 19724);
+  assert_near(k.d[1].vehicles, 5, 1e-9);
+}
+
 /* Amends the rules with a corridor file's text, in a transaction of its
  * own; returns store_put_corridor's code (the transaction rolled back when
  * refused). */
@@ -1235,7 +1379,7 @@ static void
 test_locked_store_asks_to_retry(void **state)
 {
   struct fixture *fx = *state;
-  struct store_options o = {0, 200};
+  struct store_options o = {0, 200, 0, 0};
   struct store *a, *b = NULL;
   enum store_put_result res;
   char location[256], want[300];
@@ -1298,6 +1442,17 @@ main(void)
       cmocka_unit_test_setup_teardown(test_kept_cells, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_amended, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_rollback, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_cached, setup, teardown),
+      /* The kept days again, written by a handle with the day cache. */
+      cmocka_unit_test_setup_teardown(test_kept_cells, setup_cached, teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_amended, setup_cached,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_rollback, setup_cached,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_cached, setup_cached,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_cached, setup_tiny_cache,
                                       teardown),
   };
   const struct CMUnitTest once[] = {

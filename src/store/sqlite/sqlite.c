@@ -104,6 +104,14 @@ sq_open(const char *location, const struct store_options *o, struct buf *err,
   d->path = xstrdup(location);
   d->busy_ms = o->busy_timeout_ms ? o->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
   sqlite3_busy_timeout(db, (int)d->busy_ms);
+  if (o->page_cache_kib) {
+    /* Smaller than the one-shot commands' 256 MiB: a server's handles
+     * live as long as it does, and each fills its cache as the store
+     * grows. */
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", o->page_cache_kib);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+  }
   store_sqlite__tree_init(&d->tree, db);
   buf_init(&d->entry_copy);
   buf_init(&d->row_copy);
