@@ -82,8 +82,8 @@ void app_set_defaults(const struct app_options *o);
  * rather than a one-shot command's, and the writer's store holding the
  * records of the days it built lately, up to APP_WRITER_DAY_CACHE bytes
  * (docs/operating.md, "Memory"). */
-#define APP_SERVER_PAGE_CACHE 8192u
-#define APP_WRITER_PAGE_CACHE 16384u
+#define APP_SERVER_PAGE_CACHE 4096u
+#define APP_WRITER_PAGE_CACHE 8192u
 #define APP_WRITER_DAY_CACHE ((size_t)32 << 20)
 struct app *app_new_server(const char *db);
 struct app *app_new_writer(const char *db);

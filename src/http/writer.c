@@ -9,6 +9,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* The most batches one transaction gathers. */
 #define GROUP_MAX 512
@@ -248,9 +252,30 @@ take(struct http_writer *w, struct job **jobs)
   return n;
 }
 
+/* Gives the kernel back what the threads freed, at most once a second:
+ * glibc keeps a thread's freed memory in its arena, so each worker's
+ * largest answer so far stayed in the server's RSS (18 of 82 MiB five
+ * minutes into the soak, docs/RELIABILITY.md). */
+static void
+trim_now_and_then(struct timespec *last)
+{
+#ifdef __GLIBC__
+  struct timespec now;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (now.tv_sec - last->tv_sec < 1)
+    return;
+  *last = now;
+  malloc_trim(0);
+#else
+  (void)last;
+#endif
+}
+
 static void *
 writer_main(void *arg)
 {
+  struct timespec trimmed = {0, 0};
   struct http_server *s = arg;
   struct http_writer *w = s->writer;
   struct job *jobs[GROUP_MAX];
@@ -274,6 +299,7 @@ writer_main(void *arg)
       job_free(jobs[i]);
     http_hub_poke(s);
     http_keeper_poke(s);
+    trim_now_and_then(&trimmed);
   }
   return NULL;
 }

@@ -588,8 +588,10 @@ tx_cover(struct recs *r)
       (held = cells_cache_cover(sc->cache, &cp, &n)) != NULL) {
     r->cover = util_grow(r->cover, &r->capcover, n + 1, sizeof *r->cover);
     r->cover_cp = xrealloc(r->cover_cp, r->capcover * sizeof *r->cover_cp);
-    memcpy(r->cover, held, n * sizeof *held);
-    memcpy(r->cover_cp, cp, n * sizeof *cp);
+    if (n) {
+      memcpy(r->cover, held, n * sizeof *held);
+      memcpy(r->cover_cp, cp, n * sizeof *cp);
+    }
     r->ncover = n;
     return OK;
   }
