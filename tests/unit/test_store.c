@@ -870,6 +870,21 @@ verified(struct store *st)
     fail_msg("verify: %s", store_errmsg(st));
 }
 
+/* Withdraws coverage record c1 by withdrawal id, in a transaction of its
+ * own. */
+static void
+withdraw_c1(struct store *st, const char *id)
+{
+  enum store_put_result res;
+
+  assert_int_equal(store_begin(st), OK);
+  assert_int_equal(put_record(st, KIND_withdrawal, &res, "id", id, "at",
+                              "2024-01-05T00:00:00Z", "kind", "coverage",
+                              "reason", "a test", "supersedes", "c1", NULL),
+                   OK);
+  assert_int_equal(store_commit(st), OK);
+}
+
 /*
  * The day cells kept at ingest (issue 13): the days a transaction's flows
  * and coverage reach (new, corrected, withdrawn) are built again in it.
@@ -951,13 +966,7 @@ test_kept_cells(void **state)
   assert_int_equal(k.d[1].observed[0], 15);
   verified(fx->st);
 
-  assert_int_equal(store_begin(fx->st), OK);
-  assert_int_equal(put_record(fx->st, KIND_withdrawal, &res, "id",
-                              "withdrawal-3", "at", "2024-01-05T00:00:00Z",
-                              "kind", "coverage", "reason", "a test",
-                              "supersedes", "c1", NULL),
-                   OK);
-  assert_int_equal(store_commit(fx->st), OK);
+  withdraw_c1(fx->st, "withdrawal-3");
   read_kept(fx->st, &k);
   assert_int_equal(k.n, 2);
   assert_int_equal(k.d[1].day, 19724);
@@ -1150,13 +1159,7 @@ test_kept_cells_cached(void **state)
   assert_day(fx->st, 34, 15);
   commit_flow(fx->st, "f8", "2024-01-01", NULL, "3", NULL);
   assert_day(fx->st, 37, 15);
-  assert_int_equal(store_begin(fx->st), OK);
-  assert_int_equal(put_record(fx->st, KIND_withdrawal, &res, "id",
-                              "withdrawal-c1", "at", "2024-01-05T00:00:00Z",
-                              "kind", "coverage", "reason", "a test",
-                              "supersedes", "c1", NULL),
-                   OK);
-  assert_int_equal(store_commit(fx->st), OK);
+  withdraw_c1(fx->st, "withdrawal-c1");
   assert_day(fx->st, 37, 3);
   commit_flow(fx->st, "f9", "2024-01-01", NULL, "1", NULL);
   assert_day(fx->st, 38, 3);
