@@ -1019,13 +1019,31 @@ rebuild_held(struct store *st, const uint64_t *const *keys, size_t n,
 {
   struct store_cells *sc = cells_of(st);
   const char *cp = (const char *)(uintptr_t)keys[0][1];
+  int64_t first = (int64_t)keys[0][0], last = (int64_t)keys[n - 1][0];
   const struct recs *fr = sc->fresh;
+  struct buckets mine; /* the transaction's own flows, by day */
   struct cells_day d;
   struct rules ru;
   int rc = OK;
 
   rules_now(st, &ru);
   cells_day_init(&d);
+  buckets_init(&mine);
+  for (size_t k = 0; k < n; k++)
+    bucket(&mine, (int64_t)keys[k][0], cp);
+  for (size_t i = 0; fr && i < fr->n; i++) {
+    const struct cells_rec *c = &fr->v[i];
+    int64_t d0, d1;
+    if (c->dim[CD_CHECKPOINT] != cp || is_gone(sc, c->seq))
+      continue;
+    days_of(c->begin, c->end, &d0, &d1);
+    for (int64_t dd = d0 < first ? first : d0; dd <= d1 && dd <= last; dd++) {
+      uint64_t key[2] = {(uint64_t)dd, (uint64_t)(uintptr_t)cp};
+      size_t b;
+      if (tmap_get(mine.at, key, &b))
+        bucket_add(&mine, b, i);
+    }
+  }
   for (size_t k = 0; k < n && rc == OK; k++) {
     int64_t day = (int64_t)keys[k][0];
     struct recs r;
@@ -1033,13 +1051,9 @@ rebuild_held(struct store *st, const uint64_t *const *keys, size_t n,
 
     recs_init(&r, st);
     cells_cache_each(sc->cache, day, cp, take_held, &r);
-    for (size_t i = 0; fr && i < fr->n; i++) {
-      const struct cells_rec *c = &fr->v[i];
-      int64_t d0, d1;
-      days_of(c->begin, c->end, &d0, &d1);
-      if (c->dim[CD_CHECKPOINT] == cp && d0 <= day && day <= d1 &&
-          !is_gone(sc, c->seq))
-        push_rec(&r, c, &fr->lines[fr->line_of[i]]);
+    for (size_t j = 0; j < mine.n[k]; j++) {
+      size_t i = mine.idx[k][j];
+      push_rec(&r, &fr->v[i], &fr->lines[fr->line_of[i]]);
     }
     rc = tx_cover(&r);
     if (rc == OK) {
@@ -1054,6 +1068,7 @@ rebuild_held(struct store *st, const uint64_t *const *keys, size_t n,
     }
     recs_cleanup(&r);
   }
+  buckets_free(&mine);
   cells_day_cleanup(&d);
   return rc;
 }

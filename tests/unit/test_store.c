@@ -1117,7 +1117,7 @@ assert_day(struct store *st, double vehicles, unsigned observed_in)
  *   observed still 15; c1 withdrawn: observed only what the flows' own
  *   intervals cover, records and vehicles (bits 0 and 1: 3); f9 1: 38, 3;
  *   f10 2024-01-01T12:00 to 2024-01-02T12:00, 10: 5 on each day: 43, and
- *   19724 holds 5.
+ *   19724 holds 5; f11 over both days once both are held (below).
  * Every step's days verified: the audit builds each day from the log.
  */
 static void
@@ -1172,6 +1172,15 @@ test_kept_cells_cached(void **state)
   assert_int_equal(k.n, 2);
   assert_int_equal(k.d[1].day, 19724);
   assert_near(k.d[1].vehicles, 5, 1e-9);
+
+  /* Both days held now: f11 2024-01-01T18:00 to 2024-01-02T06:00, 4,
+   * is 2 on each: 45 and 7. */
+  commit_flow(fx->st, "f11", "2024-01-01T18:00:00", "2024-01-02T06:00:00", "4",
+              NULL);
+  assert_day(fx->st, 45, 3);
+  read_kept(fx->st, &k);
+  assert_int_equal(k.n, 2);
+  assert_near(k.d[1].vehicles, 7, 1e-9);
 }
 
 /* Amends the rules with a corridor file's text, in a transaction of its
