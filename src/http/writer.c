@@ -272,6 +272,22 @@ trim_now_and_then(struct timespec *last)
 #endif
 }
 
+/* Large blocks (a busy day's records, an answer's buffers) are mapped
+ * and unmapped on their own: glibc's default raises its mapping
+ * threshold to the largest block freed so far, and from then on such
+ * blocks, each a little larger than the last as the day grows, are carved
+ * from the arenas and leave holes there. In a 6-minute soak this took the
+ * server's largest RSS from 54 to 36 MiB at the same latency
+ * (docs/RELIABILITY.md). */
+static void
+map_large_blocks(void)
+{
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -310,6 +326,7 @@ http_writer_start(struct http_server *s)
   struct http_writer *w = xcalloc(1, sizeof *w);
   struct app_error err = {0};
 
+  map_large_blocks();
   w->app = app_new_writer(s->cfg->db);
   if (app_open(w->app, &err) != OK) {
     fprintf(stderr, "passage: %s\n", err.message ? err.message : "no store");
