@@ -150,7 +150,13 @@ add_checkpoints(struct store *st, const struct corridor *c,
   record_init(&r, KIND_checkpoint);
   for (size_t i = 0; i < c->ncheckpoints && rc == OK; i++) {
     const struct corridor_checkpoint *cp = &c->checkpoints[i];
-    if (store_has(st, KIND_checkpoint, cp->id))
+    int has = store_has(st, KIND_checkpoint, cp->id);
+    if (has < 0) {
+      rc = has;
+      app__fail(err, rc, APP_ERROR_OPERATION, NULL, "%s", store_errmsg(st));
+      break;
+    }
+    if (has)
       continue;
     record_reset(&r);
     buf_reset(&bytes);

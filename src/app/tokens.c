@@ -134,7 +134,11 @@ token_checkpoints(struct store *st, const struct app_token_query *q,
 {
   for (size_t i = 0; i < q->ncheckpoints; i++) {
     const char *id = q->checkpoints[i];
-    if (!valid_name(id) || !store_has(st, KIND_checkpoint, id))
+    int has = valid_name(id) ? store_has(st, KIND_checkpoint, id) : 0;
+    if (has < 0)
+      return app__fail(err, has, APP_ERROR_PROGRAM, NULL, "%s",
+                       store_errmsg(st));
+    if (!has)
       return app__fail(err, ERR_USAGE, APP_ERROR_REQUEST, "checkpoint",
                        "--checkpoint: no checkpoint '%s' in the store", id);
     if (strchr(id, ','))

@@ -553,8 +553,9 @@ int
 store_has(struct store *st, enum record_kind kind, const char *id)
 {
   struct store_entry e;
+  int rc = st->be->get_entry(st->db, kind, id, &e);
 
-  return st->be->get_entry(st->db, kind, id, &e) == OK;
+  return rc == OK ? 1 : rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 int

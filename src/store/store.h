@@ -215,7 +215,8 @@ int store_corridor_entry_parse(const char *bytes, size_t len, uint64_t seq,
 int store_put_corridor(struct store *st, const struct corridor *c,
                        enum store_put_result *result);
 
-/* 1 when a record of kind with this id exists, else 0. */
+/* 1 when a record of kind with this id exists, 0 when none does, or the
+ * backend's error (negative: a lost connection is not an absence). */
 int store_has(struct store *st, enum record_kind kind, const char *id);
 
 /*

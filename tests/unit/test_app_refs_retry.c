@@ -9,7 +9,9 @@
  * look-up (linked with -Wl,--wrap=store_get_entry,--wrap=store_has,
  * tests/CMakeLists.txt): the look-up numbered fail_at answers fail_rc,
  * every other one is the real store's; store_has is the store's own
- * definition (a look-up that answered OK) on top of it.
+ * definition on top of it. The same holds for the two other callers of
+ * store_has, a token's checkpoints and a corridor amend's new ones: a
+ * failed look-up is the store's failure, never "no such checkpoint".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,12 +45,20 @@ __wrap_store_get_entry(struct store *st, enum record_kind kind, const char *id,
   return __real_store_get_entry(st, kind, id, out);
 }
 
+/* The store's own definition on top of the look-up above, except that the
+ * call numbered has_fail_at answers fail_rc. */
+static unsigned has_calls, has_fail_at;
+
 int
 __wrap_store_has(struct store *st, enum record_kind kind, const char *id)
 {
   struct store_entry e;
+  int rc;
 
-  return __wrap_store_get_entry(st, kind, id, &e) == OK;
+  if (++has_calls == has_fail_at)
+    return fail_rc;
+  rc = __wrap_store_get_entry(st, kind, id, &e);
+  return rc == OK ? 1 : rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 static const char corridor_ini[] = "[corridor]\n"
@@ -90,7 +100,7 @@ setup(void **state)
   app_free(fx->app);
   fx->app = app_new(fx->db);
   app_error_cleanup(&err);
-  calls = fail_at = 0;
+  calls = fail_at = has_calls = has_fail_at = 0;
   *state = fx;
   return 0;
 }
@@ -180,6 +190,63 @@ test_no_failure(void **state)
   assert_int_equal(accepted, 1);
 }
 
+/* A monitor token limited to checkpoint a, whose look-up fails: the
+ * store's error, not "--checkpoint: no checkpoint 'a' in the store"
+ * (which would tell an admin to check a name that is right); made again
+ * without the failure, the token is made. */
+static void
+test_a_tokens_failed_lookup(void **state)
+{
+  struct fixture *fx = *state;
+  const char *cps[] = {"a"};
+  struct app_token_query q = {"m", "monitor", cps, 1, 0, 0};
+  struct app_error err = {0};
+  char *token = NULL;
+
+  has_fail_at = 1;
+  fail_rc = ERR_STORE;
+  assert_int_equal(app_token_create(fx->app, &q, &token, &err), ERR_STORE);
+  assert_null(token);
+  assert_true(err.field == NULL || strcmp(err.field, "checkpoint") != 0);
+  app_error_cleanup(&err);
+  assert_int_equal(app_token_create(fx->app, &q, &token, &err), OK);
+  assert_non_null(token);
+  free(token);
+  app_error_cleanup(&err);
+}
+
+/* A corridor amend that adds checkpoint b, whose look-up of a (held)
+ * fails: the amend fails with the store's error and stores nothing (it
+ * used to take a for new and append its record again); made again without
+ * the failure, it adds b alone. */
+static void
+test_an_amends_failed_lookup(void **state)
+{
+  struct fixture *fx = *state;
+  struct app_corridor_result res = {0};
+  struct app_error err = {0};
+  char ini[160];
+  FILE *f;
+
+  snprintf(ini, sizeof ini, "%s/amended.ini", fx->dir);
+  assert_non_null(f = fopen(ini, "w"));
+  fputs(corridor_ini, f);
+  fputs("[checkpoint b]\nname = B\n", f);
+  fclose(f);
+  has_fail_at = 1;
+  fail_rc = ERR_STORE;
+  assert_int_equal(app_corridor_amend(fx->app, ini, &res, &err), ERR_STORE);
+  assert_int_equal(res.nadded, 0);
+  app_corridor_result_cleanup(&res);
+  app_error_cleanup(&err);
+  memset(&res, 0, sizeof res);
+  assert_int_equal(app_corridor_amend(fx->app, ini, &res, &err), OK);
+  assert_int_equal(res.nadded, 1);
+  assert_string_equal(res.added[0], "b");
+  app_corridor_result_cleanup(&res);
+  app_error_cleanup(&err);
+}
+
 int
 main(void)
 {
@@ -189,6 +256,10 @@ main(void)
       cmocka_unit_test_setup_teardown(
           test_a_failed_lookup_is_the_stores_failure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_failure, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_a_tokens_failed_lookup, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_an_amends_failed_lookup, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
