@@ -157,49 +157,28 @@ query_days(struct pipe *p, int64_t from, int64_t to, const char *const *cps,
 }
 
 /*
- * The counts of the period and, before it, for the backlog, those of the
- * checkpoints where something entered the first stage, from the first day
- * it did (only they can have a backlog; before that day it is 0). The view
- * then holds every flow from the first day of data to the period's end.
+ * The counts of the period and, before it, for the backlog, those of every
+ * lane (checkpoint and direction) from the first day of data, all from the
+ * reconciled days (the store's kept cells when it keeps them). A lane where
+ * nothing entered the first stage before the period has a backlog of 0 up
+ * to it whatever left (what leaves without entering takes nothing), so
+ * reading every lane from the first day gives the backlog that reading only
+ * the lanes with an entry, from the first entry, gives; and no flow record
+ * is read.
  */
 static int
 count_stages(struct pipe *p, int64_t first)
 {
-  struct analysis *a = p->a;
   const char *one[2] = {p->q->checkpoint, NULL};
   const char *const *cps = p->q->checkpoint ? one : NULL;
-  const char **queues = NULL;
-  size_t nq = 0, capq = 0;
-  int64_t since = p->q->from;
-  int rc;
+  int rc = OK;
 
-  if ((rc = analysis__flows_load(a, first, p->q->to)) != OK)
-    return rc;
-  for (size_t i = 0; i < a->nrecs; i++) {
-    const struct frec *r = &a->recs[i];
-    int64_t d = day_of(r->begin);
-    int seen = 0;
-    if (d >= p->q->from || corridor_stage_index(a->c, r->dim[DIM_STAGE]) != 0 ||
-        (p->q->checkpoint &&
-         text_cmp(r->dim[DIM_CHECKPOINT], p->q->checkpoint) != 0))
-      continue;
-    if (d < since)
-      since = d;
-    for (size_t k = 0; k < nq; k++)
-      seen |= queues[k] == r->dim[DIM_CHECKPOINT];
-    if (!seen) {
-      queues = util_grow(queues, &capq, nq + 2, sizeof *queues);
-      queues[nq++] = r->dim[DIM_CHECKPOINT];
-      queues[nq] = NULL;
-    }
-  }
-  if (nq)
-    rc = query_days(p, since, p->q->from - 1, queues, 0);
+  if (first < p->q->from)
+    rc = query_days(p, first, p->q->from - 1, cps, 0);
   if (rc == OK)
     rc = query_days(p, p->q->from, p->q->to, cps, 0);
   if (rc == OK)
     rc = query_days(p, p->q->from, p->q->to, cps, 1);
-  free(queues);
   return rc;
 }
 
@@ -241,15 +220,15 @@ add_hours(struct pcell *c, size_t k, double h)
   c->hours[k][c->nhours[k]++] = h;
 }
 
-/* From the view's flows (count_stages read every one from the first day
- * of data to the period's end): a consignment's earlier stages are among
- * them, and nothing later ends a step in the period. */
+/* From the view's flows of the first day of data to the period's end: a
+ * consignment's earlier stages are among them, and nothing later ends a
+ * step in the period. */
 static int
-measure_dwell(struct pipe *p)
+measure_dwell(struct pipe *p, int64_t first)
 {
-  int rc = OK;
+  int rc = analysis__flows_load(p->a, first, p->q->to);
 
-  for (size_t i = 0; i < p->a->nrecs; i++)
+  for (size_t i = 0; rc == OK && i < p->a->nrecs; i++)
     add_consignment(p, &p->a->recs[i]);
   for (size_t i = 0; rc == OK && i < tmap_count(p->cons); i++) {
     const char *cp = (const char *)(uintptr_t)tmap_key(p->cons, i)[1];
@@ -471,9 +450,11 @@ analysis_pipeline(struct analysis *a, const struct analysis_pipeline_query *q,
   p.at = tmap_new(3);
   p.cons = tmap_new(2);
   /* The backlog runs from the first day of data. */
-  rc = count_stages(&p, first < q->from ? first : q->from);
+  if (first > q->from)
+    first = q->from;
+  rc = count_stages(&p, first);
   if (rc == OK && q->dwell)
-    rc = measure_dwell(&p);
+    rc = measure_dwell(&p, first);
   if (rc == OK)
     rc = hand_over(&p, fn, ctx);
   pipe_cleanup(&p);
