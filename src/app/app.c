@@ -107,6 +107,16 @@ app_db(const struct app *app)
   return app->db;
 }
 
+void
+app__scan_cache(struct app *app)
+{
+  if (app->opts.page_cache_kib == 0) {
+    app->opts.page_cache_kib = APP_SCAN_PAGE_CACHE;
+    if (app->st)
+      store_page_cache(app->st, APP_SCAN_PAGE_CACHE);
+  }
+}
+
 int
 app__store(struct app *app, int create, struct store **st,
            struct app_error *err)

@@ -85,6 +85,10 @@ void app_set_defaults(const struct app_options *o);
 #define APP_SERVER_PAGE_CACHE 4096u
 #define APP_WRITER_PAGE_CACHE 8192u
 #define APP_WRITER_DAY_CACHE ((size_t)32 << 20)
+/* The page cache of a command that reads the store once from end to end
+ * (export): what it read is not read again, so a larger cache only grows
+ * its memory with the store. */
+#define APP_SCAN_PAGE_CACHE 2048u
 struct app *app_new_server(const char *db);
 struct app *app_new_writer(const char *db);
 void app_free(struct app *app);

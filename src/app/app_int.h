@@ -33,6 +33,9 @@ int app__may_write(const struct app_principal *who, const struct record *rec);
 /* The store, opened (create: a new one may be made) on first use. */
 int app__store(struct app *app, int create, struct store **st,
                struct app_error *err);
+/* Before an operation that reads the store once through: a page cache of
+ * APP_SCAN_PAGE_CACHE KiB, unless the handle was given its own size. */
+void app__scan_cache(struct app *app);
 
 /* The record kind called name; ERR_USAGE (field "kind") as
  * app_check_kind says when there is none. */

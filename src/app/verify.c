@@ -206,6 +206,7 @@ app_verify(struct app *app, const struct app_verify_query *q,
   int rc;
 
   memset(out, 0, sizeof *out);
+  app__scan_cache(app);
   if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   rc = verify_snapshot(app, st, q, out, err);

@@ -122,6 +122,9 @@ struct store_backend {
               struct buf *err, struct store_db **out);
   /* Rolls back what is uncommitted and disconnects; NULL does nothing. */
   void (*close)(struct store_db *db);
+  /* Sizes the handle's cache of the store's pages to kib (o->page_cache_kib
+   * at open, later); NULL: the backend keeps none of its own. */
+  void (*page_cache)(struct store_db *db, unsigned kib);
 
   /* -- Schema -- */
 

@@ -234,6 +234,13 @@ out:
 }
 
 void
+store_page_cache(struct store *st, unsigned kib)
+{
+  if (st->be->page_cache)
+    st->be->page_cache(st->db, kib);
+}
+
+void
 store_close(struct store *st)
 {
   if (st == NULL)

@@ -76,6 +76,10 @@ char *store_file_path(const char *location);
 int store_open_with(const char *location, const struct store_options *o,
                     struct store **out, struct buf *err);
 void store_close(struct store *st);
+/* Sizes the cache of the store's pages to kib (as store_options'
+ * page_cache_kib does at open): a command about to read the store once
+ * through needs little. */
+void store_page_cache(struct store *st, unsigned kib);
 /* The last error's text, for people. */
 const char *store_errmsg(const struct store *st);
 

@@ -86,6 +86,15 @@ quietly(struct store_db *d, const char *sql)
   sqlite3_free(msg);
 }
 
+static void
+sq_page_cache(struct store_db *d, unsigned kib)
+{
+  char sql[64];
+
+  snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", kib);
+  sqlite3_exec(d->db, sql, NULL, NULL, NULL);
+}
+
 static int
 sq_open(const char *location, const struct store_options *o, struct buf *err,
         struct store_db **out)
@@ -104,14 +113,10 @@ sq_open(const char *location, const struct store_options *o, struct buf *err,
   d->path = xstrdup(location);
   d->busy_ms = o->busy_timeout_ms ? o->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
   sqlite3_busy_timeout(db, (int)d->busy_ms);
-  if (o->page_cache_kib) {
-    /* Smaller than the one-shot commands' 256 MiB: a server's handles
-     * live as long as it does, and each fills its cache as the store
-     * grows. */
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", o->page_cache_kib);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
-  }
+  /* Smaller than the one-shot commands' 256 MiB: a server's handles live
+   * as long as it does, and each fills its cache as the store grows. */
+  if (o->page_cache_kib)
+    sq_page_cache(d, o->page_cache_kib);
   store_sqlite__tree_init(&d->tree, db);
   buf_init(&d->entry_copy);
   buf_init(&d->row_copy);
@@ -368,6 +373,7 @@ const struct store_backend store__sqlite_backend = {
     .name = "SQLite",
     .open = sq_open,
     .close = sq_close,
+    .page_cache = sq_page_cache,
     .schema_version = sq_schema_version,
     .create_schema = sq_create_schema,
     .upgrade = sq_upgrade,
