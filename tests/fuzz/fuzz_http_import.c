@@ -4,10 +4,10 @@
  * name, format or the parameter "content-type" standing for the media type,
  * create_missing, map, set, values), then app_import of the body with the
  * principal, on a fresh store in memory for every input (the calls the
- * server's writer makes, writer.c). The first byte picks who uploads (a
- * monitor, a monitor limited to checkpoint a, an admin: the roles the
- * route lets in); the query runs to the first newline, the body is the
- * rest.
+ * server's writer makes, writer.c; the HTTP cases' corridor, fuzz_app.h).
+ * The first byte picks who uploads (a monitor, a monitor limited to
+ * checkpoint a, an admin: the roles the route lets in); the query runs to
+ * the first newline, the body is the rest.
  *
  * Besides crashes, leaks and UB it checks what app.h promises:
  * - an import fails only as ERR_INVALID, ERR_USAGE or ERR_DENIED (bytes in
@@ -24,129 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <microhttpd.h>
-
-#include "app/app_int.h"
-#include "http/http_int.h"
-#include "ingest/ingest.h"
+#include "fuzz_app.h"
+#include "fuzz_query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define MAX_PAIRS 64
-
-static const char corridor[] = "[corridor]\n"
-                               "name = Test corridor\n"
-                               "log = example.org/test-corridor\n"
-                               "timezone = Asia/Baku\n"
-                               "[checkpoint a]\n"
-                               "name = Alpha\n"
-                               "lat = 39.5\n"
-                               "lon = 46.5\n"
-                               "km = 0\n"
-                               "[checkpoint b]\n"
-                               "name = Bravo\n"
-                               "lat = 39.6\n"
-                               "lon = 46.6\n"
-                               "km = 12\n";
-static const char checkpoints[] = "id,name,lat,lon,km\n"
-                                  "a,Alpha,39.5,46.5,0\n"
-                                  "b,Bravo,39.6,46.6,12\n";
-static const char sources[] = "id,name\n"
-                              "un-1,UN monitors\n";
 
 static void
 fail(const char *what)
 {
   fprintf(stderr, "fuzz_http_import: %s\n", what);
   abort();
-}
-
-static struct app *
-fresh_app(void)
-{
-  struct app *app = app_new(":memory:");
-  struct ingest_stats stats;
-  struct ingest_opts o;
-  struct buf err;
-
-  buf_init(&err);
-  if (store_open(":memory:", 1, &app->st, &err) != OK ||
-      store_init(app->st, "corridor.ini", corridor) != OK)
-    fail("cannot make the store");
-  buf_cleanup(&err);
-  ingest_opts_init(&o);
-  o.kind = KIND_checkpoint;
-  if (ingest_buffer(app->st, &o, NULL, "checkpoints.csv", checkpoints,
-                    strlen(checkpoints), &stats) != OK)
-    fail("cannot store the checkpoints");
-  o.kind = KIND_source;
-  if (ingest_buffer(app->st, &o, NULL, "sources.csv", sources, strlen(sources),
-                    &stats) != OK)
-    fail("cannot store the source");
-  ingest_opts_cleanup(&o);
-  return app;
-}
-
-struct pairs {
-  char *key[MAX_PAIRS], *value[MAX_PAIRS]; /* value NULL: "key" alone */
-  size_t n;
-};
-
-/* As libmicrohttpd reads a query: pairs split at '&', each at its first
- * '=', both sides percent-decoded ('+' a space). Cut in place. */
-static void
-split(char *text, struct pairs *p)
-{
-  char *s = text;
-
-  p->n = 0;
-  while (s && p->n < MAX_PAIRS) {
-    char *amp = strchr(s, '&'), *eq;
-    if (amp)
-      *amp = '\0';
-    eq = strchr(s, '=');
-    if (eq)
-      *eq = '\0';
-    if (*s != '\0' || eq) {
-      for (char *c = s; *c; c++)
-        if (*c == '+')
-          *c = ' ';
-      MHD_http_unescape(s);
-      p->key[p->n] = s;
-      p->value[p->n] = NULL;
-      if (eq) {
-        for (char *c = eq + 1; *c; c++)
-          if (*c == '+')
-            *c = ' ';
-        MHD_http_unescape(eq + 1);
-        p->value[p->n] = eq + 1;
-      }
-      p->n++;
-    }
-    s = amp ? amp + 1 : NULL;
-  }
-}
-
-static const char *
-get(void *ctx, const char *name)
-{
-  const struct pairs *p = ctx;
-
-  for (size_t i = 0; i < p->n; i++)
-    if (strcmp(p->key[i], name) == 0)
-      return p->value[i];
-  return NULL;
-}
-
-static void
-each(void *ctx, const char *name, void (*fn)(void *fctx, const char *value),
-     void *fctx)
-{
-  const struct pairs *p = ctx;
-
-  for (size_t i = 0; i < p->n; i++)
-    if (strcmp(p->key[i], name) == 0 && p->value[i])
-      fn(fctx, p->value[i]);
 }
 
 static void
@@ -251,9 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   memcpy(query, data + 1, (size_t)(nl - data - 1));
   query[nl - data - 1] = '\0';
   split(query, &p);
-  args.get = get;
-  args.each = each;
-  args.ctx = &p;
+  args = (struct http_args){get, each, &p};
   http_media_type(get(&p, "content-type"), type, sizeof type);
   if (http_import_query(&args, type, &q, &id, &err) != OK) {
     if (err.message == NULL || err.field == NULL || id == HTTP_E_COUNT)
