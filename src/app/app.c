@@ -101,6 +101,14 @@ app_free(struct app *app)
   free(app);
 }
 
+void
+app_memory(struct app *app, struct app_memory *m)
+{
+  m->engine = app->st ? store_engine_memory(app->st) : 0;
+  m->day_cache = app->st ? store_day_cache_bytes(app->st) : 0;
+  m->day_cache_dropped = app->st ? store_day_cache_dropped(app->st) : 0;
+}
+
 const char *
 app_db(const struct app *app)
 {

@@ -94,6 +94,15 @@ struct app *app_new_writer(const char *db);
 void app_free(struct app *app);
 /* The db the handle was made with. */
 const char *app_db(const struct app *app);
+/* What of a long-lived process's memory is its caches' (a server's
+ * /metrics): the bytes the store's engine holds in this process, every
+ * handle's together, and those of this handle's cache of built days (both
+ * 0 before the store is opened). */
+struct app_memory {
+  size_t engine, day_cache;
+  uint64_t day_cache_dropped; /* days dropped from it so far */
+};
+void app_memory(struct app *app, struct app_memory *m);
 /* Opens the store now, if it is not open yet (operations do it
  * themselves). Returns OK, or the store's error as APP_ERROR_PROGRAM. */
 int app_open(struct app *app, struct app_error *err);

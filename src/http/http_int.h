@@ -198,6 +198,9 @@ enum MHD_Result http_writer_post(struct request *r, struct app_batch *b);
 enum MHD_Result http_writer_import(struct request *r,
                                    const struct app_import_query *q);
 size_t http_writer_depth(struct http_server *s);
+/* The caches' memory as the writer saw it after its last group
+ * (app_memory; zeros before the first). */
+void http_writer_memory(struct http_server *s, struct app_memory *m);
 
 /* The keeper (keeper.c): signs new tree heads and asks the witnesses, on
  * a thread of its own, when the server holds the log's key (else it does

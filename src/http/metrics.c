@@ -123,7 +123,9 @@ http_metrics_write(struct http_server *s, struct buf *out)
 {
   struct http_metrics *m = s->metrics;
   size_t depth = http_writer_depth(s);
+  struct app_memory mem;
 
+  http_writer_memory(s, &mem);
   pthread_mutex_lock(&m->lock);
   buf_puts(out, "# HELP passage_http_requests_total Requests answered, by "
                 "route and status.\n"
@@ -150,7 +152,24 @@ http_metrics_write(struct http_server *s, struct buf *out)
              "# HELP passage_writer_queue_depth Requests waiting for the "
              "writer.\n"
              "# TYPE passage_writer_queue_depth gauge\n"
-             "passage_writer_queue_depth %zu\n",
-             m->accepted, m->refused, (unsigned long long)m->tree, depth);
+             "passage_writer_queue_depth %zu\n"
+             "# HELP passage_store_engine_bytes Memory the store's engine "
+             "holds in the server (SQLite's page caches and statements, "
+             "every handle's), after the writer's last commit.\n"
+             "# TYPE passage_store_engine_bytes gauge\n"
+             "passage_store_engine_bytes %zu\n"
+             "# HELP passage_writer_day_cache_bytes Memory the writer's "
+             "cache of built days holds, after its last commit.\n"
+             "# TYPE passage_writer_day_cache_bytes gauge\n"
+             "passage_writer_day_cache_bytes %zu\n"
+             "# HELP passage_writer_day_cache_dropped_total Days the "
+             "writer's cache dropped (another process wrote, a rollback, "
+             "a new corridor, or room for others), each read again from "
+             "the store when next built.\n"
+             "# TYPE passage_writer_day_cache_dropped_total counter\n"
+             "passage_writer_day_cache_dropped_total %llu\n",
+             m->accepted, m->refused, (unsigned long long)m->tree, depth,
+             mem.engine, mem.day_cache,
+             (unsigned long long)mem.day_cache_dropped);
   pthread_mutex_unlock(&m->lock);
 }

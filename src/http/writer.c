@@ -38,6 +38,7 @@ struct http_writer {
   size_t depth;
   int stop;
   struct app *app;
+  struct app_memory memory; /* after the last group, under lock */
 };
 
 static void
@@ -313,6 +314,13 @@ writer_main(void *arg)
       run_group(s, jobs, n);
     for (size_t i = 0; i < n; i++)
       job_free(jobs[i]);
+    {
+      struct app_memory m;
+      app_memory(w->app, &m);
+      pthread_mutex_lock(&w->lock);
+      w->memory = m;
+      pthread_mutex_unlock(&w->lock);
+    }
     http_hub_poke(s);
     http_keeper_poke(s);
     trim_now_and_then(&trimmed);
@@ -365,6 +373,16 @@ http_writer_stop(struct http_server *s)
   pthread_cond_destroy(&w->cond);
   free(w);
   s->writer = NULL;
+}
+
+void
+http_writer_memory(struct http_server *s, struct app_memory *m)
+{
+  struct http_writer *w = s->writer;
+
+  pthread_mutex_lock(&w->lock);
+  *m = w->memory;
+  pthread_mutex_unlock(&w->lock);
 }
 
 size_t

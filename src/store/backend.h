@@ -125,6 +125,10 @@ struct store_backend {
   /* Sizes the handle's cache of the store's pages to kib (o->page_cache_kib
    * at open, later); NULL: the backend keeps none of its own. */
   void (*page_cache)(struct store_db *db, unsigned kib);
+  /* The bytes the engine's library holds in this process, every handle's
+   * together (SQLite: page caches, statements); NULL: none in this
+   * process (a database server's are its own). */
+  size_t (*engine_memory)(void);
 
   /* -- Schema -- */
 

@@ -213,6 +213,18 @@ cells_of(struct store *st)
   return st->cells;
 }
 
+size_t
+store_day_cache_bytes(struct store *st)
+{
+  return st->cells ? cells_cache_bytes(st->cells->cache) : 0;
+}
+
+uint64_t
+store_day_cache_dropped(struct store *st)
+{
+  return st->cells ? cells_cache_dropped(st->cells->cache) : 0;
+}
+
 static int
 kept(const struct store *st)
 {

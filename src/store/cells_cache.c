@@ -34,6 +34,7 @@ struct held_day {
 
 struct cells_cache {
   size_t budget, bytes;
+  uint64_t dropped; /* held days dropped, by a clear or for room */
   uint64_t clock;
   struct tmap *at;
   struct held_day *days;
@@ -88,10 +89,24 @@ cells_cache_clear(struct cells_cache *c)
 {
   if (c == NULL)
     return;
-  for (size_t i = 0; i < tmap_count(c->at); i++)
+  for (size_t i = 0; i < tmap_count(c->at); i++) {
+    c->dropped += c->days[i].held != 0;
     drop_day(c, &c->days[i]);
+  }
   tmap_clear(c->at);
   drop_cover(c);
+}
+
+size_t
+cells_cache_bytes(const struct cells_cache *c)
+{
+  return c ? c->bytes : 0;
+}
+
+uint64_t
+cells_cache_dropped(const struct cells_cache *c)
+{
+  return c ? c->dropped : 0;
 }
 
 void
@@ -168,6 +183,7 @@ make_room(struct cells_cache *c, size_t need, size_t keep)
         old = i;
     if (old == SIZE_MAX)
       return;
+    c->dropped++;
     drop_day(c, &c->days[old]);
   }
 }

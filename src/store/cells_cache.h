@@ -22,6 +22,11 @@ struct cells_cache *cells_cache_new(size_t bytes);
 void cells_cache_free(struct cells_cache *c);
 /* Drops everything. */
 void cells_cache_clear(struct cells_cache *c);
+/* The bytes held (0 for NULL), at most the budget; the held days dropped
+ * so far, by a clear or to make room (each to be read again from the
+ * store when next built). */
+size_t cells_cache_bytes(const struct cells_cache *c);
+uint64_t cells_cache_dropped(const struct cells_cache *c);
 
 /* Whether records are held for (day, cp) (cp an interned text). */
 int cells_cache_holds(struct cells_cache *c, int64_t day, const char *cp);
@@ -39,8 +44,7 @@ void cells_cache_put_day(struct cells_cache *c, int64_t day, const char *cp,
 
 /* The live coverage records held (NULL: none), with their checkpoints. */
 const struct cells_cover *cells_cache_cover(const struct cells_cache *c,
-                                            const char *const **cp,
-                                            size_t *n);
+                                            const char *const **cp, size_t *n);
 void cells_cache_put_cover(struct cells_cache *c,
                            const struct cells_cover *cover,
                            const char *const *cp, size_t n);

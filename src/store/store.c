@@ -233,6 +233,12 @@ out:
   return rc;
 }
 
+size_t
+store_engine_memory(struct store *st)
+{
+  return st->be->engine_memory ? st->be->engine_memory() : 0;
+}
+
 void
 store_page_cache(struct store *st, unsigned kib)
 {

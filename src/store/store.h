@@ -80,6 +80,16 @@ void store_close(struct store *st);
  * page_cache_kib does at open): a command about to read the store once
  * through needs little. */
 void store_page_cache(struct store *st, unsigned kib);
+/* The bytes the store's engine holds in this process, every handle's
+ * together (SQLite: its page caches and statements; 0 for PostgreSQL,
+ * whose are the database server's). */
+size_t store_engine_memory(struct store *st);
+/* The bytes the writer's cache of built days holds now (store_options'
+ * day_cache_bytes: at most that; 0 without one), and the days it has
+ * dropped so far (another handle wrote, a rollback, a new corridor, or
+ * room for others: each read again from the store when next built). */
+size_t store_day_cache_bytes(struct store *st);
+uint64_t store_day_cache_dropped(struct store *st);
 /* The last error's text, for people. */
 const char *store_errmsg(const struct store *st);
 

@@ -9,12 +9,18 @@
 // the index's baseline per day, on a
 // schedule fixed in advance (an open loop: a slow answer does not slow
 // the sending). The server's resident memory (VmRSS of SERVER-PID) is
-// sampled every second. Prints one JSON line: requests, errors, the
-// latency percentiles (ms) of writes, reads and flow answers, RSS (MiB) at the first
-// sample, the largest of the first and of the last quarter, and the
-// largest of all, and the records acknowledged. Exit 1 on any error
-// (a status other than 200, a lost connection, more than 500 requests in
-// flight).
+// sampled every second, and with it what /metrics says its caches hold
+// (passage_store_engine_bytes: SQLite's page caches, within their caps;
+// passage_writer_day_cache_bytes: the writer's days, within its budget)
+// and how many days the writer's cache dropped. Prints one JSON line:
+// requests, errors, the latency percentiles (ms) of writes, reads and flow
+// answers, RSS (MiB) at the first sample, the largest of the first and of
+// the last quarter, and the largest of all; the same of RSS less the
+// caches ("other": what no cap bounds, where a leak would show); the
+// caches at the end, the days dropped, the five largest RSS samples (with
+// the second, the caches and the requests in flight then), and the records
+// acknowledged. Exit 1 on any error (a status other than 200, a lost
+// connection, more than 500 requests in flight).
 import fs from 'node:fs';
 import http from 'node:http';
 
@@ -116,8 +122,31 @@ const start = size;
 const samples = [];
 const t0 = Date.now();
 let w = 0, rd = 0, fl = 0, overload = false;
-samples.push(rss());
-const sampler = setInterval(() => samples.push(rss()), 1000);
+// The caches as /metrics last said (MiB), read once a second beside RSS.
+const caches = {engine: 0, days: 0, dropped: 0};
+const metric = (text, name) => {
+  const m = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+};
+function readCaches() {
+  http.get(base + '/metrics', {agent}, (res) => {
+    let t = '';
+    res.on('data', (d) => { t += d; });
+    res.on('end', () => {
+      caches.engine = metric(t, 'passage_store_engine_bytes') / 1048576;
+      caches.days = metric(t, 'passage_writer_day_cache_bytes') / 1048576;
+      caches.dropped = metric(t, 'passage_writer_day_cache_dropped_total');
+    });
+  }).on('error', () => {});
+}
+function sample() {
+  const r = rss();
+  samples.push(r === null ? null : {t: Math.round((Date.now() - t0) / 1000), rss: r,
+    engine: caches.engine, days: caches.days, dropped: caches.dropped, inflight});
+  readCaches();
+}
+sample();
+const sampler = setInterval(sample, 1000);
 await new Promise((resolve) => {
   const tick = setInterval(() => {
     const t = (Date.now() - t0) / 1000;
@@ -130,7 +159,8 @@ await new Promise((resolve) => {
 });
 while (inflight > 0) await new Promise((r) => setTimeout(r, 20));
 clearInterval(sampler);
-samples.push(rss());
+await new Promise((r) => setTimeout(r, 300)); // the last /metrics
+sample();
 
 const pct = (a, p) => {
   const s = [...a].sort((x, y) => x - y);
@@ -138,14 +168,22 @@ const pct = (a, p) => {
 };
 const q = Math.max(1, Math.floor(samples.length / 4));
 const ok = samples.filter((x) => x !== null);
+const max = (a, f) => Math.max(...a.filter((x) => x !== null).map(f));
+const rssOf = (s) => s.rss, otherOf = (s) => s.rss - s.engine - s.days;
+const mib = (x) => Number(x.toFixed(1));
+const last = ok[ok.length - 1];
 const out = {
   seconds, sent, errors: errors + (overload ? 1 : 0), acked, start_size: start, max_in_flight: maxInflight,
   write_ms: {p50: pct(lat.write, 50), p95: pct(lat.write, 95), p99: pct(lat.write, 99), max: pct(lat.write, 100)},
   read_ms: {p50: pct(lat.read, 50), p95: pct(lat.read, 95), p99: pct(lat.read, 99), max: pct(lat.read, 100)},
   flows_ms: {p50: pct(lat.flows, 50), p95: pct(lat.flows, 95), p99: pct(lat.flows, 99), max: pct(lat.flows, 100)},
-  rss_mib: {first: ok[0], first_quarter_max: Math.max(...samples.slice(0, q).filter((x) => x !== null)),
-            last_quarter_max: Math.max(...samples.slice(-q).filter((x) => x !== null)),
-            max: Math.max(...ok), samples: samples.length},
+  rss_mib: {first: ok[0].rss, first_quarter_max: max(samples.slice(0, q), rssOf),
+            last_quarter_max: max(samples.slice(-q), rssOf), max: max(ok, rssOf), samples: samples.length},
+  other_mib: {first: mib(otherOf(ok[0])), first_quarter_max: mib(max(samples.slice(0, q), otherOf)),
+              last_quarter_max: mib(max(samples.slice(-q), otherOf)), max: mib(max(ok, otherOf))},
+  caches_mib: {engine: mib(last.engine), days: mib(last.days), days_dropped: last.dropped},
+  largest: [...ok].sort((a, b) => b.rss - a.rss).slice(0, 5).map((s) =>
+    ({t: s.t, rss: mib(s.rss), engine: mib(s.engine), days: mib(s.days), dropped: s.dropped, inflight: s.inflight})),
 };
 for (const e of firstErrors) console.error(e);
 console.log(JSON.stringify(out));

@@ -9,10 +9,13 @@
 # It must end with:
 # - no error: every request answered 200, never more than 500 in flight;
 # - every acknowledged record stored: the log's size is 3 (the rules, two checkpoints) + 10 x batches;
-# - memory bounded: under 100 MiB at every sample (DESIGN.md section 9),
-#   and the largest sample of the last quarter at most 16 MiB above the
-#   largest of the first (no growth beyond the warm-up); not checked under
-#   ASan, whose quarantine holds freed memory by design;
+# - memory bounded: under 100 MiB at every sample (DESIGN.md section 9);
+#   and, of what is left when the caches /metrics reports are taken off
+#   (SQLite's page caches, capped per handle, and the writer's days, within
+#   their budget, both of which fill as the store grows), the largest
+#   sample of the last quarter at most 16 MiB above the largest of the
+#   first (no growth beyond the warm-up: a leak, or freed memory kept);
+#   not checked under ASan, whose quarantine holds freed memory by design;
 # - SIGTERM stops the server with status 0, and the store verifies.
 set -uo pipefail
 PASSAGE=$(realpath "$1")
@@ -30,10 +33,11 @@ start_server "$db" --quiet || exit 1
 node "$here/soak.mjs" "$BASE" "$WORK" "$server_pid" "$SECONDS_" "$WPS" "$RPS" "$FPS" >"$WORK/soak.json" 2>"$WORK/soak.err"
 rc=$?
 cat "$WORK/soak.json"
+[ -z "${SOAK_OUT:-}" ] || cp "$WORK/soak.json" "$SOAK_OUT"
 [ $rc -eq 0 ] && ok "no error" || bad "errors: $(cat "$WORK/soak.err")"
 read -r acked first_q last_q max < <(node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(s.acked, s.rss_mib.first_quarter_max, s.rss_mib.last_quarter_max, s.rss_mib.max)' "$WORK/soak.json")
+  console.log(s.acked, s.other_mib.first_quarter_max, s.other_mib.last_quarter_max, s.rss_mib.max)' "$WORK/soak.json")
 size=$(curl -s "$BASE/healthz")
 [ "$size" = "{\"status\":\"ok\",\"tree_size\":$((acked + 3))}" ] &&
   ok "$acked records acknowledged, all in the log" || bad "healthz: $size, $acked acknowledged"
@@ -43,8 +47,8 @@ else
   awk -v m="$max" 'BEGIN { exit !(m < 100) }' && ok "RSS at most $max MiB (< 100)" ||
     bad "RSS reached $max MiB"
   awk -v a="$first_q" -v b="$last_q" 'BEGIN { exit !(b - a <= 16) }' &&
-    ok "RSS: first quarter's largest $first_q MiB, last quarter's $last_q MiB" ||
-    bad "RSS grew from $first_q to $last_q MiB"
+    ok "RSS less the caches: first quarter's largest $first_q MiB, last quarter's $last_q MiB" ||
+    bad "RSS less the caches grew from $first_q to $last_q MiB"
 fi
 stop_server || bad "SIGTERM"
 verify_store "$db" "after the soak" && ok "the store verifies"

@@ -86,6 +86,14 @@ quietly(struct store_db *d, const char *sql)
   sqlite3_free(msg);
 }
 
+static size_t
+sq_engine_memory(void)
+{
+  sqlite3_int64 n = sqlite3_memory_used();
+
+  return n > 0 ? (size_t)n : 0;
+}
+
 static void
 sq_page_cache(struct store_db *d, unsigned kib)
 {
@@ -374,6 +382,7 @@ const struct store_backend store__sqlite_backend = {
     .open = sq_open,
     .close = sq_close,
     .page_cache = sq_page_cache,
+    .engine_memory = sq_engine_memory,
     .schema_version = sq_schema_version,
     .create_schema = sq_create_schema,
     .upgrade = sq_upgrade,
