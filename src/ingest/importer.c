@@ -289,27 +289,72 @@ read_inputs(void *ctx)
   return rc;
 }
 
-/* Sets field name of rec from text; the values are ours, so a problem is
- * a bug. */
-static void
+/* Sets field name of the import's record from text, which holds what
+ * people gave (names, options), so it may be refused (too long): ERR_INVALID
+ * with the reason in imp->err. */
+static int
 set_field(struct importer *imp, struct record *rec, const char *name,
           const char *text)
 {
   int fi = record_field_index(rec->kind, name);
 
-  buf_reset(&imp->err);
-  if (fi < 0 || record_set(rec, NULL, fi, 0, text, strlen(text), &imp->err))
-    abort();
+  struct buf why;
+  int rc;
+
+  if (fi < 0)
+    abort(); /* the import kind's own fields: a bug */
+  buf_init(&why);
+  rc = record_set(rec, NULL, fi, 0, text, strlen(text), &why);
+  if (rc != OK) {
+    buf_reset(&imp->err);
+    buf_printf(&imp->err, _("field '%s': %s"), name, why.data ? why.data : "");
+  }
+  buf_cleanup(&why);
+  return rc;
 }
 
+/* The import's own record could not be made from what it was given
+ * (imp->err says which field and why): the import stores nothing. */
 static void
+import_record_refused(struct importer *imp)
+{
+  char *m = xasprintf(_("the import's own record in the log cannot hold "
+                        "this import (%s): nothing was stored; import fewer "
+                        "files at once, or with shorter mapping options"),
+                      imp->err.data ? imp->err.data : "");
+
+  ingest__error(imp, INGEST_ERR_FILE, NULL, m);
+  free(m);
+}
+
+static int
 set_count(struct importer *imp, struct record *rec, const char *name,
           uint64_t n)
 {
   char t[32];
 
   snprintf(t, sizeof t, "%llu", (unsigned long long)n);
-  set_field(imp, rec, name, t);
+  return set_field(imp, rec, name, t);
+}
+
+/* Appends a file's name as the log can hold it: what is not UTF-8 (a name
+ * in Latin-1 on a Windows share, bytes in an upload's name parameter) and
+ * the controls (a newline would split the list) each as U+FFFD. */
+static void
+put_name(struct buf *b, const char *name)
+{
+  const unsigned char *s = (const unsigned char *)name;
+  size_t n = strlen(name);
+
+  for (size_t i = 0, len; i < n; i += len) {
+    len = util_utf8_char(s + i, n - i);
+    if (len == 0 || s[i] < 0x20 || s[i] == 0x7f) {
+      buf_puts(b, "\xEF\xBF\xBD");
+      len = len ? len : 1;
+    } else {
+      buf_append(b, s + i, len);
+    }
+  }
 }
 
 /* The import's own record, appended after the entries it added (ingest.h:
@@ -336,32 +381,39 @@ record_import(struct importer *imp)
     const char *name = imp->inputs[i].name;
     const char *slash = strrchr(name, '/');
 
-    buf_printf(&names, "%s%s", i ? "\n" : "",
-               slash && slash[1] ? slash + 1 : name);
+    if (i)
+      buf_putc(&names, '\n');
+    put_name(&names, slash && slash[1] ? slash + 1 : name);
   }
-  set_field(imp, &rec, "id", id);
-  set_field(imp, &rec, "at", imp->o->record_at);
-  set_field(imp, &rec, "kind", imp->kind->name);
-  set_field(imp, &rec, "files", names.data ? names.data : "");
-  set_field(imp, &rec, "sha256", imp->shas.data ? imp->shas.data : "");
-  if (imp->o->options && imp->o->options[0])
-    set_field(imp, &rec, "options", imp->o->options);
-  set_count(imp, &rec, "first", imp->first);
-  set_count(imp, &rec, "entries", seq - imp->first);
-  set_count(imp, &rec, "rows", s->rows);
-  set_count(imp, &rec, "added", s->added);
-  set_count(imp, &rec, "unchanged", s->unchanged);
-  set_count(imp, &rec, "created", s->created);
-  set_count(imp, &rec, "rejected", s->rejected);
-  buf_reset(&imp->err);
-  if (record_finish(&rec, &imp->err) != OK)
-    abort();
-  record_canonical(&rec, &bytes);
-  rc = store_put(imp->st, &rec, bytes.data, bytes.len, &res);
-  if (rc == OK)
-    imp->stats->import_seq = seq;
-  else
-    store_error(imp);
+  if ((rc = set_field(imp, &rec, "id", id)) != OK ||
+      (rc = set_field(imp, &rec, "at", imp->o->record_at)) != OK ||
+      (rc = set_field(imp, &rec, "kind", imp->kind->name)) != OK ||
+      (rc = set_field(imp, &rec, "files", names.data ? names.data : "")) !=
+          OK ||
+      (rc = set_field(imp, &rec, "sha256",
+                      imp->shas.data ? imp->shas.data : "")) != OK ||
+      (imp->o->options && imp->o->options[0] &&
+       (rc = set_field(imp, &rec, "options", imp->o->options)) != OK) ||
+      (rc = set_count(imp, &rec, "first", imp->first)) != OK ||
+      (rc = set_count(imp, &rec, "entries", seq - imp->first)) != OK ||
+      (rc = set_count(imp, &rec, "rows", s->rows)) != OK ||
+      (rc = set_count(imp, &rec, "added", s->added)) != OK ||
+      (rc = set_count(imp, &rec, "unchanged", s->unchanged)) != OK ||
+      (rc = set_count(imp, &rec, "created", s->created)) != OK ||
+      (rc = set_count(imp, &rec, "rejected", s->rejected)) != OK ||
+      (buf_reset(&imp->err), rc = record_finish(&rec, &imp->err)) != OK) {
+    /* Refused whole, never stored in part, and never an abort: the names
+     * and options are what people gave. */
+    import_record_refused(imp);
+    rc = ERR_INVALID;
+  } else {
+    record_canonical(&rec, &bytes);
+    rc = store_put(imp->st, &rec, bytes.data, bytes.len, &res);
+    if (rc == OK)
+      imp->stats->import_seq = seq;
+    else
+      store_error(imp);
+  }
   record_cleanup(&rec);
   buf_cleanup(&names);
   buf_cleanup(&bytes);

@@ -517,13 +517,21 @@ take_flow(void *ctx, const struct store_entry *e)
   return OK;
 }
 
+/* The lines of r's record i (NULL when no record of r has any: no
+ * pointer arithmetic on a NULL array). */
+static const struct cells_line *
+lines_of(const struct recs *r, size_t i)
+{
+  return r->lines ? &r->lines[r->line_of[i]] : NULL;
+}
+
 /* Points each record at its lines, once they are all read (the lines'
  * array moves as it grows). */
 static void
 link_lines(struct recs *r)
 {
   for (size_t i = 0; i < r->n; i++)
-    r->v[i].lines = r->lines ? &r->lines[r->line_of[i]] : NULL;
+    r->v[i].lines = lines_of(r, i);
 }
 
 static int
@@ -684,7 +692,7 @@ append_fresh(struct store_cells *sc, struct recs *r, const char *cp)
     if ((cp && c->dim[CD_CHECKPOINT] != cp) || !meets(r, c->begin, c->end) ||
         is_gone(sc, c->seq))
       continue;
-    push_rec(r, c, &fr->lines[fr->line_of[i]]);
+    push_rec(r, c, lines_of(fr, i));
   }
 }
 
@@ -1065,7 +1073,7 @@ rebuild_held(struct store *st, const uint64_t *const *keys, size_t n,
     cells_cache_each(sc->cache, day, cp, take_held, &r);
     for (size_t j = 0; j < mine.n[k]; j++) {
       size_t i = mine.idx[k][j];
-      push_rec(&r, &fr->v[i], &fr->lines[fr->line_of[i]]);
+      push_rec(&r, &fr->v[i], lines_of(fr, i));
     }
     rc = tx_cover(&r);
     if (rc == OK) {

@@ -86,6 +86,41 @@ xrealloc(void *p, size_t n)
   return q;
 }
 
+size_t
+util_utf8_char(const unsigned char *s, size_t n)
+{
+  unsigned c = n ? s[0] : 0, cp;
+  size_t len;
+
+  if (n == 0)
+    return 0;
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (len > n)
+    return 0;
+  for (size_t j = 1; j < len; j++) {
+    if ((s[j] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[j] & 0x3f);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return len;
+}
+
 void *
 util_grow(void *p, size_t *cap, size_t need, size_t size)
 {

@@ -205,6 +205,11 @@ int util_shown_change(double now, double before, enum util_shown kind,
  */
 int util_jcs_encode(const json_t *v, struct buf *out);
 
+/* The length (1 to 4) of the UTF-8 character that the n bytes at s start
+ * with (RFC 3629: no overlong form, surrogate or code point past
+ * U+10FFFF), or 0 when they do not start with one. */
+size_t util_utf8_char(const unsigned char *s, size_t n);
+
 /* Appends n bytes at s as one RFC 8785 JSON string. Returns OK, or
  * ERR_INVALID (out unchanged) when s is not UTF-8. */
 int util_jcs_string(struct buf *out, const char *s, size_t n);
