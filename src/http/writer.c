@@ -289,6 +289,18 @@ map_large_blocks(void)
 #endif
 }
 
+/* What the caches hold after a group, for /metrics (http_writer_memory). */
+static void
+publish_memory(struct http_writer *w)
+{
+  struct app_memory m;
+
+  app_memory(w->app, &m);
+  pthread_mutex_lock(&w->lock);
+  w->memory = m;
+  pthread_mutex_unlock(&w->lock);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -314,13 +326,7 @@ writer_main(void *arg)
       run_group(s, jobs, n);
     for (size_t i = 0; i < n; i++)
       job_free(jobs[i]);
-    {
-      struct app_memory m;
-      app_memory(w->app, &m);
-      pthread_mutex_lock(&w->lock);
-      w->memory = m;
-      pthread_mutex_unlock(&w->lock);
-    }
+    publish_memory(w);
     http_hub_poke(s);
     http_keeper_poke(s);
     trim_now_and_then(&trimmed);
