@@ -273,6 +273,16 @@ struct analysis_compliance {
  */
 int analysis_compliance(struct analysis *a, int64_t from, int64_t to,
                         struct analysis_compliance **out, size_t *n);
+/*
+ * The same counted from day start (<= from) to `to`, with the verdicts of
+ * from..to only (verdict[0] is from's): the counts of start..from-1 come
+ * from the state saved at the end of from-1 when one holds for the view
+ * (src/analysis/saved.c), else from evaluating every day from start, whose
+ * states the view then saves. The figures are the same either way.
+ */
+int analysis_compliance_since(struct analysis *a, int64_t start, int64_t from,
+                              int64_t to, struct analysis_compliance **out,
+                              size_t *n);
 void analysis_compliance_free(struct analysis_compliance *c, size_t n);
 
 enum { AS_NO_INFLOW, AS_RECENT_INFLOW, AS_BASELINE_INFLOW, AS_COUNT };
@@ -370,6 +380,16 @@ int
 analysis_pipeline(struct analysis *a, const struct analysis_pipeline_query *q,
                   int (*fn)(void *ctx, const struct analysis_pipeline_row *row),
                   void *ctx);
+
+/*
+ * The auditor's check of the saved states (src/analysis/saved.c): every
+ * row a view of the store's current size would read, counted again from
+ * the first day and compared byte for byte. OK with the number of rows
+ * checked in *checked; ERR_VERIFY with the first row that differs (or says
+ * it was computed beyond the log's size) in err; another error of the
+ * reads.
+ */
+int analysis_check_saved(struct store *st, size_t *checked, struct buf *err);
 
 /* The median and nearest-rank 90th percentile of v[0..n) (n > 0), which it
  * sorts: the rule analysis_pipeline states, for its tests. */

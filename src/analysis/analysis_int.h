@@ -71,6 +71,12 @@ struct analysis {
   const char **texts; /* id, start, finish per index */
   size_t ntexts, captexts;
   struct buf err;
+  /* Saved state (saved.c): the rules' digest, and the rows to save when
+   * the view is freed. */
+  char rules[33];
+  struct saved_row *saved;
+  size_t nsaved, capsaved;
+  int saved_check; /* the auditor's view: reads no state, saves none */
 };
 
 /* The reconciler and the tuple map live in the cells module (cells.h),
@@ -122,6 +128,19 @@ int analysis__days(struct analysis *a, int64_t from, int64_t to,
  * record named by a day's cells). ERR_NOTFOUND when it has not. */
 int analysis__flow_texts(struct analysis *a, uint64_t seq, const char **id,
                          const char **start, const char **finish);
+
+/* Saved state (saved.c). The state `what` counted from day start to the
+ * end of day `day` into out: OK when a saved row holds for this view
+ * (nothing appended since it changes a day up to bound or day), else
+ * ERR_NOTFOUND. */
+int analysis__saved_get(struct analysis *a, const char *what, int64_t start,
+                        int64_t day, int64_t bound, struct buf *out);
+/* Keeps bytes[0..len) as that state, to save when the view is freed. */
+void analysis__saved_keep(struct analysis *a, const char *what, int64_t start,
+                          int64_t day, const char *bytes, size_t len);
+/* Saves what was kept (after the view's read; best effort), and frees it. */
+void analysis__saved_flush(struct analysis *a);
+void analysis__saved_free(struct analysis *a);
 
 /* The counting stage (the corridor's [stages] counting): records of
  * outcome passed count only there. */

@@ -108,34 +108,30 @@ test_availability(struct analysis *a, const struct corridor_obligation *ob,
   }
 }
 
-/* The day counts and the runs of consecutive breached days; an unknown day
- * ends a run. */
+/* Counts one more day's verdict into out: the day counts and the runs of
+ * consecutive breached days, carried on from what out holds (a state saved
+ * at the day before, or nothing). An unknown day ends a run. */
 static void
-count_runs(struct analysis_compliance *out, int64_t n)
+tally(struct analysis_compliance *out, int verdict)
 {
-  size_t run = 0;
-
-  for (int64_t i = 0; i < n; i++) {
-    switch (out->verdict[i]) {
-    case AC_MET:
-      out->days_met++;
-      run = 0;
-      break;
-    case AC_BREACHED:
-      out->days_breached++;
-      run++;
-      if (run > out->longest_breach)
-        out->longest_breach = run;
-      break;
-    case AC_NOT_IN_FORCE:
-      run = 0; /* counts nowhere; a run cannot cross it */
-      break;
-    default:
-      out->days_unknown++;
-      run = 0;
-    }
+  switch (verdict) {
+  case AC_MET:
+    out->days_met++;
+    out->current_run = 0;
+    break;
+  case AC_BREACHED:
+    out->days_breached++;
+    out->current_run++;
+    if (out->current_run > out->longest_breach)
+      out->longest_breach = out->current_run;
+    break;
+  case AC_NOT_IN_FORCE:
+    out->current_run = 0; /* counts nowhere; a run cannot cross it */
+    break;
+  default:
+    out->days_unknown++;
+    out->current_run = 0;
   }
-  out->current_run = run;
 }
 
 /* A day in force is met when every test of the obligation is met,
@@ -164,7 +160,8 @@ evaluate(struct analysis *a, const struct corridor_obligation *ob, int64_t from,
     rc = test_ratio(a, ob, cps, from, to, out->verdict);
   if (rc == OK && ob->has_min_availability)
     test_availability(a, ob, cps, from, to, out->verdict);
-  count_runs(out, n);
+  for (int64_t i = 0; i < n; i++)
+    tally(out, out->verdict[i]);
   free(cps);
   return rc;
 }
@@ -187,6 +184,97 @@ analysis_compliance(struct analysis *a, int64_t from, int64_t to,
   res = xcalloc(c->nobligations + 1, sizeof *res);
   for (size_t i = 0; i < c->nobligations && rc == OK; i++)
     rc = evaluate(a, &c->obligations[i], from, to, &res[i]);
+  if (rc != OK) {
+    analysis_compliance_free(res, c->nobligations);
+    return rc;
+  }
+  *out = res;
+  *n = c->nobligations;
+  return OK;
+}
+
+/* The saved state of every obligation at the end of a day: a line of its
+ * five counts each, in the corridor's order. */
+#define SAVED_WHAT "compliance/1"
+
+static int
+read_state(const struct buf *b, struct analysis_compliance *res, size_t n)
+{
+  const char *p = b->data ? b->data : "";
+
+  for (size_t i = 0; i < n; i++) {
+    struct analysis_compliance *x = &res[i];
+    int used = 0;
+    if (sscanf(p, "%zu %zu %zu %zu %zu\n%n", &x->days_met, &x->days_breached,
+               &x->days_unknown, &x->longest_breach, &x->current_run,
+               &used) != 5 ||
+        used == 0)
+      return ERR_NOTFOUND;
+    p += used;
+  }
+  return (size_t)(p - (b->data ? b->data : "")) == b->len ? OK : ERR_NOTFOUND;
+}
+
+/* Keeps the state at the end of each day start..to, as the verdicts of
+ * res (from start) count it. */
+static void
+keep_states(struct analysis *a, int64_t start, int64_t to,
+            const struct analysis_compliance *res, size_t n)
+{
+  struct analysis_compliance *run = xcalloc(n ? n : 1, sizeof *run);
+  struct buf b;
+
+  buf_init(&b);
+  for (int64_t d = start; d <= to; d++) {
+    buf_reset(&b);
+    for (size_t i = 0; i < n; i++) {
+      tally(&run[i], res[i].verdict[d - start]);
+      buf_printf(&b, "%zu %zu %zu %zu %zu\n", run[i].days_met,
+                 run[i].days_breached, run[i].days_unknown,
+                 run[i].longest_breach, run[i].current_run);
+    }
+    analysis__saved_keep(a, SAVED_WHAT, start, d, b.data ? b.data : "", b.len);
+  }
+  buf_cleanup(&b);
+  free(run);
+}
+
+int
+analysis_compliance_since(struct analysis *a, int64_t start, int64_t from,
+                          int64_t to, struct analysis_compliance **out,
+                          size_t *n)
+{
+  const struct corridor *c = a->c;
+  struct analysis_compliance *res;
+  struct buf b;
+  int saved, rc;
+
+  *out = NULL;
+  *n = 0;
+  if (to < from || start > from)
+    return ERR_USAGE;
+  if (start == from)
+    return analysis_compliance(a, from, to, out, n);
+  if ((rc = analysis__load(a)) != OK)
+    return rc;
+  res = xcalloc(c->nobligations + 1, sizeof *res);
+  buf_init(&b);
+  /* The baseline window is read for every day's ratio. */
+  saved = analysis__saved_get(a, SAVED_WHAT, start, from - 1,
+                              c->has_baseline ? c->baseline_to : from - 1,
+                              &b) == OK &&
+          read_state(&b, res, c->nobligations) == OK;
+  buf_cleanup(&b);
+  if (!saved)
+    memset(res, 0, (c->nobligations + 1) * sizeof *res);
+  for (size_t i = 0; i < c->nobligations && rc == OK; i++)
+    rc = evaluate(a, &c->obligations[i], saved ? from : start, to, &res[i]);
+  if (rc == OK && !saved) {
+    keep_states(a, start, to, res, c->nobligations);
+    for (size_t i = 0; i < c->nobligations; i++)
+      memmove(res[i].verdict, res[i].verdict + (from - start),
+              (size_t)(to - from + 1) * sizeof *res[i].verdict);
+  }
   if (rc != OK) {
     analysis_compliance_free(res, c->nobligations);
     return rc;

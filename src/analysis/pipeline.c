@@ -39,7 +39,15 @@ struct pipe {
   const char **cons_dir;
   int64_t *cons_t; /* [consignment * ns + stage] */
   size_t capcons;
+  /* The backlogs of every lane at the end of each day save_from..to, to
+   * save (save: 1), from a count that began at the first day. */
+  int save;
+  int64_t save_from;
 };
+
+/* The saved backlogs at the end of a day: a line per lane with one,
+ * "checkpoint TAB direction TAB" and its AM_COUNT values. */
+#define SAVED_WHAT "backlog/1"
 
 static int64_t
 day_of(int64_t seconds)
@@ -166,6 +174,55 @@ query_days(struct pipe *p, int64_t from, int64_t to, const char *const *cps,
  * the lanes with an entry, from the first entry, gives; and no flow record
  * is read.
  */
+/* The backlogs of every lane at the end of the day before the period, from
+ * the state saved there, as one day of cells that enters them: 1 when a
+ * saved state holds. */
+static int
+seed(struct pipe *p, int64_t first)
+{
+  struct {
+    const char *cp, *dir;
+    double b[AM_COUNT];
+  } *v = NULL;
+  size_t n = 0, cap = 0;
+  struct buf b;
+  int ok;
+  const char *s;
+
+  buf_init(&b);
+  ok = analysis__saved_get(p->a, SAVED_WHAT, first, p->q->from - 1,
+                           p->q->from - 1, &b) == OK;
+  for (s = b.data ? b.data : ""; ok && *s;) {
+    const char *tab = strchr(s, '\t'),
+               *tab2 = tab ? strchr(tab + 1, '\t') : NULL;
+    char *cp, *dir, *end;
+    if (tab2 == NULL) {
+      ok = 0;
+      break;
+    }
+    v = util_grow(v, &cap, n + 1, sizeof *v);
+    cp = xstrndup(s, (size_t)(tab - s));
+    dir = xstrndup(tab + 1, (size_t)(tab2 - tab - 1));
+    v[n].cp = analysis__intern(p->a, cp);
+    v[n].dir = analysis__intern(p->a, dir);
+    free(cp);
+    free(dir);
+    s = tab2 + 1;
+    for (int m = 0; ok && m < AM_COUNT; m++) {
+      v[n].b[m] = strtod(s, &end);
+      ok = end != s && *end == (m + 1 < AM_COUNT ? ' ' : '\n');
+      s = end + 1;
+    }
+    n++;
+  }
+  for (size_t i = 0; ok && i < n; i++)
+    memcpy(cell(p, p->q->from - 1, v[i].cp, v[i].dir)->enter, v[i].b,
+           sizeof v[i].b);
+  free(v);
+  buf_cleanup(&b);
+  return ok;
+}
+
 static int
 count_stages(struct pipe *p, int64_t first)
 {
@@ -173,8 +230,13 @@ count_stages(struct pipe *p, int64_t first)
   const char *const *cps = p->q->checkpoint ? one : NULL;
   int rc = OK;
 
-  if (first < p->q->from)
+  /* Every lane's backlog before the period: saved, or counted from the
+   * first day and saved for the next view. */
+  if (first < p->q->from && (cps != NULL || !seed(p, first))) {
     rc = query_days(p, first, p->q->from - 1, cps, 0);
+    p->save = cps == NULL;
+    p->save_from = first;
+  }
   if (rc == OK)
     rc = query_days(p, p->q->from, p->q->to, cps, 0);
   if (rc == OK)
@@ -337,11 +399,32 @@ add_out(struct out **v, size_t *n, size_t *cap, int64_t day,
 
 /* Runs each checkpoint and direction's backlog through its days and
  * collects the rows of the period. */
+/* Adds a lane's backlog b at the end of day to what is saved there. */
+static void
+save_lane(struct pipe *p, struct buf *days, int *clean, int64_t day,
+          const struct pcell *lane, const double *b)
+{
+  struct buf *d = &days[day - p->save_from];
+  int any = 0;
+
+  for (int m = 0; m < AM_COUNT; m++)
+    any |= b[m] != 0;
+  if (!any)
+    return; /* a lane with nothing queued is one the state leaves out */
+  if (strpbrk(lane->cp, "\t\n") || strpbrk(lane->dir, "\t\n"))
+    *clean = 0;
+  buf_printf(d, "%s\t%s\t", lane->cp, lane->dir);
+  for (int m = 0; m < AM_COUNT; m++)
+    buf_printf(d, "%.17g%c", b[m], m + 1 < AM_COUNT ? ' ' : '\n');
+}
+
 static void
 backlogs(struct pipe *p, struct out **v, size_t *n)
 {
   struct pcell **lane = xmalloc((p->ncells ? p->ncells : 1) * sizeof *lane);
-  size_t cap = 0;
+  size_t cap = 0, ndays = p->save ? (size_t)(p->q->to - p->save_from + 1) : 0;
+  struct buf *days = xcalloc(ndays ? ndays : 1, sizeof *days);
+  int clean = 1;
 
   *v = NULL;
   *n = 0;
@@ -363,12 +446,22 @@ backlogs(struct pipe *p, struct out **v, size_t *n)
       }
       if (day >= p->q->from && busy(p, c, b))
         add_out(v, n, &cap, day, lane[i], c, b);
+      if (p->save && day >= p->save_from)
+        save_lane(p, days, &clean, day, lane[i], b);
     }
     while (j < p->ncells && lane[j]->cp == lane[i]->cp &&
            lane[j]->dir == lane[i]->dir)
       j++;
     i = j;
   }
+  for (size_t d = 0; d < ndays; d++) {
+    if (clean)
+      analysis__saved_keep(p->a, SAVED_WHAT, p->save_from,
+                           p->save_from + (int64_t)d,
+                           days[d].data ? days[d].data : "", days[d].len);
+    buf_cleanup(&days[d]);
+  }
+  free(days);
   free(lane);
   if (*n > 1)
     qsort(*v, *n, sizeof **v, by_out);

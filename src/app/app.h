@@ -443,6 +443,7 @@ struct app_verify_result {
   uint64_t entries;    /* the log's size */
   size_t checkpoints;  /* checkpoints found consistent */
   size_t cosignatures; /* kept cosignatures verified (issue 12) */
+  size_t saved_states; /* the analysis's saved states counted again */
   /* A store made before the corridor's rules were logged: those in force
    * before entry rules_logged_from (the size, when none is logged) are
    * only in its meta table, where nothing checks them. */

@@ -251,7 +251,8 @@ struct sitrep {
   struct sr_supply_refs *supply_refs;
 
   int64_t comp_from;
-  struct analysis_compliance *comp; /* from comp_from to the date */
+  struct analysis_compliance *comp; /* counted from comp_from to the date,
+                                     * verdicts of the period */
   size_t ncomp;
   struct sr_verdicts *comp_period; /* each obligation's days in the period */
 

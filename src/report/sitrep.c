@@ -954,14 +954,15 @@ collect_compliance(struct gather *g)
   /* The period itself is always evaluated. */
   if (s->comp_from > s->from)
     s->comp_from = s->from;
-  rc = analysis_compliance(g->a, s->comp_from, s->to, &s->comp, &s->ncomp);
+  rc = analysis_compliance_since(g->a, s->comp_from, s->from, s->to, &s->comp,
+                                 &s->ncomp);
   if (rc != OK)
     return rc;
   s->comp_period = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *s->comp_period);
   for (size_t i = 0; i < s->ncomp; i++) {
     struct sr_verdicts *v = &s->comp_period[i];
     for (int64_t d = s->from; d <= s->to; d++) {
-      int x = s->comp[i].verdict[d - s->comp_from];
+      int x = s->comp[i].verdict[d - s->from];
       v->met += x == AC_MET;
       v->breached += x == AC_BREACHED;
       v->unknown += x == AC_UNKNOWN;

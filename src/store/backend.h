@@ -454,6 +454,16 @@ struct store_backend {
                     int (*fn)(void *ctx, int64_t day, uint32_t checkpoint,
                               const void *bytes, size_t len),
                     void *ctx);
+  /* Saved analysis state (store_get_saved and its neighbours); put_saved
+   * runs its own transaction and never waits for the lock. NULL: none
+   * kept. */
+  int (*get_saved)(struct store_db *db, const char *key, int64_t day,
+                   uint64_t *size, struct buf *bytes);
+  int (*put_saved)(struct store_db *db, const struct store_saved *rows,
+                   size_t n);
+  int (*each_saved)(struct store_db *db,
+                    int (*fn)(void *ctx, const struct store_saved *row),
+                    void *ctx);
   /* As each_flow_overlap at one checkpoint, with a lower bound too: only
    * flows whose row has lo <= start_b, so that the scan starts where the
    * longest flow could begin and not at the start of history. */

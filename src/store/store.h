@@ -401,6 +401,43 @@ int store_kept_days(struct store *st, int64_t from, int64_t to,
                     void *ctx);
 
 /*
+ * Saved analysis state (issue 13, item 2): what the analysis computed from
+ * the whole history up to the end of a local day (a compliance count, a
+ * backlog), kept beside the log so that a report of a later day reads it
+ * and the days after it instead of the history. Derived data, never
+ * evidence, and never trusted blindly: each row names the tree size it was
+ * computed at, and the analysis uses it only when nothing appended since
+ * could change it (src/analysis/saved.c); `verify` computes every row in
+ * use again.
+ */
+struct store_saved {
+  const char *key; /* what, under which rules, counted from which day */
+  int64_t day;     /* the state at the end of this local day */
+  uint64_t size;   /* the tree size it was computed at */
+  const void *bytes;
+  size_t len;
+};
+
+/* The row of (key, day), its bytes copied into *bytes: OK, ERR_NOTFOUND
+ * (also when the backend keeps none), or the backend's error. */
+int store_get_saved(struct store *st, const char *key, int64_t day,
+                    uint64_t *size, struct buf *bytes);
+/*
+ * Stores rows[0..n), each replacing what its (key, day) held, in one
+ * transaction of its own that does not wait for a lock another handle
+ * holds: OK; ERR_RETRY when another writer has the store now; ERR_NOTFOUND
+ * when the backend keeps none; ERR_USAGE inside a transaction or a read of
+ * this handle; else the backend's error (a store on a read-only file). A
+ * caller that fails to save loses nothing but time.
+ */
+int store_put_saved(struct store *st, const struct store_saved *rows, size_t n);
+/* Calls fn for each row, by key and then day (fn's row valid during the
+ * call): for the auditor. */
+int store_each_saved(struct store *st,
+                     int (*fn)(void *ctx, const struct store_saved *row),
+                     void *ctx);
+
+/*
  * Checks the store from outside, as an auditor would: entries numbered
  * 0..n-1 without gaps; every leaf hash recomputed from the stored bytes;
  * the bytes the canonical form of a valid record of the stated kind and id;

@@ -161,6 +161,15 @@ int store_sqlite__each_flow_near(
     struct store_db *d, const char *checkpoint, int64_t lo, int64_t from,
     int64_t to, uint64_t as_of,
     int (*fn)(void *ctx, const struct store_entry *e), void *ctx);
+/* saved.c: saved analysis state (no schema version: made on first use). */
+int store_sqlite__get_saved(struct store_db *d, const char *key, int64_t day,
+                            uint64_t *size, struct buf *bytes);
+int store_sqlite__put_saved(struct store_db *d, const struct store_saved *rows,
+                            size_t n);
+int store_sqlite__each_saved(struct store_db *d,
+                             int (*fn)(void *ctx,
+                                       const struct store_saved *row),
+                             void *ctx);
 /* cosign.c: signed checkpoints and cosignatures (schema 4). */
 extern const char store_sqlite__ddl_cosign[];
 int store_sqlite__put_checkpoint(struct store_db *d, uint64_t size,
