@@ -77,6 +77,11 @@ struct analysis {
   struct saved_row *saved;
   size_t nsaved, capsaved;
   int saved_check; /* the auditor's view: reads no state, saves none */
+  /* The supply outlook's inflows by range (supply.c), read once a view. */
+  struct analysis__supply_cache *supply;
+  /* The baselines computed so far (index.c), by checkpoints. */
+  struct analysis__baseline *baselines;
+  size_t nbaselines, capbaselines;
 };
 
 /* The reconciler and the tuple map live in the cells module (cells.h),
@@ -141,6 +146,10 @@ void analysis__saved_keep(struct analysis *a, const char *what, int64_t start,
 /* Saves what was kept (after the view's read; best effort), and frees it. */
 void analysis__saved_flush(struct analysis *a);
 void analysis__saved_free(struct analysis *a);
+/* Frees the supply outlook's inflows (supply.c). */
+void analysis__supply_free(struct analysis *a);
+/* Frees the baselines the view computed (index.c). */
+void analysis__index_free(struct analysis *a);
 
 /* The counting stage (the corridor's [stages] counting): records of
  * outcome passed count only there. */

@@ -106,6 +106,37 @@ analysis_index_checkpoints(const struct analysis *a, size_t *n)
   return *n ? (const char *const *)ob->checkpoints : NULL;
 }
 
+/* A baseline the view has computed, for the checkpoints named by key
+ * (their ids, each ended by a newline; "" for all): the index, compliance
+ * and the period's parts each ask for it. */
+struct analysis__baseline {
+  char *key;
+  double base[AD_COUNT][AP_COUNT];
+  int have[AD_COUNT][AP_COUNT];
+};
+
+static char *
+baseline_key(const char *const *cps)
+{
+  struct buf b;
+
+  buf_init(&b);
+  buf_puts(&b, ""); /* "" for all: never NULL */
+  for (const char *const *c = cps; c && *c; c++) {
+    buf_puts(&b, *c);
+    buf_putc(&b, '\n');
+  }
+  return b.data;
+}
+
+void
+analysis__index_free(struct analysis *a)
+{
+  for (size_t i = 0; i < a->nbaselines; i++)
+    free(a->baselines[i].key);
+  free(a->baselines);
+}
+
 /* Mean daily flow of each part over the baseline window's days on which
  * the part was known. */
 static int
@@ -116,12 +147,22 @@ baseline(struct analysis *a, const char *const *cps,
   int64_t n = c->baseline_to - c->baseline_from + 1;
   size_t known_days[AD_COUNT][AP_COUNT] = {{0}};
   struct aday *days;
+  struct analysis__baseline *x;
+  char *key;
   int rc;
 
   memset(base, 0, sizeof(double) * AD_COUNT * AP_COUNT);
   memset(have, 0, sizeof(int) * AD_COUNT * AP_COUNT);
   if (!c->has_baseline)
     return ERR_NOTFOUND;
+  key = baseline_key(cps);
+  for (size_t i = 0; i < a->nbaselines; i++)
+    if (strcmp(a->baselines[i].key, key) == 0) {
+      memcpy(base, a->baselines[i].base, sizeof a->baselines[i].base);
+      memcpy(have, a->baselines[i].have, sizeof a->baselines[i].have);
+      free(key);
+      return OK;
+    }
   days = xcalloc((size_t)n, sizeof *days);
   rc = analysis__daily(a, cps, c->baseline_from, c->baseline_to, days);
   for (int64_t i = 0; rc == OK && i < n; i++)
@@ -138,7 +179,17 @@ baseline(struct analysis *a, const char *const *cps,
         base[d][p] /= (double)known_days[d][p];
     }
   free(days);
-  return rc;
+  if (rc != OK) {
+    free(key);
+    return rc;
+  }
+  a->baselines = util_grow(a->baselines, &a->capbaselines, a->nbaselines + 1,
+                           sizeof *a->baselines);
+  x = &a->baselines[a->nbaselines++];
+  x->key = key;
+  memcpy(x->base, base, sizeof x->base);
+  memcpy(x->have, have, sizeof x->have);
+  return OK;
 }
 
 /* The index of the parts' ratios: the mean of those with a baseline above

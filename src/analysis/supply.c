@@ -153,29 +153,59 @@ convert(double amount, const char *from, const char *to)
   return NAN;
 }
 
-struct inflow_ctx {
-  int64_t from;
+/* The reconciled tonnes of a range of days by day, direction and category,
+ * and each day's known flag, read once per view: every category's outlook
+ * asks for the same ranges (the baseline window, the 7 days before). */
+struct inflow_cell {
+  int64_t day;
+  int in; /* 1: in, 0: out */
   const char *category;
-  double *net;
-  int *known;
+  double tonnes;
+};
+
+struct inflow_range {
+  int64_t from, to;
+  struct inflow_cell *v;
+  size_t n, cap;
+  int *known; /* [day - from] */
+};
+
+#define INFLOW_RANGES 8
+
+struct analysis__supply_cache {
+  struct inflow_range r[INFLOW_RANGES];
+  size_t n, next; /* ranges held; the one to replace when full */
+};
+
+struct inflow_ctx {
+  struct analysis *a;
+  struct inflow_range *r;
 };
 
 static int
 inflow_row(void *ctx, const struct analysis_flow_row *row)
 {
   struct inflow_ctx *c = ctx;
+  struct inflow_range *r = c->r;
+  struct inflow_cell *x;
   struct ptime t;
-  int64_t day;
+  int in;
 
-  if (strcmp(row->dim[DIM_CATEGORY], c->category) != 0 ||
-      !row->known[AM_TONNES] ||
+  if (!row->known[AM_TONNES] ||
       util_parse_time(row->dim[DIM_DAY], strlen(row->dim[DIM_DAY]), &t) != OK)
     return OK;
-  day = util_days_from_civil(t.year, t.month, t.day);
   if (strcmp(row->dim[DIM_DIRECTION], "in") == 0)
-    c->net[day - c->from] += row->m[AM_TONNES];
+    in = 1;
   else if (strcmp(row->dim[DIM_DIRECTION], "out") == 0)
-    c->net[day - c->from] -= row->m[AM_TONNES];
+    in = 0;
+  else
+    return OK;
+  r->v = util_grow(r->v, &r->cap, r->n + 1, sizeof *r->v);
+  x = &r->v[r->n++];
+  x->day = util_days_from_civil(t.year, t.month, t.day);
+  x->in = in;
+  x->category = analysis__intern(c->a, row->dim[DIM_CATEGORY]);
+  x->tonnes = row->m[AM_TONNES];
   return OK;
 }
 
@@ -189,7 +219,79 @@ known_row(void *ctx, const struct analysis_flow_row *row)
   if (util_parse_time(row->dim[DIM_DAY], strlen(row->dim[DIM_DAY]), &t) != OK)
     return OK;
   day = util_days_from_civil(t.year, t.month, t.day);
-  c->known[day - c->from] = row->known[AM_TONNES];
+  c->r->known[day - c->r->from] = row->known[AM_TONNES];
+  return OK;
+}
+
+static void
+range_cleanup(struct inflow_range *r)
+{
+  free(r->v);
+  free(r->known);
+  memset(r, 0, sizeof *r);
+}
+
+void
+analysis__supply_free(struct analysis *a)
+{
+  if (a->supply == NULL)
+    return;
+  for (size_t i = 0; i < a->supply->n; i++)
+    range_cleanup(&a->supply->r[i]);
+  free(a->supply);
+}
+
+/* The rows of from..to, read now or by an earlier outlook of the view. */
+static int
+inflow_range(struct analysis *a, int64_t from, int64_t to,
+             const struct inflow_range **out)
+{
+  static const int dims[] = {DIM_DAY, DIM_DIRECTION, DIM_CATEGORY};
+  static const int days[] = {DIM_DAY};
+  struct analysis__supply_cache *cache;
+  struct analysis_flow_query q;
+  struct inflow_range *r;
+  struct inflow_ctx c;
+  int rc;
+
+  if (a->supply == NULL)
+    a->supply = xcalloc(1, sizeof *a->supply);
+  cache = a->supply;
+  for (size_t i = 0; i < cache->n; i++)
+    if (cache->r[i].from == from && cache->r[i].to == to) {
+      *out = &cache->r[i];
+      return OK;
+    }
+  if (cache->n < INFLOW_RANGES) {
+    r = &cache->r[cache->n++];
+  } else {
+    r = &cache->r[cache->next];
+    cache->next = (cache->next + 1) % INFLOW_RANGES;
+    range_cleanup(r);
+  }
+  r->from = from;
+  r->to = to;
+  r->known = xcalloc((size_t)(to - from + 1), sizeof *r->known);
+  c.a = a;
+  c.r = r;
+  memset(&q, 0, sizeof q);
+  q.from = from;
+  q.to = to;
+  q.dims = dims;
+  q.ndims = 3;
+  rc = analysis_flows(a, &q, inflow_row, &c);
+  if (rc == OK) {
+    q.dims = days;
+    q.ndims = 1;
+    rc = analysis_flows(a, &q, known_row, &c);
+  }
+  if (rc != OK) { /* not kept: the next call reads again */
+    range_cleanup(r);
+    r->from = 1;
+    r->to = 0;
+    return rc;
+  }
+  *out = r;
   return OK;
 }
 
@@ -202,24 +304,27 @@ static int
 net_inflow(struct analysis *a, const char *category, int64_t from, int64_t to,
            double *net, int *known)
 {
-  static const int dims[] = {DIM_DAY, DIM_DIRECTION, DIM_CATEGORY};
-  static const int days[] = {DIM_DAY};
-  struct analysis_flow_query q;
-  struct inflow_ctx c = {from, category, net, known};
+  const struct inflow_range *r;
   int rc;
 
-  memset(&q, 0, sizeof q);
-  q.from = from;
-  q.to = to;
-  q.dims = dims;
-  q.ndims = 3;
   memset(net, 0, (size_t)(to - from + 1) * sizeof *net);
   memset(known, 0, (size_t)(to - from + 1) * sizeof *known);
-  if ((rc = analysis_flows(a, &q, inflow_row, &c)) != OK)
+  if (to < from)
+    return OK;
+  if ((rc = inflow_range(a, from, to, &r)) != OK)
     return rc;
-  q.dims = days;
-  q.ndims = 1;
-  return analysis_flows(a, &q, known_row, &c);
+  /* In the query's order, as the sums always were. */
+  for (size_t i = 0; i < r->n; i++) {
+    const struct inflow_cell *x = &r->v[i];
+    if (strcmp(x->category, category) != 0)
+      continue;
+    if (x->in)
+      net[x->day - from] += x->tonnes;
+    else
+      net[x->day - from] -= x->tonnes;
+  }
+  memcpy(known, r->known, (size_t)(to - from + 1) * sizeof *known);
+  return OK;
 }
 
 /* Production records, as the reconciler's items (tonnes) by category. */

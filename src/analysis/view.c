@@ -65,6 +65,8 @@ analysis_free(struct analysis *a)
   store_read_end(a->st);
   analysis__saved_flush(a);
   analysis__saved_free(a);
+  analysis__supply_free(a);
+  analysis__index_free(a);
   strmap_free(a->strings);
   tmap_free(a->labels);
   tmap_free(a->rec_seen);
