@@ -763,6 +763,55 @@ state_record(const struct sr_checkpoint *cp, const char *id)
   return 0;
 }
 
+/* Whether x applies to direction d (AD_IN, AD_OUT). */
+static int
+applies(const struct sr_status *x, int d)
+{
+  return x->direction == NULL || strcmp(x->direction, "both") == 0 ||
+         strcmp(x->direction, analysis_direction_names[d]) == 0;
+}
+
+/* Keeps, of the timeline sorted by time, the period's changes and, before
+ * them, the last change of each checkpoint and direction: the state each
+ * was in when the period began. What came before says nothing of the
+ * period, and a report of one day need not list years of it. */
+static void
+keep_from_period(struct sitrep *s)
+{
+  const char **seen[AD_COUNT]; /* per direction: checkpoints seen, latest
+                                * first */
+  size_t nseen[AD_COUNT] = {0}, n = 0;
+
+  for (int d = 0; d < AD_COUNT; d++)
+    seen[d] = xcalloc(s->nstatus + 1, sizeof *seen[d]);
+  for (size_t i = s->nstatus; i-- > 0;) {
+    struct sr_status *x = &s->status[i];
+    const char *cp = x->checkpoint ? x->checkpoint : "";
+    int keep = x->in_period;
+    for (int d = 0; !x->in_period && d < AD_COUNT; d++) {
+      size_t k = 0;
+      if (!applies(x, d))
+        continue;
+      while (k < nseen[d] && strcmp(seen[d][k], cp) != 0)
+        k++;
+      if (k == nseen[d]) { /* the last change before the period there */
+        seen[d][nseen[d]++] = cp;
+        keep = 1;
+      }
+    }
+    if (!keep) {
+      free_fields(x, status_fields, NCOPIED(status_fields));
+      x->seq = UINT64_MAX; /* dropped */
+    }
+  }
+  for (int d = 0; d < AD_COUNT; d++)
+    free(seen[d]);
+  for (size_t i = 0; i < s->nstatus; i++)
+    if (s->status[i].seq != UINT64_MAX)
+      s->status[n++] = s->status[i];
+  s->nstatus = n;
+}
+
 static int
 collect_status(struct gather *g)
 {
@@ -797,6 +846,7 @@ collect_status(struct gather *g)
       }
     }
   }
+  keep_from_period(s);
   /* The records behind the states and the period's changes. */
   for (size_t i = 0; i < s->nstatus; i++) {
     struct sr_status *x = &s->status[i];

@@ -1031,12 +1031,16 @@ status(struct doc *d, const struct sitrep *s, enum report_format fmt)
   /* HTML colours the rows of the period; Markdown sets their keys bold. */
   para(d, DOC_ASIDE,
        fmt == REPORT_HTML
-           ? _("Every change up to the report's date; a state holds until "
-               "the next change for its direction (both: each). Changes "
-               "within the period are highlighted.")
-           : _("Every change up to the report's date; a state holds until "
-               "the next change for its direction (both: each). Changes "
-               "within the period are in bold."));
+           ? _("The state each checkpoint was in when the period began (its "
+               "last change before it, for each direction), then every "
+               "change up to the report's date; a state holds until the "
+               "next change for its direction (both: each). Changes within "
+               "the period are highlighted.")
+           : _("The state each checkpoint was in when the period began (its "
+               "last change before it, for each direction), then every "
+               "change up to the report's date; a state holds until the "
+               "next change for its direction (both: each). Changes within "
+               "the period are in bold."));
   table(d, s, cols, COUNT(cols));
   for (size_t i = 0; i < s->nstatus; i++) {
     const struct sr_status *x = &s->status[i];
