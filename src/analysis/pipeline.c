@@ -164,16 +164,6 @@ query_days(struct pipe *p, int64_t from, int64_t to, const char *const *cps,
   return analysis__flows(p->a, &fq, 1, observe ? add_observed : add_count, p);
 }
 
-/*
- * The counts of the period and, before it, for the backlog, those of every
- * lane (checkpoint and direction) from the first day of data, all from the
- * reconciled days (the store's kept cells when it keeps them). A lane where
- * nothing entered the first stage before the period has a backlog of 0 up
- * to it whatever left (what leaves without entering takes nothing), so
- * reading every lane from the first day gives the backlog that reading only
- * the lanes with an entry, from the first entry, gives; and no flow record
- * is read.
- */
 /* The backlogs of every lane at the end of the day before the period, from
  * the state saved there, as one day of cells that enters them: 1 when a
  * saved state holds. */
@@ -223,6 +213,16 @@ seed(struct pipe *p, int64_t first)
   return ok;
 }
 
+/*
+ * The counts of the period and, before it, for the backlog, those of every
+ * lane (checkpoint and direction) from the first day of data, all from the
+ * reconciled days (the store's kept cells when it keeps them). A lane where
+ * nothing entered the first stage before the period has a backlog of 0 up
+ * to it whatever left (what leaves without entering takes nothing), so
+ * reading every lane from the first day gives the backlog that reading only
+ * the lanes with an entry, from the first entry, gives; and no flow record
+ * is read.
+ */
 static int
 count_stages(struct pipe *p, int64_t first)
 {
@@ -397,8 +397,6 @@ add_out(struct out **v, size_t *n, size_t *cap, int64_t day,
   memcpy(o->backlog, backlog, sizeof o->backlog);
 }
 
-/* Runs each checkpoint and direction's backlog through its days and
- * collects the rows of the period. */
 /* Adds a lane's backlog b at the end of day to what is saved there. */
 static void
 save_lane(struct pipe *p, struct buf *days, int *clean, int64_t day,
@@ -418,6 +416,8 @@ save_lane(struct pipe *p, struct buf *days, int *clean, int64_t day,
     buf_printf(d, "%.17g%c", b[m], m + 1 < AM_COUNT ? ' ' : '\n');
 }
 
+/* Runs each checkpoint and direction's backlog through its days and
+ * collects the rows of the period. */
 static void
 backlogs(struct pipe *p, struct out **v, size_t *n)
 {
