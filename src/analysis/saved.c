@@ -347,42 +347,45 @@ analysis_check_saved(struct store *st, size_t *checked, struct buf *err)
     }
   if (rc == OK)
     mark_used(a, &set);
-  /* Each state once, to the last day any row in use of it names. */
-  for (size_t i = 0; rc == OK && i < set.n; i++) {
-    int64_t last = set.v[i].day;
-    int first_of_key = set.v[i].used;
-    for (size_t j = 0; first_of_key && j < i; j++)
-      if (set.v[j].used && strcmp(set.v[j].key, set.v[i].key) == 0)
-        first_of_key = 0;
-    if (!first_of_key)
-      continue;
-    for (size_t j = i + 1; j < set.n; j++)
-      if (set.v[j].used && strcmp(set.v[j].key, set.v[i].key) == 0 &&
-          set.v[j].day > last)
+  /* Each state once (the rows come by key, then day), to the last day a
+   * row in use of it names; then each row against the state's day counted
+   * again (kept by day from its first: day d at d - first). */
+  for (size_t i = 0, j; rc == OK && i < set.n; i = j) {
+    int64_t last = INT64_MIN;
+    size_t k = 0;
+    for (j = i; j < set.n && strcmp(set.v[j].key, set.v[i].key) == 0; j++)
+      if (set.v[j].used && set.v[j].day > last)
         last = set.v[j].day;
+    if (last == INT64_MIN)
+      continue;
+    k = a->nsaved;
     rc = count_again(a, set.v[i].what, set.v[i].start, last);
     if (rc != OK)
       buf_printf(err, "%s", a->err.data ? a->err.data : util_strerror(rc));
-  }
-  for (size_t i = 0; rc == OK && i < set.n; i++) {
-    const struct stored *x = &set.v[i];
-    const struct saved_row *r = NULL;
-    if (!x->used)
-      continue;
-    for (size_t k = 0; r == NULL && k < a->nsaved; k++)
-      if (a->saved[k].day == x->day && strcmp(a->saved[k].key, x->key) == 0)
-        r = &a->saved[k];
-    (*checked)++;
-    if (r == NULL || r->len != x->len || memcmp(r->bytes, x->bytes, x->len)) {
-      buf_printf(err,
-                 _("saved state '%s' of %s (computed at tree size %llu) is "
-                   "not what the history gives: someone changed the store "
-                   "outside passage. It is derived data: remove the table "
-                   "saved_state and every report counts from the first day "
-                   "again"),
-                 x->key, day_text(x->day, date, sizeof date),
-                 (unsigned long long)x->size);
-      rc = ERR_VERIFY;
+    while (k < a->nsaved && strcmp(a->saved[k].key, set.v[i].key) != 0)
+      k++;
+    for (size_t r = i; rc == OK && r < j; r++) {
+      const struct stored *x = &set.v[r];
+      const struct saved_row *y = NULL;
+      if (!x->used)
+        continue;
+      if (k < a->nsaved && x->day >= a->saved[k].day &&
+          (size_t)(x->day - a->saved[k].day) < a->nsaved - k)
+        y = &a->saved[k + (size_t)(x->day - a->saved[k].day)];
+      if (y && (y->day != x->day || strcmp(y->key, x->key) != 0))
+        y = NULL;
+      (*checked)++;
+      if (y == NULL || y->len != x->len || memcmp(y->bytes, x->bytes, x->len)) {
+        buf_printf(err,
+                   _("saved state '%s' of %s (computed at tree size %llu) is "
+                     "not what the history gives: someone changed the store "
+                     "outside passage. It is derived data: remove the table "
+                     "saved_state and every report counts from the first day "
+                     "again"),
+                   x->key, day_text(x->day, date, sizeof date),
+                   (unsigned long long)x->size);
+        rc = ERR_VERIFY;
+      }
     }
   }
   for (size_t i = 0; i < set.n; i++) {
