@@ -6,7 +6,8 @@
  * up, and those looked up again after a flush; the log's head locked by
  * one writer, the other told to retry after the lock timeout (5 s); a
  * connection killed under a reader and under a writer, and the store used
- * again without a restart.
+ * again without a restart; and killed again while it is being made anew
+ * (PQreset is wrapped for that: tests/CMakeLists.txt).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -243,6 +244,26 @@ kill_backend(struct store *st)
   usleep(100 * 1000);
 }
 
+/* Set: the next PQreset of the store's connection ends the new backend
+ * at once, as a database going down (or a cut of every session, repeated)
+ * ends a connection just made. */
+static struct store *kill_on_reset_;
+
+void __real_PQreset(PGconn *conn);
+void __wrap_PQreset(PGconn *conn);
+
+void
+__wrap_PQreset(PGconn *conn)
+{
+  __real_PQreset(conn);
+  if (kill_on_reset_ && kill_on_reset_->db->conn == conn &&
+      PQstatus(conn) == CONNECTION_OK) {
+    struct store *st = kill_on_reset_;
+    kill_on_reset_ = NULL;
+    kill_backend(st);
+  }
+}
+
 static int
 put_flow(struct store *st, const char *id, enum store_put_result *res)
 {
@@ -298,6 +319,36 @@ test_connection_lost(void **state)
   }
 }
 
+/* A connection lost, then lost again as it is made anew: no write is
+ * under way, so the writer is told to retry (503 on a server, which
+ * app_batch_commit makes again after a pause), never a failure of the
+ * store (500); the retry writes once. The same for a reader. */
+static void
+test_lost_while_reconnecting(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+
+  kill_backend(fx->st);
+  kill_on_reset_ = fx->st;
+  assert_int_equal(store_begin(fx->st), ERR_RETRY);
+  assert_null(kill_on_reset_); /* the new connection was made and ended */
+  assert_int_equal(fx->st->db->in_tx, 0);
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_flow(fx->st, "f1", &res), OK);
+  assert_int_equal(res, STORE_ADDED);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_int_equal(store_size(fx->st), 2);
+
+  kill_backend(fx->st);
+  kill_on_reset_ = fx->st;
+  assert_int_equal(store_read_begin(fx->st), ERR_RETRY);
+  assert_null(kill_on_reset_);
+  assert_int_equal(store_read_begin(fx->st), OK);
+  store_read_end(fx->st);
+  assert_int_equal(store_size(fx->st), 2);
+}
+
 int
 main(void)
 {
@@ -307,6 +358,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_expect, setup_raw, teardown),
       cmocka_unit_test_setup_teardown(test_head_lock, setup, teardown),
       cmocka_unit_test_setup_teardown(test_connection_lost, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lost_while_reconnecting, setup,
+                                      teardown),
   };
 
   template_ = getenv("PASSAGE_TEST_PG");

@@ -528,7 +528,15 @@ pg__usable(struct store_db *d)
     return pg__fail(d, ERR_RETRY, _("reconnecting to the database"),
                     PQerrorMessage(d->conn));
   }
-  return pg__session(d);
+  /* The new connection may be ended in turn before it is ready (the
+   * database still going down, or its sessions ended again): that
+   * passes too, and nothing was sent on it. */
+  int rc = pg__session(d);
+  if (rc != OK && PQstatus(d->conn) != CONNECTION_OK) {
+    d->broken = 1;
+    rc = ERR_RETRY;
+  }
+  return rc;
 }
 
 /* ---- Scans ---- */

@@ -281,6 +281,11 @@ pg_begin(struct store_db *d)
    * new one. */
   if (rc != OK && d->broken)
     rc = begin_once(d);
+  /* Lost again on the new one (ended while it was being made, as a
+   * database going down ends every session): still nothing written, and
+   * the caller may try again after a pause (app_batch_commit does). */
+  if (rc != OK && d->broken)
+    rc = ERR_RETRY;
   return rc;
 }
 
@@ -415,6 +420,10 @@ pg_read_begin(struct store_db *d)
     if (rc == OK || !d->broken)
       break;
   }
+  /* Lost twice: the database is going down or failing over, which
+   * passes (503, not 500). */
+  if (rc != OK && d->broken)
+    rc = ERR_RETRY;
   if (rc == OK)
     d->in_read = 1;
   return rc;
