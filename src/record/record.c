@@ -1,4 +1,5 @@
 #include "record/record.h"
+#include "record/record_int.h"
 
 #include <ctype.h>
 #include <float.h>
@@ -689,8 +690,7 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
 {
   int stored = ctx && ctx->stored;
   int rc = util_parse_number(s, n, d);
-  const char *what =
-      f->type == FT_COUNT ? _("a whole number >= 0") : _("a number");
+  const char *what = NULL; /* translated only when it is said */
 
   if (rc == ERR_RANGE) {
     expected(err,
@@ -712,6 +712,8 @@ parse_figure(const struct field_desc *f, const struct record_ctx *ctx,
   }
   if (rc != OK) {
     *d = 0;
+    if (what == NULL)
+      what = f->type == FT_COUNT ? _("a whole number >= 0") : _("a number");
     expected(err, what, s, n);
     return ERR_INVALID;
   }
@@ -1176,14 +1178,29 @@ json_err(const struct json_errs *je, const char *field, const char *msg)
     je->fn(je->pctx, field, je->err->data + start);
 }
 
+/* Sets field fi (of cargo line line) from the n bytes of its JSON value's
+ * text at t, its problem into je. */
+static int
+set_text(struct record *r, const struct record_ctx *ctx, int fi, size_t line,
+         const char *t, size_t n, const struct json_errs *je)
+{
+  struct buf e;
+  int rc;
+
+  buf_init(&e);
+  rc = record_set(r, ctx, fi, line, t, n, &e);
+  if (rc != OK)
+    json_err(je, r->kind->fields[fi].name, e.data);
+  buf_cleanup(&e);
+  return rc;
+}
+
 static int
 set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
                size_t line, json_t *j, struct buf *tmp,
                const struct json_errs *je)
 {
   const struct field_desc *f = &r->kind->fields[fi];
-  struct buf e;
-  int rc;
 
   if (f->type == FT_REFLIST && json_is_array(j)) {
     size_t i;
@@ -1209,12 +1226,7 @@ set_json_field(struct record *r, const struct record_ctx *ctx, int fi,
     json_err(je, f->name, _("expected a string or a number"));
     return ERR_INVALID;
   }
-  buf_init(&e);
-  rc = record_set(r, ctx, fi, line, tmp->data ? tmp->data : "", tmp->len, &e);
-  if (rc != OK)
-    json_err(je, f->name, e.data);
-  buf_cleanup(&e);
-  return rc;
+  return set_text(r, ctx, fi, line, tmp->data ? tmp->data : "", tmp->len, je);
 }
 
 int
@@ -1224,8 +1236,50 @@ record_from_json(struct record *r, int kind, const struct record_ctx *ctx,
   return record_from_json_problems(r, kind, ctx, json, len, err, NULL, NULL);
 }
 
+/* Canonical bytes, read without jansson (members.c): 1 when they were
+ * not, and nothing was set. */
+static int
+from_members(struct record *r, int kind, const struct record_ctx *ctx,
+             const char *json, size_t len, const struct json_errs *je)
+{
+  struct record_members m;
+  int rc = OK;
+
+  record__members_init(&m);
+  if (record__members(json, len, &kind, &m) != OK) {
+    record__members_cleanup(&m);
+    return 1;
+  }
+  if (r->kind != &kinds[kind]) {
+    buf_cleanup(&r->pool);
+    record_init(r, (enum record_kind)kind);
+  }
+  for (size_t i = 0; i < m.n; i++) {
+    const struct record_member *v = &m.v[i];
+    const char *t = m.text.data ? m.text.data + v->off : "";
+    if (set_text(r, ctx, v->field, v->line, t, v->len, je) != OK)
+      rc = ERR_INVALID;
+  }
+  record__members_cleanup(&m);
+  return rc;
+}
+
 int
 record_from_json_problems(struct record *r, int kind,
+                          const struct record_ctx *ctx, const char *json,
+                          size_t len, struct buf *err,
+                          record_problem_fn problem, void *pctx)
+{
+  const struct json_errs errs = {err, problem, pctx};
+  int rc = from_members(r, kind, ctx, json, len, &errs);
+
+  return rc != 1 ? rc
+                 : record__from_json_general(r, kind, ctx, json, len, err,
+                                             problem, pctx);
+}
+
+int
+record__from_json_general(struct record *r, int kind,
                           const struct record_ctx *ctx, const char *json,
                           size_t len, struct buf *err,
                           record_problem_fn problem, void *pctx)

@@ -41,7 +41,7 @@ store_sqlite__replace_meta(struct store_db *d, const char *key,
                              "INSERT INTO meta(key, value) VALUES(?, ?) ON "
                              "CONFLICT(key) DO UPDATE SET value = "
                              "excluded.value",
-                             _("writing meta"));
+                             N_("writing meta"));
   if (rc != OK)
     return rc;
   s = d->cells_stmt[S_META];
@@ -60,7 +60,7 @@ store_sqlite__put_code(struct store_db *d, uint32_t code, const char *text)
 
   rc = store_sqlite__prepare(d, &d->cells_stmt[S_CODE],
                              "INSERT INTO cells_dict(code, text) VALUES(?, ?)",
-                             _("writing the cells' dictionary"));
+                             N_("writing the cells' dictionary"));
   if (rc != OK)
     return rc;
   s = d->cells_stmt[S_CODE];
@@ -115,7 +115,7 @@ store_sqlite__put_cells(struct store_db *d, int64_t day, uint32_t checkpoint,
                : "INSERT INTO cells(day, checkpoint, bytes) VALUES(?, ?, ?) "
                  "ON CONFLICT(day, checkpoint) DO UPDATE SET bytes = "
                  "excluded.bytes",
-      _("writing day cells"));
+      N_("writing day cells"));
   if (rc != OK)
     return rc;
   s = d->cells_stmt[which];

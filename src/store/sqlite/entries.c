@@ -18,7 +18,7 @@ store_sqlite__size(struct store_db *d, uint64_t *size)
   *size = 0;
   rc = store_sqlite__prepare(d, &d->size,
                              "SELECT coalesce(max(seq) + 1, 0) FROM entry",
-                             _("counting entries"));
+                             N_("counting entries"));
   if (rc != OK)
     return rc;
   s = d->size;
@@ -37,7 +37,7 @@ store_sqlite__put_entry(struct store_db *d, const struct store_entry *e)
   int rc;
 
   rc = store_sqlite__prepare(d, &d->ins_entry, store_sqlite__ins_entry,
-                             _("appending an entry"));
+                             N_("appending an entry"));
   if (rc != OK)
     return rc;
   s = d->ins_entry;
@@ -93,7 +93,7 @@ store_sqlite__get_entry(struct store_db *d, enum record_kind kind,
   rc = store_sqlite__prepare(d, &d->get_entry,
                              "SELECT seq, kind, id, bytes, hash FROM entry "
                              "WHERE kind = ? AND id = ?",
-                             _("looking up an id"));
+                             N_("looking up an id"));
   if (rc != OK)
     return rc;
   s = d->get_entry;
@@ -262,7 +262,7 @@ store_sqlite__put_supersede(struct store_db *d, enum record_kind kind,
   rc = store_sqlite__prepare(
       d, &d->ins_supersede,
       "INSERT INTO supersede(kind, id, by_seq) VALUES(?,?,?)",
-      _("recording a correction"));
+      N_("recording a correction"));
   if (rc != OK)
     return rc;
   s = d->ins_supersede;
@@ -286,7 +286,7 @@ store_sqlite__get_supersede(struct store_db *d, enum record_kind kind,
   rc = store_sqlite__prepare(
       d, &d->get_supersede,
       "SELECT by_seq FROM supersede WHERE kind = ? AND id = ?",
-      _("reading corrections"));
+      N_("reading corrections"));
   if (rc != OK)
     return rc;
   s = d->get_supersede;

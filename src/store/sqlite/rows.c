@@ -126,7 +126,7 @@ prepare_insert(struct store_db *d, enum record_kind kind)
   }
   buf_puts(&b, ")");
   rc = store_sqlite__prepare(d, &d->ins_kind[kind], b.data,
-                             _("preparing a statement"));
+                             N_("preparing a statement"));
   buf_cleanup(&b);
   return rc;
 }
@@ -140,7 +140,7 @@ put_cargo(struct store_db *d, const struct store_row *row)
   rc = store_sqlite__prepare(d, &d->ins_cargo,
                              "INSERT INTO flow_cargo(seq, line, category, "
                              "quantity, unit, tonnes) VALUES(?,?,?,?,?,?)",
-                             _("preparing a statement"));
+                             N_("preparing a statement"));
   if (rc != OK)
     return rc;
   s = d->ins_cargo;
@@ -273,7 +273,7 @@ store_sqlite__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
     column_list(&sql, k);
     buf_printf(&sql, " FROM %s WHERE seq = ?", k->name);
     rc = store_sqlite__prepare(d, &d->get_kind[kind], sql.data,
-                               _("reading a row"));
+                               N_("reading a row"));
     buf_cleanup(&sql);
     if (rc != OK)
       return rc;
@@ -304,7 +304,7 @@ store_sqlite__each_cargo(struct store_db *d, uint64_t seq,
   rc = store_sqlite__prepare(d, &d->get_cargo,
                              "SELECT line, category, quantity, unit, tonnes "
                              "FROM flow_cargo WHERE seq = ? ORDER BY line",
-                             _("reading cargo lines"));
+                             N_("reading cargo lines"));
   if (rc != OK)
     return rc;
   s = d->get_cargo;
@@ -368,8 +368,8 @@ prepare_flow_day(struct store_db *d)
   for (int m = 0; m < M_ALL; m++)
     buf_printf(&b, "%s%s = %s + excluded.%s", m ? ", " : "", measure_columns[m],
                measure_columns[m], measure_columns[m]);
-  rc =
-      store_sqlite__prepare(d, &d->add_flow_day, b.data, _("updating rollups"));
+  rc = store_sqlite__prepare(d, &d->add_flow_day, b.data,
+                             N_("updating rollups"));
   buf_cleanup(&b);
   return rc;
 }

@@ -66,7 +66,7 @@ store_sqlite__prepare(struct store_db *d, sqlite3_stmt **s, const char *sql,
     return OK;
   if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) !=
       SQLITE_OK)
-    return store_sqlite__fail(d, what);
+    return store_sqlite__fail(d, _(what));
   return OK;
 }
 

@@ -60,7 +60,8 @@ int store_sqlite__trouble(struct store_db *d, const char *what, int code);
 void store_sqlite__holder(const char *path, struct buf *out);
 /* Runs SQL text; a failure's message is SQLite's alone. */
 int store_sqlite__exec(struct store_db *d, const char *sql);
-/* Prepares sql into *s once (nothing when *s is set already). */
+/* Prepares sql into *s once (nothing when *s is set already); what is
+ * the untranslated words (N_) said on failure, translated only then. */
 int store_sqlite__prepare(struct store_db *d, sqlite3_stmt **s, const char *sql,
                           const char *what);
 /* Binds uint64_t values that SQLite keeps as signed 64-bit integers. */

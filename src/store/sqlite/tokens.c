@@ -149,7 +149,7 @@ store_sqlite__put_writer(struct store_db *d, uint64_t seq, const char *name)
 {
   if (store_sqlite__prepare(d, &d->ins_writer,
                             "INSERT INTO writer(seq, name) VALUES(?, ?)",
-                            _("recording a writer")) != OK)
+                            N_("recording a writer")) != OK)
     return ERR_STORE;
   sqlite3_bind_int64(d->ins_writer, 1, store_sqlite__i64(seq));
   sqlite3_bind_text(d->ins_writer, 2, name, -1, SQLITE_STATIC);
