@@ -82,6 +82,8 @@ struct analysis {
   /* The baselines computed so far (index.c), by checkpoints. */
   struct analysis__baseline *baselines;
   size_t nbaselines, capbaselines;
+  /* Each kind's live records but flows, read once (live.c). */
+  struct analysis__live *live;
 };
 
 /* The reconciler and the tuple map live in the cells module (cells.h),
@@ -150,6 +152,7 @@ void analysis__saved_free(struct analysis *a);
 void analysis__supply_free(struct analysis *a);
 /* Frees the baselines the view computed (index.c). */
 void analysis__index_free(struct analysis *a);
+void analysis__live_free(struct analysis *a);
 
 /* The counting stage (the corridor's [stages] counting): records of
  * outcome passed count only there. */

@@ -622,15 +622,13 @@ analysis_supply(struct analysis *a, int64_t day, struct analysis_supply **out,
   stocks.a = pops.a = needs.a = a;
   if ((rc = analysis__load(a)) != OK)
     return rc;
-  rc = store_each_live(a->st, KIND_stock, a->as_of, load_stock, &stocks);
+  rc = analysis_each_record(a, KIND_stock, load_stock, &stocks);
   if (rc == OK)
-    rc = store_each_live(a->st, KIND_population, a->as_of, load_population,
-                         &pops);
+    rc = analysis_each_record(a, KIND_population, load_population, &pops);
   if (rc == OK)
-    rc = store_each_live(a->st, KIND_need, a->as_of, load_need, &needs);
+    rc = analysis_each_record(a, KIND_need, load_need, &needs);
   if (rc == OK)
-    rc = store_each_live(a->st, KIND_production, a->as_of, load_production,
-                         &prod);
+    rc = analysis_each_record(a, KIND_production, load_production, &prod);
   /* The categories with a need: the corridor file's, then need records'. */
   cats = xcalloc(a->c->ncategories + needs.n + 1, sizeof *cats);
   for (size_t i = 0; i < a->c->ncategories; i++)

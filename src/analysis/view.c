@@ -67,6 +67,7 @@ analysis_free(struct analysis *a)
   analysis__saved_free(a);
   analysis__supply_free(a);
   analysis__index_free(a);
+  analysis__live_free(a);
   strmap_free(a->strings);
   tmap_free(a->labels);
   tmap_free(a->rec_seen);
@@ -135,15 +136,6 @@ analysis__counting_stage(const struct analysis *a)
    * (crossed by default), but a view over a bare corridor counts there
    * too. */
   return a->c->counting_stage ? a->c->counting_stage : "crossed";
-}
-
-int
-analysis_each_record(struct analysis *a, enum record_kind kind,
-                     int (*fn)(void *ctx, const struct record *rec,
-                               uint64_t seq),
-                     void *ctx)
-{
-  return store_each_live(a->st, kind, a->as_of, fn, ctx);
 }
 
 static int64_t
@@ -318,11 +310,11 @@ analysis__load(struct analysis *a)
   a->checkpoints = xcalloc(1, sizeof(char *));
   a->route = xcalloc(1, sizeof(int));
   l.cap_cp = 1;
-  rc = store_each_live(a->st, KIND_checkpoint, a->as_of, load_checkpoint, &l);
+  rc = analysis_each_record(a, KIND_checkpoint, load_checkpoint, &l);
   if (rc == OK)
-    rc = store_each_live(a->st, KIND_status, a->as_of, load_status, &l);
+    rc = analysis_each_record(a, KIND_status, load_status, &l);
   if (rc == OK)
-    rc = store_each_live(a->st, KIND_coverage, a->as_of, load_coverage, &l);
+    rc = analysis_each_record(a, KIND_coverage, load_coverage, &l);
   if (a->nstatus)
     qsort(a->status, a->nstatus, sizeof *a->status, cmp_span);
   if (a->ncoverage)
