@@ -116,12 +116,12 @@ app_db(const struct app *app)
 }
 
 void
-app__scan_cache(struct app *app)
+app__page_cache(struct app *app, unsigned kib)
 {
   if (app->opts.page_cache_kib == 0) {
-    app->opts.page_cache_kib = APP_SCAN_PAGE_CACHE;
+    app->opts.page_cache_kib = kib;
     if (app->st)
-      store_page_cache(app->st, APP_SCAN_PAGE_CACHE);
+      store_page_cache(app->st, kib);
   }
 }
 
@@ -136,7 +136,7 @@ app__store(struct app *app, int create, struct store **st,
   if (app->st == NULL) {
     struct store_options o = {create, app->opts.busy_timeout_ms,
                               app->opts.day_cache_bytes,
-                              app->opts.page_cache_kib};
+                              app->opts.page_cache_kib, 0};
     buf_init(&msg);
     rc = store_open_with(app->db, &o, &app->st, &msg);
     if (rc != OK)

@@ -89,6 +89,10 @@ void app_set_defaults(const struct app_options *o);
  * (export): what it read is not read again, so a larger cache only grows
  * its memory with the store. */
 #define APP_SCAN_PAGE_CACHE 2048u
+/* An import's: its writes go to the write-ahead log past the cache, in
+ * key order mostly, so a larger one only grows its memory (1M rows: 16
+ * MiB 13.0-14.7 s, 256 MiB 14.9-16.3 s and 250 MB more; docs/BENCHMARKS.md). */
+#define APP_IMPORT_PAGE_CACHE 16384u
 struct app *app_new_server(const char *db);
 struct app *app_new_writer(const char *db);
 void app_free(struct app *app);

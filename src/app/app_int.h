@@ -33,9 +33,10 @@ int app__may_write(const struct app_principal *who, const struct record *rec);
 /* The store, opened (create: a new one may be made) on first use. */
 int app__store(struct app *app, int create, struct store **st,
                struct app_error *err);
-/* Before an operation that reads the store once through: a page cache of
- * APP_SCAN_PAGE_CACHE KiB, unless the handle was given its own size. */
-void app__scan_cache(struct app *app);
+/* Before an operation: a page cache of kib KiB (APP_SCAN_PAGE_CACHE for
+ * one that reads the store once through, APP_IMPORT_PAGE_CACHE for an
+ * import), unless the handle was given its own size. */
+void app__page_cache(struct app *app, unsigned kib);
 
 /* The record kind called name; ERR_USAGE (field "kind") as
  * app_check_kind says when there is none. */

@@ -77,7 +77,7 @@ app_export(struct app *app, const struct app_export_query *q,
     return (rc = check_corridor(q, err)) != OK
                ? rc
                : app_corridor_export(app, out, err);
-  app__scan_cache(app);
+  app__page_cache(app, APP_SCAN_PAGE_CACHE);
   if ((rc = app__kind(q->kind, &kind, err)) != OK ||
       (rc = export_format(q->format, &format, err)) != OK ||
       (rc = app__store(app, 0, &st, err)) != OK)

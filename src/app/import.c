@@ -313,6 +313,7 @@ app_import(struct app *app, const struct app_import_query *q,
   out->stats.import_seq = UINT64_MAX;
   ingest_opts_init(&o);
   buf_init(&options);
+  app__page_cache(app, APP_IMPORT_PAGE_CACHE);
   if ((rc = import_opts(q, &o, err)) != OK ||
       (rc = app__store(app, 0, &st, err)) != OK)
     goto out;

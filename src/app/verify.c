@@ -227,7 +227,7 @@ app_verify(struct app *app, const struct app_verify_query *q,
   int rc;
 
   memset(out, 0, sizeof *out);
-  app__scan_cache(app);
+  app__page_cache(app, APP_SCAN_PAGE_CACHE);
   if ((rc = app__snapshot(app, &st, err)) != OK)
     return rc;
   rc = verify_snapshot(app, st, q, out, err);

@@ -42,12 +42,17 @@
 
 /*
  * The next position of one byte value: no occurrence in [from, pos), and
- * pos is an occurrence or the end of data. Queries move forward almost
- * always; a rewind after an error searches only the part not yet seen.
+ * pos is an occurrence (hit) or as far as was searched. Queries move
+ * forward almost always; a rewind after an error searches only the part
+ * not yet seen. Each query is bounded by where its caller stops looking,
+ * so that a byte that never comes (a file without quotes) is not searched
+ * for through the whole input at once, which would bring every page of a
+ * mapped file into memory before the first record.
  */
 struct scan {
   const char *from, *pos;
   int ch;
+  int hit;
 };
 
 /* A stream's window beyond the record cap, by default: about how much is
@@ -85,24 +90,36 @@ struct csv_reader {
   size_t err_column;
 };
 
+/* The first occurrence in [p, bound), or bound. */
 static const char *
-scan_next(struct scan *s, const char *p, const char *end)
+scan_next(struct scan *s, const char *p, const char *bound)
 {
   const char *x;
 
-  if (p >= s->from && p <= s->pos)
-    return s->pos;
   if (p < s->from) {
     /* Rewound: only [p, from) is unknown. */
-    x = memchr(p, s->ch, (size_t)(s->from - p));
-    if (x != NULL)
+    const char *upto = s->from < bound ? s->from : bound;
+    x = memchr(p, s->ch, (size_t)(upto - p));
+    if (x != NULL) {
+      s->from = p;
       s->pos = x;
+      s->hit = 1;
+      return x;
+    }
+    if (upto == bound)
+      return bound;
     s->from = p;
-    return s->pos;
+  } else if (p > s->pos) {
+    s->from = s->pos = p;
+    s->hit = 0;
   }
-  x = memchr(p, s->ch, (size_t)(end - p));
-  s->pos = x != NULL ? x : end;
-  s->from = p;
+  if (s->hit)
+    return s->pos < bound ? s->pos : bound;
+  if (bound <= s->pos)
+    return bound;
+  x = memchr(s->pos, s->ch, (size_t)(bound - s->pos));
+  s->hit = x != NULL;
+  s->pos = x != NULL ? x : bound;
   return s->pos;
 }
 
@@ -112,6 +129,7 @@ scan_init(struct scan *s, int ch, const char *end)
   s->ch = ch;
   s->from = end;
   s->pos = end;
+  s->hit = 1; /* the end of data stands for one */
 }
 
 /* The end of the line p is on: the first CR or LF at or after p, or end. */
@@ -123,7 +141,7 @@ line_end(struct csv_reader *r, const char *p)
   if (p == r->end)
     return p;
   nl = scan_next(&r->nl, p, r->end);
-  cr = scan_next(&r->cr, p, r->end);
+  cr = scan_next(&r->cr, p, nl);
   return cr < nl ? cr : nl;
 }
 
@@ -430,7 +448,7 @@ read_quoted(struct csv_reader *r, const char **pp, const char *rec)
       return fail_quote_too_long(r, open_line);
     if (r->arena_len - r->off[r->nfields] + (size_t)(q - p) > CSV_MAX_FIELD)
       return fail_field(r, _(long_field));
-    if (scan_next(&r->nul, p, r->end) < q)
+    if (scan_next(&r->nul, p, q) < q)
       return fail_field(r, _(nul_byte));
     arena_append(r, p, (size_t)(q - p));
     r->line += count_lines(p, (size_t)(q - p));
@@ -473,12 +491,12 @@ read_record(struct csv_reader *r, const char *rec)
       /* The cap first: past it, the window may end before the field. */
       if ((size_t)(c - rec) > r->max_record)
         return fail_too_long(r, r->rec_line);
-      q = scan_next(&r->quote, p, r->end);
+      q = scan_next(&r->quote, p, c);
       if (q < c)
         return fail_field(r, _("stray quote in unquoted field"));
       if ((size_t)(c - p) > CSV_MAX_FIELD)
         return fail_field(r, _(long_field));
-      if (scan_next(&r->nul, p, r->end) < c)
+      if (scan_next(&r->nul, p, c) < c)
         return fail_field(r, _(nul_byte));
       arena_append(r, p, (size_t)(c - p));
       p = c;

@@ -263,15 +263,20 @@ utf8_len(const unsigned char *s, size_t n)
   return k;
 }
 
-/* The offset of the first byte that is not UTF-8, or len. */
+/* The offset of the first byte that is not UTF-8, or len; what was read
+ * of a mapped input given back as it goes (imp NULL: not). */
 static size_t
-first_not_utf8(const char *data, size_t len)
+first_not_utf8(struct importer *imp, const char *data, size_t len)
 {
   const unsigned char *s = (const unsigned char *)data;
-  size_t i = 0;
+  size_t i = 0, given = 0;
 
   while (i < len) {
     size_t k;
+    if (i - given >= ((size_t)4 << 20) && imp) {
+      ingest__release_read(imp, data + given, data + i);
+      given = i;
+    }
     if (s[i] < 0x80) {
       i++;
       continue;
@@ -404,7 +409,7 @@ ingest__csv_text(struct importer *imp, const char *data, size_t len,
     from = "UTF-16";
   if (from && strcasecmp(from, "UTF-8") != 0)
     return transcode(imp, from, data, len, out);
-  if ((bad = first_not_utf8(data, len)) < len)
+  if ((bad = first_not_utf8(imp, data, len)) < len)
     return not_utf8(imp, data, len, bad);
   return OK;
 }

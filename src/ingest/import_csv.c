@@ -700,6 +700,7 @@ ingest__import_table(struct importer *imp, struct table *t, size_t len)
   struct columns c;
   int rc, got = 0;
   struct buf tmp;
+  const char *given = t->base; /* what was given back ends here */
 
   memset(&rs, 0, sizeof rs);
   memset(&c, 0, sizeof c);
@@ -721,8 +722,13 @@ ingest__import_table(struct importer *imp, struct table *t, size_t len)
     if (blank_row(&r))
       continue; /* ",,,,": what spreadsheets leave below the data */
     rc = read_row(imp, &c, &r, &tmp);
-    if (rc == OK && (imp->row & 0xffff) == 0)
+    if (rc == OK && (imp->row & 0xffff) == 0) {
       rc = ingest__send_progress(imp, t->offset(t), t->total ? t->total : len);
+      if (t->base) {
+        ingest__release_read(imp, given, t->base + t->offset(t));
+        given = t->base + t->offset(t);
+      }
+    }
   }
   if (rc == OK)
     rc = ingest__preset_end(imp);
@@ -793,6 +799,7 @@ ingest__csv_table(const char *data, size_t len, char delim, size_t max_record)
   ct->t.read = csv_table_read;
   ct->t.offset = csv_table_offset;
   ct->t.free = csv_table_free;
+  ct->t.base = data;
   return &ct->t;
 }
 

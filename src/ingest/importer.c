@@ -218,6 +218,22 @@ whole_input(struct source *src, const char **data, size_t *len, void **map)
   return OK;
 }
 
+void
+ingest__release_read(struct importer *imp, const char *from, const char *upto)
+{
+  long page = sysconf(_SC_PAGESIZE);
+  size_t a, b;
+
+  if (imp->map == NULL || page <= 0 || from < imp->map ||
+      upto > imp->map + imp->map_len || upto <= from)
+    return;
+  a = ((size_t)(from - imp->map) + (size_t)page - 1) / (size_t)page *
+      (size_t)page;
+  b = (size_t)(upto - imp->map) / (size_t)page * (size_t)page;
+  if (b > a)
+    madvise((char *)imp->map + a, b - a, MADV_DONTNEED);
+}
+
 /* Reads one input's rows, in its format: JSON Lines when asked (as a
  * stream), else what its bytes are (a workbook, or CSV). */
 static int
@@ -254,7 +270,12 @@ import_one(struct importer *imp, struct source *src)
     free(m);
     return rc == OK ? ERR_IO : rc;
   }
+  if (map != NULL && map != MAP_FAILED) {
+    imp->map = map;
+    imp->map_len = len;
+  }
   rc = import_whole(imp, data, len);
+  imp->map = NULL;
   if (map == MAP_FAILED)
     free((char *)data);
   else if (map != NULL)

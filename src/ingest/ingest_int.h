@@ -59,6 +59,7 @@ struct table {
   int sheet_no;      /* its number in the workbook, from 1 */
   int date1904;      /* the workbook counts serial dates from 1904 */
   size_t total;      /* what offset counts up to; 0: the input's bytes */
+  const char *base;  /* the bytes offset counts in, if they are in memory */
 };
 void ingest__table_free(struct table *t);
 
@@ -245,6 +246,9 @@ struct importer {
   size_t skipped;         /* rows left out by --where, --only-validated */
   size_t unapproved;      /* rows a preset's tool marks not approved */
   struct preset_cols *pc; /* the preset's and --where's columns */
+  /* The input's file as mapped (import_one), for ingest__release_read. */
+  const char *map;
+  size_t map_len;
 
   /* The writing thread's. */
   struct strmap *missing[NREF]; /* unknown references, in order seen */
@@ -273,6 +277,12 @@ struct hint_tally {
 enum { SAID_SERIAL = 1, SAID_DOTTED = 2 };
 
 /* importer.c */
+/* The whole pages of the mapped input within [from, upto), which the
+ * reader has passed, given back (nothing outside it), so that a file read
+ * through is not held in the process's memory whole (madvise
+ * MADV_DONTNEED: read again from the file, should anything look back). */
+void ingest__release_read(struct importer *imp, const char *from,
+                          const char *upto);
 void ingest__error(struct importer *imp, enum ingest_error_kind kind,
                    const char *file, const char *message);
 

@@ -9,7 +9,9 @@
  * pairs its flows and coverage reach, new ones and the ones they supersede
  * or withdraw (store__cells_touch), and just before it commits builds
  * exactly those days again from the live records reaching them
- * (store__cells_flush). The store's meta says which rules the kept cells
+ * (store__cells_flush); a long one (an import) also whenever the flows it
+ * holds for that pass st->hold_bytes (store__cells_spill), so that its
+ * memory stays bounded. The store's meta says which rules the kept cells
  * were built with ("cells.rules": the dispute tolerance, counting stage
  * and time zone); every kept day was built with those. A transaction whose
  * rules differ from them (an amendment of one of them, or the first write
@@ -70,9 +72,11 @@ struct store_cells {
   char *counting;
   char *timezone;
   struct cells_builder *builder;
-  /* The flows the transaction appended, as the builder reads them (kept
-   * from the record in hand, so that the commit reads back only what was
-   * stored before), and the entries it superseded (seq set). */
+  /* The flows the transaction appended since tx_start, as the builder
+   * reads them (kept from the record in hand, so that the commit reads
+   * back only what was stored before: before the transaction, or before
+   * store__cells_spill last built the days touched so far), and the
+   * entries it superseded (seq set). */
   uint64_t tx_start;
   struct recs *fresh;
   struct tmap *gone;
@@ -1190,38 +1194,146 @@ store__cells_begin(struct store *st)
   return dict_refresh(st);
 }
 
+/* Whether the kept days were built with the rules in force for the
+ * transaction (*same 1), so that building only the touched days keeps
+ * meta's rules true of every kept day; *want is those rules' text. */
+static int
+rules_kept(struct store *st, char **want, int *same)
+{
+  struct rules ru;
+  char *have = NULL;
+  int rc;
+
+  rules_now(st, &ru);
+  *want = rules_text(ru.tol, ru.counting, ru.timezone);
+  *same = 0;
+  rc = st->be->get_meta(st->db, meta_rules, &have);
+  if (rc == ERR_NOTFOUND)
+    rc = OK;
+  else if (rc == OK)
+    *same = strcmp(have, *want) == 0;
+  free(have);
+  return rc;
+}
+
+/* The touched days built and stored in the transaction, and nothing left
+ * touched nor held. */
+static int
+flush_touched(struct store *st)
+{
+  struct store_cells *sc = cells_of(st);
+  int rc = rebuild_touched(st);
+
+  if (rc == OK && sc->span_grown)
+    rc = put_span(st, sc->span);
+  tmap_clear(sc->touched);
+  fresh_clear(sc);
+  return rc;
+}
+
+static int
+found_entry(void *ctx, const struct store_entry *e)
+{
+  (void)e;
+  *(int *)ctx = 1;
+  return ERR_EXISTS;
+}
+
+static int
+found_record(void *ctx, const struct record *rec, uint64_t seq)
+{
+  (void)rec;
+  (void)seq;
+  *(int *)ctx = 1;
+  return ERR_EXISTS;
+}
+
+/*
+ * The transaction appends the store's first rules (passage init): with no
+ * flow nor coverage stored, every kept day (none) is built with them, and
+ * meta says so; else the next write builds every day. Without it the
+ * first import after init would build every day from records all held in
+ * memory at once, rather than only its own days, in bounded runs.
+ */
+static int
+first_rules(struct store *st)
+{
+  char *want;
+  int any = 0, rc;
+
+  rc = st->be->each_flow_overlap(st->db, NULL, INT64_MIN, INT64_MAX, st->size,
+                                 found_entry, &any);
+  if (rc == OK)
+    rc = store_each_live(st, KIND_coverage, st->size, found_record, &any);
+  if (any)
+    return OK; /* the callbacks' ERR_EXISTS: found one */
+  if (rc != OK)
+    return rc;
+  want = rules_text(cells_of(st)->tol, cells_of(st)->counting,
+                    cells_of(st)->timezone);
+  rc = st->be->replace_meta(st->db, meta_rules, want);
+  free(want);
+  return rc;
+}
+
 int
 store__cells_flush(struct store *st)
 {
   struct store_cells *sc;
-  struct rules ru;
-  char *want, *have = NULL;
-  int rc;
+  char *want;
+  int rc, same;
 
-  if (!kept(st) || st->corridor == NULL)
+  if (!kept(st))
     return OK;
   sc = cells_of(st);
+  if (st->corridor == NULL)
+    return sc->tx_rules ? first_rules(st) : OK;
   if (tmap_count(sc->touched) == 0 && !sc->tx_rules)
     return OK;
   if ((rc = read_span(st)) != OK)
     return rc;
-  rules_now(st, &ru);
-  want = rules_text(ru.tol, ru.counting, ru.timezone);
-  rc = st->be->get_meta(st->db, meta_rules, &have);
-  if (rc == ERR_NOTFOUND || (rc == OK && strcmp(have, want) != 0)) {
+  rc = rules_kept(st, &want, &same);
+  if (rc == OK && !same)
     /* Kept days built with other rules (or none yet): all of them
      * again, so that meta's rules stay true of every kept day. */
     rc = rebuild_all(st, want);
-  } else if (rc == OK) {
-    rc = rebuild_touched(st);
-    if (rc == OK && sc->span_grown)
-      rc = put_span(st, sc->span);
-  }
-  free(have);
+  else if (rc == OK)
+    rc = flush_touched(st);
   free(want);
   tmap_clear(sc->touched);
   tmap_clear(sc->gone);
   fresh_clear(sc);
+  return rc;
+}
+
+/* The bytes the transaction's own flows take while held for the build. */
+static size_t
+fresh_bytes(const struct recs *fr)
+{
+  return fr->cap * sizeof *fr->v + fr->caplines * sizeof *fr->lines +
+         fr->capline_of * sizeof *fr->line_of;
+}
+
+int
+store__cells_spill(struct store *st)
+{
+  struct store_cells *sc = st->cells;
+  char *want;
+  int rc, same;
+
+  if (sc == NULL || sc->fresh == NULL || sc->tx_rules || !kept(st) ||
+      st->corridor == NULL || fresh_bytes(sc->fresh) < st->hold_bytes)
+    return OK;
+  if ((rc = read_span(st)) != OK)
+    return rc;
+  if ((rc = rules_kept(st, &want, &same)) == OK && same) {
+    rc = flush_touched(st);
+    /* What the transaction stored so far is read back from the store
+     * from now on, like what was stored before it; what it superseded
+     * stays skipped (sc->gone). */
+    sc->tx_start = st->size;
+  }
+  free(want);
   return rc;
 }
 
@@ -1245,6 +1357,9 @@ store__cells_rollback(struct store *st)
   tmap_clear(sc->gone);
   fresh_clear(sc);
   sc->tx_rules = 0;
+  /* Its flows' spans too: the next transaction's longer flow must be
+   * seen to grow the stored span. */
+  sc->span = 0;
   sc->span_known = 0;
   sc->span_grown = 0;
 }

@@ -293,6 +293,8 @@ store_put_hashed(struct store *st, const struct record *rec, const char *bytes,
     return st->tx_failed;
   if ((rc = reserved_id(st, rec, id)) != OK)
     return rc;
+  if ((rc = store__tx_spill(st)) != OK)
+    return store__tx_error(st, rc);
   /* Whatever path a record came by: an entry longer than an entry
    * bundle's 16-bit length could never be published as tiles. */
   if (len > LEDGER_ENTRY_MAX) {

@@ -174,7 +174,7 @@ int
 store_open(const char *location, int create, struct store **out,
            struct buf *err)
 {
-  struct store_options o = {create, 0, 0, 0};
+  struct store_options o = {create, 0, 0, 0, 0};
 
   return store_open_with(location, &o, out, err);
 }
@@ -183,7 +183,7 @@ int
 store_open_with(const char *location, const struct store_options *opts,
                 struct store **out, struct buf *err)
 {
-  static const struct store_options defaults = {0, 0, 0, 0};
+  static const struct store_options defaults = {0, 0, 0, 0, 0};
   const struct store_options *o = opts ? opts : &defaults;
   const struct store_backend *be = NULL;
   const char *where = NULL;
@@ -200,6 +200,7 @@ store_open_with(const char *location, const struct store_options *opts,
   st->path = xstrdup(where);
   st->rollup = rollup_new();
   st->day_cache_bytes = o->day_cache_bytes;
+  st->hold_bytes = o->hold_bytes ? o->hold_bytes : STORE_HOLD_BYTES;
   rc = be->open(where, o, &st->err, &st->db);
   opened = rc == OK; /* a full disk at open says all itself */
   if (rc == OK)
@@ -510,6 +511,21 @@ flush_row(void *ctx, const struct flow_row *row)
   struct store *st = ctx;
 
   return st->be->add_flow_day(st->db, row);
+}
+
+int
+store__tx_spill(struct store *st)
+{
+  int rc;
+
+  if (rollup_count(st->rollup) * 512 >= st->hold_bytes) {
+    /* The rows are sums added to what is stored (add_flow_day): written
+     * now or at commit, the stored rows come out the same. */
+    if ((rc = rollup_each_sorted(st->rollup, flush_row, st)) != OK)
+      return rc;
+    rollup_clear(st->rollup);
+  }
+  return store__cells_spill(st);
 }
 
 int

@@ -50,7 +50,13 @@ struct store_options {
   /* The backend's page cache for this handle, KiB (0: its default, sized
    * for a command that runs once: 256 MiB for SQLite). */
   unsigned page_cache_kib;
+  /* What a long write transaction (an import) may hold in memory for its
+   * commit before it writes it out in the transaction, bytes (0:
+   * STORE_HOLD_BYTES; its rollups' rows: one for each 512 bytes). The
+   * stored result is the same whatever it is; smaller is slower. */
+  size_t hold_bytes;
 };
+#define STORE_HOLD_BYTES ((size_t)16 << 20)
 
 /*
  * Opens the store at location: a path or sqlite:PATH (also sqlite://PATH,

@@ -50,6 +50,7 @@ struct store {
   struct store_cells *cells; /* the kept day cells' state (cells.c) */
   int cells_due;             /* migrated from before schema 7: build them */
   size_t day_cache_bytes;    /* store_options' */
+  size_t hold_bytes;         /* store_options', or STORE_HOLD_BYTES */
 };
 
 /*
@@ -151,6 +152,17 @@ void store__cells_touch(struct store *st, const struct record *rec,
                         uint64_t seq, int gone);
 void store__cells_rules(struct store *st, const struct corridor *c);
 int store__cells_flush(struct store *st);
+/* The transaction's own flows held for building its days past
+ * st->hold_bytes: store__cells_spill builds the days touched so far, in
+ * the transaction, and reads those flows back from the store from then
+ * on. */
+int store__cells_spill(struct store *st);
+/* What a long write transaction (an import) holds for its commit written
+ * out in the transaction once past st->hold_bytes, so that its memory does
+ * not grow with its records: the rollups' rows (added to the stored ones),
+ * and the flows of store__cells_spill. Called before a record is stored,
+ * nothing of it half-written. */
+int store__tx_spill(struct store *st);
 void store__cells_committed(struct store *st);
 void store__cells_rollback(struct store *st);
 int store__cells_build_all(struct store *st);

@@ -506,6 +506,44 @@ test_field_len_cap(void **state)
 }
 
 /* A NUL byte names its line and column; the record is not read. */
+/*
+ * The bytes the reader looks out for (quote, CR, NUL) first coming far into
+ * the input, after 3,000 plain records: each search stops where its caller
+ * stops looking, so each must still be found at its own line, in memory
+ * and in a stream of 1,000-byte reads. Lines 3001-3005: a stray quote, a
+ * quoted field ending at a lone CR, a CRLF record, a NUL byte, a record.
+ */
+static void
+test_late_bytes(void **state)
+{
+  static const char tail[] = "x\"y\n\"q\"\"q\",w\rm,n\r\na\0b\nz\n";
+  static const struct how stream = {0, 1000, 4096};
+  struct buf in, want;
+  char *got;
+
+  (void)state;
+  buf_init(&in);
+  buf_init(&want);
+  for (int i = 1; i <= 3000; i++) {
+    buf_puts(&in, "r,1\n");
+    buf_printf(&want, "%d:[r|1]\n", i);
+  }
+  buf_append(&in, tail, sizeof tail - 1);
+  buf_puts(&want, "E3001:stray quote in unquoted field\n"
+                  "3002:[q\"q|w]\n"
+                  "3003:[m|n]\n"
+                  "E3004:expected text without NUL bytes, got a NUL byte\n"
+                  "3005:[z]\n");
+  got = dump(in.data, in.len);
+  assert_string_equal(got, want.data);
+  free(got);
+  got = dump_how(in.data, in.len, &stream);
+  assert_string_equal(got, want.data);
+  free(got);
+  buf_cleanup(&in);
+  buf_cleanup(&want);
+}
+
 static void
 test_nul_column(void **state)
 {
@@ -823,6 +861,7 @@ main(void)
       cmocka_unit_test(test_record_cap),
       cmocka_unit_test(test_record_cap_default),
       cmocka_unit_test(test_field_len_cap),
+      cmocka_unit_test(test_late_bytes),
       cmocka_unit_test(test_nul_column),
       cmocka_unit_test(test_read_error),
       cmocka_unit_test(test_endless_line),

@@ -81,11 +81,14 @@ fresh_location(struct fixture *fx, char *out, size_t n, char *file,
 /* The writer's day cache of the handles open_store opens (0: none), set
  * by the setups of the groups that run with it. */
 static size_t cache_bytes;
+/* What the handles hold of a write transaction before writing it out (0:
+ * the default), set by the groups that run with little. */
+static size_t hold_bytes;
 
 static struct store *
 open_store(const char *location, int create)
 {
-  struct store_options o = {create, 0, cache_bytes, 0};
+  struct store_options o = {create, 0, cache_bytes, 0, hold_bytes};
   struct store *st = NULL;
   struct buf err;
 
@@ -1059,6 +1062,161 @@ test_kept_cells_rollback(void **state)
   verified(fx->st);
 }
 
+/* -- A long transaction written out as it goes (store_options' hold_bytes) --
+ */
+
+/* Appends what each row of the rollups says, as text, to ctx (a buf). */
+static int
+rollup_text(void *ctx, const struct flow_row *row)
+{
+  struct buf *b = ctx;
+
+  buf_printf(b, "%lld", (long long)row->day);
+  for (int i = 0; i < DIM_COUNT; i++)
+    buf_printf(b, " %s", row->dim[i] ? row->dim[i] : "-");
+  for (int m = 0; m < M_ALL; m++)
+    buf_printf(b, " %.6f", row->m[m]);
+  buf_puts(b, "\n");
+  return OK;
+}
+
+/* Appends what a kept day says, as text, to ctx (a buf): every stream's
+ * parts with the shares their sources won and the records reaching
+ * outside the day, its disputed pieces, and what was observed. */
+static int
+day_text(void *ctx, struct cells_day *d)
+{
+  struct buf *b = ctx;
+
+  buf_printf(b, "%lld %s observed %u %u\n", (long long)d->day, d->checkpoint,
+             d->observed[0], d->observed[1]);
+  for (size_t i = 0; i < d->nstreams; i++) {
+    const struct cells_stream *s = &d->streams[i];
+    buf_printf(b, " %d %s %s %s %d pieces %zu:", s->measure, s->direction,
+               s->outcome, s->cls ? s->cls : "-", s->family, s->npieces);
+    for (size_t p = 0; p < s->nparts; p++) {
+      const struct cells_part *pt = &d->parts[s->part + p];
+      buf_printf(b, " [%s %.6f %.6f", pt->dim[CD_SOURCE], pt->own, pt->won);
+      for (size_t k = 0; k < pt->nspread; k++)
+        buf_printf(b, " s%llu",
+                   (unsigned long long)d->spreads[pt->spread + k].seq);
+      buf_puts(b, "]");
+    }
+    buf_puts(b, "\n");
+  }
+  return OK;
+}
+
+/* What st holds of 2023-12-30..2024-01-09: its rollups and, when it keeps
+ * them, its day cells; and verify's word on both. */
+static char *
+held_text(struct store *st)
+{
+  struct buf b;
+
+  buf_init(&b);
+  assert_int_equal(store_each_flow_day(st, 19721, 19731, rollup_text, &b), OK);
+  if (strcmp(store_backend_name(st), "PostgreSQL") != 0)
+    assert_int_equal(store_kept_days(st, 19721, 19731, store_corridor(st),
+                                     same_text, NULL, day_text, &b),
+                     OK);
+  verified(st);
+  return buf_take(&b);
+}
+
+/* Stores the n-th record of the held test's sequence in st: a flow of
+ * 2024-01-01..05 at x or y, in or out, of source a or b (which disagree),
+ * a quarter of them over two days, with tonnes of food in quarters (sums
+ * exact in binary whatever their order); every 7th corrects the oldest
+ * flow still live (*live: ids, [*first, *n)), of the same source as it
+ * must be (src: by record, 'a' or 'b'), and one coverage record. */
+static void
+held_record(struct store *st, unsigned i, char live[][16], char *src,
+            size_t *first, size_t *nlive)
+{
+  enum store_put_result res;
+  char id[16], start[32], end[32], veh[16], qty[16];
+  const char *fixes = NULL;
+  unsigned day = 1 + (i * 7) % 5, hour = (i * 5) % 20;
+
+  snprintf(id, sizeof id, "h%u", i);
+  snprintf(start, sizeof start, "2024-01-0%uT%02u:00:00", day, hour);
+  snprintf(end, sizeof end, "2024-01-0%uT%02u:00:00",
+           i % 4 == 0 ? day + 1 : day, i % 4 == 0 ? hour : hour + 3);
+  snprintf(veh, sizeof veh, "%u", 1 + (i * 13) % 9);
+  snprintf(qty, sizeof qty, "%.2f", (double)((i * 3) % 17) / 4);
+  src[i] = i % 5 ? 'a' : 'b';
+  if (i % 7 == 6 && *first < *nlive) {
+    fixes = live[(*first)++];
+    src[i] = src[atoi(fixes + 1)];
+  }
+  if (i == 20) {
+    assert_int_equal(put_record(st, KIND_coverage, &res, "id", "hc", "start",
+                                "2024-01-03", "end", "2024-01-03", "checkpoint",
+                                "y", "state", "observed", NULL),
+                     OK);
+  }
+  if (put_flow(st, &res, "id", id, "start", start, "end", end, "checkpoint",
+               i % 3 ? "x" : "y", "direction", i % 2 ? "in" : "out", "source",
+               src[i] == 'a' ? "a" : "b", "vehicles", veh, "category", "food",
+               "quantity", qty, fixes ? "supersedes" : NULL, fixes, NULL) != OK)
+    fail_msg("%s: %s", id, store_errmsg(st));
+  assert_int_equal(res, STORE_ADDED);
+  snprintf(live[(*nlive)++], 16, "%s", id);
+}
+
+/*
+ * A write transaction that holds at most a byte writes its rollups and
+ * builds its touched days before every record (store__tx_spill), reading
+ * back from the store what it wrote so far; one that holds the default
+ * writes all at commit. The same 150 records in two transactions (the
+ * second correcting records of both and withdrawing one) must leave the
+ * same rollups and day cells in both stores, and both must pass verify,
+ * which builds every day again from the log.
+ */
+static void
+test_held_written_out(void **state)
+{
+  struct fixture *fx = *state;
+  struct store *little;
+  char path[256], *want, *got, live[160][16], src[160];
+  enum store_put_result res;
+  size_t first, nlive;
+  struct store *both[2];
+
+  hold_bytes = 1;
+  fresh_location(fx, path, sizeof path, NULL, 0);
+  little = open_store(path, 1);
+  hold_bytes = 0;
+  assert_int_equal(store_init(little, NULL, NULL), OK);
+  both[0] = fx->st;
+  both[1] = little;
+  for (int s = 0; s < 2; s++) {
+    struct store *st = both[s];
+    first = nlive = 0;
+    assert_int_equal(store_begin(st), OK);
+    for (unsigned i = 0; i < 90; i++)
+      held_record(st, i, live, src, &first, &nlive);
+    assert_int_equal(store_commit(st), OK);
+    assert_int_equal(store_begin(st), OK);
+    for (unsigned i = 90; i < 150; i++)
+      held_record(st, i, live, src, &first, &nlive);
+    if (put_record(st, KIND_withdrawal, &res, "id", "hw", "at",
+                   "2024-01-06T00:00:00Z", "kind", "flow", "reason", "a test",
+                   "source", src[149] == 'a' ? "a" : "b", "supersedes",
+                   live[nlive - 1], NULL) != OK)
+      fail_msg("withdrawal: %s", store_errmsg(st));
+    assert_int_equal(store_commit(st), OK);
+  }
+  want = held_text(fx->st);
+  got = held_text(little);
+  assert_true(strlen(want) > 1000);
+  assert_string_equal(got, want);
+  free(want);
+  free(got);
+  store_close(little);
+}
+
 /* Commits one flow at x, in, of vehicles vehicles over [start, end)
  * (end NULL: start's day), superseding supersedes unless NULL. */
 static void
@@ -1066,8 +1224,8 @@ commit_flow(struct store *st, const char *id, const char *start,
             const char *end, const char *vehicles, const char *supersedes)
 {
   enum store_put_result res;
-  const char *f[16] = {"id", id, "start", start, "checkpoint", "x",
-                       "direction", "in", "vehicles", vehicles};
+  const char *f[16] = {"id", id,          "start", start,      "checkpoint",
+                       "x",  "direction", "in",    "vehicles", vehicles};
   size_t n = 10;
 
   if (end) {
@@ -1391,7 +1549,7 @@ static void
 test_locked_store_asks_to_retry(void **state)
 {
   struct fixture *fx = *state;
-  struct store_options o = {0, 200, 0, 0};
+  struct store_options o = {0, 200, 0, 0, 0};
   struct store *a, *b = NULL;
   enum store_put_result res;
   char location[256], want[300];
@@ -1456,6 +1614,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_kept_cells_rollback, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_cached, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_held_written_out, setup, teardown),
       /* The kept days again, written by a handle with the day cache. */
       cmocka_unit_test_setup_teardown(test_kept_cells, setup_cached, teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_amended, setup_cached,

@@ -192,6 +192,9 @@ struct store_db {
 
   /* What get_entry, get_row and the tokens hand out. */
   struct buf entry_copy, row_copy;
+  /* The key of the last rollup row gathered, and of the one in hand
+   * (pg__add_flow_day). */
+  struct buf flow_day_last, flow_day_key;
   uint8_t entry_hash[32];
   PGresult *held; /* the result whose values a callback is given */
 };

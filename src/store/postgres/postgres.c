@@ -207,6 +207,8 @@ pg_close(struct store_db *d)
   free(d->keep_stmt);
   buf_cleanup(&d->entry_copy);
   buf_cleanup(&d->row_copy);
+  buf_cleanup(&d->flow_day_last);
+  buf_cleanup(&d->flow_day_key);
   free(d->location);
   free(d);
 }
@@ -227,6 +229,8 @@ pg_open(const char *location, const struct store_options *o, struct buf *err,
   d->location = xstrdup(location);
   buf_init(&d->entry_copy);
   buf_init(&d->row_copy);
+  buf_init(&d->flow_day_last);
+  buf_init(&d->flow_day_key);
   pg__rows_init(d);
   pg__idmap_init(&d->cache);
   d->leaves = xcalloc(PG_LEAF_SLOTS, sizeof *d->leaves);

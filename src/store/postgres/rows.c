@@ -202,10 +202,52 @@ pg__each_name(struct store_db *d, enum record_kind kind,
 
 /* ---- Rollups ---- */
 
+/* Row's key as bytes that compare as the rollups order their rows: the
+ * day (big-endian, its sign flipped), then each dimension's text and a
+ * NUL. */
+static void
+flow_day_key(const struct flow_row *row, struct buf *out)
+{
+  uint64_t day = (uint64_t)row->day ^ (UINT64_C(1) << 63);
+  unsigned char b[8];
+
+  for (int i = 0; i < 8; i++)
+    b[i] = (unsigned char)(day >> (56 - 8 * i));
+  buf_reset(out);
+  buf_append(out, b, sizeof b);
+  for (int i = 0; i < ROLLUP_NKEY; i++) {
+    const char *v = row->dim[rollup_key_dims[i]];
+    buf_append(out, v ? v : "", v ? strlen(v) + 1 : 1);
+  }
+}
+
+/*
+ * The rows of one pass over the rollups come in strictly increasing key
+ * order. A key not past the last one gathered begins another pass (a long
+ * import writes its rollups as it goes, store__tx_spill) and may be one
+ * gathered already, which one upsert cannot take twice (PostgreSQL: "ON
+ * CONFLICT DO UPDATE command cannot affect row a second time"): what was
+ * gathered is sent first.
+ */
 int
 pg__add_flow_day(struct store_db *d, const struct flow_row *row)
 {
-  struct pg_rows *r = pg__row(d, TB_FLOW_DAY);
+  struct buf *key = &d->flow_day_key, *last = &d->flow_day_last, swap;
+  struct pg_rows *r;
+  int rc;
+
+  flow_day_key(row, key);
+  if (d->rows[TB_FLOW_DAY].n > 0) {
+    size_t n = key->len < last->len ? key->len : last->len;
+    int c = memcmp(key->data, last->data, n);
+    if ((c < 0 || (c == 0 && key->len <= last->len)) &&
+        (rc = pg__flush(d, 0)) != OK)
+      return rc;
+  }
+  swap = *last;
+  *last = *key;
+  *key = swap;
+  r = pg__row(d, TB_FLOW_DAY);
 
   pg__col_int8(r, row->day);
   for (int i = 0; i < ROLLUP_NKEY; i++) {
