@@ -65,6 +65,11 @@ struct analysis {
   /* Whether the store's kept days serve the view (store_kept_days): 0 not
    * asked yet, 1 yes, -1 no (built from the records; a test sets -1). */
   int kept;
+  /* A view of an older size: the days changed after it (changed.c),
+   * once known (changed_state 1; -1: the kept days cannot serve it). */
+  struct tmap *changed;
+  int changed_state;
+  int changed_read; /* their flows are read (analysis_span) */
   /* The texts of flow records the view has not read, named by kept
    * days' spread records (analysis__flow_texts): seq -> index. */
   struct tmap *text_at;
@@ -118,6 +123,16 @@ int analysis__load(struct analysis *a);
 /* Makes sure every live flow overlapping the local days from..to is read
  * into a->recs (as of the view). */
 int analysis__flows_load(struct analysis *a, int64_t from, int64_t to);
+/* The same for a range apart from those loaded: read once more should a
+ * later load reach it (each record is kept once). */
+int analysis__flows_read(struct analysis *a, int64_t from, int64_t to);
+
+/* A view of an older size than the store's (changed.c): which local days
+ * the entries after it changed, and so must be built from its records
+ * rather than read from the store's kept cells. analysis__day_changed is
+ * 1 for every day when the kept cells cannot serve the view at all. */
+int analysis__changed_load(struct analysis *a);
+int analysis__day_changed(const struct analysis *a, int64_t day);
 /* The index of checkpoint cp (interned or not) in a->checkpoints, or -1. */
 int analysis__cp(struct analysis *a, const char *cp);
 /* 1 when [d0, d1) lies within the merged sorted spans v[0..n). */

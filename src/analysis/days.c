@@ -267,33 +267,26 @@ kept_days(struct analysis *a, int64_t from, int64_t to, int cache,
   return rc;
 }
 
-int
-analysis__days(struct analysis *a, int64_t from, int64_t to,
-               int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
+/* The days from..to built from the view's records: every flow reaching
+ * them loaded into the view (whole), or read for them alone (changed days
+ * of an older view: unless analysis_span read them all already). */
+static int
+built_days(struct analysis *a, int64_t from, int64_t to, int cache, int whole,
+           int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
 {
   struct buckets bs = {NULL, NULL, 0, 0};
   struct bucket **order = NULL;
   struct cells_day scratch;
-  int cache = to - from + 1 <= CACHE_DAYS && a->day_bytes < CACHE_BYTES;
   size_t k = 0;
-  int rc;
+  int rc = OK;
 
-  if (a->day_at == NULL)
-    a->day_at = tmap_new(2);
-  /* The store's kept days serve a view of its current state built with
-   * the rules in force; an older tree size builds its own. */
-  if (a->kept >= 0 && a->as_of >= store_size(a->st)) {
-    rc = kept_days(a, from, to, cache, fn, ctx);
-    if (rc != ERR_NOTFOUND) {
-      if (rc == OK)
-        a->kept = 1;
-      return rc;
-    }
-    a->kept = -1;
-  }
   bs.at = tmap_new(2);
   cells_day_init(&scratch);
-  if ((rc = analysis__flows_load(a, from, to)) != OK)
+  if (whole)
+    rc = analysis__flows_load(a, from, to);
+  else if (!a->changed_read)
+    rc = analysis__flows_read(a, from, to);
+  if (rc != OK)
     goto out;
   gather(a, from, to, &bs);
   order = xmalloc((bs.n + 1) * sizeof *order);
@@ -329,6 +322,72 @@ out:
   tmap_free(bs.at);
   cells_day_cleanup(&scratch);
   return rc;
+}
+
+static int
+discard_day(void *ctx, struct cells_day *d)
+{
+  (void)ctx;
+  (void)d;
+  return OK;
+}
+
+/* A view of an older size (--as-of): the kept days where nothing appended
+ * since changed them, the changed ones built (changed.c). ERR_NOTFOUND,
+ * before any fn, when the kept days cannot serve the view. */
+static int
+older_days(struct analysis *a, int64_t from, int64_t to, int cache,
+           int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
+{
+  int rc;
+
+  if ((rc = analysis__changed_load(a)) != OK)
+    return rc;
+  if (a->changed_state < 0)
+    return ERR_NOTFOUND;
+  if (a->kept == 0) {
+    /* Kept for the view's rules at all: one day read to know. */
+    rc = store_kept_days(a->st, from, from, a->c, kept_intern, a, discard_day,
+                         NULL);
+    if (rc != OK)
+      return rc;
+    a->kept = 1;
+  }
+  for (int64_t day = from; day <= to && rc == OK;) {
+    int changed = analysis__day_changed(a, day);
+    int64_t end = day;
+    while (end < to && analysis__day_changed(a, end + 1) == changed)
+      end++;
+    rc = changed ? built_days(a, day, end, cache, 0, fn, ctx)
+                 : kept_days(a, day, end, cache, fn, ctx);
+    day = end + 1;
+  }
+  return rc;
+}
+
+int
+analysis__days(struct analysis *a, int64_t from, int64_t to,
+               int (*fn)(void *ctx, const struct cells_day *d), void *ctx)
+{
+  int cache = to - from + 1 <= CACHE_DAYS && a->day_bytes < CACHE_BYTES;
+  int rc;
+
+  if (a->day_at == NULL)
+    a->day_at = tmap_new(2);
+  /* The store's kept days serve a view of its current state built with
+   * the rules in force, and the days an older one has in common with it. */
+  if (a->kept >= 0) {
+    rc = a->as_of >= store_size(a->st)
+             ? kept_days(a, from, to, cache, fn, ctx)
+             : older_days(a, from, to, cache, fn, ctx);
+    if (rc != ERR_NOTFOUND) {
+      if (rc == OK)
+        a->kept = 1;
+      return rc;
+    }
+    a->kept = -1;
+  }
+  return built_days(a, from, to, cache, 1, fn, ctx);
 }
 
 /* A flow the view has not read (named by a kept day): its texts from its

@@ -88,6 +88,7 @@ analysis_free(struct analysis *a)
   }
   free(a->days);
   tmap_free(a->day_at);
+  tmap_free(a->changed);
   cells_builder_free(a->builder);
   tmap_free(a->text_at);
   free(a->texts);
@@ -397,6 +398,15 @@ keep_flow(void *ctx, const struct record *rec, uint64_t seq)
 }
 
 static int
+by_key_day(const void *x, const void *y)
+{
+  int64_t p = (int64_t) * *(const uint64_t *const *)x;
+  int64_t q = (int64_t) * *(const uint64_t *const *)y;
+
+  return p < q ? -1 : p > q;
+}
+
+static int
 by_seq(const void *x, const void *y)
 {
   const struct frec *p = x, *q = y;
@@ -409,6 +419,19 @@ read_days(struct analysis *a, int64_t from, int64_t to)
 {
   return store_each_flow_overlapping(a->st, from * DAY, (to + 1) * DAY, NULL,
                                      a->as_of, keep_flow, a);
+}
+
+int
+analysis__flows_read(struct analysis *a, int64_t from, int64_t to)
+{
+  size_t before = a->nrecs;
+  int rc;
+
+  if ((rc = analysis__load(a)) != OK || (rc = read_days(a, from, to)) != OK)
+    return rc;
+  if (a->nrecs > before && before > 0)
+    qsort(a->recs, a->nrecs, sizeof *a->recs, by_seq);
+  return OK;
 }
 
 int
@@ -469,6 +492,92 @@ span_flow(void *ctx, const struct record *rec, uint64_t seq)
   return OK;
 }
 
+/* A day of the rollups not changed since the view's size (its flows are
+ * the same then): the first of the rows read, or the last. */
+struct clean_day {
+  const struct analysis *a;
+  int64_t day;
+  int found, last; /* last: go on to the last such day */
+};
+
+static int
+clean_row(void *ctx, const struct flow_row *row)
+{
+  struct clean_day *c = ctx;
+
+  if (analysis__day_changed(c->a, row->day))
+    return OK;
+  c->day = row->day;
+  c->found = 1;
+  return c->last ? OK : ERR_EXISTS; /* the first: enough */
+}
+
+/*
+ * The span of a view of an older size whose changed days are known
+ * (changed.c): the days with flows then are the rollups' days that did
+ * not change since, and the days of the flows live then that reach a
+ * changed one, which are read (and kept for the days' cells).
+ */
+static int
+older_span(struct analysis *a, struct span_ctx *sc)
+{
+  struct clean_day lo = {a, 0, 0, 0}, hi = {a, 0, 0, 1};
+  const uint64_t **days;
+  size_t n = tmap_count(a->changed), before = a->nrecs;
+  int64_t first, last;
+  int rc;
+
+  rc = store_flow_day_span(a->st, &first, &last);
+  if (rc == OK) {
+    rc = store_each_flow_day(a->st, first, last, clean_row, &lo);
+    if (rc == ERR_EXISTS && lo.found)
+      rc = OK;
+    /* From the end back, a window at a time, to the last clean day. */
+    for (int64_t w = 32; rc == OK && lo.found && !hi.found; w *= 2) {
+      int64_t from = last - w + 1 < lo.day ? lo.day : last - w + 1;
+      rc = store_each_flow_day(a->st, from, last, clean_row, &hi);
+      if (from == lo.day)
+        break;
+    }
+  } else if (rc == ERR_NOTFOUND) {
+    rc = OK;
+  }
+  if (rc != OK)
+    return rc;
+  if (lo.found) {
+    sc->first = lo.day;
+    sc->last = hi.found ? hi.day : lo.day;
+    sc->found = 1;
+  }
+  days = xmalloc((n + 1) * sizeof *days);
+  for (size_t i = 0; i < n; i++)
+    days[i] = tmap_key(a->changed, i);
+  qsort(days, n, sizeof *days, by_key_day);
+  for (size_t i = 0; i < n && rc == OK;) {
+    size_t j = i + 1;
+    while (j < n && *days[j] == *days[j - 1] + 1)
+      j++;
+    rc = read_days(a, (int64_t)*days[i], (int64_t)*days[j - 1]);
+    i = j;
+  }
+  free(days);
+  a->changed_read = rc == OK;
+  if (a->nrecs > before && before > 0)
+    qsort(a->recs, a->nrecs, sizeof *a->recs, by_seq);
+  /* Every flow the view has read was live then, whatever day it reaches. */
+  for (size_t i = 0; rc == OK && i < a->nrecs; i++) {
+    const struct frec *r = &a->recs[i];
+    int64_t d0 = day_floor(r->begin);
+    int64_t d1 = r->end > r->begin ? day_floor(r->end - 1) : d0;
+    if (!sc->found || d0 < sc->first)
+      sc->first = d0;
+    if (!sc->found || d1 > sc->last)
+      sc->last = d1;
+    sc->found = 1;
+  }
+  return rc;
+}
+
 int
 analysis_span(struct analysis *a, int64_t *first, int64_t *last)
 {
@@ -484,7 +593,9 @@ analysis_span(struct analysis *a, int64_t *first, int64_t *last)
     sc.found = rc == OK;
     if (rc == ERR_NOTFOUND)
       rc = OK;
-  } else {
+  } else if ((rc = analysis__changed_load(a)) == OK && a->changed_state > 0) {
+    rc = older_span(a, &sc);
+  } else if (rc == OK) {
     rc = store_each_flow_overlapping(a->st, INT64_MIN / 4, INT64_MAX / 4, NULL,
                                      a->as_of, span_flow, &sc);
   }
