@@ -10,13 +10,16 @@
  * ends at midnight): a day marked that did not change is only built, which
  * costs time, never a figure.
  *
+ * What changed is read from the query rows (store_each_changed_span);
+ * a backend that cannot say (PostgreSQL, which keeps no day cells either)
+ * builds every day of such a view, as before.
+ *
  * The kept cells cannot serve when the corridor's rules changed after N
  * (another version: records may be read otherwise), nor are they worth it
  * when more than half the log came after N (the days would nearly all be
  * built anyway, after reading every entry since).
  */
 #include "analysis/analysis_int.h"
-#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,36 +32,10 @@ day_floor(int64_t seconds)
   return seconds >= 0 ? seconds / DAY : -((-seconds + DAY - 1) / DAY);
 }
 
-struct marking {
-  struct analysis *a;
-  struct record rec[3]; /* flow, coverage, withdrawal */
-  struct record_ctx rctx;
-  struct buf err;
-  /* The records that those after N supersede: kind, then id, each a
-   * NUL-terminated text, looked up once the walk is over. */
-  struct buf targets;
-  size_t ntargets;
-};
-
-static int
-slot_of(int kind)
-{
-  return kind == KIND_flow ? 0 : kind == KIND_coverage ? 1 : 2;
-}
-
-/* Marks the days record rec's interval reaches. */
+/* Marks the days from b's to f's. */
 static void
-mark_days(struct analysis *a, const struct record *rec)
+mark_span(struct analysis *a, int64_t b, int64_t f)
 {
-  const char *start = record_get(rec, "start"), *end = record_get(rec, "end");
-  int64_t b, f, eb, ef;
-
-  if (start == NULL || record_time_bounds(start, corridor_tz_offset,
-                                          (void *)a->c, &b, &ef) != OK)
-    return; /* no day holds it */
-  if (end == NULL ||
-      record_time_bounds(end, corridor_tz_offset, (void *)a->c, &eb, &f) != OK)
-    f = ef;
   if (f < b)
     f = b;
   for (int64_t d = day_floor(b); d <= day_floor(f); d++) {
@@ -68,70 +45,14 @@ mark_days(struct analysis *a, const struct record *rec)
   }
 }
 
+/* From the query rows: a record added after N is read under the corridor
+ * of N (the same version); one it supersedes may have been written under
+ * an older one, whose time zone was another: a day either side too. */
 static int
-parse(struct marking *m, int kind, const struct store_entry *e)
+mark_row(void *ctx, int target, int64_t b, int64_t f)
 {
-  struct record *rec = &m->rec[slot_of(kind)];
-
-  record_reset(rec);
-  buf_reset(&m->err);
-  if (record_from_json(rec, kind, &m->rctx, e->bytes, e->len, &m->err) != OK) {
-    buf_reset(&m->a->err);
-    buf_printf(&m->a->err, _("entry %llu cannot be read: %s"),
-               (unsigned long long)e->seq, m->err.data ? m->err.data : "");
-    return ERR_STORE;
-  }
+  mark_span(ctx, target ? b - DAY : b, target ? f + DAY : f);
   return OK;
-}
-
-static int
-mark_entry(void *ctx, const struct store_entry *e)
-{
-  struct marking *m = ctx;
-  const struct record *rec;
-  const char *target, *tkind;
-  int kind = e->kind, rc;
-
-  if (kind != KIND_flow && kind != KIND_coverage && kind != KIND_withdrawal)
-    return OK;
-  if ((rc = parse(m, kind, e)) != OK)
-    return rc;
-  rec = &m->rec[slot_of(kind)];
-  if (kind != KIND_withdrawal)
-    mark_days(m->a, rec);
-  if ((target = record_get(rec, "supersedes")) == NULL)
-    return OK;
-  tkind = kind == KIND_withdrawal ? record_get(rec, "kind") : rec->kind->name;
-  if (tkind == NULL ||
-      (strcmp(tkind, "flow") != 0 && strcmp(tkind, "coverage") != 0))
-    return OK;
-  buf_append(&m->targets, tkind, strlen(tkind) + 1);
-  buf_append(&m->targets, target, strlen(target) + 1);
-  m->ntargets++;
-  return OK;
-}
-
-/* Marks the days of each record superseded after N. */
-static int
-mark_targets(struct marking *m)
-{
-  const char *p = m->targets.data;
-  int rc = OK;
-
-  for (size_t i = 0; i < m->ntargets && rc == OK; i++) {
-    const char *kind = p, *id = p + strlen(p) + 1;
-    int k = record_kind_by_name(kind);
-    struct store_entry e;
-    p = id + strlen(id) + 1;
-    rc = store_get_entry(m->a->st, (enum record_kind)k, id, &e);
-    if (rc == ERR_NOTFOUND) {
-      rc = OK; /* refused when stored: nothing to mark */
-      continue;
-    }
-    if (rc == OK && (rc = parse(m, k, &e)) == OK)
-      mark_days(m->a, &m->rec[slot_of(k)]);
-  }
-  return rc;
 }
 
 int
@@ -139,7 +60,6 @@ analysis__changed_load(struct analysis *a)
 {
   const struct corridor *now = NULL;
   uint64_t size = store_size(a->st);
-  struct marking m;
   int rc;
 
   if (a->changed_state != 0)
@@ -152,24 +72,10 @@ analysis__changed_load(struct analysis *a)
     return rc;
   if (now != a->c || size - a->as_of > size / 2)
     return OK;
-  memset(&m, 0, sizeof m);
-  m.a = a;
-  m.rctx.categories = store_categories(a->st);
-  record_init(&m.rec[0], KIND_flow);
-  record_init(&m.rec[1], KIND_coverage);
-  record_init(&m.rec[2], KIND_withdrawal);
-  buf_init(&m.err);
-  buf_init(&m.targets);
-  rc = store_each_entry(a->st, -1, a->as_of, size, mark_entry, &m);
-  if (rc == OK)
-    rc = mark_targets(&m);
-  for (int i = 0; i < 3; i++)
-    record_cleanup(&m.rec[i]);
-  buf_cleanup(&m.err);
-  buf_cleanup(&m.targets);
+  rc = store_each_changed_span(a->st, a->as_of, size, mark_row, a);
   if (rc == OK)
     a->changed_state = 1;
-  return rc;
+  return rc == ERR_NOTFOUND ? OK : rc;
 }
 
 int

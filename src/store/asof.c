@@ -176,3 +176,14 @@ store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
   buf_cleanup(&o.l.err);
   return rc;
 }
+
+int
+store_each_changed_span(struct store *st, uint64_t from, uint64_t to,
+                        int (*fn)(void *ctx, int target, int64_t begin,
+                                  int64_t finish),
+                        void *ctx)
+{
+  if (st->be->each_changed_span == NULL)
+    return ERR_NOTFOUND;
+  return st->be->each_changed_span(st->db, from, to, fn, ctx);
+}

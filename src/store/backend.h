@@ -471,6 +471,18 @@ struct store_backend {
                         int64_t from, int64_t to, uint64_t as_of,
                         int (*fn)(void *ctx, const struct store_entry *e),
                         void *ctx);
+  /*
+   * The intervals [begin, finish) in local seconds, as the query rows hold
+   * them (start_b, and end_f or else start_f), of the flow and coverage
+   * records that the entries with seq in [from, to) add (target 0), and
+   * of those they correct or withdraw (target 1: their rows may have been
+   * written under another version of the corridor's time zone). NULL: the
+   * front reads the entries instead.
+   */
+  int (*each_changed_span)(struct store_db *db, uint64_t from, uint64_t to,
+                           int (*fn)(void *ctx, int target, int64_t begin,
+                                     int64_t finish),
+                           void *ctx);
 };
 
 /* The backends built in (store.c maps schemes to them). */

@@ -379,6 +379,17 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
  * record is valid during the call only. What an analysis that cuts time
  * finer than days reads instead of the daily rollups.
  */
+/*
+ * The intervals of the flow and coverage records that entries [from, to)
+ * add (target 0) or correct or withdraw (target 1), from the query rows
+ * (backend.h: each_changed_span), in no particular order. ERR_NOTFOUND,
+ * before any fn, when the backend keeps no such rows.
+ */
+int store_each_changed_span(struct store *st, uint64_t from, uint64_t to,
+                            int (*fn)(void *ctx, int target, int64_t begin,
+                                      int64_t finish),
+                            void *ctx);
+
 int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
                                 const char *const *checkpoints, uint64_t as_of,
                                 int (*fn)(void *ctx, const struct record *rec,

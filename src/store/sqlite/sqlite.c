@@ -401,6 +401,7 @@ const struct store_backend store__sqlite_backend = {
     .each_entry = store_sqlite__each_entry,
     .each_live = store_sqlite__each_live,
     .each_flow_overlap = store_sqlite__each_flow_overlap,
+    .each_changed_span = store_sqlite__each_changed_span,
     .replace_meta = store_sqlite__replace_meta,
     .put_code = store_sqlite__put_code,
     .each_code = store_sqlite__each_code,
