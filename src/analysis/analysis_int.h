@@ -69,7 +69,8 @@ struct analysis {
    * once known (changed_state 1; -1: the kept days cannot serve it). */
   struct tmap *changed;
   int changed_state;
-  int changed_read; /* their flows are read (analysis_span) */
+  int changed_read;     /* their flows are read (analysis_span) */
+  int64_t changed_span; /* the longest record superseded since */
   /* The texts of flow records the view has not read, named by kept
    * days' spread records (analysis__flow_texts): seq -> index. */
   struct tmap *text_at;

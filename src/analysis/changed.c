@@ -51,7 +51,11 @@ mark_span(struct analysis *a, int64_t b, int64_t f)
 static int
 mark_row(void *ctx, int target, int64_t b, int64_t f)
 {
-  mark_span(ctx, target ? b - DAY : b, target ? f + DAY : f);
+  struct analysis *a = ctx;
+
+  if (target && f - b > a->changed_span)
+    a->changed_span = f - b;
+  mark_span(a, target ? b - DAY : b, target ? f + DAY : f);
   return OK;
 }
 

@@ -421,15 +421,39 @@ read_days(struct analysis *a, int64_t from, int64_t to)
                                      a->as_of, keep_flow, a);
 }
 
+/*
+ * The flows of the days from..to for a view of an older size whose
+ * changed days are known: through each checkpoint's index from the
+ * earliest start that could reach them (the longest flow as the kept
+ * cells know it, or one superseded since, if longer), not a scan of every
+ * flow; else read_days. Not in log order: the caller sorts.
+ */
+static int
+read_changed(struct analysis *a, int64_t from, int64_t to)
+{
+  int64_t span;
+  int rc;
+
+  if (a->changed_state > 0 && store_longest_flow(a->st, &span) == OK) {
+    if (a->changed_span > span)
+      span = a->changed_span;
+    rc = store_each_flow_from(a->st, from * DAY - span, from * DAY,
+                              (to + 1) * DAY, a->as_of, keep_flow, a);
+    if (rc != ERR_NOTFOUND)
+      return rc;
+  }
+  return read_days(a, from, to);
+}
+
 int
 analysis__flows_read(struct analysis *a, int64_t from, int64_t to)
 {
   size_t before = a->nrecs;
   int rc;
 
-  if ((rc = analysis__load(a)) != OK || (rc = read_days(a, from, to)) != OK)
+  if ((rc = analysis__load(a)) != OK || (rc = read_changed(a, from, to)) != OK)
     return rc;
-  if (a->nrecs > before && before > 0)
+  if (a->nrecs > before)
     qsort(a->recs, a->nrecs, sizeof *a->recs, by_seq);
   return OK;
 }
@@ -468,12 +492,25 @@ struct span_ctx {
   int found;
 };
 
+/* Takes in the days of an interval [b, f) (an instant: its day). */
+static void
+span_add(struct span_ctx *s, int64_t b, int64_t f)
+{
+  int64_t d0 = day_floor(b), d1 = f > b ? day_floor(f - 1) : d0;
+
+  if (!s->found || d0 < s->first)
+    s->first = d0;
+  if (!s->found || d1 > s->last)
+    s->last = d1;
+  s->found = 1;
+}
+
 static int
 span_flow(void *ctx, const struct record *rec, uint64_t seq)
 {
   struct span_ctx *s = ctx;
   const char *start = record_get(rec, "start"), *end = record_get(rec, "end");
-  int64_t b, f, eb, ef, d0, d1;
+  int64_t b, f, eb, ef;
 
   (void)seq;
   if (record_time_bounds(start, corridor_tz_offset, (void *)s->a->c, &b, &ef) !=
@@ -482,13 +519,7 @@ span_flow(void *ctx, const struct record *rec, uint64_t seq)
   if (end == NULL || record_time_bounds(end, corridor_tz_offset,
                                         (void *)s->a->c, &eb, &f) != OK)
     f = ef;
-  d0 = day_floor(b);
-  d1 = f > b ? day_floor(f - 1) : d0;
-  if (!s->found || d0 < s->first)
-    s->first = d0;
-  if (!s->found || d1 > s->last)
-    s->last = d1;
-  s->found = 1;
+  span_add(s, b, f);
   return OK;
 }
 
@@ -557,24 +588,16 @@ older_span(struct analysis *a, struct span_ctx *sc)
     size_t j = i + 1;
     while (j < n && *days[j] == *days[j - 1] + 1)
       j++;
-    rc = read_days(a, (int64_t)*days[i], (int64_t)*days[j - 1]);
+    rc = read_changed(a, (int64_t)*days[i], (int64_t)*days[j - 1]);
     i = j;
   }
   free(days);
   a->changed_read = rc == OK;
-  if (a->nrecs > before && before > 0)
+  if (a->nrecs > before)
     qsort(a->recs, a->nrecs, sizeof *a->recs, by_seq);
   /* Every flow the view has read was live then, whatever day it reaches. */
-  for (size_t i = 0; rc == OK && i < a->nrecs; i++) {
-    const struct frec *r = &a->recs[i];
-    int64_t d0 = day_floor(r->begin);
-    int64_t d1 = r->end > r->begin ? day_floor(r->end - 1) : d0;
-    if (!sc->found || d0 < sc->first)
-      sc->first = d0;
-    if (!sc->found || d1 > sc->last)
-      sc->last = d1;
-    sc->found = 1;
-  }
+  for (size_t i = 0; rc == OK && i < a->nrecs; i++)
+    span_add(sc, a->recs[i].begin, a->recs[i].end);
   return rc;
 }
 

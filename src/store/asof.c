@@ -187,3 +187,57 @@ store_each_changed_span(struct store *st, uint64_t from, uint64_t to,
     return ERR_NOTFOUND;
   return st->be->each_changed_span(st->db, from, to, fn, ctx);
 }
+
+struct near {
+  struct overlap *o;
+  struct store *st;
+  int64_t lo;
+  uint64_t as_of;
+};
+
+static int
+near_checkpoint(void *ctx, const char *cp)
+{
+  struct near *n = ctx;
+
+  return n->st->be->each_flow_near(n->st->db, cp, n->lo, n->o->from, n->o->to,
+                                   n->as_of, each_overlap, n->o);
+}
+
+int
+store_each_flow_from(
+    struct store *st, int64_t lo, int64_t from, int64_t to, uint64_t as_of,
+    int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx)
+{
+  const struct kind_desc *k = record_kind_desc(KIND_flow);
+  struct overlap o = {.l = {.st = st, .fn = fn, .ctx = ctx},
+                      .from = from,
+                      .to = to,
+                      .f_start = record_field_index(k, "start"),
+                      .f_end = record_field_index(k, "end")};
+  struct near n = {&o, st, lo, as_of};
+  int rc;
+
+  if (st->be->each_flow_near == NULL || st->be->each_flow_checkpoint == NULL)
+    return ERR_NOTFOUND;
+  o.l.rctx.categories = store_categories(st);
+  record_init(&o.l.rec, KIND_flow);
+  buf_init(&o.l.err);
+  rc = st->be->each_flow_checkpoint(st->db, near_checkpoint, &n);
+  record_cleanup(&o.l.rec);
+  buf_cleanup(&o.l.err);
+  return rc;
+}
+
+int
+store_longest_flow(struct store *st, int64_t *span)
+{
+  char *text = NULL;
+  int rc = st->be->get_meta(st->db, "cells.span", &text);
+
+  if (rc == OK) {
+    *span = strtoll(text, NULL, 10);
+    free(text);
+  }
+  return rc;
+}

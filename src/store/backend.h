@@ -479,6 +479,11 @@ struct store_backend {
    * written under another version of the corridor's time zone). NULL: the
    * front reads the entries instead.
    */
+  /* Calls fn with each checkpoint id the flow query rows name, once each
+   * (through the (checkpoint, start_b) index: a seek each). NULL: not
+   * kept. */
+  int (*each_flow_checkpoint)(struct store_db *db,
+                              int (*fn)(void *ctx, const char *cp), void *ctx);
   int (*each_changed_span)(struct store_db *db, uint64_t from, uint64_t to,
                            int (*fn)(void *ctx, int target, int64_t begin,
                                      int64_t finish),

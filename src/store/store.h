@@ -390,6 +390,21 @@ int store_each_changed_span(struct store *st, uint64_t from, uint64_t to,
                                       int64_t finish),
                             void *ctx);
 
+/*
+ * As store_each_flow_overlapping at every checkpoint, of the flows that
+ * start at or after lo only (the caller knows that none starting before
+ * reaches [from, to)), checkpoint by checkpoint, each in sequence order,
+ * through the index of each checkpoint's start times: a recent period
+ * costs its flows, not a scan of every flow. ERR_NOTFOUND, before any fn,
+ * when the backend keeps no such index.
+ */
+int store_each_flow_from(
+    struct store *st, int64_t lo, int64_t from, int64_t to, uint64_t as_of,
+    int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx);
+/* The longest flow's length (end_f - start_b, seconds) as the kept day
+ * cells know it (meta cells.span): OK, or ERR_NOTFOUND. */
+int store_longest_flow(struct store *st, int64_t *span);
+
 int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
                                 const char *const *checkpoints, uint64_t as_of,
                                 int (*fn)(void *ctx, const struct record *rec,

@@ -206,3 +206,33 @@ store_sqlite__each_flow_near(struct store_db *d, const char *checkpoint,
   sqlite3_finalize(s);
   return rc;
 }
+
+int
+store_sqlite__each_flow_checkpoint(struct store_db *d,
+                                   int (*fn)(void *ctx, const char *cp),
+                                   void *ctx)
+{
+  /* DISTINCT would read the whole index; each step here is one seek. */
+  static const char sql[] =
+      "WITH RECURSIVE c(cp) AS (SELECT min(checkpoint) FROM flow UNION ALL "
+      "SELECT (SELECT min(checkpoint) FROM flow WHERE checkpoint > c.cp) FROM "
+      "c WHERE c.cp IS NOT NULL) SELECT cp FROM c WHERE cp IS NOT NULL";
+  struct buf cp;
+  sqlite3_stmt *s = NULL;
+  int rc = OK, step = SQLITE_DONE;
+
+  if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return store_sqlite__fail(d, _("reading flows"));
+  buf_init(&cp);
+  while (rc == OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+    /* A copy: fn reads the store again before the next step. */
+    buf_reset(&cp);
+    buf_puts(&cp, (const char *)sqlite3_column_text(s, 0));
+    rc = fn(ctx, cp.data);
+  }
+  if (rc == OK && step != SQLITE_DONE)
+    rc = store_sqlite__fail(d, _("reading flows"));
+  sqlite3_finalize(s);
+  buf_cleanup(&cp);
+  return rc;
+}

@@ -402,6 +402,7 @@ const struct store_backend store__sqlite_backend = {
     .each_live = store_sqlite__each_live,
     .each_flow_overlap = store_sqlite__each_flow_overlap,
     .each_changed_span = store_sqlite__each_changed_span,
+    .each_flow_checkpoint = store_sqlite__each_flow_checkpoint,
     .replace_meta = store_sqlite__replace_meta,
     .put_code = store_sqlite__put_code,
     .each_code = store_sqlite__each_code,
