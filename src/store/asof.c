@@ -148,6 +148,33 @@ each_overlap(void *ctx, const struct store_entry *e)
   return l->fn(l->ctx, &l->rec, e->seq);
 }
 
+static void
+overlap_init(struct overlap *o, struct store *st, int64_t from, int64_t to,
+             int (*fn)(void *ctx, const struct record *rec, uint64_t seq),
+             void *ctx)
+{
+  const struct kind_desc *k = record_kind_desc(KIND_flow);
+
+  memset(o, 0, sizeof *o);
+  o->l.st = st;
+  o->l.fn = fn;
+  o->l.ctx = ctx;
+  o->from = from;
+  o->to = to;
+  o->f_start = record_field_index(k, "start");
+  o->f_end = record_field_index(k, "end");
+  o->l.rctx.categories = store_categories(st);
+  record_init(&o->l.rec, KIND_flow);
+  buf_init(&o->l.err);
+}
+
+static void
+overlap_cleanup(struct overlap *o)
+{
+  record_cleanup(&o->l.rec);
+  buf_cleanup(&o->l.err);
+}
+
 int
 store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
                             const char *const *checkpoints, uint64_t as_of,
@@ -155,25 +182,17 @@ store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
                                       uint64_t seq),
                             void *ctx)
 {
-  const struct kind_desc *k = record_kind_desc(KIND_flow);
-  struct overlap o = {.l = {.st = st, .fn = fn, .ctx = ctx},
-                      .from = from,
-                      .to = to,
-                      .f_start = record_field_index(k, "start"),
-                      .f_end = record_field_index(k, "end")};
+  struct overlap o;
   int rc = OK;
 
-  o.l.rctx.categories = store_categories(st);
-  record_init(&o.l.rec, KIND_flow);
-  buf_init(&o.l.err);
+  overlap_init(&o, st, from, to, fn, ctx);
   if (checkpoints == NULL)
     rc = st->be->each_flow_overlap(st->db, NULL, from, to, as_of, each_overlap,
                                    &o);
   for (size_t i = 0; checkpoints && checkpoints[i] && rc == OK; i++)
     rc = st->be->each_flow_overlap(st->db, checkpoints[i], from, to, as_of,
                                    each_overlap, &o);
-  record_cleanup(&o.l.rec);
-  buf_cleanup(&o.l.err);
+  overlap_cleanup(&o);
   return rc;
 }
 
@@ -209,23 +228,15 @@ store_each_flow_from(
     struct store *st, int64_t lo, int64_t from, int64_t to, uint64_t as_of,
     int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx)
 {
-  const struct kind_desc *k = record_kind_desc(KIND_flow);
-  struct overlap o = {.l = {.st = st, .fn = fn, .ctx = ctx},
-                      .from = from,
-                      .to = to,
-                      .f_start = record_field_index(k, "start"),
-                      .f_end = record_field_index(k, "end")};
+  struct overlap o;
   struct near n = {&o, st, lo, as_of};
   int rc;
 
   if (st->be->each_flow_near == NULL || st->be->each_flow_checkpoint == NULL)
     return ERR_NOTFOUND;
-  o.l.rctx.categories = store_categories(st);
-  record_init(&o.l.rec, KIND_flow);
-  buf_init(&o.l.err);
+  overlap_init(&o, st, from, to, fn, ctx);
   rc = st->be->each_flow_checkpoint(st->db, near_checkpoint, &n);
-  record_cleanup(&o.l.rec);
-  buf_cleanup(&o.l.err);
+  overlap_cleanup(&o);
   return rc;
 }
 
