@@ -264,26 +264,29 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 /* The offset of the first byte that is not UTF-8, or len; what was read
- * of a mapped input given back as it goes (imp NULL: not). */
+ * of a mapped input given back as it goes, CHUNK_UTF8 bytes at a time
+ * (imp NULL: not). */
+#define CHUNK_UTF8 ((size_t)4 << 20)
 static size_t
 first_not_utf8(struct importer *imp, const char *data, size_t len)
 {
   const unsigned char *s = (const unsigned char *)data;
-  size_t i = 0, given = 0;
+  size_t i = 0;
 
   while (i < len) {
-    size_t k;
-    if (i - given >= ((size_t)4 << 20) && imp) {
-      ingest__release_read(imp, data + given, data + i);
-      given = i;
+    size_t from = i, end = len - i > CHUNK_UTF8 ? i + CHUNK_UTF8 : len;
+    while (i < end) {
+      size_t k;
+      if (s[i] < 0x80) {
+        i++;
+        continue;
+      }
+      if ((k = utf8_len(s + i, len - i)) == 0)
+        return i;
+      i += k;
     }
-    if (s[i] < 0x80) {
-      i++;
-      continue;
-    }
-    if ((k = utf8_len(s + i, len - i)) == 0)
-      return i;
-    i += k;
+    if (imp)
+      ingest__release_read(imp, data + from, data + i);
   }
   return len;
 }

@@ -239,16 +239,3 @@ store_each_flow_from(
   overlap_cleanup(&o);
   return rc;
 }
-
-int
-store_longest_flow(struct store *st, int64_t *span)
-{
-  char *text = NULL;
-  int rc = st->be->get_meta(st->db, "cells.span", &text);
-
-  if (rc == OK) {
-    *span = strtoll(text, NULL, 10);
-    free(text);
-  }
-  return rc;
-}

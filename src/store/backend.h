@@ -471,19 +471,19 @@ struct store_backend {
                         int64_t from, int64_t to, uint64_t as_of,
                         int (*fn)(void *ctx, const struct store_entry *e),
                         void *ctx);
-  /*
-   * The intervals [begin, finish) in local seconds, as the query rows hold
-   * them (start_b, and end_f or else start_f), of the flow and coverage
-   * records that the entries with seq in [from, to) add (target 0), and
-   * of those they correct or withdraw (target 1: their rows may have been
-   * written under another version of the corridor's time zone). NULL: the
-   * front reads the entries instead.
-   */
   /* Calls fn with each checkpoint id the flow query rows name, once each
    * (through the (checkpoint, start_b) index: a seek each). NULL: not
    * kept. */
   int (*each_flow_checkpoint)(struct store_db *db,
                               int (*fn)(void *ctx, const char *cp), void *ctx);
+  /*
+   * The intervals [begin, finish) in local seconds, as the query rows hold
+   * them (start_b, and end_f or else start_f), of the flow and coverage
+   * records that the entries with seq in [from, to) add (target 0), and
+   * of those they correct or withdraw (target 1: their rows may have been
+   * written under another version of the corridor's time zone). NULL: not
+   * kept (an older view then builds every day).
+   */
   int (*each_changed_span)(struct store_db *db, uint64_t from, uint64_t to,
                            int (*fn)(void *ctx, int target, int64_t begin,
                                      int64_t finish),

@@ -971,6 +971,19 @@ read_span(struct store *st)
   return OK;
 }
 
+int
+store_longest_flow(struct store *st, int64_t *span)
+{
+  char *text = NULL;
+  int rc = st->be->get_meta(st->db, meta_span, &text);
+
+  if (rc == OK) {
+    *span = strtoll(text, NULL, 10);
+    free(text);
+  }
+  return rc;
+}
+
 /* Every day again, in the transaction, under the rules text. */
 static int
 rebuild_all(struct store *st, const char *rules)

@@ -379,6 +379,12 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
  * record is valid during the call only. What an analysis that cuts time
  * finer than days reads instead of the daily rollups.
  */
+int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
+                                const char *const *checkpoints, uint64_t as_of,
+                                int (*fn)(void *ctx, const struct record *rec,
+                                          uint64_t seq),
+                                void *ctx);
+
 /*
  * The intervals of the flow and coverage records that entries [from, to)
  * add (target 0) or correct or withdraw (target 1), from the query rows
@@ -404,12 +410,6 @@ int store_each_flow_from(
 /* The longest flow's length (end_f - start_b, seconds) as the kept day
  * cells know it (meta cells.span): OK, or ERR_NOTFOUND. */
 int store_longest_flow(struct store *st, int64_t *span);
-
-int store_each_flow_overlapping(struct store *st, int64_t from, int64_t to,
-                                const char *const *checkpoints, uint64_t as_of,
-                                int (*fn)(void *ctx, const struct record *rec,
-                                          uint64_t seq),
-                                void *ctx);
 
 struct cells_day;
 /*
