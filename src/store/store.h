@@ -53,7 +53,9 @@ struct store_options {
   /* What a long write transaction (an import) may hold in memory for its
    * commit before it writes it out in the transaction, bytes (0:
    * STORE_HOLD_BYTES; its rollups' rows: one for each 512 bytes). The
-   * stored result is the same whatever it is; smaller is slower. */
+   * stored records, day cells and rollup rows are the same whatever it is
+   * (a rollup's sum, added part by part, to its last bits at most: verify
+   * compares within 1e-6); smaller is slower. */
   size_t hold_bytes;
 };
 #define STORE_HOLD_BYTES ((size_t)16 << 20)
