@@ -379,9 +379,9 @@ analysis_check_saved(struct store *st, size_t *checked, struct buf *err)
         buf_printf(err,
                    _("saved state '%s' of %s (computed at tree size %llu) is "
                      "not what the history gives: someone changed the store "
-                     "outside passage. It is derived data: remove the table "
-                     "saved_state and every report counts from the first day "
-                     "again"),
+                     "outside passage. It is derived data: delete the rows of "
+                     "the table saved_state and every report counts from the "
+                     "first day again"),
                    x->key, day_text(x->day, date, sizeof date),
                    (unsigned long long)x->size);
         rc = ERR_VERIFY;

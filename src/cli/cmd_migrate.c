@@ -14,8 +14,9 @@ static const char *const migrate_help =
        "store's tables: servers connect as a role that may not alter them.\n"
        "--grant ROLE gives a PostgreSQL role what a server needs and no more:\n"
        "to read and add to every table, to move the log's head, update the\n"
-       "rollups and revoke tokens; never to update or delete an entry, a tree\n"
-       "node or a row (see docs/scaling.md). Grant again after an upgrade.\n"
+       "rollups, revoke tokens and replace what is derived from the log (day\n"
+       "cells, saved state); never to update or delete an entry, a tree node\n"
+       "or a row (see docs/scaling.md). Grant again after an upgrade.\n"
        "The second form copies the store at --from into a new store at --to\n"
        "(a SQLite file into PostgreSQL, or back): the corridor, the tokens,\n"
        "then every entry in order, each stored as if it arrived again, so the\n"
@@ -86,8 +87,8 @@ schema(struct cli *cli, const struct cli_args *a)
     printf(_("schema %d (%s), %llu entries\n"), res.version, res.backend,
            (unsigned long long)res.entries);
     for (size_t i = 0; i < nroles; i++)
-      printf(_("granted %s what a server needs: to read and add, never to "
-               "update or delete\n"),
+      printf(_("granted %s what a server needs: to read and add, and to "
+               "replace what is derived from the log; never to rewrite it\n"),
              roles[i]);
   }
   app_error_cleanup(&err);

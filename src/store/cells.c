@@ -1400,6 +1400,14 @@ store__cells_build_all(struct store *st)
 
   if (!kept(st) || st->corridor == NULL)
     return OK;
+  /* Kept already (a step that did not add them): true of the rules meta
+   * names, and the next write builds them again if those are not the
+   * rules in force. */
+  want = NULL;
+  rc = st->be->get_meta(st->db, meta_rules, &want);
+  free(want);
+  if (rc != ERR_NOTFOUND)
+    return rc;
   if ((rc = store_begin(st)) != OK)
     return rc;
   want = rules_of(st->corridor);

@@ -136,8 +136,9 @@ migrate(struct store *st, int from)
   for (int v = from; v < STORE_SCHEMA_VERSION && rc == OK; v++)
     rc = st->be->upgrade(st->db, v);
   if (rc == OK && (rc = st->be->commit(st->db)) == OK) {
-    /* Schema 7's day cells are built once the rules are read. */
-    st->cells_due = from < 7;
+    /* The day cells (schema 7, 8 on PostgreSQL) are built once the rules
+     * are read, unless they are kept already (store__cells_build_all). */
+    st->cells_due = from < 8;
     return OK;
   }
   st->be->rollback(st->db);

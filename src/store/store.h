@@ -20,8 +20,9 @@ struct corridor;
 
 /* The schema version this build writes; older stores are migrated.
  * Version 6 keeps the corridor's rules in the log (store_put_corridor),
- * version 7 the reconciled day cells (store_kept_days). */
-#define STORE_SCHEMA_VERSION 7
+ * version 7 the reconciled day cells (store_kept_days), version 8 the
+ * same on PostgreSQL, and the saved state's table in the schema. */
+#define STORE_SCHEMA_VERSION 8
 
 /*
  * Entries that are not records. Their kind numbers lie far above the

@@ -48,9 +48,10 @@ struct store {
   struct store_row row;      /* the row being written, reused */
   char *writer;              /* store_set_writer's name, or NULL */
   struct store_cells *cells; /* the kept day cells' state (cells.c) */
-  int cells_due;             /* migrated from before schema 7: build them */
-  size_t day_cache_bytes;    /* store_options' */
-  size_t hold_bytes;         /* store_options', or STORE_HOLD_BYTES */
+  int cells_due; /* migrated from before the cells (schema 7, 8 on PostgreSQL):
+                    build them */
+  size_t day_cache_bytes; /* store_options' */
+  size_t hold_bytes;      /* store_options', or STORE_HOLD_BYTES */
 };
 
 /*
@@ -144,7 +145,8 @@ int store__target_kind(const struct record *rec);
  * again (every day, when the rules they depend on changed), and
  * store__cells_committed says the commit went through.
  * store__cells_build_all builds every day in a transaction of its own
- * (after a migration); store__cells_audit compares every kept day with
+ * (after a migration), unless meta names the rules kept days were built
+ * with; store__cells_audit compares every kept day with
  * one built again (ERR_VERIFY and the message in store_errmsg).
  */
 int store__cells_begin(struct store *st);

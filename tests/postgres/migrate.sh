@@ -21,7 +21,7 @@ PASSAGE_DB=$WORK/src.db bash "$top/data/scenarios/lachin-2022-2023/load.sh" \
   "$PASSAGE" >/dev/null || fail "cannot load the scenario"
 "$PASSAGE" --db src.db token create --role monitor --name m1 >/dev/null
 "$PASSAGE" migrate --from src.db --to "$pg" >out 2>&1 || { cat out; fail "copy into PostgreSQL"; }
-grep -q '^copied 200 entries into .* (PostgreSQL, schema 7)$' out || { cat out; fail "what the copy said"; }
+grep -q '^copied 200 entries into .* (PostgreSQL, schema 8)$' out || { cat out; fail "what the copy said"; }
 grep -q '^the same sitrep of 2022-11-01 to 2023-10-01, byte for byte, in 2 formats$' out ||
   { cat out; fail "the sitreps were not compared"; }
 "$PASSAGE" --db "$pg" verify >/dev/null || fail "the copy does not verify"
@@ -54,7 +54,7 @@ sqlite3 back.db "UPDATE entry SET bytes = CAST(replace(CAST(bytes AS TEXT), '\"i
 sqlite3 old.db <"$top/tests/cli/cases/schema1-store/schema1.sql"
 old_pg=${PASSAGE_TEST_DB//%s/migrate_old_$$}
 "$PASSAGE" migrate --from old.db --to "$old_pg" >out 2>&1 || { cat out; fail "copy of an older store"; }
-grep -q '^copied 5 entries into .* (PostgreSQL, schema 7)$' out || { cat out; fail "what the copy of an older store said"; }
+grep -q '^copied 5 entries into .* (PostgreSQL, schema 8)$' out || { cat out; fail "what the copy of an older store said"; }
 "$PASSAGE" --db "$old_pg" corridor show >pg.ini || fail "the older store's copy has no rules"
 "$PASSAGE" --db old.db corridor show | cmp -s - pg.ini || fail "the older store's rules differ in the copy"
 "$PASSAGE" --db "$old_pg" verify 2>&1 | grep -q "the corridor's rules are not in the log" ||

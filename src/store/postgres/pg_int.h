@@ -13,6 +13,10 @@
  *   writer(seq, name)                 the token that wrote an entry (3)
  *   checkpoint_note(size, note)       signed checkpoints (schema 4)
  *   cosignature(size, witness, ...)   witnesses' cosignatures of them
+ *   cells_dict(code, text)            the day cells' strings (schema 8)
+ *   cells(day, checkpoint, bytes)     reconciled day cells (8)
+ *   cells_meta(key, value)            what the cells were built with (8)
+ *   saved_state(key, day, size, ...)  the analysis's saved state (8)
  * The insert-only tables refuse UPDATE, DELETE and TRUNCATE by trigger.
  *
  * The connection stays in libpq's pipeline mode: statements are sent
@@ -129,6 +133,12 @@ enum {
   ST_EXPECT,
   ST_GET_META,
   ST_SET_META,
+  ST_GET_CELLS_META,
+  ST_PUT_CELLS_META,
+  ST_PUT_CODE,
+  ST_PUT_CELLS,
+  ST_DEL_CELLS,
+  ST_PUT_SAVED,
   ST_FIXED
 };
 #define ST_KIND_INS(k) (ST_FIXED + 3 * (int)(k))
@@ -394,6 +404,39 @@ int pg__get_writer(struct store_db *d, uint64_t seq, char **out);
 int pg__each_writer(struct store_db *d,
                     int (*fn)(void *ctx, uint64_t seq, const char *name),
                     void *ctx);
+
+/* ---- cells.c: day cells, saved state, reads for rebuilding (schema 8) ---- */
+
+/* Whether meta's key is cells_meta's (derived, updatable by a server). */
+int pg__is_cells_meta(const char *key);
+int pg__replace_meta(struct store_db *d, const char *key, const char *value);
+int pg__put_code(struct store_db *d, uint32_t code, const char *text);
+int pg__each_code(struct store_db *d, uint32_t from,
+                  int (*fn)(void *ctx, uint32_t code, const char *text),
+                  void *ctx);
+int pg__put_cells(struct store_db *d, int64_t day, uint32_t checkpoint,
+                  const void *bytes, size_t len);
+int pg__clear_cells(struct store_db *d);
+int pg__each_cells(struct store_db *d, int64_t from, int64_t to,
+                   int (*fn)(void *ctx, int64_t day, uint32_t checkpoint,
+                             const void *bytes, size_t len),
+                   void *ctx);
+int pg__each_flow_near(struct store_db *d, const char *checkpoint, int64_t lo,
+                       int64_t from, int64_t to, uint64_t as_of,
+                       int (*fn)(void *ctx, const struct store_entry *e),
+                       void *ctx);
+int pg__each_flow_checkpoint(struct store_db *d,
+                             int (*fn)(void *ctx, const char *cp), void *ctx);
+int pg__each_changed_span(struct store_db *d, uint64_t from, uint64_t to,
+                          int (*fn)(void *ctx, int target, int64_t begin,
+                                    int64_t finish),
+                          void *ctx);
+int pg__get_saved(struct store_db *d, const char *key, int64_t day,
+                  uint64_t *size, struct buf *bytes);
+int pg__put_saved(struct store_db *d, const struct store_saved *rows, size_t n);
+int pg__each_saved(struct store_db *d,
+                   int (*fn)(void *ctx, const struct store_saved *row),
+                   void *ctx);
 
 /* ---- cosign.c: signed checkpoints and cosignatures (schema 4) ---- */
 

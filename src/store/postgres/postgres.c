@@ -18,6 +18,20 @@
 
 /* ---- Connecting ---- */
 
+/* The server's notices below a warning (a migration's "already exists,
+ * skipping") are not for the user; libpq would print them all. */
+static void
+notice(void *ctx, const PGresult *r)
+{
+  const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+  (void)ctx;
+  if (sev && (strcmp(sev, "NOTICE") == 0 || strcmp(sev, "INFO") == 0 ||
+              strcmp(sev, "LOG") == 0 || strcmp(sev, "DEBUG") == 0))
+    return;
+  fprintf(stderr, "%s", PQresultErrorMessage(r));
+}
+
 static PGconn *
 connect_to(const char *location)
 {
@@ -26,8 +40,11 @@ connect_to(const char *location)
   const char *const keys[] = {"fallback_application_name", "dbname",
                               "client_encoding", NULL};
   const char *const values[] = {"passage", location, "UTF8", NULL};
+  PGconn *c = PQconnectdbParams(keys, values, 1);
 
-  return PQconnectdbParams(keys, values, 1);
+  if (c)
+    PQsetNoticeReceiver(c, notice, NULL);
+  return c;
 }
 
 /* The failed connection's settings with dbname replaced: the maintenance
@@ -462,7 +479,11 @@ pg_get_meta(struct store_db *d, const char *key, char **out)
   *out = NULL;
   pg__params_init(&p);
   pg__param_text(&p, key, strlen(key));
-  if ((rc = pg__query(d, ST_GET_META, &p, &r, _("reading meta"))) != OK)
+  /* What is derived is in cells_meta (cells.c), a table of schema 8:
+   * the front reads it only once the store is migrated. */
+  if ((rc = pg__query(d,
+                      pg__is_cells_meta(key) ? ST_GET_CELLS_META : ST_GET_META,
+                      &p, &r, _("reading meta"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1) {
@@ -563,4 +584,16 @@ const struct store_backend store__postgres_backend = {
     .next_cosigned = pg__next_cosigned,
     .expect = pg__expect,
     .grant = pg_grant,
+    .each_changed_span = pg__each_changed_span,
+    .each_flow_checkpoint = pg__each_flow_checkpoint,
+    .replace_meta = pg__replace_meta,
+    .put_code = pg__put_code,
+    .each_code = pg__each_code,
+    .put_cells = pg__put_cells,
+    .clear_cells = pg__clear_cells,
+    .each_cells = pg__each_cells,
+    .each_flow_near = pg__each_flow_near,
+    .get_saved = pg__get_saved,
+    .put_saved = pg__put_saved,
+    .each_saved = pg__each_saved,
 };

@@ -100,6 +100,19 @@ define_fixed(struct store_db *d)
                     "entry WHERE kind = u.kind AND id = u.id LIMIT 1) e",
       [ST_GET_META] = "SELECT value FROM meta WHERE key = $1",
       [ST_SET_META] = "INSERT INTO meta (key, value) VALUES ($1, $2)",
+      [ST_GET_CELLS_META] = "SELECT value FROM cells_meta WHERE key = $1",
+      [ST_PUT_CELLS_META] = "INSERT INTO cells_meta (key, value) VALUES ($1, "
+                            "$2) ON CONFLICT (key) DO UPDATE SET value = "
+                            "excluded.value",
+      [ST_PUT_CODE] = "INSERT INTO cells_dict (code, text) VALUES ($1, $2)",
+      [ST_PUT_CELLS] = "INSERT INTO cells (day, checkpoint, bytes) VALUES "
+                       "($1, $2, $3) ON CONFLICT (day, checkpoint) DO UPDATE "
+                       "SET bytes = excluded.bytes",
+      [ST_DEL_CELLS] = "DELETE FROM cells WHERE day = $1 AND checkpoint = $2",
+      [ST_PUT_SAVED] = "INSERT INTO saved_state (key, day, size, bytes) "
+                       "VALUES ($1, $2, $3, $4) ON CONFLICT (key, day) DO "
+                       "UPDATE SET size = excluded.size, bytes = "
+                       "excluded.bytes",
   };
   static const enum pg_type entry[] = {PT_INT8, PT_INT4, PT_TEXT, PT_BYTEA,
                                        PT_BYTEA};
@@ -355,6 +368,31 @@ cosign_ddl(struct ddl *l)
   insert_only(l, "cosignature");
 }
 
+/* Schema 8's tables: what the front derives from the log and keeps beside
+ * it (cells.c), which a server's role may replace, unlike the log. IF NOT
+ * EXISTS: a store whose version was set back by hand (as the migration
+ * tests do) still moves forward. */
+static void
+cells_ddl(struct ddl *l)
+{
+  add(l, xstrdup("CREATE TABLE IF NOT EXISTS cells_dict (code bigint PRIMARY "
+                 "KEY, text text COLLATE \"C\" NOT NULL UNIQUE)"));
+  /* PostgreSQL 12 and 13 have no CREATE OR REPLACE TRIGGER. */
+  add(l, xstrdup("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE "
+                 "tgname = 'insert_only' AND tgrelid = 'cells_dict'::regclass) "
+                 "THEN CREATE TRIGGER insert_only BEFORE UPDATE OR DELETE OR "
+                 "TRUNCATE ON cells_dict FOR EACH STATEMENT EXECUTE FUNCTION "
+                 "passage_refuse(); END IF; END$$"));
+  add(l, xstrdup("CREATE TABLE IF NOT EXISTS cells (day bigint, checkpoint "
+                 "bigint, bytes bytea NOT NULL, PRIMARY KEY (day, "
+                 "checkpoint))"));
+  add(l, xstrdup("CREATE TABLE IF NOT EXISTS cells_meta (key text COLLATE "
+                 "\"C\" PRIMARY KEY, value text NOT NULL)"));
+  add(l, xstrdup("CREATE TABLE IF NOT EXISTS saved_state (key text COLLATE "
+                 "\"C\", day bigint, size bigint NOT NULL, bytes bytea NOT "
+                 "NULL, PRIMARY KEY (key, day))"));
+}
+
 /* Every table of STORE_SCHEMA_VERSION in an empty schema. */
 static void
 schema_ddl(struct ddl *l)
@@ -386,6 +424,7 @@ schema_ddl(struct ddl *l)
     kind_ddl(l, record_kind_desc((enum record_kind)k));
   tokens_ddl(l);
   cosign_ddl(l);
+  cells_ddl(l);
   add(l, xasprintf("INSERT INTO meta (key, value) VALUES ('schema_version', "
                    "'%d')",
                    STORE_SCHEMA_VERSION));
@@ -500,7 +539,8 @@ fail:
  * tokens and writers (2 -> 3), the signed checkpoints and cosignatures
  * (3 -> 4), the query tables of the kinds import and withdrawal (4 -> 5:
  * made from today's fields, as SQLite's step writes them out), the
- * corridor's rules in the log (5 -> 6: no table, only the version). Run inside
+ * corridor's rules in the log (5 -> 6: no table, only the version), the
+ * day cells (6 -> 7 on SQLite; here 7 -> 8, with the saved state). Run inside
  * the front's write transaction, by the tables' owner.
  */
 int
@@ -537,9 +577,25 @@ pg__upgrade(struct store_db *d, int from)
      * copy stays in force until the first amendment. */
     break;
   case 6:
-    /* Reconciled day cells (issue 13): kept on SQLite; this backend keeps
-     * none yet (its cells operations are NULL), so the analysis builds
-     * its days from the records. Only the version moves. */
+    /* Reconciled day cells (issue 13): kept on SQLite from schema 7; this
+     * backend kept none at 7, and only the version moved. */
+    break;
+  case 7:
+    /* Its day cells and saved state, the tables SQLite has (SQLite's step
+     * adds the saved state's, made until then on the first save). The
+     * front builds every day's cells once the step is committed
+     * (store.c). */
+    cells_ddl(&l);
+    /* A server's role granted before (pg__grant: it may move the log's
+     * head) may replace them too, or its next write would be refused. */
+    add(&l,
+        xstrdup("DO $$DECLARE r record; BEGIN FOR r IN SELECT DISTINCT "
+                "grantee FROM information_schema.role_table_grants WHERE "
+                "table_schema = current_schema() AND table_name = 'log_head' "
+                "AND privilege_type = 'UPDATE' AND grantee <> current_user "
+                "LOOP EXECUTE format('GRANT UPDATE ON cells_meta, saved_state "
+                "TO %I', r.grantee); EXECUTE format('GRANT UPDATE, DELETE ON "
+                "cells TO %I', r.grantee); END LOOP; END$$"));
     break;
   default:
     return OK;
@@ -570,8 +626,10 @@ ident(struct store_db *d, const char *s)
 /*
  * What a server's role needs and no more: to read everything, to add to
  * everything, to update the log's head, the rollups and a token's
- * revocation; never to delete. The triggers refuse updates of the
- * insert-only tables even to roles that could.
+ * revocation, and to replace what is derived from the log (the day cells,
+ * cells_meta, the saved state); never to delete anything else. The
+ * triggers refuse updates of the insert-only tables even to roles that
+ * could.
  */
 int
 pg__grant(struct store_db *d, const char *role)
@@ -596,7 +654,10 @@ pg__grant(struct store_db *d, const char *role)
   add(&l, xasprintf("GRANT USAGE ON SCHEMA %s TO %s", schema, who));
   add(&l, xasprintf("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA %s TO %s",
                     schema, who));
-  add(&l, xasprintf("GRANT UPDATE ON log_head, flow_day, token TO %s", who));
+  add(&l, xasprintf("GRANT UPDATE ON log_head, flow_day, token, cells_meta, "
+                    "saved_state TO %s",
+                    who));
+  add(&l, xasprintf("GRANT UPDATE, DELETE ON cells TO %s", who));
   add(&l, xasprintf("ALTER DEFAULT PRIVILEGES IN SCHEMA %s GRANT SELECT, "
                     "INSERT ON TABLES TO %s",
                     schema, who));

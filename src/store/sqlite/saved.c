@@ -1,7 +1,7 @@
 /*
- * Saved analysis state (store.h, store_get_saved): one table, made on the
- * first save, so that a store that never had one needs no migration and an
- * older build that ignores it loses nothing (the analysis checks every row
+ * Saved analysis state (store.h, store_get_saved): one table, in the
+ * schema from version 8 and made on the first save before that (an older
+ * build that ignores it loses nothing: the analysis checks every row
  * against what was appended after it):
  *   saved_state(key, day, size, bytes)
  */
@@ -12,10 +12,10 @@
 
 #include <sqlite3.h>
 
-static const char ddl[] =
+const char store_sqlite__ddl_saved[] =
     "CREATE TABLE IF NOT EXISTS saved_state (key TEXT NOT NULL, day INTEGER "
     "NOT NULL, size INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY(key, "
-    "day)) WITHOUT ROWID, STRICT";
+    "day)) WITHOUT ROWID, STRICT;\n";
 
 /* SQLITE_ERROR on prepare: the table is not there yet (the only error a
  * well-formed statement can meet before it runs). */
@@ -75,7 +75,7 @@ store_sqlite__put_saved(struct store_db *d, const struct store_saved *rows,
     buf_printf(d->err, "%s: %s", _("saving state"), sqlite3_errmsg(d->db));
     return store_sqlite__code(rc);
   }
-  rc = sqlite3_exec(d->db, ddl, NULL, NULL, NULL);
+  rc = sqlite3_exec(d->db, store_sqlite__ddl_saved, NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(d->db,
                             "INSERT INTO saved_state(key, day, size, bytes) "

@@ -222,6 +222,10 @@ static const char *const migrations[] = {
      * strings' dictionary, beside the log. The front builds the cells of
      * every day once the step is committed (store.c). */
     store_sqlite__ddl_cells,
+    /* 7 -> 8: the saved state's table, made until then on the first save
+     * (saved.c), in the schema as PostgreSQL's step makes it with the day
+     * cells that backend keeps from this version on. */
+    store_sqlite__ddl_saved,
 };
 
 static int
@@ -249,6 +253,7 @@ sq_create_schema(struct store_db *d)
   buf_puts(&b, store_sqlite__ddl_tokens);
   buf_puts(&b, store_sqlite__ddl_cosign);
   buf_puts(&b, store_sqlite__ddl_cells);
+  buf_puts(&b, store_sqlite__ddl_saved);
   buf_printf(&b, "PRAGMA user_version = %d;\n", STORE_SCHEMA_VERSION);
   /* One transaction: a process killed midway leaves an empty file, which
    * the next open makes a store in, not half a schema ("not a Passage

@@ -149,6 +149,7 @@ int store_sqlite__each_writer(struct store_db *d,
                               void *ctx);
 /* cells.c: schema 7's day cells and their dictionary (backend.h). */
 extern const char store_sqlite__ddl_cells[];
+extern const char store_sqlite__ddl_saved[];
 int store_sqlite__replace_meta(struct store_db *d, const char *key,
                                const char *value);
 int store_sqlite__put_code(struct store_db *d, uint32_t code, const char *text);
