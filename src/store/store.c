@@ -416,6 +416,22 @@ store_read_end(struct store *st)
   st->read_tx = 0;
 }
 
+/* Gives back what a begin that failed took. Reading the size again may
+ * fail in turn (a connection lost): the message still says why the
+ * transaction could not start. */
+static void
+begin_failed(struct store *st)
+{
+  struct buf keep;
+
+  buf_init(&keep);
+  buf_puts(&keep, store_errmsg(st));
+  st->be->rollback(st->db);
+  st->be->size(st->db, &st->size);
+  store__set_error(st, "%s", keep.data ? keep.data : "");
+  buf_cleanup(&keep);
+}
+
 int
 store_begin(struct store *st)
 {
@@ -437,8 +453,11 @@ store_begin(struct store *st)
   store_ledger_source(st, &src);
   rc = ledger_frontier_load(st->frontier, &src, st->size);
   if (rc != OK) {
-    store__set_error(st, _("cannot resume the Merkle tree: the log is damaged "
-                           "(run 'passage verify')"));
+    /* A connection lost while reading is no damage: the backend's
+     * message says so, and the caller may begin again. */
+    if (rc != ERR_RETRY)
+      store__set_error(st, _("cannot resume the Merkle tree: the log is "
+                             "damaged (run 'passage verify')"));
     goto fail;
   }
   if ((rc = store__cells_begin(st)) != OK)
@@ -448,8 +467,7 @@ store_begin(struct store *st)
   st->tx_bytes = 0;
   return OK;
 fail:
-  be->rollback(st->db);
-  be->size(st->db, &st->size);
+  begin_failed(st);
   return rc;
 }
 

@@ -371,12 +371,14 @@ pg__wait(struct store_db *d, PGresult **out, const char *what)
 {
   struct failure f = {OK, NULL};
   PGresult *kept = NULL;
-  int nulls = 0;
+  int nulls = 0, rc;
 
   if (out)
     *out = NULL;
-  if (pg__sync_later(d) != OK)
-    return ERR_STORE;
+  /* The connection lost: broken()'s code (ERR_RETRY inside a write
+   * transaction, which the caller makes again) and message. */
+  if ((rc = pg__sync_later(d)) != OK)
+    return rc;
   while (d->syncs > 0) {
     PGresult *r = PQgetResult(d->conn);
     if (r == NULL) {
