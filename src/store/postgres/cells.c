@@ -6,15 +6,16 @@
  *   cells_meta(key, value)          which rules the kept cells were built
  *                                   with, and the longest flow
  *   saved_state(key, day, size, bytes)  the analysis's saved state
- * and the reads that rebuild a day or an older view: a checkpoint's flows
- * near a period, the checkpoints the flows name, and the spans the entries
- * of a range of the log change.
+ * and the reads an older view needs: the checkpoints the flows name, and
+ * the spans the entries of a range of the log change (a checkpoint's
+ * flows near a period are entries.c's, beside the overlap they bound).
  *
  * cells_meta is meta's counterpart for what is derived: a server's role
  * may update it, and not meta (schema_version, the corridor's rules), so
- * least privilege holds. The cells are written in the write transaction
- * that holds the log's head, so several servers build them one at a time,
- * each from what the one before committed.
+ * least privilege holds (postgres.c writes both, get_meta reads both). The
+ * cells are written in the write transaction that holds the log's head, so
+ * several servers build them one at a time, each from what the one before
+ * committed.
  */
 #include "store/postgres/pg_int.h"
 #include "util/i18n.h"
@@ -26,20 +27,6 @@ int
 pg__is_cells_meta(const char *key)
 {
   return strncmp(key, "cells.", 6) == 0;
-}
-
-/* Sent with the transaction's other writes, in order; a failure is read
- * at the next wait (the commit's at the latest). */
-int
-pg__replace_meta(struct store_db *d, const char *key, const char *value)
-{
-  struct pg_params p;
-
-  pg__params_init(&p);
-  pg__param_text(&p, key, strlen(key));
-  pg__param_text(&p, value, strlen(value));
-  d->dirty = 1;
-  return pg__send(d, ST_PUT_CELLS_META, &p, PG_CHECK);
 }
 
 int
@@ -146,61 +133,7 @@ pg__each_cells(struct store_db *d, int64_t from, int64_t to,
                   &p, cells_row, &w, _("reading day cells"));
 }
 
-/* ---- Reads for building days and older views ---- */
-
-struct entry_walk {
-  int (*fn)(void *ctx, const struct store_entry *e);
-  void *ctx;
-};
-
-static int
-entry_row(void *ctx, const PGresult *r, int i)
-{
-  struct entry_walk *w = ctx;
-  struct store_entry e;
-  size_t hlen;
-  const char *hash;
-
-  e.seq = (uint64_t)pg__int8(r, i, 0);
-  e.kind = (enum record_kind)pg__int4(r, i, 1);
-  e.id = pg__text(r, i, 2, NULL);
-  e.bytes = pg__text(r, i, 3, &e.len);
-  hash = pg__text(r, i, 4, &hlen);
-  e.hash = hash && hlen == 32 ? (const uint8_t *)hash : NULL;
-  return w->fn(w->ctx, &e);
-}
-
-static int64_t
-clamp(uint64_t v)
-{
-  return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-}
-
-int
-pg__each_flow_near(struct store_db *d, const char *checkpoint, int64_t lo,
-                   int64_t from, int64_t to, uint64_t as_of,
-                   int (*fn)(void *ctx, const struct store_entry *e), void *ctx)
-{
-  struct entry_walk w = {fn, ctx};
-  struct pg_params p;
-
-  pg__params_init(&p);
-  pg__param_int8(&p, to);
-  pg__param_int8(&p, from);
-  pg__param_int8(&p, clamp(as_of));
-  pg__param_int4(&p, (int32_t)KIND_flow);
-  pg__param_text(&p, checkpoint, strlen(checkpoint));
-  pg__param_int8(&p, lo);
-  /* Bounded at both ends of the (checkpoint, start_b) index. */
-  return pg__scan(d,
-                  "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow f "
-                  "JOIN entry e ON e.seq = f.seq WHERE f.checkpoint = $5 AND "
-                  "f.start_b >= $6 AND f.start_b < $1 AND f.end_f >= $2 AND "
-                  "f.seq < $3 AND NOT EXISTS (SELECT 1 FROM supersede s "
-                  "WHERE s.kind = $4 AND s.id = e.id AND s.by_seq < $3) "
-                  "ORDER BY f.seq",
-                  &p, entry_row, &w, _("reading flows"));
-}
+/* ---- Reads for older views ---- */
 
 struct cp_walk {
   int (*fn)(void *ctx, const char *cp);
@@ -290,8 +223,8 @@ pg__each_changed_span(struct store_db *d, uint64_t from, uint64_t to,
   struct pg_params p;
 
   pg__params_init(&p);
-  pg__param_int8(&p, clamp(from));
-  pg__param_int8(&p, clamp(to));
+  pg__param_int8(&p, pg__i64(from));
+  pg__param_int8(&p, pg__i64(to));
   pg__param_int4(&p, (int32_t)KIND_flow);
   pg__param_int4(&p, (int32_t)KIND_coverage);
   return pg__scan(d, sql, &p, span_row, &w, _("reading what changed"));
@@ -353,7 +286,7 @@ pg__put_saved(struct store_db *d, const struct store_saved *rows, size_t n)
     pg__params_init(&p);
     pg__param_text(&p, rows[i].key, strlen(rows[i].key));
     pg__param_int8(&p, rows[i].day);
-    pg__param_int8(&p, clamp(rows[i].size));
+    pg__param_int8(&p, pg__i64(rows[i].size));
     pg__param_bytea(&p, rows[i].len ? rows[i].bytes : "", rows[i].len);
     rc = pg__send(d, ST_PUT_SAVED, &p, PG_CHECK);
   }
@@ -361,16 +294,8 @@ pg__put_saved(struct store_db *d, const struct store_saved *rows, size_t n)
     rc = pg__send_sql(d, "COMMIT", NULL, PG_CHECK);
   if (rc == OK)
     rc = pg__wait(d, NULL, _("saving state"));
-  if (rc != OK && !d->broken &&
-      pg__send_sql(d, "ROLLBACK", NULL, PG_QUIET) == OK) {
-    struct buf keep;
-    buf_init(&keep);
-    buf_puts(&keep, d->err->data ? d->err->data : "");
-    pg__wait(d, NULL, _("rolling back"));
-    buf_reset(d->err);
-    buf_puts(d->err, keep.data ? keep.data : "");
-    buf_cleanup(&keep);
-  }
+  if (rc != OK)
+    pg__rollback_keeping(d);
   return rc;
 }
 

@@ -145,6 +145,12 @@ pg__param_array(struct pg_params *p, enum pg_type t, const char *data, size_t n)
   p->len[i] = (int)n;
 }
 
+int64_t
+pg__i64(uint64_t v)
+{
+  return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 int
 pg__null(const PGresult *r, int row, int col)
 {
@@ -539,6 +545,22 @@ pg__usable(struct store_db *d)
     rc = ERR_RETRY;
   }
   return rc;
+}
+
+void
+pg__rollback_keeping(struct store_db *d)
+{
+  struct buf keep;
+
+  if (d->broken || PQstatus(d->conn) != CONNECTION_OK ||
+      pg__send_sql(d, "ROLLBACK", NULL, PG_QUIET) != OK)
+    return;
+  buf_init(&keep);
+  buf_puts(&keep, d->err->data ? d->err->data : "");
+  pg__wait(d, NULL, _("rolling back"));
+  buf_reset(d->err);
+  buf_puts(d->err, keep.data ? keep.data : "");
+  buf_cleanup(&keep);
 }
 
 /* ---- Scans ---- */

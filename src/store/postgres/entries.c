@@ -269,12 +269,6 @@ walk_row(void *ctx, const PGresult *r, int i)
   return w->fn(w->ctx, &e);
 }
 
-static int64_t
-clamp(uint64_t v)
-{
-  return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-}
-
 int
 pg__each_entry(struct store_db *d, int kind, uint64_t start, uint64_t end,
                int (*fn)(void *ctx, const struct store_entry *e), void *ctx)
@@ -283,8 +277,8 @@ pg__each_entry(struct store_db *d, int kind, uint64_t start, uint64_t end,
   struct pg_params p;
 
   pg__params_init(&p);
-  pg__param_int8(&p, clamp(start));
-  pg__param_int8(&p, clamp(end));
+  pg__param_int8(&p, pg__i64(start));
+  pg__param_int8(&p, pg__i64(end));
   if (kind >= 0)
     pg__param_int4(&p, kind);
   return pg__scan(d,
@@ -305,7 +299,7 @@ pg__each_live(struct store_db *d, enum record_kind kind, uint64_t as_of,
 
   pg__params_init(&p);
   pg__param_int4(&p, (int32_t)kind);
-  pg__param_int8(&p, clamp(as_of));
+  pg__param_int8(&p, pg__i64(as_of));
   /* The supersede table's key is (kind, id): one probe per entry. */
   return pg__scan(d,
                   "SELECT seq, kind, id, bytes, hash FROM entry e WHERE kind "
@@ -315,11 +309,13 @@ pg__each_live(struct store_db *d, enum record_kind kind, uint64_t as_of,
                   &p, walk_row, &w, _("reading records"));
 }
 
-int
-pg__each_flow_overlap(struct store_db *d, const char *checkpoint, int64_t from,
-                      int64_t to, uint64_t as_of,
-                      int (*fn)(void *ctx, const struct store_entry *e),
-                      void *ctx)
+/* Flows at one checkpoint whose row starts at lo or later: the
+ * (checkpoint, start_b) index bounds the scan at both ends. Without a
+ * checkpoint (each_flow_overlap's), every flow. */
+static int
+flows_between(struct store_db *d, const char *checkpoint, int64_t lo,
+              int64_t from, int64_t to, uint64_t as_of,
+              int (*fn)(void *ctx, const struct store_entry *e), void *ctx)
 {
   struct walk w = {fn, ctx};
   struct pg_params p;
@@ -327,25 +323,43 @@ pg__each_flow_overlap(struct store_db *d, const char *checkpoint, int64_t from,
   pg__params_init(&p);
   pg__param_int8(&p, to);
   pg__param_int8(&p, from);
-  pg__param_int8(&p, clamp(as_of));
+  pg__param_int8(&p, pg__i64(as_of));
   pg__param_int4(&p, (int32_t)KIND_flow);
-  if (checkpoint)
+  if (checkpoint) {
     pg__param_text(&p, checkpoint, strlen(checkpoint));
-  /* With a checkpoint, the (checkpoint, start_b) index bounds the scan. */
+    pg__param_int8(&p, lo);
+  }
   return pg__scan(d,
                   checkpoint
                       ? "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow "
                         "f JOIN entry e ON e.seq = f.seq WHERE f.checkpoint = "
-                        "$5 AND f.start_b < $1 AND f.end_f >= $2 AND f.seq < "
-                        "$3 AND NOT EXISTS (SELECT 1 FROM supersede s WHERE "
-                        "s.kind = $4 AND s.id = e.id AND s.by_seq < $3) ORDER "
-                        "BY f.seq"
+                        "$5 AND f.start_b >= $6 AND f.start_b < $1 AND "
+                        "f.end_f >= $2 AND f.seq < $3 AND NOT EXISTS (SELECT "
+                        "1 FROM supersede s WHERE s.kind = $4 AND s.id = e.id "
+                        "AND s.by_seq < $3) ORDER BY f.seq"
                       : "SELECT e.seq, e.kind, e.id, e.bytes, e.hash FROM flow "
                         "f JOIN entry e ON e.seq = f.seq WHERE f.start_b < $1 "
                         "AND f.end_f >= $2 AND f.seq < $3 AND NOT EXISTS "
                         "(SELECT 1 FROM supersede s WHERE s.kind = $4 AND s.id "
                         "= e.id AND s.by_seq < $3) ORDER BY f.seq",
                   &p, walk_row, &w, _("reading flows"));
+}
+
+int
+pg__each_flow_overlap(struct store_db *d, const char *checkpoint, int64_t from,
+                      int64_t to, uint64_t as_of,
+                      int (*fn)(void *ctx, const struct store_entry *e),
+                      void *ctx)
+{
+  return flows_between(d, checkpoint, INT64_MIN, from, to, as_of, fn, ctx);
+}
+
+int
+pg__each_flow_near(struct store_db *d, const char *checkpoint, int64_t lo,
+                   int64_t from, int64_t to, uint64_t as_of,
+                   int (*fn)(void *ctx, const struct store_entry *e), void *ctx)
+{
+  return flows_between(d, checkpoint, lo, from, to, as_of, fn, ctx);
 }
 
 /* ---- The tree's hashes ---- */
@@ -409,8 +423,8 @@ pg__leaves(struct store_db *d, uint64_t start, uint64_t n, uint8_t *out)
   if (d->in_tx && (rc = pg__flush(d, 0)) != OK)
     return rc;
   pg__params_init(&p);
-  pg__param_int8(&p, clamp(start));
-  pg__param_int8(&p, clamp(start + n));
+  pg__param_int8(&p, pg__i64(start));
+  pg__param_int8(&p, pg__i64(start + n));
   if ((rc = pg__query(d, ST_LEAVES, &p, &r, _("reading leaf hashes"))) != OK)
     return rc;
   for (int i = 0; i < PQntuples(r) && got < n; i++) {
@@ -459,7 +473,7 @@ pg__get_node(struct store_db *d, unsigned level, uint64_t index,
     return rc;
   pg__params_init(&p);
   pg__param_int4(&p, (int32_t)level);
-  pg__param_int8(&p, clamp(index));
+  pg__param_int8(&p, pg__i64(index));
   if ((rc = pg__query(d, ST_GET_NODE, &p, &r, _("reading tree nodes"))) != OK)
     return rc;
   rc = ERR_NOTFOUND;

@@ -232,6 +232,8 @@ int32_t pg__int4(const PGresult *r, int row, int col);
 double pg__float8(const PGresult *r, int row, int col);
 const char *pg__text(const PGresult *r, int row, int col, size_t *len);
 
+/* A sequence number or size as a bigint parameter (larger: INT64_MAX). */
+int64_t pg__i64(uint64_t v);
 /* Big-endian numbers, as the binary formats write them. */
 void pg__put32(unsigned char *p, uint32_t v);
 void pg__put64(unsigned char *p, uint64_t v);
@@ -279,6 +281,9 @@ int pg__code(const char *state);
 /* A connection that failed is reset (outside a transaction); OK when it
  * is usable. */
 int pg__usable(struct store_db *d);
+/* Rolls the open transaction back, when the connection is usable; the
+ * error buffer keeps why. */
+void pg__rollback_keeping(struct store_db *d);
 /* Sets the connection up after connecting or resetting it. */
 int pg__session(struct store_db *d);
 /* A statement's SQL, set once (the name is derived from its number). */
@@ -358,6 +363,10 @@ int pg__each_flow_overlap(struct store_db *d, const char *checkpoint,
                           int64_t from, int64_t to, uint64_t as_of,
                           int (*fn)(void *ctx, const struct store_entry *e),
                           void *ctx);
+int pg__each_flow_near(struct store_db *d, const char *checkpoint, int64_t lo,
+                       int64_t from, int64_t to, uint64_t as_of,
+                       int (*fn)(void *ctx, const struct store_entry *e),
+                       void *ctx);
 int pg__leaves(struct store_db *d, uint64_t start, uint64_t n, uint8_t *out);
 int pg__put_node(struct store_db *d, unsigned level, uint64_t index,
                  const uint8_t hash[32]);
@@ -409,7 +418,6 @@ int pg__each_writer(struct store_db *d,
 
 /* Whether meta's key is cells_meta's (derived, updatable by a server). */
 int pg__is_cells_meta(const char *key);
-int pg__replace_meta(struct store_db *d, const char *key, const char *value);
 int pg__put_code(struct store_db *d, uint32_t code, const char *text);
 int pg__each_code(struct store_db *d, uint32_t from,
                   int (*fn)(void *ctx, uint32_t code, const char *text),
@@ -421,10 +429,6 @@ int pg__each_cells(struct store_db *d, int64_t from, int64_t to,
                    int (*fn)(void *ctx, int64_t day, uint32_t checkpoint,
                              const void *bytes, size_t len),
                    void *ctx);
-int pg__each_flow_near(struct store_db *d, const char *checkpoint, int64_t lo,
-                       int64_t from, int64_t to, uint64_t as_of,
-                       int (*fn)(void *ctx, const struct store_entry *e),
-                       void *ctx);
 int pg__each_flow_checkpoint(struct store_db *d,
                              int (*fn)(void *ctx, const char *cp), void *ctx);
 int pg__each_changed_span(struct store_db *d, uint64_t from, uint64_t to,

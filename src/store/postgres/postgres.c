@@ -394,17 +394,8 @@ pg_commit(struct store_db *d)
 static void
 pg_rollback(struct store_db *d)
 {
-  if (!d->broken && PQstatus(d->conn) == CONNECTION_OK &&
-      pg__send_sql(d, "ROLLBACK", NULL, PG_QUIET) == OK) {
-    struct buf keep;
-    /* The error buffer holds why the front rolls back. */
-    buf_init(&keep);
-    buf_puts(&keep, d->err->data ? d->err->data : "");
-    pg__wait(d, NULL, _("rolling back"));
-    buf_reset(d->err);
-    buf_puts(d->err, keep.data ? keep.data : "");
-    buf_cleanup(&keep);
-  }
+  /* The error buffer holds why the front rolls back. */
+  pg__rollback_keeping(d);
   d->in_tx = 0;
   pg__tx_cache(d, 0);
   pg__discard(d);
@@ -496,9 +487,10 @@ pg_get_meta(struct store_db *d, const char *key, char **out)
   return rc;
 }
 
-/* Sent with the transaction's other writes, in order. */
+/* Sent with the transaction's other writes, in order; a failure is read
+ * at the next wait (the commit's at the latest). */
 static int
-pg_set_meta(struct store_db *d, const char *key, const char *value)
+send_meta(struct store_db *d, int st, const char *key, const char *value)
 {
   struct pg_params p;
 
@@ -506,7 +498,20 @@ pg_set_meta(struct store_db *d, const char *key, const char *value)
   pg__param_text(&p, key, strlen(key));
   pg__param_text(&p, value, strlen(value));
   d->dirty = 1;
-  return pg__send(d, ST_SET_META, &p, PG_CHECK);
+  return pg__send(d, st, &p, PG_CHECK);
+}
+
+static int
+pg_set_meta(struct store_db *d, const char *key, const char *value)
+{
+  return send_meta(d, ST_SET_META, key, value);
+}
+
+/* What is derived goes to cells_meta (cells.c), replacing what it held. */
+static int
+pg_replace_meta(struct store_db *d, const char *key, const char *value)
+{
+  return send_meta(d, ST_PUT_CELLS_META, key, value);
 }
 
 static int
@@ -586,7 +591,7 @@ const struct store_backend store__postgres_backend = {
     .grant = pg_grant,
     .each_changed_span = pg__each_changed_span,
     .each_flow_checkpoint = pg__each_flow_checkpoint,
-    .replace_meta = pg__replace_meta,
+    .replace_meta = pg_replace_meta,
     .put_code = pg__put_code,
     .each_code = pg__each_code,
     .put_cells = pg__put_cells,
