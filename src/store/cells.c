@@ -1183,10 +1183,87 @@ rebuild_touched(struct store *st)
   return rc;
 }
 
+/* What another handle appended since this one's cache was true, taken
+ * into the transaction as if it had appended it itself (catch_up). */
+struct catch
+{
+  struct store *st;
+  struct recs r;
+  char **targets; /* the ids the range's flows correct */
+  size_t ntargets, cap;
+};
+
+static int
+catch_entry(void *ctx, const struct store_entry *e)
+{
+  struct catch *c = ctx;
+  const char *target;
+  int rc;
+
+  if ((int)e->kind == KIND_coverage || (int)e->kind == KIND_withdrawal ||
+      (int)e->kind >= KIND_COUNT)
+    return ERR_NOTFOUND; /* coverage, a withdrawal, rules: drop instead */
+  if (e->kind != KIND_flow)
+    return OK; /* no kind a day's cells read */
+  if ((rc = parse(&c->r, e, KIND_flow)) != OK)
+    return rc;
+  store__cells_touch(c->st, &c->r.rec, e->seq, 0);
+  if ((target = record_get(&c->r.rec, "supersedes")) != NULL) {
+    c->targets =
+        util_grow(c->targets, &c->cap, c->ntargets + 1, sizeof *c->targets);
+    c->targets[c->ntargets++] = xstrdup(target);
+  }
+  return OK;
+}
+
+/*
+ * Another handle (another server on the same database, an import beside
+ * the server) appended [cache_at, size) since this one's last commit, so
+ * the days held are no longer known true. Rather than drop them all, and
+ * read a busy day back whole at the next commit, the transaction takes
+ * that range's flows as its own (fresh, their days touched) and the flows
+ * they correct as superseded by it (gone), exactly as if this handle had
+ * written them; tx_start moves back to cache_at, so that what is read back
+ * from the store stops where the range begins. The commit then builds
+ * those days again from what is held and what was taken (the same bytes
+ * the other handle stored). Only flows and kinds the cells do not read:
+ * coverage, a withdrawal or new rules in the range, or more than
+ * CATCH_UP_MAX entries, and the cache is dropped (ERR_NOTFOUND).
+ */
+#define CATCH_UP_MAX 4096
+
+static int
+catch_up(struct store *st)
+{
+  struct store_cells *sc = cells_of(st);
+  struct catch c = {st, {0}, NULL, 0, 0};
+  int rc;
+
+  if (st->size < sc->cache_at || st->size - sc->cache_at > CATCH_UP_MAX ||
+      st->corridor == NULL || cells_cache_bytes(sc->cache) == 0)
+    return ERR_NOTFOUND;
+  recs_init(&c.r, st);
+  rc = st->be->each_entry(st->db, -1, sc->cache_at, st->size, catch_entry, &c);
+  for (size_t i = 0; rc == OK && i < c.ntargets; i++) {
+    struct store_entry e;
+    rc = st->be->get_entry(st->db, KIND_flow, c.targets[i], &e);
+    if (rc == OK && (rc = parse(&c.r, &e, KIND_flow)) == OK)
+      store__cells_touch(st, &c.r.rec, e.seq, 1);
+  }
+  for (size_t i = 0; i < c.ntargets; i++)
+    free(c.targets[i]);
+  free(c.targets);
+  recs_cleanup(&c.r);
+  if (rc == OK)
+    sc->tx_start = sc->cache_at;
+  return rc;
+}
+
 int
 store__cells_begin(struct store *st)
 {
   struct store_cells *sc;
+  int rc;
 
   if (!kept(st))
     return OK;
@@ -1197,13 +1274,24 @@ store__cells_begin(struct store *st)
   sc->tx_start = st->size;
   sc->tx_rules = 0;
   sc->tx_cover = 0;
-  if (sc->cache_at != st->size) {
-    /* Written by another handle since: nothing held is known true. */
-    cells_cache_clear(sc->cache);
-    sc->cache_at = st->size;
-  }
   sc->span_known = 0;
   sc->span_grown = 0;
+  if (sc->cache_at != st->size) {
+    rc = catch_up(st);
+    if (rc != OK) {
+      /* Nothing held is known true: dropped, and nothing taken. */
+      tmap_clear(sc->touched);
+      tmap_clear(sc->gone);
+      fresh_clear(sc);
+      sc->tx_start = st->size;
+      sc->span = 0;
+      sc->span_grown = 0;
+      cells_cache_clear(sc->cache);
+      if (rc != ERR_NOTFOUND)
+        return rc;
+    }
+    sc->cache_at = st->size;
+  }
   return dict_refresh(st);
 }
 

@@ -1329,6 +1329,52 @@ test_kept_cells_cached(void **state)
   assert_near(k.d[1].vehicles, 7, 1e-9);
 }
 
+/*
+ * A writer whose cache another handle wrote past (another server on the
+ * same database) takes what that handle appended as its own rather than
+ * drop every day it holds, unless the range holds what the cells read
+ * otherwise (coverage). Whole-day flows at x on 2024-01-01, in vehicles
+ * summed: f1 5, f2 7 by this handle: 12; the other adds f3 20 and f4 3
+ * correcting f2 (so f2 goes): 5 + 20 + 3 = 28, then this handle's f5 1:
+ * 29, with no held day dropped; the other corrects f3 again (f6 2) and
+ * adds f7 4: 5 + 3 + 2 + 4 + 1 = 15, this handle's f8 10: 25, still none
+ * dropped; then the other writes coverage c1 (the whole day observed: 15),
+ * and this handle's f9 1 (26, observed 15) drops the cache, once. Each
+ * step's days verified against days built from the log.
+ */
+static void
+test_kept_cells_caught_up(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct store *other;
+
+  commit_flow(fx->st, "f1", "2024-01-01", NULL, "5", NULL);
+  commit_flow(fx->st, "f2", "2024-01-01", NULL, "7", NULL);
+  assert_day(fx->st, 12, 3);
+  other = open_store(fx->path, 0);
+  commit_flow(other, "f3", "2024-01-01", NULL, "20", NULL);
+  commit_flow(other, "f4", "2024-01-01", NULL, "3", "f2");
+  commit_flow(fx->st, "f5", "2024-01-01", NULL, "1", NULL);
+  assert_day(fx->st, 29, 3);
+  assert_int_equal(store_day_cache_dropped(fx->st), 0);
+  commit_flow(other, "f6", "2024-01-01", NULL, "2", "f3");
+  commit_flow(other, "f7", "2024-01-01", NULL, "4", NULL);
+  commit_flow(fx->st, "f8", "2024-01-01", NULL, "10", NULL);
+  assert_day(fx->st, 25, 3);
+  assert_int_equal(store_day_cache_dropped(fx->st), 0);
+  assert_int_equal(store_begin(other), OK);
+  assert_int_equal(put_record(other, KIND_coverage, &res, "id", "c1", "start",
+                              "2024-01-01", "end", "2024-01-01", "checkpoint",
+                              "x", "state", "observed", NULL),
+                   OK);
+  assert_int_equal(store_commit(other), OK);
+  store_close(other);
+  commit_flow(fx->st, "f9", "2024-01-01", NULL, "1", NULL);
+  assert_day(fx->st, 26, 15);
+  assert_true(store_day_cache_dropped(fx->st) > 0);
+}
+
 /* Amends the rules with a corridor file's text, in a transaction of its
  * own; returns store_put_corridor's code (the transaction rolled back when
  * refused). */
@@ -1608,6 +1654,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_kept_cells_amended, setup_cached,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_rollback, setup_cached,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_kept_cells_caught_up, setup_cached,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_kept_cells_cached, setup_cached,
                                       teardown),
