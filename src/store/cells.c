@@ -1259,6 +1259,18 @@ catch_up(struct store *st)
   return rc;
 }
 
+/* Nothing touched, held or superseded yet in a transaction that reads
+ * back what was stored before size. */
+static void
+tx_reset(struct store_cells *sc, uint64_t size)
+{
+  tmap_clear(sc->touched);
+  tmap_clear(sc->gone);
+  fresh_clear(sc);
+  sc->tx_start = size;
+  sc->span_grown = 0;
+}
+
 int
 store__cells_begin(struct store *st)
 {
@@ -1268,24 +1280,17 @@ store__cells_begin(struct store *st)
   if (!kept(st))
     return OK;
   sc = cells_of(st);
-  tmap_clear(sc->touched);
-  tmap_clear(sc->gone);
-  fresh_clear(sc);
-  sc->tx_start = st->size;
+  tx_reset(sc, st->size);
   sc->tx_rules = 0;
   sc->tx_cover = 0;
   sc->span_known = 0;
-  sc->span_grown = 0;
   if (sc->cache_at != st->size) {
     rc = catch_up(st);
     if (rc != OK) {
-      /* Nothing held is known true: dropped, and nothing taken. */
-      tmap_clear(sc->touched);
-      tmap_clear(sc->gone);
-      fresh_clear(sc);
-      sc->tx_start = st->size;
+      /* Nothing held is known true: dropped, and nothing taken (nor the
+       * spans of what was). */
+      tx_reset(sc, st->size);
       sc->span = 0;
-      sc->span_grown = 0;
       cells_cache_clear(sc->cache);
       if (rc != ERR_NOTFOUND)
         return rc;
