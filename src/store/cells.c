@@ -1185,8 +1185,7 @@ rebuild_touched(struct store *st)
 
 /* What another handle appended since this one's cache was true, taken
  * into the transaction as if it had appended it itself (catch_up). */
-struct catch
-{
+struct taking {
   struct store *st;
   struct recs r;
   char **targets; /* the ids the range's flows correct */
@@ -1196,7 +1195,7 @@ struct catch
 static int
 catch_entry(void *ctx, const struct store_entry *e)
 {
-  struct catch *c = ctx;
+  struct taking *c = ctx;
   const char *target;
   int rc;
 
@@ -1226,9 +1225,9 @@ catch_entry(void *ctx, const struct store_entry *e)
  * written them; tx_start moves back to cache_at, so that what is read back
  * from the store stops where the range begins. The commit then builds
  * those days again from what is held and what was taken (the same bytes
- * the other handle stored). Only flows and kinds the cells do not read:
- * coverage, a withdrawal or new rules in the range, or more than
- * CATCH_UP_MAX entries, and the cache is dropped (ERR_NOTFOUND).
+ * the other handle stored). Only when the range holds flows and kinds
+ * the cells do not read, at most CATCH_UP_MAX entries: with coverage, a
+ * withdrawal or new rules in it, the cache is dropped (ERR_NOTFOUND).
  */
 #define CATCH_UP_MAX 4096
 
@@ -1236,7 +1235,7 @@ static int
 catch_up(struct store *st)
 {
   struct store_cells *sc = cells_of(st);
-  struct catch c = {st, {0}, NULL, 0, 0};
+  struct taking c = {st, {0}, NULL, 0, 0};
   int rc;
 
   if (st->size < sc->cache_at || st->size - sc->cache_at > CATCH_UP_MAX ||

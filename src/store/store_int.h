@@ -48,10 +48,9 @@ struct store {
   struct store_row row;      /* the row being written, reused */
   char *writer;              /* store_set_writer's name, or NULL */
   struct store_cells *cells; /* the kept day cells' state (cells.c) */
-  int cells_due; /* migrated from before the cells (schema 7, 8 on PostgreSQL):
-                    build them */
-  size_t day_cache_bytes; /* store_options' */
-  size_t hold_bytes;      /* store_options', or STORE_HOLD_BYTES */
+  int cells_due;             /* migrated from before the cells: build */
+  size_t day_cache_bytes;    /* store_options' */
+  size_t hold_bytes;         /* store_options', or STORE_HOLD_BYTES */
 };
 
 /*

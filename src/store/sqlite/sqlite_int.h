@@ -149,7 +149,6 @@ int store_sqlite__each_writer(struct store_db *d,
                               void *ctx);
 /* cells.c: schema 7's day cells and their dictionary (backend.h). */
 extern const char store_sqlite__ddl_cells[];
-extern const char store_sqlite__ddl_saved[];
 int store_sqlite__replace_meta(struct store_db *d, const char *key,
                                const char *value);
 int store_sqlite__put_code(struct store_db *d, uint32_t code, const char *text);
@@ -169,7 +168,9 @@ int store_sqlite__each_flow_near(
     struct store_db *d, const char *checkpoint, int64_t lo, int64_t from,
     int64_t to, uint64_t as_of,
     int (*fn)(void *ctx, const struct store_entry *e), void *ctx);
-/* saved.c: saved analysis state (no schema version: made on first use). */
+/* saved.c: saved analysis state (in the schema from version 8, made on
+ * the first save before). */
+extern const char store_sqlite__ddl_saved[];
 int store_sqlite__get_saved(struct store_db *d, const char *key, int64_t day,
                             uint64_t *size, struct buf *bytes);
 int store_sqlite__put_saved(struct store_db *d, const struct store_saved *rows,
