@@ -27,6 +27,9 @@ struct span {
   int dir;               /* status: AD_IN, AD_OUT, or -1 for both */
 };
 
+/* Sizes whose entries since the saved state has looked at (saved.c). */
+#define ANALYSIS_SINCE 4
+
 struct analysis {
   struct store *st;
   uint64_t as_of;
@@ -83,6 +86,13 @@ struct analysis {
   struct saved_row *saved;
   size_t nsaved, capsaved;
   int saved_check; /* the auditor's view: reads no state, saves none */
+  /* The first day the entries since a size change (saved.c), per size. */
+  struct analysis__since {
+    uint64_t size;
+    int64_t first;
+    int set;
+  } since[ANALYSIS_SINCE];
+  size_t next_since;
   /* The supply outlook's inflows by range (supply.c), read once a view. */
   struct analysis__supply_cache *supply;
   /* The baselines computed so far (index.c), by checkpoints. */
@@ -182,6 +192,34 @@ int analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
                     int every_stage,
                     int (*fn)(void *ctx, const struct analysis_flow_row *row),
                     void *ctx);
+
+/* A flow query's rows in the saved state (saved_flows.c), for the
+ * queries of the baseline window's days. */
+struct analysis__flows_rec {
+  struct analysis *a;
+  const struct analysis_flow_query *q;
+  int (*fn)(void *ctx, const struct analysis_flow_row *row);
+  void *ctx;
+  char what[32];    /* the key's name: the query's digest */
+  struct buf bytes; /* the query's line, then each row's */
+  int on;           /* counted now: rows recorded, kept at the end */
+  int bad;          /* a text JSON cannot hold: not kept */
+};
+/* OK when q's rows were handed to fn from a saved row (or fn's own code);
+ * ERR_NOTFOUND when the query is to be counted: with rec->on set, through
+ * analysis__flows_record(rec) and then analysis__flows_keep(rec, rc). */
+int analysis__flows_from_saved(
+    struct analysis *a, const struct analysis_flow_query *q, int every_stage,
+    int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx,
+    struct analysis__flows_rec *rec);
+int analysis__flows_record(void *ctx, const struct analysis_flow_row *row);
+void analysis__flows_keep(struct analysis__flows_rec *rec, int rc);
+/* Whether a saved state's name is a flow query's. */
+int analysis__flows_is_saved(const char *what);
+/* OK when a saved row of that name holds what the query its first line
+ * names gives now, ERR_VERIFY when not (or the query's own failure). */
+int analysis__flows_check(struct analysis *a, const char *what,
+                          const char *bytes, size_t len);
 
 /* The functioning index (index.c), which compliance evaluates too. */
 

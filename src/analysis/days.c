@@ -232,9 +232,7 @@ take_kept(void *ctx, struct cells_day *d)
   if (!k->cache)
     return k->fn(k->ctx, d);
   mark_to(k, d->day);
-  h = xmalloc(sizeof *h);
-  *h = *d; /* taken: the store's day starts again empty */
-  cells_day_init(d);
+  h = cells_day_copy(d);
   keep(k->a, h->day, h->checkpoint, h);
   return k->fn(k->ctx, h);
 }

@@ -71,6 +71,12 @@ struct query {
   struct proj *pv;
   size_t pcap;
   size_t pieces; /* disputed pieces of the streams decided so far */
+  /* The dimensions asked that differ between the parts of a stream (all
+   * but time, checkpoint, direction and outcome), as indexes of a part's
+   * dim: a part whose values of these are its predecessor's falls in the
+   * same row, found without a lookup. */
+  int part_dims[DIM_COUNT];
+  size_t npart_dims;
 };
 
 static int
@@ -244,19 +250,21 @@ spread_add(struct group *g, uint64_t seq, int m)
  * when the part is another source's than the one asked for. */
 static size_t
 take_part(struct query *x, const struct cells_day *d,
-          const struct cells_stream *s, const struct cells_part *p)
+          const struct cells_stream *s, const struct cells_part *p, size_t same)
 {
   const char *dims[DIM_COUNT] = {0}, *vals[DIM_COUNT] = {0};
   struct group *g;
-  size_t gi;
+  size_t gi = same;
   int m = s->measure;
 
   if (x->source && p->dim[CD_SOURCE] != x->source)
     return SIZE_MAX;
-  for (int k = 0; k < CD_COUNT; k++)
-    dims[DIM_CHECKPOINT + k] = p->dim[k];
-  group_values(x->a, x->q, d->day, dims, vals);
-  gi = group_get(x, d->day, vals);
+  if (gi == SIZE_MAX) {
+    for (int k = 0; k < CD_COUNT; k++)
+      dims[DIM_CHECKPOINT + k] = p->dim[k];
+    group_values(x->a, x->q, d->day, dims, vals);
+    gi = group_get(x, d->day, vals);
+  }
   g = &x->gs.v[gi];
   g->m[m] += x->own ? p->own : p->won;
   g->has[m] = 1;
@@ -278,8 +286,20 @@ take_stream(struct query *x, const struct cells_day *d,
 {
   x->part_group = util_grow(x->part_group, &x->cappart_group, s->nparts + 1,
                             sizeof *x->part_group);
-  for (size_t k = 0; k < s->nparts; k++)
-    x->part_group[k] = take_part(x, d, s, &d->parts[s->part + k]);
+  for (size_t k = 0; k < s->nparts; k++) {
+    const struct cells_part *p = &d->parts[s->part + k];
+    size_t same = SIZE_MAX;
+    if (k && x->part_group[k - 1] != SIZE_MAX) {
+      const struct cells_part *prev = p - 1;
+      size_t i = 0;
+      while (i < x->npart_dims &&
+             prev->dim[x->part_dims[i]] == p->dim[x->part_dims[i]])
+        i++;
+      if (i == x->npart_dims)
+        same = x->part_group[k - 1];
+    }
+    x->part_group[k] = take_part(x, d, s, p, same);
+  }
   for (size_t k = 0; k < s->npieces; k++) {
     const struct cells_piece *p = &d->pieces[s->piece + k];
     size_t id = ++x->pieces;
@@ -578,19 +598,13 @@ analysis_flows(struct analysis *a, const struct analysis_flow_query *q,
   return analysis__flows(a, q, 0, fn, ctx);
 }
 
-int
-analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
-                int every_stage,
-                int (*fn)(void *ctx, const struct analysis_flow_row *row),
-                void *ctx)
+static int
+reckon(struct analysis *a, const struct analysis_flow_query *q, int every_stage,
+       int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx)
 {
   struct query x;
   int rc;
 
-  if (q->to < q->from)
-    return ERR_USAGE;
-  if ((rc = analysis__load(a)) != OK)
-    return rc;
   memset(&x, 0, sizeof x);
   x.a = a;
   x.q = q;
@@ -603,6 +617,10 @@ analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
   x.r1 = (q->to + 1) * DAY;
   /* Grouped by source, each row is one source's: its own figures. */
   x.own = q->source != NULL || (q->own_figures && has_dim(q, DIM_SOURCE));
+  for (size_t i = 0; i < q->ndims; i++)
+    if (!is_time_dim(q->dims[i]) && q->dims[i] != DIM_CHECKPOINT &&
+        q->dims[i] != DIM_DIRECTION && q->dims[i] != DIM_OUTCOME)
+      x.part_dims[x.npart_dims++] = q->dims[i] - DIM_CHECKPOINT;
   x.obs = xcalloc(
       (size_t)(q->to - q->from + 1) * (a->ncheckpoints + 1) * AD_COUNT, 1);
   x.pmap = tmap_new(DIM_COUNT + 1);
@@ -613,5 +631,28 @@ analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
     rc = recon_emit(&x, fn, ctx);
   }
   query_cleanup(&x);
+  return rc;
+}
+
+int
+analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
+                int every_stage,
+                int (*fn)(void *ctx, const struct analysis_flow_row *row),
+                void *ctx)
+{
+  struct analysis__flows_rec rec;
+  int rc;
+
+  if (q->to < q->from)
+    return ERR_USAGE;
+  if ((rc = analysis__load(a)) != OK)
+    return rc;
+  rc = analysis__flows_from_saved(a, q, every_stage, fn, ctx, &rec);
+  if (rc != ERR_NOTFOUND)
+    return rc;
+  if (!rec.on)
+    return reckon(a, q, every_stage, fn, ctx);
+  rc = reckon(a, q, every_stage, analysis__flows_record, &rec);
+  analysis__flows_keep(&rec, rc);
   return rc;
 }

@@ -90,12 +90,13 @@ make_key(struct analysis *a, const char *what, int64_t start)
 
 struct check {
   struct analysis *a;
-  int64_t bound;
+  int64_t first; /* the first day an entry since changes */
   struct record_ctx rctx;
-  int holds;
 };
 
-/* Whether entry e leaves a state of the days up to c->bound as it was. */
+/* The first day entry e can change: that of its start for a new flow,
+ * status or coverage record; none for a kind no state reads; INT64_MIN
+ * (every day) for anything else. */
 static int
 check_entry(void *ctx, const struct store_entry *e)
 {
@@ -124,7 +125,7 @@ check_entry(void *ctx, const struct store_entry *e)
     field = "at";
     break;
   default:
-    c->holds = 0;
+    c->first = INT64_MIN;
     return ERR_NOTFOUND;
   }
   record_init(&rec, e->kind);
@@ -133,34 +134,48 @@ check_entry(void *ctx, const struct store_entry *e)
            OK &&
        record_get(&rec, "supersedes") == NULL &&
        record_time_bounds(record_get(&rec, field), corridor_tz_offset,
-                          (void *)c->a->c, &b, &f) == OK &&
-       day_floor(b) > c->bound;
+                          (void *)c->a->c, &b, &f) == OK;
   record_cleanup(&rec);
   buf_cleanup(&err);
   if (!ok) {
-    c->holds = 0;
+    c->first = INT64_MIN;
     return ERR_NOTFOUND;
   }
+  if (day_floor(b) < c->first)
+    c->first = day_floor(b);
   return OK;
 }
 
 /* Whether a row computed at size holds for the view: nothing appended
- * since changes a day up to bound. */
+ * since changes a day up to bound. The first day changed since a size is
+ * read once a view for each of the last few sizes asked (a report asks
+ * for several states saved at one size). */
 static int
 holds(struct analysis *a, uint64_t size, int64_t bound)
 {
+  struct analysis__since *h = NULL;
   struct check c;
-  int rc;
 
   if (size > a->as_of || a->as_of - size > MAX_CHECK)
     return 0;
-  memset(&c, 0, sizeof c);
-  c.a = a;
-  c.bound = bound;
-  c.holds = 1;
-  store_record_ctx(a->st, &c.rctx);
-  rc = store_each_entry(a->st, -1, size, a->as_of, check_entry, &c);
-  return rc == OK && c.holds;
+  for (size_t i = 0; i < ANALYSIS_SINCE; i++)
+    if (a->since[i].set && a->since[i].size == size)
+      h = &a->since[i];
+  if (h == NULL) {
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.first = INT64_MAX;
+    store_record_ctx(a->st, &c.rctx);
+    if (store_each_entry(a->st, -1, size, a->as_of, check_entry, &c) != OK &&
+        c.first != INT64_MIN)
+      return 0; /* not read: not known to hold, and not kept */
+    h = &a->since[a->next_since];
+    a->next_since = (a->next_since + 1) % ANALYSIS_SINCE;
+    h->set = 1;
+    h->size = size;
+    h->first = c.first;
+  }
+  return h->first > bound;
 }
 
 int
@@ -282,7 +297,8 @@ mark_used(struct analysis *a, struct stored_set *set)
         x->key[used] != '\0' || strcmp(digest, rules) != 0)
       continue;
     is_comp = strcmp(what, "compliance/1") == 0;
-    if (!is_comp && strcmp(what, "backlog/1") != 0)
+    if (!is_comp && strcmp(what, "backlog/1") != 0 &&
+        !analysis__flows_is_saved(what))
       continue;
     x->what = xstrdup(what);
     x->start = start;
@@ -323,6 +339,11 @@ count_again(struct analysis *a, const char *what, int64_t start, int64_t last)
 int
 analysis_check_saved(struct store *st, size_t *checked, struct buf *err)
 {
+  const char *not_given =
+      _("saved state '%s' of %s (computed at tree size %llu) is not what the "
+        "history gives: someone changed the store outside passage. It is "
+        "derived data: delete the rows of the table saved_state and every "
+        "report counts from the first day again");
   struct stored_set set = {NULL, 0, 0};
   struct analysis *a = NULL;
   char date[32];
@@ -353,6 +374,21 @@ analysis_check_saved(struct store *st, size_t *checked, struct buf *err)
   for (size_t i = 0, j; rc == OK && i < set.n; i = j) {
     int64_t last = INT64_MIN;
     size_t k = 0;
+    if (set.v[i].what && analysis__flows_is_saved(set.v[i].what)) {
+      /* A flow query's rows: each row its own query, run again. */
+      const struct stored *x = &set.v[i];
+      j = i + 1;
+      if (!x->used)
+        continue;
+      (*checked)++;
+      rc = analysis__flows_check(a, x->what, x->bytes, x->len);
+      if (rc == ERR_VERIFY)
+        buf_printf(err, not_given, x->key, day_text(x->day, date, sizeof date),
+                   (unsigned long long)x->size);
+      else if (rc != OK)
+        buf_printf(err, "%s", a->err.data ? a->err.data : util_strerror(rc));
+      continue;
+    }
     for (j = i; j < set.n && strcmp(set.v[j].key, set.v[i].key) == 0; j++)
       if (set.v[j].used && set.v[j].day > last)
         last = set.v[j].day;
@@ -376,13 +412,7 @@ analysis_check_saved(struct store *st, size_t *checked, struct buf *err)
         y = NULL;
       (*checked)++;
       if (y == NULL || y->len != x->len || memcmp(y->bytes, x->bytes, x->len)) {
-        buf_printf(err,
-                   _("saved state '%s' of %s (computed at tree size %llu) is "
-                     "not what the history gives: someone changed the store "
-                     "outside passage. It is derived data: delete the rows of "
-                     "the table saved_state and every report counts from the "
-                     "first day again"),
-                   x->key, day_text(x->day, date, sizeof date),
+        buf_printf(err, not_given, x->key, day_text(x->day, date, sizeof date),
                    (unsigned long long)x->size);
         rc = ERR_VERIFY;
       }

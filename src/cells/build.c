@@ -76,6 +76,34 @@ cells_day_cleanup(struct cells_day *d)
   memset(d, 0, sizeof *d);
 }
 
+static void *
+copy_of(const void *v, size_t n, size_t size, size_t *cap)
+{
+  void *c = n ? xmalloc(n * size) : NULL;
+
+  if (n)
+    memcpy(c, v, n * size);
+  *cap = n;
+  return c;
+}
+
+struct cells_day *
+cells_day_copy(const struct cells_day *d)
+{
+  struct cells_day *c = xmalloc(sizeof *c);
+
+  *c = *d;
+  c->streams =
+      copy_of(d->streams, d->nstreams, sizeof *d->streams, &c->capstreams);
+  c->parts = copy_of(d->parts, d->nparts, sizeof *d->parts, &c->capparts);
+  c->spreads =
+      copy_of(d->spreads, d->nspreads, sizeof *d->spreads, &c->capspreads);
+  c->pieces = copy_of(d->pieces, d->npieces, sizeof *d->pieces, &c->cappieces);
+  c->claims = copy_of(d->claims, d->nclaims, sizeof *d->claims, &c->capclaims);
+  c->links = copy_of(d->links, d->nlinks, sizeof *d->links, &c->caplinks);
+  return c;
+}
+
 void
 cells_day_reset(struct cells_day *d)
 {

@@ -281,6 +281,10 @@ void cells_day_init(struct cells_day *d);
 void cells_day_cleanup(struct cells_day *d);
 /* Empties d, keeping its memory. */
 void cells_day_reset(struct cells_day *d);
+/* A copy of d in arrays of its own, each of the size it holds: a day kept
+ * for long takes no more memory than it needs, and the decoder's arrays
+ * are reused, not grown again, for the next day. */
+struct cells_day *cells_day_copy(const struct cells_day *d);
 /* 1 when d holds nothing: no stream and nothing observed (a store keeps no
  * row for it). */
 int cells_day_empty(const struct cells_day *d);
