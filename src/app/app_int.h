@@ -250,6 +250,8 @@ struct app__http_answer {
   char content_type[128]; /* "" when none was given */
 };
 struct app__http *app__http_new(void);
+/* Why app__http_new returned NULL: libcurl missing, or not starting. */
+const char *app__http_failure(void);
 void app__http_free(struct app__http *h);
 /* Each GET of h from now on carries "Authorization: Bearer token" (NULL
  * or "": none). libcurl does not send it on to another host a redirect

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "app/curl_lib.h"
 
 struct app__http {
   CURL *curl;
@@ -20,11 +20,22 @@ struct app__http {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ok;
+static struct buf curl_why;
 
 static void
 curl_start(void)
 {
-  curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  buf_init(&curl_why);
+  curl_ok = app__curl_load(&curl_why) == OK &&
+            curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (!curl_ok && curl_why.len == 0)
+    buf_puts(&curl_why, _("libcurl cannot start"));
+}
+
+const char *
+app__http_failure(void)
+{
+  return curl_why.data ? curl_why.data : _("libcurl cannot start");
 }
 
 struct app__http *

@@ -431,8 +431,8 @@ app_verify_tiles(const struct app_tiles_verify_query *q,
   for (int L = 0; L < LEVELS; L++)
     buf_init(&t.held[L]);
   if (is_url(q->tiles) && (t.http = app__http_new()) == NULL) {
-    rc =
-        app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
+    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "%s",
+                   app__http_failure());
     goto out;
   }
   if (t.http)
@@ -489,8 +489,8 @@ app__tiles_entries(const char *prefix, const char *token, uint64_t size,
   t.err = err;
   buf_init(&bundle);
   if (is_url(prefix) && (t.http = app__http_new()) == NULL)
-    rc =
-        app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
+    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "%s",
+                   app__http_failure());
   if (t.http)
     app__http_set_token(t.http, token);
   for (uint64_t b = 0; rc == OK && b * LEDGER_TILE_WIDTH < size; b++) {

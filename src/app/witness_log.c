@@ -322,8 +322,8 @@ app_log_witness(struct app *app, const char *key,
   if ((rc = app__sign_tree(app, key, &note, err)) != OK)
     return rc;
   if ((http = app__http_new()) == NULL) {
-    rc =
-        app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "libcurl cannot start");
+    rc = app__fail(err, ERR_IO, APP_ERROR_PROGRAM, NULL, "%s",
+                   app__http_failure());
     goto out;
   }
   c = store_corridor(st);

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include <microhttpd.h>
+#include "util/mhd_lib.h"
 
 #include "app/app.h"
 #include "http/http.h"

@@ -47,7 +47,8 @@ http_each_route(void (*fn)(void *ctx, const char *method, const char *path),
 int
 http_tls_supported(void)
 {
-  return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+  return util_mhd_load(NULL) == OK &&
+         MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
 }
 
 double
@@ -616,8 +617,15 @@ listen_on(struct http_server *s, unsigned *bound)
   char *cert = NULL, *key = NULL;
   unsigned tries = c->port_tries ? c->port_tries : 1;
   const union MHD_DaemonInfo *info;
+  struct buf why;
   int rc = OK;
 
+  buf_init(&why);
+  if (util_mhd_load(&why) != OK) {
+    fprintf(stderr, "passage serve: %s\n", why.data);
+    buf_cleanup(&why);
+    return ERR_IO;
+  }
   if (c->tls_cert || c->tls_key) {
     if (!http_tls_supported()) {
       fprintf(stderr, "passage serve: this libmicrohttpd was built without "

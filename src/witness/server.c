@@ -20,7 +20,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include <microhttpd.h>
+#include "util/mhd_lib.h"
 
 #define POOL_THREADS 4
 #define CONNECTION_TIMEOUT 30 /* seconds: a slow client is dropped */
@@ -238,6 +238,8 @@ witness_serve(struct witness *w, const char *listen,
    * their tools read them (the ledger's texts are translated for the
    * command's own messages). */
   setlocale(LC_MESSAGES, "C");
+  if (util_mhd_load(err) != OK)
+    return ERR_IO;
   /* The pool's threads inherit this mask: only sigwait below sees the
    * signals that stop the witness. */
   sigemptyset(&stop);

@@ -248,14 +248,16 @@ kill_backend(struct store *st)
  * at once, as a database going down (or a cut of every session, repeated)
  * ends a connection just made. */
 static struct store *kill_on_reset_;
+/* The table's own slot, replaced in main: not the name that calls it. */
+#undef PQreset
+static void (*real_reset)(PGconn *conn);
 
-void __real_PQreset(PGconn *conn);
-void __wrap_PQreset(PGconn *conn);
-
-void
-__wrap_PQreset(PGconn *conn)
+/* The store's PQreset, in libpq's table (store/postgres/pq_lib.h) once the
+ * library is loaded (main). */
+static void
+reset_then_kill(PGconn *conn)
 {
-  __real_PQreset(conn);
+  real_reset(conn);
   if (kill_on_reset_ && kill_on_reset_->db->conn == conn &&
       PQstatus(conn) == CONNECTION_OK) {
     struct store *st = kill_on_reset_;
@@ -368,5 +370,11 @@ main(void)
     printf("skipped: no PostgreSQL cluster (scripts/with-postgres)\n");
     return 77;
   }
+  if (pq__load(NULL) != OK) {
+    printf("libpq cannot be loaded\n");
+    return 1;
+  }
+  real_reset = pq__lib.PQreset;
+  pq__lib.PQreset = reset_then_kill;
   return cmocka_run_group_tests_name("postgres", tests, NULL, NULL);
 }

@@ -29,7 +29,7 @@
 #ifndef PASSAGE_STORE_PG_INT_H
 #define PASSAGE_STORE_PG_INT_H
 
-#include <libpq-fe.h>
+#include "store/postgres/pq_lib.h"
 
 #include "store/backend.h"
 

@@ -234,12 +234,16 @@ static int
 pg_open(const char *location, const struct store_options *o, struct buf *err,
         struct store_db **out)
 {
-  struct store_db *d = xcalloc(1, sizeof *d);
-  char *where = shown(location);
+  struct store_db *d;
+  char *where;
   int create = o->create;
   int rc = OK;
 
   *out = NULL;
+  if (pq__load(err) != OK)
+    return ERR_STORE;
+  d = xcalloc(1, sizeof *d);
+  where = shown(location);
   d->err = err;
   /* The most a writer waits for the log's head: SQLite's busy timeout. */
   d->busy_ms = o->busy_timeout_ms ? o->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
