@@ -10,10 +10,12 @@
  * compares the bytes (analysis__flows_check).
  *
  * The bytes: the query as a line of JSON, then each row, in the order the
- * query gave them (row_bytes); figures as the bits of their double, so
+ * query gave them (row_bytes, in util/bytes.h's integers and doubles), so
  * that a row read back is the row computed to the last bit.
  */
 #include "analysis/analysis_int.h"
+
+#include "util/bytes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,33 +80,13 @@ query_line(const struct analysis_flow_query *q, int every_stage,
   dump_line(j, out);
 }
 
-/* The rows: unsigned LEB128 integers, doubles as their 8 bytes
- * little-endian, texts as 1 + their length and their bytes (0: none). */
-static void
-put_uint(struct buf *b, uint64_t v)
-{
-  do {
-    buf_putc(b, (char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
-    v >>= 7;
-  } while (v);
-}
-
-static void
-put_double(struct buf *b, double v)
-{
-  uint64_t u;
-
-  memcpy(&u, &v, sizeof u);
-  for (int i = 0; i < 8; i++)
-    buf_putc(b, (char)((u >> (8 * i)) & 0xff));
-}
-
+/* A text of the rows: 1 + its length, then its bytes (0: none). */
 static void
 put_text(struct buf *b, const char *s)
 {
   size_t n = s ? strlen(s) : 0;
 
-  put_uint(b, s ? n + 1 : 0);
+  util_bytes_put_uint(b, s ? n + 1 : 0);
   buf_append(b, s ? s : "", n);
 }
 
@@ -115,103 +97,53 @@ row_bytes(const struct analysis_flow_query *q,
   for (size_t i = 0; i < q->ndims; i++)
     put_text(out, row->dim[q->dims[i]]);
   for (int k = 0; k < AM_COUNT; k++) {
-    put_double(out, row->m[k]);
-    put_uint(out, (row->known[k] != 0) | (row->approximate[k] != 0) << 1);
-    put_uint(out, row->unknown[k]);
+    util_bytes_put_double(out, row->m[k]);
+    util_bytes_put_uint(out, (row->known[k] != 0) | (row->approximate[k] != 0)
+                                                        << 1);
+    util_bytes_put_uint(out, row->unknown[k]);
   }
-  put_uint(out, row->unknown_days);
-  put_uint(out, row->disputed != 0);
-  put_uint(out, row->nsources);
+  util_bytes_put_uint(out, row->unknown_days);
+  util_bytes_put_uint(out, row->disputed != 0);
+  util_bytes_put_uint(out, row->nsources);
   for (size_t i = 0; i < row->nsources; i++) {
     const struct analysis_source_value *s = &row->sources[i];
     put_text(out, s->source);
     put_text(out, s->grade);
-    put_uint(out, (uint64_t)s->measure);
-    put_double(out, s->value);
+    util_bytes_put_uint(out, (uint64_t)s->measure);
+    util_bytes_put_double(out, s->value);
   }
-  put_uint(out, row->nspread);
+  util_bytes_put_uint(out, row->nspread);
   for (size_t i = 0; i < row->nspread; i++) {
     const struct analysis_spread *s = &row->spread[i];
     put_text(out, s->id);
     put_text(out, s->start);
     put_text(out, s->end);
-    put_uint(out, (uint64_t)s->measure);
+    util_bytes_put_uint(out, (uint64_t)s->measure);
   }
 }
 
 struct dec {
   struct analysis *a;
-  const unsigned char *p, *end;
+  struct util_bytes r;
   struct buf text;
-  int bad;
 };
-
-static uint64_t
-get_uint(struct dec *x)
-{
-  uint64_t v = 0;
-
-  for (unsigned shift = 0; shift < 64; shift += 7) {
-    unsigned c;
-    if (x->p >= x->end) {
-      x->bad = 1;
-      return 0;
-    }
-    c = *x->p++;
-    v |= (uint64_t)(c & 0x7f) << shift;
-    if (!(c & 0x80))
-      return v;
-  }
-  x->bad = 1;
-  return 0;
-}
-
-static double
-get_double(struct dec *x)
-{
-  uint64_t u = 0;
-  double v;
-
-  if (x->end - x->p < 8) {
-    x->bad = 1;
-    return 0;
-  }
-  for (int i = 0; i < 8; i++)
-    u |= (uint64_t)x->p[i] << (8 * i);
-  x->p += 8;
-  memcpy(&v, &u, sizeof v);
-  return v;
-}
 
 static const char *
 get_text(struct dec *x)
 {
-  uint64_t n = get_uint(x);
+  uint64_t n = util_bytes_uint(&x->r);
 
-  if (n == 0 || x->bad)
+  if (n == 0 || x->r.bad)
     return NULL;
-  if (n - 1 > (uint64_t)(x->end - x->p)) {
-    x->bad = 1;
+  if (n - 1 > (uint64_t)(x->r.end - x->r.p)) {
+    x->r.bad = 1;
     return NULL;
   }
   buf_reset(&x->text);
-  buf_append(&x->text, x->p, (size_t)(n - 1));
+  buf_append(&x->text, x->r.p, (size_t)(n - 1));
   buf_putc(&x->text, '\0');
-  x->p += n - 1;
+  x->r.p += n - 1;
   return analysis__intern(x->a, x->text.data);
-}
-
-/* A count of items each at least min bytes long, or 0 and bad. */
-static size_t
-get_count(struct dec *x, size_t min)
-{
-  uint64_t n = get_uint(x);
-
-  if (n > (uint64_t)(x->end - x->p) / min) {
-    x->bad = 1;
-    return 0;
-  }
-  return (size_t)n;
 }
 
 struct rows {
@@ -241,29 +173,29 @@ get_row(struct dec *x, const struct analysis_flow_query *q,
     row->dim[q->dims[i]] = get_text(x);
   for (int k = 0; k < AM_COUNT; k++) {
     uint64_t flags;
-    row->m[k] = get_double(x);
-    flags = get_uint(x);
+    row->m[k] = util_bytes_double(&x->r);
+    flags = util_bytes_uint(&x->r);
     row->known[k] = (flags & 1) != 0;
     row->approximate[k] = (flags & 2) != 0;
-    row->unknown[k] = (size_t)get_uint(x);
+    row->unknown[k] = (size_t)util_bytes_uint(&x->r);
   }
-  row->unknown_days = (size_t)get_uint(x);
-  row->disputed = get_uint(x) != 0;
-  row->nsources = get_count(x, 11);
+  row->unknown_days = (size_t)util_bytes_uint(&x->r);
+  row->disputed = util_bytes_uint(&x->r) != 0;
+  row->nsources = util_bytes_count(&x->r, 11);
   row->sources = sv = xcalloc(row->nsources + 1, sizeof *sv);
-  for (size_t i = 0; i < row->nsources && !x->bad; i++) {
+  for (size_t i = 0; i < row->nsources && !x->r.bad; i++) {
     sv[i].source = get_text(x);
     sv[i].grade = get_text(x);
-    sv[i].measure = (int)get_uint(x);
-    sv[i].value = get_double(x);
+    sv[i].measure = (int)util_bytes_uint(&x->r);
+    sv[i].value = util_bytes_double(&x->r);
   }
-  row->nspread = get_count(x, 4);
+  row->nspread = util_bytes_count(&x->r, 4);
   row->spread = sp = xcalloc(row->nspread + 1, sizeof *sp);
-  for (size_t i = 0; i < row->nspread && !x->bad; i++) {
+  for (size_t i = 0; i < row->nspread && !x->r.bad; i++) {
     sp[i].id = get_text(x);
     sp[i].start = get_text(x);
     sp[i].end = get_text(x);
-    sp[i].measure = (int)get_uint(x);
+    sp[i].measure = (int)util_bytes_uint(&x->r);
   }
 }
 
@@ -275,18 +207,18 @@ emit_rows(struct analysis *a, const struct analysis_flow_query *q,
           int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx)
 {
   struct dec x = {
-      a, (const unsigned char *)p, (const unsigned char *)end, {0}, 0};
+      a, {(const unsigned char *)p, (const unsigned char *)end, 0}, {0}};
   struct rows rows = {NULL, 0, 0};
   int rc = OK;
 
   /* All read before the first is handed over: bad bytes are then found
    * before the caller has seen anything, and the query counts instead. */
   buf_init(&x.text);
-  while (x.p < x.end && !x.bad) {
+  while (x.r.p < x.r.end && !x.r.bad) {
     rows.v = util_grow(rows.v, &rows.cap, rows.n + 1, sizeof *rows.v);
     get_row(&x, q, &rows.v[rows.n++]);
   }
-  if (x.bad)
+  if (x.r.bad)
     rc = ERR_NOTFOUND;
   for (size_t r = 0; rc == OK && r < rows.n; r++)
     rc = fn(ctx, &rows.v[r]);

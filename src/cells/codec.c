@@ -15,6 +15,8 @@
  */
 #include "cells/cells.h"
 
+#include "util/bytes.h"
+
 #include <string.h>
 
 #define VERSION 1
@@ -23,48 +25,6 @@ static const int part_dims[] = {CD_VEHICLE, CD_CATEGORY, CD_OPERATOR,
                                 CD_PURPOSE, CD_SOURCE,   CD_GRADE,
                                 CD_STAGE};
 #define NPART_DIMS (sizeof part_dims / sizeof *part_dims)
-
-static void
-put_u8(struct buf *b, unsigned v)
-{
-  char c = (char)(v & 0xff);
-
-  buf_append(b, &c, 1);
-}
-
-static void
-put_uint(struct buf *b, uint64_t v)
-{
-  char tmp[10];
-  size_t n = 0;
-
-  do {
-    tmp[n] = (char)(v & 0x7f);
-    v >>= 7;
-    if (v)
-      tmp[n] = (char)(tmp[n] | 0x80);
-    n++;
-  } while (v);
-  buf_append(b, tmp, n);
-}
-
-static void
-put_int(struct buf *b, int64_t v)
-{
-  put_uint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-}
-
-static void
-put_double(struct buf *b, double v)
-{
-  uint64_t u;
-  char tmp[8];
-
-  memcpy(&u, &v, sizeof u);
-  for (int i = 0; i < 8; i++)
-    tmp[i] = (char)((u >> (8 * i)) & 0xff);
-  buf_append(b, tmp, 8);
-}
 
 struct enc {
   uint32_t (*code)(void *ctx, const char *s);
@@ -75,7 +35,7 @@ struct enc {
 static void
 put_text(struct enc *e, const char *s)
 {
-  put_uint(e->out, s ? e->code(e->ctx, s) : 0);
+  util_bytes_put_uint(e->out, s ? e->code(e->ctx, s) : 0);
 }
 
 static void
@@ -83,16 +43,16 @@ put_part(struct enc *e, const struct cells_day *d, const struct cells_part *p)
 {
   for (size_t k = 0; k < NPART_DIMS; k++)
     put_text(e, p->dim[part_dims[k]]);
-  put_double(e->out, p->own);
-  put_double(e->out, p->won);
-  put_u8(e->out, (p->counted ? 1u : 0u) | (p->linked ? 2u : 0u));
-  put_uint(e->out, p->nspread);
+  util_bytes_put_double(e->out, p->own);
+  util_bytes_put_double(e->out, p->won);
+  util_bytes_put_u8(e->out, (p->counted ? 1u : 0u) | (p->linked ? 2u : 0u));
+  util_bytes_put_uint(e->out, p->nspread);
   for (size_t i = 0; i < p->nspread; i++) {
     const struct cells_spread *s = &d->spreads[p->spread + i];
-    put_uint(e->out, s->seq);
-    put_int(e->out, s->begin);
-    put_int(e->out, s->end - s->begin);
-    put_u8(e->out, s->counted ? 1u : 0u);
+    util_bytes_put_uint(e->out, s->seq);
+    util_bytes_put_int(e->out, s->begin);
+    util_bytes_put_int(e->out, s->end - s->begin);
+    util_bytes_put_u8(e->out, s->counted ? 1u : 0u);
   }
 }
 
@@ -103,33 +63,33 @@ cells_encode(const struct cells_day *d,
 {
   struct enc e = {code, ctx, out};
 
-  put_u8(out, VERSION);
-  put_u8(out, d->observed[0]);
-  put_u8(out, d->observed[1]);
-  put_uint(out, d->nstreams);
+  util_bytes_put_u8(out, VERSION);
+  util_bytes_put_u8(out, d->observed[0]);
+  util_bytes_put_u8(out, d->observed[1]);
+  util_bytes_put_uint(out, d->nstreams);
   for (size_t i = 0; i < d->nstreams; i++) {
     const struct cells_stream *s = &d->streams[i];
     put_text(&e, s->direction);
     put_text(&e, s->outcome);
     put_text(&e, s->stage);
     put_text(&e, s->cls);
-    put_u8(out, (unsigned)s->measure);
-    put_u8(out, (unsigned)s->family);
-    put_uint(out, s->nparts);
+    util_bytes_put_u8(out, (unsigned)s->measure);
+    util_bytes_put_u8(out, (unsigned)s->family);
+    util_bytes_put_uint(out, s->nparts);
     for (size_t k = 0; k < s->nparts; k++)
       put_part(&e, d, &d->parts[s->part + k]);
-    put_uint(out, s->npieces);
+    util_bytes_put_uint(out, s->npieces);
     for (size_t k = 0; k < s->npieces; k++) {
       const struct cells_piece *p = &d->pieces[s->piece + k];
-      put_uint(out, p->nclaims);
+      util_bytes_put_uint(out, p->nclaims);
       for (size_t c = 0; c < p->nclaims; c++) {
         put_text(&e, d->claims[p->claim + c].source);
         put_text(&e, d->claims[p->claim + c].grade);
-        put_double(out, d->claims[p->claim + c].value);
+        util_bytes_put_double(out, d->claims[p->claim + c].value);
       }
-      put_uint(out, p->nlinks);
+      util_bytes_put_uint(out, p->nlinks);
       for (size_t l = 0; l < p->nlinks; l++)
-        put_uint(out, d->links[p->link + l] - s->part);
+        util_bytes_put_uint(out, d->links[p->link + l] - s->part);
     }
   }
 }
@@ -137,86 +97,21 @@ cells_encode(const struct cells_day *d,
 /* Decoding. */
 
 struct dec {
-  const unsigned char *p, *end;
+  struct util_bytes r;
   const char *(*text)(void *ctx, uint32_t code);
   void *ctx;
-  int bad;
 };
-
-static unsigned
-get_u8(struct dec *x)
-{
-  if (x->p >= x->end) {
-    x->bad = 1;
-    return 0;
-  }
-  return *x->p++;
-}
-
-static uint64_t
-get_uint(struct dec *x)
-{
-  uint64_t v = 0;
-
-  for (int shift = 0; shift < 64; shift += 7) {
-    unsigned c = get_u8(x);
-    v |= (uint64_t)(c & 0x7f) << shift;
-    if (!(c & 0x80))
-      return v;
-  }
-  x->bad = 1;
-  return 0;
-}
-
-static int64_t
-get_int(struct dec *x)
-{
-  uint64_t u = get_uint(x);
-
-  return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-}
-
-static double
-get_double(struct dec *x)
-{
-  uint64_t u = 0;
-  double v;
-
-  if (x->end - x->p < 8) {
-    x->bad = 1;
-    return 0;
-  }
-  for (int i = 0; i < 8; i++)
-    u |= (uint64_t)x->p[i] << (8 * i);
-  x->p += 8;
-  memcpy(&v, &u, sizeof v);
-  return v;
-}
-
-/* A count of things that each take at least min bytes: more than the
- * bytes left can hold is not cells. */
-static size_t
-get_count(struct dec *x, size_t min)
-{
-  uint64_t n = get_uint(x);
-
-  if (n > (uint64_t)(x->end - x->p) / min) {
-    x->bad = 1;
-    return 0;
-  }
-  return (size_t)n;
-}
 
 static const char *
 get_text(struct dec *x)
 {
-  uint64_t c = get_uint(x);
+  uint64_t c = util_bytes_uint(&x->r);
   const char *s;
 
   if (c == 0)
     return NULL;
   if (c > UINT32_MAX || (s = x->text(x->ctx, (uint32_t)c)) == NULL) {
-    x->bad = 1;
+    x->r.bad = 1;
     return NULL;
   }
   return s;
@@ -235,22 +130,22 @@ get_part(struct dec *x, struct cells_day *d, const struct cells_stream *s,
   p->dim[CD_OUTCOME] = s->outcome;
   for (size_t k = 0; k < NPART_DIMS; k++)
     p->dim[part_dims[k]] = get_text(x);
-  p->own = get_double(x);
-  p->won = get_double(x);
-  flags = get_u8(x);
+  p->own = util_bytes_double(&x->r);
+  p->won = util_bytes_double(&x->r);
+  flags = util_bytes_u8(&x->r);
   p->counted = (flags & 1) != 0;
   p->linked = (flags & 2) != 0;
-  n = get_count(x, 4);
+  n = util_bytes_count(&x->r, 4);
   p->spread = d->nspreads;
   p->nspread = n;
   d->spreads = util_grow(d->spreads, &d->capspreads, d->nspreads + n + 1,
                          sizeof *d->spreads);
-  for (size_t i = 0; i < n && !x->bad; i++) {
+  for (size_t i = 0; i < n && !x->r.bad; i++) {
     struct cells_spread *sp = &d->spreads[d->nspreads++];
-    sp->seq = get_uint(x);
-    sp->begin = get_int(x);
-    sp->end = sp->begin + get_int(x);
-    sp->counted = get_u8(x) != 0;
+    sp->seq = util_bytes_uint(&x->r);
+    sp->begin = util_bytes_int(&x->r);
+    sp->end = sp->begin + util_bytes_int(&x->r);
+    sp->counted = util_bytes_u8(&x->r) != 0;
   }
 }
 
@@ -258,27 +153,27 @@ static void
 get_piece(struct dec *x, struct cells_day *d, const struct cells_stream *s,
           struct cells_piece *p)
 {
-  size_t n = get_count(x, 10);
+  size_t n = util_bytes_count(&x->r, 10);
 
   p->claim = d->nclaims;
   p->nclaims = n;
   d->claims = util_grow(d->claims, &d->capclaims, d->nclaims + n + 1,
                         sizeof *d->claims);
-  for (size_t c = 0; c < n && !x->bad; c++) {
+  for (size_t c = 0; c < n && !x->r.bad; c++) {
     struct cells_claim *cl = &d->claims[d->nclaims++];
     cl->source = get_text(x);
     cl->grade = get_text(x);
-    cl->value = get_double(x);
+    cl->value = util_bytes_double(&x->r);
   }
-  n = get_count(x, 1);
+  n = util_bytes_count(&x->r, 1);
   p->link = d->nlinks;
   p->nlinks = n;
   d->links =
       util_grow(d->links, &d->caplinks, d->nlinks + n + 1, sizeof *d->links);
-  for (size_t l = 0; l < n && !x->bad; l++) {
-    uint64_t k = get_uint(x);
+  for (size_t l = 0; l < n && !x->r.bad; l++) {
+    uint64_t k = util_bytes_uint(&x->r);
     if (k >= s->nparts)
-      x->bad = 1;
+      x->r.bad = 1;
     d->links[d->nlinks++] = s->part + (size_t)k;
   }
 }
@@ -291,22 +186,22 @@ get_stream(struct dec *x, struct cells_day *d, struct cells_stream *s)
   s->outcome = get_text(x);
   s->stage = get_text(x);
   s->cls = get_text(x);
-  s->measure = (int)get_u8(x);
-  s->family = (int)get_u8(x);
+  s->measure = (int)util_bytes_u8(&x->r);
+  s->family = (int)util_bytes_u8(&x->r);
   if (s->direction == NULL || s->outcome == NULL || s->measure >= CM_COUNT ||
       s->family == 0 || (s->family & ~(CELLS_FLOW | CELLS_STAGE)))
-    x->bad = 1;
-  s->nparts = get_count(x, 20);
+    x->r.bad = 1;
+  s->nparts = util_bytes_count(&x->r, 20);
   s->part = d->nparts;
   d->parts = util_grow(d->parts, &d->capparts, d->nparts + s->nparts + 1,
                        sizeof *d->parts);
-  for (size_t k = 0; k < s->nparts && !x->bad; k++)
+  for (size_t k = 0; k < s->nparts && !x->r.bad; k++)
     get_part(x, d, s, &d->parts[d->nparts++]);
-  s->npieces = get_count(x, 2);
+  s->npieces = util_bytes_count(&x->r, 2);
   s->piece = d->npieces;
   d->pieces = util_grow(d->pieces, &d->cappieces, d->npieces + s->npieces + 1,
                         sizeof *d->pieces);
-  for (size_t k = 0; k < s->npieces && !x->bad; k++)
+  for (size_t k = 0; k < s->npieces && !x->r.bad; k++)
     get_piece(x, d, s, &d->pieces[d->npieces++]);
 }
 
@@ -315,21 +210,21 @@ cells_decode(struct cells_day *d, int64_t day, const char *checkpoint,
              const void *bytes, size_t len,
              const char *(*text)(void *ctx, uint32_t code), void *ctx)
 {
-  struct dec x = {bytes, (const unsigned char *)bytes + len, text, ctx, 0};
+  struct dec x = {{bytes, (const unsigned char *)bytes + len, 0}, text, ctx};
   size_t n;
 
   cells_day_reset(d);
   d->day = day;
   d->checkpoint = checkpoint;
-  if (get_u8(&x) != VERSION)
-    x.bad = 1;
-  d->observed[0] = get_u8(&x);
-  d->observed[1] = get_u8(&x);
-  n = get_count(&x, 8);
+  if (util_bytes_u8(&x.r) != VERSION)
+    x.r.bad = 1;
+  d->observed[0] = util_bytes_u8(&x.r);
+  d->observed[1] = util_bytes_u8(&x.r);
+  n = util_bytes_count(&x.r, 8);
   d->streams = util_grow(d->streams, &d->capstreams, n + 1, sizeof *d->streams);
-  for (size_t i = 0; i < n && !x.bad; i++)
+  for (size_t i = 0; i < n && !x.r.bad; i++)
     get_stream(&x, d, &d->streams[d->nstreams++]);
-  if (x.bad || x.p != x.end) {
+  if (x.r.bad || x.r.p != x.r.end) {
     cells_day_reset(d);
     return ERR_INVALID;
   }
