@@ -205,13 +205,14 @@ struct analysis__flows_rec {
   int on;           /* counted now: rows recorded, kept at the end */
   int bad;          /* a text JSON cannot hold: not kept */
 };
-/* OK when q's rows were handed to fn from a saved row (or fn's own code);
- * ERR_NOTFOUND when the query is to be counted: with rec->on set, through
- * analysis__flows_record(rec) and then analysis__flows_keep(rec, rc). */
+/* 1 when q's rows were handed to fn from a saved row (fn's code in *rc,
+ * whatever it is); 0 when the query is to be counted: with rec->on set,
+ * through analysis__flows_record(rec) and then analysis__flows_keep(rec,
+ * rc). */
 int analysis__flows_from_saved(
     struct analysis *a, const struct analysis_flow_query *q, int every_stage,
     int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx,
-    struct analysis__flows_rec *rec);
+    struct analysis__flows_rec *rec, int *rc);
 int analysis__flows_record(void *ctx, const struct analysis_flow_row *row);
 void analysis__flows_keep(struct analysis__flows_rec *rec, int rc);
 /* Whether a saved state's name is a flow query's. */

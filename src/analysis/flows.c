@@ -647,8 +647,7 @@ analysis__flows(struct analysis *a, const struct analysis_flow_query *q,
     return ERR_USAGE;
   if ((rc = analysis__load(a)) != OK)
     return rc;
-  rc = analysis__flows_from_saved(a, q, every_stage, fn, ctx, &rec);
-  if (rc != ERR_NOTFOUND)
+  if (analysis__flows_from_saved(a, q, every_stage, fn, ctx, &rec, &rc))
     return rc;
   if (!rec.on)
     return reckon(a, q, every_stage, fn, ctx);

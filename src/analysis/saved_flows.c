@@ -199,17 +199,18 @@ get_row(struct dec *x, const struct analysis_flow_query *q,
   }
 }
 
-/* Hands over the rows of bytes after its first line; ERR_NOTFOUND (before
- * any row) when they are not rows of q. */
+/* Hands over the rows of bytes after its first line: 1, with fn's code in
+ * *rc; 0 (before any row) when they are not rows of q. */
 static int
 emit_rows(struct analysis *a, const struct analysis_flow_query *q,
           const char *p, const char *end,
-          int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx)
+          int (*fn)(void *ctx, const struct analysis_flow_row *row), void *ctx,
+          int *rc)
 {
   struct dec x = {
       a, {(const unsigned char *)p, (const unsigned char *)end, 0}, {0}};
   struct rows rows = {NULL, 0, 0};
-  int rc = OK;
+  int served;
 
   /* All read before the first is handed over: bad bytes are then found
    * before the caller has seen anything, and the query counts instead. */
@@ -218,13 +219,13 @@ emit_rows(struct analysis *a, const struct analysis_flow_query *q,
     rows.v = util_grow(rows.v, &rows.cap, rows.n + 1, sizeof *rows.v);
     get_row(&x, q, &rows.v[rows.n++]);
   }
-  if (x.r.bad)
-    rc = ERR_NOTFOUND;
-  for (size_t r = 0; rc == OK && r < rows.n; r++)
-    rc = fn(ctx, &rows.v[r]);
+  served = !x.r.bad;
+  *rc = OK;
+  for (size_t r = 0; served && *rc == OK && r < rows.n; r++)
+    *rc = fn(ctx, &rows.v[r]);
   rows_free(&rows);
   buf_cleanup(&x.text);
-  return rc;
+  return served;
 }
 
 /* The key's name of the query whose first line is line[0..n). */
@@ -261,15 +262,15 @@ analysis__flows_from_saved(struct analysis *a,
                            const struct analysis_flow_query *q, int every_stage,
                            int (*fn)(void *ctx,
                                      const struct analysis_flow_row *row),
-                           void *ctx, struct analysis__flows_rec *rec)
+                           void *ctx, struct analysis__flows_rec *rec, int *rc)
 {
   struct buf saved;
   size_t first;
-  int rc = ERR_NOTFOUND;
+  int served = 0;
 
   memset(rec, 0, sizeof *rec);
   if (!worth_saving(a, q))
-    return ERR_NOTFOUND;
+    return 0;
   rec->a = a;
   rec->q = q;
   rec->fn = fn;
@@ -281,13 +282,14 @@ analysis__flows_from_saved(struct analysis *a,
   buf_init(&saved);
   if (analysis__saved_get(a, rec->what, q->from, q->to, q->to, &saved) == OK &&
       saved.len >= first && memcmp(saved.data, rec->bytes.data, first) == 0)
-    rc = emit_rows(a, q, saved.data + first, saved.data + saved.len, fn, ctx);
+    served = emit_rows(a, q, saved.data + first, saved.data + saved.len, fn,
+                       ctx, rc);
   buf_cleanup(&saved);
-  if (rc == ERR_NOTFOUND)
+  if (!served)
     rec->on = 1; /* counted now: recorded as handed over, and kept */
   else
     buf_cleanup(&rec->bytes);
-  return rc;
+  return served;
 }
 
 int
