@@ -9,19 +9,24 @@
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
+#include "util/lazylib.h"
 #include "util/util.h"
 
+/* Every function the program calls, once: the table's slots and names. */
+#define CURL_LIB_FUNCS(X)                                                      \
+  X(curl_easy_cleanup)                                                         \
+  X(curl_easy_getinfo)                                                         \
+  X(curl_easy_init)                                                            \
+  X(curl_easy_perform)                                                         \
+  X(curl_easy_reset)                                                           \
+  X(curl_easy_setopt)                                                          \
+  X(curl_easy_strerror)                                                        \
+  X(curl_global_init)                                                          \
+  X(curl_slist_append)                                                         \
+  X(curl_slist_free_all)
+
 struct curl_lib {
-  __typeof__(curl_easy_cleanup) *curl_easy_cleanup;
-  __typeof__(curl_easy_getinfo) *curl_easy_getinfo;
-  __typeof__(curl_easy_init) *curl_easy_init;
-  __typeof__(curl_easy_perform) *curl_easy_perform;
-  __typeof__(curl_easy_reset) *curl_easy_reset;
-  __typeof__(curl_easy_setopt) *curl_easy_setopt;
-  __typeof__(curl_easy_strerror) *curl_easy_strerror;
-  __typeof__(curl_global_init) *curl_global_init;
-  __typeof__(curl_slist_append) *curl_slist_append;
-  __typeof__(curl_slist_free_all) *curl_slist_free_all;
+  CURL_LIB_FUNCS(UTIL_LAZY_SLOT)
 };
 
 extern struct curl_lib app__curl;

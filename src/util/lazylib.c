@@ -31,7 +31,7 @@ open_lib(struct util_lazy_lib *l)
 }
 
 int
-util_lazy_load(struct util_lazy_lib *l, struct buf *err)
+util_lazy_load(struct util_lazy_lib *l, const char *purpose, struct buf *err)
 {
   int state;
 
@@ -46,6 +46,6 @@ util_lazy_load(struct util_lazy_lib *l, struct buf *err)
     buf_printf(err,
                _("%s needs the library %s, which cannot be loaded (%s); "
                  "install it (on Debian: apt-get install %s)"),
-               l->purpose, l->soname, l->why, l->package);
+               purpose, l->soname, l->why, l->package);
   return ERR_NOTFOUND;
 }

@@ -13,6 +13,9 @@
 
 #include "util/util.h"
 
+/* A slot of a library's table: a pointer of the function's own type. */
+#define UTIL_LAZY_SLOT(f) __typeof__(f) *f;
+
 struct util_lazy_sym {
   const char *name;
   void **slot;
@@ -21,7 +24,6 @@ struct util_lazy_sym {
 struct util_lazy_lib {
   const char *soname;  /* as linked against: "libpq.so.5" */
   const char *package; /* the Debian package that holds it */
-  const char *purpose; /* what needs it, for the message */
   const struct util_lazy_sym *syms;
   size_t nsyms;
   int state; /* 0 not tried, 1 loaded, -1 failed */
@@ -30,7 +32,8 @@ struct util_lazy_lib {
 
 /* Opens the library and fills every slot, once (thread-safe); OK, or
  * ERR_NOTFOUND with err (when given) saying which library is missing,
- * what needs it and which package to install. */
-int util_lazy_load(struct util_lazy_lib *l, struct buf *err);
+ * what needs it (purpose) and which package to install. */
+int util_lazy_load(struct util_lazy_lib *l, const char *purpose,
+                   struct buf *err);
 
 #endif

@@ -7,26 +7,30 @@
 
 #include <microhttpd.h>
 
+#include "util/lazylib.h"
 #include "util/util.h"
 
+/* Every function the program calls, once: the table's slots and names. */
+#define MHD_LIB_FUNCS(X)                                                       \
+  X(MHD_add_response_header)                                                   \
+  X(MHD_create_response_from_buffer)                                           \
+  X(MHD_create_response_from_callback)                                         \
+  X(MHD_create_response_from_fd)                                               \
+  X(MHD_destroy_response)                                                      \
+  X(MHD_get_connection_values)                                                 \
+  X(MHD_get_daemon_info)                                                       \
+  X(MHD_is_feature_supported)                                                  \
+  X(MHD_lookup_connection_value)                                               \
+  X(MHD_queue_response)                                                        \
+  X(MHD_quiesce_daemon)                                                        \
+  X(MHD_resume_connection)                                                     \
+  X(MHD_set_connection_option)                                                 \
+  X(MHD_start_daemon)                                                          \
+  X(MHD_stop_daemon)                                                           \
+  X(MHD_suspend_connection)
+
 struct mhd_lib {
-  __typeof__(MHD_add_response_header) *MHD_add_response_header;
-  __typeof__(MHD_create_response_from_buffer) *MHD_create_response_from_buffer;
-  __typeof__(MHD_create_response_from_callback)
-      *MHD_create_response_from_callback;
-  __typeof__(MHD_create_response_from_fd) *MHD_create_response_from_fd;
-  __typeof__(MHD_destroy_response) *MHD_destroy_response;
-  __typeof__(MHD_get_connection_values) *MHD_get_connection_values;
-  __typeof__(MHD_get_daemon_info) *MHD_get_daemon_info;
-  __typeof__(MHD_is_feature_supported) *MHD_is_feature_supported;
-  __typeof__(MHD_lookup_connection_value) *MHD_lookup_connection_value;
-  __typeof__(MHD_queue_response) *MHD_queue_response;
-  __typeof__(MHD_quiesce_daemon) *MHD_quiesce_daemon;
-  __typeof__(MHD_resume_connection) *MHD_resume_connection;
-  __typeof__(MHD_set_connection_option) *MHD_set_connection_option;
-  __typeof__(MHD_start_daemon) *MHD_start_daemon;
-  __typeof__(MHD_stop_daemon) *MHD_stop_daemon;
-  __typeof__(MHD_suspend_connection) *MHD_suspend_connection;
+  MHD_LIB_FUNCS(UTIL_LAZY_SLOT)
 };
 
 extern struct mhd_lib util_mhd;

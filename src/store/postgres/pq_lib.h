@@ -7,43 +7,48 @@
 
 #include <libpq-fe.h>
 
+#include "util/lazylib.h"
 #include "util/util.h"
 
+/* Every function the program calls, once: the table's slots and names. */
+#define PQ_LIB_FUNCS(X)                                                        \
+  X(PQbackendPID)                                                              \
+  X(PQclear)                                                                   \
+  X(PQcmdTuples)                                                               \
+  X(PQconnectdb)                                                               \
+  X(PQconnectdbParams)                                                         \
+  X(PQconninfo)                                                                \
+  X(PQconninfoFree)                                                            \
+  X(PQenterPipelineMode)                                                       \
+  X(PQerrorMessage)                                                            \
+  X(PQescapeIdentifier)                                                        \
+  X(PQexec)                                                                    \
+  X(PQexecParams)                                                              \
+  X(PQexitPipelineMode)                                                        \
+  X(PQfinish)                                                                  \
+  X(PQfreemem)                                                                 \
+  X(PQgetResult)                                                               \
+  X(PQgetisnull)                                                               \
+  X(PQgetlength)                                                               \
+  X(PQgetvalue)                                                                \
+  X(PQntuples)                                                                 \
+  X(PQparameterStatus)                                                         \
+  X(PQpipelineSync)                                                            \
+  X(PQputCopyData)                                                             \
+  X(PQputCopyEnd)                                                              \
+  X(PQreset)                                                                   \
+  X(PQresultErrorField)                                                        \
+  X(PQresultErrorMessage)                                                      \
+  X(PQresultStatus)                                                            \
+  X(PQsendPrepare)                                                             \
+  X(PQsendQueryParams)                                                         \
+  X(PQsendQueryPrepared)                                                       \
+  X(PQserverVersion)                                                           \
+  X(PQsetNoticeReceiver)                                                       \
+  X(PQstatus)
+
 struct pq_lib {
-  __typeof__(PQbackendPID) *PQbackendPID;
-  __typeof__(PQclear) *PQclear;
-  __typeof__(PQcmdTuples) *PQcmdTuples;
-  __typeof__(PQconnectdb) *PQconnectdb;
-  __typeof__(PQconnectdbParams) *PQconnectdbParams;
-  __typeof__(PQconninfo) *PQconninfo;
-  __typeof__(PQconninfoFree) *PQconninfoFree;
-  __typeof__(PQenterPipelineMode) *PQenterPipelineMode;
-  __typeof__(PQerrorMessage) *PQerrorMessage;
-  __typeof__(PQescapeIdentifier) *PQescapeIdentifier;
-  __typeof__(PQexec) *PQexec;
-  __typeof__(PQexecParams) *PQexecParams;
-  __typeof__(PQexitPipelineMode) *PQexitPipelineMode;
-  __typeof__(PQfinish) *PQfinish;
-  __typeof__(PQfreemem) *PQfreemem;
-  __typeof__(PQgetResult) *PQgetResult;
-  __typeof__(PQgetisnull) *PQgetisnull;
-  __typeof__(PQgetlength) *PQgetlength;
-  __typeof__(PQgetvalue) *PQgetvalue;
-  __typeof__(PQntuples) *PQntuples;
-  __typeof__(PQparameterStatus) *PQparameterStatus;
-  __typeof__(PQpipelineSync) *PQpipelineSync;
-  __typeof__(PQputCopyData) *PQputCopyData;
-  __typeof__(PQputCopyEnd) *PQputCopyEnd;
-  __typeof__(PQreset) *PQreset;
-  __typeof__(PQresultErrorField) *PQresultErrorField;
-  __typeof__(PQresultErrorMessage) *PQresultErrorMessage;
-  __typeof__(PQresultStatus) *PQresultStatus;
-  __typeof__(PQsendPrepare) *PQsendPrepare;
-  __typeof__(PQsendQueryParams) *PQsendQueryParams;
-  __typeof__(PQsendQueryPrepared) *PQsendQueryPrepared;
-  __typeof__(PQserverVersion) *PQserverVersion;
-  __typeof__(PQsetNoticeReceiver) *PQsetNoticeReceiver;
-  __typeof__(PQstatus) *PQstatus;
+  PQ_LIB_FUNCS(UTIL_LAZY_SLOT)
 };
 
 extern struct pq_lib pq__lib;
