@@ -454,6 +454,24 @@ put_text(struct record *r, struct record_value *v, const char *s, size_t n)
   buf_putc(&r->pool, '\0');
 }
 
+void
+record_put_stored(struct record *r, int fi, const char *text, size_t len,
+                  double num)
+{
+  const struct field_desc *f = &r->kind->fields[fi];
+  char tmp[40];
+
+  if (f->type == FT_COUNT || f->type == FT_NUMBER) {
+    /* The text record_set gives a number: what reading it from JSON
+     * gives too. */
+    util_format_number(num, tmp, sizeof tmp);
+    put_text(r, &r->v[fi], tmp, strlen(tmp));
+    r->v[fi].num = num;
+    return;
+  }
+  put_text(r, &r->v[fi], text, len);
+}
+
 static int
 valid_utf8(const unsigned char *s, size_t n)
 {

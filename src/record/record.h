@@ -175,6 +175,15 @@ int record_set(struct record *r, const struct record_ctx *ctx, int fi,
                size_t line, const char *s, size_t n, struct buf *err);
 
 /*
+ * Sets field fi (not FF_CARGO) to a value as a store's query row keeps it:
+ * the text record_set made of it once (a number: num, whose text is made
+ * again as record_set makes it). Nothing is checked: the row was written
+ * from a valid record, and verify compares each row with its entry.
+ */
+void record_put_stored(struct record *r, int fi, const char *text, size_t len,
+                       double num);
+
+/*
  * Checks what needs the whole record: required fields, defaults filled in
  * (end = start, stage crossed, units), end not before start, low <= high,
  * a cargo quantity needs a category, count/quantity folded into low/high.

@@ -237,6 +237,18 @@ struct store_backend {
                    int (*fn)(void *ctx, const struct store_entry *e),
                    void *ctx);
   /*
+   * The same records, from the kind's query table instead of the entries'
+   * bytes (row: every stored field, and seq), in sequence order: the
+   * table of a kind is small and in one place, where its entries lie
+   * among millions of flows, and a row needs no JSON parsed. Never asked
+   * for flows, whose cargo lines are not in the row. NULL: each_live
+   * only.
+   */
+  int (*each_live_row)(struct store_db *db, enum record_kind kind,
+                       uint64_t as_of,
+                       int (*fn)(void *ctx, const struct store_row *row),
+                       void *ctx);
+  /*
    * The live flows of a period: calls fn for each flow entry with seq <
    * as_of that no entry with seq < as_of supersedes, at checkpoint (every
    * checkpoint when NULL), whose query row's bounds reach [from, to) in

@@ -165,7 +165,8 @@ vput(struct store *st, enum record_kind kind, enum store_put_result *res,
     assert_int_equal(record_set(&r, NULL, fi, 0, value, strlen(value), &err),
                      OK);
   }
-  assert_int_equal(record_finish(&r, &err), OK);
+  if (record_finish(&r, &err) != OK)
+    fail_msg("%s: %s", r.kind->name, err.data);
   record_canonical(&r, &bytes);
   rc = store_put(st, &r, bytes.data, bytes.len, res);
   record_cleanup(&r);
@@ -728,6 +729,135 @@ test_each_live_as_of(void **state)
   buf_reset(&b);
   assert_int_equal(store_each_live(fx->st, KIND_flow, R + 3, live_ids, &b), OK);
   assert_string_equal(b.data ? b.data : "", "b@3 ");
+  buf_cleanup(&b);
+}
+
+/* The canonical bytes of each live record, "id<TAB>bytes" a line. */
+static int
+live_canonical(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct buf *b = ctx;
+
+  buf_printf(b, "%s@%llu\t", record_get(rec, "id"), (unsigned long long)seq);
+  record_canonical(rec, b);
+  buf_putc(b, '\n');
+  return OK;
+}
+
+/* Each line of live_canonical's against the entry of that id. */
+static void
+assert_same_as_entries(struct store *st, enum record_kind kind,
+                       const char *text)
+{
+  const char *line = text;
+
+  while (line && *line) {
+    const char *at = strchr(line, '@'), *tab = strchr(line, '\t');
+    const char *end = strchr(line, '\n');
+    char id[64];
+    struct store_entry e;
+    assert_non_null(at);
+    assert_true(at < tab && tab < end && (size_t)(at - line) < sizeof id);
+    snprintf(id, sizeof id, "%.*s", (int)(at - line), line);
+    assert_int_equal(store_get_entry(st, kind, id, &e), OK);
+    assert_int_equal(e.seq, strtoull(at + 1, NULL, 10));
+    assert_int_equal(e.len, (size_t)(end - tab - 1));
+    assert_memory_equal(e.bytes, tab + 1, e.len);
+    line = end + 1;
+  }
+}
+
+/* The records of the kinds other than flows are read back from their
+ * query tables where the backend keeps them (SQLite): each is the record
+ * its entry holds, byte for byte once made canonical again, whatever its
+ * numbers (12.50 kept as 12.5, 1e3 as 1000, a negative value), times
+ * (an offset, a date, a month), lists, and text (quotes, a line break,
+ * Cyrillic); and a correction leaves the corrected record out from its
+ * size on, as the entries say. */
+static void
+test_each_live_as_entries(void **state)
+{
+  struct fixture *fx = *state;
+  enum store_put_result res;
+  struct buf b;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_record(fx->st, KIND_checkpoint, &res, "id", "x", "name",
+                              "Корнидзор \"north\"", "lat", "39.50", "lon",
+                              "46.0", "km", "0", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_actor, &res, "id", "a1", "name",
+                              "Peacekeepers", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_actor, &res, "id", "a2", "name",
+                              "Protesters", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_status, &res, "id", "s1", "at",
+                              "2022-12-12T10:30:00+04:00", "checkpoint", "x",
+                              "state", "closed", "cause", "blockade", "actor",
+                              "a2", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_event, &res, "id", "e1", "at",
+                              "2022-12", "kind", "incident", "actors", "a1,a2",
+                              "summary", "road blocked\nsecond line", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_stock, &res, "id", "k1", "at",
+                              "2022-12-20", "category", "food", "low", "1e3",
+                              "high", "1200.50", "unit", "t", NULL),
+                   OK);
+  assert_int_equal(put_record(fx->st, KIND_indicator, &res, "id", "i1", "at",
+                              "2022-12-21", "name", "price of bread", "value",
+                              "-3.25", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  assert_int_equal(store_begin(fx->st), OK);
+  assert_int_equal(put_record(fx->st, KIND_stock, &res, "id", "k2", "at",
+                              "2022-12-20", "category", "food", "low", "900",
+                              "high", "1100", "unit", "t", "supersedes", "k1",
+                              NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  buf_init(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_checkpoint, R + 8, live_canonical, &b), OK);
+  assert_non_null(strstr(b.data, "\"lat\":39.5,"));
+  assert_same_as_entries(fx->st, KIND_checkpoint, b.data);
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_actor, R + 8, live_canonical, &b), OK);
+  assert_int_equal(strncmp(b.data, "a1@2\t", 5), 0);
+  assert_non_null(strstr(b.data, "\na2@3\t"));
+  assert_same_as_entries(fx->st, KIND_actor, b.data);
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_status, R + 8, live_canonical, &b), OK);
+  assert_int_equal(strncmp(b.data, "s1@4\t", 5), 0);
+  assert_same_as_entries(fx->st, KIND_status, b.data);
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_event, R + 8, live_canonical, &b), OK);
+  assert_non_null(strstr(b.data, "\"actors\":[\"a1\",\"a2\"]"));
+  assert_same_as_entries(fx->st, KIND_event, b.data);
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_indicator, R + 8, live_canonical, &b), OK);
+  assert_non_null(strstr(b.data, "\"value\":-3.25"));
+  assert_same_as_entries(fx->st, KIND_indicator, b.data);
+  /* Before the correction (size R + 7) k1 is live; from R + 8 on, k2. */
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_stock, R + 7, live_canonical, &b), OK);
+  assert_int_equal(strncmp(b.data, "k1@6\t", 5), 0);
+  assert_null(strchr(b.data, '\n')[1] ? "more than k1" : NULL);
+  assert_non_null(strstr(b.data, "\"high\":1200.5,"));
+  assert_non_null(strstr(b.data, "\"low\":1000,"));
+  assert_same_as_entries(fx->st, KIND_stock, b.data);
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_live(fx->st, KIND_stock, R + 8, live_canonical, &b), OK);
+  assert_int_equal(strncmp(b.data, "k2@8\t", 5), 0);
+  assert_null(strchr(b.data, '\n')[1] ? "more than k2" : NULL);
+  assert_same_as_entries(fx->st, KIND_stock, b.data);
   buf_cleanup(&b);
 }
 
@@ -1640,6 +1770,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_read_transaction_is_a_snapshot,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_live_as_entries, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),

@@ -347,6 +347,10 @@ void pg__undefine(struct store_db *d);
 int pg__grant(struct store_db *d, const char *role);
 /* The kind's stored fields (FF_CARGO and FF_INPUT ones are not). */
 int pg__stored(const struct field_desc *f);
+/* The columns of a kind's query table ("seq, ..."), and their types when
+ * types is not NULL (n counts them). */
+void pg__kind_columns(const struct kind_desc *k, struct buf *b,
+                      enum pg_type *types, int *n);
 
 /* ---- entries.c, rows.c, tokens.c: the operations (backend.h) ---- */
 
@@ -384,6 +388,9 @@ void pg__tx_cache(struct store_db *d, int committed);
 int pg__put_row(struct store_db *d, const struct store_row *row);
 int pg__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
                 struct store_row *out);
+int pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
+                      int (*fn)(void *ctx, const struct store_row *row),
+                      void *ctx);
 int pg__each_cargo(struct store_db *d, uint64_t seq,
                    int (*fn)(void *ctx, uint64_t line,
                              const struct store_cargo *c),

@@ -82,8 +82,8 @@ pg__put_row(struct store_db *d, const struct store_row *row)
 /* The texts are copied into the row buffer first and pointed to after,
  * since the buffer may move while it grows. */
 static void
-read_row(struct store_db *d, const PGresult *res, const struct kind_desc *k,
-         struct store_row *out)
+read_row(struct store_db *d, const PGresult *res, int at,
+         const struct kind_desc *k, struct store_row *out)
 {
   long off[RECORD_MAX_FIELDS];
   int col = 1;
@@ -96,24 +96,24 @@ read_row(struct store_db *d, const PGresult *res, const struct kind_desc *k,
     if (!pg__stored(f))
       continue;
     memset(v, 0, sizeof *v);
-    v->set = !pg__null(res, 0, col);
+    v->set = !pg__null(res, at, col);
     if (is_number(f)) {
-      v->num = v->set ? pg__float8(res, 0, col) : 0;
+      v->num = v->set ? pg__float8(res, at, col) : 0;
       col++;
       continue;
     }
     if (v->set) {
       size_t n;
-      const char *t = pg__text(res, 0, col, &n);
+      const char *t = pg__text(res, at, col, &n);
       off[i] = (long)d->row_copy.len;
       buf_append(&d->row_copy, t, n);
       buf_putc(&d->row_copy, '\0');
     }
     col++;
     if (f->type == FT_TIME) {
-      v->bounds_set = !pg__null(res, 0, col);
-      v->begin = pg__int8(res, 0, col);
-      v->end = pg__int8(res, 0, col + 1);
+      v->bounds_set = !pg__null(res, at, col);
+      v->begin = pg__int8(res, at, col);
+      v->end = pg__int8(res, at, col + 1);
       col += 2;
     }
   }
@@ -141,10 +141,57 @@ pg__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
     return rc;
   rc = ERR_NOTFOUND;
   if (PQntuples(r) == 1) {
-    read_row(d, r, record_kind_desc(kind), out);
+    read_row(d, r, 0, record_kind_desc(kind), out);
     rc = OK;
   }
   PQclear(r);
+  return rc;
+}
+
+struct live_rows {
+  struct store_db *d;
+  const struct kind_desc *k;
+  struct store_row *row;
+  int (*fn)(void *ctx, const struct store_row *row);
+  void *ctx;
+};
+
+static int
+live_row(void *ctx, const PGresult *r, int i)
+{
+  struct live_rows *l = ctx;
+
+  l->row->seq = (uint64_t)pg__int8(r, i, 0);
+  read_row(l->d, r, i, l->k, l->row);
+  return l->fn(l->ctx, l->row);
+}
+
+int
+pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
+                  int (*fn)(void *ctx, const struct store_row *row), void *ctx)
+{
+  struct live_rows l = {d, record_kind_desc(kind), NULL, fn, ctx};
+  struct pg_params p;
+  struct buf sql;
+  int rc;
+
+  l.row = xcalloc(1, sizeof *l.row);
+  l.row->kind = kind;
+  buf_init(&sql);
+  buf_puts(&sql, "SELECT ");
+  pg__kind_columns(l.k, &sql, NULL, NULL);
+  /* The supersede table's key is (kind, id): one probe per row. */
+  buf_printf(&sql,
+             " FROM \"%s\" q WHERE seq < $2 AND NOT EXISTS (SELECT 1 FROM "
+             "supersede s WHERE s.kind = $1 AND s.id = q.id AND s.by_seq < $2)"
+             " ORDER BY seq",
+             l.k->name);
+  pg__params_init(&p);
+  pg__param_int4(&p, (int32_t)kind);
+  pg__param_int8(&p, pg__i64(as_of));
+  rc = pg__scan(d, sql.data, &p, live_row, &l, _("reading records"));
+  buf_cleanup(&sql);
+  free(l.row);
   return rc;
 }
 

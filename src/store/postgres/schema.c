@@ -179,23 +179,28 @@ define_flow_day(struct store_db *d)
   buf_cleanup(&tail);
 }
 
-/* A kind's stored columns, in the order of its fields. */
-static void
-kind_columns(const struct kind_desc *k, struct buf *b, enum pg_type *types,
-             int *n)
+/* A kind's stored columns, in the order of its fields, and their types
+ * (when types is not NULL). */
+void
+pg__kind_columns(const struct kind_desc *k, struct buf *b, enum pg_type *types,
+                 int *n)
 {
   buf_puts(b, "seq");
-  types[(*n)++] = PT_INT8;
+  if (types)
+    types[(*n)++] = PT_INT8;
   for (size_t i = 0; i < k->nfields; i++) {
     const struct field_desc *f = &k->fields[i];
     if (!pg__stored(f))
       continue;
     buf_printf(b, ", \"%s\"", f->name);
-    types[(*n)++] = is_number(f) ? PT_FLOAT8 : PT_TEXT;
+    if (types)
+      types[(*n)++] = is_number(f) ? PT_FLOAT8 : PT_TEXT;
     if (f->type == FT_TIME) {
       buf_printf(b, ", \"%s_b\", \"%s_f\"", f->name, f->name);
-      types[(*n)++] = PT_INT8;
-      types[(*n)++] = PT_INT8;
+      if (types) {
+        types[(*n)++] = PT_INT8;
+        types[(*n)++] = PT_INT8;
+      }
     }
   }
 }
@@ -210,7 +215,7 @@ define_kind(struct store_db *d, enum record_kind kind)
   int n = 0;
 
   buf_init(&cols);
-  kind_columns(k, &cols, types, &n);
+  pg__kind_columns(k, &cols, types, &n);
   snprintf(table_name, sizeof table_name, "\"%s\"", k->name);
   table(d, TB_KIND0 + (int)kind, ST_KIND_INS(kind), "query rows", n, types);
   pg__stmt(d, ST_KIND_INS(kind),

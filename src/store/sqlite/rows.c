@@ -293,6 +293,56 @@ store_sqlite__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
 }
 
 int
+store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
+                            uint64_t as_of,
+                            int (*fn)(void *ctx, const struct store_row *row),
+                            void *ctx)
+{
+  const struct kind_desc *k = record_kind_desc(kind);
+  struct store_row *row = xcalloc(1, sizeof *row);
+  sqlite3_stmt *s = NULL;
+  struct buf sql;
+  int rc = OK;
+
+  /* In rowid order, which is seq's: no sort. The supersede table's key is
+   * (kind, id): one seek per row, as each_live. */
+  buf_init(&sql);
+  buf_puts(&sql, "SELECT ");
+  column_list(&sql, k);
+  buf_printf(&sql,
+             " FROM %s q WHERE seq < ?2 AND NOT EXISTS (SELECT 1 FROM "
+             "supersede s WHERE s.kind = ?1 AND s.id = q.id AND s.by_seq < ?2)"
+             " ORDER BY seq",
+             k->name);
+  if (sqlite3_prepare_v2(d->db, sql.data, -1, &s, NULL) != SQLITE_OK)
+    rc = store_sqlite__fail(d, _("reading records"));
+  buf_cleanup(&sql);
+  if (rc != OK) {
+    free(row);
+    return rc;
+  }
+  sqlite3_bind_int(s, 1, (int)kind);
+  sqlite3_bind_int64(s, 2, store_sqlite__i64(as_of));
+  row->kind = kind;
+  row->ncargo = 0;
+  while (rc == OK) {
+    int step = sqlite3_step(s);
+    if (step == SQLITE_DONE)
+      break;
+    if (step != SQLITE_ROW) {
+      rc = store_sqlite__fail(d, _("reading records"));
+      break;
+    }
+    row->seq = (uint64_t)sqlite3_column_int64(s, 0);
+    read_row(d, s, k, row);
+    rc = fn(ctx, row);
+  }
+  sqlite3_finalize(s);
+  free(row);
+  return rc;
+}
+
+int
 store_sqlite__each_cargo(struct store_db *d, uint64_t seq,
                          int (*fn)(void *ctx, uint64_t line,
                                    const struct store_cargo *c),

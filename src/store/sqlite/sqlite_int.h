@@ -87,6 +87,9 @@ int store_sqlite__each_live(struct store_db *d, enum record_kind kind,
                             uint64_t as_of,
                             int (*fn)(void *ctx, const struct store_entry *e),
                             void *ctx);
+int store_sqlite__each_live_row(
+    struct store_db *d, enum record_kind kind, uint64_t as_of,
+    int (*fn)(void *ctx, const struct store_row *row), void *ctx);
 int store_sqlite__each_flow_checkpoint(struct store_db *d,
                                        int (*fn)(void *ctx, const char *cp),
                                        void *ctx);
