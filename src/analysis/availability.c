@@ -14,14 +14,41 @@ weight(const struct analysis *a, int state)
   return state == 2 ? 1 : state == 1 ? a->c->restricted_weight : 0;
 }
 
+/* The first status of checkpoint cp in the sorted timeline whose begin is
+ * after t (of checkpoint order, then time): binary search, the timeline
+ * being sorted by checkpoint, then time. */
+static size_t
+first_after(const struct analysis *a, const char *cp, int64_t t)
+{
+  size_t lo = 0, hi = a->nstatus;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const struct span *s = &a->status[mid];
+    int c = strcmp(s->checkpoint, cp);
+    if (c < 0 || (c == 0 && s->begin <= t))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static int
+applies(const struct span *s, const char *cp, int dir)
+{
+  return strcmp(s->checkpoint, cp) == 0 && (s->dir < 0 || s->dir == dir);
+}
+
 int
 analysis_availability(struct analysis *a, const char *checkpoint, int dir,
                       int64_t day, double *out, int *known)
 {
   int64_t start = day * 86400, end = start + 86400;
   double open = 0;
-  int state = -1, at_start = 0;
+  int state = -1;
   int64_t t = start;
+  size_t i;
   int rc;
 
   *out = 0;
@@ -29,29 +56,35 @@ analysis_availability(struct analysis *a, const char *checkpoint, int dir,
   rc = analysis__load(a);
   if (rc != OK)
     return rc;
-  /* Statuses are sorted by checkpoint and time (then log order): the
-   * state at the day's start, then each change within the day. A status
-   * for the other direction leaves this one's as it was. */
-  for (size_t i = 0; i < a->nstatus; i++) {
-    const struct span *s = &a->status[i];
-    if (strcmp(s->checkpoint, checkpoint) != 0 ||
-        (s->dir >= 0 && s->dir != dir))
-      continue;
-    if (s->begin <= start) {
+  /* The state at the day's start: the last status of the checkpoint for
+   * this direction (or both) at or before it; a status for the other
+   * direction leaves this one's as it was. Known only when there is one.
+   * Then each change within the day. The timeline is sorted by
+   * checkpoint and time (then log order), so both are found by search
+   * rather than by a walk over every status of the history. */
+  i = first_after(a, checkpoint, start);
+  for (size_t j = i; j-- > 0;) {
+    const struct span *s = &a->status[j];
+    if (strcmp(s->checkpoint, checkpoint) != 0)
+      break;
+    if (s->dir < 0 || s->dir == dir) {
       state = s->state;
-      at_start = 1;
+      break;
+    }
+  }
+  if (state < 0)
+    return OK;
+  for (; i < a->nstatus && a->status[i].begin < end; i++) {
+    const struct span *s = &a->status[i];
+    if (!applies(s, checkpoint, dir)) {
+      if (strcmp(s->checkpoint, checkpoint) != 0)
+        break;
       continue;
     }
-    if (s->begin >= end)
-      break;
-    if (state >= 0)
-      open += (double)(s->begin - t) * weight(a, state);
+    open += (double)(s->begin - t) * weight(a, state);
     t = s->begin;
     state = s->state;
   }
-  /* Known only when a status was recorded at or before the day's start. */
-  if (!at_start)
-    return OK;
   *known = 1;
   open += (double)(end - t) * weight(a, state);
   *out = open / 86400.0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -352,6 +353,160 @@ test_period_index(void **state)
   buf_cleanup(&err);
 }
 
+/* A status of the random timeline below. */
+struct rstatus {
+  int cp, dir, state; /* dir: 0 in, 1 out, 2 both; state: 0 closed, 1
+                         restricted, 2 open */
+  int64_t t;          /* UTC seconds: the corridor is in UTC */
+};
+
+/*
+ * The share of day of checkpoint cp open for direction dir, worked out
+ * apart from analysis_availability: the statuses that apply (the
+ * checkpoint's, for dir or both) in time order, ties in log order; the
+ * state at the day's start is the last at or before it (unknown without
+ * one); then each change within the day, restricted counting 0.5.
+ */
+static int
+reference_share(const struct rstatus *v, size_t n, int cp, int dir, int64_t day,
+                double *share)
+{
+  int64_t start = day * 86400, end = start + 86400, t = start;
+  double w[3] = {0, 0.5, 1}, open = 0;
+  int state = -1;
+  size_t *order = calloc(n, sizeof *order), m = 0;
+
+  for (size_t i = 0; i < n; i++)
+    if (v[i].cp == cp && (v[i].dir == 2 || v[i].dir == dir))
+      order[m++] = i;
+  /* Insertion sort by time: stable, so equal times keep the log's order. */
+  for (size_t i = 1; i < m; i++)
+    for (size_t j = i; j > 0 && v[order[j - 1]].t > v[order[j]].t; j--) {
+      size_t x = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = x;
+    }
+  for (size_t i = 0; i < m && v[order[i]].t <= start; i++)
+    state = v[order[i]].state;
+  for (size_t i = 0; state >= 0 && i < m; i++) {
+    const struct rstatus *x = &v[order[i]];
+    if (x->t <= start || x->t >= end)
+      continue;
+    open += (double)(x->t - t) * w[state];
+    t = x->t;
+    state = x->state;
+  }
+  free(order);
+  if (state < 0)
+    return 0;
+  *share = (open + (double)(end - t) * w[state]) / 86400.0;
+  return 1;
+}
+
+/* 400 status changes at random times over 40 days at three checkpoints,
+ * for one direction or both, some at midnight and some at the same
+ * instant as another: each day's share open of each checkpoint and
+ * direction is the one reference_share works out. */
+static void
+test_availability_random(void **state)
+{
+  struct fixture *fx = *state;
+  static const char *const cps[] = {"a", "b", "c"};
+  static const char *const dirs[] = {"in", "out", "both"};
+  static const char *const states[] = {"closed", "restricted", "open"};
+  enum { N = 400, DAYS = 40 };
+  struct rstatus *v = calloc(N, sizeof *v);
+  int64_t day0 = util_days_from_civil(2023, 1, 1);
+  uint32_t seed = 20261204;
+  struct analysis *a = NULL;
+  struct buf err, bytes;
+  char path[128];
+  size_t checked = 0, unknown = 0;
+
+  buf_init(&err);
+  buf_init(&bytes);
+  snprintf(path, sizeof path, "%s/random.db", fx->dir);
+  assert_int_equal(store_open(path, 1, &fx->baku, &err), OK);
+  assert_int_equal(store_init(fx->baku, "corridor.ini",
+                              "[corridor]\nname = random\n"
+                              "restricted_weight = 0.5\n"),
+                   OK);
+  assert_int_equal(store_begin(fx->baku), OK);
+  for (int i = 0; i < N; i++) {
+    enum store_put_result res;
+    struct record r;
+    char id[16], at[32];
+    struct tm tm;
+    time_t t;
+    const char *fields[5][2];
+    seed = seed * 1103515245u + 12345u;
+    v[i].cp = (int)(seed >> 16) % 3;
+    seed = seed * 1103515245u + 12345u;
+    v[i].dir = (int)(seed >> 16) % 3;
+    seed = seed * 1103515245u + 12345u;
+    v[i].state = (int)(seed >> 16) % 3;
+    seed = seed * 1103515245u + 12345u;
+    /* A minute of the 40 days; one in eight at a midnight, one in eight at
+     * the time of the status before. */
+    v[i].t = (day0 + (int64_t)((seed >> 8) % DAYS)) * 86400 +
+             (int64_t)((seed >> 4) % 1440) * 60;
+    if (seed % 8 == 0)
+      v[i].t -= v[i].t % 86400;
+    else if (seed % 8 == 1 && i > 0)
+      v[i].t = v[i - 1].t;
+    t = (time_t)v[i].t;
+    gmtime_r(&t, &tm);
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(id, sizeof id, "s%d", i);
+    fields[0][0] = "id", fields[0][1] = id;
+    fields[1][0] = "at", fields[1][1] = at;
+    fields[2][0] = "checkpoint", fields[2][1] = cps[v[i].cp];
+    fields[3][0] = "state", fields[3][1] = states[v[i].state];
+    fields[4][0] = "direction", fields[4][1] = dirs[v[i].dir];
+    record_init(&r, KIND_status);
+    for (size_t f = 0; f < 5; f++) {
+      int fi = record_field_index(r.kind, fields[f][0]);
+      assert_true(fi >= 0);
+      assert_int_equal(
+          record_set(&r, NULL, fi, 0, fields[f][1], strlen(fields[f][1]), &err),
+          OK);
+    }
+    assert_int_equal(record_finish(&r, &err), OK);
+    buf_reset(&bytes);
+    record_canonical(&r, &bytes);
+    assert_int_equal(store_put(fx->baku, &r, bytes.data, bytes.len, &res), OK);
+    record_cleanup(&r);
+  }
+  assert_int_equal(store_commit(fx->baku), OK);
+  assert_int_equal(analysis_open(fx->baku, 0, &a, &err), OK);
+  for (int64_t d = day0 - 1; d <= day0 + DAYS; d++)
+    for (int c = 0; c < 3; c++)
+      for (int dir = 0; dir < 2; dir++) {
+        double got = -1, want = -1;
+        int known = -1;
+        int have = reference_share(v, N, c, dir, d, &want);
+        assert_int_equal(analysis_availability(a, cps[c],
+                                               dir == 0 ? AD_IN : AD_OUT, d,
+                                               &got, &known),
+                         OK);
+        assert_int_equal(known, have);
+        if (have)
+          assert_float_equal(got, want, 1e-12);
+        else
+          assert_float_equal(got, 0, 0);
+        checked++;
+        unknown += !have;
+      }
+  /* Every day, checkpoint and direction asked: 42 days x 3 x 2. Some
+   * unknown (before the first status of each), most known. */
+  assert_int_equal(checked, 42 * 3 * 2);
+  assert_true(unknown >= 6 && unknown < checked / 2);
+  analysis_free(a);
+  free(v);
+  buf_cleanup(&err);
+  buf_cleanup(&bytes);
+}
+
 int
 main(void)
 {
@@ -359,6 +514,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_two_zones_at_once, setup, teardown),
       cmocka_unit_test(test_percentiles),
       cmocka_unit_test_setup_teardown(test_period_index, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_availability_random, setup,
+                                      teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
