@@ -403,6 +403,14 @@ int analysis_each_record(struct analysis *a, enum record_kind kind,
                          int (*fn)(void *ctx, const struct record *rec,
                                    uint64_t seq),
                          void *ctx);
+/* The same, of the records whose time field may reach [from, to] (local
+ * seconds), and perhaps some more (store_each_live_near): fn keeps those
+ * its own bounds put in its period. */
+int analysis_each_record_near(struct analysis *a, enum record_kind kind,
+                              const char *field, int64_t from, int64_t to,
+                              int (*fn)(void *ctx, const struct record *rec,
+                                        uint64_t seq),
+                              void *ctx);
 
 /* The root hash of the view's tree (for reports to name what they were
  * computed from). */

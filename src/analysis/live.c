@@ -111,6 +111,20 @@ analysis_each_record(struct analysis *a, enum record_kind kind,
   return rc;
 }
 
+int
+analysis_each_record_near(struct analysis *a, enum record_kind kind,
+                          const char *field, int64_t from, int64_t to,
+                          int (*fn)(void *ctx, const struct record *rec,
+                                    uint64_t seq),
+                          void *ctx)
+{
+  /* Kept whole already: those are at hand. */
+  if (kind != KIND_flow && (unsigned)kind < KIND_COUNT && a->live &&
+      a->live[kind].state == 1)
+    return analysis_each_record(a, kind, fn, ctx);
+  return store_each_live_near(a->st, kind, field, from, to, a->as_of, fn, ctx);
+}
+
 void
 analysis__live_free(struct analysis *a)
 {

@@ -892,7 +892,9 @@ by_event_time(const void *x, const void *y)
 static int
 collect_events(struct gather *g)
 {
-  int rc = analysis_each_record(g->a, KIND_event, add_event, g);
+  /* The events near the period only: add_event keeps those in it. */
+  int rc = analysis_each_record_near(g->a, KIND_event, "at", g->s->from * 86400,
+                                     (g->s->to + 1) * 86400, add_event, g);
 
   if (rc == OK && g->s->nevents > 1)
     qsort(g->s->events, g->s->nevents, sizeof *g->s->events, by_event_time);

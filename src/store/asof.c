@@ -73,9 +73,42 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
   record_init(&l.rec, kind);
   buf_init(&l.err);
   if (kind != KIND_flow && st->be->each_live_row)
-    rc = st->be->each_live_row(st->db, kind, as_of, each_live_row, &l);
+    rc = st->be->each_live_row(st->db, kind, as_of, NULL, 0, 0, each_live_row,
+                               &l);
   else
     rc = st->be->each_live(st->db, kind, as_of, each_live, &l);
+  record_cleanup(&l.rec);
+  buf_cleanup(&l.err);
+  return rc;
+}
+
+/* The slack around a period: a time's stored bounds were worked out when
+ * it was stored, by the time zone data of that machine, which may have
+ * moved an offset since; two days is more than any offset moves. */
+#define NEAR_SLACK (2 * 86400)
+
+int
+store_each_live_near(struct store *st, enum record_kind kind, const char *field,
+                     int64_t from, int64_t to, uint64_t as_of,
+                     int (*fn)(void *ctx, const struct record *rec,
+                               uint64_t seq),
+                     void *ctx)
+{
+  const struct kind_desc *k = record_kind_desc(kind);
+  int fi = record_field_index(k, field);
+  struct live l = {.st = st, .fn = fn, .ctx = ctx};
+  int rc;
+
+  if (kind == KIND_flow || st->be->each_live_row == NULL || fi < 0 ||
+      k->fields[fi].type != FT_TIME || from < INT64_MIN / 4 ||
+      to > INT64_MAX / 4)
+    return store_each_live(st, kind, as_of, fn, ctx);
+  store__stored_ctx(st, &l.rctx);
+  record_init(&l.rec, kind);
+  buf_init(&l.err);
+  rc = st->be->each_live_row(st->db, kind, as_of, k->fields[fi].name,
+                             from - NEAR_SLACK, to + NEAR_SLACK, each_live_row,
+                             &l);
   record_cleanup(&l.rec);
   buf_cleanup(&l.err);
   return rc;

@@ -242,10 +242,12 @@ struct store_backend {
    * table of a kind is small and in one place, where its entries lie
    * among millions of flows, and a row needs no JSON parsed. Never asked
    * for flows, whose cargo lines are not in the row. NULL: each_live
-   * only.
+   * only. With a time field (FT_TIME; else NULL), only the rows whose
+   * bounds of it reach [lo, hi]: field_b <= hi and field_f >= lo.
    */
   int (*each_live_row)(struct store_db *db, enum record_kind kind,
-                       uint64_t as_of,
+                       uint64_t as_of, const char *field, int64_t lo,
+                       int64_t hi,
                        int (*fn)(void *ctx, const struct store_row *row),
                        void *ctx);
   /*

@@ -372,6 +372,21 @@ int store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
                     void *ctx);
 
 /*
+ * Some of what store_each_live calls fn for: the live records of kind
+ * whose time field (an FT_TIME field, such as an event's "at") may reach
+ * [from, to] in local seconds, which are every one that does and some
+ * around it (the query rows' bounds are read with two days' slack), in
+ * sequence order; the caller keeps those its own bounds say reach its
+ * period. Without query rows to read (a backend, flows), every live
+ * record of the kind. What a report of a period reads instead of the
+ * whole history of a kind.
+ */
+int store_each_live_near(
+    struct store *st, enum record_kind kind, const char *field, int64_t from,
+    int64_t to, uint64_t as_of,
+    int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx);
+
+/*
  * The live flow records of a period, as of tree size as_of (as
  * store_each_live): calls fn for each flow at one of checkpoints (a
  * NULL-terminated list; NULL: every checkpoint) whose interval [begin,

@@ -861,6 +861,58 @@ test_each_live_as_entries(void **state)
   buf_cleanup(&b);
 }
 
+/* The events that may reach a period (store_each_live_near): in UTC (no
+ * corridor), the period 2022-12-10T00:00 to 12-11T00:00 is
+ * [1670630400, 1670716800]. e1 on 12-01 is far from it; e2 on 12-10 and
+ * e3, the whole of December, reach it; e4 in March is far; e5 at
+ * 12-08T12:00 is within the two days' slack, so it comes too (the
+ * caller's own bounds leave it out); e6 on 12-10 was corrected by e7,
+ * 12-12, within the slack too, so that e6 comes as of the size before
+ * e7 only. */
+static void
+test_each_live_near(void **state)
+{
+  struct fixture *fx = *state;
+  static const char *const at[][2] = {{"e1", "2022-12-01"},
+                                      {"e2", "2022-12-10"},
+                                      {"e3", "2022-12"},
+                                      {"e4", "2023-03-01"},
+                                      {"e5", "2022-12-08T12:00:00Z"},
+                                      {"e6", "2022-12-10T08:00:00Z"}};
+  enum store_put_result res;
+  struct buf b;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  for (size_t i = 0; i < sizeof at / sizeof *at; i++)
+    assert_int_equal(put_record(fx->st, KIND_event, &res, "id", at[i][0], "at",
+                                at[i][1], "kind", "incident", "summary",
+                                "a road blocked", NULL),
+                     OK);
+  assert_int_equal(put_record(fx->st, KIND_event, &res, "id", "e7", "at",
+                              "2022-12-12", "kind", "incident", "summary",
+                              "a road blocked", "supersedes", "e6", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  buf_init(&b);
+  assert_int_equal(store_each_live_near(fx->st, KIND_event, "at", 1670630400,
+                                        1670716800, R + 7, live_ids, &b),
+                   OK);
+  assert_string_equal(b.data ? b.data : "", "e2@2 e3@3 e5@5 e7@7 ");
+  buf_reset(&b);
+  assert_int_equal(store_each_live_near(fx->st, KIND_event, "at", 1670630400,
+                                        1670716800, R + 6, live_ids, &b),
+                   OK);
+  assert_string_equal(b.data ? b.data : "", "e2@2 e3@3 e5@5 e6@6 ");
+  /* A field that is not a time: every live record, as store_each_live. */
+  buf_reset(&b);
+  assert_int_equal(store_each_live_near(fx->st, KIND_event, "summary",
+                                        1670630400, 1670716800, R + 7, live_ids,
+                                        &b),
+                   OK);
+  assert_string_equal(b.data ? b.data : "", "e1@1 e2@2 e3@3 e4@4 e5@5 e7@7 ");
+  buf_cleanup(&b);
+}
+
 /* The live flows of a period (store_each_flow_overlapping). In UTC (no
  * corridor), T = 2024-01-01T00:00 = 1704067200: a [10:00, 12:00) at x,
  * b the instant 12:00 at x, c the day 01-02 at x, d the instant 11:00 at
@@ -1772,6 +1824,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_each_live_as_of, setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_live_as_entries, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_each_live_near, setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),

@@ -389,6 +389,7 @@ int pg__put_row(struct store_db *d, const struct store_row *row);
 int pg__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
                 struct store_row *out);
 int pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
+                      const char *field, int64_t lo, int64_t hi,
                       int (*fn)(void *ctx, const struct store_row *row),
                       void *ctx);
 int pg__each_cargo(struct store_db *d, uint64_t seq,

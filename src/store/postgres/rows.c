@@ -168,6 +168,7 @@ live_row(void *ctx, const PGresult *r, int i)
 
 int
 pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
+                  const char *field, int64_t lo, int64_t hi,
                   int (*fn)(void *ctx, const struct store_row *row), void *ctx)
 {
   struct live_rows l = {d, record_kind_desc(kind), NULL, fn, ctx};
@@ -183,12 +184,18 @@ pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
   /* The supersede table's key is (kind, id): one probe per row. */
   buf_printf(&sql,
              " FROM \"%s\" q WHERE seq < $2 AND NOT EXISTS (SELECT 1 FROM "
-             "supersede s WHERE s.kind = $1 AND s.id = q.id AND s.by_seq < $2)"
-             " ORDER BY seq",
+             "supersede s WHERE s.kind = $1 AND s.id = q.id AND s.by_seq < $2)",
              l.k->name);
+  if (field)
+    buf_printf(&sql, " AND \"%s_b\" <= $3 AND \"%s_f\" >= $4", field, field);
+  buf_puts(&sql, " ORDER BY seq");
   pg__params_init(&p);
   pg__param_int4(&p, (int32_t)kind);
   pg__param_int8(&p, pg__i64(as_of));
+  if (field) {
+    pg__param_int8(&p, hi);
+    pg__param_int8(&p, lo);
+  }
   rc = pg__scan(d, sql.data, &p, live_row, &l, _("reading records"));
   buf_cleanup(&sql);
   free(l.row);

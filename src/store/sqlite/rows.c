@@ -294,7 +294,8 @@ store_sqlite__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
 
 int
 store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
-                            uint64_t as_of,
+                            uint64_t as_of, const char *field, int64_t lo,
+                            int64_t hi,
                             int (*fn)(void *ctx, const struct store_row *row),
                             void *ctx)
 {
@@ -311,9 +312,11 @@ store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
   column_list(&sql, k);
   buf_printf(&sql,
              " FROM %s q WHERE seq < ?2 AND NOT EXISTS (SELECT 1 FROM "
-             "supersede s WHERE s.kind = ?1 AND s.id = q.id AND s.by_seq < ?2)"
-             " ORDER BY seq",
+             "supersede s WHERE s.kind = ?1 AND s.id = q.id AND s.by_seq < ?2)",
              k->name);
+  if (field)
+    buf_printf(&sql, " AND \"%s_b\" <= ?3 AND \"%s_f\" >= ?4", field, field);
+  buf_puts(&sql, " ORDER BY seq");
   if (sqlite3_prepare_v2(d->db, sql.data, -1, &s, NULL) != SQLITE_OK)
     rc = store_sqlite__fail(d, _("reading records"));
   buf_cleanup(&sql);
@@ -323,6 +326,10 @@ store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
   }
   sqlite3_bind_int(s, 1, (int)kind);
   sqlite3_bind_int64(s, 2, store_sqlite__i64(as_of));
+  if (field) {
+    sqlite3_bind_int64(s, 3, hi);
+    sqlite3_bind_int64(s, 4, lo);
+  }
   row->kind = kind;
   row->ncargo = 0;
   while (rc == OK) {

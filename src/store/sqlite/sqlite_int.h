@@ -89,6 +89,7 @@ int store_sqlite__each_live(struct store_db *d, enum record_kind kind,
                             void *ctx);
 int store_sqlite__each_live_row(
     struct store_db *d, enum record_kind kind, uint64_t as_of,
+    const char *field, int64_t lo, int64_t hi,
     int (*fn)(void *ctx, const struct store_row *row), void *ctx);
 int store_sqlite__each_flow_checkpoint(struct store_db *d,
                                        int (*fn)(void *ctx, const char *cp),
