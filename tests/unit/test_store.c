@@ -767,6 +767,19 @@ assert_same_as_entries(struct store *st, enum record_kind kind,
   }
 }
 
+/* The live records of kind as of size as_of, each checked against its
+ * entry: live_canonical's lines, in b. */
+static const char *
+live_as_entries(struct store *st, enum record_kind kind, uint64_t as_of,
+                struct buf *b)
+{
+  buf_reset(b);
+  assert_int_equal(store_each_live(st, kind, as_of, live_canonical, b), OK);
+  assert_non_null(b->data);
+  assert_same_as_entries(st, kind, b->data);
+  return b->data;
+}
+
 /* The records of the kinds other than flows are read back from their
  * query tables where the backend keeps them (SQLite): each is the record
  * its entry holds, byte for byte once made canonical again, whatever its
@@ -818,46 +831,26 @@ test_each_live_as_entries(void **state)
                    OK);
   assert_int_equal(store_commit(fx->st), OK);
   buf_init(&b);
+  assert_non_null(strstr(live_as_entries(fx->st, KIND_checkpoint, R + 8, &b),
+                         "\"lat\":39.5,"));
   assert_int_equal(
-      store_each_live(fx->st, KIND_checkpoint, R + 8, live_canonical, &b), OK);
-  assert_non_null(strstr(b.data, "\"lat\":39.5,"));
-  assert_same_as_entries(fx->st, KIND_checkpoint, b.data);
-  buf_reset(&b);
-  assert_int_equal(
-      store_each_live(fx->st, KIND_actor, R + 8, live_canonical, &b), OK);
-  assert_int_equal(strncmp(b.data, "a1@2\t", 5), 0);
+      strncmp(live_as_entries(fx->st, KIND_actor, R + 8, &b), "a1@2\t", 5), 0);
   assert_non_null(strstr(b.data, "\na2@3\t"));
-  assert_same_as_entries(fx->st, KIND_actor, b.data);
-  buf_reset(&b);
   assert_int_equal(
-      store_each_live(fx->st, KIND_status, R + 8, live_canonical, &b), OK);
-  assert_int_equal(strncmp(b.data, "s1@4\t", 5), 0);
-  assert_same_as_entries(fx->st, KIND_status, b.data);
-  buf_reset(&b);
-  assert_int_equal(
-      store_each_live(fx->st, KIND_event, R + 8, live_canonical, &b), OK);
-  assert_non_null(strstr(b.data, "\"actors\":[\"a1\",\"a2\"]"));
-  assert_same_as_entries(fx->st, KIND_event, b.data);
-  buf_reset(&b);
-  assert_int_equal(
-      store_each_live(fx->st, KIND_indicator, R + 8, live_canonical, &b), OK);
-  assert_non_null(strstr(b.data, "\"value\":-3.25"));
-  assert_same_as_entries(fx->st, KIND_indicator, b.data);
+      strncmp(live_as_entries(fx->st, KIND_status, R + 8, &b), "s1@4\t", 5), 0);
+  assert_non_null(strstr(live_as_entries(fx->st, KIND_event, R + 8, &b),
+                         "\"actors\":[\"a1\",\"a2\"]"));
+  assert_non_null(strstr(live_as_entries(fx->st, KIND_indicator, R + 8, &b),
+                         "\"value\":-3.25"));
   /* Before the correction (size R + 7) k1 is live; from R + 8 on, k2. */
-  buf_reset(&b);
   assert_int_equal(
-      store_each_live(fx->st, KIND_stock, R + 7, live_canonical, &b), OK);
-  assert_int_equal(strncmp(b.data, "k1@6\t", 5), 0);
+      strncmp(live_as_entries(fx->st, KIND_stock, R + 7, &b), "k1@6\t", 5), 0);
   assert_null(strchr(b.data, '\n')[1] ? "more than k1" : NULL);
   assert_non_null(strstr(b.data, "\"high\":1200.5,"));
   assert_non_null(strstr(b.data, "\"low\":1000,"));
-  assert_same_as_entries(fx->st, KIND_stock, b.data);
-  buf_reset(&b);
   assert_int_equal(
-      store_each_live(fx->st, KIND_stock, R + 8, live_canonical, &b), OK);
-  assert_int_equal(strncmp(b.data, "k2@8\t", 5), 0);
+      strncmp(live_as_entries(fx->st, KIND_stock, R + 8, &b), "k2@8\t", 5), 0);
   assert_null(strchr(b.data, '\n')[1] ? "more than k2" : NULL);
-  assert_same_as_entries(fx->st, KIND_stock, b.data);
   buf_cleanup(&b);
 }
 
