@@ -403,6 +403,19 @@ int analysis_each_record(struct analysis *a, enum record_kind kind,
                          int (*fn)(void *ctx, const struct record *rec,
                                    uint64_t seq),
                          void *ctx);
+/*
+ * The statuses that the local seconds [from, to) need, each once, in no
+ * particular order: every live status that may reach them, and for each
+ * checkpoint any status names and each direction the last one before
+ * from (the state the period began in), with perhaps a few more around
+ * those; fn keeps what its own bounds ask for. ERR_NOTFOUND, before any
+ * fn, when the store cannot walk them so: read them all then
+ * (analysis_each_record).
+ */
+int analysis_each_status_for(struct analysis *a, int64_t from, int64_t to,
+                             int (*fn)(void *ctx, const struct record *rec,
+                                       uint64_t seq),
+                             void *ctx);
 /* The same, of the records whose time field may reach [from, to] (local
  * seconds), and perhaps some more (store_each_live_near): fn keeps those
  * its own bounds put in its period. */

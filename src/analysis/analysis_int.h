@@ -52,7 +52,12 @@ struct analysis {
   size_t ncheckpoints;
   struct tmap *cp_index; /* interned checkpoint -> index */
   struct span *status;   /* sorted by checkpoint, then begin, then seq */
-  size_t nstatus;
+  size_t nstatus, capstatus;
+  /* Which statuses status holds (analysis__statuses): 0 none read yet, 1
+   * those the local seconds [st_from, st_to) need, 2 every live one;
+   * st_windows counts the windows read. */
+  int st_mode, st_windows;
+  int64_t st_from, st_to;
   struct span *coverage;
   size_t ncoverage;
   /* Per checkpoint: the time coverage says was observed and no coverage
@@ -131,6 +136,11 @@ analysis__recon_cleanup(struct recon_out *out)
 const char *analysis__intern(struct analysis *a, const char *s);
 /* Loads checkpoints, statuses and coverage once. */
 int analysis__load(struct analysis *a);
+/* Makes status hold what the local seconds [from, to) need: every status
+ * that may reach them and, per checkpoint and direction, the last one
+ * before (every status, past a few windows or when the store cannot walk
+ * them so; from = INT64_MIN: every status). */
+int analysis__statuses(struct analysis *a, int64_t from, int64_t to);
 /* Makes sure every live flow overlapping the local days from..to is read
  * into a->recs (as of the view). */
 int analysis__flows_load(struct analysis *a, int64_t from, int64_t to);

@@ -53,7 +53,7 @@ analysis_availability(struct analysis *a, const char *checkpoint, int dir,
 
   *out = 0;
   *known = 0;
-  rc = analysis__load(a);
+  rc = analysis__statuses(a, start, end);
   if (rc != OK)
     return rc;
   /* The state at the day's start: the last status of the checkpoint for

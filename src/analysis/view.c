@@ -182,7 +182,7 @@ cmp_span(const void *x, const void *y)
 
 struct loader {
   struct analysis *a;
-  size_t cap_cp, cap_st, cap_cov;
+  size_t cap_cp, cap_cov;
 };
 
 static int
@@ -211,8 +211,7 @@ load_checkpoint(void *ctx, const struct record *rec, uint64_t seq)
 static int
 load_status(void *ctx, const struct record *rec, uint64_t seq)
 {
-  struct loader *l = ctx;
-  struct analysis *a = l->a;
+  struct analysis *a = ctx;
   const char *state = record_get(rec, "state");
   const char *dir = record_get(rec, "direction");
   struct span *s;
@@ -221,10 +220,8 @@ load_status(void *ctx, const struct record *rec, uint64_t seq)
   if (record_time_bounds(record_get(rec, "at"), corridor_tz_offset,
                          (void *)a->c, &b, &f) != OK)
     return OK;
-  if (a->nstatus == l->cap_st) {
-    l->cap_st = l->cap_st ? l->cap_st * 2 : 16;
-    a->status = xrealloc(a->status, l->cap_st * sizeof *a->status);
-  }
+  a->status =
+      util_grow(a->status, &a->capstatus, a->nstatus + 1, sizeof *a->status);
   s = &a->status[a->nstatus++];
   s->checkpoint = analysis__intern(a, record_get(rec, "checkpoint"));
   s->begin = b;
@@ -302,7 +299,7 @@ merge_coverage(struct analysis *a)
 int
 analysis__load(struct analysis *a)
 {
-  struct loader l = {a, 0, 0, 0};
+  struct loader l = {a, 0, 0};
   int rc;
 
   if (a->loaded)
@@ -313,15 +310,176 @@ analysis__load(struct analysis *a)
   l.cap_cp = 1;
   rc = analysis_each_record(a, KIND_checkpoint, load_checkpoint, &l);
   if (rc == OK)
-    rc = analysis_each_record(a, KIND_status, load_status, &l);
-  if (rc == OK)
     rc = analysis_each_record(a, KIND_coverage, load_coverage, &l);
-  if (a->nstatus)
-    qsort(a->status, a->nstatus, sizeof *a->status, cmp_span);
   if (a->ncoverage)
     qsort(a->coverage, a->ncoverage, sizeof *a->coverage, cmp_span);
   merge_coverage(a);
   return rc;
+}
+
+/*
+ * The statuses a period needs. Of each checkpoint's history before the
+ * period only its last state in each direction counts, and a history of
+ * years need not be read for it: the statuses near the period come from
+ * the query rows' bounds, and each checkpoint's before it from a walk
+ * back through its (checkpoint, time) index that stops once both
+ * directions have a state and the walk is past what the rows' slack
+ * could still bring (two days of it each way: SLACK).
+ */
+#define SLACK (2 * 86400)
+#define STOP 1 /* the walk's own code: not an error */
+
+struct each_status {
+  struct analysis *a;
+  int (*fn)(void *ctx, const struct record *rec, uint64_t seq);
+  void *ctx;
+  struct tmap *seen; /* seqs handed to fn */
+  int64_t from;
+  /* The walk back through one checkpoint: whether each direction has a
+   * status before from, and where to stop once both have. */
+  int found[AD_COUNT], stopping;
+  int64_t stop;
+};
+
+static int
+once(struct each_status *e, const struct record *rec, uint64_t seq)
+{
+  int added;
+
+  tmap_put(e->seen, &seq, &added);
+  return added ? e->fn(e->ctx, rec, seq) : OK;
+}
+
+static int
+near_status(void *ctx, const struct record *rec, uint64_t seq)
+{
+  return once(ctx, rec, seq);
+}
+
+static int
+back_status(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct each_status *e = ctx;
+  const char *dir = record_get(rec, "direction");
+  int64_t b, f;
+
+  if (record_time_bounds(record_get(rec, "at"), corridor_tz_offset,
+                         (void *)e->a->c, &b, &f) != OK)
+    return OK; /* no time: no state at any time */
+  /* The rows come by their stored beginning, within SLACK of b: once a
+   * status begins SLACK * 2 before the earliest state found, none after
+   * it can begin later than that one. */
+  if (e->stopping && b < e->stop)
+    return STOP;
+  if (b < e->from) {
+    for (int d = 0; d < AD_COUNT; d++)
+      if (dir == NULL || strcmp(dir, "both") == 0 ||
+          strcmp(dir, analysis_direction_names[d]) == 0)
+        e->found[d] = 1;
+    if (!e->stopping && e->found[AD_IN] && e->found[AD_OUT]) {
+      e->stopping = 1;
+      e->stop = b - 2 * SLACK;
+    }
+  }
+  return once(e, rec, seq);
+}
+
+static int
+back_checkpoint(void *ctx, const char *cp)
+{
+  struct each_status *e = ctx;
+  int rc;
+
+  memset(e->found, 0, sizeof e->found);
+  e->stopping = 0;
+  rc = store_each_live_back(e->a->st, KIND_status, "at", "checkpoint", cp,
+                            e->from, e->a->as_of, back_status, e);
+  return rc == STOP ? OK : rc;
+}
+
+/* Values one after another, each with its NUL. */
+static int
+collect_value(void *ctx, const char *value)
+{
+  struct buf *b = ctx;
+
+  buf_append(b, value, strlen(value) + 1);
+  return OK;
+}
+
+int
+analysis_each_status_for(struct analysis *a, int64_t from, int64_t to,
+                         int (*fn)(void *ctx, const struct record *rec,
+                                   uint64_t seq),
+                         void *ctx)
+{
+  struct each_status e = {a, fn, ctx, tmap_new(1), from, {0}, 0, 0};
+  struct buf cps;
+  int rc;
+
+  /* Every checkpoint any status names, whether a record holds it or not:
+   * first, so that a store that cannot walk them says so before any fn. */
+  buf_init(&cps);
+  rc = store_each_value(a->st, KIND_status, "checkpoint", collect_value, &cps);
+  if (rc == OK)
+    rc = store_each_live_near(a->st, KIND_status, "at", from, to, a->as_of,
+                              near_status, &e);
+  for (size_t at = 0; rc == OK && at < cps.len; at += strlen(cps.data + at) + 1)
+    rc = back_checkpoint(&e, cps.data + at);
+  buf_cleanup(&cps);
+  tmap_free(e.seen);
+  return rc;
+}
+
+static int
+read_statuses(struct analysis *a, int64_t from, int64_t to)
+{
+  int rc;
+
+  a->nstatus = 0;
+  if (from == INT64_MIN || ++a->st_windows > 3) {
+    /* Every status: what a whole history asks, or a walk from day to day
+     * (compliance counted from the first day) that would read a window a
+     * day. */
+    rc = analysis_each_record(a, KIND_status, load_status, a);
+    a->st_mode = 2;
+  } else {
+    rc = analysis_each_status_for(a, from, to, load_status, a);
+    if (rc == ERR_NOTFOUND) { /* the store cannot walk them: read all */
+      a->nstatus = 0;
+      rc = analysis_each_record(a, KIND_status, load_status, a);
+      a->st_mode = 2;
+    } else {
+      a->st_mode = 1;
+      a->st_from = from;
+      a->st_to = to;
+    }
+  }
+  if (rc != OK) {
+    a->st_mode = 0;
+    a->nstatus = 0;
+    return rc;
+  }
+  if (a->nstatus)
+    qsort(a->status, a->nstatus, sizeof *a->status, cmp_span);
+  return OK;
+}
+
+int
+analysis__statuses(struct analysis *a, int64_t from, int64_t to)
+{
+  int rc = analysis__load(a);
+
+  if (rc != OK || a->st_mode == 2)
+    return rc;
+  if (a->st_mode == 1 && from >= a->st_from && to <= a->st_to)
+    return OK;
+  if (a->st_mode == 1 && from != INT64_MIN) {
+    /* One window that holds the old one and the new. */
+    from = from < a->st_from ? from : a->st_from;
+    to = to > a->st_to ? to : a->st_to;
+  }
+  return read_statuses(a, from, to);
 }
 
 int
@@ -608,7 +766,7 @@ analysis_span(struct analysis *a, int64_t *first, int64_t *last)
   int rc;
 
   *first = *last = 0;
-  if ((rc = analysis__load(a)) != OK)
+  if ((rc = analysis__statuses(a, INT64_MIN, INT64_MAX)) != OK)
     return rc;
   if (a->as_of >= store_size(a->st)) {
     /* The rollups hold exactly the current flows' days. */

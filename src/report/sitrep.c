@@ -816,8 +816,14 @@ static int
 collect_status(struct gather *g)
 {
   struct sitrep *s = g->s;
-  int rc = analysis_each_record(g->a, KIND_status, add_status, g);
+  /* What the period needs (its changes, and the last one before it at
+   * each checkpoint and direction) rather than every status of the
+   * history: keep_from_period keeps no more. */
+  int rc = analysis_each_status_for(g->a, s->from * 86400, (s->to + 1) * 86400,
+                                    add_status, g);
 
+  if (rc == ERR_NOTFOUND)
+    rc = analysis_each_record(g->a, KIND_status, add_status, g);
   if (rc != OK)
     return rc;
   if (s->nstatus > 1)

@@ -73,8 +73,7 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
   record_init(&l.rec, kind);
   buf_init(&l.err);
   if (kind != KIND_flow && st->be->each_live_row)
-    rc = st->be->each_live_row(st->db, kind, as_of, NULL, 0, 0, each_live_row,
-                               &l);
+    rc = st->be->each_live_row(st->db, kind, as_of, NULL, each_live_row, &l);
   else
     rc = st->be->each_live(st->db, kind, as_of, each_live, &l);
   record_cleanup(&l.rec);
@@ -87,6 +86,34 @@ store_each_live(struct store *st, enum record_kind kind, uint64_t as_of,
  * moved an offset since; two days is more than any offset moves. */
 #define NEAR_SLACK (2 * 86400)
 
+/* The field of kind called name, if it is a time; else NULL. */
+static const char *
+time_field(enum record_kind kind, const char *name)
+{
+  const struct kind_desc *k = record_kind_desc(kind);
+  int fi = record_field_index(k, name);
+
+  return fi >= 0 && k->fields[fi].type == FT_TIME ? k->fields[fi].name : NULL;
+}
+
+static int
+live_rows(struct store *st, enum record_kind kind, uint64_t as_of,
+          const struct store_row_filter *f,
+          int (*fn)(void *ctx, const struct record *rec, uint64_t seq),
+          void *ctx)
+{
+  struct live l = {.st = st, .fn = fn, .ctx = ctx};
+  int rc;
+
+  store__stored_ctx(st, &l.rctx);
+  record_init(&l.rec, kind);
+  buf_init(&l.err);
+  rc = st->be->each_live_row(st->db, kind, as_of, f, each_live_row, &l);
+  record_cleanup(&l.rec);
+  buf_cleanup(&l.err);
+  return rc;
+}
+
 int
 store_each_live_near(struct store *st, enum record_kind kind, const char *field,
                      int64_t from, int64_t to, uint64_t as_of,
@@ -94,24 +121,48 @@ store_each_live_near(struct store *st, enum record_kind kind, const char *field,
                                uint64_t seq),
                      void *ctx)
 {
+  struct store_row_filter f = {time_field(kind, field),
+                               from - NEAR_SLACK,
+                               to + NEAR_SLACK,
+                               NULL,
+                               NULL,
+                               0};
+
+  if (kind == KIND_flow || st->be->each_live_row == NULL || f.time == NULL ||
+      from < INT64_MIN / 4 || to > INT64_MAX / 4)
+    return store_each_live(st, kind, as_of, fn, ctx);
+  return live_rows(st, kind, as_of, &f, fn, ctx);
+}
+
+int
+store_each_live_back(
+    struct store *st, enum record_kind kind, const char *field,
+    const char *match, const char *value, int64_t before, uint64_t as_of,
+    int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx)
+{
+  struct store_row_filter f = {
+      time_field(kind, field), INT64_MIN, before + NEAR_SLACK, match, value, 1};
+
+  if (kind == KIND_flow || st->be->each_live_row == NULL || f.time == NULL ||
+      before < INT64_MIN / 4 || before > INT64_MAX / 4 ||
+      record_field_index(record_kind_desc(kind), match) < 0)
+    return ERR_NOTFOUND;
+  return live_rows(st, kind, as_of, &f, fn, ctx);
+}
+
+int
+store_each_value(struct store *st, enum record_kind kind, const char *field,
+                 int (*fn)(void *ctx, const char *value), void *ctx)
+{
   const struct kind_desc *k = record_kind_desc(kind);
   int fi = record_field_index(k, field);
-  struct live l = {.st = st, .fn = fn, .ctx = ctx};
-  int rc;
 
-  if (kind == KIND_flow || st->be->each_live_row == NULL || fi < 0 ||
-      k->fields[fi].type != FT_TIME || from < INT64_MIN / 4 ||
-      to > INT64_MAX / 4)
-    return store_each_live(st, kind, as_of, fn, ctx);
-  store__stored_ctx(st, &l.rctx);
-  record_init(&l.rec, kind);
-  buf_init(&l.err);
-  rc = st->be->each_live_row(st->db, kind, as_of, k->fields[fi].name,
-                             from - NEAR_SLACK, to + NEAR_SLACK, each_live_row,
-                             &l);
-  record_cleanup(&l.rec);
-  buf_cleanup(&l.err);
-  return rc;
+  if (st->be->each_value == NULL || fi < 0 ||
+      (k->fields[fi].flags & (FF_CARGO | FF_INPUT)) ||
+      k->fields[fi].type == FT_COUNT || k->fields[fi].type == FT_NUMBER ||
+      k->fields[fi].type == FT_TIME)
+    return ERR_NOTFOUND;
+  return st->be->each_value(st->db, kind, k->fields[fi].name, fn, ctx);
 }
 
 struct derive {

@@ -92,6 +92,17 @@ struct store_row {
   struct store_cargo cargo[RECORD_MAX_CARGO];
 };
 
+/* Which query rows each_live_row reads. */
+struct store_row_filter {
+  const char *time; /* an FT_TIME field: rows with time_b <= hi and time_f
+                       >= lo; NULL: every row */
+  int64_t lo, hi;
+  const char *match; /* a text field: rows whose value is value; or NULL */
+  const char *value;
+  int newest_first; /* in time_b order, latest first, then seq, highest
+                       first (time must be set); else in seq order */
+};
+
 /* What the auditor counts, to find rows that belong to no entry. */
 enum store_table {
   STORE_TABLE_ROWS,      /* the query table of a kind */
@@ -242,14 +253,18 @@ struct store_backend {
    * table of a kind is small and in one place, where its entries lie
    * among millions of flows, and a row needs no JSON parsed. Never asked
    * for flows, whose cargo lines are not in the row. NULL: each_live
-   * only. With a time field (FT_TIME; else NULL), only the rows whose
-   * bounds of it reach [lo, hi]: field_b <= hi and field_f >= lo.
+   * only. With a filter (else NULL), only the rows it keeps, in its
+   * order.
    */
   int (*each_live_row)(struct store_db *db, enum record_kind kind,
-                       uint64_t as_of, const char *field, int64_t lo,
-                       int64_t hi,
+                       uint64_t as_of, const struct store_row_filter *f,
                        int (*fn)(void *ctx, const struct store_row *row),
                        void *ctx);
+  /* Each value the kind's text field takes in its query rows (NULL
+   * aside), once, in no particular order; live or not. NULL: not kept. */
+  int (*each_value)(struct store_db *db, enum record_kind kind,
+                    const char *field, int (*fn)(void *ctx, const char *value),
+                    void *ctx);
   /*
    * The live flows of a period: calls fn for each flow entry with seq <
    * as_of that no entry with seq < as_of supersedes, at checkpoint (every

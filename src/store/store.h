@@ -387,6 +387,27 @@ int store_each_live_near(
     int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx);
 
 /*
+ * The live records of kind whose field match is value, newest first by
+ * their time field's stored beginning (then the log's order, latest
+ * first), from those that begin before `before` and up to two days after
+ * it (the slack of store_each_live_near); fn stops the walk with a code
+ * of its own. Local seconds. ERR_NOTFOUND, before any fn, when the
+ * backend keeps no query rows to walk (or field is not a time, match not
+ * a field). What finds the last status of a checkpoint before a period
+ * without reading its whole history.
+ */
+int store_each_live_back(
+    struct store *st, enum record_kind kind, const char *field,
+    const char *match, const char *value, int64_t before, uint64_t as_of,
+    int (*fn)(void *ctx, const struct record *rec, uint64_t seq), void *ctx);
+
+/* Each value that kind's text field takes in the store's records (live
+ * or not, NULL aside), once, in no particular order: ERR_NOTFOUND, before
+ * any fn, when the backend cannot say (or the field is no text). */
+int store_each_value(struct store *st, enum record_kind kind, const char *field,
+                     int (*fn)(void *ctx, const char *value), void *ctx);
+
+/*
  * The live flow records of a period, as of tree size as_of (as
  * store_each_live): calls fn for each flow at one of checkpoints (a
  * NULL-terminated list; NULL: every checkpoint) whose interval [begin,

@@ -405,16 +405,20 @@ reference_share(const struct rstatus *v, size_t n, int cp, int dir, int64_t day,
 
 /* 400 status changes at random times over 40 days at three checkpoints,
  * for one direction or both, some at midnight and some at the same
- * instant as another: each day's share open of each checkpoint and
- * direction is the one reference_share works out. */
+ * instant as another, and at a fourth, d, one for the way out at noon of
+ * the first day and then only ways in, one a day: each day's share open
+ * of each checkpoint and direction is the one reference_share works out,
+ * asked of one view day after day (which reads every status after a few
+ * days) and of a new view each day (which reads only what that day
+ * needs: d's way out from 39 days before). */
 static void
 test_availability_random(void **state)
 {
   struct fixture *fx = *state;
-  static const char *const cps[] = {"a", "b", "c"};
+  static const char *const cps[] = {"a", "b", "c", "d"};
   static const char *const dirs[] = {"in", "out", "both"};
   static const char *const states[] = {"closed", "restricted", "open"};
-  enum { N = 400, DAYS = 40 };
+  enum { N = 440, RANDOM = 400, DAYS = 40 };
   struct rstatus *v = calloc(N, sizeof *v);
   int64_t day0 = util_days_from_civil(2023, 1, 1);
   uint32_t seed = 20261204;
@@ -440,7 +444,7 @@ test_availability_random(void **state)
     time_t t;
     const char *fields[5][2];
     seed = seed * 1103515245u + 12345u;
-    v[i].cp = (int)(seed >> 16) % 3;
+    v[i].cp = i < RANDOM ? (int)(seed >> 16) % 3 : 3;
     seed = seed * 1103515245u + 12345u;
     v[i].dir = (int)(seed >> 16) % 3;
     seed = seed * 1103515245u + 12345u;
@@ -454,6 +458,10 @@ test_availability_random(void **state)
       v[i].t -= v[i].t % 86400;
     else if (seed % 8 == 1 && i > 0)
       v[i].t = v[i - 1].t;
+    if (i >= RANDOM) { /* d: out at noon of day 0, then in, a day each */
+      v[i].dir = i == RANDOM ? 1 : 0;
+      v[i].t = (day0 + (i - RANDOM)) * 86400 + 12 * 3600;
+    }
     t = (time_t)v[i].t;
     gmtime_r(&t, &tm);
     strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -478,29 +486,43 @@ test_availability_random(void **state)
     record_cleanup(&r);
   }
   assert_int_equal(store_commit(fx->baku), OK);
-  assert_int_equal(analysis_open(fx->baku, 0, &a, &err), OK);
-  for (int64_t d = day0 - 1; d <= day0 + DAYS; d++)
-    for (int c = 0; c < 3; c++)
-      for (int dir = 0; dir < 2; dir++) {
-        double got = -1, want = -1;
-        int known = -1;
-        int have = reference_share(v, N, c, dir, d, &want);
-        assert_int_equal(analysis_availability(a, cps[c],
-                                               dir == 0 ? AD_IN : AD_OUT, d,
-                                               &got, &known),
-                         OK);
-        assert_int_equal(known, have);
-        if (have)
-          assert_float_equal(got, want, 1e-12);
-        else
-          assert_float_equal(got, 0, 0);
-        checked++;
-        unknown += !have;
+  for (int fresh = 0; fresh < 2; fresh++) {
+    if (!fresh)
+      assert_int_equal(analysis_open(fx->baku, 0, &a, &err), OK);
+    for (int64_t d = day0 - 1; d <= day0 + DAYS; d++) {
+      if (fresh)
+        assert_int_equal(analysis_open(fx->baku, 0, &a, &err), OK);
+      for (int c = 0; c < 4; c++)
+        for (int dir = 0; dir < 2; dir++) {
+          double got = -1, want = -1;
+          int known = -1;
+          int have = reference_share(v, N, c, dir, d, &want);
+          assert_int_equal(analysis_availability(a, cps[c],
+                                                 dir == 0 ? AD_IN : AD_OUT, d,
+                                                 &got, &known),
+                           OK);
+          assert_int_equal(known, have);
+          if (have)
+            assert_float_equal(got, want, 1e-12);
+          else
+            assert_float_equal(got, 0, 0);
+          checked++;
+          unknown += !have;
+        }
+      if (fresh) {
+        analysis_free(a);
+        a = NULL;
       }
-  /* Every day, checkpoint and direction asked: 42 days x 3 x 2. Some
-   * unknown (before the first status of each), most known. */
-  assert_int_equal(checked, 42 * 3 * 2);
-  assert_true(unknown >= 6 && unknown < checked / 2);
+    }
+    if (!fresh) {
+      analysis_free(a);
+      a = NULL;
+    }
+  }
+  /* Every day, checkpoint and direction asked, twice: 42 days x 4 x 2 x
+   * 2. Some unknown (before the first status of each), most known. */
+  assert_int_equal(checked, 2 * 42 * 4 * 2);
+  assert_true(unknown >= 16 && unknown < checked / 2);
   analysis_free(a);
   free(v);
   buf_cleanup(&err);

@@ -389,9 +389,11 @@ int pg__put_row(struct store_db *d, const struct store_row *row);
 int pg__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
                 struct store_row *out);
 int pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
-                      const char *field, int64_t lo, int64_t hi,
+                      const struct store_row_filter *f,
                       int (*fn)(void *ctx, const struct store_row *row),
                       void *ctx);
+int pg__each_value(struct store_db *d, enum record_kind kind, const char *field,
+                   int (*fn)(void *ctx, const char *value), void *ctx);
 int pg__each_cargo(struct store_db *d, uint64_t seq,
                    int (*fn)(void *ctx, uint64_t line,
                              const struct store_cargo *c),

@@ -564,6 +564,7 @@ const struct store_backend store__postgres_backend = {
     .each_entry = pg__each_entry,
     .each_live = pg__each_live,
     .each_live_row = pg__each_live_row,
+    .each_value = pg__each_value,
     .each_flow_overlap = pg__each_flow_overlap,
     .leaves = pg__leaves,
     .put_node = pg__put_node,

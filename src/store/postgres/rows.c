@@ -168,13 +168,13 @@ live_row(void *ctx, const PGresult *r, int i)
 
 int
 pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
-                  const char *field, int64_t lo, int64_t hi,
+                  const struct store_row_filter *f,
                   int (*fn)(void *ctx, const struct store_row *row), void *ctx)
 {
   struct live_rows l = {d, record_kind_desc(kind), NULL, fn, ctx};
   struct pg_params p;
   struct buf sql;
-  int rc;
+  int rc, n = 3;
 
   l.row = xcalloc(1, sizeof *l.row);
   l.row->kind = kind;
@@ -186,19 +186,54 @@ pg__each_live_row(struct store_db *d, enum record_kind kind, uint64_t as_of,
              " FROM \"%s\" q WHERE seq < $2 AND NOT EXISTS (SELECT 1 FROM "
              "supersede s WHERE s.kind = $1 AND s.id = q.id AND s.by_seq < $2)",
              l.k->name);
-  if (field)
-    buf_printf(&sql, " AND \"%s_b\" <= $3 AND \"%s_f\" >= $4", field, field);
-  buf_puts(&sql, " ORDER BY seq");
   pg__params_init(&p);
   pg__param_int4(&p, (int32_t)kind);
   pg__param_int8(&p, pg__i64(as_of));
-  if (field) {
-    pg__param_int8(&p, hi);
-    pg__param_int8(&p, lo);
+  if (f && f->time) {
+    buf_printf(&sql, " AND \"%s_b\" <= $%d AND \"%s_f\" >= $%d", f->time, n,
+               f->time, n + 1);
+    n += 2;
+    pg__param_int8(&p, f->hi);
+    pg__param_int8(&p, f->lo);
   }
+  if (f && f->match) {
+    buf_printf(&sql, " AND \"%s\" = $%d", f->match, n++);
+    pg__param_text(&p, f->value, strlen(f->value));
+  }
+  if (f && f->time && f->newest_first)
+    buf_printf(&sql, " ORDER BY \"%s_b\" DESC, seq DESC", f->time);
+  else
+    buf_puts(&sql, " ORDER BY seq");
   rc = pg__scan(d, sql.data, &p, live_row, &l, _("reading records"));
   buf_cleanup(&sql);
   free(l.row);
+  return rc;
+}
+
+struct values {
+  int (*fn)(void *ctx, const char *value);
+  void *ctx;
+};
+
+static int
+value_row(void *ctx, const PGresult *r, int i)
+{
+  struct values *v = ctx;
+
+  return v->fn(v->ctx, pg__text(r, i, 0, NULL));
+}
+
+int
+pg__each_value(struct store_db *d, enum record_kind kind, const char *field,
+               int (*fn)(void *ctx, const char *value), void *ctx)
+{
+  struct values v = {fn, ctx};
+  char *sql = xasprintf("SELECT DISTINCT \"%s\" FROM \"%s\" WHERE \"%s\" "
+                        "IS NOT NULL",
+                        field, record_kind_desc(kind)->name, field);
+  int rc = pg__scan(d, sql, NULL, value_row, &v, _("reading records"));
+
+  free(sql);
   return rc;
 }
 

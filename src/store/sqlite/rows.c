@@ -294,8 +294,7 @@ store_sqlite__get_row(struct store_db *d, enum record_kind kind, uint64_t seq,
 
 int
 store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
-                            uint64_t as_of, const char *field, int64_t lo,
-                            int64_t hi,
+                            uint64_t as_of, const struct store_row_filter *f,
                             int (*fn)(void *ctx, const struct store_row *row),
                             void *ctx)
 {
@@ -306,7 +305,10 @@ store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
   int rc = OK;
 
   /* In rowid order, which is seq's: no sort. The supersede table's key is
-   * (kind, id): one seek per row, as each_live. */
+   * (kind, id): one seek per row, as each_live. Newest first, through an
+   * index on (match, time_b) where there is one (a status's checkpoint):
+   * its entries end with the rowid, so that a backward walk of it is in
+   * the order asked. */
   buf_init(&sql);
   buf_puts(&sql, "SELECT ");
   column_list(&sql, k);
@@ -314,9 +316,15 @@ store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
              " FROM %s q WHERE seq < ?2 AND NOT EXISTS (SELECT 1 FROM "
              "supersede s WHERE s.kind = ?1 AND s.id = q.id AND s.by_seq < ?2)",
              k->name);
-  if (field)
-    buf_printf(&sql, " AND \"%s_b\" <= ?3 AND \"%s_f\" >= ?4", field, field);
-  buf_puts(&sql, " ORDER BY seq");
+  if (f && f->time)
+    buf_printf(&sql, " AND \"%s_b\" <= ?3 AND \"%s_f\" >= ?4", f->time,
+               f->time);
+  if (f && f->match)
+    buf_printf(&sql, " AND \"%s\" = ?5", f->match);
+  if (f && f->time && f->newest_first)
+    buf_printf(&sql, " ORDER BY \"%s_b\" DESC, seq DESC", f->time);
+  else
+    buf_puts(&sql, " ORDER BY seq");
   if (sqlite3_prepare_v2(d->db, sql.data, -1, &s, NULL) != SQLITE_OK)
     rc = store_sqlite__fail(d, _("reading records"));
   buf_cleanup(&sql);
@@ -326,10 +334,12 @@ store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
   }
   sqlite3_bind_int(s, 1, (int)kind);
   sqlite3_bind_int64(s, 2, store_sqlite__i64(as_of));
-  if (field) {
-    sqlite3_bind_int64(s, 3, hi);
-    sqlite3_bind_int64(s, 4, lo);
+  if (f && f->time) {
+    sqlite3_bind_int64(s, 3, f->hi);
+    sqlite3_bind_int64(s, 4, f->lo);
   }
+  if (f && f->match)
+    sqlite3_bind_text(s, 5, f->value, -1, SQLITE_STATIC);
   row->kind = kind;
   row->ncargo = 0;
   while (rc == OK) {
@@ -346,6 +356,34 @@ store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
   }
   sqlite3_finalize(s);
   free(row);
+  return rc;
+}
+
+int
+store_sqlite__each_value(struct store_db *d, enum record_kind kind,
+                         const char *field,
+                         int (*fn)(void *ctx, const char *value), void *ctx)
+{
+  sqlite3_stmt *s = NULL;
+  char *sql = xasprintf("SELECT DISTINCT \"%s\" FROM %s WHERE \"%s\" IS "
+                        "NOT NULL",
+                        field, record_kind_desc(kind)->name, field);
+  int rc = OK;
+
+  if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+    rc = store_sqlite__fail(d, _("reading records"));
+  free(sql);
+  while (rc == OK) {
+    int step = sqlite3_step(s);
+    if (step == SQLITE_DONE)
+      break;
+    if (step != SQLITE_ROW) {
+      rc = store_sqlite__fail(d, _("reading records"));
+      break;
+    }
+    rc = fn(ctx, (const char *)sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
   return rc;
 }
 

@@ -406,6 +406,7 @@ const struct store_backend store__sqlite_backend = {
     .each_entry = store_sqlite__each_entry,
     .each_live = store_sqlite__each_live,
     .each_live_row = store_sqlite__each_live_row,
+    .each_value = store_sqlite__each_value,
     .each_flow_overlap = store_sqlite__each_flow_overlap,
     .each_changed_span = store_sqlite__each_changed_span,
     .each_flow_checkpoint = store_sqlite__each_flow_checkpoint,

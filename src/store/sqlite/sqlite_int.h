@@ -87,10 +87,15 @@ int store_sqlite__each_live(struct store_db *d, enum record_kind kind,
                             uint64_t as_of,
                             int (*fn)(void *ctx, const struct store_entry *e),
                             void *ctx);
-int store_sqlite__each_live_row(
-    struct store_db *d, enum record_kind kind, uint64_t as_of,
-    const char *field, int64_t lo, int64_t hi,
-    int (*fn)(void *ctx, const struct store_row *row), void *ctx);
+int
+store_sqlite__each_live_row(struct store_db *d, enum record_kind kind,
+                            uint64_t as_of, const struct store_row_filter *f,
+                            int (*fn)(void *ctx, const struct store_row *row),
+                            void *ctx);
+int store_sqlite__each_value(struct store_db *d, enum record_kind kind,
+                             const char *field,
+                             int (*fn)(void *ctx, const char *value),
+                             void *ctx);
 int store_sqlite__each_flow_checkpoint(struct store_db *d,
                                        int (*fn)(void *ctx, const char *cp),
                                        void *ctx);
