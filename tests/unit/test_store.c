@@ -906,6 +906,80 @@ test_each_live_near(void **state)
   buf_cleanup(&b);
 }
 
+/* live_ids, stopping with ERR_EXISTS after two. */
+static int
+two_ids(void *ctx, const struct record *rec, uint64_t seq)
+{
+  struct buf *b = ctx;
+
+  live_ids(ctx, rec, seq);
+  return strchr(strchr(b->data, ' ') + 1, ' ') ? ERR_EXISTS : OK;
+}
+
+static int
+value_list(void *ctx, const char *value)
+{
+  buf_printf(ctx, "%s ", value);
+  return OK;
+}
+
+/* A checkpoint's statuses newest first from before a time
+ * (store_each_live_back), in UTC: before 2022-12-10T00:00 (1670630400)
+ * at x come s3 and s2 (one instant, the later entry first), s1 (12-01),
+ * s7 (11-30), which corrected s6; s4 (12-20) is after it and s5 is at y.
+ * A walk stops with fn's code. The checkpoints statuses name:
+ * store_each_value. */
+static void
+test_each_live_back(void **state)
+{
+  struct fixture *fx = *state;
+  static const char *const st[][3] = {
+      {"s1", "2022-12-01", "x"},           {"s2", "2022-12-05T10:00:00Z", "x"},
+      {"s3", "2022-12-05T10:00:00Z", "x"}, {"s4", "2022-12-20", "x"},
+      {"s5", "2022-12-03", "y"},           {"s6", "2022-12-02", "x"}};
+  enum store_put_result res;
+  struct buf b;
+  int rc;
+
+  assert_int_equal(store_begin(fx->st), OK);
+  for (size_t i = 0; i < sizeof st / sizeof *st; i++)
+    assert_int_equal(put_record(fx->st, KIND_status, &res, "id", st[i][0], "at",
+                                st[i][1], "checkpoint", st[i][2], "state",
+                                "open", NULL),
+                     OK);
+  assert_int_equal(put_record(fx->st, KIND_status, &res, "id", "s7", "at",
+                              "2022-11-30", "checkpoint", "x", "state",
+                              "closed", "supersedes", "s6", NULL),
+                   OK);
+  assert_int_equal(store_commit(fx->st), OK);
+  buf_init(&b);
+  rc = store_each_live_back(fx->st, KIND_status, "at", "checkpoint", "x",
+                            1670630400, R + 7, live_ids, &b);
+  if (rc == ERR_NOTFOUND) /* a backend without query rows to walk */
+    goto out;
+  assert_int_equal(rc, OK);
+  assert_string_equal(b.data, "s3@3 s2@2 s1@1 s7@7 ");
+  buf_reset(&b);
+  assert_int_equal(store_each_live_back(fx->st, KIND_status, "at", "checkpoint",
+                                        "x", 1670630400, R + 7, two_ids, &b),
+                   ERR_EXISTS);
+  assert_string_equal(b.data, "s3@3 s2@2 ");
+  buf_reset(&b);
+  /* As of the size before s7: s6 is live, s7 not yet. */
+  assert_int_equal(store_each_live_back(fx->st, KIND_status, "at", "checkpoint",
+                                        "x", 1670630400, R + 6, live_ids, &b),
+                   OK);
+  assert_string_equal(b.data, "s3@3 s2@2 s6@6 s1@1 ");
+  buf_reset(&b);
+  assert_int_equal(
+      store_each_value(fx->st, KIND_status, "checkpoint", value_list, &b), OK);
+  assert_true(strcmp(b.data, "x y ") == 0 || strcmp(b.data, "y x ") == 0);
+  assert_int_equal(store_each_value(fx->st, KIND_status, "at", value_list, &b),
+                   ERR_NOTFOUND);
+out:
+  buf_cleanup(&b);
+}
+
 /* The live flows of a period (store_each_flow_overlapping). In UTC (no
  * corridor), T = 2024-01-01T00:00 = 1704067200: a [10:00, 12:00) at x,
  * b the instant 12:00 at x, c the day 01-02 at x, d the instant 11:00 at
@@ -1818,6 +1892,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_each_live_as_entries, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_each_live_near, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_live_back, setup, teardown),
       cmocka_unit_test_setup_teardown(test_each_flow_overlapping, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_corridor_versions, setup, teardown),
